@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-cli"
+
+#include "svd-cli.h"
+
+#include <stdio.h>
+
+/**
+ * svd_cli_parse:
+ * @context: the subcommand's option context, with its own entries added
+ * @common: (out caller-allocates): receives the shared options
+ * @argc: argument count, updated
+ * @argv: arguments, updated to the positional ones
+ *
+ * Adds the options every subcommand takes (--device, --json, --verbose,
+ * --quiet), parses, and sets the log level. Prints the parse error itself.
+ */
+gboolean
+svd_cli_parse (GOptionContext   *context,
+               SvdCliCommon     *common,
+               int              *argc,
+               char           ***argv)
+{
+  GOptionEntry entries[] = {
+    { "device", 'd', 0, G_OPTION_ARG_STRING, &common->device,
+      "OpenCL device: auto, cpu-ref, an index from `svd devices`, or a name substring (env SVD_DEVICE)", "DEV" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, "Print machine-readable JSON", NULL },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, "Log more", NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, "Log errors only", NULL },
+    { NULL }
+  };
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      fprintf (stderr, "%s: %s\nTry “%s --help”.\n", (*argv)[0], error->message, (*argv)[0]);
+      return FALSE;
+    }
+  if (common->verbose)
+    svd_log_set_level (SVD_LOG_LEVEL_DEBUG);
+  else if (common->quiet)
+    svd_log_set_level (SVD_LOG_LEVEL_ERROR);
+  return TRUE;
+}
+
+/**
+ * svd_cli_settings:
+ * @common: parsed shared options
+ * @settings: (out caller-allocates): settings to fill
+ *
+ * Builds settings from defaults, then the environment, then the flags.
+ */
+void
+svd_cli_settings (const SvdCliCommon *common,
+                  SvdSettings        *settings)
+{
+  svd_settings_init (settings);
+  svd_settings_apply_env (settings);
+  if (common->device != NULL)
+    {
+      g_free (settings->device);
+      settings->device = g_strdup (common->device);
+    }
+}
+
+int
+svd_cli_fail (const char *command,
+              GError     *error)
+{
+  fprintf (stderr, "%s: error: %s\n", command, error ? error->message : "unknown error");
+  return 1;
+}
+
+int
+svd_cli_usage_error (GOptionContext *context,
+                     const char     *message)
+{
+  g_autofree char *help = g_option_context_get_help (context, TRUE, NULL);
+
+  fprintf (stderr, "%s\n\n%s", message, help);
+  return 2;
+}
+
+void
+svd_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  text = json_generator_to_data (gen, NULL);
+  printf ("%s\n", text);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "svd.h"
+
+G_BEGIN_DECLS
+
+/**
+ * SvdCliCommand:
+ * @name: the word after `svd` (may hold a space, e.g. "model info")
+ * @summary: one line for `svd --help`
+ * @run: the command; gets argv with argv[0] = "svd NAME"; returns the
+ *   process exit status
+ */
+typedef struct {
+  const char *name;
+  const char *summary;
+  int       (*run) (int argc, char **argv);
+} SvdCliCommand;
+
+/* Options every subcommand accepts; svd_cli_parse() adds them. */
+typedef struct {
+  char     *device;
+  gboolean  json;
+  gboolean  verbose;
+  gboolean  quiet;
+} SvdCliCommon;
+
+gboolean svd_cli_parse          (GOptionContext *context,
+                                 SvdCliCommon   *common,
+                                 int            *argc,
+                                 char         ***argv);
+void     svd_cli_settings       (const SvdCliCommon *common,
+                                 SvdSettings        *settings);
+int      svd_cli_fail           (const char     *command,
+                                 GError         *error);
+int      svd_cli_usage_error    (GOptionContext *context,
+                                 const char     *message);
+void     svd_cli_print_json     (JsonBuilder    *builder);
+
+int svd_cmd_devices (int argc, char **argv);
+
+G_END_DECLS

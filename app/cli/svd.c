@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-cli"
+
+#include "svd-config.h"
+#include "svd-cli.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The command table. Two-word commands ("model info") come before any
+ * one-word command that is their prefix. */
+static const SvdCliCommand commands[] = {
+  { "devices", "List OpenCL platforms and devices", svd_cmd_devices },
+};
+
+static void
+print_help (FILE *out)
+{
+  fprintf (out,
+           "Usage: svd COMMAND [OPTION…]\n\n"
+           "SVD Studio's command line: model info, inference, metrics, benchmarks and export.\n\n"
+           "Commands:\n");
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-14s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out,
+           "\nOptions:\n"
+           "  -h, --help     Show this help\n"
+           "  --version      Print the version\n\n"
+           "Run “svd COMMAND --help” for a command's options.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  svd_log_init (SVD_LOG_LEVEL_WARNING);
+
+  if (argc < 2)
+    {
+      print_help (stderr);
+      return 2;
+    }
+  if (strcmp (argv[1], "--version") == 0 || strcmp (argv[1], "version") == 0)
+    {
+      printf ("svd %s\n", SVD_VERSION);
+      return 0;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0 || strcmp (argv[1], "help") == 0)
+    {
+      print_help (stdout);
+      return 0;
+    }
+
+  for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      const char *name = commands[i].name;
+      const char *space = strchr (name, ' ');
+
+      if (space == NULL && strcmp (argv[1], name) == 0)
+        {
+          g_autofree char *prog = g_strdup_printf ("svd %s", name);
+
+          argv[1] = prog;
+          return commands[i].run (argc - 1, argv + 1);
+        }
+      if (space != NULL && argc >= 3 &&
+          strncmp (argv[1], name, space - name) == 0 && argv[1][space - name] == '\0' &&
+          strcmp (argv[2], space + 1) == 0)
+        {
+          g_autofree char *prog = g_strdup_printf ("svd %s", name);
+
+          argv[2] = prog;
+          return commands[i].run (argc - 2, argv + 2);
+        }
+    }
+
+  fprintf (stderr, "svd: unknown command “%s”\n\n", argv[1]);
+  print_help (stderr);
+  return 2;
+}

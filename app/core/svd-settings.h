@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SVD_PRECISION_FP32,
+  SVD_PRECISION_FP16,
+} SvdPrecision;
+
+typedef enum {
+  SVD_LOG_LEVEL_ERROR,
+  SVD_LOG_LEVEL_WARNING,
+  SVD_LOG_LEVEL_INFO,
+  SVD_LOG_LEVEL_DEBUG,
+} SvdLogLevel;
+
+/**
+ * SvdSettings:
+ * @device: which OpenCL device to use: %NULL or "auto" prefers a GPU, then
+ *   any device; "cpu-ref" forces the CPU reference path; otherwise an index
+ *   ("1") into the list `svd devices` prints or a case-insensitive substring
+ *   of the device or platform name ("pocl", "nvidia"). Owned by the struct.
+ * @precision: arithmetic of the OpenCL path; fp16 needs `cl_khr_fp16`.
+ * @threads: worker threads for CPU code (0: one per core).
+ * @max_tile: largest tile side the engine uses before it splits a frame
+ *   (0: chosen from the device's allocation limit).
+ * @kernel_cache_dir: where compiled OpenCL binaries are cached; %NULL means
+ *   `$XDG_CACHE_HOME/svd-studio/kernels`. Owned by the struct.
+ * @use_kernel_cache: %FALSE rebuilds every program from source.
+ * @dists_weights: path of the DISTS α/β file, or %NULL to search where
+ *   users have them. Owned by the struct.
+ * @vgg16_weights: path of torchvision's VGG16 weights, or %NULL to search.
+ *   Owned by the struct.
+ * @log_level: how much libsvd logs to stderr.
+ *
+ * Settings shared by the CLI, the app and the tests. The app maps GSettings
+ * onto this struct; nothing in libsvd reads GSettings. Fill it with
+ * svd_settings_init() and free its strings with svd_settings_clear().
+ */
+typedef struct {
+  char        *device;
+  SvdPrecision precision;
+  int          threads;
+  int          max_tile;
+  char        *kernel_cache_dir;
+  gboolean     use_kernel_cache;
+  char        *dists_weights;
+  char        *vgg16_weights;
+  SvdLogLevel  log_level;
+} SvdSettings;
+
+void     svd_settings_init        (SvdSettings       *self);
+void     svd_settings_apply_env   (SvdSettings       *self);
+void     svd_settings_copy        (SvdSettings       *dest,
+                                   const SvdSettings *src);
+void     svd_settings_clear       (SvdSettings       *self);
+int      svd_settings_get_threads (const SvdSettings *self);
+char    *svd_settings_get_kernel_cache_dir (const SvdSettings *self);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SvdSettings, svd_settings_clear)
+
+G_END_DECLS

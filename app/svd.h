@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Umbrella header of libsvd, the GTK-free engine of SVD Studio. */
+#pragma once
+
+#include "core/svd-error.h"
+#include "core/svd-image.h"
+#include "core/svd-log.h"
+#include "core/svd-settings.h"
+#include "engine/svd-cl.h"
+#include "engine/svd-convert.h"

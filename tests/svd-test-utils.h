@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "svd.h"
+
+G_BEGIN_DECLS
+
+/* Exit status meson reads as "skipped". */
+#define SVD_TEST_SKIP 77
+
+const char   *svd_test_shared_dir       (void);
+char         *svd_test_shared_path      (const char *first, ...) G_GNUC_NULL_TERMINATED;
+void          svd_test_require_shared   (void);
+SvdClContext *svd_test_cl_context       (void);
+void          svd_test_fill_random_rgb  (SvdImage   *image,
+                                         guint32     seed);
+
+G_END_DECLS
