@@ -8,3 +8,4 @@
 #include "core/svd-settings.h"
 #include "engine/svd-cl.h"
 #include "engine/svd-convert.h"
+#include "model/svd-model.h"
