@@ -4,7 +4,9 @@
 #include "svd-test-utils.h"
 
 #include <stdio.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 const char *
 svd_test_shared_dir (void)
@@ -100,4 +102,123 @@ svd_test_fill_random_rgb (SvdImage *image,
             row[x] = (s / 4294967296.0f) * 1.2f - 0.1f;
           }
       }
+}
+
+/**
+ * svd_test_load_npy:
+ * @path: a `.npy` file: format 1.0, little-endian float32 ('<f4'), C order,
+ *   shape (1, 3, H, W) or (3, H, W)
+ * @error: return location for an error
+ *
+ * Reads the reference arrays in ../shared/reference (see its README).
+ *
+ * Returns: (transfer full) (nullable): the array as an rgbf32 image
+ */
+SvdImage *
+svd_test_load_npy (const char  *path,
+                   GError     **error)
+{
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  guint16 hlen;
+  g_autofree char *header = NULL;
+  const char *shape;
+  long dims[4] = { 0 };
+  int nd = 0;
+  const char *p;
+  SvdImage *img;
+  const float *data;
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  if (len < 10 || memcmp (contents, "\x93NUMPY", 6) != 0 || contents[6] != 1)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s is not a version 1 .npy file", path);
+      return NULL;
+    }
+  hlen = (guint8) contents[8] | ((guint8) contents[9] << 8);
+  if (10u + hlen > len)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s: header runs past the end", path);
+      return NULL;
+    }
+  header = g_strndup (contents + 10, hlen);
+  if (strstr (header, "'descr': '<f4'") == NULL || strstr (header, "'fortran_order': False") == NULL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED, "%s: only C-order <f4 arrays are read: %s", path, header);
+      return NULL;
+    }
+  shape = strstr (header, "'shape': (");
+  if (shape == NULL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s: no shape", path);
+      return NULL;
+    }
+  p = shape + strlen ("'shape': (");
+  while (*p != ')' && *p != '\0' && nd < 4)
+    {
+      char *end;
+
+      dims[nd++] = strtol (p, &end, 10);
+      p = end;
+      while (*p == ',' || *p == ' ')
+        p++;
+    }
+  if (nd == 4 && dims[0] == 1)
+    {
+      dims[0] = dims[1];
+      dims[1] = dims[2];
+      dims[2] = dims[3];
+      nd = 3;
+    }
+  if (nd != 3 || dims[0] != 3 || dims[1] < 1 || dims[2] < 1 ||
+      10u + hlen + (gsize) 3 * dims[1] * dims[2] * 4 != len)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s: unexpected shape or size: %s", path, header);
+      return NULL;
+    }
+  img = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, (int) dims[2], (int) dims[1], error);
+  if (img == NULL)
+    return NULL;
+  data = (const float *) (contents + 10 + hlen);
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < img->height; y++)
+      memcpy (img->data[c] + y * img->stride[c], data + ((gsize) c * img->height + y) * img->width,
+              (gsize) img->width * sizeof (float));
+  return img;
+}
+
+/**
+ * svd_test_max_abs_diff:
+ * @a: an rgbf32 image
+ * @b: an rgbf32 image of the same size
+ *
+ * Returns: the largest absolute difference of any sample, or +inf if the
+ *   sizes differ or a sample is NaN
+ */
+double
+svd_test_max_abs_diff (const SvdImage *a,
+                       const SvdImage *b)
+{
+  double worst = 0.0;
+
+  if (a->format != SVD_PIXEL_FORMAT_RGB_F32 || b->format != SVD_PIXEL_FORMAT_RGB_F32 ||
+      a->width != b->width || a->height != b->height)
+    return INFINITY;
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < a->height; y++)
+      {
+        const float *ra = (const float *) (a->data[c] + y * a->stride[c]);
+        const float *rb = (const float *) (b->data[c] + y * b->stride[c]);
+
+        for (int x = 0; x < a->width; x++)
+          {
+            double d = fabs ((double) ra[x] - rb[x]);
+
+            if (isnan (d))
+              return INFINITY;
+            worst = MAX (worst, d);
+          }
+      }
+  return worst;
 }

@@ -18,3 +18,12 @@ void          svd_test_fill_random_rgb  (SvdImage   *image,
                                          guint32     seed);
 
 G_END_DECLS
+
+G_BEGIN_DECLS
+
+SvdImage     *svd_test_load_npy         (const char *path,
+                                         GError    **error);
+double        svd_test_max_abs_diff     (const SvdImage *a,
+                                         const SvdImage *b);
+
+G_END_DECLS
