@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Installs every dependency, builds SVD Studio and runs the whole test suite.
+#   build-aux/run-tests.sh              the normal build (build/)
+#   build-aux/run-tests.sh --sanitize   the same suites under ASan + UBSan + LSan (build-asan/)
+# Ends with the line "N passed, N failed, N skipped" and exits non-zero if
+# anything failed or nothing ran.
+set -u
+cd "$(dirname "$0")/.."
+
+sanitize=0
+for arg in "$@"; do
+  case "$arg" in
+    --sanitize) sanitize=1 ;;
+    *) echo "usage: $0 [--sanitize]" >&2; exit 2 ;;
+  esac
+done
+
+build-aux/install-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+if [ $sanitize -eq 1 ]; then
+  builddir=build-asan
+  opts=(-Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized)
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0:allocator_may_return_null=1"
+  export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
+  export LSAN_OPTIONS="suppressions=$PWD/build-aux/lsan.supp:print_suppressions=0"
+else
+  builddir=build
+  opts=()
+fi
+
+if [ ! -f "$builddir/build.ninja" ]; then
+  meson setup "$builddir" "${opts[@]}" || { echo "0 passed, 1 failed"; exit 1; }
+fi
+ninja -C "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
+
+rm -f "$builddir/meson-logs/testlog.json"
+meson test -C "$builddir" --num-processes 2 --print-errorlogs
+python3 build-aux/test-summary.py "$builddir/meson-logs/testlog.json"
