@@ -10,3 +10,4 @@
 #include "engine/svd-cl.h"
 #include "engine/svd-convert.h"
 #include "model/svd-model.h"
+#include "session/svd-worker.h"
