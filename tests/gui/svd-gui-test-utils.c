@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-gui-test"
+
+#include <math.h>
+#include <glib/gstdio.h>
+
+#include "svd-gui-test-utils.h"
+
+/* Long enough for a slow software X server, short enough that a hang fails
+ * the test rather than the suite's timeout. */
+#define WAIT_TIMEOUT_US (30 * G_USEC_PER_SEC)
+
+static gboolean
+count_frame_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  guint *remaining = user_data;
+
+  if (*remaining > 0)
+    (*remaining)--;
+  gtk_widget_queue_draw (widget);
+
+  return *remaining > 0 ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+/**
+ * svd_gui_test_wait_frames:
+ * @widget: a widget in a shown window
+ * @n_frames: how many frame-clock ticks to wait for
+ *
+ * Spins the main loop until @widget is mapped and its frame clock ticked
+ * @n_frames times, so layout and drawing have really happened.
+ */
+void
+svd_gui_test_wait_frames (GtkWidget *widget,
+                          guint      n_frames)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
+  guint remaining = n_frames;
+  guint id;
+
+  while (!gtk_widget_get_mapped (widget))
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+    }
+
+  id = gtk_widget_add_tick_callback (widget, count_frame_cb, &remaining, NULL);
+  while (remaining > 0)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      if (g_get_monotonic_time () > deadline)
+        {
+          gtk_widget_remove_tick_callback (widget, id);
+          g_error ("timed out waiting for %u frames of %s", n_frames, G_OBJECT_TYPE_NAME (widget));
+        }
+      g_usleep (1000);
+    }
+}
+
+/**
+ * svd_gui_test_wait_until:
+ * @predicate: returns %TRUE when the wait is over
+ * @data: passed to @predicate
+ *
+ * Spins the main loop until @predicate holds; fails after 30 s.
+ */
+void
+svd_gui_test_wait_until (gboolean (*predicate) (gpointer data),
+                         gpointer   data)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_TIMEOUT_US;
+
+  while (!predicate (data))
+    {
+      g_main_context_iteration (NULL, FALSE);
+      if (g_get_monotonic_time () > deadline)
+        g_error ("timed out waiting for a condition");
+      g_usleep (1000);
+    }
+}
+
+/**
+ * svd_gui_test_render:
+ * @widget: a mapped widget
+ *
+ * Renders @widget the way the window's own renderer does (GL or cairo),
+ * without reading back the X server.
+ *
+ * Returns: (transfer full): a texture of the widget's size
+ */
+GdkTexture *
+svd_gui_test_render (GtkWidget *widget)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  GtkSnapshot *snapshot;
+  GskRenderer *renderer;
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+
+  g_assert_cmpint (width, >, 0);
+  g_assert_cmpint (height, >, 0);
+
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+
+  renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  g_assert_nonnull (renderer);
+
+  return gsk_renderer_render_texture (renderer, node,
+                                      &GRAPHENE_RECT_INIT (0, 0, width, height));
+}
+
+/**
+ * svd_gui_test_save_screenshot:
+ * @widget: a mapped widget
+ * @name: file name without extension
+ *
+ * Saves @widget as `$SVD_SCREENSHOT_DIR/@name.png` (or the current
+ * directory).
+ *
+ * Returns: (transfer full): the path written
+ */
+char *
+svd_gui_test_save_screenshot (GtkWidget  *widget,
+                              const char *name)
+{
+  g_autoptr(GdkTexture) texture = svd_gui_test_render (widget);
+  const char *dir = g_getenv ("SVD_SCREENSHOT_DIR");
+  g_autofree char *file = g_strconcat (name, ".png", NULL);
+  char *path;
+
+  if (dir == NULL)
+    dir = ".";
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
+
+  return path;
+}
+
+/**
+ * svd_gui_test_texture_stddev:
+ * @texture: a texture
+ * @n_colors: (out) (optional): number of distinct colours, capped at 4096
+ *
+ * Returns: the standard deviation of the luma over all pixels, 0–255
+ */
+double
+svd_gui_test_texture_stddev (GdkTexture *texture,
+                             guint      *n_colors)
+{
+  int width = gdk_texture_get_width (texture);
+  int height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4;
+  g_autofree guint8 *data = g_malloc (stride * height);
+  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
+  double sum = 0, sum2 = 0, n = (double) width * height;
+
+  /* Cairo layout: B, G, R, A in memory on little-endian machines. */
+  gdk_texture_download (texture, data, stride);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        const guint8 *p = data + y * stride + x * 4;
+        double luma = 0.0722 * p[0] + 0.7152 * p[1] + 0.2126 * p[2];
+        guint32 rgb = p[0] | (p[1] << 8) | (p[2] << 16);
+
+        sum += luma;
+        sum2 += luma * luma;
+        if (g_hash_table_size (colors) < 4096)
+          g_hash_table_add (colors, GUINT_TO_POINTER (rgb + 1));
+      }
+
+  if (n_colors != NULL)
+    *n_colors = g_hash_table_size (colors);
+
+  return sqrt (MAX (0.0, sum2 / n - (sum / n) * (sum / n)));
+}
+
+/**
+ * svd_gui_test_find_window:
+ * @app: the application (unused, kept for symmetry with its windows)
+ * @type: a window type
+ *
+ * Returns: (transfer none) (nullable): the first visible window of @type
+ */
+GtkWindow *
+svd_gui_test_find_window (GtkApplication *app,
+                          GType           type)
+{
+  g_autoptr(GList) toplevels = gtk_window_list_toplevels ();
+
+  /* All toplevels, not only the app's: the help overlay is transient for
+   * the window but need not be registered with the application. */
+  for (GList *l = toplevels; l != NULL; l = l->next)
+    if (G_TYPE_CHECK_INSTANCE_TYPE (l->data, type) && gtk_widget_get_visible (l->data))
+      return l->data;
+
+  return NULL;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+void        svd_gui_test_wait_frames     (GtkWidget  *widget,
+                                          guint       n_frames);
+void        svd_gui_test_wait_until      (gboolean  (*predicate) (gpointer data),
+                                          gpointer    data);
+GdkTexture *svd_gui_test_render          (GtkWidget  *widget);
+char       *svd_gui_test_save_screenshot (GtkWidget  *widget,
+                                          const char *name);
+double      svd_gui_test_texture_stddev  (GdkTexture *texture,
+                                          guint      *n_colors);
+GtkWindow  *svd_gui_test_find_window     (GtkApplication *app,
+                                          GType           type);
+
+G_END_DECLS

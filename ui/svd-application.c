@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-application"
+
+#include "svd-config.h"
+
+#include <glib/gi18n.h>
+
+#include "svd-application.h"
+#include "svd-window.h"
+
+struct _SvdApplication
+{
+  AdwApplication  parent_instance;
+
+  /* NULL when the schema is not installed (running from a source tree
+   * without `meson devenv`): the app still works, it just forgets. */
+  GSettings      *settings;
+};
+
+G_DEFINE_FINAL_TYPE (SvdApplication, svd_application, ADW_TYPE_APPLICATION)
+
+static const GOptionEntry option_entries[] = {
+  { "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE, NULL,
+    N_("Print the version and exit"), NULL },
+  { NULL }
+};
+
+/**
+ * svd_application_new:
+ * @flags: extra #GApplicationFlags; %G_APPLICATION_HANDLES_OPEN is always set
+ *
+ * Returns: (transfer full): the application
+ */
+SvdApplication *
+svd_application_new (GApplicationFlags flags)
+{
+  return g_object_new (SVD_TYPE_APPLICATION,
+                       "application-id", SVD_APP_ID,
+                       "flags", flags | G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/io/github/svdstudio/SvdStudio",
+                       NULL);
+}
+
+/**
+ * svd_application_get_settings:
+ * @self: a #SvdApplication
+ *
+ * Returns: (transfer none) (nullable): the app's settings, or %NULL when the
+ *   GSettings schema is not installed
+ */
+GSettings *
+svd_application_get_settings (SvdApplication *self)
+{
+  g_return_val_if_fail (SVD_IS_APPLICATION (self), NULL);
+
+  return self->settings;
+}
+
+static SvdWindow *
+svd_application_get_or_create_window (SvdApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (SVD_IS_WINDOW (window))
+    return SVD_WINDOW (window);
+
+  return svd_window_new (self);
+}
+
+static gint
+svd_application_handle_local_options (GApplication *app,
+                                      GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("svd-studio %s\n", SVD_VERSION);
+      return 0;
+    }
+
+  /* -1: carry on with the default processing (register, activate/open). */
+  return -1;
+}
+
+static void
+svd_application_startup (GApplication *app)
+{
+  SvdApplication *self = SVD_APPLICATION (app);
+  GSettingsSchemaSource *source;
+  g_autoptr(GSettingsSchema) schema = NULL;
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *open_accels[] = { "<Control>o", NULL };
+
+  G_APPLICATION_CLASS (svd_application_parent_class)->startup (app);
+
+  /* g_settings_new() aborts on a missing schema, so look it up first. */
+  source = g_settings_schema_source_get_default ();
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, SVD_APP_ID, TRUE);
+  if (schema != NULL)
+    self->settings = g_settings_new_full (schema, NULL, NULL);
+  else
+    g_warning ("The GSettings schema %s is not installed, so window size and "
+               "preferences will not be saved. Install the app, or run it "
+               "from the build directory with `meson devenv`.", SVD_APP_ID);
+
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
+}
+
+static void
+svd_application_activate (GApplication *app)
+{
+  SvdWindow *window = svd_application_get_or_create_window (SVD_APPLICATION (app));
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+svd_application_open (GApplication  *app,
+                      GFile        **files,
+                      gint           n_files,
+                      const gchar   *hint)
+{
+  SvdWindow *window = svd_application_get_or_create_window (SVD_APPLICATION (app));
+
+  /* One session per window: the first file is the clip to work on. */
+  if (n_files > 0)
+    svd_window_open_file (window, files[0]);
+
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static void
+svd_application_about_action (GSimpleAction *action,
+                              GVariant      *parameter,
+                              gpointer       user_data)
+{
+  SvdApplication *self = user_data;
+  static const char *developers[] = { "The SVD Studio contributors", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", parent,
+                        "modal", TRUE,
+                        "application-name", _("SVD Studio"),
+                        "application-icon", SVD_APP_ID,
+                        "developer-name", _("The SVD Studio contributors"),
+                        "version", SVD_VERSION,
+                        "comments", _("Restore compressed video with small neural networks and compare the results."),
+                        "website", "https://github.com/svdstudio/svd-studio",
+                        "issue-url", "https://github.com/svdstudio/svd-studio/issues",
+                        "developers", developers,
+                        /* Translators: replace with your names, one per line. */
+                        "translator-credits", _("translator-credits"),
+                        "copyright", "© 2026 The SVD Studio contributors",
+                        "license-type", GTK_LICENSE_GPL_3_0,
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+svd_application_quit_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  SvdApplication *self = user_data;
+  GList *windows;
+
+  /* Close the windows rather than g_application_quit() so each one saves
+   * its state and cancels its work in close-request/dispose. */
+  windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (self)));
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (GTK_WINDOW (l->data));
+  g_list_free (windows);
+}
+
+static const GActionEntry app_actions[] = {
+  { "about", svd_application_about_action },
+  { "quit", svd_application_quit_action },
+};
+
+static void
+svd_application_dispose (GObject *object)
+{
+  SvdApplication *self = SVD_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (svd_application_parent_class)->dispose (object);
+}
+
+static void
+svd_application_class_init (SvdApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = svd_application_dispose;
+
+  app_class->handle_local_options = svd_application_handle_local_options;
+  app_class->startup = svd_application_startup;
+  app_class->activate = svd_application_activate;
+  app_class->open = svd_application_open;
+}
+
+static void
+svd_application_init (SvdApplication *self)
+{
+  g_application_add_main_option_entries (G_APPLICATION (self), option_entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("Restore compressed video and compare the results."));
+  g_action_map_add_action_entries (G_ACTION_MAP (self),
+                                   app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define SVD_TYPE_APPLICATION (svd_application_get_type ())
+
+G_DECLARE_FINAL_TYPE (SvdApplication, svd_application, SVD, APPLICATION, AdwApplication)
+
+SvdApplication *svd_application_new          (GApplicationFlags  flags);
+GSettings      *svd_application_get_settings (SvdApplication    *self);
+
+G_END_DECLS

@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-window"
+
+#include "svd-config.h"
+
+#include <glib/gi18n.h>
+
+#include "svd-window.h"
+
+struct _SvdWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template children */
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *main_stack;
+  AdwWindowTitle       *window_title;
+
+  GSettings            *settings;
+  GtkNativeDialog      *open_dialog;
+};
+
+G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/**
+ * svd_window_new:
+ * @application: the #SvdApplication that owns the window
+ *
+ * Returns: (transfer none): a new window, owned by @application
+ */
+SvdWindow *
+svd_window_new (SvdApplication *application)
+{
+  g_return_val_if_fail (SVD_IS_APPLICATION (application), NULL);
+
+  return g_object_new (SVD_TYPE_WINDOW,
+                       "application", application,
+                       "settings", svd_application_get_settings (application),
+                       NULL);
+}
+
+/**
+ * svd_window_show_toast:
+ * @self: a #SvdWindow
+ * @message: the text, already translated
+ *
+ * Shows a recoverable problem or a short notice without interrupting work.
+ */
+void
+svd_window_show_toast (SvdWindow  *self,
+                       const char *message)
+{
+  AdwToast *toast;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+  g_return_if_fail (message != NULL);
+
+  toast = adw_toast_new (message);
+  adw_toast_set_timeout (toast, 5);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+svd_window_remember_file (SvdWindow *self,
+                          GFile     *file)
+{
+  g_autofree char *uri = g_file_get_uri (file);
+  g_auto(GStrv) old = NULL;
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_auto(GStrv) updated = NULL;
+  guint n = 1;
+
+  if (self->settings == NULL)
+    return;
+
+  /* Newest first, no duplicates, at most ten entries. */
+  old = g_settings_get_strv (self->settings, "recent-files");
+  builder = g_strv_builder_new ();
+  g_strv_builder_add (builder, uri);
+  for (guint i = 0; old[i] != NULL && n < 10; i++)
+    {
+      if (g_str_equal (old[i], uri))
+        continue;
+      g_strv_builder_add (builder, old[i]);
+      n++;
+    }
+  updated = g_strv_builder_end (builder);
+  g_settings_set_strv (self->settings, "recent-files", (const char * const *) updated);
+}
+
+/**
+ * svd_window_open_file:
+ * @self: a #SvdWindow
+ * @file: the clip to open
+ *
+ * Starts a session on @file. Problems are reported in the window, never
+ * fatal.
+ */
+void
+svd_window_open_file (SvdWindow *self,
+                      GFile     *file)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *message = NULL;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  name = g_file_get_basename (file);
+  svd_window_remember_file (self, file);
+
+  /* Decoding clips belongs to the media engine, which this build does not
+   * have yet; say so instead of pretending the file was opened. */
+  message = g_strdup_printf (_("Could not open “%s”: this build cannot decode video yet"), name);
+  svd_window_show_toast (self, message);
+}
+
+static void
+svd_window_open_response_cb (GtkNativeDialog *dialog,
+                             int              response,
+                             gpointer         user_data)
+{
+  SvdWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      if (file != NULL)
+        svd_window_open_file (self, file);
+    }
+
+  g_clear_object (&self->open_dialog);
+}
+
+static void
+svd_window_open_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) video_filter = gtk_file_filter_new ();
+  g_autoptr(GtkFileFilter) all_filter = gtk_file_filter_new ();
+
+  if (self->open_dialog != NULL)
+    {
+      gtk_native_dialog_show (self->open_dialog);
+      return;
+    }
+
+  /* GTK 4.8 has no GtkFileDialog; the native chooser uses the portal when
+   * there is one. */
+  native = gtk_file_chooser_native_new (_("Open Clip"),
+                                        GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Open"),
+                                        _("_Cancel"));
+  gtk_file_filter_set_name (video_filter, _("Video Clips"));
+  gtk_file_filter_add_mime_type (video_filter, "video/*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), video_filter);
+  gtk_file_filter_set_name (all_filter, _("All Files"));
+  gtk_file_filter_add_pattern (all_filter, "*");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), all_filter);
+
+  self->open_dialog = GTK_NATIVE_DIALOG (native);
+  gtk_native_dialog_set_modal (self->open_dialog, TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (svd_window_open_response_cb), self);
+  gtk_native_dialog_show (self->open_dialog);
+}
+
+static void
+svd_window_restore_state (SvdWindow *self)
+{
+  int width, height;
+
+  if (self->settings == NULL)
+    return;
+
+  width = g_settings_get_int (self->settings, "window-width");
+  height = g_settings_get_int (self->settings, "window-height");
+  gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+svd_window_save_state (SvdWindow *self)
+{
+  int width, height;
+  gboolean maximized;
+
+  if (self->settings == NULL)
+    return;
+
+  maximized = gtk_window_is_maximized (GTK_WINDOW (self));
+  g_settings_set_boolean (self->settings, "window-maximized", maximized);
+  /* Keep the unmaximized size so un-maximizing next time feels right. */
+  if (!maximized)
+    {
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+    }
+}
+
+static gboolean
+svd_window_close_request (GtkWindow *window)
+{
+  svd_window_save_state (SVD_WINDOW (window));
+
+  return GTK_WINDOW_CLASS (svd_window_parent_class)->close_request (window);
+}
+
+static void
+svd_window_constructed (GObject *object)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+
+  G_OBJECT_CLASS (svd_window_parent_class)->constructed (object);
+
+  /* "settings" is construct-only, so it is set by now; "application" is
+   * not, which is why the settings do not come from there. */
+  svd_window_restore_state (self);
+}
+
+static void
+svd_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+svd_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+svd_window_dispose (GObject *object)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+
+  if (self->open_dialog != NULL)
+    gtk_native_dialog_destroy (self->open_dialog);
+  g_clear_object (&self->open_dialog);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (svd_window_parent_class)->dispose (object);
+}
+
+static void
+svd_window_class_init (SvdWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = svd_window_constructed;
+  object_class->dispose = svd_window_dispose;
+  object_class->get_property = svd_window_get_property;
+  object_class->set_property = svd_window_set_property;
+  window_class->close_request = svd_window_close_request;
+
+  /**
+   * SvdWindow:settings: (nullable)
+   *
+   * The app's settings, or %NULL when the schema is not installed.
+   */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         G_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, main_stack);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, window_title);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);
+}
+
+static void
+svd_window_init (SvdWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

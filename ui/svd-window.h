@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "svd-application.h"
+
+G_BEGIN_DECLS
+
+#define SVD_TYPE_WINDOW (svd_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (SvdWindow, svd_window, SVD, WINDOW, AdwApplicationWindow)
+
+SvdWindow *svd_window_new        (SvdApplication *application);
+void       svd_window_open_file  (SvdWindow      *self,
+                                  GFile          *file);
+void       svd_window_show_toast (SvdWindow      *self,
+                                  const char     *message);
+
+G_END_DECLS
