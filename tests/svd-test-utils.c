@@ -36,6 +36,23 @@ svd_test_shared_path (const char *first,
 }
 
 /**
+ * svd_test_skip_all:
+ * @reason: why
+ *
+ * Skips the whole test program with a clear message. Run on its own it exits
+ * 77, the GNU "skipped" status. Under meson's TAP protocol (test_env sets
+ * SVD_TEST_PROTOCOL=tap) it prints the TAP skip plan and exits 0, because
+ * meson 1.0 reports any non-zero exit of a TAP test as an error.
+ */
+void
+svd_test_skip_all (const char *reason)
+{
+  printf ("1..0 # SKIP %s\n", reason);
+  fflush (stdout);
+  exit (g_strcmp0 (g_getenv ("SVD_TEST_PROTOCOL"), "tap") == 0 ? 0 : SVD_TEST_SKIP);
+}
+
+/**
  * svd_test_require_shared:
  *
  * Exits with status 77 (skip) when ../shared is missing, saying so: tests
@@ -48,9 +65,10 @@ svd_test_require_shared (void)
 
   if (!g_file_test (models, G_FILE_TEST_IS_DIR))
     {
-      printf ("1..0 # SKIP ../shared is missing (looked in %s); the real models, clips and "
-              "references live there\n", svd_test_shared_dir ());
-      exit (SVD_TEST_SKIP);
+      g_autofree char *reason = g_strdup_printf ("../shared is missing (looked in %s); the real "
+                                                 "models, clips and references live there",
+                                                 svd_test_shared_dir ());
+      svd_test_skip_all (reason);
     }
 }
 
@@ -72,8 +90,7 @@ svd_test_cl_context (void)
   svd_settings_apply_env (&settings);
   if (devices == NULL || devices->len == 0)
     {
-      printf ("1..0 # SKIP no OpenCL device at all (install pocl-opencl-icd)\n");
-      exit (SVD_TEST_SKIP);
+      svd_test_skip_all ("no OpenCL device at all (install pocl-opencl-icd)");
     }
   context = svd_cl_context_new (&settings, &error);
   g_assert_no_error (error);

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 /* Exit status meson reads as "skipped". */
 #define SVD_TEST_SKIP 77
 
+void          svd_test_skip_all         (const char *reason) G_GNUC_NORETURN;
 const char   *svd_test_shared_dir       (void);
 char         *svd_test_shared_path      (const char *first, ...) G_GNUC_NULL_TERMINATED;
 void          svd_test_require_shared   (void);

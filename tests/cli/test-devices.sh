@@ -13,6 +13,7 @@ check () { # description, command...
 
 if ! command -v clinfo >/dev/null || ! clinfo -l 2>/dev/null | grep -q Device; then
   echo "1..0 # SKIP no OpenCL device at all"
+  [ "${SVD_TEST_PROTOCOL:-}" = tap ] && exit 0
   exit 77
 fi
 
