@@ -10,4 +10,5 @@
 #include "engine/svd-cl.h"
 #include "engine/svd-convert.h"
 #include "model/svd-model.h"
+#include "model/svd-state-dict.h"
 #include "session/svd-worker.h"
