@@ -1,0 +1,1031 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-engine"
+
+#include "svd-engine.h"
+#include "svd-color.h"
+#include "svd-model-ref.h"
+#include "core/svd-error.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Rows per work-item never exceed this, so buffers sized with it fit every
+ * layer's tiling. */
+#define RY_MAX 8
+
+typedef struct {
+  cl_kernel kernel;
+  cl_mem    weight;
+  cl_mem    bias;
+  cl_mem    slope;
+  int       ic;
+  int       oc;
+  int       ocb;
+  int       ry;
+  gboolean  last;
+} Layer;
+
+typedef struct {
+  SvdModel *model;
+  Layer    *layers;
+  int       n_layers;
+  int       res;        /* index into the resolution table of its input */
+} Stage;
+
+/* A device image: planes with a one-pixel zero border (see conv.cl). */
+typedef struct {
+  cl_mem mem;
+  int    channels;
+  int    w;             /* the size it is allocated for */
+  int    h;
+  int    pitch;
+  int    plane;
+  int    used_w;        /* the size last run in it; the slack is zeroed */
+  int    used_h;        /* whenever this changes */
+} DevBuf;
+
+typedef struct {
+  int    scale;         /* relative to the chain input */
+  int    max_nf;
+  DevBuf feat[2];
+} Resolution;
+
+struct _SvdEngine {
+  SvdSettings   settings;
+  SvdClContext *ctx;          /* NULL: CPU reference fallback */
+  char         *device_name;
+  GPtrArray    *models;
+  Stage         stages[SVD_ENGINE_MAX_STAGES];
+  int           n_stages;
+  Resolution    res[SVD_ENGINE_MAX_STAGES];
+  int           n_res;
+  DevBuf        rgb[SVD_ENGINE_MAX_STAGES + 1];
+  int           total_scale;
+  int           halo;
+
+  /* Kernel shape */
+  gboolean      pixel_variant;
+  int           vw;
+  int           rx;
+  int           acc_budget;
+  int           max_ocb;
+
+  GHashTable   *programs;     /* build options → cl_program */
+  double        build_ms;
+  SvdColorKernels *color;
+
+  /* Buffers sized for this input */
+  int           alloc_w;
+  int           alloc_h;
+  cl_mem        io_buf;       /* packed input/output frame bytes */
+  gsize         io_bytes;
+  guint64       bytes;
+  guint64       peak;
+};
+
+static gsize
+round_up (gsize v,
+          gsize m)
+{
+  return (v + m - 1) / m * m;
+}
+
+static void
+devbuf_release (SvdEngine *self,
+                DevBuf    *b)
+{
+  if (b->mem != NULL)
+    {
+      clReleaseMemObject (b->mem);
+      self->bytes -= (guint64) b->plane * b->channels * sizeof (float);
+    }
+  memset (b, 0, sizeof *b);
+}
+
+static void
+layer_clear (Layer *l)
+{
+  g_clear_pointer (&l->kernel, clReleaseKernel);
+  g_clear_pointer (&l->weight, clReleaseMemObject);
+  g_clear_pointer (&l->bias, clReleaseMemObject);
+  g_clear_pointer (&l->slope, clReleaseMemObject);
+}
+
+static void
+release_buffers (SvdEngine *self)
+{
+  for (int r = 0; r < self->n_res; r++)
+    for (int i = 0; i < 2; i++)
+      devbuf_release (self, &self->res[r].feat[i]);
+  for (int s = 0; s <= SVD_ENGINE_MAX_STAGES; s++)
+    devbuf_release (self, &self->rgb[s]);
+  if (self->io_buf != NULL)
+    {
+      clReleaseMemObject (self->io_buf);
+      self->bytes -= self->io_bytes;
+      self->io_buf = NULL;
+      self->io_bytes = 0;
+    }
+  self->alloc_w = self->alloc_h = 0;
+}
+
+static void
+clear_chain (SvdEngine *self)
+{
+  release_buffers (self);
+  for (int s = 0; s < self->n_stages; s++)
+    {
+      Stage *st = &self->stages[s];
+
+      for (int i = 0; i < st->n_layers; i++)
+        {
+          if (st->layers[i].weight != NULL)
+            self->bytes -= ((guint64) st->layers[i].ic * 9 + 3) * st->layers[i].oc * sizeof (float);
+          layer_clear (&st->layers[i]);
+        }
+      g_free (st->layers);
+    }
+  memset (self->stages, 0, sizeof self->stages);
+  self->n_stages = 0;
+  self->n_res = 0;
+  g_ptr_array_set_size (self->models, 0);
+}
+
+void
+svd_engine_free (SvdEngine *self)
+{
+  if (self == NULL)
+    return;
+  clear_chain (self);
+  g_ptr_array_unref (self->models);
+  g_clear_pointer (&self->color, svd_color_kernels_free);
+  if (self->programs != NULL)
+    g_hash_table_unref (self->programs);
+  g_clear_pointer (&self->ctx, svd_cl_context_unref);
+  g_free (self->device_name);
+  svd_settings_clear (&self->settings);
+  g_free (self);
+}
+
+static void
+release_program (gpointer p)
+{
+  clReleaseProgram (p);
+}
+
+static void
+choose_shape (SvdEngine *self)
+{
+  const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
+  const char *variant = g_getenv ("SVD_CONV_VARIANT");
+  const char *block = g_getenv ("SVD_CONV_BLOCK");
+
+  /* CPUs (PoCL) want a few big work-items full of explicit SIMD; GPUs want
+   * many light ones. SVD_CONV_VARIANT=block|pixel overrides, to measure
+   * both on one device. */
+  self->pixel_variant = (info->type & CL_DEVICE_TYPE_GPU) != 0;
+  if (g_strcmp0 (variant, "pixel") == 0)
+    self->pixel_variant = TRUE;
+  else if (g_strcmp0 (variant, "block") == 0)
+    self->pixel_variant = FALSE;
+
+  self->vw = info->preferred_vector_width_float >= 16 ? 16 :
+             info->preferred_vector_width_float >= 8 ? 8 :
+             info->preferred_vector_width_float >= 4 ? 4 : 1;
+  self->rx = 2;
+  self->acc_budget = 24;
+  self->max_ocb = 8;
+  if (self->pixel_variant)
+    {
+      self->vw = 1;
+      self->rx = 1;
+      self->max_ocb = 8;
+    }
+  /* SVD_CONV_BLOCK=VW,RX,ACC,OCB for tuning. */
+  if (block != NULL)
+    {
+      int vw, rx, acc, ocb;
+
+      if (sscanf (block, "%d,%d,%d,%d", &vw, &rx, &acc, &ocb) == 4)
+        {
+          self->vw = vw;
+          self->rx = rx;
+          self->acc_budget = acc;
+          self->max_ocb = ocb;
+        }
+    }
+}
+
+static SvdEngine *
+engine_new (SvdClContext      *context,
+            const SvdSettings *settings)
+{
+  SvdEngine *self = g_new0 (SvdEngine, 1);
+
+  svd_settings_copy (&self->settings, settings);
+  self->models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  self->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, release_program);
+  if (context != NULL)
+    {
+      self->ctx = svd_cl_context_ref (context);
+      self->device_name = g_strdup_printf ("%s (%s)", svd_cl_context_get_info (context)->name,
+                                           svd_cl_context_get_info (context)->platform_name);
+      choose_shape (self);
+    }
+  else
+    self->device_name = g_strdup ("CPU reference (no OpenCL)");
+  return self;
+}
+
+/**
+ * svd_engine_new:
+ * @settings: settings; `device` picks the OpenCL device, "cpu-ref" the
+ *   CPU reference
+ * @error: return location for an error
+ *
+ * When no OpenCL device exists at all (and the settings did not name one),
+ * the engine falls back to the CPU reference and says so on stderr once.
+ *
+ * Returns: (transfer full) (nullable): an engine
+ */
+SvdEngine *
+svd_engine_new (const SvdSettings  *settings,
+                GError            **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(SvdClContext) ctx = NULL;
+  const char *dev = settings->device;
+
+  if (g_strcmp0 (dev, "cpu-ref") == 0)
+    return engine_new (NULL, settings);
+  ctx = svd_cl_context_new (settings, &local_error);
+  if (ctx == NULL)
+    {
+      g_autoptr(GPtrArray) devices = svd_cl_list_devices (NULL);
+      gboolean none = devices == NULL || devices->len == 0;
+
+      if (none && (dev == NULL || *dev == '\0' || g_ascii_strcasecmp (dev, "auto") == 0))
+        {
+          g_printerr ("Notice: no OpenCL device found; using the CPU reference, which is much "
+                      "slower. Install an OpenCL driver (pocl-opencl-icd, or your GPU's ICD).\n");
+          return engine_new (NULL, settings);
+        }
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  return svd_engine_new_for_context (ctx, settings, error);
+}
+
+/**
+ * svd_engine_new_for_context:
+ * @context: (nullable): an OpenCL context, or %NULL for the CPU reference
+ * @settings: settings
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): an engine on @context
+ */
+SvdEngine *
+svd_engine_new_for_context (SvdClContext       *context,
+                            const SvdSettings  *settings,
+                            GError            **error)
+{
+  g_autoptr(SvdEngine) self = engine_new (context, settings);
+
+  if (context != NULL)
+    {
+      self->color = svd_color_kernels_new (context, error);
+      if (self->color == NULL)
+        return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
+gboolean
+svd_engine_is_cpu_fallback (SvdEngine *self)
+{
+  return self->ctx == NULL;
+}
+
+const char *
+svd_engine_get_device_name (SvdEngine *self)
+{
+  return self->device_name;
+}
+
+SvdClContext *
+svd_engine_get_context (SvdEngine *self)
+{
+  return self->ctx;
+}
+
+int
+svd_engine_get_scale (SvdEngine *self)
+{
+  return self->total_scale;
+}
+
+double
+svd_engine_get_build_ms (SvdEngine *self)
+{
+  return self->build_ms;
+}
+
+const char *
+svd_engine_get_variant (SvdEngine *self)
+{
+  if (self->ctx == NULL)
+    return "cpu-ref";
+  return self->pixel_variant ? "pixel" : "block";
+}
+
+/**
+ * svd_engine_get_device_bytes:
+ * @self: an engine
+ * @peak_bytes: (out) (optional): the most held at once since creation
+ *
+ * Counts every buffer the engine allocated on the device: weights, feature
+ * maps, images and the frame upload buffer.
+ *
+ * Returns: bytes held now
+ */
+guint64
+svd_engine_get_device_bytes (SvdEngine *self,
+                             guint64   *peak_bytes)
+{
+  if (peak_bytes != NULL)
+    *peak_bytes = self->peak;
+  return self->bytes;
+}
+
+static cl_mem
+engine_alloc (SvdEngine  *self,
+              gsize       size,
+              GError    **error)
+{
+  cl_mem m = svd_cl_context_alloc (self->ctx, CL_MEM_READ_WRITE, size, error);
+
+  if (m != NULL)
+    {
+      self->bytes += size;
+      self->peak = MAX (self->peak, self->bytes);
+    }
+  return m;
+}
+
+static cl_mem
+upload_floats (SvdEngine    *self,
+               const float  *data,
+               gsize         n,
+               GError      **error)
+{
+  cl_mem m = engine_alloc (self, n * sizeof (float), error);
+  cl_int err;
+
+  if (m == NULL)
+    return NULL;
+  err = clEnqueueWriteBuffer (svd_cl_context_get_queue (self->ctx), m, CL_TRUE, 0,
+                              n * sizeof (float), data, 0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    {
+      clReleaseMemObject (m);
+      self->bytes -= n * sizeof (float);
+      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer(weights)");
+      return NULL;
+    }
+  return m;
+}
+
+static int
+pick_ocb (int oc,
+          int max_ocb)
+{
+  for (int d = MIN (oc, max_ocb); d > 1; d--)
+    if (oc % d == 0)
+      return d;
+  return 1;
+}
+
+static cl_kernel
+get_kernel (SvdEngine  *self,
+            const char *options,
+            GError    **error)
+{
+  cl_program program = g_hash_table_lookup (self->programs, options);
+  cl_kernel k;
+  cl_int err = CL_SUCCESS;
+
+  if (program == NULL)
+    {
+      g_autofree char *source = svd_cl_load_source ("conv.cl", error);
+      const char *sources[] = { source, NULL };
+      SvdClBuildInfo info;
+
+      if (source == NULL)
+        return NULL;
+      program = svd_cl_context_build_program (self->ctx, sources, options, &info, error);
+      if (program == NULL)
+        return NULL;
+      self->build_ms += info.build_ms;
+      g_free (info.cache_path);
+      g_hash_table_insert (self->programs, g_strdup (options), program);
+    }
+  k = clCreateKernel (program, self->pixel_variant ? "conv3x3_pixel" : "conv3x3_block", &err);
+  if (err != CL_SUCCESS)
+    {
+      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, "clCreateKernel(conv3x3)");
+      return NULL;
+    }
+  return k;
+}
+
+static gboolean
+layer_setup (SvdEngine          *self,
+             Layer              *l,
+             const SvdConvLayer *src,
+             gboolean            last,
+             int                 scale,
+             GError            **error)
+{
+  g_autofree char *options = NULL;
+  g_autofree float *w = NULL;
+  int nob;
+
+  l->ic = src->in_ch;
+  l->oc = src->out_ch;
+  l->last = last;
+  l->ocb = pick_ocb (l->oc, self->max_ocb);
+  if (self->pixel_variant)
+    l->ry = 1;
+  else
+    l->ry = CLAMP (self->acc_budget / (l->ocb * self->rx), 1, RY_MAX);
+  nob = l->oc / l->ocb;
+
+  options = g_strdup_printf ("-cl-std=CL1.2 -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d -DRY=%d -DSCALE=%d%s",
+                             l->ic, l->oc, l->ocb, self->vw, self->rx, l->ry, scale,
+                             last ? " -DLAST" : "");
+  l->kernel = get_kernel (self, options, error);
+  if (l->kernel == NULL)
+    return FALSE;
+
+  /* OIHW → [OC / OCB][IC][3][3][OCB]: the OCB weights of one tap adjacent. */
+  w = g_new (float, (gsize) l->oc * l->ic * 9);
+  for (int ob = 0; ob < nob; ob++)
+    for (int i = 0; i < l->ic; i++)
+      for (int t = 0; t < 9; t++)
+        for (int o = 0; o < l->ocb; o++)
+          w[(((gsize) ob * l->ic + i) * 9 + t) * l->ocb + o] =
+            src->weight[((gsize) (ob * l->ocb + o) * l->ic + i) * 9 + t];
+  l->weight = upload_floats (self, w, (gsize) l->oc * l->ic * 9, error);
+  if (l->weight == NULL)
+    return FALSE;
+  l->bias = upload_floats (self, src->bias, l->oc, error);
+  if (l->bias == NULL)
+    return FALSE;
+  /* The last layer has no activation; its slope argument is unused. */
+  l->slope = upload_floats (self, src->slope != NULL ? src->slope : src->bias, l->oc, error);
+  return l->slope != NULL;
+}
+
+/**
+ * svd_engine_set_chain:
+ * @self: an engine
+ * @models: (array length=n_models): models run in order
+ * @n_models: 1 to %SVD_ENGINE_MAX_STAGES
+ * @error: return location for an error
+ *
+ * Builds (or loads from the cache) one program per layer shape and uploads
+ * the weights, re-laid out for the kernels.
+ */
+gboolean
+svd_engine_set_chain (SvdEngine        *self,
+                      SvdModel *const  *models,
+                      guint             n_models,
+                      GError          **error)
+{
+  int scale = 1;
+
+  clear_chain (self);
+  if (n_models == 0 || n_models > SVD_ENGINE_MAX_STAGES)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "A chain holds 1 to %d models, not %u", SVD_ENGINE_MAX_STAGES, n_models);
+      return FALSE;
+    }
+  self->halo = 0;
+  for (guint i = 0; i < n_models; i++)
+    {
+      SvdModel *m = models[i];
+      Stage *st = &self->stages[i];
+      int r;
+
+      if (!svd_model_validate (m, error))
+        return FALSE;
+      if (m->in_ch != 3)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                       "Model “%s” has %d input channels; the engine runs RGB models", m->name, m->in_ch);
+          return FALSE;
+        }
+      g_ptr_array_add (self->models, svd_model_ref (m));
+      st->model = m;
+      /* Each conv widens the region a pixel depends on by one pixel of
+       * this stage's input, i.e. 1 / scale pixels of the chain input. */
+      self->halo += (m->n_layers + scale - 1) / scale;
+      for (r = 0; r < self->n_res; r++)
+        if (self->res[r].scale == scale)
+          break;
+      if (r == self->n_res)
+        {
+          self->res[r].scale = scale;
+          self->n_res++;
+        }
+      self->res[r].max_nf = MAX (self->res[r].max_nf, m->nf);
+      st->res = r;
+      scale *= m->scale;
+    }
+  self->n_stages = n_models;
+  self->total_scale = scale;
+
+  if (self->ctx == NULL)
+    return TRUE;
+
+  scale = 1;
+  for (int i = 0; i < self->n_stages; i++)
+    {
+      Stage *st = &self->stages[i];
+      SvdModel *m = st->model;
+
+      st->n_layers = m->n_layers;
+      st->layers = g_new0 (Layer, m->n_layers);
+      for (int li = 0; li < m->n_layers; li++)
+        if (!layer_setup (self, &st->layers[li], &m->layers[li], li == m->n_layers - 1, m->scale, error))
+          {
+            clear_chain (self);
+            return FALSE;
+          }
+    }
+  return TRUE;
+}
+
+static void
+geometry (SvdEngine *self,
+          int        w,
+          int        h,
+          int       *pitch,
+          int       *plane)
+{
+  int tw = self->vw * self->rx;
+
+  /* Whole tiles plus the two border columns, rows 64-byte aligned. */
+  *pitch = (int) round_up (round_up (w, tw) + 2, 16);
+  *plane = *pitch * (int) (round_up (h, RY_MAX) + 2);
+}
+
+static gboolean
+devbuf_ensure (SvdEngine  *self,
+               DevBuf     *b,
+               int         channels,
+               int         w,
+               int         h,
+               GError    **error)
+{
+  cl_int err;
+  float zero = 0.0f;
+  int pitch, plane;
+
+  geometry (self, w, h, &pitch, &plane);
+  if (b->mem == NULL)
+    {
+      gsize size = (gsize) plane * channels * sizeof (float);
+
+      b->mem = engine_alloc (self, size, error);
+      if (b->mem == NULL)
+        return FALSE;
+      b->channels = channels;
+      b->w = w;
+      b->h = h;
+      b->pitch = pitch;
+      b->plane = plane;
+      b->used_w = b->used_h = -1;
+    }
+  /* Same buffer, other region (a smaller edge tile): stale values would
+   * sit where this run's zero border and slack must be. */
+  if (b->used_w != w || b->used_h != h)
+    {
+      b->pitch = pitch;
+      b->plane = plane;
+      err = clEnqueueFillBuffer (svd_cl_context_get_queue (self->ctx), b->mem, &zero, sizeof zero, 0,
+                                 (gsize) b->plane * b->channels * sizeof (float), 0, NULL, NULL);
+      if (err != CL_SUCCESS)
+        return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueFillBuffer");
+      b->used_w = w;
+      b->used_h = h;
+    }
+  return TRUE;
+}
+
+static gboolean
+ensure_buffers (SvdEngine  *self,
+                int         w,
+                int         h,
+                GError    **error)
+{
+  /* Buffers are allocated for the largest region seen and reused. */
+  if (w > self->alloc_w || h > self->alloc_h)
+    {
+      int aw = MAX (w, self->alloc_w), ah = MAX (h, self->alloc_h);
+
+      release_buffers (self);
+      self->alloc_w = aw;
+      self->alloc_h = ah;
+      for (int r = 0; r < self->n_res; r++)
+        for (int i = 0; i < 2; i++)
+          if (!devbuf_ensure (self, &self->res[r].feat[i], self->res[r].max_nf,
+                              aw * self->res[r].scale, ah * self->res[r].scale, error))
+            return FALSE;
+      {
+        int s = 1;
+
+        for (int i = 0; i <= self->n_stages; i++)
+          {
+            if (!devbuf_ensure (self, &self->rgb[i], 3, aw * s, ah * s, error))
+              return FALSE;
+            if (i < self->n_stages)
+              s *= self->stages[i].model->scale;
+          }
+      }
+    }
+  for (int r = 0; r < self->n_res; r++)
+    for (int i = 0; i < 2; i++)
+      if (!devbuf_ensure (self, &self->res[r].feat[i], self->res[r].max_nf,
+                          w * self->res[r].scale, h * self->res[r].scale, error))
+        return FALSE;
+  {
+    int s = 1;
+
+    for (int i = 0; i <= self->n_stages; i++)
+      {
+        if (!devbuf_ensure (self, &self->rgb[i], 3, w * s, h * s, error))
+          return FALSE;
+        if (i < self->n_stages)
+          s *= self->stages[i].model->scale;
+      }
+  }
+  return TRUE;
+}
+
+static gboolean
+run_layer (SvdEngine  *self,
+           Layer      *l,
+           DevBuf     *src,
+           DevBuf     *dst,
+           DevBuf     *residual,
+           int         w,
+           int         h,
+           cl_event   *event,
+           GError    **error)
+{
+  cl_kernel k = l->kernel;
+  cl_int err = CL_SUCCESS;
+  int a = 0;
+  size_t gws[3], lws[3];
+  int nob = l->oc / l->ocb;
+
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src->mem);
+  err |= clSetKernelArg (k, a++, sizeof (int), &src->pitch);
+  err |= clSetKernelArg (k, a++, sizeof (int), &src->plane);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &dst->mem);
+  err |= clSetKernelArg (k, a++, sizeof (int), &dst->pitch);
+  err |= clSetKernelArg (k, a++, sizeof (int), &dst->plane);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &l->weight);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &l->bias);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &l->slope);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &residual->mem);
+  err |= clSetKernelArg (k, a++, sizeof (int), &w);
+  err |= clSetKernelArg (k, a++, sizeof (int), &h);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(conv3x3)");
+
+  if (self->pixel_variant)
+    {
+      lws[0] = 16;
+      lws[1] = 4;
+      lws[2] = 1;
+      gws[0] = round_up (w, lws[0]);
+      gws[1] = round_up (h, lws[1]);
+      gws[2] = nob;
+    }
+  else
+    {
+      /* One work-group = every channel block of one pixel tile, so the
+       * items run back to back on one core reuse its input from L1. */
+      gws[0] = round_up (w, self->vw * self->rx) / (self->vw * self->rx);
+      gws[1] = round_up (h, l->ry) / l->ry;
+      gws[2] = nob;
+      lws[0] = 1;
+      lws[1] = 1;
+      lws[2] = nob;
+    }
+  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, NULL, gws, lws, 0, NULL, event);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(conv3x3)");
+  return TRUE;
+}
+
+static double
+event_span_ms (cl_event first,
+               cl_event last)
+{
+  cl_ulong t0 = 0, t1 = 0;
+
+  if (first == NULL || last == NULL ||
+      clGetEventProfilingInfo (first, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL) != CL_SUCCESS ||
+      clGetEventProfilingInfo (last, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL) != CL_SUCCESS)
+    return 0.0;
+  return (t1 - t0) / 1e6;
+}
+
+/* Runs the chain on the region now in rgb[0] (w x h). */
+static gboolean
+run_stages (SvdEngine        *self,
+            int               w,
+            int               h,
+            SvdEngineTimings *t,
+            GCancellable     *cancellable,
+            GError          **error)
+{
+  cl_event first[SVD_ENGINE_MAX_STAGES] = { 0 }, last[SVD_ENGINE_MAX_STAGES] = { 0 };
+  gboolean ok = TRUE;
+  int sw = w, sh = h;
+
+  for (int s = 0; s < self->n_stages && ok; s++)
+    {
+      Stage *st = &self->stages[s];
+      Resolution *r = &self->res[st->res];
+      DevBuf *src = &self->rgb[s];
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        {
+          ok = FALSE;
+          break;
+        }
+      for (int li = 0; li < st->n_layers && ok; li++)
+        {
+          Layer *l = &st->layers[li];
+          DevBuf *dst = l->last ? &self->rgb[s + 1] : &r->feat[li % 2];
+          cl_event ev = NULL;
+
+          ok = run_layer (self, l, src, dst, &self->rgb[s], sw, sh, &ev, error);
+          if (ok)
+            {
+              if (li == 0)
+                first[s] = ev;
+              else if (li == st->n_layers - 1)
+                last[s] = ev;
+              else
+                clReleaseEvent (ev);
+              if (li == 0 && st->n_layers == 1)
+                clRetainEvent (ev), last[s] = ev;
+            }
+          src = dst;
+        }
+      sw *= st->model->scale;
+      sh *= st->model->scale;
+    }
+  if (ok)
+    ok = svd_cl_context_finish (self->ctx, error);
+  for (int s = 0; s < self->n_stages; s++)
+    {
+      if (ok && t != NULL)
+        t->stage_ms[s] += event_span_ms (first[s], last[s]);
+      if (first[s] != NULL)
+        clReleaseEvent (first[s]);
+      if (last[s] != NULL)
+        clReleaseEvent (last[s]);
+    }
+  return ok;
+}
+
+static gboolean
+process_region (SvdEngine        *self,
+                const SvdImage   *input,
+                SvdPixelFormat    out_format,
+                SvdImage         *output,
+                int               out_x,
+                int               out_y,
+                SvdEngineTimings *t,
+                GCancellable     *cancellable,
+                GError          **error)
+{
+  int w = input->width, h = input->height;
+  DevBuf *out = &self->rgb[self->n_stages];
+  double up = 0, down = 0;
+
+  if (!ensure_buffers (self, w, h, error))
+    return FALSE;
+  if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
+                         self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
+                         &up, error))
+    return FALSE;
+  self->peak = MAX (self->peak, self->bytes);
+  if (!run_stages (self, w, h, t, cancellable, error))
+    return FALSE;
+  if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
+                           w * self->total_scale, h * self->total_scale,
+                           output, out_x, out_y, &self->io_buf, &self->io_bytes, &self->bytes,
+                           &down, error))
+    return FALSE;
+  self->peak = MAX (self->peak, self->bytes);
+  if (t != NULL)
+    {
+      t->upload_ms += up;
+      t->download_ms += down;
+    }
+  return TRUE;
+}
+
+static int
+tile_size (SvdEngine *self,
+           int        w,
+           int        h)
+{
+  const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
+  guint64 limit = info->max_alloc;
+  int tile = self->settings.max_tile > 0 ? self->settings.max_tile : MAX (w, h);
+
+  /* Shrink until the largest buffer (a feature map at the largest
+   * resolution, or the output image) fits the device's allocation limit. */
+  for (;;)
+    {
+      int tw = MIN (w, tile) + 2 * self->halo, th = MIN (h, tile) + 2 * self->halo;
+      guint64 worst = 0;
+
+      for (int r = 0; r < self->n_res; r++)
+        {
+          int pitch, plane;
+
+          geometry (self, MIN (tw, w) * self->res[r].scale, MIN (th, h) * self->res[r].scale, &pitch, &plane);
+          worst = MAX (worst, (guint64) plane * self->res[r].max_nf * sizeof (float));
+        }
+      if (worst <= limit || tile <= 16)
+        return tile;
+      tile = tile * 3 / 4;
+    }
+}
+
+/**
+ * svd_engine_process:
+ * @self: an engine with a chain
+ * @input: a frame in any #SvdPixelFormat; YUV uses its #SvdColorInfo
+ * @out_format: %SVD_PIXEL_FORMAT_RGB_F32, %SVD_PIXEL_FORMAT_RGBA8 (display)
+ *   or a YUV format (encoding, with @input's matrix and range)
+ * @output: (out) (transfer full): the result, the chain's scale times the
+ *   size of @input
+ * @timings: (out caller-allocates) (optional): per-stage device times
+ * @cancellable: (nullable): checked between stages and tiles
+ * @error: return location for an error
+ *
+ * Uploads the frame, converts it on the device, runs every stage with no
+ * host round trip between them and converts the result on the device. A
+ * frame whose buffers would exceed the device's allocation limit (or
+ * settings.max_tile) is split into tiles that overlap by the chain's
+ * receptive field, so the result equals the untiled one.
+ */
+gboolean
+svd_engine_process (SvdEngine         *self,
+                    const SvdImage    *input,
+                    SvdPixelFormat     out_format,
+                    SvdImage         **output,
+                    SvdEngineTimings  *timings,
+                    GCancellable      *cancellable,
+                    GError           **error)
+{
+  g_autoptr(SvdImage) out = NULL;
+  gint64 start = g_get_monotonic_time ();
+  int w = input->width, h = input->height, S = self->total_scale;
+  SvdEngineTimings t = { 0 };
+  int tile;
+
+  *output = NULL;
+  if (self->n_stages == 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "No chain set");
+      return FALSE;
+    }
+  if ((gint64) w * S > 65536 || (gint64) h * S > 65536)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "A %dx%d frame times %d is too large", w, h, S);
+      return FALSE;
+    }
+
+  if (self->ctx == NULL)
+    {
+      g_autoptr(SvdImage) rgb = NULL;
+      g_autoptr(SvdImage) res = NULL;
+
+      rgb = svd_color_to_rgbf32_ref (input, error);
+      if (rgb == NULL)
+        return FALSE;
+      res = svd_model_run_reference_chain ((SvdModel *const *) self->models->pdata, self->models->len,
+                                           rgb, svd_settings_get_threads (&self->settings),
+                                           cancellable, error);
+      if (res == NULL)
+        return FALSE;
+      out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
+      if (out == NULL)
+        return FALSE;
+      t.n_stages = self->n_stages;
+      t.n_tiles = 1;
+      t.wall_ms = (g_get_monotonic_time () - start) / 1000.0;
+      t.total_ms = t.wall_ms;
+      if (timings != NULL)
+        *timings = t;
+      *output = g_steal_pointer (&out);
+      return TRUE;
+    }
+
+  out = svd_image_new (out_format, w * S, h * S, error);
+  if (out == NULL)
+    return FALSE;
+  out->color = input->color;
+  out->pts = input->pts;
+  out->frame_index = input->frame_index;
+  t.n_stages = self->n_stages;
+
+  tile = tile_size (self, w, h);
+  if (tile >= w && tile >= h)
+    {
+      t.n_tiles = 1;
+      if (!process_region (self, input, out_format, out, 0, 0, &t, cancellable, error))
+        return FALSE;
+    }
+  else
+    {
+      /* Tiles run on RGB_F32 sub-images; other input formats are converted
+       * once first (the C twin, since this path is for huge stills). */
+      g_autoptr(SvdImage) rgb = svd_color_to_rgbf32_ref (input, error);
+      g_autoptr(SvdImage) full = NULL;
+
+      if (rgb == NULL)
+        return FALSE;
+      if (out_format != SVD_PIXEL_FORMAT_RGB_F32)
+        {
+          full = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, w * S, h * S, error);
+          if (full == NULL)
+            return FALSE;
+        }
+      for (int ty = 0; ty < h; ty += tile)
+        for (int tx = 0; tx < w; tx += tile)
+          {
+            int x0 = MAX (0, tx - self->halo), y0 = MAX (0, ty - self->halo);
+            int x1 = MIN (w, tx + tile + self->halo), y1 = MIN (h, ty + tile + self->halo);
+            int cw = MIN (tile, w - tx), ch = MIN (tile, h - ty);
+            g_autoptr(SvdImage) sub = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, x1 - x0, y1 - y0, error);
+            g_autoptr(SvdImage) subout = NULL;
+
+            if (sub == NULL)
+              return FALSE;
+            for (int c = 0; c < 3; c++)
+              for (int y = y0; y < y1; y++)
+                memcpy (sub->data[c] + (gsize) (y - y0) * sub->stride[c],
+                        rgb->data[c] + (gsize) y * rgb->stride[c] + (gsize) x0 * sizeof (float),
+                        (gsize) (x1 - x0) * sizeof (float));
+            subout = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, (x1 - x0) * S, (y1 - y0) * S, error);
+            if (subout == NULL ||
+                !process_region (self, sub, SVD_PIXEL_FORMAT_RGB_F32, subout, 0, 0, &t, cancellable, error))
+              return FALSE;
+            for (int c = 0; c < 3; c++)
+              for (int y = 0; y < ch * S; y++)
+                {
+                  SvdImage *dst = full != NULL ? full : out;
+
+                  memcpy (dst->data[c] + (gsize) (ty * S + y) * dst->stride[c] + (gsize) tx * S * sizeof (float),
+                          subout->data[c] + (gsize) ((ty - y0) * S + y) * subout->stride[c] +
+                          (gsize) (tx - x0) * S * sizeof (float),
+                          (gsize) cw * S * sizeof (float));
+                }
+            t.n_tiles++;
+            if (g_cancellable_set_error_if_cancelled (cancellable, error))
+              return FALSE;
+          }
+      if (full != NULL)
+        {
+          g_autoptr(SvdImage) conv = svd_color_from_rgbf32_ref (full, out_format, &input->color, error);
+
+          if (conv == NULL)
+            return FALSE;
+          g_clear_pointer (&out, svd_image_unref);
+          out = g_steal_pointer (&conv);
+        }
+    }
+
+  for (int s = 0; s < t.n_stages; s++)
+    t.total_ms += t.stage_ms[s];
+  t.total_ms += t.upload_ms + t.download_ms;
+  t.wall_ms = (g_get_monotonic_time () - start) / 1000.0;
+  if (timings != NULL)
+    *timings = t;
+  *output = g_steal_pointer (&out);
+  return TRUE;
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "core/svd-image.h"
+#include "core/svd-settings.h"
+#include "engine/svd-cl.h"
+#include "model/svd-model.h"
+
+G_BEGIN_DECLS
+
+#define SVD_ENGINE_MAX_STAGES 16
+
+/**
+ * SvdEngineTimings:
+ * @n_stages: stages timed
+ * @stage_ms: device time of each stage (OpenCL profiling events: start of
+ *   its first kernel to end of its last)
+ * @upload_ms: host → device copy and input conversion
+ * @download_ms: output conversion and device → host copy
+ * @total_ms: device time from the first upload to the last read
+ * @wall_ms: host wall time of svd_engine_process()
+ * @n_tiles: tiles the frame was split into (1 when untiled)
+ */
+typedef struct {
+  int    n_stages;
+  double stage_ms[SVD_ENGINE_MAX_STAGES];
+  double upload_ms;
+  double download_ms;
+  double total_ms;
+  double wall_ms;
+  int    n_tiles;
+} SvdEngineTimings;
+
+/**
+ * SvdResizeFilter:
+ *
+ * Built-in, non-learned resize steps that may stand in a chain as
+ * baselines (svd_engine_set_chain_steps()).
+ */
+typedef enum {
+  SVD_RESIZE_NEAREST,
+  SVD_RESIZE_BILINEAR,
+  SVD_RESIZE_BICUBIC,
+  SVD_RESIZE_LANCZOS,
+} SvdResizeFilter;
+
+typedef struct _SvdEngine SvdEngine;
+
+SvdEngine  *svd_engine_new                (const SvdSettings *settings,
+                                           GError           **error);
+SvdEngine  *svd_engine_new_for_context    (SvdClContext      *context,
+                                           const SvdSettings *settings,
+                                           GError           **error);
+void        svd_engine_free               (SvdEngine         *self);
+gboolean    svd_engine_set_chain          (SvdEngine         *self,
+                                           SvdModel *const   *models,
+                                           guint              n_models,
+                                           GError           **error);
+gboolean    svd_engine_process            (SvdEngine         *self,
+                                           const SvdImage    *input,
+                                           SvdPixelFormat     out_format,
+                                           SvdImage         **output,
+                                           SvdEngineTimings  *timings,
+                                           GCancellable      *cancellable,
+                                           GError           **error);
+gboolean    svd_engine_is_cpu_fallback    (SvdEngine         *self);
+const char *svd_engine_get_device_name    (SvdEngine         *self);
+SvdClContext *svd_engine_get_context      (SvdEngine         *self);
+int         svd_engine_get_scale          (SvdEngine         *self);
+guint64     svd_engine_get_device_bytes   (SvdEngine         *self,
+                                           guint64           *peak_bytes);
+double      svd_engine_get_build_ms       (SvdEngine         *self);
+const char *svd_engine_get_variant        (SvdEngine         *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdEngine, svd_engine_free)
+
+G_END_DECLS

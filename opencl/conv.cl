@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* 3x3 convolutions of SRVGGNetCompact, fused with bias and PReLU, and the
+ * last conv fused with PixelShuffle and the nearest-upsampled residual add.
+ * The plain-C twin is the CPU reference, app/engine/svd-model-ref.c.
+ *
+ * Feature maps on the device are channel planes with a zero border: pixel
+ * (x, y) of channel c is at  c * PLANE + (y + 1) * pitch + (x + 1), where
+ * pitch and PLANE leave room for whole tiles, so no load needs a bounds
+ * check. Writes past the image are masked to zero, which keeps the border
+ * (and the slack right of and below the image) zero for the next layer.
+ *
+ * Compile-time constants (-D): IC, OC (channels), OCB (output channels per
+ * work-item, divides OC), VW (pixels per vector: 16, 8, 4 or 1), RX
+ * (vectors along x per work-item), RY (rows per work-item), SCALE (last
+ * layer only), LAST (defined for the last layer).
+ *
+ * Weights are re-laid out on upload as [OC / OCB][IC][3][3][OCB], so the
+ * OCB weights one tap needs are adjacent. */
+
+#if VW == 16
+typedef float16 floatv;
+#define VLOAD vload16
+#define VSTORE vstore16
+#elif VW == 8
+typedef float8 floatv;
+#define VLOAD vload8
+#define VSTORE vstore8
+#elif VW == 4
+typedef float4 floatv;
+#define VLOAD vload4
+#define VSTORE vstore4
+#else
+typedef float floatv;
+#define VLOAD(o, p) (*(p))
+#define VSTORE(v, o, p) (*(p) = (v))
+#endif
+
+#define TW (VW * RX)
+
+/* Throughput variant for CPUs (PoCL) and SIMD-wide devices: one work-item
+ * computes RY rows x RX vectors of VW pixels x OCB output channels, all
+ * held in registers; each input vector loaded is used OCB times and each
+ * broadcast weight RY * RX times. */
+__kernel void
+conv3x3_block (__global const float *restrict src,
+               int                            src_pitch,
+               int                            src_plane,
+               __global float *restrict       dst,
+               int                            dst_pitch,
+               int                            dst_plane,
+               __global const float *restrict weight,
+               __global const float *restrict bias,
+               __global const float *restrict slope,
+               __global const float *restrict residual,
+               int                            width,
+               int                            height)
+{
+  const int x0 = get_global_id (0) * TW;
+  const int y0 = get_global_id (1) * RY;
+  const int ob = get_global_id (2);
+  floatv acc[OCB][RY][RX];
+  __global const float *w = weight + (size_t) ob * IC * 9 * OCB;
+
+  for (int o = 0; o < OCB; o++)
+    for (int r = 0; r < RY; r++)
+      for (int v = 0; v < RX; v++)
+        acc[o][r][v] = (floatv) bias[ob * OCB + o];
+
+  for (int ic = 0; ic < IC; ic++)
+    {
+      /* Padded (x0, y0) is image (x0 - 1, y0 - 1): the tap at ky = kx = 0. */
+      __global const float *s = src + (size_t) ic * src_plane + (size_t) y0 * src_pitch + x0;
+
+      for (int ky = 0; ky < 3; ky++)
+        for (int kx = 0; kx < 3; kx++)
+          {
+            floatv in[RY][RX];
+
+            for (int r = 0; r < RY; r++)
+              for (int v = 0; v < RX; v++)
+                in[r][v] = VLOAD (0, s + (r + ky) * src_pitch + kx + v * VW);
+            for (int o = 0; o < OCB; o++)
+              {
+                floatv k = (floatv) w[(ky * 3 + kx) * OCB + o];
+
+                for (int r = 0; r < RY; r++)
+                  for (int v = 0; v < RX; v++)
+                    acc[o][r][v] = mad (in[r][v], k, acc[o][r][v]);
+              }
+          }
+      w += 9 * OCB;
+    }
+
+#ifndef LAST
+  for (int o = 0; o < OCB; o++)
+    {
+      float a = slope[ob * OCB + o];
+      __global float *d = dst + (size_t) (ob * OCB + o) * dst_plane;
+
+      for (int r = 0; r < RY; r++)
+        {
+          int y = y0 + r;
+
+          for (int v = 0; v < RX; v++)
+            {
+              floatv t = acc[o][r][v];
+              floatv val = select (t * a, t, isgreaterequal (t, (floatv) 0.0f));
+#if VW > 1
+              /* Mask columns past the image so the zero border survives. */
+              int xs = x0 + v * VW;
+              if (y >= height || xs >= width)
+                val = (floatv) 0.0f;
+              else if (xs + VW > width)
+                {
+                  float tmp[VW];
+
+                  VSTORE (val, 0, tmp);
+                  for (int i = width - xs; i < VW; i++)
+                    tmp[i] = 0.0f;
+                  val = VLOAD (0, tmp);
+                }
+#else
+              if (y >= height || x0 + v >= width)
+                val = 0.0f;
+#endif
+              VSTORE (val, 0, d + (size_t) (y + 1) * dst_pitch + x0 + v * VW + 1);
+            }
+        }
+    }
+#else
+  /* Last layer: output channel oc = c * S² + i * S + j is output pixel
+   * (y * S + i, x * S + j) of colour c; add the input pixel (x, y) of
+   * colour c (nearest upsampling). dst is a padded 3-channel image at the
+   * output resolution; residual the padded input image. */
+  for (int o = 0; o < OCB; o++)
+    {
+      int oc = ob * OCB + o;
+      int c = oc / (SCALE * SCALE), i = (oc / SCALE) % SCALE, j = oc % SCALE;
+      __global float *d = dst + (size_t) c * dst_plane;
+      __global const float *res = residual + (size_t) c * src_plane;
+
+      for (int r = 0; r < RY; r++)
+        {
+          int y = y0 + r;
+
+          if (y >= height)
+            continue;
+          for (int v = 0; v < RX; v++)
+            {
+              int xs = x0 + v * VW;
+              size_t row_in = (size_t) (y + 1) * src_pitch + xs + 1;
+              size_t row_out = (size_t) (y * SCALE + i + 1) * dst_pitch + 1;
+#if VW > 1
+              float tmp[VW];
+
+              if (xs >= width)
+                continue;
+              VSTORE (acc[o][r][v] + VLOAD (0, res + row_in), 0, tmp);
+              for (int l = 0; l < VW && xs + l < width; l++)
+                d[row_out + (size_t) (xs + l) * SCALE + j] = tmp[l];
+#else
+              if (xs < width)
+                d[row_out + (size_t) xs * SCALE + j] = acc[o][r][v] + res[row_in];
+#endif
+            }
+        }
+    }
+#endif
+}
+
+/* Latency variant for GPUs: one output pixel per work-item, OCB channels,
+ * work-groups of 2D pixel tiles so neighbours share cached input rows. */
+__kernel void
+conv3x3_pixel (__global const float *restrict src,
+               int                            src_pitch,
+               int                            src_plane,
+               __global float *restrict       dst,
+               int                            dst_pitch,
+               int                            dst_plane,
+               __global const float *restrict weight,
+               __global const float *restrict bias,
+               __global const float *restrict slope,
+               __global const float *restrict residual,
+               int                            width,
+               int                            height)
+{
+  const int x = get_global_id (0);
+  const int y = get_global_id (1);
+  const int ob = get_global_id (2);
+  float acc[OCB];
+  __global const float *w = weight + (size_t) ob * IC * 9 * OCB;
+
+  if (x >= width || y >= height)
+    return;
+  for (int o = 0; o < OCB; o++)
+    acc[o] = bias[ob * OCB + o];
+  for (int ic = 0; ic < IC; ic++)
+    {
+      __global const float *s = src + (size_t) ic * src_plane + (size_t) y * src_pitch + x;
+
+      for (int ky = 0; ky < 3; ky++)
+        for (int kx = 0; kx < 3; kx++)
+          {
+            float in = s[ky * src_pitch + kx];
+
+            for (int o = 0; o < OCB; o++)
+              acc[o] = mad (in, w[(ky * 3 + kx) * OCB + o], acc[o]);
+          }
+      w += 9 * OCB;
+    }
+  for (int o = 0; o < OCB; o++)
+    {
+      int oc = ob * OCB + o;
+#ifndef LAST
+      float t = acc[o];
+
+      dst[(size_t) oc * dst_plane + (size_t) (y + 1) * dst_pitch + x + 1] = t >= 0.0f ? t : t * slope[oc];
+#else
+      int c = oc / (SCALE * SCALE), i = (oc / SCALE) % SCALE, j = oc % SCALE;
+
+      dst[(size_t) c * dst_plane + (size_t) (y * SCALE + i + 1) * dst_pitch + x * SCALE + j + 1] =
+        acc[o] + residual[(size_t) c * src_plane + (size_t) (y + 1) * src_pitch + x + 1];
+#endif
+    }
+}
