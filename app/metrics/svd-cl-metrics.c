@@ -1,0 +1,386 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-cl-metrics"
+
+#include "svd-cl-metrics.h"
+#include "core/svd-error.h"
+
+#include <math.h>
+
+/* Work-group width of the reducing kernels (reqd_work_group_size). */
+#define GROUP 64
+
+struct _SvdClMetrics {
+  SvdClContext *context;
+  cl_program    program;
+  cl_kernel     prepare_f32;
+  cl_kernel     prepare_u8;
+  cl_kernel     horizontal;
+  cl_kernel     vertical;
+  int           width;
+  int           height;
+  cl_mem        in_ref;
+  cl_mem        in_dist;
+  cl_mem        y_ref;
+  cl_mem        y_dist;
+  cl_mem        diff;
+  cl_mem        hbuf;
+  cl_mem        map;
+  cl_mem        partial_sse;
+  cl_mem        partial_ssim;
+};
+
+static void
+release_buffers (SvdClMetrics *self)
+{
+  cl_mem *bufs[] = { &self->in_ref, &self->in_dist, &self->y_ref, &self->y_dist, &self->diff,
+                     &self->hbuf, &self->map, &self->partial_sse, &self->partial_ssim };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (bufs); i++)
+    if (*bufs[i] != NULL)
+      {
+        clReleaseMemObject (*bufs[i]);
+        *bufs[i] = NULL;
+      }
+  self->width = self->height = 0;
+}
+
+void
+svd_cl_metrics_free (SvdClMetrics *self)
+{
+  cl_kernel kernels[4];
+
+  if (self == NULL)
+    return;
+  release_buffers (self);
+  kernels[0] = self->prepare_f32;
+  kernels[1] = self->prepare_u8;
+  kernels[2] = self->horizontal;
+  kernels[3] = self->vertical;
+  for (int i = 0; i < 4; i++)
+    if (kernels[i] != NULL)
+      clReleaseKernel (kernels[i]);
+  if (self->program != NULL)
+    clReleaseProgram (self->program);
+  g_clear_pointer (&self->context, svd_cl_context_unref);
+  g_free (self);
+}
+
+static cl_kernel
+create_kernel (cl_program   program,
+               const char  *name,
+               GError     **error)
+{
+  cl_int err = CL_SUCCESS;
+  cl_kernel k = clCreateKernel (program, name, &err);
+
+  if (err != CL_SUCCESS)
+    {
+      g_autofree char *what = g_strdup_printf ("clCreateKernel(%s)", name);
+
+      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, what);
+      return NULL;
+    }
+  return k;
+}
+
+/**
+ * svd_cl_metrics_new:
+ * @context: an OpenCL context
+ * @options: (nullable): options (float_exact is compiled in; threads is
+ *   ignored)
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the metrics runner
+ */
+SvdClMetrics *
+svd_cl_metrics_new (SvdClContext             *context,
+                    const SvdMetricsOptions  *options,
+                    GError                  **error)
+{
+  g_autoptr(SvdClMetrics) self = g_new0 (SvdClMetrics, 1);
+  g_autofree char *source = svd_cl_load_source ("metrics.cl", error);
+  const char *sources[] = { source, NULL };
+  g_autoptr(GString) opts = g_string_new ("-cl-std=CL1.2");
+  double w[SVD_SSIM_WINDOW];
+
+  if (source == NULL)
+    return NULL;
+  svd_metrics_ssim_weights (w);
+  for (int k = 0; k <= SVD_SSIM_RADIUS; k++)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      /* Locale-independent, with enough digits to round-trip a float. */
+      g_string_append_printf (opts, " -DSSIM_W%d=%sf", k,
+                              g_ascii_formatd (buf, sizeof buf, "%.9e", w[SVD_SSIM_RADIUS + k]));
+    }
+  g_string_append_printf (opts, " -DFLOAT_EXACT=%d -DGROUP=%d",
+                          options != NULL && options->float_exact ? 1 : 0, GROUP);
+
+  self->context = svd_cl_context_ref (context);
+  self->program = svd_cl_context_build_program (context, sources, opts->str, NULL, error);
+  if (self->program == NULL)
+    return NULL;
+  if ((self->prepare_f32 = create_kernel (self->program, "metrics_prepare_f32", error)) == NULL ||
+      (self->prepare_u8 = create_kernel (self->program, "metrics_prepare_u8", error)) == NULL ||
+      (self->horizontal = create_kernel (self->program, "ssim_horizontal", error)) == NULL ||
+      (self->vertical = create_kernel (self->program, "ssim_vertical", error)) == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+ensure_buffers (SvdClMetrics  *self,
+                int            w,
+                int            h,
+                GError       **error)
+{
+  gsize n = (gsize) w * h;
+  gsize groups = (gsize) ((w + GROUP - 1) / GROUP) * h;
+  struct { cl_mem *buf; gsize size; } list[] = {
+    { &self->in_ref, n * 3 * sizeof (float) },
+    { &self->in_dist, n * 3 * sizeof (float) },
+    { &self->y_ref, n * sizeof (float) },
+    { &self->y_dist, n * sizeof (float) },
+    { &self->diff, n * 3 * sizeof (float) },
+    { &self->hbuf, n * 5 * sizeof (float) },
+    { &self->map, n * sizeof (float) },
+    { &self->partial_sse, groups * 2 * sizeof (float) },
+    { &self->partial_ssim, groups * sizeof (float) },
+  };
+
+  if (self->width == w && self->height == h)
+    return TRUE;
+  release_buffers (self);
+  for (gsize i = 0; i < G_N_ELEMENTS (list); i++)
+    {
+      *list[i].buf = svd_cl_context_alloc (self->context, CL_MEM_READ_WRITE, list[i].size, error);
+      if (*list[i].buf == NULL)
+        {
+          release_buffers (self);
+          return FALSE;
+        }
+    }
+  self->width = w;
+  self->height = h;
+  return TRUE;
+}
+
+static cl_int
+upload (cl_command_queue  q,
+        cl_mem            buf,
+        const SvdImage   *img)
+{
+  size_t origin[3] = { 0, 0, 0 };
+  int w = img->width, h = img->height;
+  cl_int err = CL_SUCCESS;
+
+  if (img->format == SVD_PIXEL_FORMAT_RGB_F32)
+    {
+      for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
+        {
+          size_t buf_origin[3] = { (size_t) c * w * h * sizeof (float), 0, 0 };
+          size_t region[3] = { (size_t) w * sizeof (float), (size_t) h, 1 };
+
+          err = clEnqueueWriteBufferRect (q, buf, CL_FALSE, buf_origin, origin, region,
+                                          (size_t) w * sizeof (float), 0, img->stride[c], 0,
+                                          img->data[c], 0, NULL, NULL);
+        }
+    }
+  else
+    {
+      int step = img->format == SVD_PIXEL_FORMAT_RGBA8 ? 4 : 3;
+      size_t region[3] = { (size_t) w * step, (size_t) h, 1 };
+
+      err = clEnqueueWriteBufferRect (q, buf, CL_FALSE, origin, origin, region,
+                                      (size_t) w * step, 0, img->stride[0], 0, img->data[0],
+                                      0, NULL, NULL);
+    }
+  return err;
+}
+
+static cl_int
+read_planes (cl_command_queue  q,
+             cl_mem            buf,
+             SvdImage         *img,
+             int               n_planes)
+{
+  size_t origin[3] = { 0, 0, 0 };
+  int w = img->width, h = img->height;
+  cl_int err = CL_SUCCESS;
+
+  for (int c = 0; c < n_planes && err == CL_SUCCESS; c++)
+    {
+      size_t buf_origin[3] = { (size_t) c * w * h * sizeof (float), 0, 0 };
+      size_t region[3] = { (size_t) w * sizeof (float), (size_t) h, 1 };
+
+      err = clEnqueueReadBufferRect (q, buf, CL_TRUE, buf_origin, origin, region,
+                                     (size_t) w * sizeof (float), 0, img->stride[c], 0,
+                                     img->data[c], 0, NULL, NULL);
+    }
+  return err;
+}
+
+#define SET_ARG(k, i, v) err |= clSetKernelArg (k, i, sizeof (v), &(v))
+
+/**
+ * svd_cl_metrics_compute:
+ * @self: the runner
+ * @ref: reference (RGB_F32, RGB8 or RGBA8)
+ * @dist: distorted image of the same size (any of those formats; when the
+ *   two formats differ both are converted to float on the host first)
+ * @frame: (out caller-allocates): the values
+ * @ssim_map: (out) (optional) (transfer full): as svd_metrics_compute()
+ * @diff_map: (out) (optional) (transfer full): as svd_metrics_compute()
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_cl_metrics_compute (SvdClMetrics     *self,
+                        const SvdImage   *ref,
+                        const SvdImage   *dist,
+                        SvdMetricsFrame  *frame,
+                        SvdImage        **ssim_map,
+                        SvdImage        **diff_map,
+                        GError          **error)
+{
+  cl_command_queue q = svd_cl_context_get_queue (self->context);
+  g_autoptr(SvdImage) smap = NULL;
+  g_autoptr(SvdImage) dmap = NULL;
+  g_autofree float *psse = NULL;
+  g_autofree float *pssim = NULL;
+  int w, h, want_diff = diff_map != NULL, want_map = ssim_map != NULL;
+  int ngx, step;
+  gsize groups;
+  size_t gws[2], lws[2] = { GROUP, 1 }, gws_h[2];
+  double sse_rgb = 0.0, sse_y = 0.0, ssim_sum = 0.0;
+  cl_int err = CL_SUCCESS;
+  cl_kernel prep;
+
+  if (!svd_metrics_check_pair (ref, dist, error))
+    return FALSE;
+  if ((ref->format == SVD_PIXEL_FORMAT_RGB_F32) != (dist->format == SVD_PIXEL_FORMAT_RGB_F32) ||
+      (ref->format != dist->format && ref->format != SVD_PIXEL_FORMAT_RGB_F32))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "OpenCL metrics need both images in one format (%s and %s given)",
+                   svd_pixel_format_get_info (ref->format)->name,
+                   svd_pixel_format_get_info (dist->format)->name);
+      return FALSE;
+    }
+  w = ref->width;
+  h = ref->height;
+  if (!ensure_buffers (self, w, h, error))
+    return FALSE;
+  ngx = (w + GROUP - 1) / GROUP;
+  groups = (gsize) ngx * h;
+  gws[0] = (size_t) ngx * GROUP;
+  gws[1] = (size_t) h;
+  gws_h[0] = (size_t) w;
+  gws_h[1] = (size_t) h;
+
+  err = upload (q, self->in_ref, ref);
+  if (err == CL_SUCCESS)
+    err = upload (q, self->in_dist, dist);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBufferRect");
+
+  if (ref->format == SVD_PIXEL_FORMAT_RGB_F32)
+    {
+      prep = self->prepare_f32;
+      SET_ARG (prep, 0, self->in_ref);
+      SET_ARG (prep, 1, self->in_dist);
+      SET_ARG (prep, 2, w);
+      SET_ARG (prep, 3, h);
+      SET_ARG (prep, 4, self->y_ref);
+      SET_ARG (prep, 5, self->y_dist);
+      SET_ARG (prep, 6, self->diff);
+      SET_ARG (prep, 7, want_diff);
+      SET_ARG (prep, 8, self->partial_sse);
+    }
+  else
+    {
+      prep = self->prepare_u8;
+      step = ref->format == SVD_PIXEL_FORMAT_RGBA8 ? 4 : 3;
+      SET_ARG (prep, 0, self->in_ref);
+      SET_ARG (prep, 1, self->in_dist);
+      SET_ARG (prep, 2, step);
+      SET_ARG (prep, 3, w);
+      SET_ARG (prep, 4, h);
+      SET_ARG (prep, 5, self->y_ref);
+      SET_ARG (prep, 6, self->y_dist);
+      SET_ARG (prep, 7, self->diff);
+      SET_ARG (prep, 8, want_diff);
+      SET_ARG (prep, 9, self->partial_sse);
+    }
+  SET_ARG (self->horizontal, 0, self->y_ref);
+  SET_ARG (self->horizontal, 1, self->y_dist);
+  SET_ARG (self->horizontal, 2, w);
+  SET_ARG (self->horizontal, 3, h);
+  SET_ARG (self->horizontal, 4, self->hbuf);
+  SET_ARG (self->vertical, 0, self->hbuf);
+  SET_ARG (self->vertical, 1, w);
+  SET_ARG (self->vertical, 2, h);
+  SET_ARG (self->vertical, 3, self->map);
+  SET_ARG (self->vertical, 4, want_map);
+  SET_ARG (self->vertical, 5, self->partial_ssim);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(metrics)");
+
+  err = clEnqueueNDRangeKernel (q, prep, 2, NULL, gws, lws, 0, NULL, NULL);
+  if (err == CL_SUCCESS)
+    err = clEnqueueNDRangeKernel (q, self->horizontal, 2, NULL, gws_h, NULL, 0, NULL, NULL);
+  if (err == CL_SUCCESS)
+    err = clEnqueueNDRangeKernel (q, self->vertical, 2, NULL, gws, lws, 0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(metrics)");
+
+  psse = g_new (float, 2 * groups);
+  pssim = g_new (float, groups);
+  err = clEnqueueReadBuffer (q, self->partial_sse, CL_FALSE, 0, groups * 2 * sizeof (float), psse, 0, NULL, NULL);
+  if (err == CL_SUCCESS)
+    err = clEnqueueReadBuffer (q, self->partial_ssim, CL_TRUE, 0, groups * sizeof (float), pssim, 0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueReadBuffer(metrics)");
+
+  if (want_map)
+    {
+      smap = svd_metrics_new_grey_map (w, h, error);
+      if (smap == NULL)
+        return FALSE;
+      err = read_planes (q, self->map, smap, 1);
+    }
+  if (want_diff && err == CL_SUCCESS)
+    {
+      dmap = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, w, h, error);
+      if (dmap == NULL)
+        return FALSE;
+      err = read_planes (q, self->diff, dmap, 3);
+    }
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueReadBufferRect(metrics maps)");
+
+  for (gsize i = 0; i < groups; i++)
+    {
+      sse_rgb += psse[2 * i];
+      sse_y += psse[2 * i + 1];
+      ssim_sum += pssim[i];
+    }
+  svd_metrics_frame_init (frame);
+  frame->width = w;
+  frame->height = h;
+  frame->frame_index = dist->frame_index;
+  frame->mse_rgb = sse_rgb / (3.0 * w * h);
+  frame->mse_y = sse_y / ((double) w * h);
+  frame->psnr_rgb = svd_metrics_psnr_from_mse (frame->mse_rgb);
+  frame->psnr_y = svd_metrics_psnr_from_mse (frame->mse_y);
+  frame->has_ssim = w >= SVD_SSIM_WINDOW && h >= SVD_SSIM_WINDOW;
+  if (frame->has_ssim)
+    frame->ssim_y = ssim_sum / ((double) (w - 2 * SVD_SSIM_RADIUS) * (h - 2 * SVD_SSIM_RADIUS));
+  if (ssim_map != NULL)
+    *ssim_map = g_steal_pointer (&smap);
+  if (diff_map != NULL)
+    *diff_map = g_steal_pointer (&dmap);
+  return TRUE;
+}
