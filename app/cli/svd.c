@@ -11,6 +11,7 @@
 /* The command table. Two-word commands ("model info") come before any
  * one-word command that is their prefix. */
 static const SvdCliCommand commands[] = {
+  { "model info", "Describe a model: format, shape, tier, cost", svd_cmd_model_info },
   { "devices", "List OpenCL platforms and devices", svd_cmd_devices },
 };
 

@@ -78,6 +78,11 @@ typedef struct {
  * @path: (nullable): the file it came from
  * @metadata: (nullable): string metadata from the file (safetensors
  *   `__metadata__`, ONNX `metadata_props`)
+ * @clamp_output: whether the file clamps the final output (some ONNX
+ *   exports, e.g. AnimeJaNai, end in `Clip(0, 1)` after the residual add);
+ *   runners apply `clamp(out, clamp_min, clamp_max)` last when set
+ * @clamp_min: lower clamp bound when @clamp_output is set
+ * @clamp_max: upper clamp bound when @clamp_output is set
  *
  * The one description of an SRVGGNetCompact network: every importer makes
  * this, and the CPU reference and the OpenCL engine run it. Output =
@@ -100,6 +105,9 @@ struct _SvdModel {
   char               *name;
   char               *path;
   GHashTable         *metadata;
+  gboolean            clamp_output;
+  float               clamp_min;
+  float               clamp_max;
 
   /*< private >*/
   gint                ref_count;

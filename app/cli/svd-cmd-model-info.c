@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-cli"
+
+#include "svd-cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *
+activation_name (const SvdModel *m)
+{
+  switch (m->activation)
+    {
+    case SVD_ACTIVATION_PRELU: return "PReLU (per channel)";
+    case SVD_ACTIVATION_RELU: return "ReLU";
+    case SVD_ACTIVATION_LEAKY_RELU: return "LeakyReLU";
+    default: return "unknown";
+    }
+}
+
+static gboolean
+parse_size (const char *s,
+            int        *w,
+            int        *h)
+{
+  char *end;
+  gint64 a, b;
+
+  a = g_ascii_strtoll (s, &end, 10);
+  if (end == s || (*end != 'x' && *end != 'X'))
+    return FALSE;
+  s = end + 1;
+  b = g_ascii_strtoll (s, &end, 10);
+  if (end == s || *end != '\0' || a < 1 || b < 1 || a > 65536 || b > 65536)
+    return FALSE;
+  *w = (int) a;
+  *h = (int) b;
+  return TRUE;
+}
+
+static GList *
+sorted_keys (GHashTable *t)
+{
+  return t != NULL ? g_list_sort (g_hash_table_get_keys (t), (GCompareFunc) strcmp) : NULL;
+}
+
+int
+svd_cmd_model_info (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - describe a compact model");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) model = NULL;
+  g_autofree char *size = NULL;
+  SvdCliCommon common = { 0 };
+  int sizes[3][2] = { { 960, 540 }, { 1920, 1080 }, { 0, 0 } };
+  int n_sizes = 2;
+  GOptionEntry entries[] = {
+    { "size", 's', 0, G_OPTION_ARG_STRING, &size, "Input frame size for the GFLOP figure (default: 960x540 and 1920x1080)", "WxH" },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Reads an SRVGGNetCompact model (ONNX, PyTorch .pth in zip or legacy format, or\n"
+    ".safetensors) and prints its format, stored precision, channels, features (nf),\n"
+    "body convs, scale, activation, tier, parameters, multiply-accumulates per input\n"
+    "pixel and GFLOP per frame (a MAC counts as 2 FLOP).");
+  if (!svd_cli_parse (context, &common, &argc, &argv))
+    return 2;
+  if (argc != 2)
+    return svd_cli_usage_error (context, "Expected exactly one model file");
+  if (size != NULL)
+    {
+      if (!parse_size (size, &sizes[0][0], &sizes[0][1]))
+        return svd_cli_usage_error (context, "--size takes WIDTHxHEIGHT, e.g. 1920x1080");
+      n_sizes = 1;
+    }
+
+  model = svd_model_load (argv[1], &error);
+  g_free (common.device);
+  if (model == NULL)
+    return svd_cli_fail (argv[0], error);
+
+  if (common.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+      g_autoptr(GList) keys = sorted_keys (model->metadata);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, argv[1]);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, model->name);
+      json_builder_set_member_name (b, "format");
+      json_builder_add_string_value (b, svd_model_format_name (model->source_format));
+      json_builder_set_member_name (b, "stored_precision");
+      json_builder_add_string_value (b, svd_storage_precision_name (model->stored_precision));
+      json_builder_set_member_name (b, "in_ch");
+      json_builder_add_int_value (b, model->in_ch);
+      json_builder_set_member_name (b, "out_ch");
+      json_builder_add_int_value (b, model->out_ch);
+      json_builder_set_member_name (b, "nf");
+      json_builder_add_int_value (b, model->nf);
+      json_builder_set_member_name (b, "num_conv");
+      json_builder_add_int_value (b, model->num_conv);
+      json_builder_set_member_name (b, "scale");
+      json_builder_add_int_value (b, model->scale);
+      json_builder_set_member_name (b, "activation");
+      json_builder_add_string_value (b, activation_name (model));
+      if (model->activation == SVD_ACTIVATION_LEAKY_RELU)
+        {
+          json_builder_set_member_name (b, "leaky_slope");
+          json_builder_add_double_value (b, model->leaky_slope);
+        }
+      json_builder_set_member_name (b, "tier");
+      json_builder_add_string_value (b, svd_model_get_tier_name (model));
+      json_builder_set_member_name (b, "params");
+      json_builder_add_int_value (b, (gint64) svd_model_get_n_params (model));
+      json_builder_set_member_name (b, "macs_per_pixel");
+      json_builder_add_int_value (b, (gint64) svd_model_get_macs_per_pixel (model));
+      if (model->clamp_output)
+        {
+          json_builder_set_member_name (b, "clamp");
+          json_builder_begin_array (b);
+          json_builder_add_double_value (b, model->clamp_min);
+          json_builder_add_double_value (b, model->clamp_max);
+          json_builder_end_array (b);
+        }
+      json_builder_set_member_name (b, "gflop_per_frame");
+      json_builder_begin_array (b);
+      for (int i = 0; i < n_sizes; i++)
+        {
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "width");
+          json_builder_add_int_value (b, sizes[i][0]);
+          json_builder_set_member_name (b, "height");
+          json_builder_add_int_value (b, sizes[i][1]);
+          json_builder_set_member_name (b, "gflop");
+          json_builder_add_double_value (b, svd_model_get_gflop (model, sizes[i][0], sizes[i][1]));
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "metadata");
+      json_builder_begin_object (b);
+      for (GList *l = keys; l != NULL; l = l->next)
+        {
+          json_builder_set_member_name (b, l->data);
+          json_builder_add_string_value (b, g_hash_table_lookup (model->metadata, l->data));
+        }
+      json_builder_end_object (b);
+      json_builder_end_object (b);
+      svd_cli_print_json (b);
+      return 0;
+    }
+
+  printf ("File:              %s\n", argv[1]);
+  printf ("Format:            %s\n", svd_model_format_name (model->source_format));
+  printf ("Stored precision:  %s (computed in fp32)\n", svd_storage_precision_name (model->stored_precision));
+  printf ("Architecture:      SRVGGNetCompact\n");
+  printf ("Channels:          %d in, %d out\n", model->in_ch, model->out_ch);
+  printf ("Features (nf):     %d\n", model->nf);
+  printf ("Body convs:        %d (%d convs in all)\n", model->num_conv, model->n_layers);
+  printf ("Scale:             %dx\n", model->scale);
+  if (model->activation == SVD_ACTIVATION_LEAKY_RELU)
+    printf ("Activation:        %s (slope %g)\n", activation_name (model), model->leaky_slope);
+  else
+    printf ("Activation:        %s\n", activation_name (model));
+  if (model->clamp_output)
+    printf ("Output clamp:      [%g, %g]\n", model->clamp_min, model->clamp_max);
+  printf ("Tier:              %s\n", svd_model_get_tier_name (model));
+  printf ("Parameters:        %" G_GUINT64_FORMAT "\n", svd_model_get_n_params (model));
+  printf ("MACs per pixel:    %" G_GUINT64_FORMAT "\n", svd_model_get_macs_per_pixel (model));
+  for (int i = 0; i < n_sizes; i++)
+    printf ("GFLOP per frame:   %.2f at %dx%d input\n",
+            svd_model_get_gflop (model, sizes[i][0], sizes[i][1]), sizes[i][0], sizes[i][1]);
+  if (model->metadata != NULL && g_hash_table_size (model->metadata) > 0)
+    {
+      g_autoptr(GList) keys = sorted_keys (model->metadata);
+
+      printf ("Metadata:\n");
+      for (GList *l = keys; l != NULL; l = l->next)
+        printf ("  %s: %s\n", (char *) l->data, (char *) g_hash_table_lookup (model->metadata, l->data));
+    }
+  return 0;
+}

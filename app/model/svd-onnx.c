@@ -1,0 +1,1859 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-onnx"
+
+/* The ONNX reader. protobuf-c (with Debian's onnx.proto, compiled at build
+ * time) decodes the ModelProto; this file then matches the SRVGGNetCompact
+ * structure *structurally*, walking back from the graph output:
+ *
+ *   output ← [Cast] ← [Clip] ← Add(shuffle branch, upsample branch)
+ *   upsample branch: graph input, or Resize/Upsample(nearest) of it
+ *   shuffle branch:  last Conv → DepthToSpace, or any chain of
+ *                    Reshape/Transpose/Unsqueeze/Squeeze that shuffles pixels
+ *   last Conv ← act ← Conv ← act ← … ← first Conv ← graph input
+ *   act: PRelu (slope from an initializer, Constant or Unsqueeze/Reshape
+ *        chain), Relu or LeakyRelu; Cast/Identity nodes are looked through.
+ *
+ * Shapes, slopes, scales and sizes come from a small evaluator over
+ * constants (Constant, Cast, Unsqueeze, Squeeze, Reshape, Transpose, Shape,
+ * Gather, Concat, elementwise Add/Sub/Mul/Div, DepthToSpace). The pixel
+ * shuffle's channel order is not assumed: the shuffle branch is evaluated on
+ * a probe tensor whose values encode (channel, y, x), which yields the
+ * permutation whatever the exporter wrote (DCR, CRD, any Transpose perm);
+ * the last conv's output channels are then reordered into PyTorch
+ * PixelShuffle order. Every node of the graph must be placed; anything else
+ * is refused, naming the node, its op and what is supported. */
+
+#include "svd-model-private.h"
+#include "core/svd-error.h"
+#include "model/onnx.pb-c.h"
+
+#include <math.h>
+
+#define MAX_NODES      20000
+#define MAX_ELEMENTS   ((gsize) 1 << 26)
+#define MAX_EVAL_DEPTH 256
+#define PROBE_H        3
+#define PROBE_W        5
+
+enum {
+  ET_FLOAT = 1, ET_UINT8 = 2, ET_INT8 = 3, ET_INT32 = 6, ET_INT64 = 7, ET_BOOL = 9,
+  ET_FLOAT16 = 10, ET_DOUBLE = 11, ET_BFLOAT16 = 16,
+};
+
+/* A small dense tensor. Values are doubles: exact for fp32/fp16/bf16 and
+ * for every integer a shape computation holds. */
+typedef struct {
+  int     elem;
+  int     ndim;
+  gint64  dims[SVD_TENSOR_MAX_DIMS];
+  gsize   n;
+  double *v;
+} Tens;
+
+typedef struct {
+  Onnx__ModelProto *proto;
+  Onnx__GraphProto *graph;
+  GHashTable       *inits;      /* name -> TensorProto */
+  GHashTable       *producer;   /* output name -> NodeProto */
+  GHashTable       *inputs;     /* graph input name -> ValueInfoProto */
+  GHashTable       *decoded;    /* initializer name -> Tens (shared) */
+  GHashTable       *used;       /* NodeProto set: nodes placed */
+  GPtrArray        *arena;      /* every Tens */
+} Onnx;
+
+typedef struct {
+  Onnx       *o;
+  GHashTable *memo;  /* name -> Tens */
+} Ctx;
+
+static void
+tens_free (Tens *t)
+{
+  g_free (t->v);
+  g_free (t);
+}
+
+static Tens *
+tens_new (Onnx         *o,
+          int           elem,
+          int           ndim,
+          const gint64 *dims,
+          GError      **error)
+{
+  Tens *t;
+  gsize n = 1;
+
+  if (ndim < 0 || ndim > SVD_TENSOR_MAX_DIMS)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "ONNX tensor has %d dimensions; at most %d are supported", ndim, SVD_TENSOR_MAX_DIMS);
+      return NULL;
+    }
+  for (int i = 0; i < ndim; i++)
+    if (dims[i] < 0 || !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > MAX_ELEMENTS)
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                     "ONNX tensor is too large or has a negative dimension");
+        return NULL;
+      }
+  t = g_new0 (Tens, 1);
+  t->elem = elem;
+  t->ndim = ndim;
+  if (ndim > 0)
+    memcpy (t->dims, dims, sizeof (gint64) * ndim);
+  t->n = n;
+  t->v = g_new0 (double, MAX (n, 1));
+  g_ptr_array_add (o->arena, t);
+  return t;
+}
+
+static gboolean
+is_float_elem (int elem)
+{
+  return elem == ET_FLOAT || elem == ET_FLOAT16 || elem == ET_BFLOAT16 || elem == ET_DOUBLE;
+}
+
+static const char *
+node_label (const Onnx__NodeProto *n)
+{
+  return n->name != NULL && n->name[0] ? n->name : (n->n_output > 0 ? n->output[0] : "?");
+}
+
+/* ---- Decoding TensorProto ----------------------------------------------- */
+
+static Tens *
+decode (Onnx                    *o,
+        const Onnx__TensorProto *tp,
+        const char              *what,
+        GError                 **error)
+{
+  Tens *t;
+  gint64 dims[SVD_TENSOR_MAX_DIMS];
+  gsize esize;
+  const char *name = tp->name ? tp->name : what;
+
+  if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "ONNX tensor “%s” keeps its data in an external file; re-export the model with "
+                   "the weights embedded (external data is not supported)", name);
+      return NULL;
+    }
+  if (tp->n_dims > SVD_TENSOR_MAX_DIMS)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "ONNX tensor “%s” has %zu dimensions", name, tp->n_dims);
+      return NULL;
+    }
+  for (gsize i = 0; i < tp->n_dims; i++)
+    dims[i] = tp->dims[i];
+  switch (tp->data_type)
+    {
+    case ET_FLOAT: case ET_INT32: esize = 4; break;
+    case ET_INT64: case ET_DOUBLE: esize = 8; break;
+    case ET_FLOAT16: case ET_BFLOAT16: esize = 2; break;
+    case ET_BOOL: case ET_UINT8: case ET_INT8: esize = 1; break;
+    default:
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "ONNX tensor “%s” has data type %d; supported: float, float16, bfloat16, "
+                   "double, int32, int64", name, tp->data_type);
+      return NULL;
+    }
+  if ((t = tens_new (o, tp->data_type, (int) tp->n_dims, dims, error)) == NULL)
+    return NULL;
+
+  if (tp->raw_data.len > 0 || (tp->n_float_data == 0 && tp->n_int32_data == 0 &&
+                               tp->n_int64_data == 0 && tp->n_double_data == 0 && t->n > 0))
+    {
+      const guint8 *p = tp->raw_data.data;
+      gsize need;
+
+      if (!g_size_checked_mul (&need, t->n, esize) || need != tp->raw_data.len)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
+                       "ONNX tensor “%s” holds %zu bytes of data; its shape needs %" G_GSIZE_FORMAT,
+                       name, tp->raw_data.len, t->n * esize);
+          return NULL;
+        }
+      for (gsize i = 0; i < t->n; i++)
+        switch (tp->data_type)
+          {
+          case ET_FLOAT:
+            {
+              float f;
+              guint32 b = svd_read_u32le (p + 4 * i);
+
+              memcpy (&f, &b, 4);
+              t->v[i] = f;
+            }
+            break;
+          case ET_FLOAT16: t->v[i] = svd_half_to_float (svd_read_u16le (p + 2 * i)); break;
+          case ET_BFLOAT16: t->v[i] = svd_bf16_to_float (svd_read_u16le (p + 2 * i)); break;
+          case ET_INT32: t->v[i] = (gint32) svd_read_u32le (p + 4 * i); break;
+          case ET_INT64:
+          case ET_DOUBLE:
+            {
+              guint64 b = svd_read_u32le (p + 8 * i) | ((guint64) svd_read_u32le (p + 8 * i + 4) << 32);
+
+              if (tp->data_type == ET_INT64)
+                t->v[i] = (double) (gint64) b;
+              else
+                memcpy (&t->v[i], &b, 8);
+            }
+            break;
+          case ET_INT8: t->v[i] = (gint8) p[i]; break;
+          default: t->v[i] = p[i]; break;
+          }
+      return t;
+    }
+
+  /* Typed fields: float_data for float; int32_data for int32, bool and —
+   * as the spec says — the 16 bits of each float16/bfloat16. */
+  {
+    gsize have = tp->data_type == ET_FLOAT ? tp->n_float_data :
+                 tp->data_type == ET_INT64 ? tp->n_int64_data :
+                 tp->data_type == ET_DOUBLE ? tp->n_double_data : tp->n_int32_data;
+
+    if (have != t->n)
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
+                     "ONNX tensor “%s” holds %zu values; its shape needs %" G_GSIZE_FORMAT,
+                     name, have, t->n);
+        return NULL;
+      }
+    for (gsize i = 0; i < t->n; i++)
+      switch (tp->data_type)
+        {
+        case ET_FLOAT: t->v[i] = tp->float_data[i]; break;
+        case ET_INT64: t->v[i] = (double) tp->int64_data[i]; break;
+        case ET_DOUBLE: t->v[i] = tp->double_data[i]; break;
+        case ET_FLOAT16: t->v[i] = svd_half_to_float ((guint16) tp->int32_data[i]); break;
+        case ET_BFLOAT16: t->v[i] = svd_bf16_to_float ((guint16) tp->int32_data[i]); break;
+        default: t->v[i] = tp->int32_data[i]; break;
+        }
+  }
+  return t;
+}
+
+/* ---- Attributes ----------------------------------------------------------- */
+
+static Onnx__AttributeProto *
+attr (const Onnx__NodeProto *n,
+      const char            *name)
+{
+  for (gsize i = 0; i < n->n_attribute; i++)
+    if (n->attribute[i]->name != NULL && strcmp (n->attribute[i]->name, name) == 0)
+      return n->attribute[i];
+  return NULL;
+}
+
+static gint64
+attr_int (const Onnx__NodeProto *n,
+          const char            *name,
+          gint64                 dflt)
+{
+  Onnx__AttributeProto *a = attr (n, name);
+
+  return a != NULL && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT ? a->i : dflt;
+}
+
+static float
+attr_float (const Onnx__NodeProto *n,
+            const char            *name,
+            float                  dflt)
+{
+  Onnx__AttributeProto *a = attr (n, name);
+
+  return a != NULL && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT ? a->f : dflt;
+}
+
+/* Returns a NUL-terminated copy (attribute strings are bytes). */
+static char *
+attr_string (const Onnx__NodeProto *n,
+             const char            *name,
+             const char            *dflt)
+{
+  Onnx__AttributeProto *a = attr (n, name);
+
+  if (a == NULL || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
+    return g_strdup (dflt);
+  return g_strndup ((const char *) a->s.data, a->s.len);
+}
+
+static gboolean
+attr_ints (const Onnx__NodeProto  *n,
+           const char             *name,
+           gsize                  *count,
+           const int64_t         **ints)
+{
+  Onnx__AttributeProto *a = attr (n, name);
+
+  if (a == NULL || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
+    return FALSE;
+  *count = a->n_ints;
+  *ints = a->ints;
+  return TRUE;
+}
+
+/* ---- The constant evaluator ---------------------------------------------- */
+
+static Tens *eval (Ctx *c, const char *name, int depth, GError **error);
+
+static gboolean
+unsupported_eval (const Onnx__NodeProto *n,
+                  const char            *why,
+                  GError               **error)
+{
+  g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+               "ONNX node “%s” (%s): %s", node_label (n), n->op_type, why);
+  return FALSE;
+}
+
+static gboolean
+norm_axis (gint64  axis,
+           int     rank,
+           int    *out)
+{
+  if (axis < -rank || axis >= rank)
+    return FALSE;
+  *out = (int) (axis < 0 ? axis + rank : axis);
+  return TRUE;
+}
+
+/* Reads the axes of Unsqueeze/Squeeze from the attribute (opset < 13) or
+ * the second input. */
+static gboolean
+get_axes (Ctx                   *c,
+          const Onnx__NodeProto *n,
+          int                    depth,
+          gint64                *axes,
+          int                   *count,
+          GError               **error)
+{
+  gsize na;
+  const int64_t *ints;
+
+  *count = 0;
+  if (attr_ints (n, "axes", &na, &ints))
+    {
+      if (na > SVD_TENSOR_MAX_DIMS)
+        return unsupported_eval (n, "too many axes", error);
+      for (gsize i = 0; i < na; i++)
+        axes[i] = ints[i];
+      *count = (int) na;
+      return TRUE;
+    }
+  if (n->n_input >= 2 && n->input[1][0])
+    {
+      Tens *t = eval (c, n->input[1], depth + 1, error);
+
+      if (t == NULL)
+        return FALSE;
+      if (t->n > SVD_TENSOR_MAX_DIMS)
+        return unsupported_eval (n, "too many axes", error);
+      for (gsize i = 0; i < t->n; i++)
+        axes[i] = (gint64) t->v[i];
+      *count = (int) t->n;
+    }
+  return TRUE;
+}
+
+/* Strides of a row-major tensor. */
+static void
+strides_of (const Tens *t,
+            gsize      *st)
+{
+  gsize s = 1;
+
+  for (int d = t->ndim - 1; d >= 0; d--)
+    {
+      st[d] = s;
+      s *= (gsize) t->dims[d];
+    }
+}
+
+static Tens *
+eval_node (Ctx                   *c,
+           const Onnx__NodeProto *n,
+           int                    depth,
+           GError               **error)
+{
+  Onnx *o = c->o;
+  const char *op = n->op_type ? n->op_type : "";
+  Tens *x = NULL, *out;
+
+#define IN(k) ((gsize) (k) < n->n_input && n->input[k][0] ? eval (c, n->input[k], depth + 1, error) : NULL)
+
+  if (strcmp (op, "Constant") == 0)
+    {
+      Onnx__AttributeProto *a;
+
+      if ((a = attr (n, "value")) != NULL && a->t != NULL)
+        return decode (o, a->t, n->output[0], error);
+      if ((a = attr (n, "value_float")) != NULL)
+        {
+          out = tens_new (o, ET_FLOAT, 0, NULL, error);
+          if (out)
+            out->v[0] = a->f;
+          return out;
+        }
+      if ((a = attr (n, "value_floats")) != NULL)
+        {
+          gint64 d = (gint64) a->n_floats;
+
+          if ((out = tens_new (o, ET_FLOAT, 1, &d, error)) != NULL)
+            for (gsize i = 0; i < a->n_floats; i++)
+              out->v[i] = a->floats[i];
+          return out;
+        }
+      if ((a = attr (n, "value_int")) != NULL)
+        {
+          out = tens_new (o, ET_INT64, 0, NULL, error);
+          if (out)
+            out->v[0] = (double) a->i;
+          return out;
+        }
+      if ((a = attr (n, "value_ints")) != NULL)
+        {
+          gint64 d = (gint64) a->n_ints;
+
+          if ((out = tens_new (o, ET_INT64, 1, &d, error)) != NULL)
+            for (gsize i = 0; i < a->n_ints; i++)
+              out->v[i] = (double) a->ints[i];
+          return out;
+        }
+      unsupported_eval (n, "Constant without a tensor, float or int value", error);
+      return NULL;
+    }
+
+  if (n->n_input < 1 || !n->input[0][0])
+    {
+      unsupported_eval (n, "has no data input", error);
+      return NULL;
+    }
+
+  if (strcmp (op, "Identity") == 0)
+    return IN (0);
+
+  if (strcmp (op, "Cast") == 0)
+    {
+      gint64 to = attr_int (n, "to", ET_FLOAT);
+
+      if ((x = IN (0)) == NULL || (out = tens_new (o, (int) to, x->ndim, x->dims, error)) == NULL)
+        return NULL;
+      for (gsize i = 0; i < x->n; i++)
+        {
+          double v = x->v[i];
+
+          if (to == ET_FLOAT16)
+            v = svd_half_to_float (svd_float_to_half ((float) v));
+          else if (to == ET_BFLOAT16)
+            v = svd_bf16_to_float (svd_float_to_bf16 ((float) v));
+          else if (to == ET_FLOAT)
+            v = (float) v;
+          else if (!is_float_elem ((int) to))
+            v = trunc (v);
+          out->v[i] = v;
+        }
+      return out;
+    }
+
+  if (strcmp (op, "Unsqueeze") == 0 || strcmp (op, "Squeeze") == 0)
+    {
+      gint64 axes[SVD_TENSOR_MAX_DIMS], dims[SVD_TENSOR_MAX_DIMS];
+      gboolean mark[SVD_TENSOR_MAX_DIMS] = { 0 };
+      int na = 0, nd = 0;
+
+      if ((x = IN (0)) == NULL || !get_axes (c, n, depth, axes, &na, error))
+        return NULL;
+      if (op[0] == 'U')
+        {
+          int rank = x->ndim + na, k = 0;
+
+          if (na == 0 || rank > SVD_TENSOR_MAX_DIMS)
+            {
+              unsupported_eval (n, "Unsqueeze needs 1 to 8 output dimensions", error);
+              return NULL;
+            }
+          for (int i = 0; i < na; i++)
+            {
+              int a;
+
+              if (!norm_axis (axes[i], rank, &a) || mark[a])
+                {
+                  unsupported_eval (n, "invalid Unsqueeze axes", error);
+                  return NULL;
+                }
+              mark[a] = TRUE;
+            }
+          for (int d = 0; d < rank; d++)
+            dims[d] = mark[d] ? 1 : x->dims[k++];
+          nd = rank;
+        }
+      else
+        {
+          for (int i = 0; i < na; i++)
+            {
+              int a;
+
+              if (!norm_axis (axes[i], x->ndim, &a) || x->dims[a] != 1)
+                {
+                  unsupported_eval (n, "invalid Squeeze axes", error);
+                  return NULL;
+                }
+              mark[a] = TRUE;
+            }
+          for (int d = 0; d < x->ndim; d++)
+            if (!(na == 0 ? x->dims[d] == 1 : mark[d]))
+              dims[nd++] = x->dims[d];
+        }
+      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL)
+        return NULL;
+      memcpy (out->v, x->v, sizeof (double) * x->n);
+      return out;
+    }
+
+  if (strcmp (op, "Reshape") == 0)
+    {
+      Tens *shape;
+      gint64 dims[SVD_TENSOR_MAX_DIMS];
+      int infer = -1;
+      gsize known = 1;
+      gboolean allowzero = attr_int (n, "allowzero", 0) != 0;
+
+      if ((x = IN (0)) == NULL || (shape = IN (1)) == NULL)
+        return NULL;
+      if (shape->n > SVD_TENSOR_MAX_DIMS)
+        {
+          unsupported_eval (n, "Reshape to more than 8 dimensions", error);
+          return NULL;
+        }
+      for (gsize i = 0; i < shape->n; i++)
+        {
+          gint64 d = (gint64) shape->v[i];
+
+          if (d == 0 && !allowzero)
+            {
+              if ((int) i >= x->ndim)
+                {
+                  unsupported_eval (n, "Reshape copies a dimension the input lacks", error);
+                  return NULL;
+                }
+              d = x->dims[i];
+            }
+          if (d == -1)
+            {
+              if (infer >= 0)
+                {
+                  unsupported_eval (n, "Reshape with two -1 dimensions", error);
+                  return NULL;
+                }
+              infer = (int) i;
+              d = 1;
+            }
+          else if (d < 0 || (d > 0 && known > G_MAXSIZE / (gsize) d))
+            {
+              unsupported_eval (n, "Reshape with an invalid dimension", error);
+              return NULL;
+            }
+          dims[i] = d;
+          known *= (gsize) d;
+        }
+      if (infer >= 0)
+        {
+          if (known == 0 || x->n % known != 0)
+            {
+              unsupported_eval (n, "Reshape cannot infer its -1 dimension", error);
+              return NULL;
+            }
+          dims[infer] = (gint64) (x->n / known);
+          known = x->n;
+        }
+      if (known != x->n)
+        {
+          unsupported_eval (n, "Reshape changes the number of elements", error);
+          return NULL;
+        }
+      if ((out = tens_new (o, x->elem, (int) shape->n, dims, error)) == NULL)
+        return NULL;
+      memcpy (out->v, x->v, sizeof (double) * x->n);
+      return out;
+    }
+
+  if (strcmp (op, "Transpose") == 0)
+    {
+      gint64 perm[SVD_TENSOR_MAX_DIMS], dims[SVD_TENSOR_MAX_DIMS];
+      gsize np, ist[SVD_TENSOR_MAX_DIMS], idx[SVD_TENSOR_MAX_DIMS] = { 0 };
+      const int64_t *ints;
+      gboolean seen[SVD_TENSOR_MAX_DIMS] = { 0 };
+
+      if ((x = IN (0)) == NULL)
+        return NULL;
+      if (attr_ints (n, "perm", &np, &ints))
+        {
+          if ((int) np != x->ndim)
+            {
+              unsupported_eval (n, "Transpose perm does not match the rank", error);
+              return NULL;
+            }
+          for (gsize i = 0; i < np; i++)
+            perm[i] = ints[i];
+        }
+      else
+        for (int i = 0; i < x->ndim; i++)
+          perm[i] = x->ndim - 1 - i;
+      for (int i = 0; i < x->ndim; i++)
+        {
+          if (perm[i] < 0 || perm[i] >= x->ndim || seen[perm[i]])
+            {
+              unsupported_eval (n, "Transpose perm is not a permutation", error);
+              return NULL;
+            }
+          seen[perm[i]] = TRUE;
+          dims[i] = x->dims[perm[i]];
+        }
+      if ((out = tens_new (o, x->elem, x->ndim, dims, error)) == NULL)
+        return NULL;
+      strides_of (x, ist);
+      for (gsize k = 0; k < out->n; k++)
+        {
+          gsize src = 0;
+
+          for (int d = 0; d < out->ndim; d++)
+            src += idx[d] * ist[perm[d]];
+          out->v[k] = x->v[src];
+          for (int d = out->ndim - 1; d >= 0; d--)
+            {
+              if (++idx[d] < (gsize) out->dims[d])
+                break;
+              idx[d] = 0;
+            }
+        }
+      return out;
+    }
+
+  if (strcmp (op, "Shape") == 0)
+    {
+      gint64 start, end, d;
+
+      if ((x = IN (0)) == NULL)
+        return NULL;
+      start = attr_int (n, "start", 0);
+      end = attr_int (n, "end", x->ndim);
+      if (start < 0)
+        start += x->ndim;
+      if (end < 0)
+        end += x->ndim;
+      start = CLAMP (start, 0, x->ndim);
+      end = CLAMP (end, start, x->ndim);
+      d = end - start;
+      if ((out = tens_new (o, ET_INT64, 1, &d, error)) == NULL)
+        return NULL;
+      for (gint64 i = 0; i < d; i++)
+        out->v[i] = (double) x->dims[start + i];
+      return out;
+    }
+
+  if (strcmp (op, "Gather") == 0)
+    {
+      Tens *ind;
+      int axis;
+      gint64 dims[SVD_TENSOR_MAX_DIMS];
+      int nd = 0;
+      gsize outer = 1, inner = 1, k = 0;
+
+      if ((x = IN (0)) == NULL || (ind = IN (1)) == NULL)
+        return NULL;
+      if (!norm_axis (attr_int (n, "axis", 0), x->ndim, &axis) || x->ndim - 1 + ind->ndim > SVD_TENSOR_MAX_DIMS)
+        {
+          unsupported_eval (n, "invalid Gather axis", error);
+          return NULL;
+        }
+      for (int d = 0; d < axis; d++)
+        {
+          dims[nd++] = x->dims[d];
+          outer *= (gsize) x->dims[d];
+        }
+      for (int d = 0; d < ind->ndim; d++)
+        dims[nd++] = ind->dims[d];
+      for (int d = axis + 1; d < x->ndim; d++)
+        {
+          dims[nd++] = x->dims[d];
+          inner *= (gsize) x->dims[d];
+        }
+      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL)
+        return NULL;
+      for (gsize a = 0; a < outer; a++)
+        for (gsize i = 0; i < ind->n; i++)
+          {
+            gint64 j = (gint64) ind->v[i];
+
+            if (j < 0)
+              j += x->dims[axis];
+            if (j < 0 || j >= x->dims[axis])
+              {
+                unsupported_eval (n, "Gather index out of range", error);
+                return NULL;
+              }
+            for (gsize b = 0; b < inner; b++)
+              out->v[k++] = x->v[(a * (gsize) x->dims[axis] + (gsize) j) * inner + b];
+          }
+      return out;
+    }
+
+  if (strcmp (op, "Concat") == 0)
+    {
+      Tens *parts[64];
+      int axis;
+      gint64 dims[SVD_TENSOR_MAX_DIMS];
+      gsize outer = 1, k = 0;
+
+      if (n->n_input > G_N_ELEMENTS (parts))
+        {
+          unsupported_eval (n, "Concat of more than 64 inputs", error);
+          return NULL;
+        }
+      for (gsize i = 0; i < n->n_input; i++)
+        if ((parts[i] = IN (i)) == NULL)
+          {
+            if (error != NULL && *error == NULL)
+              unsupported_eval (n, "Concat with an empty input", error);
+            return NULL;
+          }
+      if (!norm_axis (attr_int (n, "axis", 0), parts[0]->ndim, &axis))
+        {
+          unsupported_eval (n, "invalid Concat axis", error);
+          return NULL;
+        }
+      memcpy (dims, parts[0]->dims, sizeof dims);
+      dims[axis] = 0;
+      for (gsize i = 0; i < n->n_input; i++)
+        {
+          if (parts[i]->ndim != parts[0]->ndim)
+            {
+              unsupported_eval (n, "Concat inputs differ in rank", error);
+              return NULL;
+            }
+          for (int d = 0; d < parts[0]->ndim; d++)
+            if (d != axis && parts[i]->dims[d] != parts[0]->dims[d])
+              {
+                unsupported_eval (n, "Concat inputs differ in shape", error);
+                return NULL;
+              }
+          dims[axis] += parts[i]->dims[axis];
+        }
+      if ((out = tens_new (o, parts[0]->elem, parts[0]->ndim, dims, error)) == NULL)
+        return NULL;
+      for (int d = 0; d < axis; d++)
+        outer *= (gsize) dims[d];
+      for (gsize a = 0; a < outer; a++)
+        for (gsize i = 0; i < n->n_input; i++)
+          {
+            gsize chunk = parts[i]->n / MAX (outer, 1);
+
+            memcpy (out->v + k, parts[i]->v + a * chunk, sizeof (double) * chunk);
+            k += chunk;
+          }
+      return out;
+    }
+
+  if (strcmp (op, "Add") == 0 || strcmp (op, "Sub") == 0 || strcmp (op, "Mul") == 0 ||
+      strcmp (op, "Div") == 0)
+    {
+      Tens *y;
+      gint64 dims[SVD_TENSOR_MAX_DIMS];
+      gsize xs[SVD_TENSOR_MAX_DIMS], ys[SVD_TENSOR_MAX_DIMS], idx[SVD_TENSOR_MAX_DIMS] = { 0 };
+      int nd;
+
+      if ((x = IN (0)) == NULL || (y = IN (1)) == NULL)
+        return NULL;
+      nd = MAX (x->ndim, y->ndim);
+      /* numpy broadcasting, right-aligned. */
+      for (int d = 0; d < nd; d++)
+        {
+          int dx = d - (nd - x->ndim), dy = d - (nd - y->ndim);
+          gint64 a = dx >= 0 ? x->dims[dx] : 1, b = dy >= 0 ? y->dims[dy] : 1;
+
+          if (a != b && a != 1 && b != 1)
+            {
+              unsupported_eval (n, "operands do not broadcast", error);
+              return NULL;
+            }
+          dims[d] = MAX (a, b);
+        }
+      {
+        gsize sx = 1, sy = 1;
+
+        for (int d = nd - 1; d >= 0; d--)
+          {
+            int dx = d - (nd - x->ndim), dy = d - (nd - y->ndim);
+
+            xs[d] = dx >= 0 && x->dims[dx] != 1 ? sx : 0;
+            ys[d] = dy >= 0 && y->dims[dy] != 1 ? sy : 0;
+            if (dx >= 0)
+              sx *= (gsize) x->dims[dx];
+            if (dy >= 0)
+              sy *= (gsize) y->dims[dy];
+          }
+      }
+      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL)
+        return NULL;
+      for (gsize k = 0; k < out->n; k++)
+        {
+          gsize ix = 0, iy = 0;
+          double a, b, r;
+
+          for (int d = 0; d < nd; d++)
+            {
+              ix += idx[d] * xs[d];
+              iy += idx[d] * ys[d];
+            }
+          a = x->v[ix];
+          b = y->v[iy];
+          switch (op[0])
+            {
+            case 'A': r = a + b; break;
+            case 'S': r = a - b; break;
+            case 'M': r = a * b; break;
+            default:
+              if (!is_float_elem (x->elem))
+                r = b != 0 ? trunc (a / b) : 0;
+              else
+                r = a / b;
+              break;
+            }
+          out->v[k] = r;
+          for (int d = nd - 1; d >= 0; d--)
+            {
+              if (++idx[d] < (gsize) dims[d])
+                break;
+              idx[d] = 0;
+            }
+        }
+      return out;
+    }
+
+  if (strcmp (op, "DepthToSpace") == 0)
+    {
+      gint64 s = attr_int (n, "blocksize", 0), dims[4];
+      g_autofree char *mode = attr_string (n, "mode", "DCR");
+      gboolean dcr;
+      gint64 C;
+
+      if ((x = IN (0)) == NULL)
+        return NULL;
+      dcr = strcmp (mode, "DCR") == 0;
+      if (!dcr && strcmp (mode, "CRD") != 0)
+        {
+          unsupported_eval (n, "DepthToSpace mode is neither DCR nor CRD", error);
+          return NULL;
+        }
+      if (x->ndim != 4 || s < 1 || s > 16 || x->dims[1] % (s * s) != 0)
+        {
+          unsupported_eval (n, "DepthToSpace needs a 4-D input whose channels divide by blocksize²", error);
+          return NULL;
+        }
+      C = x->dims[1] / (s * s);
+      dims[0] = x->dims[0];
+      dims[1] = C;
+      dims[2] = x->dims[2] * s;
+      dims[3] = x->dims[3] * s;
+      if ((out = tens_new (o, x->elem, 4, dims, error)) == NULL)
+        return NULL;
+      for (gint64 b = 0; b < dims[0]; b++)
+        for (gint64 ch = 0; ch < C; ch++)
+          for (gint64 y = 0; y < dims[2]; y++)
+            for (gint64 xx = 0; xx < dims[3]; xx++)
+              {
+                gint64 i = y % s, j = xx % s;
+                gint64 src_c = dcr ? (i * s + j) * C + ch : ch * s * s + i * s + j;
+                gsize src = (((gsize) b * x->dims[1] + src_c) * x->dims[2] + y / s) * x->dims[3] + xx / s;
+                gsize dst = (((gsize) b * C + ch) * dims[2] + y) * dims[3] + xx;
+
+                out->v[dst] = x->v[src];
+              }
+      return out;
+    }
+
+  {
+    g_autofree char *why = g_strdup_printf (
+      "the op is not supported here (an SRVGGNetCompact graph holds Conv, PRelu/Relu/LeakyRelu, "
+      "DepthToSpace or Reshape/Transpose pixel shuffle, Resize/Upsample (nearest), Add, Cast, Clip, "
+      "and constant-shape ops: Constant, Shape, Gather, Concat, Unsqueeze, Squeeze, Reshape, "
+      "Mul, Div%s%s)", n->domain && n->domain[0] ? "; domain " : "", n->domain ? n->domain : "");
+
+    unsupported_eval (n, why, error);
+    return NULL;
+  }
+#undef IN
+}
+
+static Tens *
+eval (Ctx        *c,
+      const char *name,
+      int         depth,
+      GError    **error)
+{
+  Tens *t;
+  Onnx__NodeProto *n;
+  Onnx__TensorProto *tp;
+
+  if ((t = g_hash_table_lookup (c->memo, name)) != NULL)
+    return t;
+  if (depth > MAX_EVAL_DEPTH)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "ONNX constant expression for “%s” is nested too deeply", name);
+      return NULL;
+    }
+  if ((tp = g_hash_table_lookup (c->o->inits, name)) != NULL)
+    {
+      if ((t = g_hash_table_lookup (c->o->decoded, name)) == NULL)
+        {
+          if ((t = decode (c->o, tp, name, error)) == NULL)
+            return NULL;
+          g_hash_table_insert (c->o->decoded, (gpointer) name, t);
+        }
+    }
+  else if ((n = g_hash_table_lookup (c->o->producer, name)) != NULL)
+    {
+      g_hash_table_add (c->o->used, n);
+      if ((t = eval_node (c, n, depth, error)) == NULL)
+        return NULL;
+    }
+  else
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "ONNX value “%s” is not a constant (it depends on the graph input where a "
+                   "constant is needed)", name);
+      return NULL;
+    }
+  g_hash_table_insert (c->memo, (gpointer) name, t);
+  return t;
+}
+
+static void
+ctx_init (Ctx  *c,
+          Onnx *o)
+{
+  c->o = o;
+  c->memo = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+static void
+ctx_clear (Ctx *c)
+{
+  g_clear_pointer (&c->memo, g_hash_table_unref);
+}
+
+/* ---- The structural match ----------------------------------------------- */
+
+static Onnx__NodeProto *
+producer_of (Onnx       *o,
+             const char *name)
+{
+  return g_hash_table_lookup (o->producer, name);
+}
+
+static gboolean
+op_is (const Onnx__NodeProto *n,
+       const char            *op)
+{
+  return n != NULL && n->op_type != NULL && strcmp (n->op_type, op) == 0 &&
+         (n->domain == NULL || n->domain[0] == '\0' || strcmp (n->domain, "ai.onnx") == 0);
+}
+
+/* Follows Cast and Identity nodes back to the value they pass on. */
+static const char *
+look_through (Onnx       *o,
+              const char *name)
+{
+  for (int guard = 0; guard < 16; guard++)
+    {
+      Onnx__NodeProto *n = producer_of (o, name);
+
+      if (n == NULL || !(op_is (n, "Cast") || op_is (n, "Identity")) || n->n_input < 1)
+        break;
+      g_hash_table_add (o->used, n);
+      name = n->input[0];
+    }
+  return name;
+}
+
+static gboolean
+fail_node (const Onnx__NodeProto *n,
+           int                    code,
+           const char            *what,
+           GError               **error)
+{
+  g_set_error (error, SVD_ERROR, code, "ONNX node “%s” (%s): %s", node_label (n),
+               n->op_type ? n->op_type : "?", what);
+  return FALSE;
+}
+
+typedef struct {
+  Onnx__NodeProto *conv;
+  Tens            *weight;
+  Tens            *bias;     /* may be NULL */
+  Onnx__NodeProto *act;      /* activation after this conv (NULL for the last) */
+  Tens            *slope;    /* PRelu */
+} Layer;
+
+static gboolean
+check_conv (Ctx             *c,
+            Onnx__NodeProto *n,
+            Layer           *l,
+            GError         **error)
+{
+  gsize k;
+  const int64_t *v;
+  g_autofree char *auto_pad = attr_string (n, "auto_pad", "NOTSET");
+
+  if (n->n_input < 2 || !n->input[1][0])
+    return fail_node (n, SVD_ERROR_MODEL_INVALID, "Conv without weights", error);
+  if ((l->weight = eval (c, n->input[1], 0, error)) == NULL)
+    return FALSE;
+  if (l->weight->ndim != 4 || l->weight->dims[2] != 3 || l->weight->dims[3] != 3)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "only 3×3 convolutions (OIHW weights) are supported", error);
+  l->bias = NULL;
+  if (n->n_input >= 3 && n->input[2][0])
+    {
+      if ((l->bias = eval (c, n->input[2], 0, error)) == NULL)
+        return FALSE;
+      if ((gint64) l->bias->n != l->weight->dims[0])
+        return fail_node (n, SVD_ERROR_MODEL_INVALID, "Conv bias length differs from its output channels", error);
+    }
+  if (attr_int (n, "group", 1) != 1)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "grouped convolutions are not supported", error);
+  if (attr_ints (n, "strides", &k, &v))
+    for (gsize i = 0; i < k; i++)
+      if (v[i] != 1)
+        return fail_node (n, SVD_ERROR_UNSUPPORTED, "only stride 1 is supported", error);
+  if (attr_ints (n, "dilations", &k, &v))
+    for (gsize i = 0; i < k; i++)
+      if (v[i] != 1)
+        return fail_node (n, SVD_ERROR_UNSUPPORTED, "only dilation 1 is supported", error);
+  if (attr_ints (n, "kernel_shape", &k, &v) && (k != 2 || v[0] != 3 || v[1] != 3))
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "only 3×3 kernels are supported", error);
+  if (strcmp (auto_pad, "SAME_UPPER") == 0 || strcmp (auto_pad, "SAME_LOWER") == 0)
+    return TRUE;
+  if (strcmp (auto_pad, "NOTSET") != 0)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "only zero padding 1 is supported (auto_pad VALID found)", error);
+  if (!attr_ints (n, "pads", &k, &v) || k != 4 || v[0] != 1 || v[1] != 1 || v[2] != 1 || v[3] != 1)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "only zero padding 1 on every side is supported", error);
+  return TRUE;
+}
+
+/* Nearest upsampling must pick source index ⌊dst / s⌋, which is what the
+ * network's F.interpolate(nearest) does. Checks the node's coordinate
+ * transform and rounding on a probe length. */
+static gboolean
+check_nearest_mapping (Onnx__NodeProto *n,
+                       int              s,
+                       GError         **error)
+{
+  g_autofree char *ctm = attr_string (n, "coordinate_transformation_mode", "half_pixel");
+  g_autofree char *nm = attr_string (n, "nearest_mode", "round_prefer_floor");
+  const int L = 7;
+
+  if (op_is (n, "Upsample"))
+    return TRUE; /* Upsample(nearest) is asymmetric + floor by definition */
+  for (int dst = 0; dst < L * s; dst++)
+    {
+      double x, r;
+      gint64 src;
+
+      if (strcmp (ctm, "asymmetric") == 0)
+        x = (double) dst / s;
+      else if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0)
+        x = (dst + 0.5) / s - 0.5;
+      else if (strcmp (ctm, "tf_half_pixel_for_nn") == 0)
+        x = (dst + 0.5) / s;
+      else if (strcmp (ctm, "align_corners") == 0)
+        x = L * s > 1 ? (double) dst * (L - 1) / (L * s - 1) : 0;
+      else
+        return fail_node (n, SVD_ERROR_UNSUPPORTED, "unknown coordinate_transformation_mode", error);
+      if (strcmp (nm, "floor") == 0)
+        r = floor (x);
+      else if (strcmp (nm, "ceil") == 0)
+        r = ceil (x);
+      else if (strcmp (nm, "round_prefer_ceil") == 0)
+        r = floor (x + 0.5);
+      else if (strcmp (nm, "round_prefer_floor") == 0)
+        r = x - floor (x) == 0.5 ? floor (x) : floor (x + 0.5);
+      else
+        return fail_node (n, SVD_ERROR_UNSUPPORTED, "unknown nearest_mode", error);
+      src = CLAMP ((gint64) r, 0, L - 1);
+      if (src != dst / s)
+        return fail_node (n, SVD_ERROR_UNSUPPORTED,
+                          "its coordinate transform and rounding do not give the plain nearest "
+                          "upsampling (source pixel ⌊x / scale⌋) the network needs", error);
+    }
+  return TRUE;
+}
+
+/* The upsample factor of a Resize/Upsample node whose data input is the
+ * graph input @x (with @in_ch channels). */
+static gboolean
+upsample_factor (Onnx            *o,
+                 Onnx__NodeProto *n,
+                 const char      *x,
+                 int              in_ch,
+                 int             *factor,
+                 GError         **error)
+{
+  g_autofree char *mode = attr_string (n, "mode", "nearest");
+  const char *scales_name = NULL, *sizes_name = NULL;
+  Ctx c;
+  Tens *t;
+  double s[4] = { 1, 1, 1, 1 };
+  gboolean ok = FALSE;
+
+  if (g_ascii_strcasecmp (mode, "nearest") != 0)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "only nearest upsampling is supported", error);
+  if (attr (n, "axes") != NULL)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "Resize with an “axes” attribute is not supported", error);
+
+  if (op_is (n, "Upsample"))
+    {
+      Onnx__AttributeProto *a = attr (n, "scales");
+
+      if (a != NULL && a->n_floats == 4)
+        {
+          for (int i = 0; i < 4; i++)
+            s[i] = a->floats[i];
+          goto have_scales;
+        }
+      scales_name = n->n_input >= 2 ? n->input[1] : NULL;
+    }
+  else if (n->n_input == 2)
+    scales_name = n->input[1]; /* opset 10 */
+  else
+    {
+      scales_name = n->n_input >= 3 ? n->input[2] : NULL;
+      sizes_name = n->n_input >= 4 ? n->input[3] : NULL;
+      /* roi only matters for tf_crop_and_resize, but it must be a
+       * constant so that its nodes are placed. */
+      if (n->n_input >= 2 && n->input[1][0])
+        {
+          ctx_init (&c, o);
+          t = eval (&c, n->input[1], 0, error);
+          ctx_clear (&c);
+          if (t == NULL)
+            return FALSE;
+        }
+    }
+
+  ctx_init (&c, o);
+  if (scales_name != NULL && scales_name[0] && (t = eval (&c, scales_name, 0, error)) != NULL && t->n > 0)
+    {
+      if (t->n != 4)
+        {
+          ctx_clear (&c);
+          return fail_node (n, SVD_ERROR_UNSUPPORTED, "scales must have 4 values (N, C, H, W)", error);
+        }
+      for (int i = 0; i < 4; i++)
+        s[i] = t->v[i];
+      ok = TRUE;
+    }
+  else if (scales_name != NULL && scales_name[0] && (error == NULL || *error != NULL))
+    {
+      ctx_clear (&c);
+      return FALSE;
+    }
+  ctx_clear (&c);
+  if (!ok && sizes_name != NULL && sizes_name[0])
+    {
+      /* Sizes are usually computed from Shape(input): evaluate them on a
+       * probe input and divide. */
+      gint64 dims[4] = { 1, in_ch, PROBE_H, PROBE_W };
+      Tens *probe;
+
+      ctx_init (&c, o);
+      if ((probe = tens_new (o, ET_FLOAT, 4, dims, error)) == NULL)
+        {
+          ctx_clear (&c);
+          return FALSE;
+        }
+      g_hash_table_insert (c.memo, (gpointer) x, probe);
+      t = eval (&c, sizes_name, 0, error);
+      ctx_clear (&c);
+      if (t == NULL)
+        return FALSE;
+      if (t->n != 4)
+        return fail_node (n, SVD_ERROR_UNSUPPORTED, "sizes must have 4 values (N, C, H, W)", error);
+      for (int i = 0; i < 4; i++)
+        s[i] = t->v[i] / dims[i];
+      ok = TRUE;
+    }
+  if (!ok)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED, "neither scales nor sizes could be read", error);
+
+have_scales:
+  if (s[0] != 1 || s[1] != 1 || s[2] != s[3] || s[2] != floor (s[2]) || s[2] < 1 || s[2] > 4)
+    return fail_node (n, SVD_ERROR_UNSUPPORTED,
+                      "only an integer nearest upsample of H and W by the same factor 1–4 is supported",
+                      error);
+  *factor = (int) s[2];
+  return check_nearest_mapping (n, *factor, error);
+}
+
+/* Evaluates the shuffle branch from the last conv's output (@conv_out,
+ * @c_last channels) to @y on a probe whose values encode (channel, y, x),
+ * and derives where each output (c, i, j) comes from. */
+static gboolean
+derive_shuffle (Onnx        *o,
+                const char  *conv_out,
+                const char  *y,
+                int          c_last,
+                int          probe_h,
+                int          probe_w,
+                int         *out_ch,
+                int         *scale,
+                int        **perm,
+                GError     **error)
+{
+  gint64 dims[4] = { 1, c_last, probe_h, probe_w };
+  Tens *probe, *t;
+  Ctx c;
+  int s, C;
+
+  if ((probe = tens_new (o, ET_FLOAT, 4, dims, error)) == NULL)
+    return FALSE;
+  for (gsize k = 0; k < probe->n; k++)
+    probe->v[k] = (double) k;  /* = (ch·H + y)·W + x */
+  ctx_init (&c, o);
+  g_hash_table_insert (c.memo, (gpointer) conv_out, probe);
+  t = eval (&c, y, 0, error);
+  ctx_clear (&c);
+  if (t == NULL)
+    return FALSE;
+  if (t->ndim != 4 || t->dims[0] != 1 || t->dims[2] % probe_h != 0 || t->dims[3] % probe_w != 0 ||
+      t->dims[2] / probe_h != t->dims[3] / probe_w)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The ops after the last conv do not form a pixel shuffle (NCHW → N, C, H·s, W·s)");
+      return FALSE;
+    }
+  s = (int) (t->dims[2] / probe_h);
+  C = (int) t->dims[1];
+  if (s < 1 || s > 4 || (gint64) C * s * s != c_last)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The pixel shuffle after the last conv maps %d channels to %d at scale %d", c_last, C, s);
+      return FALSE;
+    }
+  *perm = g_new (int, c_last);
+  for (int ch = 0; ch < C; ch++)
+    for (int i = 0; i < s; i++)
+      for (int j = 0; j < s; j++)
+        {
+          int src = -1;
+
+          for (int yy = 0; yy < probe_h; yy++)
+            for (int xx = 0; xx < probe_w; xx++)
+              {
+                gsize at = (((gsize) ch * t->dims[2]) + (gsize) (yy * s + i)) * t->dims[3] + (gsize) (xx * s + j);
+                double v = t->v[at];
+                gint64 k = (gint64) v, sc = k / (probe_h * probe_w), sy = (k / probe_w) % probe_h, sx = k % probe_w;
+
+                if (src < 0)
+                  src = (int) sc;
+                if (sc != src || sy != yy || sx != xx)
+                  {
+                    g_clear_pointer (perm, g_free);
+                    g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                                 "The ops after the last conv move pixels in a way that is not a pixel shuffle");
+                    return FALSE;
+                  }
+              }
+          (*perm)[ch * s * s + i * s + j] = src;
+        }
+  *out_ch = C;
+  *scale = s;
+  return TRUE;
+}
+
+static gboolean
+is_shuffle_op (const Onnx__NodeProto *n)
+{
+  return op_is (n, "DepthToSpace") || op_is (n, "Reshape") || op_is (n, "Transpose") ||
+         op_is (n, "Squeeze") || op_is (n, "Unsqueeze") || op_is (n, "Cast") || op_is (n, "Identity");
+}
+
+/* Marks the nodes of the shuffle chain, and the constant nodes they read,
+ * as placed. */
+static void
+mark_chain (Onnx       *o,
+            const char *from,
+            const char *conv_out)
+{
+  const char *name = from;
+
+  for (int guard = 0; guard < 64 && strcmp (name, conv_out) != 0; guard++)
+    {
+      Onnx__NodeProto *n = producer_of (o, name);
+
+      if (n == NULL || n->n_input < 1)
+        return;
+      g_hash_table_add (o->used, n);
+      name = n->input[0];
+    }
+}
+
+static gboolean
+fixed_input_hw (Onnx__ValueInfoProto *vi,
+                int                  *h,
+                int                  *w)
+{
+  Onnx__TypeProto__Tensor *tt;
+
+  if (vi == NULL || vi->type == NULL || vi->type->value_case != ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE)
+    return FALSE;
+  tt = vi->type->tensor_type;
+  if (tt == NULL || tt->shape == NULL || tt->shape->n_dim != 4)
+    return FALSE;
+  if (tt->shape->dim[2]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
+      tt->shape->dim[3]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
+    return FALSE;
+  if (tt->shape->dim[2]->dim_value < 1 || tt->shape->dim[3]->dim_value < 1 ||
+      tt->shape->dim[2]->dim_value > 4096 || tt->shape->dim[3]->dim_value > 4096)
+    return FALSE;
+  *h = (int) tt->shape->dim[2]->dim_value;
+  *w = (int) tt->shape->dim[3]->dim_value;
+  return TRUE;
+}
+
+static SvdModel *
+match (Onnx    *o,
+       GError **error)
+{
+  Onnx__GraphProto *g = o->graph;
+  const char *out, *branch[2], *x = NULL, *conv_out = NULL, *shuffle_end = NULL;
+  Onnx__NodeProto *n, *add, *up = NULL, *clip = NULL;
+  g_autoptr(GArray) layers = g_array_new (FALSE, TRUE, sizeof (Layer));
+  g_autofree int *perm = NULL;
+  g_autoptr(SvdModel) model = NULL;
+  int factor = 1, out_ch = 0, scale = 1, n_conv, in_ch, nf, probe_h = PROBE_H, probe_w = PROBE_W;
+  float clip_min = -G_MAXFLOAT, clip_max = G_MAXFLOAT;
+  gboolean any_prelu = FALSE, all_leaky = TRUE;
+  float leaky = 0;
+  Ctx c;
+
+  if (g->n_output != 1)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The ONNX graph has %zu outputs; an SRVGGNetCompact graph has one", g->n_output);
+      return NULL;
+    }
+  out = look_through (o, g->output[0]->name);
+  n = producer_of (o, out);
+  if (op_is (n, "Clip"))
+    {
+      clip = n;
+      g_hash_table_add (o->used, clip);
+      out = look_through (o, n->input[0]);
+      n = producer_of (o, out);
+    }
+  if (!op_is (n, "Add") || n->n_input != 2)
+    {
+      if (n == NULL)
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                     "The ONNX graph output is not computed by any node");
+      else
+        fail_node (n, SVD_ERROR_UNSUPPORTED,
+                   "expected the residual Add (shuffled last conv + upsampled input) before the output",
+                   error);
+      return NULL;
+    }
+  add = n;
+  g_hash_table_add (o->used, add);
+  branch[0] = look_through (o, add->input[0]);
+  branch[1] = look_through (o, add->input[1]);
+
+  /* The upsample branch: the graph input itself (scale 1) or a nearest
+   * Resize/Upsample of it. Either operand order. */
+  for (int b = 0; b < 2 && x == NULL; b++)
+    {
+      Onnx__NodeProto *p = producer_of (o, branch[b]);
+
+      if (g_hash_table_contains (o->inputs, branch[b]))
+        {
+          x = branch[b];
+          shuffle_end = branch[1 - b];
+        }
+      else if (p != NULL && (op_is (p, "Resize") || op_is (p, "Upsample")) && p->n_input >= 1 &&
+               g_hash_table_contains (o->inputs, look_through (o, p->input[0])))
+        {
+          up = p;
+          x = look_through (o, p->input[0]);
+          shuffle_end = branch[1 - b];
+        }
+    }
+  if (x == NULL)
+    return fail_node (add, SVD_ERROR_UNSUPPORTED,
+                      "neither operand is the graph input or a Resize/Upsample of it", error), NULL;
+  if (up != NULL)
+    g_hash_table_add (o->used, up);
+
+  /* The shuffle branch back to the last conv. */
+  {
+    const char *name = shuffle_end;
+
+    for (int guard = 0; guard < 64; guard++)
+      {
+        Onnx__NodeProto *p = producer_of (o, name);
+
+        if (p == NULL)
+          {
+            g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                         "The residual Add's other operand “%s” does not come from a conv", name);
+            return NULL;
+          }
+        if (op_is (p, "Conv"))
+          {
+            conv_out = name;
+            break;
+          }
+        if (!is_shuffle_op (p) || p->n_input < 1)
+          return fail_node (p, SVD_ERROR_UNSUPPORTED,
+                            "expected the pixel shuffle after the last conv (DepthToSpace, or "
+                            "Reshape/Transpose/Squeeze/Unsqueeze)", error), NULL;
+        name = p->input[0];
+      }
+    if (conv_out == NULL)
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED, "The pixel shuffle chain is too long");
+        return NULL;
+      }
+  }
+
+  /* The conv chain, back from the last conv to the graph input. */
+  ctx_init (&c, o);
+  n = producer_of (o, conv_out);
+  for (;;)
+    {
+      Layer l = { 0 };
+      const char *prev;
+      Onnx__NodeProto *p;
+
+      if (layers->len >= 66 + 2)
+        {
+          ctx_clear (&c);
+          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED, "The ONNX graph has more than 66 convs");
+          return NULL;
+        }
+      l.conv = n;
+      g_hash_table_add (o->used, n);
+      if (!check_conv (&c, n, &l, error))
+        goto fail;
+      g_array_prepend_val (layers, l);
+      prev = look_through (o, n->input[0]);
+      if (strcmp (prev, x) == 0)
+        break;
+      if (g_hash_table_contains (o->inputs, prev))
+        {
+          fail_node (n, SVD_ERROR_UNSUPPORTED, "reads a different graph input than the residual add", error);
+          goto fail;
+        }
+      p = producer_of (o, prev);
+      if (op_is (p, "PRelu") || op_is (p, "Relu") || op_is (p, "LeakyRelu"))
+        {
+          Layer *first = &g_array_index (layers, Layer, 0);
+
+          g_hash_table_add (o->used, p);
+          first->act = p; /* the activation after the conv before it; moved below */
+          if (op_is (p, "PRelu"))
+            {
+              if (p->n_input < 2 || (first->slope = eval (&c, p->input[1], 0, error)) == NULL)
+                {
+                  if (error == NULL || *error == NULL)
+                    fail_node (p, SVD_ERROR_MODEL_INVALID, "PRelu without a slope", error);
+                  goto fail;
+                }
+            }
+          prev = look_through (o, p->input[0]);
+          p = producer_of (o, prev);
+        }
+      else if (p != NULL)
+        {
+          fail_node (p, SVD_ERROR_UNSUPPORTED,
+                     "expected an activation (PRelu, Relu, LeakyRelu) or a Conv here", error);
+          goto fail;
+        }
+      if (!op_is (p, "Conv"))
+        {
+          if (p != NULL)
+            fail_node (p, SVD_ERROR_UNSUPPORTED, "expected a Conv before the activation", error);
+          else
+            g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
+                         "The conv chain breaks at “%s”, which no node computes", prev);
+          goto fail;
+        }
+      n = p;
+    }
+  ctx_clear (&c);
+
+  /* The activation recorded on layer k follows layer k−1's conv; shift. */
+  for (guint i = 0; i + 1 < layers->len; i++)
+    {
+      Layer *a = &g_array_index (layers, Layer, i);
+      Layer *b = &g_array_index (layers, Layer, i + 1);
+
+      a->act = b->act;
+      a->slope = b->slope;
+    }
+  g_array_index (layers, Layer, layers->len - 1).act = NULL;
+  g_array_index (layers, Layer, layers->len - 1).slope = NULL;
+
+  if (layers->len < 2)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The ONNX graph has %u conv; an SRVGGNetCompact has at least two", layers->len);
+      return NULL;
+    }
+  for (guint i = 0; i + 1 < layers->len; i++)
+    if (g_array_index (layers, Layer, i).act == NULL)
+      {
+        fail_node (g_array_index (layers, Layer, i + 1).conv, SVD_ERROR_UNSUPPORTED,
+                   "two convs follow each other without an activation", error);
+        return NULL;
+      }
+
+  n_conv = (int) layers->len;
+  in_ch = (int) g_array_index (layers, Layer, 0).weight->dims[1];
+  nf = (int) g_array_index (layers, Layer, 0).weight->dims[0];
+  {
+    Layer *last = &g_array_index (layers, Layer, n_conv - 1);
+    int c_last = (int) last->weight->dims[0];
+
+    if (strcmp (conv_out, shuffle_end) == 0)
+      {
+        out_ch = c_last;
+        scale = 1;
+        perm = g_new (int, c_last);
+        for (int i = 0; i < c_last; i++)
+          perm[i] = i;
+      }
+    else
+      {
+        fixed_input_hw (g_hash_table_lookup (o->inputs, x), &probe_h, &probe_w);
+        if (!derive_shuffle (o, conv_out, shuffle_end, c_last, probe_h, probe_w, &out_ch, &scale, &perm, error))
+          return NULL;
+        mark_chain (o, shuffle_end, conv_out);
+      }
+  }
+  if (up != NULL && !upsample_factor (o, up, x, in_ch, &factor, error))
+    return NULL;
+  if (factor != scale)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
+                   "The input is upsampled ×%d but the pixel shuffle scales ×%d", factor, scale);
+      return NULL;
+    }
+  if (clip != NULL)
+    {
+      Ctx cc;
+      Tens *t;
+
+      ctx_init (&cc, o);
+      if (clip->n_input >= 2 && clip->input[1][0])
+        {
+          if ((t = eval (&cc, clip->input[1], 0, error)) == NULL || t->n != 1)
+            goto clip_fail;
+          clip_min = (float) t->v[0];
+        }
+      else
+        clip_min = attr_float (clip, "min", -G_MAXFLOAT);
+      if (clip->n_input >= 3 && clip->input[2][0])
+        {
+          if ((t = eval (&cc, clip->input[2], 0, error)) == NULL || t->n != 1)
+            goto clip_fail;
+          clip_max = (float) t->v[0];
+        }
+      else
+        clip_max = attr_float (clip, "max", G_MAXFLOAT);
+      ctx_clear (&cc);
+      if (FALSE)
+        {
+clip_fail:
+          ctx_clear (&cc);
+          if (error == NULL || *error == NULL)
+            fail_node (clip, SVD_ERROR_UNSUPPORTED, "Clip bounds must be scalars", error);
+          return NULL;
+        }
+    }
+
+  /* Every node must have been placed. */
+  for (gsize i = 0; i < o->graph->n_node; i++)
+    if (!g_hash_table_contains (o->used, o->graph->node[i]))
+      {
+        fail_node (o->graph->node[i], SVD_ERROR_UNSUPPORTED,
+                   "this node is not part of an SRVGGNetCompact graph (supported: Conv, PRelu, Relu, "
+                   "LeakyRelu, DepthToSpace or a Reshape/Transpose pixel shuffle, Resize/Upsample "
+                   "nearest, Add, Clip, Cast and constant-shape ops)", error);
+        return NULL;
+      }
+
+  if ((model = svd_model_new (in_ch, out_ch, nf, n_conv - 2, scale, error)) == NULL)
+    return NULL;
+  for (int i = 0; i < n_conv; i++)
+    {
+      Layer *l = &g_array_index (layers, Layer, i);
+      SvdConvLayer *ml = &model->layers[i];
+      gboolean last = i == n_conv - 1;
+      gsize per = (gsize) ml->in_ch * 9;
+
+      if (l->weight->dims[0] != ml->out_ch || l->weight->dims[1] != ml->in_ch)
+        {
+          g_autofree char *why = g_strdup_printf (
+            "Conv weights are %" G_GINT64_FORMAT "×%" G_GINT64_FORMAT "×3×3; conv %d of an "
+            "SRVGGNetCompact with nf %d needs %d×%d×3×3", l->weight->dims[0], l->weight->dims[1],
+            i, nf, ml->out_ch, ml->in_ch);
+
+          fail_node (l->conv, SVD_ERROR_MODEL_INVALID, why, error);
+          return NULL;
+        }
+      for (int oc = 0; oc < ml->out_ch; oc++)
+        {
+          int src = last ? perm[oc] : oc;
+
+          for (gsize k = 0; k < per; k++)
+            ml->weight[(gsize) oc * per + k] = (float) l->weight->v[(gsize) src * per + k];
+          ml->bias[oc] = l->bias ? (float) l->bias->v[src] : 0.0f;
+        }
+      if (last)
+        break;
+      if (op_is (l->act, "PRelu"))
+        {
+          any_prelu = TRUE;
+          all_leaky = FALSE;
+          if (l->slope->n != 1 && l->slope->n != (gsize) ml->out_ch)
+            {
+              fail_node (l->act, SVD_ERROR_MODEL_INVALID,
+                         "PRelu slope length differs from the conv's channels", error);
+              return NULL;
+            }
+          for (int oc = 0; oc < ml->out_ch; oc++)
+            ml->slope[oc] = (float) l->slope->v[l->slope->n == 1 ? 0 : oc];
+        }
+      else if (op_is (l->act, "LeakyRelu"))
+        {
+          float a = attr_float (l->act, "alpha", 0.01f);
+
+          if (i > 0 && all_leaky && a != leaky)
+            all_leaky = FALSE;
+          leaky = a;
+          for (int oc = 0; oc < ml->out_ch; oc++)
+            ml->slope[oc] = a;
+        }
+      else
+        all_leaky = FALSE;
+    }
+  model->activation = any_prelu ? SVD_ACTIVATION_PRELU :
+                      all_leaky ? SVD_ACTIVATION_LEAKY_RELU : SVD_ACTIVATION_RELU;
+  if (model->activation == SVD_ACTIVATION_RELU)
+    for (int i = 0; i + 1 < n_conv; i++)
+      if (op_is (g_array_index (layers, Layer, i).act, "LeakyRelu"))
+        model->activation = SVD_ACTIVATION_PRELU; /* mixed: keep the per-channel slopes */
+  model->leaky_slope = model->activation == SVD_ACTIVATION_LEAKY_RELU ? leaky : 0;
+  if (clip != NULL)
+    {
+      model->clamp_output = TRUE;
+      model->clamp_min = clip_min;
+      model->clamp_max = clip_max;
+    }
+  {
+    int et = g_array_index (layers, Layer, 0).weight->elem;
+
+    model->stored_precision = et == ET_FLOAT16 ? SVD_STORAGE_FP16 :
+                              et == ET_BFLOAT16 ? SVD_STORAGE_BF16 : SVD_STORAGE_FP32;
+  }
+  return g_steal_pointer (&model);
+
+fail:
+  ctx_clear (&c);
+  return NULL;
+}
+
+/* protobuf-c allocator with a cap: a hostile file must not make it ask for
+ * more than a bounded multiple of its own size. */
+typedef struct {
+  gsize used;
+  gsize cap;
+} Budget;
+
+static void *
+budget_alloc (void   *data,
+              size_t  size)
+{
+  Budget *b = data;
+  gsize *p;
+
+  if (size > b->cap - b->used || size > G_MAXSIZE - sizeof (gsize) * 2)
+    return NULL;
+  p = g_try_malloc (size + sizeof (gsize) * 2);
+  if (p == NULL)
+    return NULL;
+  b->used += size;
+  p[0] = size;
+  return p + 2;
+}
+
+static void
+budget_free (void *data,
+             void *ptr)
+{
+  Budget *b = data;
+  gsize *p;
+
+  if (ptr == NULL)
+    return;
+  p = (gsize *) ptr - 2;
+  b->used -= p[0];
+  g_free (p);
+}
+
+static SvdModel *onnx_parse (const guint8 *data, gsize len, GError **error);
+
+/* The matcher tests "did that fail?" through *error, so it always gets a
+ * real GError location even when the caller passed NULL. */
+SvdModel *
+svd_onnx_parse (const guint8  *data,
+                gsize          len,
+                GError       **error)
+{
+  g_autoptr(GError) local = NULL;
+  SvdModel *model = onnx_parse (data, len, &local);
+
+  if (model == NULL)
+    {
+      if (local == NULL)
+        g_set_error (&local, SVD_ERROR, SVD_ERROR_MODEL_INVALID, "The ONNX graph could not be matched");
+      g_propagate_error (error, g_steal_pointer (&local));
+    }
+  return model;
+}
+
+static SvdModel *
+onnx_parse (const guint8  *data,
+            gsize          len,
+            GError       **error)
+{
+  Budget budget = { 0, 64 * (gsize) len + (64u << 20) };
+  ProtobufCAllocator alloc = { budget_alloc, budget_free, &budget };
+  Onnx o = { 0 };
+  SvdModel *model = NULL;
+
+  o.proto = onnx__model_proto__unpack (&alloc, len, data);
+  if (o.proto == NULL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   "Not a valid ONNX file: the protobuf does not decode (truncated or damaged)");
+      return NULL;
+    }
+  o.graph = o.proto->graph;
+  if (o.graph == NULL || o.graph->n_node == 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The ONNX file has no graph");
+      goto out;
+    }
+  if (o.graph->n_node > MAX_NODES)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The ONNX graph has %zu nodes; a compact model has fewer than %d", o.graph->n_node, MAX_NODES);
+      goto out;
+    }
+  o.inits = g_hash_table_new (g_str_hash, g_str_equal);
+  o.producer = g_hash_table_new (g_str_hash, g_str_equal);
+  o.inputs = g_hash_table_new (g_str_hash, g_str_equal);
+  o.decoded = g_hash_table_new (g_str_hash, g_str_equal);
+  o.used = g_hash_table_new (g_direct_hash, g_direct_equal);
+  o.arena = g_ptr_array_new_with_free_func ((GDestroyNotify) tens_free);
+
+  for (gsize i = 0; i < o.graph->n_initializer; i++)
+    if (o.graph->initializer[i]->name != NULL)
+      g_hash_table_insert (o.inits, o.graph->initializer[i]->name, o.graph->initializer[i]);
+  /* Graph inputs that are also initializers (older exporters list them)
+   * are constants, not inputs. */
+  for (gsize i = 0; i < o.graph->n_input; i++)
+    if (o.graph->input[i]->name != NULL && !g_hash_table_contains (o.inits, o.graph->input[i]->name))
+      g_hash_table_insert (o.inputs, o.graph->input[i]->name, o.graph->input[i]);
+  for (gsize i = 0; i < o.graph->n_node; i++)
+    {
+      Onnx__NodeProto *n = o.graph->node[i];
+
+      if (n->op_type == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID, "ONNX node %zu has no op_type", i);
+          goto out;
+        }
+      for (gsize k = 0; k < n->n_output; k++)
+        if (n->output[k][0])
+          {
+            if (g_hash_table_contains (o.producer, n->output[k]) || g_hash_table_contains (o.inits, n->output[k]) ||
+                g_hash_table_contains (o.inputs, n->output[k]))
+              {
+                fail_node (n, SVD_ERROR_MODEL_INVALID, "writes a value that something else already defines", error);
+                goto out;
+              }
+            g_hash_table_insert (o.producer, n->output[k], n);
+          }
+    }
+  /* Every edge must have a source (nodes may be listed in any order). */
+  for (gsize i = 0; i < o.graph->n_node; i++)
+    {
+      Onnx__NodeProto *n = o.graph->node[i];
+
+      for (gsize k = 0; k < n->n_input; k++)
+        if (n->input[k][0] && !g_hash_table_contains (o.producer, n->input[k]) &&
+            !g_hash_table_contains (o.inits, n->input[k]) && !g_hash_table_contains (o.inputs, n->input[k]))
+          {
+            g_autofree char *why = g_strdup_printf (
+              "reads “%s”, which no node, initializer or graph input provides (broken edge)", n->input[k]);
+
+            fail_node (n, SVD_ERROR_MODEL_INVALID, why, error);
+            goto out;
+          }
+    }
+  for (gsize i = 0; i < o.graph->n_output; i++)
+    if (o.graph->output[i]->name == NULL || !g_hash_table_contains (o.producer, o.graph->output[i]->name))
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
+                     "The ONNX graph output “%s” is not computed by any node",
+                     o.graph->output[i]->name ? o.graph->output[i]->name : "");
+        goto out;
+      }
+
+  model = match (&o, error);
+  if (model == NULL)
+    goto out;
+  model->source_format = SVD_MODEL_FORMAT_ONNX;
+  model->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  for (gsize i = 0; i < o.proto->n_metadata_props; i++)
+    if (o.proto->metadata_props[i]->key != NULL && o.proto->metadata_props[i]->value != NULL)
+      g_hash_table_insert (model->metadata, g_utf8_make_valid (o.proto->metadata_props[i]->key, -1),
+                           g_utf8_make_valid (o.proto->metadata_props[i]->value, -1));
+  if (o.proto->producer_name != NULL && o.proto->producer_name[0])
+    g_hash_table_insert (model->metadata, g_strdup ("onnx.producer"),
+                         g_utf8_make_valid (o.proto->producer_name, -1));
+  if (o.proto->producer_version != NULL && o.proto->producer_version[0])
+    g_hash_table_insert (model->metadata, g_strdup ("onnx.producer_version"),
+                         g_utf8_make_valid (o.proto->producer_version, -1));
+  for (gsize i = 0; i < o.proto->n_opset_import; i++)
+    if (o.proto->opset_import[i]->domain == NULL || o.proto->opset_import[i]->domain[0] == '\0')
+      g_hash_table_insert (model->metadata, g_strdup ("onnx.opset"),
+                           g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) o.proto->opset_import[i]->version));
+  if (!svd_model_validate (model, error))
+    g_clear_pointer (&model, svd_model_unref);
+
+out:
+  g_clear_pointer (&o.inits, g_hash_table_unref);
+  g_clear_pointer (&o.producer, g_hash_table_unref);
+  g_clear_pointer (&o.inputs, g_hash_table_unref);
+  g_clear_pointer (&o.decoded, g_hash_table_unref);
+  g_clear_pointer (&o.used, g_hash_table_unref);
+  g_clear_pointer (&o.arena, g_ptr_array_unref);
+  onnx__model_proto__free_unpacked (o.proto, &alloc);
+  return model;
+}
