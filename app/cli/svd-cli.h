@@ -42,6 +42,9 @@ int      svd_cli_usage_error    (GOptionContext *context,
 void     svd_cli_print_json     (JsonBuilder    *builder);
 
 int svd_cmd_devices (int argc, char **argv);
+int svd_cmd_probe (int argc, char **argv);
+int svd_cmd_transcode (int argc, char **argv);
+int svd_cmd_degrade (int argc, char **argv);
 int svd_cmd_model_info (int argc, char **argv);
 
 G_END_DECLS

@@ -13,6 +13,9 @@
 static const SvdCliCommand commands[] = {
   { "model info", "Describe a model: format, shape, tier, cost", svd_cmd_model_info },
   { "devices", "List OpenCL platforms and devices", svd_cmd_devices },
+  { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
+  { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
+  { "degrade", "Make a degraded input from a clean clip (shrink + x264)", svd_cmd_degrade },
 };
 
 static void

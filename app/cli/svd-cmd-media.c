@@ -1,0 +1,519 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-cli"
+
+#include "svd-cli.h"
+#include "media/svd-degrade.h"
+#include "media/svd-reader.h"
+#include "media/svd-writer.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* svd probe, svd transcode, svd degrade: the media commands. */
+
+static const char *
+primaries_name (SvdColorPrimaries p)
+{
+  switch (p)
+    {
+    case SVD_COLOR_PRIMARIES_BT709: return "bt709";
+    case SVD_COLOR_PRIMARIES_BT601_525: return "smpte170m";
+    case SVD_COLOR_PRIMARIES_BT601_625: return "bt470bg";
+    case SVD_COLOR_PRIMARIES_BT2020: return "bt2020";
+    case SVD_COLOR_PRIMARIES_UNSPECIFIED:
+    default: return "unspecified";
+    }
+}
+
+static const char *
+transfer_name (SvdColorTransfer t)
+{
+  switch (t)
+    {
+    case SVD_COLOR_TRANSFER_BT709: return "bt709";
+    case SVD_COLOR_TRANSFER_SRGB: return "srgb";
+    case SVD_COLOR_TRANSFER_PQ: return "pq";
+    case SVD_COLOR_TRANSFER_HLG: return "hlg";
+    case SVD_COLOR_TRANSFER_UNSPECIFIED:
+    default: return "unspecified";
+    }
+}
+
+static void
+probe_print_text (const SvdVideoInfo *info)
+{
+  printf ("File:       %s\n", info->path);
+  printf ("Container:  %s\n", info->container);
+  printf ("Video:      stream %d, %s, %dx%d, %s (%d-bit)\n", info->stream_index, info->codec,
+          info->width, info->height, info->source_pix_fmt, info->bit_depth);
+  printf ("Output:     %s%s\n", svd_pixel_format_get_info (info->format)->name,
+          info->converted ? " (converted with swscale)" : " (decoder planes, no copy)");
+  printf ("Frames:     %" G_GINT64_FORMAT "\n", info->n_frames);
+  printf ("Frame rate: %.3f fps (average %d/%d, base %d/%d)%s\n", info->fps,
+          info->avg_fps_num, info->avg_fps_den, info->r_fps_num, info->r_fps_den,
+          info->vfr ? ", variable" : ", constant");
+  printf ("Duration:   %.3f s (first frame at %.6f s)\n", info->duration_us / 1e6, info->first_pts_us / 1e6);
+  printf ("Colour:     %s, %s range, primaries %s, transfer %s%s\n",
+          svd_color_matrix_name (info->color.matrix), svd_color_range_name (info->color.range),
+          primaries_name (info->color.primaries), transfer_name (info->color.transfer),
+          info->color_guessed ? " (not tagged; guessed)" : "");
+  printf ("Rotation:   %d°%s\n", info->rotation, info->hflip ? ", mirrored" : "");
+  if (info->damaged)
+    printf ("Warning:    the file ends early (truncated or damaged)\n");
+  printf ("Streams:\n");
+  for (guint i = 0; i < info->streams->len; i++)
+    {
+      const SvdStreamInfo *s = g_ptr_array_index (info->streams, i);
+
+      printf ("  #%d %-8s %-10s", s->index, svd_stream_type_name (s->type), s->codec);
+      if (s->type == SVD_STREAM_VIDEO)
+        printf (" %dx%d", s->width, s->height);
+      if (s->type == SVD_STREAM_AUDIO)
+        printf (" %d Hz, %d ch", s->sample_rate, s->channels);
+      if (s->language)
+        printf (" [%s]", s->language);
+      if (s->title)
+        printf (" “%s”", s->title);
+      printf ("\n");
+    }
+}
+
+static void
+probe_print_json (const SvdVideoInfo *info)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, info->path);
+  json_builder_set_member_name (b, "container");
+  json_builder_add_string_value (b, info->container);
+  json_builder_set_member_name (b, "video_stream");
+  json_builder_add_int_value (b, info->stream_index);
+  json_builder_set_member_name (b, "codec");
+  json_builder_add_string_value (b, info->codec);
+  json_builder_set_member_name (b, "width");
+  json_builder_add_int_value (b, info->width);
+  json_builder_set_member_name (b, "height");
+  json_builder_add_int_value (b, info->height);
+  json_builder_set_member_name (b, "pix_fmt");
+  json_builder_add_string_value (b, info->source_pix_fmt);
+  json_builder_set_member_name (b, "bit_depth");
+  json_builder_add_int_value (b, info->bit_depth);
+  json_builder_set_member_name (b, "output_format");
+  json_builder_add_string_value (b, svd_pixel_format_get_info (info->format)->name);
+  json_builder_set_member_name (b, "converted");
+  json_builder_add_boolean_value (b, info->converted);
+  json_builder_set_member_name (b, "frames");
+  json_builder_add_int_value (b, info->n_frames);
+  json_builder_set_member_name (b, "fps");
+  json_builder_add_double_value (b, info->fps);
+  json_builder_set_member_name (b, "avg_frame_rate");
+  {
+    g_autofree char *avg = g_strdup_printf ("%d/%d", info->avg_fps_num, info->avg_fps_den);
+    json_builder_add_string_value (b, avg);
+  }
+  json_builder_set_member_name (b, "r_frame_rate");
+  {
+    g_autofree char *r = g_strdup_printf ("%d/%d", info->r_fps_num, info->r_fps_den);
+    json_builder_add_string_value (b, r);
+  }
+  json_builder_set_member_name (b, "time_base");
+  {
+    g_autofree char *tb = g_strdup_printf ("%d/%d", info->time_base_num, info->time_base_den);
+    json_builder_add_string_value (b, tb);
+  }
+  json_builder_set_member_name (b, "vfr");
+  json_builder_add_boolean_value (b, info->vfr);
+  json_builder_set_member_name (b, "first_pts_us");
+  json_builder_add_int_value (b, info->first_pts_us);
+  json_builder_set_member_name (b, "duration_us");
+  json_builder_add_int_value (b, info->duration_us);
+  json_builder_set_member_name (b, "rotation");
+  json_builder_add_int_value (b, info->rotation);
+  json_builder_set_member_name (b, "hflip");
+  json_builder_add_boolean_value (b, info->hflip);
+  json_builder_set_member_name (b, "damaged");
+  json_builder_add_boolean_value (b, info->damaged);
+  json_builder_set_member_name (b, "color");
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "matrix");
+  json_builder_add_string_value (b, svd_color_matrix_name (info->color.matrix));
+  json_builder_set_member_name (b, "range");
+  json_builder_add_string_value (b, svd_color_range_name (info->color.range));
+  json_builder_set_member_name (b, "primaries");
+  json_builder_add_string_value (b, primaries_name (info->color.primaries));
+  json_builder_set_member_name (b, "transfer");
+  json_builder_add_string_value (b, transfer_name (info->color.transfer));
+  json_builder_set_member_name (b, "guessed");
+  json_builder_add_boolean_value (b, info->color_guessed);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "streams");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < info->streams->len; i++)
+    {
+      const SvdStreamInfo *s = g_ptr_array_index (info->streams, i);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "index");
+      json_builder_add_int_value (b, s->index);
+      json_builder_set_member_name (b, "type");
+      json_builder_add_string_value (b, svd_stream_type_name (s->type));
+      json_builder_set_member_name (b, "codec");
+      json_builder_add_string_value (b, s->codec);
+      json_builder_set_member_name (b, "language");
+      if (s->language)
+        json_builder_add_string_value (b, s->language);
+      else
+        json_builder_add_null_value (b);
+      if (s->type == SVD_STREAM_VIDEO)
+        {
+          json_builder_set_member_name (b, "width");
+          json_builder_add_int_value (b, s->width);
+          json_builder_set_member_name (b, "height");
+          json_builder_add_int_value (b, s->height);
+        }
+      if (s->type == SVD_STREAM_AUDIO)
+        {
+          json_builder_set_member_name (b, "sample_rate");
+          json_builder_add_int_value (b, s->sample_rate);
+          json_builder_set_member_name (b, "channels");
+          json_builder_add_int_value (b, s->channels);
+        }
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  svd_cli_print_json (b);
+}
+
+int
+svd_cmd_probe (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("CLIP - describe a video clip");
+  g_autoptr(SvdReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  SvdCliCommon common = { 0 };
+
+  g_option_context_set_description (context,
+    "Prints the container, video codec, size, pixel format, frame count (counted from\n"
+    "the packets, not the header), frame rates, VFR, colour tags, rotation and every\n"
+    "audio and subtitle stream.");
+  if (!svd_cli_parse (context, &common, &argc, &argv))
+    return 2;
+  g_free (common.device);
+  if (argc != 2)
+    return svd_cli_usage_error (context, "svd probe: give exactly one clip");
+
+  reader = svd_reader_open (argv[1], NULL, &error);
+  if (reader == NULL)
+    return svd_cli_fail (argv[0], error);
+  if (common.json)
+    probe_print_json (svd_reader_get_info (reader));
+  else
+    probe_print_text (svd_reader_get_info (reader));
+  return 0;
+}
+
+/* Progress: a bar on a terminal, plain lines (at most one a second)
+ * otherwise, nothing with --quiet. */
+typedef struct {
+  gboolean tty;
+  gboolean quiet;
+  gint64   last_line;
+  const char *what;
+  GCancellable *cancellable;
+} Progress;
+
+static volatile sig_atomic_t interrupted = 0;
+
+static void
+on_sigint (int sig)
+{
+  interrupted = 1;
+}
+
+static void
+progress_cb (const SvdWriterProgress *p,
+             gpointer                 data)
+{
+  Progress *pr = data;
+  gint64 now = g_get_monotonic_time ();
+  char eta[32] = "?";
+
+  /* Ctrl-C: the writer sees the cancellable before its next frame and
+   * deletes its temporary file. */
+  if (interrupted && pr->cancellable != NULL)
+    g_cancellable_cancel (pr->cancellable);
+  if (pr->quiet)
+    return;
+  if (p->eta_s >= 0)
+    g_snprintf (eta, sizeof eta, "%d:%02d", (int) p->eta_s / 60, (int) p->eta_s % 60);
+  if (pr->tty)
+    {
+      int width = 30, fill = p->frames_total > 0 ? (int) (width * p->frames_done / p->frames_total) : 0;
+      char bar[64];
+
+      memset (bar, '=', fill);
+      memset (bar + fill, ' ', width - fill);
+      bar[width] = '\0';
+      fprintf (stderr, "\r%s [%s] %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " frames  %.1f fps  ETA %s ",
+               pr->what, bar, p->frames_done, p->frames_total, p->fps, eta);
+      fflush (stderr);
+    }
+  else if (now - pr->last_line >= G_USEC_PER_SEC || (p->frames_total > 0 && p->frames_done == p->frames_total))
+    {
+      pr->last_line = now;
+      fprintf (stderr, "progress: %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " frames, %.1f fps, ETA %s\n",
+               p->frames_done, p->frames_total, p->fps, eta);
+    }
+}
+
+static void
+progress_end (Progress *pr)
+{
+  if (pr->tty && !pr->quiet)
+    fprintf (stderr, "\n");
+}
+
+static gboolean
+parse_range (const char  *text,
+             gint64       n,
+             gint64      *a,
+             gint64      *b,
+             GError     **error)
+{
+  g_auto(GStrv) parts = NULL;
+
+  *a = 0;
+  *b = n;
+  if (text == NULL)
+    return TRUE;
+  parts = g_strsplit (text, ":", 2);
+  if (g_strv_length (parts) != 2 ||
+      (parts[0][0] != '\0' && !g_ascii_string_to_signed (parts[0], 10, 0, G_MAXINT64, a, NULL)) ||
+      (parts[1][0] != '\0' && !g_ascii_string_to_signed (parts[1], 10, 0, G_MAXINT64, b, NULL)))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "--frames takes A:B (frames A to B-1; either may be left out), not “%s”", text);
+      return FALSE;
+    }
+  *b = MIN (*b, n);
+  if (*a >= *b)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "--frames %s selects no frame (the clip has %" G_GINT64_FORMAT ")", text, n);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+int
+svd_cmd_transcode (int    argc,
+                   char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("IN OUT - re-encode a clip through SVD's reader and writer");
+  g_autofree char *codec = NULL, *preset = NULL, *pix_fmt = NULL, *frames = NULL;
+  g_autoptr(SvdReader) reader = NULL;
+  g_autoptr(SvdWriter) writer = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *encoders = svd_writer_list_encoders ();
+  g_autofree char *codec_help = g_strdup_printf ("Video encoder (%s; aliases x264, x265, av1, vp9)", encoders);
+  gboolean no_audio = FALSE, no_subs = FALSE;
+  int crf = -1;
+  SvdCliCommon common = { 0 };
+  const SvdVideoInfo *info;
+  SvdWriterOptions wo;
+  Progress pr = { 0 };
+  gint64 a, b, t0;
+  GOptionEntry entries[] = {
+    { "codec", 'c', 0, G_OPTION_ARG_STRING, &codec, codec_help, "ENC" },
+    { "crf", 0, 0, G_OPTION_ARG_INT, &crf, "Constant rate factor (encoder default when left out)", "N" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, "Encoder preset (e.g. medium, slow; a number for SVT-AV1 and VP9)", "P" },
+    { "pix-fmt", 0, 0, G_OPTION_ARG_STRING, &pix_fmt, "Output pixel format (default: the input's)", "FMT" },
+    { "frames", 0, 0, G_OPTION_ARG_STRING, &frames, "Only frames A to B-1", "A:B" },
+    { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Do not copy audio", NULL },
+    { "no-subtitles", 0, 0, G_OPTION_ARG_NONE, &no_subs, "Do not copy subtitles", NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Decodes IN with the exact-seek reader and encodes it again with the writer, copying\n"
+    "audio and subtitle streams unchanged and keeping timestamps. The container follows\n"
+    "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
+    "failure leaves no file.");
+  if (!svd_cli_parse (context, &common, &argc, &argv))
+    return 2;
+  g_free (common.device);
+  if (argc != 3)
+    return svd_cli_usage_error (context, "svd transcode: give an input and an output file");
+
+  reader = svd_reader_open (argv[1], NULL, &error);
+  if (reader == NULL)
+    return svd_cli_fail (argv[0], error);
+  info = svd_reader_get_info (reader);
+  if (!parse_range (frames, info->n_frames, &a, &b, &error))
+    return svd_cli_fail (argv[0], error);
+
+  svd_writer_options_init (&wo);
+  wo.encoder = codec;
+  wo.crf = crf;
+  wo.preset = preset;
+  wo.pix_fmt = pix_fmt;
+  wo.fps_num = info->avg_fps_num > 0 ? info->avg_fps_num : info->r_fps_num;
+  wo.fps_den = info->avg_fps_num > 0 ? info->avg_fps_den : info->r_fps_den;
+  if (wo.fps_num <= 0 || wo.fps_den <= 0)
+    {
+      wo.fps_num = (int) (info->fps * 1000 + 0.5);
+      wo.fps_den = 1000;
+    }
+  wo.time_base_num = info->time_base_num;
+  wo.time_base_den = info->time_base_den;
+  wo.rotation = info->rotation;
+  wo.copy_from = argv[1];
+  wo.copy_audio = !no_audio;
+  wo.copy_subtitles = !no_subs;
+  if (a > 0)
+    {
+      /* An excerpt starts where the source starts; its audio is cut to it. */
+      wo.start_us = svd_reader_frame_pts_us (reader, a);
+      wo.offset_us = wo.start_us - info->first_pts_us;
+    }
+  if (b < info->n_frames)
+    wo.end_us = svd_reader_frame_pts_us (reader, b);
+  wo.frames_total = b - a;
+  wo.progress = progress_cb;
+  wo.progress_data = &pr;
+  wo.cancellable = cancellable;
+  pr.tty = isatty (fileno (stderr));
+  pr.quiet = common.quiet || common.json;
+  pr.what = "transcode";
+  pr.cancellable = cancellable;
+
+  writer = svd_writer_new (argv[2], &wo, &error);
+  if (writer == NULL)
+    return svd_cli_fail (argv[0], error);
+  signal (SIGINT, on_sigint);
+  signal (SIGTERM, on_sigint);
+
+  t0 = g_get_monotonic_time ();
+  for (gint64 i = a; i < b; i++)
+    {
+      g_autoptr(SvdImage) image = NULL;
+
+      if (interrupted)
+        g_cancellable_cancel (cancellable);
+      if (i == a && a > 0)
+        image = svd_reader_seek_frame (reader, a, &error);
+      else if (!svd_reader_read (reader, &image, &error))
+        image = NULL;
+      else if (image == NULL)
+        break; /* fewer decodable frames than indexed (damaged file) */
+      if (image == NULL && error != NULL)
+        {
+          progress_end (&pr);
+          return svd_cli_fail (argv[0], error);
+        }
+      if (!svd_writer_write (writer, image, &error))
+        {
+          progress_end (&pr);
+          return svd_cli_fail (argv[0], error);
+        }
+    }
+  if (interrupted)
+    g_cancellable_cancel (cancellable);
+  if (!svd_writer_finish (writer, &error))
+    {
+      progress_end (&pr);
+      return svd_cli_fail (argv[0], error);
+    }
+  progress_end (&pr);
+  {
+    double s = (g_get_monotonic_time () - t0) / 1e6;
+    gint64 n = svd_writer_get_n_frames (writer);
+
+    if (common.json)
+      {
+        g_autoptr(JsonBuilder) jb = json_builder_new ();
+
+        json_builder_begin_object (jb);
+        json_builder_set_member_name (jb, "output");
+        json_builder_add_string_value (jb, argv[2]);
+        json_builder_set_member_name (jb, "frames");
+        json_builder_add_int_value (jb, n);
+        json_builder_set_member_name (jb, "encoder");
+        json_builder_add_string_value (jb, svd_writer_get_encoder (writer));
+        json_builder_set_member_name (jb, "pix_fmt");
+        json_builder_add_string_value (jb, svd_writer_get_pix_fmt (writer));
+        json_builder_set_member_name (jb, "seconds");
+        json_builder_add_double_value (jb, s);
+        json_builder_set_member_name (jb, "fps");
+        json_builder_add_double_value (jb, s > 0 ? n / s : 0);
+        json_builder_end_object (jb);
+        svd_cli_print_json (jb);
+      }
+    else if (!common.quiet)
+      printf ("Wrote %s: %" G_GINT64_FORMAT " frames, %s %s, in %.1f s (%.1f fps)\n", argv[2], n,
+              svd_writer_get_encoder (writer), svd_writer_get_pix_fmt (writer), s, s > 0 ? n / s : 0);
+  }
+  return 0;
+}
+
+int
+svd_cmd_degrade (int    argc,
+                 char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("CLEAN OUT - make a degraded input from a clean clip");
+  g_autofree char *filter = NULL, *preset = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  gboolean no_audio = FALSE;
+  SvdDegradeParams params;
+  SvdCliCommon common = { 0 };
+  Progress pr = { 0 };
+  GOptionEntry entries[] = {
+    { "scale", 's', 0, G_OPTION_ARG_INT, &params.scale, "Shrink by 1, 2 or 4 (default 2)", "N" },
+    { "filter", 'f', 0, G_OPTION_ARG_STRING, &filter, "area, bilinear, bicubic (default), lanczos or nearest", "F" },
+    { "crf", 0, 0, G_OPTION_ARG_INT, &params.crf, "libx264 CRF, 10 to 51 (default 34)", "N" },
+    { "preset", 0, 0, G_OPTION_ARG_STRING, &preset, "libx264 preset (default medium)", "P" },
+    { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Leave audio and subtitles out", NULL },
+    { NULL }
+  };
+
+  svd_degrade_params_init (&params);
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_description (context,
+    "Builds the degraded input of Synthesize mode the way the seed project built its\n"
+    "dataset: every frame shrunk with the chosen filter, then re-encoded with libx264 at\n"
+    "the given CRF. Timestamps are kept, so frame N pairs with frame N of CLEAN.");
+  if (!svd_cli_parse (context, &common, &argc, &argv))
+    return 2;
+  g_free (common.device);
+  if (argc != 3)
+    return svd_cli_usage_error (context, "svd degrade: give the clean clip and an output file");
+  if (filter != NULL && !svd_scale_filter_from_name (filter, &params.filter))
+    return svd_cli_usage_error (context, "svd degrade: --filter must be area, bilinear, bicubic, lanczos or nearest");
+  params.preset = preset;
+  params.keep_audio = !no_audio;
+  pr.tty = isatty (fileno (stderr));
+  pr.quiet = common.quiet;
+  pr.what = "degrade";
+  pr.cancellable = cancellable;
+  signal (SIGINT, on_sigint);
+
+  if (!svd_degrade_clip (argv[1], argv[2], &params, progress_cb, &pr, cancellable, &error))
+    {
+      progress_end (&pr);
+      return svd_cli_fail (argv[0], error);
+    }
+  progress_end (&pr);
+  if (!common.quiet)
+    printf ("Wrote %s: 1/%d size, %s, x264 CRF %d\n", argv[2], params.scale,
+            svd_scale_filter_name (params.filter), params.crf);
+  return 0;
+}
