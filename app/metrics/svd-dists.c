@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-dists"
 
 #include "svd-dists.h"
+#include "svd-dists-private.h"
 #include "svd-metrics.h"
 #include "core/svd-error.h"
 #include "model/svd-state-dict.h"
@@ -21,7 +22,7 @@ static const int vgg16_conv_out[SVD_DISTS_N_CONVS] = {
   64, 64, 128, 128, 256, 256, 256, 512, 512, 512, 512, 512, 512
 };
 /* The last conv of each of the five VGG stages (index into the 13). */
-static const int stage_last_conv[SVD_DISTS_N_STAGES] = { -1, 1, 3, 6, 9, 12 };
+const int svd_dists_stage_last_conv[SVD_DISTS_N_STAGES] = { -1, 1, 3, 6, 9, 12 };
 
 /* torchvision's ImageNet normalisation, as float32 like the reference. */
 static const float imagenet_mean[3] = { 0.485f, 0.456f, 0.406f };
@@ -465,16 +466,8 @@ svd_dists_short256_size (int  width,
     }
 }
 
-typedef struct {
-  int     out;
-  int    *first;   /* first tap per output */
-  int    *count;   /* taps per output */
-  int     max_taps;
-  double *weights; /* out * max_taps */
-} ResampleAxis;
-
-static void
-resample_axis_clear (ResampleAxis *a)
+void
+svd_dists_axis_clear (SvdDistsAxis *a)
 {
   g_free (a->first);
   g_free (a->count);
@@ -483,10 +476,10 @@ resample_axis_clear (ResampleAxis *a)
 
 /* The triangle filter widened by the scale factor, exactly as the README
  * (and PIL's BILINEAR, torchvision's antialias=True) define it. */
-static void
-resample_axis_init (ResampleAxis *a,
-                    int           in,
-                    int           out)
+void
+svd_dists_axis_init (SvdDistsAxis *a,
+                     int           in,
+                     int           out)
 {
   double scale = (double) in / out;
   double support = MAX (scale, 1.0);
@@ -518,10 +511,10 @@ resample_axis_init (ResampleAxis *a,
 
 /* Reads plane @c of an RGB_F32/RGB8/RGBA8 image as floats in [0, 1]
  * (8-bit codes become v / 255, as torchvision's ToTensor does). */
-static void
-read_plane01 (const SvdImage *src,
-              int             c,
-              float          *out)
+void
+svd_dists_read_plane01 (const SvdImage *src,
+                        int             c,
+                        float          *out)
 {
   int w = src->width;
 
@@ -561,7 +554,7 @@ svd_dists_resize_ref (const SvdImage  *src,
                       GError         **error)
 {
   g_autoptr(SvdImage) dst = NULL;
-  ResampleAxis ax, ay;
+  SvdDistsAxis ax, ay;
   int w = src->width, h = src->height;
   g_autofree float *plane = NULL;
   g_autofree double *tmp = NULL;
@@ -578,11 +571,11 @@ svd_dists_resize_ref (const SvdImage  *src,
     return NULL;
   plane = g_new (float, (gsize) w * h);
   tmp = g_new (double, (gsize) out_width * h);
-  resample_axis_init (&ax, w, out_width);
-  resample_axis_init (&ay, h, out_height);
+  svd_dists_axis_init (&ax, w, out_width);
+  svd_dists_axis_init (&ay, h, out_height);
   for (int c = 0; c < 3; c++)
     {
-      read_plane01 (src, c, plane);
+      svd_dists_read_plane01 (src, c, plane);
       for (int y = 0; y < h; y++)
         for (int i = 0; i < out_width; i++)
           {
@@ -609,8 +602,8 @@ svd_dists_resize_ref (const SvdImage  *src,
             }
         }
     }
-  resample_axis_clear (&ax);
-  resample_axis_clear (&ay);
+  svd_dists_axis_clear (&ax);
+  svd_dists_axis_clear (&ay);
   return g_steal_pointer (&dst);
 }
 
@@ -649,7 +642,7 @@ svd_dists_prepare_input (const SvdImage  *src,
   plane = g_new (float, (gsize) ow * oh);
   for (int c = 0; c < 3; c++)
     {
-      read_plane01 (src, c, plane);
+      svd_dists_read_plane01 (src, c, plane);
       for (int y = 0; y < oh; y++)
         memcpy (dst->data[c] + (gsize) y * dst->stride[c], plane + (gsize) y * ow, ow * sizeof (float));
     }
@@ -661,8 +654,8 @@ svd_dists_prepare_input (const SvdImage  *src,
 
 typedef float v16f __attribute__ ((vector_size (64)));
 
-#define CONV_OB 8    /* output channels per block */
-#define CONV_XT 16   /* pixels per vector */
+#define CONV_OB SVD_DISTS_CONV_OB
+#define CONV_XT SVD_DISTS_CONV_XT
 
 typedef struct {
   const float *in;
@@ -765,17 +758,14 @@ svd_dists_conv3x3_relu_ref (const float *in,
                             const float *bias,
                             int          threads)
 {
-  g_autofree float *packed = g_new (float, (gsize) c_out * c_in * 9);
-  ConvJob job = { in, c_in, out, c_out, width, height, pitch, packed, bias };
+  g_autofree float *packed = NULL;
+  ConvJob job;
 
   g_return_if_fail (c_out % CONV_OB == 0);
   g_return_if_fail (pitch >= (width + CONV_XT - 1) / CONV_XT * CONV_XT + 2);
 
-  for (int o = 0; o < c_out; o++)
-    for (int i = 0; i < c_in; i++)
-      for (int k = 0; k < 9; k++)
-        packed[(((gsize) (o / CONV_OB) * c_in + i) * 9 + k) * CONV_OB + o % CONV_OB] =
-          weight[((gsize) o * c_in + i) * 9 + k];
+  packed = svd_dists_pack_weights (weight, c_in, c_out);
+  job = (ConvJob) { in, c_in, out, c_out, width, height, pitch, packed, bias };
   svd_metrics_parallel_for ((c_out / CONV_OB) * height, threads, MAX (1, 2048 / MAX (width, 1)),
                             conv_items, &job);
 }
@@ -905,8 +895,32 @@ svd_dists_score_from_stats (const SvdDistsWeights *weights,
   return 1.0 - sum;
 }
 
-static int
-dists_pitch (int width)
+/**
+ * svd_dists_pack_weights:
+ * @weight: OIHW 3x3 weights
+ * @c_in: input channels
+ * @c_out: output channels, a multiple of 8
+ *
+ * Returns: (transfer full): the weights as [c_out / 8][c_in][3][3][8], so
+ *   the 8 weights one tap needs are adjacent
+ */
+float *
+svd_dists_pack_weights (const float *weight,
+                        int          c_in,
+                        int          c_out)
+{
+  float *packed = g_new (float, (gsize) c_out * c_in * 9);
+
+  for (int o = 0; o < c_out; o++)
+    for (int i = 0; i < c_in; i++)
+      for (int k = 0; k < 9; k++)
+        packed[(((gsize) (o / CONV_OB) * c_in + i) * 9 + k) * CONV_OB + o % CONV_OB] =
+          weight[((gsize) o * c_in + i) * 9 + k];
+  return packed;
+}
+
+int
+svd_dists_pitch (int width)
 {
   return (width + CONV_XT - 1) / CONV_XT * CONV_XT + 2;
 }
@@ -990,7 +1004,7 @@ svd_dists_compute_ref (const SvdDistsWeights *weights,
 
   w = a->width;
   h = a->height;
-  pitch = dists_pitch (w);
+  pitch = svd_dists_pitch (w);
   {
     g_autofree float *raw_a = alloc_planes (3, h, pitch, error);
     g_autofree float *raw_b = raw_a != NULL ? alloc_planes (3, h, pitch, error) : NULL;
@@ -1011,7 +1025,7 @@ svd_dists_compute_ref (const SvdDistsWeights *weights,
     {
       if (stage > 1)
         {
-          int ow = (w - 1) / 2 + 1, oh = (h - 1) / 2 + 1, op = dists_pitch (ow);
+          int ow = (w - 1) / 2 + 1, oh = (h - 1) / 2 + 1, op = svd_dists_pitch (ow);
 
           for (int s = 0; s < 2; s++)
             {
@@ -1027,7 +1041,7 @@ svd_dists_compute_ref (const SvdDistsWeights *weights,
           h = oh;
           pitch = op;
         }
-      for (; conv <= stage_last_conv[stage]; conv++)
+      for (; conv <= svd_dists_stage_last_conv[stage]; conv++)
         {
           int co = weights->conv_out[conv];
 

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* DISTS on the device: the short256 resize, input normalisation, VGG16's
+ * 3x3 conv + ReLU, L2 pooling and the per-channel statistics. Plain-C
+ * twins in app/metrics/svd-dists.c (svd_dists_resize_ref,
+ * svd_dists_conv3x3_relu_ref, svd_dists_l2pool_ref,
+ * svd_dists_channel_stats_ref); tests/metrics/test-cl-dists.c compares
+ * them.
+ *
+ * Feature maps are padded planes: pixel (x, y) of channel c is at
+ * c * plane + (y + 1) * pitch + x + 1; the one-pixel border and the slack
+ * right of the image are zero, so the conv needs no bounds checks. The
+ * pitch is round_up(width, 16) + 2. */
+
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+typedef double acc_t;
+#else
+typedef float acc_t;
+#endif
+
+#define OCB 8      /* output channels per work-item */
+#define STATS_GROUP 64
+
+/* One axis of the antialiased bilinear resize, with precomputed taps:
+ * first[i], count[i] and weights[i * max_taps + k]. Horizontal: src is
+ * (in_w x h) planes, dst (out_w x h). */
+__kernel void
+dists_resize_h (__global const float *src,
+                int                   in_w,
+                int                   h,
+                __global float       *dst,
+                int                   out_w,
+                __global const int   *first,
+                __global const int   *count,
+                __global const float *weights,
+                int                   max_taps)
+{
+  int i = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
+  __global const float *row;
+  float s = 0.0f;
+
+  if (i >= out_w || y >= h)
+    return;
+  row = src + (c * h + y) * in_w + first[i];
+  for (int k = 0; k < count[i]; k++)
+    s += weights[i * max_taps + k] * row[k];
+  dst[(c * h + y) * out_w + i] = s;
+}
+
+__kernel void
+dists_resize_v (__global const float *src,
+                int                   w,
+                int                   in_h,
+                __global float       *dst,
+                int                   out_h,
+                __global const int   *first,
+                __global const int   *count,
+                __global const float *weights,
+                int                   max_taps)
+{
+  int x = get_global_id (0), j = get_global_id (1), c = get_global_id (2);
+  float s = 0.0f;
+
+  if (x >= w || j >= out_h)
+    return;
+  for (int k = 0; k < count[j]; k++)
+    s += weights[j * max_taps + k] * src[(c * in_h + first[j] + k) * w + x];
+  dst[(c * out_h + j) * w + x] = s;
+}
+
+/* Tight RGB planes in [0, 1] → the raw padded input (the first DISTS
+ * feature set) and its ImageNet-normalised copy (VGG's input). */
+__kernel void
+dists_fill_input (__global const float *src,
+                  int                   w,
+                  int                   h,
+                  __global float       *raw,
+                  __global float       *norm,
+                  int                   pitch)
+{
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
+  const float mean[3] = { 0.485f, 0.456f, 0.406f };
+  const float std[3] = { 0.229f, 0.224f, 0.225f };
+  float v;
+  int o;
+
+  if (x >= w || y >= h)
+    return;
+  v = src[(c * h + y) * w + x];
+  o = c * (h + 2) * pitch + (y + 1) * pitch + x + 1;
+  raw[o] = v;
+  norm[o] = (v - mean[c]) / std[c];
+}
+
+/* 3x3 conv, padding 1, + bias + ReLU. One work-item: 16 pixels of one row
+ * x 8 output channels, in registers. Weights as [c_out / 8][c_in][3][3][8].
+ * Global size (ceil(w / 16), h, c_out / 8). */
+__kernel void
+dists_conv3x3_relu (__global const float *restrict in,
+                    int                            c_in,
+                    __global float *restrict       out,
+                    int                            w,
+                    int                            h,
+                    int                            pitch,
+                    __global const float *restrict weight,
+                    __global const float *restrict bias)
+{
+  int x0 = get_global_id (0) * 16, y = get_global_id (1), ob = get_global_id (2);
+  int plane = (h + 2) * pitch;
+  __global const float *wb = weight + ob * c_in * 9 * OCB;
+  float16 acc[OCB];
+
+  if (x0 >= w || y >= h)
+    return;
+  for (int o = 0; o < OCB; o++)
+    acc[o] = (float16) (bias[ob * OCB + o]);
+  for (int i = 0; i < c_in; i++)
+    {
+      __global const float *w9 = wb + i * 9 * OCB;
+
+      for (int ky = 0; ky < 3; ky++)
+        {
+          __global const float *r = in + i * plane + (y + ky) * pitch + x0;
+          float16 a = vload16 (0, r), b = vload16 (0, r + 1), c = vload16 (0, r + 2);
+          __global const float *wk = w9 + ky * 3 * OCB;
+
+          for (int o = 0; o < OCB; o++)
+            acc[o] = mad (a, (float16) (wk[o]),
+                     mad (b, (float16) (wk[OCB + o]),
+                     mad (c, (float16) (wk[2 * OCB + o]), acc[o])));
+        }
+    }
+  for (int o = 0; o < OCB; o++)
+    {
+      __global float *dst = out + (ob * OCB + o) * plane + (y + 1) * pitch + 1 + x0;
+      float16 v = fmax (acc[o], (float16) (0.0f));
+
+      if (x0 + 16 <= w)
+        vstore16 (v, 0, dst);
+      else
+        {
+          float tmp[16];
+
+          vstore16 (v, 0, tmp);
+          for (int k = 0; k < w - x0; k++)
+            dst[k] = tmp[k];
+        }
+    }
+}
+
+/* L2 pooling: sqrt(Σ g x² + 1e-12), g = [0.5, 1, 0.5]² / 4, stride 2,
+ * zero padding 1. Global size (out_w, out_h, channels). */
+__kernel void
+dists_l2pool (__global const float *in,
+              int                   w,
+              int                   h,
+              int                   pitch,
+              __global float       *out,
+              int                   out_w,
+              int                   out_h,
+              int                   out_pitch)
+{
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
+  const float g[3] = { 0.5f, 1.0f, 0.5f };
+  __global const float *p;
+  float s = 0.0f;
+
+  if (x >= out_w || y >= out_h)
+    return;
+  p = in + c * (h + 2) * pitch + 2 * y * pitch + 2 * x;
+  for (int ky = 0; ky < 3; ky++)
+    for (int kx = 0; kx < 3; kx++)
+      {
+        float v = p[ky * pitch + kx];
+
+        s += (g[ky] * g[kx] * 0.25f) * (v * v);
+      }
+  out[c * (out_h + 2) * out_pitch + (y + 1) * out_pitch + x + 1] = sqrt (s + 1e-12f);
+}
+
+/* Per-channel μx, μy, σx², σy², σxy, two-pass, one work-group per channel.
+ * Sums are in double where the device has it; each result is written as a
+ * float pair (hi, lo) so the host recovers more than float precision. */
+static inline void
+reduce_local (__local acc_t *scratch,
+              int            lid)
+{
+  barrier (CLK_LOCAL_MEM_FENCE);
+  for (int s = STATS_GROUP / 2; s > 0; s >>= 1)
+    {
+      if (lid < s)
+        scratch[lid] += scratch[lid + s];
+      barrier (CLK_LOCAL_MEM_FENCE);
+    }
+}
+
+static inline void
+write_pair (__global float *out,
+            acc_t          v)
+{
+  float hi = (float) v;
+
+  out[0] = hi;
+  out[1] = (float) (v - (acc_t) hi);
+}
+
+__kernel __attribute__ ((reqd_work_group_size (STATS_GROUP, 1, 1))) void
+dists_stats (__global const float *x,
+             __global const float *y,
+             int                   w,
+             int                   h,
+             int                   pitch,
+             __global float       *stats)
+{
+  __local acc_t sa[STATS_GROUP];
+  __local acc_t sb[STATS_GROUP];
+  __local acc_t sc[STATS_GROUP];
+  int lid = get_local_id (0), c = get_group_id (1);
+  int n = w * h;
+  __global const float *px = x + c * (h + 2) * pitch;
+  __global const float *py = y + c * (h + 2) * pitch;
+  acc_t ax = 0, ay = 0, mx, my, vx = 0, vy = 0, cxy = 0;
+
+  for (int r = 1; r <= h; r++)
+    for (int i = lid + 1; i <= w; i += STATS_GROUP)
+      {
+        ax += px[r * pitch + i];
+        ay += py[r * pitch + i];
+      }
+  sa[lid] = ax;
+  sb[lid] = ay;
+  reduce_local (sa, lid);
+  reduce_local (sb, lid);
+  mx = sa[0] / n;
+  my = sb[0] / n;
+  barrier (CLK_LOCAL_MEM_FENCE);
+
+  for (int r = 1; r <= h; r++)
+    for (int i = lid + 1; i <= w; i += STATS_GROUP)
+      {
+        acc_t dx = px[r * pitch + i] - mx, dy = py[r * pitch + i] - my;
+
+        vx += dx * dx;
+        vy += dy * dy;
+        cxy += dx * dy;
+      }
+  sa[lid] = vx;
+  sb[lid] = vy;
+  sc[lid] = cxy;
+  reduce_local (sa, lid);
+  reduce_local (sb, lid);
+  reduce_local (sc, lid);
+  if (lid == 0)
+    {
+      __global float *o = stats + c * 10;
+
+      write_pair (o + 0, mx);
+      write_pair (o + 2, my);
+      write_pair (o + 4, sa[0] / n);
+      write_pair (o + 6, sb[0] / n);
+      write_pair (o + 8, sc[0] / n);
+    }
+}

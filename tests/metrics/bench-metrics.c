@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Speed of the metrics: `meson test -C BUILD --benchmark --suite metrics`
+ * or run directly: bench-metrics [--frames N] [--dists] [--dists-full].
+ * Frames are the BBB 720p reference pair of ../shared, also resized to
+ * 1920x1080. Prints milliseconds per frame; never fails on speed. */
+#define G_LOG_DOMAIN "bench-metrics"
+
+#include "svd-test-utils.h"
+#include "core/svd-png.h"
+#include "metrics/svd-cl-metrics.h"
+#include "metrics/svd-dists.h"
+#include "metrics/svd-cl-dists.h"
+#include "metrics/svd-metrics.h"
+
+#include <stdio.h>
+
+static int n_frames = 10;
+static gboolean do_dists = FALSE;
+static gboolean do_dists_full = FALSE;
+
+static double
+now_ms (void)
+{
+  return g_get_monotonic_time () / 1000.0;
+}
+
+static void
+bench_size (SvdClContext   *ctx,
+            const SvdImage *ref,
+            const SvdImage *dist,
+            const char     *label)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdClMetrics) m = svd_cl_metrics_new (ctx, NULL, &error);
+  SvdMetricsFrame f;
+  double t0;
+
+  g_assert_no_error (error);
+  /* Warm-up: buffers, first-run costs. */
+  g_assert_true (svd_cl_metrics_compute (m, ref, dist, &f, NULL, NULL, &error));
+  t0 = now_ms ();
+  for (int i = 0; i < n_frames; i++)
+    g_assert_true (svd_cl_metrics_compute (m, ref, dist, &f, NULL, NULL, &error));
+  printf ("%-10s %dx%d %s  OpenCL PSNR+SSIM           %8.2f ms/frame\n", label, ref->width, ref->height,
+          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / n_frames);
+  t0 = now_ms ();
+  for (int i = 0; i < n_frames; i++)
+    {
+      g_autoptr(SvdImage) smap = NULL, dmap = NULL;
+
+      g_assert_true (svd_cl_metrics_compute (m, ref, dist, &f, &smap, &dmap, &error));
+    }
+  printf ("%-10s %dx%d %s  OpenCL PSNR+SSIM+maps      %8.2f ms/frame\n", label, ref->width, ref->height,
+          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / n_frames);
+  t0 = now_ms ();
+  for (int i = 0; i < MAX (1, n_frames / 2); i++)
+    g_assert_true (svd_metrics_compute (ref, dist, NULL, &f, NULL, NULL, &error));
+  printf ("%-10s %dx%d %s  CPU ref PSNR+SSIM          %8.2f ms/frame\n", label, ref->width, ref->height,
+          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / MAX (1, n_frames / 2));
+  t0 = now_ms ();
+  for (int i = 0; i < MAX (1, n_frames / 2); i++)
+    {
+      g_autoptr(SvdImage) smap = NULL, dmap = NULL;
+
+      g_assert_true (svd_metrics_compute (ref, dist, NULL, &f, &smap, &dmap, &error));
+    }
+  printf ("%-10s %dx%d %s  CPU ref PSNR+SSIM+maps     %8.2f ms/frame\n", label, ref->width, ref->height,
+          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / MAX (1, n_frames / 2));
+}
+
+static void
+bench_dists (SvdClContext   *ctx,
+             const SvdImage *ref,
+             const SvdImage *dist,
+             SvdDistsMode    mode)
+{
+  g_autofree char *ab = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
+  g_autofree char *vgg = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdDistsWeights) w = svd_dists_weights_load (ab, vgg, &error);
+  g_autoptr(SvdClDists) d = NULL;
+  double score, t0;
+
+  g_assert_no_error (error);
+  d = svd_cl_dists_new (ctx, w, &error);
+  g_assert_no_error (error);
+  g_assert_true (svd_cl_dists_compute (d, ref, dist, mode, &score, &error));
+  g_assert_no_error (error);
+  t0 = now_ms ();
+  g_assert_true (svd_cl_dists_compute (d, ref, dist, mode, &score, &error));
+  printf ("DISTS %-8s %dx%d  OpenCL                %10.1f ms/frame (score %.6f)\n",
+          svd_dists_mode_name (mode), ref->width, ref->height, now_ms () - t0, score);
+  if (mode == SVD_DISTS_SHORT256)
+    {
+      t0 = now_ms ();
+      g_assert_true (svd_dists_compute_ref (w, ref, dist, mode, 0, &score, &error));
+      printf ("DISTS %-8s %dx%d  CPU ref               %10.1f ms/frame (score %.6f)\n",
+              svd_dists_mode_name (mode), ref->width, ref->height, now_ms () - t0, score);
+    }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  GOptionEntry entries[] = {
+    { "frames", 0, 0, G_OPTION_ARG_INT, &n_frames, "Frames per measurement", "N" },
+    { "dists", 0, 0, G_OPTION_ARG_NONE, &do_dists, "Also DISTS short256", NULL },
+    { "dists-full", 0, 0, G_OPTION_ARG_NONE, &do_dists_full, "Also DISTS full at 720p (slow)", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) octx = g_option_context_new ("- metrics speed");
+  g_autoptr(SvdClContext) ctx = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *rp = NULL, *dp = NULL;
+  g_autoptr(SvdImage) ref = NULL, dist = NULL, ref8 = NULL, dist8 = NULL, ref_hd = NULL, dist_hd = NULL;
+
+  g_option_context_add_main_entries (octx, entries, NULL);
+  if (!g_option_context_parse (octx, &argc, &argv, &error))
+    {
+      fprintf (stderr, "%s\n", error->message);
+      return 2;
+    }
+  svd_test_require_shared ();
+  ctx = svd_test_cl_context ();
+  printf ("device: %s (%s)\n", svd_cl_context_get_info (ctx)->name, svd_cl_context_get_info (ctx)->platform_name);
+  rp = svd_test_shared_path ("reference", "metrics", "bbb720_f60_ref.png", NULL);
+  dp = svd_test_shared_path ("reference", "metrics", "bbb720_f60_crf34.png", NULL);
+  ref = svd_png_load_as (rp, SVD_PIXEL_FORMAT_RGB_F32, NULL, &error);
+  g_assert_no_error (error);
+  dist = svd_png_load_as (dp, SVD_PIXEL_FORMAT_RGB_F32, NULL, &error);
+  ref8 = svd_png_load_as (rp, SVD_PIXEL_FORMAT_RGBA8, NULL, &error);
+  dist8 = svd_png_load_as (dp, SVD_PIXEL_FORMAT_RGBA8, NULL, &error);
+  ref_hd = svd_dists_resize_ref (ref, 1920, 1080, &error);
+  dist_hd = svd_dists_resize_ref (dist, 1920, 1080, &error);
+  g_assert_no_error (error);
+
+  bench_size (ctx, ref, dist, "720p");
+  bench_size (ctx, ref8, dist8, "720p");
+  bench_size (ctx, ref_hd, dist_hd, "1080p");
+  if (do_dists)
+    bench_dists (ctx, ref, dist, SVD_DISTS_SHORT256);
+  if (do_dists_full)
+    bench_dists (ctx, ref, dist, SVD_DISTS_FULL);
+  return 0;
+}
