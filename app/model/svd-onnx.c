@@ -1764,6 +1764,21 @@ onnx_parse (const guint8  *data,
                    "The ONNX graph has %zu nodes; a compact model has fewer than %d", o.graph->n_node, MAX_NODES);
       goto out;
     }
+  {
+    gboolean has_opset = FALSE;
+
+    for (gsize i = 0; i < o.proto->n_opset_import; i++)
+      if (o.proto->opset_import[i]->domain == NULL || o.proto->opset_import[i]->domain[0] == '\0' ||
+          strcmp (o.proto->opset_import[i]->domain, "ai.onnx") == 0)
+        has_opset = TRUE;
+    /* The spec requires it; a file without one is damaged or cut short. */
+    if (!has_opset)
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                     "The ONNX file declares no opset for the default domain (truncated or damaged)");
+        goto out;
+      }
+  }
   o.inits = g_hash_table_new (g_str_hash, g_str_equal);
   o.producer = g_hash_table_new (g_str_hash, g_str_equal);
   o.inputs = g_hash_table_new (g_str_hash, g_str_equal);

@@ -1,0 +1,819 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-model-builders"
+
+#include "model-builders.h"
+#include "model/svd-model-private.h"
+#include "model/onnx.pb-c.h"
+
+#include <string.h>
+#include <zlib.h>
+
+SvdModel *
+mb_random_model (int     in_ch,
+                 int     nf,
+                 int     num_conv,
+                 int     scale,
+                 guint32 seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  SvdModel *m = svd_model_new (in_ch, in_ch, nf, num_conv, scale, NULL);
+
+  g_assert_nonnull (m);
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      SvdConvLayer *c = &m->layers[l];
+
+      for (int k = 0; k < c->out_ch * c->in_ch * 9; k++)
+        c->weight[k] = (float) g_rand_double_range (rand, -0.5, 0.5);
+      for (int k = 0; k < c->out_ch; k++)
+        {
+          c->bias[k] = (float) g_rand_double_range (rand, -0.1, 0.1);
+          if (c->slope)
+            c->slope[k] = (float) g_rand_double_range (rand, 0.0, 0.3);
+        }
+    }
+  return m;
+}
+
+/* ---- The state dict as (name, shape, data) ------------------------------ */
+
+typedef struct {
+  char   *name;
+  int     ndim;
+  gint64  shape[4];
+  float  *data;   /* borrowed from the model */
+  gsize   n;
+} Entry;
+
+static GArray *
+entries_of (const SvdModel *m)
+{
+  GArray *a = g_array_new (FALSE, TRUE, sizeof (Entry));
+
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      const SvdConvLayer *c = &m->layers[l];
+      Entry w = { g_strdup_printf ("body.%d.weight", 2 * l), 4, { c->out_ch, c->in_ch, 3, 3 }, c->weight,
+                  (gsize) c->out_ch * c->in_ch * 9 };
+      Entry b = { g_strdup_printf ("body.%d.bias", 2 * l), 1, { c->out_ch }, c->bias, (gsize) c->out_ch };
+
+      g_array_append_val (a, w);
+      g_array_append_val (a, b);
+      if (c->slope)
+        {
+          Entry s = { g_strdup_printf ("body.%d.weight", 2 * l + 1), 1, { c->out_ch }, c->slope, (gsize) c->out_ch };
+
+          g_array_append_val (a, s);
+        }
+    }
+  return a;
+}
+
+static void
+entries_free (GArray *a)
+{
+  for (guint i = 0; i < a->len; i++)
+    g_free (g_array_index (a, Entry, i).name);
+  g_array_unref (a);
+}
+
+static void
+append_le (GByteArray          *out,
+           const float         *v,
+           gsize                n,
+           SvdStoragePrecision  p)
+{
+  for (gsize i = 0; i < n; i++)
+    {
+      guint8 b[4];
+      guint32 u;
+
+      if (p == SVD_STORAGE_FP32)
+        {
+          memcpy (&u, &v[i], 4);
+          b[0] = u; b[1] = u >> 8; b[2] = u >> 16; b[3] = u >> 24;
+          g_byte_array_append (out, b, 4);
+        }
+      else
+        {
+          guint16 h = p == SVD_STORAGE_FP16 ? svd_float_to_half (v[i]) : svd_float_to_bf16 (v[i]);
+
+          b[0] = h; b[1] = h >> 8;
+          g_byte_array_append (out, b, 2);
+        }
+    }
+}
+
+GBytes *
+mb_safetensors (const SvdModel      *m,
+                SvdStoragePrecision  precision,
+                const char          *shape_override_key,
+                const char          *metadata_json)
+{
+  GArray *e = entries_of (m);
+  GString *h = g_string_new ("{");
+  g_autoptr(GByteArray) data = g_byte_array_new ();
+  GByteArray *out = g_byte_array_new ();
+  const char *dt = precision == SVD_STORAGE_FP32 ? "F32" : precision == SVD_STORAGE_FP16 ? "F16" : "BF16";
+  guint64 hl;
+  guint8 lb[8];
+
+  if (metadata_json)
+    g_string_append_printf (h, "\"__metadata__\":%s,", metadata_json);
+  for (guint i = 0; i < e->len; i++)
+    {
+      Entry *x = &g_array_index (e, Entry, i);
+      gsize begin = data->len;
+
+      append_le (data, x->data, x->n, precision);
+      g_string_append_printf (h, "%s\"%s\":{\"dtype\":\"%s\",\"shape\":[", i ? "," : "", x->name, dt);
+      for (int d = 0; d < x->ndim; d++)
+        {
+          gint64 v = x->shape[d];
+
+          /* A shape that disagrees but keeps the byte count. */
+          if (shape_override_key && strcmp (shape_override_key, x->name) == 0 && d == 1)
+            v = x->shape[1] * x->shape[2];
+          if (shape_override_key && strcmp (shape_override_key, x->name) == 0 && d >= 2)
+            v = d == 2 ? 1 : 3;
+          g_string_append_printf (h, "%s%" G_GINT64_FORMAT, d ? "," : "", v);
+        }
+      g_string_append_printf (h, "],\"data_offsets\":[%" G_GSIZE_FORMAT ",%u]}", begin, data->len);
+    }
+  g_string_append_c (h, '}');
+  hl = h->len;
+  for (int i = 0; i < 8; i++)
+    lb[i] = (guint8) (hl >> (8 * i));
+  g_byte_array_append (out, lb, 8);
+  g_byte_array_append (out, (guint8 *) h->str, h->len);
+  g_byte_array_append (out, data->data, data->len);
+  g_string_free (h, TRUE);
+  entries_free (e);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* ---- Pickles ------------------------------------------------------------ */
+
+static void
+pk_op (GByteArray *p,
+       guint8      op)
+{
+  g_byte_array_append (p, &op, 1);
+}
+
+static void
+pk_str (GByteArray *p,
+        const char *s)
+{
+  guint32 n = strlen (s);
+  guint8 b[4] = { n, n >> 8, n >> 16, n >> 24 };
+
+  pk_op (p, 'X');
+  g_byte_array_append (p, b, 4);
+  g_byte_array_append (p, (const guint8 *) s, n);
+}
+
+static void
+pk_int (GByteArray *p,
+        gint64      v)
+{
+  guint32 u = (guint32) v;
+  guint8 b[4] = { u, u >> 8, u >> 16, u >> 24 };
+
+  pk_op (p, 'J');
+  g_byte_array_append (p, b, 4);
+}
+
+static void
+pk_global (GByteArray *p,
+           const char *module,
+           const char *name)
+{
+  pk_op (p, 'c');
+  g_byte_array_append (p, (const guint8 *) module, strlen (module));
+  pk_op (p, '\n');
+  g_byte_array_append (p, (const guint8 *) name, strlen (name));
+  pk_op (p, '\n');
+}
+
+/* Emits the OrderedDict of tensors; storage i holds entry i. */
+static void
+pk_state_dict (GByteArray *p,
+               GArray     *e,
+               const char *wrapper)
+{
+  pk_op (p, 0x80);
+  pk_op (p, 2);
+  if (wrapper)
+    {
+      pk_op (p, '}');
+      pk_str (p, wrapper);
+    }
+  pk_global (p, "collections", "OrderedDict");
+  pk_op (p, ')');
+  pk_op (p, 'R');
+  pk_op (p, '(');
+  for (guint i = 0; i < e->len; i++)
+    {
+      Entry *x = &g_array_index (e, Entry, i);
+      g_autofree char *key = g_strdup_printf ("%u", i);
+      gint64 stride = 1;
+      gint64 strides[4];
+
+      for (int d = x->ndim - 1; d >= 0; d--)
+        {
+          strides[d] = stride;
+          stride *= x->shape[d];
+        }
+      pk_str (p, x->name);
+      pk_global (p, "torch._utils", "_rebuild_tensor_v2");
+      pk_op (p, '(');
+      pk_op (p, '(');
+      pk_str (p, "storage");
+      pk_global (p, "torch", "FloatStorage");
+      pk_str (p, key);
+      pk_str (p, "cpu");
+      pk_int (p, (gint64) x->n);
+      pk_op (p, 't');
+      pk_op (p, 'Q');
+      pk_int (p, 0);
+      pk_op (p, '(');
+      for (int d = 0; d < x->ndim; d++)
+        pk_int (p, x->shape[d]);
+      pk_op (p, 't');
+      pk_op (p, '(');
+      for (int d = 0; d < x->ndim; d++)
+        pk_int (p, strides[d]);
+      pk_op (p, 't');
+      pk_op (p, 0x89);
+      pk_global (p, "collections", "OrderedDict");
+      pk_op (p, ')');
+      pk_op (p, 'R');
+      pk_op (p, 't');
+      pk_op (p, 'R');
+    }
+  pk_op (p, 'u');
+  if (wrapper)
+    pk_op (p, 's');
+  pk_op (p, '.');
+}
+
+/* ---- Zip ------------------------------------------------------------------ */
+
+typedef struct {
+  char   *name;
+  GBytes *data;
+} ZipItem;
+
+static void
+put16 (GByteArray *o, guint16 v)
+{
+  guint8 b[2] = { v, v >> 8 };
+  g_byte_array_append (o, b, 2);
+}
+
+static void
+put32 (GByteArray *o, guint32 v)
+{
+  guint8 b[4] = { v, v >> 8, v >> 16, v >> 24 };
+  g_byte_array_append (o, b, 4);
+}
+
+static GBytes *
+zip_write (ZipItem *items,
+           guint    n)
+{
+  GByteArray *o = g_byte_array_new ();
+  g_autoptr(GByteArray) cd = g_byte_array_new ();
+  guint32 cd_start;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gsize len;
+      const guint8 *d = g_bytes_get_data (items[i].data, &len);
+      guint32 crc = crc32 (0, d, len);
+      guint32 off = o->len;
+      guint16 nl = strlen (items[i].name);
+
+      put32 (o, 0x04034b50); put16 (o, 20); put16 (o, 0); put16 (o, 0); put16 (o, 0); put16 (o, 0);
+      put32 (o, crc); put32 (o, len); put32 (o, len); put16 (o, nl); put16 (o, 0);
+      g_byte_array_append (o, (const guint8 *) items[i].name, nl);
+      g_byte_array_append (o, d, len);
+
+      put32 (cd, 0x02014b50); put16 (cd, 20); put16 (cd, 20); put16 (cd, 0); put16 (cd, 0);
+      put16 (cd, 0); put16 (cd, 0); put32 (cd, crc); put32 (cd, len); put32 (cd, len);
+      put16 (cd, nl); put16 (cd, 0); put16 (cd, 0); put16 (cd, 0); put16 (cd, 0); put32 (cd, 0);
+      put32 (cd, off);
+      g_byte_array_append (cd, (const guint8 *) items[i].name, nl);
+    }
+  cd_start = o->len;
+  g_byte_array_append (o, cd->data, cd->len);
+  put32 (o, 0x06054b50); put16 (o, 0); put16 (o, 0); put16 (o, n); put16 (o, n);
+  put32 (o, cd->len); put32 (o, cd_start); put16 (o, 0);
+  return g_byte_array_free_to_bytes (o);
+}
+
+GBytes *
+mb_zip_with_pickle (const guint8 *pkl,
+                    gsize         len)
+{
+  ZipItem item = { (char *) "archive/data.pkl", g_bytes_new (pkl, len) };
+  GBytes *z = zip_write (&item, 1);
+
+  g_bytes_unref (item.data);
+  return z;
+}
+
+GBytes *
+mb_pth_zip (const SvdModel *m,
+            const char     *wrapper)
+{
+  GArray *e = entries_of (m);
+  g_autoptr(GByteArray) pkl = g_byte_array_new ();
+  ZipItem *items = g_new0 (ZipItem, e->len + 2);
+  GBytes *z;
+
+  pk_state_dict (pkl, e, wrapper);
+  items[0].name = g_strdup ("tiny/data.pkl");
+  items[0].data = g_bytes_new (pkl->data, pkl->len);
+  items[1].name = g_strdup ("tiny/byteorder");
+  items[1].data = g_bytes_new ("little", 6);
+  for (guint i = 0; i < e->len; i++)
+    {
+      GByteArray *d = g_byte_array_new ();
+      Entry *x = &g_array_index (e, Entry, i);
+
+      append_le (d, x->data, x->n, SVD_STORAGE_FP32);
+      items[i + 2].name = g_strdup_printf ("tiny/data/%u", i);
+      items[i + 2].data = g_byte_array_free_to_bytes (d);
+    }
+  z = zip_write (items, e->len + 2);
+  for (guint i = 0; i < e->len + 2; i++)
+    {
+      g_free (items[i].name);
+      g_bytes_unref (items[i].data);
+    }
+  g_free (items);
+  entries_free (e);
+  return z;
+}
+
+GBytes *
+mb_pth_legacy (const SvdModel *m)
+{
+  GArray *e = entries_of (m);
+  GByteArray *o = g_byte_array_new ();
+  static const guint8 magic[] = { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a,
+                                  0xa8, 0x50, 0x19, 0x2e };
+
+  g_byte_array_append (o, magic, sizeof magic);
+  pk_op (o, 0x80); pk_op (o, 2); pk_op (o, 'M'); put16 (o, 1001); pk_op (o, '.');
+  pk_op (o, 0x80); pk_op (o, 2); pk_op (o, '}'); pk_str (o, "little_endian"); pk_op (o, 0x88);
+  pk_op (o, 's'); pk_op (o, '.');
+  pk_state_dict (o, e, NULL);
+  pk_op (o, 0x80); pk_op (o, 2); pk_op (o, ']'); pk_op (o, '(');
+  for (guint i = 0; i < e->len; i++)
+    {
+      g_autofree char *key = g_strdup_printf ("%u", i);
+
+      pk_str (o, key);
+    }
+  pk_op (o, 'e'); pk_op (o, '.');
+  for (guint i = 0; i < e->len; i++)
+    {
+      Entry *x = &g_array_index (e, Entry, i);
+
+      put32 (o, (guint32) x->n);
+      put32 (o, 0);
+      append_le (o, x->data, x->n, SVD_STORAGE_FP32);
+    }
+  entries_free (e);
+  return g_byte_array_free_to_bytes (o);
+}
+
+GBytes *
+mb_pickle_calling (const char *module,
+                   const char *name,
+                   gboolean    stack_global,
+                   gboolean    legacy)
+{
+  g_autoptr(GByteArray) p = g_byte_array_new ();
+
+  if (legacy)
+    {
+      static const guint8 magic[] = { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a,
+                                      0xa8, 0x50, 0x19, 0x2e };
+
+      g_byte_array_append (p, magic, sizeof magic);
+      pk_op (p, 0x80); pk_op (p, 2); pk_op (p, 'M'); put16 (p, 1001); pk_op (p, '.');
+      pk_op (p, 0x80); pk_op (p, 2); pk_op (p, '}'); pk_str (p, "little_endian"); pk_op (p, 0x88);
+      pk_op (p, 's'); pk_op (p, '.');
+    }
+  pk_op (p, 0x80);
+  pk_op (p, stack_global ? 4 : 2);
+  if (stack_global)
+    {
+      pk_str (p, module);
+      pk_str (p, name);
+      pk_op (p, 0x93);
+    }
+  else
+    pk_global (p, module, name);
+  pk_str (p, "echo pwned > /tmp/svd-pwned");
+  pk_op (p, 0x85);
+  pk_op (p, 'R');
+  pk_op (p, '.');
+  if (legacy)
+    return g_bytes_new (p->data, p->len);
+  return mb_zip_with_pickle (p->data, p->len);
+}
+
+/* ---- ONNX ----------------------------------------------------------------- */
+
+typedef struct {
+  GPtrArray *frees;  /* everything g_malloc'ed for the proto */
+} Arena;
+
+static gpointer
+ar (Arena   *a,
+    gpointer p)
+{
+  g_ptr_array_add (a->frees, p);
+  return p;
+}
+
+static char *
+ar_str (Arena      *a,
+        const char *s)
+{
+  return ar (a, g_strdup (s));
+}
+
+static Onnx__TensorProto *
+float_tensor (Arena        *a,
+              const char   *name,
+              int           ndim,
+              const gint64 *dims,
+              const float  *v,
+              gsize         n,
+              const MbOnnxOptions *o)
+{
+  Onnx__TensorProto *t = ar (a, g_new0 (Onnx__TensorProto, 1));
+
+  onnx__tensor_proto__init (t);
+  t->name = ar_str (a, name);
+  t->n_dims = ndim;
+  t->dims = ar (a, g_new (int64_t, MAX (ndim, 1)));
+  for (int i = 0; i < ndim; i++)
+    t->dims[i] = dims[i];
+  t->has_data_type = TRUE;
+  if (o->fp16)
+    {
+      t->data_type = 10;
+      t->n_int32_data = n;
+      t->int32_data = ar (a, g_new (int32_t, MAX (n, 1)));
+      for (gsize i = 0; i < n; i++)
+        t->int32_data[i] = svd_float_to_half (v[i]);
+    }
+  else if (o->float_data)
+    {
+      t->data_type = 1;
+      t->n_float_data = n;
+      t->float_data = ar (a, g_memdup2 (v, MAX (n, 1) * sizeof (float)));
+    }
+  else
+    {
+      t->data_type = 1;
+      t->has_raw_data = TRUE;
+      t->raw_data.len = n * 4;
+      t->raw_data.data = ar (a, g_memdup2 (v, MAX (n, 1) * 4));
+    }
+  return t;
+}
+
+static Onnx__TensorProto *
+int_tensor (Arena        *a,
+            const char   *name,
+            const gint64 *v,
+            gsize         n)
+{
+  Onnx__TensorProto *t = ar (a, g_new0 (Onnx__TensorProto, 1));
+
+  onnx__tensor_proto__init (t);
+  t->name = ar_str (a, name);
+  t->n_dims = 1;
+  t->dims = ar (a, g_new (int64_t, 1));
+  t->dims[0] = n;
+  t->has_data_type = TRUE;
+  t->data_type = 7;
+  t->n_int64_data = n;
+  t->int64_data = ar (a, g_memdup2 (v, MAX (n, 1) * 8));
+  return t;
+}
+
+typedef struct {
+  Arena     *a;
+  GPtrArray *nodes;
+  GPtrArray *inits;
+} G;
+
+static Onnx__AttributeProto *
+attr_i (Arena *a, const char *name, gint64 v)
+{
+  Onnx__AttributeProto *at = ar (a, g_new0 (Onnx__AttributeProto, 1));
+
+  onnx__attribute_proto__init (at);
+  at->name = ar_str (a, name);
+  at->has_type = TRUE;
+  at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+  at->has_i = TRUE;
+  at->i = v;
+  return at;
+}
+
+static Onnx__AttributeProto *
+attr_is (Arena *a, const char *name, const gint64 *v, gsize n)
+{
+  Onnx__AttributeProto *at = ar (a, g_new0 (Onnx__AttributeProto, 1));
+
+  onnx__attribute_proto__init (at);
+  at->name = ar_str (a, name);
+  at->has_type = TRUE;
+  at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+  at->n_ints = n;
+  at->ints = ar (a, g_memdup2 (v, n * 8));
+  return at;
+}
+
+static Onnx__AttributeProto *
+attr_s (Arena *a, const char *name, const char *v)
+{
+  Onnx__AttributeProto *at = ar (a, g_new0 (Onnx__AttributeProto, 1));
+
+  onnx__attribute_proto__init (at);
+  at->name = ar_str (a, name);
+  at->has_type = TRUE;
+  at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+  at->has_s = TRUE;
+  at->s.len = strlen (v);
+  at->s.data = (guint8 *) ar_str (a, v);
+  return at;
+}
+
+static Onnx__AttributeProto *
+attr_t (Arena *a, const char *name, Onnx__TensorProto *t)
+{
+  Onnx__AttributeProto *at = ar (a, g_new0 (Onnx__AttributeProto, 1));
+
+  onnx__attribute_proto__init (at);
+  at->name = ar_str (a, name);
+  at->has_type = TRUE;
+  at->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__TENSOR;
+  at->t = t;
+  return at;
+}
+
+/* Adds a node; inputs and attributes are NULL-terminated lists. */
+static Onnx__NodeProto *
+node (G          *g,
+      const char *op,
+      const char *name,
+      const char *out,
+      const char *const *ins,
+      Onnx__AttributeProto **attrs)
+{
+  Onnx__NodeProto *n = ar (g->a, g_new0 (Onnx__NodeProto, 1));
+  gsize ni = 0, na = 0;
+
+  onnx__node_proto__init (n);
+  n->op_type = ar_str (g->a, op);
+  n->name = ar_str (g->a, name);
+  while (ins && ins[ni])
+    ni++;
+  n->n_input = ni;
+  n->input = ar (g->a, g_new0 (char *, MAX (ni, 1)));
+  for (gsize i = 0; i < ni; i++)
+    n->input[i] = ar_str (g->a, ins[i]);
+  n->n_output = 1;
+  n->output = ar (g->a, g_new0 (char *, 1));
+  n->output[0] = ar_str (g->a, out);
+  while (attrs && attrs[na])
+    na++;
+  n->n_attribute = na;
+  n->attribute = ar (g->a, g_new0 (Onnx__AttributeProto *, MAX (na, 1)));
+  for (gsize i = 0; i < na; i++)
+    n->attribute[i] = attrs[i];
+  g_ptr_array_add (g->nodes, n);
+  return n;
+}
+
+static Onnx__ValueInfoProto *
+value_info (Arena *a, const char *name, int elem)
+{
+  Onnx__ValueInfoProto *v = ar (a, g_new0 (Onnx__ValueInfoProto, 1));
+  Onnx__TypeProto *tp = ar (a, g_new0 (Onnx__TypeProto, 1));
+  Onnx__TypeProto__Tensor *tt = ar (a, g_new0 (Onnx__TypeProto__Tensor, 1));
+
+  onnx__value_info_proto__init (v);
+  onnx__type_proto__init (tp);
+  onnx__type_proto__tensor__init (tt);
+  tt->has_elem_type = TRUE;
+  tt->elem_type = elem;
+  tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+  tp->tensor_type = tt;
+  v->name = ar_str (a, name);
+  v->type = tp;
+  return v;
+}
+
+GBytes *
+mb_onnx (const SvdModel      *m,
+         const MbOnnxOptions *o)
+{
+  Arena a = { g_ptr_array_new_with_free_func (g_free) };
+  G g = { &a, g_ptr_array_new (), g_ptr_array_new () };
+  Onnx__ModelProto model;
+  Onnx__GraphProto graph;
+  Onnx__OperatorSetIdProto opset, *opsets[1];
+  Onnx__ValueInfoProto *in, *out;
+  const char *x = "input";
+  g_autofree char *prev = g_strdup (x);
+  int s = m->scale, C = m->out_ch;
+  guint8 *buf;
+  gsize len;
+  static const gint64 pads[] = { 1, 1, 1, 1 }, k33[] = { 3, 3 }, ones[] = { 1, 1 };
+
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      const SvdConvLayer *c = &m->layers[l];
+      g_autofree char *wn = g_strdup_printf ("body.%d.weight", 2 * l);
+      g_autofree char *bn = g_strdup_printf ("body.%d.bias", 2 * l);
+      g_autofree char *cn = g_strdup_printf ("/body.%d/Conv", 2 * l);
+      g_autofree char *co = g_strdup_printf ("/body.%d/Conv_output_0", 2 * l);
+      gint64 wd[4] = { c->out_ch, c->in_ch, 3, 3 }, bd[1] = { c->out_ch };
+      gboolean last = l == m->n_layers - 1;
+      g_autofree float *w = g_memdup2 (c->weight, sizeof (float) * c->out_ch * c->in_ch * 9);
+      g_autofree float *b = g_memdup2 (c->bias, sizeof (float) * c->out_ch);
+      const char *in_name = prev;
+
+      if (last && o->shuffle != MB_SHUFFLE_CRD)
+        {
+          /* Store the last conv in DCR order: DCR channel (i·s + j)·C + c
+           * holds PixelShuffle channel c·s² + i·s + j. */
+          gsize per = (gsize) c->in_ch * 9;
+
+          for (int ch = 0; ch < C; ch++)
+            for (int i = 0; i < s; i++)
+              for (int j = 0; j < s; j++)
+                {
+                  int crd = ch * s * s + i * s + j, dcr = (i * s + j) * C + ch;
+
+                  memcpy (w + dcr * per, c->weight + crd * per, per * sizeof (float));
+                  b[dcr] = c->bias[crd];
+                }
+        }
+      if (l == 1 && o->broken_edge)
+        in_name = "/nowhere/Missing_output_0";
+      g_ptr_array_add (g.inits, float_tensor (&a, wn, 4, wd, w, (gsize) c->out_ch * c->in_ch * 9, o));
+      g_ptr_array_add (g.inits, float_tensor (&a, bn, 1, bd, b, c->out_ch, o));
+      node (&g, "Conv", cn, co, (const char *[]) { in_name, wn, bn, NULL },
+            (Onnx__AttributeProto *[]) { attr_is (&a, "dilations", ones, 2), attr_i (&a, "group", 1),
+                                         attr_is (&a, "kernel_shape", k33, 2), attr_is (&a, "pads", pads, 4),
+                                         attr_is (&a, "strides", ones, 2), NULL });
+      g_free (prev);
+      prev = g_strdup (co);
+      if (!last)
+        {
+          g_autofree char *sn = g_strdup_printf ("body.%d.weight", 2 * l + 1);
+          g_autofree char *an = g_strdup_printf ("/body.%d/PRelu", 2 * l + 1);
+          g_autofree char *ao = g_strdup_printf ("/body.%d/PRelu_output_0", 2 * l + 1);
+          const char *op = l == 0 && o->replace_act_op ? o->replace_act_op : "PRelu";
+          const char *slope = sn;
+
+          if (o->slope_constant)
+            {
+              g_autofree char *cn2 = g_strdup_printf ("/body.%d/Constant", 2 * l + 1);
+              g_autofree char *un = g_strdup_printf ("/body.%d/Unsqueeze", 2 * l + 1);
+              g_autofree char *uo = g_strdup_printf ("/body.%d/Unsqueeze_output_0", 2 * l + 1);
+              static const gint64 axes[] = { 1, 2 };
+
+              g_ptr_array_add (g.inits, float_tensor (&a, sn, 1, bd, c->slope, c->out_ch, o));
+              node (&g, "Constant", cn2, cn2, NULL,
+                    (Onnx__AttributeProto *[]) { attr_t (&a, "value", int_tensor (&a, "", axes, 2)), NULL });
+              node (&g, "Unsqueeze", un, uo, (const char *[]) { sn, cn2, NULL }, NULL);
+              slope = ar_str (&a, uo);
+            }
+          else
+            {
+              gint64 sd[3] = { c->out_ch, 1, 1 };
+
+              g_ptr_array_add (g.inits, float_tensor (&a, sn, 3, sd, c->slope, c->out_ch, o));
+            }
+          if (strcmp (op, "PRelu") == 0)
+            node (&g, op, an, ao, (const char *[]) { prev, slope, NULL }, NULL);
+          else
+            node (&g, op, an, ao, (const char *[]) { prev, NULL }, NULL);
+          g_free (prev);
+          prev = g_strdup (ao);
+        }
+    }
+
+  /* Pixel shuffle. */
+  if (o->shuffle == MB_SHUFFLE_RESHAPE_DCR)
+    {
+      static const gint64 ax[] = { 2, 3 }, perm[] = { 0, 3, 4, 1, 5, 2 }, sq[] = { 3, 5 };
+      gint64 r1[] = { 0, s, s, C, 0, 0 }, r2[] = { 0, 0, -1, 1, 0, 0 }, r3[] = { 0, 0, 0, 0, -1, 1 };
+
+      node (&g, "Unsqueeze", "/Unsqueeze", "/Unsqueeze_output_0", (const char *[]) { prev, NULL },
+            (Onnx__AttributeProto *[]) { attr_is (&a, "axes", ax, 2), NULL });
+      g_ptr_array_add (g.inits, int_tensor (&a, "r1", r1, 6));
+      g_ptr_array_add (g.inits, int_tensor (&a, "r2", r2, 6));
+      g_ptr_array_add (g.inits, int_tensor (&a, "r3", r3, 6));
+      node (&g, "Reshape", "/Reshape", "/Reshape_output_0", (const char *[]) { "/Unsqueeze_output_0", "r1", NULL }, NULL);
+      node (&g, "Transpose", "/Transpose", "/Transpose_output_0", (const char *[]) { "/Reshape_output_0", NULL },
+            (Onnx__AttributeProto *[]) { attr_is (&a, "perm", perm, 6), NULL });
+      node (&g, "Reshape", "/Reshape_1", "/Reshape_1_output_0", (const char *[]) { "/Transpose_output_0", "r2", NULL }, NULL);
+      node (&g, "Reshape", "/Reshape_2", "/Reshape_2_output_0", (const char *[]) { "/Reshape_1_output_0", "r3", NULL }, NULL);
+      node (&g, "Squeeze", "/Squeeze", "/Squeeze_output_0", (const char *[]) { "/Reshape_2_output_0", NULL },
+            (Onnx__AttributeProto *[]) { attr_is (&a, "axes", sq, 2), NULL });
+      g_free (prev);
+      prev = g_strdup ("/Squeeze_output_0");
+    }
+  else
+    {
+      node (&g, "DepthToSpace", "/upsampler/DepthToSpace", "/upsampler/DepthToSpace_output_0",
+            (const char *[]) { prev, NULL },
+            (Onnx__AttributeProto *[]) { attr_i (&a, "blocksize", s),
+                                         attr_s (&a, "mode", o->shuffle == MB_SHUFFLE_DCR ? "DCR" : "CRD"), NULL });
+      g_free (prev);
+      prev = g_strdup ("/upsampler/DepthToSpace_output_0");
+    }
+
+  /* Nearest upsample of the input. */
+  if (o->sizes_from_shape)
+    {
+      static const gint64 i01[] = { 0, 1 }, i23[] = { 2, 3 };
+      gint64 sv[] = { s, s };
+
+      g_ptr_array_add (g.inits, int_tensor (&a, "i01", i01, 2));
+      g_ptr_array_add (g.inits, int_tensor (&a, "i23", i23, 2));
+      g_ptr_array_add (g.inits, int_tensor (&a, "sv", sv, 2));
+      node (&g, "Shape", "/Shape", "/Shape_output_0", (const char *[]) { x, NULL }, NULL);
+      node (&g, "Gather", "/Gather", "/Gather_output_0", (const char *[]) { "/Shape_output_0", "i01", NULL }, NULL);
+      node (&g, "Gather", "/Gather_1", "/Gather_1_output_0", (const char *[]) { "/Shape_output_0", "i23", NULL }, NULL);
+      node (&g, "Mul", "/Mul", "/Mul_output_0", (const char *[]) { "/Gather_1_output_0", "sv", NULL }, NULL);
+      node (&g, "Concat", "/Concat", "/Concat_output_0", (const char *[]) { "/Gather_output_0", "/Mul_output_0", NULL },
+            (Onnx__AttributeProto *[]) { attr_i (&a, "axis", 0), NULL });
+      node (&g, "Resize", "/Resize", "/Resize_output_0", (const char *[]) { x, "", "", "/Concat_output_0", NULL },
+            (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"),
+                                         attr_s (&a, "coordinate_transformation_mode", "asymmetric"),
+                                         attr_s (&a, "nearest_mode", "floor"), NULL });
+    }
+  else
+    {
+      float sc[4] = { 1, 1, s, s };
+      gint64 d4[1] = { 4 };
+      MbOnnxOptions f32 = { 0 };
+
+      g_ptr_array_add (g.inits, float_tensor (&a, "scales", 1, d4, sc, 4, &f32));
+      node (&g, "Resize", "/Resize", "/Resize_output_0", (const char *[]) { x, "", "scales", NULL },
+            (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"),
+                                         attr_s (&a, "coordinate_transformation_mode", "asymmetric"),
+                                         attr_s (&a, "nearest_mode", "floor"), NULL });
+    }
+  node (&g, "Add", "/Add", "output", (const char *[]) { prev, "/Resize_output_0", NULL }, NULL);
+
+  onnx__graph_proto__init (&graph);
+  graph.name = ar_str (&a, "tiny");
+  graph.n_node = g.nodes->len;
+  graph.node = (Onnx__NodeProto **) g.nodes->pdata;
+  graph.n_initializer = g.inits->len;
+  graph.initializer = (Onnx__TensorProto **) g.inits->pdata;
+  in = value_info (&a, x, o->fp16 ? 10 : 1);
+  out = value_info (&a, "output", o->fp16 ? 10 : 1);
+  graph.n_input = 1;
+  graph.input = &in;
+  graph.n_output = 1;
+  graph.output = &out;
+
+  onnx__operator_set_id_proto__init (&opset);
+  opset.domain = ar_str (&a, "");
+  opset.has_version = TRUE;
+  opset.version = 13;
+  opsets[0] = &opset;
+  onnx__model_proto__init (&model);
+  model.has_ir_version = TRUE;
+  model.ir_version = 7;
+  model.producer_name = ar_str (&a, "svd-tests");
+  model.graph = &graph;
+  model.n_opset_import = 1;
+  model.opset_import = opsets;
+
+  len = onnx__model_proto__get_packed_size (&model);
+  buf = g_malloc (len);
+  g_assert_cmpuint (onnx__model_proto__pack (&model, buf), ==, len);
+  g_ptr_array_unref (g.nodes);
+  g_ptr_array_unref (g.inits);
+  g_ptr_array_unref (a.frees);
+  return g_bytes_new_take (buf, len);
+}

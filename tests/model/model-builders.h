@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Writers of small model files for the tests: real safetensors, torch zip
+ * and legacy pickles, and ONNX protobufs serialized with protobuf-c, so that
+ * bad-input and layout cases can be built byte by byte. */
+#pragma once
+
+#include <glib.h>
+
+#include "model/svd-model.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  MB_SHUFFLE_CRD,          /* DepthToSpace mode=CRD (PyTorch's order) */
+  MB_SHUFFLE_DCR,          /* DepthToSpace mode=DCR: weights stored reordered */
+  MB_SHUFFLE_RESHAPE_DCR,  /* Unsqueeze/Reshape/Transpose/Reshape/Reshape/Squeeze in DCR order */
+} MbShuffle;
+
+typedef struct {
+  MbShuffle   shuffle;
+  const char *replace_act_op;  /* op_type written instead of the first PRelu */
+  gboolean    broken_edge;     /* the second conv reads a tensor nobody makes */
+  gboolean    fp16;            /* initializers as float16 in int32_data */
+  gboolean    float_data;      /* fp32 weights in float_data instead of raw_data */
+  gboolean    slope_constant;  /* slopes via Constant + Unsqueeze (opset 13 style) */
+  gboolean    sizes_from_shape;/* Resize sizes from Shape → Gather → Mul → Concat */
+} MbOnnxOptions;
+
+SvdModel *mb_random_model     (int                 in_ch,
+                               int                 nf,
+                               int                 num_conv,
+                               int                 scale,
+                               guint32             seed);
+GBytes   *mb_safetensors      (const SvdModel     *m,
+                               SvdStoragePrecision precision,
+                               const char         *shape_override_key,
+                               const char         *metadata_json);
+GBytes   *mb_pth_zip          (const SvdModel     *m,
+                               const char         *wrapper);
+GBytes   *mb_pth_legacy       (const SvdModel     *m);
+GBytes   *mb_onnx             (const SvdModel     *m,
+                               const MbOnnxOptions *opts);
+/* A torch zip whose data.pkl calls module.name("echo pwned"). */
+GBytes   *mb_pickle_calling   (const char         *module,
+                               const char         *name,
+                               gboolean            stack_global,
+                               gboolean            legacy);
+GBytes   *mb_zip_with_pickle  (const guint8       *pkl,
+                               gsize               len);
+
+G_END_DECLS

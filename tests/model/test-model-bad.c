@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-model-bad"
+
+/* Bad input gets a clear GError in the SVD_ERROR domain, never a crash
+ * (this suite also runs under ASan/UBSan). The files are generated here
+ * byte by byte: safetensors, torch zip and legacy pickles, ONNX protobufs. */
+
+#include "svd-test-utils.h"
+#include "model-builders.h"
+#include "model/svd-model-private.h"
+
+#include <glib/gstdio.h>
+
+/* Loads @bytes and asserts the error's code and that the message holds
+ * every string in @needles. */
+static void
+expect_error (GBytes     *bytes,
+              int         code,
+              const char *const *needles)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) m = svd_model_load_from_bytes (bytes, "bad", &error);
+
+  g_assert_null (m);
+  g_assert_nonnull (error);
+  g_test_message ("%s: %s", svd_error_code_name (error->code), error->message);
+  g_assert_error (error, SVD_ERROR, code);
+  for (gsize i = 0; needles && needles[i]; i++)
+    if (strstr (error->message, needles[i]) == NULL)
+      g_error ("message “%s” does not mention “%s”", error->message, needles[i]);
+}
+
+static void
+every_truncation (GBytes     *full,
+                  const char *what)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (full, &len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) whole = svd_model_load_from_bytes (full, what, &error);
+
+  /* The untruncated file loads, so the truncations test the reader, not a
+   * broken file. */
+  g_assert_no_error (error);
+  g_assert_nonnull (whole);
+  for (gsize n = 0; n < len; n++)
+    {
+      /* A fresh copy of exactly n bytes, so ASan sees any overread. */
+      g_autoptr(GBytes) cut = g_bytes_new (data, n);
+      g_autoptr(GError) e = NULL;
+      g_autoptr(SvdModel) m = svd_model_load_from_bytes (cut, what, &e);
+
+      if (m != NULL)
+        g_error ("%s truncated to %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " bytes loaded", what, n, len);
+      g_assert_nonnull (e);
+      g_assert_true (e->domain == SVD_ERROR);
+      g_assert_true (e->message != NULL && e->message[0] != '\0');
+    }
+  g_test_message ("%s: all %" G_GSIZE_FORMAT " truncations refused", what, len);
+}
+
+static void
+test_truncations (void)
+{
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 5);
+  MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR };
+  g_autoptr(GBytes) st = mb_safetensors (m, SVD_STORAGE_FP16, NULL, NULL);
+  g_autoptr(GBytes) zip = mb_pth_zip (m, "params");
+  g_autoptr(GBytes) legacy = mb_pth_legacy (m);
+  g_autoptr(GBytes) onnx = mb_onnx (m, &o);
+
+  every_truncation (st, "safetensors");
+  every_truncation (zip, "pth-zip");
+  every_truncation (legacy, "pth-legacy");
+  every_truncation (onnx, "onnx");
+}
+
+static void
+test_wrong_magic (void)
+{
+  static const char text[] = "#!/bin/sh\necho this is not a model\n";
+  g_autoptr(GBytes) b = g_bytes_new_static (text, sizeof text - 1);
+  g_autoptr(GBytes) empty = g_bytes_new_static ("", 0);
+
+  expect_error (b, SVD_ERROR_INVALID_INPUT, (const char *[]) { "Unknown model format", NULL });
+  expect_error (empty, SVD_ERROR_INVALID_INPUT, NULL);
+}
+
+static void
+test_pickle_globals (void)
+{
+  static const struct {
+    const char *module, *name;
+    gboolean    stack_global, legacy;
+    const char *shown;
+  } cases[] = {
+    { "os", "system", FALSE, FALSE, "os.system" },
+    { "posix", "system", FALSE, TRUE, "posix.system" },
+    { "builtins", "eval", TRUE, FALSE, "builtins.eval" },
+    { "builtins", "exec", FALSE, TRUE, "builtins.exec" },
+    { "subprocess", "Popen", TRUE, FALSE, "subprocess.Popen" },
+  };
+
+  g_remove ("/tmp/svd-pwned");
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) b = mb_pickle_calling (cases[i].module, cases[i].name, cases[i].stack_global, cases[i].legacy);
+
+      expect_error (b, SVD_ERROR_UNSAFE, (const char *[]) { cases[i].shown, "Refused", NULL });
+    }
+  g_assert_false (g_file_test ("/tmp/svd-pwned", G_FILE_TEST_EXISTS));
+}
+
+/* A safetensors file from a hand-written header and @data_len zero bytes. */
+static GBytes *
+safetensors_raw (const char *header,
+                 gsize       data_len,
+                 guint64     claimed)
+{
+  GByteArray *o = g_byte_array_new ();
+  guint64 hl = claimed ? claimed : strlen (header);
+  guint8 lb[8];
+  g_autofree guint8 *zeros = g_malloc0 (data_len + 1);
+
+  for (int i = 0; i < 8; i++)
+    lb[i] = (guint8) (hl >> (8 * i));
+  g_byte_array_append (o, lb, 8);
+  g_byte_array_append (o, (const guint8 *) header, strlen (header));
+  g_byte_array_append (o, zeros, data_len);
+  return g_byte_array_free_to_bytes (o);
+}
+
+static void
+test_safetensors_headers (void)
+{
+  g_autoptr(GBytes) range = safetensors_raw (
+    "{\"body.0.weight\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+    "\"body.0.bias\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[8,24]}}", 16, 0);
+  g_autoptr(GBytes) overlap = safetensors_raw (
+    "{\"body.0.weight\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]},"
+    "\"body.0.bias\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[8,16]}}", 16, 0);
+  g_autoptr(GBytes) size = safetensors_raw (
+    "{\"body.0.weight\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,16]}}", 16, 0);
+  g_autoptr(GBytes) json = safetensors_raw ("{\"body.0.weight\":{\"dtype\":\"F32\",", 16, 0);
+  g_autoptr(GBytes) huge = safetensors_raw ("{}", 64, (guint64) 2 << 30);
+  g_autoptr(GBytes) dtype = safetensors_raw (
+    "{\"body.0.weight\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,16]}}", 16, 0);
+  g_autoptr(GBytes) overflow = safetensors_raw (
+    "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,16],\"data_offsets\":[0,16]}}", 16, 0);
+
+  expect_error (range, SVD_ERROR_INVALID_INPUT, (const char *[]) { "body.0.bias", "out of range", NULL });
+  expect_error (overlap, SVD_ERROR_INVALID_INPUT, (const char *[]) { "overlap", "body.0.weight", "body.0.bias", NULL });
+  expect_error (size, SVD_ERROR_INVALID_INPUT, (const char *[]) { "body.0.weight", "does not match", NULL });
+  expect_error (json, SVD_ERROR_INVALID_INPUT, (const char *[]) { "JSON", NULL });
+  expect_error (huge, SVD_ERROR_INVALID_INPUT, (const char *[]) { "2147483648", NULL });
+  expect_error (dtype, SVD_ERROR_UNSUPPORTED, (const char *[]) { "I64", NULL });
+  expect_error (overflow, SVD_ERROR_INVALID_INPUT, (const char *[]) { "shape", NULL });
+}
+
+static void
+test_state_dict_shapes_disagree (void)
+{
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 2, 2, 11);
+  g_autoptr(GBytes) b = mb_safetensors (m, SVD_STORAGE_FP32, "body.4.weight", NULL);
+
+  expect_error (b, SVD_ERROR_MODEL_INVALID, (const char *[]) { "body.4.weight", "[4, 12, 1, 3]", NULL });
+}
+
+static void
+test_onnx_unknown_op (void)
+{
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 13);
+  MbOnnxOptions o = { .shuffle = MB_SHUFFLE_CRD, .replace_act_op = "Softplus" };
+  g_autoptr(GBytes) b = mb_onnx (m, &o);
+
+  expect_error (b, SVD_ERROR_UNSUPPORTED, (const char *[]) { "/body.1/PRelu", "Softplus", "PRelu", NULL });
+}
+
+static void
+test_onnx_broken_edge (void)
+{
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 17);
+  MbOnnxOptions o = { .shuffle = MB_SHUFFLE_CRD, .broken_edge = TRUE };
+  g_autoptr(GBytes) b = mb_onnx (m, &o);
+
+  expect_error (b, SVD_ERROR_MODEL_INVALID,
+                (const char *[]) { "/body.2/Conv", "/nowhere/Missing_output_0", "broken edge", NULL });
+}
+
+static void
+test_file_errors (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) m = svd_model_load ("/nonexistent/model.onnx", &error);
+
+  g_assert_null (m);
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/model.onnx"));
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/model-bad/every-truncation", test_truncations);
+  g_test_add_func ("/model-bad/wrong-magic", test_wrong_magic);
+  g_test_add_func ("/model-bad/pickle-globals", test_pickle_globals);
+  g_test_add_func ("/model-bad/safetensors-headers", test_safetensors_headers);
+  g_test_add_func ("/model-bad/state-dict-shapes-disagree", test_state_dict_shapes_disagree);
+  g_test_add_func ("/model-bad/onnx-unknown-op", test_onnx_unknown_op);
+  g_test_add_func ("/model-bad/onnx-broken-edge", test_onnx_broken_edge);
+  g_test_add_func ("/model-bad/file-errors", test_file_errors);
+  return g_test_run ();
+}
