@@ -573,9 +573,13 @@ open_output (SvdWriter  *self,
   ret = avcodec_open2 (self->enc, self->codec, NULL);
   if (ret < 0)
     {
-      svd_av_set_error (error, SVD_ERROR_ENCODE, ret, "avcodec_open2",
-                        "Could not open the %s encoder for %dx%d %s", self->codec->name,
-                        image->width, image->height, av_get_pix_fmt_name (fmt));
+      /* Encoders check presets and CRF only here; EINVAL means a setting. */
+      svd_av_set_error (error, ret == AVERROR (EINVAL) ? SVD_ERROR_INVALID_ARGUMENT : SVD_ERROR_ENCODE,
+                        ret, "avcodec_open2",
+                        "Could not open the %s encoder for %dx%d %s (preset %s, CRF %d); check the "
+                        "preset, CRF and pixel format", self->codec->name,
+                        image->width, image->height, av_get_pix_fmt_name (fmt),
+                        self->options.preset ? self->options.preset : "default", self->options.crf);
       return FALSE;
     }
 
