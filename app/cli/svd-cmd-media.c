@@ -3,6 +3,7 @@
 
 #include "svd-cli.h"
 #include "media/svd-degrade.h"
+#include "media/svd-media-pipeline.h"
 #include "media/svd-reader.h"
 #include "media/svd-writer.h"
 
@@ -401,37 +402,23 @@ svd_cmd_transcode (int    argc,
   signal (SIGINT, on_sigint);
   signal (SIGTERM, on_sigint);
 
+  /* Decode and encode run on their own threads (the compute stage is
+   * empty here; `svd restore` puts the engine there). */
   t0 = g_get_monotonic_time ();
-  for (gint64 i = a; i < b; i++)
-    {
-      g_autoptr(SvdImage) image = NULL;
+  {
+    SvdPipelineConfig pc = { 0 };
 
-      if (interrupted)
-        g_cancellable_cancel (cancellable);
-      if (i == a && a > 0)
-        image = svd_reader_seek_frame (reader, a, &error);
-      else if (!svd_reader_read (reader, &image, &error))
-        image = NULL;
-      else if (image == NULL)
-        break; /* fewer decodable frames than indexed (damaged file) */
-      if (image == NULL && error != NULL)
-        {
-          progress_end (&pr);
-          return svd_cli_fail (argv[0], error);
-        }
-      if (!svd_writer_write (writer, image, &error))
-        {
-          progress_end (&pr);
-          return svd_cli_fail (argv[0], error);
-        }
-    }
-  if (interrupted)
-    g_cancellable_cancel (cancellable);
-  if (!svd_writer_finish (writer, &error))
-    {
-      progress_end (&pr);
-      return svd_cli_fail (argv[0], error);
-    }
+    pc.reader = reader;
+    pc.first = a;
+    pc.end = b;
+    pc.writer = writer;
+    pc.cancellable = cancellable;
+    if (!svd_media_pipeline_run (&pc, NULL, &error))
+      {
+        progress_end (&pr);
+        return svd_cli_fail (argv[0], error);
+      }
+  }
   progress_end (&pr);
   {
     double s = (g_get_monotonic_time () - t0) / 1e6;
