@@ -13,6 +13,7 @@
 #include "engine/svd-engine.h"
 #include "engine/svd-model-ref.h"
 #include "media/svd-degrade.h"
+#include "media/svd-media-pipeline.h"
 #include "media/svd-reader.h"
 #include "media/svd-session-source.h"
 #include "media/svd-writer.h"
