@@ -110,7 +110,13 @@ svd_application_startup (GApplication *app)
 static void
 svd_application_activate (GApplication *app)
 {
+  GtkWindow *active = gtk_application_get_active_window (GTK_APPLICATION (app));
   SvdWindow *window = svd_application_get_or_create_window (SVD_APPLICATION (app));
+
+  /* Started without a file: open on the demo, so the first screen is
+   * already a comparison. */
+  if (active == NULL)
+    svd_window_show_demo (window);
 
   gtk_window_present (GTK_WINDOW (window));
 }

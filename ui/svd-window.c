@@ -5,6 +5,9 @@
 
 #include <glib/gi18n.h>
 
+#include "svd-demo.h"
+#include "svd-ui-enums.h"
+#include "svd-viewer.h"
 #include "svd-window.h"
 
 struct _SvdWindow
@@ -15,9 +18,12 @@ struct _SvdWindow
   AdwToastOverlay      *toast_overlay;
   GtkStack             *main_stack;
   AdwWindowTitle       *window_title;
+  SvdViewer            *viewer;
 
   GSettings            *settings;
   GtkNativeDialog      *open_dialog;
+  GCancellable         *cancellable;
+  guint64               serial;
 };
 
 G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -25,6 +31,7 @@ G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
 enum {
   PROP_0,
   PROP_SETTINGS,
+  PROP_VIEW_MODE,
   N_PROPS
 };
 
@@ -178,6 +185,91 @@ svd_window_open_action (GtkWidget  *widget,
 }
 
 static void
+svd_window_demo_ready_cb (GObject      *object,
+                          GAsyncResult *result,
+                          gpointer      user_data)
+{
+  g_autoptr(SvdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdDemoFrames) frames = svd_demo_render_finish (result, &error);
+  g_autofree char *message = NULL;
+  guint64 serial;
+
+  if (frames == NULL)
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      message = g_strdup_printf (_("Could not prepare the demo: %s"), error->message);
+      svd_window_show_toast (self, message);
+      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+      return;
+    }
+
+  serial = ++self->serial;
+  svd_viewer_begin_frame (self->viewer, serial);
+  svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_REFERENCE, serial, frames->reference);
+  svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_SOURCE, serial, frames->source);
+  svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_DIFFERENCE, SVD_VIEWER_SLOT_SOURCE, serial, frames->difference);
+  svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_SSIM, SVD_VIEWER_SLOT_SOURCE, serial, frames->ssim);
+  adw_window_title_set_subtitle (self->window_title,
+                                 _("Built-in demo: a half-size, block-quantized source against its reference"));
+}
+
+/**
+ * svd_window_show_demo:
+ * @self: a #SvdWindow
+ *
+ * Shows the built-in demo comparison, drawn and degraded on a worker thread
+ * so the window appears at once.
+ */
+void
+svd_window_show_demo (SvdWindow *self)
+{
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  gtk_stack_set_visible_child_name (self->main_stack, "viewer");
+  svd_demo_render_async (1280, 720, self->cancellable,
+                         svd_window_demo_ready_cb, g_object_ref (self));
+}
+
+/**
+ * svd_window_get_viewer:
+ * @self: a #SvdWindow
+ *
+ * Returns: (transfer none): the window's comparison viewer
+ */
+SvdViewer *
+svd_window_get_viewer (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  return self->viewer;
+}
+
+static void
+svd_window_zoom_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+
+  if (g_str_equal (action_name, "win.zoom-in"))
+    svd_viewer_zoom_in (self->viewer);
+  else if (g_str_equal (action_name, "win.zoom-out"))
+    svd_viewer_zoom_out (self->viewer);
+  else if (g_str_equal (action_name, "win.zoom-original"))
+    svd_viewer_set_zoom (self->viewer, 1.0);
+  else
+    svd_viewer_set_zoom (self->viewer, 0);
+}
+
+static void
+svd_window_viewer_mode_cb (SvdWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_MODE]);
+}
+
+static void
 svd_window_restore_state (SvdWindow *self)
 {
   int width, height;
@@ -230,6 +322,8 @@ svd_window_constructed (GObject *object)
   /* "settings" is construct-only, so it is set by now; "application" is
    * not, which is why the settings do not come from there. */
   svd_window_restore_state (self);
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "view-mode", self->viewer, "view-mode", G_SETTINGS_BIND_DEFAULT);
 }
 
 static void
@@ -244,6 +338,12 @@ svd_window_get_property (GObject    *object,
     {
     case PROP_SETTINGS:
       g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_VIEW_MODE:
+      /* The mode buttons ask for the action state while the template is
+       * still being built, before the viewer is bound. */
+      g_value_set_enum (value, self->viewer != NULL ? svd_viewer_get_view_mode (self->viewer) : SVD_VIEW_MODE_SLIDER);
       break;
 
     default:
@@ -265,6 +365,11 @@ svd_window_set_property (GObject      *object,
       self->settings = g_value_dup_object (value);
       break;
 
+    case PROP_VIEW_MODE:
+      if (self->viewer != NULL)
+        svd_viewer_set_view_mode (self->viewer, g_value_get_enum (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -279,6 +384,8 @@ svd_window_dispose (GObject *object)
     gtk_native_dialog_destroy (self->open_dialog);
   g_clear_object (&self->open_dialog);
   g_clear_object (&self->settings);
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
 
   G_OBJECT_CLASS (svd_window_parent_class)->dispose (object);
 }
@@ -305,18 +412,40 @@ svd_window_class_init (SvdWindowClass *klass)
     g_param_spec_object ("settings", NULL, NULL,
                          G_TYPE_SETTINGS,
                          (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+  /**
+   * SvdWindow:view-mode:
+   *
+   * The viewer's mode, here so that "win.view-mode" can be a stateful
+   * action for the mode buttons outside the viewer.
+   */
+  properties[PROP_VIEW_MODE] =
+    g_param_spec_enum ("view-mode", NULL, NULL,
+                       SVD_TYPE_VIEW_MODE, SVD_VIEW_MODE_SLIDER,
+                       (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, viewer);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);
+  gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, svd_window_zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, svd_window_zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-original", NULL, svd_window_zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, svd_window_zoom_action);
 }
 
 static void
 svd_window_init (SvdWindow *self)
 {
+  g_type_ensure (SVD_TYPE_VIEWER);
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->cancellable = g_cancellable_new ();
+  gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  g_signal_connect_object (self->viewer, "notify::view-mode",
+                           G_CALLBACK (svd_window_viewer_mode_cb), self, G_CONNECT_SWAPPED);
 }

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "svd-application.h"
+#include "svd-viewer.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,7 @@ void       svd_window_open_file  (SvdWindow      *self,
                                   GFile          *file);
 void       svd_window_show_toast (SvdWindow      *self,
                                   const char     *message);
+void       svd_window_show_demo  (SvdWindow      *self);
+SvdViewer *svd_window_get_viewer (SvdWindow      *self);
 
 G_END_DECLS
