@@ -1317,8 +1317,8 @@ fixed_input_hw (Onnx__ValueInfoProto *vi,
       tt->shape->dim[3]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
     return FALSE;
   if (tt->shape->dim[2]->dim_value < 1 || tt->shape->dim[3]->dim_value < 1 ||
-      tt->shape->dim[2]->dim_value > 4096 || tt->shape->dim[3]->dim_value > 4096)
-    return FALSE;
+      tt->shape->dim[2]->dim_value * tt->shape->dim[3]->dim_value > 65536)
+    return FALSE; /* a probe that large costs too much; hope for 0/-1 dims */
   *h = (int) tt->shape->dim[2]->dim_value;
   *w = (int) tt->shape->dim[3]->dim_value;
   return TRUE;
