@@ -393,7 +393,10 @@ rewind_to_start (SvdReader  *self,
   avcodec_flush_buffers (self->dec);
   self->demux_eof = FALSE;
   self->drained = FALSE;
-  self->need_key = TRUE;
+  /* From the start every packet goes to the decoder, as in any player:
+   * that is what "sequential decoding" means (and streams with intra
+   * refresh have no key packet at all). */
+  self->need_key = FALSE;
   self->last_pts = G_MININT64;
   self->seq_index = 0;
   return TRUE;

@@ -392,6 +392,58 @@ test_converted_formats (void)
   }
 }
 
+/* Variable frame rate: detected, and timestamps and seeks follow the
+ * real times (ffprobe as the oracle). */
+static void
+test_vfr (void)
+{
+  g_autofree char *src = media_test_clip_path ("sintel_480p_5s_h264_mp3.mp4");
+  g_autofree char *clip = media_test_work_path ("vfr.mkv");
+  g_autoptr(SvdReader) reader = NULL;
+  g_autoptr(SvdReader) seq = NULL;
+  g_autoptr(GArray) pts = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) digests = g_ptr_array_new_with_free_func (g_free);
+  SvdImage *image = NULL;
+  int num = 0, den = 0;
+
+  /* Timestamps rewritten so frame durations vary. */
+  media_test_ffmpeg ("-i", src, "-frames:v", "20", "-an", "-vf",
+                     "scale=160:90,setpts='if(lt(N,10),N/25,0.4+(N-10)/10)/TB'",
+                     "-fps_mode", "vfr", "-c:v", "libx264", "-preset", "ultrafast", clip, NULL);
+  reader = svd_reader_open (clip, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (svd_reader_get_info (reader)->vfr);
+  pts = media_test_ffprobe_frame_pts (clip, &num, &den);
+  g_assert_cmpint (svd_reader_get_info (reader)->n_frames, ==, pts->len);
+  for (guint i = 0; i < pts->len; i++)
+    g_assert_cmpint (svd_reader_frame_pts_us (reader, i), ==, tb_to_us (g_array_index (pts, gint64, i), num, den));
+  seq = svd_reader_open (clip, NULL, &error);
+  while (svd_reader_read (seq, &image, &error) && image != NULL)
+    {
+      g_ptr_array_add (digests, media_test_image_digest (image));
+      svd_image_unref (image);
+    }
+  /* A time between frames shows the frame before it; the expected index
+   * comes from ffprobe's timestamps. */
+  for (gint64 t = 0; t < 1300000; t += 37000)
+    {
+      gint64 at = t + svd_reader_get_info (reader)->first_pts_us;
+      gint64 want = -1;
+      g_autoptr(SvdImage) a = NULL;
+      g_autofree char *da = NULL;
+
+      for (guint i = 0; i < pts->len; i++)
+        if (tb_to_us (g_array_index (pts, gint64, i), num, den) <= at)
+          want = i;
+      a = svd_reader_seek_time (reader, at, &error);
+      g_assert_no_error (error);
+      da = media_test_image_digest (a);
+      g_assert_cmpint (a->frame_index, ==, MAX (want, 0));
+      g_assert_cmpstr (da, ==, g_ptr_array_index (digests, a->frame_index));
+    }
+}
+
 /* Broken or wrong files give clear errors, never a crash. */
 static void
 test_bad_input (void)
@@ -482,6 +534,7 @@ main (int    argc,
   g_test_add_func ("/media/reader/odd-size", test_odd_size);
   g_test_add_func ("/media/reader/rotation", test_rotation);
   g_test_add_func ("/media/reader/converted-formats", test_converted_formats);
+  g_test_add_func ("/media/reader/vfr", test_vfr);
   g_test_add_func ("/media/reader/bad-input", test_bad_input);
   return g_test_run ();
 }
