@@ -4,11 +4,21 @@
  * compares them. Definitions: app/metrics/svd-metrics.h.
  *
  * Build-time defines: SSIM_W0 … SSIM_W5 (the Gaussian taps, centre first),
- * FLOAT_EXACT (0/1: use float samples unrounded), GROUP (the work-group
- * width of the reducing kernels, a power of two).
+ * FLOAT_EXACT (0/1: use float samples unrounded), BAND (rows per
+ * work-item).
  *
- * Layout: planar float RGB, plane c at c * plane floats, rows `width` apart;
- * luma and the SSIM planes likewise, one plane each. */
+ * Shaped for CPU devices (PoCL) first: a work-item owns 16 pixels of BAND
+ * rows and works on float16 vectors; there are no barriers and no local
+ * memory, and each work-item writes its own partial sums, which the host
+ * adds in float64.
+ *
+ * Layouts: input planar float RGB (plane c at c * width * height, rows
+ * `width` apart) or packed 8-bit RGB/RGBA; the maps are planes of the same
+ * shape. Luma is kept in a padded plane: pixel x of row y at
+ * y * ypitch + x + PADX, with the PADX columns either side holding the
+ * mirrored pixels, so the horizontal Gaussian needs no edge cases. */
+
+#define PADX 8
 
 #define RADIUS 5
 
@@ -46,56 +56,84 @@ reflect_index (int i,
   return i;
 }
 
-/* Shared tail of the two prepare kernels: luma, the |a − b| map and the
- * per-work-group sums of squared differences. */
-static inline void
-prepare_pixel (float3            a,
-               float3            b,
-               int               x,
-               int               y,
-               int               width,
-               int               height,
-               __global float   *y_ref,
-               __global float   *y_dist,
-               __global float   *diff,
-               int               want_diff,
-               __global float2  *partial,
-               __local float2   *scratch)
+
+static inline int
+luma_pitch (int width)
 {
-  int lid = get_local_id (0);
-  float2 sse = (float2) (0.0f, 0.0f);
-
-  if (x < width && y < height)
-    {
-      int i = y * width + x;
-      int plane = width * height;
-      float3 d = a - b;
-      float ya = luma_centred (a), yb = luma_centred (b);
-      float dy = ya - yb;
-
-      y_ref[i] = ya;
-      y_dist[i] = yb;
-      sse = (float2) (d.x * d.x + d.y * d.y + d.z * d.z, dy * dy);
-      if (want_diff)
-        {
-          diff[i] = fabs (d.x) / 255.0f;
-          diff[i + plane] = fabs (d.y) / 255.0f;
-          diff[i + 2 * plane] = fabs (d.z) / 255.0f;
-        }
-    }
-  scratch[lid] = sse;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int s = GROUP / 2; s > 0; s >>= 1)
-    {
-      if (lid < s)
-        scratch[lid] += scratch[lid + s];
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  if (lid == 0)
-    partial[get_group_id (1) * get_num_groups (0) + get_group_id (0)] = scratch[0];
+  return (width + 15) / 16 * 16 + 2 * PADX + 16;
 }
 
-__kernel __attribute__ ((reqd_work_group_size (GROUP, 1, 1))) void
+static inline float3
+load_sample_f32 (__global const float *img,
+                 int                   i,
+                 int                   plane)
+{
+  return (float3) (to_8bit_scale (img[i]), to_8bit_scale (img[i + plane]), to_8bit_scale (img[i + 2 * plane]));
+}
+
+static inline float3
+load_sample_u8 (__global const uchar *img,
+                int                   i,
+                int                   step)
+{
+  return (float3) (img[i * step], img[i * step + 1], img[i * step + 2]);
+}
+
+/* One work-item: pixels x0 … x0 + 15 of rows y0 … y0 + BAND − 1. Writes
+ * both luma planes (with the mirrored pad columns at the row ends), the
+ * |a − b| map when asked, and its sums of squared differences (RGB, Y). */
+#define PREPARE_BODY(LOAD, A, B, ARG)                                          \
+  int tx = get_global_id (0), band = get_global_id (1);                         \
+  int x0 = tx * 16, y0 = band * BAND;                                           \
+  int plane = width * height, yp = luma_pitch (width);                          \
+  float sse_rgb = 0.0f, sse_y = 0.0f;                                           \
+                                                                                \
+  if (x0 >= width || y0 >= height)                                              \
+    {                                                                           \
+      partial[band * get_global_size (0) + tx] = (float2) (0.0f, 0.0f);         \
+      return;                                                                   \
+    }                                                                           \
+  for (int y = y0; y < min (y0 + BAND, height); y++)                            \
+    {                                                                           \
+      for (int k = 0; k < 16 && x0 + k < width; k++)                            \
+        {                                                                       \
+          int i = y * width + x0 + k;                                           \
+          float3 a = LOAD (A, i, ARG), b = LOAD (B, i, ARG);                    \
+          float3 d = a - b;                                                     \
+          float ya = luma_centred (a), yb = luma_centred (b);                   \
+                                                                                \
+          y_ref[y * yp + PADX + x0 + k] = ya;                                   \
+          y_dist[y * yp + PADX + x0 + k] = yb;                                  \
+          sse_rgb += d.x * d.x + d.y * d.y + d.z * d.z;                         \
+          sse_y += (ya - yb) * (ya - yb);                                       \
+          if (want_diff)                                                        \
+            {                                                                   \
+              diff[i] = fabs (d.x) / 255.0f;                                    \
+              diff[i + plane] = fabs (d.y) / 255.0f;                            \
+              diff[i + 2 * plane] = fabs (d.z) / 255.0f;                        \
+            }                                                                   \
+        }                                                                       \
+      /* The mirrored pad columns, recomputed from their source pixels. */      \
+      if (tx == 0 || x0 + 16 >= width)                                          \
+        for (int p = 0; p < RADIUS; p++)                                        \
+          {                                                                     \
+            int col = tx == 0 ? -1 - p : width + p;                             \
+            int i = y * width + reflect_index (col, width);                     \
+                                                                                \
+            y_ref[y * yp + PADX + col] = luma_centred (LOAD (A, i, ARG));       \
+            y_dist[y * yp + PADX + col] = luma_centred (LOAD (B, i, ARG));      \
+            if (tx == 0 && x0 + 16 >= width)                                    \
+              {                                                                 \
+                col = width + p;                                                \
+                i = y * width + reflect_index (col, width);                     \
+                y_ref[y * yp + PADX + col] = luma_centred (LOAD (A, i, ARG));   \
+                y_dist[y * yp + PADX + col] = luma_centred (LOAD (B, i, ARG));  \
+              }                                                                 \
+          }                                                                     \
+    }                                                                           \
+  partial[band * get_global_size (0) + tx] = (float2) (sse_rgb, sse_y);
+
+__kernel void
 metrics_prepare_f32 (__global const float *ref,
                      __global const float *dist,
                      int                   width,
@@ -106,22 +144,11 @@ metrics_prepare_f32 (__global const float *ref,
                      int                   want_diff,
                      __global float2      *partial)
 {
-  __local float2 scratch[GROUP];
-  int x = get_global_id (0), y = get_global_id (1);
-  float3 a = (float3) (0.0f), b = (float3) (0.0f);
-
-  if (x < width && y < height)
-    {
-      int i = y * width + x, plane = width * height;
-
-      a = (float3) (to_8bit_scale (ref[i]), to_8bit_scale (ref[i + plane]), to_8bit_scale (ref[i + 2 * plane]));
-      b = (float3) (to_8bit_scale (dist[i]), to_8bit_scale (dist[i + plane]), to_8bit_scale (dist[i + 2 * plane]));
-    }
-  prepare_pixel (a, b, x, y, width, height, y_ref, y_dist, diff, want_diff, partial, scratch);
+  PREPARE_BODY (load_sample_f32, ref, dist, plane)
 }
 
 /* 8-bit input, packed with @step bytes per pixel (3: RGB, 4: RGBA). */
-__kernel __attribute__ ((reqd_work_group_size (GROUP, 1, 1))) void
+__kernel void
 metrics_prepare_u8 (__global const uchar *ref,
                     __global const uchar *dist,
                     int                   step,
@@ -133,123 +160,107 @@ metrics_prepare_u8 (__global const uchar *ref,
                     int                   want_diff,
                     __global float2      *partial)
 {
-  __local float2 scratch[GROUP];
-  int x = get_global_id (0), y = get_global_id (1);
-  float3 a = (float3) (0.0f), b = (float3) (0.0f);
-
-  if (x < width && y < height)
-    {
-      int o = (y * width + x) * step;
-
-      a = (float3) (ref[o], ref[o + 1], ref[o + 2]);
-      b = (float3) (dist[o], dist[o + 1], dist[o + 2]);
-    }
-  prepare_pixel (a, b, x, y, width, height, y_ref, y_dist, diff, want_diff, partial, scratch);
+  PREPARE_BODY (load_sample_u8, ref, dist, step)
 }
 
-/* Horizontal Gaussian of x, y, x², y², xy (mirrored at the edges). */
+/* SSIM for pixels x0 … x0 + 15 of rows y0 … y0 + BAND − 1: the horizontal
+ * Gaussian of x, y, x², y², xy for each needed row goes into a ring of 11
+ * rows; each output row is the vertical Gaussian over the ring. Rows are
+ * mirrored at the top and bottom like the columns. Writes the map when
+ * asked and the sum of SSIM over the valid positions it owns. */
 __kernel void
-ssim_horizontal (__global const float *y_ref,
-                 __global const float *y_dist,
-                 int                   width,
-                 int                   height,
-                 __global float       *h)
+ssim_fused (__global const float *y_ref,
+            __global const float *y_dist,
+            int                   width,
+            int                   height,
+            __global float       *map,
+            int                   want_map,
+            __global float       *partial)
 {
-  int x = get_global_id (0), y = get_global_id (1);
-  int plane = width * height;
-  float sa = 0.0f, sb = 0.0f, saa = 0.0f, sbb = 0.0f, sab = 0.0f;
-  int row = y * width;
+  int tx = get_global_id (0), band = get_global_id (1);
+  int x0 = tx * 16, y0 = band * BAND, y1 = min (y0 + BAND, height);
+  int yp = luma_pitch (width);
+  const float c1 = (0.01f * 255.0f) * (0.01f * 255.0f);
+  const float c2 = (0.03f * 255.0f) * (0.03f * 255.0f);
+  float16 ring[11][5];
+  float16 lane = (float16) (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15) + (float) x0;
+  int16 valid_x = isgreaterequal (lane, (float16) (RADIUS)) & isless (lane, (float16) (width - RADIUS));
+  float16 acc = (float16) (0.0f);
 
-  if (x >= width || y >= height)
-    return;
-  if (x >= RADIUS && x + RADIUS < width)
+  if (x0 >= width || y0 >= height)
     {
-      for (int k = 0; k < 11; k++)
-        {
-          float a = y_ref[row + x + k - RADIUS], b = y_dist[row + x + k - RADIUS];
-          float w = ssim_w[k];
-
-          sa += w * a;
-          sb += w * b;
-          saa += w * (a * a);
-          sbb += w * (b * b);
-          sab += w * (a * b);
-        }
+      partial[band * get_global_size (0) + tx] = 0.0f;
+      return;
     }
-  else
+  for (int r = y0 - RADIUS; r < y1 + RADIUS; r++)
     {
-      for (int k = 0; k < 11; k++)
-        {
-          int sx = reflect_index (x + k - RADIUS, width);
-          float a = y_ref[row + sx], b = y_dist[row + sx];
-          float w = ssim_w[k];
-
-          sa += w * a;
-          sb += w * b;
-          saa += w * (a * a);
-          sbb += w * (b * b);
-          sab += w * (a * b);
-        }
-    }
-  h[row + x] = sa;
-  h[row + x + plane] = sb;
-  h[row + x + 2 * plane] = saa;
-  h[row + x + 3 * plane] = sbb;
-  h[row + x + 4 * plane] = sab;
-}
-
-/* Vertical Gaussian, the SSIM formula, the map, and per-work-group sums of
- * SSIM over the positions whose window lies inside the image. */
-__kernel __attribute__ ((reqd_work_group_size (GROUP, 1, 1))) void
-ssim_vertical (__global const float *h,
-               int                   width,
-               int                   height,
-               __global float       *map,
-               int                   want_map,
-               __global float       *partial)
-{
-  __local float scratch[GROUP];
-  int x = get_global_id (0), y = get_global_id (1), lid = get_local_id (0);
-  int plane = width * height;
-  float contribution = 0.0f;
-
-  if (x < width && y < height)
-    {
-      float ux = 0.0f, uy = 0.0f, uxx = 0.0f, uyy = 0.0f, uxy = 0.0f;
-      const float c1 = (0.01f * 255.0f) * (0.01f * 255.0f);
-      const float c2 = (0.03f * 255.0f) * (0.03f * 255.0f);
-      float vx, vy, vxy, mx, my, s;
+      int sy = reflect_index (r, height);
+      __global const float *pa = y_ref + sy * yp + PADX + x0 - RADIUS;
+      __global const float *pb = y_dist + sy * yp + PADX + x0 - RADIUS;
+      float16 sa = (float16) (0.0f), sb = sa, saa = sa, sbb = sa, sab = sa;
+      int slot = (r - y0 + RADIUS) % 11;
 
       for (int k = 0; k < 11; k++)
         {
-          int i = reflect_index (y + k - RADIUS, height) * width + x;
+          float16 a = vload16 (0, pa + k), b = vload16 (0, pb + k);
           float w = ssim_w[k];
 
-          ux += w * h[i];
-          uy += w * h[i + plane];
-          uxx += w * h[i + 2 * plane];
-          uyy += w * h[i + 3 * plane];
-          uxy += w * h[i + 4 * plane];
+          sa = mad (a, w, sa);
+          sb = mad (b, w, sb);
+          saa = mad (a * a, w, saa);
+          sbb = mad (b * b, w, sbb);
+          sab = mad (a * b, w, sab);
         }
-      vx = uxx - ux * ux;
-      vy = uyy - uy * uy;
-      vxy = uxy - ux * uy;
-      mx = ux + Y_OFFSET;
-      my = uy + Y_OFFSET;
-      s = ((2.0f * mx * my + c1) * (2.0f * vxy + c2)) / ((mx * mx + my * my + c1) * (vx + vy + c2));
-      if (want_map)
-        map[y * width + x] = s;
-      if (x >= RADIUS && x < width - RADIUS && y >= RADIUS && y < height - RADIUS)
-        contribution = s;
+      ring[slot][0] = sa;
+      ring[slot][1] = sb;
+      ring[slot][2] = saa;
+      ring[slot][3] = sbb;
+      ring[slot][4] = sab;
+
+      if (r >= y0 + RADIUS)
+        {
+          int y = r - RADIUS;
+          float16 ux = (float16) (0.0f), uy = ux, uxx = ux, uyy = ux, uxy = ux;
+          float16 mx, my, s;
+
+          /* Row y − 5 + k sits in slot (y − y0 + k) % 11. */
+          for (int k = 0; k < 11; k++)
+            {
+              int sl = (y - y0 + k) % 11;
+              float w = ssim_w[k];
+
+              ux = mad (ring[sl][0], w, ux);
+              uy = mad (ring[sl][1], w, uy);
+              uxx = mad (ring[sl][2], w, uxx);
+              uyy = mad (ring[sl][3], w, uyy);
+              uxy = mad (ring[sl][4], w, uxy);
+            }
+          mx = ux + Y_OFFSET;
+          my = uy + Y_OFFSET;
+          s = ((2.0f * mx * my + c1) * (2.0f * (uxy - ux * uy) + c2)) /
+              ((mx * mx + my * my + c1) * ((uxx - ux * ux) + (uyy - uy * uy) + c2));
+          if (y >= RADIUS && y < height - RADIUS)
+            acc += select ((float16) (0.0f), s, valid_x);
+          if (want_map)
+            {
+              if (x0 + 16 <= width)
+                vstore16 (s, 0, map + y * width + x0);
+              else
+                {
+                  float tmp[16];
+
+                  vstore16 (s, 0, tmp);
+                  for (int k = 0; k < width - x0; k++)
+                    map[y * width + x0 + k] = tmp[k];
+                }
+            }
+        }
     }
-  scratch[lid] = contribution;
-  barrier (CLK_LOCAL_MEM_FENCE);
-  for (int s = GROUP / 2; s > 0; s >>= 1)
-    {
-      if (lid < s)
-        scratch[lid] += scratch[lid + s];
-      barrier (CLK_LOCAL_MEM_FENCE);
-    }
-  if (lid == 0)
-    partial[get_group_id (1) * get_num_groups (0) + get_group_id (0)] = scratch[0];
+  {
+    float8 h8 = acc.lo + acc.hi;
+    float4 h4 = h8.lo + h8.hi;
+    float2 h2 = h4.lo + h4.hi;
+
+    partial[band * get_global_size (0) + tx] = h2.x + h2.y;
+  }
 }

@@ -45,6 +45,7 @@ int svd_cmd_devices (int argc, char **argv);
 int svd_cmd_probe (int argc, char **argv);
 int svd_cmd_transcode (int argc, char **argv);
 int svd_cmd_degrade (int argc, char **argv);
+int svd_cmd_metrics (int argc, char **argv);
 int svd_cmd_model_info (int argc, char **argv);
 
 G_END_DECLS

@@ -16,6 +16,7 @@ static const SvdCliCommand commands[] = {
   { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
   { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
   { "degrade", "Make a degraded input from a clean clip (shrink + x264)", svd_cmd_degrade },
+  { "metrics", "Compare two images or clips: PSNR, SSIM, DISTS", svd_cmd_metrics },
 };
 
 static void

@@ -6,16 +6,17 @@
 
 #include <math.h>
 
-/* Work-group width of the reducing kernels (reqd_work_group_size). */
-#define GROUP 64
+/* Rows per work-item; a work-item owns 16 pixels of that many rows. */
+#define BAND 32
+#define PADX 8
+#define WG 8
 
 struct _SvdClMetrics {
   SvdClContext *context;
   cl_program    program;
   cl_kernel     prepare_f32;
   cl_kernel     prepare_u8;
-  cl_kernel     horizontal;
-  cl_kernel     vertical;
+  cl_kernel     fused;
   int           width;
   int           height;
   cl_mem        in_ref;
@@ -23,7 +24,6 @@ struct _SvdClMetrics {
   cl_mem        y_ref;
   cl_mem        y_dist;
   cl_mem        diff;
-  cl_mem        hbuf;
   cl_mem        map;
   cl_mem        partial_sse;
   cl_mem        partial_ssim;
@@ -33,7 +33,7 @@ static void
 release_buffers (SvdClMetrics *self)
 {
   cl_mem *bufs[] = { &self->in_ref, &self->in_dist, &self->y_ref, &self->y_dist, &self->diff,
-                     &self->hbuf, &self->map, &self->partial_sse, &self->partial_ssim };
+                     &self->map, &self->partial_sse, &self->partial_ssim };
 
   for (gsize i = 0; i < G_N_ELEMENTS (bufs); i++)
     if (*bufs[i] != NULL)
@@ -47,16 +47,15 @@ release_buffers (SvdClMetrics *self)
 void
 svd_cl_metrics_free (SvdClMetrics *self)
 {
-  cl_kernel kernels[4];
+  cl_kernel kernels[3];
 
   if (self == NULL)
     return;
   release_buffers (self);
   kernels[0] = self->prepare_f32;
   kernels[1] = self->prepare_u8;
-  kernels[2] = self->horizontal;
-  kernels[3] = self->vertical;
-  for (int i = 0; i < 4; i++)
+  kernels[2] = self->fused;
+  for (int i = 0; i < 3; i++)
     if (kernels[i] != NULL)
       clReleaseKernel (kernels[i]);
   if (self->program != NULL)
@@ -114,8 +113,8 @@ svd_cl_metrics_new (SvdClContext             *context,
       g_string_append_printf (opts, " -DSSIM_W%d=%sf", k,
                               g_ascii_formatd (buf, sizeof buf, "%.9e", w[SVD_SSIM_RADIUS + k]));
     }
-  g_string_append_printf (opts, " -DFLOAT_EXACT=%d -DGROUP=%d",
-                          options != NULL && options->float_exact ? 1 : 0, GROUP);
+  g_string_append_printf (opts, " -DFLOAT_EXACT=%d -DBAND=%d",
+                          options != NULL && options->float_exact ? 1 : 0, BAND);
 
   self->context = svd_cl_context_ref (context);
   self->program = svd_cl_context_build_program (context, sources, opts->str, NULL, error);
@@ -123,10 +122,16 @@ svd_cl_metrics_new (SvdClContext             *context,
     return NULL;
   if ((self->prepare_f32 = create_kernel (self->program, "metrics_prepare_f32", error)) == NULL ||
       (self->prepare_u8 = create_kernel (self->program, "metrics_prepare_u8", error)) == NULL ||
-      (self->horizontal = create_kernel (self->program, "ssim_horizontal", error)) == NULL ||
-      (self->vertical = create_kernel (self->program, "ssim_vertical", error)) == NULL)
+      (self->fused = create_kernel (self->program, "ssim_fused", error)) == NULL)
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/* Must match luma_pitch() in opencl/metrics.cl. */
+static int
+luma_pitch (int width)
+{
+  return (width + 15) / 16 * 16 + 2 * PADX + 16;
 }
 
 static gboolean
@@ -136,14 +141,14 @@ ensure_buffers (SvdClMetrics  *self,
                 GError       **error)
 {
   gsize n = (gsize) w * h;
-  gsize groups = (gsize) ((w + GROUP - 1) / GROUP) * h;
+  gsize groups = (gsize) (((w + 15) / 16 + WG - 1) / WG * WG) * ((h + BAND - 1) / BAND);
+  gsize luma = (gsize) luma_pitch (w) * h;
   struct { cl_mem *buf; gsize size; } list[] = {
     { &self->in_ref, n * 3 * sizeof (float) },
     { &self->in_dist, n * 3 * sizeof (float) },
-    { &self->y_ref, n * sizeof (float) },
-    { &self->y_dist, n * sizeof (float) },
+    { &self->y_ref, luma * sizeof (float) },
+    { &self->y_dist, luma * sizeof (float) },
     { &self->diff, n * 3 * sizeof (float) },
-    { &self->hbuf, n * 5 * sizeof (float) },
     { &self->map, n * sizeof (float) },
     { &self->partial_sse, groups * 2 * sizeof (float) },
     { &self->partial_ssim, groups * sizeof (float) },
@@ -159,6 +164,20 @@ ensure_buffers (SvdClMetrics  *self,
         {
           release_buffers (self);
           return FALSE;
+        }
+    }
+  /* The slack right of the luma pads is read (and masked) by the SSIM
+   * kernel; zero it once so it never holds NaNs. */
+  for (int i = 2; i < 4; i++)
+    {
+      float zero = 0.0f;
+      cl_int err = clEnqueueFillBuffer (svd_cl_context_get_queue (self->context), *list[i].buf,
+                                        &zero, sizeof zero, 0, list[i].size, 0, NULL, NULL);
+
+      if (err != CL_SUCCESS)
+        {
+          release_buffers (self);
+          return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueFillBuffer");
         }
     }
   self->width = w;
@@ -251,9 +270,9 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
   g_autofree float *psse = NULL;
   g_autofree float *pssim = NULL;
   int w, h, want_diff = diff_map != NULL, want_map = ssim_map != NULL;
-  int ngx, step;
+  int step;
   gsize groups;
-  size_t gws[2], lws[2] = { GROUP, 1 }, gws_h[2];
+  size_t gws[2], lws[2] = { WG, 1 };
   double sse_rgb = 0.0, sse_y = 0.0, ssim_sum = 0.0;
   cl_int err = CL_SUCCESS;
   cl_kernel prep;
@@ -273,12 +292,12 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
   h = ref->height;
   if (!ensure_buffers (self, w, h, error))
     return FALSE;
-  ngx = (w + GROUP - 1) / GROUP;
-  groups = (gsize) ngx * h;
-  gws[0] = (size_t) ngx * GROUP;
-  gws[1] = (size_t) h;
-  gws_h[0] = (size_t) w;
-  gws_h[1] = (size_t) h;
+  /* Small work-groups: PoCL keeps every work-item's private data (the
+   * SSIM ring is 3.5 KiB) on one thread's stack, which wide groups
+   * overflow; the code is already vectorised by hand. */
+  gws[0] = ((size_t) (w + 15) / 16 + WG - 1) / WG * WG;
+  gws[1] = (size_t) (h + BAND - 1) / BAND;
+  groups = gws[0] * gws[1];
 
   err = upload (q, self->in_ref, ref);
   if (err == CL_SUCCESS)
@@ -314,25 +333,19 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
       SET_ARG (prep, 8, want_diff);
       SET_ARG (prep, 9, self->partial_sse);
     }
-  SET_ARG (self->horizontal, 0, self->y_ref);
-  SET_ARG (self->horizontal, 1, self->y_dist);
-  SET_ARG (self->horizontal, 2, w);
-  SET_ARG (self->horizontal, 3, h);
-  SET_ARG (self->horizontal, 4, self->hbuf);
-  SET_ARG (self->vertical, 0, self->hbuf);
-  SET_ARG (self->vertical, 1, w);
-  SET_ARG (self->vertical, 2, h);
-  SET_ARG (self->vertical, 3, self->map);
-  SET_ARG (self->vertical, 4, want_map);
-  SET_ARG (self->vertical, 5, self->partial_ssim);
+  SET_ARG (self->fused, 0, self->y_ref);
+  SET_ARG (self->fused, 1, self->y_dist);
+  SET_ARG (self->fused, 2, w);
+  SET_ARG (self->fused, 3, h);
+  SET_ARG (self->fused, 4, self->map);
+  SET_ARG (self->fused, 5, want_map);
+  SET_ARG (self->fused, 6, self->partial_ssim);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(metrics)");
 
   err = clEnqueueNDRangeKernel (q, prep, 2, NULL, gws, lws, 0, NULL, NULL);
   if (err == CL_SUCCESS)
-    err = clEnqueueNDRangeKernel (q, self->horizontal, 2, NULL, gws_h, NULL, 0, NULL, NULL);
-  if (err == CL_SUCCESS)
-    err = clEnqueueNDRangeKernel (q, self->vertical, 2, NULL, gws, lws, 0, NULL, NULL);
+    err = clEnqueueNDRangeKernel (q, self->fused, 2, NULL, gws, lws, 0, NULL, NULL);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(metrics)");
 

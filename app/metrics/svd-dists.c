@@ -76,7 +76,7 @@ add_python_dirs (GPtrArray  *dirs,
   if (d == NULL)
     return;
   while ((name = g_dir_read_name (d)) != NULL)
-    if (g_str_has_prefix (name, "python3"))
+    if (g_str_has_prefix (name, "python3."))
       g_ptr_array_add (names, g_strdup (name));
   /* Newest Python first, the one a user most likely installed into. */
   g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);

@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-metrics-runner"
+
+#include "svd-metrics-runner.h"
+#include "svd-cl-dists.h"
+#include "svd-cl-metrics.h"
+#include "core/svd-error.h"
+
+struct _SvdMetricsRunner {
+  SvdMetricsOptions  options;
+  SvdClContext      *context;
+  SvdClMetrics      *cl_metrics;
+  gboolean           want_dists;
+  SvdDistsMode       dists_mode;
+  SvdDistsWeights   *dists_weights;
+  SvdClDists        *cl_dists;
+  GError            *dists_error;
+  char              *device;
+};
+
+void
+svd_metrics_runner_free (SvdMetricsRunner *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->cl_dists, svd_cl_dists_free);
+  g_clear_pointer (&self->cl_metrics, svd_cl_metrics_free);
+  g_clear_pointer (&self->context, svd_cl_context_unref);
+  g_clear_pointer (&self->dists_weights, svd_dists_weights_free);
+  g_clear_error (&self->dists_error);
+  g_free (self->device);
+  g_free (self);
+}
+
+/**
+ * svd_metrics_runner_new:
+ * @settings: device, threads and the DISTS weight paths
+ * @want_dists: compute DISTS too
+ * @dists_mode: full or short256
+ * @error: return location for an error
+ *
+ * Picks the device (an OpenCL device failing to build the kernels is an
+ * error; having no OpenCL device at all falls back to the CPU reference)
+ * and, when @want_dists, finds and loads the DISTS weights. Missing or
+ * unusable weights do not fail: svd_metrics_runner_get_dists_error() then
+ * says why DISTS is unavailable, and frames carry no DISTS value.
+ *
+ * Returns: (transfer full) (nullable): the runner
+ */
+SvdMetricsRunner *
+svd_metrics_runner_new (const SvdSettings  *settings,
+                        gboolean            want_dists,
+                        SvdDistsMode        dists_mode,
+                        GError            **error)
+{
+  g_autoptr(SvdMetricsRunner) self = g_new0 (SvdMetricsRunner, 1);
+
+  self->options.threads = settings->threads;
+  self->want_dists = want_dists;
+  self->dists_mode = dists_mode;
+  if (g_strcmp0 (settings->device, "cpu-ref") != 0)
+    {
+      g_autoptr(GError) local = NULL;
+
+      self->context = svd_cl_context_new (settings, &local);
+      if (self->context == NULL)
+        {
+          /* No OpenCL at all is not an error (the reference still works);
+           * a device the user named that does not exist is. */
+          if (!g_error_matches (local, SVD_ERROR, SVD_ERROR_NO_DEVICE) ||
+              (settings->device != NULL && g_strcmp0 (settings->device, "auto") != 0))
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return NULL;
+            }
+          g_message ("No OpenCL device (%s); metrics run on the CPU reference", local->message);
+        }
+    }
+  if (self->context != NULL)
+    {
+      const SvdClDeviceInfo *info = svd_cl_context_get_info (self->context);
+
+      self->cl_metrics = svd_cl_metrics_new (self->context, &self->options, error);
+      if (self->cl_metrics == NULL)
+        return NULL;
+      self->device = g_strdup_printf ("%s (%s)", info->name, info->platform_name);
+    }
+  else
+    self->device = g_strdup ("cpu-ref");
+
+  if (want_dists)
+    {
+      self->dists_weights = svd_dists_weights_find (settings, &self->dists_error);
+      if (self->dists_weights != NULL && self->context != NULL)
+        {
+          self->cl_dists = svd_cl_dists_new (self->context, self->dists_weights, error);
+          if (self->cl_dists == NULL)
+            return NULL;
+        }
+    }
+  return g_steal_pointer (&self);
+}
+
+const char *
+svd_metrics_runner_get_device (SvdMetricsRunner *self)
+{
+  return self->device;
+}
+
+gboolean
+svd_metrics_runner_is_opencl (SvdMetricsRunner *self)
+{
+  return self->context != NULL;
+}
+
+/**
+ * svd_metrics_runner_get_dists_error:
+ * @self: the runner
+ *
+ * Returns: (nullable): why DISTS is unavailable (usually
+ *   %SVD_ERROR_UNAVAILABLE with where to put the weights), or %NULL when
+ *   DISTS was not asked for or is available
+ */
+const GError *
+svd_metrics_runner_get_dists_error (SvdMetricsRunner *self)
+{
+  return self->dists_error;
+}
+
+const SvdDistsWeights *
+svd_metrics_runner_get_dists_weights (SvdMetricsRunner *self)
+{
+  return self->dists_weights;
+}
+
+SvdDistsMode
+svd_metrics_runner_get_dists_mode (SvdMetricsRunner *self)
+{
+  return self->dists_mode;
+}
+
+/**
+ * svd_metrics_runner_compute:
+ * @self: the runner
+ * @ref: reference image (RGB_F32, RGB8 or RGBA8)
+ * @dist: distorted image of the same size
+ * @frame: (out caller-allocates): the values; DISTS is set when available
+ * @ssim_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @diff_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_metrics_runner_compute (SvdMetricsRunner  *self,
+                            const SvdImage    *ref,
+                            const SvdImage    *dist,
+                            SvdMetricsFrame   *frame,
+                            SvdImage         **ssim_map,
+                            SvdImage         **diff_map,
+                            GError           **error)
+{
+  gboolean ok;
+
+  /* The device path takes one format for both images; mixed pairs (a PNG
+   * against a chain's float output) go through the reference, which reads
+   * any mix. */
+  if (self->cl_metrics != NULL && ref->format == dist->format)
+    ok = svd_cl_metrics_compute (self->cl_metrics, ref, dist, frame, ssim_map, diff_map, error);
+  else
+    ok = svd_metrics_compute (ref, dist, &self->options, frame, ssim_map, diff_map, error);
+  if (!ok)
+    return FALSE;
+
+  if (self->dists_weights != NULL)
+    {
+      double score;
+
+      if (self->cl_dists != NULL)
+        ok = svd_cl_dists_compute (self->cl_dists, ref, dist, self->dists_mode, &score, error);
+      else
+        ok = svd_dists_compute_ref (self->dists_weights, ref, dist, self->dists_mode,
+                                    self->options.threads, &score, error);
+      if (!ok)
+        return FALSE;
+      frame->has_dists = TRUE;
+      frame->dists = score;
+    }
+  return TRUE;
+}
