@@ -1045,6 +1045,23 @@ svd_viewer_has_image (SvdViewer     *self,
 }
 
 /**
+ * svd_viewer_get_image:
+ * @self: a #SvdViewer
+ * @slot: a slot
+ *
+ * Returns: (transfer none) (nullable): the image shown in @slot
+ */
+SvdImage *
+svd_viewer_get_image (SvdViewer     *self,
+                      SvdViewerSlot  slot)
+{
+  g_return_val_if_fail (SVD_IS_VIEWER (self), NULL);
+  g_return_val_if_fail (slot < SVD_VIEWER_N_SLOTS, NULL);
+
+  return self->layers[slot].image;
+}
+
+/**
  * svd_viewer_clear:
  * @self: a #SvdViewer
  *

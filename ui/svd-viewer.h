@@ -78,6 +78,8 @@ gboolean       svd_viewer_set_overlay       (SvdViewer        *self,
                                              SvdImage         *image);
 gboolean       svd_viewer_has_image         (SvdViewer        *self,
                                              SvdViewerSlot     slot);
+SvdImage      *svd_viewer_get_image         (SvdViewer        *self,
+                                             SvdViewerSlot     slot);
 void           svd_viewer_clear             (SvdViewer        *self);
 
 SvdViewMode    svd_viewer_get_view_mode     (SvdViewer        *self);

@@ -5,6 +5,10 @@
 
 #include <glib/gi18n.h>
 
+#include "engine/svd-color.h"
+#include "engine/svd-convert.h"
+#include "media/svd-reader.h"
+
 #include "svd-demo.h"
 #include "svd-ui-enums.h"
 #include "svd-viewer.h"
@@ -103,31 +107,159 @@ svd_window_remember_file (SvdWindow *self,
   g_settings_set_strv (self->settings, "recent-files", (const char * const *) updated);
 }
 
+typedef struct {
+  char         *path;
+  char         *name;
+  SvdImage     *frame;     /* RGBA8 */
+  int           width;
+  int           height;
+  double        fps;
+  gint64        n_frames;
+  char         *codec;
+} OpenJob;
+
+static void
+open_job_free (OpenJob *job)
+{
+  g_free (job->path);
+  g_free (job->name);
+  g_free (job->codec);
+  g_clear_pointer (&job->frame, svd_image_unref);
+  g_free (job);
+}
+
+/* Worker thread: probing and decoding never run on the main thread. The
+ * reader lives and dies here, as FFmpeg contexts must stay on one thread. */
+static void
+open_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  OpenJob *job = task_data;
+  GError *error = NULL;
+  SvdReaderOptions options;
+  SvdReader *reader;
+  const SvdVideoInfo *info;
+  g_autoptr(SvdImage) decoded = NULL;
+  g_autoptr(SvdImage) rgb = NULL;
+  g_autoptr(SvdImage) rgba = NULL;
+
+  svd_reader_options_init (&options);
+  reader = svd_reader_open (job->path, &options, &error);
+  if (reader == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  info = svd_reader_get_info (reader);
+  job->width = info->width;
+  job->height = info->height;
+  job->fps = info->fps;
+  job->n_frames = info->n_frames;
+  job->codec = g_strdup (info->codec);
+
+  decoded = svd_reader_seek_frame (reader, 0, &error);
+  svd_reader_free (reader);
+  if (decoded == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (g_task_return_error_if_cancelled (task))
+    return;
+
+  rgb = svd_color_to_rgbf32_ref (decoded, &error);
+  if (rgb != NULL)
+    rgba = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, rgb->width, rgb->height, &error);
+  if (rgba == NULL || !svd_convert_rgbf32_to_rgba8_ref (rgb, rgba, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  job->frame = g_steal_pointer (&rgba);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+svd_window_open_done_cb (GObject      *object,
+                         GAsyncResult *result,
+                         gpointer      user_data)
+{
+  g_autoptr(SvdWindow) self = user_data;
+  OpenJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autofree char *subtitle = NULL;
+  guint64 serial;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: the first %s is a file name, the second the reason */
+      message = g_strdup_printf (_("Could not open “%s”: %s"), job->name, error->message);
+      svd_window_show_toast (self, message);
+      return;
+    }
+
+  /* A new clip replaces everything shown before it. */
+  serial = ++self->serial;
+  svd_viewer_clear (self->viewer);
+  svd_viewer_begin_frame (self->viewer, serial);
+  svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_SOURCE, serial, job->frame);
+  svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_SOURCE);
+  svd_viewer_set_view_mode (self->viewer, SVD_VIEW_MODE_TOGGLE);
+  gtk_stack_set_visible_child_name (self->main_stack, "viewer");
+
+  /* Translators: a clip's file name, size, frame rate and codec, e.g.
+   * "clip.mp4 — 1280×720, 24.00 fps, h264" */
+  subtitle = g_strdup_printf (_("%s — %d×%d, %.2f fps, %s"), job->name, job->width, job->height,
+                              job->fps, job->codec != NULL ? job->codec : "?");
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
 /**
  * svd_window_open_file:
  * @self: a #SvdWindow
  * @file: the clip to open
  *
- * Starts a session on @file. Problems are reported in the window, never
- * fatal.
+ * Opens @file on a worker thread and shows its first frame as the source.
+ * Problems are reported in a toast, never fatal.
  */
 void
 svd_window_open_file (SvdWindow *self,
                       GFile     *file)
 {
-  g_autofree char *name = NULL;
-  g_autofree char *message = NULL;
+  g_autoptr(GTask) task = NULL;
+  OpenJob *job;
 
   g_return_if_fail (SVD_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  name = g_file_get_basename (file);
   svd_window_remember_file (self, file);
 
-  /* Decoding clips belongs to the media engine, which this build does not
-   * have yet; say so instead of pretending the file was opened. */
-  message = g_strdup_printf (_("Could not open “%s”: this build cannot decode video yet"), name);
-  svd_window_show_toast (self, message);
+  job = g_new0 (OpenJob, 1);
+  job->name = g_file_get_basename (file);
+  job->path = g_file_get_path (file);
+  if (job->path == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      /* Translators: %s is a file name */
+      message = g_strdup_printf (_("Could not open “%s”: only local files can be opened"), job->name);
+      svd_window_show_toast (self, message);
+      open_job_free (job);
+      return;
+    }
+
+  task = g_task_new (NULL, self->cancellable, svd_window_open_done_cb, g_object_ref (self));
+  g_task_set_source_tag (task, svd_window_open_file);
+  g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
+  g_task_run_in_thread (task, open_thread);
 }
 
 static void

@@ -99,6 +99,34 @@ magnified (gpointer data)
   return svd_viewer_get_magnified (data);
 }
 
+static gboolean
+demo_gone (gpointer data)
+{
+  return !svd_viewer_has_image (data, SVD_VIEWER_SLOT_REFERENCE);
+}
+
+static gboolean
+clip_shown (gpointer data)
+{
+  return svd_viewer_has_image (data, SVD_VIEWER_SLOT_SOURCE);
+}
+
+static void
+shoot_clip (GtkWidget *window)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GdkTexture) png = NULL;
+  guint n_colors = 0;
+
+  svd_gui_test_wait_frames (window, 3);
+  path = svd_gui_test_save_screenshot (window, "viewer-clip");
+  png = gdk_texture_new_from_filename (path, NULL);
+  g_assert_nonnull (png);
+  /* A decoded video frame has thousands of colours; a blank view a few. */
+  g_assert_cmpfloat (svd_gui_test_texture_stddev (png, &n_colors), >, 4.0);
+  g_assert_cmpuint (n_colors, >, 1000);
+}
+
 static void
 set_mode (GtkWidget  *window,
           const char *nick)
@@ -186,6 +214,7 @@ run_script_cb (gpointer user_data)
   g_autoptr(SvdImage) reference = NULL;
   guint64 serial;
   double found;
+  g_autofree char *clip = NULL;
 
   g_assert_true (SVD_IS_WINDOW (window));
   viewer = svd_window_get_viewer (SVD_WINDOW (window));
@@ -276,6 +305,25 @@ run_script_cb (gpointer user_data)
   stale = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, 16, 16, NULL);
   g_assert_false (svd_viewer_set_image (viewer, SVD_VIEWER_SLOT_CHAIN_1, serial, stale));
   g_assert_false (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
+
+  /* Opening a real clip shows its first frame as the source. */
+  clip = g_build_filename (g_getenv ("SVD_SHARED_DIR"), "clips", "bbb_720p_5s_h264_aac.mp4", NULL);
+  if (g_file_test (clip, G_FILE_TEST_EXISTS))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (clip);
+      SvdImage *frame;
+
+      svd_window_open_file (SVD_WINDOW (window), file);
+      svd_gui_test_wait_until (demo_gone, viewer);
+      svd_gui_test_wait_until (clip_shown, viewer);
+      frame = svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_SOURCE);
+      g_assert_cmpint (frame->width, ==, 1280);
+      g_assert_cmpint (frame->height, ==, 720);
+      g_assert_cmpint (svd_viewer_get_view_mode (viewer), ==, SVD_VIEW_MODE_TOGGLE);
+      shoot_clip (window);
+    }
+  else
+    g_test_message ("%s is missing: not opening a real clip", clip);
 
   g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
   fx->done = TRUE;
