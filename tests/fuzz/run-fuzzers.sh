@@ -28,18 +28,41 @@ if [ -d "$shared/models" ]; then
   cp "$shared"/models/*/*.pth "$run/pth/corpus/"
   cp "$shared"/models/*/*.safetensors "$run/safetensors/corpus/"
   cp "$shared"/models/*/*.safetensors "$run/detect/corpus/"
-  # The pickles inside the zip files, and the legacy files' bytes.
-  python3 - "$run/pickle/corpus" "$shared"/models/*/*.pth <<'PY'
-import sys, zipfile, os
-out = sys.argv[1]
+  # Derived small seeds (whole files are slow to mutate): the pickles
+  # inside the zip files and the legacy files' first bytes; zips re-written
+  # with data.pkl and their first storages; safetensors keeping their first
+  # tensors (offsets renumbered).
+  python3 - "$run" "$shared"/models/*/*.pth "$shared"/models/*/*.safetensors <<'PY'
+import sys, zipfile, os, json, struct
+run = sys.argv[1]
 for i, f in enumerate(sys.argv[2:]):
-    if zipfile.is_zipfile(f):
+    b = open(f, 'rb').read()
+    if f.endswith('.safetensors'):
+        n = struct.unpack('<Q', b[:8])[0]
+        h = json.loads(b[8:8 + n]); data = b[8 + n:]
+        keep, out, off = {}, b'', 0
+        if '__metadata__' in h:
+            keep['__metadata__'] = h['__metadata__']
+        for k, v in list(h.items()):
+            if k == '__metadata__' or len(keep) > 4:
+                continue
+            s, e = v['data_offsets']
+            keep[k] = dict(v, data_offsets=[off, off + e - s]); out += data[s:e]; off += e - s
+        hb = json.dumps(keep).encode()
+        for t in ('safetensors', 'detect'):
+            open(os.path.join(run, t, 'corpus', 'small%d' % i), 'wb').write(struct.pack('<Q', len(hb)) + hb + out)
+    elif zipfile.is_zipfile(f):
         z = zipfile.ZipFile(f)
-        for n in z.namelist():
-            if n.endswith('/data.pkl'):
-                open(os.path.join(out, 'pkl%d' % i), 'wb').write(z.read(n))
+        names = z.namelist()
+        pkl = [n for n in names if n.endswith('/data.pkl')][0]
+        open(os.path.join(run, 'pickle', 'corpus', 'pkl%d' % i), 'wb').write(z.read(pkl))
+        small = os.path.join(run, 'pth', 'corpus', 'small%d' % i)
+        with zipfile.ZipFile(small, 'w', zipfile.ZIP_STORED) as w:
+            for n in [pkl] + [n for n in names if '/data/' in n and not n.endswith('/')][:2]:
+                w.writestr(n, z.read(n))
     else:
-        open(os.path.join(out, 'legacy%d' % i), 'wb').write(open(f, 'rb').read()[:4096])
+        open(os.path.join(run, 'pickle', 'corpus', 'legacy%d' % i), 'wb').write(b[:4096])
+        open(os.path.join(run, 'pth', 'corpus', 'legacy%d' % i), 'wb').write(b[:8192])
 PY
 else
   echo "warning: $shared/models is missing; fuzzing from empty corpora" >&2

@@ -59,7 +59,8 @@ entries_of (const SvdModel *m)
 
       g_array_append_val (a, w);
       g_array_append_val (a, b);
-      if (c->slope)
+      /* ReLU nets store no activation weights. */
+      if (c->slope && m->activation == SVD_ACTIVATION_PRELU)
         {
           Entry s = { g_strdup_printf ("body.%d.weight", 2 * l + 1), 1, { c->out_ch }, c->slope, (gsize) c->out_ch };
 

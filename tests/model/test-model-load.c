@@ -290,6 +290,47 @@ test_generated_state_dicts (void)
     }
 }
 
+static void
+test_other_activations (void)
+{
+  g_autoptr(SvdModel) ref = mb_random_model (3, 4, 2, 2, 23);
+
+  /* ONNX Relu and LeakyRelu in place of the first PRelu. */
+  for (int k = 0; k < 2; k++)
+    {
+      MbOnnxOptions o = { .shuffle = MB_SHUFFLE_CRD, .replace_act_op = k ? "LeakyRelu" : "Relu" };
+      g_autoptr(GBytes) b = mb_onnx (ref, &o);
+      g_autoptr(SvdModel) m = load_bytes (b);
+      float want = k ? 0.01f : 0.0f;
+
+      for (int c = 0; c < m->nf; c++)
+        {
+          g_assert_cmpfloat (m->layers[0].slope[c], ==, want);
+          g_assert_cmpfloat (m->layers[1].slope[c], ==, ref->layers[1].slope[c]);
+        }
+      /* Mixed activations keep per-channel slopes. */
+      g_assert_cmpint (m->activation, ==, SVD_ACTIVATION_PRELU);
+    }
+
+  /* A state dict without odd-index weights is a ReLU net. */
+  {
+    g_autoptr(SvdModel) relu = mb_random_model (3, 4, 2, 2, 29);
+    g_autoptr(GBytes) b = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autoptr(SvdModel) m = NULL;
+
+    relu->activation = SVD_ACTIVATION_RELU;
+    for (int l = 0; l + 1 < relu->n_layers; l++)
+      memset (relu->layers[l].slope, 0, sizeof (float) * relu->layers[l].out_ch);
+    b = mb_safetensors (relu, SVD_STORAGE_FP32, NULL, NULL);
+    m = svd_model_load_from_bytes (b, "relu.safetensors", &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (m->activation, ==, SVD_ACTIVATION_RELU);
+    g_assert_cmpint (m->num_conv, ==, 2);
+    assert_same_weights (relu, m, SVD_STORAGE_FP32, "ReLU state dict");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -297,6 +338,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-load/onnx-shuffle-layouts", test_onnx_shuffle_layouts);
   g_test_add_func ("/model-load/onnx-fp16-int32-data", test_onnx_fp16_int32_data);
   g_test_add_func ("/model-load/generated-state-dicts", test_generated_state_dicts);
+  g_test_add_func ("/model-load/other-activations", test_other_activations);
   if (g_file_test (svd_test_shared_dir (), G_FILE_TEST_IS_DIR))
     {
       g_test_add_func ("/model-load/every-shared-model", test_every_shared_model);
