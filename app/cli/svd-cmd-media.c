@@ -376,6 +376,7 @@ svd_cmd_transcode (int    argc,
   wo.time_base_num = info->time_base_num;
   wo.time_base_den = info->time_base_den;
   wo.rotation = info->rotation;
+  wo.hflip = info->hflip;
   wo.copy_from = argv[1];
   wo.copy_audio = !no_audio;
   wo.copy_subtitles = !no_subs;
@@ -419,6 +420,10 @@ svd_cmd_transcode (int    argc,
         return svd_cli_fail (argv[0], error);
       }
   }
+  if (svd_writer_get_n_frames (writer) < b - a)
+    fprintf (stderr, "%s: warning: the input ended after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+             " frames (truncated or damaged); the output holds the frames that decoded\n",
+             argv[0], svd_writer_get_n_frames (writer), b - a);
   progress_end (&pr);
   {
     double s = (g_get_monotonic_time () - t0) / 1e6;

@@ -168,6 +168,7 @@ svd_degrade_clip (const char              *clean_path,
   wo.time_base_num = info->time_base_num;
   wo.time_base_den = info->time_base_den;
   wo.rotation = info->rotation;
+  wo.hflip = info->hflip;
   wo.copy_from = params->keep_audio ? clean_path : NULL;
   wo.frames_total = info->n_frames;
   wo.progress = progress;

@@ -204,7 +204,7 @@ add_copy_streams (SvdWriter  *self,
         {
           g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
                        "The %s stream %u (%s) of “%s” cannot be stored in a %s file. "
-                       "Choose another container (.mkv takes almost anything) or leave the %s out.",
+                       "Choose another container or leave the %s out.",
                        av_get_media_type_string (type), i, avcodec_get_name (in->codecpar->codec_id),
                        self->copy_from, self->oc->oformat->name,
                        type == AVMEDIA_TYPE_AUDIO ? "audio" : "subtitles");
@@ -598,12 +598,18 @@ open_output (SvdWriter  *self,
   self->vst->time_base = self->enc->time_base;
   self->vst->avg_frame_rate = fps;
   self->vst->r_frame_rate = fps;
-  if (self->options.rotation % 360 != 0)
+  if (self->options.rotation % 360 != 0 || self->options.hflip)
     {
       uint8_t *m = av_stream_new_side_data (self->vst, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof (int32_t));
 
+      /* av_display_rotation_set() takes a clockwise angle while
+       * av_display_rotation_get() (our rotation) reports counter-clockwise. */
       if (m != NULL)
-        av_display_rotation_set ((int32_t *) m, self->options.rotation);
+        {
+          av_display_rotation_set ((int32_t *) m, -(double) self->options.rotation);
+          if (self->options.hflip)
+            av_display_matrix_flip ((int32_t *) m, 1, 0);
+        }
     }
 
   if (!add_copy_streams (self, error))

@@ -45,6 +45,7 @@ typedef void (*SvdWriterProgressFunc) (const SvdWriterProgress *progress,
  * @time_base_den: see @time_base_num
  * @rotation: display rotation (degrees counter-clockwise, as
  *   SvdVideoInfo.rotation) to store in the output
+ * @hflip: store a mirrored display matrix (as SvdVideoInfo.hflip)
  * @copy_from: (nullable): a file whose audio and subtitle streams are
  *   copied into the output without re-encoding
  * @copy_audio: copy audio streams from @copy_from
@@ -70,6 +71,7 @@ typedef struct {
   int                    time_base_num;
   int                    time_base_den;
   int                    rotation;
+  gboolean               hflip;
   const char            *copy_from;
   gboolean               copy_audio;
   gboolean               copy_subtitles;

@@ -58,6 +58,26 @@ check "the excerpt has 10 frames" test "$(ffprobe -v error -count_frames -select
 check "the excerpt keeps the mp3 audio" test "$(ffprobe -v error -select_streams a:0 -show_entries stream=codec_name -of csv=p=0 "$work/part.mkv")" = mp3
 check "the excerpt starts at 0" test "$(ffprobe -v error -select_streams v:0 -show_entries frame=best_effort_timestamp -read_intervals %+#1 -of csv=p=0 "$work/part.mkv" | head -1 | cut -d, -f1)" = 0
 
+# Subtitles are copied too, language kept; rotation is kept.
+printf '1\n00:00:00,500 --> 00:00:01,500\nOlá\n\n2\n00:00:02,000 --> 00:00:03,000\nTchau\n' > "$work/subs.srt"
+ffmpeg -nostdin -v error -y -i "$clips/sintel_480p_5s_h264_mp3.mp4" -i "$work/subs.srt" -map 0 -map 1 -c copy -c:s mov_text \
+  -metadata:s:s:0 language=por -metadata:s:v:0 rotate=90 "$work/subbed.mp4"
+"$svd" probe --json "$work/subbed.mp4" > "$work/subbed.json"
+check "probe lists the subtitle stream with its language and the rotation" python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+assert [(s["type"], s["codec"], s["language"]) for s in d["streams"]][2] == ("subtitle", "mov_text", "por"), d["streams"]
+assert d["rotation"] == 90, d["rotation"]' "$work/subbed.json"
+"$svd" transcode "$work/subbed.mp4" "$work/subbed-out.mp4" --codec x264 --preset ultrafast --crf 35 -q
+check "transcode keeps the subtitle packets" test "$(ffmpeg -nostdin -v error -i "$work/subbed.mp4" -map 0:s:0 -c copy -f framemd5 - | grep -v '^#')" = \
+  "$(ffmpeg -nostdin -v error -i "$work/subbed-out.mp4" -map 0:s:0 -c copy -f framemd5 - | grep -v '^#')"
+check "transcode keeps the subtitle language" test "$(ffprobe -v error -select_streams s:0 -show_entries stream_tags=language -of csv=p=0 "$work/subbed-out.mp4")" = por
+check "transcode keeps the rotation" test "$(ffprobe -v error -select_streams v:0 -show_entries stream_side_data=rotation -of csv=p=0 "$work/subbed-out.mp4" | tr -d ',')" = 90
+"$svd" transcode "$work/subbed.mp4" "$work/subbed-out.mkv" --codec x264 --preset ultrafast > /dev/null 2> "$work/sub.err"; rc=$?
+sed 's/^/# /' "$work/sub.err"
+check "a subtitle codec the container cannot hold is a clear error" bash -c '[ $1 -eq 1 ] && grep -q "cannot be stored" "$2" && [ ! -e "$3" ]' _ $rc "$work/sub.err" "$work/subbed-out.mkv"
+"$svd" transcode "$work/subbed.mp4" "$work/subbed-nosubs.mkv" --codec x264 --preset ultrafast --no-subtitles -q
+check "--no-subtitles leaves them out" test "$(ffprobe -v error -show_entries stream=codec_type -of csv=p=0 "$work/subbed-nosubs.mkv" | tr '\n' ' ')" = "video audio "
+
 # degrade: quarter size, x264 at the CRF asked.
 "$svd" degrade "$clips/sintel_480p_5s_h264_mp3.mp4" "$work/small.mp4" --scale 4 --filter lanczos --crf 40 --preset ultrafast -q
 check "degrade --scale 4 succeeds" test $? -eq 0
