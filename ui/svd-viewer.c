@@ -25,9 +25,9 @@
  * integer factor k = ceil (scale) with nearest-neighbour, and draws it on
  * top of the linearly scaled full texture. The renderer then only shrinks
  * the tile by scale / k (between 0.5 and 1), so pixel edges stay sharp to
- * within one screen pixel. Until the tile arrives the linear version shows,
- * so zooming never waits. The tile is at most about twice the viewport in
- * pixels whatever the zoom.
+ * within one screen pixel (exact at integer zooms). Until the tile arrives
+ * the linear version shows, so zooming never waits. The tile's size is
+ * bounded by a few viewports whatever the zoom.
  */
 
 #define MIN_ZOOM 0.05
@@ -377,17 +377,16 @@ tile_done_cb (GObject      *object,
   TileJob *job = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
   SvdImage *tile = g_task_propagate_pointer (G_TASK (result), &error);
-  Layer *layer;
+  Layer *layer = svd_viewer_layer_for (self, job->slot, job->overlay);
 
+  layer->tile_pending = FALSE;
   if (tile == NULL)
     {
+      /* Not fatal: the linearly scaled texture is still drawn. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("Could not magnify the view: %s", error->message);
       return;
     }
-
-  layer = svd_viewer_layer_for (self, job->slot, job->overlay);
-  layer->tile_pending = FALSE;
 
   /* A tile for an image that has since been replaced is stale. */
   if (layer->image == job->image)
@@ -480,9 +479,11 @@ svd_viewer_update_tiles_cb (gpointer user_data)
           && layer->tile_y + layer->tile_h >= vy + vh)
         continue;
 
-      /* A margin of a quarter view lets small pans reuse the tile. */
+      /* A margin of an eighth of the view lets small pans reuse the tile
+       * while bounding it: the tile has (k / scale)² ≤ 4 times the pixels
+       * of the region it covers on screen, so at most ~6 times the view's. */
       svd_viewer_view_visible_region (self, &views[i],
-                                      MAX (views[i].clip.size.width, views[i].clip.size.height) / 4,
+                                      MAX (views[i].clip.size.width, views[i].clip.size.height) / 8,
                                       &x, &y, &w, &h, &k);
 
       job = g_new0 (TileJob, 1);

@@ -306,6 +306,24 @@ run_script_cb (gpointer user_data)
   g_assert_false (svd_viewer_set_image (viewer, SVD_VIEWER_SLOT_CHAIN_1, serial, stale));
   g_assert_false (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
 
+  /* Dark mode: the header bar and action bar follow the style manager. */
+  {
+    AdwStyleManager *style = adw_style_manager_get_default ();
+    g_auto(Pixels) light = { 0 };
+    g_auto(Pixels) dark = { 0 };
+
+    render_pixels (window, &light);
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
+    svd_gui_test_wait_frames (window, 3);
+    render_pixels (window, &dark);
+    g_free (svd_gui_test_save_screenshot (window, "viewer-dark"));
+    g_test_message ("header bar mean: light %.1f, dark %.1f",
+                    region_mean (&light, 0, 0, light.width, 40), region_mean (&dark, 0, 0, dark.width, 40));
+    g_assert_cmpfloat (region_mean (&dark, 0, 0, dark.width, 40), <, 100);
+    g_assert_cmpfloat (region_mean (&light, 0, 0, light.width, 40), >, 150);
+    adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
+  }
+
   /* Opening a real clip shows its first frame as the source. */
   clip = g_build_filename (g_getenv ("SVD_SHARED_DIR"), "clips", "bbb_720p_5s_h264_aac.mp4", NULL);
   if (g_file_test (clip, G_FILE_TEST_EXISTS))
