@@ -206,14 +206,17 @@ test_seek (gconstpointer data)
   g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT);
 }
 
-/* Open GOPs and B-pyramids: an x264 clip with open-gop and short GOPs, so
- * seeks land on non-IDR key frames whose leading B-frames reference the
- * previous GOP. */
+/* Open GOPs and B-pyramids: x264 open-gop (non-IDR key frames whose
+ * leading B-frames reference the previous GOP) and x265 CRA pictures with
+ * RASL leading pictures, both with short GOPs so seeks land on them. */
 static void
-test_seek_open_gop (void)
+seek_open_gop_case (const char *name,
+                    const char *codec,
+                    const char *params_opt,
+                    const char *params)
 {
   g_autofree char *src = media_test_clip_path ("sintel_480p_5s_h264_mp3.mp4");
-  g_autofree char *clip = media_test_work_path ("open-gop.mkv");
+  g_autofree char *clip = media_test_work_path (name);
   g_autoptr(SvdReader) seq = NULL;
   g_autoptr(SvdReader) reader = NULL;
   g_autoptr(GPtrArray) digests = g_ptr_array_new_with_free_func (g_free);
@@ -221,9 +224,7 @@ test_seek_open_gop (void)
   SvdImage *image = NULL;
 
   media_test_ffmpeg ("-i", src, "-frames:v", "72", "-an", "-vf", "scale=320:180",
-                     "-c:v", "libx264", "-preset", "ultrafast", "-x264-params",
-                     "open-gop=1:keyint=12:min-keyint=12:scenecut=0:bframes=3:b-pyramid=normal:log-level=none",
-                     clip, NULL);
+                     "-c:v", codec, "-preset", "ultrafast", params_opt, params, clip, NULL);
   seq = svd_reader_open (clip, NULL, &error);
   g_assert_no_error (error);
   reader = svd_reader_open (clip, NULL, &error);
@@ -234,6 +235,7 @@ test_seek_open_gop (void)
       svd_image_unref (image);
     }
   g_assert_cmpint (digests->len, ==, svd_reader_get_info (seq)->n_frames);
+  g_assert_cmpint (digests->len, ==, 72);
   for (int i = 0; i < 30; i++)
     {
       gint64 t = i == 0 ? (gint64) digests->len - 1 : g_test_rand_int_range (0, (gint32) digests->len);
@@ -244,6 +246,25 @@ test_seek_open_gop (void)
       d = media_test_image_digest (a);
       g_assert_cmpstr (d, ==, g_ptr_array_index (digests, t));
     }
+  /* Every frame in backward order: each seek lands on a key frame. */
+  for (gint64 t = digests->len - 1; t >= 0; t -= 5)
+    {
+      g_autoptr(SvdImage) a = svd_reader_seek_frame (reader, t, &error);
+      g_autofree char *d = NULL;
+
+      g_assert_no_error (error);
+      d = media_test_image_digest (a);
+      g_assert_cmpstr (d, ==, g_ptr_array_index (digests, t));
+    }
+}
+
+static void
+test_seek_open_gop (void)
+{
+  seek_open_gop_case ("open-gop-h264.mkv", "libx264", "-x264-params",
+                      "open-gop=1:keyint=12:min-keyint=12:scenecut=0:bframes=3:b-pyramid=normal:log-level=none");
+  seek_open_gop_case ("open-gop-hevc.mkv", "libx265", "-x265-params",
+                      "open-gop=1:keyint=12:min-keyint=12:scenecut=0:bframes=4:log-level=none");
 }
 
 /* A 10-bit clip is read as 10-bit planes without conversion, and its
