@@ -360,6 +360,42 @@ mb_pth_zip (const SvdModel *m,
 }
 
 GBytes *
+mb_pth_zip_strided (gint64 offset)
+{
+  g_autoptr(GByteArray) p = g_byte_array_new ();
+  g_autoptr(GByteArray) d = g_byte_array_new ();
+  float v[8];
+  ZipItem items[2];
+  GBytes *z;
+
+  for (int i = 0; i < 8; i++)
+    v[i] = (float) i;
+  append_le (d, v, 8, SVD_STORAGE_FP32);
+  pk_op (p, 0x80); pk_op (p, 2);
+  pk_global (p, "collections", "OrderedDict"); pk_op (p, ')'); pk_op (p, 'R');
+  pk_str (p, "w");
+  pk_global (p, "torch._utils", "_rebuild_tensor_v2");
+  pk_op (p, '(');
+  pk_op (p, '('); pk_str (p, "storage"); pk_global (p, "torch", "FloatStorage"); pk_str (p, "0");
+  pk_str (p, "cpu"); pk_int (p, 8); pk_op (p, 't'); pk_op (p, 'Q');
+  pk_int (p, offset);
+  pk_op (p, '('); pk_int (p, 2); pk_int (p, 3); pk_op (p, 't');
+  pk_op (p, '('); pk_int (p, 1); pk_int (p, 2); pk_op (p, 't');
+  pk_op (p, 0x89);
+  pk_global (p, "collections", "OrderedDict"); pk_op (p, ')'); pk_op (p, 'R');
+  pk_op (p, 't'); pk_op (p, 'R');
+  pk_op (p, 's'); pk_op (p, '.');
+  items[0].name = (char *) "strided/data.pkl";
+  items[0].data = g_bytes_new (p->data, p->len);
+  items[1].name = (char *) "strided/data/0";
+  items[1].data = g_bytes_new (d->data, d->len);
+  z = zip_write (items, 2);
+  g_bytes_unref (items[0].data);
+  g_bytes_unref (items[1].data);
+  return z;
+}
+
+GBytes *
 mb_pth_legacy (const SvdModel *m)
 {
   GArray *e = entries_of (m);
@@ -481,6 +517,20 @@ float_tensor (Arena        *a,
       t->data_type = 1;
       t->n_float_data = n;
       t->float_data = ar (a, g_memdup2 (v, MAX (n, 1) * sizeof (float)));
+    }
+  else if (o->external)
+    {
+      Onnx__StringStringEntryProto *loc = ar (a, g_new0 (Onnx__StringStringEntryProto, 1));
+
+      onnx__string_string_entry_proto__init (loc);
+      loc->key = ar_str (a, "location");
+      loc->value = ar_str (a, "weights.bin");
+      t->data_type = 1;
+      t->has_data_location = TRUE;
+      t->data_location = ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL;
+      t->n_external_data = 1;
+      t->external_data = ar (a, g_new (Onnx__StringStringEntryProto *, 1));
+      t->external_data[0] = loc;
     }
   else
     {

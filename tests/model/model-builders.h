@@ -24,6 +24,7 @@ typedef struct {
   gboolean    float_data;      /* fp32 weights in float_data instead of raw_data */
   gboolean    slope_constant;  /* slopes via Constant + Unsqueeze (opset 13 style) */
   gboolean    sizes_from_shape;/* Resize sizes from Shape → Gather → Mul → Concat */
+  gboolean    external;        /* weights marked as external data */
 } MbOnnxOptions;
 
 SvdModel *mb_random_model     (int                 in_ch,
@@ -38,6 +39,8 @@ GBytes   *mb_safetensors      (const SvdModel     *m,
 GBytes   *mb_pth_zip          (const SvdModel     *m,
                                const char         *wrapper);
 GBytes   *mb_pth_legacy       (const SvdModel     *m);
+/* {"w": a [2, 3] view with strides (1, 2) at @offset into floats 0..7}. */
+GBytes   *mb_pth_zip_strided  (gint64              offset);
 GBytes   *mb_onnx             (const SvdModel     *m,
                                const MbOnnxOptions *opts);
 /* A torch zip whose data.pkl calls module.name("echo pwned"). */

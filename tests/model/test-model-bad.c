@@ -188,6 +188,32 @@ test_onnx_broken_edge (void)
 }
 
 static void
+test_onnx_external_data (void)
+{
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 19);
+  MbOnnxOptions o = { .shuffle = MB_SHUFFLE_CRD, .external = TRUE };
+  g_autoptr(GBytes) b = mb_onnx (m, &o);
+
+  expect_error (b, SVD_ERROR_UNSUPPORTED, (const char *[]) { ".weight", "external file", "re-export", NULL });
+}
+
+static void
+test_pth_view_out_of_range (void)
+{
+  /* Offset 3 + 1·1 + 2·2 = 8 reaches past the 8-element storage. */
+  g_autoptr(GBytes) b = mb_pth_zip_strided (3);
+  gsize len;
+  const guint8 *d = g_bytes_get_data (b, &len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdStateDict) sd = svd_state_dict_load_from_data (d, len, SVD_STATE_DICT_DEFAULT, &error);
+
+  g_assert_null (sd);
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "“w”"));
+  g_assert_nonnull (strstr (error->message, "past the end"));
+}
+
+static void
 test_file_errors (void)
 {
   g_autoptr(GError) error = NULL;
@@ -209,6 +235,8 @@ main (int argc, char **argv)
   g_test_add_func ("/model-bad/state-dict-shapes-disagree", test_state_dict_shapes_disagree);
   g_test_add_func ("/model-bad/onnx-unknown-op", test_onnx_unknown_op);
   g_test_add_func ("/model-bad/onnx-broken-edge", test_onnx_broken_edge);
+  g_test_add_func ("/model-bad/onnx-external-data", test_onnx_external_data);
+  g_test_add_func ("/model-bad/pth-view-out-of-range", test_pth_view_out_of_range);
   g_test_add_func ("/model-bad/file-errors", test_file_errors);
   return g_test_run ();
 }

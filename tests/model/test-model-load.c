@@ -331,6 +331,29 @@ test_other_activations (void)
   }
 }
 
+static void
+test_pth_strided_view (void)
+{
+  /* w[i][j] = storage[1 + i·1 + j·2] over storage 0..7: a transposed,
+   * offset view that must be gathered, not copied as-is. */
+  g_autoptr(GBytes) b = mb_pth_zip_strided (1);
+  gsize len;
+  const guint8 *d = g_bytes_get_data (b, &len);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdStateDict) sd = svd_state_dict_load_from_data (d, len, SVD_STATE_DICT_DEFAULT, &error);
+  const SvdTensor *w;
+  const float want[] = { 1, 3, 5, 2, 4, 6 };
+
+  g_assert_no_error (error);
+  w = svd_state_dict_lookup (sd, "w");
+  g_assert_nonnull (w);
+  g_assert_cmpint (w->ndim, ==, 2);
+  g_assert_cmpint (w->shape[0], ==, 2);
+  g_assert_cmpint (w->shape[1], ==, 3);
+  for (int i = 0; i < 6; i++)
+    g_assert_cmpfloat (w->data[i], ==, want[i]);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -339,6 +362,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-load/onnx-fp16-int32-data", test_onnx_fp16_int32_data);
   g_test_add_func ("/model-load/generated-state-dicts", test_generated_state_dicts);
   g_test_add_func ("/model-load/other-activations", test_other_activations);
+  g_test_add_func ("/model-load/pth-strided-view", test_pth_strided_view);
   if (g_file_test (svd_test_shared_dir (), G_FILE_TEST_IS_DIR))
     {
       g_test_add_func ("/model-load/every-shared-model", test_every_shared_model);
