@@ -18,7 +18,7 @@ typedef double acc_t;
 typedef float acc_t;
 #endif
 
-#define OCB 8      /* output channels per work-item */
+#define OCB 16     /* output channels per work-item (SVD_DISTS_CONV_OB) */
 #define STATS_GROUP 64
 
 /* One axis of the antialiased bilinear resize, with precomputed taps:
@@ -93,8 +93,8 @@ dists_fill_input (__global const float *src,
 }
 
 /* 3x3 conv, padding 1, + bias + ReLU. One work-item: 16 pixels of one row
- * x 8 output channels, in registers. Weights as [c_out / 8][c_in][3][3][8].
- * Global size (ceil(w / 16), h, c_out / 8). */
+ * x 16 output channels, in registers. Weights as
+ * [c_out / 16][c_in][3][3][16]. Global size (ceil(w / 16), h, c_out / 16). */
 __kernel void
 dists_conv3x3_relu (__global const float *restrict in,
                     int                            c_in,

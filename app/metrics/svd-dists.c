@@ -665,11 +665,11 @@ typedef struct {
   int          width;
   int          height;
   int          pitch;
-  const float *packed;   /* [c_out / 8][c_in][3][3][8] */
+  const float *packed;   /* [c_out / 16][c_in][3][3][16] */
   const float *bias;
 } ConvJob;
 
-/* One output row of one block of 8 output channels. Compiled for
+/* One output row of one block of 16 output channels. Compiled for
  * AVX-512, AVX2 and plain x86-64, picked at run time, because the build
  * has no -march: this loop is where DISTS spends its time. */
 __attribute__ ((target_clones ("avx512f", "arch=haswell", "default")))
@@ -701,8 +701,13 @@ conv_row_block (const ConvJob *job,
               memcpy (&a, r, sizeof a);
               memcpy (&b, r + 1, sizeof b);
               memcpy (&c, r + 2, sizeof c);
+              /* Three separate updates contract to three FMAs. */
               for (int o = 0; o < CONV_OB; o++)
-                acc[o] += a * wk[o] + b * wk[CONV_OB + o] + c * wk[2 * CONV_OB + o];
+                {
+                  acc[o] += a * wk[o];
+                  acc[o] += b * wk[CONV_OB + o];
+                  acc[o] += c * wk[2 * CONV_OB + o];
+                }
             }
         }
       for (int o = 0; o < CONV_OB; o++)
@@ -735,7 +740,7 @@ conv_items (int      begin,
  * @in: @c_in padded planes (see svd-dists.h)
  * @c_in: input channels
  * @out: @c_out padded planes, zero-initialised (its border stays zero)
- * @c_out: output channels, a multiple of 8
+ * @c_out: output channels, a multiple of 16
  * @width: width
  * @height: height
  * @pitch: row pitch of @in and @out in floats, ≥ round_up(@width, 16) + 2
@@ -743,7 +748,7 @@ conv_items (int      begin,
  * @bias: biases
  * @threads: CPU threads (0: one per core)
  *
- * 3x3 convolution, padding 1, then ReLU. Blocks of 8 output channels x 16
+ * 3x3 convolution, padding 1, then ReLU. Blocks of 16 output channels x 16
  * pixels are accumulated in vector registers.
  */
 void
@@ -899,10 +904,10 @@ svd_dists_score_from_stats (const SvdDistsWeights *weights,
  * svd_dists_pack_weights:
  * @weight: OIHW 3x3 weights
  * @c_in: input channels
- * @c_out: output channels, a multiple of 8
+ * @c_out: output channels, a multiple of 16
  *
- * Returns: (transfer full): the weights as [c_out / 8][c_in][3][3][8], so
- *   the 8 weights one tap needs are adjacent
+ * Returns: (transfer full): the weights as [c_out / 16][c_in][3][3][16], so
+ *   the 16 weights one tap needs are adjacent
  */
 float *
 svd_dists_pack_weights (const float *weight,

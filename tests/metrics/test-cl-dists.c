@@ -44,7 +44,7 @@ random_planes (int      channels,
 static void
 test_conv_twin (void)
 {
-  const int cases[][4] = { { 3, 64, 37, 19 }, { 24, 16, 16, 1 }, { 64, 8, 1, 5 }, { 17, 8, 45, 33 } };
+  const int cases[][4] = { { 3, 64, 37, 19 }, { 24, 16, 16, 1 }, { 64, 16, 1, 5 }, { 17, 32, 45, 33 } };
   g_autoptr(GRand) rand = g_rand_new_with_seed (42);
 
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
