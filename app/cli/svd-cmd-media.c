@@ -397,11 +397,12 @@ svd_cmd_transcode (int    argc,
   pr.what = "transcode";
   pr.cancellable = cancellable;
 
+  /* Before the temp file exists, so an interrupt can never orphan it. */
+  signal (SIGINT, on_sigint);
+  signal (SIGTERM, on_sigint);
   writer = svd_writer_new (argv[2], &wo, &error);
   if (writer == NULL)
     return svd_cli_fail (argv[0], error);
-  signal (SIGINT, on_sigint);
-  signal (SIGTERM, on_sigint);
 
   /* Decode and encode run on their own threads (the compute stage is
    * empty here; `svd restore` puts the engine there). */
@@ -497,6 +498,7 @@ svd_cmd_degrade (int    argc,
   pr.what = "degrade";
   pr.cancellable = cancellable;
   signal (SIGINT, on_sigint);
+  signal (SIGTERM, on_sigint);
 
   if (!svd_degrade_clip (argv[1], argv[2], &params, progress_cb, &pr, cancellable, &error))
     {

@@ -85,7 +85,8 @@ av_log_cb (void       *avcl,
            const char *fmt,
            va_list     vl)
 {
-  static int print_prefix = 1;
+  /* Per thread: decode and encode threads may log at the same time. */
+  static _Thread_local int print_prefix = 1;
   char line[1024];
 
   if (level > av_log_get_level ())
