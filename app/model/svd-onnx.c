@@ -119,6 +119,17 @@ node_label (const Onnx__NodeProto *n)
   return n->name != NULL && n->name[0] ? n->name : (n->n_output > 0 ? n->output[0] : "?");
 }
 
+/* Doubles from a file may be NaN, infinite or huge; casting those to an
+ * integer is undefined. Out-of-range values become G_MININT64, which every
+ * caller rejects as a dimension, axis or index. */
+static gint64
+to_i64 (double v)
+{
+  if (!(v >= -4.0e18 && v <= 4.0e18))
+    return G_MININT64;
+  return (gint64) v;
+}
+
 /* ---- Decoding TensorProto ----------------------------------------------- */
 
 static Tens *
@@ -277,6 +288,8 @@ attr_string (const Onnx__NodeProto *n,
 
   if (a == NULL || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
     return g_strdup (dflt);
+  if (a->s.data == NULL)
+    return g_strdup ("");
   return g_strndup ((const char *) a->s.data, a->s.len);
 }
 
@@ -352,7 +365,7 @@ get_axes (Ctx                   *c,
       if (t->n > SVD_TENSOR_MAX_DIMS)
         return unsupported_eval (n, "too many axes", error);
       for (gsize i = 0; i < t->n; i++)
-        axes[i] = (gint64) t->v[i];
+        axes[i] = to_i64 (t->v[i]);
       *count = (int) t->n;
     }
   return TRUE;
@@ -530,7 +543,7 @@ eval_node (Ctx                   *c,
         }
       for (gsize i = 0; i < shape->n; i++)
         {
-          gint64 d = (gint64) shape->v[i];
+          gint64 d = to_i64 (shape->v[i]);
 
           if (d == 0 && !allowzero)
             {
@@ -686,7 +699,7 @@ eval_node (Ctx                   *c,
       for (gsize a = 0; a < outer; a++)
         for (gsize i = 0; i < ind->n; i++)
           {
-            gint64 j = (gint64) ind->v[i];
+            gint64 j = to_i64 (ind->v[i]);
 
             if (j < 0)
               j += x->dims[axis];
@@ -1255,11 +1268,11 @@ derive_shuffle (Onnx        *o,
               {
                 gsize at = (((gsize) ch * t->dims[2]) + (gsize) (yy * s + i)) * t->dims[3] + (gsize) (xx * s + j);
                 double v = t->v[at];
-                gint64 k = (gint64) v, sc = k / (probe_h * probe_w), sy = (k / probe_w) % probe_h, sx = k % probe_w;
+                gint64 k = v >= 0 && v < (double) probe->n ? (gint64) v : -1, sc = k / (probe_h * probe_w), sy = (k / probe_w) % probe_h, sx = k % probe_w;
 
                 if (src < 0)
                   src = (int) sc;
-                if (sc != src || sy != yy || sx != xx)
+                if (k < 0 || k != floor (v) || sc != src || sy != yy || sx != xx)
                   {
                     g_clear_pointer (perm, g_free);
                     g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
@@ -1348,7 +1361,7 @@ match (Onnx    *o,
     }
   out = look_through (o, g->output[0]->name);
   n = producer_of (o, out);
-  if (op_is (n, "Clip"))
+  if (op_is (n, "Clip") && n->n_input >= 1)
     {
       clip = n;
       g_hash_table_add (o->used, clip);
@@ -1457,7 +1470,7 @@ match (Onnx    *o,
           goto fail;
         }
       p = producer_of (o, prev);
-      if (op_is (p, "PRelu") || op_is (p, "Relu") || op_is (p, "LeakyRelu"))
+      if ((op_is (p, "PRelu") || op_is (p, "Relu") || op_is (p, "LeakyRelu")) && p->n_input >= 1)
         {
           Layer *first = &g_array_index (layers, Layer, 0);
 
