@@ -12,7 +12,7 @@ PACKAGES="
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev libswresample-dev ffmpeg
   ocl-icd-opencl-dev opencl-c-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo
   libprotobuf-c-dev protobuf-c-compiler libonnx-dev
-  xvfb xauth desktop-file-utils appstream
+  xvfb xauth libxtst-dev desktop-file-utils appstream
   fonts-cantarell adwaita-icon-theme
 "
 

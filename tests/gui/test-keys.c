@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-keys"
+
+#include "svd-config.h"
+
+#include <gdk/x11/gdkx.h>
+#include <X11/Xlib.h>
+#include <X11/keysym.h>
+#include <X11/extensions/XTest.h>
+
+#include "svd-application.h"
+#include "svd-window.h"
+#include "svd-gui-test-utils.h"
+
+/* Presses real keys through the X server (XTest), so the viewer's keyboard
+ * habits are checked end to end: key → X → GDK → the viewer's managed
+ * shortcut controller → action → state. */
+
+typedef struct {
+  SvdApplication *app;
+  gboolean        done;
+} Fixture;
+
+typedef struct {
+  SvdViewer *viewer;
+  int        mode;
+  int        slot;
+  double     zoom;
+} Want;
+
+static gboolean
+demo_loaded (gpointer data)
+{
+  return svd_viewer_has_image (data, SVD_VIEWER_SLOT_REFERENCE)
+         && svd_viewer_has_image (data, SVD_VIEWER_SLOT_SOURCE);
+}
+
+static gboolean
+mode_is (gpointer data)
+{
+  Want *want = data;
+
+  return (int) svd_viewer_get_view_mode (want->viewer) == want->mode;
+}
+
+static gboolean
+shown_is (gpointer data)
+{
+  Want *want = data;
+
+  return (int) svd_viewer_get_shown_slot (want->viewer) == want->slot;
+}
+
+static gboolean
+zoom_is (gpointer data)
+{
+  Want *want = data;
+
+  return want->zoom < 0 ? svd_viewer_get_zoom (want->viewer) > 1.0
+                        : svd_viewer_get_zoom (want->viewer) == want->zoom;
+}
+
+static void
+press (GtkWidget *window,
+       KeySym     keysym)
+{
+  Display *dpy = gdk_x11_display_get_xdisplay (gtk_widget_get_display (window));
+  KeyCode code = XKeysymToKeycode (dpy, keysym);
+
+  g_assert_cmpint (code, !=, 0);
+  XTestFakeKeyEvent (dpy, code, True, CurrentTime);
+  XTestFakeKeyEvent (dpy, code, False, CurrentTime);
+  XFlush (dpy);
+}
+
+static void
+press_and_wait (GtkWidget *window,
+                KeySym     keysym,
+                gboolean (*predicate) (gpointer),
+                Want      *want)
+{
+  press (window, keysym);
+  svd_gui_test_wait_until (predicate, want);
+}
+
+static gboolean
+run_script_cb (gpointer user_data)
+{
+  Fixture *fx = user_data;
+  GtkWidget *window = GTK_WIDGET (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
+  Display *dpy;
+  Want want = { 0 };
+
+  if (!GDK_IS_X11_DISPLAY (gtk_widget_get_display (window)))
+    {
+      g_test_skip ("needs an X11 display (GDK_BACKEND=x11 under xvfb-run)");
+      g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
+      fx->done = TRUE;
+      return G_SOURCE_REMOVE;
+    }
+
+  want.viewer = svd_window_get_viewer (SVD_WINDOW (window));
+  svd_gui_test_wait_until (demo_loaded, want.viewer);
+  svd_gui_test_wait_frames (window, 3);
+
+  /* No window manager runs under Xvfb: give the window the focus. */
+  dpy = gdk_x11_display_get_xdisplay (gtk_widget_get_display (window));
+  XSetInputFocus (dpy, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
+                  RevertToParent, CurrentTime);
+  XFlush (dpy);
+  svd_gui_test_wait_frames (window, 3);
+
+  want.mode = SVD_VIEW_MODE_DIFFERENCE;
+  press_and_wait (window, XK_d, mode_is, &want);
+  want.mode = SVD_VIEW_MODE_SSIM;
+  press_and_wait (window, XK_h, mode_is, &want);
+  want.mode = SVD_VIEW_MODE_SIDE_BY_SIDE;
+  press_and_wait (window, XK_b, mode_is, &want);
+  want.mode = SVD_VIEW_MODE_TOGGLE;
+  press_and_wait (window, XK_m, mode_is, &want);
+  want.slot = SVD_VIEWER_SLOT_REFERENCE;
+  press_and_wait (window, XK_r, shown_is, &want);
+  want.slot = SVD_VIEWER_SLOT_SOURCE;
+  press_and_wait (window, XK_s, shown_is, &want);
+  /* No chain has a frame yet: 1 must leave the source shown. */
+  press (window, XK_1);
+  svd_gui_test_wait_frames (window, 3);
+  g_assert_cmpint (svd_viewer_get_shown_slot (want.viewer), ==, SVD_VIEWER_SLOT_SOURCE);
+
+  want.zoom = 1.0;
+  press_and_wait (window, XK_0, zoom_is, &want);
+  want.zoom = -1;
+  press_and_wait (window, XK_equal, zoom_is, &want);
+  want.zoom = 0;
+  press_and_wait (window, XK_f, zoom_is, &want);
+  want.mode = SVD_VIEW_MODE_SLIDER;
+  press_and_wait (window, XK_w, mode_is, &want);
+
+  /* Ctrl+Q, the app accelerator, closes the window and ends the run. */
+  {
+    KeyCode ctrl = XKeysymToKeycode (dpy, XK_Control_L);
+
+    XTestFakeKeyEvent (dpy, ctrl, True, CurrentTime);
+    press (window, XK_q);
+    XTestFakeKeyEvent (dpy, ctrl, False, CurrentTime);
+    XFlush (dpy);
+  }
+  fx->done = TRUE;
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GApplication *app,
+             gpointer      user_data)
+{
+  g_idle_add (run_script_cb, user_data);
+}
+
+static void
+test_keys (void)
+{
+  Fixture fx = { 0 };
+
+  fx.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (fx.app, "activate", G_CALLBACK (activate_cb), &fx);
+  g_assert_cmpint (g_application_run (G_APPLICATION (fx.app), 0, NULL), ==, 0);
+  g_assert_true (fx.done);
+  g_object_unref (fx.app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL)
+    {
+      g_print ("1..0 # SKIP needs an X display; run under xvfb-run\n");
+      return 0;
+    }
+
+  g_test_add_func ("/gui/viewer/keys", test_keys);
+
+  return g_test_run ();
+}
