@@ -849,6 +849,33 @@ svd_viewer_set_center (SvdViewer *self,
 }
 
 /**
+ * svd_viewer_content_to_widget:
+ * @self: a #SvdViewer
+ * @x: content x coordinate
+ * @y: content y coordinate
+ * @out: (out): where that point is drawn, in widget coordinates (in the
+ *   first view, i.e. the left one side by side)
+ */
+void
+svd_viewer_content_to_widget (SvdViewer        *self,
+                              double            x,
+                              double            y,
+                              graphene_point_t *out)
+{
+  View views[2];
+  graphene_rect_t content;
+  double cw = 1, ch = 1;
+
+  g_return_if_fail (SVD_IS_VIEWER (self));
+
+  svd_viewer_get_views (self, views);
+  svd_viewer_content_rect (self, &views[0].area, &content);
+  svd_viewer_get_content_size (self, &cw, &ch);
+  out->x = content.origin.x + x * content.size.width / cw;
+  out->y = content.origin.y + y * content.size.height / ch;
+}
+
+/**
  * svd_viewer_pan:
  * @self: a #SvdViewer
  * @dx: screen pixels to move the image right

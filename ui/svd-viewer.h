@@ -103,6 +103,10 @@ void           svd_viewer_zoom_out          (SvdViewer        *self);
 void           svd_viewer_set_center        (SvdViewer        *self,
                                              double            x,
                                              double            y);
+void           svd_viewer_content_to_widget (SvdViewer        *self,
+                                             double            x,
+                                             double            y,
+                                             graphene_point_t *out);
 void           svd_viewer_pan               (SvdViewer        *self,
                                              double            dx,
                                              double            dy);

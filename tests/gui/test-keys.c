@@ -3,6 +3,7 @@
 
 #include "svd-config.h"
 
+#include <math.h>
 #include <gdk/x11/gdkx.h>
 #include <X11/Xlib.h>
 #include <X11/keysym.h>
@@ -12,9 +13,10 @@
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 
-/* Presses real keys through the X server (XTest), so the viewer's keyboard
- * habits are checked end to end: key → X → GDK → the viewer's managed
- * shortcut controller → action → state. */
+/* Presses real keys and drives the real pointer through the X server
+ * (XTest), so the viewer's keyboard and mouse habits are checked end to end:
+ * key → X → GDK → the viewer's managed shortcut controller → action → state,
+ * and button/motion/wheel → gestures → divider, zoom and pan. */
 
 typedef struct {
   SvdApplication *app;
@@ -135,6 +137,73 @@ run_script_cb (gpointer user_data)
   press_and_wait (window, XK_f, zoom_is, &want);
   want.mode = SVD_VIEW_MODE_SLIDER;
   press_and_wait (window, XK_w, mode_is, &want);
+
+  /* The pointer: drag the divider, wheel-zoom, drag to pan. */
+  {
+    GtkWidget *viewer = GTK_WIDGET (want.viewer);
+    Window child;
+    int rx, ry;
+    graphene_point_t p;
+    double w = gtk_widget_get_width (viewer), h = gtk_widget_get_height (viewer);
+    double x, y;
+
+    g_assert_true (gtk_widget_compute_point (viewer, window, &GRAPHENE_POINT_INIT (0, 0), &p));
+    XTranslateCoordinates (dpy, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
+                           DefaultRootWindow (dpy), (int) p.x, (int) p.y, &rx, &ry, &child);
+
+    /* Grab the divider's knob in the middle and drag it to a quarter. */
+    x = rx + w * svd_viewer_get_divider (want.viewer);
+    y = ry + h / 2;
+    XTestFakeMotionEvent (dpy, -1, (int) x, (int) y, CurrentTime);
+    XTestFakeButtonEvent (dpy, 1, True, CurrentTime);
+    XFlush (dpy);
+    svd_gui_test_wait_frames (window, 2);
+    for (int i = 1; i <= 10; i++)
+      {
+        XTestFakeMotionEvent (dpy, -1, (int) (x - i * w / 40), (int) y, CurrentTime);
+        XFlush (dpy);
+        svd_gui_test_wait_frames (window, 1);
+      }
+    XTestFakeButtonEvent (dpy, 1, False, CurrentTime);
+    XFlush (dpy);
+    svd_gui_test_wait_frames (window, 2);
+    g_test_message ("divider after the drag: %.3f", svd_viewer_get_divider (want.viewer));
+    g_assert_cmpfloat (fabs (svd_viewer_get_divider (want.viewer) - 0.25), <, 0.02);
+    g_assert_cmpfloat (svd_viewer_get_zoom (want.viewer), ==, 0);
+
+    /* Wheel up over the image zooms in (button 4 is "scroll up"). */
+    XTestFakeMotionEvent (dpy, -1, (int) (rx + w * 0.6), (int) (ry + h * 0.4), CurrentTime);
+    XTestFakeButtonEvent (dpy, 4, True, CurrentTime);
+    XTestFakeButtonEvent (dpy, 4, False, CurrentTime);
+    XFlush (dpy);
+    want.zoom = -1;
+    svd_gui_test_wait_until (zoom_is, &want);
+
+    /* Dragging away from the divider pans: the image follows the pointer. */
+    {
+      graphene_point_t before, after;
+      double zoom = svd_viewer_get_zoom (want.viewer);
+
+      svd_viewer_content_to_widget (want.viewer, 640, 360, &before);
+      XTestFakeButtonEvent (dpy, 1, True, CurrentTime);
+      XFlush (dpy);
+      svd_gui_test_wait_frames (window, 2);
+      for (int i = 1; i <= 10; i++)
+        {
+          XTestFakeMotionEvent (dpy, -1, (int) (rx + w * 0.6 + i * 10), (int) (ry + h * 0.4 + i * 5), CurrentTime);
+          XFlush (dpy);
+          svd_gui_test_wait_frames (window, 1);
+        }
+      XTestFakeButtonEvent (dpy, 1, False, CurrentTime);
+      XFlush (dpy);
+      svd_gui_test_wait_frames (window, 2);
+      svd_viewer_content_to_widget (want.viewer, 640, 360, &after);
+      g_test_message ("pan moved the content by (%.1f, %.1f)", after.x - before.x, after.y - before.y);
+      g_assert_cmpfloat (fabs (after.x - before.x - 100), <, 2);
+      g_assert_cmpfloat (fabs (after.y - before.y - 50), <, 2);
+      g_assert_cmpfloat (svd_viewer_get_zoom (want.viewer), ==, zoom);
+    }
+  }
 
   /* Ctrl+Q, the app accelerator, closes the window and ends the run. */
   {
