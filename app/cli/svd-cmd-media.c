@@ -361,23 +361,11 @@ svd_cmd_transcode (int    argc,
   if (!parse_range (frames, info->n_frames, &a, &b, &error))
     return svd_cli_fail (argv[0], error);
 
-  svd_writer_options_init (&wo);
+  svd_writer_options_init_for_video (&wo, info);
   wo.encoder = codec;
   wo.crf = crf;
   wo.preset = preset;
   wo.pix_fmt = pix_fmt;
-  wo.fps_num = info->avg_fps_num > 0 ? info->avg_fps_num : info->r_fps_num;
-  wo.fps_den = info->avg_fps_num > 0 ? info->avg_fps_den : info->r_fps_den;
-  if (wo.fps_num <= 0 || wo.fps_den <= 0)
-    {
-      wo.fps_num = (int) (info->fps * 1000 + 0.5);
-      wo.fps_den = 1000;
-    }
-  wo.time_base_num = info->time_base_num;
-  wo.time_base_den = info->time_base_den;
-  wo.rotation = info->rotation;
-  wo.hflip = info->hflip;
-  wo.copy_from = argv[1];
   wo.copy_audio = !no_audio;
   wo.copy_subtitles = !no_subs;
   if (a > 0)

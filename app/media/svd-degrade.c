@@ -154,23 +154,12 @@ svd_degrade_clip (const char              *clean_path,
   if ((w & 1) || (h & 1))
     out_format = fi->bit_depth > 8 ? SVD_PIXEL_FORMAT_YUV444P10 : SVD_PIXEL_FORMAT_YUV444P8;
 
-  svd_writer_options_init (&wo);
+  svd_writer_options_init_for_video (&wo, info);
   wo.encoder = "libx264";
   wo.crf = params->crf;
   wo.preset = params->preset ? params->preset : "medium";
-  wo.fps_num = info->avg_fps_num > 0 ? info->avg_fps_num : info->r_fps_num;
-  wo.fps_den = info->avg_fps_num > 0 ? info->avg_fps_den : info->r_fps_den;
-  if (wo.fps_num <= 0 || wo.fps_den <= 0)
-    {
-      wo.fps_num = (int) (info->fps * 1000 + 0.5);
-      wo.fps_den = 1000;
-    }
-  wo.time_base_num = info->time_base_num;
-  wo.time_base_den = info->time_base_den;
-  wo.rotation = info->rotation;
-  wo.hflip = info->hflip;
-  wo.copy_from = params->keep_audio ? clean_path : NULL;
-  wo.frames_total = info->n_frames;
+  if (!params->keep_audio)
+    wo.copy_from = NULL;
   wo.progress = progress;
   wo.progress_data = progress_data;
   wo.cancellable = cancellable;

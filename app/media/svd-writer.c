@@ -79,6 +79,36 @@ svd_writer_options_init (SvdWriterOptions *options)
 }
 
 /**
+ * svd_writer_options_init_for_video:
+ * @options: (out caller-allocates): options to fill
+ * @source: the clip being restored or re-encoded
+ *
+ * Defaults that keep @source's frame rate, time base (so timestamps come
+ * out exactly), rotation and mirroring, copy its audio and subtitles, and
+ * expect all its frames (for the ETA). The caller still picks the encoder,
+ * CRF, preset and pixel format, and sets a range for excerpts.
+ */
+void
+svd_writer_options_init_for_video (SvdWriterOptions   *options,
+                                   const SvdVideoInfo *source)
+{
+  svd_writer_options_init (options);
+  options->fps_num = source->avg_fps_num > 0 ? source->avg_fps_num : source->r_fps_num;
+  options->fps_den = source->avg_fps_num > 0 ? source->avg_fps_den : source->r_fps_den;
+  if (options->fps_num <= 0 || options->fps_den <= 0)
+    {
+      options->fps_num = (int) (source->fps * 1000 + 0.5);
+      options->fps_den = 1000;
+    }
+  options->time_base_num = source->time_base_num;
+  options->time_base_den = source->time_base_den;
+  options->rotation = source->rotation;
+  options->hflip = source->hflip;
+  options->copy_from = source->path;
+  options->frames_total = source->n_frames;
+}
+
+/**
  * svd_writer_list_encoders:
  *
  * Returns: (transfer full): the video encoders this FFmpeg build has among

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "core/svd-image.h"
+#include "media/svd-reader.h"
 
 G_BEGIN_DECLS
 
@@ -97,6 +98,8 @@ typedef struct {
 typedef struct _SvdWriter SvdWriter;
 
 void        svd_writer_options_init  (SvdWriterOptions        *options);
+void        svd_writer_options_init_for_video (SvdWriterOptions *options,
+                                      const SvdVideoInfo      *source);
 SvdWriter  *svd_writer_new           (const char              *path,
                                       const SvdWriterOptions  *options,
                                       GError                 **error);
