@@ -1124,8 +1124,22 @@ upsample_factor (Onnx            *o,
 
   if (g_ascii_strcasecmp (mode, "nearest") != 0)
     return fail_node (n, SVD_ERROR_UNSUPPORTED, "only nearest upsampling is supported", error);
-  if (attr (n, "axes") != NULL)
-    return fail_node (n, SVD_ERROR_UNSUPPORTED, "Resize with an “axes” attribute is not supported", error);
+  /* Opset 18 may name the axes the scales or sizes apply to. */
+  int axes[4] = { 0, 1, 2, 3 }, n_axes = 4;
+  {
+    gsize na;
+    const int64_t *ints;
+
+    if (attr_ints (n, "axes", &na, &ints))
+      {
+        if (na < 1 || na > 4)
+          return fail_node (n, SVD_ERROR_UNSUPPORTED, "Resize axes must name 1 to 4 of N, C, H, W", error);
+        for (gsize i = 0; i < na; i++)
+          if (!norm_axis (ints[i], 4, &axes[i]))
+            return fail_node (n, SVD_ERROR_UNSUPPORTED, "Resize axes out of range", error);
+        n_axes = (int) na;
+      }
+  }
 
   if (op_is (n, "Upsample"))
     {
@@ -1160,13 +1174,13 @@ upsample_factor (Onnx            *o,
   ctx_init (&c, o);
   if (scales_name != NULL && scales_name[0] && (t = eval (&c, scales_name, 0, error)) != NULL && t->n > 0)
     {
-      if (t->n != 4)
+      if (t->n != (gsize) n_axes)
         {
           ctx_clear (&c);
-          return fail_node (n, SVD_ERROR_UNSUPPORTED, "scales must have 4 values (N, C, H, W)", error);
+          return fail_node (n, SVD_ERROR_UNSUPPORTED, "scales must have one value per axis (N, C, H, W)", error);
         }
-      for (int i = 0; i < 4; i++)
-        s[i] = t->v[i];
+      for (int i = 0; i < n_axes; i++)
+        s[axes[i]] = t->v[i];
       ok = TRUE;
     }
   else if (scales_name != NULL && scales_name[0] && (error == NULL || *error != NULL))
@@ -1193,10 +1207,10 @@ upsample_factor (Onnx            *o,
       ctx_clear (&c);
       if (t == NULL)
         return FALSE;
-      if (t->n != 4)
-        return fail_node (n, SVD_ERROR_UNSUPPORTED, "sizes must have 4 values (N, C, H, W)", error);
-      for (int i = 0; i < 4; i++)
-        s[i] = t->v[i] / dims[i];
+      if (t->n != (gsize) n_axes)
+        return fail_node (n, SVD_ERROR_UNSUPPORTED, "sizes must have one value per axis (N, C, H, W)", error);
+      for (int i = 0; i < n_axes; i++)
+        s[axes[i]] = t->v[i] / dims[axes[i]];
       ok = TRUE;
     }
   if (!ok)

@@ -823,11 +823,16 @@ mb_onnx (const SvdModel      *m,
   else
     {
       float sc[4] = { 1, 1, s, s };
-      gint64 d4[1] = { 4 };
+      gint64 d4[1] = { o->resize_axes ? 2 : 4 };
       MbOnnxOptions f32 = { 0 };
+      static const gint64 hw[] = { -2, -1 };
 
-      g_ptr_array_add (g.inits, float_tensor (&a, "scales", 1, d4, sc, 4, &f32));
+      g_ptr_array_add (g.inits, float_tensor (&a, "scales", 1, d4, o->resize_axes ? sc + 2 : sc, d4[0], &f32));
+      /* Opset 18 style: scales for H and W only, named by "axes"; and
+       * half_pixel + round_prefer_floor, which is also ⌊x / s⌋. */
       node (&g, "Resize", "/Resize", "/Resize_output_0", (const char *[]) { x, "", "scales", NULL },
+            o->resize_axes ?
+            (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"), attr_is (&a, "axes", hw, 2), NULL } :
             (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"),
                                          attr_s (&a, "coordinate_transformation_mode", "asymmetric"),
                                          attr_s (&a, "nearest_mode", "floor"), NULL });
@@ -850,7 +855,7 @@ mb_onnx (const SvdModel      *m,
   onnx__operator_set_id_proto__init (&opset);
   opset.domain = ar_str (&a, "");
   opset.has_version = TRUE;
-  opset.version = 13;
+  opset.version = o->resize_axes ? 18 : 13;
   opsets[0] = &opset;
   onnx__model_proto__init (&model);
   model.has_ir_version = TRUE;

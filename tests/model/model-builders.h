@@ -25,6 +25,7 @@ typedef struct {
   gboolean    slope_constant;  /* slopes via Constant + Unsqueeze (opset 13 style) */
   gboolean    sizes_from_shape;/* Resize sizes from Shape → Gather → Mul → Concat */
   gboolean    external;        /* weights marked as external data */
+  gboolean    resize_axes;     /* opset 18: Resize scales for axes (-2, -1) */
 } MbOnnxOptions;
 
 SvdModel *mb_random_model     (int                 in_ch,
