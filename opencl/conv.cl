@@ -61,8 +61,11 @@ conv3x3_block (__global const float *restrict src,
   floatv acc[OCB][RY][RX];
   __global const float *w = weight + (size_t) ob * IC * 9 * OCB;
 
+  #pragma unroll
   for (int o = 0; o < OCB; o++)
+    #pragma unroll
     for (int r = 0; r < RY; r++)
+      #pragma unroll
       for (int v = 0; v < RX; v++)
         acc[o][r][v] = (floatv) bias[ob * OCB + o];
 
@@ -71,36 +74,46 @@ conv3x3_block (__global const float *restrict src,
       /* Padded (x0, y0) is image (x0 - 1, y0 - 1): the tap at ky = kx = 0. */
       __global const float *s = src + (size_t) ic * src_plane + (size_t) y0 * src_pitch + x0;
 
+      #pragma unroll
       for (int ky = 0; ky < 3; ky++)
+        #pragma unroll
         for (int kx = 0; kx < 3; kx++)
           {
             floatv in[RY][RX];
 
+            #pragma unroll
             for (int r = 0; r < RY; r++)
+              #pragma unroll
               for (int v = 0; v < RX; v++)
                 in[r][v] = VLOAD (0, s + (r + ky) * src_pitch + kx + v * VW);
+            #pragma unroll
             for (int o = 0; o < OCB; o++)
               {
                 floatv k = (floatv) w[(ky * 3 + kx) * OCB + o];
 
+                #pragma unroll
                 for (int r = 0; r < RY; r++)
+                  #pragma unroll
                   for (int v = 0; v < RX; v++)
-                    acc[o][r][v] = mad (in[r][v], k, acc[o][r][v]);
+                    acc[o][r][v] = fma (in[r][v], k, acc[o][r][v]);
               }
           }
       w += 9 * OCB;
     }
 
 #ifndef LAST
+  #pragma unroll
   for (int o = 0; o < OCB; o++)
     {
       float a = slope[ob * OCB + o];
       __global float *d = dst + (size_t) (ob * OCB + o) * dst_plane;
 
+      #pragma unroll
       for (int r = 0; r < RY; r++)
         {
           int y = y0 + r;
 
+          #pragma unroll
           for (int v = 0; v < RX; v++)
             {
               floatv t = acc[o][r][v];
@@ -132,6 +145,7 @@ conv3x3_block (__global const float *restrict src,
    * (y * S + i, x * S + j) of colour c; add the input pixel (x, y) of
    * colour c (nearest upsampling). dst is a padded 3-channel image at the
    * output resolution; residual the padded input image. */
+  #pragma unroll
   for (int o = 0; o < OCB; o++)
     {
       int oc = ob * OCB + o;
@@ -139,12 +153,14 @@ conv3x3_block (__global const float *restrict src,
       __global float *d = dst + (size_t) c * dst_plane;
       __global const float *res = residual + (size_t) c * src_plane;
 
+      #pragma unroll
       for (int r = 0; r < RY; r++)
         {
           int y = y0 + r;
 
           if (y >= height)
             continue;
+          #pragma unroll
           for (int v = 0; v < RX; v++)
             {
               int xs = x0 + v * VW;
@@ -192,22 +208,27 @@ conv3x3_pixel (__global const float *restrict src,
 
   if (x >= width || y >= height)
     return;
+  #pragma unroll
   for (int o = 0; o < OCB; o++)
     acc[o] = bias[ob * OCB + o];
   for (int ic = 0; ic < IC; ic++)
     {
       __global const float *s = src + (size_t) ic * src_plane + (size_t) y * src_pitch + x;
 
+      #pragma unroll
       for (int ky = 0; ky < 3; ky++)
+        #pragma unroll
         for (int kx = 0; kx < 3; kx++)
           {
             float in = s[ky * src_pitch + kx];
 
+            #pragma unroll
             for (int o = 0; o < OCB; o++)
-              acc[o] = mad (in, w[(ky * 3 + kx) * OCB + o], acc[o]);
+              acc[o] = fma (in, w[(ky * 3 + kx) * OCB + o], acc[o]);
           }
       w += 9 * OCB;
     }
+  #pragma unroll
   for (int o = 0; o < OCB; o++)
     {
       int oc = ob * OCB + o;

@@ -12,11 +12,16 @@ fma_peak (__global float *out,
 {
   float16 acc[NCHAIN];
 
+  #pragma unroll
   for (int i = 0; i < NCHAIN; i++)
     acc[i] = (float16) (get_global_id (0) + i);
   for (int it = 0; it < iters; it++)
-    for (int i = 0; i < NCHAIN; i++)
-      acc[i] = fma (acc[i], (float16) a, (float16) b);
+    {
+      #pragma unroll
+      for (int i = 0; i < NCHAIN; i++)
+        acc[i] = fma (acc[i], (float16) a, (float16) b);
+    }
+  #pragma unroll
   for (int i = 1; i < NCHAIN; i++)
     acc[0] += acc[i];
   out[get_global_id (0)] = acc[0].s0 + acc[0].s5 + acc[0].sa + acc[0].sf;

@@ -69,6 +69,7 @@ struct _SvdEngine {
   int           rx;
   int           acc_budget;
   int           max_ocb;
+  gboolean      profile_layers;
 
   GHashTable   *programs;     /* build options → cl_program */
   double        build_ms;
@@ -192,9 +193,10 @@ choose_shape (SvdEngine *self)
   self->vw = info->preferred_vector_width_float >= 16 ? 16 :
              info->preferred_vector_width_float >= 8 ? 8 :
              info->preferred_vector_width_float >= 4 ? 4 : 1;
-  self->rx = 2;
+  self->rx = 3;
   self->acc_budget = 24;
   self->max_ocb = 8;
+  self->profile_layers = g_getenv ("SVD_PROFILE_LAYERS") != NULL;
   if (self->pixel_variant)
     {
       self->vw = 1;
@@ -457,7 +459,7 @@ layer_setup (SvdEngine          *self,
   if (self->pixel_variant)
     l->ry = 1;
   else
-    l->ry = CLAMP (self->acc_budget / (l->ocb * self->rx), 1, RY_MAX);
+    l->ry = CLAMP (self->acc_budget / (l->ocb * self->rx), 1, 2);
   nob = l->oc / l->ocb;
 
   options = g_strdup_printf ("-cl-std=CL1.2 -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d -DRY=%d -DSCALE=%d%s",
@@ -776,6 +778,13 @@ run_stages (SvdEngine        *self,
           cl_event ev = NULL;
 
           ok = run_layer (self, l, src, dst, &self->rgb[s], sw, sh, &ev, error);
+          if (ok && self->profile_layers)
+            {
+              /* Debug aid for kernel tuning: per-layer device times. */
+              clWaitForEvents (1, &ev);
+              g_printerr ("stage %d layer %2d %3d→%3d ocb %d ry %d: %8.2f ms\n", s, li, l->ic, l->oc,
+                          l->ocb, l->ry, event_span_ms (ev, ev));
+            }
           if (ok)
             {
               if (li == 0)
