@@ -13,6 +13,8 @@
 static const SvdCliCommand commands[] = {
   { "model info", "Describe a model: format, shape, tier, cost", svd_cmd_model_info },
   { "devices", "List OpenCL platforms and devices", svd_cmd_devices },
+  { "model run", "Run a model or a chain on a PNG image", svd_cmd_model_run },
+  { "bench", "Benchmark a chain on the OpenCL device", svd_cmd_bench },
   { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
   { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
   { "degrade", "Make a degraded input from a clean clip (shrink + x264)", svd_cmd_degrade },

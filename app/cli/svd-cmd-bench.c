@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-cli"
+
+#include "svd-cli.h"
+#include "core/svd-png.h"
+#include "engine/svd-engine.h"
+#include "engine/svd-peak.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int
+cmp_double (const void *a,
+            const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+median (double *v,
+        int     n)
+{
+  qsort (v, n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* A deterministic frame with smooth gradients, edges and texture: close
+ * enough to a real frame for timing; --input gives a real one. */
+static SvdImage *
+synthetic_frame (int      w,
+                 int      h,
+                 GError **error)
+{
+  SvdImage *im = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, w, h, error);
+
+  if (im == NULL)
+    return NULL;
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < h; y++)
+      {
+        float *row = (float *) (im->data[c] + (gsize) y * im->stride[c]);
+
+        for (int x = 0; x < w; x++)
+          {
+            double v = 0.5 + 0.25 * sin (x * (0.013 + 0.004 * c)) * cos (y * 0.021) +
+                       0.15 * (((x / 37) + (y / 23)) % 2) + 0.05 * sin (x * 0.9 + y * 1.3);
+
+            row[x] = (float) CLAMP (v, 0.0, 1.0);
+          }
+      }
+  return im;
+}
+
+int
+svd_cmd_bench (int    argc,
+               char **argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new ("- benchmark a chain on the OpenCL device");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  g_autoptr(SvdImage) input = NULL;
+  g_autoptr(SvdEngine) engine = NULL;
+  g_auto(SvdSettings) settings = { 0 };
+  g_auto(GStrv) chain_parts = NULL;
+  g_autofree char *chain = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *input_path = NULL;
+  g_autofree double *totals = NULL;
+  g_autofree double *walls = NULL;
+  g_autofree double *stages = NULL;
+  SvdCliCommon common = { 0 };
+  int frames = 10, warmup = 3, w = 960, h = 540;
+  gboolean no_cache = FALSE, skip_peak = FALSE;
+  GOptionEntry entries[] = {
+    { "chain", 'c', 0, G_OPTION_ARG_STRING, &chain, "Models, comma-separated, run in order", "M1,M2,…" },
+    { "size", 's', 0, G_OPTION_ARG_STRING, &size, "Input size (default 960x540)", "WxH" },
+    { "frames", 'n', 0, G_OPTION_ARG_INT, &frames, "Timed frames (default 10)", "N" },
+    { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Untimed warm-up frames (default 3)", "N" },
+    { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input_path, "A real frame (PNG) as input", "PNG" },
+    { "no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Build kernels from source (time to first frame)", NULL },
+    { "no-peak", 0, 0, G_OPTION_ARG_NONE, &skip_peak, "Skip measuring the device's FMA peak", NULL },
+    { NULL }
+  };
+  double ttff_ms, build_ms, gflop = 0.0, peak = -1.0, peak_check = 0.0;
+  double med_total, med_wall, med_stage[SVD_ENGINE_MAX_STAGES];
+  guint64 peak_bytes = 0;
+  gint64 t0;
+  int S = 1;
+
+  g_option_context_set_description (context,
+    "Warms up, then runs --frames frames and reports the median device time per stage and\n"
+    "in total, frames/s, achieved GFLOP/s (2 x conv MACs) and the ratio to the device's\n"
+    "fp32 FMA peak, measured at start with a small kernel (opencl/peak.cl). Time to first\n"
+    "frame includes building (or loading) the kernels and is reported separately.\n"
+    "Use a real frame (--input) to compare with other engines: synthetic inputs time differently.");
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!svd_cli_parse (context, &common, &argc, &argv))
+    return 2;
+  if (chain == NULL)
+    return svd_cli_usage_error (context, "--chain is required");
+  if (frames < 1 || warmup < 0)
+    return svd_cli_usage_error (context, "--frames must be at least 1");
+  svd_cli_settings (&common, &settings);
+  if (no_cache)
+    settings.use_kernel_cache = FALSE;
+  if (size != NULL && (sscanf (size, "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 16384 || h > 16384))
+    return svd_cli_usage_error (context, "--size takes WxH, e.g. 960x540");
+
+  chain_parts = g_strsplit (chain, ",", -1);
+  for (int i = 0; chain_parts[i] != NULL; i++)
+    {
+      SvdModel *m = svd_model_load (g_strstrip (chain_parts[i]), &error);
+
+      if (m == NULL)
+        return svd_cli_fail (argv[0], error);
+      g_ptr_array_add (models, m);
+    }
+  if (models->len == 0 || models->len > SVD_ENGINE_MAX_STAGES)
+    return svd_cli_usage_error (context, "--chain needs 1 to 16 models");
+
+  if (input_path != NULL)
+    {
+      input = svd_png_load_as (input_path, SVD_PIXEL_FORMAT_RGB_F32, NULL, &error);
+      if (input == NULL)
+        return svd_cli_fail (argv[0], error);
+      if (size != NULL && (input->width != w || input->height != h))
+        {
+          g_set_error (&error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "%s is %dx%d but --size asks for %dx%d; give a frame of that size",
+                       input_path, input->width, input->height, w, h);
+          return svd_cli_fail (argv[0], error);
+        }
+      w = input->width;
+      h = input->height;
+    }
+  else
+    {
+      input = synthetic_frame (w, h, &error);
+      if (input == NULL)
+        return svd_cli_fail (argv[0], error);
+    }
+
+  t0 = g_get_monotonic_time ();
+  engine = svd_engine_new (&settings, &error);
+  if (engine == NULL || !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, &error))
+    return svd_cli_fail (argv[0], error);
+  {
+    g_autoptr(SvdImage) out = NULL;
+
+    if (!svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &out, NULL, NULL, &error))
+      return svd_cli_fail (argv[0], error);
+  }
+  ttff_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  build_ms = svd_engine_get_build_ms (engine);
+
+  if (!skip_peak && !svd_engine_is_cpu_fallback (engine))
+    {
+      peak = svd_cl_measure_fma_peak (svd_engine_get_context (engine), &peak_check, &error);
+      if (peak < 0)
+        return svd_cli_fail (argv[0], error);
+    }
+
+  for (guint i = 0; i < models->len; i++)
+    {
+      SvdModel *m = g_ptr_array_index (models, i);
+
+      gflop += svd_model_get_gflop (m, w * S, h * S);
+      S *= m->scale;
+    }
+
+  totals = g_new0 (double, frames);
+  walls = g_new0 (double, frames);
+  stages = g_new0 (double, (gsize) frames * models->len);
+  for (int f = -warmup; f < frames; f++)
+    {
+      g_autoptr(SvdImage) out = NULL;
+      SvdEngineTimings t = { 0 };
+
+      if (!svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &out, &t, NULL, &error))
+        return svd_cli_fail (argv[0], error);
+      if (f < 0)
+        continue;
+      totals[f] = t.total_ms;
+      walls[f] = t.wall_ms;
+      for (guint s = 0; s < models->len; s++)
+        stages[(gsize) s * frames + f] = t.stage_ms[s];
+    }
+  med_total = median (totals, frames);
+  med_wall = median (walls, frames);
+  for (guint s = 0; s < models->len; s++)
+    med_stage[s] = median (stages + (gsize) s * frames, frames);
+  svd_engine_get_device_bytes (engine, &peak_bytes);
+
+  if (common.json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "device");
+      json_builder_add_string_value (b, svd_engine_get_device_name (engine));
+      json_builder_set_member_name (b, "variant");
+      json_builder_add_string_value (b, svd_engine_get_variant (engine));
+      json_builder_set_member_name (b, "width");
+      json_builder_add_int_value (b, w);
+      json_builder_set_member_name (b, "height");
+      json_builder_add_int_value (b, h);
+      json_builder_set_member_name (b, "frames");
+      json_builder_add_int_value (b, frames);
+      json_builder_set_member_name (b, "input");
+      json_builder_add_string_value (b, input_path ? input_path : "synthetic");
+      json_builder_set_member_name (b, "stages");
+      json_builder_begin_array (b);
+      for (guint s = 0; s < models->len; s++)
+        {
+          SvdModel *m = g_ptr_array_index (models, s);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "model");
+          json_builder_add_string_value (b, m->name);
+          json_builder_set_member_name (b, "median_ms");
+          json_builder_add_double_value (b, med_stage[s]);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "median_device_ms");
+      json_builder_add_double_value (b, med_total);
+      json_builder_set_member_name (b, "median_wall_ms");
+      json_builder_add_double_value (b, med_wall);
+      json_builder_set_member_name (b, "fps");
+      json_builder_add_double_value (b, 1000.0 / med_wall);
+      json_builder_set_member_name (b, "gflop_per_frame");
+      json_builder_add_double_value (b, gflop);
+      json_builder_set_member_name (b, "gflops");
+      json_builder_add_double_value (b, gflop / (med_wall / 1000.0));
+      json_builder_set_member_name (b, "peak_gflops");
+      json_builder_add_double_value (b, peak);
+      json_builder_set_member_name (b, "fraction_of_peak");
+      json_builder_add_double_value (b, peak > 0 ? gflop / (med_wall / 1000.0) / peak : 0.0);
+      json_builder_set_member_name (b, "time_to_first_frame_ms");
+      json_builder_add_double_value (b, ttff_ms);
+      json_builder_set_member_name (b, "kernel_build_ms");
+      json_builder_add_double_value (b, build_ms);
+      json_builder_set_member_name (b, "peak_device_bytes");
+      json_builder_add_int_value (b, (gint64) peak_bytes);
+      json_builder_end_object (b);
+      svd_cli_print_json (b);
+    }
+  else
+    {
+      printf ("Device:     %s, %s kernels\n", svd_engine_get_device_name (engine), svd_engine_get_variant (engine));
+      printf ("Input:      %dx%d (%s), output %dx%d, %d frames after %d warm-up\n", w, h,
+              input_path ? input_path : "synthetic", w * S, h * S, frames, warmup);
+      for (guint s = 0; s < models->len; s++)
+        {
+          SvdModel *m = g_ptr_array_index (models, s);
+
+          printf ("Stage %u:    %-40s %9.1f ms (device, median)\n", s + 1, m->name, med_stage[s]);
+        }
+      printf ("Total:      %.1f ms device, %.1f ms wall per frame (median) → %.2f fps\n",
+              med_total, med_wall, 1000.0 / med_wall);
+      printf ("Compute:    %.2f GFLOP per frame → %.1f GFLOP/s", gflop, gflop / (med_wall / 1000.0));
+      if (peak > 0)
+        printf (", %.0f %% of the measured peak of %.1f GFLOP/s\n", 100.0 * gflop / (med_wall / 1000.0) / peak, peak);
+      else
+        printf ("\n");
+      printf ("First frame: %.0f ms including %.0f ms to build or load kernels%s\n", ttff_ms, build_ms,
+              no_cache ? " (cache off)" : "");
+      printf ("Device memory: %.1f MiB at peak (weights, feature maps, images)\n", peak_bytes / 1048576.0);
+    }
+  g_free (common.device);
+  return 0;
+}
