@@ -1529,6 +1529,18 @@ svd_viewer_init (SvdViewer *self)
   add_shortcut (shortcuts, GDK_KEY_KP_0, 0, "viewer.zoom-original", NULL);
   add_shortcut (shortcuts, GDK_KEY_f, 0, "viewer.zoom-fit", NULL);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
+
+  /* The arrows step frames, but only while the viewer has the focus: the
+   * window binds them to focus navigation, which must keep working for the
+   * buttons. Stepping belongs to whoever feeds the viewer (the window); the
+   * named actions resolve up the widget tree. */
+  shortcuts = GTK_SHORTCUT_CONTROLLER (gtk_shortcut_controller_new ());
+  gtk_shortcut_controller_set_scope (shortcuts, GTK_SHORTCUT_SCOPE_LOCAL);
+  add_shortcut (shortcuts, GDK_KEY_Right, 0, "win.next-frame", NULL);
+  add_shortcut (shortcuts, GDK_KEY_Left, 0, "win.previous-frame", NULL);
+  add_shortcut (shortcuts, GDK_KEY_KP_Right, 0, "win.next-frame", NULL);
+  add_shortcut (shortcuts, GDK_KEY_KP_Left, 0, "win.previous-frame", NULL);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
 }
 
 /**

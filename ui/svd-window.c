@@ -8,6 +8,7 @@
 #include "engine/svd-color.h"
 #include "engine/svd-convert.h"
 #include "media/svd-reader.h"
+#include "session/svd-worker.h"
 
 #include "svd-demo.h"
 #include "svd-ui-enums.h"
@@ -28,6 +29,18 @@ struct _SvdWindow
   GtkNativeDialog      *open_dialog;
   GCancellable         *cancellable;
   guint64               serial;
+
+  /* The open clip, if any. */
+  SvdWorker            *clip_worker;
+  char                 *clip_name;
+  char                 *clip_codec;
+  int                   clip_width;
+  int                   clip_height;
+  double                clip_fps;
+  gint64                clip_n_frames;
+  gint64                clip_shown;
+  gint64                clip_wanted;
+  gboolean              clip_shown_any;
 };
 
 G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -107,119 +120,250 @@ svd_window_remember_file (SvdWindow *self,
   g_settings_set_strv (self->settings, "recent-files", (const char * const *) updated);
 }
 
+/* A clip's worker owns its SvdReader: FFmpeg contexts stay on the thread
+ * that made them. Jobs seek to one frame and return it as RGBA8; the GUI
+ * keeps only the newest request (stepping invalidates older ones). */
+
 typedef struct {
-  char         *path;
-  char         *name;
-  SvdImage     *frame;     /* RGBA8 */
-  int           width;
-  int           height;
-  double        fps;
-  gint64        n_frames;
-  char         *codec;
-} OpenJob;
+  SvdImage *frame;      /* RGBA8, frame_index set */
+  guint64   viewer_serial;
+  int       width;
+  int       height;
+  double    fps;
+  gint64    n_frames;
+  char     *codec;
+} FrameResult;
 
 static void
-open_job_free (OpenJob *job)
+frame_result_free (gpointer data)
 {
-  g_free (job->path);
-  g_free (job->name);
-  g_free (job->codec);
-  g_clear_pointer (&job->frame, svd_image_unref);
-  g_free (job);
+  FrameResult *result = data;
+
+  g_clear_pointer (&result->frame, svd_image_unref);
+  g_free (result->codec);
+  g_free (result);
 }
 
-/* Worker thread: probing and decoding never run on the main thread. The
- * reader lives and dies here, as FFmpeg contexts must stay on one thread. */
-static void
-open_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+typedef struct {
+  guint64    viewer_serial;
+  gint64     index;
+} FrameRequest;
+
+static gpointer
+clip_reader_init (gpointer   init_data,
+                  GError   **error)
 {
-  OpenJob *job = task_data;
-  GError *error = NULL;
   SvdReaderOptions options;
-  SvdReader *reader;
-  const SvdVideoInfo *info;
+
+  svd_reader_options_init (&options);
+
+  return svd_reader_open (init_data, &options, error);
+}
+
+static void
+clip_reader_fini (gpointer state)
+{
+  if (state != NULL)
+    svd_reader_free (state);
+}
+
+static gpointer
+clip_seek_job (SvdWorker     *worker,
+               gpointer       state,
+               gpointer       job_data,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  SvdReader *reader = state;
+  FrameRequest *request = job_data;
+  const SvdVideoInfo *info = svd_reader_get_info (reader);
   g_autoptr(SvdImage) decoded = NULL;
   g_autoptr(SvdImage) rgb = NULL;
   g_autoptr(SvdImage) rgba = NULL;
+  FrameResult *result;
 
-  svd_reader_options_init (&options);
-  reader = svd_reader_open (job->path, &options, &error);
-  if (reader == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-
-  info = svd_reader_get_info (reader);
-  job->width = info->width;
-  job->height = info->height;
-  job->fps = info->fps;
-  job->n_frames = info->n_frames;
-  job->codec = g_strdup (info->codec);
-
-  decoded = svd_reader_seek_frame (reader, 0, &error);
-  svd_reader_free (reader);
+  decoded = svd_reader_seek_frame (reader, request->index, error);
   if (decoded == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (g_task_return_error_if_cancelled (task))
-    return;
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
 
-  rgb = svd_color_to_rgbf32_ref (decoded, &error);
-  if (rgb != NULL)
-    rgba = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, rgb->width, rgb->height, &error);
-  if (rgba == NULL || !svd_convert_rgbf32_to_rgba8_ref (rgb, rgba, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
+  rgb = svd_color_to_rgbf32_ref (decoded, error);
+  if (rgb == NULL)
+    return NULL;
+  rgba = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, rgb->width, rgb->height, error);
+  if (rgba == NULL || !svd_convert_rgbf32_to_rgba8_ref (rgb, rgba, error))
+    return NULL;
+  rgba->frame_index = decoded->frame_index;
+  rgba->pts = decoded->pts;
 
-  job->frame = g_steal_pointer (&rgba);
-  g_task_return_boolean (task, TRUE);
+  result = g_new0 (FrameResult, 1);
+  result->frame = g_steal_pointer (&rgba);
+  result->viewer_serial = request->viewer_serial;
+  result->width = info->width;
+  result->height = info->height;
+  result->fps = info->fps;
+  result->n_frames = info->n_frames;
+  result->codec = g_strdup (info->codec);
+
+  return result;
 }
 
 static void
-svd_window_open_done_cb (GObject      *object,
-                         GAsyncResult *result,
-                         gpointer      user_data)
+svd_window_update_subtitle (SvdWindow *self)
 {
-  g_autoptr(SvdWindow) self = user_data;
-  OpenJob *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr(GError) error = NULL;
   g_autofree char *subtitle = NULL;
-  guint64 serial;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (self->clip_name == NULL)
+    return;
+
+  if (self->clip_n_frames > 0)
+    /* Translators: a clip's file name, the frame shown (1-based), the
+     * number of frames, size, frame rate and codec, e.g.
+     * "clip.mp4 — frame 6 of 125 — 1280×720, 25.00 fps, h264" */
+    subtitle = g_strdup_printf (_("%s — frame %lld of %lld — %d×%d, %.2f fps, %s"),
+                                self->clip_name, (long long) self->clip_shown + 1, (long long) self->clip_n_frames,
+                                self->clip_width, self->clip_height, self->clip_fps,
+                                self->clip_codec != NULL ? self->clip_codec : "?");
+  else
+    /* Translators: as above, for a clip whose length is unknown */
+    subtitle = g_strdup_printf (_("%s — frame %lld — %d×%d, %.2f fps, %s"),
+                                self->clip_name, (long long) self->clip_shown + 1,
+                                self->clip_width, self->clip_height, self->clip_fps,
+                                self->clip_codec != NULL ? self->clip_codec : "?");
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+static void
+clip_frame_done_cb (guint64       serial,
+                    gpointer      data,
+                    const GError *error,
+                    gpointer      user_data)
+{
+  /* The worker is freed in dispose and then delivers nothing more, so the
+   * window outlives every call of this. */
+  SvdWindow *self = user_data;
+  FrameResult *result = data;
+
+  if (result == NULL)
     {
       g_autofree char *message = NULL;
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
       /* Translators: the first %s is a file name, the second the reason */
-      message = g_strdup_printf (_("Could not open “%s”: %s"), job->name, error->message);
+      message = g_strdup_printf (_("Could not open “%s”: %s"), self->clip_name, error->message);
       svd_window_show_toast (self, message);
       return;
     }
 
-  /* A new clip replaces everything shown before it. */
-  serial = ++self->serial;
-  svd_viewer_clear (self->viewer);
-  svd_viewer_begin_frame (self->viewer, serial);
-  svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_SOURCE, serial, job->frame);
-  svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_SOURCE);
-  svd_viewer_set_view_mode (self->viewer, SVD_VIEW_MODE_TOGGLE);
-  gtk_stack_set_visible_child_name (self->main_stack, "viewer");
+  /* The first frame of a new clip replaces what was shown before it. */
+  if (!self->clip_shown_any)
+    {
+      svd_viewer_clear (self->viewer);
+      svd_viewer_set_view_mode (self->viewer, SVD_VIEW_MODE_TOGGLE);
+      gtk_stack_set_visible_child_name (self->main_stack, "viewer");
+      gtk_widget_grab_focus (GTK_WIDGET (self->viewer));
+      self->clip_shown_any = TRUE;
+    }
 
-  /* Translators: a clip's file name, size, frame rate and codec, e.g.
-   * "clip.mp4 — 1280×720, 24.00 fps, h264" */
-  subtitle = g_strdup_printf (_("%s — %d×%d, %.2f fps, %s"), job->name, job->width, job->height,
-                              job->fps, job->codec != NULL ? job->codec : "?");
-  adw_window_title_set_subtitle (self->window_title, subtitle);
+  self->clip_width = result->width;
+  self->clip_height = result->height;
+  self->clip_fps = result->fps;
+  self->clip_n_frames = result->n_frames;
+  g_free (self->clip_codec);
+  self->clip_codec = g_strdup (result->codec);
+  self->clip_shown = result->frame->frame_index;
+
+  if (svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_SOURCE, result->viewer_serial, result->frame))
+    svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_SOURCE);
+  svd_window_update_subtitle (self);
+  frame_result_free (result);
+}
+
+/**
+ * svd_window_go_to_frame:
+ * @self: a #SvdWindow
+ * @index: the frame to show, 0-based; clamped to the clip
+ *
+ * Asks the clip's worker for frame @index. Requests made before are
+ * dropped, so holding an arrow key never piles up work and a late frame
+ * never replaces a newer one.
+ */
+void
+svd_window_go_to_frame (SvdWindow *self,
+                        gint64     index)
+{
+  g_autoptr(GError) error = NULL;
+  FrameRequest *request;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  if (self->clip_worker == NULL)
+    return;
+
+  if (self->clip_n_frames > 0)
+    index = MIN (index, self->clip_n_frames - 1);
+  index = MAX (index, 0);
+  self->clip_wanted = index;
+
+  request = g_new0 (FrameRequest, 1);
+  request->viewer_serial = ++self->serial;
+  request->index = index;
+  svd_viewer_begin_frame (self->viewer, request->viewer_serial);
+
+  svd_worker_invalidate (self->clip_worker);
+  if (svd_worker_submit (self->clip_worker, 1, clip_seek_job, request, g_free,
+                         frame_result_free, clip_frame_done_cb, self, &error) == 0)
+    g_warning ("Could not ask for frame %" G_GINT64_FORMAT ": %s", index, error->message);
+}
+
+/**
+ * svd_window_get_shown_frame:
+ * @self: a #SvdWindow
+ *
+ * Returns: the index of the clip frame on screen, or -1 without a clip
+ */
+gint64
+svd_window_get_shown_frame (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), -1);
+
+  return self->clip_worker != NULL && self->clip_shown_any ? self->clip_shown : -1;
+}
+
+static void
+svd_window_close_clip (SvdWindow *self)
+{
+  /* Joins the thread and frees the reader there; undelivered results are
+   * discarded. */
+  g_clear_pointer (&self->clip_worker, svd_worker_free);
+  g_clear_pointer (&self->clip_name, g_free);
+  g_clear_pointer (&self->clip_codec, g_free);
+  self->clip_shown_any = FALSE;
+  self->clip_n_frames = 0;
+  self->clip_shown = 0;
+  self->clip_wanted = 0;
+}
+
+static void
+svd_window_step_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+  int delta = g_str_equal (action_name, "win.next-frame") ? 1 : -1;
+
+  /* Step from the frame last asked for, so quick presses add up. */
+  svd_window_go_to_frame (self, self->clip_wanted + delta);
+}
+
+static void
+svd_window_go_to_frame_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  svd_window_go_to_frame (SVD_WINDOW (widget), g_variant_get_int64 (parameter));
 }
 
 /**
@@ -227,39 +371,40 @@ svd_window_open_done_cb (GObject      *object,
  * @self: a #SvdWindow
  * @file: the clip to open
  *
- * Opens @file on a worker thread and shows its first frame as the source.
- * Problems are reported in a toast, never fatal.
+ * Opens @file on its own worker thread and shows its first frame as the
+ * source. Problems are reported in a toast, never fatal.
  */
 void
 svd_window_open_file (SvdWindow *self,
                       GFile     *file)
 {
-  g_autoptr(GTask) task = NULL;
-  OpenJob *job;
+  g_autofree char *path = NULL;
+  g_autofree char *name = NULL;
 
   g_return_if_fail (SVD_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
 
-  svd_window_remember_file (self, file);
-
-  job = g_new0 (OpenJob, 1);
-  job->name = g_file_get_basename (file);
-  job->path = g_file_get_path (file);
-  if (job->path == NULL)
+  name = g_file_get_basename (file);
+  path = g_file_get_path (file);
+  if (path == NULL)
     {
       g_autofree char *message = NULL;
 
       /* Translators: %s is a file name */
-      message = g_strdup_printf (_("Could not open “%s”: only local files can be opened"), job->name);
+      message = g_strdup_printf (_("Could not open “%s”: only local files can be opened"), name);
       svd_window_show_toast (self, message);
-      open_job_free (job);
       return;
     }
 
-  task = g_task_new (NULL, self->cancellable, svd_window_open_done_cb, g_object_ref (self));
-  g_task_set_source_tag (task, svd_window_open_file);
-  g_task_set_task_data (task, job, (GDestroyNotify) open_job_free);
-  g_task_run_in_thread (task, open_thread);
+  svd_window_remember_file (self, file);
+  svd_window_close_clip (self);
+  self->clip_name = g_steal_pointer (&name);
+  /* Opening (probing the container, finding the stream) is the worker's
+   * init, so even a slow network mount never blocks the window. */
+  self->clip_worker = svd_worker_new ("svd-clip", NULL, 2,
+                                      clip_reader_init, g_steal_pointer (&path),
+                                      clip_reader_fini);
+  svd_window_go_to_frame (self, 0);
 }
 
 static void
@@ -360,6 +505,7 @@ svd_window_show_demo (SvdWindow *self)
   g_return_if_fail (SVD_IS_WINDOW (self));
 
   gtk_stack_set_visible_child_name (self->main_stack, "viewer");
+  gtk_widget_grab_focus (GTK_WIDGET (self->viewer));
   svd_demo_render_async (1280, 720, self->cancellable,
                          svd_window_demo_ready_cb, g_object_ref (self));
 }
@@ -518,6 +664,7 @@ svd_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  svd_window_close_clip (self);
 
   G_OBJECT_CLASS (svd_window_parent_class)->dispose (object);
 }
@@ -568,6 +715,9 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, svd_window_zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-original", NULL, svd_window_zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-fit", NULL, svd_window_zoom_action);
+  gtk_widget_class_install_action (widget_class, "win.next-frame", NULL, svd_window_step_action);
+  gtk_widget_class_install_action (widget_class, "win.previous-frame", NULL, svd_window_step_action);
+  gtk_widget_class_install_action (widget_class, "win.go-to-frame", "x", svd_window_go_to_frame_action);
 }
 
 static void

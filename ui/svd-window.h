@@ -19,5 +19,8 @@ void       svd_window_show_toast (SvdWindow      *self,
                                   const char     *message);
 void       svd_window_show_demo  (SvdWindow      *self);
 SvdViewer *svd_window_get_viewer (SvdWindow      *self);
+void       svd_window_go_to_frame     (SvdWindow *self,
+                                       gint64     index);
+gint64     svd_window_get_shown_frame (SvdWindow *self);
 
 G_END_DECLS

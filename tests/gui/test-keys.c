@@ -62,6 +62,19 @@ zoom_is (gpointer data)
                         : svd_viewer_get_zoom (want->viewer) == want->zoom;
 }
 
+typedef struct {
+  SvdWindow *window;
+  gint64     frame;
+} FrameWant;
+
+static gboolean
+frame_is (gpointer data)
+{
+  FrameWant *want = data;
+
+  return svd_window_get_shown_frame (want->window) == want->frame;
+}
+
 static void
 press (GtkWidget *window,
        KeySym     keysym)
@@ -203,6 +216,31 @@ run_script_cb (gpointer user_data)
       g_assert_cmpfloat (fabs (after.y - before.y - 50), <, 2);
       g_assert_cmpfloat (svd_viewer_get_zoom (want.viewer), ==, zoom);
     }
+  }
+
+  /* Arrow keys step through a real clip, when ../shared has one. */
+  {
+    g_autofree char *clip = g_build_filename (g_getenv ("SVD_SHARED_DIR"), "clips",
+                                              "bbb_720p_5s_h264_aac.mp4", NULL);
+
+    if (g_file_test (clip, G_FILE_TEST_EXISTS))
+      {
+        g_autoptr(GFile) file = g_file_new_for_path (clip);
+        FrameWant fw = { SVD_WINDOW (window), 0 };
+
+        svd_window_open_file (SVD_WINDOW (window), file);
+        svd_gui_test_wait_until (frame_is, &fw);
+        g_test_message ("clip open, focus on %s", G_OBJECT_TYPE_NAME (gtk_root_get_focus (GTK_ROOT (window))));
+        fw.frame = 2;
+        press (window, XK_Right);
+        press (window, XK_Right);
+        svd_gui_test_wait_until (frame_is, &fw);
+        fw.frame = 1;
+        press (window, XK_Left);
+        svd_gui_test_wait_until (frame_is, &fw);
+      }
+    else
+      g_test_message ("%s is missing: not stepping through a clip", clip);
   }
 
   /* Ctrl+Q, the app accelerator, closes the window and ends the run. */

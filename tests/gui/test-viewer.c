@@ -111,6 +111,32 @@ clip_shown (gpointer data)
   return svd_viewer_has_image (data, SVD_VIEWER_SLOT_SOURCE);
 }
 
+static gint64 want_frame;
+
+/* want_frame -2: any frame past 100 (the last one, for the clamp test). */
+static gboolean
+frame_shown (gpointer data)
+{
+  gint64 shown = svd_window_get_shown_frame (data);
+
+  return want_frame == -2 ? shown > 100 : shown == want_frame;
+}
+
+static double
+image_diff (const SvdImage *a,
+            const SvdImage *b)
+{
+  double sum = 0;
+
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < a->width * 4; x++)
+      sum += abs (a->data[0][y * a->stride[0] + x] - b->data[0][y * b->stride[0] + x]);
+
+  return sum / ((double) a->width * a->height * 4);
+}
+
 static void
 shoot_clip (GtkWidget *window)
 {
@@ -330,6 +356,7 @@ run_script_cb (gpointer user_data)
     {
       g_autoptr(GFile) file = g_file_new_for_path (clip);
       SvdImage *frame;
+      SvdImage *first;
 
       svd_window_open_file (SVD_WINDOW (window), file);
       svd_gui_test_wait_until (demo_gone, viewer);
@@ -338,7 +365,38 @@ run_script_cb (gpointer user_data)
       g_assert_cmpint (frame->width, ==, 1280);
       g_assert_cmpint (frame->height, ==, 720);
       g_assert_cmpint (svd_viewer_get_view_mode (viewer), ==, SVD_VIEW_MODE_TOGGLE);
+      g_assert_cmpint (frame->frame_index, ==, 0);
+      g_assert_cmpint (svd_window_get_shown_frame (SVD_WINDOW (window)), ==, 0);
+      first = svd_image_ref (frame);
       shoot_clip (window);
+
+      /* Five quick steps: older requests are dropped, frame 5 arrives. */
+      for (int i = 0; i < 5; i++)
+        g_assert_true (gtk_widget_activate_action (window, "win.next-frame", NULL));
+      want_frame = 5;
+      svd_gui_test_wait_until (frame_shown, window);
+      frame = svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_SOURCE);
+      g_assert_cmpint (frame->frame_index, ==, 5);
+      g_test_message ("frame 5 vs frame 0: mean abs difference %.2f", image_diff (frame, first));
+      g_assert_cmpfloat (image_diff (frame, first), >, 0.1);
+
+      /* Seek far and step back. */
+      g_assert_true (gtk_widget_activate_action (window, "win.go-to-frame", "x", (gint64) 100));
+      want_frame = 100;
+      svd_gui_test_wait_until (frame_shown, window);
+      g_assert_true (gtk_widget_activate_action (window, "win.previous-frame", NULL));
+      want_frame = 99;
+      svd_gui_test_wait_until (frame_shown, window);
+      g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_SOURCE)->frame_index, ==, 99);
+      svd_gui_test_wait_frames (window, 2);
+      g_free (svd_gui_test_save_screenshot (window, "viewer-clip-frame-99"));
+
+      /* Past the end clamps to the last frame. */
+      g_assert_true (gtk_widget_activate_action (window, "win.go-to-frame", "x", G_GINT64_CONSTANT (1) << 40));
+      want_frame = -2;
+      svd_gui_test_wait_until (frame_shown, window);
+      g_test_message ("last frame: %" G_GINT64_FORMAT, svd_window_get_shown_frame (SVD_WINDOW (window)));
+      svd_image_unref (first);
     }
   else
     g_test_message ("%s is missing: not opening a real clip", clip);
