@@ -37,6 +37,14 @@ typedef float floatv;
 
 #define TW (VW * RX)
 
+/* Exports that end in Clip: the bounds come as IEEE bit patterns
+ * (CLAMP_MIN_BITS, CLAMP_MAX_BITS), exact and locale-independent. */
+#ifdef CLAMP_MIN_BITS
+#define clamp_out(v) clamp ((v), as_float (CLAMP_MIN_BITS), as_float (CLAMP_MAX_BITS))
+#else
+#define clamp_out(v) (v)
+#endif
+
 /* Throughput variant for CPUs (PoCL) and SIMD-wide devices: one work-item
  * computes RY rows x RX vectors of VW pixels x OCB output channels, all
  * held in registers; each input vector loaded is used OCB times and each
@@ -171,7 +179,7 @@ conv3x3_block (__global const float *restrict src,
 
               if (xs >= width)
                 continue;
-              VSTORE (acc[o][r][v] + VLOAD (0, res + row_in), 0, tmp);
+              VSTORE (clamp_out (acc[o][r][v] + VLOAD (0, res + row_in)), 0, tmp);
               for (int l = 0; l < VW && xs + l < width; l++)
                 d[row_out + (size_t) (xs + l) * SCALE + j] = tmp[l];
 #else
@@ -240,7 +248,7 @@ conv3x3_pixel (__global const float *restrict src,
       int c = oc / (SCALE * SCALE), i = (oc / SCALE) % SCALE, j = oc % SCALE;
 
       dst[(size_t) c * dst_plane + (size_t) (y * SCALE + i + 1) * dst_pitch + x * SCALE + j + 1] =
-        acc[o] + residual[(size_t) c * src_plane + (size_t) (y + 1) * src_pitch + x + 1];
+        clamp_out (acc[o] + residual[(size_t) c * src_plane + (size_t) (y + 1) * src_pitch + x + 1]);
 #endif
     }
 }

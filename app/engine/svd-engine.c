@@ -443,12 +443,14 @@ get_kernel (SvdEngine  *self,
 static gboolean
 layer_setup (SvdEngine          *self,
              Layer              *l,
+             const SvdModel     *model,
              const SvdConvLayer *src,
              gboolean            last,
              int                 scale,
              GError            **error)
 {
   g_autofree char *options = NULL;
+  g_autofree char *clamp = NULL;
   g_autofree float *w = NULL;
   int nob;
 
@@ -462,9 +464,15 @@ layer_setup (SvdEngine          *self,
     l->ry = CLAMP (self->acc_budget / (l->ocb * self->rx), 1, 2);
   nob = l->oc / l->ocb;
 
-  options = g_strdup_printf ("-cl-std=CL1.2 -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d -DRY=%d -DSCALE=%d%s",
+  if (last && model->clamp_output)
+    {
+      union { float f; guint32 u; } lo = { model->clamp_min }, hi = { model->clamp_max };
+
+      clamp = g_strdup_printf (" -DCLAMP_MIN_BITS=0x%08xu -DCLAMP_MAX_BITS=0x%08xu", lo.u, hi.u);
+    }
+  options = g_strdup_printf ("-cl-std=CL1.2 -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d -DRY=%d -DSCALE=%d%s%s",
                              l->ic, l->oc, l->ocb, self->vw, self->rx, l->ry, scale,
-                             last ? " -DLAST" : "");
+                             last ? " -DLAST" : "", clamp ? clamp : "");
   l->kernel = get_kernel (self, options, error);
   if (l->kernel == NULL)
     return FALSE;
@@ -560,7 +568,7 @@ svd_engine_set_chain (SvdEngine        *self,
       st->n_layers = m->n_layers;
       st->layers = g_new0 (Layer, m->n_layers);
       for (int li = 0; li < m->n_layers; li++)
-        if (!layer_setup (self, &st->layers[li], &m->layers[li], li == m->n_layers - 1, m->scale, error))
+        if (!layer_setup (self, &st->layers[li], m, &m->layers[li], li == m->n_layers - 1, m->scale, error))
           {
             clear_chain (self);
             return FALSE;

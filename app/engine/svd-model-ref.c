@@ -60,6 +60,9 @@ typedef struct {
   const SvdImage     *input;        /* last layer: the residual */
   SvdImage           *output;       /* last layer: shuffled result */
   int                 scale;
+  gboolean            clamp;
+  float               clamp_min;
+  float               clamp_max;
   int                 y0;
   int                 y1;
 } Band;
@@ -126,7 +129,14 @@ band_run (gpointer data)
             float *d = (float *) (b->output->data[c] + ((gsize) y * s + i) * b->output->stride[c]);
 
             for (int x = 0; x < w; x++)
-              d[x * s + j] = acc[x] + in[x];
+              {
+                float v = acc[x] + in[x];
+
+                /* Some exports end in Clip; the reference follows the file. */
+                if (b->clamp)
+                  v = v < b->clamp_min ? b->clamp_min : v > b->clamp_max ? b->clamp_max : v;
+                d[x * s + j] = v;
+              }
           }
       }
   return NULL;
@@ -139,6 +149,7 @@ run_layer (const SvdConvLayer *layer,
            const SvdImage     *input,
            SvdImage           *output,
            int                 scale,
+           const SvdModel     *model,
            int                 threads)
 {
   int h = src->h;
@@ -155,6 +166,7 @@ run_layer (const SvdConvLayer *layer,
   for (int t = 0; t < n; t++)
     {
       bands[t] = (Band) { layer, src, dst, input, output, scale,
+                          model->clamp_output, model->clamp_min, model->clamp_max,
                           (int) ((gint64) h * t / n), (int) ((gint64) h * (t + 1) / n) };
       if (t > 0)
         tids[t] = g_thread_new ("svd-ref", band_run, &bands[t]);
@@ -232,7 +244,7 @@ svd_model_run_reference (SvdModel        *model,
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
       dst->channels = l->out_ch;
-      run_layer (l, src, last ? NULL : dst, input, last ? output : NULL, s, threads);
+      run_layer (l, src, last ? NULL : dst, input, last ? output : NULL, s, model, threads);
       t = src;
       src = dst;
       dst = t;
