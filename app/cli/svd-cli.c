@@ -94,3 +94,39 @@ svd_cli_print_json (JsonBuilder *builder)
   text = json_generator_to_data (gen, NULL);
   printf ("%s\n", text);
 }
+
+/**
+ * svd_cli_load_chain:
+ * @spec: model files separated by commas ("a.onnx,b.pth")
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (element-type SvdModel): 1 to 16 loaded models,
+ *   or %NULL with @error naming the file that failed
+ */
+GPtrArray *
+svd_cli_load_chain (const char  *spec,
+                    GError     **error)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ",", -1);
+
+  for (int i = 0; parts[i] != NULL; i++)
+    {
+      const char *path = g_strstrip (parts[i]);
+      SvdModel *m;
+
+      if (*path == '\0')
+        continue;
+      m = svd_model_load (path, error);
+      if (m == NULL)
+        return NULL;
+      g_ptr_array_add (models, m);
+    }
+  if (models->len < 1 || models->len > 16)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "A chain needs 1 to 16 models, separated by commas; got %u", models->len);
+      return NULL;
+    }
+  return g_steal_pointer (&models);
+}

@@ -40,10 +40,13 @@ int      svd_cli_fail           (const char     *command,
 int      svd_cli_usage_error    (GOptionContext *context,
                                  const char     *message);
 void     svd_cli_print_json     (JsonBuilder    *builder);
+GPtrArray *svd_cli_load_chain   (const char     *spec,
+                                 GError        **error);
 
 int svd_cmd_devices (int argc, char **argv);
 int svd_cmd_probe (int argc, char **argv);
 int svd_cmd_transcode (int argc, char **argv);
+int svd_cmd_restore (int argc, char **argv);
 int svd_cmd_degrade (int argc, char **argv);
 int svd_cmd_metrics (int argc, char **argv);
 int svd_cmd_model_info (int argc, char **argv);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "engine/svd-engine.h"
 #include "media/svd-degrade.h"
 #include "media/svd-media-pipeline.h"
 #include "media/svd-reader.h"
@@ -312,11 +313,47 @@ parse_range (const char  *text,
   return TRUE;
 }
 
-int
-svd_cmd_transcode (int    argc,
-                   char **argv)
+/* The compute stage of `svd restore`: runs on the pipeline's calling
+ * thread, which created the engine, so its OpenCL kernels stay on one
+ * thread. The output keeps the input's YUV layout, timestamps and tags. */
+typedef struct {
+  SvdEngine *engine;
+  double     device_ms;
+  double     wall_ms;
+  gint64     frames;
+} Restore;
+
+static SvdImage *
+restore_frame (SvdImage      *frame,
+               gpointer       user_data,
+               GCancellable  *cancellable,
+               GError       **error)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("IN OUT - re-encode a clip through SVD's reader and writer");
+  Restore *r = user_data;
+  SvdEngineTimings t = { 0 };
+  SvdImage *out = NULL;
+
+  if (!svd_engine_process (r->engine, frame, frame->format, &out, &t, cancellable, error))
+    return NULL;
+  out->pts = frame->pts;
+  out->frame_index = frame->frame_index;
+  out->color = frame->color;
+  r->device_ms += t.total_ms;
+  r->wall_ms += t.wall_ms;
+  r->frames++;
+  return out;
+}
+
+/* `svd transcode` and `svd restore` are one command: restore puts a chain
+ * of models between the decoder and the encoder. */
+static int
+run_encode (int       argc,
+            char    **argv,
+            gboolean  restore)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (restore
+    ? "IN OUT - restore a clip with a chain of models"
+    : "IN OUT - re-encode a clip through SVD's reader and writer");
   g_autofree char *codec = NULL, *preset = NULL, *pix_fmt = NULL, *frames = NULL;
   g_autoptr(SvdReader) reader = NULL;
   g_autoptr(SvdWriter) writer = NULL;
@@ -324,6 +361,11 @@ svd_cmd_transcode (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *encoders = svd_writer_list_encoders ();
   g_autofree char *codec_help = g_strdup_printf ("Video encoder (%s; aliases x264, x265, av1, vp9)", encoders);
+  g_autofree char *chain = NULL;
+  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(SvdEngine) engine = NULL;
+  g_auto(SvdSettings) settings = { 0 };
+  Restore rs = { 0 };
   gboolean no_audio = FALSE, no_subs = FALSE;
   int crf = -1;
   SvdCliCommon common = { 0 };
@@ -341,22 +383,49 @@ svd_cmd_transcode (int    argc,
     { "no-subtitles", 0, 0, G_OPTION_ARG_NONE, &no_subs, "Do not copy subtitles", NULL },
     { NULL }
   };
+  GOptionEntry chain_entries[] = {
+    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "Models to run, comma-separated, in order", "M1,M2,…" },
+    { NULL }
+  };
 
   g_option_context_add_main_entries (context, entries, NULL);
-  g_option_context_set_description (context,
-    "Decodes IN with the exact-seek reader and encodes it again with the writer, copying\n"
-    "audio and subtitle streams unchanged and keeping timestamps. The container follows\n"
-    "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
-    "failure leaves no file.");
+  if (restore)
+    g_option_context_add_main_entries (context, chain_entries, NULL);
+  g_option_context_set_description (context, restore
+    ? "Decodes IN, runs every frame through the chain on the OpenCL device (frames stay in\n"
+      "YUV on the host; conversion happens in kernels) and encodes the result, copying\n"
+      "audio and subtitle streams unchanged and keeping timestamps. The container follows\n"
+      "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
+      "failure leaves no file."
+    : "Decodes IN with the exact-seek reader and encodes it again with the writer, copying\n"
+      "audio and subtitle streams unchanged and keeping timestamps. The container follows\n"
+      "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
+      "failure leaves no file.");
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
+  svd_cli_settings (&common, &settings);
   g_free (common.device);
   if (argc != 3)
-    return svd_cli_usage_error (context, "svd transcode: give an input and an output file");
+    return svd_cli_usage_error (context, "Give an input and an output file");
+  if (restore && chain == NULL)
+    return svd_cli_usage_error (context, "--chain is required");
 
   reader = svd_reader_open (argv[1], NULL, &error);
   if (reader == NULL)
     return svd_cli_fail (argv[0], error);
+  if (restore)
+    {
+      models = svd_cli_load_chain (chain, &error);
+      if (models == NULL)
+        return svd_cli_fail (argv[0], error);
+      engine = svd_engine_new (&settings, &error);
+      if (engine == NULL ||
+          !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, &error))
+        return svd_cli_fail (argv[0], error);
+      if (svd_engine_is_cpu_fallback (engine))
+        fprintf (stderr, "%s: notice: no OpenCL device; using the much slower CPU reference\n", argv[0]);
+      rs.engine = engine;
+    }
   info = svd_reader_get_info (reader);
   if (!parse_range (frames, info->n_frames, &a, &b, &error))
     return svd_cli_fail (argv[0], error);
@@ -382,7 +451,7 @@ svd_cmd_transcode (int    argc,
   wo.cancellable = cancellable;
   pr.tty = isatty (fileno (stderr));
   pr.quiet = common.quiet || common.json;
-  pr.what = "transcode";
+  pr.what = restore ? "restore" : "transcode";
   pr.cancellable = cancellable;
 
   /* Before the temp file exists, so an interrupt can never orphan it. */
@@ -403,6 +472,11 @@ svd_cmd_transcode (int    argc,
     pc.end = b;
     pc.writer = writer;
     pc.cancellable = cancellable;
+    if (restore)
+      {
+        pc.process = restore_frame;
+        pc.process_data = &rs;
+      }
     if (!svd_media_pipeline_run (&pc, NULL, &error))
       {
         progress_end (&pr);
@@ -435,14 +509,42 @@ svd_cmd_transcode (int    argc,
         json_builder_add_double_value (jb, s);
         json_builder_set_member_name (jb, "fps");
         json_builder_add_double_value (jb, s > 0 ? n / s : 0);
+        if (restore && rs.frames > 0)
+          {
+            json_builder_set_member_name (jb, "device");
+            json_builder_add_string_value (jb, svd_engine_get_device_name (engine));
+            json_builder_set_member_name (jb, "engine_ms_per_frame");
+            json_builder_add_double_value (jb, rs.wall_ms / rs.frames);
+            json_builder_set_member_name (jb, "device_ms_per_frame");
+            json_builder_add_double_value (jb, rs.device_ms / rs.frames);
+          }
         json_builder_end_object (jb);
         svd_cli_print_json (jb);
       }
     else if (!common.quiet)
-      printf ("Wrote %s: %" G_GINT64_FORMAT " frames, %s %s, in %.1f s (%.1f fps)\n", argv[2], n,
-              svd_writer_get_encoder (writer), svd_writer_get_pix_fmt (writer), s, s > 0 ? n / s : 0);
+      {
+        printf ("Wrote %s: %" G_GINT64_FORMAT " frames, %s %s, in %.1f s (%.1f fps)\n", argv[2], n,
+                svd_writer_get_encoder (writer), svd_writer_get_pix_fmt (writer), s, s > 0 ? n / s : 0);
+        if (restore && rs.frames > 0)
+          printf ("Engine on %s: %.1f ms per frame (device %.1f ms)\n", svd_engine_get_device_name (engine),
+                  rs.wall_ms / rs.frames, rs.device_ms / rs.frames);
+      }
   }
   return 0;
+}
+
+int
+svd_cmd_transcode (int    argc,
+                   char **argv)
+{
+  return run_encode (argc, argv, FALSE);
+}
+
+int
+svd_cmd_restore (int    argc,
+                 char **argv)
+{
+  return run_encode (argc, argv, TRUE);
 }
 
 int

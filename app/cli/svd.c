@@ -17,6 +17,7 @@ static const SvdCliCommand commands[] = {
   { "bench", "Benchmark a chain on the OpenCL device", svd_cmd_bench },
   { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
   { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
+  { "restore", "Restore a clip with a chain of models, copying audio and subtitles", svd_cmd_restore },
   { "degrade", "Make a degraded input from a clean clip (shrink + x264)", svd_cmd_degrade },
   { "metrics", "Compare two images or clips: PSNR, SSIM, DISTS", svd_cmd_metrics },
 };
