@@ -79,14 +79,96 @@ load_sample_u8 (__global const uchar *img,
   return (float3) (img[i * step], img[i * step + 1], img[i * step + 2]);
 }
 
+static inline float16
+to_8bit_scale16 (float16 v)
+{
+#if FLOAT_EXACT
+  return v * 255.0f;
+#else
+  return rint (clamp (v, 0.0f, 1.0f) * 255.0f);
+#endif
+}
+
+static inline float16
+luma_centred16 (float16 r,
+                float16 g,
+                float16 b)
+{
+  return 16.0f - Y_OFFSET + (65.481f * r + 128.553f * g + 24.966f * b) / 255.0f;
+}
+
+/* Loads 16 RGBA8 pixels and splits the channels. */
+static inline void
+load_rgba16 (__global const uchar *p,
+             float16              *r,
+             float16              *g,
+             float16              *b)
+{
+  uchar16 q0 = vload16 (0, p), q1 = vload16 (1, p), q2 = vload16 (2, p), q3 = vload16 (3, p);
+
+  *r = (float16) (convert_float4 (q0.s048c), convert_float4 (q1.s048c),
+                  convert_float4 (q2.s048c), convert_float4 (q3.s048c));
+  *g = (float16) (convert_float4 (q0.s159d), convert_float4 (q1.s159d),
+                  convert_float4 (q2.s159d), convert_float4 (q3.s159d));
+  *b = (float16) (convert_float4 (q0.s26ae), convert_float4 (q1.s26ae),
+                  convert_float4 (q2.s26ae), convert_float4 (q3.s26ae));
+}
+
+/* The vector body of a prepare work-item for one full row of 16 pixels. */
+static inline void
+prepare16 (float16          r0,
+           float16          g0,
+           float16          b0,
+           float16          r1,
+           float16          g1,
+           float16          b1,
+           int              i,
+           int              yo,
+           int              plane,
+           __global float  *y_ref,
+           __global float  *y_dist,
+           __global float  *diff,
+           int              want_diff,
+           float16         *sse_rgb,
+           float16         *sse_y)
+{
+  float16 dr = r0 - r1, dg = g0 - g1, db = b0 - b1;
+  float16 ya = luma_centred16 (r0, g0, b0), yb = luma_centred16 (r1, g1, b1);
+  float16 dy = ya - yb;
+
+  vstore16 (ya, 0, y_ref + yo);
+  vstore16 (yb, 0, y_dist + yo);
+  *sse_rgb += dr * dr + dg * dg + db * db;
+  *sse_y += dy * dy;
+  if (want_diff)
+    {
+      vstore16 (fabs (dr) / 255.0f, 0, diff + i);
+      vstore16 (fabs (dg) / 255.0f, 0, diff + i + plane);
+      vstore16 (fabs (db) / 255.0f, 0, diff + i + 2 * plane);
+    }
+}
+
+static inline float
+hsum16 (float16 v)
+{
+  float8 h8 = v.lo + v.hi;
+  float4 h4 = h8.lo + h8.hi;
+  float2 h2 = h4.lo + h4.hi;
+
+  return h2.x + h2.y;
+}
+
 /* One work-item: pixels x0 … x0 + 15 of rows y0 … y0 + BAND − 1. Writes
  * both luma planes (with the mirrored pad columns at the row ends), the
- * |a − b| map when asked, and its sums of squared differences (RGB, Y). */
-#define PREPARE_BODY(LOAD, A, B, ARG)                                          \
+ * |a − b| map when asked, and its sums of squared differences (RGB, Y).
+ * Whole 16-pixel rows go through VECTOR_ROW when the format has one; the
+ * ragged right edge goes pixel by pixel. */
+#define PREPARE_BODY(LOAD, A, B, ARG, VECTOR_OK, VECTOR_ROW)                   \
   int tx = get_global_id (0), band = get_global_id (1);                         \
   int x0 = tx * 16, y0 = band * BAND;                                           \
   int plane = width * height, yp = luma_pitch (width);                          \
   float sse_rgb = 0.0f, sse_y = 0.0f;                                           \
+  float16 vsse_rgb = (float16) (0.0f), vsse_y = (float16) (0.0f);               \
                                                                                 \
   if (x0 >= width || y0 >= height)                                              \
     {                                                                           \
@@ -95,24 +177,29 @@ load_sample_u8 (__global const uchar *img,
     }                                                                           \
   for (int y = y0; y < min (y0 + BAND, height); y++)                            \
     {                                                                           \
-      for (int k = 0; k < 16 && x0 + k < width; k++)                            \
+      if ((VECTOR_OK) && x0 + 16 <= width)                                      \
         {                                                                       \
-          int i = y * width + x0 + k;                                           \
-          float3 a = LOAD (A, i, ARG), b = LOAD (B, i, ARG);                    \
-          float3 d = a - b;                                                     \
-          float ya = luma_centred (a), yb = luma_centred (b);                   \
-                                                                                \
-          y_ref[y * yp + PADX + x0 + k] = ya;                                   \
-          y_dist[y * yp + PADX + x0 + k] = yb;                                  \
-          sse_rgb += d.x * d.x + d.y * d.y + d.z * d.z;                         \
-          sse_y += (ya - yb) * (ya - yb);                                       \
-          if (want_diff)                                                        \
-            {                                                                   \
-              diff[i] = fabs (d.x) / 255.0f;                                    \
-              diff[i + plane] = fabs (d.y) / 255.0f;                            \
-              diff[i + 2 * plane] = fabs (d.z) / 255.0f;                        \
-            }                                                                   \
+          VECTOR_ROW;                                                           \
         }                                                                       \
+      else                                                                      \
+        for (int k = 0; k < 16 && x0 + k < width; k++)                          \
+          {                                                                     \
+            int i = y * width + x0 + k;                                         \
+            float3 a = LOAD (A, i, ARG), b = LOAD (B, i, ARG);                  \
+            float3 d = a - b;                                                   \
+            float ya = luma_centred (a), yb = luma_centred (b);                 \
+                                                                                \
+            y_ref[y * yp + PADX + x0 + k] = ya;                                 \
+            y_dist[y * yp + PADX + x0 + k] = yb;                                \
+            sse_rgb += d.x * d.x + d.y * d.y + d.z * d.z;                       \
+            sse_y += (ya - yb) * (ya - yb);                                     \
+            if (want_diff)                                                      \
+              {                                                                 \
+                diff[i] = fabs (d.x) / 255.0f;                                  \
+                diff[i + plane] = fabs (d.y) / 255.0f;                          \
+                diff[i + 2 * plane] = fabs (d.z) / 255.0f;                      \
+              }                                                                 \
+          }                                                                     \
       /* The mirrored pad columns, recomputed from their source pixels. */      \
       if (tx == 0 || x0 + 16 >= width)                                          \
         for (int p = 0; p < RADIUS; p++)                                        \
@@ -131,7 +218,28 @@ load_sample_u8 (__global const uchar *img,
               }                                                                 \
           }                                                                     \
     }                                                                           \
-  partial[band * get_global_size (0) + tx] = (float2) (sse_rgb, sse_y);
+  partial[band * get_global_size (0) + tx] =                                    \
+    (float2) (sse_rgb + hsum16 (vsse_rgb), sse_y + hsum16 (vsse_y));
+
+#define F32_ROW                                                                 \
+  int i = y * width + x0;                                                       \
+  prepare16 (to_8bit_scale16 (vload16 (0, ref + i)),                            \
+             to_8bit_scale16 (vload16 (0, ref + i + plane)),                    \
+             to_8bit_scale16 (vload16 (0, ref + i + 2 * plane)),                \
+             to_8bit_scale16 (vload16 (0, dist + i)),                           \
+             to_8bit_scale16 (vload16 (0, dist + i + plane)),                   \
+             to_8bit_scale16 (vload16 (0, dist + i + 2 * plane)),               \
+             i, y * yp + PADX + x0, plane, y_ref, y_dist, diff, want_diff,      \
+             &vsse_rgb, &vsse_y)
+
+#define RGBA_ROW                                                                \
+  int i = y * width + x0;                                                       \
+  float16 r0, g0, b0, r1, g1, b1;                                               \
+                                                                                \
+  load_rgba16 (ref + 4 * i, &r0, &g0, &b0);                                     \
+  load_rgba16 (dist + 4 * i, &r1, &g1, &b1);                                    \
+  prepare16 (r0, g0, b0, r1, g1, b1, i, y * yp + PADX + x0, plane, y_ref,       \
+             y_dist, diff, want_diff, &vsse_rgb, &vsse_y)
 
 __kernel void
 metrics_prepare_f32 (__global const float *ref,
@@ -144,10 +252,11 @@ metrics_prepare_f32 (__global const float *ref,
                      int                   want_diff,
                      __global float2      *partial)
 {
-  PREPARE_BODY (load_sample_f32, ref, dist, plane)
+  PREPARE_BODY (load_sample_f32, ref, dist, plane, 1, F32_ROW)
 }
 
-/* 8-bit input, packed with @step bytes per pixel (3: RGB, 4: RGBA). */
+/* 8-bit input, packed with @step bytes per pixel (3: RGB, 4: RGBA; only
+ * RGBA has the vector path). */
 __kernel void
 metrics_prepare_u8 (__global const uchar *ref,
                     __global const uchar *dist,
@@ -160,7 +269,7 @@ metrics_prepare_u8 (__global const uchar *ref,
                     int                   want_diff,
                     __global float2      *partial)
 {
-  PREPARE_BODY (load_sample_u8, ref, dist, step)
+  PREPARE_BODY (load_sample_u8, ref, dist, step, step == 4, RGBA_ROW)
 }
 
 /* SSIM for pixels x0 … x0 + 15 of rows y0 … y0 + BAND − 1: the horizontal
@@ -256,11 +365,5 @@ ssim_fused (__global const float *y_ref,
             }
         }
     }
-  {
-    float8 h8 = acc.lo + acc.hi;
-    float4 h4 = h8.lo + h8.hi;
-    float2 h2 = h4.lo + h4.hi;
-
-    partial[band * get_global_size (0) + tx] = h2.x + h2.y;
-  }
+  partial[band * get_global_size (0) + tx] = hsum16 (acc);
 }

@@ -13,6 +13,7 @@
 #include "metrics/svd-metrics.h"
 
 #include <stdio.h>
+#include <sys/resource.h>
 
 static int n_frames = 10;
 static gboolean do_dists = FALSE;
@@ -24,6 +25,52 @@ now_ms (void)
   return g_get_monotonic_time () / 1000.0;
 }
 
+/* Process CPU time (all threads, PoCL's included): on a shared machine it
+ * says what the work costs when wall time mostly says how busy the
+ * neighbours are. */
+static double
+cpu_ms (void)
+{
+  struct rusage u;
+
+  getrusage (RUSAGE_SELF, &u);
+  return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+typedef struct {
+  double wall;
+  double cpu;
+} Clock;
+
+static Clock
+clock_start (void)
+{
+  return (Clock) { now_ms (), cpu_ms () };
+}
+
+static void
+clock_print (Clock       c,
+             int         n,
+             const char *fmt,
+             ...) G_GNUC_PRINTF (3, 4);
+
+static void
+clock_print (Clock       c,
+             int         n,
+             const char *fmt,
+             ...)
+{
+  double wall = (now_ms () - c.wall) / n, cpu = (cpu_ms () - c.cpu) / n;
+  g_autofree char *label = NULL;
+  va_list ap;
+
+  va_start (ap, fmt);
+  label = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  printf ("%-58s %9.1f ms/frame wall  %9.1f ms CPU\n", label, wall, cpu);
+  fflush (stdout);
+}
+
 static void
 bench_size (SvdClContext   *ctx,
             const SvdImage *ref,
@@ -33,39 +80,38 @@ bench_size (SvdClContext   *ctx,
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdClMetrics) m = svd_cl_metrics_new (ctx, NULL, &error);
   SvdMetricsFrame f;
-  double t0;
 
   g_assert_no_error (error);
   /* Warm-up: buffers, first-run costs. */
   g_assert_true (svd_cl_metrics_compute (m, ref, dist, &f, NULL, NULL, &error));
-  t0 = now_ms ();
+  const char *fmt = svd_pixel_format_get_info (ref->format)->name;
+  int n_ref = MAX (1, n_frames / 2);
+  Clock c;
+
+  c = clock_start ();
   for (int i = 0; i < n_frames; i++)
     g_assert_true (svd_cl_metrics_compute (m, ref, dist, &f, NULL, NULL, &error));
-  printf ("%-10s %dx%d %s  OpenCL PSNR+SSIM           %8.2f ms/frame\n", label, ref->width, ref->height,
-          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / n_frames);
-  t0 = now_ms ();
+  clock_print (c, n_frames, "%s %dx%d %s OpenCL PSNR+SSIM", label, ref->width, ref->height, fmt);
+  c = clock_start ();
   for (int i = 0; i < n_frames; i++)
     {
       g_autoptr(SvdImage) smap = NULL, dmap = NULL;
 
       g_assert_true (svd_cl_metrics_compute (m, ref, dist, &f, &smap, &dmap, &error));
     }
-  printf ("%-10s %dx%d %s  OpenCL PSNR+SSIM+maps      %8.2f ms/frame\n", label, ref->width, ref->height,
-          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / n_frames);
-  t0 = now_ms ();
-  for (int i = 0; i < MAX (1, n_frames / 2); i++)
+  clock_print (c, n_frames, "%s %dx%d %s OpenCL PSNR+SSIM+maps", label, ref->width, ref->height, fmt);
+  c = clock_start ();
+  for (int i = 0; i < n_ref; i++)
     g_assert_true (svd_metrics_compute (ref, dist, NULL, &f, NULL, NULL, &error));
-  printf ("%-10s %dx%d %s  CPU ref PSNR+SSIM          %8.2f ms/frame\n", label, ref->width, ref->height,
-          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / MAX (1, n_frames / 2));
-  t0 = now_ms ();
-  for (int i = 0; i < MAX (1, n_frames / 2); i++)
+  clock_print (c, n_ref, "%s %dx%d %s CPU ref PSNR+SSIM", label, ref->width, ref->height, fmt);
+  c = clock_start ();
+  for (int i = 0; i < n_ref; i++)
     {
       g_autoptr(SvdImage) smap = NULL, dmap = NULL;
 
       g_assert_true (svd_metrics_compute (ref, dist, NULL, &f, &smap, &dmap, &error));
     }
-  printf ("%-10s %dx%d %s  CPU ref PSNR+SSIM+maps     %8.2f ms/frame\n", label, ref->width, ref->height,
-          svd_pixel_format_get_info (ref->format)->name, (now_ms () - t0) / MAX (1, n_frames / 2));
+  clock_print (c, n_ref, "%s %dx%d %s CPU ref PSNR+SSIM+maps", label, ref->width, ref->height, fmt);
 }
 
 static void
@@ -79,23 +125,24 @@ bench_dists (SvdClContext   *ctx,
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdDistsWeights) w = svd_dists_weights_load (ab, vgg, &error);
   g_autoptr(SvdClDists) d = NULL;
-  double score, t0;
+  double score;
+  Clock c;
 
   g_assert_no_error (error);
   d = svd_cl_dists_new (ctx, w, &error);
   g_assert_no_error (error);
   g_assert_true (svd_cl_dists_compute (d, ref, dist, mode, &score, &error));
   g_assert_no_error (error);
-  t0 = now_ms ();
+  c = clock_start ();
   g_assert_true (svd_cl_dists_compute (d, ref, dist, mode, &score, &error));
-  printf ("DISTS %-8s %dx%d  OpenCL                %10.1f ms/frame (score %.6f)\n",
-          svd_dists_mode_name (mode), ref->width, ref->height, now_ms () - t0, score);
+  clock_print (c, 1, "DISTS %s %dx%d OpenCL (score %.6f)", svd_dists_mode_name (mode),
+               ref->width, ref->height, score);
   if (mode == SVD_DISTS_SHORT256)
     {
-      t0 = now_ms ();
+      c = clock_start ();
       g_assert_true (svd_dists_compute_ref (w, ref, dist, mode, 0, &score, &error));
-      printf ("DISTS %-8s %dx%d  CPU ref               %10.1f ms/frame (score %.6f)\n",
-              svd_dists_mode_name (mode), ref->width, ref->height, now_ms () - t0, score);
+      clock_print (c, 1, "DISTS %s %dx%d CPU ref (score %.6f)", svd_dists_mode_name (mode),
+                   ref->width, ref->height, score);
     }
 }
 
@@ -114,6 +161,7 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *rp = NULL, *dp = NULL;
   g_autoptr(SvdImage) ref = NULL, dist = NULL, ref8 = NULL, dist8 = NULL, ref_hd = NULL, dist_hd = NULL;
+  g_autoptr(SvdImage) ref8_hd = NULL, dist8_hd = NULL;
 
   g_option_context_add_main_entries (octx, entries, NULL);
   if (!g_option_context_parse (octx, &argc, &argv, &error))
@@ -123,6 +171,13 @@ main (int    argc,
     }
   svd_test_require_shared ();
   ctx = svd_test_cl_context ();
+  {
+    g_autofree char *load = NULL;
+
+    if (g_file_get_contents ("/proc/loadavg", &load, NULL, NULL))
+      printf ("load average: %s", load);
+    printf ("CPUs: %u\n", g_get_num_processors ());
+  }
   printf ("device: %s (%s)\n", svd_cl_context_get_info (ctx)->name, svd_cl_context_get_info (ctx)->platform_name);
   rp = svd_test_shared_path ("reference", "metrics", "bbb720_f60_ref.png", NULL);
   dp = svd_test_shared_path ("reference", "metrics", "bbb720_f60_crf34.png", NULL);
@@ -134,10 +189,17 @@ main (int    argc,
   ref_hd = svd_dists_resize_ref (ref, 1920, 1080, &error);
   dist_hd = svd_dists_resize_ref (dist, 1920, 1080, &error);
   g_assert_no_error (error);
+  /* What a player hands over: 8-bit RGBA frames. */
+  ref8_hd = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, 1920, 1080, &error);
+  dist8_hd = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, 1920, 1080, &error);
+  g_assert_no_error (error);
+  g_assert_true (svd_convert_rgbf32_to_rgba8_ref (ref_hd, ref8_hd, &error));
+  g_assert_true (svd_convert_rgbf32_to_rgba8_ref (dist_hd, dist8_hd, &error));
 
   bench_size (ctx, ref, dist, "720p");
   bench_size (ctx, ref8, dist8, "720p");
   bench_size (ctx, ref_hd, dist_hd, "1080p");
+  bench_size (ctx, ref8_hd, dist8_hd, "1080p");
   if (do_dists)
     bench_dists (ctx, ref, dist, SVD_DISTS_SHORT256);
   if (do_dists_full)
