@@ -1,0 +1,171 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Exports a trained run as a .safetensors model with SVD Studio's metadata.
+
+The safetensors format is written here directly (no extra library):
+  8 bytes   little-endian u64 N, the header length
+  N bytes   a JSON object: per tensor {"dtype": "F32", "shape": [...],
+            "data_offsets": [begin, end]} (offsets into the data block), plus
+            "__metadata__": a map of strings to strings; padded with spaces
+            so the data block starts 8-byte aligned
+  data      the tensors' raw little-endian bytes, back to back
+
+Tensor names are the state dict's (body.N.weight / body.N.bias, PReLU slopes
+as body.N.weight of shape [nf]), exactly as Real-ESRGAN's SRVGGNetCompact
+names them, so `svd model info` detects nf, num_conv and scale as it does for
+the official models.
+
+`--scores FILE` (written by eval.sh) adds the measured scores to the metadata.
+Set SOURCE_DATE_EPOCH to pin the date and get byte-identical files.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import struct
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import common  # noqa: E402
+import degrade  # noqa: E402
+import train  # noqa: E402
+
+TRAINING_DATA = (
+    "SVD Studio's own cairo renders (models/train/render.py: cel-style flat colours with dark outlines, "
+    "gradient skies, text of many sizes, thin lines and hatching, moving/rotating/scaling shapes, camera pans; "
+    "640x360 and 1280x720; training seeds 0..N-1) and pan/zoom clips over freely licensed images from Debian "
+    "packages (python3-skimage data: public domain / CC0; desktop-base wallpapers: GPL-2+; see "
+    "models/train/DATA-LICENSES.md). No frame of the project's test clips was used.")
+
+
+def degradations_text(scale):
+    parts = []
+    if scale > 1:
+        parts.append("downscale x%d with a random swscale filter (%s)" % (scale, ", ".join(degrade.FILTERS)))
+    parts.append("Gaussian blur sigma 0.3-1.2 (p=0.3)")
+    parts.append("temporal noise strength 2-8 (p=0.3)")
+    parts.append("4:2:0 video compression of whole clips with the FFmpeg CLI: libx264 CRF %d-%d random preset/tune "
+                 "(60%%), MPEG-2 qscale %d-%d (15%%), VP9 CRF %d-%d (15%%), none (10%%)"
+                 % (degrade.CRF_BAND + degrade.MPEG2_Q + degrade.VP9_CRF))
+    return "; ".join(parts)
+
+
+def write_safetensors(path, tensors, metadata):
+    header = {"__metadata__": {k: str(v) for k, v in metadata.items()}}
+    blobs, offset = [], 0
+    for name, arr in tensors:
+        arr = np.ascontiguousarray(arr, dtype="<f4")
+        b = arr.tobytes()
+        header[name] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    hj = json.dumps(header, separators=(",", ":"), ensure_ascii=True).encode()
+    hj += b" " * ((8 - (8 + len(hj)) % 8) % 8)
+    tmp = path + ".tmp"
+    with open(tmp, "wb") as f:
+        f.write(struct.pack("<Q", len(hj)))
+        f.write(hj)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def read_safetensors(path):
+    """Reads a file back (F32 only): the check that what we wrote is well-formed."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    base = 8 + n
+    out, end = {}, 0
+    for name, info in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
+        b, e = info["data_offsets"]
+        assert info["dtype"] == "F32" and b == end, name
+        out[name] = np.frombuffer(data[base + b:base + e], "<f4").reshape(info["shape"])
+        end = e
+    assert base + end == len(data), "trailing bytes"
+    return out, meta
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--run", required=True, help="the run directory train.py wrote")
+    ap.add_argument("--out", required=True, help="output .safetensors path")
+    ap.add_argument("--name", help="model name for the metadata (default: file name)")
+    ap.add_argument("--scores", help="JSON file of measured scores (eval.sh writes it)")
+    args = ap.parse_args()
+
+    ck_path = os.path.join(args.run, "last.pt")
+    sum_path = os.path.join(args.run, "summary.json")
+    if not os.path.exists(ck_path) or not os.path.exists(sum_path):
+        sys.exit("export: %s has no finished run (last.pt + summary.json): run train.py first" % args.run)
+    ck = torch.load(ck_path, map_location="cpu")
+    s = common.load_json(sum_path)
+    if ck["iter"] != s["iterations"]:
+        sys.exit("export: the checkpoint (iteration %d) is newer than summary.json (%d): let train.py finish"
+                 % (ck["iter"], s["iterations"]))
+    sd = ck["model"]
+    model = train.SRVGGNetCompact(3, 3, s["nf"], s["num_conv"], s["scale"])
+    model.load_state_dict(sd)
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = datetime.datetime.fromtimestamp(int(epoch), datetime.timezone.utc) if epoch else \
+        datetime.datetime.now(datetime.timezone.utc)
+    name = args.name or os.path.splitext(os.path.basename(args.out))[0]
+    meta = {
+        "format": "pt",
+        "name": name,
+        "architecture": "SRVGGNetCompact",
+        "tier": s["tier"],
+        "nf": s["nf"],
+        "num_conv": s["num_conv"],
+        "scale": s["scale"],
+        "in_channels": 3,
+        "out_channels": 3,
+        "activation": "prelu",
+        "task": "de-compression (1x)" if s["scale"] == 1 else "upscale x%d with de-compression" % s["scale"],
+        "training_data": TRAINING_DATA,
+        "training_clips": len(s["train_clips"]),
+        "degradations": degradations_text(s["scale"]),
+        "iterations": s["iterations"],
+        "schedule_iterations": s["total_iters"],
+        "seed": s["seed"],
+        "loss": s["loss"],
+        "optimizer": "Adam(0.9, 0.99) lr %g, %d warm-up, cosine to 1%%" % (s["lr"], s["warmup"]),
+        "patch": s["patch"],
+        "batch": s["batch"],
+        "train_minutes": s["train_minutes"],
+        "train_device": "%s, %d threads, torch %s" % (s["device"], s["threads"], s["torch"]),
+        "date": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "recipe": "SVD Studio models/train (train.sh); reproduce with the same seed and iterations",
+        "license": "GPL-3.0-or-later",
+        "heldout_psnr_y_train_py": "%s dB vs %s dB (%s), %d held-out render/photo crops" % (
+            s["heldout_psnr_y"], s["heldout_baseline_psnr_y"], s["heldout_baseline"], s["heldout_samples"]),
+    }
+    if args.scores:
+        scores = common.load_json(args.scores)
+        meta["scores"] = json.dumps(scores, sort_keys=True, separators=(",", ":"))
+    tensors = [(k, v.detach().cpu().numpy()) for k, v in sd.items()]
+    write_safetensors(args.out, tensors, meta)
+
+    # Read the file back and check every tensor and a forward pass.
+    back, bmeta = read_safetensors(args.out)
+    assert set(back) == set(sd) and bmeta["architecture"] == "SRVGGNetCompact"
+    for k, v in sd.items():
+        assert np.array_equal(back[k], v.numpy()), k
+    m2 = train.SRVGGNetCompact(3, 3, s["nf"], s["num_conv"], s["scale"])
+    m2.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in back.items()})
+    x = torch.rand(1, 3, 17, 23, generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        assert torch.equal(model(x), m2(x))
+    print("export: wrote %s (%d tensors, %d bytes, %d iterations)" % (
+        args.out, len(tensors), os.path.getsize(args.out), s["iterations"]))
+
+
+if __name__ == "__main__":
+    main()
