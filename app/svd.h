@@ -12,6 +12,7 @@
 #include "engine/svd-color.h"
 #include "engine/svd-engine.h"
 #include "engine/svd-model-ref.h"
+#include "export/svd-preset.h"
 #include "media/svd-degrade.h"
 #include "media/svd-media-pipeline.h"
 #include "media/svd-reader.h"

@@ -14,6 +14,7 @@ PACKAGES="
   libprotobuf-c-dev protobuf-c-compiler libonnx-dev
   xvfb xauth libxtst-dev desktop-file-utils appstream
   fonts-cantarell adwaita-icon-theme
+  glslang-tools mesa-vulkan-drivers vulkan-tools
 "
 
 missing=""

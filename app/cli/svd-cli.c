@@ -4,6 +4,7 @@
 #include "svd-cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /**
  * svd_cli_parse:
@@ -110,6 +111,13 @@ svd_cli_load_chain (const char  *spec,
   g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
   g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ",", -1);
 
+  /* A chain preset (models/PRESET.md) stands for the whole chain. */
+  if (spec != NULL && strchr (spec, ',') == NULL && svd_preset_is_preset_file (spec))
+    {
+      g_autoptr(SvdChain) chain = svd_preset_load (spec, SVD_PRESET_LOAD_DEFAULT, error);
+
+      return chain != NULL ? svd_chain_get_models (chain, error) : NULL;
+    }
   for (int i = 0; parts[i] != NULL; i++)
     {
       const char *path = g_strstrip (parts[i]);

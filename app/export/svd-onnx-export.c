@@ -1,0 +1,801 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-onnx-export"
+
+#include "svd-config.h"
+
+#include "svd-onnx-export.h"
+#include "core/svd-error.h"
+#include "onnx.pb-c.h"
+
+#include <string.h>
+
+/*
+ * Writes SRVGGNetCompact graphs the way PyTorch exports them: Conv (3x3,
+ * pads 1) → PRelu (slopes shaped [C,1,1]) … → Conv → DepthToSpace (CRD, i.e.
+ * PixelShuffle's channel order, so the last conv's weights go out as held)
+ * → Add with a nearest Resize (asymmetric, floor) of the input → optional
+ * Clip. Input "input" [1,3,height,width] with dynamic H/W. A fused chain is
+ * the stages' graphs in sequence, names prefixed "sN_", built-in resizes as
+ * Resize nodes between them.
+ *
+ * Every message is allocated into one list and freed together; the
+ * protobuf-c structs only point into it.
+ */
+
+typedef struct {
+  GPtrArray *allocs;
+  GPtrArray *nodes;
+  GPtrArray *inits;
+} Build;
+
+static void *
+b_alloc (Build *b,
+         gsize  size)
+{
+  void *p = g_malloc0 (size);
+
+  g_ptr_array_add (b->allocs, p);
+  return p;
+}
+
+static char *
+b_str (Build      *b,
+       const char *s)
+{
+  char *p = g_strdup (s);
+
+  g_ptr_array_add (b->allocs, p);
+  return p;
+}
+
+static char *
+b_printf (Build      *b,
+          const char *fmt,
+          ...) G_GNUC_PRINTF (2, 3);
+
+static char *
+b_printf (Build      *b,
+          const char *fmt,
+          ...)
+{
+  va_list ap;
+  char *p;
+
+  va_start (ap, fmt);
+  p = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_ptr_array_add (b->allocs, p);
+  return p;
+}
+
+static void
+b_tensor (Build       *b,
+          const char  *name,
+          int          data_type,
+          const gint64 *dims,
+          int          n_dims,
+          const void  *data,
+          gsize        bytes)
+{
+  Onnx__TensorProto *t = b_alloc (b, sizeof *t);
+
+  onnx__tensor_proto__init (t);
+  t->name = b_str (b, name);
+  t->n_dims = n_dims;
+  t->dims = b_alloc (b, sizeof (gint64) * MAX (n_dims, 1));
+  memcpy (t->dims, dims, sizeof (gint64) * n_dims);
+  t->has_data_type = TRUE;
+  t->data_type = data_type;
+  t->has_raw_data = TRUE;
+  t->raw_data.len = bytes;
+  /* raw_data is little-endian; so is every host this builds for. */
+  t->raw_data.data = b_alloc (b, MAX (bytes, 1));
+  memcpy (t->raw_data.data, data, bytes);
+  g_ptr_array_add (b->inits, t);
+}
+
+static Onnx__AttributeProto *
+b_attr_int (Build      *b,
+            const char *name,
+            gint64      v)
+{
+  Onnx__AttributeProto *a = b_alloc (b, sizeof *a);
+
+  onnx__attribute_proto__init (a);
+  a->name = b_str (b, name);
+  a->has_type = TRUE;
+  a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+  a->has_i = TRUE;
+  a->i = v;
+  return a;
+}
+
+static Onnx__AttributeProto *
+b_attr_ints (Build        *b,
+             const char   *name,
+             const gint64 *v,
+             int           n)
+{
+  Onnx__AttributeProto *a = b_alloc (b, sizeof *a);
+
+  onnx__attribute_proto__init (a);
+  a->name = b_str (b, name);
+  a->has_type = TRUE;
+  a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS;
+  a->n_ints = n;
+  a->ints = b_alloc (b, sizeof (gint64) * n);
+  memcpy (a->ints, v, sizeof (gint64) * n);
+  return a;
+}
+
+static Onnx__AttributeProto *
+b_attr_string (Build      *b,
+               const char *name,
+               const char *v)
+{
+  Onnx__AttributeProto *a = b_alloc (b, sizeof *a);
+
+  onnx__attribute_proto__init (a);
+  a->name = b_str (b, name);
+  a->has_type = TRUE;
+  a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING;
+  a->has_s = TRUE;
+  a->s.data = (guint8 *) b_str (b, v);
+  a->s.len = strlen (v);
+  return a;
+}
+
+static Onnx__AttributeProto *
+b_attr_float (Build      *b,
+              const char *name,
+              float       v)
+{
+  Onnx__AttributeProto *a = b_alloc (b, sizeof *a);
+
+  onnx__attribute_proto__init (a);
+  a->name = b_str (b, name);
+  a->has_type = TRUE;
+  a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+  a->has_f = TRUE;
+  a->f = v;
+  return a;
+}
+
+/* inputs: NULL-terminated; attrs: NULL-terminated. */
+static void
+b_node (Build                 *b,
+        const char            *op,
+        const char            *name,
+        const char *const     *inputs,
+        const char            *output,
+        Onnx__AttributeProto **attrs)
+{
+  Onnx__NodeProto *n = b_alloc (b, sizeof *n);
+  gsize ni = 0, na = 0;
+
+  onnx__node_proto__init (n);
+  n->op_type = b_str (b, op);
+  n->name = b_str (b, name);
+  while (inputs[ni] != NULL)
+    ni++;
+  n->n_input = ni;
+  n->input = b_alloc (b, sizeof (char *) * ni);
+  for (gsize i = 0; i < ni; i++)
+    n->input[i] = b_str (b, inputs[i]);
+  n->n_output = 1;
+  n->output = b_alloc (b, sizeof (char *));
+  n->output[0] = b_str (b, output);
+  while (attrs != NULL && attrs[na] != NULL)
+    na++;
+  n->n_attribute = na;
+  n->attribute = b_alloc (b, sizeof (void *) * MAX (na, 1));
+  for (gsize i = 0; i < na; i++)
+    n->attribute[i] = attrs[i];
+  g_ptr_array_add (b->nodes, n);
+}
+
+static void
+b_resize (Build      *b,
+          const char *prefix,
+          const char *input,
+          const char *output,
+          const char *mode,
+          float       scale)
+{
+  const float scales[4] = { 1, 1, scale, scale };
+  const gint64 dim = 4;
+  char *scales_name = b_printf (b, "%sresize_scales", prefix);
+  const char *in[] = { input, "", scales_name, NULL };
+  gboolean nearest = strcmp (mode, "nearest") == 0;
+  Onnx__AttributeProto *attrs[5] = {
+    b_attr_string (b, "mode", mode),
+    /* Nearest: PyTorch's Upsample (asymmetric, floor) — what the importer
+     * and the engine's residual do. Linear/cubic: half-pixel centres, as
+     * PyTorch's interpolate(align_corners=False). */
+    b_attr_string (b, "coordinate_transformation_mode", nearest ? "asymmetric" : "half_pixel"),
+    nearest ? b_attr_string (b, "nearest_mode", "floor") : b_attr_float (b, "cubic_coeff_a", -0.75f),
+    NULL,
+  };
+
+  b_tensor (b, scales_name, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, &dim, 1, scales, sizeof scales);
+  b_node (b, "Resize", b_printf (b, "%sResize", prefix), in, output, attrs);
+}
+
+/* Emits one model; returns the name of its output. */
+static const char *
+b_model (Build          *b,
+         const SvdModel *m,
+         const char     *prefix,
+         const char     *input,
+         const char     *output)
+{
+  const char *x = input;
+  const gint64 pads[4] = { 1, 1, 1, 1 }, kernel[2] = { 3, 3 };
+  char *conv_out = NULL;
+
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      const SvdConvLayer *L = &m->layers[l];
+      gint64 wdims[4] = { L->out_ch, L->in_ch, 3, 3 }, bdim = L->out_ch, sdims[3] = { L->out_ch, 1, 1 };
+      char *w = b_printf (b, "%sbody.%d.weight", prefix, l);
+      char *bias = b_printf (b, "%sbody.%d.bias", prefix, l);
+      const char *in[] = { x, w, bias, NULL };
+      Onnx__AttributeProto *attrs[] = {
+        b_attr_ints (b, "kernel_shape", kernel, 2),
+        b_attr_ints (b, "pads", pads, 4),
+        NULL,
+      };
+
+      b_tensor (b, w, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, wdims, 4, L->weight,
+                sizeof (float) * L->out_ch * L->in_ch * 9);
+      b_tensor (b, bias, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, &bdim, 1, L->bias, sizeof (float) * L->out_ch);
+      conv_out = b_printf (b, "%sconv%d", prefix, l);
+      b_node (b, "Conv", b_printf (b, "%sConv_%d", prefix, l), in, conv_out, attrs);
+      x = conv_out;
+      if (L->slope != NULL)
+        {
+          char *s = b_printf (b, "%sbody.%d.prelu", prefix, l);
+          const char *pin[] = { x, s, NULL };
+          char *act = b_printf (b, "%sact%d", prefix, l);
+
+          b_tensor (b, s, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, sdims, 3, L->slope, sizeof (float) * L->out_ch);
+          b_node (b, "PRelu", b_printf (b, "%sPRelu_%d", prefix, l), pin, act, NULL);
+          x = act;
+        }
+    }
+
+  {
+    const char *up = input;
+    char *sum = m->clamp_output ? b_printf (b, "%sadd", prefix) : (char *) output;
+    const char *ain[3] = { NULL, NULL, NULL };
+
+    if (m->scale > 1)
+      {
+        char *shuf = b_printf (b, "%sshuffle", prefix);
+        const char *din[] = { x, NULL };
+        Onnx__AttributeProto *attrs[] = {
+          b_attr_int (b, "blocksize", m->scale),
+          b_attr_string (b, "mode", "CRD"),
+          NULL,
+        };
+
+        b_node (b, "DepthToSpace", b_printf (b, "%sDepthToSpace", prefix), din, shuf, attrs);
+        x = shuf;
+        up = b_printf (b, "%sbase", prefix);
+        b_resize (b, prefix, input, up, "nearest", (float) m->scale);
+      }
+    ain[0] = x;
+    ain[1] = up;
+    b_node (b, "Add", b_printf (b, "%sAdd", prefix), ain, sum, NULL);
+    if (m->clamp_output)
+      {
+        char *lo = b_printf (b, "%sclip_min", prefix), *hi = b_printf (b, "%sclip_max", prefix);
+        const char *cin[] = { sum, lo, hi, NULL };
+
+        b_tensor (b, lo, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, NULL, 0, &m->clamp_min, sizeof (float));
+        b_tensor (b, hi, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, NULL, 0, &m->clamp_max, sizeof (float));
+        b_node (b, "Clip", b_printf (b, "%sClip", prefix), cin, output, NULL);
+      }
+  }
+  return output;
+}
+
+static Onnx__ValueInfoProto *
+b_value_info (Build      *b,
+              const char *name,
+              const char *h,
+              const char *w)
+{
+  Onnx__ValueInfoProto *vi = b_alloc (b, sizeof *vi);
+  Onnx__TypeProto *tp = b_alloc (b, sizeof *tp);
+  Onnx__TypeProto__Tensor *tt = b_alloc (b, sizeof *tt);
+  Onnx__TensorShapeProto *sp = b_alloc (b, sizeof *sp);
+
+  onnx__value_info_proto__init (vi);
+  onnx__type_proto__init (tp);
+  onnx__type_proto__tensor__init (tt);
+  onnx__tensor_shape_proto__init (sp);
+  vi->name = b_str (b, name);
+  vi->type = tp;
+  tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
+  tp->tensor_type = tt;
+  tt->has_elem_type = TRUE;
+  tt->elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  tt->shape = sp;
+  sp->n_dim = 4;
+  sp->dim = b_alloc (b, sizeof (void *) * 4);
+  for (int i = 0; i < 4; i++)
+    {
+      Onnx__TensorShapeProto__Dimension *d = b_alloc (b, sizeof *d);
+
+      onnx__tensor_shape_proto__dimension__init (d);
+      if (i < 2)
+        {
+          d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+          d->dim_value = i == 0 ? 1 : 3;
+        }
+      else
+        {
+          d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+          d->dim_param = b_str (b, i == 2 ? h : w);
+        }
+      sp->dim[i] = d;
+    }
+  return vi;
+}
+
+static GBytes *
+b_finish (Build      *b,
+          const char *graph_name,
+          const char *input,
+          const char *output,
+          Onnx__StringStringEntryProto **meta,
+          gsize       n_meta)
+{
+  Onnx__ModelProto model;
+  Onnx__GraphProto graph;
+  Onnx__OperatorSetIdProto opset;
+  Onnx__OperatorSetIdProto *opsets[1] = { &opset };
+  Onnx__ValueInfoProto *in[1], *out[1];
+  gsize len;
+  guint8 *buf;
+
+  onnx__model_proto__init (&model);
+  onnx__graph_proto__init (&graph);
+  onnx__operator_set_id_proto__init (&opset);
+  opset.domain = (char *) "";
+  opset.has_version = TRUE;
+  opset.version = SVD_ONNX_EXPORT_OPSET;
+  model.has_ir_version = TRUE;
+  model.ir_version = 7;
+  model.producer_name = (char *) "SVD Studio";
+  model.producer_version = (char *) SVD_VERSION;
+  model.n_opset_import = 1;
+  model.opset_import = opsets;
+  model.graph = &graph;
+  model.n_metadata_props = n_meta;
+  model.metadata_props = meta;
+  graph.name = (char *) graph_name;
+  graph.n_node = b->nodes->len;
+  graph.node = (Onnx__NodeProto **) b->nodes->pdata;
+  graph.n_initializer = b->inits->len;
+  graph.initializer = (Onnx__TensorProto **) b->inits->pdata;
+  in[0] = b_value_info (b, input, "height", "width");
+  out[0] = b_value_info (b, output, "out_height", "out_width");
+  graph.n_input = 1;
+  graph.input = in;
+  graph.n_output = 1;
+  graph.output = out;
+
+  len = onnx__model_proto__get_packed_size (&model);
+  buf = g_malloc (len);
+  onnx__model_proto__pack (&model, buf);
+  return g_bytes_new_take (buf, len);
+}
+
+static void
+b_init (Build *b)
+{
+  b->allocs = g_ptr_array_new_with_free_func (g_free);
+  b->nodes = g_ptr_array_new ();
+  b->inits = g_ptr_array_new ();
+}
+
+static void
+b_clear (Build *b)
+{
+  g_ptr_array_unref (b->nodes);
+  g_ptr_array_unref (b->inits);
+  g_ptr_array_unref (b->allocs);
+}
+
+/**
+ * svd_onnx_export_model:
+ * @model: a model
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a standalone fp32 ONNX file (opset 13, dynamic
+ *   height and width) of the model
+ */
+GBytes *
+svd_onnx_export_model (const SvdModel  *model,
+                       GError         **error)
+{
+  Build b;
+  GBytes *bytes;
+
+  if (!svd_model_validate (model, error))
+    return NULL;
+  b_init (&b);
+  b_model (&b, model, "", "input", "output");
+  bytes = b_finish (&b, model->name != NULL ? model->name : "model", "input", "output", NULL, 0);
+  b_clear (&b);
+  return bytes;
+}
+
+/**
+ * svd_onnx_export_chain:
+ * @chain: a chain whose model steps have their models
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): one fp32 ONNX graph running the whole chain;
+ *   the step names are kept in the metadata (`svd.step.N`)
+ */
+GBytes *
+svd_onnx_export_chain (const SvdChain  *chain,
+                       GError         **error)
+{
+  g_autoptr(GPtrArray) meta = g_ptr_array_new ();
+  const char *x = "input";
+  Build b;
+  GBytes *bytes;
+
+  b_init (&b);
+  for (guint i = 0; i < chain->steps->len; i++)
+    {
+      SvdChainStep *s = g_ptr_array_index (chain->steps, i);
+      char *prefix = b_printf (&b, "s%u_", i + 1);
+      const char *out = i + 1 == chain->steps->len ? "output" : b_printf (&b, "s%u_out", i + 1);
+      Onnx__StringStringEntryProto *e = b_alloc (&b, sizeof *e);
+
+      if (s->type == SVD_CHAIN_STEP_MODEL)
+        {
+          if (s->model == NULL || !svd_model_validate (s->model, error))
+            {
+              if (s->model == NULL)
+                g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                             "Step %u (%s) has no loaded model", i + 1, s->name);
+              b_clear (&b);
+              return NULL;
+            }
+          x = b_model (&b, s->model, prefix, x, out);
+        }
+      else
+        {
+          const char *mode = s->filter == SVD_RESIZE_NEAREST ? "nearest" :
+                             s->filter == SVD_RESIZE_BILINEAR ? "linear" :
+                             s->filter == SVD_RESIZE_BICUBIC ? "cubic" : NULL;
+
+          if (mode == NULL)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "Step %u: ONNX Resize has no %s filter; use nearest, bilinear or bicubic",
+                           i + 1, svd_resize_filter_name (s->filter));
+              b_clear (&b);
+              return NULL;
+            }
+          b_resize (&b, prefix, x, out, mode, (float) s->resize_scale);
+          x = out;
+        }
+      onnx__string_string_entry_proto__init (e);
+      e->key = b_printf (&b, "svd.step.%u", i + 1);
+      e->value = b_str (&b, s->name);
+      g_ptr_array_add (meta, e);
+    }
+  bytes = b_finish (&b, chain->name, "input", "output",
+                    (Onnx__StringStringEntryProto **) meta->pdata, meta->len);
+  b_clear (&b);
+  return bytes;
+}
+
+gboolean
+svd_onnx_save (GBytes      *bytes,
+               const char  *path,
+               GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+
+  if (!g_file_set_contents (path, data, len, &local))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot write “%s”: %s", path, local->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* ---- Reading a fused chain back ---- */
+
+static gboolean
+is_op (const Onnx__NodeProto *n,
+       const char            *op)
+{
+  return n != NULL && n->op_type != NULL && strcmp (n->op_type, op) == 0;
+}
+
+static const char *
+attr_str (const Onnx__NodeProto *n,
+          const char            *name,
+          char                  *buf,
+          gsize                  size)
+{
+  for (gsize i = 0; i < n->n_attribute; i++)
+    if (g_strcmp0 (n->attribute[i]->name, name) == 0 && n->attribute[i]->has_s)
+      {
+        g_strlcpy (buf, (const char *) n->attribute[i]->s.data, MIN (size, n->attribute[i]->s.len + 1));
+        return buf;
+      }
+  return NULL;
+}
+
+/* Whether any node consuming @name is an Add (a model's residual). */
+static gboolean
+feeds_add (const Onnx__GraphProto *g,
+           const char             *name)
+{
+  for (gsize i = 0; i < g->n_node; i++)
+    for (gsize k = 0; k < g->node[i]->n_input; k++)
+      if (strcmp (g->node[i]->input[k], name) == 0 && is_op (g->node[i], "Add"))
+        return TRUE;
+  return FALSE;
+}
+
+static const Onnx__TensorProto *
+find_init (const Onnx__GraphProto *g,
+           const char             *name)
+{
+  for (gsize i = 0; i < g->n_initializer; i++)
+    if (g_strcmp0 (g->initializer[i]->name, name) == 0)
+      return g->initializer[i];
+  return NULL;
+}
+
+static gboolean
+read_resize_scale (const Onnx__GraphProto *g,
+                   const Onnx__NodeProto  *n,
+                   double                 *scale,
+                   GError                **error)
+{
+  const Onnx__TensorProto *t = n->n_input >= 3 ? find_init (g, n->input[2]) : NULL;
+  float v[4];
+
+  if (t == NULL || t->data_type != ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT ||
+      !((t->has_raw_data && t->raw_data.len == sizeof v) || t->n_float_data == 4))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "Resize node “%s” needs four constant float scales", n->name ? n->name : "");
+      return FALSE;
+    }
+  if (t->has_raw_data)
+    memcpy (v, t->raw_data.data, sizeof v);
+  else
+    memcpy (v, t->float_data, sizeof v);
+  if (v[0] != 1 || v[1] != 1 || v[2] != v[3] || !(v[2] > 0))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "Resize node “%s” scales (%g, %g, %g, %g) are not a uniform spatial scale",
+                   n->name ? n->name : "", v[0], v[1], v[2], v[3]);
+      return FALSE;
+    }
+  *scale = v[2];
+  return TRUE;
+}
+
+/* Packs nodes [from, to] of @g with the initializers they use into a
+ * standalone graph and hands it to the single-model importer, so a fused
+ * chain is read by exactly the same structural matcher as one model. */
+static SvdModel *
+load_segment (const Onnx__ModelProto *proto,
+              gsize                   from,
+              gsize                   to,
+              const char             *input,
+              const char             *output,
+              const char             *name,
+              GError                **error)
+{
+  const Onnx__GraphProto *g = proto->graph;
+  Onnx__ModelProto model = *proto;
+  Onnx__GraphProto graph;
+  g_autoptr(GPtrArray) inits = g_ptr_array_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  Build b;
+  Onnx__ValueInfoProto *in[1], *out[1];
+  gsize len;
+  guint8 *buf;
+
+  b_init (&b);
+  onnx__graph_proto__init (&graph);
+  for (gsize i = from; i <= to; i++)
+    for (gsize k = 0; k < g->node[i]->n_input; k++)
+      {
+        const Onnx__TensorProto *t = find_init (g, g->node[i]->input[k]);
+
+        if (t != NULL && !g_ptr_array_find (inits, t, NULL))
+          g_ptr_array_add (inits, (gpointer) t);
+      }
+  graph.name = (char *) name;
+  graph.n_node = to - from + 1;
+  graph.node = g->node + from;
+  graph.n_initializer = inits->len;
+  graph.initializer = (Onnx__TensorProto **) inits->pdata;
+  in[0] = b_value_info (&b, input, "height", "width");
+  out[0] = b_value_info (&b, output, "out_height", "out_width");
+  graph.n_input = 1;
+  graph.input = in;
+  graph.n_output = 1;
+  graph.output = out;
+  model.graph = &graph;
+  model.n_metadata_props = 0;
+  model.n_functions = 0;
+  model.n_training_info = 0;
+  len = onnx__model_proto__get_packed_size (&model);
+  buf = g_malloc (len);
+  onnx__model_proto__pack (&model, buf);
+  bytes = g_bytes_new_take (buf, len);
+  b_clear (&b);
+  return svd_model_load_from_bytes (bytes, name, error);
+}
+
+/**
+ * svd_chain_load_onnx:
+ * @bytes: an ONNX file holding one or more SRVGGNetCompact graphs in
+ *   sequence, with optional Resize nodes between them (what
+ *   svd_onnx_export_chain() writes)
+ * @name: (nullable): the chain's name
+ * @error: return location for an error
+ *
+ * Walks the graph from its input: a Resize of the current tensor whose
+ * result feeds no Add is a built-in resize step; anything else is a model
+ * that ends at the first Add taking the current tensor (or a Resize of it),
+ * plus a Clip right after. Each model segment goes through svd_model_load_from_bytes().
+ *
+ * Returns: (transfer full) (nullable): the chain
+ */
+SvdChain *
+svd_chain_load_onnx (GBytes      *bytes,
+                     const char  *name,
+                     GError     **error)
+{
+  gsize len;
+  const guint8 *data = g_bytes_get_data (bytes, &len);
+  Onnx__ModelProto *proto = onnx__model_proto__unpack (NULL, len, data);
+  g_autoptr(SvdChain) chain = NULL;
+  const Onnx__GraphProto *g;
+  const char *cur = NULL;
+  gsize p = 0;
+  guint step_no = 0;
+
+  if (proto == NULL || proto->graph == NULL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID, "Not an ONNX model (the protobuf does not parse)");
+      if (proto != NULL)
+        onnx__model_proto__free_unpacked (proto, NULL);
+      return NULL;
+    }
+  g = proto->graph;
+  chain = svd_chain_new (name != NULL ? name : (g->name != NULL ? g->name : "chain"));
+  for (gsize i = 0; i < g->n_input && cur == NULL; i++)
+    if (find_init (g, g->input[i]->name) == NULL)
+      cur = g->input[i]->name;
+  if (cur == NULL || g->n_output != 1)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The ONNX graph needs one data input and one output");
+      goto fail;
+    }
+
+  while (p < g->n_node)
+    {
+      const Onnx__NodeProto *n = g->node[p];
+      g_autofree char *step_name = NULL;
+
+      step_no++;
+      for (gsize k = 0; k < proto->n_metadata_props; k++)
+        {
+          g_autofree char *key = g_strdup_printf ("svd.step.%u", step_no);
+
+          if (g_strcmp0 (proto->metadata_props[k]->key, key) == 0)
+            step_name = g_strdup (proto->metadata_props[k]->value);
+        }
+      if (is_op (n, "Resize") && n->n_input >= 1 && strcmp (n->input[0], cur) == 0 && !feeds_add (g, n->output[0]))
+        {
+          char mode[32] = "nearest";
+          SvdResizeFilter filter;
+          double scale;
+
+          attr_str (n, "mode", mode, sizeof mode);
+          if (strcmp (mode, "nearest") == 0)
+            filter = SVD_RESIZE_NEAREST;
+          else if (strcmp (mode, "linear") == 0)
+            filter = SVD_RESIZE_BILINEAR;
+          else if (strcmp (mode, "cubic") == 0)
+            filter = SVD_RESIZE_BICUBIC;
+          else
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED, "Resize mode “%s” is not supported", mode);
+              goto fail;
+            }
+          if (!read_resize_scale (g, n, &scale, error))
+            goto fail;
+          svd_chain_add_resize (chain, filter, scale);
+          cur = n->output[0];
+          p++;
+          continue;
+        }
+
+      {
+        g_autoptr(GPtrArray) resized = g_ptr_array_new ();
+        gsize q;
+        SvdModel *m;
+
+        for (q = p; q < g->n_node; q++)
+          {
+            const Onnx__NodeProto *e = g->node[q];
+
+            if ((is_op (e, "Resize") || is_op (e, "Upsample")) && e->n_input >= 1 && strcmp (e->input[0], cur) == 0)
+              g_ptr_array_add (resized, e->output[0]);
+            if (is_op (e, "Add") && e->n_input == 2)
+              {
+                gboolean hit = FALSE;
+
+                for (int k = 0; k < 2; k++)
+                  {
+                    hit |= strcmp (e->input[k], cur) == 0;
+                    for (guint r = 0; r < resized->len; r++)
+                      hit |= strcmp (e->input[k], g_ptr_array_index (resized, r)) == 0;
+                  }
+                if (hit)
+                  break;
+              }
+          }
+        if (q == g->n_node)
+          {
+            g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                         "Step %u of the ONNX chain (from node %zu) has no residual Add of its input",
+                         step_no, p);
+            goto fail;
+          }
+        if (q + 1 < g->n_node && is_op (g->node[q + 1], "Clip") &&
+            strcmp (g->node[q + 1]->input[0], g->node[q]->output[0]) == 0)
+          q++;
+        m = load_segment (proto, p, q, cur, g->node[q]->output[0],
+                          step_name != NULL ? step_name : "model", error);
+        if (m == NULL)
+          {
+            g_prefix_error (error, "Step %u of the ONNX chain: ", step_no);
+            goto fail;
+          }
+        if (!svd_chain_add_model (chain, m, error))
+          {
+            svd_model_unref (m);
+            goto fail;
+          }
+        svd_model_unref (m);
+        cur = g->node[q]->output[0];
+        p = q + 1;
+      }
+    }
+  if (strcmp (cur, g->output[0]->name) != 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The ONNX chain ends in “%s”, not in the graph output “%s”", cur, g->output[0]->name);
+      goto fail;
+    }
+  onnx__model_proto__free_unpacked (proto, NULL);
+  return g_steal_pointer (&chain);
+
+fail:
+  onnx__model_proto__free_unpacked (proto, NULL);
+  return NULL;
+}
