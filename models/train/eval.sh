@@ -10,8 +10,9 @@
 #     `svd metrics hq.png lq.png --chain MODEL --json` (the model runs inside svd,
 #     on the engine `svd model run` uses); baseline: the degraded input (1x) or
 #     FFmpeg's bicubic upscale of it (2x);
-#  2. ../shared clips (BBB 720p, Sintel 480p), when ../shared exists: the clean clip
-#     is degraded by `svd degrade --scale S --crf 34` (Synthesize mode) and scored
+#  2. ../shared clips (BBB 720p, Sintel 480p), when ../shared exists: frames
+#     START..START+N-1 of the clip, cut losslessly (FFV1, same 4:2:0 planes), are the
+#     clean clip; it is degraded by `svd degrade --scale S --crf 34` (Synthesize mode) and scored
 #     by `svd metrics CLEAN DEGRADED --chain MODEL --json --dists full` with the
 #     seeded random VGG16 of ../shared/reference (a check of the arithmetic, not a
 #     real DISTS), against the same baseline.
@@ -21,9 +22,12 @@
 #   SVD_SHARED_DIR         ../shared (default: next to the source tree)
 #   SVD_TRAIN_DATA         the recipe's data directory (default models/train/data)
 #   SVD_EVAL_FRAMES        held-out frames per render clip (default 3)
+#   SVD_EVAL_CLIP_START    first frame used of each shared clip (default 48: Sintel
+#                          opens on black frames, whose PSNR is infinite)
 #   SVD_EVAL_CLIP_FRAMES   frames per shared clip (default 30)
 #   SVD_EVAL_DEVICE        passed as --device (e.g. cpu-ref; default: svd's choice)
 #   SVD_EVAL_SHARED        0: skip the shared clips (default 1)
+#   SVD_EVAL_DISTS         full (default), short256, or none (skip DISTS: it is slow on a CPU)
 #   SVD_EVAL_ALLOW_PYTHON  1: when svd is missing, fall back to pyeval.py (PSNR-Y in
 #                          Python, held-out renders only, labelled as such; for smoke tests)
 set -euo pipefail
@@ -36,6 +40,7 @@ SHARED="${SVD_SHARED_DIR:-$ROOT/../shared}"
 DATA="${SVD_TRAIN_DATA:-$HERE/data}"
 FRAMES="${SVD_EVAL_FRAMES:-3}"
 CLIP_FRAMES="${SVD_EVAL_CLIP_FRAMES:-30}"
+CLIP_START="${SVD_EVAL_CLIP_START:-48}"
 DEVOPT=()
 [ -n "${SVD_EVAL_DEVICE:-}" ] && DEVOPT=(--device "$SVD_EVAL_DEVICE")
 
@@ -103,11 +108,18 @@ for MODEL in "$@"; do
 
   # 2. The shared real clips (not shipped; read in place).
   if [ "${SVD_EVAL_SHARED:-1}" = 1 ] && [ -d "$SHARED/clips" ]; then
-    DISTS=(--dists full --dists-weights "$SHARED/reference/DISTS_weights.pt"
-           --vgg16-weights "$SHARED/reference/dists_vgg16_random_seed20261121.pth")
-    for CLEAN in "$SHARED/clips/bbb_720p_5s_h264_aac.mp4" "$SHARED/clips/sintel_480p_5s_h264_mp3.mp4"; do
-      [ -f "$CLEAN" ] || continue
-      C="$(basename "$CLEAN" .mp4)"
+    DISTS=()
+    if [ "${SVD_EVAL_DISTS:-full}" != none ]; then
+      DISTS=(--dists "${SVD_EVAL_DISTS:-full}" --dists-weights "$SHARED/reference/DISTS_weights.pt"
+             --vgg16-weights "$SHARED/reference/dists_vgg16_random_seed20261121.pth")
+    fi
+    for SRC in "$SHARED/clips/bbb_720p_5s_h264_aac.mp4" "$SHARED/clips/sintel_480p_5s_h264_mp3.mp4"; do
+      [ -f "$SRC" ] || continue
+      C="$(basename "$SRC" .mp4)"
+      CLEAN="$TMP/${C}_clean.mkv"
+      [ -f "$CLEAN" ] || ffmpeg -v error -nostdin -y -i "$SRC" -an -sn \
+        -vf "trim=start_frame=$CLIP_START:end_frame=$((CLIP_START + CLIP_FRAMES)),setpts=PTS-STARTPTS" \
+        -c:v ffv1 "$CLEAN"
       DEG="$TMP/${C}_x${S}_crf34.mp4"
       [ -f "$DEG" ] || "$SVD" degrade --quiet --scale "$S" --crf 34 --no-audio "$CLEAN" "$DEG"
       "$SVD" metrics "${DEVOPT[@]}" --json --max-frames "$CLIP_FRAMES" "${DISTS[@]}" \
@@ -149,7 +161,7 @@ for (model, s, item), kinds in agg.items():
         for m in ("psnr_y", "ssim_y", "dists"):
             vals = [r[m] for r in rs if r.get(m) is not None]
             if vals:
-                e["%s_%s" % (kind, m)] = round(sum(vals) / len(vals), 4)
+                e["%s_%s" % (kind, m)] = round(sum(vals) / len(vals), 6 if m == "dists" else 4)
         e["%s_frames" % kind] = sum(r["n_frames"] or 0 for r in rs)
     base = "input" if "input" in kinds else "bicubic"
     if "model_psnr_y" in e and base + "_psnr_y" in e:
