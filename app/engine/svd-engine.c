@@ -4,6 +4,7 @@
 #include "svd-engine.h"
 #include "svd-color.h"
 #include "svd-model-ref.h"
+#include "svd-resize.h"
 #include "core/svd-error.h"
 
 #include <stdio.h>
@@ -26,7 +27,10 @@ typedef struct {
 } Layer;
 
 typedef struct {
-  SvdModel *model;
+  SvdModel *model;      /* NULL: a built-in resize step */
+  SvdResizeFilter filter;
+  int       scale;
+  cl_kernel resize;
   Layer    *layers;
   int       n_layers;
   int       res;        /* index into the resolution table of its input */
@@ -145,6 +149,7 @@ clear_chain (SvdEngine *self)
           layer_clear (&st->layers[i]);
         }
       g_free (st->layers);
+      g_clear_pointer (&st->resize, clReleaseKernel);
     }
   memset (self->stages, 0, sizeof self->stages);
   self->n_stages = 0;
@@ -408,17 +413,20 @@ pick_ocb (int oc,
 }
 
 static cl_kernel
-get_kernel (SvdEngine  *self,
-            const char *options,
-            GError    **error)
+get_kernel_from (SvdEngine  *self,
+                 const char *file,
+                 const char *name,
+                 const char *options,
+                 GError    **error)
 {
-  cl_program program = g_hash_table_lookup (self->programs, options);
+  g_autofree char *key = g_strconcat (file, " ", options, NULL);
+  cl_program program = g_hash_table_lookup (self->programs, key);
   cl_kernel k;
   cl_int err = CL_SUCCESS;
 
   if (program == NULL)
     {
-      g_autofree char *source = svd_cl_load_source ("conv.cl", error);
+      g_autofree char *source = svd_cl_load_source (file, error);
       const char *sources[] = { source, NULL };
       SvdClBuildInfo info;
 
@@ -429,15 +437,26 @@ get_kernel (SvdEngine  *self,
         return NULL;
       self->build_ms += info.build_ms;
       g_free (info.cache_path);
-      g_hash_table_insert (self->programs, g_strdup (options), program);
+      g_hash_table_insert (self->programs, g_steal_pointer (&key), program);
     }
-  k = clCreateKernel (program, self->pixel_variant ? "conv3x3_pixel" : "conv3x3_block", &err);
+  k = clCreateKernel (program, name, &err);
   if (err != CL_SUCCESS)
     {
-      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, "clCreateKernel(conv3x3)");
+      g_autofree char *what = g_strdup_printf ("clCreateKernel(%s)", name);
+
+      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, what);
       return NULL;
     }
   return k;
+}
+
+static cl_kernel
+get_kernel (SvdEngine  *self,
+            const char *options,
+            GError    **error)
+{
+  return get_kernel_from (self, "conv.cl", self->pixel_variant ? "conv3x3_pixel" : "conv3x3_block",
+                          options, error);
 }
 
 static gboolean
@@ -512,22 +531,63 @@ svd_engine_set_chain (SvdEngine        *self,
                       guint             n_models,
                       GError          **error)
 {
+  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES];
+
+  if (n_models > SVD_ENGINE_MAX_STAGES)
+    n_models = SVD_ENGINE_MAX_STAGES + 1;
+  for (guint i = 0; i < MIN (n_models, SVD_ENGINE_MAX_STAGES); i++)
+    steps[i] = (SvdEngineStep) { models[i], SVD_RESIZE_NEAREST, 1 };
+  return svd_engine_set_chain_steps (self, steps, n_models, error);
+}
+
+/**
+ * svd_engine_set_chain_steps:
+ * @self: an engine
+ * @steps: (array length=n_steps): models and built-in resize steps, in order
+ * @n_steps: 1 to %SVD_ENGINE_MAX_STAGES
+ * @error: return location for an error
+ *
+ * Like svd_engine_set_chain(), with non-learned resize steps (nearest,
+ * bilinear, bicubic, Lanczos) allowed in the chain as baselines.
+ */
+gboolean
+svd_engine_set_chain_steps (SvdEngine          *self,
+                            const SvdEngineStep *steps,
+                            guint               n_models,
+                            GError            **error)
+{
   int scale = 1;
 
   clear_chain (self);
   if (n_models == 0 || n_models > SVD_ENGINE_MAX_STAGES)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                   "A chain holds 1 to %d models, not %u", SVD_ENGINE_MAX_STAGES, n_models);
+                   "A chain holds 1 to %d steps, not %u", SVD_ENGINE_MAX_STAGES, n_models);
       return FALSE;
     }
   self->halo = 0;
   for (guint i = 0; i < n_models; i++)
     {
-      SvdModel *m = models[i];
+      SvdModel *m = steps[i].model;
       Stage *st = &self->stages[i];
       int r;
 
+      if (m == NULL)
+        {
+          if (steps[i].scale < 1 || steps[i].scale > 4 || (guint) steps[i].filter > SVD_RESIZE_LANCZOS)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                           "A resize step takes a known filter and a factor of 1 to 4");
+              clear_chain (self);
+              return FALSE;
+            }
+          st->filter = steps[i].filter;
+          st->scale = steps[i].scale;
+          /* Output pixels depend on input pixels up to support + 1 away. */
+          self->halo += (svd_resize_filter_support (st->filter) + 1 + scale - 1) / scale;
+          scale *= st->scale;
+          continue;
+        }
       if (!svd_model_validate (m, error))
         return FALSE;
       if (m->in_ch != 3)
@@ -538,6 +598,7 @@ svd_engine_set_chain (SvdEngine        *self,
         }
       g_ptr_array_add (self->models, svd_model_ref (m));
       st->model = m;
+      st->scale = m->scale;
       /* Each conv widens the region a pixel depends on by one pixel of
        * this stage's input, i.e. 1 / scale pixels of the chain input. */
       self->halo += (m->n_layers + scale - 1) / scale;
@@ -565,6 +626,19 @@ svd_engine_set_chain (SvdEngine        *self,
       Stage *st = &self->stages[i];
       SvdModel *m = st->model;
 
+      if (m == NULL)
+        {
+          g_autofree char *opts = g_strdup_printf ("-cl-std=CL1.2 -DFILTER=%d -DSUPPORT=%d", st->filter,
+                                                   MAX (1, svd_resize_filter_support (st->filter)));
+
+          st->resize = get_kernel_from (self, "resize.cl", "resize_rgb", opts, error);
+          if (st->resize == NULL)
+            {
+              clear_chain (self);
+              return FALSE;
+            }
+          continue;
+        }
       st->n_layers = m->n_layers;
       st->layers = g_new0 (Layer, m->n_layers);
       for (int li = 0; li < m->n_layers; li++)
@@ -661,7 +735,7 @@ ensure_buffers (SvdEngine  *self,
             if (!devbuf_ensure (self, &self->rgb[i], 3, aw * s, ah * s, error))
               return FALSE;
             if (i < self->n_stages)
-              s *= self->stages[i].model->scale;
+              s *= self->stages[i].scale;
           }
       }
     }
@@ -678,7 +752,7 @@ ensure_buffers (SvdEngine  *self,
         if (!devbuf_ensure (self, &self->rgb[i], 3, w * s, h * s, error))
           return FALSE;
         if (i < self->n_stages)
-          s *= self->stages[i].model->scale;
+          s *= self->stages[i].scale;
       }
   }
   return TRUE;
@@ -742,6 +816,38 @@ run_layer (SvdEngine  *self,
   return TRUE;
 }
 
+static gboolean
+run_resize (SvdEngine  *self,
+            Stage      *st,
+            DevBuf     *src,
+            DevBuf     *dst,
+            int         w,
+            int         h,
+            cl_event   *event,
+            GError    **error)
+{
+  cl_kernel k = st->resize;
+  cl_int err = CL_SUCCESS;
+  size_t lws[2] = { 16, 4 };
+  size_t gws[2] = { round_up ((gsize) w * st->scale, 16), round_up ((gsize) h * st->scale, 4) };
+  int a = 0;
+
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src->mem);
+  err |= clSetKernelArg (k, a++, sizeof (int), &src->pitch);
+  err |= clSetKernelArg (k, a++, sizeof (int), &src->plane);
+  err |= clSetKernelArg (k, a++, sizeof (int), &w);
+  err |= clSetKernelArg (k, a++, sizeof (int), &h);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &dst->mem);
+  err |= clSetKernelArg (k, a++, sizeof (int), &dst->pitch);
+  err |= clSetKernelArg (k, a++, sizeof (int), &dst->plane);
+  err |= clSetKernelArg (k, a++, sizeof (int), &st->scale);
+  if (err == CL_SUCCESS)
+    err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 2, NULL, gws, lws, 0, NULL, event);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "resize_rgb");
+  return TRUE;
+}
+
 static double
 event_span_ms (cl_event first,
                cl_event last)
@@ -779,6 +885,18 @@ run_stages (SvdEngine        *self,
           ok = FALSE;
           break;
         }
+      if (st->model == NULL)
+        {
+          ok = run_resize (self, st, &self->rgb[s], &self->rgb[s + 1], sw, sh, &first[s], error);
+          if (ok)
+            {
+              clRetainEvent (first[s]);
+              last[s] = first[s];
+            }
+          sw *= st->scale;
+          sh *= st->scale;
+          continue;
+        }
       for (int li = 0; li < st->n_layers && ok; li++)
         {
           Layer *l = &st->layers[li];
@@ -806,8 +924,8 @@ run_stages (SvdEngine        *self,
             }
           src = dst;
         }
-      sw *= st->model->scale;
-      sh *= st->model->scale;
+      sw *= st->scale;
+      sh *= st->scale;
     }
   if (ok)
     ok = svd_cl_context_finish (self->ctx, error);
@@ -944,11 +1062,21 @@ svd_engine_process (SvdEngine         *self,
       rgb = svd_color_to_rgbf32_ref (input, error);
       if (rgb == NULL)
         return FALSE;
-      res = svd_model_run_reference_chain ((SvdModel *const *) self->models->pdata, self->models->len,
-                                           rgb, svd_settings_get_threads (&self->settings),
-                                           cancellable, error);
-      if (res == NULL)
-        return FALSE;
+      for (int s = 0; s < self->n_stages; s++)
+        {
+          Stage *st = &self->stages[s];
+          SvdImage *next;
+
+          if (st->model != NULL)
+            next = svd_model_run_reference (st->model, res ? res : rgb,
+                                            svd_settings_get_threads (&self->settings), cancellable, error);
+          else
+            next = svd_resize_ref (res ? res : rgb, st->filter, st->scale, error);
+          if (next == NULL)
+            return FALSE;
+          g_clear_pointer (&res, svd_image_unref);
+          res = next;
+        }
       out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
       if (out == NULL)
         return FALSE;

@@ -46,6 +46,18 @@ typedef enum {
   SVD_RESIZE_LANCZOS,
 } SvdResizeFilter;
 
+/**
+ * SvdEngineStep:
+ * @model: (nullable): a model, or %NULL for a built-in resize step
+ * @filter: the resize filter when @model is %NULL
+ * @scale: the resize factor (1 to 4) when @model is %NULL
+ */
+typedef struct {
+  SvdModel        *model;
+  SvdResizeFilter  filter;
+  int              scale;
+} SvdEngineStep;
+
 typedef struct _SvdEngine SvdEngine;
 
 SvdEngine  *svd_engine_new                (const SvdSettings *settings,
@@ -58,6 +70,10 @@ gboolean    svd_engine_set_chain          (SvdEngine         *self,
                                            SvdModel *const   *models,
                                            guint              n_models,
                                            GError           **error);
+gboolean    svd_engine_set_chain_steps    (SvdEngine          *self,
+                                           const SvdEngineStep *steps,
+                                           guint               n_steps,
+                                           GError            **error);
 gboolean    svd_engine_process            (SvdEngine         *self,
                                            const SvdImage    *input,
                                            SvdPixelFormat     out_format,

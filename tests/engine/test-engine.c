@@ -3,6 +3,7 @@
 
 #include "svd-test-utils.h"
 #include "engine/svd-peak.h"
+#include "engine/svd-resize.h"
 
 #include <math.h>
 #include <string.h>
@@ -403,6 +404,44 @@ test_color_roundtrip (void)
     g_assert_cmpint (abs (((guint16 *) back->data[p])[1] - ((guint16 *) in->data[p])[1]), <=, 1);
 }
 
+/* Built-in resize steps in a chain (model → bicubic 2x → model): OpenCL vs
+ * the C twins, every filter, odd sizes; nearest must equal replication. */
+static void
+test_cl_resize_steps (void)
+{
+  g_autoptr(SvdEngine) e = make_engine (NULL, 0);
+  g_autoptr(SvdModel) m = random_model (8, 2, 1, 31);
+  const int sizes[][2] = { { 1, 1 }, { 37, 53 }, { 5, 2 } };
+
+  for (int f = SVD_RESIZE_NEAREST; f <= SVD_RESIZE_LANCZOS; f++)
+    for (int scale = 2; scale <= 3; scale++)
+      for (gsize i = 0; i < G_N_ELEMENTS (sizes); i++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(SvdImage) in = random_image (sizes[i][0], sizes[i][1], 40 + i);
+          SvdEngineStep steps[3] = { { m, 0, 1 }, { NULL, f, scale }, { m, 0, 1 } };
+          g_autoptr(SvdImage) a = svd_model_run_reference (m, in, 1, NULL, &error);
+          g_autoptr(SvdImage) b = svd_resize_ref (a, f, scale, &error);
+          g_autoptr(SvdImage) want = svd_model_run_reference (m, b, 1, NULL, &error);
+          g_autoptr(SvdImage) got = NULL;
+          double d;
+
+          g_assert_no_error (error);
+          if (f == SVD_RESIZE_NEAREST)
+            for (int c = 0; c < 3; c++)
+              for (int y = 0; y < b->height; y++)
+                for (int x = 0; x < b->width; x++)
+                  g_assert_cmpfloat (px (b, c, x, y), ==, px (a, c, x / scale, y / scale));
+          g_assert_true (svd_engine_set_chain_steps (e, steps, 3, &error));
+          g_assert_no_error (error);
+          g_assert_true (svd_engine_process (e, in, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
+          g_assert_no_error (error);
+          d = svd_test_max_abs_diff (got, want);
+          if (d > 1e-5)
+            g_error ("resize filter %d x%d at %dx%d: OpenCL vs twin %g", f, scale, in->width, in->height, d);
+        }
+}
+
 static void
 test_peak_twin (void)
 {
@@ -430,6 +469,7 @@ main (int    argc,
   g_test_add_func ("/engine/cl/synthetic-vs-ref", test_cl_synthetic);
   g_test_add_func ("/engine/cl/chain-reuse", test_cl_chain_reuse);
   g_test_add_func ("/engine/cl/tiled", test_cl_tiled);
+  g_test_add_func ("/engine/cl/resize-steps", test_cl_resize_steps);
   g_test_add_func ("/engine/cpu-fallback", test_cpu_fallback);
   g_test_add_func ("/engine/color/twins", test_color_twins);
   g_test_add_func ("/engine/color/roundtrip", test_color_roundtrip);
