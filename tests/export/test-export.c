@@ -3,6 +3,7 @@
 
 #include "svd.h"
 #include "export/svd-onnx-export.h"
+#include "export/svd-animejanai.h"
 #include "svd-test-utils.h"
 
 #include <glib/gstdio.h>
@@ -313,6 +314,67 @@ test_fused_onnx (Fixture       *f,
   assert_same_weights (f->b, ((SvdChainStep *) back2->steps->pdata[2])->model);
 }
 
+/* The slot section parses strictly and the ONNX files it names load back
+ * with the chain's weights. */
+static void
+test_animejanai (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  SvdModel *models[1] = { f->a };
+  g_autoptr(SvdChain) chain = svd_chain_new_from_models ("Tiny", models, 1, &error);
+  g_autofree char *out = g_build_filename (f->dir, "aj", NULL);
+  g_autofree char *conf_path = g_build_filename (out, "animejanai.conf", NULL);
+  g_autofree char *conf = NULL;
+  SvdAnimeJaNaiSlot ranges = { .slot = 7, .min_width = 0, .min_height = 0, .max_width = 1280,
+                               .max_height = 720, .min_fps = 0, .max_fps = 30 };
+  SvdAnimeJaNaiSlot parsed = { 0 };
+  SvdModel *expect[2] = { f->a, f->b };
+
+  svd_chain_add_resize (chain, SVD_RESIZE_BICUBIC, 0.5);
+  svd_chain_add_model (chain, f->b, &error);
+  g_assert_no_error (error);
+  g_assert_true (svd_animejanai_export (chain, &ranges, out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (conf_path, &conf, NULL, NULL));
+  g_assert_true (svd_animejanai_slot_parse (conf, -1, &parsed, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (parsed.slot, ==, 7);
+  g_assert_cmpstr (parsed.profile_name, ==, "Tiny");
+  g_assert_cmpint (parsed.max_width, ==, 1280);
+  g_assert_cmpint (parsed.max_height, ==, 720);
+  g_assert_cmpfloat (parsed.max_fps, ==, 30);
+  g_assert_cmpint (parsed.n_models, ==, 2);
+  g_assert_cmpfloat (parsed.resize_factor[0], ==, 100);
+  g_assert_cmpfloat (parsed.resize_factor[1], ==, 50);
+  for (int m = 0; m < 2; m++)
+    {
+      g_autofree char *file = g_strconcat (parsed.model_names[m], ".onnx", NULL);
+      g_autofree char *path = g_build_filename (out, "onnx", file, NULL);
+      g_autoptr(SvdModel) back = svd_model_load (path, &error);
+
+      g_assert_no_error (error);
+      assert_same_weights (expect[m], back);
+    }
+  svd_animejanai_slot_clear (&parsed);
+
+  /* Strictness. */
+  g_assert_false (svd_animejanai_slot_parse ("[slot_1]\nchain_1_model_2_name=x\n", -1, &parsed, &error));
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "chain_1_model_1_name is missing"));
+  g_clear_error (&error);
+  svd_animejanai_slot_clear (&parsed);
+  g_assert_false (svd_animejanai_slot_parse ("[slot_1]\nchain_1_model_1_name=x\nchain_1_max_fps=fast\n", -1,
+                                             &parsed, &error));
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+  svd_animejanai_slot_clear (&parsed);
+  g_assert_false (svd_animejanai_slot_parse ("[slot_1]\nchain_1_model_1_name=x\nchain_1_colour=1\n", -1,
+                                             &parsed, &error));
+  g_assert_nonnull (strstr (error->message, "unknown key"));
+  svd_animejanai_slot_clear (&parsed);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -324,5 +386,6 @@ main (int    argc,
               fixture_tear_down);
   g_test_add ("/export/preset-bad", Fixture, NULL, fixture_set_up, test_preset_bad, fixture_tear_down);
   g_test_add ("/export/fused-onnx", Fixture, NULL, fixture_set_up, test_fused_onnx, fixture_tear_down);
+  g_test_add ("/export/animejanai", Fixture, NULL, fixture_set_up, test_animejanai, fixture_tear_down);
   return g_test_run ();
 }
