@@ -52,5 +52,7 @@ int svd_cmd_metrics (int argc, char **argv);
 int svd_cmd_model_info (int argc, char **argv);
 int svd_cmd_model_run (int argc, char **argv);
 int svd_cmd_bench (int argc, char **argv);
+int svd_cmd_export_chain (int argc, char **argv);
+int svd_cmd_bench_matrix (int argc, char **argv);
 
 G_END_DECLS

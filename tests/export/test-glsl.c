@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-glsl"
+
+#include "svd.h"
+#include "export/svd-glsl.h"
+#include "svd-test-utils.h"
+
+#include <glib/gstdio.h>
+#include <locale.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static SvdModel *
+random_model (int     nf,
+              int     num_conv,
+              int     scale,
+              guint32 seed)
+{
+  g_autoptr(GError) error = NULL;
+  SvdModel *m = svd_model_new (3, 3, nf, num_conv, scale, &error);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  g_assert_no_error (error);
+  for (int l = 0; l < m->n_layers; l++)
+    {
+      SvdConvLayer *L = &m->layers[l];
+      float k = 1.0f / sqrtf ((float) L->in_ch * 9);
+
+      for (int i = 0; i < L->out_ch * L->in_ch * 9; i++)
+        L->weight[i] = (float) g_rand_double_range (rand, -k, k);
+      for (int i = 0; i < L->out_ch; i++)
+        {
+          L->bias[i] = (float) g_rand_double_range (rand, -0.05, 0.05);
+          if (L->slope != NULL)
+            L->slope[i] = (float) g_rand_double_range (rand, 0.0, 0.3);
+        }
+    }
+  g_free (m->name);
+  m->name = g_strdup_printf ("tiny%dx", scale);
+  return m;
+}
+
+/* Literals read back as the same float in any locale and always look like
+ * floats to GLSL (the seed project printed np.float32(…) here). */
+static void
+test_float_literals (void)
+{
+  const float values[] = { 0.0f, -0.0f, 1.0f, -3.0f, 0.1f, 1e-7f, -2.5e-12f, 123456789.0f, 3.14159274f };
+
+  setlocale (LC_NUMERIC, "de_DE.UTF-8");
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *s = svd_glsl_format_float (values[i]);
+
+      g_assert_nonnull (strpbrk (s, ".e"));
+      g_assert_null (strchr (s, ','));
+      g_assert_cmpfloat (strtof (s, NULL) == values[i] || g_ascii_strtod (s, NULL) == values[i], ==, TRUE);
+      g_assert_cmpfloat ((float) g_ascii_strtod (s, NULL), ==, values[i]);
+    }
+  setlocale (LC_NUMERIC, "C");
+}
+
+static gboolean
+compile_passes (const char *shader,
+                const char *dir,
+                guint      *n_passes)
+{
+  g_autoptr(GPtrArray) passes = svd_glsl_split_passes (shader);
+  g_autofree char *validator = g_find_program_in_path ("glslangValidator");
+
+  if (validator == NULL)
+    {
+      g_test_skip ("glslangValidator is missing: install glslang-tools (build-aux/install-deps.sh)");
+      return FALSE;
+    }
+  *n_passes = passes->len;
+  for (guint i = 0; i < passes->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *wrapped = svd_glsl_wrap_pass (passes->pdata[i], &error);
+      g_autofree char *path = g_strdup_printf ("%s/pass%u.frag", dir, i);
+      g_autofree char *out = NULL;
+      char *argv[] = { validator, path, NULL };
+      int status = 0;
+
+      g_assert_no_error (error);
+      g_assert_true (g_file_set_contents (path, wrapped, -1, NULL));
+      g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error));
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("pass %u does not compile:\n%s", i, out);
+      g_unlink (path);
+    }
+  return TRUE;
+}
+
+static void
+test_compile (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) a = random_model (8, 2, 1, 11);
+  g_autoptr(SvdModel) b = random_model (6, 2, 2, 12);
+  SvdModel *models[2] = { a, b };
+  g_autoptr(SvdChain) chain = svd_chain_new_from_models ("tiny", models, 2, &error);
+  g_autofree char *shader = svd_glsl_export_chain (chain, &error);
+  g_autofree char *dir = g_dir_make_tmp ("svd-glsl-XXXXXX", NULL);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_null (strstr (shader, "np."));
+  if (!compile_passes (shader, dir, &n))
+    return;
+  /* (2 + 1 convs) x 2 groups, then the last conv; (2 + 1) x 2 + 1. */
+  g_assert_cmpuint (n, ==, 7 + 7);
+  g_rmdir (dir);
+}
+
+/* The seed's Super 2x model compiles pass by pass. */
+static void
+test_compile_super (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(SvdModel) m = NULL;
+  g_autofree char *shader = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("svd-glsl-XXXXXX", NULL);
+  guint n = 0;
+
+  if (!g_file_test (svd_test_shared_dir (), G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared is missing");
+      return;
+    }
+  path = svd_test_shared_path ("models", "seed", "2x_10_2X-10_super_fp32.onnx", NULL);
+  m = svd_model_load (path, &error);
+  g_assert_no_error (error);
+  shader = svd_glsl_export_model (m, "S_", &error);
+  g_assert_no_error (error);
+  if (compile_passes (shader, dir, &n))
+    g_assert_cmpuint (n, ==, 9 * 6 + 1);
+  g_rmdir (dir);
+}
+
+static char *
+run_libplacebo (const char *in_png,
+                const char *shader,
+                const char *out_png,
+                int         w,
+                int         h)
+{
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+  g_autofree char *vf = g_strdup_printf ("format=rgba,hwupload,libplacebo=w=%d:h=%d:custom_shader_path=%s:"
+                                         "format=rgba64le,hwdownload,format=rgba64le", w, h, shader);
+  g_autofree char *out = NULL;
+  g_autofree char *filters = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+  char *list_argv[] = { ffmpeg, "-hide_banner", "-filters", NULL };
+  char *argv[] = { ffmpeg, "-hide_banner", "-loglevel", "error", "-y", "-init_hw_device", "vulkan=vk:0",
+                   "-filter_hw_device", "vk", "-i", (char *) in_png, "-vf", vf, "-frames:v", "1",
+                   "-update", "1", (char *) out_png, NULL };
+
+  if (ffmpeg == NULL)
+    return g_strdup ("ffmpeg is not installed");
+  if (!g_spawn_sync (NULL, list_argv, NULL, G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, &filters, NULL, &status, NULL) ||
+      strstr (filters, " libplacebo ") == NULL)
+    return g_strdup ("this FFmpeg has no libplacebo filter");
+  if (!g_spawn_sync (NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &out, &status, &error))
+    return g_strdup (error->message);
+  if (!g_spawn_check_wait_status (status, NULL))
+    return g_strdup_printf ("ffmpeg's libplacebo filter failed (no Vulkan device? install mesa-vulkan-drivers "
+                            "for lavapipe): %s", out);
+  return NULL;
+}
+
+/* The shader runs in FFmpeg's libplacebo filter on lavapipe and matches the
+ * CPU reference. */
+static void
+test_libplacebo (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) a = random_model (8, 2, 1, 21);
+  g_autoptr(SvdModel) b = random_model (6, 2, 2, 22);
+  SvdModel *models[2] = { a, b };
+  g_autoptr(SvdChain) chain = svd_chain_new_from_models ("tiny", models, 2, &error);
+  g_autofree char *shader = svd_glsl_export_chain (chain, &error);
+  g_autofree char *dir = g_dir_make_tmp ("svd-glsl-XXXXXX", NULL);
+  g_autofree char *shader_path = g_build_filename (dir, "chain.glsl", NULL);
+  g_autofree char *in_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.png", NULL);
+  g_autofree char *why = NULL;
+  g_autoptr(SvdImage) rgb = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 40, 30, &error);
+  g_autoptr(SvdImage) in8 = NULL;
+  g_autoptr(SvdImage) want = NULL;
+  g_autoptr(SvdImage) got = NULL;
+  SvdMetricsOptions opts = { 0 };
+  SvdMetricsFrame frame;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (shader_path, shader, -1, NULL));
+  svd_test_fill_random_rgb (rgb, 5);
+  g_assert_true (svd_png_save (rgb, in_path, 8, &error));
+  /* The reference sees the same 8-bit input the filter sees. */
+  in8 = svd_png_load_as (in_path, SVD_PIXEL_FORMAT_RGB_F32, NULL, &error);
+  g_assert_no_error (error);
+  want = svd_model_run_reference_chain (models, 2, in8, 2, NULL, &error);
+  g_assert_no_error (error);
+  /* The filter writes an integer format, which holds [0, 1]. */
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < want->height; y++)
+      {
+        float *row = (float *) (want->data[c] + (gsize) y * want->stride[c]);
+
+        for (int x = 0; x < want->width; x++)
+          row[x] = CLAMP (row[x], 0.0f, 1.0f);
+      }
+
+  why = run_libplacebo (in_path, shader_path, out_path, 80, 60);
+  if (why != NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("cannot run the shader: %s", why);
+
+      g_test_skip (msg);
+      return;
+    }
+  got = svd_png_load_as (out_path, SVD_PIXEL_FORMAT_RGB_F32, NULL, &error);
+  g_assert_no_error (error);
+  svd_metrics_frame_init (&frame);
+  opts.float_exact = TRUE;
+  g_assert_true (svd_metrics_compute (want, got, &opts, &frame, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_test_message ("mpv GLSL chain in FFmpeg libplacebo (lavapipe) vs CPU reference: PSNR RGB %.2f dB", frame.psnr_rgb);
+  g_assert_cmpfloat (frame.psnr_rgb, >=, 45.0);
+  g_unlink (shader_path);
+  g_unlink (in_path);
+  g_unlink (out_path);
+  g_rmdir (dir);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/glsl/float-literals", test_float_literals);
+  g_test_add_func ("/glsl/compile", test_compile);
+  g_test_add_func ("/glsl/compile-super", test_compile_super);
+  g_test_add_func ("/glsl/libplacebo", test_libplacebo);
+  return g_test_run ();
+}
