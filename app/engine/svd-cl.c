@@ -453,6 +453,33 @@ svd_cl_context_get_queue (SvdClContext *self)
 }
 
 /**
+ * svd_cl_create_kernel:
+ * @program: a built program
+ * @name: the kernel's function name
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the kernel, or %NULL with
+ *   %SVD_ERROR_KERNEL_BUILD naming the kernel and the OpenCL error
+ */
+cl_kernel
+svd_cl_create_kernel (cl_program   program,
+                      const char  *name,
+                      GError     **error)
+{
+  cl_int err = CL_SUCCESS;
+  cl_kernel k = clCreateKernel (program, name, &err);
+
+  if (err != CL_SUCCESS)
+    {
+      g_autofree char *what = g_strdup_printf ("clCreateKernel(%s)", name);
+
+      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, what);
+      return NULL;
+    }
+  return k;
+}
+
+/**
  * svd_cl_context_alloc:
  * @self: a context
  * @flags: `CL_MEM_*` flags

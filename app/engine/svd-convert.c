@@ -123,7 +123,6 @@ svd_cl_converter_new (SvdClContext  *context,
   g_autoptr(SvdClConverter) self = g_new0 (SvdClConverter, 1);
   g_autofree char *source = svd_cl_load_source ("convert.cl", error);
   const char *sources[] = { source, NULL };
-  cl_int err = CL_SUCCESS;
 
   if (source == NULL)
     return NULL;
@@ -131,18 +130,12 @@ svd_cl_converter_new (SvdClContext  *context,
   self->program = svd_cl_context_build_program (context, sources, "-cl-std=CL1.2", NULL, error);
   if (self->program == NULL)
     return NULL;
-  self->to_rgba8 = clCreateKernel (self->program, "rgbf32_to_rgba8", &err);
-  if (err != CL_SUCCESS)
-    {
-      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, "clCreateKernel(rgbf32_to_rgba8)");
-      return NULL;
-    }
-  self->to_rgbf32 = clCreateKernel (self->program, "rgba8_to_rgbf32", &err);
-  if (err != CL_SUCCESS)
-    {
-      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, "clCreateKernel(rgba8_to_rgbf32)");
-      return NULL;
-    }
+  self->to_rgba8 = svd_cl_create_kernel (self->program, "rgbf32_to_rgba8", error);
+  if (self->to_rgba8 == NULL)
+    return NULL;
+  self->to_rgbf32 = svd_cl_create_kernel (self->program, "rgba8_to_rgbf32", error);
+  if (self->to_rgbf32 == NULL)
+    return NULL;
   return g_steal_pointer (&self);
 }
 

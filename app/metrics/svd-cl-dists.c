@@ -134,16 +134,9 @@ svd_cl_dists_new (SvdClContext           *context,
     return NULL;
   for (gsize i = 0; i < G_N_ELEMENTS (kernels); i++)
     {
-      cl_int err = CL_SUCCESS;
-
-      *kernels[i].k = clCreateKernel (self->program, kernels[i].name, &err);
-      if (err != CL_SUCCESS)
-        {
-          g_autofree char *what = g_strdup_printf ("clCreateKernel(%s)", kernels[i].name);
-
-          svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, what);
-          return NULL;
-        }
+      *kernels[i].k = svd_cl_create_kernel (self->program, kernels[i].name, error);
+      if (*kernels[i].k == NULL)
+        return NULL;
     }
   if (weights != NULL)
     for (int i = 0; i < SVD_DISTS_N_CONVS; i++)

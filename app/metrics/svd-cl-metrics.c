@@ -64,24 +64,6 @@ svd_cl_metrics_free (SvdClMetrics *self)
   g_free (self);
 }
 
-static cl_kernel
-create_kernel (cl_program   program,
-               const char  *name,
-               GError     **error)
-{
-  cl_int err = CL_SUCCESS;
-  cl_kernel k = clCreateKernel (program, name, &err);
-
-  if (err != CL_SUCCESS)
-    {
-      g_autofree char *what = g_strdup_printf ("clCreateKernel(%s)", name);
-
-      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, what);
-      return NULL;
-    }
-  return k;
-}
-
 /**
  * svd_cl_metrics_new:
  * @context: an OpenCL context
@@ -120,9 +102,9 @@ svd_cl_metrics_new (SvdClContext             *context,
   self->program = svd_cl_context_build_program (context, sources, opts->str, NULL, error);
   if (self->program == NULL)
     return NULL;
-  if ((self->prepare_f32 = create_kernel (self->program, "metrics_prepare_f32", error)) == NULL ||
-      (self->prepare_u8 = create_kernel (self->program, "metrics_prepare_u8", error)) == NULL ||
-      (self->fused = create_kernel (self->program, "ssim_fused", error)) == NULL)
+  if ((self->prepare_f32 = svd_cl_create_kernel (self->program, "metrics_prepare_f32", error)) == NULL ||
+      (self->prepare_u8 = svd_cl_create_kernel (self->program, "metrics_prepare_u8", error)) == NULL ||
+      (self->fused = svd_cl_create_kernel (self->program, "ssim_fused", error)) == NULL)
     return NULL;
   return g_steal_pointer (&self);
 }
