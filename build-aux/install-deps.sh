@@ -1,10 +1,15 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs every Debian 12 package SVD Studio needs to build, run and test.
+#   install-deps.sh           the app, its CLI and its tests
+#   install-deps.sh --train   the model-training recipe in models/train/ instead
+# Training is a developer tool, not part of the app: building, running and
+# testing SVD Studio never needs PyTorch. The recipe runs with Debian's
+# /usr/bin/python3, because these are Debian's python3-* packages.
 # Idempotent and non-interactive; runs as root or through sudo.
 set -eu
 
-PACKAGES="
+APP_PACKAGES="
   build-essential meson ninja-build pkg-config gettext
   clang libclang-rt-14-dev libfuzzer-14-dev
   libglib2.0-dev libglib2.0-bin libgtk-4-dev libadwaita-1-dev libjson-glib-dev
@@ -17,6 +22,19 @@ PACKAGES="
   glslang-tools mesa-vulkan-drivers vulkan-tools
 "
 
+TRAIN_PACKAGES="
+  python3 python3-torch python3-numpy python3-cairo python3-skimage
+  ffmpeg
+  fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-cantarell fonts-quicksand
+  desktop-base
+"
+
+case "${1:-}" in
+  "") PACKAGES=$APP_PACKAGES; name=install-deps ;;
+  --train) PACKAGES=$TRAIN_PACKAGES; name="install-deps --train" ;;
+  *) echo "usage: $0 [--train]" >&2; exit 2 ;;
+esac
+
 missing=""
 for p in $PACKAGES; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
@@ -25,7 +43,7 @@ for p in $PACKAGES; do
 done
 
 if [ -z "$missing" ]; then
-  echo "install-deps: all packages present"
+  echo "$name: all packages present"
   exit 0
 fi
 
@@ -34,13 +52,13 @@ if [ "$(id -u)" -ne 0 ]; then
   if command -v sudo >/dev/null 2>&1; then
     SUDO="sudo"
   else
-    echo "install-deps: missing packages:$missing" >&2
-    echo "install-deps: run this script as root, or install sudo" >&2
+    echo "$name: missing packages:$missing" >&2
+    echo "$name: run this script as root, or install sudo" >&2
     exit 1
   fi
 fi
 
-echo "install-deps: installing:$missing"
+echo "$name: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 # shellcheck disable=SC2086
