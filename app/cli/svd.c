@@ -15,6 +15,7 @@ static const SvdCliCommand commands[] = {
   { "devices", "List OpenCL platforms and devices", svd_cmd_devices },
   { "model run", "Run a model or a chain on a PNG image", svd_cmd_model_run },
   { "bench", "Benchmark a chain on the OpenCL device", svd_cmd_bench },
+  { "bench-matrix", "Time and score every combination of chain slots; recommend a chain", svd_cmd_bench_matrix },
   { "export-chain", "Export a chain: preset, AnimeJaNai slot, fused ONNX or mpv GLSL", svd_cmd_export_chain },
   { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
   { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
