@@ -110,7 +110,17 @@ svd_cmd_bench (int    argc,
   if (size != NULL && (sscanf (size, "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 16384 || h > 16384))
     return svd_cli_usage_error (context, "--size takes WxH, e.g. 960x540");
 
-  chain_parts = g_strsplit (chain, ",", -1);
+  /* A chain preset (models/PRESET.md) stands for the whole chain. */
+  if (strchr (chain, ',') == NULL && svd_preset_is_preset_file (chain))
+    {
+      g_autoptr(GPtrArray) loaded = svd_cli_load_chain (chain, &error);
+
+      if (loaded == NULL)
+        return svd_cli_fail (argv[0], error);
+      for (guint i = 0; i < loaded->len; i++)
+        g_ptr_array_add (models, svd_model_ref (loaded->pdata[i]));
+    }
+  chain_parts = g_strsplit (models->len > 0 ? "" : chain, ",", -1);
   for (int i = 0; chain_parts[i] != NULL; i++)
     {
       SvdModel *m = svd_model_load (g_strstrip (chain_parts[i]), &error);
