@@ -4,6 +4,7 @@
 #include "svd-config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 
 #include "engine/svd-color.h"
 #include "engine/svd-convert.h"
@@ -11,6 +12,7 @@
 #include "session/svd-worker.h"
 
 #include "svd-demo.h"
+#include "svd-session.h"
 #include "svd-ui-enums.h"
 #include "svd-viewer.h"
 #include "svd-window.h"
@@ -24,6 +26,12 @@ struct _SvdWindow
   GtkStack             *main_stack;
   AdwWindowTitle       *window_title;
   SvdViewer            *viewer;
+  GtkWidget            *session_box;
+  GtkWidget            *play_button;
+  GtkScale             *seek_scale;
+  GtkLabel             *speed_label;
+  GtkWidget            *readout_box;
+  GtkLabel             *readouts[SVD_SESSION_MAX_CHAINS];
 
   GSettings            *settings;
   GtkNativeDialog      *open_dialog;
@@ -41,9 +49,30 @@ struct _SvdWindow
   gint64                clip_shown;
   gint64                clip_wanted;
   gboolean              clip_shown_any;
+
+  /* The comparison session, if any (replaces the plain clip above). */
+  SvdSession           *session;
+  SvdSessionInfo        session_info;
+  gboolean              session_open;
+  gint64                session_wanted;
+  gint64                session_shown;
+  gboolean              session_shown_any;
+  gboolean              playing;
+  guint                 play_source;
+  gint64                last_shown_us;
+  double                shown_fps;
+  gulong                seek_handler;
+  guint                 chain_generation[SVD_SESSION_MAX_CHAINS];
+  SvdMetricsAccumulator *averages[SVD_SESSION_MAX_CHAINS];
+  GHashTable           *averaged[SVD_SESSION_MAX_CHAINS];
 };
 
 G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void svd_window_close_session   (SvdWindow *self);
+static void svd_window_session_request (SvdWindow *self,
+                                        gint64     index,
+                                        gboolean   seek);
 
 enum {
   PROP_0,
@@ -299,6 +328,13 @@ svd_window_go_to_frame (SvdWindow *self,
 
   g_return_if_fail (SVD_IS_WINDOW (self));
 
+  if (self->session != NULL)
+    {
+      self->playing = FALSE;
+      g_clear_handle_id (&self->play_source, g_source_remove);
+      svd_window_session_request (self, index, TRUE);
+      return;
+    }
   if (self->clip_worker == NULL)
     return;
 
@@ -329,6 +365,8 @@ svd_window_get_shown_frame (SvdWindow *self)
 {
   g_return_val_if_fail (SVD_IS_WINDOW (self), -1);
 
+  if (self->session != NULL)
+    return self->session_shown_any ? self->session_shown : -1;
   return self->clip_worker != NULL && self->clip_shown_any ? self->clip_shown : -1;
 }
 
@@ -355,7 +393,7 @@ svd_window_step_action (GtkWidget  *widget,
   int delta = g_str_equal (action_name, "win.next-frame") ? 1 : -1;
 
   /* Step from the frame last asked for, so quick presses add up. */
-  svd_window_go_to_frame (self, self->clip_wanted + delta);
+  svd_window_go_to_frame (self, (self->session != NULL ? self->session_wanted : self->clip_wanted) + delta);
 }
 
 static void
@@ -397,6 +435,7 @@ svd_window_open_file (SvdWindow *self,
     }
 
   svd_window_remember_file (self, file);
+  svd_window_close_session (self);
   svd_window_close_clip (self);
   self->clip_name = g_steal_pointer (&name);
   /* Opening (probing the container, finding the stream) is the worker's
@@ -522,6 +561,552 @@ svd_window_get_viewer (SvdWindow *self)
   g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
 
   return self->viewer;
+}
+
+/* ---- Comparison session ------------------------------------------------ */
+
+static void
+svd_window_session_info_clear (SvdSessionInfo *info)
+{
+  g_clear_pointer (&info->input_path, g_free);
+  g_clear_pointer (&info->reference_path, g_free);
+  g_clear_pointer (&info->codec, g_free);
+  g_clear_pointer (&info->summary, g_free);
+  g_clear_pointer (&info->metrics_device, g_free);
+}
+
+static void
+svd_window_reset_averages (SvdWindow *self,
+                           guint      slot)
+{
+  g_clear_pointer (&self->averages[slot], svd_metrics_accumulator_free);
+  g_clear_pointer (&self->averaged[slot], g_hash_table_unref);
+  self->averages[slot] = svd_metrics_accumulator_new ();
+  self->averaged[slot] = g_hash_table_new (g_int64_hash, g_int64_equal);
+}
+
+static void
+svd_window_close_session (SvdWindow *self)
+{
+  g_clear_handle_id (&self->play_source, g_source_remove);
+  self->playing = FALSE;
+  /* Joins the worker: engines, readers and runner are freed on it. */
+  g_clear_pointer (&self->session, svd_session_free);
+  svd_window_session_info_clear (&self->session_info);
+  self->session_open = FALSE;
+  self->session_shown_any = FALSE;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      g_clear_pointer (&self->averages[i], svd_metrics_accumulator_free);
+      g_clear_pointer (&self->averaged[i], g_hash_table_unref);
+    }
+}
+
+static gboolean
+svd_window_wants_overlays (SvdWindow *self)
+{
+  SvdViewMode mode = svd_viewer_get_view_mode (self->viewer);
+
+  return mode == SVD_VIEW_MODE_DIFFERENCE || mode == SVD_VIEW_MODE_SSIM;
+}
+
+static void
+svd_window_session_request (SvdWindow *self,
+                            gint64     index,
+                            gboolean   seek)
+{
+  guint64 serial;
+
+  if (self->session == NULL || !self->session_open)
+    return;
+  if (self->session_info.n_frames > 0)
+    index = MIN (index, self->session_info.n_frames - 1);
+  index = MAX (index, 0);
+  self->session_wanted = index;
+  serial = ++self->serial;
+  if (seek)
+    svd_viewer_begin_frame (self->viewer, serial);
+  svd_session_request (self->session, index, serial, seek, svd_window_wants_overlays (self));
+}
+
+static void
+svd_window_format_psnr (char   *buf,
+                        gsize   size,
+                        double  v)
+{
+  if (isinf (v))
+    /* Translators: PSNR of identical images */
+    g_strlcpy (buf, _("∞ (identical)"), size);
+  else
+    /* Translators: a PSNR value in decibels */
+    g_snprintf (buf, size, _("%.2f dB"), v);
+}
+
+static char *
+svd_window_chain_readout (SvdWindow                  *self,
+                          guint                       slot,
+                          const SvdSessionChainFrame *c)
+{
+  GString *text = g_string_new (NULL);
+  char a[64], b[64];
+
+  /* Translators: the chain's number, 1 to 4 */
+  g_string_append_printf (text, _("Chain %u"), slot + 1);
+  g_string_append (text, " — ");
+  if (c->error != NULL)
+    {
+      /* Translators: %s says why the chain could not run */
+      g_string_append_printf (text, _("failed: %s"), c->error);
+      return g_string_free (text, FALSE);
+    }
+  if (c->has_metrics)
+    {
+      SvdMetricsSummary sum;
+
+      svd_window_format_psnr (a, sizeof a, c->metrics.psnr_rgb);
+      svd_window_format_psnr (b, sizeof b, c->metrics.psnr_y);
+      /* Translators: labelled metric values of the shown frame */
+      g_string_append_printf (text, _("PSNR-RGB %s · PSNR-Y (BT.601) %s"), a, b);
+      if (c->metrics.has_ssim)
+        /* Translators: the SSIM of the shown frame */
+        g_string_append_printf (text, _(" · SSIM-Y (Gaussian σ 1.5) %.4f"), c->metrics.ssim_y);
+      g_string_append (text, " · ");
+      g_string_append (text, _("DISTS not computed in the window yet"));
+      svd_metrics_accumulator_get (self->averages[slot], &sum);
+      if (sum.n_frames > 0)
+        {
+          svd_window_format_psnr (a, sizeof a, sum.psnr_y_mean);
+          /* Translators: running means over the frames seen so far */
+          g_string_append_printf (text, _(" — clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f"),
+                                  sum.n_frames, a, sum.ssim_y_mean);
+        }
+    }
+  else if (c->metrics_problem != NULL)
+    /* Translators: %s says why there are no metrics (e.g. sizes differ) */
+    g_string_append_printf (text, _("no metrics: %s"), c->metrics_problem);
+  else
+    g_string_append (text, _("no metrics without a reference"));
+
+  g_string_append (text, " — ");
+  /* Translators: milliseconds the chain took for this frame */
+  g_string_append_printf (text, _("%.1f ms"), c->wall_ms);
+  for (int i = 0; i < c->timings.n_stages; i++)
+    /* Translators: a stage's number and its device time */
+    g_string_append_printf (text, _(", stage %d %.1f ms"), i + 1, c->timings.stage_ms[i]);
+
+  return g_string_free (text, FALSE);
+}
+
+static gboolean svd_window_play_tick (gpointer user_data);
+
+static void
+svd_window_session_frame_cb (SvdSessionFrame *frame,
+                             const GError    *error,
+                             gpointer         user_data)
+{
+  SvdWindow *self = user_data;
+  guint64 serial;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *speed = NULL;
+
+  if (frame == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: %lld is a frame number, %s the reason */
+      message = g_strdup_printf (_("Could not show frame %lld: %s"), (long long) self->session_wanted + 1,
+                                 error->message);
+      svd_window_show_toast (self, message);
+      self->playing = FALSE;
+      return;
+    }
+
+  serial = frame->viewer_serial;
+  /* During playback frames are not begun by a seek: start each here so the
+   * viewer swaps every slot at once. */
+  if (serial > svd_viewer_get_serial (self->viewer))
+    svd_viewer_begin_frame (self->viewer, serial);
+  if (frame->reference != NULL)
+    svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_REFERENCE, serial, frame->reference);
+  svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_SOURCE, serial, frame->source);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      SvdSessionChainFrame *c = &frame->chains[i];
+      g_autofree char *text = NULL;
+
+      if (!c->active)
+        {
+          gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), FALSE);
+          continue;
+        }
+      if (c->display != NULL)
+        svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + i, serial, c->display);
+      if (c->difference != NULL)
+        svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_DIFFERENCE, SVD_VIEWER_SLOT_CHAIN_1 + i,
+                                serial, c->difference);
+      if (c->ssim_map != NULL)
+        svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_SSIM, SVD_VIEWER_SLOT_CHAIN_1 + i,
+                                serial, c->ssim_map);
+      if (c->has_metrics && self->averages[i] != NULL &&
+          !g_hash_table_contains (self->averaged[i], &frame->index))
+        {
+          gint64 *key = g_new (gint64, 1);
+
+          *key = frame->index;
+          g_hash_table_add (self->averaged[i], key);
+          svd_metrics_accumulator_add (self->averages[i], &c->metrics);
+        }
+      text = svd_window_chain_readout (self, i, c);
+      gtk_label_set_text (self->readouts[i], text);
+      gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), TRUE);
+    }
+
+  if (!self->session_shown_any)
+    {
+      svd_viewer_set_view_mode (self->viewer, SVD_VIEW_MODE_SLIDER);
+      gtk_widget_grab_focus (GTK_WIDGET (self->viewer));
+      self->session_shown_any = TRUE;
+    }
+  self->session_shown = frame->index;
+  self->clip_shown = frame->index;
+  self->clip_shown_any = TRUE;
+
+  g_signal_handler_block (self->seek_scale, self->seek_handler);
+  gtk_range_set_value (GTK_RANGE (self->seek_scale), frame->index);
+  g_signal_handler_unblock (self->seek_scale, self->seek_handler);
+
+  if (self->last_shown_us > 0 && self->playing)
+    {
+      double fps = 1e6 / MAX (1, now - self->last_shown_us);
+
+      self->shown_fps = self->shown_fps > 0 ? 0.8 * self->shown_fps + 0.2 * fps : fps;
+    }
+  self->last_shown_us = now;
+  if (self->playing)
+    /* Translators: playback speed against the clip's frame rate, then
+     * whether that is real time */
+    speed = g_strdup_printf (_("%.1f of %.2f fps — %s"), self->shown_fps, self->session_info.fps,
+                             self->shown_fps >= self->session_info.fps * 0.98 ? _("real time") : _("slower than real time"));
+  else
+    /* Translators: the time one frame took against the clip's frame time */
+    speed = g_strdup_printf (_("compute %.0f ms per frame (real time needs %.0f ms)"), frame->compute_ms,
+                             self->session_info.fps > 0 ? 1000.0 / self->session_info.fps : 0.0);
+  gtk_label_set_text (self->speed_label, speed);
+  svd_window_update_subtitle (self);
+
+  if (self->playing && self->play_source == 0)
+    {
+      /* As fast as compute allows, but never faster than the clip. */
+      double period_ms = self->session_info.fps > 0 ? 1000.0 / self->session_info.fps : 40.0;
+      double spent_ms = frame->compute_ms;
+      guint delay = spent_ms >= period_ms ? 0 : (guint) (period_ms - spent_ms);
+
+      if (self->session_info.n_frames > 0 && frame->index + 1 >= self->session_info.n_frames)
+        self->playing = FALSE;
+      else
+        self->play_source = g_timeout_add (delay, svd_window_play_tick, self);
+    }
+  svd_session_frame_free (frame);
+}
+
+static gboolean
+svd_window_play_tick (gpointer user_data)
+{
+  SvdWindow *self = user_data;
+
+  self->play_source = 0;
+  if (self->playing)
+    svd_window_session_request (self, self->session_shown + 1, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+svd_window_session_progress_cb (double      fraction,
+                                const char *text,
+                                gpointer    user_data)
+{
+  SvdWindow *self = user_data;
+  g_autofree char *subtitle = NULL;
+
+  if (fraction >= 0)
+    /* Translators: Synthesize mode encodes the degraded input first */
+    subtitle = g_strdup_printf (_("Making the degraded input: %.0f %%"), fraction * 100.0);
+  else
+    subtitle = g_strdup (_("Making the degraded input…"));
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+static void
+svd_window_session_opened_cb (const SvdSessionInfo *info,
+                              const GError         *error,
+                              gpointer              user_data)
+{
+  SvdWindow *self = user_data;
+
+  if (info == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: %s is the reason */
+      message = g_strdup_printf (_("Could not start the session: %s"), error->message);
+      svd_window_show_toast (self, message);
+      return;
+    }
+
+  svd_window_session_info_clear (&self->session_info);
+  self->session_info = *info;
+  self->session_info.input_path = g_strdup (info->input_path);
+  self->session_info.reference_path = g_strdup (info->reference_path);
+  self->session_info.codec = g_strdup (info->codec);
+  self->session_info.summary = g_strdup (info->summary);
+  self->session_info.metrics_device = g_strdup (info->metrics_device);
+  self->session_open = TRUE;
+
+  self->clip_width = info->width;
+  self->clip_height = info->height;
+  self->clip_fps = info->fps;
+  self->clip_n_frames = info->n_frames;
+  g_free (self->clip_codec);
+  self->clip_codec = g_strdup (info->codec);
+
+  gtk_range_set_range (GTK_RANGE (self->seek_scale), 0, MAX (1, info->n_frames - 1));
+  gtk_range_set_increments (GTK_RANGE (self->seek_scale), 1, 10);
+  gtk_widget_set_visible (self->session_box, TRUE);
+  svd_window_session_request (self, self->session_wanted, TRUE);
+}
+
+/**
+ * svd_window_start_session:
+ * @self: a #SvdWindow
+ * @setup: the clip and reference mode
+ *
+ * Opens a comparison session on its worker; the first frame appears when
+ * it is ready. Failures are toasts.
+ */
+void
+svd_window_start_session (SvdWindow             *self,
+                          const SvdSessionSetup *setup)
+{
+  g_auto(SvdSettings) settings = { 0 };
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  svd_window_close_clip (self);
+  svd_window_close_session (self);
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  if (self->settings != NULL)
+    {
+      g_autofree char *device = g_settings_get_string (self->settings, "device");
+
+      if (device != NULL && *device != '\0')
+        {
+          g_free (settings.device);
+          settings.device = g_steal_pointer (&device);
+        }
+    }
+
+  name = g_path_get_basename (setup->input_path);
+  self->clip_name = g_steal_pointer (&name);
+  self->session_wanted = 0;
+  self->session_shown = 0;
+  self->last_shown_us = 0;
+  self->shown_fps = 0;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      svd_window_reset_averages (self, i);
+      gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), FALSE);
+    }
+  svd_viewer_clear (self->viewer);
+  gtk_stack_set_visible_child_name (self->main_stack, "viewer");
+  adw_window_title_set_subtitle (self->window_title, _("Opening…"));
+  self->session = svd_session_new (&settings, setup, svd_window_session_opened_cb,
+                                   svd_window_session_frame_cb, svd_window_session_progress_cb, self);
+}
+
+typedef struct {
+  guint  slot;
+  GStrv  paths;
+} ChainLoad;
+
+static void
+chain_load_free (gpointer data)
+{
+  ChainLoad *load = data;
+
+  g_strfreev (load->paths);
+  g_free (load);
+}
+
+static void
+chain_load_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ChainLoad *load = task_data;
+  GPtrArray *models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+
+  /* Parsing a model file is I/O and work: never on the main thread. */
+  for (guint i = 0; load->paths[i] != NULL; i++)
+    {
+      GError *error = NULL;
+      SvdModel *model = svd_model_load (load->paths[i], &error);
+
+      if (model == NULL)
+        {
+          g_ptr_array_unref (models);
+          g_task_return_error (task, error);
+          return;
+        }
+      g_ptr_array_add (models, model);
+    }
+  g_task_return_pointer (task, models, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+chain_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+  ChainLoad *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) models = g_task_propagate_pointer (G_TASK (result), &error);
+  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES] = { { 0 } };
+
+  if (models == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: %u is the chain's number, %s the reason */
+      message = g_strdup_printf (_("Could not load chain %u: %s"), load->slot + 1, error->message);
+      svd_window_show_toast (self, message);
+      return;
+    }
+  if (self->session == NULL)
+    return;
+  for (guint i = 0; i < models->len && i < SVD_ENGINE_MAX_STAGES; i++)
+    steps[i].model = models->pdata[i];
+  svd_session_set_chain (self->session, load->slot, steps, MIN (models->len, SVD_ENGINE_MAX_STAGES));
+  svd_window_reset_averages (self, load->slot);
+  svd_window_session_request (self, self->session_wanted, TRUE);
+}
+
+/**
+ * svd_window_set_chain_paths:
+ * @self: a #SvdWindow
+ * @slot: the chain, 0 to 3 (viewer slot 1 to 4)
+ * @paths: (array zero-terminated=1): model files in order; empty removes
+ *
+ * Loads the models on a thread and runs the shown frame through them.
+ */
+void
+svd_window_set_chain_paths (SvdWindow          *self,
+                            guint               slot,
+                            const char * const *paths)
+{
+  g_autoptr(GTask) task = NULL;
+  ChainLoad *load;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+  g_return_if_fail (slot < SVD_SESSION_MAX_CHAINS);
+
+  if (self->session == NULL)
+    return;
+  if (paths == NULL || paths[0] == NULL)
+    {
+      svd_session_set_chain (self->session, slot, NULL, 0);
+      gtk_widget_set_visible (GTK_WIDGET (self->readouts[slot]), FALSE);
+      svd_window_session_request (self, self->session_wanted, TRUE);
+      return;
+    }
+  load = g_new0 (ChainLoad, 1);
+  load->slot = slot;
+  load->paths = g_strdupv ((char **) paths);
+  task = g_task_new (self, self->cancellable, chain_loaded_cb, NULL);
+  g_task_set_task_data (task, load, chain_load_free);
+  g_task_run_in_thread (task, chain_load_thread);
+}
+
+/**
+ * svd_window_get_readout:
+ * @self: a #SvdWindow
+ * @slot: the chain, 0 to 3
+ *
+ * Returns: (nullable): the text of the chain's metric readout, or %NULL
+ *   when the chain has none
+ */
+const char *
+svd_window_get_readout (SvdWindow *self,
+                        guint      slot)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (slot < SVD_SESSION_MAX_CHAINS, NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->readouts[slot])))
+    return NULL;
+  return gtk_label_get_text (self->readouts[slot]);
+}
+
+/**
+ * svd_window_get_session_info:
+ * @self: a #SvdWindow
+ *
+ * Returns: (nullable): what the open session compares, or %NULL
+ */
+const SvdSessionInfo *
+svd_window_get_session_info (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  return self->session_open ? &self->session_info : NULL;
+}
+
+gboolean
+svd_window_get_playing (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), FALSE);
+
+  return self->playing;
+}
+
+static void
+svd_window_play_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+
+  if (self->session == NULL || !self->session_open)
+    return;
+  self->playing = !self->playing;
+  gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
+                            self->playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
+  self->last_shown_us = 0;
+  self->shown_fps = 0;
+  if (self->playing)
+    {
+      if (self->session_info.n_frames > 0 && self->session_shown + 1 >= self->session_info.n_frames)
+        self->session_shown = -1;
+      svd_window_session_request (self, self->session_shown + 1, FALSE);
+    }
+  else
+    g_clear_handle_id (&self->play_source, g_source_remove);
+}
+
+static void
+svd_window_seek_changed_cb (GtkRange  *range,
+                            SvdWindow *self)
+{
+  svd_window_go_to_frame (self, (gint64) (gtk_range_get_value (range) + 0.5));
 }
 
 static void
@@ -664,6 +1249,7 @@ svd_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  svd_window_close_session (self);
   svd_window_close_clip (self);
 
   G_OBJECT_CLASS (svd_window_parent_class)->dispose (object);
@@ -708,6 +1294,13 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, viewer);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, session_box);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, play_button);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, seek_scale);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, speed_label);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_box);
+  gtk_widget_class_install_action (widget_class, "win.play", NULL, svd_window_play_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
@@ -728,6 +1321,18 @@ svd_window_init (SvdWindow *self)
 
   self->cancellable = g_cancellable_new ();
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      self->readouts[i] = GTK_LABEL (gtk_label_new (NULL));
+      gtk_label_set_xalign (self->readouts[i], 0);
+      gtk_label_set_wrap (self->readouts[i], TRUE);
+      gtk_label_set_selectable (self->readouts[i], TRUE);
+      gtk_widget_add_css_class (GTK_WIDGET (self->readouts[i]), "numeric");
+      gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), FALSE);
+      gtk_box_append (GTK_BOX (self->readout_box), GTK_WIDGET (self->readouts[i]));
+    }
+  self->seek_handler = g_signal_connect (self->seek_scale, "value-changed",
+                                         G_CALLBACK (svd_window_seek_changed_cb), self);
   g_signal_connect_object (self->viewer, "notify::view-mode",
                            G_CALLBACK (svd_window_viewer_mode_cb), self, G_CONNECT_SWAPPED);
 }

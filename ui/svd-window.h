@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "svd-application.h"
+#include "svd-session.h"
 #include "svd-viewer.h"
 
 G_BEGIN_DECLS
@@ -22,5 +23,14 @@ SvdViewer *svd_window_get_viewer (SvdWindow      *self);
 void       svd_window_go_to_frame     (SvdWindow *self,
                                        gint64     index);
 gint64     svd_window_get_shown_frame (SvdWindow *self);
+void       svd_window_start_session   (SvdWindow             *self,
+                                       const SvdSessionSetup *setup);
+void       svd_window_set_chain_paths (SvdWindow             *self,
+                                       guint                  slot,
+                                       const char * const    *paths);
+const char *svd_window_get_readout    (SvdWindow             *self,
+                                       guint                  slot);
+const SvdSessionInfo *svd_window_get_session_info (SvdWindow *self);
+gboolean   svd_window_get_playing     (SvdWindow             *self);
 
 G_END_DECLS

@@ -1,0 +1,263 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-session"
+
+#include "svd-config.h"
+
+#include <json-glib/json-glib.h>
+
+#include "svd-application.h"
+#include "svd-ui-enums.h"
+#include "svd-window.h"
+#include "svd-gui-test-utils.h"
+#include "svd-test-utils.h"
+
+/* Drives a whole comparison session through the window under Xvfb: a shared
+ * clip opened in Synthesize mode (scale 4), a 2-stage chain of shared
+ * models, every view mode, five steps and a seek, the readouts checked
+ * against `svd metrics --json` for the shown frame, and playback with the
+ * longest main-loop stall measured. */
+
+typedef struct {
+  SvdApplication *app;
+  gboolean        done;
+} Fixture;
+
+static SvdWindow *the_window;
+static gint64 want_frame;
+
+static gboolean
+session_open (gpointer data)
+{
+  return svd_window_get_session_info (the_window) != NULL;
+}
+
+static gboolean
+readout_ready (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+
+  return svd_window_get_shown_frame (the_window) == want_frame &&
+         text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
+}
+
+static void
+shoot (const char *name)
+{
+  g_autofree char *path = NULL;
+
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
+  path = svd_gui_test_save_screenshot (GTK_WIDGET (the_window), name);
+  g_test_message ("screenshot %s", path);
+}
+
+/* The CLI's values for input frame @index, formatted as the window does. */
+static void
+cli_metrics (const SvdSessionInfo *info,
+             const char           *chain,
+             gint64                index,
+             char                 *psnr_rgb,
+             char                 *psnr_y,
+             char                 *ssim)
+{
+  g_autofree char *svd = g_build_filename (g_getenv ("SVD_BUILD_ROOT"), "app", "cli", "svd", NULL);
+  g_autofree char *max = g_strdup_printf ("%" G_GINT64_FORMAT, index + 1);
+  const char *argv[] = { svd, "metrics", "--json", "-q", "--chain", chain, "--max-frames", max,
+                         info->reference_path, info->input_path, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *root, *frame = NULL;
+  JsonArray *frames;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (status != 0)
+    g_test_message ("svd metrics: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  frames = json_object_get_array_member (root, "frames");
+  for (guint i = 0; i < json_array_get_length (frames); i++)
+    {
+      JsonObject *f = json_array_get_object_element (frames, i);
+
+      if (json_object_get_int_member (f, "index") == index)
+        frame = f;
+    }
+  g_assert_nonnull (frame);
+  g_snprintf (psnr_rgb, 64, "PSNR-RGB %.2f dB", json_object_get_double_member (frame, "psnr_rgb"));
+  g_snprintf (psnr_y, 64, "PSNR-Y (BT.601) %.2f dB", json_object_get_double_member (frame, "psnr_y"));
+  g_snprintf (ssim, 64, "SSIM-Y (Gaussian σ 1.5) %.4f", json_object_get_double_member (frame, "ssim_y"));
+}
+
+typedef struct {
+  gint64 last_us;
+  gint64 max_late_us;
+  gint64 last_frame_time;
+  gint64 max_frame_gap_us;
+  guint  n_frames;
+} Stall;
+
+static gboolean
+stall_timeout_cb (gpointer data)
+{
+  Stall *st = data;
+  gint64 now = g_get_monotonic_time ();
+
+  /* Due every 1 ms: anything later is time the main loop was busy. */
+  if (st->last_us > 0)
+    st->max_late_us = MAX (st->max_late_us, now - st->last_us - 1000);
+  st->last_us = now;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+stall_tick_cb (GtkWidget     *widget,
+               GdkFrameClock *clock,
+               gpointer       data)
+{
+  Stall *st = data;
+  gint64 t = gdk_frame_clock_get_frame_time (clock);
+
+  if (st->last_frame_time > 0)
+    st->max_frame_gap_us = MAX (st->max_frame_gap_us, t - st->last_frame_time);
+  st->last_frame_time = t;
+  st->n_frames++;
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+run_script_cb (gpointer user_data)
+{
+  Fixture *fx = user_data;
+  g_autofree char *clip = svd_test_shared_path ("clips", "bbb_720p_5s_h264_aac.mp4", NULL);
+  g_autofree char *m1 = svd_test_shared_path ("models", "seed", "2x_10_2X-10_super_fp32.onnx", NULL);
+  g_autofree char *m2 = svd_test_shared_path ("models", "seed", "2x_10_2X-10_super_fp32_optimized.onnx", NULL);
+  g_autofree char *chain = g_strdup_printf ("%s,%s", m1, m2);
+  const char *paths[] = { m1, m2, NULL };
+  const char *modes[] = { "slider", "side-by-side", "toggle", "difference", "ssim" };
+  SvdSessionSetup setup = { 0 };
+  const SvdSessionInfo *info;
+  SvdViewer *viewer;
+  char a[64], b[64], c[64];
+  const char *text;
+  Stall st = { 0 };
+  guint timeout_id, tick_id;
+  gint64 start;
+
+  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
+  viewer = svd_window_get_viewer (the_window);
+
+  setup.mode = SVD_REFERENCE_SYNTHESIZE;
+  setup.input_path = clip;
+  svd_degrade_params_init (&setup.degrade);
+  setup.degrade.scale = 4;
+  svd_window_start_session (the_window, &setup);
+  svd_gui_test_wait_until (session_open, NULL);
+  info = svd_window_get_session_info (the_window);
+  g_assert_cmpint (info->width, ==, 320);
+  g_assert_cmpint (info->height, ==, 180);
+  g_assert_nonnull (info->reference_path);
+
+  svd_window_set_chain_paths (the_window, 0, paths);
+  want_frame = 0;
+  svd_gui_test_wait_until (readout_ready, NULL);
+  text = svd_window_get_readout (the_window, 0);
+  g_test_message ("frame 0: %s", text);
+  g_assert_null (strstr (text, "failed"));
+  g_assert_true (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
+  g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 1280);
+
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("session-%s", modes[i]);
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.view-mode", "s", modes[i]));
+      g_assert_cmpstr (g_enum_get_value (g_type_class_peek (SVD_TYPE_VIEW_MODE),
+                                         svd_viewer_get_view_mode (viewer))->value_nick, ==, modes[i]);
+      shoot (name);
+    }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.view-mode", "s", "slider"));
+
+  /* Five steps; only the last one has to arrive. */
+  for (int i = 0; i < 5; i++)
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.next-frame", NULL));
+  want_frame = 5;
+  svd_gui_test_wait_until (readout_ready, NULL);
+  text = svd_window_get_readout (the_window, 0);
+  g_test_message ("frame 5: %s", text);
+  cli_metrics (info, chain, 5, a, b, c);
+  g_test_message ("svd metrics frame 5: %s, %s, %s", a, b, c);
+  g_assert_nonnull (strstr (text, a));
+  g_assert_nonnull (strstr (text, b));
+  g_assert_nonnull (strstr (text, c));
+  shoot ("session-frame-5");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.go-to-frame", "x", (gint64) 60));
+  want_frame = 60;
+  svd_gui_test_wait_until (readout_ready, NULL);
+  g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->frame_index, ==, 60);
+  shoot ("session-frame-60");
+
+  /* Playback: the worker computes, the main loop only swaps textures. */
+  timeout_id = g_timeout_add (1, stall_timeout_cb, &st);
+  tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (the_window), stall_tick_cb, &st, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
+  g_assert_true (svd_window_get_playing (the_window));
+  start = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - start < 8 * G_USEC_PER_SEC)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
+  g_source_remove (timeout_id);
+  gtk_widget_remove_tick_callback (GTK_WIDGET (the_window), tick_id);
+  g_test_message ("playback: shown frame %" G_GINT64_FORMAT " after 8 s from 60; longest main-loop stall "
+                  "%.1f ms (1 ms timeout lateness); longest frame-clock gap %.1f ms over %u frames",
+                  svd_window_get_shown_frame (the_window), st.max_late_us / 1000.0,
+                  st.max_frame_gap_us / 1000.0, st.n_frames);
+  g_assert_cmpint (svd_window_get_shown_frame (the_window), >, 60);
+  shoot ("session-playback");
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
+  fx->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GApplication *app,
+             gpointer      user_data)
+{
+  g_idle_add (run_script_cb, user_data);
+}
+
+static void
+test_session (void)
+{
+  Fixture fx = { 0 };
+  int status;
+
+  fx.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (fx.app, "activate", G_CALLBACK (activate_cb), &fx);
+  status = g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (fx.done);
+  g_object_unref (fx.app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display; run under xvfb-run");
+      return 77;
+    }
+  svd_test_require_shared ();
+
+  g_test_add_func ("/gui/session/synthesize-chain-metrics", test_session);
+
+  return g_test_run ();
+}

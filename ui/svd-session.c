@@ -1,0 +1,617 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-session"
+
+#include "svd-config.h"
+
+#include "core/svd-error.h"
+#include "engine/svd-color.h"
+#include "engine/svd-convert.h"
+#include "metrics/svd-metrics-runner.h"
+#include "session/svd-worker.h"
+
+#include "svd-heatmap.h"
+#include "svd-session.h"
+
+/* A chain as the GUI last set it. Requests carry a reference to the
+ * configuration current when they were made, so the worker rebuilds an
+ * engine only when the generation changes and a seek (which invalidates
+ * queued jobs) can never lose a chain change. */
+typedef struct {
+  gint           ref_count;
+  guint          generation;
+  guint          n_steps;
+  SvdEngineStep  steps[SVD_ENGINE_MAX_STAGES];
+} ChainConfig;
+
+static ChainConfig *
+chain_config_ref (ChainConfig *config)
+{
+  g_atomic_int_inc (&config->ref_count);
+  return config;
+}
+
+static void
+chain_config_unref (ChainConfig *config)
+{
+  if (config == NULL || !g_atomic_int_dec_and_test (&config->ref_count))
+    return;
+  for (guint i = 0; i < config->n_steps; i++)
+    g_clear_pointer (&config->steps[i].model, svd_model_unref);
+  g_free (config);
+}
+
+struct _SvdSession
+{
+  SvdWorker              *worker;
+  SvdSettings             settings;
+  SvdSessionSetup         setup;
+  ChainConfig            *chains[SVD_SESSION_MAX_CHAINS];
+  guint                   generation;
+  SvdSessionOpenedFunc    opened;
+  SvdSessionFrameFunc     frame_ready;
+  SvdSessionProgressFunc  progress;
+  gpointer                user_data;
+  guint                   n_pending;
+};
+
+/* Lives on the worker thread only. */
+typedef struct {
+  SvdSettings       settings;
+  SvdSessionSource *source;
+  SvdMetricsRunner *runner;
+  SvdEngine        *engines[SVD_SESSION_MAX_CHAINS];
+  guint             engine_generation[SVD_SESSION_MAX_CHAINS];
+  char             *engine_error[SVD_SESSION_MAX_CHAINS];
+} WorkerState;
+
+static gpointer
+worker_state_init (gpointer   init_data,
+                   GError   **error)
+{
+  WorkerState *state = g_new0 (WorkerState, 1);
+
+  svd_settings_copy (&state->settings, init_data);
+  return state;
+}
+
+static void
+worker_state_free (gpointer data)
+{
+  WorkerState *state = data;
+
+  if (state == NULL)
+    return;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      g_clear_pointer (&state->engines[i], svd_engine_free);
+      g_free (state->engine_error[i]);
+    }
+  g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->source, svd_session_source_free);
+  svd_settings_clear (&state->settings);
+  g_free (state);
+}
+
+void
+svd_session_setup_clear (SvdSessionSetup *setup)
+{
+  g_clear_pointer (&setup->input_path, g_free);
+  g_clear_pointer (&setup->reference_path, g_free);
+}
+
+static void
+setup_free (gpointer data)
+{
+  svd_session_setup_clear (data);
+  g_free (data);
+}
+
+static void
+session_info_free (gpointer data)
+{
+  SvdSessionInfo *info = data;
+
+  g_free (info->input_path);
+  g_free (info->reference_path);
+  g_free (info->codec);
+  g_free (info->summary);
+  g_free (info->metrics_device);
+  g_free (info);
+}
+
+void
+svd_session_frame_free (SvdSessionFrame *frame)
+{
+  if (frame == NULL)
+    return;
+  g_clear_pointer (&frame->source, svd_image_unref);
+  g_clear_pointer (&frame->reference, svd_image_unref);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      SvdSessionChainFrame *c = &frame->chains[i];
+
+      g_free (c->error);
+      g_free (c->metrics_problem);
+      g_clear_pointer (&c->display, svd_image_unref);
+      g_clear_pointer (&c->difference, svd_image_unref);
+      g_clear_pointer (&c->ssim_map, svd_image_unref);
+    }
+  g_free (frame);
+}
+
+/* ---- Opening ----------------------------------------------------------- */
+
+typedef struct {
+  SvdWorker *worker;
+} ProgressData;
+
+static void
+degrade_progress_cb (const SvdWriterProgress *progress,
+                     gpointer                 user_data)
+{
+  ProgressData *pd = user_data;
+  double fraction = progress->frames_total > 0
+                    ? (double) progress->frames_done / progress->frames_total : -1.0;
+
+  /* Coalesced by the worker: at most one report waits on the main loop. */
+  svd_worker_report_progress (pd->worker, fraction, NULL);
+}
+
+static gpointer
+open_job (SvdWorker     *worker,
+          gpointer       state_data,
+          gpointer       job_data,
+          GCancellable  *cancellable,
+          GError       **error)
+{
+  WorkerState *state = state_data;
+  SvdSessionSetup *setup = job_data;
+  SvdSessionInfo *info;
+  const SvdVideoInfo *vi;
+  const SvdPairReport *report;
+  ProgressData pd = { worker };
+
+  switch (setup->mode)
+    {
+    case SVD_REFERENCE_PAIR:
+      state->source = svd_session_source_new_pair (setup->input_path, setup->reference_path,
+                                                   setup->offset, error);
+      break;
+    case SVD_REFERENCE_SYNTHESIZE:
+      state->source = svd_session_source_new_synthesize (setup->input_path, &setup->degrade,
+                                                         degrade_progress_cb, &pd, cancellable, error);
+      break;
+    case SVD_REFERENCE_NONE:
+    default:
+      state->source = svd_session_source_new_none (setup->input_path, error);
+      break;
+    }
+  if (state->source == NULL)
+    return NULL;
+  state->runner = svd_metrics_runner_new (&state->settings, FALSE, SVD_DISTS_SHORT256, error);
+  if (state->runner == NULL)
+    return NULL;
+
+  vi = svd_reader_get_info (svd_session_source_get_input (state->source));
+  report = svd_session_source_get_report (state->source);
+  info = g_new0 (SvdSessionInfo, 1);
+  info->mode = svd_session_source_get_mode (state->source);
+  info->input_path = g_strdup (svd_session_source_get_input_path (state->source));
+  info->reference_path = g_strdup (svd_session_source_get_reference_path (state->source));
+  info->width = vi->width;
+  info->height = vi->height;
+  info->fps = vi->fps;
+  info->n_frames = vi->n_frames;
+  info->codec = g_strdup (vi->codec);
+  info->summary = report != NULL ? g_strdup (report->summary) : NULL;
+  info->metrics_device = g_strdup (svd_metrics_runner_get_device (state->runner));
+
+  return info;
+}
+
+/* ---- Frames ------------------------------------------------------------ */
+
+typedef struct {
+  gint64       index;
+  guint64      viewer_serial;
+  gboolean     want_overlays;
+  ChainConfig *chains[SVD_SESSION_MAX_CHAINS];
+} FrameRequest;
+
+static void
+frame_request_free (gpointer data)
+{
+  FrameRequest *request = data;
+
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    chain_config_unref (request->chains[i]);
+  g_free (request);
+}
+
+/* Frames from the reader are YUV; models and metrics take RGB, exactly as
+ * `svd metrics` converts them, so the readouts equal the CLI's. */
+static SvdImage *
+to_rgb (SvdImage  *frame,
+        GError   **error)
+{
+  SvdImage *rgb = svd_color_to_rgbf32_ref (frame, error);
+
+  if (rgb != NULL)
+    {
+      rgb->pts = frame->pts;
+      rgb->frame_index = frame->frame_index;
+    }
+  return rgb;
+}
+
+static SvdImage *
+to_display (const SvdImage  *rgb,
+            GError         **error)
+{
+  g_autoptr(SvdImage) rgba = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, rgb->width, rgb->height, error);
+
+  if (rgba == NULL || !svd_convert_rgbf32_to_rgba8_ref (rgb, rgba, error))
+    return NULL;
+  rgba->frame_index = rgb->frame_index;
+  rgba->pts = rgb->pts;
+  return g_steal_pointer (&rgba);
+}
+
+static gboolean
+ensure_engine (WorkerState  *state,
+               guint         slot,
+               ChainConfig  *config,
+               GError      **error)
+{
+  if (state->engine_generation[slot] != config->generation)
+    {
+      g_clear_pointer (&state->engines[slot], svd_engine_free);
+      g_clear_pointer (&state->engine_error[slot], g_free);
+      state->engine_generation[slot] = config->generation;
+      state->engines[slot] = svd_engine_new (&state->settings, error);
+      if (state->engines[slot] == NULL ||
+          !svd_engine_set_chain_steps (state->engines[slot], config->steps, config->n_steps, error))
+        {
+          g_clear_pointer (&state->engines[slot], svd_engine_free);
+          state->engine_error[slot] = g_strdup ((*error)->message);
+          return FALSE;
+        }
+    }
+  if (state->engines[slot] == NULL)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                           state->engine_error[slot] != NULL ? state->engine_error[slot] : "no engine");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+run_chain (WorkerState          *state,
+           guint                 slot,
+           ChainConfig          *config,
+           const SvdImage       *in_rgb,
+           const SvdImage       *ref_rgb,
+           const SvdImage       *ref_display,
+           gboolean              want_overlays,
+           SvdSessionChainFrame *out,
+           GCancellable         *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdImage) output = NULL;
+  gint64 t0;
+
+  out->active = TRUE;
+  if (!ensure_engine (state, slot, config, &error))
+    {
+      out->error = g_strdup (error->message);
+      return;
+    }
+  t0 = g_get_monotonic_time ();
+  if (!svd_engine_process (state->engines[slot], in_rgb, SVD_PIXEL_FORMAT_RGB_F32, &output,
+                           &out->timings, cancellable, &error))
+    {
+      out->error = g_strdup (error->message);
+      return;
+    }
+  out->wall_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  output->frame_index = in_rgb->frame_index;
+  out->display = to_display (output, &error);
+  if (out->display == NULL)
+    {
+      out->error = g_strdup (error->message);
+      return;
+    }
+  if (ref_rgb == NULL)
+    return;
+  if (output->width != ref_rgb->width || output->height != ref_rgb->height)
+    {
+      out->metrics_problem = g_strdup_printf ("%d×%d ≠ %d×%d", output->width, output->height,
+                                              ref_rgb->width, ref_rgb->height);
+      return;
+    }
+  if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics, NULL, NULL, &error))
+    {
+      out->metrics_problem = g_strdup (error->message);
+      return;
+    }
+  out->metrics.frame_index = in_rgb->frame_index;
+  out->has_metrics = TRUE;
+  if (want_overlays)
+    {
+      double mean;
+
+      out->difference = svd_heatmap_difference (out->display, ref_display, 4, NULL);
+      out->ssim_map = svd_heatmap_ssim (out->display, ref_display, &mean, NULL);
+    }
+}
+
+static gpointer
+frame_job (SvdWorker     *worker,
+           gpointer       state_data,
+           gpointer       job_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  WorkerState *state = state_data;
+  FrameRequest *request = job_data;
+  g_autoptr(SvdImage) input = NULL;
+  g_autoptr(SvdImage) in_rgb = NULL;
+  g_autoptr(SvdImage) ref = NULL;
+  g_autoptr(SvdImage) ref_rgb = NULL;
+  SvdSessionFrame *frame;
+  gint64 t0 = g_get_monotonic_time ();
+
+  if (state->source == NULL)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The session has no clip");
+      return NULL;
+    }
+  input = svd_session_source_read_input (state->source, request->index, error);
+  if (input == NULL)
+    return NULL;
+  in_rgb = to_rgb (input, error);
+  if (in_rgb == NULL)
+    return NULL;
+
+  frame = g_new0 (SvdSessionFrame, 1);
+  frame->index = input->frame_index;
+  frame->viewer_serial = request->viewer_serial;
+  frame->source = to_display (in_rgb, error);
+  if (frame->source == NULL)
+    {
+      svd_session_frame_free (frame);
+      return NULL;
+    }
+  if (svd_session_source_get_mode (state->source) != SVD_REFERENCE_NONE &&
+      svd_session_source_reference_index (state->source, input->frame_index) >= 0)
+    {
+      g_autoptr(GError) ref_error = NULL;
+
+      /* A missing reference frame is not fatal: the chains still run. */
+      ref = svd_session_source_read_reference (state->source, input->frame_index, &ref_error);
+      if (ref != NULL)
+        ref_rgb = to_rgb (ref, &ref_error);
+      if (ref_rgb != NULL)
+        frame->reference = to_display (ref_rgb, &ref_error);
+      if (ref_error != NULL)
+        g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", input->frame_index, ref_error->message);
+    }
+
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      if (request->chains[i] == NULL || request->chains[i]->n_steps == 0)
+        continue;
+      if (g_cancellable_is_cancelled (cancellable))
+        break;
+      run_chain (state, i, request->chains[i], in_rgb,
+                 frame->reference != NULL ? ref_rgb : NULL, frame->reference,
+                 request->want_overlays, &frame->chains[i], cancellable);
+    }
+  frame->compute_ms = (g_get_monotonic_time () - t0) / 1000.0;
+
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      svd_session_frame_free (frame);
+      return NULL;
+    }
+  return frame;
+}
+
+/* ---- The GUI side ------------------------------------------------------ */
+
+static void
+progress_cb (double      fraction,
+             const char *text,
+             gpointer    user_data)
+{
+  SvdSession *self = user_data;
+
+  if (self->progress != NULL)
+    self->progress (fraction, text, self->user_data);
+}
+
+static void
+opened_cb (guint64       serial,
+           gpointer      result,
+           const GError *error,
+           gpointer      user_data)
+{
+  SvdSession *self = user_data;
+
+  self->opened (result, error, self->user_data);
+  if (result != NULL)
+    session_info_free (result);
+}
+
+/**
+ * svd_session_new:
+ * @settings: device and precision for the engines and metrics
+ * @setup: what to open
+ * @opened: called once on the calling thread's context when the clip is
+ *   open (or failed to open)
+ * @frame_ready: called for every frame result still current
+ * @progress: (nullable): Synthesize's encode progress
+ * @user_data: for the callbacks; must outlive the session
+ *
+ * Returns: (transfer full): the session; opening runs on its worker
+ */
+SvdSession *
+svd_session_new (const SvdSettings      *settings,
+                 const SvdSessionSetup  *setup,
+                 SvdSessionOpenedFunc    opened,
+                 SvdSessionFrameFunc     frame_ready,
+                 SvdSessionProgressFunc  progress,
+                 gpointer                user_data)
+{
+  SvdSession *self = g_new0 (SvdSession, 1);
+  SvdSessionSetup *job;
+  g_autoptr(GError) error = NULL;
+
+  svd_settings_copy (&self->settings, settings);
+  self->opened = opened;
+  self->frame_ready = frame_ready;
+  self->progress = progress;
+  self->user_data = user_data;
+  self->worker = svd_worker_new ("svd-session", NULL, 2, worker_state_init, &self->settings, worker_state_free);
+  svd_worker_set_progress_func (self->worker, progress_cb, self);
+
+  job = g_new0 (SvdSessionSetup, 1);
+  *job = *setup;
+  job->input_path = g_strdup (setup->input_path);
+  job->reference_path = g_strdup (setup->reference_path);
+  if (svd_worker_submit (self->worker, 0, open_job, job,
+                         setup_free, session_info_free,
+                         opened_cb, self, &error) == 0)
+    g_warning ("Could not open the session: %s", error->message);
+
+  return self;
+}
+
+/**
+ * svd_session_free:
+ * @self: a #SvdSession
+ *
+ * Joins the worker (freeing engines, readers and the runner on it); no
+ * callback runs after this.
+ */
+void
+svd_session_free (SvdSession *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->worker, svd_worker_free);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    g_clear_pointer (&self->chains[i], chain_config_unref);
+  svd_settings_clear (&self->settings);
+  g_free (self);
+}
+
+/**
+ * svd_session_set_chain:
+ * @self: a #SvdSession
+ * @slot: 0 to %SVD_SESSION_MAX_CHAINS - 1
+ * @steps: (array length=n_steps): models (referenced here) or resize steps
+ * @n_steps: 0 removes the chain
+ *
+ * Takes effect with the next request; the engine is built on the worker.
+ */
+void
+svd_session_set_chain (SvdSession          *self,
+                       guint                slot,
+                       const SvdEngineStep *steps,
+                       guint                n_steps)
+{
+  ChainConfig *config;
+
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (slot < SVD_SESSION_MAX_CHAINS);
+  g_return_if_fail (n_steps <= SVD_ENGINE_MAX_STAGES);
+
+  g_clear_pointer (&self->chains[slot], chain_config_unref);
+  if (n_steps == 0)
+    return;
+  config = g_new0 (ChainConfig, 1);
+  config->ref_count = 1;
+  config->generation = ++self->generation;
+  config->n_steps = n_steps;
+  for (guint i = 0; i < n_steps; i++)
+    {
+      config->steps[i] = steps[i];
+      if (steps[i].model != NULL)
+        config->steps[i].model = svd_model_ref (steps[i].model);
+    }
+  self->chains[slot] = config;
+}
+
+guint
+svd_session_get_n_steps (SvdSession *self,
+                         guint       slot)
+{
+  g_return_val_if_fail (self != NULL && slot < SVD_SESSION_MAX_CHAINS, 0);
+
+  return self->chains[slot] != NULL ? self->chains[slot]->n_steps : 0;
+}
+
+static void
+frame_done_cb (guint64       serial,
+               gpointer      result,
+               const GError *error,
+               gpointer      user_data)
+{
+  SvdSession *self = user_data;
+
+  if (self->n_pending > 0)
+    self->n_pending--;
+  self->frame_ready (result, error, self->user_data);
+}
+
+/**
+ * svd_session_request:
+ * @self: a #SvdSession
+ * @index: the input frame
+ * @viewer_serial: handed back in the result
+ * @seek: drop every older request and result (a seek or a step)
+ * @want_overlays: also make difference and SSIM overlays
+ *
+ * Asks for frame @index through every chain. Queued requests coalesce, so
+ * only the newest waits.
+ */
+void
+svd_session_request (SvdSession *self,
+                     gint64      index,
+                     guint64     viewer_serial,
+                     gboolean    seek,
+                     gboolean    want_overlays)
+{
+  g_autoptr(GError) error = NULL;
+  FrameRequest *request;
+
+  g_return_if_fail (self != NULL);
+
+  request = g_new0 (FrameRequest, 1);
+  request->index = index;
+  request->viewer_serial = viewer_serial;
+  request->want_overlays = want_overlays;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (self->chains[i] != NULL)
+      request->chains[i] = chain_config_ref (self->chains[i]);
+  if (seek)
+    {
+      svd_worker_invalidate (self->worker);
+      self->n_pending = 0;
+    }
+  if (svd_worker_submit (self->worker, 1, frame_job, request, frame_request_free,
+                         (GDestroyNotify) svd_session_frame_free, frame_done_cb, self, &error) == 0)
+    g_warning ("Could not ask for frame %" G_GINT64_FORMAT ": %s", index, error->message);
+  else
+    self->n_pending = MIN (self->n_pending + 1, 2);
+}
+
+guint
+svd_session_get_n_pending (SvdSession *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->n_pending;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "core/svd-image.h"
+#include "core/svd-settings.h"
+#include "engine/svd-engine.h"
+#include "media/svd-session-source.h"
+#include "metrics/svd-metrics.h"
+
+G_BEGIN_DECLS
+
+/* A comparison session: a clip (and its reference, per the mode) and up
+ * to four chains, run frame by frame on ONE worker thread that owns the
+ * readers, every chain's engine and the metrics runner. No GTK here: the
+ * window hands results to the viewer. */
+
+#define SVD_SESSION_MAX_CHAINS 4
+
+typedef struct {
+  SvdReferenceMode  mode;
+  char             *input_path;
+  char             *reference_path;   /* Pair */
+  gint64            offset;           /* Pair */
+  SvdDegradeParams  degrade;          /* Synthesize; preset unused */
+} SvdSessionSetup;
+
+void svd_session_setup_clear (SvdSessionSetup *setup);
+
+typedef struct {
+  SvdReferenceMode mode;
+  char   *input_path;      /* for Synthesize, the degraded cache file */
+  char   *reference_path;  /* NULL without a reference */
+  int     width;
+  int     height;
+  double  fps;
+  gint64  n_frames;
+  char   *codec;
+  char   *summary;         /* the pair report, or NULL */
+  char   *metrics_device;
+} SvdSessionInfo;
+
+typedef struct {
+  gboolean         active;      /* the slot has a chain */
+  char            *error;       /* building or running the chain failed */
+  SvdImage        *display;     /* RGBA8 */
+  SvdImage        *difference;  /* RGBA8 overlay, when asked */
+  SvdImage        *ssim_map;    /* RGBA8 overlay, when asked */
+  gboolean         has_metrics;
+  char            *metrics_problem;
+  SvdMetricsFrame  metrics;
+  SvdEngineTimings timings;
+  double           wall_ms;
+} SvdSessionChainFrame;
+
+typedef struct {
+  gint64                index;
+  guint64               viewer_serial;
+  SvdImage             *source;     /* RGBA8 */
+  SvdImage             *reference;  /* RGBA8 or NULL */
+  SvdSessionChainFrame  chains[SVD_SESSION_MAX_CHAINS];
+  double                compute_ms;
+} SvdSessionFrame;
+
+void svd_session_frame_free (SvdSessionFrame *frame);
+
+typedef struct _SvdSession SvdSession;
+
+typedef void (*SvdSessionOpenedFunc) (const SvdSessionInfo *info,
+                                      const GError         *error,
+                                      gpointer              user_data);
+typedef void (*SvdSessionFrameFunc)  (SvdSessionFrame      *frame,
+                                      const GError         *error,
+                                      gpointer              user_data);
+typedef void (*SvdSessionProgressFunc) (double      fraction,
+                                        const char *text,
+                                        gpointer    user_data);
+
+SvdSession *svd_session_new          (const SvdSettings      *settings,
+                                      const SvdSessionSetup  *setup,
+                                      SvdSessionOpenedFunc    opened,
+                                      SvdSessionFrameFunc     frame_ready,
+                                      SvdSessionProgressFunc  progress,
+                                      gpointer                user_data);
+void        svd_session_free         (SvdSession             *self);
+void        svd_session_set_chain    (SvdSession             *self,
+                                      guint                   slot,
+                                      const SvdEngineStep    *steps,
+                                      guint                   n_steps);
+guint       svd_session_get_n_steps  (SvdSession             *self,
+                                      guint                   slot);
+void        svd_session_request      (SvdSession             *self,
+                                      gint64                  index,
+                                      guint64                 viewer_serial,
+                                      gboolean                seek,
+                                      gboolean                want_overlays);
+guint       svd_session_get_n_pending (SvdSession            *self);
+
+G_END_DECLS
