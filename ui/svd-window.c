@@ -13,6 +13,7 @@
 
 #include "svd-demo.h"
 #include "svd-session.h"
+#include "svd-setup.h"
 #include "svd-ui-enums.h"
 #include "svd-viewer.h"
 #include "svd-window.h"
@@ -62,6 +63,8 @@ struct _SvdWindow
   gint64                last_shown_us;
   double                shown_fps;
   gulong                seek_handler;
+  gboolean              chain_selected;
+  gint64                longest_update_us;
   guint                 chain_generation[SVD_SESSION_MAX_CHAINS];
   SvdMetricsAccumulator *averages[SVD_SESSION_MAX_CHAINS];
   GHashTable           *averaged[SVD_SESSION_MAX_CHAINS];
@@ -447,6 +450,42 @@ svd_window_open_file (SvdWindow *self,
 }
 
 static void
+svd_window_setup_done_cb (const SvdSessionSetup *setup,
+                          gpointer               user_data)
+{
+  SvdWindow *self = user_data;
+  g_autoptr(GFile) file = g_file_new_for_path (setup->input_path);
+
+  svd_window_remember_file (self, file);
+  svd_window_start_session (self, setup);
+}
+
+/**
+ * svd_window_set_up_session:
+ * @self: a #SvdWindow
+ * @file: the clip the user chose
+ *
+ * Asks how to compare @file (Synthesize, Pair or None), then starts the
+ * session.
+ */
+void
+svd_window_set_up_session (SvdWindow *self,
+                           GFile     *file)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  path = g_file_get_path (file);
+  if (path == NULL)
+    {
+      svd_window_open_file (self, file);  /* says why in a toast */
+      return;
+    }
+  svd_setup_dialog_new (GTK_WINDOW (self), file, svd_window_setup_done_cb, self);
+}
+
+static void
 svd_window_open_response_cb (GtkNativeDialog *dialog,
                              int              response,
                              gpointer         user_data)
@@ -458,7 +497,7 @@ svd_window_open_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
       if (file != NULL)
-        svd_window_open_file (self, file);
+        svd_window_set_up_session (self, file);
     }
 
   g_clear_object (&self->open_dialog);
@@ -595,6 +634,7 @@ svd_window_close_session (SvdWindow *self)
   svd_window_session_info_clear (&self->session_info);
   self->session_open = FALSE;
   self->session_shown_any = FALSE;
+  self->chain_selected = FALSE;
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       g_clear_pointer (&self->averages[i], svd_metrics_accumulator_free);
@@ -741,8 +781,16 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
           gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), FALSE);
           continue;
         }
-      if (c->display != NULL)
-        svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + i, serial, c->display);
+      if (c->display != NULL &&
+          svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + i, serial, c->display) &&
+          !self->chain_selected)
+        {
+          /* The first restored frame: compare it against the reference. */
+          self->chain_selected = TRUE;
+          if (frame->reference != NULL)
+            svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_REFERENCE);
+          svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + i);
+        }
       if (c->difference != NULL)
         svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_DIFFERENCE, SVD_VIEWER_SLOT_CHAIN_1 + i,
                                 serial, c->difference);
@@ -809,6 +857,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
         self->play_source = g_timeout_add (delay, svd_window_play_tick, self);
     }
   svd_session_frame_free (frame);
+  self->longest_update_us = MAX (self->longest_update_us, g_get_monotonic_time () - now);
 }
 
 static gboolean
@@ -1070,6 +1119,28 @@ svd_window_get_session_info (SvdWindow *self)
   return self->session_open ? &self->session_info : NULL;
 }
 
+/**
+ * svd_window_get_longest_update:
+ * @self: a #SvdWindow
+ * @reset: start measuring again
+ *
+ * Returns: the longest time, in ms, the main thread spent handing one
+ *   session frame to the viewer and readouts
+ */
+double
+svd_window_get_longest_update (SvdWindow *self,
+                               gboolean   reset)
+{
+  double ms;
+
+  g_return_val_if_fail (SVD_IS_WINDOW (self), 0);
+
+  ms = self->longest_update_us / 1000.0;
+  if (reset)
+    self->longest_update_us = 0;
+  return ms;
+}
+
 gboolean
 svd_window_get_playing (SvdWindow *self)
 {
@@ -1107,6 +1178,87 @@ svd_window_seek_changed_cb (GtkRange  *range,
                             SvdWindow *self)
 {
   svd_window_go_to_frame (self, (gint64) (gtk_range_get_value (range) + 0.5));
+}
+
+static int
+compare_paths (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static void
+svd_window_add_chain_response_cb (GtkNativeDialog *dialog,
+                                  int              response,
+                                  gpointer         user_data)
+{
+  SvdWindow *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT && self->session != NULL)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GPtrArray) paths = g_ptr_array_new_with_free_func (g_free);
+      guint slot;
+
+      for (slot = 0; slot < SVD_SESSION_MAX_CHAINS; slot++)
+        if (svd_session_get_n_steps (self->session, slot) == 0)
+          break;
+      if (slot == SVD_SESSION_MAX_CHAINS)
+        svd_window_show_toast (self, _("Up to four chains can be compared; remove one first"));
+      else
+        {
+          for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+            {
+              g_autoptr(GFile) file = g_list_model_get_item (files, i);
+              char *path = g_file_get_path (file);
+
+              if (path != NULL)
+                g_ptr_array_add (paths, path);
+            }
+          /* Stages run in the order of their file names (1x before 2x). */
+          g_ptr_array_sort (paths, compare_paths);
+          g_ptr_array_add (paths, NULL);
+          if (paths->len > 1)
+            svd_window_set_chain_paths (self, slot, (const char * const *) paths->pdata);
+        }
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+}
+
+static void
+svd_window_add_chain_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+  GtkFileChooserNative *native;
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+
+  if (self->session == NULL)
+    return;
+  native = gtk_file_chooser_native_new (_("Choose the Models of a Chain"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), _("_Cancel"));
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (native), TRUE);
+  gtk_file_filter_set_name (filter, _("Models (ONNX, PyTorch, safetensors)"));
+  gtk_file_filter_add_suffix (filter, "onnx");
+  gtk_file_filter_add_suffix (filter, "pth");
+  gtk_file_filter_add_suffix (filter, "safetensors");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (svd_window_add_chain_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+svd_window_clear_chains_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    svd_window_set_chain_paths (self, i, NULL);
 }
 
 static void
@@ -1300,6 +1452,8 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_box);
   gtk_widget_class_install_action (widget_class, "win.play", NULL, svd_window_play_action);
+  gtk_widget_class_install_action (widget_class, "win.add-chain", NULL, svd_window_add_chain_action);
+  gtk_widget_class_install_action (widget_class, "win.clear-chains", NULL, svd_window_clear_chains_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);

@@ -23,6 +23,8 @@ SvdViewer *svd_window_get_viewer (SvdWindow      *self);
 void       svd_window_go_to_frame     (SvdWindow *self,
                                        gint64     index);
 gint64     svd_window_get_shown_frame (SvdWindow *self);
+void       svd_window_set_up_session  (SvdWindow             *self,
+                                       GFile                 *file);
 void       svd_window_start_session   (SvdWindow             *self,
                                        const SvdSessionSetup *setup);
 void       svd_window_set_chain_paths (SvdWindow             *self,
@@ -32,5 +34,7 @@ const char *svd_window_get_readout    (SvdWindow             *self,
                                        guint                  slot);
 const SvdSessionInfo *svd_window_get_session_info (SvdWindow *self);
 gboolean   svd_window_get_playing     (SvdWindow             *self);
+double     svd_window_get_longest_update (SvdWindow          *self,
+                                          gboolean            reset);
 
 G_END_DECLS

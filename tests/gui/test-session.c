@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "test-session"
+#define _GNU_SOURCE  /* RUSAGE_THREAD */
 
 #include "svd-config.h"
 
 #include <json-glib/json-glib.h>
+#include <sys/resource.h>
 
 #include "svd-application.h"
 #include "svd-ui-enums.h"
@@ -38,6 +40,22 @@ readout_ready (gpointer data)
 
   return svd_window_get_shown_frame (the_window) == want_frame &&
          text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
+}
+
+static GtkWidget *
+find_suggested (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "suggested-action"))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_suggested (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
 }
 
 static void
@@ -91,8 +109,20 @@ cli_metrics (const SvdSessionInfo *info,
   g_snprintf (ssim, 64, "SSIM-Y (Gaussian σ 1.5) %.4f", json_object_get_double_member (frame, "ssim_y"));
 }
 
+static gint64
+thread_cpu_us (void)
+{
+  struct rusage ru;
+
+  getrusage (RUSAGE_THREAD, &ru);
+  return (gint64) ru.ru_utime.tv_sec * G_USEC_PER_SEC + ru.ru_utime.tv_usec +
+         (gint64) ru.ru_stime.tv_sec * G_USEC_PER_SEC + ru.ru_stime.tv_usec;
+}
+
 typedef struct {
   gint64 last_us;
+  gint64 last_cpu_us;
+  gint64 max_late_cpu_us;
   gint64 max_late_us;
   gint64 last_frame_time;
   gint64 max_frame_gap_us;
@@ -104,11 +134,18 @@ stall_timeout_cb (gpointer data)
 {
   Stall *st = data;
   gint64 now = g_get_monotonic_time ();
+  gint64 cpu = thread_cpu_us ();
 
-  /* Due every 1 ms: anything later is time the main loop was busy. */
-  if (st->last_us > 0)
-    st->max_late_us = MAX (st->max_late_us, now - st->last_us - 1000);
+  /* Due every 1 ms: anything later is time the main loop was busy, or the
+   * main thread was not scheduled at all; the thread's CPU time over the
+   * same interval tells which. */
+  if (st->last_us > 0 && now - st->last_us - 1000 > st->max_late_us)
+    {
+      st->max_late_us = now - st->last_us - 1000;
+      st->max_late_cpu_us = cpu - st->last_cpu_us;
+    }
   st->last_us = now;
+  st->last_cpu_us = cpu;
   return G_SOURCE_CONTINUE;
 }
 
@@ -137,7 +174,8 @@ run_script_cb (gpointer user_data)
   g_autofree char *chain = g_strdup_printf ("%s,%s", m1, m2);
   const char *paths[] = { m1, m2, NULL };
   const char *modes[] = { "slider", "side-by-side", "toggle", "difference", "ssim" };
-  SvdSessionSetup setup = { 0 };
+  g_autoptr(GFile) file = NULL;
+  GtkWindow *dialog;
   const SvdSessionInfo *info;
   SvdViewer *viewer;
   char a[64], b[64], c[64];
@@ -149,11 +187,14 @@ run_script_cb (gpointer user_data)
   the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
   viewer = svd_window_get_viewer (the_window);
 
-  setup.mode = SVD_REFERENCE_SYNTHESIZE;
-  setup.input_path = clip;
-  svd_degrade_params_init (&setup.degrade);
-  setup.degrade.scale = 4;
-  svd_window_start_session (the_window, &setup);
+  /* The setup dialog's defaults are Synthesize at scale 4; Start it. */
+  file = g_file_new_for_path (clip);
+  svd_window_set_up_session (the_window, file);
+  dialog = svd_gui_test_find_window (GTK_APPLICATION (fx->app), ADW_TYPE_WINDOW);
+  g_assert_nonnull (dialog);
+  svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "session-setup"));
+  g_signal_emit_by_name (find_suggested (GTK_WIDGET (dialog)), "clicked");
   svd_gui_test_wait_until (session_open, NULL);
   info = svd_window_get_session_info (the_window);
   g_assert_cmpint (info->width, ==, 320);
@@ -167,6 +208,8 @@ run_script_cb (gpointer user_data)
   g_test_message ("frame 0: %s", text);
   g_assert_null (strstr (text, "failed"));
   g_assert_true (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
+  g_assert_cmpint (svd_viewer_get_right_slot (viewer), ==, SVD_VIEWER_SLOT_CHAIN_1);
+  g_assert_cmpint (svd_viewer_get_left_slot (viewer), ==, SVD_VIEWER_SLOT_REFERENCE);
   g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 1280);
 
   for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
@@ -201,6 +244,7 @@ run_script_cb (gpointer user_data)
   shoot ("session-frame-60");
 
   /* Playback: the worker computes, the main loop only swaps textures. */
+  svd_window_get_longest_update (the_window, TRUE);
   timeout_id = g_timeout_add (1, stall_timeout_cb, &st);
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (the_window), stall_tick_cb, &st, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
@@ -212,9 +256,10 @@ run_script_cb (gpointer user_data)
   g_source_remove (timeout_id);
   gtk_widget_remove_tick_callback (GTK_WIDGET (the_window), tick_id);
   g_test_message ("playback: shown frame %" G_GINT64_FORMAT " after 8 s from 60; longest main-loop stall "
-                  "%.1f ms (1 ms timeout lateness); longest frame-clock gap %.1f ms over %u frames",
-                  svd_window_get_shown_frame (the_window), st.max_late_us / 1000.0,
-                  st.max_frame_gap_us / 1000.0, st.n_frames);
+                  "%.1f ms (1 ms timeout lateness, main thread on CPU %.1f ms of it); longest frame-clock gap %.1f ms over %u frames; "
+                  "longest frame hand-over on the main thread %.1f ms",
+                  svd_window_get_shown_frame (the_window), st.max_late_us / 1000.0, st.max_late_cpu_us / 1000.0,
+                  st.max_frame_gap_us / 1000.0, st.n_frames, svd_window_get_longest_update (the_window, FALSE));
   g_assert_cmpint (svd_window_get_shown_frame (the_window), >, 60);
   shoot ("session-playback");
 
