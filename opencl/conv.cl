@@ -153,6 +153,58 @@ conv3x3_block (__global const float *restrict src,
    * (y * S + i, x * S + j) of colour c; add the input pixel (x, y) of
    * colour c (nearest upsampling). dst is a padded 3-channel image at the
    * output resolution; residual the padded input image. */
+#if SCALE == 2 && VW == 16 && OCB % 2 == 0
+  /* 2x: channels j = 0 and j = 1 of one (c, i) are adjacent; interleave
+   * their vectors into 32 consecutive output pixels and store them whole
+   * instead of scattering single floats. */
+  #pragma unroll
+  for (int o = 0; o < OCB; o += 2)
+    {
+      int oc = ob * OCB + o;
+      int c = oc / 4, i = (oc / 2) % 2;
+      __global float *d = dst + (size_t) c * dst_plane;
+      __global const float *res = residual + (size_t) c * src_plane;
+
+      #pragma unroll
+      for (int r = 0; r < RY; r++)
+        {
+          int y = y0 + r;
+
+          if (y >= height)
+            continue;
+          #pragma unroll
+          for (int v = 0; v < RX; v++)
+            {
+              int xs = x0 + v * VW;
+              floatv in, a, b, lo, hi;
+              __global float *out;
+
+              if (xs >= width)
+                continue;
+              in = VLOAD (0, res + (size_t) (y + 1) * src_pitch + xs + 1);
+              a = clamp_out (acc[o][r][v] + in);
+              b = clamp_out (acc[o + 1][r][v] + in);
+              lo = shuffle2 (a, b, (uint16) (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
+              hi = shuffle2 (a, b, (uint16) (8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+              out = d + (size_t) (y * 2 + i + 1) * dst_pitch + 1 + (size_t) xs * 2;
+              if (xs + VW <= width)
+                {
+                  vstore16 (lo, 0, out);
+                  vstore16 (hi, 0, out + 16);
+                }
+              else
+                {
+                  float tmp[2 * VW];
+
+                  vstore16 (lo, 0, tmp);
+                  vstore16 (hi, 0, tmp + 16);
+                  for (int l = 0; l < 2 * (width - xs); l++)
+                    out[l] = tmp[l];
+                }
+            }
+        }
+    }
+#else
   #pragma unroll
   for (int o = 0; o < OCB; o++)
     {
@@ -184,11 +236,12 @@ conv3x3_block (__global const float *restrict src,
                 d[row_out + (size_t) (xs + l) * SCALE + j] = tmp[l];
 #else
               if (xs < width)
-                d[row_out + (size_t) xs * SCALE + j] = acc[o][r][v] + res[row_in];
+                d[row_out + (size_t) xs * SCALE + j] = clamp_out (acc[o][r][v] + res[row_in]);
 #endif
             }
         }
     }
+#endif /* SCALE == 2 */
 #endif
 }
 
