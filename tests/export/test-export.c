@@ -375,6 +375,72 @@ test_animejanai (Fixture       *f,
   svd_animejanai_slot_clear (&parsed);
 }
 
+/* The seed's Super 1x → Super 2x fused into one ONNX: read back, run on the
+ * engine, compared with the CPU reference of the original chain on a real
+ * crop. */
+static void
+test_fused_onnx_seed (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *p1 = NULL;
+  g_autofree char *p2 = NULL;
+  g_autofree char *npy = NULL;
+  g_autoptr(SvdModel) m1 = NULL;
+  g_autoptr(SvdModel) m2 = NULL;
+  g_autoptr(SvdChain) chain = NULL;
+  g_autoptr(SvdChain) back = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GPtrArray) ms = NULL;
+  g_autoptr(SvdImage) input = NULL;
+  g_autoptr(SvdImage) want = NULL;
+  g_autoptr(SvdImage) got = NULL;
+  g_autoptr(SvdEngine) engine = NULL;
+  g_auto(SvdSettings) settings = { 0 };
+  SvdModel *models[2];
+  double diff;
+
+  if (!g_file_test (svd_test_shared_dir (), G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared is missing");
+      return;
+    }
+  p1 = svd_test_shared_path ("models", "seed", "1x_super_34_10_fp32.onnx", NULL);
+  p2 = svd_test_shared_path ("models", "seed", "2x_10_2X-10_super_fp32.onnx", NULL);
+  npy = svd_test_shared_path ("reference", "inputs", "bbb_crf34_37x53.npy", NULL);
+  m1 = svd_model_load (p1, &error);
+  g_assert_no_error (error);
+  m2 = svd_model_load (p2, &error);
+  g_assert_no_error (error);
+  models[0] = m1;
+  models[1] = m2;
+  chain = svd_chain_new_from_models ("seed", models, 2, &error);
+  g_assert_no_error (error);
+  bytes = svd_onnx_export_chain (chain, &error);
+  g_assert_no_error (error);
+  back = svd_chain_load_onnx (bytes, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->steps->len, ==, 2);
+  assert_same_weights (m1, ((SvdChainStep *) back->steps->pdata[0])->model);
+  assert_same_weights (m2, ((SvdChainStep *) back->steps->pdata[1])->model);
+  ms = svd_chain_get_models (back, &error);
+  g_assert_no_error (error);
+
+  input = svd_test_load_npy (npy, &error);
+  g_assert_no_error (error);
+  want = svd_model_run_reference_chain (models, 2, input, 2, NULL, &error);
+  g_assert_no_error (error);
+  svd_settings_init (&settings);
+  engine = svd_engine_new_for_context (svd_test_cl_context (), &settings, &error);
+  g_assert_no_error (error);
+  g_assert_true (svd_engine_set_chain (engine, (SvdModel *const *) ms->pdata, ms->len, &error));
+  g_assert_true (svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
+  g_assert_no_error (error);
+  diff = svd_test_max_abs_diff (want, got);
+  g_test_message ("fused seed Super 1x + Super 2x ONNX on the engine vs the original chain's CPU reference "
+                  "(37x53 crop): max abs diff %.3g", diff);
+  g_assert_cmpfloat (diff, <=, 1e-4);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -387,5 +453,6 @@ main (int    argc,
   g_test_add ("/export/preset-bad", Fixture, NULL, fixture_set_up, test_preset_bad, fixture_tear_down);
   g_test_add ("/export/fused-onnx", Fixture, NULL, fixture_set_up, test_fused_onnx, fixture_tear_down);
   g_test_add ("/export/animejanai", Fixture, NULL, fixture_set_up, test_animejanai, fixture_tear_down);
+  g_test_add_func ("/export/fused-onnx-seed", test_fused_onnx_seed);
   return g_test_run ();
 }
