@@ -1141,6 +1141,20 @@ svd_window_get_longest_update (SvdWindow *self,
   return ms;
 }
 
+/**
+ * svd_window_is_busy:
+ * @self: a #SvdWindow
+ *
+ * Returns: whether frames the window asked for have not arrived yet
+ */
+gboolean
+svd_window_is_busy (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), FALSE);
+
+  return self->session != NULL && svd_session_get_n_pending (self->session) > 0;
+}
+
 gboolean
 svd_window_get_playing (SvdWindow *self)
 {
@@ -1281,6 +1295,11 @@ svd_window_zoom_action (GtkWidget  *widget,
 static void
 svd_window_viewer_mode_cb (SvdWindow *self)
 {
+  /* Overlays are made only when a mode shows them: ask for the shown
+   * frame again, with them. */
+  if (self->session != NULL && self->session_open && self->session_shown_any &&
+      svd_window_wants_overlays (self) && !self->playing)
+    svd_window_session_request (self, self->session_shown, FALSE);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW_MODE]);
 }
 

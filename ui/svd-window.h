@@ -34,6 +34,7 @@ const char *svd_window_get_readout    (SvdWindow             *self,
                                        guint                  slot);
 const SvdSessionInfo *svd_window_get_session_info (SvdWindow *self);
 gboolean   svd_window_get_playing     (SvdWindow             *self);
+gboolean   svd_window_is_busy         (SvdWindow             *self);
 double     svd_window_get_longest_update (SvdWindow          *self,
                                           gboolean            reset);
 

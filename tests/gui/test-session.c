@@ -58,6 +58,12 @@ find_suggested (GtkWidget *widget)
   return NULL;
 }
 
+static gboolean
+idle_window (gpointer data)
+{
+  return !svd_window_is_busy (the_window);
+}
+
 static void
 shoot (const char *name)
 {
@@ -219,6 +225,8 @@ run_script_cb (gpointer user_data)
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.view-mode", "s", modes[i]));
       g_assert_cmpstr (g_enum_get_value (g_type_class_peek (SVD_TYPE_VIEW_MODE),
                                          svd_viewer_get_view_mode (viewer))->value_nick, ==, modes[i]);
+      /* Difference and SSIM ask for the frame again, with overlays. */
+      svd_gui_test_wait_until (idle_window, NULL);
       shoot (name);
     }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.view-mode", "s", "slider"));
