@@ -15,10 +15,9 @@
  * `PREFIX_L<layer>_<group>`. Reads go through zin() and NAME_tex(), which sample texel
  * centres exactly (so the linear sampler never blends) and returns zero
  * outside the frame: the model's zero padding, not the sampler's clamp. The
- * last conv's pass is the output size (`//!WIDTH HOOKED.w S *`): it computes
- * all 3·s² channels at the source texel, picks PixelShuffle's channel
- * c·s² + i·s + j for its sub-pixel, and adds the nearest-upsampled HOOKED
- * (the residual). Without //!SAVE it replaces HOOKED, so the next model of
+ * last conv is saved the same way (3·s² channels); a final output-size pass
+ * (`//!WIDTH HOOKED.w S *`) picks PixelShuffle's channel c·s² + i·s + j for
+ * its sub-pixel and adds the nearest-upsampled HOOKED (the residual). Without //!SAVE it replaces HOOKED, so the next model of
  * the chain hooks on the upscaled frame.
  */
 
@@ -226,35 +225,47 @@ svd_glsl_export_model (const SvdModel  *model,
         }
     }
 
-  /* The last conv, PixelShuffle and the residual in one output-size pass. */
+  /* The last conv at the source size, saved as ceil(3·s²/4) textures like
+   * the body convs (mpv binds at most 16 textures per pass, so the shuffle
+   * pass cannot also read nf/4 feature textures for nf 64); then PixelShuffle
+   * and the residual in one output-size pass. */
   {
     int l = model->n_layers - 1;
     const SvdConvLayer *L = &model->layers[l];
     int in_groups = (L->in_ch + 3) / 4, out_groups = (L->out_ch + 3) / 4;
 
-    g_string_append_printf (s, "//!HOOK MAIN\n//!DESC %s conv %d/%d, pixel shuffle x%d, residual\n",
-                            model->name, l + 1, model->n_layers, model->scale);
-    g_string_append (s, "//!BIND HOOKED\n");
-    append_binds (s, prefix, l, in_groups);
-    g_string_append_printf (s, "//!WIDTH HOOKED.w %d *\n//!HEIGHT HOOKED.h %d *\n//!COMPONENTS 4\n\n",
-                            model->scale, model->scale);
-    g_string_append (s, zfetch_src);
-    g_string_append_printf (s, "vec4 hook() {\n  float ch[%d];\n", out_groups * 4);
     for (int og = 0; og < out_groups; og++)
       {
-        g_string_append_printf (s, "  vec4 acc%d = ", og);
+        g_string_append_printf (s, "//!HOOK MAIN\n//!DESC %s conv %d/%d channels %d-%d\n", model->name, l + 1,
+                                model->n_layers, og * 4, MIN (og * 4 + 3, L->out_ch - 1));
+        append_binds (s, prefix, l, in_groups);
+        g_string_append_printf (s, "//!SAVE %sL%d_%d\n//!WIDTH HOOKED.w\n//!HEIGHT HOOKED.h\n"
+                                "//!COMPONENTS 4\n\n", prefix, l, og);
+        g_string_append (s, zfetch_src);
+        g_string_append (s, "vec4 hook() {\n  vec4 acc = ");
         append_vec4 (s, L->bias, L->out_ch, og * 4);
         g_string_append (s, ";\n");
         for (int ig = 0; ig < in_groups; ig++)
           {
-            char buf[64], acc[16];
+            char buf[64];
 
-            g_snprintf (acc, sizeof acc, "acc%d", og);
-            append_group (s, L, acc, input_tex (prefix, l, ig, buf, sizeof buf), ig, og * 4, FALSE);
+            append_group (s, L, "acc", input_tex (prefix, l, ig, buf, sizeof buf), ig, og * 4, FALSE);
           }
-        for (int k = 0; k < 4; k++)
-          g_string_append_printf (s, "  ch[%d] = acc%d[%d];\n", og * 4 + k, og, k);
+        g_string_append (s, "  return acc;\n}\n\n");
       }
+
+    g_string_append_printf (s, "//!HOOK MAIN\n//!DESC %s pixel shuffle x%d + residual\n//!BIND HOOKED\n",
+                            model->name, model->scale);
+    for (int og = 0; og < out_groups; og++)
+      g_string_append_printf (s, "//!BIND %sL%d_%d\n", prefix, l, og);
+    g_string_append_printf (s, "//!WIDTH HOOKED.w %d *\n//!HEIGHT HOOKED.h %d *\n//!COMPONENTS 4\n\n",
+                            model->scale, model->scale);
+    g_string_append_printf (s, "vec4 hook() {\n  float ch[%d];\n", out_groups * 4);
+    for (int og = 0; og < out_groups; og++)
+      g_string_append_printf (s, "  vec4 g%d = %sL%d_%d_tex((floor(%sL%d_%d_pos * %sL%d_%d_size) + 0.5) * %sL%d_%d_pt);\n"
+                              "  ch[%d] = g%d.x; ch[%d] = g%d.y; ch[%d] = g%d.z; ch[%d] = g%d.w;\n",
+                              og, prefix, l, og, prefix, l, og, prefix, l, og, prefix, l, og,
+                              og * 4, og, og * 4 + 1, og, og * 4 + 2, og, og * 4 + 3, og);
     /* Sub-pixel (i, j) of the source texel under this output pixel. */
     g_string_append_printf (s,
                             "  vec2 o = floor(HOOKED_pos * HOOKED_size * %d.0);\n"

@@ -110,8 +110,9 @@ test_compile (void)
   g_assert_null (strstr (shader, "np."));
   if (!compile_passes (shader, dir, &n))
     return;
-  /* (2 + 1 convs) x 2 groups, then the last conv; (2 + 1) x 2 + 1. */
-  g_assert_cmpuint (n, ==, 7 + 7);
+  /* Per model: (1 + 2 convs) x 2 groups of nf, the last conv's
+   * ceil(3·s²/4) groups, the shuffle pass: 6 + 1 + 1 and 6 + 3 + 1. */
+  g_assert_cmpuint (n, ==, 8 + 10);
   g_rmdir (dir);
 }
 
@@ -137,7 +138,7 @@ test_compile_super (void)
   shader = svd_glsl_export_model (m, "S_", &error);
   g_assert_no_error (error);
   if (compile_passes (shader, dir, &n))
-    g_assert_cmpuint (n, ==, 9 * 6 + 1);
+    g_assert_cmpuint (n, ==, 9 * 6 + 3 + 1);
   g_rmdir (dir);
 }
 
