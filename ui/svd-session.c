@@ -116,6 +116,7 @@ session_info_free (gpointer data)
   g_free (info->codec);
   g_free (info->summary);
   g_free (info->metrics_device);
+  g_free (info->dists_unavailable);
   g_free (info);
 }
 
@@ -205,6 +206,14 @@ open_job (SvdWorker     *worker,
   info->codec = g_strdup (vi->codec);
   info->summary = report != NULL ? g_strdup (report->summary) : NULL;
   info->metrics_device = g_strdup (svd_metrics_runner_get_device (state->runner));
+  {
+    g_autoptr(GError) dists_error = NULL;
+    g_autofree char *dists_path = NULL, *vgg16_path = NULL;
+
+    /* Only finds the files; says where to put them when they are missing. */
+    if (!svd_dists_locate (&state->settings, &dists_path, &vgg16_path, &dists_error))
+      info->dists_unavailable = g_strdup (dists_error->message);
+  }
 
   return info;
 }

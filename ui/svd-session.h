@@ -39,6 +39,7 @@ typedef struct {
   char   *codec;
   char   *summary;         /* the pair report, or NULL */
   char   *metrics_device;
+  char   *dists_unavailable; /* why DISTS cannot run, or NULL */
 } SvdSessionInfo;
 
 typedef struct {

@@ -5,6 +5,7 @@
 
 #include <glib/gi18n.h>
 #include <math.h>
+#include <string.h>
 
 #include "engine/svd-color.h"
 #include "engine/svd-convert.h"
@@ -612,6 +613,7 @@ svd_window_session_info_clear (SvdSessionInfo *info)
   g_clear_pointer (&info->codec, g_free);
   g_clear_pointer (&info->summary, g_free);
   g_clear_pointer (&info->metrics_device, g_free);
+  g_clear_pointer (&info->dists_unavailable, g_free);
 }
 
 static void
@@ -711,7 +713,11 @@ svd_window_chain_readout (SvdWindow                  *self,
         /* Translators: the SSIM of the shown frame */
         g_string_append_printf (text, _(" · SSIM-Y (Gaussian σ 1.5) %.4f"), c->metrics.ssim_y);
       g_string_append (text, " · ");
-      g_string_append (text, _("DISTS not computed in the window yet"));
+      if (self->session_info.dists_unavailable != NULL)
+        /* Translators: %s says why, e.g. which weight files are missing */
+        g_string_append_printf (text, _("DISTS unavailable: %s"), self->session_info.dists_unavailable);
+      else
+        g_string_append (text, _("DISTS not computed in the window yet"));
       svd_metrics_accumulator_get (self->averages[slot], &sum);
       if (sum.n_frames > 0)
         {
@@ -913,6 +919,21 @@ svd_window_session_opened_cb (const SvdSessionInfo *info,
   self->session_info.codec = g_strdup (info->codec);
   self->session_info.summary = g_strdup (info->summary);
   self->session_info.metrics_device = g_strdup (info->metrics_device);
+  if (info->dists_unavailable != NULL)
+    {
+      /* The library's message lists every place it looked; the readout
+       * keeps its first line (the tooltip has it all). */
+      const char *reason = info->dists_unavailable;
+
+      if (g_str_has_prefix (reason, "DISTS is unavailable: "))
+        reason += strlen ("DISTS is unavailable: ");
+      self->session_info.dists_unavailable = g_strndup (reason, strcspn (reason, "\n"));
+      if (g_str_has_suffix (self->session_info.dists_unavailable, " Looked in:"))
+        self->session_info.dists_unavailable[strlen (self->session_info.dists_unavailable) -
+                                             strlen (" Looked in:")] = '\0';
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->readouts[i]), info->dists_unavailable);
+    }
   self->session_open = TRUE;
 
   self->clip_width = info->width;
