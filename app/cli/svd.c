@@ -8,20 +8,20 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The command table. Two-word commands ("model info") come before any
- * one-word command that is their prefix. */
+/* The command table, in the order `svd --help` lists it. Two-word commands
+ * ("model info") are matched on both words. */
 static const SvdCliCommand commands[] = {
-  { "model info", "Describe a model: format, shape, tier, cost", svd_cmd_model_info },
   { "devices", "List OpenCL platforms and devices", svd_cmd_devices },
+  { "model info", "Describe a model: format, shape, tier, cost", svd_cmd_model_info },
   { "model run", "Run a model or a chain on a PNG image", svd_cmd_model_run },
   { "bench", "Benchmark a chain on the OpenCL device", svd_cmd_bench },
   { "bench-matrix", "Time and score every combination of chain slots; recommend a chain", svd_cmd_bench_matrix },
-  { "export-chain", "Export a chain: preset, AnimeJaNai slot, fused ONNX or mpv GLSL", svd_cmd_export_chain },
-  { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
-  { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
-  { "restore", "Restore a clip with a chain of models, copying audio and subtitles", svd_cmd_restore },
-  { "degrade", "Make a degraded input from a clean clip (shrink + x264)", svd_cmd_degrade },
   { "metrics", "Compare two images or clips: PSNR, SSIM, DISTS", svd_cmd_metrics },
+  { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
+  { "degrade", "Make a degraded input from a clean clip (shrink + x264)", svd_cmd_degrade },
+  { "restore", "Restore a clip with a chain of models, copying audio and subtitles", svd_cmd_restore },
+  { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
+  { "export-chain", "Export a chain: preset, AnimeJaNai slot, fused ONNX or mpv GLSL", svd_cmd_export_chain },
 };
 
 static void
@@ -85,6 +85,21 @@ main (int    argc,
           return commands[i].run (argc - 2, argv + 2);
         }
     }
+
+  /* "svd model" alone: name the subcommands it has. */
+  {
+    g_autoptr(GString) subs = g_string_new (NULL);
+    gsize len = strlen (argv[1]);
+
+    for (gsize i = 0; i < G_N_ELEMENTS (commands); i++)
+      if (strncmp (commands[i].name, argv[1], len) == 0 && commands[i].name[len] == ' ')
+        g_string_append_printf (subs, "%s%s", subs->len ? ", " : "", commands[i].name + len + 1);
+    if (subs->len > 0)
+      {
+        fprintf (stderr, "svd %s: give a subcommand: %s\n", argv[1], subs->str);
+        return 2;
+      }
+  }
 
   fprintf (stderr, "svd: unknown command “%s”\n\n", argv[1]);
   print_help (stderr);
