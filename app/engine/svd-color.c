@@ -302,24 +302,6 @@ svd_color_kernels_free (SvdColorKernels *self)
   g_free (self);
 }
 
-static cl_kernel
-make_kernel (cl_program   program,
-             const char  *name,
-             GError     **error)
-{
-  cl_int err = CL_SUCCESS;
-  cl_kernel k = clCreateKernel (program, name, &err);
-
-  if (err != CL_SUCCESS)
-    {
-      g_autofree char *what = g_strdup_printf ("clCreateKernel(%s)", name);
-
-      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, what);
-      return NULL;
-    }
-  return k;
-}
-
 SvdColorKernels *
 svd_color_kernels_new (SvdClContext  *context,
                        GError       **error)
@@ -333,10 +315,10 @@ svd_color_kernels_new (SvdClContext  *context,
   self->ctx = svd_cl_context_ref (context);
   self->program = svd_cl_context_build_program (context, sources, "-cl-std=CL1.2", NULL, error);
   if (self->program == NULL ||
-      (self->yuv_to_rgb = make_kernel (self->program, "yuv_to_rgbf32", error)) == NULL ||
-      (self->packed_to_rgb = make_kernel (self->program, "packed_to_rgbf32", error)) == NULL ||
-      (self->rgb_to_packed = make_kernel (self->program, "rgbf32_to_packed", error)) == NULL ||
-      (self->rgb_to_yuv = make_kernel (self->program, "rgbf32_to_yuv", error)) == NULL)
+      (self->yuv_to_rgb = svd_cl_create_kernel (self->program, "yuv_to_rgbf32", error)) == NULL ||
+      (self->packed_to_rgb = svd_cl_create_kernel (self->program, "packed_to_rgbf32", error)) == NULL ||
+      (self->rgb_to_packed = svd_cl_create_kernel (self->program, "rgbf32_to_packed", error)) == NULL ||
+      (self->rgb_to_yuv = svd_cl_create_kernel (self->program, "rgbf32_to_yuv", error)) == NULL)
     return NULL;
   return g_steal_pointer (&self);
 }

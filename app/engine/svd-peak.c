@@ -72,12 +72,9 @@ svd_cl_measure_fma_peak (SvdClContext  *context,
   program = svd_cl_context_build_program (context, sources, opts, NULL, error);
   if (program == NULL)
     return -1.0;
-  k = clCreateKernel (program, "fma_peak", &err);
-  if (err != CL_SUCCESS)
-    {
-      svd_cl_set_error (error, SVD_ERROR_KERNEL_BUILD, err, "clCreateKernel(fma_peak)");
-      goto out;
-    }
+  k = svd_cl_create_kernel (program, "fma_peak", error);
+  if (k == NULL)
+    goto out;
   out = svd_cl_context_alloc (context, CL_MEM_READ_WRITE, gws * sizeof (float), error);
   if (out == NULL)
     goto out;
