@@ -506,6 +506,28 @@ svd_cl_context_alloc (SvdClContext  *self,
                    size, self->info->max_alloc);
       return NULL;
     }
+  /* Test hook (tests/reliability): SVD_FAULT_INJECT=cl-alloc-over:BYTES
+   * makes every allocation larger than BYTES fail as a device out of
+   * memory would (0: all fail), to test the engine's recovery. */
+  {
+    static gsize fail_over = G_MAXSIZE;
+    static gsize once = 0;
+
+    if (g_once_init_enter (&once))
+      {
+        const char *f = g_getenv ("SVD_FAULT_INJECT");
+
+        if (f != NULL && g_str_has_prefix (f, "cl-alloc-over:"))
+          fail_over = g_ascii_strtoull (f + strlen ("cl-alloc-over:"), NULL, 10);
+        g_once_init_leave (&once, 1);
+      }
+    if (size > fail_over)
+      {
+        svd_cl_set_error (error, SVD_ERROR_OUT_OF_MEMORY, CL_MEM_OBJECT_ALLOCATION_FAILURE,
+                          "clCreateBuffer (SVD_FAULT_INJECT)");
+        return NULL;
+      }
+  }
   mem = clCreateBuffer (self->context, flags, size, NULL, &err);
   if (err != CL_SUCCESS)
     {

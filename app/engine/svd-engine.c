@@ -86,6 +86,11 @@ struct _SvdEngine {
   gsize         io_bytes;
   guint64       bytes;
   guint64       peak;
+  /* Set when an allocation failed at run time (the device ran out of
+   * memory below its advertised limit): the tile size that then worked,
+   * or 0 for the CPU reference path; 0 before any failure. */
+  int           oom_tile;
+  gboolean      oom_cpu;
 };
 
 static gsize
@@ -1026,14 +1031,14 @@ tile_size (SvdEngine *self,
  * settings.max_tile) is split into tiles that overlap by the chain's
  * receptive field, so the result equals the untiled one.
  */
-gboolean
-svd_engine_process (SvdEngine         *self,
-                    const SvdImage    *input,
-                    SvdPixelFormat     out_format,
-                    SvdImage         **output,
-                    SvdEngineTimings  *timings,
-                    GCancellable      *cancellable,
-                    GError           **error)
+static gboolean
+process_frame (SvdEngine         *self,
+               const SvdImage    *input,
+               SvdPixelFormat     out_format,
+               SvdImage         **output,
+               SvdEngineTimings  *timings,
+               GCancellable      *cancellable,
+               GError           **error)
 {
   g_autoptr(SvdImage) out = NULL;
   gint64 start = g_get_monotonic_time ();
@@ -1054,7 +1059,7 @@ svd_engine_process (SvdEngine         *self,
       return FALSE;
     }
 
-  if (self->ctx == NULL)
+  if (self->ctx == NULL || self->oom_cpu)
     {
       g_autoptr(SvdImage) rgb = NULL;
       g_autoptr(SvdImage) res = NULL;
@@ -1099,6 +1104,8 @@ svd_engine_process (SvdEngine         *self,
   t.n_stages = self->n_stages;
 
   tile = tile_size (self, w, h);
+  if (self->oom_tile > 0)
+    tile = MIN (tile, self->oom_tile);
   if (tile >= w && tile >= h)
     {
       t.n_tiles = 1;
@@ -1173,4 +1180,52 @@ svd_engine_process (SvdEngine         *self,
     *timings = t;
   *output = g_steal_pointer (&out);
   return TRUE;
+}
+
+/* svd_engine_process() with the recovery from a failed device allocation
+ * (CL_MEM_OBJECT_ALLOCATION_FAILURE / CL_OUT_OF_RESOURCES below the
+ * advertised limit, e.g. other programs using the GPU): the buffers are
+ * released and the frame is retried in tiles half the size, down to 64
+ * pixels, then on the CPU reference path; each step is logged as a notice
+ * (g_warning) and kept for the following frames. SVD_FAULT_INJECT (see
+ * svd_cl_context_alloc()) makes the allocations fail in tests. */
+gboolean
+svd_engine_process (SvdEngine         *self,
+                    const SvdImage    *input,
+                    SvdPixelFormat     out_format,
+                    SvdImage         **output,
+                    SvdEngineTimings  *timings,
+                    GCancellable      *cancellable,
+                    GError           **error)
+{
+  for (;;)
+    {
+      g_autoptr(GError) local = NULL;
+      int tile;
+
+      if (process_frame (self, input, out_format, output, timings, cancellable, &local))
+        return TRUE;
+      if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY))
+        {
+          g_propagate_error (error, g_steal_pointer (&local));
+          return FALSE;
+        }
+      /* Partly allocated buffers would be reused at the wrong size. */
+      release_buffers (self);
+      tile = self->oom_tile > 0 ? self->oom_tile : MIN (tile_size (self, input->width, input->height),
+                                                        MAX (input->width, input->height));
+      tile /= 2;
+      if (tile >= 64)
+        {
+          self->oom_tile = tile;
+          g_warning ("The OpenCL device is out of memory (%s); processing in %dx%d tiles",
+                     local->message, tile, tile);
+        }
+      else
+        {
+          self->oom_cpu = TRUE;
+          g_warning ("The OpenCL device is out of memory (%s); using the CPU reference path (slow)",
+                     local->message);
+        }
+    }
 }
