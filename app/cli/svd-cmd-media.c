@@ -368,6 +368,9 @@ run_encode (int       argc,
   Restore rs = { 0 };
   gboolean no_audio = FALSE, no_subs = FALSE;
   int crf = -1;
+  gboolean stop_on_damage = FALSE;
+  g_autofree char *on_decode_error = NULL;
+  SvdPipelineStats ps = { 0 };
   SvdCliCommon common = { 0 };
   const SvdVideoInfo *info;
   SvdWriterOptions wo;
@@ -381,6 +384,9 @@ run_encode (int       argc,
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames, "Only frames A to B-1", "A:B" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Do not copy audio", NULL },
     { "no-subtitles", 0, 0, G_OPTION_ARG_NONE, &no_subs, "Do not copy subtitles", NULL },
+    { "on-decode-error", 0, 0, G_OPTION_ARG_STRING, &on_decode_error,
+      "A damaged input frame: skip (the decoder conceals or drops it; reported at the end; default) "
+      "or stop (fail, write nothing)", "skip|stop" },
     { NULL }
   };
   GOptionEntry chain_entries[] = {
@@ -409,6 +415,9 @@ run_encode (int       argc,
     return svd_cli_usage_error (context, "Give an input and an output file");
   if (restore && chain == NULL)
     return svd_cli_usage_error (context, "--chain is required");
+  if (on_decode_error != NULL && strcmp (on_decode_error, "stop") != 0 && strcmp (on_decode_error, "skip") != 0)
+    return svd_cli_usage_error (context, "--on-decode-error is skip or stop");
+  stop_on_damage = g_strcmp0 (on_decode_error, "stop") == 0;
 
   reader = svd_reader_open (argv[1], NULL, &error);
   if (reader == NULL)
@@ -472,17 +481,22 @@ run_encode (int       argc,
     pc.end = b;
     pc.writer = writer;
     pc.cancellable = cancellable;
+    pc.stop_on_decode_error = stop_on_damage;
     if (restore)
       {
         pc.process = restore_frame;
         pc.process_data = &rs;
       }
-    if (!svd_media_pipeline_run (&pc, NULL, &error))
+    if (!svd_media_pipeline_run (&pc, &ps, &error))
       {
         progress_end (&pr);
         return svd_cli_fail (argv[0], error);
       }
   }
+  if (ps.decode_errors > 0)
+    fprintf (stderr, "%s: warning: %" G_GINT64_FORMAT " damaged frame(s) or packet(s) in the input, the first "
+             "at frame %" G_GINT64_FORMAT "; the decoder concealed or skipped them (--on-decode-error=stop "
+             "fails instead)\n", argv[0], ps.decode_errors, ps.first_damaged_frame);
   if (svd_writer_get_n_frames (writer) < b - a)
     fprintf (stderr, "%s: warning: the input ended after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
              " frames (truncated or damaged); the output holds the frames that decoded\n",
@@ -509,6 +523,10 @@ run_encode (int       argc,
         json_builder_add_double_value (jb, s);
         json_builder_set_member_name (jb, "fps");
         json_builder_add_double_value (jb, s > 0 ? n / s : 0);
+        json_builder_set_member_name (jb, "decode_errors");
+        json_builder_add_int_value (jb, ps.decode_errors);
+        json_builder_set_member_name (jb, "first_damaged_frame");
+        json_builder_add_int_value (jb, ps.first_damaged_frame);
         if (restore && rs.frames > 0)
           {
             json_builder_set_member_name (jb, "device");

@@ -33,6 +33,9 @@ typedef struct {
   gint64       decode_us;
   gint64       encode_us;
   gint64       encoded;
+  gint64       decode_errors_base; /* the reader's count before the run */
+  gint64       decode_errors;      /* the reader's count (decode thread) */
+  gint64       first_damaged;
 } Run;
 
 static void
@@ -154,6 +157,19 @@ decode_thread (gpointer data)
       else if (!svd_reader_read (reader, &image, &error))
         image = NULL;
       run->decode_us += g_get_monotonic_time () - t0;
+      if (error == NULL && svd_reader_get_n_errors (reader) > run->decode_errors)
+        {
+          run->decode_errors = svd_reader_get_n_errors (reader);
+          if (run->first_damaged < 0)
+            run->first_damaged = i;
+          if (run->config->stop_on_decode_error)
+            {
+              g_clear_pointer (&image, svd_image_unref);
+              g_set_error (&error, SVD_ERROR, SVD_ERROR_DECODE,
+                           "Frame %" G_GINT64_FORMAT " of the input is damaged (it failed to decode or was "
+                           "concealed); stopped as asked, nothing was written", i);
+            }
+        }
       if (error != NULL)
         {
           run_fail (run, error);
@@ -221,6 +237,8 @@ svd_media_pipeline_run (const SvdPipelineConfig  *config,
   memset (&run, 0, sizeof run);
   run.config = config;
   run.end = config->end < 0 ? n : MIN (config->end, n);
+  run.decode_errors_base = run.decode_errors = svd_reader_get_n_errors (config->reader);
+  run.first_damaged = -1;
   if (config->first < 0 || config->first >= run.end)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
@@ -275,6 +293,8 @@ svd_media_pipeline_run (const SvdPipelineConfig  *config,
       stats->decode_s = run.decode_us / 1e6;
       stats->process_s = process_us / 1e6;
       stats->encode_s = run.encode_us / 1e6;
+      stats->decode_errors = run.decode_errors - run.decode_errors_base;
+      stats->first_damaged_frame = run.first_damaged;
     }
   g_clear_error (&run.error);
   queue_clear (&run.decoded);

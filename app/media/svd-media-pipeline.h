@@ -36,6 +36,8 @@ typedef SvdImage *(*SvdPipelineProcessFunc) (SvdImage      *frame,
  * @writer: the output; during the run only the encode thread uses it
  * @queue_depth: frames buffered between stages (0 picks 4)
  * @cancellable: (nullable): stops all three stages
+ * @stop_on_decode_error: fail (and write nothing) at the first damaged
+ *   frame or packet instead of skipping or concealing it
  */
 typedef struct {
   SvdReader              *reader;
@@ -46,6 +48,7 @@ typedef struct {
   SvdWriter              *writer;
   int                     queue_depth;
   GCancellable           *cancellable;
+  gboolean                stop_on_decode_error;
 } SvdPipelineConfig;
 
 /**
@@ -56,6 +59,8 @@ typedef struct {
  * @decode_s: time the decode thread spent decoding (not waiting)
  * @process_s: time spent in the compute stage
  * @encode_s: time the encode thread spent encoding (not waiting)
+ * @decode_errors: damaged frames or packets (skipped or concealed)
+ * @first_damaged_frame: the index of the first frame read after one, or -1
  */
 typedef struct {
   gint64 frames;
@@ -64,6 +69,8 @@ typedef struct {
   double decode_s;
   double process_s;
   double encode_s;
+  gint64 decode_errors;
+  gint64 first_damaged_frame;
 } SvdPipelineStats;
 
 gboolean svd_media_pipeline_run (const SvdPipelineConfig  *config,

@@ -571,7 +571,8 @@ svd_reader_get_n_decoded (SvdReader *self)
  * svd_reader_get_n_errors:
  *
  * Returns: how many packets or frames failed to decode and were skipped
- *   (damaged data; players skip them too).
+ *   (damaged data; players skip them too), plus the frames that decoded
+ *   with damage concealed
  */
 gint64
 svd_reader_get_n_errors (SvdReader *self)
@@ -803,6 +804,15 @@ decode_next (SvdReader  *self,
       if (ret >= 0)
         {
           self->n_decoded++;
+          /* Decoders such as H.264 conceal damaged slices and still return
+           * the frame; it counts as a decode error all the same, so that
+           * exports can report it (or stop on it). */
+          if (self->frame->decode_error_flags != 0 || (self->frame->flags & AV_FRAME_FLAG_CORRUPT))
+            {
+              g_debug ("“%s”: a frame decoded with errors concealed (flags 0x%x)", self->info.path,
+                       (unsigned) self->frame->decode_error_flags);
+              self->n_errors++;
+            }
           return 1;
         }
       if (ret == AVERROR_EOF)
