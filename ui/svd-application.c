@@ -89,6 +89,7 @@ svd_application_startup (GApplication *app)
   g_autoptr(GSettingsSchema) schema = NULL;
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *open_accels[] = { "<Control>o", NULL };
+  static const char *export_accels[] = { "<Control>e", NULL };
 
   G_APPLICATION_CLASS (svd_application_parent_class)->startup (app);
 
@@ -116,6 +117,7 @@ svd_application_startup (GApplication *app)
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.export", export_accels);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include "session/svd-worker.h"
 
 #include "svd-demo.h"
+#include "svd-export.h"
 #include "svd-session.h"
 #include "svd-setup.h"
 #include "svd-ui-enums.h"
@@ -69,6 +70,7 @@ struct _SvdWindow
   guint                 chain_generation[SVD_SESSION_MAX_CHAINS];
   SvdMetricsAccumulator *averages[SVD_SESSION_MAX_CHAINS];
   GHashTable           *averaged[SVD_SESSION_MAX_CHAINS];
+  GStrv                 chain_paths[SVD_SESSION_MAX_CHAINS];
 };
 
 G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -641,6 +643,7 @@ svd_window_close_session (SvdWindow *self)
     {
       g_clear_pointer (&self->averages[i], svd_metrics_accumulator_free);
       g_clear_pointer (&self->averaged[i], g_hash_table_unref);
+      g_clear_pointer (&self->chain_paths[i], g_strfreev);
     }
 }
 
@@ -1091,6 +1094,9 @@ svd_window_set_chain_paths (SvdWindow          *self,
 
   if (self->session == NULL)
     return;
+  g_clear_pointer (&self->chain_paths[slot], g_strfreev);
+  if (paths != NULL && paths[0] != NULL)
+    self->chain_paths[slot] = g_strdupv ((char **) paths);
   if (paths == NULL || paths[0] == NULL)
     {
       svd_session_set_chain (self->session, slot, NULL, 0);
@@ -1296,6 +1302,47 @@ svd_window_clear_chains_action (GtkWidget  *widget,
     svd_window_set_chain_paths (self, i, NULL);
 }
 
+/**
+ * svd_window_export:
+ * @self: a #SvdWindow
+ *
+ * Opens the export dialog for chain 1 of the open session; says in a toast
+ * why when there is nothing to export.
+ *
+ * Returns: (transfer none) (nullable): the dialog
+ */
+GtkWindow *
+svd_window_export (SvdWindow *self)
+{
+  SvdExportDialog *dialog;
+
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  if (!self->session_open)
+    {
+      svd_window_show_toast (self, _("Open a clip and add a chain before exporting"));
+      return NULL;
+    }
+  if (self->chain_paths[0] == NULL)
+    {
+      svd_window_show_toast (self, _("Add a chain first: the export restores the clip with chain 1"));
+      return NULL;
+    }
+  dialog = svd_export_dialog_new (GTK_WINDOW (self), self->session_info.input_path,
+                                  self->session_info.n_frames,
+                                  (const char * const *) self->chain_paths[0]);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return GTK_WINDOW (dialog);
+}
+
+static void
+svd_window_export_action (GtkWidget  *widget,
+                          const char *action_name,
+                          GVariant   *parameter)
+{
+  svd_window_export (SVD_WINDOW (widget));
+}
+
 static void
 svd_window_zoom_action (GtkWidget  *widget,
                         const char *action_name,
@@ -1497,6 +1544,7 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);
+  gtk_widget_class_install_action (widget_class, "win.export", NULL, svd_window_export_action);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, svd_window_zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, svd_window_zoom_action);

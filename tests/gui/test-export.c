@@ -1,0 +1,270 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-export"
+
+#include "svd-config.h"
+
+#include <glib/gstdio.h>
+
+#include "media/svd-reader.h"
+#include "media/svd-writer.h"
+
+#include "svd-application.h"
+#include "svd-export.h"
+#include "svd-window.h"
+#include "svd-gui-test-utils.h"
+#include "svd-test-utils.h"
+
+/* The export dialog, driven through the window: a small clip made here
+ * (320x180, so the run is short), chain 1 = a shared 1x model, an export of
+ * frames 2 to 7 that must hold exactly 6 frames, and a cancelled export that
+ * must leave no file at all (not even the writer's temporary file). */
+
+#define CLIP_FRAMES 150
+
+typedef struct {
+  SvdApplication *app;
+  char           *dir;
+  gboolean        done;
+} Fixture;
+
+static SvdWindow *the_window;
+static SvdExportDialog *the_dialog;
+
+static gboolean
+session_open (gpointer data)
+{
+  return svd_window_get_session_info (the_window) != NULL;
+}
+
+static gboolean
+chain_shown (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+
+  return text != NULL && !svd_window_is_busy (the_window);
+}
+
+static gboolean
+export_finished (gpointer data)
+{
+  return svd_export_dialog_get_state (the_dialog) != SVD_EXPORT_RUNNING;
+}
+
+static gboolean
+export_progressing (gpointer data)
+{
+  GtkWidget *w = data;
+
+  return svd_export_dialog_get_state (the_dialog) != SVD_EXPORT_RUNNING ||
+         gtk_progress_bar_get_fraction (GTK_PROGRESS_BAR (w)) > 0;
+}
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* A moving gradient with a square, so the encoder has something to do. */
+static void
+make_clip (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdWriter) writer = NULL;
+  SvdWriterOptions wo;
+
+  svd_writer_options_init (&wo);
+  wo.encoder = "libx264";
+  wo.preset = "ultrafast";
+  wo.crf = 23;
+  wo.fps_num = 25;
+  wo.fps_den = 1;
+  writer = svd_writer_new (path, &wo, &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < CLIP_FRAMES; i++)
+    {
+      g_autoptr(SvdImage) image = svd_image_new (SVD_PIXEL_FORMAT_YUV420P8, 320, 180, &error);
+
+      g_assert_no_error (error);
+      for (int y = 0; y < 180; y++)
+        for (int x = 0; x < 320; x++)
+          {
+            gboolean square = x >= 40 + i && x < 100 + i && y >= 60 && y < 120;
+
+            image->data[0][y * image->stride[0] + x] = square ? 235 : 16 + (x + 2 * y + 3 * i) % 200;
+          }
+      for (int p = 1; p < 3; p++)
+        for (int y = 0; y < 90; y++)
+          memset (image->data[p] + y * image->stride[p], p == 1 ? 100 + y : 160 - y / 2, 160);
+      image->pts = (gint64) i * G_USEC_PER_SEC / 25;
+      image->frame_index = i;
+      g_assert_true (svd_writer_write (writer, image, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_true (svd_writer_finish (writer, &error));
+  g_assert_no_error (error);
+}
+
+static guint
+count_files (const char *dir)
+{
+  g_autoptr(GDir) d = g_dir_open (dir, 0, NULL);
+  guint n = 0;
+
+  while (d != NULL && g_dir_read_name (d) != NULL)
+    n++;
+  return n;
+}
+
+static SvdExportDialog *
+open_export (void)
+{
+  GtkWindow *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.export", NULL));
+  dialog = svd_gui_test_find_window (gtk_window_get_application (GTK_WINDOW (the_window)), SVD_TYPE_EXPORT_DIALOG);
+  g_assert_nonnull (dialog);
+  return g_object_ref (SVD_EXPORT_DIALOG (dialog));
+}
+
+static gboolean
+run_script_cb (gpointer user_data)
+{
+  Fixture *fx = user_data;
+  g_autofree char *clip = g_build_filename (fx->dir, "small.mp4", NULL);
+  g_autofree char *out = g_build_filename (fx->dir, "out", "restored.mkv", NULL);
+  g_autofree char *out_dir = g_build_filename (fx->dir, "out", NULL);
+  g_autofree char *cancelled = g_build_filename (fx->dir, "out", "cancelled.mkv", NULL);
+  g_autofree char *model = svd_test_shared_path ("models", "seed", "1x_super_34_10_fp32.onnx", NULL);
+  const char *paths[] = { model, NULL };
+  SvdSessionSetup setup = { 0 };
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdReader) reader = NULL;
+  GtkWidget *bar;
+
+  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
+  make_clip (clip);
+  g_assert_cmpint (g_mkdir (out_dir, 0700), ==, 0);
+
+  /* Nothing to export yet: the action explains instead of opening. */
+  g_assert_null (svd_window_export (the_window));
+
+  setup.mode = SVD_REFERENCE_NONE;
+  setup.input_path = clip;
+  svd_window_start_session (the_window, &setup);
+  svd_gui_test_wait_until (session_open, NULL);
+  g_assert_null (svd_window_export (the_window));  /* no chain 1 yet */
+  svd_window_set_chain_paths (the_window, 0, paths);
+  svd_gui_test_wait_until (chain_shown, NULL);
+
+  /* Frames 2 to 7 into a file in out/. */
+  the_dialog = open_export ();
+  svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-dialog"));
+  file = g_file_new_for_path (out);
+  svd_export_dialog_set_output (the_dialog, file);
+  svd_export_dialog_set_encoder (the_dialog, "libx264", 30);
+  svd_export_dialog_set_range (the_dialog, 2, 7);
+  g_assert_true (svd_export_dialog_start (the_dialog));
+  g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_RUNNING);
+  svd_gui_test_wait_until (export_finished, NULL);
+  g_test_message ("export: %s", svd_export_dialog_get_message (the_dialog));
+  g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_DONE);
+  g_assert_cmpint (svd_export_dialog_get_frames_written (the_dialog), ==, 6);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (the_dialog)));  /* closed on success */
+  g_clear_object (&the_dialog);
+  reader = svd_reader_open (out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (svd_reader_get_info (reader)->n_frames, ==, 6);
+  g_assert_cmpint (svd_reader_get_info (reader)->width, ==, 320);
+  g_assert_cmpuint (count_files (out_dir), ==, 1);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "export-done-toast"));
+
+  /* The whole clip, cancelled once frames flow: no file is left. */
+  g_clear_object (&file);
+  the_dialog = open_export ();
+  file = g_file_new_for_path (cancelled);
+  svd_export_dialog_set_output (the_dialog, file);
+  g_assert_true (svd_export_dialog_start (the_dialog));
+  bar = find_type (GTK_WIDGET (the_dialog), GTK_TYPE_PROGRESS_BAR);
+  g_assert_nonnull (bar);
+  svd_gui_test_wait_until (export_progressing, bar);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-running"));
+  svd_export_dialog_cancel (the_dialog);
+  svd_gui_test_wait_until (export_finished, NULL);
+  g_test_message ("cancel: %s", svd_export_dialog_get_message (the_dialog));
+  g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_CANCELLED);
+  g_assert_false (g_file_test (cancelled, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (count_files (out_dir), ==, 1);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-cancelled"));
+  gtk_window_close (GTK_WINDOW (the_dialog));
+  g_clear_object (&the_dialog);
+
+  g_unlink (out);
+  g_rmdir (out_dir);
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
+  fx->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GApplication *app,
+             gpointer      user_data)
+{
+  g_idle_add (run_script_cb, user_data);
+}
+
+static void
+test_export (void)
+{
+  Fixture fx = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *clip = NULL;
+  int status;
+
+  fx.dir = g_dir_make_tmp ("svd-export-XXXXXX", &error);
+  g_assert_no_error (error);
+  fx.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (fx.app, "activate", G_CALLBACK (activate_cb), &fx);
+  status = g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (fx.done);
+  g_object_unref (fx.app);
+  clip = g_build_filename (fx.dir, "small.mp4", NULL);
+  g_unlink (clip);
+  g_rmdir (fx.dir);
+  g_free (fx.dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display; run under xvfb-run");
+      return 77;
+    }
+  svd_test_require_shared ();
+
+  g_test_add_func ("/gui/export/range-and-cancel", test_export);
+
+  return g_test_run ();
+}

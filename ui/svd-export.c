@@ -1,0 +1,737 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-export"
+
+#include "svd-config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "core/svd-error.h"
+#include "core/svd-settings.h"
+#include "engine/svd-engine.h"
+#include "media/svd-media-pipeline.h"
+#include "media/svd-reader.h"
+#include "media/svd-writer.h"
+#include "model/svd-model.h"
+#include "session/svd-worker.h"
+
+#include "svd-export.h"
+#include "svd-window.h"
+
+/* The export dialog restores the session's input with chain 1 into a new
+ * file. The whole job (model parsing, the engine, decoding, encoding) runs
+ * on the dialog's own SvdWorker: the OpenCL objects are created, used and
+ * freed on that one thread, and the main loop only sees coalesced progress
+ * reports. The writer works on a hidden temporary file, so a cancelled or
+ * failed export never leaves a partial output behind. */
+
+static const char *presets[] = { "ultrafast", "superfast", "veryfast", "faster", "fast",
+                                 "medium", "slow", "slower", "veryslow" };
+
+struct _SvdExportDialog
+{
+  AdwWindow        parent_instance;
+
+  GtkWindow       *parent;
+  char            *input_path;
+  gint64           n_frames;
+  GStrv            chain_paths;
+  GFile           *output;
+  char           **encoders;
+
+  GtkWidget       *cancel_button;
+  GtkWidget       *export_button;
+  GtkWidget       *settings_page;
+  AdwActionRow    *file_row;
+  AdwPreferencesGroup *chain_group;
+  AdwComboRow     *encoder_row;
+  AdwComboRow     *preset_row;
+  GtkWidget       *crf_row;
+  GtkSpinButton   *crf_spin;
+  GtkSpinButton   *first_spin;
+  GtkSpinButton   *last_spin;
+  GtkWidget       *progress_group;
+  GtkProgressBar  *progress_bar;
+  GtkLabel        *progress_label;
+  GtkNativeDialog *file_dialog;
+
+  SvdWorker       *worker;
+  GCancellable    *cancellable;
+  SvdExportState   state;
+  char            *message;
+  gint64           frames_written;
+};
+
+G_DEFINE_FINAL_TYPE (SvdExportDialog, svd_export_dialog, ADW_TYPE_WINDOW)
+
+typedef struct {
+  char         *input_path;
+  char         *output_path;
+  GStrv         chain_paths;
+  char         *encoder;
+  char         *preset;
+  int           crf;
+  gint64        first;
+  gint64        end;
+  GCancellable *cancellable;
+  SvdWorker    *worker;       /* for progress reports only */
+} ExportJob;
+
+static void
+export_job_free (gpointer data)
+{
+  ExportJob *job = data;
+
+  g_free (job->input_path);
+  g_free (job->output_path);
+  g_strfreev (job->chain_paths);
+  g_free (job->encoder);
+  g_free (job->preset);
+  g_clear_object (&job->cancellable);
+  g_free (job);
+}
+
+static SvdImage *
+export_process (SvdImage      *frame,
+                gpointer       user_data,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  SvdEngine *engine = user_data;
+  SvdImage *out = NULL;
+
+  if (!svd_engine_process (engine, frame, frame->format, &out, NULL, cancellable, error))
+    return NULL;
+  out->pts = frame->pts;
+  out->frame_index = frame->frame_index;
+  out->color = frame->color;
+  return out;
+}
+
+static void
+export_progress_cb (const SvdWriterProgress *progress,
+                    gpointer                 user_data)
+{
+  ExportJob *job = user_data;
+  g_autofree char *text = NULL;
+  double fraction = progress->frames_total > 0
+    ? (double) progress->frames_done / progress->frames_total : -1;
+
+  /* Runs on the encode thread; the worker coalesces the reports. */
+  /* Speed and ETA mean nothing over the first few frames. */
+  if (progress->elapsed_s < 0.5)
+    /* Translators: frames done of total */
+    text = g_strdup_printf (_("Frame %d of %d"),
+                            (int) progress->frames_done, (int) progress->frames_total);
+  else if (progress->eta_s >= 0)
+    /* Translators: frames done of total, frames per second, seconds left */
+    text = g_strdup_printf (_("Frame %d of %d · %.1f fps · %.0f s left"),
+                            (int) progress->frames_done, (int) progress->frames_total, progress->fps, progress->eta_s);
+  else
+    text = g_strdup_printf (_("Frame %d of %d · %.1f fps"),
+                            (int) progress->frames_done, (int) progress->frames_total, progress->fps);
+  svd_worker_report_progress (job->worker, fraction, text);
+}
+
+static void
+cancel_chained (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+}
+
+static gpointer
+export_job (SvdWorker     *worker,
+            gpointer       state,
+            gpointer       job_data,
+            GCancellable  *cancellable,
+            GError       **error)
+{
+  ExportJob *job = job_data;
+  g_autoptr(SvdReader) reader = NULL;
+  g_autoptr(SvdWriter) writer = NULL;
+  g_autoptr(SvdEngine) engine = NULL;
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  g_auto(SvdSettings) settings = { 0 };
+  const SvdVideoInfo *info;
+  SvdWriterOptions wo;
+  SvdPipelineConfig pc = { 0 };
+  gulong handler;
+  gboolean ok;
+  gint64 *written;
+
+  /* Freeing the dialog invalidates the worker; stop the run then too. */
+  handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_chained),
+                                   g_object_ref (job->cancellable), g_object_unref);
+
+  for (guint i = 0; job->chain_paths != NULL && job->chain_paths[i] != NULL; i++)
+    {
+      SvdModel *model = svd_model_load (job->chain_paths[i], error);
+
+      if (model == NULL)
+        goto fail;
+      g_ptr_array_add (models, model);
+    }
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  /* Created here, on the worker thread, which owns it until the end. */
+  engine = svd_engine_new (&settings, error);
+  if (engine == NULL ||
+      !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, error))
+    goto fail;
+
+  reader = svd_reader_open (job->input_path, NULL, error);
+  if (reader == NULL)
+    goto fail;
+  info = svd_reader_get_info (reader);
+  if (job->end < 0 || job->end > info->n_frames)
+    job->end = info->n_frames;
+  if (job->first >= job->end)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   _("The frame range is empty: the clip has %d frames"), (int) info->n_frames);
+      goto fail;
+    }
+
+  svd_writer_options_init_for_video (&wo, info);
+  wo.encoder = job->encoder;
+  wo.crf = job->crf;
+  wo.preset = job->preset;
+  wo.copy_audio = TRUE;
+  wo.copy_subtitles = TRUE;
+  if (job->first > 0)
+    {
+      /* An excerpt starts where the source starts; its audio is cut to it. */
+      wo.start_us = svd_reader_frame_pts_us (reader, job->first);
+      wo.offset_us = wo.start_us - info->first_pts_us;
+    }
+  if (job->end < info->n_frames)
+    wo.end_us = svd_reader_frame_pts_us (reader, job->end);
+  wo.frames_total = job->end - job->first;
+  wo.progress = export_progress_cb;
+  wo.progress_data = job;
+  wo.cancellable = job->cancellable;
+  writer = svd_writer_new (job->output_path, &wo, error);
+  if (writer == NULL)
+    goto fail;
+
+  pc.reader = reader;
+  pc.first = job->first;
+  pc.end = job->end;
+  pc.process = export_process;
+  pc.process_data = engine;
+  pc.writer = writer;
+  pc.cancellable = job->cancellable;
+  /* The pipeline finishes the writer: the output appears only now. */
+  ok = svd_media_pipeline_run (&pc, NULL, error);
+  g_cancellable_disconnect (cancellable, handler);
+  if (!ok)
+    return NULL;
+  written = g_new (gint64, 1);
+  *written = svd_writer_get_n_frames (writer);
+  return written;
+
+fail:
+  g_cancellable_disconnect (cancellable, handler);
+  return NULL;
+}
+
+static void
+svd_export_dialog_set_running (SvdExportDialog *self,
+                               gboolean         running)
+{
+  gtk_widget_set_sensitive (self->settings_page, !running);
+  gtk_widget_set_visible (self->export_button, !running);
+  gtk_widget_set_visible (self->progress_group, running || self->state != SVD_EXPORT_IDLE);
+}
+
+static void
+export_progress_ui_cb (double      fraction,
+                       const char *text,
+                       gpointer    user_data)
+{
+  SvdExportDialog *self = user_data;
+
+  if (self->state != SVD_EXPORT_RUNNING)
+    return;
+  if (fraction >= 0)
+    gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
+  else
+    gtk_progress_bar_pulse (self->progress_bar);
+  if (text != NULL)
+    gtk_label_set_text (self->progress_label, text);
+}
+
+static void
+export_done_cb (guint64       serial,
+                gpointer      result,
+                const GError *error,
+                gpointer      user_data)
+{
+  SvdExportDialog *self = user_data;
+
+  g_clear_pointer (&self->message, g_free);
+  if (result != NULL)
+    {
+      g_autofree char *name = g_file_get_basename (self->output);
+
+      self->frames_written = *(gint64 *) result;
+      self->state = SVD_EXPORT_DONE;
+      /* Translators: %s is the output file's name */
+      self->message = g_strdup_printf (_("Exported “%s”"), name);
+      g_free (result);
+    }
+  else if (g_error_matches (error, SVD_ERROR, SVD_ERROR_CANCELLED) ||
+           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      self->state = SVD_EXPORT_CANCELLED;
+      self->message = g_strdup (_("Export cancelled; no file was written"));
+    }
+  else
+    {
+      self->state = SVD_EXPORT_FAILED;
+      /* Translators: %s is the reason */
+      self->message = g_strdup_printf (_("Export failed: %s"), error->message);
+    }
+  gtk_progress_bar_set_fraction (self->progress_bar, self->state == SVD_EXPORT_DONE ? 1.0 : 0.0);
+  gtk_label_set_text (self->progress_label, self->message);
+  gtk_button_set_label (GTK_BUTTON (self->cancel_button), _("_Close"));
+  svd_export_dialog_set_running (self, FALSE);
+
+  if (self->state != SVD_EXPORT_FAILED && self->parent != NULL && SVD_IS_WINDOW (self->parent))
+    svd_window_show_toast (SVD_WINDOW (self->parent), self->message);
+  if (self->state == SVD_EXPORT_DONE)
+    gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+svd_export_dialog_update_file_row (SvdExportDialog *self)
+{
+  g_autofree char *path = self->output != NULL ? g_file_get_path (self->output) : NULL;
+
+  adw_action_row_set_subtitle (self->file_row, path != NULL ? path : _("None chosen"));
+  gtk_widget_set_sensitive (self->export_button, self->output != NULL);
+}
+
+void
+svd_export_dialog_set_output (SvdExportDialog *self,
+                              GFile           *file)
+{
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+
+  g_set_object (&self->output, file);
+  svd_export_dialog_update_file_row (self);
+}
+
+GFile *
+svd_export_dialog_get_output (SvdExportDialog *self)
+{
+  g_return_val_if_fail (SVD_IS_EXPORT_DIALOG (self), NULL);
+
+  return self->output;
+}
+
+/**
+ * svd_export_dialog_set_range:
+ * @self: a dialog
+ * @first: the first frame to export
+ * @last: the last frame to export (inclusive)
+ */
+void
+svd_export_dialog_set_range (SvdExportDialog *self,
+                             gint64           first,
+                             gint64           last)
+{
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+
+  gtk_spin_button_set_value (self->first_spin, first);
+  gtk_spin_button_set_value (self->last_spin, last);
+}
+
+void
+svd_export_dialog_set_encoder (SvdExportDialog *self,
+                               const char      *encoder,
+                               int              crf)
+{
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+
+  for (guint i = 0; self->encoders[i] != NULL; i++)
+    if (g_str_equal (self->encoders[i], encoder))
+      adw_combo_row_set_selected (self->encoder_row, i);
+  gtk_spin_button_set_value (self->crf_spin, crf);
+}
+
+/**
+ * svd_export_dialog_start:
+ * @self: a dialog
+ *
+ * Starts the export with the dialog's settings.
+ *
+ * Returns: %TRUE if it started
+ */
+gboolean
+svd_export_dialog_start (SvdExportDialog *self)
+{
+  g_autoptr(GError) error = NULL;
+  ExportJob *job;
+  guint encoder, preset;
+
+  g_return_val_if_fail (SVD_IS_EXPORT_DIALOG (self), FALSE);
+
+  if (self->state == SVD_EXPORT_RUNNING || self->output == NULL || self->encoders[0] == NULL)
+    return FALSE;
+  encoder = adw_combo_row_get_selected (self->encoder_row);
+  preset = adw_combo_row_get_selected (self->preset_row);
+  job = g_new0 (ExportJob, 1);
+  job->input_path = g_strdup (self->input_path);
+  job->output_path = g_file_get_path (self->output);
+  job->chain_paths = g_strdupv (self->chain_paths);
+  job->encoder = g_strdup (self->encoders[MIN (encoder, g_strv_length (self->encoders) - 1)]);
+  job->crf = gtk_widget_get_sensitive (self->crf_row) ? gtk_spin_button_get_value_as_int (self->crf_spin) : -1;
+  if (gtk_widget_get_sensitive (GTK_WIDGET (self->preset_row)) && preset > 0 && preset <= G_N_ELEMENTS (presets))
+    job->preset = g_strdup (presets[preset - 1]);
+  job->first = gtk_spin_button_get_value_as_int (self->first_spin);
+  job->end = (gint64) gtk_spin_button_get_value_as_int (self->last_spin) + 1;
+  g_clear_object (&self->cancellable);
+  self->cancellable = g_cancellable_new ();
+  job->cancellable = g_object_ref (self->cancellable);
+  job->worker = self->worker;
+
+  if (svd_worker_submit (self->worker, 0, export_job, job, export_job_free, g_free,
+                         export_done_cb, self, &error) == 0)
+    {
+      self->state = SVD_EXPORT_FAILED;
+      g_free (self->message);
+      self->message = g_strdup (error->message);
+      gtk_label_set_text (self->progress_label, self->message);
+      gtk_widget_set_visible (self->progress_group, TRUE);
+      return FALSE;
+    }
+  self->state = SVD_EXPORT_RUNNING;
+  self->frames_written = 0;
+  gtk_progress_bar_set_fraction (self->progress_bar, 0);
+  gtk_label_set_text (self->progress_label, _("Loading the chain…"));
+  gtk_button_set_label (GTK_BUTTON (self->cancel_button), _("_Cancel"));
+  svd_export_dialog_set_running (self, TRUE);
+  return TRUE;
+}
+
+void
+svd_export_dialog_cancel (SvdExportDialog *self)
+{
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+
+  if (self->state == SVD_EXPORT_RUNNING)
+    g_cancellable_cancel (self->cancellable);
+}
+
+SvdExportState
+svd_export_dialog_get_state (SvdExportDialog *self)
+{
+  g_return_val_if_fail (SVD_IS_EXPORT_DIALOG (self), SVD_EXPORT_IDLE);
+
+  return self->state;
+}
+
+const char *
+svd_export_dialog_get_message (SvdExportDialog *self)
+{
+  g_return_val_if_fail (SVD_IS_EXPORT_DIALOG (self), NULL);
+
+  return self->message;
+}
+
+gint64
+svd_export_dialog_get_frames_written (SvdExportDialog *self)
+{
+  g_return_val_if_fail (SVD_IS_EXPORT_DIALOG (self), 0);
+
+  return self->frames_written;
+}
+
+static void
+cancel_clicked_cb (SvdExportDialog *self)
+{
+  if (self->state == SVD_EXPORT_RUNNING)
+    svd_export_dialog_cancel (self);
+  else
+    gtk_window_close (GTK_WINDOW (self));
+}
+
+static void
+file_response_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  SvdExportDialog *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      svd_export_dialog_set_output (self, file);
+    }
+}
+
+static void
+choose_clicked_cb (SvdExportDialog *self)
+{
+  g_autofree char *name = NULL;
+
+  if (self->file_dialog == NULL)
+    {
+      self->file_dialog = GTK_NATIVE_DIALOG (gtk_file_chooser_native_new (_("Export Restored Clip"),
+                                                                          GTK_WINDOW (self),
+                                                                          GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                                          _("_Save"), _("_Cancel")));
+      gtk_native_dialog_set_modal (self->file_dialog, TRUE);
+      g_signal_connect (self->file_dialog, "response", G_CALLBACK (file_response_cb), self);
+    }
+  name = self->output != NULL ? g_file_get_basename (self->output) : g_strdup ("restored.mkv");
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->file_dialog), name);
+  gtk_native_dialog_show (self->file_dialog);
+}
+
+static void
+encoder_changed_cb (SvdExportDialog *self)
+{
+  guint i = adw_combo_row_get_selected (self->encoder_row);
+  const char *name = i < g_strv_length (self->encoders) ? self->encoders[i] : "";
+
+  /* FFV1 is lossless: no CRF. Only the x264/x265 presets have these names. */
+  gtk_widget_set_sensitive (self->crf_row, !g_str_equal (name, "ffv1"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->preset_row),
+                            g_str_equal (name, "libx264") || g_str_equal (name, "libx265"));
+}
+
+static GtkSpinButton *
+add_spin_row (AdwPreferencesGroup *group,
+              const char          *title,
+              double               lower,
+              double               upper,
+              double               value,
+              GtkWidget          **row_out)
+{
+  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, 1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_preferences_row_set_use_underline (ADW_PREFERENCES_ROW (row), TRUE);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
+  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
+  gtk_accessible_update_relation (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_RELATION_LABELLED_BY, row, NULL, -1);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
+  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
+  adw_preferences_group_add (group, row);
+  if (row_out != NULL)
+    *row_out = row;
+  return GTK_SPIN_BUTTON (spin);
+}
+
+static void
+svd_export_dialog_dispose (GObject *object)
+{
+  SvdExportDialog *self = SVD_EXPORT_DIALOG (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  /* Joins the thread; the writer deletes its temporary file. */
+  g_clear_pointer (&self->worker, svd_worker_free);
+  if (self->file_dialog != NULL)
+    gtk_native_dialog_destroy (self->file_dialog);
+  g_clear_object (&self->file_dialog);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->output);
+
+  G_OBJECT_CLASS (svd_export_dialog_parent_class)->dispose (object);
+}
+
+static void
+svd_export_dialog_finalize (GObject *object)
+{
+  SvdExportDialog *self = SVD_EXPORT_DIALOG (object);
+
+  g_free (self->input_path);
+  g_strfreev (self->chain_paths);
+  g_strfreev (self->encoders);
+  g_free (self->message);
+
+  G_OBJECT_CLASS (svd_export_dialog_parent_class)->finalize (object);
+}
+
+static void
+svd_export_dialog_class_init (SvdExportDialogClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = svd_export_dialog_dispose;
+  object_class->finalize = svd_export_dialog_finalize;
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+svd_export_dialog_init (SvdExportDialog *self)
+{
+  g_autofree char *list = svd_writer_list_encoders ();
+  g_auto(GStrv) parts = g_strsplit (list, ", ", -1);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GtkStringList) encoders = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) preset_names = gtk_string_list_new (NULL);
+  GtkWidget *toolbar, *header, *page, *button, *box;
+  AdwPreferencesGroup *group;
+
+  for (guint i = 0; parts[i] != NULL; i++)
+    if (*parts[i] != '\0')
+      {
+        g_strv_builder_add (builder, parts[i]);
+        gtk_string_list_append (encoders, parts[i]);
+      }
+  self->encoders = g_strv_builder_end (builder);
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Export Restored Clip"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 520, 680);
+  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
+
+  toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  header = adw_header_bar_new ();
+  adw_header_bar_set_show_end_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  adw_header_bar_set_show_start_title_buttons (ADW_HEADER_BAR (header), FALSE);
+  self->cancel_button = gtk_button_new_with_mnemonic (_("_Cancel"));
+  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (cancel_clicked_cb), self);
+  adw_header_bar_pack_start (ADW_HEADER_BAR (header), self->cancel_button);
+  self->export_button = gtk_button_new_with_mnemonic (_("_Export"));
+  gtk_widget_add_css_class (self->export_button, "suggested-action");
+  g_signal_connect_swapped (self->export_button, "clicked", G_CALLBACK (svd_export_dialog_start), self);
+  adw_header_bar_pack_end (ADW_HEADER_BAR (header), self->export_button);
+  gtk_box_append (GTK_BOX (toolbar), header);
+
+  /* The page scrolls by itself; the progress stays in view below it. */
+  box = toolbar;
+  page = adw_preferences_page_new ();
+  gtk_widget_set_vexpand (page, TRUE);
+  self->settings_page = page;
+  gtk_box_append (GTK_BOX (toolbar), page);
+
+  self->chain_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (self->chain_group, _("Chain 1"));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->chain_group);
+
+  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (group, _("Output"));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), group);
+  self->file_row = ADW_ACTION_ROW (adw_action_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->file_row), _("File"));
+  button = gtk_button_new_with_mnemonic (_("_Choose…"));
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  g_signal_connect_swapped (button, "clicked", G_CALLBACK (choose_clicked_cb), self);
+  adw_action_row_add_suffix (self->file_row, button);
+  adw_action_row_set_activatable_widget (self->file_row, button);
+  adw_preferences_group_add (group, GTK_WIDGET (self->file_row));
+
+  self->encoder_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->encoder_row), _("Encoder"));
+  adw_combo_row_set_model (self->encoder_row, G_LIST_MODEL (encoders));
+  adw_preferences_group_add (group, GTK_WIDGET (self->encoder_row));
+  self->crf_spin = add_spin_row (group, _("Quality (CRF, lower is better)"), 0, 63, 20, &self->crf_row);
+
+  gtk_string_list_append (preset_names, _("Encoder default"));
+  for (guint i = 0; i < G_N_ELEMENTS (presets); i++)
+    gtk_string_list_append (preset_names, presets[i]);
+  self->preset_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->preset_row), _("Speed Preset"));
+  adw_combo_row_set_model (self->preset_row, G_LIST_MODEL (preset_names));
+  adw_preferences_group_add (group, GTK_WIDGET (self->preset_row));
+  g_signal_connect_swapped (self->encoder_row, "notify::selected", G_CALLBACK (encoder_changed_cb), self);
+
+  group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  adw_preferences_group_set_title (group, _("Frames"));
+  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), group);
+  self->first_spin = add_spin_row (group, _("First Frame"), 0, 0, 0, NULL);
+  self->last_spin = add_spin_row (group, _("Last Frame"), 0, 0, 0, NULL);
+
+  self->progress_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_margin_start (self->progress_group, 24);
+  gtk_widget_set_margin_end (self->progress_group, 24);
+  gtk_widget_set_margin_top (self->progress_group, 12);
+  gtk_widget_set_margin_bottom (self->progress_group, 24);
+  self->progress_bar = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  self->progress_label = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->progress_label, TRUE);
+  gtk_label_set_xalign (self->progress_label, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->progress_label), "numeric");
+  gtk_box_append (GTK_BOX (self->progress_group), GTK_WIDGET (self->progress_bar));
+  gtk_box_append (GTK_BOX (self->progress_group), GTK_WIDGET (self->progress_label));
+  gtk_widget_set_visible (self->progress_group, FALSE);
+  gtk_box_append (GTK_BOX (box), self->progress_group);
+
+  adw_window_set_content (ADW_WINDOW (self), toolbar);
+
+  self->worker = svd_worker_new ("svd-export", NULL, 1, NULL, NULL, NULL);
+  svd_worker_set_progress_func (self->worker, export_progress_ui_cb, self);
+  encoder_changed_cb (self);
+  svd_export_dialog_update_file_row (self);
+}
+
+/**
+ * svd_export_dialog_new:
+ * @parent: (nullable): the window to stay on top of
+ * @input_path: the session's input (for Synthesize mode, the degraded file)
+ * @n_frames: frames in the input
+ * @chain_paths: (array zero-terminated=1): chain 1's model files, in order
+ *
+ * Returns: (transfer none): a new dialog, owned by GTK until closed
+ */
+SvdExportDialog *
+svd_export_dialog_new (GtkWindow          *parent,
+                       const char         *input_path,
+                       gint64              n_frames,
+                       const char * const *chain_paths)
+{
+  SvdExportDialog *self;
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree char *base = NULL, *dot = NULL, *out_name = NULL;
+  const char *folder;
+
+  g_return_val_if_fail (input_path != NULL, NULL);
+  g_return_val_if_fail (chain_paths != NULL && chain_paths[0] != NULL, NULL);
+
+  self = g_object_new (SVD_TYPE_EXPORT_DIALOG, NULL);
+  self->parent = parent;
+  if (parent != NULL)
+    gtk_window_set_transient_for (GTK_WINDOW (self), parent);
+  self->input_path = g_strdup (input_path);
+  self->n_frames = MAX (n_frames, 1);
+  self->chain_paths = g_strdupv ((char **) chain_paths);
+
+  gtk_spin_button_set_range (self->first_spin, 0, self->n_frames - 1);
+  gtk_spin_button_set_range (self->last_spin, 0, self->n_frames - 1);
+  gtk_spin_button_set_value (self->last_spin, self->n_frames - 1);
+
+  for (guint i = 0; chain_paths[i] != NULL; i++)
+    {
+      g_autofree char *name = g_path_get_basename (chain_paths[i]);
+
+      g_string_append_printf (names, "%s%s", i > 0 ? " → " : "", name);
+    }
+  adw_preferences_group_set_description (self->chain_group, names->str);
+
+  /* A suggestion beside the user's videos; the chooser confirms it. */
+  base = g_path_get_basename (input_path);
+  dot = g_strdup (base);
+  if (strrchr (dot, '.') != NULL)
+    *strrchr (dot, '.') = '\0';
+  /* Translators: the default output name; %s is the input's name */
+  out_name = g_strdup_printf (_("%s-restored.mkv"), dot);
+  folder = g_get_user_special_dir (G_USER_DIRECTORY_VIDEOS);
+  if (folder == NULL)
+    folder = g_get_home_dir ();
+  {
+    g_autofree char *path = g_build_filename (folder, out_name, NULL);
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+
+    svd_export_dialog_set_output (self, file);
+  }
+  return self;
+}

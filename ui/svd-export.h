@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SVD_EXPORT_IDLE,
+  SVD_EXPORT_RUNNING,
+  SVD_EXPORT_DONE,
+  SVD_EXPORT_FAILED,
+  SVD_EXPORT_CANCELLED,
+} SvdExportState;
+
+#define SVD_TYPE_EXPORT_DIALOG (svd_export_dialog_get_type ())
+
+G_DECLARE_FINAL_TYPE (SvdExportDialog, svd_export_dialog, SVD, EXPORT_DIALOG, AdwWindow)
+
+SvdExportDialog *svd_export_dialog_new        (GtkWindow          *parent,
+                                               const char         *input_path,
+                                               gint64              n_frames,
+                                               const char * const *chain_paths);
+void             svd_export_dialog_set_output (SvdExportDialog    *self,
+                                               GFile              *file);
+GFile           *svd_export_dialog_get_output (SvdExportDialog    *self);
+void             svd_export_dialog_set_range  (SvdExportDialog    *self,
+                                               gint64              first,
+                                               gint64              last);
+void             svd_export_dialog_set_encoder (SvdExportDialog   *self,
+                                                const char        *encoder,
+                                                int                crf);
+gboolean         svd_export_dialog_start      (SvdExportDialog    *self);
+void             svd_export_dialog_cancel     (SvdExportDialog    *self);
+SvdExportState   svd_export_dialog_get_state  (SvdExportDialog    *self);
+const char      *svd_export_dialog_get_message (SvdExportDialog   *self);
+gint64           svd_export_dialog_get_frames_written (SvdExportDialog *self);
+
+G_END_DECLS
