@@ -5,6 +5,7 @@
 #include "svd-cli.h"
 
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,6 +47,10 @@ main (int    argc,
 {
   setlocale (LC_ALL, "");
   svd_log_init (SVD_LOG_LEVEL_WARNING);
+  /* A file size limit (ulimit -f) would kill us mid-write and orphan the
+   * export's temp file; ignored, write() fails with EFBIG and the writer
+   * reports it and removes the file. */
+  signal (SIGXFSZ, SIG_IGN);
 
   if (argc < 2)
     {

@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# A kernel that fails to build (SVD_KERNEL_DIR with a broken conv.cl): a
+# clear error that carries the compiler's build log, no crash, no output.
+. "$(dirname "$0")/tap.sh"
+src=${SVD_SOURCE_ROOT:?}/opencl
+mkdir -p "$work/cl" "$work/cache"
+cp "$src"/*.cl "$work/cl/"
+printf '\n__kernel void svd_broken_on_purpose (__global float *x) { x[0] = undefined_symbol_xyz; }\n' >>"$work/cl/conv.cl"
+ffmpeg -v error -ss 1 -i "$clip" -frames:v 1 -vf scale=64:36 "$work/in.png"
+SVD_KERNEL_DIR=$work/cl SVD_KERNEL_CACHE_DIR=$work/cache "$svd" model run "$model" "$work/in.png" "$work/out.png" \
+  >/dev/null 2>"$work/err"
+rc=$?; comment "$work/err"
+check "model run fails" test $rc -ne 0 -a $rc -lt 128
+check "no output file" test ! -e "$work/out.png"
+check "the error says the build failed" grep -qi "build" "$work/err"
+check "the error carries the build log (names the bad symbol)" grep -q "undefined_symbol_xyz" "$work/err"
+SVD_KERNEL_DIR=$work/cl SVD_KERNEL_CACHE_DIR=$work/cache "$svd" restore "$clip" "$work/out.mkv" --chain "$model" \
+  --frames 0:3 -c ffv1 --no-audio -q 2>"$work/err2"
+rc=$?
+check "restore fails too, without a crash" test $rc -ne 0 -a $rc -lt 128
+check "restore leaves no file" test -z "$(ls "$work" | grep out.mkv)"
+finish
