@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "svd-application.h"
+#include "svd-preferences.h"
 #include "svd-window.h"
 
 struct _SvdApplication
@@ -90,6 +91,7 @@ svd_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *open_accels[] = { "<Control>o", NULL };
   static const char *export_accels[] = { "<Control>e", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (svd_application_parent_class)->startup (app);
 
@@ -118,6 +120,7 @@ svd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.export", export_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
 }
 
 static void
@@ -179,6 +182,19 @@ svd_application_about_action (GSimpleAction *action,
 }
 
 static void
+svd_application_preferences_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  SvdApplication *self = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (self->settings == NULL)
+    return;  /* no schema installed: nothing could be saved */
+  gtk_window_present (GTK_WINDOW (svd_preferences_new (parent, self->settings)));
+}
+
+static void
 svd_application_quit_action (GSimpleAction *action,
                              GVariant      *parameter,
                              gpointer       user_data)
@@ -196,6 +212,7 @@ svd_application_quit_action (GSimpleAction *action,
 
 static const GActionEntry app_actions[] = {
   { "about", svd_application_about_action },
+  { "preferences", svd_application_preferences_action },
   { "quit", svd_application_quit_action },
 };
 

@@ -21,6 +21,7 @@ typedef struct {
   guint          generation;
   guint          n_steps;
   SvdEngineStep  steps[SVD_ENGINE_MAX_STAGES];
+  SvdSettings    settings;  /* the device and precision its engine uses */
 } ChainConfig;
 
 static ChainConfig *
@@ -37,6 +38,7 @@ chain_config_unref (ChainConfig *config)
     return;
   for (guint i = 0; i < config->n_steps; i++)
     g_clear_pointer (&config->steps[i].model, svd_model_unref);
+  svd_settings_clear (&config->settings);
   g_free (config);
 }
 
@@ -277,7 +279,7 @@ ensure_engine (WorkerState  *state,
       g_clear_pointer (&state->engines[slot], svd_engine_free);
       g_clear_pointer (&state->engine_error[slot], g_free);
       state->engine_generation[slot] = config->generation;
-      state->engines[slot] = svd_engine_new (&state->settings, error);
+      state->engines[slot] = svd_engine_new (&config->settings, error);
       if (state->engines[slot] == NULL ||
           !svd_engine_set_chain_steps (state->engines[slot], config->steps, config->n_steps, error))
         {
@@ -544,6 +546,7 @@ svd_session_set_chain (SvdSession          *self,
   config->ref_count = 1;
   config->generation = ++self->generation;
   config->n_steps = n_steps;
+  svd_settings_copy (&config->settings, &self->settings);
   for (guint i = 0; i < n_steps; i++)
     {
       config->steps[i] = steps[i];
@@ -551,6 +554,37 @@ svd_session_set_chain (SvdSession          *self,
         config->steps[i].model = svd_model_ref (steps[i].model);
     }
   self->chains[slot] = config;
+}
+
+/**
+ * svd_session_set_engine_settings:
+ * @self: a #SvdSession
+ * @settings: the new device and precision
+ *
+ * Every chain gets a new engine built with @settings on the worker, with
+ * the next request; results in flight finish on the old engines.
+ */
+void
+svd_session_set_engine_settings (SvdSession        *self,
+                                 const SvdSettings *settings)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (settings != NULL);
+
+  svd_settings_clear (&self->settings);
+  svd_settings_copy (&self->settings, settings);
+  for (guint slot = 0; slot < SVD_SESSION_MAX_CHAINS; slot++)
+    {
+      ChainConfig *old = self->chains[slot];
+
+      /* A new config, not an edited one: requests in flight share the old. */
+      if (old != NULL)
+        {
+          chain_config_ref (old);
+          svd_session_set_chain (self, slot, old->steps, old->n_steps);
+          chain_config_unref (old);
+        }
+    }
 }
 
 guint

@@ -89,6 +89,8 @@ void        svd_session_set_chain    (SvdSession             *self,
                                       guint                   slot,
                                       const SvdEngineStep    *steps,
                                       guint                   n_steps);
+void        svd_session_set_engine_settings (SvdSession      *self,
+                                             const SvdSettings *settings);
 guint       svd_session_get_n_steps  (SvdSession             *self,
                                       guint                   slot);
 void        svd_session_request      (SvdSession             *self,

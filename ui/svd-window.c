@@ -952,6 +952,56 @@ svd_window_session_opened_cb (const SvdSessionInfo *info,
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
 
+/* The environment first (tests and the CLI use it), then Preferences. */
+static void
+svd_window_engine_settings (SvdWindow   *self,
+                            SvdSettings *settings)
+{
+  svd_settings_init (settings);
+  svd_settings_apply_env (settings);
+  if (self->settings != NULL)
+    {
+      g_autofree char *device = g_settings_get_string (self->settings, "device");
+      g_autofree char *dists = g_settings_get_string (self->settings, "dists-weights-path");
+      g_autofree char *vgg = g_settings_get_string (self->settings, "vgg16-weights-path");
+      int precision = g_settings_get_enum (self->settings, "precision");
+
+      if (device != NULL && *device != '\0')
+        {
+          g_free (settings->device);
+          settings->device = g_steal_pointer (&device);
+        }
+      if (precision == 1)
+        settings->precision = SVD_PRECISION_FP32;
+      else if (precision == 2)
+        settings->precision = SVD_PRECISION_FP16;
+      if (*dists != '\0')
+        {
+          g_free (settings->dists_weights);
+          settings->dists_weights = g_steal_pointer (&dists);
+        }
+      if (*vgg != '\0')
+        {
+          g_free (settings->vgg16_weights);
+          settings->vgg16_weights = g_steal_pointer (&vgg);
+        }
+    }
+}
+
+/* Preferences changed the device or precision: rebuild the engines on the
+ * session's worker and show the current frame again. */
+static void
+svd_window_engine_settings_changed_cb (SvdWindow *self)
+{
+  g_auto(SvdSettings) settings = { 0 };
+
+  if (self->session == NULL)
+    return;
+  svd_window_engine_settings (self, &settings);
+  svd_session_set_engine_settings (self->session, &settings);
+  svd_window_session_request (self, self->session_wanted, TRUE);
+}
+
 /**
  * svd_window_start_session:
  * @self: a #SvdWindow
@@ -971,18 +1021,7 @@ svd_window_start_session (SvdWindow             *self,
 
   svd_window_close_clip (self);
   svd_window_close_session (self);
-  svd_settings_init (&settings);
-  svd_settings_apply_env (&settings);
-  if (self->settings != NULL)
-    {
-      g_autofree char *device = g_settings_get_string (self->settings, "device");
-
-      if (device != NULL && *device != '\0')
-        {
-          g_free (settings.device);
-          settings.device = g_steal_pointer (&device);
-        }
-    }
+  svd_window_engine_settings (self, &settings);
 
   name = g_path_get_basename (setup->input_path);
   self->clip_name = g_steal_pointer (&name);
@@ -1425,7 +1464,13 @@ svd_window_constructed (GObject *object)
    * not, which is why the settings do not come from there. */
   svd_window_restore_state (self);
   if (self->settings != NULL)
-    g_settings_bind (self->settings, "view-mode", self->viewer, "view-mode", G_SETTINGS_BIND_DEFAULT);
+    {
+      g_settings_bind (self->settings, "view-mode", self->viewer, "view-mode", G_SETTINGS_BIND_DEFAULT);
+      g_signal_connect_object (self->settings, "changed::device",
+                               G_CALLBACK (svd_window_engine_settings_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::precision",
+                               G_CALLBACK (svd_window_engine_settings_changed_cb), self, G_CONNECT_SWAPPED);
+    }
 }
 
 static void
