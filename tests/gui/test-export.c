@@ -4,6 +4,7 @@
 #include "svd-config.h"
 
 #include <glib/gstdio.h>
+#include <string.h>
 
 #include "media/svd-reader.h"
 #include "media/svd-writer.h"
@@ -214,6 +215,15 @@ run_script_cb (gpointer user_data)
   g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-cancelled"));
   gtk_window_close (GTK_WINDOW (the_dialog));
   g_clear_object (&the_dialog);
+
+  /* Preferences switch the device: the session rebuilds its engine on the
+   * worker and shows the frame again, here on the CPU reference path. */
+  g_settings_set_string (svd_application_get_settings (fx->app), "device", "cpu-ref");
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 2);
+  svd_gui_test_wait_until (chain_shown, NULL);
+  g_test_message ("after switching to the CPU reference: %s", svd_window_get_readout (the_window, 0));
+  g_assert_null (strstr (svd_window_get_readout (the_window, 0), "failed"));
+  g_settings_reset (svd_application_get_settings (fx->app), "device");
 
   g_unlink (out);
   g_rmdir (out_dir);
