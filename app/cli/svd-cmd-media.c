@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
 #include <unistd.h>
 
 /* svd probe, svd transcode, svd degrade: the media commands. */
@@ -321,7 +322,24 @@ typedef struct {
   double     device_ms;
   double     wall_ms;
   gint64     frames;
+  FILE      *stats;     /* --stats: a CSV line every 25 frames (soak test) */
+  gint64     start_us;
 } Restore;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FILE, fclose)
+
+/* Resident memory from /proc/self/statm, in KiB; 0 where there is none. */
+static guint64
+rss_kib (void)
+{
+  g_autofree char *text = NULL;
+  unsigned long size = 0, resident = 0;
+
+  if (!g_file_get_contents ("/proc/self/statm", &text, NULL, NULL) ||
+      sscanf (text, "%lu %lu", &size, &resident) != 2)
+    return 0;
+  return (guint64) resident * (guint64) sysconf (_SC_PAGESIZE) / 1024;
+}
 
 static SvdImage *
 restore_frame (SvdImage      *frame,
@@ -341,6 +359,14 @@ restore_frame (SvdImage      *frame,
   r->device_ms += t.total_ms;
   r->wall_ms += t.wall_ms;
   r->frames++;
+  if (r->stats != NULL && (r->frames == 1 || r->frames % 25 == 0))
+    {
+      guint64 peak = 0, bytes = svd_engine_get_device_bytes (r->engine, &peak);
+
+      fprintf (r->stats, "%" G_GINT64_FORMAT ",%.3f,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
+               r->frames, (g_get_monotonic_time () - r->start_us) / 1e6, rss_kib (), bytes, peak);
+      fflush (r->stats);
+    }
   return out;
 }
 
@@ -362,10 +388,12 @@ run_encode (int       argc,
   g_autofree char *encoders = svd_writer_list_encoders ();
   g_autofree char *codec_help = g_strdup_printf ("Video encoder (%s; aliases x264, x265, av1, vp9)", encoders);
   g_autofree char *chain = NULL;
+  g_autofree char *stats_path = NULL;
   g_autoptr(GPtrArray) models = NULL;
   g_autoptr(SvdEngine) engine = NULL;
   g_auto(SvdSettings) settings = { 0 };
   Restore rs = { 0 };
+  g_autoptr(FILE) stats_file = NULL;
   gboolean no_audio = FALSE, no_subs = FALSE;
   int crf = -1;
   gboolean stop_on_damage = FALSE;
@@ -391,6 +419,8 @@ run_encode (int       argc,
   };
   GOptionEntry chain_entries[] = {
     { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "Models to run, comma-separated, in order", "M1,M2,…" },
+    { "stats", 0, 0, G_OPTION_ARG_FILENAME, &stats_path,
+      "Append frame,seconds,rss_kib,device_bytes,device_peak_bytes every 25 frames to this CSV", "FILE" },
     { NULL }
   };
 
@@ -434,6 +464,17 @@ run_encode (int       argc,
       if (svd_engine_is_cpu_fallback (engine))
         fprintf (stderr, "%s: notice: no OpenCL device; using the much slower CPU reference\n", argv[0]);
       rs.engine = engine;
+      if (stats_path != NULL)
+        {
+          stats_file = fopen (stats_path, "a");
+          if (stats_file == NULL)
+            {
+              g_printerr ("%s: error: cannot write “%s”: %s\n", argv[0], stats_path, g_strerror (errno));
+              return 1;
+            }
+          rs.stats = stats_file;
+          rs.start_us = g_get_monotonic_time ();
+        }
     }
   info = svd_reader_get_info (reader);
   if (!parse_range (frames, info->n_frames, &a, &b, &error))
