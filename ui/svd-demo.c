@@ -3,12 +3,14 @@
 
 #include "svd-config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
 
 #include "core/svd-error.h"
+#include "media/svd-writer.h"
 #include "svd-demo.h"
 #include "svd-heatmap.h"
 
@@ -62,7 +64,8 @@ cloud (cairo_t *cr,
 static void
 draw_scene (cairo_t *cr,
             int      width,
-            int      height)
+            int      height,
+            double   t)
 {
   cairo_pattern_t *pattern;
   PangoLayout *layout;
@@ -92,9 +95,10 @@ draw_scene (cairo_t *cr,
   cairo_arc (cr, 930, 300, 62, 0, 2 * M_PI);
   outline_fill (cr, 1, 0.88, 0.42, 4);
 
-  cloud (cr, 120, 130, 1.2);
-  cloud (cr, 560, 90, 0.8);
-  cloud (cr, 1020, 150, 1.0);
+  /* @t moves the clouds for the demo clip; 0 is the still demo frame. */
+  cloud (cr, 120 + 240 * t, 130, 1.2);
+  cloud (cr, 560 - 160 * t, 90, 0.8);
+  cloud (cr, 1020 + 120 * t, 150, 1.0);
 
   /* Mountains, flat-shaded with a lit and a shaded face. */
   cairo_move_to (cr, -20, 520);
@@ -248,6 +252,26 @@ svd_demo_draw_reference (int      width,
                          int      height,
                          GError **error)
 {
+  return svd_demo_draw_reference_at (width, height, 0, error);
+}
+
+/**
+ * svd_demo_draw_reference_at:
+ * @width: frame width
+ * @height: frame height
+ * @t: animation time, 0 to 1
+ * @error: return location for an error
+ *
+ * Draws the demo scene at time @t. Safe to call from any thread.
+ *
+ * Returns: (transfer full): an opaque RGBA8 frame, or %NULL on error
+ */
+SvdImage *
+svd_demo_draw_reference_at (int      width,
+                            int      height,
+                            double   t,
+                            GError **error)
+{
   cairo_surface_t *surface;
   cairo_t *cr;
   SvdImage *image;
@@ -265,7 +289,7 @@ svd_demo_draw_reference (int      width,
     }
 
   cr = cairo_create (surface);
-  draw_scene (cr, width, height);
+  draw_scene (cr, width, height, t);
   cairo_destroy (cr);
   cairo_surface_flush (surface);
 
@@ -441,6 +465,127 @@ svd_demo_render_async (int                  width,
 SvdDemoFrames *
 svd_demo_render_finish (GAsyncResult  *result,
                         GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/* Bump when the drawing changes, so an old cached clip is not reused. */
+#define DEMO_CLIP_VERSION 1
+
+static void
+clip_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  const int *size = task_data;  /* width, height, frames */
+  g_autofree char *dir = g_build_filename (g_get_user_cache_dir (), "svd-studio", "demo", NULL);
+  g_autofree char *name = g_strdup_printf ("demo-%dx%d-%d-v%d.mp4", size[0], size[1], size[2], DEMO_CLIP_VERSION);
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autoptr(SvdWriter) writer = NULL;
+  SvdWriterOptions wo;
+  GError *error = NULL;
+
+  /* Made once per user; the writer renames a complete file into place, so
+   * an existing one is always whole. */
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      g_task_return_pointer (task, g_steal_pointer (&path), g_free);
+      return;
+    }
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int saved = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
+                               "Could not create %s: %s", dir, g_strerror (saved));
+      return;
+    }
+  svd_writer_options_init (&wo);
+  wo.encoder = "libx264";
+  wo.crf = 16;        /* the clean reference: nearly lossless */
+  wo.preset = "veryfast";
+  wo.pix_fmt = "yuv420p";
+  wo.fps_num = 24;
+  wo.fps_den = 1;
+  wo.frames_total = size[2];
+  wo.cancellable = cancellable;
+  writer = svd_writer_new (path, &wo, &error);
+  if (writer == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  for (int i = 0; i < size[2]; i++)
+    {
+      g_autoptr(SvdImage) frame = svd_demo_draw_reference_at (size[0], size[1], (double) i / size[2], &error);
+
+      if (frame == NULL)
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      frame->pts = (gint64) i * G_USEC_PER_SEC / 24;
+      frame->frame_index = i;
+      if (g_task_return_error_if_cancelled (task))
+        return;
+      if (!svd_writer_write (writer, frame, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+    }
+  if (!svd_writer_finish (writer, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_pointer (task, g_steal_pointer (&path), g_free);
+}
+
+/**
+ * svd_demo_clip_async:
+ * @width: frame width
+ * @height: frame height
+ * @n_frames: clip length
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the caller's main context when done
+ * @user_data: for @callback
+ *
+ * Draws the animated demo scene into an H.264 clip in the user cache
+ * folder, on a worker thread, or finds the one made before.
+ */
+void
+svd_demo_clip_async (int                  width,
+                     int                  height,
+                     int                  n_frames,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  int *size = g_new (int, 3);
+
+  size[0] = width;
+  size[1] = height;
+  size[2] = n_frames;
+  g_task_set_source_tag (task, svd_demo_clip_async);
+  g_task_set_task_data (task, size, g_free);
+  g_task_run_in_thread (task, clip_thread);
+}
+
+/**
+ * svd_demo_clip_finish:
+ * @result: the result passed to the callback
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): the clip's path, or %NULL on error
+ */
+char *
+svd_demo_clip_finish (GAsyncResult  *result,
+                      GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
 

@@ -37,6 +37,18 @@ SvdDemoFrames *svd_demo_render_finish (GAsyncResult         *result,
 SvdImage      *svd_demo_draw_reference (int                  width,
                                         int                  height,
                                         GError             **error);
+SvdImage      *svd_demo_draw_reference_at (int               width,
+                                           int               height,
+                                           double            t,
+                                           GError          **error);
+void           svd_demo_clip_async     (int                  width,
+                                        int                  height,
+                                        int                  n_frames,
+                                        GCancellable        *cancellable,
+                                        GAsyncReadyCallback  callback,
+                                        gpointer             user_data);
+char          *svd_demo_clip_finish    (GAsyncResult        *result,
+                                        GError             **error);
 SvdImage      *svd_demo_degrade        (const SvdImage      *reference,
                                         int                  factor,
                                         GError             **error);

@@ -9,6 +9,7 @@
 
 #include "engine/svd-color.h"
 #include "engine/svd-convert.h"
+#include "media/svd-degrade.h"
 #include "media/svd-reader.h"
 #include "session/svd-worker.h"
 
@@ -71,11 +72,15 @@ struct _SvdWindow
   SvdMetricsAccumulator *averages[SVD_SESSION_MAX_CHAINS];
   GHashTable           *averaged[SVD_SESSION_MAX_CHAINS];
   GStrv                 chain_paths[SVD_SESSION_MAX_CHAINS];
+  gboolean              demo_pending;        /* the demo clip is being made */
+  gboolean              demo_chain_pending;  /* set chain 1 once it opens */
 };
 
 G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void svd_window_close_session   (SvdWindow *self);
+static void svd_window_reset_averages  (SvdWindow *self,
+                                        guint      slot);
 static void svd_window_session_request (SvdWindow *self,
                                         gint64     index,
                                         gboolean   seek);
@@ -439,6 +444,7 @@ svd_window_open_file (SvdWindow *self,
       svd_window_show_toast (self, message);
       return;
     }
+  self->demo_pending = FALSE;
 
   svd_window_remember_file (self, file);
   svd_window_close_session (self);
@@ -479,6 +485,7 @@ svd_window_set_up_session (SvdWindow *self,
 
   g_return_if_fail (SVD_IS_WINDOW (self));
 
+  self->demo_pending = FALSE;
   path = g_file_get_path (file);
   if (path == NULL)
     {
@@ -563,6 +570,8 @@ svd_window_demo_ready_cb (GObject      *object,
       return;
     }
 
+  if (self->session != NULL || self->clip_worker != NULL)
+    return;  /* something real is open already */
   serial = ++self->serial;
   svd_viewer_begin_frame (self->viewer, serial);
   svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_REFERENCE, serial, frames->reference);
@@ -571,6 +580,106 @@ svd_window_demo_ready_cb (GObject      *object,
   svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_SSIM, SVD_VIEWER_SLOT_SOURCE, serial, frames->ssim);
   adw_window_title_set_subtitle (self->window_title,
                                  _("Built-in demo: a half-size, block-quantized source against its reference"));
+}
+
+/* The project's own models, when the lead has shipped them. */
+static GStrv
+svd_window_find_shipped_models (void)
+{
+  const char *root = g_getenv ("SVD_SOURCE_ROOT");
+  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  const char * const *data_dirs = g_get_system_data_dirs ();
+
+  g_ptr_array_add (dirs, g_build_filename (root != NULL ? root : SVD_SOURCE_ROOT, "models", NULL));
+  for (guint i = 0; data_dirs[i] != NULL; i++)
+    g_ptr_array_add (dirs, g_build_filename (data_dirs[i], "svd-studio", "models", NULL));
+  for (guint i = 0; i < dirs->len; i++)
+    {
+      g_autofree char *one = g_build_filename (dirs->pdata[i], "svd-super-1x.safetensors", NULL);
+      g_autofree char *two = g_build_filename (dirs->pdata[i], "svd-super-2x.safetensors", NULL);
+      g_autoptr(GStrvBuilder) builder = NULL;
+
+      if (!g_file_test (two, G_FILE_TEST_IS_REGULAR))
+        continue;
+      builder = g_strv_builder_new ();
+      /* The 1x model cleans the artefacts, the 2x one restores the size. */
+      if (g_file_test (one, G_FILE_TEST_IS_REGULAR))
+        g_strv_builder_add (builder, one);
+      g_strv_builder_add (builder, two);
+      return g_strv_builder_end (builder);
+    }
+  return NULL;
+}
+
+static void
+svd_window_apply_demo_chain (SvdWindow *self)
+{
+  g_auto(GStrv) models = svd_window_find_shipped_models ();
+
+  self->demo_chain_pending = FALSE;
+  if (models != NULL)
+    {
+      svd_window_set_chain_paths (self, 0, (const char * const *) models);
+      svd_window_show_toast (self, _("Demo: chain 1 runs the project’s own models"));
+    }
+  else
+    {
+      SvdEngineStep step = { NULL, SVD_RESIZE_BICUBIC, 2 };
+
+      svd_session_set_chain (self->session, 0, &step, 1);
+      svd_window_reset_averages (self, 0);
+      svd_window_session_request (self, self->session_wanted, TRUE);
+      svd_window_show_toast (self, _("Demo: chain 1 is a bicubic 2× baseline; the project’s models are not installed"));
+    }
+}
+
+static void
+svd_window_demo_clip_ready_cb (GObject      *object,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(SvdWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = svd_demo_clip_finish (result, &error);
+  SvdSessionSetup setup = { 0 };
+
+  if (!self->demo_pending)
+    return;  /* the user opened something meanwhile */
+  self->demo_pending = FALSE;
+  if (path == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: %s is the reason */
+      message = g_strdup_printf (_("Could not make the demo clip: %s"), error->message);
+      svd_window_show_toast (self, message);
+      return;
+    }
+  setup.mode = SVD_REFERENCE_SYNTHESIZE;
+  setup.input_path = path;
+  svd_degrade_params_init (&setup.degrade);
+  setup.degrade.scale = 2;
+  setup.degrade.crf = 34;
+  svd_window_start_session (self, &setup);
+  g_free (self->clip_name);
+  self->clip_name = g_strdup (_("Demo clip drawn by SVD Studio"));
+  self->demo_chain_pending = TRUE;
+}
+
+/**
+ * svd_window_is_demo_pending:
+ * @self: a #SvdWindow
+ *
+ * Returns: whether the demo session is still being prepared
+ */
+gboolean
+svd_window_is_demo_pending (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), FALSE);
+
+  return self->demo_pending || self->demo_chain_pending;
 }
 
 /**
@@ -589,6 +698,15 @@ svd_window_show_demo (SvdWindow *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->viewer));
   svd_demo_render_async (1280, 720, self->cancellable,
                          svd_window_demo_ready_cb, g_object_ref (self));
+  /* The still frame shows at once; the demo session follows when its clip
+   * is drawn and encoded (once per user, then cached). SVD_DEMO=still keeps
+   * the still frame alone, for tests that compare its pixels. */
+  if (g_strcmp0 (g_getenv ("SVD_DEMO"), "still") != 0)
+    {
+      self->demo_pending = TRUE;
+      svd_demo_clip_async (640, 360, 48, self->cancellable,
+                           svd_window_demo_clip_ready_cb, g_object_ref (self));
+    }
 }
 
 /**
@@ -938,6 +1056,8 @@ svd_window_session_opened_cb (const SvdSessionInfo *info,
         gtk_widget_set_tooltip_text (GTK_WIDGET (self->readouts[i]), info->dists_unavailable);
     }
   self->session_open = TRUE;
+  if (self->demo_chain_pending)
+    svd_window_apply_demo_chain (self);
 
   self->clip_width = info->width;
   self->clip_height = info->height;
@@ -1021,6 +1141,8 @@ svd_window_start_session (SvdWindow             *self,
 
   svd_window_close_clip (self);
   svd_window_close_session (self);
+  self->demo_pending = FALSE;
+  self->demo_chain_pending = FALSE;
   svd_window_engine_settings (self, &settings);
 
   name = g_path_get_basename (setup->input_path);

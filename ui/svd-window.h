@@ -20,6 +20,7 @@ void       svd_window_show_toast (SvdWindow      *self,
                                   const char     *message);
 void       svd_window_show_demo  (SvdWindow      *self);
 GtkWindow *svd_window_export     (SvdWindow      *self);
+gboolean   svd_window_is_demo_pending (SvdWindow  *self);
 SvdViewer *svd_window_get_viewer (SvdWindow      *self);
 void       svd_window_go_to_frame     (SvdWindow *self,
                                        gint64     index);

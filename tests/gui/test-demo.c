@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-demo"
+
+#include "svd-config.h"
+
+#include <string.h>
+
+#include "svd-application.h"
+#include "svd-window.h"
+#include "svd-gui-test-utils.h"
+
+/* Started with no file, the app makes its own demo session: a 48-frame
+ * 640x360 clip drawn with cairo and encoded into the cache folder, opened
+ * in Synthesize mode (half size, CRF 34), with chain 1 running the project's
+ * models or, without them, a bicubic 2x baseline. Needs no ../shared. */
+
+typedef struct {
+  SvdApplication *app;
+  gboolean        done;
+} Fixture;
+
+static SvdWindow *the_window;
+
+static gboolean
+demo_ready (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+
+  return svd_window_get_session_info (the_window) != NULL &&
+         !svd_window_is_demo_pending (the_window) &&
+         text != NULL && strstr (text, "PSNR") != NULL && !svd_window_is_busy (the_window);
+}
+
+static gboolean
+run_script_cb (gpointer user_data)
+{
+  Fixture *fx = user_data;
+  const SvdSessionInfo *info;
+  SvdViewer *viewer;
+
+  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
+  viewer = svd_window_get_viewer (the_window);
+  g_assert_true (svd_window_is_demo_pending (the_window));
+  svd_gui_test_wait_until (demo_ready, NULL);
+  info = svd_window_get_session_info (the_window);
+  g_assert_cmpint (info->mode, ==, SVD_REFERENCE_SYNTHESIZE);
+  g_assert_nonnull (info->reference_path);
+  g_assert_true (strstr (info->reference_path, "svd-studio/demo/") != NULL);
+  g_assert_cmpint (info->n_frames, ==, 48);
+  g_assert_cmpint (info->width, ==, 320);
+  g_assert_cmpint (info->height, ==, 180);
+  /* Chain 1 restores the full size, whichever chain the project has. */
+  g_assert_true (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
+  g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 640);
+  g_test_message ("demo chain 1: %s", svd_window_get_readout (the_window, 0));
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-session"));
+
+  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
+  fx->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+activate_cb (GApplication *app,
+             gpointer      user_data)
+{
+  g_idle_add (run_script_cb, user_data);
+}
+
+static void
+test_demo (void)
+{
+  Fixture fx = { 0 };
+  int status;
+
+  fx.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (fx.app, "activate", G_CALLBACK (activate_cb), &fx);
+  status = g_application_run (G_APPLICATION (fx.app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (fx.done);
+  g_object_unref (fx.app);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_skip ("no display; run under xvfb-run");
+      return 77;
+    }
+  /* The other GUI tests keep the still demo frame; this one wants it all. */
+  g_unsetenv ("SVD_DEMO");
+
+  g_test_add_func ("/gui/demo/session", test_demo);
+
+  return g_test_run ();
+}
