@@ -43,6 +43,7 @@ static const struct {
   { "torch._utils", "_rebuild_tensor", G_REBUILD_TENSOR, 0 },
   /* nn.Parameter(data, requires_grad, hooks): we keep the data tensor. */
   { "torch._utils", "_rebuild_parameter", G_REBUILD_PARAMETER, 0 },
+  /* The same with the Parameter's __dict__ state (ignored). */
   { "torch._utils", "_rebuild_parameter_with_state", G_REBUILD_PARAMETER_WITH_STATE, 0 },
   /* torch 2.x wraps tensors of a Tensor subclass as (func, type, args,
    * state); accepted only when func is one of the rebuild functions above
