@@ -15,6 +15,7 @@
 
 #include "svd-demo.h"
 #include "svd-export.h"
+#include "svd-plot.h"
 #include "svd-session.h"
 #include "svd-setup.h"
 #include "svd-ui-enums.h"
@@ -72,6 +73,8 @@ struct _SvdWindow
   SvdMetricsAccumulator *averages[SVD_SESSION_MAX_CHAINS];
   GHashTable           *averaged[SVD_SESSION_MAX_CHAINS];
   GStrv                 chain_paths[SVD_SESSION_MAX_CHAINS];
+  SvdPlot              *plot;
+  GtkDropDown          *plot_metric;
   gboolean              demo_pending;        /* the demo clip is being made */
   gboolean              demo_chain_pending;  /* set chain 1 once it opens */
 };
@@ -744,6 +747,7 @@ svd_window_reset_averages (SvdWindow *self,
   g_clear_pointer (&self->averaged[slot], g_hash_table_unref);
   self->averages[slot] = svd_metrics_accumulator_new ();
   self->averaged[slot] = g_hash_table_new (g_int64_hash, g_int64_equal);
+  svd_plot_clear (self->plot, slot);
 }
 
 static void
@@ -932,6 +936,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
           *key = frame->index;
           g_hash_table_add (self->averaged[i], key);
           svd_metrics_accumulator_add (self->averages[i], &c->metrics);
+          svd_plot_add (self->plot, i, frame->index, c->metrics.psnr_y, c->metrics.ssim_y);
         }
       text = svd_window_chain_readout (self, i, c);
       gtk_label_set_text (self->readouts[i], text);
@@ -945,6 +950,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       self->session_shown_any = TRUE;
     }
   self->session_shown = frame->index;
+  svd_plot_set_current (self->plot, frame->index);
   self->clip_shown = frame->index;
   self->clip_shown_any = TRUE;
 
@@ -1067,6 +1073,7 @@ svd_window_session_opened_cb (const SvdSessionInfo *info,
   self->clip_codec = g_strdup (info->codec);
 
   gtk_range_set_range (GTK_RANGE (self->seek_scale), 0, MAX (1, info->n_frames - 1));
+  svd_plot_set_n_frames (self->plot, info->n_frames);
   gtk_range_set_increments (GTK_RANGE (self->seek_scale), 1, 10);
   gtk_widget_set_visible (self->session_box, TRUE);
   svd_window_session_request (self, self->session_wanted, TRUE);
@@ -1662,6 +1669,27 @@ svd_window_dispose (GObject *object)
 }
 
 static void
+svd_window_plot_metric_cb (SvdWindow *self)
+{
+  svd_plot_set_metric (self->plot, gtk_drop_down_get_selected (self->plot_metric) == 1
+                                   ? SVD_PLOT_SSIM_Y : SVD_PLOT_PSNR_Y);
+}
+
+/**
+ * svd_window_get_plot:
+ * @self: a #SvdWindow
+ *
+ * Returns: (transfer none): the per-frame metric plot
+ */
+SvdPlot *
+svd_window_get_plot (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  return self->plot;
+}
+
+static void
 svd_window_class_init (SvdWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -1740,6 +1768,21 @@ svd_window_init (SvdWindow *self)
       gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), FALSE);
       gtk_box_append (GTK_BOX (self->readout_box), GTK_WIDGET (self->readouts[i]));
     }
+  {
+    /* The per-frame plot under the readouts, with its metric beside it. */
+    const char *metrics[] = { _("PSNR-Y"), _("SSIM-Y"), NULL };
+    GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+
+    self->plot = SVD_PLOT (svd_plot_new ());
+    gtk_widget_set_hexpand (GTK_WIDGET (self->plot), TRUE);
+    self->plot_metric = GTK_DROP_DOWN (gtk_drop_down_new_from_strings (metrics));
+    gtk_widget_set_valign (GTK_WIDGET (self->plot_metric), GTK_ALIGN_START);
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->plot_metric), _("Metric in the per-frame plot"));
+    g_signal_connect_swapped (self->plot_metric, "notify::selected", G_CALLBACK (svd_window_plot_metric_cb), self);
+    gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->plot));
+    gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->plot_metric));
+    gtk_box_append (GTK_BOX (self->session_box), row);
+  }
   self->seek_handler = g_signal_connect (self->seek_scale, "value-changed",
                                          G_CALLBACK (svd_window_seek_changed_cb), self);
   g_signal_connect_object (self->viewer, "notify::view-mode",

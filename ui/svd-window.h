@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "svd-application.h"
+#include "svd-plot.h"
 #include "svd-session.h"
 #include "svd-viewer.h"
 
@@ -21,6 +22,7 @@ void       svd_window_show_toast (SvdWindow      *self,
 void       svd_window_show_demo  (SvdWindow      *self);
 GtkWindow *svd_window_export     (SvdWindow      *self);
 gboolean   svd_window_is_demo_pending (SvdWindow  *self);
+SvdPlot   *svd_window_get_plot   (SvdWindow      *self);
 SvdViewer *svd_window_get_viewer (SvdWindow      *self);
 void       svd_window_go_to_frame     (SvdWindow *self,
                                        gint64     index);

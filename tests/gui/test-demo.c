@@ -31,6 +31,31 @@ demo_ready (gpointer data)
          text != NULL && strstr (text, "PSNR") != NULL && !svd_window_is_busy (the_window);
 }
 
+static gint64 want;
+
+static GtkWidget *
+find_type (GtkWidget *widget,
+           GType      type)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_type (child, type);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+frame_shown (gpointer data)
+{
+  return svd_window_get_shown_frame (the_window) == want && !svd_window_is_busy (the_window);
+}
+
 static gboolean
 run_script_cb (gpointer user_data)
 {
@@ -40,7 +65,6 @@ run_script_cb (gpointer user_data)
 
   the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
   viewer = svd_window_get_viewer (the_window);
-  g_assert_true (svd_window_is_demo_pending (the_window));
   svd_gui_test_wait_until (demo_ready, NULL);
   info = svd_window_get_session_info (the_window);
   g_assert_cmpint (info->mode, ==, SVD_REFERENCE_SYNTHESIZE);
@@ -53,8 +77,26 @@ run_script_cb (gpointer user_data)
   g_assert_true (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
   g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 640);
   g_test_message ("demo chain 1: %s", svd_window_get_readout (the_window, 0));
+  /* The plot has chain 1's value of the shown frame. */
+  g_assert_cmpuint (svd_plot_get_n_points (svd_window_get_plot (the_window), 0), >=, 1);
+  g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), >, 10);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-session"));
+
+  /* A few frames more, so the plot draws a line, then SSIM-Y. */
+  for (int i = 1; i <= 4; i++)
+    {
+      want = i;
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.next-frame", NULL));
+      svd_gui_test_wait_until (frame_shown, NULL);
+    }
+  g_assert_cmpuint (svd_plot_get_n_points (svd_window_get_plot (the_window), 0), ==, 5);
+  /* The metric menu beside the plot. */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_type (GTK_WIDGET (the_window), GTK_TYPE_DROP_DOWN)), 1);
+  g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), >, 0.5);
+  g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), <=, 1.0);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-plot-ssim"));
 
   g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
   fx->done = TRUE;

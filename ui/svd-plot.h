@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  SVD_PLOT_PSNR_Y,
+  SVD_PLOT_SSIM_Y,
+} SvdPlotMetric;
+
+#define SVD_PLOT_MAX_SERIES 4
+
+#define SVD_TYPE_PLOT (svd_plot_get_type ())
+
+G_DECLARE_FINAL_TYPE (SvdPlot, svd_plot, SVD, PLOT, GtkWidget)
+
+GtkWidget     *svd_plot_new         (void);
+void           svd_plot_set_n_frames (SvdPlot       *self,
+                                      gint64         n_frames);
+void           svd_plot_set_current (SvdPlot       *self,
+                                     gint64         index);
+void           svd_plot_add         (SvdPlot       *self,
+                                     guint          series,
+                                     gint64         index,
+                                     double         psnr_y,
+                                     double         ssim_y);
+void           svd_plot_clear       (SvdPlot       *self,
+                                     guint          series);
+void           svd_plot_set_metric  (SvdPlot       *self,
+                                     SvdPlotMetric  metric);
+guint          svd_plot_get_n_points (SvdPlot      *self,
+                                      guint         series);
+double         svd_plot_get_mean    (SvdPlot       *self,
+                                     guint          series);
+
+G_END_DECLS
