@@ -1668,6 +1668,30 @@ svd_window_dispose (GObject *object)
   G_OBJECT_CLASS (svd_window_parent_class)->dispose (object);
 }
 
+/* A clip dropped on the window opens like one chosen in the file chooser:
+ * through the session setup. */
+static gboolean
+svd_window_drop_cb (GtkDropTarget *target,
+                    const GValue  *value,
+                    double         x,
+                    double         y,
+                    gpointer       user_data)
+{
+  SvdWindow *self = user_data;
+  GSList *files;
+
+  if (!G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    return FALSE;
+  files = gdk_file_list_get_files (g_value_get_boxed (value));
+  if (files == NULL)
+    return FALSE;
+  if (files->next != NULL)
+    svd_window_show_toast (self, _("Only the first dropped file is opened"));
+  svd_window_set_up_session (self, G_FILE (files->data));
+  g_slist_free (files);
+  return TRUE;
+}
+
 static void
 svd_window_plot_metric_cb (SvdWindow *self)
 {
@@ -1782,6 +1806,12 @@ svd_window_init (SvdWindow *self)
     gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->plot));
     gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->plot_metric));
     gtk_box_append (GTK_BOX (self->session_box), row);
+  }
+  {
+    GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+
+    g_signal_connect (drop, "drop", G_CALLBACK (svd_window_drop_cb), self);
+    gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   }
   self->seek_handler = g_signal_connect (self->seek_scale, "value-changed",
                                          G_CALLBACK (svd_window_seek_changed_cb), self);
