@@ -286,7 +286,12 @@ test_fused_onnx (Fixture       *f,
   want = svd_model_run_reference_chain (models, 3, input, 2, NULL, &error);
   g_assert_no_error (error);
   svd_settings_init (&settings);
-  engine = svd_engine_new_for_context (svd_test_cl_context (), &settings, &error);
+  {
+    /* The engine keeps its own reference. */
+    g_autoptr(SvdClContext) ctx = svd_test_cl_context ();
+
+    engine = svd_engine_new_for_context (ctx, &settings, &error);
+  }
   g_assert_no_error (error);
   g_assert_true (svd_engine_set_chain (engine, (SvdModel *const *) ms->pdata, ms->len, &error));
   g_assert_true (svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
@@ -430,7 +435,12 @@ test_fused_onnx_seed (void)
   want = svd_model_run_reference_chain (models, 2, input, 2, NULL, &error);
   g_assert_no_error (error);
   svd_settings_init (&settings);
-  engine = svd_engine_new_for_context (svd_test_cl_context (), &settings, &error);
+  {
+    /* The engine keeps its own reference. */
+    g_autoptr(SvdClContext) ctx = svd_test_cl_context ();
+
+    engine = svd_engine_new_for_context (ctx, &settings, &error);
+  }
   g_assert_no_error (error);
   g_assert_true (svd_engine_set_chain (engine, (SvdModel *const *) ms->pdata, ms->len, &error));
   g_assert_true (svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
