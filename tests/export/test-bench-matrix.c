@@ -78,7 +78,17 @@ test_matrix (void)
   SvdBenchMatrixOptions o;
   gint64 t0;
 
-  svd_test_require_shared ();
+  {
+    /* Inside a subtest: skip just this one, not the whole TAP plan. */
+    g_autofree char *models = svd_test_shared_path ("models", NULL);
+
+    if (!g_file_test (models, G_FILE_TEST_IS_DIR))
+      {
+        g_test_skip ("../shared is missing");
+        g_rmdir (dir);
+        return;
+      }
+  }
   svd_cl_context_unref (svd_test_cl_context ()); /* only checks that a device exists */
   clip = svd_test_shared_path ("clips", "bbb_360p_10s_hevc_aac.mp4", NULL);
   if (!g_file_test (clip, G_FILE_TEST_EXISTS))

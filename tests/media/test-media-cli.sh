@@ -14,10 +14,12 @@ check () { # description, command...
 
 if [ ! -d "$clips" ]; then
   echo "1..0 # SKIP ../shared/clips is missing; the real clips live there"
+  [ "${SVD_TEST_PROTOCOL:-}" = tap ] && exit 0
   exit 77
 fi
 if ! command -v ffprobe >/dev/null || ! command -v ffmpeg >/dev/null; then
   echo "1..0 # SKIP ffmpeg and ffprobe are the oracle of these tests"
+  [ "${SVD_TEST_PROTOCOL:-}" = tap ] && exit 0
   exit 77
 fi
 work=$SVD_BUILD_ROOT/tests/media-work-cli

@@ -15,6 +15,7 @@ check () { # description, command...
 model=$shared/models/seed/2x_10_2X-10_mega_.pth
 if [ ! -f "$model" ]; then
   echo "1..0 # SKIP $shared is missing"
+  [ "${SVD_TEST_PROTOCOL:-}" = tap ] && exit 0
   exit 77
 fi
 
