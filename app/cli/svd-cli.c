@@ -13,7 +13,7 @@
  * @argc: argument count, updated
  * @argv: arguments, updated to the positional ones
  *
- * Adds the options every subcommand takes (--device, --json, --verbose,
+ * Adds the options every subcommand takes (--device, --fp16, --json, --verbose,
  * --quiet), parses, and sets the log level. Prints the parse error itself.
  */
 gboolean
@@ -25,6 +25,9 @@ svd_cli_parse (GOptionContext   *context,
   GOptionEntry entries[] = {
     { "device", 'd', 0, G_OPTION_ARG_STRING, &common->device,
       "OpenCL device: auto, cpu-ref, an index from `svd devices`, or a name substring (env SVD_DEVICE)", "DEV" },
+    { "fp16", 0, 0, G_OPTION_ARG_NONE, &common->fp16,
+      "Keep feature maps in 16-bit floats on the device: half the memory, max abs error ≤ 1e-3 (env SVD_PRECISION=fp16)",
+      NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, "Print machine-readable JSON", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, "Log more", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, "Log errors only", NULL },
@@ -63,6 +66,8 @@ svd_cli_settings (const SvdCliCommon *common,
       g_free (settings->device);
       settings->device = g_strdup (common->device);
     }
+  if (common->fp16)
+    settings->precision = SVD_PRECISION_FP16;
 }
 
 int

@@ -24,6 +24,7 @@ typedef struct {
 /* Options every subcommand accepts; svd_cli_parse() adds them. */
 typedef struct {
   char     *device;
+  gboolean  fp16;
   gboolean  json;
   gboolean  verbose;
   gboolean  quiet;

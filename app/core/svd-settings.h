@@ -23,7 +23,9 @@ typedef enum {
  *   any device; "cpu-ref" forces the CPU reference path; otherwise an index
  *   ("1") into the list `svd devices` prints or a case-insensitive substring
  *   of the device or platform name ("pocl", "nvidia"). Owned by the struct.
- * @precision: arithmetic of the OpenCL path; fp16 needs `cl_khr_fp16`.
+ * @precision: storage of the OpenCL path's feature maps: fp16 keeps them as
+ *   IEEE half (vload_half/vstore_half, on every OpenCL 1.2 device) with fp32
+ *   arithmetic; max abs error ≤ 1e-3 against fp32 (tests/engine/test-engine-fp16.c).
  * @threads: worker threads for CPU code (0: one per core).
  * @max_tile: largest tile side the engine uses before it splits a frame
  *   (0: chosen from the device's allocation limit).

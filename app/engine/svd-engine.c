@@ -44,6 +44,7 @@ typedef struct {
   int    h;
   int    pitch;
   int    plane;
+  int    elem;          /* bytes per value: 4 (float) or 2 (half) */
   int    used_w;        /* the size last run in it; the slack is zeroed */
   int    used_h;        /* whenever this changes */
 } DevBuf;
@@ -74,6 +75,7 @@ struct _SvdEngine {
   int           acc_budget;
   int           max_ocb;
   gboolean      profile_layers;
+  gboolean      half;         /* fp16 feature maps (settings.precision) */
 
   GHashTable   *programs;     /* build options → cl_program */
   double        build_ms;
@@ -107,7 +109,7 @@ devbuf_release (SvdEngine *self,
   if (b->mem != NULL)
     {
       clReleaseMemObject (b->mem);
-      self->bytes -= (guint64) b->plane * b->channels * sizeof (float);
+      self->bytes -= (guint64) b->plane * b->channels * b->elem;
     }
   memset (b, 0, sizeof *b);
 }
@@ -243,6 +245,7 @@ engine_new (SvdClContext      *context,
       self->device_name = g_strdup_printf ("%s (%s)", svd_cl_context_get_info (context)->name,
                                            svd_cl_context_get_info (context)->platform_name);
       choose_shape (self);
+      self->half = settings->precision == SVD_PRECISION_FP16;
     }
   else
     self->device_name = g_strdup ("CPU reference (no OpenCL)");
@@ -347,6 +350,8 @@ svd_engine_get_variant (SvdEngine *self)
 {
   if (self->ctx == NULL)
     return "cpu-ref";
+  if (self->half)
+    return self->pixel_variant ? "pixel-fp16" : "block-fp16";
   return self->pixel_variant ? "pixel" : "block";
 }
 
@@ -469,6 +474,7 @@ layer_setup (SvdEngine          *self,
              Layer              *l,
              const SvdModel     *model,
              const SvdConvLayer *src,
+             gboolean            first,
              gboolean            last,
              int                 scale,
              GError            **error)
@@ -494,9 +500,11 @@ layer_setup (SvdEngine          *self,
 
       clamp = g_strdup_printf (" -DCLAMP_MIN_BITS=0x%08xu -DCLAMP_MAX_BITS=0x%08xu", lo.u, hi.u);
     }
-  options = g_strdup_printf ("-cl-std=CL1.2 -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d -DRY=%d -DSCALE=%d%s%s",
+  options = g_strdup_printf ("-cl-std=CL1.2 -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d -DRY=%d -DSCALE=%d%s%s%s%s",
                              l->ic, l->oc, l->ocb, self->vw, self->rx, l->ry, scale,
-                             last ? " -DLAST" : "", clamp ? clamp : "");
+                             last ? " -DLAST" : "", clamp ? clamp : "",
+                             self->half && !first ? " -DSRC_HALF" : "",
+                             self->half && !last ? " -DDST_HALF" : "");
   l->kernel = get_kernel (self, options, error);
   if (l->kernel == NULL)
     return FALSE;
@@ -647,7 +655,8 @@ svd_engine_set_chain_steps (SvdEngine          *self,
       st->n_layers = m->n_layers;
       st->layers = g_new0 (Layer, m->n_layers);
       for (int li = 0; li < m->n_layers; li++)
-        if (!layer_setup (self, &st->layers[li], m, &m->layers[li], li == m->n_layers - 1, m->scale, error))
+        if (!layer_setup (self, &st->layers[li], m, &m->layers[li], li == 0, li == m->n_layers - 1, m->scale,
+                          error))
           {
             clear_chain (self);
             return FALSE;
@@ -670,10 +679,18 @@ geometry (SvdEngine *self,
   *plane = *pitch * (int) (round_up (h, RY_MAX) + 2);
 }
 
+/* Feature maps are half on the fp16 path; images stay float. */
+static int
+feat_elem (SvdEngine *self)
+{
+  return self->half ? 2 : (int) sizeof (float);
+}
+
 static gboolean
 devbuf_ensure (SvdEngine  *self,
                DevBuf     *b,
                int         channels,
+               int         elem,
                int         w,
                int         h,
                GError    **error)
@@ -685,12 +702,13 @@ devbuf_ensure (SvdEngine  *self,
   geometry (self, w, h, &pitch, &plane);
   if (b->mem == NULL)
     {
-      gsize size = (gsize) plane * channels * sizeof (float);
+      gsize size = (gsize) plane * channels * elem;
 
       b->mem = engine_alloc (self, size, error);
       if (b->mem == NULL)
         return FALSE;
       b->channels = channels;
+      b->elem = elem;
       b->w = w;
       b->h = h;
       b->pitch = pitch;
@@ -704,7 +722,7 @@ devbuf_ensure (SvdEngine  *self,
       b->pitch = pitch;
       b->plane = plane;
       err = clEnqueueFillBuffer (svd_cl_context_get_queue (self->ctx), b->mem, &zero, sizeof zero, 0,
-                                 (gsize) b->plane * b->channels * sizeof (float), 0, NULL, NULL);
+                                 (gsize) b->plane * b->channels * b->elem, 0, NULL, NULL);
       if (err != CL_SUCCESS)
         return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueFillBuffer");
       b->used_w = w;
@@ -729,7 +747,7 @@ ensure_buffers (SvdEngine  *self,
       self->alloc_h = ah;
       for (int r = 0; r < self->n_res; r++)
         for (int i = 0; i < 2; i++)
-          if (!devbuf_ensure (self, &self->res[r].feat[i], self->res[r].max_nf,
+          if (!devbuf_ensure (self, &self->res[r].feat[i], self->res[r].max_nf, feat_elem (self),
                               aw * self->res[r].scale, ah * self->res[r].scale, error))
             return FALSE;
       {
@@ -737,7 +755,7 @@ ensure_buffers (SvdEngine  *self,
 
         for (int i = 0; i <= self->n_stages; i++)
           {
-            if (!devbuf_ensure (self, &self->rgb[i], 3, aw * s, ah * s, error))
+            if (!devbuf_ensure (self, &self->rgb[i], 3, sizeof (float), aw * s, ah * s, error))
               return FALSE;
             if (i < self->n_stages)
               s *= self->stages[i].scale;
@@ -746,7 +764,7 @@ ensure_buffers (SvdEngine  *self,
     }
   for (int r = 0; r < self->n_res; r++)
     for (int i = 0; i < 2; i++)
-      if (!devbuf_ensure (self, &self->res[r].feat[i], self->res[r].max_nf,
+      if (!devbuf_ensure (self, &self->res[r].feat[i], self->res[r].max_nf, feat_elem (self),
                           w * self->res[r].scale, h * self->res[r].scale, error))
         return FALSE;
   {
@@ -754,7 +772,7 @@ ensure_buffers (SvdEngine  *self,
 
     for (int i = 0; i <= self->n_stages; i++)
       {
-        if (!devbuf_ensure (self, &self->rgb[i], 3, w * s, h * s, error))
+        if (!devbuf_ensure (self, &self->rgb[i], 3, sizeof (float), w * s, h * s, error))
           return FALSE;
         if (i < self->n_stages)
           s *= self->stages[i].scale;
@@ -1005,7 +1023,7 @@ tile_size (SvdEngine *self,
           int pitch, plane;
 
           geometry (self, MIN (tw, w) * self->res[r].scale, MIN (th, h) * self->res[r].scale, &pitch, &plane);
-          worst = MAX (worst, (guint64) plane * self->res[r].max_nf * sizeof (float));
+          worst = MAX (worst, (guint64) plane * self->res[r].max_nf * feat_elem (self));
         }
       if (worst <= limit || tile <= 16)
         return tile;
