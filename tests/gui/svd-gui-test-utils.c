@@ -5,6 +5,7 @@
 #include <glib/gstdio.h>
 
 #include "svd-gui-test-utils.h"
+#include "svd-test-utils.h"
 
 /* Long enough for a slow software X server, short enough that a hang fails
  * the test rather than the suite's timeout. */
@@ -205,4 +206,68 @@ svd_gui_test_find_window (GtkApplication *app,
       return l->data;
 
   return NULL;
+}
+
+/**
+ * svd_gui_test_init:
+ * @argc: main()'s argc
+ * @argv: main()'s argv
+ *
+ * g_test_init(), then skips the whole program (svd_test_skip_all()) when
+ * there is no display to open windows on.
+ */
+void
+svd_gui_test_init (int    *argc,
+                   char ***argv)
+{
+  g_test_init (argc, argv, NULL);
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    svd_test_skip_all ("no display; run under xvfb-run");
+}
+
+typedef struct {
+  SvdApplication *app;
+  void          (*script) (SvdApplication *app);
+  gboolean        done;
+} AppRun;
+
+static gboolean
+app_script_cb (gpointer user_data)
+{
+  AppRun *run = user_data;
+
+  run->script (run->app);
+  run->done = TRUE;
+  g_action_group_activate_action (G_ACTION_GROUP (run->app), "quit", NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+app_activate_cb (GApplication *app,
+                 gpointer      user_data)
+{
+  /* After the app's own activate handler: its window exists. */
+  g_idle_add (app_script_cb, user_data);
+}
+
+/**
+ * svd_gui_test_run_app:
+ * @script: drives the app; it runs on the main loop once the app has
+ *   activated, and may spin the loop (svd_gui_test_wait_until())
+ *
+ * Runs the real application with @script, quits it afterwards and asserts
+ * that it exited cleanly after the whole script ran.
+ */
+void
+svd_gui_test_run_app (void (*script) (SvdApplication *app))
+{
+  AppRun run = { NULL, script, FALSE };
+  int status;
+
+  run.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
+  g_signal_connect_after (run.app, "activate", G_CALLBACK (app_activate_cb), &run);
+  status = g_application_run (G_APPLICATION (run.app), 0, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_true (run.done);
+  g_object_unref (run.app);
 }

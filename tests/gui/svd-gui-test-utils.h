@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "svd-application.h"
+
 G_BEGIN_DECLS
 
 void        svd_gui_test_wait_frames     (GtkWidget  *widget,
@@ -16,5 +18,8 @@ double      svd_gui_test_texture_stddev  (GdkTexture *texture,
                                           guint      *n_colors);
 GtkWindow  *svd_gui_test_find_window     (GtkApplication *app,
                                           GType           type);
+void        svd_gui_test_init            (int            *argc,
+                                          char         ***argv);
+void        svd_gui_test_run_app         (void          (*script) (SvdApplication *app));
 
 G_END_DECLS

@@ -14,11 +14,6 @@
  * in Synthesize mode (half size, CRF 34), with chain 1 running the project's
  * models or, without them, a bicubic 2x baseline. Needs no ../shared. */
 
-typedef struct {
-  SvdApplication *app;
-  gboolean        done;
-} Fixture;
-
 static SvdWindow *the_window;
 
 static gboolean
@@ -56,14 +51,13 @@ frame_shown (gpointer data)
   return svd_window_get_shown_frame (the_window) == want && !svd_window_is_busy (the_window);
 }
 
-static gboolean
-run_script_cb (gpointer user_data)
+static void
+run_script (SvdApplication *app)
 {
-  Fixture *fx = user_data;
   const SvdSessionInfo *info;
   SvdViewer *viewer;
 
-  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
+  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   viewer = svd_window_get_viewer (the_window);
   svd_gui_test_wait_until (demo_ready, NULL);
   info = svd_window_get_session_info (the_window);
@@ -98,43 +92,19 @@ run_script_cb (gpointer user_data)
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-plot-ssim"));
 
-  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
-  fx->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_cb (GApplication *app,
-             gpointer      user_data)
-{
-  g_idle_add (run_script_cb, user_data);
 }
 
 static void
 test_demo (void)
 {
-  Fixture fx = { 0 };
-  int status;
-
-  fx.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fx.app, "activate", G_CALLBACK (activate_cb), &fx);
-  status = g_application_run (G_APPLICATION (fx.app), 0, NULL);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (fx.done);
-  g_object_unref (fx.app);
+  svd_gui_test_run_app (run_script);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_test_skip ("no display; run under xvfb-run");
-      return 77;
-    }
+  svd_gui_test_init (&argc, &argv);
   /* The other GUI tests keep the still demo frame; this one wants it all. */
   g_unsetenv ("SVD_DEMO");
 

@@ -15,29 +15,23 @@
  * a real device offers fp16, choosing the CPU reference writes "cpu-ref"
  * and makes the fp16 switch insensitive with the reason, and the model folder list follows GSettings. */
 
-typedef struct {
-  SvdApplication *app;
-  gboolean        done;
-} Fixture;
-
 static gboolean
 listed (gpointer data)
 {
   return svd_preferences_devices_listed (SVD_PREFERENCES (data));
 }
 
-static gboolean
-run_script_cb (gpointer user_data)
+static void
+run_script (SvdApplication *app)
 {
-  Fixture *fx = user_data;
-  GSettings *settings = svd_application_get_settings (fx->app);
+  GSettings *settings = svd_application_get_settings (app);
   const char *folders[] = { "/usr/share/svd-studio/models", "/tmp/more-models", NULL };
   g_autofree char *device = NULL;
   SvdPreferences *prefs;
 
   g_assert_nonnull (settings);
-  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "preferences", NULL);
-  prefs = SVD_PREFERENCES (svd_gui_test_find_window (GTK_APPLICATION (fx->app), SVD_TYPE_PREFERENCES));
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  prefs = SVD_PREFERENCES (svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_PREFERENCES));
   g_assert_nonnull (prefs);
   svd_gui_test_wait_until (listed, prefs);
   g_test_message ("%u device entries", svd_preferences_get_n_devices (prefs));
@@ -68,43 +62,19 @@ run_script_cb (gpointer user_data)
   g_settings_reset (settings, "device");
   g_settings_reset (settings, "model-folders");
   gtk_window_close (GTK_WINDOW (prefs));
-  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
-  fx->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_cb (GApplication *app,
-             gpointer      user_data)
-{
-  g_idle_add (run_script_cb, user_data);
 }
 
 static void
 test_preferences (void)
 {
-  Fixture fx = { 0 };
-  int status;
-
-  fx.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fx.app, "activate", G_CALLBACK (activate_cb), &fx);
-  status = g_application_run (G_APPLICATION (fx.app), 0, NULL);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (fx.done);
-  g_object_unref (fx.app);
+  svd_gui_test_run_app (run_script);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_test_skip ("no display; run under xvfb-run");
-      return 77;
-    }
+  svd_gui_test_init (&argc, &argv);
 
   g_test_add_func ("/gui/preferences/device-fp16-folders", test_preferences);
 
