@@ -28,5 +28,6 @@
 #include "metrics/svd-metrics.h"
 #include "metrics/svd-metrics-runner.h"
 #include "model/svd-model.h"
+#include "model/svd-model-library.h"
 #include "model/svd-state-dict.h"
 #include "session/svd-worker.h"
