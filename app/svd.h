@@ -5,6 +5,7 @@
 #include "core/svd-error.h"
 #include "core/svd-image.h"
 #include "core/svd-log.h"
+#include "core/svd-priority.h"
 #include "core/svd-png.h"
 #include "core/svd-settings.h"
 #include "engine/svd-cl.h"

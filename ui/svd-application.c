@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "svd-application.h"
+#include "core/svd-priority.h"
 #include "svd-preferences.h"
 #include "svd-window.h"
 
@@ -95,16 +96,12 @@ svd_application_startup (GApplication *app)
 
   G_APPLICATION_CLASS (svd_application_parent_class)->startup (app);
 
-  /* PoCL runs kernels on one thread per core; on a small CPU that starves
-   * the main loop and playback stutters. Leave one core to the UI unless
-   * the user chose otherwise. Set before any OpenCL call and before any
-   * worker thread exists. */
-  if (g_getenv ("POCL_MAX_PTHREAD_COUNT") == NULL && g_get_num_processors () > 1)
-    {
-      g_autofree char *n = g_strdup_printf ("%u", g_get_num_processors () - 1);
-
-      g_setenv ("POCL_MAX_PTHREAD_COUNT", n, FALSE);
-    }
+  /* Compute (workers, FFmpeg, PoCL's thread pool on a CPU device) runs
+   * below the UI's priority: on a small CPU it would otherwise keep the
+   * main loop from a core and playback would stutter, while at a lower
+   * priority it still gets every core the UI leaves idle. Set before any
+   * OpenCL call and before any worker thread exists. */
+  svd_priority_set_background_compute (10);
 
   /* g_settings_new() aborts on a missing schema, so look it up first. */
   source = g_settings_schema_source_get_default ();

@@ -4,6 +4,7 @@
 #include "svd-config.h"
 #include "svd-cl.h"
 #include "core/svd-error.h"
+#include "core/svd-priority.h"
 #include "svd-opencl-resources.h"
 
 #include <gio/gio.h>
@@ -201,6 +202,34 @@ device_info_new (cl_platform_id platform,
   return info;
 }
 
+static gpointer
+init_platforms_thread (gpointer data)
+{
+  cl_uint n_platforms = 0;
+  cl_platform_id platforms[16];
+
+  svd_priority_apply_to_thread ();
+  if (clGetPlatformIDs (G_N_ELEMENTS (platforms), platforms, &n_platforms) == CL_SUCCESS)
+    for (cl_uint p = 0; p < MIN (n_platforms, G_N_ELEMENTS (platforms)); p++)
+      {
+        cl_uint n = 0;
+
+        clGetDeviceIDs (platforms[p], CL_DEVICE_TYPE_ALL, 0, NULL, &n);
+      }
+  return NULL;
+}
+
+static gpointer
+init_platforms_once (gpointer data)
+{
+  /* The ICD loader and the runtimes initialise on the first OpenCL call,
+   * and PoCL starts its thread pool then: make that call from a thread at
+   * the background priority so the pool inherits it (svd-priority.c). */
+  if (svd_priority_get_background_compute () > 0)
+    g_thread_join (g_thread_new ("svd-cl-init", init_platforms_thread, NULL));
+  return NULL;
+}
+
 /**
  * svd_cl_list_devices:
  * @error: return location for an error
@@ -217,7 +246,9 @@ svd_cl_list_devices (GError **error)
   cl_uint n_platforms = 0;
   g_autofree cl_platform_id *platforms = NULL;
   cl_int err;
+  static GOnce init_once = G_ONCE_INIT;
 
+  g_once (&init_once, init_platforms_once, NULL);
   err = clGetPlatformIDs (0, NULL, &n_platforms);
   if (err == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || n_platforms == 0)
     return g_steal_pointer (&devices);

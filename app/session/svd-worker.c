@@ -3,6 +3,7 @@
 
 #include "svd-worker.h"
 #include "core/svd-error.h"
+#include "core/svd-priority.h"
 
 typedef struct {
   guint64           serial;
@@ -166,6 +167,8 @@ worker_thread (gpointer user_data)
   GError *init_error = NULL;
   gpointer state = NULL;
 
+  /* Before init: threads it starts (FFmpeg's) inherit the priority. */
+  svd_priority_apply_to_thread ();
   if (self->init != NULL)
     state = self->init (self->init_data, &init_error);
 

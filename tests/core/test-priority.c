@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-priority"
+
+#include "svd-test-utils.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+/* Background compute priority (app/core/svd-priority.c), as the GUI sets
+ * it: worker threads run at the background nice level, the calling (UI)
+ * thread stays where it was, and the OpenCL runtime's own threads (PoCL
+ * starts its pool when the platform is first initialised) inherit it. */
+
+#define LEVEL 7
+
+static gpointer
+record_priority (gpointer  data,
+                 GError  **error)
+{
+  int *seen = data;
+
+  errno = 0;
+  *seen = getpriority (PRIO_PROCESS, 0);
+  g_assert_cmpint (errno, ==, 0);
+  return NULL;
+}
+
+/* Nice values of this process's threads whose name starts with @prefix. */
+static GArray *
+thread_nice_values (const char *prefix)
+{
+  GArray *values = g_array_new (FALSE, FALSE, sizeof (int));
+  g_autoptr(GDir) dir = g_dir_open ("/proc/self/task", 0, NULL);
+  const char *tid;
+
+  g_assert_nonnull (dir);
+  while ((tid = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *comm_path = g_build_filename ("/proc/self/task", tid, "comm", NULL);
+      g_autofree char *stat_path = g_build_filename ("/proc/self/task", tid, "stat", NULL);
+      g_autofree char *comm = NULL, *stat = NULL;
+      const char *after;
+      int nice = 0, field = 3;
+      char **fields;
+
+      if (!g_file_get_contents (comm_path, &comm, NULL, NULL) || !g_str_has_prefix (comm, prefix) ||
+          !g_file_get_contents (stat_path, &stat, NULL, NULL))
+        continue;
+      /* Fields after the parenthesised name: state is field 3, nice 19. */
+      after = strrchr (stat, ')');
+      g_assert_nonnull (after);
+      fields = g_strsplit (after + 2, " ", -1);
+      for (char **f = fields; *f != NULL; f++, field++)
+        if (field == 19)
+          nice = atoi (*f);
+      g_strfreev (fields);
+      g_array_append_val (values, nice);
+    }
+  return values;
+}
+
+static void
+test_worker_and_runtime (void)
+{
+  int seen = -100;
+  SvdWorker *worker;
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GArray) pool = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, 0);
+  svd_priority_set_background_compute (LEVEL);
+
+  worker = svd_worker_new ("prio-worker", NULL, 1, record_priority, &seen, NULL);
+  svd_worker_free (worker);  /* joins: init has run */
+  g_test_message ("worker thread nice %d, caller %d", seen, getpriority (PRIO_PROCESS, 0));
+  g_assert_cmpint (seen, ==, LEVEL);
+  g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, 0);
+
+  /* The runtime's threads are named after the thread that created them. */
+  devices = svd_cl_list_devices (&error);
+  g_assert_no_error (error);
+  pool = thread_nice_values ("svd-cl-init");
+  g_test_message ("%u OpenCL runtime thread(s) started from the init thread", pool->len);
+  for (guint i = 0; i < pool->len; i++)
+    g_assert_cmpint (g_array_index (pool, int, i), ==, LEVEL);
+  if (pool->len == 0)
+    g_test_message ("the OpenCL runtime here starts no threads of its own at platform init");
+  g_assert_cmpint (getpriority (PRIO_PROCESS, 0), ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/core/priority/worker-and-runtime", test_worker_and_runtime);
+  return g_test_run ();
+}
