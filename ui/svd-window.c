@@ -13,6 +13,7 @@
 #include "media/svd-reader.h"
 #include "session/svd-worker.h"
 
+#include "svd-chain-editor.h"
 #include "svd-demo.h"
 #include "svd-export.h"
 #include "svd-plot.h"
@@ -1197,7 +1198,15 @@ chain_load_thread (GTask        *task,
   for (guint i = 0; load->paths[i] != NULL; i++)
     {
       GError *error = NULL;
-      SvdModel *model = svd_model_load (load->paths[i], &error);
+      SvdModel *model;
+
+      /* A built-in resize stage has no model: NULL holds its place. */
+      if (svd_chain_step_parse_builtin (load->paths[i], NULL, NULL))
+        {
+          g_ptr_array_add (models, NULL);
+          continue;
+        }
+      model = svd_model_load (load->paths[i], &error);
 
       if (model == NULL)
         {
@@ -1235,7 +1244,11 @@ chain_loaded_cb (GObject      *object,
   if (self->session == NULL)
     return;
   for (guint i = 0; i < models->len && i < SVD_ENGINE_MAX_STAGES; i++)
-    steps[i].model = models->pdata[i];
+    {
+      steps[i].model = models->pdata[i];
+      if (steps[i].model == NULL)
+        svd_chain_step_parse_builtin (load->paths[i], &steps[i].filter, &steps[i].scale);
+    }
   svd_session_set_chain (self->session, load->slot, steps, MIN (models->len, SVD_ENGINE_MAX_STAGES));
   svd_window_reset_averages (self, load->slot);
   svd_window_session_request (self, self->session_wanted, TRUE);
@@ -1457,6 +1470,62 @@ svd_window_add_chain_action (GtkWidget  *widget,
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
   g_signal_connect (native, "response", G_CALLBACK (svd_window_add_chain_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
+}
+
+static void
+svd_window_chain_editor_apply_cb (guint               slot,
+                                  const char * const *specs,
+                                  gpointer            user_data)
+{
+  svd_window_set_chain_paths (SVD_WINDOW (user_data), slot, specs);
+}
+
+/**
+ * svd_window_edit_chains:
+ * @self: a #SvdWindow
+ *
+ * Opens the chain editor on the session's chains; with no chain yet, it
+ * starts on an empty chain 1.
+ *
+ * Returns: (transfer none) (nullable): the editor, or %NULL when no clip is
+ *   open
+ */
+GtkWindow *
+svd_window_edit_chains (SvdWindow *self)
+{
+  g_auto(GStrv) extra = NULL;
+  g_auto(GStrv) folders = NULL;
+  const char *root = g_getenv ("SVD_SOURCE_ROOT");
+  SvdChainEditor *editor;
+
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  if (self->session == NULL || !self->session_open)
+    {
+      svd_window_show_toast (self, _("Open a clip first, then build its chains"));
+      return NULL;
+    }
+  if (self->settings != NULL)
+    extra = g_settings_get_strv (self->settings, "model-folders");
+  folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
+                                               (const char * const *) extra);
+  editor = svd_chain_editor_new (GTK_WINDOW (self), (const char * const *) folders,
+                                 self->session_info.width, self->session_info.height);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    svd_chain_editor_set_chain (editor, i, (const char * const *) self->chain_paths[i]);
+  if (svd_chain_editor_get_n_chains (editor) == 0)
+    gtk_widget_activate_action (GTK_WIDGET (editor), "chain.new-chain", NULL);
+  svd_chain_editor_set_apply_func (editor, svd_window_chain_editor_apply_cb, self);
+  gtk_window_present (GTK_WINDOW (editor));
+  return GTK_WINDOW (editor);
+}
+
+static void
+svd_window_edit_chains_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  svd_window_edit_chains (SVD_WINDOW (widget));
 }
 
 static void
@@ -1760,6 +1829,8 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.play", NULL, svd_window_play_action);
   gtk_widget_class_install_action (widget_class, "win.add-chain", NULL, svd_window_add_chain_action);
   gtk_widget_class_install_action (widget_class, "win.clear-chains", NULL, svd_window_clear_chains_action);
+  gtk_widget_class_install_action (widget_class, "win.edit-chains", NULL, svd_window_edit_chains_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.edit-chains", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);

@@ -21,6 +21,7 @@ void       svd_window_show_toast (SvdWindow      *self,
                                   const char     *message);
 void       svd_window_show_demo  (SvdWindow      *self);
 GtkWindow *svd_window_export     (SvdWindow      *self);
+GtkWindow *svd_window_edit_chains (SvdWindow     *self);
 gboolean   svd_window_is_demo_pending (SvdWindow  *self);
 SvdPlot   *svd_window_get_plot   (SvdWindow      *self);
 SvdViewer *svd_window_get_viewer (SvdWindow      *self);

@@ -1,0 +1,334 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-chain-editor"
+
+#include "svd-config.h"
+
+#include <string.h>
+
+#include "svd-application.h"
+#include "svd-chain-editor.h"
+#include "svd-window.h"
+#include "svd-gui-test-utils.h"
+#include "svd-test-utils.h"
+
+/* Builds chains in the chain editor under Xvfb: a shared clip opened in
+ * Synthesize mode (scale 4, 320 × 180), two seed models added through the
+ * model library's search, their rows' tier, scale and GFLOP at the size
+ * that reaches each stage, a keyboard reorder, baselines added and one
+ * removed, Apply, and the chain's readout and output size in the window;
+ * then a second chain of baselines, added and removed again. */
+
+static SvdWindow *the_window;
+static SvdChainEditor *the_editor;
+static guint want_slot;
+
+static gboolean
+session_open (gpointer data)
+{
+  return svd_window_get_session_info (the_window) != NULL;
+}
+
+static gboolean
+library_loaded (gpointer data)
+{
+  return !svd_chain_editor_is_loading (the_editor);
+}
+
+static gboolean
+readout_ready (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, want_slot);
+  static gint64 last;
+
+  if (g_get_monotonic_time () - last > 5 * G_USEC_PER_SEC)
+    {
+      last = g_get_monotonic_time ();
+      g_test_message ("waiting for chain %u: %s", want_slot + 1, text != NULL ? text : "(no readout)");
+    }
+  return text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
+}
+
+static gboolean
+readout_gone (gpointer data)
+{
+  return svd_window_get_readout (the_window, want_slot) == NULL;
+}
+
+static GtkWidget *
+find_suggested (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "suggested-action"))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_suggested (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+shoot (GtkWidget  *widget,
+       const char *name)
+{
+  g_autofree char *path = NULL;
+
+  svd_gui_test_wait_frames (widget, 3);
+  path = svd_gui_test_save_screenshot (widget, name);
+  g_test_message ("screenshot %s", path);
+}
+
+static guint
+n_rows (GtkListBox *box)
+{
+  guint n = 0;
+
+  while (gtk_list_box_get_row_at_index (box, n) != NULL)
+    n++;
+  return n;
+}
+
+static const char *
+row_title (guint index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (svd_chain_editor_get_stage_list (the_editor), index);
+
+  g_assert_nonnull (row);
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row));
+}
+
+static const char *
+row_subtitle (guint index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (svd_chain_editor_get_stage_list (the_editor), index);
+
+  g_assert_nonnull (row);
+  return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+/* What a model's row must say at input @w × @h, from the model itself. */
+static char *
+expected_details (const char *path,
+                  const char *tier,
+                  int         w,
+                  int         h)
+{
+  g_autoptr(SvdModelEntry) e = svd_model_entry_new_for_path (path, NULL);
+
+  g_assert_null (e->error);
+  g_assert_cmpstr (e->tier, ==, tier);
+  return g_strdup_printf ("%s · %d× · %.1f k parameters · %.2f GFLOP per frame at %d × %d",
+                          tier, e->scale, e->params / 1000.0, svd_model_entry_gflop (e, w, h), w, h);
+}
+
+/* Types the model's name into the library's search and activates the one
+ * row left, as a user does. */
+static void
+add_from_library (const char *name)
+{
+  GtkListBox *library = svd_chain_editor_get_library_list (the_editor);
+  GtkListBoxRow *found = NULL;
+  guint n_visible = 0;
+
+  gtk_menu_button_popup (GTK_MENU_BUTTON (svd_chain_editor_get_library_button (the_editor)));
+  gtk_editable_set_text (svd_chain_editor_get_search_entry (the_editor), name);
+  /* The search entry reports changes after a short delay. */
+  for (int tries = 0; tries < 200; tries++)
+    {
+      n_visible = 0;
+      found = NULL;
+      for (guint i = 0; i < n_rows (library); i++)
+        {
+          GtkListBoxRow *row = gtk_list_box_get_row_at_index (library, i);
+
+          if (!gtk_widget_get_child_visible (GTK_WIDGET (row)))
+            continue;
+          n_visible++;
+          if (g_str_equal (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), name))
+            found = row;
+        }
+      if (n_visible < n_rows (library))
+        break;
+      svd_gui_test_wait_frames (GTK_WIDGET (the_editor), 1);
+    }
+  g_test_message ("search “%s”: %u of %u library rows shown", name, n_visible, n_rows (library));
+  g_assert_nonnull (found);
+  g_assert_cmpuint (n_visible, <, n_rows (library));
+  gtk_widget_activate (GTK_WIDGET (found));
+  gtk_editable_set_text (svd_chain_editor_get_search_entry (the_editor), "");
+}
+
+static void
+script (SvdApplication *app)
+{
+  g_autofree char *clip = svd_test_shared_path ("clips", "bbb_720p_5s_h264_aac.mp4", NULL);
+  g_autofree char *seed = svd_test_shared_path ("models", "seed", NULL);
+  g_autofree char *m1 = g_build_filename (seed, "1x_super_34_10_fp32.onnx", NULL);
+  g_autofree char *m2 = g_build_filename (seed, "2x_10_2X-10_super_fp32.onnx", NULL);
+  g_autofree char *details = NULL;
+  g_autofree char *summary = NULL;
+  const char *folders[] = { seed, NULL };
+  g_autoptr(GFile) file = g_file_new_for_path (clip);
+  g_auto(GStrv) specs = NULL;
+  GSettings *settings = svd_application_get_settings (app);
+  SvdViewer *viewer;
+  GtkWindow *dialog;
+  const SvdSessionInfo *info;
+  GtkListBox *stages;
+  int w, h;
+
+  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  viewer = svd_window_get_viewer (the_window);
+  g_assert_nonnull (settings);
+  g_settings_set_strv (settings, "model-folders", folders);
+
+  /* No clip: the editor says to open one first. */
+  g_assert_null (svd_window_edit_chains (the_window));
+
+  svd_window_set_up_session (the_window, file);
+  dialog = svd_gui_test_find_window (GTK_APPLICATION (app), ADW_TYPE_WINDOW);
+  g_assert_nonnull (dialog);
+  svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
+  g_signal_emit_by_name (find_suggested (GTK_WIDGET (dialog)), "clicked");
+  svd_gui_test_wait_until (session_open, NULL);
+  info = svd_window_get_session_info (the_window);
+  w = info->width;
+  h = info->height;
+  g_assert_cmpint (w, ==, 320);
+  g_assert_cmpint (h, ==, 180);
+
+  /* Ctrl+K's action opens the editor on an empty chain 1. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.edit-chains", NULL));
+  the_editor = SVD_CHAIN_EDITOR (svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_CHAIN_EDITOR));
+  g_assert_nonnull (the_editor);
+  g_assert_cmpuint (svd_chain_editor_get_n_chains (the_editor), ==, 1);
+  stages = svd_chain_editor_get_stage_list (the_editor);
+  svd_gui_test_wait_until (library_loaded, NULL);
+  /* The project's models/ plus the seed folder from the settings. */
+  g_test_message ("library: %u models", n_rows (svd_chain_editor_get_library_list (the_editor)));
+  g_assert_cmpuint (n_rows (svd_chain_editor_get_library_list (the_editor)), >, 5);
+  g_assert_cmpuint (n_rows (stages), ==, 0);
+
+  add_from_library ("1x_super_34_10_fp32");
+  add_from_library ("2x_10_2X-10_super_fp32");
+  g_assert_cmpuint (n_rows (stages), ==, 2);
+  g_assert_cmpstr (row_title (0), ==, "1x_super_34_10_fp32");
+  g_assert_cmpstr (row_title (1), ==, "2x_10_2X-10_super_fp32");
+  /* A 1x stage leaves the size as it is: both run at 320 × 180. */
+  details = expected_details (m1, "Super", w, h);
+  g_assert_cmpstr (row_subtitle (0), ==, details);
+  g_clear_pointer (&details, g_free);
+  details = expected_details (m2, "Super", w, h);
+  g_assert_cmpstr (row_subtitle (1), ==, details);
+  g_clear_pointer (&details, g_free);
+  g_test_message ("stage 1: %s", row_subtitle (0));
+  g_test_message ("stage 2: %s", row_subtitle (1));
+
+  /* Alt+Up's action on the focused 2x row moves it first; the 1x stage
+   * then runs at twice the size. */
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 1)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.move-up", NULL));
+  g_assert_cmpstr (row_title (0), ==, "2x_10_2X-10_super_fp32");
+  g_assert_cmpstr (row_title (1), ==, "1x_super_34_10_fp32");
+  details = expected_details (m2, "Super", w, h);
+  g_assert_cmpstr (row_subtitle (0), ==, details);
+  g_clear_pointer (&details, g_free);
+  details = expected_details (m1, "Super", 2 * w, 2 * h);
+  g_assert_cmpstr (row_subtitle (1), ==, details);
+  g_clear_pointer (&details, g_free);
+  specs = svd_chain_editor_get_specs (the_editor, 0);
+  g_assert_cmpuint (g_strv_length (specs), ==, 2);
+  g_assert_cmpstr (specs[0], ==, m2);
+  g_assert_cmpstr (specs[1], ==, m1);
+  g_clear_pointer (&specs, g_strfreev);
+  /* The moved row keeps the focus, so the key can be pressed again. */
+  g_assert_true (gtk_widget_is_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 0))));
+
+  /* Two baselines after them, then Delete's action removes the focused,
+   * last one. The bicubic 2x one stays: the reference is 4x the clip, and
+   * metrics need the chain to reach its size. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:bicubic:2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:lanczos:2"));
+  g_assert_cmpuint (n_rows (stages), ==, 4);
+  g_assert_cmpstr (row_title (2), ==, "Bicubic 2×");
+  g_assert_cmpstr (row_title (3), ==, "Lanczos 2×");
+  summary = g_strdup_printf ("Built-in baseline · 2× · no learned parameters · input %d × %d", 2 * w, 2 * h);
+  g_assert_cmpstr (row_subtitle (2), ==, summary);
+  g_clear_pointer (&summary, g_free);
+  summary = g_strdup_printf ("Built-in baseline · 2× · no learned parameters · input %d × %d", 4 * w, 4 * h);
+  g_assert_cmpstr (row_subtitle (3), ==, summary);
+  g_clear_pointer (&summary, g_free);
+  shoot (GTK_WIDGET (the_editor), "chain-editor-baselines");
+  g_assert_true (gtk_widget_is_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 3))));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.remove-stage", NULL));
+  g_assert_cmpuint (n_rows (stages), ==, 3);
+  g_assert_cmpstr (row_title (1), ==, "1x_super_34_10_fp32");
+  g_assert_cmpstr (row_title (2), ==, "Bicubic 2×");
+  shoot (GTK_WIDGET (the_editor), "chain-editor");
+
+  /* Apply: chain 1 runs 2x, 1x, then bicubic 2x; its output is the
+   * reference's size, four times the clip. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.apply", NULL));
+  want_slot = 0;
+  svd_gui_test_wait_until (readout_ready, NULL);
+  g_test_message ("chain 1: %s", svd_window_get_readout (the_window, 0));
+  g_assert_null (strstr (svd_window_get_readout (the_window, 0), "failed"));
+  g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 4 * w);
+  shoot (GTK_WIDGET (the_window), "chain-editor-window");
+
+  /* A second chain of two baselines, applied, then removed. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.new-chain", NULL));
+  g_assert_cmpuint (svd_chain_editor_get_n_chains (the_editor), ==, 2);
+  g_assert_cmpuint (svd_chain_editor_get_current (the_editor), ==, 1);
+  g_assert_cmpuint (n_rows (stages), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:lanczos:2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:bicubic:2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.apply", NULL));
+  want_slot = 1;
+  svd_gui_test_wait_until (readout_ready, NULL);
+  g_test_message ("chain 2: %s", svd_window_get_readout (the_window, 1));
+  g_assert_null (strstr (svd_window_get_readout (the_window, 1), "failed"));
+  g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_2)->width, ==, 4 * w);
+  shoot (GTK_WIDGET (the_editor), "chain-editor-chain-2");
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.remove-chain", NULL));
+  g_assert_cmpuint (svd_chain_editor_get_n_chains (the_editor), ==, 1);
+  g_assert_cmpuint (svd_chain_editor_get_current (the_editor), ==, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.apply", NULL));
+  svd_gui_test_wait_until (readout_gone, NULL);
+  g_assert_nonnull (svd_window_get_readout (the_window, 0));
+
+  /* Opened again, the editor shows the session's chain as applied. */
+  gtk_window_close (GTK_WINDOW (the_editor));
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 2);
+  the_editor = SVD_CHAIN_EDITOR (svd_window_edit_chains (the_window));
+  g_assert_nonnull (the_editor);
+  g_assert_cmpuint (svd_chain_editor_get_n_chains (the_editor), ==, 1);
+  svd_gui_test_wait_until (library_loaded, NULL);
+  stages = svd_chain_editor_get_stage_list (the_editor);
+  g_assert_cmpuint (n_rows (stages), ==, 3);
+  details = expected_details (m1, "Super", 2 * w, 2 * h);
+  g_assert_cmpstr (row_subtitle (1), ==, details);
+  gtk_window_close (GTK_WINDOW (the_editor));
+}
+
+static void
+test_chain_editor (void)
+{
+  svd_gui_test_run_app (script);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  svd_gui_test_init (&argc, &argv);
+  svd_test_require_shared ();
+
+  g_test_add_func ("/gui/chain-editor/library-reorder-apply", test_chain_editor);
+
+  return g_test_run ();
+}

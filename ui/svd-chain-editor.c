@@ -1,0 +1,1027 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-chain-editor"
+
+#include "svd-config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "svd-chain-editor.h"
+
+/* The chain editor: up to four chains, each a list of stages taken from the
+ * model library or built-in resize baselines, with each stage's cost at the
+ * size that reaches it. The editor only edits specs (a model path, or
+ * "builtin:<filter>:<scale>"); the window loads and runs them on Apply. */
+
+#define BUILTIN_PREFIX "builtin:"
+
+struct _SvdChainEditor {
+  AdwWindow      parent_instance;
+
+  GtkBox        *chain_switcher;
+  GtkLabel      *chain_title;
+  GtkListBox    *stage_list;
+  GtkLabel      *summary_label;
+  GtkMenuButton *library_button;
+  GtkPopover    *library_popover;
+  GtkSearchEntry *search_entry;
+  GtkLabel      *library_status;
+  GtkListBox    *library_list;
+
+  GStrv          folders;
+  int            width;
+  int            height;
+
+  GPtrArray     *chains[SVD_CHAIN_EDITOR_MAX_CHAINS];   /* of char * specs */
+  GStrv          applied[SVD_CHAIN_EDITOR_MAX_CHAINS];  /* what the session runs */
+  guint          n_chains;
+  guint          current;
+
+  GPtrArray     *library;   /* SvdModelEntry *, found in the folders */
+  GPtrArray     *extra;     /* SvdModelEntry *, chain models outside them */
+  GHashTable    *by_path;   /* path → SvdModelEntry * (not owned) */
+  GCancellable  *cancellable;
+  gboolean       scan_started;
+  gboolean       loading;
+  guint          rebuild_id;
+
+  SvdChainEditorApplyFunc apply_func;
+  gpointer       apply_data;
+};
+
+G_DEFINE_FINAL_TYPE (SvdChainEditor, svd_chain_editor, ADW_TYPE_WINDOW)
+
+/**
+ * svd_chain_step_builtin_spec:
+ * @filter: a resize filter
+ * @scale: the factor
+ *
+ * Returns: (transfer full): the spec of a built-in resize stage
+ */
+char *
+svd_chain_step_builtin_spec (SvdResizeFilter filter,
+                             int             scale)
+{
+  return g_strdup_printf (BUILTIN_PREFIX "%s:%d", svd_resize_filter_name (filter), scale);
+}
+
+/**
+ * svd_chain_step_parse_builtin:
+ * @spec: a stage spec
+ * @filter: (out) (optional): the filter
+ * @scale: (out) (optional): the factor
+ *
+ * Returns: whether @spec names a built-in resize stage ("builtin:bicubic:2")
+ */
+gboolean
+svd_chain_step_parse_builtin (const char      *spec,
+                              SvdResizeFilter *filter,
+                              int             *scale)
+{
+  g_auto(GStrv) parts = NULL;
+  SvdResizeFilter f;
+  guint64 s;
+
+  if (spec == NULL || !g_str_has_prefix (spec, BUILTIN_PREFIX))
+    return FALSE;
+  parts = g_strsplit (spec + strlen (BUILTIN_PREFIX), ":", 3);
+  if (g_strv_length (parts) != 2 || !svd_resize_filter_from_name (parts[0], &f)
+      || !g_ascii_string_to_unsigned (parts[1], 10, 1, 4, &s, NULL))
+    return FALSE;
+  if (filter != NULL)
+    *filter = f;
+  if (scale != NULL)
+    *scale = (int) s;
+  return TRUE;
+}
+
+static char *
+builtin_title (SvdResizeFilter filter,
+               int             scale)
+{
+  switch (filter)
+    {
+    /* Translators: a built-in resize stage; %d is the factor */
+    case SVD_RESIZE_NEAREST: return g_strdup_printf (_("Nearest %d×"), scale);
+    /* Translators: a built-in resize stage; %d is the factor */
+    case SVD_RESIZE_BILINEAR: return g_strdup_printf (_("Bilinear %d×"), scale);
+    /* Translators: a built-in resize stage; %d is the factor */
+    case SVD_RESIZE_BICUBIC: return g_strdup_printf (_("Bicubic %d×"), scale);
+    /* Translators: a built-in resize stage; %d is the factor */
+    case SVD_RESIZE_LANCZOS: return g_strdup_printf (_("Lanczos %d×"), scale);
+    default: return g_strdup_printf ("%d×", scale);
+    }
+}
+
+/* The tier names come from libsvd in English; they are also the names the
+ * community uses, but the words are translated for the reader. */
+static const char *
+tier_label (const char *tier)
+{
+  if (g_strcmp0 (tier, "Super") == 0)
+    return C_("model tier", "Super");
+  if (g_strcmp0 (tier, "Mega") == 0)
+    return C_("model tier", "Mega");
+  if (g_strcmp0 (tier, "Ultra") == 0)
+    return C_("model tier", "Ultra");
+  if (g_strcmp0 (tier, "Compact") == 0)
+    return C_("model tier", "Compact");
+  return C_("model tier", "Custom");
+}
+
+/* The row text of a model at input size @w × @h. */
+static char *
+entry_details (const SvdModelEntry *e,
+               int                  w,
+               int                  h)
+{
+  if (e->error != NULL)
+    /* Translators: %s says why the model file could not be read */
+    return g_strdup_printf (_("Could not load: %s"), e->error);
+  /* Translators: tier · scale · parameters in thousands · cost per frame
+   * at the input size that reaches the stage, e.g.
+   * "Super · 2× · 45.2 k parameters · 6.50 GFLOP per frame at 320 × 180" */
+  return g_strdup_printf (_("%s · %d× · %.1f k parameters · %.2f GFLOP per frame at %d × %d"),
+                          tier_label (e->tier), e->scale, e->params / 1000.0,
+                          svd_model_entry_gflop (e, w, h), w, h);
+}
+
+/* What a stage does to the size, and how it reads in a row. */
+static int
+stage_describe (SvdChainEditor *self,
+                const char     *spec,
+                int             w,
+                int             h,
+                char          **title,
+                char          **details)
+{
+  SvdResizeFilter filter;
+  int scale;
+  const SvdModelEntry *e;
+
+  if (svd_chain_step_parse_builtin (spec, &filter, &scale))
+    {
+      *title = builtin_title (filter, scale);
+      /* Translators: a built-in resize stage; %d× is its factor, then the
+       * input size */
+      *details = g_strdup_printf (_("Built-in baseline · %d× · no learned parameters · input %d × %d"),
+                                  scale, w, h);
+      return scale;
+    }
+  e = g_hash_table_lookup (self->by_path, spec);
+  if (e == NULL)
+    {
+      g_autofree char *base = g_path_get_basename (spec);
+
+      *title = g_strdup (base);
+      *details = g_strdup (_("Reading the model…"));
+      return 1;
+    }
+  *title = g_strdup (e->name);
+  *details = entry_details (e, w, h);
+  return e->error != NULL ? 1 : e->scale;
+}
+
+static GPtrArray *
+current_chain (SvdChainEditor *self)
+{
+  return self->current < self->n_chains ? self->chains[self->current] : NULL;
+}
+
+static void svd_chain_editor_rebuild (SvdChainEditor *self);
+
+static gboolean
+rebuild_idle_cb (gpointer data)
+{
+  SvdChainEditor *self = data;
+
+  self->rebuild_id = 0;
+  svd_chain_editor_rebuild (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Rows must not be destroyed inside their own drag-and-drop handlers. */
+static void
+schedule_rebuild (SvdChainEditor *self)
+{
+  if (self->rebuild_id == 0)
+    self->rebuild_id = g_idle_add_full (G_PRIORITY_DEFAULT, rebuild_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+static void
+move_stage (SvdChainEditor *self,
+            guint           from,
+            guint           to)
+{
+  GPtrArray *chain = current_chain (self);
+  char *spec;
+
+  if (chain == NULL || from >= chain->len || to >= chain->len || from == to)
+    return;
+  spec = g_ptr_array_steal_index (chain, from);
+  g_ptr_array_insert (chain, to, spec);
+}
+
+static GdkContentProvider *
+stage_drag_prepare_cb (GtkDragSource *source,
+                       double         x,
+                       double         y,
+                       gpointer       user_data)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (source));
+
+  return gdk_content_provider_new_typed (GTK_TYPE_LIST_BOX_ROW, row);
+}
+
+static void
+stage_drag_begin_cb (GtkDragSource *source,
+                     GdkDrag       *drag,
+                     gpointer       user_data)
+{
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (source));
+  g_autoptr(GdkPaintable) icon = gtk_widget_paintable_new (row);
+
+  gtk_drag_source_set_icon (source, icon, 0, 0);
+}
+
+static gboolean
+stage_drop_cb (GtkDropTarget *target,
+               const GValue  *value,
+               double         x,
+               double         y,
+               gpointer       user_data)
+{
+  SvdChainEditor *self = user_data;
+  GtkWidget *row = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (target));
+  GtkListBoxRow *source = g_value_get_object (value);
+
+  if (source == NULL || gtk_widget_get_parent (GTK_WIDGET (source)) != GTK_WIDGET (self->stage_list))
+    return FALSE;
+  move_stage (self, gtk_list_box_row_get_index (source), gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row)));
+  schedule_rebuild (self);
+  return TRUE;
+}
+
+static void
+remove_stage (SvdChainEditor *self,
+              guint           index)
+{
+  GPtrArray *chain = current_chain (self);
+
+  if (chain != NULL && index < chain->len)
+    g_ptr_array_remove_index (chain, index);
+}
+
+static void
+stage_remove_clicked_cb (GtkButton *button,
+                         gpointer   user_data)
+{
+  SvdChainEditor *self = user_data;
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+  guint index = gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+
+  remove_stage (self, index);
+  schedule_rebuild (self);
+}
+
+static void
+focus_stage (SvdChainEditor *self,
+             int             index)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->stage_list, index);
+
+  if (row != NULL)
+    gtk_widget_grab_focus (GTK_WIDGET (row));
+}
+
+static void
+update_switcher (SvdChainEditor *self)
+{
+  GtkWidget *child;
+  GtkToggleButton *first = NULL;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->chain_switcher))) != NULL)
+    gtk_box_remove (self->chain_switcher, child);
+  for (guint i = 0; i < self->n_chains; i++)
+    {
+      /* Translators: a button that picks which chain to edit; %u is 1 to 4 */
+      g_autofree char *label = g_strdup_printf (_("Chain %u"), i + 1);
+      GtkWidget *button = gtk_toggle_button_new_with_label (label);
+
+      if (first == NULL)
+        first = GTK_TOGGLE_BUTTON (button);
+      else
+        gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), first);
+      gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), i == self->current);
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "chain.select-chain");
+      gtk_actionable_set_action_target (GTK_ACTIONABLE (button), "u", i);
+      gtk_box_append (self->chain_switcher, button);
+    }
+  if (self->n_chains == 0)
+    gtk_box_append (self->chain_switcher, gtk_label_new (_("Chains")));
+}
+
+static void
+svd_chain_editor_rebuild (SvdChainEditor *self)
+{
+  GPtrArray *chain = current_chain (self);
+  GtkWidget *child;
+  int w = self->width, h = self->height;
+  double total = 0;
+  gboolean can_add;
+
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->stage_list))) != NULL)
+    gtk_list_box_remove (self->stage_list, child);
+
+  for (guint i = 0; chain != NULL && i < chain->len; i++)
+    {
+      const char *spec = chain->pdata[i];
+      g_autofree char *title = NULL;
+      g_autofree char *details = NULL;
+      const SvdModelEntry *e = g_hash_table_lookup (self->by_path, spec);
+      GtkWidget *row = adw_action_row_new ();
+      GtkWidget *handle = gtk_image_new_from_icon_name ("list-drag-handle-symbolic");
+      GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+      GtkDragSource *drag = gtk_drag_source_new ();
+      GtkDropTarget *drop = gtk_drop_target_new (GTK_TYPE_LIST_BOX_ROW, GDK_ACTION_MOVE);
+      int scale;
+
+      if (e != NULL && e->error == NULL)
+        total += svd_model_entry_gflop (e, w, h);
+      scale = stage_describe (self, spec, w, h, &title, &details);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+      gtk_widget_set_tooltip_text (row, spec);
+      gtk_widget_add_css_class (handle, "dim-label");
+      adw_action_row_add_prefix (ADW_ACTION_ROW (row), handle);
+      gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (remove, "flat");
+      gtk_widget_set_tooltip_text (remove, _("Remove Stage (Delete)"));
+      g_signal_connect (remove, "clicked", G_CALLBACK (stage_remove_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
+
+      gtk_drag_source_set_actions (drag, GDK_ACTION_MOVE);
+      g_signal_connect (drag, "prepare", G_CALLBACK (stage_drag_prepare_cb), self);
+      g_signal_connect (drag, "drag-begin", G_CALLBACK (stage_drag_begin_cb), self);
+      gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (drag));
+      g_signal_connect (drop, "drop", G_CALLBACK (stage_drop_cb), self);
+      gtk_widget_add_controller (row, GTK_EVENT_CONTROLLER (drop));
+
+      gtk_list_box_append (self->stage_list, row);
+      w *= scale;
+      h *= scale;
+    }
+
+  if (chain == NULL)
+    {
+      gtk_label_set_text (self->chain_title, _("No chains"));
+      gtk_label_set_text (self->summary_label, _("Add a chain to compare a restoration with the reference."));
+    }
+  else
+    {
+      /* Translators: %u is the chain's number, 1 to 4 */
+      g_autofree char *title = g_strdup_printf (_("Chain %u"), self->current + 1);
+      g_autofree char *summary = NULL;
+
+      gtk_label_set_text (self->chain_title, title);
+      if (chain->len == 0)
+        summary = g_strdup (_("No stages yet: add a model from the library or a baseline."));
+      else
+        /* Translators: the chain's output size and its total learned cost */
+        summary = g_strdup_printf (_("Output %d × %d · %.2f GFLOP per frame in all"), w, h, total);
+      gtk_label_set_text (self->summary_label, summary);
+    }
+  update_switcher (self);
+
+  can_add = chain != NULL && chain->len < SVD_ENGINE_MAX_STAGES;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.new-chain", self->n_chains < SVD_CHAIN_EDITOR_MAX_CHAINS);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.remove-chain", chain != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.add-baseline", can_add);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.add-model", can_add);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->library_button), can_add);
+}
+
+/* The library's rows are grouped under their folder's name. */
+static void
+library_header_func (GtkListBoxRow *row,
+                     GtkListBoxRow *before,
+                     gpointer       user_data)
+{
+  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
+  const SvdModelEntry *prev = before != NULL ? g_object_get_data (G_OBJECT (before), "entry") : NULL;
+  GtkWidget *label;
+  const char *home = g_get_home_dir ();
+  g_autofree char *shown = NULL;
+
+  if (prev != NULL && g_strcmp0 (prev->folder, e->folder) == 0)
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  if (home != NULL && g_str_has_prefix (e->folder, home) && home[1] != '\0')
+    shown = g_strconcat ("~", e->folder + strlen (home), NULL);
+  else
+    shown = g_strdup (e->folder);
+  label = gtk_label_new (shown);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_list_box_row_set_header (row, label);
+}
+
+static gboolean
+library_filter_func (GtkListBoxRow *row,
+                     gpointer       user_data)
+{
+  SvdChainEditor *self = user_data;
+  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
+  g_autofree char *needle = NULL;
+  g_autofree char *hay = NULL;
+
+  if (text == NULL || text[0] == '\0')
+    return TRUE;
+  needle = g_utf8_casefold (text, -1);
+  hay = g_utf8_casefold (e->path, -1);
+  if (strstr (hay, needle) != NULL)
+    return TRUE;
+  g_free (hay);
+  hay = g_utf8_casefold (e->tier != NULL ? tier_label (e->tier) : "", -1);
+  return strstr (hay, needle) != NULL;
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   gpointer        user_data)
+{
+  SvdChainEditor *self = user_data;
+
+  gtk_list_box_invalidate_filter (self->library_list);
+}
+
+static void
+add_spec (SvdChainEditor *self,
+          const char     *spec)
+{
+  GPtrArray *chain = current_chain (self);
+
+  if (chain == NULL || chain->len >= SVD_ENGINE_MAX_STAGES)
+    return;
+  g_ptr_array_add (chain, g_strdup (spec));
+  svd_chain_editor_rebuild (self);
+  focus_stage (self, chain->len - 1);
+}
+
+static void
+library_row_activated_cb (GtkListBox    *box,
+                          GtkListBoxRow *row,
+                          gpointer       user_data)
+{
+  SvdChainEditor *self = user_data;
+  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
+
+  if (e == NULL || e->error != NULL)
+    return;
+  gtk_popover_popdown (self->library_popover);
+  add_spec (self, e->path);
+}
+
+static void
+fill_library (SvdChainEditor *self)
+{
+  GtkWidget *child;
+  guint n = 0;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->library_list))) != NULL)
+    gtk_list_box_remove (self->library_list, child);
+  /* In the folders' order, so each folder is one group. */
+  for (guint f = 0; self->folders != NULL && self->folders[f] != NULL; f++)
+    {
+      for (guint i = 0; self->library != NULL && i < self->library->len; i++)
+        {
+          SvdModelEntry *e = self->library->pdata[i];
+          g_autofree char *details = NULL;
+          GtkWidget *row;
+
+          if (g_strcmp0 (e->folder, self->folders[f]) != 0)
+            continue;
+          details = entry_details (e, self->width, self->height);
+          row = adw_action_row_new ();
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), e->name);
+          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+          gtk_widget_set_tooltip_text (row, e->path);
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), e->error == NULL);
+          if (e->error != NULL)
+            gtk_widget_add_css_class (row, "error");
+          g_object_set_data (G_OBJECT (row), "entry", e);
+          gtk_list_box_append (self->library_list, row);
+          n++;
+        }
+    }
+  if (self->loading)
+    gtk_label_set_text (self->library_status, _("Reading the model library…"));
+  else if (n == 0)
+    gtk_label_set_text (self->library_status,
+                        _("No models found. Put .onnx, .pth or .safetensors files in your models folder, or add a folder in Preferences."));
+  gtk_widget_set_visible (GTK_WIDGET (self->library_status), self->loading || n == 0);
+}
+
+typedef struct {
+  GStrv      folders;
+  GStrv      extra_paths;
+  GPtrArray *library;
+  GPtrArray *extra;
+} ScanData;
+
+static void
+scan_data_free (gpointer data)
+{
+  ScanData *d = data;
+
+  g_strfreev (d->folders);
+  g_strfreev (d->extra_paths);
+  g_clear_pointer (&d->library, g_ptr_array_unref);
+  g_clear_pointer (&d->extra, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ScanData *d = task_data;
+  GError *error = NULL;
+
+  /* Reading every model file is I/O and parsing: never on the main thread. */
+  d->library = svd_model_library_scan ((const char * const *) d->folders, cancellable, &error);
+  if (d->library == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  d->extra = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_entry_free);
+  for (guint i = 0; d->extra_paths[i] != NULL; i++)
+    g_ptr_array_add (d->extra, svd_model_entry_new_for_path (d->extra_paths[i], NULL));
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+scan_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (object);
+  ScanData *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_warning ("Model library: %s", error->message);
+      return;
+    }
+  self->loading = FALSE;
+  self->library = g_steal_pointer (&d->library);
+  self->extra = g_steal_pointer (&d->extra);
+  for (guint i = 0; i < self->library->len; i++)
+    {
+      SvdModelEntry *e = self->library->pdata[i];
+      g_hash_table_insert (self->by_path, e->path, e);
+    }
+  for (guint i = 0; i < self->extra->len; i++)
+    {
+      SvdModelEntry *e = self->extra->pdata[i];
+      g_hash_table_insert (self->by_path, e->path, e);
+    }
+  fill_library (self);
+  svd_chain_editor_rebuild (self);
+}
+
+static void
+start_scan (SvdChainEditor *self)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GStrvBuilder) extra = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  ScanData *d;
+
+  if (self->scan_started)
+    return;
+  self->scan_started = TRUE;
+  self->loading = TRUE;
+  /* The chains' models that live outside the library folders are read as
+   * well, so their rows show their cost too. */
+  for (guint c = 0; c < self->n_chains; c++)
+    for (guint i = 0; i < self->chains[c]->len; i++)
+      {
+        const char *spec = self->chains[c]->pdata[i];
+
+        if (!svd_chain_step_parse_builtin (spec, NULL, NULL) && !g_hash_table_contains (seen, spec))
+          {
+            g_hash_table_add (seen, (gpointer) spec);
+            g_strv_builder_add (extra, spec);
+          }
+      }
+  d = g_new0 (ScanData, 1);
+  d->folders = g_strdupv (self->folders);
+  d->extra_paths = g_strv_builder_end (extra);
+  task = g_task_new (self, self->cancellable, scan_done_cb, NULL);
+  g_task_set_task_data (task, d, scan_data_free);
+  g_task_run_in_thread (task, scan_thread);
+  fill_library (self);
+}
+
+static void
+svd_chain_editor_map (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (svd_chain_editor_parent_class)->map (widget);
+  start_scan (SVD_CHAIN_EDITOR (widget));
+}
+
+/* The stage row holding the keyboard focus, if any. */
+static int
+focused_stage (SvdChainEditor *self)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  GtkWidget *row;
+
+  if (focus == NULL)
+    return -1;
+  row = GTK_IS_LIST_BOX_ROW (focus) ? focus : gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW);
+  if (row == NULL || gtk_widget_get_parent (row) != GTK_WIDGET (self->stage_list))
+    return -1;
+  return gtk_list_box_row_get_index (GTK_LIST_BOX_ROW (row));
+}
+
+static void
+move_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+  GPtrArray *chain = current_chain (self);
+  int index = focused_stage (self);
+  int to;
+
+  if (chain == NULL || index < 0)
+    return;
+  to = g_str_equal (action_name, "chain.move-up") ? index - 1 : index + 1;
+  if (to < 0 || to >= (int) chain->len)
+    return;
+  move_stage (self, index, to);
+  svd_chain_editor_rebuild (self);
+  focus_stage (self, to);
+}
+
+static void
+remove_stage_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+  GPtrArray *chain = current_chain (self);
+  int index = focused_stage (self);
+
+  if (chain == NULL || index < 0)
+    return;
+  remove_stage (self, index);
+  svd_chain_editor_rebuild (self);
+  /* Focus stays in the list, on the stage that took its place. */
+  if (chain->len > 0)
+    focus_stage (self, MIN ((guint) index, chain->len - 1));
+}
+
+static void
+add_baseline_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  const char *spec = g_variant_get_string (parameter, NULL);
+
+  if (svd_chain_step_parse_builtin (spec, NULL, NULL))
+    add_spec (SVD_CHAIN_EDITOR (widget), spec);
+}
+
+static void
+add_model_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+  const SvdModelEntry *e = g_hash_table_lookup (self->by_path, g_variant_get_string (parameter, NULL));
+
+  /* Only what the library read and could load. */
+  if (e != NULL && e->error == NULL)
+    add_spec (self, e->path);
+}
+
+static void
+new_chain_action (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+
+  if (self->n_chains >= SVD_CHAIN_EDITOR_MAX_CHAINS)
+    return;
+  self->chains[self->n_chains] = g_ptr_array_new_with_free_func (g_free);
+  self->current = self->n_chains++;
+  svd_chain_editor_rebuild (self);
+}
+
+static void
+remove_chain_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+
+  if (self->current >= self->n_chains)
+    return;
+  /* Later chains move up one slot, as in the window's list of readouts. */
+  g_ptr_array_unref (self->chains[self->current]);
+  for (guint i = self->current; i + 1 < self->n_chains; i++)
+    self->chains[i] = self->chains[i + 1];
+  self->chains[--self->n_chains] = NULL;
+  if (self->current > 0 && self->current >= self->n_chains)
+    self->current--;
+  svd_chain_editor_rebuild (self);
+}
+
+static void
+select_chain_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+  guint index = g_variant_get_uint32 (parameter);
+
+  if (index < self->n_chains && index != self->current)
+    {
+      self->current = index;
+      svd_chain_editor_rebuild (self);
+    }
+}
+
+static void
+apply_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+
+  for (guint slot = 0; slot < SVD_CHAIN_EDITOR_MAX_CHAINS; slot++)
+    {
+      g_auto(GStrv) specs = svd_chain_editor_get_specs (self, slot);
+      const char * const empty[] = { NULL };
+      const char * const *old = self->applied[slot] != NULL ? (const char * const *) self->applied[slot] : empty;
+
+      /* Only changed chains are reloaded, so the others keep their
+       * running averages. */
+      if (g_strv_equal (old, (const char * const *) specs))
+        continue;
+      g_strfreev (self->applied[slot]);
+      self->applied[slot] = g_strdupv (specs);
+      if (self->apply_func != NULL)
+        self->apply_func (slot, (const char * const *) specs, self->apply_data);
+    }
+}
+
+static void
+svd_chain_editor_dispose (GObject *object)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SVD_TYPE_CHAIN_EDITOR);
+  G_OBJECT_CLASS (svd_chain_editor_parent_class)->dispose (object);
+}
+
+static void
+svd_chain_editor_finalize (GObject *object)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (object);
+
+  for (guint i = 0; i < SVD_CHAIN_EDITOR_MAX_CHAINS; i++)
+    {
+      g_clear_pointer (&self->chains[i], g_ptr_array_unref);
+      g_clear_pointer (&self->applied[i], g_strfreev);
+    }
+  g_clear_pointer (&self->by_path, g_hash_table_unref);
+  g_clear_pointer (&self->library, g_ptr_array_unref);
+  g_clear_pointer (&self->extra, g_ptr_array_unref);
+  g_clear_pointer (&self->folders, g_strfreev);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (svd_chain_editor_parent_class)->finalize (object);
+}
+
+static void
+svd_chain_editor_class_init (SvdChainEditorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = svd_chain_editor_dispose;
+  object_class->finalize = svd_chain_editor_finalize;
+  widget_class->map = svd_chain_editor_map;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-chain-editor.ui");
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, chain_switcher);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, chain_title);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, stage_list);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_button);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_popover);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, search_entry);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_status);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_list);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+
+  gtk_widget_class_install_action (widget_class, "chain.move-up", NULL, move_action);
+  gtk_widget_class_install_action (widget_class, "chain.move-down", NULL, move_action);
+  gtk_widget_class_install_action (widget_class, "chain.remove-stage", NULL, remove_stage_action);
+  gtk_widget_class_install_action (widget_class, "chain.add-baseline", "s", add_baseline_action);
+  gtk_widget_class_install_action (widget_class, "chain.add-model", "s", add_model_action);
+  gtk_widget_class_install_action (widget_class, "chain.new-chain", NULL, new_chain_action);
+  gtk_widget_class_install_action (widget_class, "chain.remove-chain", NULL, remove_chain_action);
+  gtk_widget_class_install_action (widget_class, "chain.select-chain", "u", select_chain_action);
+  gtk_widget_class_install_action (widget_class, "chain.apply", NULL, apply_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "chain.move-up", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Up, GDK_ALT_MASK, "chain.move-up", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Down, GDK_ALT_MASK, "chain.move-down", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Down, GDK_ALT_MASK, "chain.move-down", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Delete, 0, "chain.remove-stage", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Delete, 0, "chain.remove-stage", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
+}
+
+static void
+svd_chain_editor_init (SvdChainEditor *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->cancellable = g_cancellable_new ();
+  self->by_path = g_hash_table_new (g_str_hash, g_str_equal);
+  gtk_list_box_set_header_func (self->library_list, library_header_func, self, NULL);
+  gtk_list_box_set_filter_func (self->library_list, library_filter_func, self, NULL);
+  g_signal_connect (self->library_list, "row-activated", G_CALLBACK (library_row_activated_cb), self);
+  gtk_list_box_set_placeholder (self->stage_list, NULL);
+}
+
+/**
+ * svd_chain_editor_new:
+ * @parent: the window it edits the chains of
+ * @folders: (array zero-terminated=1): the model library's folders
+ * @width: the clip's width, the size into the first stage
+ * @height: the clip's height
+ *
+ * Returns: (transfer full): a new, modal chain editor
+ */
+SvdChainEditor *
+svd_chain_editor_new (GtkWindow          *parent,
+                      const char * const *folders,
+                      int                 width,
+                      int                 height)
+{
+  SvdChainEditor *self = g_object_new (SVD_TYPE_CHAIN_EDITOR,
+                                       "transient-for", parent,
+                                       NULL);
+
+  self->folders = g_strdupv ((char **) folders);
+  self->width = width;
+  self->height = height;
+  svd_chain_editor_rebuild (self);
+  return self;
+}
+
+/**
+ * svd_chain_editor_set_chain:
+ * @self: a #SvdChainEditor
+ * @slot: the chain, 0 to 3
+ * @specs: (nullable) (array zero-terminated=1): what the session runs in
+ *   that slot now
+ *
+ * Tells the editor the chains the session already has; call before showing
+ * it. Empty slots between chains are dropped.
+ */
+void
+svd_chain_editor_set_chain (SvdChainEditor     *self,
+                            guint               slot,
+                            const char * const *specs)
+{
+  GPtrArray *chain;
+
+  g_return_if_fail (SVD_IS_CHAIN_EDITOR (self));
+  g_return_if_fail (slot < SVD_CHAIN_EDITOR_MAX_CHAINS);
+
+  g_clear_pointer (&self->applied[slot], g_strfreev);
+  if (specs == NULL || specs[0] == NULL)
+    return;
+  self->applied[slot] = g_strdupv ((char **) specs);
+  chain = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; specs[i] != NULL; i++)
+    g_ptr_array_add (chain, g_strdup (specs[i]));
+  self->chains[self->n_chains++] = chain;
+  svd_chain_editor_rebuild (self);
+}
+
+/**
+ * svd_chain_editor_set_apply_func:
+ * @self: a #SvdChainEditor
+ * @func: called on Apply for each chain slot that changed; empty @specs
+ *   removes the chain
+ * @user_data: for @func
+ */
+void
+svd_chain_editor_set_apply_func (SvdChainEditor          *self,
+                                 SvdChainEditorApplyFunc  func,
+                                 gpointer                 user_data)
+{
+  g_return_if_fail (SVD_IS_CHAIN_EDITOR (self));
+
+  self->apply_func = func;
+  self->apply_data = user_data;
+}
+
+guint
+svd_chain_editor_get_n_chains (SvdChainEditor *self)
+{
+  g_return_val_if_fail (SVD_IS_CHAIN_EDITOR (self), 0);
+
+  return self->n_chains;
+}
+
+guint
+svd_chain_editor_get_current (SvdChainEditor *self)
+{
+  g_return_val_if_fail (SVD_IS_CHAIN_EDITOR (self), 0);
+
+  return self->current;
+}
+
+/**
+ * svd_chain_editor_is_loading:
+ * @self: a #SvdChainEditor
+ *
+ * Returns: whether the model library is still being read
+ */
+gboolean
+svd_chain_editor_is_loading (SvdChainEditor *self)
+{
+  g_return_val_if_fail (SVD_IS_CHAIN_EDITOR (self), FALSE);
+
+  return !self->scan_started || self->loading;
+}
+
+/**
+ * svd_chain_editor_get_specs:
+ * @self: a #SvdChainEditor
+ * @chain: 0 to 3
+ *
+ * Returns: (transfer full): the stages of the chain as edited (empty when
+ *   there is no such chain)
+ */
+GStrv
+svd_chain_editor_get_specs (SvdChainEditor *self,
+                            guint           chain)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (SVD_IS_CHAIN_EDITOR (self), NULL);
+
+  for (guint i = 0; chain < self->n_chains && i < self->chains[chain]->len; i++)
+    g_strv_builder_add (builder, self->chains[chain]->pdata[i]);
+  return g_strv_builder_end (builder);
+}
+
+GtkListBox *
+svd_chain_editor_get_stage_list (SvdChainEditor *self)
+{
+  return self->stage_list;
+}
+
+GtkListBox *
+svd_chain_editor_get_library_list (SvdChainEditor *self)
+{
+  return self->library_list;
+}
+
+GtkEditable *
+svd_chain_editor_get_search_entry (SvdChainEditor *self)
+{
+  return GTK_EDITABLE (self->search_entry);
+}
+
+GtkWidget *
+svd_chain_editor_get_library_button (SvdChainEditor *self)
+{
+  return GTK_WIDGET (self->library_button);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "svd.h"
+
+G_BEGIN_DECLS
+
+#define SVD_CHAIN_EDITOR_MAX_CHAINS 4
+
+#define SVD_TYPE_CHAIN_EDITOR (svd_chain_editor_get_type ())
+
+G_DECLARE_FINAL_TYPE (SvdChainEditor, svd_chain_editor, SVD, CHAIN_EDITOR, AdwWindow)
+
+typedef void (*SvdChainEditorApplyFunc) (guint               slot,
+                                         const char * const *specs,
+                                         gpointer            user_data);
+
+SvdChainEditor *svd_chain_editor_new          (GtkWindow                *parent,
+                                               const char * const       *folders,
+                                               int                       width,
+                                               int                       height);
+void            svd_chain_editor_set_chain    (SvdChainEditor           *self,
+                                               guint                     slot,
+                                               const char * const       *specs);
+void            svd_chain_editor_set_apply_func (SvdChainEditor         *self,
+                                                 SvdChainEditorApplyFunc func,
+                                                 gpointer                user_data);
+guint           svd_chain_editor_get_n_chains (SvdChainEditor           *self);
+guint           svd_chain_editor_get_current  (SvdChainEditor           *self);
+gboolean        svd_chain_editor_is_loading   (SvdChainEditor           *self);
+GStrv           svd_chain_editor_get_specs    (SvdChainEditor           *self,
+                                               guint                     chain);
+GtkListBox     *svd_chain_editor_get_stage_list   (SvdChainEditor       *self);
+GtkListBox     *svd_chain_editor_get_library_list (SvdChainEditor       *self);
+GtkEditable    *svd_chain_editor_get_search_entry (SvdChainEditor       *self);
+GtkWidget      *svd_chain_editor_get_library_button (SvdChainEditor     *self);
+
+char           *svd_chain_step_builtin_spec   (SvdResizeFilter           filter,
+                                               int                       scale);
+gboolean        svd_chain_step_parse_builtin  (const char               *spec,
+                                               SvdResizeFilter          *filter,
+                                               int                      *scale);
+
+G_END_DECLS
