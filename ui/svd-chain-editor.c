@@ -413,6 +413,7 @@ library_header_func (GtkListBoxRow *row,
   const SvdModelEntry *prev = before != NULL ? g_object_get_data (G_OBJECT (before), "entry") : NULL;
   GtkWidget *label;
   const char *home = g_get_home_dir ();
+  g_autofree char *folder = NULL;
   g_autofree char *shown = NULL;
 
   if (prev != NULL && g_strcmp0 (prev->folder, e->folder) == 0)
@@ -420,10 +421,12 @@ library_header_func (GtkListBoxRow *row,
       gtk_list_box_row_set_header (row, NULL);
       return;
     }
-  if (home != NULL && g_str_has_prefix (e->folder, home) && home[1] != '\0')
-    shown = g_strconcat ("~", e->folder + strlen (home), NULL);
+  /* Settings may hold "a/../b"; show where it really is. */
+  folder = g_canonicalize_filename (e->folder, NULL);
+  if (home != NULL && home[1] != '\0' && g_str_has_prefix (folder, home))
+    shown = g_strconcat ("~", folder + strlen (home), NULL);
   else
-    shown = g_strdup (e->folder);
+    shown = g_strdup (folder);
   label = gtk_label_new (shown);
   gtk_label_set_xalign (GTK_LABEL (label), 0);
   gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);

@@ -15,6 +15,7 @@
 #include "model/svd-model.h"
 #include "session/svd-worker.h"
 
+#include "svd-chain-editor.h"
 #include "svd-export.h"
 #include "svd-window.h"
 
@@ -159,25 +160,35 @@ export_job (SvdWorker     *worker,
   gulong handler;
   gboolean ok;
   gint64 *written;
+  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES] = { { 0 } };
+  guint n_steps = 0;
 
   /* Freeing the dialog invalidates the worker; stop the run then too. */
   handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_chained),
                                    g_object_ref (job->cancellable), g_object_unref);
 
-  for (guint i = 0; job->chain_paths != NULL && job->chain_paths[i] != NULL; i++)
+  for (guint i = 0; job->chain_paths != NULL && job->chain_paths[i] != NULL && n_steps < SVD_ENGINE_MAX_STAGES; i++)
     {
-      SvdModel *model = svd_model_load (job->chain_paths[i], error);
+      SvdModel *model;
 
+      /* The chain editor's built-in resize stages have no file. */
+      if (svd_chain_step_parse_builtin (job->chain_paths[i], &steps[n_steps].filter, &steps[n_steps].scale))
+        {
+          n_steps++;
+          continue;
+        }
+      model = svd_model_load (job->chain_paths[i], error);
       if (model == NULL)
         goto fail;
       g_ptr_array_add (models, model);
+      steps[n_steps++].model = model;
     }
   svd_settings_init (&settings);
   svd_settings_apply_env (&settings);
   /* Created here, on the worker thread, which owns it until the end. */
   engine = svd_engine_new (&settings, error);
   if (engine == NULL ||
-      !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, error))
+      !svd_engine_set_chain_steps (engine, steps, n_steps, error))
     goto fail;
 
   reader = svd_reader_open (job->input_path, NULL, error);

@@ -124,6 +124,36 @@ expected_details (const char *path,
                           tier, e->scale, e->params / 1000.0, svd_model_entry_gflop (e, w, h), w, h);
 }
 
+/* Delivers row @from to the drop target of row @to, as a finished drag
+ * does; the rows are rebuilt after the drop. */
+static void
+drop_row (guint from,
+          guint to)
+{
+  GtkListBox *stages = svd_chain_editor_get_stage_list (the_editor);
+  GtkWidget *source = GTK_WIDGET (gtk_list_box_get_row_at_index (stages, from));
+  GtkWidget *target = GTK_WIDGET (gtk_list_box_get_row_at_index (stages, to));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (target);
+  GtkDropTarget *drop = NULL;
+  GValue value = G_VALUE_INIT;
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (c))
+        drop = GTK_DROP_TARGET (c);
+    }
+  g_assert_nonnull (drop);
+  g_value_init (&value, GTK_TYPE_LIST_BOX_ROW);
+  g_value_set_object (&value, source);
+  g_signal_emit_by_name (drop, "drop", &value, 10.0, 10.0, &accepted);
+  g_value_unset (&value);
+  g_assert_true (accepted);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_editor), 2);
+}
+
 /* Types the model's name into the library's search and activates the one
  * row left, as a user does. */
 static void
@@ -134,6 +164,12 @@ add_from_library (const char *name)
   guint n_visible = 0;
 
   gtk_menu_button_popup (GTK_MENU_BUTTON (svd_chain_editor_get_library_button (the_editor)));
+  if (n_rows (svd_chain_editor_get_stage_list (the_editor)) == 0)
+    {
+      GtkWidget *popover = gtk_widget_get_ancestor (GTK_WIDGET (library), GTK_TYPE_POPOVER);
+
+      shoot (gtk_popover_get_child (GTK_POPOVER (popover)), "chain-editor-library");
+    }
   gtk_editable_set_text (svd_chain_editor_get_search_entry (the_editor), name);
   /* The search entry reports changes after a short delay. */
   for (int tries = 0; tries < 200; tries++)
@@ -246,6 +282,15 @@ script (SvdApplication *app)
   g_clear_pointer (&specs, g_strfreev);
   /* The moved row keeps the focus, so the key can be pressed again. */
   g_assert_true (gtk_widget_is_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 0))));
+
+  /* Dropping the first row on the second swaps them back; Alt+Up's action
+   * restores the order. */
+  drop_row (0, 1);
+  g_assert_cmpstr (row_title (0), ==, "1x_super_34_10_fp32");
+  g_assert_cmpstr (row_title (1), ==, "2x_10_2X-10_super_fp32");
+  gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 1)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.move-up", NULL));
+  g_assert_cmpstr (row_title (0), ==, "2x_10_2X-10_super_fp32");
 
   /* Two baselines after them, then Delete's action removes the focused,
    * last one. The bicubic 2x one stays: the reference is 4x the clip, and
