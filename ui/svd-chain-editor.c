@@ -321,6 +321,22 @@ update_switcher (SvdChainEditor *self)
     gtk_box_append (self->chain_switcher, gtk_label_new (_("Chains")));
 }
 
+/* Whether Apply would change what the session runs. */
+static gboolean
+has_changes (SvdChainEditor *self)
+{
+  for (guint slot = 0; slot < SVD_CHAIN_EDITOR_MAX_CHAINS; slot++)
+    {
+      g_auto(GStrv) specs = svd_chain_editor_get_specs (self, slot);
+      const char * const empty[] = { NULL };
+      const char * const *old = self->applied[slot] != NULL ? (const char * const *) self->applied[slot] : empty;
+
+      if (!g_strv_equal (old, (const char * const *) specs))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 svd_chain_editor_rebuild (SvdChainEditor *self)
 {
@@ -401,6 +417,7 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.add-baseline", can_add);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.add-model", can_add);
   gtk_widget_set_sensitive (GTK_WIDGET (self->library_button), can_add);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.apply", has_changes (self));
 }
 
 /* The library's rows are grouped under their folder's name. */
@@ -795,6 +812,7 @@ apply_action (GtkWidget  *widget,
       if (self->apply_func != NULL)
         self->apply_func (slot, (const char * const *) specs, self->apply_data);
     }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.apply", FALSE);
 }
 
 static void

@@ -316,7 +316,10 @@ script (SvdApplication *app)
 
   /* Apply: chain 1 runs 2x, 1x, then bicubic 2x; its output is the
    * reference's size, four times the clip. */
+  /* Apply is offered only while the chains differ from the session's. */
+  g_assert_true (gtk_widget_get_sensitive (find_suggested (GTK_WIDGET (the_editor))));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.apply", NULL));
+  g_assert_false (gtk_widget_get_sensitive (find_suggested (GTK_WIDGET (the_editor))));
   want_slot = 0;
   svd_gui_test_wait_until (readout_ready, NULL);
   g_test_message ("chain 1: %s", svd_window_get_readout (the_window, 0));
