@@ -54,7 +54,69 @@ struct _SvdSession
   SvdSessionProgressFunc  progress;
   gpointer                user_data;
   guint                   n_pending;
+  SvdSessionDistsFunc     dists_ready;
+  SvdWorker              *dists_worker;  /* made on first use */
+  struct _DistsSlot      *dists_slot;
 };
+
+/* The newest frame the chains made (RGB_F32), handed from the frame worker
+ * to the DISTS worker. DISTS runs on a thread of its own so a frame never
+ * waits for it (one DISTS can take longer than many frames); it takes the
+ * newest frame when it is free, which is how it lags instead of piling up. */
+typedef struct _DistsSlot {
+  GMutex    lock;
+  gint64    index;
+  SvdImage *ref;
+  SvdImage *out[SVD_SESSION_MAX_CHAINS];
+  guint     generation[SVD_SESSION_MAX_CHAINS];
+} DistsSlot;
+
+static void
+dists_slot_clear_locked (DistsSlot *slot)
+{
+  slot->index = -1;
+  g_clear_pointer (&slot->ref, svd_image_unref);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    g_clear_pointer (&slot->out[i], svd_image_unref);
+}
+
+/* Lives on the DISTS worker's thread only. */
+typedef struct {
+  SvdSettings       settings;
+  SvdMetricsRunner *runner;
+  char             *error;
+} DistsState;
+
+static gpointer
+dists_state_init (gpointer   init_data,
+                  GError   **error)
+{
+  DistsState *state = g_new0 (DistsState, 1);
+  g_autoptr(GError) local = NULL;
+
+  svd_settings_copy (&state->settings, init_data);
+  /* Loading VGG16 and building its kernels takes a while: here, not on
+   * the frame worker. Failing is not fatal, every result then says why. */
+  state->runner = svd_metrics_runner_new (&state->settings, TRUE, SVD_SESSION_DISTS_MODE, &local);
+  if (state->runner == NULL)
+    state->error = g_strdup (local->message);
+  else if (svd_metrics_runner_get_dists_error (state->runner) != NULL)
+    state->error = g_strdup (svd_metrics_runner_get_dists_error (state->runner)->message);
+  return state;
+}
+
+static void
+dists_state_free (gpointer data)
+{
+  DistsState *state = data;
+
+  if (state == NULL)
+    return;
+  g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  svd_settings_clear (&state->settings);
+  g_free (state->error);
+  g_free (state);
+}
 
 /* Lives on the worker thread only. */
 typedef struct {
@@ -142,6 +204,15 @@ svd_session_frame_free (SvdSessionFrame *frame)
   g_free (frame);
 }
 
+void
+svd_session_dists_free (SvdSessionDists *dists)
+{
+  if (dists == NULL)
+    return;
+  g_free (dists->error);
+  g_free (dists);
+}
+
 /* ---- Opening ----------------------------------------------------------- */
 
 typedef struct {
@@ -227,6 +298,7 @@ typedef struct {
   guint64      viewer_serial;
   gboolean     want_overlays;
   ChainConfig *chains[SVD_SESSION_MAX_CHAINS];
+  DistsSlot   *dists_slot;  /* the session's; outlives the worker */
 } FrameRequest;
 
 static void
@@ -306,6 +378,7 @@ run_chain (WorkerState          *state,
            const SvdImage       *ref_display,
            gboolean              want_overlays,
            SvdSessionChainFrame *out,
+           SvdImage            **kept_output,
            GCancellable         *cancellable)
 {
   g_autoptr(GError) error = NULL;
@@ -348,6 +421,7 @@ run_chain (WorkerState          *state,
     }
   out->metrics.frame_index = in_rgb->frame_index;
   out->has_metrics = TRUE;
+  *kept_output = svd_image_ref (output);
   if (want_overlays)
     {
       double mean;
@@ -371,6 +445,7 @@ frame_job (SvdWorker     *worker,
   g_autoptr(SvdImage) ref = NULL;
   g_autoptr(SvdImage) ref_rgb = NULL;
   SvdSessionFrame *frame;
+  SvdImage *outputs[SVD_SESSION_MAX_CHAINS] = { NULL };
   gint64 t0 = g_get_monotonic_time ();
 
   if (state->source == NULL)
@@ -417,16 +492,96 @@ frame_job (SvdWorker     *worker,
         break;
       run_chain (state, i, request->chains[i], in_rgb,
                  frame->reference != NULL ? ref_rgb : NULL, frame->reference,
-                 request->want_overlays, &frame->chains[i], cancellable);
+                 request->want_overlays, &frame->chains[i], &outputs[i], cancellable);
     }
   frame->compute_ms = (g_get_monotonic_time () - t0) / 1000.0;
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        g_clear_pointer (&outputs[i], svd_image_unref);
       svd_session_frame_free (frame);
       return NULL;
     }
+  /* For DISTS: the newest frame replaces one DISTS has not reached. */
+  g_mutex_lock (&request->dists_slot->lock);
+  dists_slot_clear_locked (request->dists_slot);
+  if (ref_rgb != NULL && frame->reference != NULL)
+    {
+      request->dists_slot->index = frame->index;
+      request->dists_slot->ref = svd_image_ref (ref_rgb);
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        {
+          request->dists_slot->out[i] = g_steal_pointer (&outputs[i]);
+          request->dists_slot->generation[i] = request->chains[i] != NULL ? request->chains[i]->generation : 0;
+        }
+    }
+  g_mutex_unlock (&request->dists_slot->lock);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    g_clear_pointer (&outputs[i], svd_image_unref);
   return frame;
+}
+
+/* ---- DISTS ------------------------------------------------------------- */
+
+static gpointer
+dists_job (SvdWorker     *worker,
+           gpointer       state_data,
+           gpointer       job_data,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  DistsState *state = state_data;
+  DistsSlot *slot = job_data;
+  SvdSessionDists *result = g_new0 (SvdSessionDists, 1);
+  g_autoptr(SvdImage) ref = NULL;
+  SvdImage *out[SVD_SESSION_MAX_CHAINS] = { NULL };
+  gint64 t0 = g_get_monotonic_time ();
+
+  /* Take the frame: the frame worker may put a newer one meanwhile. */
+  g_mutex_lock (&slot->lock);
+  result->index = slot->index;
+  ref = g_steal_pointer (&slot->ref);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      out[i] = g_steal_pointer (&slot->out[i]);
+      result->chain_generation[i] = slot->generation[i];
+    }
+  dists_slot_clear_locked (slot);
+  g_mutex_unlock (&slot->lock);
+
+  if (ref == NULL)
+    result->index = -1;  /* nothing new */
+  else if (state->error != NULL)
+    result->error = g_strdup (state->error);
+  else
+    for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+      {
+        g_autoptr(GError) local = NULL;
+        SvdMetricsFrame values = { 0 };
+
+        if (out[i] == NULL || g_cancellable_is_cancelled (cancellable))
+          continue;
+        /* The same runner call as `svd metrics --dists`, so the values are
+         * the CLI's (this runner's PSNR/SSIM are computed again, unused). */
+        if (svd_metrics_runner_compute (state->runner, ref, out[i], &values, NULL, NULL, &local) &&
+            values.has_dists)
+          {
+            result->has_dists[i] = TRUE;
+            result->dists[i] = values.dists;
+          }
+        else if (local != NULL && result->error == NULL)
+          result->error = g_strdup (local->message);
+      }
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    g_clear_pointer (&out[i], svd_image_unref);
+  result->compute_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    {
+      svd_session_dists_free (result);
+      return NULL;
+    }
+  return result;
 }
 
 /* ---- The GUI side ------------------------------------------------------ */
@@ -485,6 +640,9 @@ svd_session_new (const SvdSettings      *settings,
   self->progress = progress;
   self->user_data = user_data;
   self->worker = svd_worker_new ("svd-session", NULL, 2, worker_state_init, &self->settings, worker_state_free);
+  self->dists_slot = g_new0 (DistsSlot, 1);
+  g_mutex_init (&self->dists_slot->lock);
+  self->dists_slot->index = -1;
   svd_worker_set_progress_func (self->worker, progress_cb, self);
 
   job = g_new0 (SvdSessionSetup, 1);
@@ -512,6 +670,10 @@ svd_session_free (SvdSession *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->worker, svd_worker_free);
+  g_clear_pointer (&self->dists_worker, svd_worker_free);
+  dists_slot_clear_locked (self->dists_slot);
+  g_mutex_clear (&self->dists_slot->lock);
+  g_free (self->dists_slot);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     g_clear_pointer (&self->chains[i], chain_config_unref);
   svd_settings_clear (&self->settings);
@@ -636,6 +798,7 @@ svd_session_request (SvdSession *self,
   request->index = index;
   request->viewer_serial = viewer_serial;
   request->want_overlays = want_overlays;
+  request->dists_slot = self->dists_slot;
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     if (self->chains[i] != NULL)
       request->chains[i] = chain_config_ref (self->chains[i]);
@@ -649,6 +812,71 @@ svd_session_request (SvdSession *self,
     g_warning ("Could not ask for frame %" G_GINT64_FORMAT ": %s", index, error->message);
   else
     self->n_pending = MIN (self->n_pending + 1, 2);
+}
+
+static void
+dists_done_cb (guint64       serial,
+               gpointer      result,
+               const GError *error,
+               gpointer      user_data)
+{
+  SvdSession *self = user_data;
+  SvdSessionDists *dists = result;
+
+  if (dists == NULL)
+    return;
+  /* A chain changed since: its value belongs to the old chain. */
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (self->chains[i] == NULL || self->chains[i]->generation != dists->chain_generation[i])
+      dists->has_dists[i] = FALSE;
+  if (self->dists_ready != NULL)
+    self->dists_ready (g_steal_pointer (&dists), self->user_data);
+  svd_session_dists_free (dists);
+}
+
+/**
+ * svd_session_set_dists_func:
+ * @self: a #SvdSession
+ * @func: (nullable): called with every DISTS result (transfer full), with
+ *   the session's user data
+ */
+void
+svd_session_set_dists_func (SvdSession          *self,
+                            SvdSessionDistsFunc  func)
+{
+  g_return_if_fail (self != NULL);
+
+  self->dists_ready = func;
+}
+
+/**
+ * svd_session_request_dists:
+ * @self: a #SvdSession
+ *
+ * Asks for DISTS of the newest frame the chains made, on the session's
+ * DISTS thread (started here the first time). A queued DISTS job is
+ * replaced, not doubled, and one that finds nothing new returns at once.
+ * During playback it lags: the result names its frame.
+ *
+ * Returns: whether a job was queued
+ */
+gboolean
+svd_session_request_dists (SvdSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (self->dists_worker == NULL)
+    self->dists_worker = svd_worker_new ("svd-dists", NULL, 1, dists_state_init, &self->settings,
+                                         dists_state_free);
+  if (svd_worker_submit (self->dists_worker, 1, dists_job, self->dists_slot, NULL,
+                         (GDestroyNotify) svd_session_dists_free, dists_done_cb, self, &error) == 0)
+    {
+      g_debug ("DISTS not queued: %s", error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 guint

@@ -66,6 +66,22 @@ typedef struct {
 
 void svd_session_frame_free (SvdSessionFrame *frame);
 
+/* DISTS runs after a frame's PSNR/SSIM are on screen, on the same worker,
+ * only when no frame waits: it may lag behind playback, and @index says
+ * which frame it is for. The variant is the CLI's default. */
+#define SVD_SESSION_DISTS_MODE SVD_DISTS_SHORT256
+
+typedef struct {
+  gint64    index;                            /* -1: nothing new to compute */
+  gboolean  has_dists[SVD_SESSION_MAX_CHAINS];
+  double    dists[SVD_SESSION_MAX_CHAINS];
+  char     *error;                            /* DISTS could not run */
+  double    compute_ms;
+  guint     chain_generation[SVD_SESSION_MAX_CHAINS]; /* internal */
+} SvdSessionDists;
+
+void svd_session_dists_free (SvdSessionDists *dists);
+
 typedef struct _SvdSession SvdSession;
 
 typedef void (*SvdSessionOpenedFunc) (const SvdSessionInfo *info,
@@ -77,6 +93,8 @@ typedef void (*SvdSessionFrameFunc)  (SvdSessionFrame      *frame,
 typedef void (*SvdSessionProgressFunc) (double      fraction,
                                         const char *text,
                                         gpointer    user_data);
+typedef void (*SvdSessionDistsFunc)  (SvdSessionDists      *dists,
+                                      gpointer              user_data);
 
 SvdSession *svd_session_new          (const SvdSettings      *settings,
                                       const SvdSessionSetup  *setup,
@@ -99,5 +117,8 @@ void        svd_session_request      (SvdSession             *self,
                                       gboolean                seek,
                                       gboolean                want_overlays);
 guint       svd_session_get_n_pending (SvdSession            *self);
+void        svd_session_set_dists_func (SvdSession           *self,
+                                        SvdSessionDistsFunc   func);
+gboolean    svd_session_request_dists (SvdSession            *self);
 
 G_END_DECLS

@@ -155,7 +155,12 @@ image_bytes_free (gpointer data)
   svd_image_unref (data);
 }
 
-/* Wraps an RGBA8 image in a texture without copying its pixels. */
+/* Wraps an RGBA8 image in a texture without copying its pixels. Every
+ * image here is opaque (alpha 255: frames and the heat-map overlays), so
+ * it is declared premultiplied, which is the same bytes: GTK 4.8's GL
+ * renderer uploads premultiplied RGBA as is, but converts a straight-alpha
+ * texture pixel by pixel on the main thread first (for a 720p frame, a
+ * stall of several ms per texture during playback). */
 static GdkTexture *
 texture_for_image (SvdImage *image)
 {
@@ -167,7 +172,7 @@ texture_for_image (SvdImage *image)
                                       image_bytes_free, svd_image_ref (image));
 
   return gdk_memory_texture_new (image->width, image->height,
-                                 GDK_MEMORY_R8G8B8A8, bytes, image->stride[0]);
+                                 GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, image->stride[0]);
 }
 
 static gboolean

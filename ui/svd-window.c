@@ -78,7 +78,29 @@ struct _SvdWindow
   GtkDropDown          *plot_metric;
   gboolean              demo_pending;        /* the demo clip is being made */
   gboolean              demo_chain_pending;  /* set chain 1 once it opens */
+
+  /* Live DISTS: computed after the frame's PSNR/SSIM, possibly for an
+   * older frame during playback. */
+  SvdSessionChainFrame  last_chain[SVD_SESSION_MAX_CHAINS]; /* no images */
+  gboolean              dists_has[SVD_SESSION_MAX_CHAINS];
+  gint64                dists_index[SVD_SESSION_MAX_CHAINS];
+  double                dists_value[SVD_SESSION_MAX_CHAINS];
+  double                dists_sum[SVD_SESSION_MAX_CHAINS];
+  guint                 dists_n[SVD_SESSION_MAX_CHAINS];
+  GHashTable           *dists_done[SVD_SESSION_MAX_CHAINS];
+  char                 *dists_error;
+  gint64                dists_next_us;
+  double                dists_last_ms;
+  gint64                dists_longest_lag;
+
+  GMenu                *recent_section;     /* Open Recent, from GtkRecentManager */
+  gulong                recent_handler;
+  char                 *session_uri;        /* the clip the session was started on */
+  char                 *last_chain_error[SVD_SESSION_MAX_CHAINS];
 };
+
+#define SVD_RECENT_GROUP "svd-studio"
+#define SVD_RECENT_MAX 10
 
 G_DEFINE_FINAL_TYPE (SvdWindow, svd_window, ADW_TYPE_APPLICATION_WINDOW)
 
@@ -134,6 +156,121 @@ svd_window_show_toast (SvdWindow  *self,
   toast = adw_toast_new (message);
   adw_toast_set_timeout (toast, 5);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+svd_window_open_failed_response_cb (AdwMessageDialog *dialog,
+                                    const char       *response,
+                                    SvdWindow        *self)
+{
+  if (g_strcmp0 (response, "open") == 0)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.open", NULL);
+}
+
+/* A clip that cannot be opened blocks what the user asked for, so it gets
+ * a dialog (not a toast) that says what failed and what to do next. */
+static void
+svd_window_show_open_error (SvdWindow  *self,
+                            const char *name,
+                            const char *reason)
+{
+  GtkWidget *dialog;
+
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Could Not Open the Clip"), NULL);
+  /* Translators: the first %s is a file name, the second the reason */
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” could not be opened or decoded: %s\n\n"
+                                    "The file may be damaged, incomplete, or not a video FFmpeg can read. "
+                                    "Open another file, or repair or convert this one (for example with "
+                                    "“ffmpeg -i damaged.mp4 -c:v libx264 fixed.mp4”) and open the result."),
+                                  name != NULL ? name : "?", reason);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "close", _("_Close"),
+                                    "open", _("_Open Another File…"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "open", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "open");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (svd_window_open_failed_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gint
+recent_info_newest_first (gconstpointer a,
+                          gconstpointer b)
+{
+  GDateTime *ta = gtk_recent_info_get_modified ((GtkRecentInfo *) a);
+  GDateTime *tb = gtk_recent_info_get_modified ((GtkRecentInfo *) b);
+
+  return g_date_time_compare (tb, ta);
+}
+
+/* "Open Recent" lists the clips this app opened (its own group in the
+ * shared recent-files store), newest first, only those still there. */
+static void
+svd_window_update_recent (SvdWindow *self)
+{
+  GList *items = gtk_recent_manager_get_items (gtk_recent_manager_get_default ());
+  guint n = 0;
+
+  g_menu_remove_all (self->recent_section);
+  items = g_list_sort (items, recent_info_newest_first);
+  for (GList *l = items; l != NULL && n < SVD_RECENT_MAX; l = l->next)
+    {
+      GtkRecentInfo *info = l->data;
+      g_autoptr(GMenuItem) item = NULL;
+
+      if (!gtk_recent_info_has_group (info, SVD_RECENT_GROUP) || !gtk_recent_info_is_local (info) ||
+          !gtk_recent_info_exists (info))
+        continue;
+      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      g_menu_item_set_action_and_target (item, "win.open-recent", "s", gtk_recent_info_get_uri (info));
+      g_menu_append_item (self->recent_section, item);
+      n++;
+    }
+  g_list_free_full (items, (GDestroyNotify) gtk_recent_info_unref);
+}
+
+static void
+svd_window_add_recent (SvdWindow  *self,
+                       const char *uri)
+{
+  static const char *groups[] = { SVD_RECENT_GROUP, NULL };
+  GtkRecentData data = { 0 };
+  g_autofree char *mime = NULL;
+  g_autofree char *path = g_filename_from_uri (uri, NULL, NULL);
+
+  mime = path != NULL ? g_content_type_guess (path, NULL, 0, NULL) : NULL;
+  data.mime_type = mime != NULL ? mime : (char *) "application/octet-stream";
+  data.app_name = (char *) g_get_application_name ();
+  data.app_exec = (char *) "svd-studio %u";
+  data.groups = (char **) groups;
+  if (!gtk_recent_manager_add_full (gtk_recent_manager_get_default (), uri, &data))
+    g_debug ("Could not add %s to the recent files", uri);
+}
+
+/**
+ * svd_window_get_recent_menu:
+ * @self: a #SvdWindow
+ *
+ * Returns: (transfer none): the items of the Open Recent menu
+ */
+GMenuModel *
+svd_window_get_recent_menu (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  return G_MENU_MODEL (self->recent_section);
+}
+
+static void
+svd_window_open_recent_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  g_autoptr(GFile) file = g_file_new_for_uri (g_variant_get_string (parameter, NULL));
+
+  svd_window_set_up_session (SVD_WINDOW (widget), file);
 }
 
 static void
@@ -295,6 +432,11 @@ clip_frame_done_cb (guint64       serial,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
+      if (!self->clip_shown_any)
+        {
+          svd_window_show_open_error (self, self->clip_name, error->message);
+          return;
+        }
       /* Translators: the first %s is a file name, the second the reason */
       message = g_strdup_printf (_("Could not open “%s”: %s"), self->clip_name, error->message);
       svd_window_show_toast (self, message);
@@ -749,6 +891,19 @@ svd_window_reset_averages (SvdWindow *self,
   self->averages[slot] = svd_metrics_accumulator_new ();
   self->averaged[slot] = g_hash_table_new (g_int64_hash, g_int64_equal);
   svd_plot_clear (self->plot, slot);
+  g_clear_pointer (&self->dists_done[slot], g_hash_table_unref);
+  self->dists_done[slot] = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->dists_has[slot] = FALSE;
+  self->dists_sum[slot] = 0;
+  self->dists_n[slot] = 0;
+}
+
+static void
+svd_window_forget_chain_frame (SvdSessionChainFrame *c)
+{
+  g_clear_pointer (&c->error, g_free);
+  g_clear_pointer (&c->metrics_problem, g_free);
+  memset (c, 0, sizeof *c);
 }
 
 static void
@@ -767,7 +922,15 @@ svd_window_close_session (SvdWindow *self)
       g_clear_pointer (&self->averages[i], svd_metrics_accumulator_free);
       g_clear_pointer (&self->averaged[i], g_hash_table_unref);
       g_clear_pointer (&self->chain_paths[i], g_strfreev);
+      g_clear_pointer (&self->dists_done[i], g_hash_table_unref);
+      svd_window_forget_chain_frame (&self->last_chain[i]);
+      self->dists_has[i] = FALSE;
     }
+  g_clear_pointer (&self->dists_error, g_free);
+  self->dists_next_us = 0;
+  self->dists_last_ms = 0;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    g_clear_pointer (&self->last_chain_error[i], g_free);
 }
 
 static gboolean
@@ -842,8 +1005,24 @@ svd_window_chain_readout (SvdWindow                  *self,
       if (self->session_info.dists_unavailable != NULL)
         /* Translators: %s says why, e.g. which weight files are missing */
         g_string_append_printf (text, _("DISTS unavailable: %s"), self->session_info.dists_unavailable);
+      else if (self->dists_error != NULL)
+        /* Translators: %s says why DISTS could not be computed */
+        g_string_append_printf (text, _("DISTS failed: %s"), self->dists_error);
+      else if (self->dists_has[slot] && self->dists_index[slot] == c->metrics.frame_index)
+        /* Translators: the DISTS variant (e.g. short256) and its value */
+        g_string_append_printf (text, _("DISTS (%s) %.4f"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE),
+                                self->dists_value[slot]);
+      else if (self->dists_has[slot] && self->dists_index[slot] < c->metrics.frame_index)
+        /* Translators: DISTS of an older frame than the one shown: the
+         * variant, that frame's number, how many frames behind, the value */
+        g_string_append_printf (text, _("DISTS (%s, frame %lld, %lld behind) %.4f"),
+                                svd_dists_mode_name (SVD_SESSION_DISTS_MODE),
+                                (long long) self->dists_index[slot] + 1,
+                                (long long) (c->metrics.frame_index - self->dists_index[slot]),
+                                self->dists_value[slot]);
       else
-        g_string_append (text, _("DISTS not computed in the window yet"));
+        /* Translators: DISTS of the shown frame is not ready yet */
+        g_string_append_printf (text, _("DISTS (%s) computing…"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE));
       svd_metrics_accumulator_get (self->averages[slot], &sum);
       if (sum.n_frames > 0)
         {
@@ -851,6 +1030,11 @@ svd_window_chain_readout (SvdWindow                  *self,
           /* Translators: running means over the frames seen so far */
           g_string_append_printf (text, _(" — clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f"),
                                   sum.n_frames, a, sum.ssim_y_mean);
+          if (self->dists_n[slot] > 0)
+            /* Translators: the mean DISTS and over how many frames it was
+             * computed (it lags during playback, so often fewer) */
+            g_string_append_printf (text, _(", DISTS %.4f over %u frames"),
+                                    self->dists_sum[slot] / self->dists_n[slot], self->dists_n[slot]);
         }
     }
   else if (c->metrics_problem != NULL)
@@ -870,6 +1054,72 @@ svd_window_chain_readout (SvdWindow                  *self,
 }
 
 static gboolean svd_window_play_tick (gpointer user_data);
+
+/* DISTS costs far more than a frame: when paused it always catches up to
+ * the shown frame; during playback it lags and the readout says by how
+ * much. */
+static void
+svd_window_maybe_request_dists (SvdWindow *self)
+{
+  if (self->session == NULL || self->session_info.dists_unavailable != NULL || self->dists_error != NULL)
+    return;
+  if (self->playing)
+    {
+      /* DISTS has its own thread but shares the cores with the chains:
+       * during playback it runs at most a quarter of the time. */
+      if (g_get_monotonic_time () < self->dists_next_us)
+        return;
+    }
+  svd_session_request_dists (self->session);
+}
+
+static void
+svd_window_dists_cb (SvdSessionDists *dists,
+                     gpointer         user_data)
+{
+  SvdWindow *self = user_data;
+
+  if (dists->error != NULL && self->dists_error == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      self->dists_error = g_strndup (dists->error, strcspn (dists->error, "\n"));
+      /* Translators: %s says why DISTS could not be computed */
+      message = g_strdup_printf (_("DISTS is off for this session: %s"), self->dists_error);
+      svd_window_show_toast (self, message);
+    }
+  if (dists->index >= 0 && dists->index <= self->session_shown)
+    {
+      self->dists_next_us = g_get_monotonic_time () + (gint64) (3000 * dists->compute_ms);
+      self->dists_last_ms = dists->compute_ms;
+      self->dists_longest_lag = MAX (self->dists_longest_lag, self->session_shown - dists->index);
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        {
+          if (!dists->has_dists[i])
+            continue;
+          self->dists_has[i] = TRUE;
+          self->dists_index[i] = dists->index;
+          self->dists_value[i] = dists->dists[i];
+          if (self->dists_done[i] != NULL && !g_hash_table_contains (self->dists_done[i], &dists->index))
+            {
+              g_hash_table_add (self->dists_done[i], g_memdup2 (&dists->index, sizeof dists->index));
+              self->dists_sum[i] += dists->dists[i];
+              self->dists_n[i]++;
+            }
+        }
+    }
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (self->last_chain[i].active && gtk_widget_get_visible (GTK_WIDGET (self->readouts[i])))
+      {
+        g_autofree char *text = svd_window_chain_readout (self, i, &self->last_chain[i]);
+
+        gtk_label_set_text (self->readouts[i], text);
+      }
+  /* Paused on a newer frame than this result: catch up. */
+  if (!self->playing && dists->index >= 0 && dists->index < self->session_shown)
+    svd_window_maybe_request_dists (self);
+  svd_session_dists_free (dists);
+}
 
 static void
 svd_window_session_frame_cb (SvdSessionFrame *frame,
@@ -939,6 +1189,22 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
           svd_metrics_accumulator_add (self->averages[i], &c->metrics);
           svd_plot_add (self->plot, i, frame->index, c->metrics.psnr_y, c->metrics.ssim_y);
         }
+      if (c->error != NULL && g_strcmp0 (c->error, self->last_chain_error[i]) != 0)
+        {
+          g_autofree char *message = NULL;
+
+          /* Translators: %u is the chain's number, %s the reason; the
+           * other chains keep running */
+          message = g_strdup_printf (_("Chain %u failed: %s"), i + 1, c->error);
+          svd_window_show_toast (self, message);
+        }
+      g_free (self->last_chain_error[i]);
+      self->last_chain_error[i] = g_strdup (c->error);
+      svd_window_forget_chain_frame (&self->last_chain[i]);
+      self->last_chain[i] = *c;
+      self->last_chain[i].error = g_strdup (c->error);
+      self->last_chain[i].metrics_problem = g_strdup (c->metrics_problem);
+      self->last_chain[i].display = self->last_chain[i].difference = self->last_chain[i].ssim_map = NULL;
       text = svd_window_chain_readout (self, i, c);
       gtk_label_set_text (self->readouts[i], text);
       gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), TRUE);
@@ -991,6 +1257,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
         self->play_source = g_timeout_add (delay, svd_window_play_tick, self);
     }
   svd_session_frame_free (frame);
+  svd_window_maybe_request_dists (self);
   self->longest_update_us = MAX (self->longest_update_us, g_get_monotonic_time () - now);
 }
 
@@ -1034,11 +1301,23 @@ svd_window_session_opened_cb (const SvdSessionInfo *info,
 
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
-      /* Translators: %s is the reason */
-      message = g_strdup_printf (_("Could not start the session: %s"), error->message);
-      svd_window_show_toast (self, message);
+      /* The session stays until the next open replaces it (it is freed
+       * outside its own callback); the window goes back to its start page. */
+      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+      adw_window_title_set_subtitle (self->window_title, NULL);
+      if (self->demo_chain_pending)
+        {
+          self->demo_chain_pending = FALSE;
+          /* Translators: %s is the reason */
+          message = g_strdup_printf (_("Could not start the session: %s"), error->message);
+          svd_window_show_toast (self, message);
+          return;
+        }
+      svd_window_show_open_error (self, self->clip_name, error->message);
       return;
     }
+  if (self->session_uri != NULL && !self->demo_chain_pending)
+    svd_window_add_recent (self, self->session_uri);
 
   svd_window_session_info_clear (&self->session_info);
   self->session_info = *info;
@@ -1155,6 +1434,8 @@ svd_window_start_session (SvdWindow             *self,
 
   name = g_path_get_basename (setup->input_path);
   self->clip_name = g_steal_pointer (&name);
+  g_free (self->session_uri);
+  self->session_uri = g_filename_to_uri (setup->input_path, NULL, NULL);
   self->session_wanted = 0;
   self->session_shown = 0;
   self->last_shown_us = 0;
@@ -1169,6 +1450,7 @@ svd_window_start_session (SvdWindow             *self,
   adw_window_title_set_subtitle (self->window_title, _("Opening…"));
   self->session = svd_session_new (&settings, setup, svd_window_session_opened_cb,
                                    svd_window_session_frame_cb, svd_window_session_progress_cb, self);
+  svd_session_set_dists_func (self->session, svd_window_dists_cb);
 }
 
 typedef struct {
@@ -1392,7 +1674,10 @@ svd_window_play_action (GtkWidget  *widget,
       svd_window_session_request (self, self->session_shown + 1, FALSE);
     }
   else
-    g_clear_handle_id (&self->play_source, g_source_remove);
+    {
+      g_clear_handle_id (&self->play_source, g_source_remove);
+      svd_window_maybe_request_dists (self);
+    }
 }
 
 static void
@@ -1733,6 +2018,8 @@ svd_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   svd_window_close_session (self);
   svd_window_close_clip (self);
+  g_clear_pointer (&self->session_uri, g_free);
+  g_clear_signal_handler (&self->recent_handler, gtk_recent_manager_get_default ());
 
   G_OBJECT_CLASS (svd_window_parent_class)->dispose (object);
 }
@@ -1826,6 +2113,8 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, seek_scale);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_box);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, recent_section);
+  gtk_widget_class_install_action (widget_class, "win.open-recent", "s", svd_window_open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.play", NULL, svd_window_play_action);
   gtk_widget_class_install_action (widget_class, "win.add-chain", NULL, svd_window_add_chain_action);
   gtk_widget_class_install_action (widget_class, "win.clear-chains", NULL, svd_window_clear_chains_action);
@@ -1884,6 +2173,9 @@ svd_window_init (SvdWindow *self)
     g_signal_connect (drop, "drop", G_CALLBACK (svd_window_drop_cb), self);
     gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
   }
+  self->recent_handler = g_signal_connect_swapped (gtk_recent_manager_get_default (), "changed",
+                                                   G_CALLBACK (svd_window_update_recent), self);
+  svd_window_update_recent (self);
   self->seek_handler = g_signal_connect (self->seek_scale, "value-changed",
                                          G_CALLBACK (svd_window_seek_changed_cb), self);
   g_signal_connect_object (self->viewer, "notify::view-mode",

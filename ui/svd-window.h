@@ -24,6 +24,7 @@ GtkWindow *svd_window_export     (SvdWindow      *self);
 GtkWindow *svd_window_edit_chains (SvdWindow     *self);
 gboolean   svd_window_is_demo_pending (SvdWindow  *self);
 SvdPlot   *svd_window_get_plot   (SvdWindow      *self);
+GMenuModel *svd_window_get_recent_menu (SvdWindow    *self);
 SvdViewer *svd_window_get_viewer (SvdWindow      *self);
 void       svd_window_go_to_frame     (SvdWindow *self,
                                        gint64     index);

@@ -8,6 +8,7 @@
 #include <sys/resource.h>
 
 #include "svd-application.h"
+#include "svd-export.h"
 #include "svd-ui-enums.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
@@ -31,6 +32,17 @@ static gboolean
 session_open (gpointer data)
 {
   return svd_window_get_session_info (the_window) != NULL;
+}
+
+/* DISTS of the shown frame itself (not an older one) is in the readout. */
+static gboolean
+dists_ready (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+  const char *d = text != NULL ? strstr (text, "DISTS (short256) ") : NULL;
+
+  return svd_window_get_shown_frame (the_window) == want_frame && d != NULL &&
+         g_ascii_isdigit (d[strlen ("DISTS (short256) ")]);
 }
 
 static gboolean
@@ -81,12 +93,13 @@ cli_metrics (const SvdSessionInfo *info,
              gint64                index,
              char                 *psnr_rgb,
              char                 *psnr_y,
-             char                 *ssim)
+             char                 *ssim,
+             char                 *dists)
 {
   g_autofree char *svd = g_build_filename (g_getenv ("SVD_BUILD_ROOT"), "app", "cli", "svd", NULL);
   g_autofree char *max = g_strdup_printf ("%" G_GINT64_FORMAT, index + 1);
-  const char *argv[] = { svd, "metrics", "--json", "-q", "--chain", chain, "--max-frames", max,
-                         info->reference_path, info->input_path, NULL };
+  const char *argv[] = { svd, "metrics", "--json", "-q", "--dists", "short256", "--chain", chain,
+                         "--max-frames", max, info->reference_path, info->input_path, NULL };
   g_autofree char *out = NULL, *err = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
@@ -113,6 +126,8 @@ cli_metrics (const SvdSessionInfo *info,
   g_snprintf (psnr_rgb, 64, "PSNR-RGB %.2f dB", json_object_get_double_member (frame, "psnr_rgb"));
   g_snprintf (psnr_y, 64, "PSNR-Y (BT.601) %.2f dB", json_object_get_double_member (frame, "psnr_y"));
   g_snprintf (ssim, 64, "SSIM-Y (Gaussian σ 1.5) %.4f", json_object_get_double_member (frame, "ssim_y"));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "dists"), "mode"), ==, "short256");
+  g_snprintf (dists, 64, "DISTS (short256) %.4f", json_object_get_double_member (frame, "dists"));
 }
 
 static gint64
@@ -132,7 +147,11 @@ typedef struct {
   gint64 max_late_us;
   gint64 last_frame_time;
   gint64 max_frame_gap_us;
+  gint64 refresh_us;
+  gint64 last_tick_cpu_us;
+  gint64 max_tick_cpu_us;
   guint  n_frames;
+  gint64 max_dists_lag;
 } Stall;
 
 static gboolean
@@ -163,10 +182,35 @@ stall_tick_cb (GtkWidget     *widget,
   Stall *st = data;
   gint64 t = gdk_frame_clock_get_frame_time (clock);
 
+  gint64 cpu = thread_cpu_us ();
+  gint64 refresh = 0;
+  const char *text = svd_window_get_readout (the_window, 0);
+  const char *behind = text != NULL ? strstr (text, " behind)") : NULL;
+
+  /* The frame clock asks for a frame every refresh interval while this
+   * tick callback runs; a gap longer than that is time the main loop could
+   * not draw (busy, or not scheduled). */
   if (st->last_frame_time > 0)
     st->max_frame_gap_us = MAX (st->max_frame_gap_us, t - st->last_frame_time);
+  gdk_frame_clock_get_refresh_info (clock, t, &refresh, NULL);
+  if (refresh > 0)
+    st->refresh_us = refresh;
+  /* The main thread's own CPU time from one frame to the next: its work,
+   * without the time other processes on the machine held the cores. */
+  if (st->last_tick_cpu_us > 0)
+    st->max_tick_cpu_us = MAX (st->max_tick_cpu_us, cpu - st->last_tick_cpu_us);
+  st->last_tick_cpu_us = cpu;
   st->last_frame_time = t;
   st->n_frames++;
+  /* "DISTS (short256, frame N, K behind)": the largest K seen. */
+  if (behind != NULL)
+    {
+      const char *k = behind;
+
+      while (k > text && g_ascii_isdigit (k[-1]))
+        k--;
+      st->max_dists_lag = MAX (st->max_dists_lag, g_ascii_strtoll (k, NULL, 10));
+    }
   return G_SOURCE_CONTINUE;
 }
 
@@ -184,7 +228,8 @@ run_script_cb (gpointer user_data)
   GtkWindow *dialog;
   const SvdSessionInfo *info;
   SvdViewer *viewer;
-  char a[64], b[64], c[64];
+  char a[64], b[64], c[64], d[64];
+  GtkWindow *export_dialog;
   const char *text;
   Stall st = { 0 };
   guint timeout_id, tick_id;
@@ -238,12 +283,28 @@ run_script_cb (gpointer user_data)
   svd_gui_test_wait_until (readout_ready, NULL);
   text = svd_window_get_readout (the_window, 0);
   g_test_message ("frame 5: %s", text);
-  cli_metrics (info, chain, 5, a, b, c);
-  g_test_message ("svd metrics frame 5: %s, %s, %s", a, b, c);
+  /* DISTS follows PSNR/SSIM, computed on the worker once the frame shows. */
+  start = g_get_monotonic_time ();
+  svd_gui_test_wait_until (dists_ready, NULL);
+  text = svd_window_get_readout (the_window, 0);
+  g_test_message ("frame 5 with DISTS %.0f ms after PSNR/SSIM: %s", (g_get_monotonic_time () - start) / 1000.0, text);
+  cli_metrics (info, chain, 5, a, b, c, d);
+  g_test_message ("svd metrics frame 5: %s, %s, %s, %s", a, b, c, d);
   g_assert_nonnull (strstr (text, a));
   g_assert_nonnull (strstr (text, b));
   g_assert_nonnull (strstr (text, c));
+  g_assert_nonnull (strstr (text, d));
+  g_assert_nonnull (strstr (text, ", DISTS "));
   shoot ("session-frame-5");
+
+  /* The export dialog opens on chain 1 of the session. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.export", NULL));
+  export_dialog = svd_gui_test_find_window (GTK_APPLICATION (fx->app), SVD_TYPE_EXPORT_DIALOG);
+  g_assert_nonnull (export_dialog);
+  svd_gui_test_wait_frames (GTK_WIDGET (export_dialog), 3);
+  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (export_dialog), "session-export"));
+  gtk_window_destroy (export_dialog);
+  g_assert_null (svd_gui_test_find_window (GTK_APPLICATION (fx->app), SVD_TYPE_EXPORT_DIALOG));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.go-to-frame", "x", (gint64) 60));
   want_frame = 60;
@@ -264,12 +325,25 @@ run_script_cb (gpointer user_data)
   g_source_remove (timeout_id);
   gtk_widget_remove_tick_callback (GTK_WIDGET (the_window), tick_id);
   g_test_message ("playback: shown frame %" G_GINT64_FORMAT " after 8 s from 60; longest main-loop stall "
-                  "%.1f ms (1 ms timeout lateness, main thread on CPU %.1f ms of it); longest frame-clock gap %.1f ms over %u frames; "
-                  "longest frame hand-over on the main thread %.1f ms",
-                  svd_window_get_shown_frame (the_window), st.max_late_us / 1000.0, st.max_late_cpu_us / 1000.0,
-                  st.max_frame_gap_us / 1000.0, st.n_frames, svd_window_get_longest_update (the_window, FALSE));
+                  "(frame clock) %.1f ms: longest gap between frame-clock frames %.1f ms over %u frames, "
+                  "refresh interval %.1f ms; most main-thread CPU time between two frames %.1f ms; longest 1 ms timeout lateness %.1f ms (main thread on CPU %.1f ms of it); "
+                  "longest frame hand-over on the main thread %.1f ms; DISTS at most %" G_GINT64_FORMAT " frames behind",
+                  svd_window_get_shown_frame (the_window),
+                  MAX (0, st.max_frame_gap_us - st.refresh_us) / 1000.0, st.max_frame_gap_us / 1000.0, st.n_frames,
+                  st.refresh_us / 1000.0, st.max_tick_cpu_us / 1000.0, st.max_late_us / 1000.0, st.max_late_cpu_us / 1000.0,
+                  svd_window_get_longest_update (the_window, FALSE), st.max_dists_lag);
   g_assert_cmpint (svd_window_get_shown_frame (the_window), >, 60);
   shoot ("session-playback");
+
+  /* Paused, DISTS catches up to the shown frame (a frame asked for before
+   * the pause may still arrive first). */
+  svd_gui_test_wait_until (idle_window, NULL);
+  want_frame = svd_window_get_shown_frame (the_window);
+  start = g_get_monotonic_time ();
+  svd_gui_test_wait_until (dists_ready, NULL);
+  g_test_message ("paused at frame %" G_GINT64_FORMAT ", DISTS caught up in %.0f ms: %s", want_frame,
+                  (g_get_monotonic_time () - start) / 1000.0, svd_window_get_readout (the_window, 0));
+  shoot ("session-paused-dists");
 
   g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
   fx->done = TRUE;
@@ -309,6 +383,15 @@ main (int   argc,
       return 77;
     }
   svd_test_require_shared ();
+  {
+    /* The shared DISTS α/β and the seeded VGG16: the CLI, spawned with
+     * this environment, uses the same files. */
+    g_autofree char *ab = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
+    g_autofree char *vgg = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
+
+    g_setenv ("SVD_DISTS_WEIGHTS", ab, TRUE);
+    g_setenv ("SVD_VGG16_WEIGHTS", vgg, TRUE);
+  }
 
   g_test_add_func ("/gui/session/synthesize-chain-metrics", test_session);
 
