@@ -41,6 +41,8 @@ struct _SvdChainEditor {
   GPtrArray     *extra;     /* SvdModelEntry *, chain models outside them */
   GHashTable    *by_path;   /* path → SvdModelEntry * (not owned) */
   GCancellable  *cancellable;
+  GSettings     *settings;  /* nullable; where added folders are kept */
+  guint          scan_generation;
   gboolean       scan_started;
   gboolean       loading;
   guint          rebuild_id;
@@ -552,6 +554,7 @@ fill_library (SvdChainEditor *self)
 }
 
 typedef struct {
+  guint      generation;
   GStrv      folders;
   GStrv      extra_paths;
   GPtrArray *library;
@@ -607,7 +610,13 @@ scan_done_cb (GObject      *object,
         g_warning ("Model library: %s", error->message);
       return;
     }
+  /* A folder added meanwhile started a newer scan; only that one counts. */
+  if (d->generation != self->scan_generation)
+    return;
   self->loading = FALSE;
+  g_hash_table_remove_all (self->by_path);
+  g_clear_pointer (&self->library, g_ptr_array_unref);
+  g_clear_pointer (&self->extra, g_ptr_array_unref);
   self->library = g_steal_pointer (&d->library);
   self->extra = g_steal_pointer (&d->extra);
   for (guint i = 0; i < self->library->len; i++)
@@ -650,12 +659,92 @@ start_scan (SvdChainEditor *self)
           }
       }
   d = g_new0 (ScanData, 1);
+  d->generation = ++self->scan_generation;
   d->folders = g_strdupv (self->folders);
   d->extra_paths = g_strv_builder_end (extra);
   task = g_task_new (self, self->cancellable, scan_done_cb, NULL);
   g_task_set_task_data (task, d, scan_data_free);
   g_task_run_in_thread (task, scan_thread);
   fill_library (self);
+}
+
+/**
+ * svd_chain_editor_add_folder:
+ * @self: a #SvdChainEditor
+ * @folder: a folder of models
+ *
+ * Adds @folder to the library, and to the "model-folders" setting when the
+ * editor has settings, then reads the library again.
+ */
+void
+svd_chain_editor_add_folder (SvdChainEditor *self,
+                             const char     *folder)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_if_fail (SVD_IS_CHAIN_EDITOR (self));
+  g_return_if_fail (folder != NULL);
+
+  if (self->settings != NULL)
+    {
+      g_auto(GStrv) old = g_settings_get_strv (self->settings, "model-folders");
+
+      if (!g_strv_contains ((const char * const *) old, folder))
+        {
+          g_strv_builder_addv (builder, (const char **) old);
+          g_strv_builder_add (builder, folder);
+          {
+            g_auto(GStrv) updated = g_strv_builder_end (builder);
+
+            g_settings_set_strv (self->settings, "model-folders", (const char * const *) updated);
+          }
+          builder = g_strv_builder_new ();
+        }
+    }
+  if (g_strv_contains ((const char * const *) self->folders, folder))
+    return;
+  g_strv_builder_addv (builder, (const char **) self->folders);
+  g_strv_builder_add (builder, folder);
+  g_strfreev (self->folders);
+  self->folders = g_strv_builder_end (builder);
+  self->scan_started = FALSE;
+  start_scan (self);
+}
+
+static void
+folder_chosen_cb (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         user_data)
+{
+  SvdChainEditor *self = user_data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file != NULL ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        svd_chain_editor_add_folder (self, path);
+    }
+  gtk_native_dialog_destroy (dialog);
+  g_object_unref (dialog);
+  g_object_unref (self);
+}
+
+static void
+add_folder_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
+  GtkFileChooserNative *native;
+
+  gtk_popover_popdown (self->library_popover);
+  native = gtk_file_chooser_native_new (_("Add Model Folder"), GTK_WINDOW (self),
+                                        GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Add"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
+  g_signal_connect (native, "response", G_CALLBACK (folder_chosen_cb), g_object_ref (self));
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
 }
 
 static void
@@ -672,7 +761,9 @@ focused_stage (SvdChainEditor *self)
   GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
   GtkWidget *row;
 
-  if (focus == NULL)
+  /* Keys pressed in the library popover bubble up here too; the window's
+   * focus is then still on a stage the user is not looking at. */
+  if (focus == NULL || gtk_widget_get_visible (GTK_WIDGET (self->library_popover)))
     return -1;
   row = GTK_IS_LIST_BOX_ROW (focus) ? focus : gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW);
   if (row == NULL || gtk_widget_get_parent (row) != GTK_WIDGET (self->stage_list))
@@ -841,6 +932,7 @@ svd_chain_editor_finalize (GObject *object)
   g_clear_pointer (&self->extra, g_ptr_array_unref);
   g_clear_pointer (&self->folders, g_strfreev);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->settings);
   G_OBJECT_CLASS (svd_chain_editor_parent_class)->finalize (object);
 }
 
@@ -875,6 +967,7 @@ svd_chain_editor_class_init (SvdChainEditorClass *klass)
   gtk_widget_class_install_action (widget_class, "chain.remove-chain", NULL, remove_chain_action);
   gtk_widget_class_install_action (widget_class, "chain.select-chain", "u", select_chain_action);
   gtk_widget_class_install_action (widget_class, "chain.apply", NULL, apply_action);
+  gtk_widget_class_install_action (widget_class, "chain.add-folder", NULL, add_folder_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Up, GDK_ALT_MASK, "chain.move-up", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Up, GDK_ALT_MASK, "chain.move-up", NULL);
@@ -904,18 +997,23 @@ svd_chain_editor_init (SvdChainEditor *self)
  * @width: the clip's width, the size into the first stage
  * @height: the clip's height
  *
+ * @settings: (nullable): the app's settings, where folders added in the
+ *   editor are kept
+ *
  * Returns: (transfer full): a new, modal chain editor
  */
 SvdChainEditor *
 svd_chain_editor_new (GtkWindow          *parent,
                       const char * const *folders,
                       int                 width,
-                      int                 height)
+                      int                 height,
+                      GSettings          *settings)
 {
   SvdChainEditor *self = g_object_new (SVD_TYPE_CHAIN_EDITOR,
                                        "transient-for", parent,
                                        NULL);
 
+  self->settings = settings != NULL ? g_object_ref (settings) : NULL;
   self->folders = g_strdupv ((char **) folders);
   self->width = width;
   self->height = height;

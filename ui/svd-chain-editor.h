@@ -20,7 +20,10 @@ typedef void (*SvdChainEditorApplyFunc) (guint               slot,
 SvdChainEditor *svd_chain_editor_new          (GtkWindow                *parent,
                                                const char * const       *folders,
                                                int                       width,
-                                               int                       height);
+                                               int                       height,
+                                               GSettings                *settings);
+void            svd_chain_editor_add_folder   (SvdChainEditor           *self,
+                                               const char               *folder);
 void            svd_chain_editor_set_chain    (SvdChainEditor           *self,
                                                guint                     slot,
                                                const char * const       *specs);

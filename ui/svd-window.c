@@ -1795,7 +1795,7 @@ svd_window_edit_chains (SvdWindow *self)
   folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
                                                (const char * const *) extra);
   editor = svd_chain_editor_new (GTK_WINDOW (self), (const char * const *) folders,
-                                 self->session_info.width, self->session_info.height);
+                                 self->session_info.width, self->session_info.height, self->settings);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     svd_chain_editor_set_chain (editor, i, (const char * const *) self->chain_paths[i]);
   if (svd_chain_editor_get_n_chains (editor) == 0)

@@ -82,6 +82,19 @@ shoot (GtkWidget  *widget,
 }
 
 static guint
+count_models (const char *folder)
+{
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    n += svd_model_library_is_model_file (name) ? 1 : 0;
+  return n;
+}
+
+static guint
 n_rows (GtkListBox *box)
 {
   guint n = 0;
@@ -206,7 +219,7 @@ script (SvdApplication *app)
   g_autofree char *m2 = g_build_filename (seed, "2x_10_2X-10_super_fp32.onnx", NULL);
   g_autofree char *details = NULL;
   g_autofree char *summary = NULL;
-  const char *folders[] = { seed, NULL };
+  g_auto(GStrv) folders = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (clip);
   g_auto(GStrv) specs = NULL;
   GSettings *settings = svd_application_get_settings (app);
@@ -214,12 +227,12 @@ script (SvdApplication *app)
   GtkWindow *dialog;
   const SvdSessionInfo *info;
   GtkListBox *stages;
+  guint n_project;
   int w, h;
 
   the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   viewer = svd_window_get_viewer (the_window);
   g_assert_nonnull (settings);
-  g_settings_set_strv (settings, "model-folders", folders);
 
   /* No clip: the editor says to open one first. */
   g_assert_null (svd_window_edit_chains (the_window));
@@ -243,10 +256,20 @@ script (SvdApplication *app)
   g_assert_cmpuint (svd_chain_editor_get_n_chains (the_editor), ==, 1);
   stages = svd_chain_editor_get_stage_list (the_editor);
   svd_gui_test_wait_until (library_loaded, NULL);
-  /* The project's models/ plus the seed folder from the settings. */
-  g_test_message ("library: %u models", n_rows (svd_chain_editor_get_library_list (the_editor)));
-  g_assert_cmpuint (n_rows (svd_chain_editor_get_library_list (the_editor)), >, 5);
+  /* The project's models/ (the user folder is empty here). */
+  n_project = n_rows (svd_chain_editor_get_library_list (the_editor));
+  g_test_message ("library: %u models from the project", n_project);
+  g_assert_cmpuint (n_project, >=, 1);
   g_assert_cmpuint (n_rows (stages), ==, 0);
+
+  /* The seed folder, added as the Add Folder… chooser does: the library
+   * reads it and Preferences' setting keeps it. */
+  svd_chain_editor_add_folder (the_editor, seed);
+  svd_gui_test_wait_until (library_loaded, NULL);
+  g_test_message ("library: %u models with the seed folder", n_rows (svd_chain_editor_get_library_list (the_editor)));
+  g_assert_cmpuint (n_rows (svd_chain_editor_get_library_list (the_editor)), ==, n_project + count_models (seed));
+  folders = g_settings_get_strv (settings, "model-folders");
+  g_assert_true (g_strv_contains ((const char * const *) folders, seed));
 
   add_from_library ("1x_super_34_10_fp32");
   add_from_library ("2x_10_2X-10_super_fp32");
