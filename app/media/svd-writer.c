@@ -746,6 +746,27 @@ report_progress (SvdWriter *self,
   self->options.progress (&p, self->options.progress_data);
 }
 
+/* Test hook (tests/reliability): SVD_FAULT_INJECT=encode-fail-at:N makes
+ * the encoder refuse frame N (0-based) as a failing encoder or hardware
+ * session would mid-export, so the tests can check that the error reaches
+ * the user and that no output or temp file is left behind. */
+static gboolean
+fault_encode (SvdWriter *self)
+{
+  static gint64 fail_at = -1;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *f = g_getenv ("SVD_FAULT_INJECT");
+
+      if (f != NULL && g_str_has_prefix (f, "encode-fail-at:"))
+        fail_at = g_ascii_strtoll (f + strlen ("encode-fail-at:"), NULL, 10);
+      g_once_init_leave (&once, 1);
+    }
+  return fail_at >= 0 && self->n_frames == fail_at;
+}
+
 /**
  * svd_writer_write:
  * @image: a frame, planar YUV as the engine produces; RGB images are
@@ -880,7 +901,7 @@ svd_writer_write (SvdWriter  *self,
   self->last_pts = pts;
   frame->pts = pts;
 
-  ret = avcodec_send_frame (self->enc, frame);
+  ret = fault_encode (self) ? AVERROR_EXTERNAL : avcodec_send_frame (self->enc, frame);
   if (ret < 0)
     {
       svd_av_set_error (error, SVD_ERROR_ENCODE, ret, "avcodec_send_frame",

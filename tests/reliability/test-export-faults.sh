@@ -4,8 +4,10 @@
 # - a clip damaged mid-way: the damaged frames are reported (count and first
 #   frame) and the export carries on, or with --on-decode-error=stop fails
 #   cleanly and writes nothing;
-# - disk full (RLIMIT_FSIZE in a subshell) and an encoder that refuses its
-#   settings: a clear error and no file left behind, temp files included.
+# - disk full (RLIMIT_FSIZE in a subshell), an encoder that refuses its
+#   settings, and an encoder that fails mid-export (SVD_FAULT_INJECT=
+#   encode-fail-at:N): a clear error and no file left behind, temp files
+#   included.
 . "$(dirname "$0")/tap.sh"
 src=$work/src.mp4
 ffmpeg -v error -i "$clip" -frames:v 48 -vf scale=160:90 -c:v libx264 -preset veryfast -g 12 -an "$src"
@@ -66,4 +68,20 @@ check "encoder failure: the error names the encoder" grep -q "libx264 encoder" "
 rc=$?; comment "$work/e7"
 check "codec/container mismatch: fails with a message" test $rc -eq 1 -a -s "$work/e7"
 check "encoder failures: no file left behind" test -z "$(ls -A "$work/o6")"
+
+# The encoder failing in the middle of an export (SVD_FAULT_INJECT=
+# encode-fail-at:N makes it refuse frame N): once with ffv1 (packets written
+# as they come, so the temp file already holds frames) and once with x264
+# (frames still buffered in its lookahead, which must be freed too).
+for codec in ffv1 x264; do
+  d=$work/o8-$codec; mkdir -p "$d"
+  SVD_FAULT_INJECT=encode-fail-at:20 "$svd" restore "$src" "$d/out.mkv" --chain "$model" -c $codec -q 2>"$d.err"
+  rc=$?; comment "$d.err"
+  check "encoder fails mid-export ($codec): fails with status 1" test $rc -eq 1
+  check "encoder fails mid-export ($codec): the error names the encoder and frame 20" \
+    grep -q "encoder refused frame 20" "$d.err"
+  check "encoder fails mid-export ($codec): no output and no temp file left" test -z "$(ls -A "$d")"
+done
+SVD_FAULT_INJECT=encode-fail-at:20 "$svd" transcode "$src" "$work/o9.mkv" -c ffv1 -q 2>"$work/e9"
+check "encoder fails mid-transcode: fails with status 1 and no file" test $? -eq 1 -a ! -e "$work/o9.mkv"
 finish
