@@ -3,6 +3,8 @@
 
 #include "svd-config.h"
 
+#include <string.h>
+
 #include "svd-application.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
@@ -24,28 +26,10 @@ window_closed (gpointer data)
   return svd_gui_test_find_window (NULL, type) == NULL;
 }
 
-/* libadwaita 1.2 has no API to list toasts; look for the widget that shows
- * one (AdwToastWidget, a private type) in the window. */
 static gboolean
-find_type (GtkWidget *widget,
-           GType      type)
+has_dialog (gpointer data)
 {
-  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) && gtk_widget_get_mapped (widget))
-    return TRUE;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (find_type (child, type))
-      return TRUE;
-
-  return FALSE;
-}
-
-static gboolean
-has_toast (gpointer data)
-{
-  GType type = g_type_from_name ("AdwToastWidget");
-
-  return type != 0 && find_type (data, type);
+  return svd_gui_test_find_window (NULL, ADW_TYPE_MESSAGE_DIALOG) != NULL;
 }
 
 static void
@@ -87,6 +71,7 @@ run_script_cb (gpointer user_data)
   GtkWindow *window;
   GtkWindow *overlay;
   GtkWindow *about;
+  GtkWindow *dialog;
   GSettings *settings;
   g_auto(GStrv) recent = NULL;
   g_autoptr(GFile) file = NULL;
@@ -130,13 +115,18 @@ run_script_cb (gpointer user_data)
   gtk_window_close (about);
   svd_gui_test_wait_until (window_closed, GSIZE_TO_POINTER (ADW_TYPE_ABOUT_WINDOW));
 
-  /* A file that cannot be opened is a toast, not a crash, and still lands
-   * in recent files. */
+  /* A file that cannot be opened blocks what the user asked for: a dialog
+   * that says so, not a crash; it still lands in recent files. */
   file = g_file_new_for_path ("/nonexistent/clip.mp4");
   svd_window_open_file (SVD_WINDOW (window), file);
-  svd_gui_test_wait_until (has_toast, window);
-  svd_gui_test_wait_frames (GTK_WIDGET (window), 3);
-  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (window), "window-toast"));
+  svd_gui_test_wait_until (has_dialog, NULL);
+  dialog = svd_gui_test_find_window (NULL, ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)), "clip.mp4"));
+  svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "window-open-error"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
+  gtk_window_close (dialog);
+  svd_gui_test_wait_until (window_closed, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG));
   recent = g_settings_get_strv (settings, "recent-files");
   g_assert_cmpuint (g_strv_length (recent), >=, 1);
   g_assert_cmpstr (recent[0], ==, "file:///nonexistent/clip.mp4");
