@@ -1065,9 +1065,13 @@ svd_window_maybe_request_dists (SvdWindow *self)
     return;
   if (self->playing)
     {
-      /* DISTS has its own thread but shares the cores with the chains:
-       * during playback it runs at most a quarter of the time. */
-      if (g_get_monotonic_time () < self->dists_next_us)
+      double period_ms = self->session_info.fps > 0 ? 1000.0 / self->session_info.fps : 40.0;
+
+      /* DISTS has its own thread but shares the device (here, the CPU
+       * cores) with the chains: during playback it runs only where it is
+       * cheap (at most two frame times, as on a GPU) and then at most a
+       * quarter of the time; otherwise it waits for the pause. */
+      if (self->dists_last_ms > 2 * period_ms || g_get_monotonic_time () < self->dists_next_us)
         return;
     }
   svd_session_request_dists (self->session);
