@@ -126,7 +126,10 @@ svd_gui_test_render (GtkWidget *widget)
  * Saves @widget as `$SVD_SCREENSHOT_DIR/@name.png` (or the current
  * directory).
  *
- * Returns: (transfer full): the path written
+ * Logs the path with g_test_message().
+ *
+ * Returns: (transfer full): the path written; free it (a discarded result
+ *   leaks, which the sanitizer run reports)
  */
 char *
 svd_gui_test_save_screenshot (GtkWidget  *widget,

@@ -75,7 +75,7 @@ run_script (SvdApplication *app)
   g_assert_cmpuint (svd_plot_get_n_points (svd_window_get_plot (the_window), 0), >=, 1);
   g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), >, 10);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-session"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-session"));
 
   /* A few frames more, so the plot draws a line, then SSIM-Y. */
   for (int i = 1; i <= 4; i++)
@@ -90,7 +90,7 @@ run_script (SvdApplication *app)
   g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), >, 0.5);
   g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), <=, 1.0);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-plot-ssim"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-plot-ssim"));
 
 }
 

@@ -151,7 +151,7 @@ script (SvdApplication *app)
   g_assert_cmpstr (adw_message_dialog_get_response_label (ADW_MESSAGE_DIALOG (dialog), "open"), ==,
                    "_Open Another File…");
   svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "error-damaged-clip"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "error-damaged-clip"));
   /* What the Close button does: respond, then close. */
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "close");
   gtk_window_close (dialog);
@@ -179,7 +179,7 @@ script (SvdApplication *app)
   g_test_message ("waiting: %s", "chain_toast_shown");
   svd_gui_test_wait_until (chain_toast_shown, NULL);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "error-damaged-model"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "error-damaged-model"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.next-frame", NULL));
   want_frame = 1;
   g_test_message ("waiting: %s", "chain_ran");
@@ -193,7 +193,7 @@ script (SvdApplication *app)
   dialog = svd_gui_test_find_window (NULL, ADW_TYPE_WINDOW);
   g_assert_nonnull (dialog);
   svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "error-open-recent-setup"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "error-open-recent-setup"));
   gtk_window_destroy (dialog);
 
   g_unlink (bad_clip);

@@ -173,7 +173,7 @@ run_script_cb (gpointer user_data)
   /* Frames 2 to 7 into a file in out/. */
   the_dialog = open_export ();
   svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-dialog"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-dialog"));
   file = g_file_new_for_path (out);
   svd_export_dialog_set_output (the_dialog, file);
   svd_export_dialog_set_encoder (the_dialog, "libx264", 30);
@@ -192,7 +192,7 @@ run_script_cb (gpointer user_data)
   g_assert_cmpint (svd_reader_get_info (reader)->width, ==, 320);
   g_assert_cmpuint (count_files (out_dir), ==, 1);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "export-done-toast"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "export-done-toast"));
 
   /* The whole clip, cancelled once frames flow: no file is left. */
   g_clear_object (&file);
@@ -204,7 +204,7 @@ run_script_cb (gpointer user_data)
   g_assert_nonnull (bar);
   svd_gui_test_wait_until (export_progressing, bar);
   svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-running"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-running"));
   svd_export_dialog_cancel (the_dialog);
   svd_gui_test_wait_until (export_finished, NULL);
   g_test_message ("cancel: %s", svd_export_dialog_get_message (the_dialog));
@@ -212,7 +212,7 @@ run_script_cb (gpointer user_data)
   g_assert_false (g_file_test (cancelled, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_files (out_dir), ==, 1);
   svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-cancelled"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-cancelled"));
   gtk_window_close (GTK_WINDOW (the_dialog));
   g_clear_object (&the_dialog);
 

@@ -38,7 +38,7 @@ run_script (SvdApplication *app)
   /* Automatic, CPU reference, then the devices (PoCL here). */
   g_assert_cmpuint (svd_preferences_get_n_devices (prefs), >=, 2);
   svd_gui_test_wait_frames (GTK_WIDGET (prefs), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (prefs), "preferences"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (prefs), "preferences"));
 
   /* Every OpenCL device has the fp16 path (half storage, fp32 math). */
   if (svd_preferences_get_n_devices (prefs) > 2)
@@ -55,7 +55,7 @@ run_script (SvdApplication *app)
   g_settings_set_strv (settings, "model-folders", folders);
   g_assert_cmpuint (svd_preferences_get_n_folders (prefs), ==, 2);
   svd_gui_test_wait_frames (GTK_WIDGET (prefs), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (prefs), "preferences-cpu-folders"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (prefs), "preferences-cpu-folders"));
   g_settings_set_strv (settings, "model-folders", folders + 1);
   g_assert_cmpuint (svd_preferences_get_n_folders (prefs), ==, 1);
 

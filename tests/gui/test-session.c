@@ -244,7 +244,7 @@ run_script_cb (gpointer user_data)
   dialog = svd_gui_test_find_window (GTK_APPLICATION (fx->app), ADW_TYPE_WINDOW);
   g_assert_nonnull (dialog);
   svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "session-setup"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "session-setup"));
   g_signal_emit_by_name (find_suggested (GTK_WIDGET (dialog)), "clicked");
   svd_gui_test_wait_until (session_open, NULL);
   info = svd_window_get_session_info (the_window);
@@ -302,7 +302,7 @@ run_script_cb (gpointer user_data)
   export_dialog = svd_gui_test_find_window (GTK_APPLICATION (fx->app), SVD_TYPE_EXPORT_DIALOG);
   g_assert_nonnull (export_dialog);
   svd_gui_test_wait_frames (GTK_WIDGET (export_dialog), 3);
-  g_test_message ("screenshot %s", svd_gui_test_save_screenshot (GTK_WIDGET (export_dialog), "session-export"));
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (export_dialog), "session-export"));
   gtk_window_destroy (export_dialog);
   g_assert_null (svd_gui_test_find_window (GTK_APPLICATION (fx->app), SVD_TYPE_EXPORT_DIALOG));
 
