@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Runs every parser fuzzer for SECONDS each with a seed corpus made at run
 # time (model seeds from ../shared/models; preset and animejanai.conf seeds
-# written by fuzz-seeds with the library's own writers), and prints a table
+# and tiny ONNX/safetensors models written by fuzz-seeds with the library's
+# own writers), and prints a table
 # of executions per target.
 #   tests/fuzz/run-fuzzers.sh [SECONDS] [BUILD_DIR] [TARGET...]
 # TARGETs default to all of: onnx pth pickle safetensors detect preset
 # animejanai. SVD_FUZZ_NO_BUILD=1 skips the ninja call (the meson 'fuzz'
 # suite sets it: meson test has built everything already).
+# SVD_FUZZ_SEEDS_ONLY=1 only writes BUILD_DIR/fuzz-run/TARGET/corpus (the
+# seeds) and runs nothing; tests/fuzz/campaign.sh uses it.
 # BUILD_DIR (default build-fuzz) is set up with clang, ASan/UBSan and
 # -Dfuzzers=true if it does not exist. Corpora and crash files stay under
 # BUILD_DIR/fuzz-run; nothing is written to the source tree.
@@ -39,15 +42,16 @@ for t in $targets; do
   rm -rf "${run:?}/$t"
   mkdir -p "$run/$t/corpus"
 done
-if want preset || want animejanai; then
-  seeds=$(mktemp -d "$run/seeds.XXXXXX")
-  mkdir -p "$seeds/preset" "$seeds/animejanai"
-  "$build/tests/fuzz/fuzz-seeds" "$seeds/preset" "$seeds/animejanai"
-  for t in preset animejanai; do
-    if want $t; then cp "$seeds/$t"/* "$run/$t/corpus/"; fi
-  done
-  rm -rf "$seeds"
-fi
+# Seeds written by the library's own writers: presets, animejanai.conf
+# slots, and tiny ONNX and safetensors models (fast to mutate).
+seeds=$(mktemp -d "$run/seeds.XXXXXX")
+mkdir -p "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors"
+"$build/tests/fuzz/fuzz-seeds" "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors"
+cp -r "$seeds/safetensors" "$seeds/detect"
+for t in preset animejanai onnx safetensors detect; do
+  if want $t; then cp "$seeds/$t"/* "$run/$t/corpus/"; fi
+done
+rm -rf "$seeds"
 if [ -d "$shared/models" ]; then
   want onnx && cp "$shared"/models/*/*.onnx "$run/onnx/corpus/"
   want pth && cp "$shared"/models/*/*.pth "$run/pth/corpus/"
@@ -98,6 +102,9 @@ PY
 else
   echo "warning: $shared/models is missing; fuzzing from empty corpora" >&2
 fi
+
+# tests/fuzz/campaign.sh only wants the seeds.
+if [ -n "${SVD_FUZZ_SEEDS_ONLY:-}" ]; then exit 0; fi
 
 status=0
 table=""
