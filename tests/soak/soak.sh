@@ -10,7 +10,8 @@
 # engine's device bytes (svd restore --stats, every 25 frames) into
 # OUT_DIR/soak.csv. SOAK_MAX_SECONDS stops the restore early (SIGINT) when
 # the whole clip would take too long, so a shorter run can be stated
-# honestly. Passes when RSS at the end is within SOAK_RSS_SLACK_KIB (default
+# honestly; SOAK_SIZE=WxH scales the looped clip down instead (all frames,
+# smaller pictures). Passes when RSS at the end is within SOAK_RSS_SLACK_KIB (default
 # 32768) of RSS after warm-up (the first SOAK_WARMUP seconds, default 60)
 # and the device bytes are unchanged after warm-up.
 set -u
@@ -33,9 +34,18 @@ done
 mkdir -p "$out"
 long=$out/long.mp4
 loops=$(( (minutes * 60 + 9) / 10 - 1 ))
-ffmpeg -v error -y -stream_loop "$loops" -i "$clip" -c copy "$long" || exit 1
+if [ -n "${SOAK_SIZE:-}" ]; then
+  # A smaller picture for a slow or shared machine (e.g. SOAK_SIZE=320x180):
+  # the same number of frames through every stage, at a fraction of the
+  # compute. Re-encoded, so this takes a minute or two.
+  ffmpeg -v error -y -stream_loop "$loops" -i "$clip" -vf "scale=${SOAK_SIZE/x/:}" -c:v libx264 \
+    -preset ultrafast -crf 18 -c:a copy "$long" || exit 1
+else
+  ffmpeg -v error -y -stream_loop "$loops" -i "$clip" -c copy "$long" || exit 1
+fi
 dur=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$long")
-echo "soak: $long: $dur s of 640x360 video, $(du -k "$long" | cut -f1) KiB"
+size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -of csv=s=x:p=0 "$long")
+echo "soak: $long: $dur s of $size video, $(du -k "$long" | cut -f1) KiB"
 
 rm -f "$out/stats.csv"
 "$svd" restore "$long" "$out/restored.mkv" --chain "$m1,$m2" -c x264 --preset ultrafast --crf 30 \
