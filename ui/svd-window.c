@@ -334,11 +334,13 @@ static gpointer
 clip_reader_init (gpointer   init_data,
                   GError   **error)
 {
+  /* The path svd_window_open_file() handed over; ours to free. */
+  g_autofree char *path = init_data;
   SvdReaderOptions options;
 
   svd_reader_options_init (&options);
 
-  return svd_reader_open (init_data, &options, error);
+  return svd_reader_open (path, &options, error);
 }
 
 static void
