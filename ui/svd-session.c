@@ -558,19 +558,20 @@ dists_job (SvdWorker     *worker,
     for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
       {
         g_autoptr(GError) local = NULL;
-        SvdMetricsFrame values = { 0 };
+        double score;
 
         if (out[i] == NULL || g_cancellable_is_cancelled (cancellable))
           continue;
-        /* The same runner call as `svd metrics --dists`, so the values are
-         * the CLI's (this runner's PSNR/SSIM are computed again, unused). */
-        if (svd_metrics_runner_compute (state->runner, ref, out[i], &values, NULL, NULL, &local) &&
-            values.has_dists)
+        /* The DISTS of the runner `svd metrics --dists` uses, so the values
+         * are the CLI's. A newer frame request cancels it within a layer
+         * (svd_session_request()). */
+        if (svd_metrics_runner_compute_dists (state->runner, ref, out[i], &score, cancellable, &local))
           {
             result->has_dists[i] = TRUE;
-            result->dists[i] = values.dists;
+            result->dists[i] = score;
           }
-        else if (local != NULL && result->error == NULL)
+        else if (local != NULL && result->error == NULL &&
+                 !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
           result->error = g_strdup (local->message);
       }
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
@@ -807,6 +808,11 @@ svd_session_request (SvdSession *self,
       svd_worker_invalidate (self->worker);
       self->n_pending = 0;
     }
+  /* A DISTS still running is for an older frame: on a CPU device it takes
+   * seconds and would hold every core while the new frame waits (playback
+   * crawled). Stop it; the window asks again once it pauses on a frame. */
+  if (self->dists_worker != NULL)
+    svd_worker_invalidate (self->dists_worker);
   if (svd_worker_submit (self->worker, 1, frame_job, request, frame_request_free,
                          (GDestroyNotify) svd_session_frame_free, frame_done_cb, self, &error) == 0)
     g_warning ("Could not ask for frame %" G_GINT64_FORMAT ": %s", index, error->message);

@@ -400,6 +400,10 @@ out:
  * @dist: distorted image of the same size
  * @mode: full or short256
  * @score: (out): the DISTS score
+ * @cancellable: (nullable): checked before each convolution; with one, the
+ *   queue is drained after each, so a cancel stops the work within one
+ *   layer (the app cancels a DISTS that would hold the device during
+ *   playback)
  * @error: return location for an error
  *
  * Returns: %TRUE on success
@@ -410,6 +414,7 @@ svd_cl_dists_compute (SvdClDists      *self,
                       const SvdImage  *dist,
                       SvdDistsMode     mode,
                       double          *score,
+                      GCancellable    *cancellable,
                       GError         **error)
 {
   cl_command_queue q = svd_cl_context_get_queue (self->context);
@@ -504,6 +509,8 @@ svd_cl_dists_compute (SvdClDists      *self,
         {
           int co = self->weights->conv_out[conv];
 
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            goto out;
           for (int s = 0; s < 2; s++)
             {
               cl_mem next = alloc_zero (self->context, (gsize) co * (h + 2) * pitch * sizeof (float), error);
@@ -518,6 +525,8 @@ svd_cl_dists_compute (SvdClDists      *self,
               clReleaseMemObject (feat[s]);
               feat[s] = next;
             }
+          if (cancellable != NULL && !svd_cl_context_finish (self->context, error))
+            goto out;
           ch = co;
         }
       if (!run_stats (self, feat[0], feat[1], ch, w, h, pitch, stats + 5 * stat_off, error))

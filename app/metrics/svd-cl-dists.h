@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "engine/svd-cl.h"
 #include "metrics/svd-dists.h"
@@ -27,6 +27,7 @@ gboolean    svd_cl_dists_compute  (SvdClDists             *self,
                                    const SvdImage         *dist,
                                    SvdDistsMode            mode,
                                    double                 *score,
+                                   GCancellable           *cancellable,
                                    GError                **error);
 
 /* Single kernels on host arrays, for the tests that hold each kernel to

@@ -176,15 +176,47 @@ svd_metrics_runner_compute (SvdMetricsRunner  *self,
     {
       double score;
 
-      if (self->cl_dists != NULL)
-        ok = svd_cl_dists_compute (self->cl_dists, ref, dist, self->dists_mode, &score, error);
-      else
-        ok = svd_dists_compute_ref (self->dists_weights, ref, dist, self->dists_mode,
-                                    self->options.threads, &score, error);
-      if (!ok)
+      if (!svd_metrics_runner_compute_dists (self, ref, dist, &score, NULL, error))
         return FALSE;
       frame->has_dists = TRUE;
       frame->dists = score;
     }
   return TRUE;
+}
+
+/**
+ * svd_metrics_runner_compute_dists:
+ * @self: a runner made with DISTS wanted
+ * @ref: the reference frame
+ * @dist: the frame to score
+ * @score: (out): DISTS in the runner's mode
+ * @cancellable: (nullable): stops the OpenCL path within one layer
+ * @error: return location for an error
+ *
+ * DISTS alone, exactly as svd_metrics_runner_compute() computes it, for
+ * callers that already have PSNR and SSIM (the app's live readouts).
+ *
+ * Returns: %TRUE on success; %FALSE with %SVD_ERROR_UNAVAILABLE when the
+ *   runner has no DISTS weights
+ */
+gboolean
+svd_metrics_runner_compute_dists (SvdMetricsRunner  *self,
+                                  const SvdImage    *ref,
+                                  const SvdImage    *dist,
+                                  double            *score,
+                                  GCancellable      *cancellable,
+                                  GError           **error)
+{
+  if (self->dists_weights == NULL)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_UNAVAILABLE,
+                           self->dists_error != NULL ? self->dists_error->message : "DISTS was not asked for");
+      return FALSE;
+    }
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  if (self->cl_dists != NULL)
+    return svd_cl_dists_compute (self->cl_dists, ref, dist, self->dists_mode, score, cancellable, error);
+  return svd_dists_compute_ref (self->dists_weights, ref, dist, self->dists_mode,
+                                self->options.threads, score, error);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 #include "core/svd-settings.h"
 #include "metrics/svd-dists.h"
@@ -35,6 +35,12 @@ gboolean               svd_metrics_runner_compute       (SvdMetricsRunner   *sel
                                                          SvdMetricsFrame    *frame,
                                                          SvdImage          **ssim_map,
                                                          SvdImage          **diff_map,
+                                                         GError            **error);
+gboolean               svd_metrics_runner_compute_dists (SvdMetricsRunner   *self,
+                                                         const SvdImage     *ref,
+                                                         const SvdImage     *dist,
+                                                         double             *score,
+                                                         GCancellable       *cancellable,
                                                          GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdMetricsRunner, svd_metrics_runner_free)

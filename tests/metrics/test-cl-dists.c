@@ -165,7 +165,7 @@ check_expected (SvdDistsMode mode)
       double score = NAN;
       gint64 t0 = g_get_monotonic_time ();
 
-      g_assert_true (svd_cl_dists_compute (runner, ref, dist, mode, &score, &error));
+      g_assert_true (svd_cl_dists_compute (runner, ref, dist, mode, &score, NULL, &error));
       g_assert_no_error (error);
       g_test_message ("%s vs %s, %s: OpenCL DISTS %.9f, expected %.9f (diff %.2e), %.1f s",
                       p->reference, p->distorted, svd_dists_mode_name (mode), score, expected,
@@ -178,6 +178,29 @@ static void
 test_expected_short256 (void)
 {
   check_expected (SVD_DISTS_SHORT256);
+}
+
+/* A cancelled DISTS stops with G_IO_ERROR_CANCELLED; with a cancellable
+ * that does not fire (the queue is then drained per layer) the score is
+ * the same as without. */
+static void
+test_cancel (void)
+{
+  ExpectedPair *p = g_ptr_array_index (pairs, 0);
+  g_autoptr(SvdImage) ref = expected_load_image (p->reference, SVD_PIXEL_FORMAT_RGBA8);
+  g_autoptr(SvdImage) dist = expected_load_image (p->distorted, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  double score = NAN;
+
+  g_assert_true (svd_cl_dists_compute (runner, ref, dist, SVD_DISTS_SHORT256, &score, cancellable, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (score, p->dists_short256, 1e-5);
+  g_cancellable_cancel (cancellable);
+  score = NAN;
+  g_assert_false (svd_cl_dists_compute (runner, ref, dist, SVD_DISTS_SHORT256, &score, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (isnan (score));
 }
 
 static void
@@ -210,6 +233,7 @@ main (int    argc,
   g_test_add_func ("/cl-dists/resize-twin", test_resize_twin);
   g_test_add_func ("/cl-dists/expected-short256", test_expected_short256);
   g_test_add_func ("/cl-dists/expected-full", test_expected_full);
+  g_test_add_func ("/cl-dists/cancel", test_cancel);
   ret = g_test_run ();
   svd_cl_dists_free (runner);
   svd_dists_weights_free (weights);
