@@ -891,7 +891,8 @@ svd_window_reset_averages (SvdWindow *self,
   g_clear_pointer (&self->averages[slot], svd_metrics_accumulator_free);
   g_clear_pointer (&self->averaged[slot], g_hash_table_unref);
   self->averages[slot] = svd_metrics_accumulator_new ();
-  self->averaged[slot] = g_hash_table_new (g_int64_hash, g_int64_equal);
+  /* Owns its keys (g_new'd frame indices): they leaked on every reset. */
+  self->averaged[slot] = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   svd_plot_clear (self->plot, slot);
   g_clear_pointer (&self->dists_done[slot], g_hash_table_unref);
   self->dists_done[slot] = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
