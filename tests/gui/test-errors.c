@@ -158,7 +158,11 @@ script (SvdApplication *app)
   g_test_message ("waiting: %s", "dialog_gone");
   svd_gui_test_wait_until (dialog_gone, NULL);
   g_assert_null (svd_window_get_session_info (the_window));
-  g_assert_false (recent_has (g_filename_to_uri (bad_clip, NULL, NULL)));
+  {
+    g_autofree char *bad_uri = g_filename_to_uri (bad_clip, NULL, NULL);
+
+    g_assert_false (recent_has (bad_uri));
+  }
 
   /* The window keeps working: a real clip opens and a chain runs on it. */
   setup.input_path = clip;
