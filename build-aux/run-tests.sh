@@ -35,11 +35,15 @@ fi
 ninja -C "$builddir" || { echo "0 passed, 1 failed"; exit 1; }
 
 rm -f "$builddir/meson-logs/testlog.json"
-# Under the sanitizers the GUI suite is left out: GTK's own allocations
-# show up as leaks with no usable stack (2026-11-21: 256 bytes from
-# g_realloc in every GUI test), which would fail CI on code that is not
-# ours. The GUI suite runs in the normal build; finding the leak's owner
-# is open work for the reliability issue.
+# Under the sanitizers the GUI suite is still left out (it runs in the
+# normal build). The leaks it showed with no usable stack were ours (GLib
+# and GTK have no frame pointers, so the fast unwinder stops at g_malloc;
+# GSK_RENDERER=cairo ASAN_OPTIONS=fast_unwind_on_malloc=0 gives the whole
+# stack, while with the GL renderer the slow unwinder deadlocks in
+# llvmpipe's JIT). Two are fixed (screenshot paths in the tests, the clip
+# path in the window); one is open: 10 x 8 bytes allocated in a worker
+# done callback in the session test (deliver_cb frame). Under ASan the GUI
+# tests also take several minutes each on two loaded cores.
 suites=()
 [ $sanitize -eq 1 ] && suites=(--no-suite gui)
 meson test -C "$builddir" --num-processes 2 --print-errorlogs "${suites[@]}"

@@ -12,7 +12,10 @@
 # The libFuzzer log goes to SVD_FUZZ_LOG (default BUILD_DIR/corpus/TARGET.log)
 # and the run's executions are appended to BUILD_DIR/corpus/TARGET.total as
 # "DATE EXECUTIONS SECONDS", so the total across runs is the column's sum.
-# Crash files are written to BUILD_DIR/corpus/TARGET-crashes/.
+# Crash files are written to BUILD_DIR/corpus/TARGET-crashes/. On a loaded
+# machine a stall of the whole process reads as a libFuzzer timeout; rerun
+# the file (fuzz-TARGET FILE) before calling it a hang, or raise
+# SVD_FUZZ_TIMEOUT (seconds, default 10).
 # Run it at low priority on a shared machine: nice -n 19 tests/fuzz/campaign.sh …
 set -eu
 if [ $# -lt 2 ]; then
@@ -32,7 +35,7 @@ start=$(date +%s)
 status=0
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   "$build/tests/fuzz/fuzz-$t" -runs="$runs" -max_len="${SVD_FUZZ_MAX_LEN:-65536}" \
-  -print_final_stats=1 -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$crashes/" \
+  -print_final_stats=1 -rss_limit_mb=2048 -timeout="${SVD_FUZZ_TIMEOUT:-10}" -artifact_prefix="$crashes/" \
   "$corpus" "$build/fuzz-run/$t/corpus" >"$log" 2>&1 || status=$?
 execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo 0)
 echo "$(date -u +%FT%TZ) $execs $(( $(date +%s) - start ))" >>"$build/corpus/$t.total"
