@@ -16,6 +16,7 @@
 #include "svd-chain-editor.h"
 #include "svd-demo.h"
 #include "svd-export.h"
+#include "svd-matrix-window.h"
 #include "svd-plot.h"
 #include "svd-session.h"
 #include "svd-setup.h"
@@ -1812,6 +1813,19 @@ svd_window_edit_chains (SvdWindow *self)
   return GTK_WINDOW (editor);
 }
 
+/* The benchmark matrix, with the open clip for quality when there is one. */
+static void
+svd_window_bench_matrix_action (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  const SvdSessionInfo *info = svd_window_get_session_info (SVD_WINDOW (widget));
+
+  gtk_window_present (GTK_WINDOW (svd_matrix_window_new (GTK_WINDOW (widget),
+                                                         info != NULL ? info->input_path : NULL,
+                                                         info != NULL ? info->fps : 0)));
+}
+
 static void
 svd_window_edit_chains_action (GtkWidget  *widget,
                                const char *action_name,
@@ -2127,6 +2141,8 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.clear-chains", NULL, svd_window_clear_chains_action);
   gtk_widget_class_install_action (widget_class, "win.edit-chains", NULL, svd_window_edit_chains_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.edit-chains", NULL);
+  gtk_widget_class_install_action (widget_class, "win.bench-matrix", NULL, svd_window_bench_matrix_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.bench-matrix", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);

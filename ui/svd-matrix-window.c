@@ -1,0 +1,1142 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-matrix-window"
+
+#include "svd-config.h"
+
+#include <glib/gi18n.h>
+#include <math.h>
+#include <string.h>
+
+#include "svd-matrix-window.h"
+#include "export/svd-preset.h"
+#include "export/svd-animejanai.h"
+#include "export/svd-onnx-export.h"
+#include "export/svd-glsl.h"
+
+/* The benchmark matrix: models per chain slot, a run of every combination
+ * off the main thread (svd_bench_matrix_run in a GTask), a sortable table,
+ * a quality-vs-fps plot with the Pareto front, the recommendation for a
+ * target fps, and export of the chosen chain through app/export. */
+
+#define QUALITY_METRIC SVD_QUALITY_PSNR_Y
+
+/* ---- One table row as a GObject, for the list models ---- */
+
+#define SVD_TYPE_MATRIX_ROW_OBJECT (svd_matrix_row_object_get_type ())
+G_DECLARE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, SVD, MATRIX_ROW_OBJECT, GObject)
+
+struct _SvdMatrixRowObject
+{
+  GObject                  parent_instance;
+  const SvdBenchMatrixRow *row;   /* owned by the window's rows array */
+  guint                    index;
+};
+
+G_DEFINE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, G_TYPE_OBJECT)
+
+static void svd_matrix_row_object_class_init (SvdMatrixRowObjectClass *klass) { }
+static void svd_matrix_row_object_init (SvdMatrixRowObject *self) { }
+
+const SvdBenchMatrixRow *
+svd_matrix_row_object_get_row (GObject *item)
+{
+  g_return_val_if_fail (SVD_IS_MATRIX_ROW_OBJECT (item), NULL);
+  return SVD_MATRIX_ROW_OBJECT (item)->row;
+}
+
+/* ---- Columns ---- */
+
+typedef enum {
+  COL_CHAIN, COL_INPUT, COL_OUTPUT, COL_GFLOP, COL_MS, COL_FPS, COL_PSNR_Y, COL_PSNR_RGB, COL_SSIM_Y,
+  COL_ESTIMATE_FIRST, /* one per GPU in svd_gpu_table() */
+} Column;
+
+struct _SvdMatrixWindow
+{
+  AdwWindow         parent_instance;
+
+  char             *clip_path;
+  double            clip_fps;
+  GPtrArray        *slots;        /* of GPtrArray of SvdModel (NULL = skip) */
+  GHashTable       *models;       /* name -> SvdModel */
+  int               width, height;
+  int               warmup, frames;
+  double            target_fps;
+  char             *results_path;
+  char             *csv_path;
+  char             *error;
+
+  GPtrArray        *rows;
+  GArray           *pareto;
+  int               recommended;
+  GCancellable     *cancellable;
+  gint64            started;
+  gboolean          running;
+  gboolean          disposed;  /* widgets gone; a late run result is dropped */
+
+  GtkLabel         *slot_labels[SVD_MATRIX_N_SLOTS];
+  GtkDropDown      *size_drop;
+  GtkSpinButton    *target_spin;
+  GtkProgressBar   *progress;
+  GtkButton        *run_button;
+  GtkButton        *cancel_button;
+  GtkLabel         *quality_note;
+  GtkLabel         *banner;
+  GListStore       *store;
+  GtkSortListModel *sorted;
+  GtkColumnView    *table;
+  GtkWidget        *plot;
+  GtkDropDown      *format_drop;
+  AdwToastOverlay  *toasts;
+};
+
+G_DEFINE_FINAL_TYPE (SvdMatrixWindow, svd_matrix_window, ADW_TYPE_WINDOW)
+
+static const struct { const char *label; int w, h; } sizes[] = {
+  { N_("360p (640 × 360)"), 640, 360 },
+  { N_("480p (854 × 480)"), 854, 480 },
+  { N_("576p (1024 × 576)"), 1024, 576 },
+  { N_("720p (1280 × 720)"), 1280, 720 },
+  { N_("1080p (1920 × 1080)"), 1920, 1080 },
+  { N_("The clip's own size"), 0, 0 },
+};
+
+static double
+column_value (const SvdBenchMatrixRow *r,
+              guint                    col)
+{
+  guint n_gpus;
+  const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
+
+  switch (col)
+    {
+    case COL_INPUT: return (double) r->in_width * r->in_height;
+    case COL_OUTPUT: return (double) r->out_width * r->out_height;
+    case COL_GFLOP: return r->gflop;
+    case COL_MS: return r->total_ms;
+    case COL_FPS: return r->fps;
+    case COL_PSNR_Y: return r->has_quality ? r->psnr_y : NAN;
+    case COL_PSNR_RGB: return r->has_quality ? r->psnr_rgb : NAN;
+    case COL_SSIM_Y: return r->has_quality ? r->ssim_y : NAN;
+    default:
+      if (col >= COL_ESTIMATE_FIRST && col - COL_ESTIMATE_FIRST < n_gpus)
+        return svd_gpu_estimate (&gpus[col - COL_ESTIMATE_FIRST], r->gflop, r->in_width, r->in_height).fps;
+      return NAN;
+    }
+}
+
+static char *
+column_text (const SvdBenchMatrixRow *r,
+             guint                    col)
+{
+  double v;
+
+  switch (col)
+    {
+    case COL_CHAIN: return g_strdup (r->chain);
+    case COL_INPUT: return g_strdup_printf ("%d × %d", r->in_width, r->in_height);
+    case COL_OUTPUT: return g_strdup_printf ("%d × %d", r->out_width, r->out_height);
+    case COL_GFLOP: return g_strdup_printf ("%.2f", r->gflop);
+    case COL_MS: return g_strdup_printf ("%.2f", r->total_ms);
+    case COL_FPS: return g_strdup_printf ("%.1f", r->fps);
+    case COL_SSIM_Y:
+      v = column_value (r, col);
+      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.4f", v);
+    default:
+      v = column_value (r, col);
+      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f", v);
+    }
+}
+
+static int
+compare_rows (gconstpointer a,
+              gconstpointer b,
+              gpointer      data)
+{
+  const SvdBenchMatrixRow *ra = SVD_MATRIX_ROW_OBJECT ((gpointer) a)->row;
+  const SvdBenchMatrixRow *rb = SVD_MATRIX_ROW_OBJECT ((gpointer) b)->row;
+  guint col = GPOINTER_TO_UINT (data);
+  double va, vb;
+
+  if (col == COL_CHAIN)
+    {
+      int c = g_utf8_collate (ra->chain, rb->chain);
+      return c < 0 ? GTK_ORDERING_SMALLER : c > 0 ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+    }
+  va = column_value (ra, col);
+  vb = column_value (rb, col);
+  /* Missing values sort after every number. */
+  if (isnan (va) || isnan (vb))
+    return isnan (va) == isnan (vb) ? GTK_ORDERING_EQUAL : isnan (va) ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
+  return va < vb ? GTK_ORDERING_SMALLER : va > vb ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
+}
+
+static void
+cell_setup (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_UINT (data) == COL_CHAIN ? 0 : 1);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+cell_bind (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  data)
+{
+  SvdMatrixRowObject *obj = gtk_list_item_get_item (item);
+  g_autofree char *text = column_text (obj->row, GPOINTER_TO_UINT (data));
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+static void
+add_column (SvdMatrixWindow *self,
+            const char      *title,
+            guint            col)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *column;
+  GtkSorter *sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows, GUINT_TO_POINTER (col), NULL));
+
+  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), GUINT_TO_POINTER (col));
+  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), GUINT_TO_POINTER (col));
+  column = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_sorter (column, sorter);
+  gtk_column_view_column_set_resizable (column, TRUE);
+  gtk_column_view_column_set_expand (column, col == COL_CHAIN);
+  gtk_column_view_append_column (self->table, column);
+  g_object_unref (column);
+  g_object_unref (sorter);
+}
+
+/* ---- Plot ---- */
+
+static void
+plot_draw (GtkDrawingArea *area,
+           cairo_t        *cr,
+           int             width,
+           int             height,
+           gpointer        data)
+{
+  SvdMatrixWindow *self = data;
+  double fmin = INFINITY, fmax = -INFINITY, qmin = INFINITY, qmax = -INFINITY;
+  const double ml = 56, mr = 16, mt = 16, mb = 40;
+  double pw = width - ml - mr, ph = height - mt - mb;
+  guint n = 0;
+  char buf[64];
+
+  cairo_set_source_rgb (cr, 1, 1, 1);
+  cairo_paint (cr);
+  cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
+  cairo_set_line_width (cr, 1);
+  cairo_rectangle (cr, ml, mt, pw, ph);
+  cairo_stroke (cr);
+  cairo_set_font_size (cr, 11);
+  cairo_move_to (cr, ml + pw / 2 - 20, height - 8);
+  cairo_show_text (cr, _("fps (measured)"));
+  cairo_move_to (cr, 4, mt + 10);
+  cairo_show_text (cr, _("PSNR-Y"));
+  if (self->rows == NULL)
+    return;
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const SvdBenchMatrixRow *r = self->rows->pdata[i];
+      double q = svd_bench_matrix_row_quality (r, QUALITY_METRIC);
+
+      if (isnan (q))
+        continue;
+      fmin = MIN (fmin, r->fps), fmax = MAX (fmax, r->fps);
+      qmin = MIN (qmin, q), qmax = MAX (qmax, q);
+      n++;
+    }
+  if (n == 0)
+    {
+      cairo_move_to (cr, ml + 10, mt + ph / 2);
+      cairo_show_text (cr, _("No quality measured: open a clip to plot quality against fps"));
+      return;
+    }
+  if (fmax - fmin < 1e-9)
+    fmin -= 1, fmax += 1;
+  if (qmax - qmin < 1e-9)
+    qmin -= 0.5, qmax += 0.5;
+#define PX(f) (ml + ((f) - fmin) / (fmax - fmin) * pw * 0.9 + pw * 0.05)
+#define PY(q) (mt + ph - ((q) - qmin) / (qmax - qmin) * ph * 0.9 - ph * 0.05)
+  g_snprintf (buf, sizeof buf, "%.1f", fmin);
+  cairo_move_to (cr, ml, mt + ph + 14);
+  cairo_show_text (cr, buf);
+  g_snprintf (buf, sizeof buf, "%.1f", fmax);
+  cairo_move_to (cr, ml + pw - 30, mt + ph + 14);
+  cairo_show_text (cr, buf);
+  g_snprintf (buf, sizeof buf, "%.2f", qmax);
+  cairo_move_to (cr, 4, mt + 26);
+  cairo_show_text (cr, buf);
+  g_snprintf (buf, sizeof buf, "%.2f", qmin);
+  cairo_move_to (cr, 4, mt + ph);
+  cairo_show_text (cr, buf);
+  /* The Pareto front as a line, fastest first. */
+  if (self->pareto != NULL && self->pareto->len > 0)
+    {
+      cairo_set_source_rgb (cr, 0.85, 0.3, 0.1);
+      cairo_set_line_width (cr, 2);
+      for (guint k = 0; k < self->pareto->len; k++)
+        {
+          const SvdBenchMatrixRow *r = self->rows->pdata[g_array_index (self->pareto, guint, k)];
+          double q = svd_bench_matrix_row_quality (r, QUALITY_METRIC);
+
+          if (k == 0)
+            cairo_move_to (cr, PX (r->fps), PY (q));
+          else
+            cairo_line_to (cr, PX (r->fps), PY (q));
+        }
+      cairo_stroke (cr);
+    }
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      const SvdBenchMatrixRow *r = self->rows->pdata[i];
+      double q = svd_bench_matrix_row_quality (r, QUALITY_METRIC);
+
+      if (isnan (q))
+        continue;
+      cairo_set_source_rgb (cr, 0.1, 0.4, 0.8);
+      cairo_arc (cr, PX (r->fps), PY (q), 4, 0, 2 * G_PI);
+      cairo_fill (cr);
+      if ((int) i == self->recommended)
+        {
+          cairo_set_source_rgb (cr, 0.1, 0.7, 0.2);
+          cairo_set_line_width (cr, 3);
+          cairo_arc (cr, PX (r->fps), PY (q), 9, 0, 2 * G_PI);
+          cairo_stroke (cr);
+        }
+    }
+  /* The target fps as a dashed vertical line. */
+  if (self->target_fps >= fmin && self->target_fps <= fmax)
+    {
+      double dash = 4;
+
+      cairo_set_source_rgb (cr, 0.5, 0.5, 0.5);
+      cairo_set_line_width (cr, 1);
+      cairo_set_dash (cr, &dash, 1, 0);
+      cairo_move_to (cr, PX (self->target_fps), mt);
+      cairo_line_to (cr, PX (self->target_fps), mt + ph);
+      cairo_stroke (cr);
+    }
+#undef PX
+#undef PY
+}
+
+/* ---- Results ---- */
+
+static void
+update_results (SvdMatrixWindow *self)
+{
+  int tw = 0, th = 0;
+
+  g_clear_pointer (&self->pareto, g_array_unref);
+  self->recommended = -1;
+  g_list_store_remove_all (self->store);
+  if (self->rows == NULL)
+    return;
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      SvdMatrixRowObject *obj = g_object_new (SVD_TYPE_MATRIX_ROW_OBJECT, NULL);
+
+      obj->row = self->rows->pdata[i];
+      obj->index = i;
+      g_list_store_append (self->store, obj);
+      g_object_unref (obj);
+    }
+  self->pareto = svd_bench_matrix_pareto (self->rows, QUALITY_METRIC);
+  /* At the target size: the rows measured at the chosen input size (a
+   * resumed results file may hold others). */
+  (void) tw, (void) th;
+  {
+    g_autoptr(GPtrArray) at_size = g_ptr_array_new ();
+    int best;
+
+    for (guint i = 0; i < self->rows->len; i++)
+      {
+        const SvdBenchMatrixRow *r = self->rows->pdata[i];
+
+        if (r->in_width == self->width && r->in_height == self->height)
+          g_ptr_array_add (at_size, (gpointer) r);
+      }
+    best = svd_bench_matrix_recommend (at_size, QUALITY_METRIC, self->target_fps, 0, 0);
+    for (guint i = 0; best >= 0 && i < self->rows->len; i++)
+      if (self->rows->pdata[i] == at_size->pdata[best])
+        self->recommended = (int) i;
+  }
+  if (self->recommended >= 0)
+    {
+      const SvdBenchMatrixRow *r = self->rows->pdata[self->recommended];
+      g_autofree char *text = g_strdup_printf (_("Recommended: %s — %.2f dB PSNR-Y at %.1f fps (target %.1f fps), %d × %d → %d × %d"),
+                                               r->chain, r->psnr_y, r->fps, self->target_fps,
+                                               r->in_width, r->in_height, r->out_width, r->out_height);
+      gtk_label_set_text (self->banner, text);
+    }
+  else
+    {
+      g_autofree char *text = g_strdup_printf (_("No chain with measured quality reaches %.1f fps"), self->target_fps);
+      gtk_label_set_text (self->banner, text);
+    }
+  gtk_widget_queue_draw (self->plot);
+}
+
+static void
+target_changed (GtkSpinButton   *spin,
+                SvdMatrixWindow *self)
+{
+  self->target_fps = gtk_spin_button_get_value (spin);
+  update_results (self);
+}
+
+/* ---- Running ---- */
+
+typedef struct {
+  SvdMatrixWindow *self;
+  int              done, total;
+} ProgressData;
+
+static gboolean
+progress_idle (gpointer data)
+{
+  ProgressData *p = data;
+  SvdMatrixWindow *self = p->self;
+  double elapsed = (g_get_monotonic_time () - self->started) / 1e6;
+  g_autofree char *text = NULL;
+
+  if (self->disposed)
+    {
+      g_object_unref (self);
+      g_free (p);
+      return G_SOURCE_REMOVE;
+    }
+  if (p->done > 0 && p->done < p->total)
+    text = g_strdup_printf (_("%d of %d combinations, about %.0f s left"), p->done, p->total,
+                            elapsed / p->done * (p->total - p->done));
+  else
+    text = g_strdup_printf (_("%d of %d combinations"), p->done, p->total);
+  gtk_progress_bar_set_fraction (self->progress, p->total > 0 ? (double) p->done / p->total : 0);
+  gtk_progress_bar_set_text (self->progress, text);
+  g_object_unref (self);
+  g_free (p);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+progress_cb (int                      done,
+             int                      total,
+             const SvdBenchMatrixRow *row,
+             gpointer                 user_data)
+{
+  ProgressData *p = g_new0 (ProgressData, 1);
+
+  p->self = g_object_ref (user_data);
+  p->done = done;
+  p->total = total;
+  g_idle_add (progress_idle, p);
+}
+
+typedef struct {
+  SvdBenchMatrixOptions options;
+  GPtrArray            *slots;
+  char                 *clip_path;
+  char                 *results_path;
+  char                 *csv_path;
+} RunData;
+
+static void
+run_data_free (RunData *d)
+{
+  g_ptr_array_unref (d->slots);
+  g_free (d->clip_path);
+  g_free (d->results_path);
+  g_free (d->csv_path);
+  g_free (d);
+}
+
+static void
+run_thread (GTask        *task,
+            gpointer      source_object,
+            gpointer      task_data,
+            GCancellable *cancellable)
+{
+  RunData *d = task_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdSessionSource) source = NULL;
+  g_auto(SvdSettings) settings = { 0 };
+  GPtrArray *rows;
+
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  if (d->clip_path != NULL)
+    {
+      /* The clip against itself: quality of the chains whose output has
+       * the clip's size (a clean reference for a restoring 1× chain). */
+      source = svd_session_source_new_pair (d->clip_path, d->clip_path, 0, &error);
+      if (source == NULL)
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      d->options.source = source;
+      d->options.first_frame = 0;
+      d->options.n_quality_frames = 2;
+    }
+  rows = svd_bench_matrix_run (&d->options, &settings, progress_cb, source_object, cancellable, &error);
+  if (rows == NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, rows, (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+set_running (SvdMatrixWindow *self,
+             gboolean         running)
+{
+  self->running = running;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->run_button), !running);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), running);
+}
+
+static void
+run_done (GObject      *object,
+          GAsyncResult *result,
+          gpointer      data)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (self->disposed)
+    {
+      g_clear_pointer (&rows, g_ptr_array_unref);
+      return;
+    }
+  set_running (self, FALSE);
+  g_clear_object (&self->cancellable);
+  if (rows == NULL)
+    {
+      g_free (self->error);
+      self->error = g_strdup (error->message);
+      if (g_error_matches (error, SVD_ERROR, SVD_ERROR_CANCELLED) ||
+          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        gtk_progress_bar_set_text (self->progress, _("Cancelled: run again to resume"));
+      else
+        {
+          AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                                               _("The benchmark matrix failed"),
+                                                                               error->message));
+          adw_message_dialog_add_response (dialog, "close", _("_Close"));
+          gtk_window_present (GTK_WINDOW (dialog));
+        }
+      return;
+    }
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  self->rows = rows;
+  gtk_progress_bar_set_fraction (self->progress, 1);
+  gtk_progress_bar_set_text (self->progress, _("Done"));
+  update_results (self);
+}
+
+void
+svd_matrix_window_run (SvdMatrixWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  RunData *d;
+  guint n_with_models = 0;
+
+  g_return_if_fail (SVD_IS_MATRIX_WINDOW (self));
+  if (self->running)
+    return;
+  g_clear_pointer (&self->error, g_free);
+  d = g_new0 (RunData, 1);
+  d->slots = g_ptr_array_new ();
+  for (guint s = 0; s < self->slots->len; s++)
+    {
+      GPtrArray *slot = self->slots->pdata[s];
+
+      /* An empty slot is left out; slot 3 always offers "none". */
+      if (slot->len == 0)
+        continue;
+      g_ptr_array_add (d->slots, slot);
+      n_with_models++;
+    }
+  if (n_with_models == 0)
+    {
+      run_data_free (d);
+      self->error = g_strdup (_("Add at least one model to a slot"));
+      gtk_progress_bar_set_text (self->progress, self->error);
+      return;
+    }
+  svd_bench_matrix_options_init (&d->options);
+  d->options.slots = d->slots;
+  d->options.n_sizes = 1;
+  d->options.widths[0] = self->width;
+  d->options.heights[0] = self->height;
+  if (self->warmup >= 0)
+    d->options.warmup = self->warmup;
+  if (self->frames > 0)
+    d->options.frames = self->frames;
+  d->clip_path = g_strdup (self->clip_path);
+  d->results_path = g_strdup (self->results_path);
+  d->csv_path = g_strdup (self->csv_path);
+  d->options.results_path = d->results_path;
+  d->options.csv_path = d->csv_path;
+  self->cancellable = g_cancellable_new ();
+  self->started = g_get_monotonic_time ();
+  set_running (self, TRUE);
+  gtk_progress_bar_set_fraction (self->progress, 0);
+  gtk_progress_bar_set_text (self->progress, _("Starting…"));
+  task = g_task_new (self, self->cancellable, run_done, NULL);
+  g_task_set_task_data (task, d, (GDestroyNotify) run_data_free);
+  g_task_run_in_thread (task, run_thread);
+}
+
+void
+svd_matrix_window_cancel (SvdMatrixWindow *self)
+{
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+}
+
+/* ---- Slots ---- */
+
+static void
+update_slot_label (SvdMatrixWindow *self,
+                   guint            slot)
+{
+  GPtrArray *models = self->slots->pdata[slot];
+  g_autoptr(GString) s = g_string_new (NULL);
+
+  for (guint i = 0; i < models->len; i++)
+    {
+      SvdModel *m = models->pdata[i];
+
+      g_string_append_printf (s, "%s%s", s->len ? ", " : "", m != NULL ? m->name : _("none"));
+    }
+  gtk_label_set_text (self->slot_labels[slot], s->len ? s->str : _("(empty)"));
+}
+
+gboolean
+svd_matrix_window_add_model (SvdMatrixWindow  *self,
+                             guint             slot,
+                             const char       *path,
+                             GError          **error)
+{
+  g_autoptr(SvdModel) model = NULL;
+  GPtrArray *models;
+  SvdModel *known;
+
+  g_return_val_if_fail (slot < SVD_MATRIX_N_SLOTS, FALSE);
+  model = svd_model_load (path, error);
+  if (model == NULL)
+    return FALSE;
+  known = g_hash_table_lookup (self->models, model->name);
+  if (known == NULL)
+    {
+      g_hash_table_insert (self->models, g_strdup (model->name), svd_model_ref (model));
+      known = model;
+    }
+  models = self->slots->pdata[slot];
+  g_ptr_array_add (models, svd_model_ref (known));
+  /* Slot 3 is optional: "none" is one of its choices. */
+  if (slot == 2 && models->len == 1)
+    g_ptr_array_insert (models, 0, NULL);
+  update_slot_label (self, slot);
+  return TRUE;
+}
+
+static void
+chooser_response (GtkNativeDialog *dialog,
+                  int              response,
+                  gpointer         data)
+{
+  SvdMatrixWindow *self = g_object_get_data (G_OBJECT (dialog), "window");
+  guint slot = GPOINTER_TO_UINT (data);
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+      g_autoptr(GError) error = NULL;
+
+      if (path != NULL && !svd_matrix_window_add_model (self, slot, path, &error))
+        adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+    }
+  g_object_unref (dialog);
+}
+
+static void
+add_model_clicked (GtkButton *button,
+                   gpointer   data)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
+  GtkFileChooserNative *chooser = gtk_file_chooser_native_new (_("Add a Model"), GTK_WINDOW (self),
+                                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Add"), _("_Cancel"));
+
+  g_object_set_data (G_OBJECT (chooser), "window", self);
+  g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), data);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+static void
+size_changed (GtkDropDown     *drop,
+              GParamSpec      *pspec,
+              SvdMatrixWindow *self)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+
+  if (i >= G_N_ELEMENTS (sizes))
+    return;
+  if (sizes[i].w > 0)
+    self->width = sizes[i].w, self->height = sizes[i].h;
+}
+
+/* ---- Export ---- */
+
+static SvdChain *
+chain_for_row (SvdMatrixWindow         *self,
+               const SvdBenchMatrixRow *r,
+               GError                 **error)
+{
+  g_auto(GStrv) names = g_strsplit (r->chain, " + ", -1);
+  g_autoptr(SvdChain) chain = svd_chain_new (r->chain);
+
+  for (int k = 0; names[k] != NULL; k++)
+    {
+      SvdModel *m = g_hash_table_lookup (self->models, names[k]);
+
+      if (m == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                       _("The model “%s” of this row is not loaded in the matrix window; add it to a slot"), names[k]);
+          return NULL;
+        }
+      if (!svd_chain_add_model (chain, m, error))
+        return NULL;
+    }
+  chain->has_target = TRUE;
+  chain->target_device = g_strdup (r->device);
+  chain->target_width = r->in_width;
+  chain->target_height = r->in_height;
+  chain->target_fps = self->target_fps;
+  return g_steal_pointer (&chain);
+}
+
+gboolean
+svd_matrix_window_export (SvdMatrixWindow       *self,
+                          int                    row,
+                          SvdMatrixExportFormat  format,
+                          const char            *path,
+                          GError               **error)
+{
+  g_autoptr(SvdChain) chain = NULL;
+
+  if (self->rows == NULL || row < 0 || (guint) row >= self->rows->len)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   _("No chain to export: run the matrix and pick a row, or set a reachable target"));
+      return FALSE;
+    }
+  chain = chain_for_row (self, self->rows->pdata[row], error);
+  if (chain == NULL)
+    return FALSE;
+  switch (format)
+    {
+    case SVD_MATRIX_EXPORT_PRESET:
+      return svd_preset_save (chain, path, error);
+    case SVD_MATRIX_EXPORT_ONNX:
+      {
+        g_autoptr(GBytes) bytes = svd_onnx_export_chain (chain, error);
+
+        return bytes != NULL && svd_onnx_save (bytes, path, error);
+      }
+    case SVD_MATRIX_EXPORT_GLSL:
+      {
+        g_autofree char *text = svd_glsl_export_chain (chain, error);
+
+        return text != NULL && g_file_set_contents (path, text, -1, error);
+      }
+    case SVD_MATRIX_EXPORT_ANIMEJANAI:
+      {
+        SvdAnimeJaNaiSlot ranges = { .slot = 1 };
+
+        return svd_animejanai_export (chain, &ranges, path, NULL, error);
+      }
+    default:
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "unknown export format");
+      return FALSE;
+    }
+}
+
+static int
+chosen_row (SvdMatrixWindow *self)
+{
+  GtkSelectionModel *sel = gtk_column_view_get_model (self->table);
+  guint pos = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (sel));
+
+  if (pos != GTK_INVALID_LIST_POSITION)
+    {
+      g_autoptr(SvdMatrixRowObject) obj = g_list_model_get_item (G_LIST_MODEL (self->sorted), pos);
+
+      if (obj != NULL)
+        return (int) obj->index;
+    }
+  return self->recommended;
+}
+
+/**
+ * svd_matrix_window_export_chosen:
+ * @self: a #SvdMatrixWindow
+ * @path: the file (a folder for AnimeJaNai) the export chooser returned
+ *
+ * Exports the selected row, else the recommendation, in the format the
+ * window's drop-down shows; a toast on success, a dialog on error.
+ *
+ * Returns: whether it was written
+ */
+gboolean
+svd_matrix_window_export_chosen (SvdMatrixWindow *self,
+                                 const char      *path)
+{
+  g_autoptr(GError) error = NULL;
+  SvdMatrixExportFormat format = gtk_drop_down_get_selected (self->format_drop);
+
+  if (svd_matrix_window_export (self, chosen_row (self), format, path, &error))
+    {
+      g_autofree char *base = g_path_get_basename (path);
+      g_autofree char *text = g_strdup_printf (_("Exported %s"), base);
+
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+      return TRUE;
+    }
+  else
+    {
+      AdwMessageDialog *d = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                                      _("The chain could not be exported"),
+                                                                      error->message));
+      adw_message_dialog_add_response (d, "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (d));
+      return FALSE;
+    }
+}
+
+static void
+export_response (GtkNativeDialog *dialog,
+                 int              response,
+                 gpointer         data)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = g_file_get_path (file);
+
+      if (path != NULL)
+        svd_matrix_window_export_chosen (SVD_MATRIX_WINDOW (data), path);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+export_clicked (GtkButton       *button,
+                SvdMatrixWindow *self)
+{
+  SvdMatrixExportFormat format = gtk_drop_down_get_selected (self->format_drop);
+  GtkFileChooserNative *chooser =
+    gtk_file_chooser_native_new (_("Export Chain"), GTK_WINDOW (self),
+                                 format == SVD_MATRIX_EXPORT_ANIMEJANAI ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                                                        : GTK_FILE_CHOOSER_ACTION_SAVE,
+                                 _("_Export"), _("_Cancel"));
+  static const char *const suggested[] = { "chain.json", NULL, "chain.onnx", "chain.glsl" };
+
+  if (suggested[format] != NULL)
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), suggested[format]);
+  g_signal_connect (chooser, "response", G_CALLBACK (export_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- Construction ---- */
+
+static void
+svd_matrix_window_dispose (GObject *object)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
+
+  svd_matrix_window_cancel (self);
+  self->disposed = TRUE;
+  G_OBJECT_CLASS (svd_matrix_window_parent_class)->dispose (object);
+}
+
+static void
+svd_matrix_window_finalize (GObject *object)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
+
+  g_free (self->clip_path);
+  g_ptr_array_unref (self->slots);
+  g_hash_table_unref (self->models);
+  g_free (self->results_path);
+  g_free (self->csv_path);
+  g_free (self->error);
+  g_clear_pointer (&self->pareto, g_array_unref);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  G_OBJECT_CLASS (svd_matrix_window_parent_class)->finalize (object);
+}
+
+static void
+svd_matrix_window_class_init (SvdMatrixWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = svd_matrix_window_dispose;
+  object_class->finalize = svd_matrix_window_finalize;
+}
+
+static void
+model_array_free (gpointer p)
+{
+  g_ptr_array_unref (p);
+}
+
+static void
+model_unref0 (gpointer m)
+{
+  if (m != NULL)
+    svd_model_unref (m);
+}
+
+static void
+svd_matrix_window_init (SvdMatrixWindow *self)
+{
+  static const char *const slot_titles[] = { N_("Slot 1 (1×)"), N_("Slot 2 (2×)"), N_("Slot 3 (2×, optional)") };
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  GtkWidget *header = adw_header_bar_new ();
+  GtkWidget *grid = gtk_grid_new ();
+  GtkWidget *row, *scroller, *paned, *button, *label, *frame;
+  GtkStringList *size_names = gtk_string_list_new (NULL);
+  GtkStringList *formats = gtk_string_list_new (NULL);
+  guint n_gpus;
+  const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
+  GtkSingleSelection *selection;
+
+  self->slots = g_ptr_array_new_with_free_func (model_array_free);
+  for (int s = 0; s < SVD_MATRIX_N_SLOTS; s++)
+    g_ptr_array_add (self->slots, g_ptr_array_new_with_free_func (model_unref0));
+  self->models = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) svd_model_unref);
+  self->width = 854, self->height = 480;
+  self->warmup = -1, self->frames = 0;
+  self->recommended = -1;
+
+  gtk_window_set_title (GTK_WINDOW (self), _("Benchmark Matrix"));
+  gtk_window_set_default_size (GTK_WINDOW (self), 1200, 900);
+  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
+  gtk_box_append (GTK_BOX (box), header);
+  gtk_widget_set_margin_start (content, 12);
+  gtk_widget_set_margin_end (content, 12);
+  gtk_widget_set_margin_bottom (content, 12);
+  gtk_widget_set_vexpand (content, TRUE);
+  gtk_box_append (GTK_BOX (box), content);
+  adw_toast_overlay_set_child (self->toasts, box);
+  adw_window_set_content (ADW_WINDOW (self), GTK_WIDGET (self->toasts));
+
+  /* Slots */
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  for (int s = 0; s < SVD_MATRIX_N_SLOTS; s++)
+    {
+      label = gtk_label_new (_(slot_titles[s]));
+      gtk_label_set_xalign (GTK_LABEL (label), 0);
+      gtk_grid_attach (GTK_GRID (grid), label, 0, s, 1, 1);
+      self->slot_labels[s] = GTK_LABEL (gtk_label_new (_("(empty)")));
+      gtk_label_set_xalign (self->slot_labels[s], 0);
+      gtk_widget_set_hexpand (GTK_WIDGET (self->slot_labels[s]), TRUE);
+      gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->slot_labels[s]), 1, s, 1, 1);
+      button = gtk_button_new_with_mnemonic (_("_Add Model…"));
+      g_signal_connect (button, "clicked", G_CALLBACK (add_model_clicked), GUINT_TO_POINTER (s));
+      gtk_grid_attach (GTK_GRID (grid), button, 2, s, 1, 1);
+    }
+  gtk_box_append (GTK_BOX (content), grid);
+
+  /* Size, target, run */
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Input size")));
+  for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
+    gtk_string_list_append (size_names, _(sizes[i].label));
+  self->size_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (size_names), NULL));
+  gtk_drop_down_set_selected (self->size_drop, 1);
+  g_signal_connect (self->size_drop, "notify::selected", G_CALLBACK (size_changed), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->size_drop));
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Target fps")));
+  self->target_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1000, 0.1));
+  gtk_spin_button_set_digits (self->target_spin, 1);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->target_spin));
+  self->run_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Run")));
+  gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
+  g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (svd_matrix_window_run), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->run_button));
+  self->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
+  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (svd_matrix_window_cancel), self);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->cancel_button));
+  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
+  gtk_progress_bar_set_show_text (self->progress, TRUE);
+  gtk_progress_bar_set_text (self->progress, _("Not run yet"));
+  gtk_widget_set_hexpand (GTK_WIDGET (self->progress), TRUE);
+  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->progress));
+  gtk_box_append (GTK_BOX (content), row);
+
+  self->quality_note = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->quality_note, 0);
+  gtk_label_set_wrap (self->quality_note, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->quality_note), "dim-label");
+  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->quality_note));
+
+  /* Recommendation banner */
+  self->banner = GTK_LABEL (gtk_label_new (_("Run the matrix to get a recommendation")));
+  gtk_label_set_xalign (self->banner, 0);
+  gtk_label_set_wrap (self->banner, TRUE);
+  gtk_widget_add_css_class (GTK_WIDGET (self->banner), "heading");
+  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->banner));
+
+  /* Table and plot */
+  self->store = g_list_store_new (SVD_TYPE_MATRIX_ROW_OBJECT);
+  self->table = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
+  gtk_column_view_set_show_column_separators (self->table, TRUE);
+  add_column (self, _("Chain"), COL_CHAIN);
+  add_column (self, _("Input"), COL_INPUT);
+  add_column (self, _("Output"), COL_OUTPUT);
+  add_column (self, _("GFLOP"), COL_GFLOP);
+  add_column (self, _("ms"), COL_MS);
+  add_column (self, _("fps (measured)"), COL_FPS);
+  add_column (self, _("PSNR-Y"), COL_PSNR_Y);
+  add_column (self, _("PSNR-RGB"), COL_PSNR_RGB);
+  add_column (self, _("SSIM-Y"), COL_SSIM_Y);
+  for (guint g = 0; g < n_gpus; g++)
+    {
+      /* Translators: a column of fps estimated (not measured) for a GPU. */
+      g_autofree char *title = g_strdup_printf (_("%s fps (estimate)"), gpus[g].name);
+
+      add_column (self, title, COL_ESTIMATE_FIRST + g);
+    }
+  self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
+                                          g_object_ref (gtk_column_view_get_sorter (self->table)));
+  selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+  gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));
+  g_object_unref (selection);
+
+  paned = gtk_paned_new (GTK_ORIENTATION_VERTICAL);
+  gtk_widget_set_vexpand (paned, TRUE);
+  scroller = gtk_scrolled_window_new ();
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->table));
+  gtk_widget_set_size_request (scroller, -1, 260);
+  gtk_paned_set_start_child (GTK_PANED (paned), scroller);
+  self->plot = gtk_drawing_area_new ();
+  gtk_widget_set_size_request (self->plot, -1, 320);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->plot), plot_draw, self, NULL);
+  frame = gtk_frame_new (_("Quality vs fps (measured on this device); line: Pareto front; ring: recommendation"));
+  gtk_frame_set_child (GTK_FRAME (frame), self->plot);
+  gtk_paned_set_end_child (GTK_PANED (paned), frame);
+  gtk_box_append (GTK_BOX (content), paned);
+
+  label = gtk_label_new (_("Columns marked “estimate” are computed from GFLOP per frame and each GPU's fp32 throughput, "
+                           "calibrated on the seed project's published fps; they are not measurements."));
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_widget_add_css_class (label, "dim-label");
+  gtk_box_append (GTK_BOX (content), label);
+
+  /* Export */
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Export the selected row, else the recommendation, as")));
+  gtk_string_list_append (formats, _("Preset (JSON)"));
+  gtk_string_list_append (formats, _("AnimeJaNai conf (folder)"));
+  gtk_string_list_append (formats, _("Fused ONNX"));
+  gtk_string_list_append (formats, _("mpv GLSL shader"));
+  self->format_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (formats), NULL));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->format_drop));
+  button = gtk_button_new_with_mnemonic (_("_Export…"));
+  g_signal_connect (button, "clicked", G_CALLBACK (export_clicked), self);
+  gtk_box_append (GTK_BOX (row), button);
+  gtk_box_append (GTK_BOX (content), row);
+
+  g_signal_connect (self->target_spin, "value-changed", G_CALLBACK (target_changed), self);
+}
+
+SvdMatrixWindow *
+svd_matrix_window_new (GtkWindow  *parent,
+                       const char *clip_path,
+                       double      clip_fps)
+{
+  SvdMatrixWindow *self = g_object_new (SVD_TYPE_MATRIX_WINDOW,
+                                        "transient-for", parent,
+                                        "application", parent != NULL ? gtk_window_get_application (parent) : NULL,
+                                        NULL);
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "svd-studio", NULL);
+
+  self->clip_path = g_strdup (clip_path);
+  self->clip_fps = clip_fps;
+  self->target_fps = (clip_fps > 0 ? clip_fps : 30) * 1.1;
+  gtk_spin_button_set_value (self->target_spin, self->target_fps);
+  gtk_label_set_text (self->quality_note,
+                      clip_path != NULL ? _("Quality: the first frames of the open clip against themselves "
+                                            "(chains whose output keeps the clip's size)")
+                                        : _("No clip is open: the quality columns stay empty and nothing can be recommended"));
+  g_mkdir_with_parents (dir, 0755);
+  self->results_path = g_build_filename (dir, "bench-matrix.json", NULL);
+  self->csv_path = g_build_filename (dir, "bench-matrix.csv", NULL);
+  return self;
+}
+
+void
+svd_matrix_window_set_size (SvdMatrixWindow *self, int width, int height)
+{
+  self->width = width;
+  self->height = height;
+}
+
+void
+svd_matrix_window_set_results_path (SvdMatrixWindow *self, const char *path)
+{
+  g_free (self->results_path);
+  g_free (self->csv_path);
+  self->results_path = g_strdup (path);
+  self->csv_path = path != NULL ? g_strconcat (path, ".csv", NULL) : NULL;
+}
+
+void
+svd_matrix_window_set_runs (SvdMatrixWindow *self, int warmup, int frames)
+{
+  self->warmup = warmup;
+  self->frames = frames;
+}
+
+void
+svd_matrix_window_set_target_fps (SvdMatrixWindow *self, double fps)
+{
+  gtk_spin_button_set_value (self->target_spin, fps);
+  self->target_fps = fps;
+  update_results (self);
+}
+
+gboolean svd_matrix_window_is_running (SvdMatrixWindow *self) { return self->running; }
+const char *svd_matrix_window_get_error (SvdMatrixWindow *self) { return self->error; }
+GPtrArray *svd_matrix_window_get_rows (SvdMatrixWindow *self) { return self->rows; }
+GtkColumnView *svd_matrix_window_get_table (SvdMatrixWindow *self) { return self->table; }
+GListModel *svd_matrix_window_get_sorted (SvdMatrixWindow *self) { return G_LIST_MODEL (self->sorted); }
+GtkWidget *svd_matrix_window_get_plot (SvdMatrixWindow *self) { return self->plot; }
+GtkWidget *svd_matrix_window_get_banner (SvdMatrixWindow *self) { return GTK_WIDGET (self->banner); }
+GArray *svd_matrix_window_get_pareto (SvdMatrixWindow *self) { return self->pareto; }
+int svd_matrix_window_get_recommended (SvdMatrixWindow *self) { return self->recommended; }
+double svd_matrix_window_get_target_fps (SvdMatrixWindow *self) { return self->target_fps; }
+GtkDropDown *svd_matrix_window_get_format_drop (SvdMatrixWindow *self) { return self->format_drop; }
