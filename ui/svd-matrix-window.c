@@ -261,8 +261,13 @@ plot_draw (GtkDrawingArea *area,
     }
   if (fmax - fmin < 1e-9)
     fmin -= 1, fmax += 1;
-  if (qmax - qmin < 1e-9)
-    qmin -= 0.5, qmax += 0.5;
+  /* Chains that differ by hundredths of a dB are not drawn a plot apart. */
+  if (qmax - qmin < 0.5)
+    {
+      double mid = (qmax + qmin) / 2;
+
+      qmin = mid - 0.25, qmax = mid + 0.25;
+    }
 #define PX(f) (ml + ((f) - fmin) / (fmax - fmin) * pw * 0.9 + pw * 0.05)
 #define PY(q) (mt + ph - ((q) - qmin) / (qmax - qmin) * ph * 0.9 - ph * 0.05)
   g_snprintf (buf, sizeof buf, "%.1f", fmin);

@@ -169,6 +169,14 @@ script (SvdApplication *app)
 
   /* Sorted by measured fps, fastest first, then by chain name. */
   table = svd_matrix_window_get_table (the_matrix);
+  {
+    guint n_gpus;
+
+    svd_gpu_table (&n_gpus);
+    /* 9 measured columns, then one labelled estimate per GPU. */
+    g_assert_cmpuint (g_list_model_get_n_items (gtk_column_view_get_columns (table)), ==, 9 + n_gpus);
+    g_test_message ("%u GPU estimate columns", n_gpus);
+  }
   gtk_column_view_sort_by_column (table, column_titled (table, "fps (measured)"), GTK_SORT_DESCENDING);
   for (guint i = 1; i < g_list_model_get_n_items (sorted); i++)
     {
