@@ -479,9 +479,17 @@ run_thread (GTask        *task,
   svd_settings_apply_env (&settings);
   if (d->clip_path != NULL)
     {
-      /* The clip against itself: quality of the chains whose output has
-       * the clip's size (a clean reference for a restoring 1× chain). */
-      source = svd_session_source_new_pair (d->clip_path, d->clip_path, 0, &error);
+      SvdDegradeParams params;
+
+      /* As `svd bench-matrix --clip`: the clip is the clean reference and
+       * the input is made from it (x264 CRF 34 at half size), so every
+       * chain of total scale 2 (a 1× restorer then a 2× upscaler, or a
+       * 2× alone) gets quality, measured against the clean clip. */
+      svd_degrade_params_init (&params);
+      params.keep_audio = FALSE;
+      params.scale = 2;
+      params.crf = 34;
+      source = svd_session_source_new_synthesize (d->clip_path, &params, NULL, NULL, cancellable, &error);
       if (source == NULL)
         {
           g_task_return_error (task, g_steal_pointer (&error));
@@ -1094,8 +1102,8 @@ svd_matrix_window_new (GtkWindow  *parent,
   self->target_fps = (clip_fps > 0 ? clip_fps : 30) * 1.1;
   gtk_spin_button_set_value (self->target_spin, self->target_fps);
   gtk_label_set_text (self->quality_note,
-                      clip_path != NULL ? _("Quality: the first frames of the open clip against themselves "
-                                            "(chains whose output keeps the clip's size)")
+                      clip_path != NULL ? _("Quality: the open clip is the reference; the input is made from it at half size "
+                                            "with x264 CRF 34, so chains that scale by 2 are scored")
                                         : _("No clip is open: the quality columns stay empty and nothing can be recommended"));
   g_mkdir_with_parents (dir, 0755);
   self->results_path = g_build_filename (dir, "bench-matrix.json", NULL);
