@@ -239,3 +239,22 @@ svd_test_max_abs_diff (const SvdImage *a,
       }
   return worst;
 }
+
+/**
+ * svd_test_load_shared_model:
+ * @dir: a folder of ../shared/models ("seed", "other", "variants")
+ * @file: the model file in it
+ *
+ * Returns: (transfer full): the model; the test fails if it does not load
+ */
+SvdModel *
+svd_test_load_shared_model (const char *dir,
+                            const char *file)
+{
+  g_autofree char *path = svd_test_shared_path ("models", dir, file, NULL);
+  g_autoptr(GError) error = NULL;
+  SvdModel *m = svd_model_load (path, &error);
+
+  g_assert_no_error (error);
+  return m;
+}

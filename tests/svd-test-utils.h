@@ -22,6 +22,8 @@ G_END_DECLS
 
 G_BEGIN_DECLS
 
+SvdModel     *svd_test_load_shared_model (const char *dir,
+                                         const char *file);
 SvdImage     *svd_test_load_npy         (const char *path,
                                          GError    **error);
 double        svd_test_max_abs_diff     (const SvdImage *a,

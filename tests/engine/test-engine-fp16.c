@@ -60,18 +60,6 @@ new_engine (SvdPrecision precision,
   return engine;
 }
 
-static SvdModel *
-load_model (const char *dir,
-            const char *file)
-{
-  g_autofree char *path = svd_test_shared_path ("models", dir, file, NULL);
-  g_autoptr(GError) error = NULL;
-  SvdModel *m = svd_model_load (path, &error);
-
-  g_assert_no_error (error);
-  return m;
-}
-
 static SvdImage *
 load_npy (const char *dir,
           const char *name)
@@ -110,7 +98,7 @@ static void
 check_model (const Case *cs,
              const char *variant)
 {
-  g_autoptr(SvdModel) m = load_model (cs->dir, cs->file);
+  g_autoptr(SvdModel) m = svd_test_load_shared_model (cs->dir, cs->file);
   g_autoptr(SvdEngine) half = new_engine (SVD_PRECISION_FP16, variant);
   g_autoptr(SvdEngine) full = new_engine (SVD_PRECISION_FP32, variant);
   g_autoptr(GError) error = NULL;
@@ -195,8 +183,8 @@ test_chain_memory (void)
           ((float *) (in->data[c] + (gsize) y * in->stride[c]))[x] =
             ((const float *) (small->data[c] + (gsize) sy * small->stride[c]))[sx];
         }
-  models[0] = load_model ("seed", "1x_super_34_10_fp32.onnx");
-  models[1] = load_model ("seed", "2x_10_2X-10_mega_fp32.onnx");
+  models[0] = svd_test_load_shared_model ("seed", "1x_super_34_10_fp32.onnx");
+  models[1] = svd_test_load_shared_model ("seed", "2x_10_2X-10_mega_fp32.onnx");
   g_assert_true (svd_engine_set_chain (half, models, 2, &error));
   g_assert_no_error (error);
   g_assert_true (svd_engine_set_chain (full, models, 2, &error));

@@ -50,18 +50,6 @@ static const Case cases[] = {
   { "variants", "mega2x_torch113_opset9.onnx", "2x_10_2X-10_mega_", 1e-4, FALSE },
 };
 
-static SvdModel *
-load_model (const char *dir,
-            const char *file)
-{
-  g_autofree char *path = svd_test_shared_path ("models", dir, file, NULL);
-  g_autoptr(GError) error = NULL;
-  SvdModel *m = svd_model_load (path, &error);
-
-  g_assert_no_error (error);
-  return m;
-}
-
 static SvdImage *
 load_input (const char *name,
             gboolean    half)
@@ -88,7 +76,7 @@ static void
 test_model (gconstpointer data)
 {
   const Case *cs = data;
-  g_autoptr(SvdModel) m = load_model (cs->dir, cs->file);
+  g_autoptr(SvdModel) m = svd_test_load_shared_model (cs->dir, cs->file);
   g_autoptr(GError) error = NULL;
 
   g_assert_true (svd_engine_set_chain (engine, &m, 1, &error));
@@ -129,7 +117,7 @@ check_chain (const char *const *files,
       const char *slash = strchr (files[i], '/');
       g_autofree char *dir = g_strndup (files[i], slash - files[i]);
 
-      models[i] = load_model (dir, slash + 1);
+      models[i] = svd_test_load_shared_model (dir, slash + 1);
     }
   g_assert_true (svd_engine_set_chain (engine, models, n, &error));
   g_assert_no_error (error);

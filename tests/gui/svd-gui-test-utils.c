@@ -274,3 +274,26 @@ svd_gui_test_run_app (void (*script) (SvdApplication *app))
   g_assert_true (run.done);
   g_object_unref (run.app);
 }
+
+/**
+ * svd_gui_test_find_suggested:
+ * @widget: a widget tree, e.g. a dialog
+ *
+ * Returns: (transfer none) (nullable): the first button styled
+ *   "suggested-action" (a dialog's default response) in @widget
+ */
+GtkWidget *
+svd_gui_test_find_suggested (GtkWidget *widget)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "suggested-action"))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = svd_gui_test_find_suggested (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

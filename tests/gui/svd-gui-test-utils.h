@@ -18,6 +18,7 @@ double      svd_gui_test_texture_stddev  (GdkTexture *texture,
                                           guint      *n_colors);
 GtkWindow  *svd_gui_test_find_window     (GtkApplication *app,
                                           GType           type);
+GtkWidget  *svd_gui_test_find_suggested  (GtkWidget      *widget);
 void        svd_gui_test_init            (int            *argc,
                                           char         ***argv);
 void        svd_gui_test_run_app         (void          (*script) (SvdApplication *app));

@@ -54,22 +54,6 @@ readout_gone (gpointer data)
   return svd_window_get_readout (the_window, want_slot) == NULL;
 }
 
-static GtkWidget *
-find_suggested (GtkWidget *widget)
-{
-  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "suggested-action"))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_suggested (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
 static void
 shoot (GtkWidget  *widget,
        const char *name)
@@ -241,7 +225,7 @@ script (SvdApplication *app)
   dialog = svd_gui_test_find_window (GTK_APPLICATION (app), ADW_TYPE_WINDOW);
   g_assert_nonnull (dialog);
   svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
-  g_signal_emit_by_name (find_suggested (GTK_WIDGET (dialog)), "clicked");
+  g_signal_emit_by_name (svd_gui_test_find_suggested (GTK_WIDGET (dialog)), "clicked");
   svd_gui_test_wait_until (session_open, NULL);
   info = svd_window_get_session_info (the_window);
   w = info->width;
@@ -340,9 +324,9 @@ script (SvdApplication *app)
   /* Apply: chain 1 runs 2x, 1x, then bicubic 2x; its output is the
    * reference's size, four times the clip. */
   /* Apply is offered only while the chains differ from the session's. */
-  g_assert_true (gtk_widget_get_sensitive (find_suggested (GTK_WIDGET (the_editor))));
+  g_assert_true (gtk_widget_get_sensitive (svd_gui_test_find_suggested (GTK_WIDGET (the_editor))));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.apply", NULL));
-  g_assert_false (gtk_widget_get_sensitive (find_suggested (GTK_WIDGET (the_editor))));
+  g_assert_false (gtk_widget_get_sensitive (svd_gui_test_find_suggested (GTK_WIDGET (the_editor))));
   want_slot = 0;
   svd_gui_test_wait_until (readout_ready, NULL);
   g_test_message ("chain 1: %s", svd_window_get_readout (the_window, 0));

@@ -20,11 +20,6 @@
  * against `svd metrics --json` for the shown frame, and playback with the
  * longest main-loop stall measured. */
 
-typedef struct {
-  SvdApplication *app;
-  gboolean        done;
-} Fixture;
-
 static SvdWindow *the_window;
 static gint64 want_frame;
 
@@ -52,22 +47,6 @@ readout_ready (gpointer data)
 
   return svd_window_get_shown_frame (the_window) == want_frame &&
          text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
-}
-
-static GtkWidget *
-find_suggested (GtkWidget *widget)
-{
-  if (GTK_IS_BUTTON (widget) && gtk_widget_has_css_class (widget, "suggested-action"))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_suggested (child);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
 }
 
 static gboolean
@@ -214,10 +193,9 @@ stall_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
-static gboolean
-run_script_cb (gpointer user_data)
+static void
+run_script (SvdApplication *app)
 {
-  Fixture *fx = user_data;
   g_autofree char *clip = svd_test_shared_path ("clips", "bbb_720p_5s_h264_aac.mp4", NULL);
   g_autofree char *m1 = svd_test_shared_path ("models", "seed", "2x_10_2X-10_super_fp32.onnx", NULL);
   g_autofree char *m2 = svd_test_shared_path ("models", "seed", "2x_10_2X-10_super_fp32_optimized.onnx", NULL);
@@ -235,17 +213,17 @@ run_script_cb (gpointer user_data)
   guint timeout_id, tick_id;
   gint64 start;
 
-  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (fx->app)));
+  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
   viewer = svd_window_get_viewer (the_window);
 
   /* The setup dialog's defaults are Synthesize at scale 4; Start it. */
   file = g_file_new_for_path (clip);
   svd_window_set_up_session (the_window, file);
-  dialog = svd_gui_test_find_window (GTK_APPLICATION (fx->app), ADW_TYPE_WINDOW);
+  dialog = svd_gui_test_find_window (GTK_APPLICATION (app), ADW_TYPE_WINDOW);
   g_assert_nonnull (dialog);
   svd_gui_test_wait_frames (GTK_WIDGET (dialog), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (dialog), "session-setup"));
-  g_signal_emit_by_name (find_suggested (GTK_WIDGET (dialog)), "clicked");
+  g_signal_emit_by_name (svd_gui_test_find_suggested (GTK_WIDGET (dialog)), "clicked");
   svd_gui_test_wait_until (session_open, NULL);
   info = svd_window_get_session_info (the_window);
   g_assert_cmpint (info->width, ==, 320);
@@ -299,12 +277,12 @@ run_script_cb (gpointer user_data)
 
   /* The export dialog opens on chain 1 of the session. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.export", NULL));
-  export_dialog = svd_gui_test_find_window (GTK_APPLICATION (fx->app), SVD_TYPE_EXPORT_DIALOG);
+  export_dialog = svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_EXPORT_DIALOG);
   g_assert_nonnull (export_dialog);
   svd_gui_test_wait_frames (GTK_WIDGET (export_dialog), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (export_dialog), "session-export"));
   gtk_window_destroy (export_dialog);
-  g_assert_null (svd_gui_test_find_window (GTK_APPLICATION (fx->app), SVD_TYPE_EXPORT_DIALOG));
+  g_assert_null (svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_EXPORT_DIALOG));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.go-to-frame", "x", (gint64) 60));
   want_frame = 60;
@@ -345,43 +323,19 @@ run_script_cb (gpointer user_data)
                   (g_get_monotonic_time () - start) / 1000.0, svd_window_get_readout (the_window, 0));
   shoot ("session-paused-dists");
 
-  g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
-  fx->done = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static void
-activate_cb (GApplication *app,
-             gpointer      user_data)
-{
-  g_idle_add (run_script_cb, user_data);
 }
 
 static void
 test_session (void)
 {
-  Fixture fx = { 0 };
-  int status;
-
-  fx.app = svd_application_new (G_APPLICATION_NON_UNIQUE);
-  g_signal_connect_after (fx.app, "activate", G_CALLBACK (activate_cb), &fx);
-  status = g_application_run (G_APPLICATION (fx.app), 0, NULL);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_true (fx.done);
-  g_object_unref (fx.app);
+  svd_gui_test_run_app (run_script);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
-    {
-      g_test_skip ("no display; run under xvfb-run");
-      return 77;
-    }
+  svd_gui_test_init (&argc, &argv);
   svd_test_require_shared ();
   {
     /* The shared DISTS α/β and the seeded VGG16: the CLI, spawned with
