@@ -279,8 +279,11 @@ svd_viewer_get_views (SvdViewer *self,
     {
     case SVD_VIEW_MODE_SLIDER:
       /* Right image underneath, left image on top, clipped at the divider. */
+      /* Each image is clipped to its side of the divider, so no pixel is
+       * drawn twice (software renderers pay for every one). */
       views[0] = (View) { &self->layers[self->right_slot], GRAPHENE_RECT_INIT (0, 0, w, h),
-                          GRAPHENE_RECT_INIT (0, 0, w, h), self->right_slot, -1 };
+                          GRAPHENE_RECT_INIT (round (w * self->divider), 0, w - round (w * self->divider), h),
+                          self->right_slot, -1 };
       views[1] = (View) { &self->layers[self->left_slot], GRAPHENE_RECT_INIT (0, 0, w, h),
                           GRAPHENE_RECT_INIT (0, 0, round (w * self->divider), h), self->left_slot, -1 };
       return 2;
@@ -580,18 +583,57 @@ append_label (SvdViewer   *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* Images are judged against a neutral dark surround, in light mode too. It
+ * is drawn here around the image instead of as a CSS background under it:
+ * every frame then fills each pixel once, which matters on software GL. */
+static void
+append_surround (GtkSnapshot           *snapshot,
+                 const graphene_rect_t *area,
+                 const graphene_rect_t *hole)
+{
+  static const GdkRGBA surround = { 0x1e / 255.0, 0x1e / 255.0, 0x1e / 255.0, 1 };
+  double ax = area->origin.x, ay = area->origin.y;
+  double ax1 = ax + area->size.width, ay1 = ay + area->size.height;
+  double hx, hy, hx1, hy1;
+
+  if (hole == NULL)
+    {
+      gtk_snapshot_append_color (snapshot, &surround, area);
+      return;
+    }
+  hx = hole->origin.x, hy = hole->origin.y;
+  hx1 = hx + hole->size.width, hy1 = hy + hole->size.height;
+  if (hy > ay)
+    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (ax, ay, ax1 - ax, hy - ay));
+  if (ay1 > hy1)
+    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (ax, hy1, ax1 - ax, ay1 - hy1));
+  if (hx > ax)
+    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (ax, hy, hx - ax, hy1 - hy));
+  if (ax1 > hx1)
+    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (hx1, hy, ax1 - hx1, hy1 - hy));
+}
+
 static void
 snapshot_view (SvdViewer   *self,
                GtkSnapshot *snapshot,
                const View  *view)
 {
   Layer *layer = view->layer;
-  graphene_rect_t content;
+  graphene_rect_t content, image;
 
   if (layer->texture == NULL)
-    return;
+    {
+      append_surround (snapshot, &view->clip, NULL);
+      return;
+    }
 
   svd_viewer_content_rect (self, &view->area, &content);
+
+  /* The surround only where the (opaque) image does not cover the view. */
+  if (graphene_rect_intersection (&content, &view->clip, &image))
+    append_surround (snapshot, &view->clip, &image);
+  else
+    append_surround (snapshot, &view->clip, NULL);
 
   gtk_snapshot_push_clip (snapshot, &view->clip);
   gtk_snapshot_append_texture (snapshot, layer->texture, &content);

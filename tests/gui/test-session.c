@@ -131,6 +131,7 @@ typedef struct {
   gint64 max_tick_cpu_us;
   guint  n_frames;
   gint64 max_dists_lag;
+  GArray *gaps;     /* gint64 µs between consecutive frame-clock frames */
 } Stall;
 
 static gboolean
@@ -170,7 +171,12 @@ stall_tick_cb (GtkWidget     *widget,
    * tick callback runs; a gap longer than that is time the main loop could
    * not draw (busy, or not scheduled). */
   if (st->last_frame_time > 0)
-    st->max_frame_gap_us = MAX (st->max_frame_gap_us, t - st->last_frame_time);
+    {
+      gint64 gap = t - st->last_frame_time;
+
+      st->max_frame_gap_us = MAX (st->max_frame_gap_us, gap);
+      g_array_append_val (st->gaps, gap);
+    }
   gdk_frame_clock_get_refresh_info (clock, t, &refresh, NULL);
   if (refresh > 0)
     st->refresh_us = refresh;
@@ -193,6 +199,35 @@ stall_tick_cb (GtkWidget     *widget,
   return G_SOURCE_CONTINUE;
 }
 
+static int
+cmp_gint64 (gconstpointer a,
+            gconstpointer b)
+{
+  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* The distribution of frame-clock gaps: one long stall and steady slowness
+ * need different fixes, so both are logged. */
+static void
+report_gaps (GArray *gaps,
+             gint64  refresh_us)
+{
+  guint n = gaps->len, over20 = 0;
+  gint64 *g = (gint64 *) (void *) gaps->data;
+
+  if (n == 0)
+    return;
+  g_array_sort (gaps, cmp_gint64);
+  for (guint i = 0; i < n; i++)
+    over20 += g[i] - refresh_us >= 20000;
+  g_test_message ("frame-clock gaps over %u frames: median %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms; "
+                  "%u stalls of 20 ms or more over the %.1f ms refresh",
+                  n, g[n / 2] / 1000.0, g[MIN (n - 1, n * 95 / 100)] / 1000.0, g[MIN (n - 1, n * 99 / 100)] / 1000.0,
+                  g[n - 1] / 1000.0, over20, refresh_us / 1000.0);
+}
+
 static void
 run_script (SvdApplication *app)
 {
@@ -210,6 +245,7 @@ run_script (SvdApplication *app)
   GtkWindow *export_dialog;
   const char *text;
   Stall st = { 0 };
+  g_autoptr(GArray) gaps = g_array_new (FALSE, FALSE, sizeof (gint64));
   guint timeout_id, tick_id;
   gint64 start;
 
@@ -292,6 +328,7 @@ run_script (SvdApplication *app)
 
   /* Playback: the worker computes, the main loop only swaps textures. */
   svd_window_get_longest_update (the_window, TRUE);
+  st.gaps = gaps;
   timeout_id = g_timeout_add (1, stall_timeout_cb, &st);
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (the_window), stall_tick_cb, &st, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
@@ -310,6 +347,7 @@ run_script (SvdApplication *app)
                   MAX (0, st.max_frame_gap_us - st.refresh_us) / 1000.0, st.max_frame_gap_us / 1000.0, st.n_frames,
                   st.refresh_us / 1000.0, st.max_tick_cpu_us / 1000.0, st.max_late_us / 1000.0, st.max_late_cpu_us / 1000.0,
                   svd_window_get_longest_update (the_window, FALSE), st.max_dists_lag);
+  report_gaps (gaps, st.refresh_us);
   g_assert_cmpint (svd_window_get_shown_frame (the_window), >, 60);
   shoot ("session-playback");
 
