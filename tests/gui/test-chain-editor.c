@@ -9,6 +9,9 @@
 #include "svd-chain-editor.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
+#include "svd-gui-test-x11.h"
+
+#include <X11/keysym.h>
 #include "svd-test-utils.h"
 
 /* Builds chains in the chain editor under Xvfb: a shared clip opened in
@@ -104,6 +107,26 @@ row_subtitle (guint index)
 
   g_assert_nonnull (row);
   return adw_action_row_get_subtitle (ADW_ACTION_ROW (row));
+}
+
+static gboolean
+editor_open (gpointer data)
+{
+  return svd_gui_test_find_window (GTK_APPLICATION (data), SVD_TYPE_CHAIN_EDITOR) != NULL;
+}
+
+static gboolean
+first_row_is (gpointer data)
+{
+  GtkListBoxRow *row = gtk_list_box_get_row_at_index (svd_chain_editor_get_stage_list (the_editor), 0);
+
+  return row != NULL && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (row)), data) == 0;
+}
+
+static gboolean
+n_stages_is (gpointer data)
+{
+  return n_rows (svd_chain_editor_get_stage_list (the_editor)) == GPOINTER_TO_UINT (data);
 }
 
 /* What a model's row must say at input @w × @h, from the model itself. */
@@ -211,6 +234,7 @@ script (SvdApplication *app)
   GtkWindow *dialog;
   const SvdSessionInfo *info;
   GtkListBox *stages;
+  const char *want_first;
   guint n_project;
   int w, h;
 
@@ -233,10 +257,15 @@ script (SvdApplication *app)
   g_assert_cmpint (w, ==, 320);
   g_assert_cmpint (h, ==, 180);
 
-  /* Ctrl+K's action opens the editor on an empty chain 1. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.edit-chains", NULL));
+  /* Ctrl+K, pressed through the X server, opens the editor on an empty
+   * chain 1. */
+  g_assert_true (svd_gui_test_x11_focus (GTK_WIDGET (the_window)));
+  svd_gui_test_x11_press (GTK_WIDGET (the_window), XK_Control_L, XK_k);
+  svd_gui_test_wait_until (editor_open, app);
   the_editor = SVD_CHAIN_EDITOR (svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_CHAIN_EDITOR));
   g_assert_nonnull (the_editor);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_editor), 3);
+  g_assert_true (svd_gui_test_x11_focus (GTK_WIDGET (the_editor)));
   g_assert_cmpuint (svd_chain_editor_get_n_chains (the_editor), ==, 1);
   stages = svd_chain_editor_get_stage_list (the_editor);
   svd_gui_test_wait_until (library_loaded, NULL);
@@ -270,10 +299,12 @@ script (SvdApplication *app)
   g_test_message ("stage 1: %s", row_subtitle (0));
   g_test_message ("stage 2: %s", row_subtitle (1));
 
-  /* Alt+Up's action on the focused 2x row moves it first; the 1x stage
-   * then runs at twice the size. */
+  /* Alt+Up, a real key press, on the focused 2x row moves it first; the
+   * 1x stage then runs at twice the size. */
   gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 1)));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.move-up", NULL));
+  want_first = "2x_10_2X-10_super_fp32";
+  svd_gui_test_x11_press (GTK_WIDGET (the_editor), XK_Alt_L, XK_Up);
+  svd_gui_test_wait_until (first_row_is, (gpointer) want_first);
   g_assert_cmpstr (row_title (0), ==, "2x_10_2X-10_super_fp32");
   g_assert_cmpstr (row_title (1), ==, "1x_super_34_10_fp32");
   details = expected_details (m2, "Super", w, h);
@@ -290,17 +321,18 @@ script (SvdApplication *app)
   /* The moved row keeps the focus, so the key can be pressed again. */
   g_assert_true (gtk_widget_is_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 0))));
 
-  /* Dropping the first row on the second swaps them back; Alt+Up's action
-   * restores the order. */
+  /* Dropping the first row on the second swaps them back; Alt+Up restores
+   * the order. */
   drop_row (0, 1);
   g_assert_cmpstr (row_title (0), ==, "1x_super_34_10_fp32");
   g_assert_cmpstr (row_title (1), ==, "2x_10_2X-10_super_fp32");
   gtk_widget_grab_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 1)));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.move-up", NULL));
+  svd_gui_test_x11_press (GTK_WIDGET (the_editor), XK_Alt_L, XK_Up);
+  svd_gui_test_wait_until (first_row_is, (gpointer) want_first);
   g_assert_cmpstr (row_title (0), ==, "2x_10_2X-10_super_fp32");
 
-  /* Two baselines after them, then Delete's action removes the focused,
-   * last one. The bicubic 2x one stays: the reference is 4x the clip, and
+  /* Two baselines after them, then Delete (a real key press) removes the
+   * focused, last one. The bicubic 2x one stays: the reference is 4x the clip, and
    * metrics need the chain to reach its size. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:bicubic:2"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:lanczos:2"));
@@ -315,7 +347,8 @@ script (SvdApplication *app)
   g_clear_pointer (&summary, g_free);
   shoot (GTK_WIDGET (the_editor), "chain-editor-baselines");
   g_assert_true (gtk_widget_is_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 3))));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.remove-stage", NULL));
+  svd_gui_test_x11_press (GTK_WIDGET (the_editor), 0, XK_Delete);
+  svd_gui_test_wait_until (n_stages_is, GUINT_TO_POINTER (3));
   g_assert_cmpuint (n_rows (stages), ==, 3);
   g_assert_cmpstr (row_title (1), ==, "1x_super_34_10_fp32");
   g_assert_cmpstr (row_title (2), ==, "Bicubic 2×");

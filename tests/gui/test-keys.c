@@ -12,6 +12,7 @@
 #include "svd-application.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
+#include "svd-gui-test-x11.h"
 
 /* Presses real keys and drives the real pointer through the X server
  * (XTest), so the viewer's keyboard and mouse habits are checked end to end:
@@ -79,13 +80,7 @@ static void
 press (GtkWidget *window,
        KeySym     keysym)
 {
-  Display *dpy = gdk_x11_display_get_xdisplay (gtk_widget_get_display (window));
-  KeyCode code = XKeysymToKeycode (dpy, keysym);
-
-  g_assert_cmpint (code, !=, 0);
-  XTestFakeKeyEvent (dpy, code, True, CurrentTime);
-  XTestFakeKeyEvent (dpy, code, False, CurrentTime);
-  XFlush (dpy);
+  svd_gui_test_x11_press (window, 0, keysym);
 }
 
 static void
@@ -106,7 +101,12 @@ run_script_cb (gpointer user_data)
   Display *dpy;
   Want want = { 0 };
 
-  if (!GDK_IS_X11_DISPLAY (gtk_widget_get_display (window)))
+  want.viewer = svd_window_get_viewer (SVD_WINDOW (window));
+  svd_gui_test_wait_until (demo_loaded, want.viewer);
+  svd_gui_test_wait_frames (window, 3);
+
+  /* No window manager runs under Xvfb: give the window the focus. */
+  if (!svd_gui_test_x11_focus (window))
     {
       g_test_skip ("needs an X11 display (GDK_BACKEND=x11 under xvfb-run)");
       g_action_group_activate_action (G_ACTION_GROUP (fx->app), "quit", NULL);
@@ -114,16 +114,7 @@ run_script_cb (gpointer user_data)
       return G_SOURCE_REMOVE;
     }
 
-  want.viewer = svd_window_get_viewer (SVD_WINDOW (window));
-  svd_gui_test_wait_until (demo_loaded, want.viewer);
-  svd_gui_test_wait_frames (window, 3);
-
-  /* No window manager runs under Xvfb: give the window the focus. */
   dpy = gdk_x11_display_get_xdisplay (gtk_widget_get_display (window));
-  XSetInputFocus (dpy, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
-                  RevertToParent, CurrentTime);
-  XFlush (dpy);
-  svd_gui_test_wait_frames (window, 3);
 
   want.mode = SVD_VIEW_MODE_DIFFERENCE;
   press_and_wait (window, XK_d, mode_is, &want);
@@ -244,14 +235,7 @@ run_script_cb (gpointer user_data)
   }
 
   /* Ctrl+Q, the app accelerator, closes the window and ends the run. */
-  {
-    KeyCode ctrl = XKeysymToKeycode (dpy, XK_Control_L);
-
-    XTestFakeKeyEvent (dpy, ctrl, True, CurrentTime);
-    press (window, XK_q);
-    XTestFakeKeyEvent (dpy, ctrl, False, CurrentTime);
-    XFlush (dpy);
-  }
+  svd_gui_test_x11_press (window, XK_Control_L, XK_q);
   fx->done = TRUE;
 
   return G_SOURCE_REMOVE;
