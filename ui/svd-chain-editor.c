@@ -115,6 +115,27 @@ builtin_title (SvdResizeFilter filter,
     }
 }
 
+/**
+ * svd_chain_step_display_name:
+ * @spec: a stage spec: a model file or a built-in resize stage
+ *
+ * Returns: (transfer full): what the user reads for the stage: "Bicubic 2×"
+ *   for a built-in stage, else the model file's name
+ */
+char *
+svd_chain_step_display_name (const char *spec)
+{
+  SvdResizeFilter filter;
+  int scale;
+
+  g_return_val_if_fail (spec != NULL, NULL);
+
+  if (svd_chain_step_parse_builtin (spec, &filter, &scale))
+    return builtin_title (filter, scale);
+
+  return g_path_get_basename (spec);
+}
+
 /* The tier names come from libsvd in English; they are also the names the
  * community uses, but the words are translated for the reader. */
 static const char *

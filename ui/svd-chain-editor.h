@@ -45,5 +45,6 @@ char           *svd_chain_step_builtin_spec   (SvdResizeFilter           filter,
 gboolean        svd_chain_step_parse_builtin  (const char               *spec,
                                                SvdResizeFilter          *filter,
                                                int                      *scale);
+char           *svd_chain_step_display_name   (const char               *spec);
 
 G_END_DECLS

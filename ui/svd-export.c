@@ -722,7 +722,7 @@ svd_export_dialog_new (GtkWindow          *parent,
 
   for (guint i = 0; chain_paths[i] != NULL; i++)
     {
-      g_autofree char *name = g_path_get_basename (chain_paths[i]);
+      g_autofree char *name = svd_chain_step_display_name (chain_paths[i]);
 
       g_string_append_printf (names, "%s%s", i > 0 ? " → " : "", name);
     }
@@ -745,4 +745,18 @@ svd_export_dialog_new (GtkWindow          *parent,
     svd_export_dialog_set_output (self, file);
   }
   return self;
+}
+
+/**
+ * svd_export_dialog_get_chain_text:
+ * @self: a #SvdExportDialog
+ *
+ * Returns: the chain as the dialog names it ("a.onnx → Bicubic 2×")
+ */
+const char *
+svd_export_dialog_get_chain_text (SvdExportDialog *self)
+{
+  g_return_val_if_fail (SVD_IS_EXPORT_DIALOG (self), NULL);
+
+  return adw_preferences_group_get_description (self->chain_group);
 }

@@ -8,6 +8,7 @@
 #include "svd-application.h"
 #include "svd-chain-editor.h"
 #include "svd-window.h"
+#include "svd-export.h"
 #include "svd-gui-test-utils.h"
 #include "svd-gui-test-x11.h"
 
@@ -366,6 +367,18 @@ script (SvdApplication *app)
   g_assert_null (strstr (svd_window_get_readout (the_window, 0), "failed"));
   g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 4 * w);
   shoot (GTK_WIDGET (the_window), "chain-editor-window");
+
+  /* The export dialog names the chain's stages as the editor does. */
+  {
+    GtkWindow *export_dialog;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.export", NULL));
+    export_dialog = svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_EXPORT_DIALOG);
+    g_assert_nonnull (export_dialog);
+    g_assert_cmpstr (svd_export_dialog_get_chain_text (SVD_EXPORT_DIALOG (export_dialog)), ==,
+                     "2x_10_2X-10_super_fp32.onnx → 1x_super_34_10_fp32.onnx → Bicubic 2×");
+    gtk_window_destroy (export_dialog);
+  }
 
   /* A second chain of two baselines, applied, then removed. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.new-chain", NULL));
