@@ -22,6 +22,9 @@ struct _SvdChainEditor {
   GtkLabel      *chain_title;
   GtkListBox    *stage_list;
   GtkLabel      *summary_label;
+  GtkLabel      *size_warning;
+  int            ref_width;    /* the reference's size; 0 when unknown or none */
+  int            ref_height;
   GtkMenuButton *library_button;
   GtkPopover    *library_popover;
   GtkSearchEntry *search_entry;
@@ -432,6 +435,23 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
         summary = g_strdup_printf (_("Output %d × %d · %.2f GFLOP per frame in all"), w, h, total);
       gtk_label_set_text (self->summary_label, summary);
     }
+  /* Metrics compare the chain's output with the reference pixel for pixel:
+   * a chain that ends at another size gets none, so say so while the user
+   * can still fix it. */
+  if (chain != NULL && chain->len > 0 && self->ref_width > 0
+      && (w != self->ref_width || h != self->ref_height))
+    {
+      g_autofree char *warning =
+        /* Translators: the chain's output size, then the reference's */
+        g_strdup_printf (_("The chain ends at %d × %d but the reference is %d × %d: it will run, but no metrics can "
+                           "be computed. Add or remove an upscaling stage to match."),
+                         w, h, self->ref_width, self->ref_height);
+
+      gtk_label_set_text (self->size_warning, warning);
+      gtk_widget_set_visible (GTK_WIDGET (self->size_warning), TRUE);
+    }
+  else
+    gtk_widget_set_visible (GTK_WIDGET (self->size_warning), FALSE);
   update_switcher (self);
 
   can_add = chain != NULL && chain->len < SVD_ENGINE_MAX_STAGES;
@@ -972,6 +992,7 @@ svd_chain_editor_class_init (SvdChainEditorClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, chain_title);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, stage_list);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, summary_label);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, size_warning);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_button);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_popover);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, search_entry);
@@ -1040,6 +1061,37 @@ svd_chain_editor_new (GtkWindow          *parent,
   self->height = height;
   svd_chain_editor_rebuild (self);
   return self;
+}
+
+/**
+ * svd_chain_editor_set_reference_size:
+ * @self: a #SvdChainEditor
+ * @width: the reference's width, or 0 when the session has no reference
+ * @height: the reference's height
+ *
+ * The size every chain's output must have for metrics; the editor warns
+ * about a chain that ends at another size.
+ */
+void
+svd_chain_editor_set_reference_size (SvdChainEditor *self,
+                                     int             width,
+                                     int             height)
+{
+  g_return_if_fail (SVD_IS_CHAIN_EDITOR (self));
+
+  self->ref_width = MAX (width, 0);
+  self->ref_height = MAX (height, 0);
+  svd_chain_editor_rebuild (self);
+}
+
+const char *
+svd_chain_editor_get_size_warning (SvdChainEditor *self)
+{
+  g_return_val_if_fail (SVD_IS_CHAIN_EDITOR (self), NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->size_warning)))
+    return NULL;
+  return gtk_label_get_text (self->size_warning);
 }
 
 /**

@@ -40,6 +40,11 @@ GtkListBox     *svd_chain_editor_get_library_list (SvdChainEditor       *self);
 GtkEditable    *svd_chain_editor_get_search_entry (SvdChainEditor       *self);
 GtkWidget      *svd_chain_editor_get_library_button (SvdChainEditor     *self);
 
+void            svd_chain_editor_set_reference_size (SvdChainEditor   *self,
+                                                     int               width,
+                                                     int               height);
+const char     *svd_chain_editor_get_size_warning   (SvdChainEditor   *self);
+
 char           *svd_chain_step_builtin_spec   (SvdResizeFilter           filter,
                                                int                       scale);
 gboolean        svd_chain_step_parse_builtin  (const char               *spec,

@@ -274,6 +274,13 @@ open_job (SvdWorker     *worker,
   info->reference_path = g_strdup (svd_session_source_get_reference_path (state->source));
   info->width = vi->width;
   info->height = vi->height;
+  if (svd_session_source_get_reference (state->source) != NULL)
+    {
+      const SvdVideoInfo *ri = svd_reader_get_info (svd_session_source_get_reference (state->source));
+
+      info->ref_width = ri->width;
+      info->ref_height = ri->height;
+    }
   info->fps = vi->fps;
   info->n_frames = vi->n_frames;
   info->codec = g_strdup (vi->codec);

@@ -34,6 +34,8 @@ typedef struct {
   char   *reference_path;  /* NULL without a reference */
   int     width;
   int     height;
+  int     ref_width;       /* the reference's size; 0 without a reference */
+  int     ref_height;
   double  fps;
   gint64  n_frames;
   char   *codec;

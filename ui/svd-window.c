@@ -1809,6 +1809,7 @@ svd_window_edit_chains (SvdWindow *self)
   if (svd_chain_editor_get_n_chains (editor) == 0)
     gtk_widget_activate_action (GTK_WIDGET (editor), "chain.new-chain", NULL);
   svd_chain_editor_set_apply_func (editor, svd_window_chain_editor_apply_cb, self);
+  svd_chain_editor_set_reference_size (editor, self->session_info.ref_width, self->session_info.ref_height);
   gtk_window_present (GTK_WINDOW (editor));
   return GTK_WINDOW (editor);
 }

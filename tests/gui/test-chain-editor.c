@@ -299,6 +299,11 @@ script (SvdApplication *app)
   g_clear_pointer (&details, g_free);
   g_test_message ("stage 1: %s", row_subtitle (0));
   g_test_message ("stage 2: %s", row_subtitle (1));
+  /* Two stages reach 2× the clip, the reference is 4×: the editor warns. */
+  g_test_message ("size warning: %s", svd_chain_editor_get_size_warning (the_editor));
+  g_assert_nonnull (svd_chain_editor_get_size_warning (the_editor));
+  g_assert_nonnull (strstr (svd_chain_editor_get_size_warning (the_editor), "640 × 360"));
+  g_assert_nonnull (strstr (svd_chain_editor_get_size_warning (the_editor), "1280 × 720"));
 
   /* Alt+Up, a real key press, on the focused 2x row moves it first; the
    * 1x stage then runs at twice the size. */
@@ -353,6 +358,8 @@ script (SvdApplication *app)
   g_assert_cmpuint (n_rows (stages), ==, 3);
   g_assert_cmpstr (row_title (1), ==, "1x_super_34_10_fp32");
   g_assert_cmpstr (row_title (2), ==, "Bicubic 2×");
+  /* Now the chain ends at the reference's size: no warning. */
+  g_assert_null (svd_chain_editor_get_size_warning (the_editor));
   shoot (GTK_WIDGET (the_editor), "chain-editor");
 
   /* Apply: chain 1 runs 2x, 1x, then bicubic 2x; its output is the
