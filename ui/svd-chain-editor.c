@@ -32,6 +32,7 @@ struct _SvdChainEditor {
   GtkListBox    *library_list;
 
   GStrv          folders;
+  GStrv          base_folders;  /* the folders that do not come from the setting */
   int            width;
   int            height;
 
@@ -753,6 +754,29 @@ svd_chain_editor_add_folder (SvdChainEditor *self,
 }
 
 static void
+model_folders_changed_cb (GSettings  *settings,
+                          const char *key,
+                          gpointer    user_data)
+{
+  SvdChainEditor *self = user_data;
+  g_auto(GStrv) extra = g_settings_get_strv (settings, "model-folders");
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) folders = NULL;
+
+  g_strv_builder_addv (builder, (const char **) self->base_folders);
+  for (guint i = 0; extra[i] != NULL; i++)
+    if (!g_strv_contains ((const char * const *) self->base_folders, extra[i]))
+      g_strv_builder_add (builder, extra[i]);
+  folders = g_strv_builder_end (builder);
+  if (g_strv_equal ((const char * const *) folders, (const char * const *) self->folders))
+    return;
+  g_strfreev (self->folders);
+  self->folders = g_steal_pointer (&folders);
+  self->scan_started = FALSE;
+  start_scan (self);
+}
+
+static void
 folder_chosen_cb (GtkNativeDialog *dialog,
                   int              response,
                   gpointer         user_data)
@@ -972,6 +996,7 @@ svd_chain_editor_finalize (GObject *object)
   g_clear_pointer (&self->library, g_ptr_array_unref);
   g_clear_pointer (&self->extra, g_ptr_array_unref);
   g_clear_pointer (&self->folders, g_strfreev);
+  g_clear_pointer (&self->base_folders, g_strfreev);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (svd_chain_editor_parent_class)->finalize (object);
@@ -1057,6 +1082,18 @@ svd_chain_editor_new (GtkWindow          *parent,
 
   self->settings = settings != NULL ? g_object_ref (settings) : NULL;
   self->folders = g_strdupv ((char **) folders);
+  if (settings != NULL)
+    {
+      g_auto(GStrv) extra = g_settings_get_strv (settings, "model-folders");
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+      for (guint i = 0; folders[i] != NULL; i++)
+        if (!g_strv_contains ((const char * const *) extra, folders[i]))
+          g_strv_builder_add (builder, folders[i]);
+      self->base_folders = g_strv_builder_end (builder);
+      /* Folders added or removed in Preferences while the editor is open. */
+      g_signal_connect_object (settings, "changed::model-folders", G_CALLBACK (model_folders_changed_cb), self, 0);
+    }
   self->width = width;
   self->height = height;
   svd_chain_editor_rebuild (self);

@@ -125,6 +125,12 @@ first_row_is (gpointer data)
 }
 
 static gboolean
+library_count_is (gpointer data)
+{
+  return library_loaded (NULL) && n_rows (svd_chain_editor_get_library_list (the_editor)) == GPOINTER_TO_UINT (data);
+}
+
+static gboolean
 n_stages_is (gpointer data)
 {
   return n_rows (svd_chain_editor_get_stage_list (the_editor)) == GPOINTER_TO_UINT (data);
@@ -284,6 +290,13 @@ script (SvdApplication *app)
   g_assert_cmpuint (n_rows (svd_chain_editor_get_library_list (the_editor)), ==, n_project + count_models (seed));
   folders = g_settings_get_strv (settings, "model-folders");
   g_assert_true (g_strv_contains ((const char * const *) folders, seed));
+
+  /* Preferences changes the folders while the editor is open: the library
+   * follows (the folder removed, then back). */
+  g_settings_set_strv (settings, "model-folders", NULL);
+  svd_gui_test_wait_until (library_count_is, GUINT_TO_POINTER (n_project));
+  g_settings_set_strv (settings, "model-folders", (const char * const *) folders);
+  svd_gui_test_wait_until (library_count_is, GUINT_TO_POINTER (n_project + count_models (seed)));
 
   add_from_library ("1x_super_34_10_fp32");
   add_from_library ("2x_10_2X-10_super_fp32");
