@@ -134,6 +134,8 @@ def main():
         "degradations": degradations_text(s["scale"]),
         "iterations": s["iterations"],
         "schedule_iterations": s["total_iters"],
+        "warm_restarts": ", ".join("at %d, lr %g" % (r["at_iter"], r["peak_lr"])
+                                   for r in s.get("warm_restarts", [])) or "none",
         "seed": s["seed"],
         "loss": s["loss"],
         "optimizer": "Adam(0.9, 0.99) lr %g, %d warm-up, cosine to 1%%" % (s["lr"], s["warmup"]),

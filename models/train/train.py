@@ -178,7 +178,15 @@ class Validator:
 
 # --------------------------------------------------------------------------- training
 
-def lr_at(it, total, lr, warmup):
+def lr_at(it, total, lr, warmup, restarts=()):
+    """Cosine decay over the schedule; after an --extend, a warm restart
+    (SGDR): a new cosine from the restart's peak down over the added part."""
+    if restarts:
+        start, peak = restarts[-1]
+        if it < start + warmup:
+            return peak * (it - start + 1) / warmup
+        a = min(1.0, (it - start - warmup) / max(1, total - start - warmup))
+        return peak * (0.01 + 0.99 * 0.5 * (1 + math.cos(math.pi * a)))
     if it < warmup:
         return lr * (it + 1) / warmup
     a = min(1.0, (it - warmup) / max(1, total - warmup))
@@ -209,6 +217,9 @@ def main():
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--edge-weight", type=float, default=0.0, help="weight of an L1 loss on image gradients")
     ap.add_argument("--iters", type=int, default=0, help="schedule length (0: fill --minutes)")
+    ap.add_argument("--extend", type=int, default=0,
+                    help="after a finished schedule: add this many iterations with a warm restart of the cosine "
+                         "at half the peak learning rate")
     ap.add_argument("--minutes", type=float, default=0, help="training time budget, summed over resumes")
     ap.add_argument("--seed", type=int, default=20261121)
     ap.add_argument("--threads", type=int, default=os.cpu_count(), help="torch.set_num_threads")
@@ -263,6 +274,7 @@ def main():
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.99))
     it, spent, total = 0, 0.0, args.iters
+    restarts = []
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         if ck["config"] != config:
@@ -271,6 +283,12 @@ def main():
         model.load_state_dict(ck["model"])
         opt.load_state_dict(ck["opt"])
         it, spent, total = ck["iter"], ck["seconds"], ck["total_iters"]
+        restarts = [tuple(r) for r in ck.get("restarts", [])]
+        if args.extend > 0 and total and it >= total:
+            restarts.append((it, args.lr * 0.5))
+            total = it + args.extend
+            print("train: schedule finished at %d; extended to %d with a warm restart at lr %.2e"
+                  % (it, total, args.lr * 0.5), flush=True)
         if args.iters and args.iters != total:
             print("train: keeping the checkpoint's schedule of %d iterations" % total)
         print("train: resumed %s at iteration %d (%.1f min trained)" % (ckpt_path, it, spent / 60), flush=True)
@@ -292,7 +310,8 @@ def main():
 
     def checkpoint():
         save_ckpt(ckpt_path, {"model": model.state_dict(), "opt": opt.state_dict(), "iter": it,
-                              "seconds": spent, "total_iters": total, "config": config})
+                              "seconds": spent, "total_iters": total, "config": config,
+                              "restarts": restarts})
 
     def log(rec):
         rec["iter"], rec["minutes"] = it, round(spent / 60, 3)
@@ -317,7 +336,7 @@ def main():
         x, y = sample_batch(train, args.scale, patch, args.batch, args.seed, it)
         x, y = x.to(device), y.to(device)
         for g in opt.param_groups:
-            g["lr"] = lr_at(it, total or 10 ** 9, args.lr, args.warmup)
+            g["lr"] = lr_at(it, total or 10 ** 9, args.lr, args.warmup, restarts)
         out = model(x)
         loss = F.l1_loss(out, y)
         if args.edge_weight:
@@ -369,6 +388,7 @@ def main():
     summary = dict(config)
     summary.update({
         "iterations": it, "total_iters": total, "finished_schedule": finished,
+        "warm_restarts": [{"at_iter": a, "peak_lr": p} for a, p in restarts],
         "train_minutes": round(spent / 60, 2), "s_per_iter": round(spent / max(1, it), 4),
         "threads": torch.get_num_threads(), "device": str(device), "torch": torch.__version__,
         "train_pairs": len(train), "train_clips": sorted({n.split("__")[0] for n, _, _, _ in train.items}),

@@ -11,6 +11,7 @@
 # Environment (defaults in brackets):
 #   SVD_TRAIN_MINUTES [45]    training time budget, summed over resumes
 #   SVD_TRAIN_ITERS   []      fix the schedule length instead of filling the budget
+#   SVD_TRAIN_EXTEND  []      after a finished schedule, N more iterations (warm restart)
 #   SVD_TRAIN_THREADS [nproc] torch threads
 #   SVD_TRAIN_DEVICE  [auto]  auto (CUDA if present), cpu or cuda
 #   SVD_TRAIN_BATCH   [16]    batch size;  SVD_TRAIN_PATCH [64 at 1x, 96 at 2x]
@@ -60,6 +61,7 @@ ARGS=(--run "$RUN" --tier "$TIER" --scale "$SCALE" --minutes "${SVD_TRAIN_MINUTE
       --batch "${SVD_TRAIN_BATCH:-16}" --ckpt-every "${SVD_TRAIN_CKPT_EVERY:-100}"
       --val-every "${SVD_TRAIN_VAL_EVERY:-200}")
 [ -n "${SVD_TRAIN_ITERS:-}" ] && ARGS+=(--iters "$SVD_TRAIN_ITERS")
+[ -n "${SVD_TRAIN_EXTEND:-}" ] && ARGS+=(--extend "$SVD_TRAIN_EXTEND")
 [ -n "${SVD_TRAIN_PATCH:-}" ] && ARGS+=(--patch "$SVD_TRAIN_PATCH")
 "${NICE[@]}" "$PY" "$HERE/train.py" "${ARGS[@]}"
 
