@@ -2,6 +2,9 @@
 #define G_LOG_DOMAIN "svd-test"
 
 #include "svd-test-utils.h"
+#include "export/svd-glsl.h"
+
+#include <glib/gstdio.h>
 
 #include <stdio.h>
 #include <math.h>
@@ -257,4 +260,45 @@ svd_test_load_shared_model (const char *dir,
 
   g_assert_no_error (error);
   return m;
+}
+
+/**
+ * svd_test_glsl_compile:
+ * @shader: an mpv hook shader (every pass)
+ * @dir: a scratch folder
+ * @n_passes: (out): the passes checked
+ *
+ * Compiles each pass of @shader, wrapped as libplacebo wraps it, with
+ * glslangValidator; a pass that does not compile fails the test.
+ *
+ * Returns: %FALSE when glslangValidator is missing (nothing was checked)
+ */
+gboolean
+svd_test_glsl_compile (const char *shader,
+                       const char *dir,
+                       guint      *n_passes)
+{
+  g_autoptr(GPtrArray) passes = svd_glsl_split_passes (shader);
+  g_autofree char *validator = g_find_program_in_path ("glslangValidator");
+
+  if (validator == NULL)
+    return FALSE;
+  *n_passes = passes->len;
+  for (guint i = 0; i < passes->len; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *wrapped = svd_glsl_wrap_pass (passes->pdata[i], &error);
+      g_autofree char *path = g_strdup_printf ("%s/pass%u.frag", dir, i);
+      g_autofree char *out = NULL;
+      char *argv[] = { validator, path, NULL };
+      int status = 0;
+
+      g_assert_no_error (error);
+      g_assert_true (g_file_set_contents (path, wrapped, -1, NULL));
+      g_assert_true (g_spawn_sync (NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, NULL, &status, &error));
+      if (!g_spawn_check_wait_status (status, NULL))
+        g_error ("pass %u does not compile:\n%s", i, out);
+      g_unlink (path);
+    }
+  return TRUE;
 }
