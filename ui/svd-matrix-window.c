@@ -8,17 +8,24 @@
 #include <string.h>
 
 #include "svd-matrix-window.h"
+#include "svd-application.h"
 #include "export/svd-preset.h"
 #include "export/svd-animejanai.h"
 #include "export/svd-onnx-export.h"
 #include "export/svd-glsl.h"
+#include "model/svd-model-library.h"
 
 /* The benchmark matrix: models per chain slot, a run of every combination
  * off the main thread (svd_bench_matrix_run in a GTask), a sortable table,
  * a quality-vs-fps plot with the Pareto front, the recommendation for a
  * target fps, and export of the chosen chain through app/export. */
 
-#define QUALITY_METRIC SVD_QUALITY_PSNR_Y
+/* What the metric drop-down offers, in SvdQualityMetric order. */
+static const char *const metric_names[] = { N_("PSNR-Y"), N_("PSNR-RGB"), N_("SSIM-Y") };
+
+/* The shrink factors the degrade step supports: the chains whose total
+ * scale equals the factor are the ones that get a quality score. */
+static const int shrink_factors[] = { 1, 2, 4 };
 
 /* ---- One table row as a GObject, for the list models ---- */
 
@@ -62,9 +69,23 @@ struct _SvdMatrixWindow
   int               width, height;
   int               warmup, frames;
   double            target_fps;
+  char             *results_base; /* as set; the files used carry the quality settings */
   char             *results_path;
   char             *csv_path;
   char             *error;
+
+  /* Quality: the span of input frames scored, the degrade step that makes
+   * the input from the clip, and the metric that ranks chains. */
+  int               q_first, q_frames, q_scale, q_crf;
+  SvdQualityMetric  metric;
+
+  /* The model library (project models/, the user's folder, Preferences). */
+  GStrv             folders;
+  GPtrArray        *library;      /* of SvdModelEntry */
+  GCancellable     *scan_cancellable;
+  guint             scan_generation;
+  gboolean          scan_started;
+  gboolean          library_loading;
 
   GPtrArray        *rows;
   GArray           *pareto;
@@ -75,6 +96,15 @@ struct _SvdMatrixWindow
   gboolean          disposed;  /* widgets gone; a late run result is dropped */
 
   GtkLabel         *slot_labels[SVD_MATRIX_N_SLOTS];
+  GtkMenuButton    *library_buttons[SVD_MATRIX_N_SLOTS];
+  GtkPopover       *library_popovers[SVD_MATRIX_N_SLOTS];
+  GtkListBox       *library_lists[SVD_MATRIX_N_SLOTS];
+  GtkLabel         *library_status[SVD_MATRIX_N_SLOTS];
+  GtkSpinButton    *first_spin;
+  GtkSpinButton    *frames_spin;
+  GtkDropDown      *shrink_drop;
+  GtkSpinButton    *crf_spin;
+  GtkDropDown      *metric_drop;
   GtkDropDown      *size_drop;
   GtkSpinButton    *target_spin;
   GtkProgressBar   *progress;
@@ -225,6 +255,8 @@ plot_draw (GtkDrawingArea *area,
   SvdMatrixWindow *self = data;
   double fmin = INFINITY, fmax = -INFINITY, qmin = INFINITY, qmax = -INFINITY;
   const double ml = 56, mr = 16, mt = 16, mb = 40;
+  const gboolean ssim = self->metric == SVD_QUALITY_SSIM_Y;
+  const double min_range = ssim ? 0.005 : 0.5;
   double pw = width - ml - mr, ph = height - mt - mb;
   guint n = 0;
   char buf[64];
@@ -239,13 +271,13 @@ plot_draw (GtkDrawingArea *area,
   cairo_move_to (cr, ml + pw / 2 - 20, height - 8);
   cairo_show_text (cr, _("fps (measured)"));
   cairo_move_to (cr, 4, mt + 10);
-  cairo_show_text (cr, _("PSNR-Y"));
+  cairo_show_text (cr, _(metric_names[self->metric]));
   if (self->rows == NULL)
     return;
   for (guint i = 0; i < self->rows->len; i++)
     {
       const SvdBenchMatrixRow *r = self->rows->pdata[i];
-      double q = svd_bench_matrix_row_quality (r, QUALITY_METRIC);
+      double q = svd_bench_matrix_row_quality (r, self->metric);
 
       if (isnan (q))
         continue;
@@ -261,12 +293,13 @@ plot_draw (GtkDrawingArea *area,
     }
   if (fmax - fmin < 1e-9)
     fmin -= 1, fmax += 1;
-  /* Chains that differ by hundredths of a dB are not drawn a plot apart. */
-  if (qmax - qmin < 0.5)
+  /* Chains that differ by hundredths of a dB (or thousandths of SSIM) are
+   * not drawn a plot apart. */
+  if (qmax - qmin < min_range)
     {
       double mid = (qmax + qmin) / 2;
 
-      qmin = mid - 0.25, qmax = mid + 0.25;
+      qmin = mid - min_range / 2, qmax = mid + min_range / 2;
     }
 #define PX(f) (ml + ((f) - fmin) / (fmax - fmin) * pw * 0.9 + pw * 0.05)
 #define PY(q) (mt + ph - ((q) - qmin) / (qmax - qmin) * ph * 0.9 - ph * 0.05)
@@ -276,10 +309,10 @@ plot_draw (GtkDrawingArea *area,
   g_snprintf (buf, sizeof buf, "%.1f", fmax);
   cairo_move_to (cr, ml + pw - 30, mt + ph + 14);
   cairo_show_text (cr, buf);
-  g_snprintf (buf, sizeof buf, "%.2f", qmax);
+  g_snprintf (buf, sizeof buf, ssim ? "%.4f" : "%.2f", qmax);
   cairo_move_to (cr, 4, mt + 26);
   cairo_show_text (cr, buf);
-  g_snprintf (buf, sizeof buf, "%.2f", qmin);
+  g_snprintf (buf, sizeof buf, ssim ? "%.4f" : "%.2f", qmin);
   cairo_move_to (cr, 4, mt + ph);
   cairo_show_text (cr, buf);
   /* The Pareto front as a line, fastest first. */
@@ -290,7 +323,7 @@ plot_draw (GtkDrawingArea *area,
       for (guint k = 0; k < self->pareto->len; k++)
         {
           const SvdBenchMatrixRow *r = self->rows->pdata[g_array_index (self->pareto, guint, k)];
-          double q = svd_bench_matrix_row_quality (r, QUALITY_METRIC);
+          double q = svd_bench_matrix_row_quality (r, self->metric);
 
           if (k == 0)
             cairo_move_to (cr, PX (r->fps), PY (q));
@@ -302,7 +335,7 @@ plot_draw (GtkDrawingArea *area,
   for (guint i = 0; i < self->rows->len; i++)
     {
       const SvdBenchMatrixRow *r = self->rows->pdata[i];
-      double q = svd_bench_matrix_row_quality (r, QUALITY_METRIC);
+      double q = svd_bench_matrix_row_quality (r, self->metric);
 
       if (isnan (q))
         continue;
@@ -335,29 +368,39 @@ plot_draw (GtkDrawingArea *area,
 
 /* ---- Results ---- */
 
-static void
-update_results (SvdMatrixWindow *self)
+/* A quality value as the banner says it, e.g. "34.12 dB PSNR-Y". */
+static char *
+quality_text (SvdQualityMetric metric,
+              double           q)
 {
-  int tw = 0, th = 0;
+  switch (metric)
+    {
+    case SVD_QUALITY_PSNR_RGB:
+      return g_strdup_printf (_("%.2f dB PSNR-RGB"), q);
+    case SVD_QUALITY_SSIM_Y:
+      return g_strdup_printf (_("SSIM-Y %.4f"), q);
+    case SVD_QUALITY_PSNR_Y:
+    default:
+      return g_strdup_printf (_("%.2f dB PSNR-Y"), q);
+    }
+}
 
+/* The Pareto front and the recommendation for the current metric and
+ * target; the rows themselves stay, so a metric or target change needs no
+ * new run and keeps the table's selection. */
+static void
+update_recommendation (SvdMatrixWindow *self)
+{
   g_clear_pointer (&self->pareto, g_array_unref);
   self->recommended = -1;
-  g_list_store_remove_all (self->store);
   if (self->rows == NULL)
-    return;
-  for (guint i = 0; i < self->rows->len; i++)
     {
-      SvdMatrixRowObject *obj = g_object_new (SVD_TYPE_MATRIX_ROW_OBJECT, NULL);
-
-      obj->row = self->rows->pdata[i];
-      obj->index = i;
-      g_list_store_append (self->store, obj);
-      g_object_unref (obj);
+      gtk_widget_queue_draw (self->plot);
+      return;
     }
-  self->pareto = svd_bench_matrix_pareto (self->rows, QUALITY_METRIC);
+  self->pareto = svd_bench_matrix_pareto (self->rows, self->metric);
   /* At the target size: the rows measured at the chosen input size (a
    * resumed results file may hold others). */
-  (void) tw, (void) th;
   {
     g_autoptr(GPtrArray) at_size = g_ptr_array_new ();
     int best;
@@ -369,7 +412,7 @@ update_results (SvdMatrixWindow *self)
         if (r->in_width == self->width && r->in_height == self->height)
           g_ptr_array_add (at_size, (gpointer) r);
       }
-    best = svd_bench_matrix_recommend (at_size, QUALITY_METRIC, self->target_fps, 0, 0);
+    best = svd_bench_matrix_recommend (at_size, self->metric, self->target_fps, 0, 0);
     for (guint i = 0; best >= 0 && i < self->rows->len; i++)
       if (self->rows->pdata[i] == at_size->pdata[best])
         self->recommended = (int) i;
@@ -377,17 +420,38 @@ update_results (SvdMatrixWindow *self)
   if (self->recommended >= 0)
     {
       const SvdBenchMatrixRow *r = self->rows->pdata[self->recommended];
-      g_autofree char *text = g_strdup_printf (_("Recommended: %s — %.2f dB PSNR-Y at %.1f fps (target %.1f fps), %d × %d → %d × %d"),
-                                               r->chain, r->psnr_y, r->fps, self->target_fps,
+      g_autofree char *q = quality_text (self->metric, svd_bench_matrix_row_quality (r, self->metric));
+      /* Translators: chain, quality (e.g. "34.12 dB PSNR-Y"), measured fps,
+       * target fps, input size, output size */
+      g_autofree char *text = g_strdup_printf (_("Recommended: %s — %s at %.1f fps (target %.1f fps), %d × %d → %d × %d"),
+                                               r->chain, q, r->fps, self->target_fps,
                                                r->in_width, r->in_height, r->out_width, r->out_height);
       gtk_label_set_text (self->banner, text);
     }
   else
     {
-      g_autofree char *text = g_strdup_printf (_("No chain with measured quality reaches %.1f fps"), self->target_fps);
+      /* Translators: %s is a metric name such as PSNR-Y */
+      g_autofree char *text = g_strdup_printf (_("No chain with measured %s reaches %.1f fps"),
+                                               _(metric_names[self->metric]), self->target_fps);
       gtk_label_set_text (self->banner, text);
     }
   gtk_widget_queue_draw (self->plot);
+}
+
+static void
+update_results (SvdMatrixWindow *self)
+{
+  g_list_store_remove_all (self->store);
+  for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
+    {
+      SvdMatrixRowObject *obj = g_object_new (SVD_TYPE_MATRIX_ROW_OBJECT, NULL);
+
+      obj->row = self->rows->pdata[i];
+      obj->index = i;
+      g_list_store_append (self->store, obj);
+      g_object_unref (obj);
+    }
+  update_recommendation (self);
 }
 
 static void
@@ -395,7 +459,102 @@ target_changed (GtkSpinButton   *spin,
                 SvdMatrixWindow *self)
 {
   self->target_fps = gtk_spin_button_get_value (spin);
-  update_results (self);
+  update_recommendation (self);
+}
+
+static void
+metric_changed (GtkDropDown     *drop,
+                GParamSpec      *pspec,
+                SvdMatrixWindow *self)
+{
+  guint i = gtk_drop_down_get_selected (drop);
+
+  if (i >= G_N_ELEMENTS (metric_names))
+    return;
+  self->metric = (SvdQualityMetric) i;
+  update_recommendation (self);
+}
+
+/* ---- Quality settings and the results files ---- */
+
+/* Resume matches rows on device, size and weights only, not on how quality
+ * was measured; so rows scored with other quality settings (or another
+ * clip) live in their own file and are never resumed as if equal. */
+static void
+update_results_files (SvdMatrixWindow *self)
+{
+  g_autofree char *stem = NULL;
+  g_autofree char *tag = NULL;
+
+  g_clear_pointer (&self->results_path, g_free);
+  g_clear_pointer (&self->csv_path, g_free);
+  if (self->results_base == NULL)
+    return;
+  stem = g_str_has_suffix (self->results_base, ".json")
+           ? g_strndup (self->results_base, strlen (self->results_base) - strlen (".json"))
+           : g_strdup (self->results_base);
+  if (self->clip_path == NULL)
+    tag = g_strdup ("no-quality");
+  else
+    {
+      g_autofree char *abs = g_canonicalize_filename (self->clip_path, NULL);
+      g_autofree char *hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, abs, -1);
+
+      tag = g_strdup_printf ("frames%d-%d-shrink%d-crf%d-clip%.12s", self->q_first,
+                             self->q_first + self->q_frames, self->q_scale, self->q_crf, hash);
+    }
+  self->results_path = g_strdup_printf ("%s-%s.json", stem, tag);
+  self->csv_path = g_strdup_printf ("%s-%s.csv", stem, tag);
+}
+
+static void
+update_quality_note (SvdMatrixWindow *self)
+{
+  g_autofree char *how = NULL;
+  const char *resume;
+
+  if (self->clip_path == NULL)
+    {
+      gtk_label_set_text (self->quality_note,
+                          _("No clip is open: the quality columns stay empty and nothing can be recommended"));
+      return;
+    }
+  if (self->q_scale == 1)
+    /* Translators: CRF, first and last input frame scored */
+    how = g_strdup_printf (_("Quality: the open clip is the reference; the input is the clip re-encoded with x264 CRF %d "
+                             "at full size, so 1× chains are scored, on frames %d to %d."),
+                           self->q_crf, self->q_first, self->q_first + self->q_frames - 1);
+  else
+    /* Translators: shrink factor, CRF, the chain scale that gets scored,
+     * first and last input frame scored */
+    how = g_strdup_printf (_("Quality: the open clip is the reference; the input is the clip shrunk %d× and re-encoded "
+                             "with x264 CRF %d, so chains of total scale %d× are scored, on frames %d to %d."),
+                           self->q_scale, self->q_crf, self->q_scale, self->q_first,
+                           self->q_first + self->q_frames - 1);
+  if (self->results_path != NULL && g_file_test (self->results_path, G_FILE_TEST_EXISTS))
+    resume = _("Results saved with exactly these quality settings exist: Run resumes them.");
+  else
+    resume = _("No results were saved with these quality settings: Run measures every combination "
+               "(results saved with other settings are kept apart, never mixed in).");
+  {
+    g_autofree char *text = g_strconcat (how, " ", resume, NULL);
+
+    gtk_label_set_text (self->quality_note, text);
+  }
+}
+
+static void
+quality_settings_changed (SvdMatrixWindow *self)
+{
+  guint shrink = gtk_drop_down_get_selected (self->shrink_drop);
+
+  self->q_first = gtk_spin_button_get_value_as_int (self->first_spin);
+  self->q_frames = gtk_spin_button_get_value_as_int (self->frames_spin);
+  self->q_crf = gtk_spin_button_get_value_as_int (self->crf_spin);
+  if (shrink < G_N_ELEMENTS (shrink_factors))
+    self->q_scale = shrink_factors[shrink];
+  update_results_files (self);
+  update_quality_note (self);
 }
 
 /* ---- Running ---- */
@@ -451,6 +610,7 @@ typedef struct {
   char                 *clip_path;
   char                 *results_path;
   char                 *csv_path;
+  int                   q_first, q_frames, q_scale, q_crf;
 } RunData;
 
 static void
@@ -481,14 +641,15 @@ run_thread (GTask        *task,
     {
       SvdDegradeParams params;
 
-      /* As `svd bench-matrix --clip`: the clip is the clean reference and
-       * the input is made from it (x264 CRF 34 at half size), so every
-       * chain of total scale 2 (a 1× restorer then a 2× upscaler, or a
-       * 2× alone) gets quality, measured against the clean clip. */
+      /* As `svd bench-matrix --clip --crf --scale --frames`: the clip is
+       * the clean reference and the input is made from it (x264 at the
+       * chosen CRF, shrunk by the chosen factor), so every chain whose
+       * total scale equals that factor (at 2: a 1× restorer then a 2×
+       * upscaler, or a 2× alone) gets quality against the clean clip. */
       svd_degrade_params_init (&params);
       params.keep_audio = FALSE;
-      params.scale = 2;
-      params.crf = 34;
+      params.scale = d->q_scale;
+      params.crf = d->q_crf;
       source = svd_session_source_new_synthesize (d->clip_path, &params, NULL, NULL, cancellable, &error);
       if (source == NULL)
         {
@@ -496,8 +657,8 @@ run_thread (GTask        *task,
           return;
         }
       d->options.source = source;
-      d->options.first_frame = 0;
-      d->options.n_quality_frames = 2;
+      d->options.first_frame = d->q_first;
+      d->options.n_quality_frames = d->q_frames;
     }
   rows = svd_bench_matrix_run (&d->options, &settings, progress_cb, source_object, cancellable, &error);
   if (rows == NULL)
@@ -513,6 +674,12 @@ set_running (SvdMatrixWindow *self,
   self->running = running;
   gtk_widget_set_sensitive (GTK_WIDGET (self->run_button), !running);
   gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), running);
+  /* The settings a run was started with are the ones its file is named
+   * after: they stay put until it ends. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->first_spin), !running && self->clip_path != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->frames_spin), !running && self->clip_path != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->shrink_drop), !running && self->clip_path != NULL);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->crf_spin), !running && self->clip_path != NULL);
 }
 
 static void
@@ -553,6 +720,7 @@ run_done (GObject      *object,
   gtk_progress_bar_set_fraction (self->progress, 1);
   gtk_progress_bar_set_text (self->progress, _("Done"));
   update_results (self);
+  update_quality_note (self);
 }
 
 void
@@ -576,7 +744,12 @@ svd_matrix_window_run (SvdMatrixWindow *self)
       if (slot->len == 0)
         continue;
       g_ptr_array_add (d->slots, slot);
-      n_with_models++;
+      for (guint k = 0; k < slot->len; k++)
+        if (slot->pdata[k] != NULL)
+          {
+            n_with_models++;
+            break;
+          }
     }
   if (n_with_models == 0)
     {
@@ -597,6 +770,10 @@ svd_matrix_window_run (SvdMatrixWindow *self)
   d->clip_path = g_strdup (self->clip_path);
   d->results_path = g_strdup (self->results_path);
   d->csv_path = g_strdup (self->csv_path);
+  d->q_first = self->q_first;
+  d->q_frames = self->q_frames;
+  d->q_scale = self->q_scale;
+  d->q_crf = self->q_crf;
   d->options.results_path = d->results_path;
   d->options.csv_path = d->csv_path;
   self->cancellable = g_cancellable_new ();
@@ -632,6 +809,7 @@ update_slot_label (SvdMatrixWindow *self,
       g_string_append_printf (s, "%s%s", s->len ? ", " : "", m != NULL ? m->name : _("none"));
     }
   gtk_label_set_text (self->slot_labels[slot], s->len ? s->str : _("(empty)"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->slot_labels[slot]), s->len ? s->str : NULL);
 }
 
 gboolean
@@ -655,12 +833,63 @@ svd_matrix_window_add_model (SvdMatrixWindow  *self,
       known = model;
     }
   models = self->slots->pdata[slot];
-  g_ptr_array_add (models, svd_model_ref (known));
+  /* A model twice in one slot would only time the same chains twice. */
+  if (!g_ptr_array_find (models, known, NULL))
+    g_ptr_array_add (models, svd_model_ref (known));
   /* Slot 3 is optional: "none" is one of its choices. */
-  if (slot == 2 && models->len == 1)
+  if (slot == 2 && !g_ptr_array_find (models, NULL, NULL))
     g_ptr_array_insert (models, 0, NULL);
   update_slot_label (self, slot);
   return TRUE;
+}
+
+/**
+ * svd_matrix_window_add_none:
+ * @self: a #SvdMatrixWindow
+ * @slot: 1 or 2 (slots 2 and 3; slot 1 always runs a model)
+ *
+ * Offers "none" (skip this slot) in @slot, once.
+ */
+void
+svd_matrix_window_add_none (SvdMatrixWindow *self,
+                            guint            slot)
+{
+  GPtrArray *models;
+
+  g_return_if_fail (SVD_IS_MATRIX_WINDOW (self));
+  g_return_if_fail (slot >= 1 && slot < SVD_MATRIX_N_SLOTS);
+  models = self->slots->pdata[slot];
+  if (!g_ptr_array_find (models, NULL, NULL))
+    g_ptr_array_insert (models, 0, NULL);
+  update_slot_label (self, slot);
+}
+
+void
+svd_matrix_window_clear_slot (SvdMatrixWindow *self,
+                              guint            slot)
+{
+  g_return_if_fail (SVD_IS_MATRIX_WINDOW (self));
+  g_return_if_fail (slot < SVD_MATRIX_N_SLOTS);
+  g_ptr_array_set_size (self->slots->pdata[slot], 0);
+  update_slot_label (self, slot);
+}
+
+/* The models a slot offers, "none" as %NULL; for tests. */
+GPtrArray *
+svd_matrix_window_get_slot (SvdMatrixWindow *self,
+                            guint            slot)
+{
+  g_return_val_if_fail (slot < SVD_MATRIX_N_SLOTS, NULL);
+  return self->slots->pdata[slot];
+}
+
+static void
+clear_clicked (GtkButton *button,
+               gpointer   data)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
+
+  svd_matrix_window_clear_slot (self, GPOINTER_TO_UINT (data));
 }
 
 static void
@@ -694,6 +923,261 @@ add_model_clicked (GtkButton *button,
   g_object_set_data (G_OBJECT (chooser), "window", self);
   g_signal_connect (chooser, "response", G_CALLBACK (chooser_response), data);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (chooser));
+}
+
+/* ---- The model library ---- */
+
+static const char *
+tier_label (const char *tier)
+{
+  if (g_strcmp0 (tier, "Super") == 0)
+    return C_("model tier", "Super");
+  if (g_strcmp0 (tier, "Mega") == 0)
+    return C_("model tier", "Mega");
+  if (g_strcmp0 (tier, "Ultra") == 0)
+    return C_("model tier", "Ultra");
+  if (g_strcmp0 (tier, "Compact") == 0)
+    return C_("model tier", "Compact");
+  return C_("model tier", "Custom");
+}
+
+/* Rows are grouped under their folder, as in the chain editor. */
+static void
+library_header_func (GtkListBoxRow *row,
+                     GtkListBoxRow *before,
+                     gpointer       user_data)
+{
+  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
+  const SvdModelEntry *prev = before != NULL ? g_object_get_data (G_OBJECT (before), "entry") : NULL;
+  const char *home = g_get_home_dir ();
+  g_autofree char *folder = NULL;
+  g_autofree char *shown = NULL;
+  GtkWidget *label;
+
+  if (e == NULL || (prev != NULL && g_strcmp0 (prev->folder, e->folder) == 0))
+    {
+      gtk_list_box_row_set_header (row, NULL);
+      return;
+    }
+  folder = g_canonicalize_filename (e->folder, NULL);
+  if (home != NULL && home[1] != '\0' && g_str_has_prefix (folder, home))
+    shown = g_strconcat ("~", folder + strlen (home), NULL);
+  else
+    shown = g_strdup (folder);
+  label = gtk_label_new (shown);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
+  gtk_widget_set_margin_start (label, 6);
+  gtk_widget_set_margin_top (label, 6);
+  gtk_widget_add_css_class (label, "heading");
+  gtk_list_box_row_set_header (row, label);
+}
+
+static void
+library_row_activated (GtkListBox    *box,
+                       GtkListBoxRow *row,
+                       gpointer       data)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (gtk_widget_get_root (GTK_WIDGET (box)));
+  guint slot = GPOINTER_TO_UINT (data);
+  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
+  g_autoptr(GError) error = NULL;
+
+  gtk_popover_popdown (self->library_popovers[slot]);
+  if (g_object_get_data (G_OBJECT (row), "none") != NULL)
+    svd_matrix_window_add_none (self, slot);
+  else if (e != NULL && e->error == NULL && !svd_matrix_window_add_model (self, slot, e->path, &error))
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+}
+
+static void
+fill_library (SvdMatrixWindow *self)
+{
+  for (guint slot = 0; slot < SVD_MATRIX_N_SLOTS; slot++)
+    {
+      GtkListBox *list = self->library_lists[slot];
+      GtkWidget *child;
+      guint n = 0;
+
+      while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
+        gtk_list_box_remove (list, child);
+      if (slot > 0)
+        {
+          GtkWidget *row = adw_action_row_new ();
+
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("None"));
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Skip this slot in some combinations"));
+          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+          g_object_set_data (G_OBJECT (row), "none", GINT_TO_POINTER (1));
+          gtk_list_box_append (list, row);
+        }
+      /* In the folders' order, so each folder is one group. */
+      for (guint f = 0; self->folders != NULL && self->folders[f] != NULL; f++)
+        for (guint i = 0; self->library != NULL && i < self->library->len; i++)
+          {
+            SvdModelEntry *e = self->library->pdata[i];
+            g_autofree char *details = NULL;
+            GtkWidget *row;
+
+            if (g_strcmp0 (e->folder, self->folders[f]) != 0)
+              continue;
+            if (e->error != NULL)
+              /* Translators: %s says why the model file could not be read */
+              details = g_strdup_printf (_("Could not load: %s"), e->error);
+            else
+              /* Translators: tier · scale · parameters in thousands,
+               * e.g. "Super · 2× · 45.2 k parameters" */
+              details = g_strdup_printf (_("%s · %d× · %.1f k parameters"), tier_label (e->tier), e->scale,
+                                         e->params / 1000.0);
+            row = adw_action_row_new ();
+            adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), e->name);
+            adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+            gtk_widget_set_tooltip_text (row, e->path);
+            gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), e->error == NULL);
+            if (e->error != NULL)
+              gtk_widget_add_css_class (row, "error");
+            g_object_set_data (G_OBJECT (row), "entry", e);
+            gtk_list_box_append (list, row);
+            n++;
+          }
+      if (self->library_loading)
+        gtk_label_set_text (self->library_status[slot], _("Reading the model library…"));
+      else if (n == 0)
+        gtk_label_set_text (self->library_status[slot],
+                            _("No models found. Put .onnx, .pth or .safetensors files in your models folder, or add a folder in Preferences."));
+      gtk_widget_set_visible (GTK_WIDGET (self->library_status[slot]), self->library_loading || n == 0);
+    }
+}
+
+typedef struct {
+  guint      generation;
+  GStrv      folders;
+  GPtrArray *library;
+} ScanData;
+
+static void
+scan_data_free (gpointer data)
+{
+  ScanData *d = data;
+
+  g_strfreev (d->folders);
+  g_clear_pointer (&d->library, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ScanData *d = task_data;
+  GError *error = NULL;
+
+  /* Reading every model file is I/O and parsing: never on the main thread. */
+  d->library = svd_model_library_scan ((const char * const *) d->folders, cancellable, &error);
+  if (d->library == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+scan_done (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
+  ScanData *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+
+  /* A newer scan (folders changed) or a closed window: only that counts. */
+  if (self->disposed || d->generation != self->scan_generation)
+    return;
+  self->library_loading = FALSE;
+  if (!ok)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+      fill_library (self);
+      return;
+    }
+  g_clear_pointer (&self->library, g_ptr_array_unref);
+  self->library = g_steal_pointer (&d->library);
+  fill_library (self);
+}
+
+static void
+start_scan (SvdMatrixWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  ScanData *d;
+
+  self->scan_started = TRUE;
+  self->library_loading = TRUE;
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
+  g_clear_object (&self->scan_cancellable);
+  self->scan_cancellable = g_cancellable_new ();
+  d = g_new0 (ScanData, 1);
+  d->generation = ++self->scan_generation;
+  d->folders = g_strdupv (self->folders);
+  task = g_task_new (self, self->scan_cancellable, scan_done, NULL);
+  g_task_set_task_data (task, d, scan_data_free);
+  g_task_run_in_thread (task, scan_thread);
+  fill_library (self);
+}
+
+/**
+ * svd_matrix_window_set_library_folders:
+ * @self: a #SvdMatrixWindow
+ * @folders: (array zero-terminated=1): the model library's folders
+ *
+ * Lists the models of @folders in the slots' library menus (read again
+ * off the main thread).
+ */
+void
+svd_matrix_window_set_library_folders (SvdMatrixWindow   *self,
+                                       const char *const *folders)
+{
+  g_return_if_fail (SVD_IS_MATRIX_WINDOW (self));
+  g_strfreev (self->folders);
+  self->folders = g_strdupv ((char **) folders);
+  start_scan (self);
+}
+
+gboolean
+svd_matrix_window_is_library_loading (SvdMatrixWindow *self)
+{
+  return !self->scan_started || self->library_loading;
+}
+
+GtkListBox *
+svd_matrix_window_get_library_list (SvdMatrixWindow *self,
+                                    guint            slot)
+{
+  g_return_val_if_fail (slot < SVD_MATRIX_N_SLOTS, NULL);
+  return self->library_lists[slot];
+}
+
+GtkMenuButton *
+svd_matrix_window_get_library_button (SvdMatrixWindow *self,
+                                      guint            slot)
+{
+  g_return_val_if_fail (slot < SVD_MATRIX_N_SLOTS, NULL);
+  return self->library_buttons[slot];
+}
+
+static void
+svd_matrix_window_map (GtkWidget *widget)
+{
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (widget);
+
+  GTK_WIDGET_CLASS (svd_matrix_window_parent_class)->map (widget);
+  if (!self->scan_started)
+    start_scan (self);
 }
 
 static void
@@ -880,6 +1364,8 @@ svd_matrix_window_dispose (GObject *object)
   SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
 
   svd_matrix_window_cancel (self);
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
   self->disposed = TRUE;
   G_OBJECT_CLASS (svd_matrix_window_parent_class)->dispose (object);
 }
@@ -892,9 +1378,13 @@ svd_matrix_window_finalize (GObject *object)
   g_free (self->clip_path);
   g_ptr_array_unref (self->slots);
   g_hash_table_unref (self->models);
+  g_free (self->results_base);
   g_free (self->results_path);
   g_free (self->csv_path);
   g_free (self->error);
+  g_strfreev (self->folders);
+  g_clear_pointer (&self->library, g_ptr_array_unref);
+  g_clear_object (&self->scan_cancellable);
   g_clear_pointer (&self->pareto, g_array_unref);
   g_clear_object (&self->store);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
@@ -906,9 +1396,11 @@ static void
 svd_matrix_window_class_init (SvdMatrixWindowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = svd_matrix_window_dispose;
   object_class->finalize = svd_matrix_window_finalize;
+  widget_class->map = svd_matrix_window_map;
 }
 
 static void
@@ -924,17 +1416,91 @@ model_unref0 (gpointer m)
     svd_model_unref (m);
 }
 
+/* A label that wraps: it asks for a reasonable width so its minimum height
+ * (measured at that width) stays a few lines, not one word a line. */
+static GtkWidget *
+note_label_new (const char *text)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_width_chars (GTK_LABEL (label), 70);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  return label;
+}
+
+/* "NVIDIA GeForce RTX 3080 (eGPU, Thunderbolt 3)" → "RTX 3080\n(eGPU,
+ * Thunderbolt 3)": the column titles stay narrow so more columns fit. */
+static char *
+gpu_short_name (const char *name)
+{
+  static const char *const vendors[] = { "NVIDIA GeForce ", "NVIDIA ", "AMD Radeon ", "AMD ", "Intel " };
+  const char *paren;
+
+  for (guint i = 0; i < G_N_ELEMENTS (vendors); i++)
+    if (g_str_has_prefix (name, vendors[i]))
+      {
+        name += strlen (vendors[i]);
+        break;
+      }
+  paren = strstr (name, " (");
+  if (paren != NULL)
+    return g_strdup_printf ("%.*s\n%s", (int) (paren - name), name, paren + 1);
+  return g_strdup (name);
+}
+
+static GtkWidget *
+library_popover_new (SvdMatrixWindow *self,
+                     guint            slot)
+{
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+  GtkWidget *list = gtk_list_box_new ();
+
+  self->library_status[slot] = GTK_LABEL (note_label_new (NULL));
+  gtk_label_set_width_chars (self->library_status[slot], 40);
+  gtk_widget_add_css_class (GTK_WIDGET (self->library_status[slot]), "dim-label");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->library_status[slot]));
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_list_box_set_header_func (GTK_LIST_BOX (list), library_header_func, NULL, NULL);
+  gtk_widget_add_css_class (list, "boxed-list");
+  g_signal_connect (list, "row-activated", G_CALLBACK (library_row_activated), GUINT_TO_POINTER (slot));
+  self->library_lists[slot] = GTK_LIST_BOX (list);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 420);
+  gtk_widget_set_size_request (scroller, 380, -1);
+  gtk_box_append (GTK_BOX (box), scroller);
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
+  self->library_popovers[slot] = GTK_POPOVER (popover);
+  return popover;
+}
+
+static GtkWidget *
+spin_new (int min, int max, int value)
+{
+  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, 1);
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
+  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
+  return spin;
+}
+
 static void
 svd_matrix_window_init (SvdMatrixWindow *self)
 {
   static const char *const slot_titles[] = { N_("Slot 1 (1×)"), N_("Slot 2 (2×)"), N_("Slot 3 (2×, optional)") };
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
+  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   GtkWidget *header = adw_header_bar_new ();
   GtkWidget *grid = gtk_grid_new ();
   GtkWidget *row, *scroller, *paned, *button, *label, *frame;
   GtkStringList *size_names = gtk_string_list_new (NULL);
   GtkStringList *formats = gtk_string_list_new (NULL);
+  GtkStringList *shrinks = gtk_string_list_new (NULL);
+  GtkStringList *metrics = gtk_string_list_new (NULL);
   guint n_gpus;
   const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
   GtkSingleSelection *selection;
@@ -946,6 +1512,9 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   self->width = 854, self->height = 480;
   self->warmup = -1, self->frames = 0;
   self->recommended = -1;
+  /* As `svd bench-matrix`: frames 0:5, shrink 2, CRF 34. */
+  self->q_first = 0, self->q_frames = 5, self->q_scale = 2, self->q_crf = 34;
+  self->metric = SVD_QUALITY_PSNR_Y;
 
   gtk_window_set_title (GTK_WINDOW (self), _("Benchmark Matrix"));
   gtk_window_set_default_size (GTK_WINDOW (self), 1200, 900);
@@ -959,9 +1528,9 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   adw_toast_overlay_set_child (self->toasts, box);
   adw_window_set_content (ADW_WINDOW (self), GTK_WIDGET (self->toasts));
 
-  /* Slots */
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 6);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 12);
+  /* Slots: the library menu, a file, clear */
+  gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
+  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
   for (int s = 0; s < SVD_MATRIX_N_SLOTS; s++)
     {
       label = gtk_label_new (_(slot_titles[s]));
@@ -969,16 +1538,62 @@ svd_matrix_window_init (SvdMatrixWindow *self)
       gtk_grid_attach (GTK_GRID (grid), label, 0, s, 1, 1);
       self->slot_labels[s] = GTK_LABEL (gtk_label_new (_("(empty)")));
       gtk_label_set_xalign (self->slot_labels[s], 0);
+      gtk_label_set_ellipsize (self->slot_labels[s], PANGO_ELLIPSIZE_MIDDLE);
       gtk_widget_set_hexpand (GTK_WIDGET (self->slot_labels[s]), TRUE);
       gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->slot_labels[s]), 1, s, 1, 1);
-      button = gtk_button_new_with_mnemonic (_("_Add Model…"));
-      g_signal_connect (button, "clicked", G_CALLBACK (add_model_clicked), GUINT_TO_POINTER (s));
+      button = gtk_menu_button_new ();
+      gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("From _Library"));
+      gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (button), TRUE);
+      gtk_widget_set_tooltip_text (button, s > 0 ? _("Add a model of the model library, or “none”, to this slot")
+                                                 : _("Add a model of the model library to this slot"));
+      gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), library_popover_new (self, s));
+      self->library_buttons[s] = GTK_MENU_BUTTON (button);
       gtk_grid_attach (GTK_GRID (grid), button, 2, s, 1, 1);
+      button = gtk_button_new_with_mnemonic (_("Add _File…"));
+      gtk_widget_set_tooltip_text (button, _("Add a model file to this slot"));
+      g_signal_connect (button, "clicked", G_CALLBACK (add_model_clicked), GUINT_TO_POINTER (s));
+      gtk_grid_attach (GTK_GRID (grid), button, 3, s, 1, 1);
+      button = gtk_button_new_with_mnemonic (_("C_lear"));
+      gtk_widget_set_tooltip_text (button, _("Remove every model from this slot"));
+      g_signal_connect (button, "clicked", G_CALLBACK (clear_clicked), GUINT_TO_POINTER (s));
+      gtk_grid_attach (GTK_GRID (grid), button, 4, s, 1, 1);
     }
   gtk_box_append (GTK_BOX (content), grid);
 
+  /* Quality settings, as `svd bench-matrix --frames A:B --scale --crf` */
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Quality from frame")));
+  self->first_spin = GTK_SPIN_BUTTON (spin_new (0, 1000000, self->q_first));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->first_spin));
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("frames")));
+  self->frames_spin = GTK_SPIN_BUTTON (spin_new (1, 1000, self->q_frames));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->frames_spin));
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("input shrunk")));
+  for (guint i = 0; i < G_N_ELEMENTS (shrink_factors); i++)
+    {
+      /* Translators: the factor the clean clip is shrunk by to make the
+       * input; the chains of that total scale are scored */
+      g_autofree char *text = g_strdup_printf (_("%d× (scores %d× chains)"), shrink_factors[i], shrink_factors[i]);
+
+      gtk_string_list_append (shrinks, text);
+    }
+  self->shrink_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (shrinks), NULL));
+  gtk_drop_down_set_selected (self->shrink_drop, 1);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->shrink_drop));
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("x264 CRF")));
+  self->crf_spin = GTK_SPIN_BUTTON (spin_new (0, 51, self->q_crf));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->crf_spin));
+  gtk_box_append (GTK_BOX (row), gtk_label_new (_("ranked by")));
+  for (guint i = 0; i < G_N_ELEMENTS (metric_names); i++)
+    gtk_string_list_append (metrics, _(metric_names[i]));
+  self->metric_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (metrics), NULL));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->metric_drop),
+                               _("The metric of the Pareto front, the plot and the recommendation; changing it needs no new run"));
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->metric_drop));
+  gtk_box_append (GTK_BOX (content), row);
+
   /* Size, target, run */
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_append (GTK_BOX (row), gtk_label_new (_("Input size")));
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     gtk_string_list_append (size_names, _(sizes[i].label));
@@ -1006,16 +1621,12 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->progress));
   gtk_box_append (GTK_BOX (content), row);
 
-  self->quality_note = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->quality_note, 0);
-  gtk_label_set_wrap (self->quality_note, TRUE);
+  self->quality_note = GTK_LABEL (note_label_new (NULL));
   gtk_widget_add_css_class (GTK_WIDGET (self->quality_note), "dim-label");
   gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->quality_note));
 
   /* Recommendation banner */
-  self->banner = GTK_LABEL (gtk_label_new (_("Run the matrix to get a recommendation")));
-  gtk_label_set_xalign (self->banner, 0);
-  gtk_label_set_wrap (self->banner, TRUE);
+  self->banner = GTK_LABEL (note_label_new (_("Run the matrix to get a recommendation")));
   gtk_widget_add_css_class (GTK_WIDGET (self->banner), "heading");
   gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->banner));
 
@@ -1034,8 +1645,10 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   add_column (self, _("SSIM-Y"), COL_SSIM_Y);
   for (guint g = 0; g < n_gpus; g++)
     {
-      /* Translators: a column of fps estimated (not measured) for a GPU. */
-      g_autofree char *title = g_strdup_printf (_("%s fps (estimate)"), gpus[g].name);
+      g_autofree char *name = gpu_short_name (gpus[g].name);
+      /* Translators: a column of fps estimated (not measured) for a GPU;
+       * %s is a short GPU name such as "RTX 2060". Keep "estimate". */
+      g_autofree char *title = g_strdup_printf (_("%s\nfps (estimate)"), name);
 
       add_column (self, title, COL_ESTIMATE_FIRST + g);
     }
@@ -1048,29 +1661,36 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
 
+  /* The content's minimum height must stay well inside the window: a
+   * paned whose children ask for more than it gets keeps them at a stale
+   * allocation (GTK 4.8), clipping the table's header row and the plot's
+   * axis labels. Small minimums; both panes grow with the window. */
   paned = gtk_paned_new (GTK_ORIENTATION_VERTICAL);
   gtk_widget_set_vexpand (paned, TRUE);
+  gtk_paned_set_wide_handle (GTK_PANED (paned), TRUE);
   scroller = gtk_scrolled_window_new ();
   gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->table));
-  gtk_widget_set_size_request (scroller, -1, 260);
+  gtk_widget_set_size_request (scroller, -1, 130);
   gtk_paned_set_start_child (GTK_PANED (paned), scroller);
+  gtk_paned_set_resize_start_child (GTK_PANED (paned), TRUE);
+  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
   self->plot = gtk_drawing_area_new ();
-  gtk_widget_set_size_request (self->plot, -1, 320);
+  gtk_widget_set_size_request (self->plot, -1, 170);
   gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->plot), plot_draw, self, NULL);
   frame = gtk_frame_new (_("Quality vs fps (measured on this device); line: Pareto front; ring: recommendation"));
   gtk_frame_set_child (GTK_FRAME (frame), self->plot);
   gtk_paned_set_end_child (GTK_PANED (paned), frame);
+  gtk_paned_set_resize_end_child (GTK_PANED (paned), TRUE);
+  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
   gtk_box_append (GTK_BOX (content), paned);
 
-  label = gtk_label_new (_("Columns marked “estimate” are computed from GFLOP per frame and each GPU's fp32 throughput, "
-                           "calibrated on the seed project's published fps; they are not measurements."));
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  label = note_label_new (_("Columns marked “estimate” are computed from GFLOP per frame and each GPU's fp32 throughput, "
+                            "calibrated on the seed project's published fps; they are not measurements."));
   gtk_widget_add_css_class (label, "dim-label");
   gtk_box_append (GTK_BOX (content), label);
 
   /* Export */
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_box_append (GTK_BOX (row), gtk_label_new (_("Export the selected row, else the recommendation, as")));
   gtk_string_list_append (formats, _("Preset (JSON)"));
   gtk_string_list_append (formats, _("AnimeJaNai conf (folder)"));
@@ -1084,6 +1704,11 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   gtk_box_append (GTK_BOX (content), row);
 
   g_signal_connect (self->target_spin, "value-changed", G_CALLBACK (target_changed), self);
+  g_signal_connect (self->metric_drop, "notify::selected", G_CALLBACK (metric_changed), self);
+  g_signal_connect_swapped (self->first_spin, "value-changed", G_CALLBACK (quality_settings_changed), self);
+  g_signal_connect_swapped (self->frames_spin, "value-changed", G_CALLBACK (quality_settings_changed), self);
+  g_signal_connect_swapped (self->crf_spin, "value-changed", G_CALLBACK (quality_settings_changed), self);
+  g_signal_connect_swapped (self->shrink_drop, "notify::selected", G_CALLBACK (quality_settings_changed), self);
 }
 
 SvdMatrixWindow *
@@ -1091,23 +1716,30 @@ svd_matrix_window_new (GtkWindow  *parent,
                        const char *clip_path,
                        double      clip_fps)
 {
+  GtkApplication *app = parent != NULL ? gtk_window_get_application (parent) : NULL;
   SvdMatrixWindow *self = g_object_new (SVD_TYPE_MATRIX_WINDOW,
                                         "transient-for", parent,
-                                        "application", parent != NULL ? gtk_window_get_application (parent) : NULL,
+                                        "application", app,
                                         NULL);
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "svd-studio", NULL);
+  const char *root = g_getenv ("SVD_SOURCE_ROOT");
+  GSettings *settings = app != NULL && SVD_IS_APPLICATION (app) ? svd_application_get_settings (SVD_APPLICATION (app))
+                                                                : NULL;
+  g_auto(GStrv) extra = settings != NULL ? g_settings_get_strv (settings, "model-folders") : NULL;
 
   self->clip_path = g_strdup (clip_path);
   self->clip_fps = clip_fps;
   self->target_fps = (clip_fps > 0 ? clip_fps : 30) * 1.1;
   gtk_spin_button_set_value (self->target_spin, self->target_fps);
-  gtk_label_set_text (self->quality_note,
-                      clip_path != NULL ? _("Quality: the open clip is the reference; the input is made from it at half size "
-                                            "with x264 CRF 34, so chains that scale by 2 are scored")
-                                        : _("No clip is open: the quality columns stay empty and nothing can be recommended"));
+  /* The same library as the chain editor: the project's models/, the
+   * user's models folder and the Preferences folders. */
+  self->folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
+                                                     (const char * const *) extra);
   g_mkdir_with_parents (dir, 0755);
-  self->results_path = g_build_filename (dir, "bench-matrix.json", NULL);
-  self->csv_path = g_build_filename (dir, "bench-matrix.csv", NULL);
+  self->results_base = g_build_filename (dir, "bench-matrix.json", NULL);
+  set_running (self, FALSE);
+  update_results_files (self);
+  update_quality_note (self);
   return self;
 }
 
@@ -1118,14 +1750,56 @@ svd_matrix_window_set_size (SvdMatrixWindow *self, int width, int height)
   self->height = height;
 }
 
+/**
+ * svd_matrix_window_set_results_path:
+ * @self: a #SvdMatrixWindow
+ * @path: (nullable): where results go, e.g. `matrix.json`
+ *
+ * The files written are named after @path and the quality settings, e.g.
+ * `matrix-frames0-5-shrink2-crf34-clip….json` and `.csv`; see
+ * svd_matrix_window_get_results_file().
+ */
 void
 svd_matrix_window_set_results_path (SvdMatrixWindow *self, const char *path)
 {
-  g_free (self->results_path);
-  g_free (self->csv_path);
-  self->results_path = g_strdup (path);
-  self->csv_path = path != NULL ? g_strconcat (path, ".csv", NULL) : NULL;
+  g_free (self->results_base);
+  self->results_base = g_strdup (path);
+  update_results_files (self);
+  update_quality_note (self);
 }
+
+/**
+ * svd_matrix_window_set_quality:
+ * @self: a #SvdMatrixWindow
+ * @first_frame: first input frame scored
+ * @n_frames: frames scored
+ * @shrink: 1, 2 or 4: the factor the clip is shrunk by to make the input
+ * @crf: x264 CRF of the input
+ *
+ * Sets the quality controls, as a user would.
+ */
+void
+svd_matrix_window_set_quality (SvdMatrixWindow *self,
+                               int              first_frame,
+                               int              n_frames,
+                               int              shrink,
+                               int              crf)
+{
+  g_return_if_fail (SVD_IS_MATRIX_WINDOW (self));
+  gtk_spin_button_set_value (self->first_spin, first_frame);
+  gtk_spin_button_set_value (self->frames_spin, n_frames);
+  gtk_spin_button_set_value (self->crf_spin, crf);
+  for (guint i = 0; i < G_N_ELEMENTS (shrink_factors); i++)
+    if (shrink_factors[i] == shrink)
+      gtk_drop_down_set_selected (self->shrink_drop, i);
+  quality_settings_changed (self);
+}
+
+const char *svd_matrix_window_get_results_file (SvdMatrixWindow *self) { return self->results_path; }
+const char *svd_matrix_window_get_csv_file (SvdMatrixWindow *self) { return self->csv_path; }
+GtkDropDown *svd_matrix_window_get_metric_drop (SvdMatrixWindow *self) { return self->metric_drop; }
+SvdQualityMetric svd_matrix_window_get_metric (SvdMatrixWindow *self) { return self->metric; }
+GtkWidget *svd_matrix_window_get_quality_note (SvdMatrixWindow *self) { return GTK_WIDGET (self->quality_note); }
 
 void
 svd_matrix_window_set_runs (SvdMatrixWindow *self, int warmup, int frames)
@@ -1139,7 +1813,7 @@ svd_matrix_window_set_target_fps (SvdMatrixWindow *self, double fps)
 {
   gtk_spin_button_set_value (self->target_spin, fps);
   self->target_fps = fps;
-  update_results (self);
+  update_recommendation (self);
 }
 
 gboolean svd_matrix_window_is_running (SvdMatrixWindow *self) { return self->running; }

@@ -60,4 +60,28 @@ gboolean         svd_matrix_window_export_chosen   (SvdMatrixWindow  *self,
                                                     const char       *path);
 GtkDropDown     *svd_matrix_window_get_format_drop (SvdMatrixWindow  *self);
 
+void             svd_matrix_window_add_none        (SvdMatrixWindow  *self,
+                                                    guint             slot);
+void             svd_matrix_window_clear_slot      (SvdMatrixWindow  *self,
+                                                    guint             slot);
+GPtrArray       *svd_matrix_window_get_slot        (SvdMatrixWindow  *self,
+                                                    guint             slot);
+void             svd_matrix_window_set_library_folders (SvdMatrixWindow   *self,
+                                                    const char *const *folders);
+gboolean         svd_matrix_window_is_library_loading (SvdMatrixWindow *self);
+GtkListBox      *svd_matrix_window_get_library_list (SvdMatrixWindow *self,
+                                                    guint             slot);
+GtkMenuButton   *svd_matrix_window_get_library_button (SvdMatrixWindow *self,
+                                                    guint             slot);
+void             svd_matrix_window_set_quality     (SvdMatrixWindow  *self,
+                                                    int               first_frame,
+                                                    int               n_frames,
+                                                    int               shrink,
+                                                    int               crf);
+const char      *svd_matrix_window_get_results_file (SvdMatrixWindow *self);
+const char      *svd_matrix_window_get_csv_file    (SvdMatrixWindow  *self);
+GtkDropDown     *svd_matrix_window_get_metric_drop (SvdMatrixWindow  *self);
+SvdQualityMetric svd_matrix_window_get_metric      (SvdMatrixWindow  *self);
+GtkWidget       *svd_matrix_window_get_quality_note (SvdMatrixWindow *self);
+
 G_END_DECLS
