@@ -395,6 +395,7 @@ update_recommendation (SvdMatrixWindow *self)
   self->recommended = -1;
   if (self->rows == NULL)
     {
+      gtk_label_set_text (self->banner, _("Run the matrix to get a recommendation"));
       gtk_widget_queue_draw (self->plot);
       return;
     }
@@ -543,6 +544,35 @@ update_quality_note (SvdMatrixWindow *self)
   }
 }
 
+/* The table shows what was saved with the current quality settings, or
+ * nothing: rows scored with other settings are not left on screen as if
+ * they were these. */
+static void
+load_saved_results (SvdMatrixWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray *rows = NULL;
+
+  if (self->running)
+    return;
+  if (self->results_path != NULL && g_file_test (self->results_path, G_FILE_TEST_EXISTS))
+    {
+      rows = svd_bench_matrix_load (self->results_path, &error);
+      if (rows == NULL)
+        {
+          /* Translators: %s says why the saved results could not be read */
+          g_autofree char *text = g_strdup_printf (_("The saved results could not be read: %s"), error->message);
+
+          adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+        }
+    }
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  self->rows = rows;
+  gtk_progress_bar_set_fraction (self->progress, rows != NULL ? 1 : 0);
+  gtk_progress_bar_set_text (self->progress, rows != NULL ? _("Saved results with these settings") : _("Not run yet"));
+  update_results (self);
+}
+
 static void
 quality_settings_changed (SvdMatrixWindow *self)
 {
@@ -555,6 +585,7 @@ quality_settings_changed (SvdMatrixWindow *self)
     self->q_scale = shrink_factors[shrink];
   update_results_files (self);
   update_quality_note (self);
+  load_saved_results (self);
 }
 
 /* ---- Running ---- */
@@ -1740,6 +1771,7 @@ svd_matrix_window_new (GtkWindow  *parent,
   set_running (self, FALSE);
   update_results_files (self);
   update_quality_note (self);
+  load_saved_results (self);
   return self;
 }
 
@@ -1766,6 +1798,7 @@ svd_matrix_window_set_results_path (SvdMatrixWindow *self, const char *path)
   self->results_base = g_strdup (path);
   update_results_files (self);
   update_quality_note (self);
+  load_saved_results (self);
 }
 
 /**

@@ -406,9 +406,23 @@ script (SvdApplication *app)
   g_assert_false (g_file_test (svd_matrix_window_get_results_file (the_matrix), G_FILE_TEST_EXISTS));
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (svd_matrix_window_get_quality_note (the_matrix))),
                             "No results were saved with these quality settings"));
+  /* The rows scored otherwise are not left on screen as if they were these. */
+  g_assert_null (svd_matrix_window_get_rows (the_matrix));
+  g_assert_cmpuint (g_list_model_get_n_items (sorted), ==, 0);
+  g_assert_cmpint (svd_matrix_window_get_recommended (the_matrix), ==, -1);
   shoot (GTK_WIDGET (the_matrix), "matrix-quality-settings");
   svd_matrix_window_set_quality (the_matrix, 0, 2, 2, 34);
   g_assert_cmpstr (svd_matrix_window_get_results_file (the_matrix), ==, results_file);
+  rows = svd_matrix_window_get_rows (the_matrix);
+  g_assert_nonnull (rows);
+  g_assert_cmpuint (rows->len, ==, 4);
+  g_assert_cmpuint (g_list_model_get_n_items (sorted), ==, 4);
+  for (guint i = 0; i < rows->len; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("%s\n", ((SvdBenchMatrixRow *) rows->pdata[i])->key);
+
+      g_assert_nonnull (strstr (first_keys, line));
+    }
 
   /* Export the recommended chain in each format of the drop-down. */
   rec = svd_matrix_window_get_recommended (the_matrix);
