@@ -536,6 +536,47 @@ script (SvdApplication *app)
     gtk_window_close (opened);
   }
 
+  /* A hand-checked table where the metrics disagree: chain A is better in
+   * PSNR-Y, chain B (faster) in PSNR-RGB and SSIM-Y. Saved as the results
+   * of other quality settings and shown by switching to them: the metric
+   * drop-down alone moves the recommendation and the front. */
+  {
+    SvdBenchMatrixRow *ra = NULL, *rb = NULL;
+    g_autofree char *rec_y = NULL;
+
+    for (guint i = 0; i < loaded->len; i++)
+      {
+        SvdBenchMatrixRow *r = loaded->pdata[i];
+
+        if (r->has_quality && ra == NULL)
+          ra = r;
+        else if (r->has_quality)
+          rb = r;
+      }
+    g_assert_nonnull (ra);
+    g_assert_nonnull (rb);
+    ra->fps = 10, ra->total_ms = 100, ra->psnr_y = 30, ra->psnr_rgb = 28, ra->ssim_y = 0.80;
+    rb->fps = 20, rb->total_ms = 50, rb->psnr_y = 29, rb->psnr_rgb = 29, rb->ssim_y = 0.90;
+    svd_matrix_window_set_quality (the_matrix, 0, 2, 2, 35);
+    g_assert_true (svd_bench_matrix_save_json (loaded, svd_matrix_window_get_results_file (the_matrix), &error));
+    g_assert_no_error (error);
+    svd_matrix_window_set_quality (the_matrix, 0, 2, 2, 35);
+    g_assert_nonnull (svd_matrix_window_get_rows (the_matrix));
+    check_metric (loaded, SVD_QUALITY_PSNR_Y, "PSNR-Y");
+    rows = svd_matrix_window_get_rows (the_matrix);
+    rec_y = g_strdup (((SvdBenchMatrixRow *) rows->pdata[svd_matrix_window_get_recommended (the_matrix)])->key);
+    g_assert_cmpstr (rec_y, ==, ra->key);
+    g_assert_cmpuint (svd_matrix_window_get_pareto (the_matrix)->len, ==, 2);
+    check_metric (loaded, SVD_QUALITY_SSIM_Y, "SSIM-Y");
+    g_assert_cmpstr (((SvdBenchMatrixRow *) rows->pdata[svd_matrix_window_get_recommended (the_matrix)])->key, ==,
+                     rb->key);
+    g_assert_cmpuint (svd_matrix_window_get_pareto (the_matrix)->len, ==, 1);
+    shoot (GTK_WIDGET (the_matrix), "matrix-metric-ssim");
+    check_metric (loaded, SVD_QUALITY_PSNR_RGB, "PSNR-RGB");
+    g_assert_cmpstr (((SvdBenchMatrixRow *) rows->pdata[svd_matrix_window_get_recommended (the_matrix)])->key, ==,
+                     rb->key);
+  }
+
   gtk_window_close (GTK_WINDOW (the_matrix));
   remove_tree (dir);
 }
