@@ -1135,9 +1135,14 @@ scan_done (GObject      *object,
       fill_library (self);
       return;
     }
-  g_clear_pointer (&self->library, g_ptr_array_unref);
-  self->library = g_steal_pointer (&d->library);
-  fill_library (self);
+  {
+    /* The old rows point into the old entries until fill_library() has
+     * removed them (removing a row re-runs the next row's header func). */
+    g_autoptr(GPtrArray) old = g_steal_pointer (&self->library);
+
+    self->library = g_steal_pointer (&d->library);
+    fill_library (self);
+  }
 }
 
 static void
