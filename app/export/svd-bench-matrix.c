@@ -518,6 +518,29 @@ measure_quality (SvdEngine                   *engine,
   return TRUE;
 }
 
+/* What the quality of a row was measured on: the input and reference
+ * files (a synthesized input's cache name carries its recipe: scale,
+ * filter, CRF), the pairing offset and the scored frames. Part of the
+ * resume key, so a resumed run never keeps rows scored another way.
+ * NULL without quality. */
+static char *
+bench_matrix_quality_tag (const SvdBenchMatrixOptions *o)
+{
+  const SvdPairReport *report;
+  g_autofree char *id = NULL;
+  g_autofree char *hash = NULL;
+
+  if (o->source == NULL || svd_session_source_get_mode (o->source) == SVD_REFERENCE_NONE)
+    return NULL;
+  report = svd_session_source_get_report (o->source);
+  id = g_strdup_printf ("%s\n%s\n%" G_GINT64_FORMAT "\n%" G_GINT64_FORMAT "\n%d",
+                        svd_session_source_get_input_path (o->source),
+                        svd_session_source_get_reference_path (o->source),
+                        report != NULL ? report->offset : 0, o->first_frame, o->n_quality_frames);
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, id, -1);
+  return g_strdup_printf ("q:%.16s", hash);
+}
+
 /**
  * svd_bench_matrix_run:
  * @options: what to run
@@ -539,6 +562,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 {
   g_autoptr(SvdEngine) engine = NULL;
   g_autoptr(GPtrArray) previous = NULL;
+  g_autofree char *quality_tag = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_bench_matrix_row_free);
   g_autoptr(GHashTable) hashes = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   guint n_slots = o->slots->len;
@@ -574,6 +598,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
         return NULL;
     }
   total = svd_bench_matrix_count (o);
+  quality_tag = bench_matrix_quality_tag (o);
 
   for (;;)
     {
@@ -614,6 +639,8 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
               g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (hashes, chain[k]));
               g_string_append_printf (label, "%s%s", k ? " + " : "", chain[k]->name);
             }
+          if (quality_tag != NULL)
+            g_string_append_printf (key, "|%s", quality_tag);
           for (guint k = 0; previous != NULL && k < previous->len; k++)
             {
               SvdBenchMatrixRow *p = previous->pdata[k];

@@ -51,6 +51,19 @@ progress_cb (int                      done,
   progress_calls++;
 }
 
+static int measured_rows;
+
+/* Counts the rows measured, not resumed (a resumed row comes as NULL). */
+static void
+count_measured_cb (int                      done,
+                   int                      total,
+                   const SvdBenchMatrixRow *row,
+                   gpointer                 user_data)
+{
+  if (row != NULL)
+    measured_rows++;
+}
+
 /* Two tiny models on PoCL at small sizes: every combination of
  * {A, B} × {none, B} at two sizes has a row with every column. Quality comes
  * from a pair of the same clip (so the 1x chains have a reference of their
@@ -177,6 +190,23 @@ test_matrix (void)
 
       g_assert_cmpstr (x->key, ==, y->key);
       g_assert_cmpfloat (fabs (x->total_ms - y->total_ms), <, 1e-9 * MAX (1, x->total_ms));
+    }
+
+  /* Other scored frames: the quality differs, so nothing is resumed (the
+   * rows would otherwise keep the other frames' scores). */
+  if (clip != NULL)
+    {
+      g_autoptr(GPtrArray) rescored = NULL;
+
+      o.first_frame = 20;
+      measured_rows = 0;
+      rescored = svd_bench_matrix_run (&o, &settings, count_measured_cb, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (rescored->len, ==, 8);
+      g_assert_cmpint (measured_rows, ==, 8);
+      for (guint i = 0; i < 8; i++)
+        g_assert_cmpstr (((SvdBenchMatrixRow *) rows->pdata[i])->key, !=,
+                         ((SvdBenchMatrixRow *) rescored->pdata[i])->key);
     }
   g_unlink (json);
   g_unlink (csv);
