@@ -3,6 +3,8 @@
 
 #include "svd-cli.h"
 
+#include "export/svd-onnx-export.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -16,6 +18,108 @@ activation_name (const SvdModel *m)
     case SVD_ACTIVATION_LEAKY_RELU: return "LeakyReLU";
     default: return "unknown";
     }
+}
+
+/* Returns: the exit status after printing @path as a fused chain, or -1 when
+ * it is not one (the caller reports the single-model error). */
+static int
+print_fused_chain (const char *path,
+                   gboolean    json,
+                   int         width,
+                   int         height)
+{
+  g_autoptr(GMappedFile) mapped = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SvdChain) chain = NULL;
+  int w = width, h = height;
+  double gflop = 0;
+
+  if (!g_str_has_suffix (path, ".onnx") && !g_str_has_suffix (path, ".ONNX"))
+    return -1;
+  mapped = g_mapped_file_new (path, FALSE, NULL);
+  if (mapped == NULL)
+    return -1;
+  bytes = g_mapped_file_get_bytes (mapped);
+  chain = svd_chain_load_onnx (bytes, NULL, NULL);
+  if (chain == NULL || chain->steps->len < 2)
+    return -1;
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "file");
+      json_builder_add_string_value (b, path);
+      json_builder_set_member_name (b, "format");
+      json_builder_add_string_value (b, "ONNX fused chain");
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, chain->name);
+      json_builder_set_member_name (b, "steps");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < chain->steps->len; i++)
+        {
+          const SvdChainStep *st = g_ptr_array_index (chain->steps, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, st->name);
+          json_builder_set_member_name (b, "type");
+          json_builder_add_string_value (b, st->type == SVD_CHAIN_STEP_MODEL ? "model" : "resize");
+          if (st->type == SVD_CHAIN_STEP_MODEL && st->model != NULL)
+            {
+              json_builder_set_member_name (b, "nf");
+              json_builder_add_int_value (b, st->model->nf);
+              json_builder_set_member_name (b, "num_conv");
+              json_builder_add_int_value (b, st->model->num_conv);
+              json_builder_set_member_name (b, "scale");
+              json_builder_add_int_value (b, st->model->scale);
+              json_builder_set_member_name (b, "tier");
+              json_builder_add_string_value (b, svd_model_get_tier_name (st->model));
+            }
+          else
+            {
+              json_builder_set_member_name (b, "filter");
+              json_builder_add_string_value (b, svd_resize_filter_name (st->filter));
+              json_builder_set_member_name (b, "scale");
+              json_builder_add_double_value (b, st->resize_scale);
+            }
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      svd_cli_print_json (b);
+      return 0;
+    }
+
+  printf ("File:              %s\n", path);
+  printf ("Format:            ONNX, a fused chain of %u steps (svd export-chain --format onnx)\n",
+          chain->steps->len);
+  for (guint i = 0; i < chain->steps->len; i++)
+    {
+      const SvdChainStep *st = g_ptr_array_index (chain->steps, i);
+
+      if (st->type == SVD_CHAIN_STEP_MODEL && st->model != NULL)
+        {
+          double g = svd_model_get_gflop (st->model, w, h);
+
+          printf ("Step %u:            %s: %s, nf %d, %d body convs, %dx, %.2f GFLOP at %dx%d\n", i + 1, st->name,
+                  svd_model_get_tier_name (st->model), st->model->nf, st->model->num_conv, st->model->scale,
+                  g, w, h);
+          gflop += g;
+          w *= st->model->scale;
+          h *= st->model->scale;
+        }
+      else
+        {
+          printf ("Step %u:            %s: %s resize %gx\n", i + 1, st->name, svd_resize_filter_name (st->filter),
+                  st->resize_scale);
+          w = (int) (w * st->resize_scale + 0.5);
+          h = (int) (h * st->resize_scale + 0.5);
+        }
+    }
+  printf ("Output:            %dx%d from %dx%d input, %.2f GFLOP per frame in all\n", w, h, width, height, gflop);
+  return 0;
 }
 
 static gboolean
@@ -80,7 +184,15 @@ svd_cmd_model_info (int    argc,
   model = svd_model_load (argv[1], &error);
   g_free (common.device);
   if (model == NULL)
-    return svd_cli_fail (argv[0], error);
+    {
+      /* A whole chain fused into one ONNX (svd export-chain --format onnx)
+       * is not one model: describe its steps instead. */
+      int status = print_fused_chain (argv[1], common.json, sizes[0][0], sizes[0][1]);
+
+      if (status >= 0)
+        return status;
+      return svd_cli_fail (argv[0], error);
+    }
 
   if (common.json)
     {

@@ -101,6 +101,14 @@ test_export_chain (void)
   back = svd_chain_load_onnx (bytes, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (back->steps->len, ==, 2);
+  /* svd model info describes a fused chain by its steps. */
+  {
+    g_autofree char *info = run_svd (TRUE, "model", "info", "--size", "32x24", fused, NULL);
+
+    g_test_message ("%s", info);
+    g_assert_nonnull (strstr (info, "a fused chain of 2 steps"));
+    g_assert_nonnull (strstr (info, "Output:            64x48 from 32x24 input"));
+  }
 
   g_free (run_svd (TRUE, "export-chain", "--format", "glsl", preset, glsl, NULL));
   g_assert_true (g_file_get_contents (glsl, &shader, NULL, NULL));
