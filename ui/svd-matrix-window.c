@@ -107,6 +107,7 @@ struct _SvdMatrixWindow
   GtkDropDown      *metric_drop;
   GtkDropDown      *size_drop;
   GtkSpinButton    *target_spin;
+  GtkDropDown      *output_drop;
   GtkProgressBar   *progress;
   GtkButton        *run_button;
   GtkButton        *cancel_button;
@@ -129,6 +130,16 @@ static const struct { const char *label; int w, h; } sizes[] = {
   { N_("720p (1280 × 720)"), 1280, 720 },
   { N_("1080p (1920 × 1080)"), 1920, 1080 },
   { N_("The clip's own size"), 0, 0 },
+};
+
+/* The output size the recommendation must have (a player shows the chain's
+ * output at one size); 0 × 0: any. */
+static const struct { const char *label; int w, h; } outputs[] = {
+  { N_("Any output size"), 0, 0 },
+  { N_("Output 1280 × 720"), 1280, 720 },
+  { N_("Output 1920 × 1080"), 1920, 1080 },
+  { N_("Output 2560 × 1440"), 2560, 1440 },
+  { N_("Output 3840 × 2160"), 3840, 2160 },
 };
 
 static double
@@ -413,7 +424,13 @@ update_recommendation (SvdMatrixWindow *self)
         if (r->in_width == self->width && r->in_height == self->height)
           g_ptr_array_add (at_size, (gpointer) r);
       }
-    best = svd_bench_matrix_recommend (at_size, self->metric, self->target_fps, 0, 0);
+    {
+      guint o = self->output_drop != NULL ? gtk_drop_down_get_selected (self->output_drop) : 0;
+
+      if (o >= G_N_ELEMENTS (outputs))
+        o = 0;
+      best = svd_bench_matrix_recommend (at_size, self->metric, self->target_fps, outputs[o].w, outputs[o].h);
+    }
     for (guint i = 0; best >= 0 && i < self->rows->len; i++)
       if (self->rows->pdata[i] == at_size->pdata[best])
         self->recommended = (int) i;
@@ -1641,6 +1658,17 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   self->target_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1000, 0.1));
   gtk_spin_button_set_digits (self->target_spin, 1);
   gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->target_spin));
+  {
+    GtkStringList *output_names = gtk_string_list_new (NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+      gtk_string_list_append (output_names, _(outputs[i].label));
+    self->output_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (output_names), NULL));
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->output_drop),
+                                 _("The output size the recommended chain must have; changing it needs no new run"));
+    g_signal_connect_swapped (self->output_drop, "notify::selected", G_CALLBACK (update_recommendation), self);
+    gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->output_drop));
+  }
   self->run_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Run")));
   gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
   g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (svd_matrix_window_run), self);
@@ -1836,6 +1864,7 @@ svd_matrix_window_set_quality (SvdMatrixWindow *self,
 const char *svd_matrix_window_get_results_file (SvdMatrixWindow *self) { return self->results_path; }
 const char *svd_matrix_window_get_csv_file (SvdMatrixWindow *self) { return self->csv_path; }
 GtkDropDown *svd_matrix_window_get_metric_drop (SvdMatrixWindow *self) { return self->metric_drop; }
+GtkDropDown *svd_matrix_window_get_output_drop (SvdMatrixWindow *self) { return self->output_drop; }
 SvdQualityMetric svd_matrix_window_get_metric (SvdMatrixWindow *self) { return self->metric; }
 GtkWidget *svd_matrix_window_get_quality_note (SvdMatrixWindow *self) { return GTK_WIDGET (self->quality_note); }
 

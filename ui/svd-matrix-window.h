@@ -81,6 +81,7 @@ void             svd_matrix_window_set_quality     (SvdMatrixWindow  *self,
 const char      *svd_matrix_window_get_results_file (SvdMatrixWindow *self);
 const char      *svd_matrix_window_get_csv_file    (SvdMatrixWindow  *self);
 GtkDropDown     *svd_matrix_window_get_metric_drop (SvdMatrixWindow  *self);
+GtkDropDown     *svd_matrix_window_get_output_drop (SvdMatrixWindow  *self);
 SvdQualityMetric svd_matrix_window_get_metric      (SvdMatrixWindow  *self);
 GtkWidget       *svd_matrix_window_get_quality_note (SvdMatrixWindow *self);
 

@@ -367,6 +367,15 @@ script (SvdApplication *app)
   check_metric (loaded, SVD_QUALITY_PSNR_Y, "PSNR-Y");
   rec = svd_matrix_window_get_recommended (the_matrix);
   g_test_message ("recommended: %s", ((SvdBenchMatrixRow *) rows->pdata[rec])->chain);
+  /* A target output size no chain here reaches (they end at 256 × 144):
+   * no recommendation, as the library says; back to any size, the same
+   * recommendation as before. */
+  g_assert_cmpint (svd_bench_matrix_recommend (loaded, SVD_QUALITY_PSNR_Y, 0.5, 1280, 720), ==, -1);
+  gtk_drop_down_set_selected (svd_matrix_window_get_output_drop (the_matrix), 1);
+  g_assert_cmpint (svd_matrix_window_get_recommended (the_matrix), ==, -1);
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (svd_matrix_window_get_banner (the_matrix))), "No chain"));
+  gtk_drop_down_set_selected (svd_matrix_window_get_output_drop (the_matrix), 0);
+  g_assert_cmpint (svd_matrix_window_get_recommended (the_matrix), ==, rec);
   shoot (svd_matrix_window_get_plot (the_matrix), "matrix-plot");
   plot = svd_gui_test_render (svd_matrix_window_get_plot (the_matrix));
   stddev = svd_gui_test_texture_stddev (plot, &n_colors);
