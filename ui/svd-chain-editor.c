@@ -46,7 +46,7 @@ struct _SvdChainEditor {
   GHashTable    *by_path;   /* path → SvdModelEntry * (not owned) */
   GCancellable  *cancellable;
   GSettings     *settings;  /* nullable; where added folders are kept */
-  guint          scan_generation;
+  GCancellable  *scan_cancellable;
   gboolean       scan_started;
   gboolean       loading;
   guint          rebuild_id;
@@ -142,8 +142,14 @@ svd_chain_step_display_name (const char *spec)
 
 /* The tier names come from libsvd in English; they are also the names the
  * community uses, but the words are translated for the reader. */
-static const char *
-tier_label (const char *tier)
+/**
+ * svd_model_tier_label:
+ * @tier: (nullable): a tier name from libsvd ("Super", …)
+ *
+ * Returns: the tier's translated name ("Custom" for any other)
+ */
+const char *
+svd_model_tier_label (const char *tier)
 {
   if (g_strcmp0 (tier, "Super") == 0)
     return C_("model tier", "Super");
@@ -169,7 +175,7 @@ entry_details (const SvdModelEntry *e,
    * at the input size that reaches the stage, e.g.
    * "Super · 2× · 45.2 k parameters · 6.50 GFLOP per frame at 320 × 180" */
   return g_strdup_printf (_("%s · %d× · %.1f k parameters · %.2f GFLOP per frame at %d × %d"),
-                          tier_label (e->tier), e->scale, e->params / 1000.0,
+                          svd_model_tier_label (e->tier), e->scale, e->params / 1000.0,
                           svd_model_entry_gflop (e, w, h), w, h);
 }
 
@@ -464,11 +470,17 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.apply", has_changes (self));
 }
 
-/* The library's rows are grouped under their folder's name. */
-static void
-library_header_func (GtkListBoxRow *row,
-                     GtkListBoxRow *before,
-                     gpointer       user_data)
+/**
+ * svd_model_library_header_func:
+ *
+ * A #GtkListBoxUpdateHeaderFunc for rows of the model library (their
+ * #SvdModelEntry in the "entry" data; rows without one get no header):
+ * each folder's rows are grouped under the folder's name.
+ */
+void
+svd_model_library_header_func (GtkListBoxRow *row,
+                               GtkListBoxRow *before,
+                               gpointer       user_data)
 {
   const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
   const SvdModelEntry *prev = before != NULL ? g_object_get_data (G_OBJECT (before), "entry") : NULL;
@@ -477,7 +489,7 @@ library_header_func (GtkListBoxRow *row,
   g_autofree char *folder = NULL;
   g_autofree char *shown = NULL;
 
-  if (prev != NULL && g_strcmp0 (prev->folder, e->folder) == 0)
+  if (e == NULL || (prev != NULL && g_strcmp0 (prev->folder, e->folder) == 0))
     {
       gtk_list_box_row_set_header (row, NULL);
       return;
@@ -514,7 +526,7 @@ library_filter_func (GtkListBoxRow *row,
   if (strstr (hay, needle) != NULL)
     return TRUE;
   g_free (hay);
-  hay = g_utf8_casefold (e->tier != NULL ? tier_label (e->tier) : "", -1);
+  hay = g_utf8_casefold (e->tier != NULL ? svd_model_tier_label (e->tier) : "", -1);
   return strstr (hay, needle) != NULL;
 }
 
@@ -595,72 +607,30 @@ fill_library (SvdChainEditor *self)
   gtk_widget_set_visible (GTK_WIDGET (self->library_status), self->loading || n == 0);
 }
 
-typedef struct {
-  guint      generation;
-  GStrv      folders;
-  GStrv      extra_paths;
-  GPtrArray *library;
-  GPtrArray *extra;
-} ScanData;
-
-static void
-scan_data_free (gpointer data)
-{
-  ScanData *d = data;
-
-  g_strfreev (d->folders);
-  g_strfreev (d->extra_paths);
-  g_clear_pointer (&d->library, g_ptr_array_unref);
-  g_clear_pointer (&d->extra, g_ptr_array_unref);
-  g_free (d);
-}
-
-static void
-scan_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ScanData *d = task_data;
-  GError *error = NULL;
-
-  /* Reading every model file is I/O and parsing: never on the main thread. */
-  d->library = svd_model_library_scan ((const char * const *) d->folders, cancellable, &error);
-  if (d->library == NULL)
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  d->extra = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_entry_free);
-  for (guint i = 0; d->extra_paths[i] != NULL; i++)
-    g_ptr_array_add (d->extra, svd_model_entry_new_for_path (d->extra_paths[i], NULL));
-  g_task_return_boolean (task, TRUE);
-}
-
 static void
 scan_done_cb (GObject      *object,
               GAsyncResult *result,
               gpointer      user_data)
 {
-  SvdChainEditor *self = SVD_CHAIN_EDITOR (object);
-  ScanData *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr(SvdChainEditor) self = user_data;
   g_autoptr(GError) error = NULL;
+  GPtrArray *extra = NULL;
+  GPtrArray *library = svd_model_library_scan_finish (result, &extra, &error);
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (library == NULL)
     {
+      /* Cancelled: a folder changed and a newer scan replaced this one, or
+       * the editor closed. */
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_warning ("Model library: %s", error->message);
       return;
     }
-  /* A folder added meanwhile started a newer scan; only that one counts. */
-  if (d->generation != self->scan_generation)
-    return;
   self->loading = FALSE;
   g_hash_table_remove_all (self->by_path);
   g_clear_pointer (&self->library, g_ptr_array_unref);
   g_clear_pointer (&self->extra, g_ptr_array_unref);
-  self->library = g_steal_pointer (&d->library);
-  self->extra = g_steal_pointer (&d->extra);
+  self->library = library;
+  self->extra = extra;
   for (guint i = 0; i < self->library->len; i++)
     {
       SvdModelEntry *e = self->library->pdata[i];
@@ -678,10 +648,9 @@ scan_done_cb (GObject      *object,
 static void
 start_scan (SvdChainEditor *self)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(GStrvBuilder) extra = g_strv_builder_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
-  ScanData *d;
+  g_auto(GStrv) extra_paths = NULL;
 
   if (self->scan_started)
     return;
@@ -700,13 +669,14 @@ start_scan (SvdChainEditor *self)
             g_strv_builder_add (extra, spec);
           }
       }
-  d = g_new0 (ScanData, 1);
-  d->generation = ++self->scan_generation;
-  d->folders = g_strdupv (self->folders);
-  d->extra_paths = g_strv_builder_end (extra);
-  task = g_task_new (self, self->cancellable, scan_done_cb, NULL);
-  g_task_set_task_data (task, d, scan_data_free);
-  g_task_run_in_thread (task, scan_thread);
+  extra_paths = g_strv_builder_end (extra);
+  /* A newer scan replaces one still running. */
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
+  g_clear_object (&self->scan_cancellable);
+  self->scan_cancellable = g_cancellable_new ();
+  svd_model_library_scan_async ((const char * const *) self->folders, (const char * const *) extra_paths,
+                                self->scan_cancellable, scan_done_cb, g_object_ref (self));
   fill_library (self);
 }
 
@@ -977,6 +947,8 @@ svd_chain_editor_dispose (GObject *object)
   SvdChainEditor *self = SVD_CHAIN_EDITOR (object);
 
   g_cancellable_cancel (self->cancellable);
+  if (self->scan_cancellable != NULL)
+    g_cancellable_cancel (self->scan_cancellable);
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), SVD_TYPE_CHAIN_EDITOR);
   G_OBJECT_CLASS (svd_chain_editor_parent_class)->dispose (object);
@@ -998,6 +970,7 @@ svd_chain_editor_finalize (GObject *object)
   g_clear_pointer (&self->folders, g_strfreev);
   g_clear_pointer (&self->base_folders, g_strfreev);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->scan_cancellable);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (svd_chain_editor_parent_class)->finalize (object);
 }
@@ -1051,7 +1024,7 @@ svd_chain_editor_init (SvdChainEditor *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->by_path = g_hash_table_new (g_str_hash, g_str_equal);
-  gtk_list_box_set_header_func (self->library_list, library_header_func, self, NULL);
+  gtk_list_box_set_header_func (self->library_list, svd_model_library_header_func, self, NULL);
   gtk_list_box_set_filter_func (self->library_list, library_filter_func, self, NULL);
   g_signal_connect (self->library_list, "row-activated", G_CALLBACK (library_row_activated_cb), self);
   gtk_list_box_set_placeholder (self->stage_list, NULL);

@@ -45,6 +45,11 @@ void            svd_chain_editor_set_reference_size (SvdChainEditor   *self,
                                                      int               height);
 const char     *svd_chain_editor_get_size_warning   (SvdChainEditor   *self);
 
+const char     *svd_model_tier_label          (const char               *tier);
+void            svd_model_library_header_func (GtkListBoxRow            *row,
+                                               GtkListBoxRow            *before,
+                                               gpointer                  user_data);
+
 char           *svd_chain_step_builtin_spec   (SvdResizeFilter           filter,
                                                int                       scale);
 gboolean        svd_chain_step_parse_builtin  (const char               *spec,

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "svd-matrix-window.h"
+#include "svd-chain-editor.h"
 #include "svd-application.h"
 #include "export/svd-preset.h"
 #include "export/svd-animejanai.h"
@@ -83,7 +84,6 @@ struct _SvdMatrixWindow
   GStrv             folders;
   GPtrArray        *library;      /* of SvdModelEntry */
   GCancellable     *scan_cancellable;
-  guint             scan_generation;
   gboolean          scan_started;
   gboolean          library_loading;
 
@@ -975,52 +975,6 @@ add_model_clicked (GtkButton *button,
 
 /* ---- The model library ---- */
 
-static const char *
-tier_label (const char *tier)
-{
-  if (g_strcmp0 (tier, "Super") == 0)
-    return C_("model tier", "Super");
-  if (g_strcmp0 (tier, "Mega") == 0)
-    return C_("model tier", "Mega");
-  if (g_strcmp0 (tier, "Ultra") == 0)
-    return C_("model tier", "Ultra");
-  if (g_strcmp0 (tier, "Compact") == 0)
-    return C_("model tier", "Compact");
-  return C_("model tier", "Custom");
-}
-
-/* Rows are grouped under their folder, as in the chain editor. */
-static void
-library_header_func (GtkListBoxRow *row,
-                     GtkListBoxRow *before,
-                     gpointer       user_data)
-{
-  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
-  const SvdModelEntry *prev = before != NULL ? g_object_get_data (G_OBJECT (before), "entry") : NULL;
-  const char *home = g_get_home_dir ();
-  g_autofree char *folder = NULL;
-  g_autofree char *shown = NULL;
-  GtkWidget *label;
-
-  if (e == NULL || (prev != NULL && g_strcmp0 (prev->folder, e->folder) == 0))
-    {
-      gtk_list_box_row_set_header (row, NULL);
-      return;
-    }
-  folder = g_canonicalize_filename (e->folder, NULL);
-  if (home != NULL && home[1] != '\0' && g_str_has_prefix (folder, home))
-    shown = g_strconcat ("~", folder + strlen (home), NULL);
-  else
-    shown = g_strdup (folder);
-  label = gtk_label_new (shown);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_START);
-  gtk_widget_set_margin_start (label, 6);
-  gtk_widget_set_margin_top (label, 6);
-  gtk_widget_add_css_class (label, "heading");
-  gtk_list_box_row_set_header (row, label);
-}
-
 static void
 library_row_activated (GtkListBox    *box,
                        GtkListBoxRow *row,
@@ -1075,7 +1029,7 @@ fill_library (SvdMatrixWindow *self)
             else
               /* Translators: tier · scale · parameters in thousands,
                * e.g. "Super · 2× · 45.2 k parameters" */
-              details = g_strdup_printf (_("%s · %d× · %.1f k parameters"), tier_label (e->tier), e->scale,
+              details = g_strdup_printf (_("%s · %d× · %.1f k parameters"), svd_model_tier_label (e->tier), e->scale,
                                          e->params / 1000.0);
             row = adw_action_row_new ();
             adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), e->name);
@@ -1098,57 +1052,26 @@ fill_library (SvdMatrixWindow *self)
     }
 }
 
-typedef struct {
-  guint      generation;
-  GStrv      folders;
-  GPtrArray *library;
-} ScanData;
-
-static void
-scan_data_free (gpointer data)
-{
-  ScanData *d = data;
-
-  g_strfreev (d->folders);
-  g_clear_pointer (&d->library, g_ptr_array_unref);
-  g_free (d);
-}
-
-static void
-scan_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  ScanData *d = task_data;
-  GError *error = NULL;
-
-  /* Reading every model file is I/O and parsing: never on the main thread. */
-  d->library = svd_model_library_scan ((const char * const *) d->folders, cancellable, &error);
-  if (d->library == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 static void
 scan_done (GObject      *object,
            GAsyncResult *result,
            gpointer      data)
 {
-  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
-  ScanData *d = g_task_get_task_data (G_TASK (result));
+  g_autoptr(SvdMatrixWindow) self = data;
   g_autoptr(GError) error = NULL;
-  gboolean ok = g_task_propagate_boolean (G_TASK (result), &error);
+  GPtrArray *library = svd_model_library_scan_finish (result, NULL, &error);
 
-  /* A newer scan (folders changed) or a closed window: only that counts. */
-  if (self->disposed || d->generation != self->scan_generation)
-    return;
-  self->library_loading = FALSE;
-  if (!ok)
+  /* A newer scan cancelled this one (folders changed), or the window
+   * closed: only the newest counts. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->disposed)
     {
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+      g_clear_pointer (&library, g_ptr_array_unref);
+      return;
+    }
+  self->library_loading = FALSE;
+  if (library == NULL)
+    {
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
       fill_library (self);
       return;
     }
@@ -1157,7 +1080,7 @@ scan_done (GObject      *object,
      * removed them (removing a row re-runs the next row's header func). */
     g_autoptr(GPtrArray) old = g_steal_pointer (&self->library);
 
-    self->library = g_steal_pointer (&d->library);
+    self->library = library;
     fill_library (self);
   }
 }
@@ -1165,21 +1088,14 @@ scan_done (GObject      *object,
 static void
 start_scan (SvdMatrixWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
-  ScanData *d;
-
   self->scan_started = TRUE;
   self->library_loading = TRUE;
   if (self->scan_cancellable != NULL)
     g_cancellable_cancel (self->scan_cancellable);
   g_clear_object (&self->scan_cancellable);
   self->scan_cancellable = g_cancellable_new ();
-  d = g_new0 (ScanData, 1);
-  d->generation = ++self->scan_generation;
-  d->folders = g_strdupv (self->folders);
-  task = g_task_new (self, self->scan_cancellable, scan_done, NULL);
-  g_task_set_task_data (task, d, scan_data_free);
-  g_task_run_in_thread (task, scan_thread);
+  svd_model_library_scan_async ((const char * const *) self->folders, NULL, self->scan_cancellable,
+                                scan_done, g_object_ref (self));
   fill_library (self);
 }
 
@@ -1516,7 +1432,7 @@ library_popover_new (SvdMatrixWindow *self,
   gtk_widget_add_css_class (GTK_WIDGET (self->library_status[slot]), "dim-label");
   gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->library_status[slot]));
   gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_list_box_set_header_func (GTK_LIST_BOX (list), library_header_func, NULL, NULL);
+  gtk_list_box_set_header_func (GTK_LIST_BOX (list), svd_model_library_header_func, NULL, NULL);
   gtk_widget_add_css_class (list, "boxed-list");
   g_signal_connect (list, "row-activated", G_CALLBACK (library_row_activated), GUINT_TO_POINTER (slot));
   self->library_lists[slot] = GTK_LIST_BOX (list);

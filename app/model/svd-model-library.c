@@ -279,3 +279,100 @@ svd_model_library_default_folders (const char        *source_root,
   g_ptr_array_add (dirs, NULL);
   return (GStrv) g_ptr_array_free (g_steal_pointer (&dirs), FALSE);
 }
+
+typedef struct {
+  GStrv      folders;
+  GStrv      extra_paths;
+  GPtrArray *library;
+  GPtrArray *extra;
+} ScanData;
+
+static void
+scan_data_free (gpointer data)
+{
+  ScanData *d = data;
+
+  g_strfreev (d->folders);
+  g_strfreev (d->extra_paths);
+  g_clear_pointer (&d->library, g_ptr_array_unref);
+  g_clear_pointer (&d->extra, g_ptr_array_unref);
+  g_free (d);
+}
+
+static void
+scan_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  ScanData *d = task_data;
+  GError *error = NULL;
+
+  d->library = svd_model_library_scan ((const char * const *) d->folders, cancellable, &error);
+  if (d->library == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  d->extra = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_entry_free);
+  for (guint i = 0; d->extra_paths != NULL && d->extra_paths[i] != NULL; i++)
+    g_ptr_array_add (d->extra, svd_model_entry_new_for_path (d->extra_paths[i], NULL));
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * svd_model_library_scan_async:
+ * @folders: (array zero-terminated=1): the library's folders
+ * @extra_paths: (array zero-terminated=1) (nullable): model files outside
+ *   the folders to read as well (e.g. a chain's stages)
+ * @cancellable: (nullable): cancels the scan; a cancelled scan always
+ *   finishes with %G_IO_ERROR_CANCELLED, so a newer scan can replace it by
+ *   cancelling it
+ * @callback: called on the caller's main context
+ * @user_data: for @callback
+ *
+ * svd_model_library_scan() on a worker thread: reading every model file is
+ * I/O and parsing, never for a UI thread.
+ */
+void
+svd_model_library_scan_async (const char *const   *folders,
+                              const char *const   *extra_paths,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  ScanData *d = g_new0 (ScanData, 1);
+
+  d->folders = g_strdupv ((char **) folders);
+  d->extra_paths = g_strdupv ((char **) extra_paths);
+  g_task_set_source_tag (task, svd_model_library_scan_async);
+  g_task_set_task_data (task, d, scan_data_free);
+  g_task_run_in_thread (task, scan_thread);
+}
+
+/**
+ * svd_model_library_scan_finish:
+ * @result: the result given to the callback
+ * @extra: (out) (optional) (transfer full): the entries of the extra paths,
+ *   in their order
+ * @error: the scan's error, or %G_IO_ERROR_CANCELLED
+ *
+ * Returns: (transfer full): the library's entries, or %NULL with @error
+ */
+GPtrArray *
+svd_model_library_scan_finish (GAsyncResult  *result,
+                               GPtrArray    **extra,
+                               GError       **error)
+{
+  ScanData *d;
+
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  d = g_task_get_task_data (G_TASK (result));
+  if (extra != NULL)
+    *extra = g_steal_pointer (&d->extra);
+  return g_steal_pointer (&d->library);
+}

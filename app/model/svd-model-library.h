@@ -45,6 +45,14 @@ gboolean       svd_model_library_is_model_file (const char          *path);
 GPtrArray     *svd_model_library_scan          (const char *const   *folders,
                                                 GCancellable        *cancellable,
                                                 GError             **error);
+void           svd_model_library_scan_async    (const char *const   *folders,
+                                                const char *const   *extra_paths,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+GPtrArray     *svd_model_library_scan_finish   (GAsyncResult        *result,
+                                                GPtrArray          **extra,
+                                                GError             **error);
 GStrv          svd_model_library_default_folders (const char        *source_root,
                                                   const char *const *extra);
 

@@ -6,6 +6,8 @@
  * out here from the SRVGGNetCompact layout, and turns a corrupt file into
  * an entry with an error instead of failing the scan. */
 
+#include <string.h>
+
 #include "svd-test-utils.h"
 #include "model/svd-model-library.h"
 
@@ -176,6 +178,61 @@ test_cancelled (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+typedef struct {
+  GPtrArray *library;
+  GPtrArray *extra;
+  GError    *error;
+  gboolean   done;
+} AsyncResult;
+
+static void
+scan_async_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  AsyncResult *r = data;
+
+  r->library = svd_model_library_scan_finish (result, &r->extra, &r->error);
+  r->done = TRUE;
+}
+
+/* The worker-thread scan gives what the blocking one gives, plus the extra
+ * files in their order; a cancelled one ends with CANCELLED even when the
+ * thread had finished (so a newer scan can replace an older one). */
+static void
+test_scan_async (void)
+{
+  g_autofree char *seed = svd_test_shared_path ("models", "seed", NULL);
+  g_autofree char *extra_model = g_build_filename (seed, "2x_10_2X-10_super_fp32.onnx", NULL);
+  const char *folders[] = { seed, NULL };
+  const char *extra[] = { extra_model, "/nonexistent/x.onnx", NULL };
+  g_autoptr(GPtrArray) blocking = svd_model_library_scan (folders, NULL, NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  AsyncResult r = { 0 };
+
+  svd_model_library_scan_async (folders, extra, NULL, scan_async_cb, &r);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_no_error (r.error);
+  g_assert_cmpuint (r.library->len, ==, blocking->len);
+  g_assert_cmpuint (r.extra->len, ==, 2);
+  g_assert_cmpstr (((SvdModelEntry *) r.extra->pdata[0])->path, ==, extra_model);
+  g_assert_null (((SvdModelEntry *) r.extra->pdata[0])->error);
+  g_assert_cmpint (((SvdModelEntry *) r.extra->pdata[0])->scale, ==, 2);
+  g_assert_nonnull (((SvdModelEntry *) r.extra->pdata[1])->error);
+  g_ptr_array_unref (r.library);
+  g_ptr_array_unref (r.extra);
+
+  memset (&r, 0, sizeof r);
+  svd_model_library_scan_async (folders, NULL, cancellable, scan_async_cb, &r);
+  g_cancellable_cancel (cancellable);
+  while (!r.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (r.library);
+  g_assert_error (r.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&r.error);
+}
+
 static void
 test_default_folders (void)
 {
@@ -198,6 +255,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-library/scan-seed", test_scan_seed);
   g_test_add_func ("/model-library/corrupt-and-nested", test_corrupt_and_nested);
   g_test_add_func ("/model-library/cancelled", test_cancelled);
+  g_test_add_func ("/model-library/scan-async", test_scan_async);
   g_test_add_func ("/model-library/default-folders", test_default_folders);
   return g_test_run ();
 }
