@@ -92,13 +92,31 @@ def read_safetensors(path):
     return out, meta
 
 
+def add_scores(model_path, scores_path, out):
+    """Writes MODEL again with SCORES in its metadata, tensors untouched: for a
+    model exported before its run went on (the checkpoint is then newer)."""
+    tensors, meta = read_safetensors(model_path)
+    meta["scores"] = json.dumps(common.load_json(scores_path), sort_keys=True, separators=(",", ":"))
+    order = sorted(tensors)
+    write_safetensors(out, [(k, tensors[k]) for k in order], meta)
+    back, bmeta = read_safetensors(out)
+    assert all(np.array_equal(back[k], tensors[k]) for k in tensors) and bmeta["scores"] == meta["scores"]
+    print("export: wrote %s with the scores of %s" % (out, scores_path))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--run", required=True, help="the run directory train.py wrote")
+    ap.add_argument("--run", help="the run directory train.py wrote")
     ap.add_argument("--out", required=True, help="output .safetensors path")
     ap.add_argument("--name", help="model name for the metadata (default: file name)")
     ap.add_argument("--scores", help="JSON file of measured scores (eval.sh writes it)")
+    ap.add_argument("--model", help="with --scores and no --run: an exported model to write again with the scores")
     args = ap.parse_args()
+    if args.run is None:
+        if not (args.model and args.scores):
+            ap.error("give --run, or --model with --scores")
+        add_scores(args.model, args.scores, args.out)
+        return
 
     ck_path = os.path.join(args.run, "last.pt")
     sum_path = os.path.join(args.run, "summary.json")
