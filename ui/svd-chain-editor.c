@@ -614,6 +614,8 @@ scan_done_cb (GObject      *object,
 {
   g_autoptr(SvdChainEditor) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) old_library = NULL;
+  g_autoptr(GPtrArray) old_extra = NULL;
   GPtrArray *extra = NULL;
   GPtrArray *library = svd_model_library_scan_finish (result, &extra, &error);
 
@@ -627,8 +629,11 @@ scan_done_cb (GObject      *object,
     }
   self->loading = FALSE;
   g_hash_table_remove_all (self->by_path);
-  g_clear_pointer (&self->library, g_ptr_array_unref);
-  g_clear_pointer (&self->extra, g_ptr_array_unref);
+  /* The old rows point into the old entries until fill_library() has
+   * removed them (removing a row re-runs the next row's header func), so
+   * the old arrays go only after it. */
+  old_library = g_steal_pointer (&self->library);
+  old_extra = g_steal_pointer (&self->extra);
   self->library = library;
   self->extra = extra;
   for (guint i = 0; i < self->library->len; i++)
