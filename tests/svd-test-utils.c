@@ -302,3 +302,29 @@ svd_test_glsl_compile (const char *shader,
     }
   return TRUE;
 }
+
+/**
+ * svd_test_remove_tree:
+ * @path: a file or a folder a test made
+ *
+ * Removes @path, and everything under it when it is a folder.
+ */
+void
+svd_test_remove_tree (const char *path)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    {
+      g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
+      const char *name;
+
+      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          svd_test_remove_tree (child);
+        }
+      g_rmdir (path);
+    }
+  else
+    g_unlink (path);
+}

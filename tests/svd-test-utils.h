@@ -28,6 +28,7 @@ SvdImage     *svd_test_load_npy         (const char *path,
                                          GError    **error);
 double        svd_test_max_abs_diff     (const SvdImage *a,
                                          const SvdImage *b);
+void          svd_test_remove_tree      (const char *path);
 gboolean      svd_test_glsl_compile     (const char *shader,
                                          const char *dir,
                                          guint      *n_passes);

@@ -96,26 +96,6 @@ column_titled (GtkColumnView *table,
   return NULL;
 }
 
-static void
-remove_tree (const char *path)
-{
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GDir) d = g_dir_open (path, 0, NULL);
-      const char *name;
-
-      while (d != NULL && (name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_rmdir (path);
-    }
-  else
-    g_unlink (path);
-}
-
 static gboolean
 library_loaded (gpointer data)
 {
@@ -587,7 +567,7 @@ script (SvdApplication *app)
   }
 
   gtk_window_close (GTK_WINDOW (the_matrix));
-  remove_tree (dir);
+  svd_test_remove_tree (dir);
 }
 
 static void
