@@ -18,6 +18,7 @@
 #include "svd-export.h"
 #include "svd-matrix-window.h"
 #include "svd-plot.h"
+#include "svd-readout.h"
 #include "svd-session.h"
 #include "svd-setup.h"
 #include "svd-ui-enums.h"
@@ -36,9 +37,10 @@ struct _SvdWindow
   GtkWidget            *session_box;
   GtkWidget            *play_button;
   GtkScale             *seek_scale;
-  GtkLabel             *speed_label;
+  GtkInscription       *speed_label;
+  GtkInscription       *position_label;
   GtkWidget            *readout_box;
-  GtkLabel             *readouts[SVD_SESSION_MAX_CHAINS];
+  SvdReadout           *readouts[SVD_SESSION_MAX_CHAINS];
 
   GSettings            *settings;
   GtkNativeDialog      *open_dialog;
@@ -396,26 +398,28 @@ clip_seek_job (SvdWorker     *worker,
 static void
 svd_window_update_subtitle (SvdWindow *self)
 {
-  g_autofree char *subtitle = NULL;
+  g_autofree char *subtitle = NULL, *position = NULL;
 
   if (self->clip_name == NULL)
     return;
 
+  /* The frame number changes with every frame: it has a fixed-size place
+   * of its own beside the seek bar, so the header bar is not laid out
+   * again for each frame. */
+  /* Translators: a clip's file name, size, frame rate and codec, e.g.
+   * "clip.mp4 — 1280×720, 25.00 fps, h264" */
+  subtitle = g_strdup_printf (_("%s — %d×%d, %.2f fps, %s"), self->clip_name, self->clip_width,
+                              self->clip_height, self->clip_fps, self->clip_codec != NULL ? self->clip_codec : "?");
+  if (g_strcmp0 (adw_window_title_get_subtitle (self->window_title), subtitle) != 0)
+    adw_window_title_set_subtitle (self->window_title, subtitle);
   if (self->clip_n_frames > 0)
-    /* Translators: a clip's file name, the frame shown (1-based), the
-     * number of frames, size, frame rate and codec, e.g.
-     * "clip.mp4 — frame 6 of 125 — 1280×720, 25.00 fps, h264" */
-    subtitle = g_strdup_printf (_("%s — frame %lld of %lld — %d×%d, %.2f fps, %s"),
-                                self->clip_name, (long long) self->clip_shown + 1, (long long) self->clip_n_frames,
-                                self->clip_width, self->clip_height, self->clip_fps,
-                                self->clip_codec != NULL ? self->clip_codec : "?");
+    /* Translators: the frame shown (1-based) and the number of frames */
+    position = g_strdup_printf (_("Frame %lld of %lld"), (long long) self->clip_shown + 1,
+                                (long long) self->clip_n_frames);
   else
-    /* Translators: as above, for a clip whose length is unknown */
-    subtitle = g_strdup_printf (_("%s — frame %lld — %d×%d, %.2f fps, %s"),
-                                self->clip_name, (long long) self->clip_shown + 1,
-                                self->clip_width, self->clip_height, self->clip_fps,
-                                self->clip_codec != NULL ? self->clip_codec : "?");
-  adw_window_title_set_subtitle (self->window_title, subtitle);
+    /* Translators: the frame shown (1-based), of a clip whose length is unknown */
+    position = g_strdup_printf (_("Frame %lld"), (long long) self->clip_shown + 1);
+  gtk_inscription_set_text (self->position_label, position);
 }
 
 static void
@@ -977,84 +981,177 @@ svd_window_format_psnr (char   *buf,
     g_snprintf (buf, size, _("%.2f dB"), v);
 }
 
+/* The DISTS cell: the shown frame's value, an older frame's (saying how far
+ * behind), "computing…", or why there is none. */
 static char *
-svd_window_chain_readout (SvdWindow                  *self,
-                          guint                       slot,
-                          const SvdSessionChainFrame *c)
+svd_window_dists_text (gboolean has,
+                       gint64   index,
+                       double   value,
+                       gint64   frame_index)
+{
+  if (has && index == frame_index)
+    /* Translators: the DISTS variant (e.g. short256) and its value */
+    return g_strdup_printf (_("DISTS (%s) %.4f"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE), value);
+  if (has && index < frame_index)
+    /* Translators: DISTS of an older frame than the one shown: the
+     * variant, that frame's number, how many frames behind, the value */
+    return g_strdup_printf (_("DISTS (%s, frame %lld, %lld behind) %.4f"),
+                            svd_dists_mode_name (SVD_SESSION_DISTS_MODE), (long long) index + 1,
+                            (long long) (frame_index - index), value);
+  /* Translators: DISTS of the shown frame is not ready yet */
+  return g_strdup_printf (_("DISTS (%s) computing…"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE));
+}
+
+static char *
+svd_window_mean_text (guint  n_frames,
+                      double psnr_y,
+                      double ssim_y)
+{
+  char a[64];
+
+  svd_window_format_psnr (a, sizeof a, psnr_y);
+  /* Translators: running means over the frames seen so far */
+  return g_strdup_printf (_("clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f"), n_frames, a, ssim_y);
+}
+
+static char *
+svd_window_mean_dists_text (double dists,
+                            guint  n_frames)
+{
+  /* Translators: the mean DISTS and over how many frames it was computed
+   * (it lags during playback, so often fewer) */
+  return g_strdup_printf (_("mean DISTS %.4f over %u frames"), dists, n_frames);
+}
+
+/* The chain's time for the frame and each stage's; without @stage_ms, the
+ * widest such text for @n_stages stages. */
+static char *
+svd_window_time_text (double        wall_ms,
+                      int           n_stages,
+                      const double *stage_ms)
 {
   GString *text = g_string_new (NULL);
-  char a[64], b[64];
 
+  /* Translators: milliseconds the chain took for this frame */
+  g_string_append_printf (text, _("%.1f ms"), wall_ms);
+  for (int i = 0; i < n_stages; i++)
+    /* Translators: a stage's number and its device time */
+    g_string_append_printf (text, _(", stage %d %.1f ms"), i + 1, stage_ms != NULL ? stage_ms[i] : 9999.9);
+  return g_string_free (text, FALSE);
+}
+
+/* Each cell is as wide as the widest text it can show for this clip and
+ * chain, so values never resize it (see svd-readout.c). */
+static void
+svd_window_size_readout (SvdWindow *self,
+                         guint      slot,
+                         int        n_stages)
+{
+  SvdReadout *r = self->readouts[slot];
+  gint64 n = MAX (self->session_info.n_frames, 999);
+  char a[64], b[64];
+  g_autofree char *title = NULL, *psnr_rgb = NULL, *psnr_y = NULL, *ssim = NULL;
+  g_autofree char *d1 = NULL, *d2 = NULL, *mean = NULL, *mean_d = NULL, *time = NULL;
+
+  svd_window_format_psnr (a, sizeof a, 199.99);
+  svd_window_format_psnr (b, sizeof b, INFINITY);
   /* Translators: the chain's number, 1 to 4 */
-  g_string_append_printf (text, _("Chain %u"), slot + 1);
-  g_string_append (text, " — ");
+  title = g_strdup_printf (_("Chain %u"), slot + 1);
+  /* Translators: the PSNR over R, G and B of the shown frame */
+  psnr_rgb = g_strdup_printf (_("PSNR-RGB %s"), strlen (a) > strlen (b) ? a : b);
+  /* Translators: the PSNR of the luma (BT.601 Y) of the shown frame */
+  psnr_y = g_strdup_printf (_("PSNR-Y (BT.601) %s"), strlen (a) > strlen (b) ? a : b);
+  /* Translators: the SSIM of the shown frame */
+  ssim = g_strdup_printf (_("SSIM-Y (Gaussian σ 1.5) %.4f"), -0.9999);
+  d1 = svd_window_dists_text (TRUE, 0, 9.9999, n);
+  d2 = svd_window_dists_text (FALSE, 0, 0, n);
+  mean = svd_window_mean_text ((guint) n, 199.99, -0.9999);
+  mean_d = svd_window_mean_dists_text (9.9999, (guint) n);
+  time = svd_window_time_text (9999.9, n_stages, NULL);
+
+  svd_readout_set_cell_width (r, SVD_READOUT_TITLE, title);
+  svd_readout_set_cell_width (r, SVD_READOUT_PSNR_RGB, psnr_rgb);
+  svd_readout_set_cell_width (r, SVD_READOUT_PSNR_Y, psnr_y);
+  svd_readout_set_cell_width (r, SVD_READOUT_SSIM, ssim);
+  svd_readout_set_cell_width (r, SVD_READOUT_DISTS, g_utf8_strlen (d1, -1) > g_utf8_strlen (d2, -1) ? d1 : d2);
+  svd_readout_set_cell_width (r, SVD_READOUT_MEAN, mean);
+  svd_readout_set_cell_width (r, SVD_READOUT_MEAN_DISTS, mean_d);
+  svd_readout_set_cell_width (r, SVD_READOUT_TIME, time);
+}
+
+/* Fills a chain's readout for the frame @c: each metric labelled with its
+ * variant, the running clip means and the chain's timings. */
+static void
+svd_window_update_readout (SvdWindow                  *self,
+                           guint                       slot,
+                           const SvdSessionChainFrame *c)
+{
+  SvdReadout *r = self->readouts[slot];
+  g_autofree char *title = NULL, *message = NULL, *time = NULL;
+  char a[64];
+
+  svd_window_size_readout (self, slot, c->timings.n_stages);
+  /* Translators: the chain's number, 1 to 4 */
+  title = g_strdup_printf (_("Chain %u"), slot + 1);
+  svd_readout_set_cell (r, SVD_READOUT_TITLE, title);
   if (c->error != NULL)
     {
+      for (guint i = SVD_READOUT_PSNR_RGB; i < SVD_READOUT_N_CELLS; i++)
+        svd_readout_set_cell (r, i, NULL);
       /* Translators: %s says why the chain could not run */
-      g_string_append_printf (text, _("failed: %s"), c->error);
-      return g_string_free (text, FALSE);
+      message = g_strdup_printf (_("failed: %s"), c->error);
+      svd_readout_set_message (r, message);
+      return;
     }
   if (c->has_metrics)
     {
       SvdMetricsSummary sum;
+      g_autofree char *psnr_rgb = NULL, *psnr_y = NULL, *ssim = NULL, *dists = NULL;
+      g_autofree char *mean = NULL, *mean_d = NULL;
 
       svd_window_format_psnr (a, sizeof a, c->metrics.psnr_rgb);
-      svd_window_format_psnr (b, sizeof b, c->metrics.psnr_y);
-      /* Translators: labelled metric values of the shown frame */
-      g_string_append_printf (text, _("PSNR-RGB %s · PSNR-Y (BT.601) %s"), a, b);
+      /* Translators: the PSNR over R, G and B of the shown frame */
+      psnr_rgb = g_strdup_printf (_("PSNR-RGB %s"), a);
+      svd_window_format_psnr (a, sizeof a, c->metrics.psnr_y);
+      /* Translators: the PSNR of the luma (BT.601 Y) of the shown frame */
+      psnr_y = g_strdup_printf (_("PSNR-Y (BT.601) %s"), a);
       if (c->metrics.has_ssim)
         /* Translators: the SSIM of the shown frame */
-        g_string_append_printf (text, _(" · SSIM-Y (Gaussian σ 1.5) %.4f"), c->metrics.ssim_y);
-      g_string_append (text, " · ");
+        ssim = g_strdup_printf (_("SSIM-Y (Gaussian σ 1.5) %.4f"), c->metrics.ssim_y);
       if (self->session_info.dists_unavailable != NULL)
         /* Translators: %s says why, e.g. which weight files are missing */
-        g_string_append_printf (text, _("DISTS unavailable: %s"), self->session_info.dists_unavailable);
+        message = g_strdup_printf (_("DISTS unavailable: %s"), self->session_info.dists_unavailable);
       else if (self->dists_error != NULL)
         /* Translators: %s says why DISTS could not be computed */
-        g_string_append_printf (text, _("DISTS failed: %s"), self->dists_error);
-      else if (self->dists_has[slot] && self->dists_index[slot] == c->metrics.frame_index)
-        /* Translators: the DISTS variant (e.g. short256) and its value */
-        g_string_append_printf (text, _("DISTS (%s) %.4f"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE),
-                                self->dists_value[slot]);
-      else if (self->dists_has[slot] && self->dists_index[slot] < c->metrics.frame_index)
-        /* Translators: DISTS of an older frame than the one shown: the
-         * variant, that frame's number, how many frames behind, the value */
-        g_string_append_printf (text, _("DISTS (%s, frame %lld, %lld behind) %.4f"),
-                                svd_dists_mode_name (SVD_SESSION_DISTS_MODE),
-                                (long long) self->dists_index[slot] + 1,
-                                (long long) (c->metrics.frame_index - self->dists_index[slot]),
-                                self->dists_value[slot]);
+        message = g_strdup_printf (_("DISTS failed: %s"), self->dists_error);
       else
-        /* Translators: DISTS of the shown frame is not ready yet */
-        g_string_append_printf (text, _("DISTS (%s) computing…"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE));
+        dists = svd_window_dists_text (self->dists_has[slot], self->dists_index[slot], self->dists_value[slot],
+                                       c->metrics.frame_index);
       svd_metrics_accumulator_get (self->averages[slot], &sum);
       if (sum.n_frames > 0)
-        {
-          svd_window_format_psnr (a, sizeof a, sum.psnr_y_mean);
-          /* Translators: running means over the frames seen so far */
-          g_string_append_printf (text, _(" — clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f"),
-                                  sum.n_frames, a, sum.ssim_y_mean);
-          if (self->dists_n[slot] > 0)
-            /* Translators: the mean DISTS and over how many frames it was
-             * computed (it lags during playback, so often fewer) */
-            g_string_append_printf (text, _(", DISTS %.4f over %u frames"),
-                                    self->dists_sum[slot] / self->dists_n[slot], self->dists_n[slot]);
-        }
+        mean = svd_window_mean_text (sum.n_frames, sum.psnr_y_mean, sum.ssim_y_mean);
+      if (sum.n_frames > 0 && self->dists_n[slot] > 0)
+        mean_d = svd_window_mean_dists_text (self->dists_sum[slot] / self->dists_n[slot], self->dists_n[slot]);
+      svd_readout_set_cell (r, SVD_READOUT_PSNR_RGB, psnr_rgb);
+      svd_readout_set_cell (r, SVD_READOUT_PSNR_Y, psnr_y);
+      svd_readout_set_cell (r, SVD_READOUT_SSIM, ssim);
+      svd_readout_set_cell (r, SVD_READOUT_DISTS, dists);
+      svd_readout_set_cell (r, SVD_READOUT_MEAN, mean);
+      svd_readout_set_cell (r, SVD_READOUT_MEAN_DISTS, mean_d);
     }
-  else if (c->metrics_problem != NULL)
-    /* Translators: %s says why there are no metrics (e.g. sizes differ) */
-    g_string_append_printf (text, _("no metrics: %s"), c->metrics_problem);
   else
-    g_string_append (text, _("no metrics without a reference"));
-
-  g_string_append (text, " — ");
-  /* Translators: milliseconds the chain took for this frame */
-  g_string_append_printf (text, _("%.1f ms"), c->wall_ms);
-  for (int i = 0; i < c->timings.n_stages; i++)
-    /* Translators: a stage's number and its device time */
-    g_string_append_printf (text, _(", stage %d %.1f ms"), i + 1, c->timings.stage_ms[i]);
-
-  return g_string_free (text, FALSE);
+    {
+      for (guint i = SVD_READOUT_PSNR_RGB; i <= SVD_READOUT_MEAN_DISTS; i++)
+        svd_readout_set_cell (r, i, NULL);
+      if (c->metrics_problem != NULL)
+        /* Translators: %s says why there are no metrics (e.g. sizes differ) */
+        message = g_strdup_printf (_("no metrics: %s"), c->metrics_problem);
+      else
+        message = g_strdup (_("no metrics without a reference"));
+    }
+  time = svd_window_time_text (c->wall_ms, c->timings.n_stages, c->timings.stage_ms);
+  svd_readout_set_cell (r, SVD_READOUT_TIME, time);
+  svd_readout_set_message (r, message);
 }
 
 static gboolean svd_window_play_tick (gpointer user_data);
@@ -1118,15 +1215,28 @@ svd_window_dists_cb (SvdSessionDists *dists,
     }
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     if (self->last_chain[i].active && gtk_widget_get_visible (GTK_WIDGET (self->readouts[i])))
-      {
-        g_autofree char *text = svd_window_chain_readout (self, i, &self->last_chain[i]);
-
-        gtk_label_set_text (self->readouts[i], text);
-      }
+      svd_window_update_readout (self, i, &self->last_chain[i]);
   /* Paused on a newer frame than this result: catch up. */
   if (!self->playing && dists->index >= 0 && dists->index < self->session_shown)
     svd_window_maybe_request_dists (self);
   svd_session_dists_free (dists);
+}
+
+/* Playback speed against the clip's, or when paused what the frame cost. */
+static char *
+svd_window_speed_text (gboolean playing,
+                       double   shown_fps,
+                       double   clip_fps,
+                       double   compute_ms)
+{
+  if (playing)
+    /* Translators: playback speed against the clip's frame rate, then
+     * whether that is real time */
+    return g_strdup_printf (_("%.1f of %.2f fps — %s"), shown_fps, clip_fps,
+                            shown_fps >= clip_fps * 0.98 ? _("real time") : _("slower than real time"));
+  /* Translators: the time one frame took against the clip's frame time */
+  return g_strdup_printf (_("compute %.0f ms per frame (real time needs %.0f ms)"), compute_ms,
+                          clip_fps > 0 ? 1000.0 / clip_fps : 0.0);
 }
 
 static void
@@ -1213,8 +1323,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       self->last_chain[i].error = g_strdup (c->error);
       self->last_chain[i].metrics_problem = g_strdup (c->metrics_problem);
       self->last_chain[i].display = self->last_chain[i].difference = self->last_chain[i].ssim_map = NULL;
-      text = svd_window_chain_readout (self, i, c);
-      gtk_label_set_text (self->readouts[i], text);
+      svd_window_update_readout (self, i, c);
       gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), TRUE);
     }
 
@@ -1240,16 +1349,8 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       self->shown_fps = self->shown_fps > 0 ? 0.8 * self->shown_fps + 0.2 * fps : fps;
     }
   self->last_shown_us = now;
-  if (self->playing)
-    /* Translators: playback speed against the clip's frame rate, then
-     * whether that is real time */
-    speed = g_strdup_printf (_("%.1f of %.2f fps — %s"), self->shown_fps, self->session_info.fps,
-                             self->shown_fps >= self->session_info.fps * 0.98 ? _("real time") : _("slower than real time"));
-  else
-    /* Translators: the time one frame took against the clip's frame time */
-    speed = g_strdup_printf (_("compute %.0f ms per frame (real time needs %.0f ms)"), frame->compute_ms,
-                             self->session_info.fps > 0 ? 1000.0 / self->session_info.fps : 0.0);
-  gtk_label_set_text (self->speed_label, speed);
+  speed = svd_window_speed_text (self->playing, self->shown_fps, self->session_info.fps, frame->compute_ms);
+  gtk_inscription_set_text (self->speed_label, speed);
   svd_window_update_subtitle (self);
 
   if (self->playing && self->play_source == 0)
@@ -1600,7 +1701,7 @@ svd_window_get_readout (SvdWindow *self,
 
   if (!gtk_widget_get_visible (GTK_WIDGET (self->readouts[slot])))
     return NULL;
-  return gtk_label_get_text (self->readouts[slot]);
+  return svd_readout_get_text (self->readouts[slot]);
 }
 
 /**
@@ -2134,6 +2235,7 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, play_button);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, seek_scale);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, speed_label);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, position_label);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_box);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, recent_section);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", svd_window_open_recent_action);
@@ -2168,14 +2270,19 @@ svd_window_init (SvdWindow *self)
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
-      self->readouts[i] = GTK_LABEL (gtk_label_new (NULL));
-      gtk_label_set_xalign (self->readouts[i], 0);
-      gtk_label_set_wrap (self->readouts[i], TRUE);
-      gtk_label_set_selectable (self->readouts[i], TRUE);
-      gtk_widget_add_css_class (GTK_WIDGET (self->readouts[i]), "numeric");
+      self->readouts[i] = SVD_READOUT (svd_readout_new ());
       gtk_widget_set_visible (GTK_WIDGET (self->readouts[i]), FALSE);
       gtk_box_append (GTK_BOX (self->readout_box), GTK_WIDGET (self->readouts[i]));
     }
+  {
+    /* The speed readout changes with every frame: sized once for its
+     * widest text (in this language), it never lays the window out again. */
+    g_autofree char *a = svd_window_speed_text (TRUE, 999.9, 999.99, 0);
+    g_autofree char *b = svd_window_speed_text (FALSE, 0, 0.01, 99999);
+
+    gtk_inscription_set_nat_chars (self->speed_label,
+                                   (guint) MAX (g_utf8_strlen (a, -1), g_utf8_strlen (b, -1)) + 2);
+  }
   {
     /* The per-frame plot under the readouts, with its metric beside it. */
     const char *metrics[] = { _("PSNR-Y"), _("SSIM-Y"), NULL };

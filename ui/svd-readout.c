@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-readout"
+
+#include "svd-config.h"
+
+#include <string.h>
+
+#include "svd-readout.h"
+
+/* One chain's live readout: short cells (its title, each metric with its
+ * variant, the clip means, the timings) that flow onto as many lines as the
+ * window's width needs, and a wrapping message for the rare long texts (a
+ * failed chain, why there are no metrics).
+ *
+ * The cells change with every frame during playback, so they are
+ * GtkInscriptions: their size comes from a fixed number of characters, not
+ * from their text, so a new value only redraws the cell. A GtkLabel would
+ * ask the whole window for a new layout each time, and on software GL that
+ * text layout was most of the main thread's time per frame. Each cell's
+ * width is set from the widest text it can show (svd_readout_set_cell_width()),
+ * so nothing is cut off. */
+
+struct _SvdReadout
+{
+  GtkWidget        parent_instance;
+
+  GtkFlowBox      *flow;
+  GtkInscription  *cells[SVD_READOUT_N_CELLS];
+  GtkWidget       *children[SVD_READOUT_N_CELLS];
+  GtkLabel        *message;
+  char            *text;
+};
+
+G_DEFINE_FINAL_TYPE (SvdReadout, svd_readout, GTK_TYPE_WIDGET)
+
+static void
+svd_readout_dispose (GObject *object)
+{
+  SvdReadout *self = SVD_READOUT (object);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  g_clear_pointer (&self->text, g_free);
+  G_OBJECT_CLASS (svd_readout_parent_class)->dispose (object);
+}
+
+static void
+svd_readout_class_init (SvdReadoutClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = svd_readout_dispose;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "readout");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_GROUP);
+}
+
+static void
+svd_readout_init (SvdReadout *self)
+{
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))),
+                                  GTK_ORIENTATION_VERTICAL);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "numeric");
+
+  self->flow = GTK_FLOW_BOX (gtk_flow_box_new ());
+  gtk_flow_box_set_selection_mode (self->flow, GTK_SELECTION_NONE);
+  gtk_flow_box_set_homogeneous (self->flow, FALSE);
+  gtk_flow_box_set_column_spacing (self->flow, 12);
+  gtk_flow_box_set_row_spacing (self->flow, 0);
+  gtk_flow_box_set_min_children_per_line (self->flow, 1);
+  gtk_flow_box_set_max_children_per_line (self->flow, SVD_READOUT_N_CELLS);
+  gtk_widget_set_focusable (GTK_WIDGET (self->flow), FALSE);
+  gtk_widget_set_parent (GTK_WIDGET (self->flow), GTK_WIDGET (self));
+
+  for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
+    {
+      self->cells[i] = GTK_INSCRIPTION (gtk_inscription_new (NULL));
+      gtk_inscription_set_xalign (self->cells[i], 0);
+      gtk_inscription_set_min_chars (self->cells[i], 4);
+      gtk_inscription_set_nat_chars (self->cells[i], 4);
+      gtk_inscription_set_text_overflow (self->cells[i], GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+      if (i == SVD_READOUT_TITLE)
+        gtk_widget_add_css_class (GTK_WIDGET (self->cells[i]), "heading");
+      gtk_flow_box_append (self->flow, GTK_WIDGET (self->cells[i]));
+      self->children[i] = gtk_widget_get_parent (GTK_WIDGET (self->cells[i]));
+      gtk_widget_set_focusable (self->children[i], FALSE);
+      gtk_widget_set_visible (self->children[i], FALSE);
+    }
+
+  self->message = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_xalign (self->message, 0);
+  gtk_label_set_wrap (self->message, TRUE);
+  gtk_label_set_selectable (self->message, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->message), FALSE);
+  gtk_widget_set_parent (GTK_WIDGET (self->message), GTK_WIDGET (self));
+}
+
+GtkWidget *
+svd_readout_new (void)
+{
+  return g_object_new (SVD_TYPE_READOUT, NULL);
+}
+
+/**
+ * svd_readout_set_cell_width:
+ * @self: a #SvdReadout
+ * @cell: which cell
+ * @widest: the widest text the cell will show
+ *
+ * Sizes the cell for @widest, with a little room to spare: digits in the
+ * tabular figures are wider than an average character. Only a change of
+ * width lays the window out again.
+ */
+void
+svd_readout_set_cell_width (SvdReadout     *self,
+                            SvdReadoutCell  cell,
+                            const char     *widest)
+{
+  guint chars;
+
+  g_return_if_fail (SVD_IS_READOUT (self));
+  g_return_if_fail (cell < SVD_READOUT_N_CELLS && widest != NULL);
+
+  chars = (guint) g_utf8_strlen (widest, -1) + 2;
+  if (gtk_inscription_get_min_chars (self->cells[cell]) != chars)
+    gtk_inscription_set_min_chars (self->cells[cell], chars);
+  if (gtk_inscription_get_nat_chars (self->cells[cell]) != chars)
+    gtk_inscription_set_nat_chars (self->cells[cell], chars);
+}
+
+/**
+ * svd_readout_set_cell:
+ * @self: a #SvdReadout
+ * @cell: which cell
+ * @text: (nullable): its text, or %NULL to hide the cell
+ */
+void
+svd_readout_set_cell (SvdReadout     *self,
+                      SvdReadoutCell  cell,
+                      const char     *text)
+{
+  g_return_if_fail (SVD_IS_READOUT (self));
+  g_return_if_fail (cell < SVD_READOUT_N_CELLS);
+
+  if (text != NULL && g_strcmp0 (gtk_inscription_get_text (self->cells[cell]), text) != 0)
+    gtk_inscription_set_text (self->cells[cell], text);
+  if (gtk_widget_get_visible (self->children[cell]) != (text != NULL))
+    gtk_widget_set_visible (self->children[cell], text != NULL);
+}
+
+/**
+ * svd_readout_set_message:
+ * @self: a #SvdReadout
+ * @message: (nullable): a text shown in full under the cells, or %NULL
+ */
+void
+svd_readout_set_message (SvdReadout *self,
+                         const char *message)
+{
+  g_return_if_fail (SVD_IS_READOUT (self));
+
+  if (message != NULL && g_strcmp0 (gtk_label_get_text (self->message), message) != 0)
+    gtk_label_set_text (self->message, message);
+  if (gtk_widget_get_visible (GTK_WIDGET (self->message)) != (message != NULL))
+    gtk_widget_set_visible (GTK_WIDGET (self->message), message != NULL);
+}
+
+/**
+ * svd_readout_get_text:
+ * @self: a #SvdReadout
+ *
+ * Returns: what the readout shows: its visible cells, then the message,
+ *   separated by " · "
+ */
+const char *
+svd_readout_get_text (SvdReadout *self)
+{
+  GString *text;
+
+  g_return_val_if_fail (SVD_IS_READOUT (self), NULL);
+
+  text = g_string_new (NULL);
+  for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
+    if (gtk_widget_get_visible (self->children[i]))
+      {
+        if (text->len > 0)
+          g_string_append (text, " · ");
+        g_string_append (text, gtk_inscription_get_text (self->cells[i]));
+      }
+  if (gtk_widget_get_visible (GTK_WIDGET (self->message)))
+    {
+      if (text->len > 0)
+        g_string_append (text, " · ");
+      g_string_append (text, gtk_label_get_text (self->message));
+    }
+  g_free (self->text);
+  self->text = g_string_free (text, FALSE);
+  return self->text;
+}
