@@ -26,7 +26,7 @@ TRAIN_PACKAGES="
   python3 python3-torch python3-numpy python3-cairo python3-skimage
   ffmpeg
   fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-cantarell fonts-quicksand
-  desktop-base
+  desktop-base plasma-workspace-wallpapers mate-backgrounds
 "
 
 case "${1:-}" in

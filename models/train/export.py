@@ -38,7 +38,8 @@ TRAINING_DATA = (
     "SVD Studio's own cairo renders (models/train/render.py: cel-style flat colours with dark outlines, "
     "gradient skies, text of many sizes, thin lines and hatching, moving/rotating/scaling shapes, camera pans; "
     "640x360 and 1280x720; training seeds 0..N-1) and pan/zoom clips over freely licensed images from Debian "
-    "packages (python3-skimage data: public domain / CC0; desktop-base wallpapers: GPL-2+; see "
+    "packages (python3-skimage data: public domain / CC0; desktop-base wallpapers: GPL-2+; "
+    "photographs from plasma-workspace-wallpapers: LGPL-3 and mate-backgrounds: GPL-2+; see "
     "models/train/DATA-LICENSES.md). No frame of the project's test clips was used.")
 
 
@@ -154,6 +155,8 @@ def main():
         "schedule_iterations": s["total_iters"],
         "warm_restarts": ", ".join("at %d, lr %g" % (r["at_iter"], r["peak_lr"])
                                    for r in s.get("warm_restarts", [])) or "none",
+        "training_set_changes": ", ".join("from %d: %d clips" % (d["from_iter"], d["clips"])
+                                          for d in s.get("data_history", [])[1:]) or "none",
         "seed": s["seed"],
         "loss": s["loss"],
         "optimizer": "Adam(0.9, 0.99) lr %g, %d warm-up, cosine to 1%%" % (s["lr"], s["warmup"]),

@@ -63,6 +63,39 @@ PHOTOS = {
     "moonlight": DESKTOP + "/moonlight-theme/grub/grub-16x9.png",
     "softwaves": DESKTOP + "/softwaves-theme/grub/grub-16x9.png",
 }
+# Natural photographs (foliage, water, grass, fur, sand, stone): the first set is
+# mostly flat artwork, and a model trained on it smooths away fine natural
+# texture (Big Buck Bunny's grass and fur). Seeds of the first set stay as they
+# were; these get their own seed range. Licences: DATA-LICENSES.md.
+KDE = "/usr/share/wallpapers"
+MATE = "/usr/share/backgrounds/mate/nature"
+NATURE_PHOTOS = {
+    "kde-autumn": KDE + "/Autumn/contents/images/2560x1600.jpg",
+    "kde-bythewater": KDE + "/BytheWater/contents/images/2560x1600.jpg",
+    "kde-coldripple": KDE + "/ColdRipple/contents/images/2560x1600.jpg",
+    "kde-colorfulcups": KDE + "/ColorfulCups/contents/images/2560x1600.jpg",
+    "kde-darkesthour": KDE + "/DarkestHour/contents/images/2560x1600.jpg",
+    "kde-eveningglow": KDE + "/EveningGlow/contents/images/2560x1600.jpg",
+    "kde-fallenleaf": KDE + "/FallenLeaf/contents/images/2560x1600.jpg",
+    "kde-grey": KDE + "/Grey/contents/images/2560x1600.jpg",
+    "kde-kite": KDE + "/Kite/contents/images/2560x1600.jpg",
+    "kde-onestandsout": KDE + "/OneStandsOut/contents/images/2560x1600.jpg",
+    "kde-path": KDE + "/Path/contents/images/2560x1600.jpg",
+    "kde-summer1am": KDE + "/summer_1am/contents/images/2560x1600.jpg",
+    "mate-aqua": MATE + "/Aqua.jpg",
+    "mate-blinds": MATE + "/Blinds.jpg",
+    "mate-dune": MATE + "/Dune.jpg",
+    "mate-freshflower": MATE + "/FreshFlower.jpg",
+    "mate-garden": MATE + "/Garden.jpg",
+    "mate-greenmeadow": MATE + "/GreenMeadow.jpg",
+    "mate-ladybird": MATE + "/LadyBird.jpg",
+    "mate-raindrops": MATE + "/RainDrops.jpg",
+    "mate-storm": MATE + "/Storm.jpg",
+    "mate-twowings": MATE + "/TwoWings.jpg",
+    "mate-wood": MATE + "/Wood.jpg",
+    "mate-yellowflower": MATE + "/YellowFlower.jpg",
+}
+NATURE_SEED_OFFSET = 100
 HELDOUT_PHOTOS = ["coffee", "futureprototype"]
 
 
@@ -401,9 +434,13 @@ def make_background(rng, colours):
 
 # --------------------------------------------------------------------------- clips
 
+def photo_path(name):
+    return PHOTOS.get(name) or NATURE_PHOTOS[name]
+
+
 def load_photo(name):
     """Loads a source image as a cairo surface (RGB24), through FFmpeg (PNG and JPEG alike)."""
-    rgb = common.ffmpeg_read_rgb(PHOTOS[name])[0]
+    rgb = common.ffmpeg_read_rgb(photo_path(name))[0]
     h, w, _ = rgb.shape
     bgrx = np.zeros((h, w, 4), np.uint8)
     bgrx[..., 0], bgrx[..., 1], bgrx[..., 2] = rgb[..., 2], rgb[..., 1], rgb[..., 0]
@@ -474,7 +511,7 @@ def render_clip(seed, outdir, frames, size, photo=None):
     common.save_json(os.path.join(outdir, "clip.json"),
                      {"seed": seed, "width": W, "height": H, "frames": frames,
                       "kind": "photo" if photo else "render", "photo": photo, "size_arg": size,
-                      "photo_source": PHOTOS.get(photo)})
+                      "photo_source": photo_path(photo) if photo else None})
 
 
 def clip_list(n_train, n_heldout, photos):
@@ -487,6 +524,8 @@ def clip_list(n_train, n_heldout, photos):
             split = "heldout" if name in HELDOUT_PHOTOS else "train"
             seed = (common.HELDOUT_SEED_BASE if split == "heldout" else 0) + 500_000 + k
             out.append((split, "p-" + name, seed, name))
+        for k, name in enumerate(sorted(NATURE_PHOTOS)):
+            out.append(("train", "p-" + name, 500_000 + NATURE_SEED_OFFSET + k, name))
     return out
 
 
@@ -501,7 +540,7 @@ def main():
     args = ap.parse_args()
 
     root = os.path.join(common.data_dir(args.data), "clean")
-    missing = [n for n, p in PHOTOS.items() if not os.path.exists(p)]
+    missing = [n for n, p in list(PHOTOS.items()) + list(NATURE_PHOTOS.items()) if not os.path.exists(p)]
     if missing and not args.no_photos:
         sys.exit("render: missing source images %s: run build-aux/install-train-deps.sh" % missing)
     todo = clip_list(args.train, args.heldout, not args.no_photos)
