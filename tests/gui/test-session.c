@@ -196,8 +196,8 @@ stall_tick_cb (GtkWidget     *widget,
 
       if (gap > st->max_frame_gap_us)
         {
-          /* The rest of the gap the main thread was blocked: waiting for
-           * the GL driver, the X server or a lock. */
+          /* The rest of the gap the main thread was off CPU: waiting for
+           * the GL driver, the X server, a lock or the next frame. */
           st->max_gap_cpu_us = cpu - st->last_tick_cpu_us;
           st->max_gap_wait_us = wait >= 0 && st->last_tick_wait_ns >= 0 ? (wait - st->last_tick_wait_ns) / 1000 : -1;
         }
@@ -376,7 +376,7 @@ run_script (SvdApplication *app)
                   st.refresh_us / 1000.0, st.max_tick_cpu_us / 1000.0, st.max_late_us / 1000.0, st.max_late_cpu_us / 1000.0,
                   svd_window_get_longest_update (the_window, FALSE), st.max_dists_lag);
   g_test_message ("longest gap: main thread on CPU %.1f ms, runnable but waiting for a CPU %.1f ms, "
-                  "blocked (GL driver, X server) %.1f ms",
+                  "off CPU (waiting for the GL driver, the X server or the next frame) %.1f ms",
                   st.max_gap_cpu_us / 1000.0, st.max_gap_wait_us / 1000.0,
                   (st.max_frame_gap_us - st.max_gap_cpu_us - MAX (0, st.max_gap_wait_us)) / 1000.0);
   report_gaps (gaps, st.refresh_us);
