@@ -93,6 +93,8 @@ svd_readout_init (SvdReadout *self)
   gtk_label_set_xalign (self->message, 0);
   gtk_label_set_wrap (self->message, TRUE);
   gtk_label_set_selectable (self->message, TRUE);
+  /* Aligned with the cells' text (Adwaita pads each flow-box child by 3 px). */
+  gtk_widget_set_margin_start (GTK_WIDGET (self->message), 3);
   gtk_widget_set_visible (GTK_WIDGET (self->message), FALSE);
   gtk_widget_set_parent (GTK_WIDGET (self->message), GTK_WIDGET (self));
 }
