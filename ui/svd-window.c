@@ -41,6 +41,10 @@ struct _SvdWindow
   GtkInscription       *position_label;
   GtkWidget            *readout_box;
   SvdReadout           *readouts[SVD_SESSION_MAX_CHAINS];
+  /* What each readout's cell widths were computed for (clip length, stage
+   * count), so they are worked out again only when that changes. */
+  gint64                readout_sized_frames[SVD_SESSION_MAX_CHAINS];
+  int                   readout_sized_stages[SVD_SESSION_MAX_CHAINS];
 
   GSettings            *settings;
   GtkNativeDialog      *open_dialog;
@@ -1052,6 +1056,11 @@ svd_window_size_readout (SvdWindow *self,
   char a[64], b[64];
   g_autofree char *title = NULL, *psnr_rgb = NULL, *psnr_y = NULL, *ssim = NULL;
   g_autofree char *d1 = NULL, *d2 = NULL, *mean = NULL, *mean_d = NULL, *time = NULL;
+
+  if (self->readout_sized_frames[slot] == n && self->readout_sized_stages[slot] == n_stages)
+    return;
+  self->readout_sized_frames[slot] = n;
+  self->readout_sized_stages[slot] = n_stages;
 
   svd_window_format_psnr (a, sizeof a, 199.99);
   svd_window_format_psnr (b, sizeof b, INFINITY);
