@@ -96,6 +96,7 @@ NATURE_PHOTOS = {
     "mate-yellowflower": MATE + "/YellowFlower.jpg",
 }
 NATURE_SEED_OFFSET = 100
+ALL_PHOTOS = {**PHOTOS, **NATURE_PHOTOS}
 HELDOUT_PHOTOS = ["coffee", "futureprototype"]
 
 
@@ -434,13 +435,9 @@ def make_background(rng, colours):
 
 # --------------------------------------------------------------------------- clips
 
-def photo_path(name):
-    return PHOTOS.get(name) or NATURE_PHOTOS[name]
-
-
 def load_photo(name):
     """Loads a source image as a cairo surface (RGB24), through FFmpeg (PNG and JPEG alike)."""
-    rgb = common.ffmpeg_read_rgb(photo_path(name))[0]
+    rgb = common.ffmpeg_read_rgb(ALL_PHOTOS[name])[0]
     h, w, _ = rgb.shape
     bgrx = np.zeros((h, w, 4), np.uint8)
     bgrx[..., 0], bgrx[..., 1], bgrx[..., 2] = rgb[..., 2], rgb[..., 1], rgb[..., 0]
@@ -511,7 +508,7 @@ def render_clip(seed, outdir, frames, size, photo=None):
     common.save_json(os.path.join(outdir, "clip.json"),
                      {"seed": seed, "width": W, "height": H, "frames": frames,
                       "kind": "photo" if photo else "render", "photo": photo, "size_arg": size,
-                      "photo_source": photo_path(photo) if photo else None})
+                      "photo_source": ALL_PHOTOS.get(photo)})
 
 
 def clip_list(n_train, n_heldout, photos):
@@ -540,7 +537,7 @@ def main():
     args = ap.parse_args()
 
     root = os.path.join(common.data_dir(args.data), "clean")
-    missing = [n for n, p in list(PHOTOS.items()) + list(NATURE_PHOTOS.items()) if not os.path.exists(p)]
+    missing = [n for n, p in ALL_PHOTOS.items() if not os.path.exists(p)]
     if missing and not args.no_photos:
         sys.exit("render: missing source images %s: run build-aux/install-train-deps.sh" % missing)
     todo = clip_list(args.train, args.heldout, not args.no_photos)

@@ -278,7 +278,7 @@ def main():
     # The training clip set over the run: [(iteration, clips, pairs)], one entry
     # more each time a resume finds another set (e.g. new photos added).
     clip_set = sorted({n.split("__")[0] for n, _, _, _ in train.items})
-    data_history = []
+    data_history = [(0, len(clip_set), len(train))]
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         if ck["config"] != config:
@@ -288,7 +288,8 @@ def main():
         opt.load_state_dict(ck["opt"])
         it, spent, total = ck["iter"], ck["seconds"], ck["total_iters"]
         restarts = [tuple(r) for r in ck.get("restarts", [])]
-        data_history = [tuple(d) for d in ck.get("data_history", [(0, ck.get("n_clips", len(clip_set)), len(train))])]
+        # Checkpoints from before this record start with the current set.
+        data_history = [tuple(d) for d in ck.get("data_history", data_history)]
         if ck.get("clip_set") is not None and ck["clip_set"] != clip_set:
             data_history.append((it, len(clip_set), len(train)))
             print("train: the training set changed at iteration %d: now %d clips (%d pairs)"
@@ -321,7 +322,7 @@ def main():
         save_ckpt(ckpt_path, {"model": model.state_dict(), "opt": opt.state_dict(), "iter": it,
                               "seconds": spent, "total_iters": total, "config": config,
                               "restarts": restarts, "clip_set": clip_set,
-                              "data_history": data_history or [(0, len(clip_set), len(train))]})
+                              "data_history": data_history})
 
     def log(rec):
         rec["iter"], rec["minutes"] = it, round(spent / 60, 3)
@@ -399,11 +400,10 @@ def main():
     summary.update({
         "iterations": it, "total_iters": total, "finished_schedule": finished,
         "warm_restarts": [{"at_iter": a, "peak_lr": p} for a, p in restarts],
-        "data_history": [{"from_iter": a, "clips": c, "pairs": n}
-                         for a, c, n in (data_history or [(0, len(clip_set), len(train))])],
+        "data_history": [{"from_iter": a, "clips": c, "pairs": n} for a, c, n in data_history],
         "train_minutes": round(spent / 60, 2), "s_per_iter": round(spent / max(1, it), 4),
         "threads": torch.get_num_threads(), "device": str(device), "torch": torch.__version__,
-        "train_pairs": len(train), "train_clips": sorted({n.split("__")[0] for n, _, _, _ in train.items}),
+        "train_pairs": len(train), "train_clips": clip_set,
         "heldout_psnr_y": None if last_val is None else round(last_val, 4),
         "heldout_baseline_psnr_y": None if val.baseline is None else round(val.baseline, 4),
         "heldout_baseline": "degraded input" if args.scale == 1 else "bicubic (torch, a=-0.75)",
