@@ -148,6 +148,9 @@ typedef struct {
   gint64 last_tick_wait_ns;
   gint64 max_gap_cpu_us;    /* in the longest gap: the main thread on CPU */
   gint64 max_gap_wait_us;   /* and waiting for a CPU */
+  gint64 first_frame_time;
+  gint64 max_gap_at_us;     /* when the longest gap ended, after the first frame */
+  GString *stall_times;     /* when each stall of 20 ms or more ended */
   guint  n_frames;
   gint64 max_dists_lag;
   GArray *gaps;     /* gint64 µs between consecutive frame-clock frames */
@@ -173,6 +176,16 @@ stall_timeout_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+static gint64
+refresh_of (GdkFrameClock *clock,
+            gint64         t)
+{
+  gint64 refresh = 0;
+
+  gdk_frame_clock_get_refresh_info (clock, t, &refresh, NULL);
+  return refresh;
+}
+
 static gboolean
 stall_tick_cb (GtkWidget     *widget,
                GdkFrameClock *clock,
@@ -183,7 +196,7 @@ stall_tick_cb (GtkWidget     *widget,
 
   gint64 cpu = thread_cpu_us ();
   gint64 wait = thread_wait_ns ();
-  gint64 refresh = 0;
+  gint64 refresh;
   const char *text = svd_window_get_readout (the_window, 0);
   const char *behind = text != NULL ? strstr (text, " behind)") : NULL;
 
@@ -200,11 +213,17 @@ stall_tick_cb (GtkWidget     *widget,
            * the GL driver, the X server, a lock or the next frame. */
           st->max_gap_cpu_us = cpu - st->last_tick_cpu_us;
           st->max_gap_wait_us = wait >= 0 && st->last_tick_wait_ns >= 0 ? (wait - st->last_tick_wait_ns) / 1000 : -1;
+          st->max_gap_at_us = t - st->first_frame_time;
         }
+      if (refresh_of (clock, t) > 0 && gap - refresh_of (clock, t) >= 20000)
+        g_string_append_printf (st->stall_times, "%s%.0f ms (frame %u)", st->stall_times->len > 0 ? ", " : "",
+                                (t - st->first_frame_time) / 1000.0, st->n_frames);
       st->max_frame_gap_us = MAX (st->max_frame_gap_us, gap);
       g_array_append_val (st->gaps, gap);
     }
-  gdk_frame_clock_get_refresh_info (clock, t, &refresh, NULL);
+  else
+    st->first_frame_time = t;
+  refresh = refresh_of (clock, t);
   if (refresh > 0)
     st->refresh_us = refresh;
   /* The main thread's own CPU time from one frame to the next: its work,
@@ -357,6 +376,7 @@ run_script (SvdApplication *app)
   /* Playback: the worker computes, the main loop only swaps textures. */
   svd_window_get_longest_update (the_window, TRUE);
   st.gaps = gaps;
+  st.stall_times = g_string_new (NULL);
   timeout_id = g_timeout_add (1, stall_timeout_cb, &st);
   tick_id = gtk_widget_add_tick_callback (GTK_WIDGET (the_window), stall_tick_cb, &st, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
@@ -375,10 +395,14 @@ run_script (SvdApplication *app)
                   MAX (0, st.max_frame_gap_us - st.refresh_us) / 1000.0, st.max_frame_gap_us / 1000.0, st.n_frames,
                   st.refresh_us / 1000.0, st.max_tick_cpu_us / 1000.0, st.max_late_us / 1000.0, st.max_late_cpu_us / 1000.0,
                   svd_window_get_longest_update (the_window, FALSE), st.max_dists_lag);
-  g_test_message ("longest gap: main thread on CPU %.1f ms, runnable but waiting for a CPU %.1f ms, "
-                  "off CPU (waiting for the GL driver, the X server or the next frame) %.1f ms",
-                  st.max_gap_cpu_us / 1000.0, st.max_gap_wait_us / 1000.0,
-                  (st.max_frame_gap_us - st.max_gap_cpu_us - MAX (0, st.max_gap_wait_us)) / 1000.0);
+  g_test_message ("longest gap: ended %.0f ms after the first playback frame; main thread on CPU %.1f ms, "
+                  "runnable but waiting for a CPU %.1f ms, "
+                  "off CPU (waiting for the GL driver, the X server or the next frame) %.1f ms; "
+                  "stalls of 20 ms or more ended at: %s",
+                  st.max_gap_at_us / 1000.0, st.max_gap_cpu_us / 1000.0, st.max_gap_wait_us / 1000.0,
+                  (st.max_frame_gap_us - st.max_gap_cpu_us - MAX (0, st.max_gap_wait_us)) / 1000.0,
+                  st.stall_times->len > 0 ? st.stall_times->str : "none");
+  g_string_free (st.stall_times, TRUE);
   report_gaps (gaps, st.refresh_us);
   g_assert_cmpint (svd_window_get_shown_frame (the_window), >, 60);
   shoot ("session-playback");
