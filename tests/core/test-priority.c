@@ -13,9 +13,9 @@
 
 /* Background compute priority (app/core/svd-priority.c), as the GUI sets
  * it: worker threads run at the background nice level and under
- * SCHED_IDLE, the calling (UI)
- * thread stays where it was, and the OpenCL runtime's own threads (PoCL
- * starts its pool when the platform is first initialised) inherit it. */
+ * SCHED_IDLE, the calling (UI) thread stays where it was, and the OpenCL
+ * runtime's own threads (PoCL starts its pool when the platform is first
+ * initialised) inherit both. */
 
 #define LEVEL 7
 
