@@ -176,16 +176,6 @@ stall_timeout_cb (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static gint64
-refresh_of (GdkFrameClock *clock,
-            gint64         t)
-{
-  gint64 refresh = 0;
-
-  gdk_frame_clock_get_refresh_info (clock, t, &refresh, NULL);
-  return refresh;
-}
-
 static gboolean
 stall_tick_cb (GtkWidget     *widget,
                GdkFrameClock *clock,
@@ -196,13 +186,16 @@ stall_tick_cb (GtkWidget     *widget,
 
   gint64 cpu = thread_cpu_us ();
   gint64 wait = thread_wait_ns ();
-  gint64 refresh;
+  gint64 refresh = 0;
   const char *text = svd_window_get_readout (the_window, 0);
   const char *behind = text != NULL ? strstr (text, " behind)") : NULL;
 
   /* The frame clock asks for a frame every refresh interval while this
    * tick callback runs; a gap longer than that is time the main loop could
    * not draw (busy, or not scheduled). */
+  gdk_frame_clock_get_refresh_info (clock, t, &refresh, NULL);
+  if (refresh > 0)
+    st->refresh_us = refresh;
   if (st->last_frame_time > 0)
     {
       gint64 gap = t - st->last_frame_time;
@@ -215,7 +208,8 @@ stall_tick_cb (GtkWidget     *widget,
           st->max_gap_wait_us = wait >= 0 && st->last_tick_wait_ns >= 0 ? (wait - st->last_tick_wait_ns) / 1000 : -1;
           st->max_gap_at_us = t - st->first_frame_time;
         }
-      if (refresh_of (clock, t) > 0 && gap - refresh_of (clock, t) >= 20000)
+      /* The same test as report_gaps (). */
+      if (st->refresh_us > 0 && gap - st->refresh_us >= 20000)
         g_string_append_printf (st->stall_times, "%s%.0f ms (frame %u)", st->stall_times->len > 0 ? ", " : "",
                                 (t - st->first_frame_time) / 1000.0, st->n_frames);
       st->max_frame_gap_us = MAX (st->max_frame_gap_us, gap);
@@ -223,9 +217,6 @@ stall_tick_cb (GtkWidget     *widget,
     }
   else
     st->first_frame_time = t;
-  refresh = refresh_of (clock, t);
-  if (refresh > 0)
-    st->refresh_us = refresh;
   /* The main thread's own CPU time from one frame to the next: its work,
    * without the time other processes on the machine held the cores. */
   if (st->last_tick_cpu_us > 0)
