@@ -46,6 +46,14 @@ typedef struct {
   GdkTexture *tile;
   int         tile_x, tile_y, tile_w, tile_h, tile_k;
   gboolean    tile_pending;
+
+  /* The parts of @image the views last showed, when not all of it: two,
+   * for a layer shown in both views. */
+  struct {
+    GdkTexture *texture;
+    int         x, y, w, h;
+  } parts[2];
+  guint       next_part;
 } Layer;
 
 typedef struct {
@@ -144,6 +152,8 @@ static void
 layer_clear (Layer *layer)
 {
   layer_clear_tile (layer);
+  for (guint i = 0; i < G_N_ELEMENTS (layer->parts); i++)
+    g_clear_object (&layer->parts[i].texture);
   g_clear_object (&layer->texture);
   g_clear_pointer (&layer->image, svd_image_unref);
   layer->serial = 0;
@@ -162,17 +172,53 @@ image_bytes_free (gpointer data)
  * texture pixel by pixel on the main thread first (for a 720p frame, a
  * stall of several ms per texture during playback). */
 static GdkTexture *
-texture_for_image (SvdImage *image)
+texture_for_part (SvdImage *image,
+                  int       x,
+                  int       y,
+                  int       w,
+                  int       h)
 {
   g_autoptr(GBytes) bytes = NULL;
-  gsize size = image->stride[0] * (gsize) (image->height - 1)
-               + (gsize) image->width * 4;
+  gsize size = image->stride[0] * (gsize) (h - 1) + (gsize) w * 4;
 
-  bytes = g_bytes_new_with_free_func (image->data[0], size,
+  bytes = g_bytes_new_with_free_func (image->data[0] + image->stride[0] * (gsize) y + (gsize) x * 4, size,
                                       image_bytes_free, svd_image_ref (image));
 
-  return gdk_memory_texture_new (image->width, image->height,
-                                 GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, image->stride[0]);
+  return gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, image->stride[0]);
+}
+
+static GdkTexture *
+texture_for_image (SvdImage *image)
+{
+  return texture_for_part (image, 0, 0, image->width, image->height);
+}
+
+/* A texture of the given part of the layer's image, kept while the views
+ * keep showing that part, so a still frame is not uploaded again. */
+static GdkTexture *
+layer_get_part (Layer *layer,
+                int    x,
+                int    y,
+                int    w,
+                int    h)
+{
+  guint i;
+
+  for (i = 0; i < G_N_ELEMENTS (layer->parts); i++)
+    if (layer->parts[i].texture != NULL && layer->parts[i].x == x && layer->parts[i].y == y
+        && layer->parts[i].w == w && layer->parts[i].h == h)
+      return layer->parts[i].texture;
+
+  i = layer->next_part;
+  layer->next_part = (i + 1) % G_N_ELEMENTS (layer->parts);
+  g_set_object (&layer->parts[i].texture, NULL);
+  layer->parts[i].texture = texture_for_part (layer->image, x, y, w, h);
+  layer->parts[i].x = x;
+  layer->parts[i].y = y;
+  layer->parts[i].w = w;
+  layer->parts[i].h = h;
+
+  return layer->parts[i].texture;
 }
 
 static gboolean
@@ -613,6 +659,40 @@ append_surround (GtkSnapshot           *snapshot,
     gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (hx1, hy, ax1 - hx1, hy1 - hy));
 }
 
+/* Draws what @visible shows of the layer's image, laid out in @content.
+ * Only that part is uploaded and drawn: in slider mode each view shows
+ * half of its image, and zoomed in a small part of it, and drawing the
+ * whole texture under a clip costs the (software) renderer every pixel of
+ * it all the same, plus the clip test per pixel. With one texel of margin
+ * each side, linear filtering at the part's edges reads the same texels as
+ * the whole texture's, so the picture is the same. */
+static void
+append_image_part (GtkSnapshot           *snapshot,
+                   Layer                 *layer,
+                   const graphene_rect_t *content,
+                   const graphene_rect_t *visible)
+{
+  SvdImage *image = layer->image;
+  double sx = content->size.width / image->width;
+  double sy = content->size.height / image->height;
+  int x0, y0, x1, y1;
+
+  x0 = CLAMP ((int) floor ((visible->origin.x - content->origin.x) / sx) - 1, 0, image->width);
+  y0 = CLAMP ((int) floor ((visible->origin.y - content->origin.y) / sy) - 1, 0, image->height);
+  x1 = CLAMP ((int) ceil ((visible->origin.x + visible->size.width - content->origin.x) / sx) + 1, 0, image->width);
+  y1 = CLAMP ((int) ceil ((visible->origin.y + visible->size.height - content->origin.y) / sy) + 1, 0, image->height);
+  if (x1 <= x0 || y1 <= y0)
+    return;
+  if (x0 == 0 && y0 == 0 && x1 == image->width && y1 == image->height)
+    {
+      gtk_snapshot_append_texture (snapshot, layer->texture, content);
+      return;
+    }
+  gtk_snapshot_append_texture (snapshot, layer_get_part (layer, x0, y0, x1 - x0, y1 - y0),
+                               &GRAPHENE_RECT_INIT (content->origin.x + x0 * sx, content->origin.y + y0 * sy,
+                                                    (x1 - x0) * sx, (y1 - y0) * sy));
+}
+
 static void
 snapshot_view (SvdViewer   *self,
                GtkSnapshot *snapshot,
@@ -620,6 +700,7 @@ snapshot_view (SvdViewer   *self,
 {
   Layer *layer = view->layer;
   graphene_rect_t content, image;
+  double sx, sy;
 
   if (layer->texture == NULL)
     {
@@ -630,25 +711,30 @@ snapshot_view (SvdViewer   *self,
   svd_viewer_content_rect (self, &view->area, &content);
 
   /* The surround only where the (opaque) image does not cover the view. */
-  if (graphene_rect_intersection (&content, &view->clip, &image))
-    append_surround (snapshot, &view->clip, &image);
-  else
-    append_surround (snapshot, &view->clip, NULL);
+  if (!graphene_rect_intersection (&content, &view->clip, &image))
+    {
+      append_surround (snapshot, &view->clip, NULL);
+      return;
+    }
+  append_surround (snapshot, &view->clip, &image);
+  sx = content.size.width / layer->image->width;
+  sy = content.size.height / layer->image->height;
 
   gtk_snapshot_push_clip (snapshot, &view->clip);
-  gtk_snapshot_append_texture (snapshot, layer->texture, &content);
-
   if (layer->tile != NULL && layer->tile_source == layer->image)
     {
-      double sx = content.size.width / layer->image->width;
-      double sy = content.size.height / layer->image->height;
+      graphene_rect_t tile = GRAPHENE_RECT_INIT (content.origin.x + layer->tile_x * sx,
+                                                 content.origin.y + layer->tile_y * sy,
+                                                 layer->tile_w * sx, layer->tile_h * sy);
 
-      gtk_snapshot_append_texture (snapshot, layer->tile,
-                                   &GRAPHENE_RECT_INIT (content.origin.x + layer->tile_x * sx,
-                                                        content.origin.y + layer->tile_y * sy,
-                                                        layer->tile_w * sx,
-                                                        layer->tile_h * sy));
+      /* The linear version only where the tile does not reach (the tile
+       * covers the view unless it is being replaced). */
+      if (!graphene_rect_contains_rect (&tile, &image))
+        append_image_part (snapshot, layer, &content, &image);
+      gtk_snapshot_append_texture (snapshot, layer->tile, &tile);
     }
+  else
+    append_image_part (snapshot, layer, &content, &image);
   gtk_snapshot_pop (snapshot);
 }
 

@@ -69,6 +69,22 @@ region_diff (const Pixels *a,
   return sum / MAX (n, 1);
 }
 
+/* Largest difference of one channel over a rectangle of two renders. */
+static int
+region_max_diff (const Pixels *a,
+                 const Pixels *b,
+                 int x0, int y0, int x1, int y1)
+{
+  int max = 0;
+
+  for (int y = y0; y < y1; y++)
+    for (int x = x0; x < x1; x++)
+      for (int c = 0; c < 3; c++)
+        max = MAX (max, abs (a->data[y * a->stride + x * 4 + c] - b->data[y * b->stride + x * 4 + c]));
+
+  return max;
+}
+
 static double
 region_mean (const Pixels *a,
              int x0, int y0, int x1, int y1)
@@ -169,6 +185,7 @@ check_slider (SvdViewer *viewer)
   g_auto(Pixels) half = { 0 };
   int w, h, band0, band1;
   double left_vs_left, left_vs_right, right_vs_right, right_vs_left;
+  int left_max, right_max;
 
   /* Divider at 0: only the right image (the reference); at 1: only the
    * left one (the source); at 0.5: left half source, right half reference. */
@@ -192,6 +209,14 @@ check_slider (SvdViewer *viewer)
                   left_vs_left, left_vs_right, right_vs_right, right_vs_left);
   g_assert_cmpfloat (left_vs_left, <, 0.5);
   g_assert_cmpfloat (right_vs_right, <, 0.5);
+  /* Each half draws only its part of the image (plus a texel of margin
+   * for the filter): the same pixels as the whole image, right up to the
+   * divider's line (x = w / 2 ± 2). */
+  left_max = region_max_diff (&half, &all_left, 0, band0, w / 2 - 3, band1);
+  right_max = region_max_diff (&half, &all_right, w / 2 + 3, band0, w, band1);
+  g_test_message ("slider: largest difference from the whole image: left %d, right %d", left_max, right_max);
+  g_assert_cmpint (left_max, <=, 1);
+  g_assert_cmpint (right_max, <=, 1);
   /* The degraded source really differs from the reference. */
   g_assert_cmpfloat (left_vs_right, >, 2.0);
   g_assert_cmpfloat (right_vs_left, >, 2.0);
