@@ -2269,6 +2269,20 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.go-to-frame", "x", svd_window_go_to_frame_action);
 }
 
+/* See .viewer-page in style.css. Not during the stack's crossfade, when
+ * both pages are drawn translucent. */
+static void
+svd_window_update_page_style (SvdWindow *self)
+{
+  gboolean viewer = g_strcmp0 (gtk_stack_get_visible_child_name (self->main_stack), "viewer") == 0
+                    && !gtk_stack_get_transition_running (self->main_stack);
+
+  if (viewer)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "viewer-page");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "viewer-page");
+}
+
 static void
 svd_window_init (SvdWindow *self)
 {
@@ -2277,6 +2291,10 @@ svd_window_init (SvdWindow *self)
 
   self->cancellable = g_cancellable_new ();
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
+  g_signal_connect_object (self->main_stack, "notify::visible-child-name",
+                           G_CALLBACK (svd_window_update_page_style), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->main_stack, "notify::transition-running",
+                           G_CALLBACK (svd_window_update_page_style), self, G_CONNECT_SWAPPED);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       self->readouts[i] = SVD_READOUT (svd_readout_new ());

@@ -297,3 +297,38 @@ svd_gui_test_find_suggested (GtkWidget *widget)
     }
   return NULL;
 }
+
+/**
+ * svd_gui_test_assert_opaque:
+ * @window: a mapped window showing the viewer page
+ *
+ * While the viewer page is shown the window paints no background of its
+ * own (style.css, .viewer-page): every pixel must still be painted by
+ * something opaque, or a compositor would show the desktop through it.
+ * Fails unless every pixel of @window's render is opaque, but for the outer
+ * few pixels (the resize border and the rounded corners).
+ */
+void
+svd_gui_test_assert_opaque (GtkWidget *window)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint8 *data = NULL;
+  int width, height, inset = 8, holes = 0, first_x = -1, first_y = -1;
+
+  svd_gui_test_wait_frames (window, 2);
+  g_assert_true (gtk_widget_has_css_class (window, "viewer-page"));
+  texture = svd_gui_test_render (window);
+  width = gdk_texture_get_width (texture);
+  height = gdk_texture_get_height (texture);
+  data = g_malloc ((gsize) width * height * 4);
+  gdk_texture_download (texture, data, (gsize) width * 4);
+  for (int y = inset; y < height - inset; y++)
+    for (int x = inset; x < width - inset; x++)
+      if (data[((gsize) y * width + x) * 4 + 3] != 255 && holes++ == 0)
+        {
+          first_x = x;
+          first_y = y;
+        }
+  g_test_message ("window %dx%d: %d pixels not opaque (the first at %d,%d)", width, height, holes, first_x, first_y);
+  g_assert_cmpint (holes, ==, 0);
+}

@@ -16,6 +16,8 @@ char       *svd_gui_test_save_screenshot (GtkWidget  *widget,
                                           const char *name);
 double      svd_gui_test_texture_stddev  (GdkTexture *texture,
                                           guint      *n_colors);
+void        svd_gui_test_assert_opaque   (GtkWidget  *window);
+
 GtkWindow  *svd_gui_test_find_window     (GtkApplication *app,
                                           GType           type);
 GtkWidget  *svd_gui_test_find_suggested  (GtkWidget      *widget);

@@ -76,6 +76,7 @@ run_script (SvdApplication *app)
   g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), >, 10);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-session"));
+  svd_gui_test_assert_opaque (GTK_WIDGET (the_window));
 
   /* A few frames more, so the plot draws a line, then SSIM-Y. */
   for (int i = 1; i <= 4; i++)

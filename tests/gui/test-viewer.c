@@ -308,6 +308,7 @@ run_script_cb (gpointer user_data)
 
   set_mode (window, "slider");
   check_slider (viewer);
+  svd_gui_test_assert_opaque (window);
   svd_viewer_set_divider (viewer, 0.35);
   svd_gui_test_wait_frames (window, 2);
   g_free (svd_gui_test_save_screenshot (window, "viewer-slider-divider"));
