@@ -14,7 +14,9 @@
  * SvdViewer draws the compared frames with textures only: an RGBA8
  * #SvdImage becomes a GdkMemoryTexture that borrows the image's pixels
  * (the GBytes holds a reference to the image), so setting a frame costs no
- * copy and no per-pixel work on the main thread.
+ * copy and no per-pixel work on the main thread. A view that shows only
+ * part of an image (each half of the slider, a zoomed view) draws a texture
+ * of just that part, over the same pixels (append_image_part ()).
  *
  * Nearest-neighbour magnification. GTK 4.8 has no way to choose the scaling
  * filter of a texture node: gtk_snapshot_append_scaled_texture() and
@@ -22,8 +24,8 @@
  * GskGLShaderNode renders its children to offscreens at the node's own size,
  * i.e. already filtered. So above 100 % the viewer asks a worker thread for
  * a "tile": the visible part of the image (plus a margin) blown up by the
- * integer factor k = ceil (scale) with nearest-neighbour, and draws it on
- * top of the linearly scaled full texture. The renderer then only shrinks
+ * integer factor k = ceil (scale) with nearest-neighbour, and draws it in
+ * place of the linearly scaled texture. The renderer then only shrinks
  * the tile by scale / k (between 0.5 and 1), so pixel edges stay sharp to
  * within one screen pixel (exact at integer zooms). Until the tile arrives
  * the linear version shows, so zooming never waits. The tile's size is
