@@ -43,16 +43,34 @@ TRAINING_DATA = (
     "models/train/DATA-LICENSES.md). No frame of the project's test clips was used.")
 
 
-def degradations_text(scale):
+def recipe_text(scale, version):
+    r = degrade.RECIPES[version]
     parts = []
     if scale > 1:
-        parts.append("downscale x%d with a random swscale filter (%s)" % (scale, ", ".join(degrade.FILTERS)))
-    parts.append("Gaussian blur sigma 0.3-1.2 (p=0.3)")
-    parts.append("temporal noise strength 2-8 (p=0.3)")
+        filters = ", ".join("%s %d%%" % (f, round(100 * w)) for f, w in r["filters"]) if "filters" in r \
+            else ", ".join(degrade.FILTERS)
+        parts.append("downscale x%d with a random swscale filter (%s)" % (scale, filters))
+    parts.append("Gaussian blur sigma %g-%g (p=%g)" % (r["blur_sigma"] + (r["blur_p"],)))
+    parts.append("temporal noise strength %d-%d (p=%g)" % (r["noise"] + (r["noise_p"],)))
+    share = dict(r["codecs"])
     parts.append("4:2:0 video compression of whole clips with the FFmpeg CLI: libx264 CRF %d-%d random preset/tune "
-                 "(60%%), MPEG-2 qscale %d-%d (15%%), VP9 CRF %d-%d (15%%), none (10%%)"
-                 % (degrade.CRF_BAND + degrade.MPEG2_Q + degrade.VP9_CRF))
+                 "(%d%%), MPEG-2 qscale %d-%d (%d%%), VP9 CRF %d-%d (%d%%), none (%d%%)"
+                 % (degrade.CRF_BAND + (round(100 * share["libx264"]),) + degrade.MPEG2_Q
+                    + (round(100 * share["mpeg2video"]),) + degrade.VP9_CRF
+                    + (round(100 * share["libvpx-vp9"]), round(100 * share["none"]))))
     return "; ".join(parts)
+
+
+def degradations_text(scale, history):
+    """The recipe of each stretch of the run: [{"from_iter", "degrade_recipe"}, ...]."""
+    spans = []
+    for d in history or [{"from_iter": 0, "degrade_recipe": degrade.DEGRADE_VERSION}]:
+        v = d.get("degrade_recipe", 2)
+        if not spans or spans[-1][1] != v:
+            spans.append((d["from_iter"], v))
+    if len(spans) == 1:
+        return recipe_text(scale, spans[0][1])
+    return " | ".join("from iteration %d (recipe %d): %s" % (a, v, recipe_text(scale, v)) for a, v in spans)
 
 
 def write_safetensors(path, tensors, metadata):
@@ -150,12 +168,13 @@ def main():
         "task": "de-compression (1x)" if s["scale"] == 1 else "upscale x%d with de-compression" % s["scale"],
         "training_data": TRAINING_DATA,
         "training_clips": len(s["train_clips"]),
-        "degradations": degradations_text(s["scale"]),
+        "degradations": degradations_text(s["scale"], s.get("data_history")),
         "iterations": s["iterations"],
         "schedule_iterations": s["total_iters"],
         "warm_restarts": ", ".join("at %d, lr %g" % (r["at_iter"], r["peak_lr"])
                                    for r in s.get("warm_restarts", [])) or "none",
-        "training_set_changes": ", ".join("from %d: %d clips" % (d["from_iter"], d["clips"])
+        "training_set_changes": ", ".join("from %d: %d clips, degradation recipe %d"
+                                          % (d["from_iter"], d["clips"], d.get("degrade_recipe", 2))
                                           for d in s.get("data_history", [])[1:]) or "none",
         "seed": s["seed"],
         "loss": s["loss"],

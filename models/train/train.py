@@ -278,7 +278,11 @@ def main():
     # The training clip set over the run: [(iteration, clips, pairs)], one entry
     # more each time a resume finds another set (e.g. new photos added).
     clip_set = sorted({n.split("__")[0] for n, _, _, _ in train.items})
-    data_history = [(0, len(clip_set), len(train))]
+    recipes = sorted({m["params"].get("version", 0) for _, _, _, m in train.items})
+    if len(recipes) > 1:
+        sys.exit("train: the training pairs mix degradation recipes %s: run degrade.py again" % recipes)
+    recipe = recipes[0] if recipes else 0
+    data_history = [(0, len(clip_set), len(train), recipe)]
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         if ck["config"] != config:
@@ -289,11 +293,12 @@ def main():
         it, spent, total = ck["iter"], ck["seconds"], ck["total_iters"]
         restarts = [tuple(r) for r in ck.get("restarts", [])]
         # Checkpoints from before this record start with the current set.
-        data_history = [tuple(d) for d in ck.get("data_history", data_history)]
-        if ck.get("clip_set") is not None and ck["clip_set"] != clip_set:
-            data_history.append((it, len(clip_set), len(train)))
-            print("train: the training set changed at iteration %d: now %d clips (%d pairs)"
-                  % (it, len(clip_set), len(train)), flush=True)
+        # Checkpoints from before recipes were recorded were made with recipe 2.
+        data_history = [tuple(d) + (2,) * (4 - len(d)) for d in ck.get("data_history", data_history)]
+        if (ck.get("clip_set") is not None and ck["clip_set"] != clip_set) or data_history[-1][3] != recipe:
+            data_history.append((it, len(clip_set), len(train), recipe))
+            print("train: the training set changed at iteration %d: now %d clips (%d pairs), degradation recipe %d"
+                  % (it, len(clip_set), len(train), recipe), flush=True)
         if args.extend > 0 and total and it >= total:
             restarts.append((it, args.lr * 0.5))
             total = it + args.extend
@@ -400,7 +405,7 @@ def main():
     summary.update({
         "iterations": it, "total_iters": total, "finished_schedule": finished,
         "warm_restarts": [{"at_iter": a, "peak_lr": p} for a, p in restarts],
-        "data_history": [{"from_iter": a, "clips": c, "pairs": n} for a, c, n in data_history],
+        "data_history": [{"from_iter": a, "clips": c, "pairs": n, "degrade_recipe": r} for a, c, n, r in data_history],
         "train_minutes": round(spent / 60, 2), "s_per_iter": round(spent / max(1, it), 4),
         "threads": torch.get_num_threads(), "device": str(device), "torch": torch.__version__,
         "train_pairs": len(train), "train_clips": clip_set,

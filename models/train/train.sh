@@ -17,6 +17,7 @@
 #   SVD_TRAIN_BATCH   [16]    batch size;  SVD_TRAIN_PATCH [64 at 1x, 96 at 2x]
 #   SVD_TRAIN_CLIPS   [48]    training render clips; SVD_TRAIN_HELDOUT [8]; SVD_TRAIN_FRAMES [20]
 #   SVD_TRAIN_VARIANTS [3]    random degradations per training clip
+#   SVD_TRAIN_RECIPE  [2]     degradation recipe (degrade.py RECIPES; README, "The degradations")
 #   SVD_TRAIN_CKPT_EVERY [100], SVD_TRAIN_VAL_EVERY [200]   iterations between checkpoints / held-out PSNR
 #   SVD_TRAIN_DATA    [models/train/data]    SVD_TRAIN_RUNS [models/train/runs]
 #   SVD_TRAIN_OUT     [models]                where svd-TIER-Sx.safetensors goes
@@ -53,7 +54,8 @@ fi
 # 2. Data (each script skips what already exists).
 "${NICE[@]}" "$PY" "$HERE/render.py" --train "${SVD_TRAIN_CLIPS:-48}" --heldout "${SVD_TRAIN_HELDOUT:-8}" \
   --frames "${SVD_TRAIN_FRAMES:-20}"
-"${NICE[@]}" "$PY" "$HERE/degrade.py" --scale "$SCALE" --variants "${SVD_TRAIN_VARIANTS:-3}"
+"${NICE[@]}" "$PY" "$HERE/degrade.py" --scale "$SCALE" --variants "${SVD_TRAIN_VARIANTS:-3}" \
+  --recipe "${SVD_TRAIN_RECIPE:-2}"
 
 # 3. Training (resumes from $RUN/last.pt).
 ARGS=(--run "$RUN" --tier "$TIER" --scale "$SCALE" --minutes "${SVD_TRAIN_MINUTES:-45}"
