@@ -213,7 +213,7 @@ layer_get_part (Layer *layer,
 
   i = layer->next_part;
   layer->next_part = (i + 1) % G_N_ELEMENTS (layer->parts);
-  g_set_object (&layer->parts[i].texture, NULL);
+  g_clear_object (&layer->parts[i].texture);
   layer->parts[i].texture = texture_for_part (layer->image, x, y, w, h);
   layer->parts[i].x = x;
   layer->parts[i].y = y;
