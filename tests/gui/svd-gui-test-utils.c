@@ -218,11 +218,27 @@ svd_gui_test_find_window (GtkApplication *app,
  *
  * g_test_init(), then skips the whole program (svd_test_skip_all()) when
  * there is no display to open windows on.
+ *
+ * Each test program gets its own data folder, `$XDG_DATA_HOME/NAME`:
+ * GtkRecentManager rewrites the whole recently-used.xbel from what it last
+ * read, so two GUI tests running at once (meson runs two) dropped each
+ * other's entries, and test-errors waited for its Open Recent entry until
+ * it timed out. Set before anything asks GLib for the folder (it keeps the
+ * first answer).
  */
 void
 svd_gui_test_init (int    *argc,
                    char ***argv)
 {
+  const char *data = g_getenv ("XDG_DATA_HOME");
+
+  if (data != NULL && *argc > 0)
+    {
+      g_autofree char *name = g_path_get_basename ((*argv)[0]);
+      g_autofree char *own = g_build_filename (data, name, NULL);
+
+      g_setenv ("XDG_DATA_HOME", own, TRUE);
+    }
   g_test_init (argc, argv, NULL);
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     svd_test_skip_all ("no display; run under xvfb-run");
