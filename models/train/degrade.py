@@ -92,6 +92,8 @@ def draw_params(seed, scale, variant, canonical, recipe=DEGRADE_VERSION):
     rec = RECIPES[recipe]
     rng = random.Random("%d/%d/%d" % (seed, scale, variant))
     p = {"scale": scale, "canonical": False, "version": recipe}
+    # No "filters" shares (recipe 2): a uniform rng.choice, which draws
+    # differently from pick (), so recipe 2's pairs stay as they were.
     p["filter"] = (rng.choice(FILTERS) if "filters" not in rec else pick(rng, rec["filters"])) if scale > 1 else None
     p["blur"] = round(rng.uniform(*rec["blur_sigma"]), 2) if rng.random() < rec["blur_p"] else 0.0
     p["noise"] = rng.randint(*rec["noise"]) if rng.random() < rec["noise_p"] else 0
