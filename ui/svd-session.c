@@ -123,6 +123,7 @@ typedef struct {
   SvdSettings       settings;
   SvdSessionSource *source;
   SvdMetricsRunner *runner;
+  SvdFrameConverter *frames;
   SvdEngine        *engines[SVD_SESSION_MAX_CHAINS];
   guint             engine_generation[SVD_SESSION_MAX_CHAINS];
   char             *engine_error[SVD_SESSION_MAX_CHAINS];
@@ -150,6 +151,7 @@ worker_state_free (gpointer data)
       g_clear_pointer (&state->engines[i], svd_engine_free);
       g_free (state->engine_error[i]);
     }
+  g_clear_pointer (&state->frames, svd_frame_converter_free);
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
   g_clear_pointer (&state->source, svd_session_source_free);
   svd_settings_clear (&state->settings);
@@ -231,6 +233,20 @@ degrade_progress_cb (const SvdWriterProgress *progress,
   svd_worker_report_progress (pd->worker, fraction, NULL);
 }
 
+/* Converts frames with the kernels on the metrics' device, exactly as
+ * `svd metrics` converts them, so the readouts equal the CLI's. */
+static SvdFrameConverter *
+new_frame_converter (SvdMetricsRunner *runner)
+{
+  g_autoptr(GError) error = NULL;
+  SvdFrameConverter *frames = svd_frame_converter_new (svd_metrics_runner_get_context (runner), &error);
+
+  if (frames != NULL)
+    return frames;
+  g_warning ("Frame conversion kernels failed, converting on the CPU: %s", error->message);
+  return svd_frame_converter_new (NULL, NULL);
+}
+
 static gpointer
 open_job (SvdWorker     *worker,
           gpointer       state_data,
@@ -265,6 +281,7 @@ open_job (SvdWorker     *worker,
   state->runner = svd_metrics_runner_new (&state->settings, FALSE, SVD_DISTS_SHORT256, error);
   if (state->runner == NULL)
     return NULL;
+  state->frames = new_frame_converter (state->runner);
 
   vi = svd_reader_get_info (svd_session_source_get_input (state->source));
   report = svd_session_source_get_report (state->source);
@@ -318,33 +335,28 @@ frame_request_free (gpointer data)
   g_free (request);
 }
 
-/* Frames from the reader are YUV; models and metrics take RGB, exactly as
- * `svd metrics` converts them, so the readouts equal the CLI's. */
-static SvdImage *
-to_rgb (SvdImage  *frame,
-        GError   **error)
+/* Frames from the reader are YUV; models and metrics take RGB and the
+ * viewer RGBA8, converted as new_frame_converter () says. */
+static gboolean
+to_rgb (WorkerState  *state,
+        SvdImage     *frame,
+        SvdImage    **rgb,
+        SvdImage    **display,
+        GError      **error)
 {
-  SvdImage *rgb = svd_color_to_rgbf32_ref (frame, error);
-
-  if (rgb != NULL)
-    {
-      rgb->pts = frame->pts;
-      rgb->frame_index = frame->frame_index;
-    }
-  return rgb;
+  return svd_frame_converter_convert (state->frames, frame, rgb, display, error);
 }
 
 static SvdImage *
-to_display (const SvdImage  *rgb,
-            GError         **error)
+to_display (WorkerState  *state,
+            SvdImage     *rgb,
+            GError      **error)
 {
-  g_autoptr(SvdImage) rgba = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, rgb->width, rgb->height, error);
+  SvdImage *display = NULL;
 
-  if (rgba == NULL || !svd_convert_rgbf32_to_rgba8_ref (rgb, rgba, error))
+  if (!svd_frame_converter_convert (state->frames, rgb, NULL, &display, error))
     return NULL;
-  rgba->frame_index = rgb->frame_index;
-  rgba->pts = rgb->pts;
-  return g_steal_pointer (&rgba);
+  return display;
 }
 
 static gboolean
@@ -407,7 +419,7 @@ run_chain (WorkerState          *state,
     }
   out->wall_ms = (g_get_monotonic_time () - t0) / 1000.0;
   output->frame_index = in_rgb->frame_index;
-  out->display = to_display (output, &error);
+  out->display = to_display (state, output, &error);
   if (out->display == NULL)
     {
       out->error = g_strdup (error->message);
@@ -463,15 +475,10 @@ frame_job (SvdWorker     *worker,
   input = svd_session_source_read_input (state->source, request->index, error);
   if (input == NULL)
     return NULL;
-  in_rgb = to_rgb (input, error);
-  if (in_rgb == NULL)
-    return NULL;
-
   frame = g_new0 (SvdSessionFrame, 1);
   frame->index = input->frame_index;
   frame->viewer_serial = request->viewer_serial;
-  frame->source = to_display (in_rgb, error);
-  if (frame->source == NULL)
+  if (!to_rgb (state, input, &in_rgb, &frame->source, error))
     {
       svd_session_frame_free (frame);
       return NULL;
@@ -483,10 +490,8 @@ frame_job (SvdWorker     *worker,
 
       /* A missing reference frame is not fatal: the chains still run. */
       ref = svd_session_source_read_reference (state->source, input->frame_index, &ref_error);
-      if (ref != NULL)
-        ref_rgb = to_rgb (ref, &ref_error);
-      if (ref_rgb != NULL)
-        frame->reference = to_display (ref_rgb, &ref_error);
+      if (ref != NULL && !to_rgb (state, ref, &ref_rgb, &frame->reference, &ref_error))
+        g_clear_pointer (&ref_rgb, svd_image_unref);
       if (ref_error != NULL)
         g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", input->frame_index, ref_error->message);
     }

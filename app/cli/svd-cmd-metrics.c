@@ -93,22 +93,21 @@ is_image_path (const char *path)
   return g_str_has_suffix (lower, ".png");
 }
 
-/* Frames from the reader are YUV; metrics and models take RGB. */
+/* Frames from the reader are YUV; metrics and models take RGB, converted
+ * by the kernels on the metrics' device as the app converts them (packed
+ * RGB from PNGs goes to the metrics as it is). */
 static SvdImage *
-to_rgb (SvdImage  *frame,
-        GError   **error)
+to_rgb (SvdFrameConverter  *frames,
+        SvdImage           *frame,
+        GError            **error)
 {
-  SvdImage *rgb;
+  SvdImage *rgb = NULL;
 
   if (frame->format == SVD_PIXEL_FORMAT_RGB_F32 || frame->format == SVD_PIXEL_FORMAT_RGB8 ||
       frame->format == SVD_PIXEL_FORMAT_RGBA8)
     return svd_image_ref (frame);
-  rgb = svd_color_to_rgbf32_ref (frame, error);
-  if (rgb != NULL)
-    {
-      rgb->pts = frame->pts;
-      rgb->frame_index = frame->frame_index;
-    }
+  if (!svd_frame_converter_convert (frames, frame, &rgb, NULL, error))
+    return NULL;
   return rgb;
 }
 
@@ -383,9 +382,13 @@ run_clips (SvdMetricsRunner  *runner,
            GError           **error)
 {
   g_autoptr(SvdSessionSource) src = svd_session_source_new_pair (dist_path, ref_path, offset, error);
+  g_autoptr(SvdFrameConverter) frames = NULL;
   const SvdPairReport *report;
 
   if (src == NULL)
+    return FALSE;
+  frames = svd_frame_converter_new (svd_metrics_runner_get_context (runner), error);
+  if (frames == NULL)
     return FALSE;
   report = svd_session_source_get_report (src);
   if (!quiet && report->summary != NULL)
@@ -413,10 +416,10 @@ run_clips (SvdMetricsRunner  *runner,
       ref_frame = svd_session_source_read_reference (src, i, error);
       if (ref_frame == NULL)
         return FALSE;
-      in_rgb = to_rgb (in_frame, error);
+      in_rgb = to_rgb (frames, in_frame, error);
       if (in_rgb == NULL)
         return FALSE;
-      ref_rgb = to_rgb (ref_frame, error);
+      ref_rgb = to_rgb (frames, ref_frame, error);
       if (ref_rgb == NULL)
         return FALSE;
       out = chain_run (chain, in_rgb, error);

@@ -3,6 +3,7 @@
 
 #include "svd-color.h"
 #include "core/svd-error.h"
+#include "engine/svd-convert.h"
 
 #include <string.h>
 
@@ -677,4 +678,150 @@ svd_color_convert_cl (SvdColorKernels *self,
   if (io != NULL)
     clReleaseMemObject (io);
   return ok;
+}
+
+/* ---- Frames for the session, the metrics and the viewer ----------------- */
+
+struct _SvdFrameConverter {
+  SvdColorKernels *kernels;  /* NULL: the C twins */
+  cl_mem           rgb;      /* the device's padded planar float frame */
+  gsize            rgb_bytes;
+  cl_mem           io;
+  gsize            io_bytes;
+  guint64          counter;
+};
+
+/**
+ * svd_frame_converter_new:
+ * @context: (nullable): the device to convert on; %NULL for the C twins
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): a converter, or %NULL when the
+ *   kernels fail to build
+ */
+SvdFrameConverter *
+svd_frame_converter_new (SvdClContext  *context,
+                         GError       **error)
+{
+  g_autoptr(SvdFrameConverter) self = g_new0 (SvdFrameConverter, 1);
+
+  if (context != NULL && (self->kernels = svd_color_kernels_new (context, error)) == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+void
+svd_frame_converter_free (SvdFrameConverter *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->rgb, clReleaseMemObject);
+  g_clear_pointer (&self->io, clReleaseMemObject);
+  g_clear_pointer (&self->kernels, svd_color_kernels_free);
+  g_free (self);
+}
+
+/**
+ * svd_frame_converter_uses_device:
+ * @self: a converter
+ *
+ * Returns: %TRUE when it converts with the kernels
+ */
+gboolean
+svd_frame_converter_uses_device (SvdFrameConverter *self)
+{
+  return self->kernels != NULL;
+}
+
+static SvdImage *
+new_like (SvdPixelFormat   format,
+          const SvdImage  *frame,
+          GError         **error)
+{
+  SvdImage *image = svd_image_new (format, frame->width, frame->height, error);
+
+  if (image != NULL)
+    {
+      image->color = frame->color;
+      image->pts = frame->pts;
+      image->frame_index = frame->frame_index;
+    }
+  return image;
+}
+
+/**
+ * svd_frame_converter_convert:
+ * @self: a converter
+ * @frame: a decoded frame (YUV or packed RGB) or planar float RGB
+ * @rgb: (out) (optional): planar float RGB (@frame itself, with a new
+ *   reference, when it already is)
+ * @display: (out) (optional): packed RGBA8 for the viewer
+ * @error: return location for an error
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_frame_converter_convert (SvdFrameConverter  *self,
+                             SvdImage           *frame,
+                             SvdImage          **rgb,
+                             SvdImage          **display,
+                             GError            **error)
+{
+  g_autoptr(SvdImage) out_rgb = NULL;
+  g_autoptr(SvdImage) out_display = NULL;
+  gboolean is_rgbf32 = frame->format == SVD_PIXEL_FORMAT_RGB_F32;
+
+  if (self->kernels == NULL)
+    {
+      out_rgb = is_rgbf32 ? svd_image_ref (frame) : svd_color_to_rgbf32_ref (frame, error);
+      if (out_rgb == NULL)
+        return FALSE;
+      if (display != NULL)
+        {
+          out_display = new_like (SVD_PIXEL_FORMAT_RGBA8, frame, error);
+          if (out_display == NULL || !svd_convert_rgbf32_to_rgba8_ref (out_rgb, out_display, error))
+            return FALSE;
+        }
+    }
+  else
+    {
+      int pitch = (frame->width + 2 + 15) / 16 * 16, plane = pitch * (frame->height + 2);
+      gsize need = (gsize) plane * 3 * sizeof (float);
+
+      if (self->rgb == NULL || self->rgb_bytes < need)
+        {
+          g_clear_pointer (&self->rgb, clReleaseMemObject);
+          self->rgb_bytes = 0;
+          self->rgb = svd_cl_context_alloc (self->kernels->ctx, CL_MEM_READ_WRITE, need, error);
+          if (self->rgb == NULL)
+            return FALSE;
+          self->rgb_bytes = need;
+        }
+      if (!svd_color_upload (self->kernels, frame, self->rgb, pitch, plane, &self->io, &self->io_bytes,
+                             &self->counter, NULL, error))
+        return FALSE;
+      if (rgb != NULL)
+        {
+          out_rgb = is_rgbf32 ? svd_image_ref (frame) : new_like (SVD_PIXEL_FORMAT_RGB_F32, frame, error);
+          if (out_rgb == NULL)
+            return FALSE;
+          if (!is_rgbf32 &&
+              !svd_color_download (self->kernels, self->rgb, pitch, plane, frame->width, frame->height, out_rgb,
+                                   0, 0, &self->io, &self->io_bytes, &self->counter, NULL, error))
+            return FALSE;
+        }
+      if (display != NULL)
+        {
+          out_display = new_like (SVD_PIXEL_FORMAT_RGBA8, frame, error);
+          if (out_display == NULL ||
+              !svd_color_download (self->kernels, self->rgb, pitch, plane, frame->width, frame->height,
+                                   out_display, 0, 0, &self->io, &self->io_bytes, &self->counter, NULL, error))
+            return FALSE;
+        }
+    }
+  if (rgb != NULL)
+    *rgb = g_steal_pointer (&out_rgb);
+  if (display != NULL)
+    *display = g_steal_pointer (&out_display);
+  return TRUE;
 }

@@ -73,4 +73,27 @@ gboolean         svd_color_convert_cl    (SvdColorKernels *self,
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdColorKernels, svd_color_kernels_free)
 
+/**
+ * SvdFrameConverter:
+ *
+ * Turns decoded frames into what the session, the metrics and the viewer
+ * take (planar float RGB, packed RGBA8): with the kernels on a device,
+ * one upload per frame and one read-back per result; without a device,
+ * with the C twins, which give the very same numbers. Belongs to the
+ * thread that created it.
+ */
+typedef struct _SvdFrameConverter SvdFrameConverter;
+
+SvdFrameConverter *svd_frame_converter_new          (SvdClContext       *context,
+                                                     GError            **error);
+void               svd_frame_converter_free         (SvdFrameConverter  *self);
+gboolean           svd_frame_converter_uses_device  (SvdFrameConverter  *self);
+gboolean           svd_frame_converter_convert      (SvdFrameConverter  *self,
+                                                     SvdImage           *frame,
+                                                     SvdImage          **rgb,
+                                                     SvdImage          **display,
+                                                     GError            **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdFrameConverter, svd_frame_converter_free)
+
 G_END_DECLS

@@ -114,6 +114,19 @@ svd_metrics_runner_is_opencl (SvdMetricsRunner *self)
 }
 
 /**
+ * svd_metrics_runner_get_context:
+ * @self: the runner
+ *
+ * Returns: (transfer none) (nullable): the device the metrics run on;
+ *   %NULL on the CPU reference
+ */
+SvdClContext *
+svd_metrics_runner_get_context (SvdMetricsRunner *self)
+{
+  return self->context;
+}
+
+/**
  * svd_metrics_runner_get_dists_error:
  * @self: the runner
  *

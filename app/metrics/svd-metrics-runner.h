@@ -6,6 +6,7 @@
 #include "core/svd-settings.h"
 #include "metrics/svd-dists.h"
 #include "metrics/svd-metrics.h"
+#include "engine/svd-cl.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,7 @@ SvdMetricsRunner      *svd_metrics_runner_new           (const SvdSettings  *set
 void                   svd_metrics_runner_free          (SvdMetricsRunner   *self);
 const char            *svd_metrics_runner_get_device    (SvdMetricsRunner   *self);
 gboolean               svd_metrics_runner_is_opencl     (SvdMetricsRunner   *self);
+SvdClContext          *svd_metrics_runner_get_context   (SvdMetricsRunner   *self);
 const GError          *svd_metrics_runner_get_dists_error (SvdMetricsRunner *self);
 const SvdDistsWeights *svd_metrics_runner_get_dists_weights (SvdMetricsRunner *self);
 SvdDistsMode           svd_metrics_runner_get_dists_mode (SvdMetricsRunner  *self);

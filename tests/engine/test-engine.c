@@ -378,6 +378,61 @@ test_color_twins (void)
           }
 }
 
+/* What the session and `svd metrics` convert decoded frames with: on the
+ * device (one upload, two read-backs, buffers reused across sizes) it gives
+ * the C twins' float RGB and their RGBA8 bit for bit. */
+static void
+test_frame_converter (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdFrameConverter) dev = svd_frame_converter_new (ctx, &error);
+  g_autoptr(SvdFrameConverter) cpu = svd_frame_converter_new (NULL, &error);
+  const SvdPixelFormat formats[] = {
+    SVD_PIXEL_FORMAT_YUV420P8, SVD_PIXEL_FORMAT_YUV422P10, SVD_PIXEL_FORMAT_RGB8, SVD_PIXEL_FORMAT_RGB_F32,
+  };
+  const int sizes[][2] = { { 64, 35 }, { 37, 53 }, { 130, 9 } };
+
+  g_assert_no_error (error);
+  g_assert_true (svd_frame_converter_uses_device (dev));
+  g_assert_false (svd_frame_converter_uses_device (cpu));
+  for (gsize f = 0; f < G_N_ELEMENTS (formats); f++)
+    for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+      {
+        g_autoptr(SvdImage) in = random_frame (formats[f] == SVD_PIXEL_FORMAT_RGB_F32 ? SVD_PIXEL_FORMAT_RGB8 : formats[f],
+                                               sizes[s][0], sizes[s][1], 5 + f * 3 + s);
+        g_autoptr(SvdImage) rgb_dev = NULL, rgb_cpu = NULL, disp_dev = NULL, disp_cpu = NULL;
+        g_autofree char *what = g_strdup_printf ("converter %s %dx%d", svd_pixel_format_get_info (formats[f])->name,
+                                                 sizes[s][0], sizes[s][1]);
+
+        if (formats[f] == SVD_PIXEL_FORMAT_RGB_F32)
+          {
+            SvdImage *rgb = svd_color_to_rgbf32_ref (in, &error);
+
+            g_assert_no_error (error);
+            svd_image_unref (in);
+            in = rgb;
+          }
+        in->frame_index = 7;
+        in->pts = 1234;
+        g_assert_true (svd_frame_converter_convert (dev, in, &rgb_dev, &disp_dev, &error));
+        g_assert_no_error (error);
+        g_assert_true (svd_frame_converter_convert (cpu, in, &rgb_cpu, &disp_cpu, &error));
+        g_assert_no_error (error);
+        compare_images (rgb_dev, rgb_cpu, what);
+        compare_images (disp_dev, disp_cpu, what);
+        g_assert_cmpint (disp_dev->format, ==, SVD_PIXEL_FORMAT_RGBA8);
+        g_assert_cmpint (rgb_dev->frame_index, ==, 7);
+        g_assert_cmpint (disp_dev->pts, ==, 1234);
+        if (formats[f] == SVD_PIXEL_FORMAT_RGB_F32)
+          g_assert_true (rgb_dev == in);
+        g_clear_pointer (&disp_dev, svd_image_unref);
+        /* The display alone, from the float RGB (as for a chain's output). */
+        g_assert_true (svd_frame_converter_convert (dev, rgb_cpu, NULL, &disp_dev, &error));
+        g_assert_no_error (error);
+        compare_images (disp_dev, disp_cpu, what);
+      }
+}
+
 /* YUV → RGB → YUV at 4:4:4 returns the codes (within rounding), so the
  * matrices and ranges are inverses of each other; a grey limited-range
  * pixel maps to the expected value. */
@@ -473,6 +528,7 @@ main (int    argc,
   g_test_add_func ("/engine/cpu-fallback", test_cpu_fallback);
   g_test_add_func ("/engine/color/twins", test_color_twins);
   g_test_add_func ("/engine/color/roundtrip", test_color_roundtrip);
+  g_test_add_func ("/engine/color/frame-converter", test_frame_converter);
   g_test_add_func ("/engine/peak/twin", test_peak_twin);
   ret = g_test_run ();
   svd_cl_context_unref (ctx);
