@@ -216,7 +216,12 @@ stall_tick_cb (GtkWidget     *widget,
       g_array_append_val (st->gaps, gap);
     }
   else
-    st->first_frame_time = t;
+    {
+      st->first_frame_time = t;
+      /* CLOCK_MONOTONIC, to find the playback in a system trace
+       * (perf record -k CLOCK_MONOTONIC -e sched:sched_switch …). */
+      g_test_message ("playback start: first frame at %" G_GINT64_FORMAT " µs of the monotonic clock", t);
+    }
   /* The main thread's own CPU time from one frame to the next: its work,
    * without the time other processes on the machine held the cores. */
   if (st->last_tick_cpu_us > 0)
