@@ -23,7 +23,7 @@ APP_PACKAGES="
 "
 
 TRAIN_PACKAGES="
-  python3 python3-torch python3-numpy python3-cairo python3-skimage
+  python3 python3-torch python3-numpy python3-cairo python3-skimage python3-scipy
   ffmpeg
   fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-cantarell fonts-quicksand
   desktop-base plasma-workspace-wallpapers mate-backgrounds

@@ -11,7 +11,10 @@ Two kinds of clips:
             subtitles and signs of many sizes, all moving (translation,
             rotation, scaling) under a panning camera with parallax;
   p-<name>  a freely licensed still image (DATA-LICENSES.md) under a slow
-            pan/zoom camera, with a few cel shapes and a subtitle over it.
+            pan/zoom camera, with a few cel shapes and a subtitle over it;
+  n<k>      with --nature N (an experiment, off by default): soft-shaded
+            "3D animation" scenes (nature.py): swaying grass, leafy trees,
+            furry characters, depth-of-field blur.
 
 Training clips use seeds 0..N-1, held-out clips seeds from 1 000 000 up, and
 the held-out photo clips use images no training clip uses: nothing held out
@@ -31,6 +34,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
+import nature  # noqa: E402
 
 FONTS = ["DejaVu Sans", "DejaVu Serif", "DejaVu Sans Mono", "DejaVu Sans Condensed",
          "Liberation Sans", "Liberation Serif", "Liberation Mono", "Cantarell", "Quicksand"]
@@ -97,6 +101,7 @@ NATURE_PHOTOS = {
 }
 NATURE_SEED_OFFSET = 100
 ALL_PHOTOS = {**PHOTOS, **NATURE_PHOTOS}
+NATURE_SCENE_SEED = 600_000
 HELDOUT_PHOTOS = ["coffee", "futureprototype"]
 
 
@@ -511,11 +516,25 @@ def render_clip(seed, outdir, frames, size, photo=None):
                       "photo_source": ALL_PHOTOS.get(photo)})
 
 
-def clip_list(n_train, n_heldout, photos):
-    """(split, name, seed, photo) for every clip of the recipe."""
+def render_nature_clip(seed, outdir, frames, size):
+    W, H = frame_size(random.Random("nature-%d" % seed), size)
+    os.makedirs(outdir, exist_ok=True)
+    for i, rgb in enumerate(nature.render_frames(seed, W, H, frames)):
+        common.write_png(os.path.join(outdir, "%04d.png" % i), rgb)
+    common.save_json(os.path.join(outdir, "clip.json"),
+                     {"seed": seed, "width": W, "height": H, "frames": frames, "kind": "nature",
+                      "photo": None, "size_arg": size, "photo_source": None})
+
+
+def clip_list(n_train, n_heldout, photos, n_nature=0, n_nature_heldout=0):
+    """(split, name, seed, photo) for every clip of the recipe (photo "nature": a nature.py scene)."""
     out = [("train", "r%07d" % s, s, None) for s in range(n_train)]
     out += [("heldout", "r%07d" % s, s, None)
             for s in range(common.HELDOUT_SEED_BASE, common.HELDOUT_SEED_BASE + n_heldout)]
+    # Nature scenes: seeds of their own (degrade.py draws a clip's degradations from its seed).
+    out += [("train", "n%03d" % k, NATURE_SCENE_SEED + k, "nature") for k in range(n_nature)]
+    out += [("heldout", "n%03d" % k, common.HELDOUT_SEED_BASE + NATURE_SCENE_SEED + k, "nature")
+            for k in range(n_nature_heldout)]
     if photos:
         for k, name in enumerate(sorted(PHOTOS)):
             split = "heldout" if name in HELDOUT_PHOTOS else "train"
@@ -534,13 +553,16 @@ def main():
     ap.add_argument("--frames", type=int, default=20, help="frames per clip")
     ap.add_argument("--size", default="mixed", help="WxH, or 'mixed' (2/3 640x360, 1/3 1280x720 by seed)")
     ap.add_argument("--no-photos", action="store_true", help="skip the Debian-packaged still images")
+    ap.add_argument("--nature", type=int, default=0,
+                    help="number of training nature scenes (nature.py; an experiment, off by default)")
+    ap.add_argument("--nature-heldout", type=int, default=0, help="number of held-out nature scenes")
     args = ap.parse_args()
 
     root = os.path.join(common.data_dir(args.data), "clean")
     missing = [n for n, p in ALL_PHOTOS.items() if not os.path.exists(p)]
     if missing and not args.no_photos:
         sys.exit("render: missing source images %s: run build-aux/install-train-deps.sh" % missing)
-    todo = clip_list(args.train, args.heldout, not args.no_photos)
+    todo = clip_list(args.train, args.heldout, not args.no_photos, args.nature, args.nature_heldout)
     for k, (split, name, seed, photo) in enumerate(todo):
         outdir = os.path.join(root, split, name)
         meta = os.path.join(outdir, "clip.json")
@@ -548,7 +570,10 @@ def main():
             m = common.load_json(meta)
             if m.get("frames") == args.frames and m.get("seed") == seed and m.get("size_arg") == args.size:
                 continue
-        render_clip(seed, outdir, args.frames, args.size, photo)
+        if photo == "nature":
+            render_nature_clip(seed, outdir, args.frames, args.size)
+        else:
+            render_clip(seed, outdir, args.frames, args.size, photo)
         print("render: [%d/%d] %s/%s" % (k + 1, len(todo), split, name), flush=True)
     # The manifest is the clip set of this configuration: degrade.py and train.py
     # follow it, so clips left over from a larger or older set are not used.

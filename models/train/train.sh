@@ -16,6 +16,8 @@
 #   SVD_TRAIN_DEVICE  [auto]  auto (CUDA if present), cpu or cuda
 #   SVD_TRAIN_BATCH   [16]    batch size;  SVD_TRAIN_PATCH [64 at 1x, 96 at 2x]
 #   SVD_TRAIN_CLIPS   [48]    training render clips; SVD_TRAIN_HELDOUT [8]; SVD_TRAIN_FRAMES [20]
+#   SVD_TRAIN_NATURE  [0]     training nature scenes (nature.py, an experiment: 24 in session 7);
+#                             SVD_TRAIN_NATURE_HELDOUT [0] (2 in session 7)
 #   SVD_TRAIN_VARIANTS [3]    random degradations per training clip
 #   SVD_TRAIN_RECIPE  [2]     degradation recipe (degrade.py RECIPES; README, "The degradations")
 #   SVD_TRAIN_CKPT_EVERY [100], SVD_TRAIN_VAL_EVERY [200]   iterations between checkpoints / held-out PSNR
@@ -46,14 +48,15 @@ RUN="$RUNS/$TARGET"
 MODEL="$OUTDIR/svd-$TIER-${SCALE}x.safetensors"
 
 # 1. Tools.
-if ! "$PY" -c 'import torch, cairo, numpy' 2>/dev/null || ! command -v ffmpeg >/dev/null \
+if ! "$PY" -c 'import torch, cairo, numpy, scipy' 2>/dev/null || ! command -v ffmpeg >/dev/null \
    || [ ! -e /usr/lib/python3/dist-packages/skimage/data/astronaut.png ]; then
   "$ROOT/build-aux/install-train-deps.sh"
 fi
 
 # 2. Data (each script skips what already exists).
 "${NICE[@]}" "$PY" "$HERE/render.py" --train "${SVD_TRAIN_CLIPS:-48}" --heldout "${SVD_TRAIN_HELDOUT:-8}" \
-  --frames "${SVD_TRAIN_FRAMES:-20}"
+  --frames "${SVD_TRAIN_FRAMES:-20}" --nature "${SVD_TRAIN_NATURE:-0}" \
+  --nature-heldout "${SVD_TRAIN_NATURE_HELDOUT:-0}"
 "${NICE[@]}" "$PY" "$HERE/degrade.py" --scale "$SCALE" --variants "${SVD_TRAIN_VARIANTS:-3}" \
   --recipe "${SVD_TRAIN_RECIPE:-2}"
 
