@@ -233,20 +233,6 @@ degrade_progress_cb (const SvdWriterProgress *progress,
   svd_worker_report_progress (pd->worker, fraction, NULL);
 }
 
-/* Converts frames with the kernels on the metrics' device, exactly as
- * `svd metrics` converts them, so the readouts equal the CLI's. */
-static SvdFrameConverter *
-new_frame_converter (SvdMetricsRunner *runner)
-{
-  g_autoptr(GError) error = NULL;
-  SvdFrameConverter *frames = svd_frame_converter_new (svd_metrics_runner_get_context (runner), &error);
-
-  if (frames != NULL)
-    return frames;
-  g_warning ("Frame conversion kernels failed, converting on the CPU: %s", error->message);
-  return svd_frame_converter_new (NULL, NULL);
-}
-
 static gpointer
 open_job (SvdWorker     *worker,
           gpointer       state_data,
@@ -281,7 +267,9 @@ open_job (SvdWorker     *worker,
   state->runner = svd_metrics_runner_new (&state->settings, FALSE, SVD_DISTS_SHORT256, error);
   if (state->runner == NULL)
     return NULL;
-  state->frames = new_frame_converter (state->runner);
+  /* The kernels on the metrics' device, as `svd metrics` converts, so the
+   * readouts equal the CLI's. */
+  state->frames = svd_frame_converter_new_or_cpu (svd_metrics_runner_get_context (state->runner));
 
   vi = svd_reader_get_info (svd_session_source_get_input (state->source));
   report = svd_session_source_get_report (state->source);
@@ -336,7 +324,7 @@ frame_request_free (gpointer data)
 }
 
 /* Frames from the reader are YUV; models and metrics take RGB and the
- * viewer RGBA8, converted as new_frame_converter () says. */
+ * viewer RGBA8. */
 static gboolean
 to_rgb (WorkerState  *state,
         SvdImage     *frame,

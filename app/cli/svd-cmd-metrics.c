@@ -387,9 +387,7 @@ run_clips (SvdMetricsRunner  *runner,
 
   if (src == NULL)
     return FALSE;
-  frames = svd_frame_converter_new (svd_metrics_runner_get_context (runner), error);
-  if (frames == NULL)
-    return FALSE;
+  frames = svd_frame_converter_new_or_cpu (svd_metrics_runner_get_context (runner));
   report = svd_session_source_get_report (src);
   if (!quiet && report->summary != NULL)
     fprintf (stderr, "%s\n", report->summary);

@@ -689,6 +689,7 @@ struct _SvdFrameConverter {
   cl_mem           io;
   gsize            io_bytes;
   guint64          counter;
+  gboolean         warned;
 };
 
 /**
@@ -708,6 +709,27 @@ svd_frame_converter_new (SvdClContext  *context,
   if (context != NULL && (self->kernels = svd_color_kernels_new (context, error)) == NULL)
     return NULL;
   return g_steal_pointer (&self);
+}
+
+/**
+ * svd_frame_converter_new_or_cpu:
+ * @context: (nullable): the device to convert on
+ *
+ * Like svd_frame_converter_new(), but when the kernels fail to build it
+ * says so and converts with the C twins, which give the same numbers.
+ *
+ * Returns: (transfer full): a converter
+ */
+SvdFrameConverter *
+svd_frame_converter_new_or_cpu (SvdClContext *context)
+{
+  g_autoptr(GError) error = NULL;
+  SvdFrameConverter *self = svd_frame_converter_new (context, &error);
+
+  if (self != NULL)
+    return self;
+  g_warning ("Frame conversion kernels failed, converting on the CPU: %s", error->message);
+  return svd_frame_converter_new (NULL, NULL);
 }
 
 void
@@ -760,6 +782,95 @@ new_like (SvdPixelFormat   format,
  *
  * Returns: %TRUE on success
  */
+static gboolean
+convert_cpu (SvdImage   *frame,
+             SvdImage  **rgb,
+             SvdImage  **display,
+             GError    **error)
+{
+  g_autoptr(SvdImage) out_rgb = NULL;
+  g_autoptr(SvdImage) out_display = NULL;
+
+  out_rgb = frame->format == SVD_PIXEL_FORMAT_RGB_F32 ? svd_image_ref (frame) : svd_color_to_rgbf32_ref (frame, error);
+  if (out_rgb == NULL)
+    return FALSE;
+  if (display != NULL)
+    {
+      out_display = new_like (SVD_PIXEL_FORMAT_RGBA8, frame, error);
+      if (out_display == NULL || !svd_convert_rgbf32_to_rgba8_ref (out_rgb, out_display, error))
+        return FALSE;
+    }
+  if (rgb != NULL)
+    *rgb = g_steal_pointer (&out_rgb);
+  if (display != NULL)
+    *display = g_steal_pointer (&out_display);
+  return TRUE;
+}
+
+static gboolean
+convert_device (SvdFrameConverter  *self,
+                SvdImage           *frame,
+                SvdImage          **rgb,
+                SvdImage          **display,
+                GError            **error)
+{
+  g_autoptr(SvdImage) out_rgb = NULL;
+  g_autoptr(SvdImage) out_display = NULL;
+  gboolean is_rgbf32 = frame->format == SVD_PIXEL_FORMAT_RGB_F32;
+  int pitch = (frame->width + 2 + 15) / 16 * 16, plane = pitch * (frame->height + 2);
+  gsize need = (gsize) plane * 3 * sizeof (float);
+
+  if (self->rgb == NULL || self->rgb_bytes < need)
+    {
+      g_clear_pointer (&self->rgb, clReleaseMemObject);
+      self->rgb_bytes = 0;
+      self->rgb = svd_cl_context_alloc (self->kernels->ctx, CL_MEM_READ_WRITE, need, error);
+      if (self->rgb == NULL)
+        return FALSE;
+      self->rgb_bytes = need;
+    }
+  if (!svd_color_upload (self->kernels, frame, self->rgb, pitch, plane, &self->io, &self->io_bytes,
+                         &self->counter, NULL, error))
+    return FALSE;
+  if (rgb != NULL)
+    {
+      out_rgb = is_rgbf32 ? svd_image_ref (frame) : new_like (SVD_PIXEL_FORMAT_RGB_F32, frame, error);
+      if (out_rgb == NULL)
+        return FALSE;
+      if (!is_rgbf32 &&
+          !svd_color_download (self->kernels, self->rgb, pitch, plane, frame->width, frame->height, out_rgb,
+                               0, 0, &self->io, &self->io_bytes, &self->counter, NULL, error))
+        return FALSE;
+    }
+  if (display != NULL)
+    {
+      out_display = new_like (SVD_PIXEL_FORMAT_RGBA8, frame, error);
+      if (out_display == NULL ||
+          !svd_color_download (self->kernels, self->rgb, pitch, plane, frame->width, frame->height,
+                               out_display, 0, 0, &self->io, &self->io_bytes, &self->counter, NULL, error))
+        return FALSE;
+    }
+  if (rgb != NULL)
+    *rgb = g_steal_pointer (&out_rgb);
+  if (display != NULL)
+    *display = g_steal_pointer (&out_display);
+  return TRUE;
+}
+
+/**
+ * svd_frame_converter_convert:
+ * @self: a converter
+ * @frame: a decoded frame (YUV or packed RGB) or planar float RGB
+ * @rgb: (out) (optional): planar float RGB (@frame itself, with a new
+ *   reference, when it already is)
+ * @display: (out) (optional): packed RGBA8 for the viewer
+ * @error: return location for an error
+ *
+ * A frame the device cannot convert (out of memory, a lost device) is
+ * converted by the C twins instead, with a warning the first time.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean
 svd_frame_converter_convert (SvdFrameConverter  *self,
                              SvdImage           *frame,
@@ -767,61 +878,15 @@ svd_frame_converter_convert (SvdFrameConverter  *self,
                              SvdImage          **display,
                              GError            **error)
 {
-  g_autoptr(SvdImage) out_rgb = NULL;
-  g_autoptr(SvdImage) out_display = NULL;
-  gboolean is_rgbf32 = frame->format == SVD_PIXEL_FORMAT_RGB_F32;
+  g_autoptr(GError) device_error = NULL;
 
-  if (self->kernels == NULL)
+  if (self->kernels != NULL)
     {
-      out_rgb = is_rgbf32 ? svd_image_ref (frame) : svd_color_to_rgbf32_ref (frame, error);
-      if (out_rgb == NULL)
-        return FALSE;
-      if (display != NULL)
-        {
-          out_display = new_like (SVD_PIXEL_FORMAT_RGBA8, frame, error);
-          if (out_display == NULL || !svd_convert_rgbf32_to_rgba8_ref (out_rgb, out_display, error))
-            return FALSE;
-        }
+      if (convert_device (self, frame, rgb, display, &device_error))
+        return TRUE;
+      if (!self->warned)
+        g_warning ("Converting a frame on the device failed, converting on the CPU: %s", device_error->message);
+      self->warned = TRUE;
     }
-  else
-    {
-      int pitch = (frame->width + 2 + 15) / 16 * 16, plane = pitch * (frame->height + 2);
-      gsize need = (gsize) plane * 3 * sizeof (float);
-
-      if (self->rgb == NULL || self->rgb_bytes < need)
-        {
-          g_clear_pointer (&self->rgb, clReleaseMemObject);
-          self->rgb_bytes = 0;
-          self->rgb = svd_cl_context_alloc (self->kernels->ctx, CL_MEM_READ_WRITE, need, error);
-          if (self->rgb == NULL)
-            return FALSE;
-          self->rgb_bytes = need;
-        }
-      if (!svd_color_upload (self->kernels, frame, self->rgb, pitch, plane, &self->io, &self->io_bytes,
-                             &self->counter, NULL, error))
-        return FALSE;
-      if (rgb != NULL)
-        {
-          out_rgb = is_rgbf32 ? svd_image_ref (frame) : new_like (SVD_PIXEL_FORMAT_RGB_F32, frame, error);
-          if (out_rgb == NULL)
-            return FALSE;
-          if (!is_rgbf32 &&
-              !svd_color_download (self->kernels, self->rgb, pitch, plane, frame->width, frame->height, out_rgb,
-                                   0, 0, &self->io, &self->io_bytes, &self->counter, NULL, error))
-            return FALSE;
-        }
-      if (display != NULL)
-        {
-          out_display = new_like (SVD_PIXEL_FORMAT_RGBA8, frame, error);
-          if (out_display == NULL ||
-              !svd_color_download (self->kernels, self->rgb, pitch, plane, frame->width, frame->height,
-                                   out_display, 0, 0, &self->io, &self->io_bytes, &self->counter, NULL, error))
-            return FALSE;
-        }
-    }
-  if (rgb != NULL)
-    *rgb = g_steal_pointer (&out_rgb);
-  if (display != NULL)
-    *display = g_steal_pointer (&out_display);
-  return TRUE;
+  return convert_cpu (frame, rgb, display, error);
 }

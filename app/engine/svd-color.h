@@ -86,6 +86,7 @@ typedef struct _SvdFrameConverter SvdFrameConverter;
 
 SvdFrameConverter *svd_frame_converter_new          (SvdClContext       *context,
                                                      GError            **error);
+SvdFrameConverter *svd_frame_converter_new_or_cpu   (SvdClContext       *context);
 void               svd_frame_converter_free         (SvdFrameConverter  *self);
 gboolean           svd_frame_converter_uses_device  (SvdFrameConverter  *self);
 gboolean           svd_frame_converter_convert      (SvdFrameConverter  *self,

@@ -20,4 +20,23 @@ SVD_KERNEL_DIR=$work/cl SVD_KERNEL_CACHE_DIR=$work/cache "$svd" restore "$clip" 
 rc=$?
 check "restore fails too, without a crash" test $rc -ne 0 -a $rc -lt 128
 check "restore leaves no file" test -z "$(ls "$work" | grep out.mkv)"
+
+# A broken colour kernel: svd metrics (and the app's session, which
+# converts frames the same way) says so and converts on the CPU with the C
+# twins, which give the same numbers as the kernels.
+mkdir -p "$work/cl2" "$work/cache2"
+cp "$src"/*.cl "$work/cl2/"
+printf '\n__kernel void svd_broken_on_purpose (__global float *x) { x[0] = undefined_symbol_xyz; }\n' >>"$work/cl2/color.cl"
+make_clip "$work/a.mp4" 128 72 3
+ffmpeg -v error -y -i "$work/a.mp4" -c:v libx264 -crf 40 -an "$work/b.mp4"
+y_psnr () { python3 -c 'import json,sys; print(" ".join("%.10f" % f["psnr_y"] for f in json.load(sys.stdin)["frames"]))'; }
+good=$("$svd" metrics "$work/a.mp4" "$work/b.mp4" --json -q 2>/dev/null | y_psnr)
+SVD_KERNEL_DIR=$work/cl2 SVD_KERNEL_CACHE_DIR=$work/cache2 "$svd" metrics "$work/a.mp4" "$work/b.mp4" --json \
+  >"$work/m.json" 2>"$work/err3"
+rc=$?; comment "$work/err3"
+check "metrics still succeeds with a broken color.cl" test $rc -eq 0
+check "it says the conversion kernels failed" grep -q "Frame conversion kernels failed" "$work/err3"
+echo "# PSNR-Y per frame, kernels: $good"
+echo "# PSNR-Y per frame, C twins: $(y_psnr <"$work/m.json")"
+check "the C twins give the kernels' PSNR-Y (3 frames)" test -n "$good" -a "$good" = "$(y_psnr <"$work/m.json")"
 finish
