@@ -5,7 +5,6 @@
 
 #include "core/svd-error.h"
 #include "engine/svd-color.h"
-#include "engine/svd-convert.h"
 #include "metrics/svd-metrics-runner.h"
 #include "session/svd-worker.h"
 
@@ -323,18 +322,7 @@ frame_request_free (gpointer data)
   g_free (request);
 }
 
-/* Frames from the reader are YUV; models and metrics take RGB and the
- * viewer RGBA8. */
-static gboolean
-to_rgb (WorkerState  *state,
-        SvdImage     *frame,
-        SvdImage    **rgb,
-        SvdImage    **display,
-        GError      **error)
-{
-  return svd_frame_converter_convert (state->frames, frame, rgb, display, error);
-}
-
+/* A chain output (float RGB) as the viewer's RGBA8. */
 static SvdImage *
 to_display (WorkerState  *state,
             SvdImage     *rgb,
@@ -466,7 +454,7 @@ frame_job (SvdWorker     *worker,
   frame = g_new0 (SvdSessionFrame, 1);
   frame->index = input->frame_index;
   frame->viewer_serial = request->viewer_serial;
-  if (!to_rgb (state, input, &in_rgb, &frame->source, error))
+  if (!svd_frame_converter_convert (state->frames, input, &in_rgb, &frame->source, error))
     {
       svd_session_frame_free (frame);
       return NULL;
@@ -478,7 +466,7 @@ frame_job (SvdWorker     *worker,
 
       /* A missing reference frame is not fatal: the chains still run. */
       ref = svd_session_source_read_reference (state->source, input->frame_index, &ref_error);
-      if (ref != NULL && !to_rgb (state, ref, &ref_rgb, &frame->reference, &ref_error))
+      if (ref != NULL && !svd_frame_converter_convert (state->frames, ref, &ref_rgb, &frame->reference, &ref_error))
         g_clear_pointer (&ref_rgb, svd_image_unref);
       if (ref_error != NULL)
         g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", input->frame_index, ref_error->message);

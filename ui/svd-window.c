@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "engine/svd-color.h"
-#include "engine/svd-convert.h"
 #include "media/svd-degrade.h"
 #include "media/svd-reader.h"
 #include "session/svd-worker.h"
@@ -368,7 +367,7 @@ clip_seek_job (SvdWorker     *worker,
   FrameRequest *request = job_data;
   const SvdVideoInfo *info = svd_reader_get_info (reader);
   g_autoptr(SvdImage) decoded = NULL;
-  g_autoptr(SvdImage) rgb = NULL;
+  g_autoptr(SvdFrameConverter) converter = NULL;
   g_autoptr(SvdImage) rgba = NULL;
   FrameResult *result;
 
@@ -378,14 +377,11 @@ clip_seek_job (SvdWorker     *worker,
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
-  rgb = svd_color_to_rgbf32_ref (decoded, error);
-  if (rgb == NULL)
+  /* One still before any session (and its OpenCL device) exists: the C
+   * twins, through the converter the session uses. */
+  converter = svd_frame_converter_new (NULL, error);
+  if (converter == NULL || !svd_frame_converter_convert (converter, decoded, NULL, &rgba, error))
     return NULL;
-  rgba = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, rgb->width, rgb->height, error);
-  if (rgba == NULL || !svd_convert_rgbf32_to_rgba8_ref (rgb, rgba, error))
-    return NULL;
-  rgba->frame_index = decoded->frame_index;
-  rgba->pts = decoded->pts;
 
   result = g_new0 (FrameResult, 1);
   result->frame = g_steal_pointer (&rgba);

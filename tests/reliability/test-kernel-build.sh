@@ -4,9 +4,11 @@
 # clear error that carries the compiler's build log, no crash, no output.
 . "$(dirname "$0")/tap.sh"
 src=${SVD_SOURCE_ROOT:?}/opencl
+# break_kernel FILE: a kernel that cannot compile, appended to FILE.
+break_kernel () { printf '\n__kernel void svd_broken_on_purpose (__global float *x) { x[0] = undefined_symbol_xyz; }\n' >>"$1"; }
 mkdir -p "$work/cl" "$work/cache"
 cp "$src"/*.cl "$work/cl/"
-printf '\n__kernel void svd_broken_on_purpose (__global float *x) { x[0] = undefined_symbol_xyz; }\n' >>"$work/cl/conv.cl"
+break_kernel "$work/cl/conv.cl"
 ffmpeg -v error -ss 1 -i "$clip" -frames:v 1 -vf scale=64:36 "$work/in.png"
 SVD_KERNEL_DIR=$work/cl SVD_KERNEL_CACHE_DIR=$work/cache "$svd" model run "$model" "$work/in.png" "$work/out.png" \
   >/dev/null 2>"$work/err"
@@ -26,7 +28,7 @@ check "restore leaves no file" test -z "$(ls "$work" | grep out.mkv)"
 # twins, which give the same numbers as the kernels.
 mkdir -p "$work/cl2" "$work/cache2"
 cp "$src"/*.cl "$work/cl2/"
-printf '\n__kernel void svd_broken_on_purpose (__global float *x) { x[0] = undefined_symbol_xyz; }\n' >>"$work/cl2/color.cl"
+break_kernel "$work/cl2/color.cl"
 make_clip "$work/a.mp4" 128 72 3
 ffmpeg -v error -y -i "$work/a.mp4" -c:v libx264 -crf 40 -an "$work/b.mp4"
 y_psnr () { python3 -c 'import json,sys; print(" ".join("%.10f" % f["psnr_y"] for f in json.load(sys.stdin)["frames"]))'; }
