@@ -135,6 +135,25 @@ thread_wait_ns (void)
   return (gint64) wait;
 }
 
+/* Microseconds the hypervisor ran something else on this virtual machine's
+ * CPUs (the steal column of /proc/stat's "cpu" line, summed over all CPUs),
+ * or -1 where that is not known.  A virtual CPU the host takes away stops
+ * the main loop whatever the app does; the report says how much of a
+ * stall that was. */
+static gint64
+host_steal_us (void)
+{
+  g_autofree char *text = NULL;
+  unsigned long long f[8];
+  long hz = sysconf (_SC_CLK_TCK);
+
+  if (hz <= 0 || !g_file_get_contents ("/proc/stat", &text, NULL, NULL) ||
+      sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+              &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7]) != 8)
+    return -1;
+  return (gint64) (f[7] * G_USEC_PER_SEC / (unsigned long long) hz);
+}
+
 typedef struct {
   gint64 last_us;
   gint64 last_cpu_us;
@@ -148,6 +167,10 @@ typedef struct {
   gint64 last_tick_wait_ns;
   gint64 max_gap_cpu_us;    /* in the longest gap: the main thread on CPU */
   gint64 max_gap_wait_us;   /* and waiting for a CPU */
+  gint64 max_gap_steal_us;  /* and the host's steal time over all CPUs */
+  gint64 last_tick_steal_us;
+  gint64 playback_steal_us; /* over the whole playback */
+  guint  n_stalls, n_stalls_without_steal;
   gint64 first_frame_time;
   gint64 max_gap_at_us;     /* when the longest gap ended, after the first frame */
   GString *stall_times;     /* when each stall of 20 ms or more ended */
@@ -186,6 +209,7 @@ stall_tick_cb (GtkWidget     *widget,
 
   gint64 cpu = thread_cpu_us ();
   gint64 wait = thread_wait_ns ();
+  gint64 steal = host_steal_us ();
   gint64 refresh = 0;
   const char *text = svd_window_get_readout (the_window, 0);
   const char *behind = text != NULL ? strstr (text, " behind)") : NULL;
@@ -199,6 +223,7 @@ stall_tick_cb (GtkWidget     *widget,
   if (st->last_frame_time > 0)
     {
       gint64 gap = t - st->last_frame_time;
+      gint64 gap_steal = steal >= 0 && st->last_tick_steal_us >= 0 ? steal - st->last_tick_steal_us : -1;
 
       if (gap > st->max_frame_gap_us)
         {
@@ -206,12 +231,21 @@ stall_tick_cb (GtkWidget     *widget,
            * the GL driver, the X server, a lock or the next frame. */
           st->max_gap_cpu_us = cpu - st->last_tick_cpu_us;
           st->max_gap_wait_us = wait >= 0 && st->last_tick_wait_ns >= 0 ? (wait - st->last_tick_wait_ns) / 1000 : -1;
+          st->max_gap_steal_us = gap_steal;
           st->max_gap_at_us = t - st->first_frame_time;
         }
       /* The same test as report_gaps (). */
       if (st->refresh_us > 0 && gap - st->refresh_us >= 20000)
-        g_string_append_printf (st->stall_times, "%s%.0f ms (frame %u)", st->stall_times->len > 0 ? ", " : "",
-                                (t - st->first_frame_time) / 1000.0, st->n_frames);
+        {
+          g_string_append_printf (st->stall_times, "%s%.0f ms (frame %u, host steal %.0f ms)",
+                                  st->stall_times->len > 0 ? ", " : "",
+                                  (t - st->first_frame_time) / 1000.0, st->n_frames, gap_steal / 1000.0);
+          st->n_stalls++;
+          if (gap_steal == 0)
+            st->n_stalls_without_steal++;
+        }
+      if (gap_steal > 0)
+        st->playback_steal_us += gap_steal;
       st->max_frame_gap_us = MAX (st->max_frame_gap_us, gap);
       g_array_append_val (st->gaps, gap);
     }
@@ -228,6 +262,7 @@ stall_tick_cb (GtkWidget     *widget,
     st->max_tick_cpu_us = MAX (st->max_tick_cpu_us, cpu - st->last_tick_cpu_us);
   st->last_tick_cpu_us = cpu;
   st->last_tick_wait_ns = wait;
+  st->last_tick_steal_us = steal;
   st->last_frame_time = t;
   st->n_frames++;
   /* "DISTS (short256, frame N, K behind)": the largest K seen. */
@@ -394,10 +429,17 @@ run_script (SvdApplication *app)
   g_test_message ("longest gap: ended %.0f ms after the first playback frame; main thread on CPU %.1f ms, "
                   "runnable but waiting for a CPU %.1f ms, "
                   "off CPU (waiting for the GL driver, the X server or the next frame) %.1f ms; "
+                  "host steal time in it (all CPUs, 10 ms resolution) %.0f ms; "
                   "stalls of 20 ms or more ended at: %s",
                   st.max_gap_at_us / 1000.0, st.max_gap_cpu_us / 1000.0, st.max_gap_wait_us / 1000.0,
                   (st.max_frame_gap_us - st.max_gap_cpu_us - MAX (0, st.max_gap_wait_us)) / 1000.0,
+                  st.max_gap_steal_us / 1000.0,
                   st.stall_times->len > 0 ? st.stall_times->str : "none");
+  g_test_message ("host steal time over the playback: %.0f ms of the %d CPUs' %.0f ms; "
+                  "stalls of 20 ms or more: %u, %u of them with no steal time",
+                  st.playback_steal_us / 1000.0, g_get_num_processors (),
+                  (st.last_frame_time - st.first_frame_time) * g_get_num_processors () / 1000.0,
+                  st.n_stalls, st.n_stalls_without_steal);
   g_string_free (st.stall_times, TRUE);
   report_gaps (gaps, st.refresh_us);
   g_assert_cmpint (svd_window_get_shown_frame (the_window), >, 60);
