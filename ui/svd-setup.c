@@ -175,6 +175,7 @@ svd_setup_dialog_new (GtkWindow    *parent,
   GtkWidget *page = adw_preferences_page_new ();
   GtkWidget *group = adw_preferences_group_new ();
   GtkWidget *choose = gtk_button_new_with_mnemonic (_("C_hoose…"));
+  GtkEventController *escape;
   g_autofree char *name = g_file_get_basename (file);
 
   setup->path = g_file_get_path (file);
@@ -193,6 +194,13 @@ svd_setup_dialog_new (GtkWindow    *parent,
   adw_header_bar_pack_end (ADW_HEADER_BAR (header), setup->start_button);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (gtk_window_destroy), setup->window);
   g_signal_connect (setup->start_button, "clicked", G_CALLBACK (start_cb), setup);
+  /* Escape cancels, as in the other dialogs; Enter starts. */
+  escape = gtk_shortcut_controller_new ();
+  gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (escape),
+                                        gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_Escape, 0),
+                                                          gtk_named_action_new ("window.close")));
+  gtk_widget_add_controller (GTK_WIDGET (setup->window), escape);
+  gtk_window_set_default_widget (setup->window, setup->start_button);
 
   adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), name);
   adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),

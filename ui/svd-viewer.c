@@ -1416,6 +1416,30 @@ select_action (GtkWidget  *widget,
     svd_viewer_select_slot (SVD_VIEWER (widget), slot);
 }
 
+/* (ii): a direction; one step moves the image an eighth of the view. */
+static void
+pan_action (GtkWidget  *widget,
+            const char *action_name,
+            GVariant   *parameter)
+{
+  int dx, dy;
+
+  g_variant_get (parameter, "(ii)", &dx, &dy);
+  svd_viewer_pan (SVD_VIEWER (widget), dx * gtk_widget_get_width (widget) / 8.0,
+                  dy * gtk_widget_get_height (widget) / 8.0);
+}
+
+/* i: moves the slider's divider by that many 20ths of the image. */
+static void
+divider_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  SvdViewer *self = SVD_VIEWER (widget);
+
+  svd_viewer_set_divider (self, self->divider + g_variant_get_int32 (parameter) / 20.0);
+}
+
 static void
 mode_action (GtkWidget  *widget,
              const char *action_name,
@@ -1601,6 +1625,8 @@ svd_viewer_class_init (SvdViewerClass *klass)
   gtk_widget_class_install_action (widget_class, "viewer.zoom-fit", NULL, zoom_fit_action);
   gtk_widget_class_install_action (widget_class, "viewer.select", "i", select_action);
   gtk_widget_class_install_action (widget_class, "viewer.mode", "i", mode_action);
+  gtk_widget_class_install_action (widget_class, "viewer.pan", "(ii)", pan_action);
+  gtk_widget_class_install_action (widget_class, "viewer.divider", "i", divider_action);
 
   gtk_widget_class_set_css_name (widget_class, "svd-viewer");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
@@ -1663,6 +1689,8 @@ svd_viewer_init (SvdViewer *self)
   add_shortcut (shortcuts, GDK_KEY_0, 0, "viewer.zoom-original", NULL);
   add_shortcut (shortcuts, GDK_KEY_KP_0, 0, "viewer.zoom-original", NULL);
   add_shortcut (shortcuts, GDK_KEY_f, 0, "viewer.zoom-fit", NULL);
+  add_shortcut (shortcuts, GDK_KEY_bracketleft, 0, "viewer.divider", g_variant_new_int32 (-1));
+  add_shortcut (shortcuts, GDK_KEY_bracketright, 0, "viewer.divider", g_variant_new_int32 (1));
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
 
   /* The arrows step frames, but only while the viewer has the focus: the
@@ -1675,6 +1703,11 @@ svd_viewer_init (SvdViewer *self)
   add_shortcut (shortcuts, GDK_KEY_Left, 0, "win.previous-frame", NULL);
   add_shortcut (shortcuts, GDK_KEY_KP_Right, 0, "win.next-frame", NULL);
   add_shortcut (shortcuts, GDK_KEY_KP_Left, 0, "win.previous-frame", NULL);
+  /* With Shift they pan a zoomed image, as a drag does. */
+  add_shortcut (shortcuts, GDK_KEY_Left, GDK_SHIFT_MASK, "viewer.pan", g_variant_new ("(ii)", 1, 0));
+  add_shortcut (shortcuts, GDK_KEY_Right, GDK_SHIFT_MASK, "viewer.pan", g_variant_new ("(ii)", -1, 0));
+  add_shortcut (shortcuts, GDK_KEY_Up, GDK_SHIFT_MASK, "viewer.pan", g_variant_new ("(ii)", 0, 1));
+  add_shortcut (shortcuts, GDK_KEY_Down, GDK_SHIFT_MASK, "viewer.pan", g_variant_new ("(ii)", 0, -1));
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
 }
 

@@ -206,6 +206,25 @@ run_script_cb (gpointer user_data)
       g_assert_cmpfloat (fabs (after.x - before.x - 100), <, 2);
       g_assert_cmpfloat (fabs (after.y - before.y - 50), <, 2);
       g_assert_cmpfloat (svd_viewer_get_zoom (want.viewer), ==, zoom);
+
+      /* The keyboard does the same: Shift+arrows pan by an eighth of the
+       * view (while the viewer has the focus), [ and ] move the divider. */
+      gtk_widget_grab_focus (viewer);
+      svd_gui_test_wait_frames (window, 2);
+      before = after;
+      svd_gui_test_x11_press (window, XK_Shift_L, XK_Left);
+      svd_gui_test_x11_press (window, XK_Shift_L, XK_Up);
+      svd_gui_test_wait_frames (window, 3);
+      svd_viewer_content_to_widget (want.viewer, 640, 360, &after);
+      g_test_message ("Shift+Left, Shift+Up moved the content by (%.1f, %.1f)", after.x - before.x, after.y - before.y);
+      g_assert_cmpfloat (fabs (after.x - before.x - w / 8), <, 1);
+      g_assert_cmpfloat (fabs (after.y - before.y - h / 8), <, 1);
+      g_assert_cmpfloat (svd_viewer_get_zoom (want.viewer), ==, zoom);
+      press (window, XK_bracketright);
+      press (window, XK_bracketright);
+      svd_gui_test_wait_frames (window, 3);
+      g_test_message ("divider after ] ]: %.3f", svd_viewer_get_divider (want.viewer));
+      g_assert_cmpfloat (fabs (svd_viewer_get_divider (want.viewer) - (0.25 + 2 / 20.0)), <, 0.02);
     }
   }
 
