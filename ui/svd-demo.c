@@ -3,6 +3,8 @@
 
 #include "svd-config.h"
 
+#include <glib/gi18n.h>
+
 #include <errno.h>
 #include <math.h>
 #include <string.h>
@@ -282,7 +284,7 @@ svd_demo_draw_reference_at (int      width,
   if (cairo_surface_status (surface) != CAIRO_STATUS_SUCCESS)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
-                   "Could not create a %dx%d drawing surface: %s", width, height,
+                   _("Could not create a %d×%d drawing surface: %s"), width, height,
                    cairo_status_to_string (cairo_surface_status (surface)));
       cairo_surface_destroy (surface);
       return NULL;
@@ -500,7 +502,7 @@ clip_thread (GTask        *task,
       int saved = errno;
 
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved),
-                               "Could not create %s: %s", dir, g_strerror (saved));
+                               _("Could not create %s: %s"), dir, g_strerror (saved));
       return;
     }
   svd_writer_options_init (&wo);

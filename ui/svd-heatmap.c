@@ -3,6 +3,8 @@
 
 #include "svd-config.h"
 
+#include <glib/gi18n.h>
+
 #include <math.h>
 
 #include "core/svd-error.h"
@@ -20,14 +22,13 @@ check_pair (const SvdImage *image,
 {
   if (image->format != SVD_PIXEL_FORMAT_RGBA8 || reference->format != SVD_PIXEL_FORMAT_RGBA8)
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                   "Heat maps need RGBA8 images");
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED, _("Heat maps need RGBA8 images"));
       return FALSE;
     }
   if (image->width != reference->width || image->height != reference->height)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                   "Cannot compare a %dx%d image with a %dx%d reference; scale it first",
+                   _("Cannot compare a %d×%d image with a %d×%d reference; scale it first"),
                    image->width, image->height, reference->width, reference->height);
       return FALSE;
     }
@@ -193,7 +194,7 @@ svd_heatmap_ssim (const SvdImage *image,
   if (sa == NULL || sb == NULL || saa == NULL || sbb == NULL || sab == NULL)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
-                   "Not enough memory for a %dx%d SSIM map", w, h);
+                   _("Not enough memory for a %d×%d SSIM map"), w, h);
       return NULL;
     }
 
