@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "engine/svd-cl.h"
+#include "metrics/svd-dists.h"
 
 #include "svd-preferences.h"
 
@@ -37,6 +38,9 @@ struct _SvdPreferences
   GPtrArray            *folder_rows;
   AdwActionRow         *dists_row;
   AdwActionRow         *vgg_row;
+  AdwComboRow          *dists_variant_row;
+  AdwComboRow          *psnr_average_row;
+  AdwComboRow          *plot_metric_row;
   GtkNativeDialog      *chooser;
   char                 *chooser_key;
 };
@@ -327,6 +331,139 @@ weight_row (SvdPreferences      *self,
   return ADW_ACTION_ROW (row);
 }
 
+/* An enum key shown as a choice: @nicks are its values in the order of the
+ * choices (static: the binding keeps them). */
+static gboolean
+choice_get_mapping (GValue   *value,
+                    GVariant *variant,
+                    gpointer  user_data)
+{
+  const char * const *nicks = user_data;
+  const char *nick = g_variant_get_string (variant, NULL);
+
+  for (guint i = 0; nicks[i] != NULL; i++)
+    if (g_str_equal (nicks[i], nick))
+      {
+        g_value_set_uint (value, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static GVariant *
+choice_set_mapping (const GValue       *value,
+                    const GVariantType *expected_type,
+                    gpointer            user_data)
+{
+  const char * const *nicks = user_data;
+  guint position = g_value_get_uint (value);
+
+  /* GTK_INVALID_LIST_POSITION while a model is being replaced. */
+  if (position >= g_strv_length ((char **) nicks))
+    return NULL;
+  return g_variant_new_string (nicks[position]);
+}
+
+/**
+ * svd_preferences_bind_choice:
+ * @settings: the app's settings
+ * @key: an enum key
+ * @object: a widget with a "selected" position (#AdwComboRow, #GtkDropDown)
+ * @property: that property's name
+ * @nicks: (array zero-terminated=1): the key's values in the order of
+ *   @object's items; must outlive the binding (a static array)
+ *
+ * Binds @key both ways to the position of the item chosen in @object.
+ */
+void
+svd_preferences_bind_choice (GSettings          *settings,
+                             const char         *key,
+                             gpointer            object,
+                             const char         *property,
+                             const char * const *nicks)
+{
+  g_settings_bind_with_mapping (settings, key, object, property, G_SETTINGS_BIND_DEFAULT,
+                                choice_get_mapping, choice_set_mapping, (gpointer) nicks, NULL);
+}
+
+/* The subtitle says what the chosen variant means. */
+static void
+choice_row_selected_cb (AdwComboRow *row)
+{
+  const char * const *subtitles = g_object_get_data (G_OBJECT (row), "subtitles");
+  guint position = adw_combo_row_get_selected (row);
+
+  if (position < g_strv_length ((char **) subtitles))
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _(subtitles[position]));
+}
+
+/* @labels are translated already; @subtitles (one per choice, static) are
+ * marked with N_() and translated when shown; NULL keeps @subtitle. */
+static AdwComboRow *
+choice_row (AdwPreferencesGroup *group,
+            const char          *title,
+            const char          *subtitle,
+            const char * const  *labels,
+            const char * const  *subtitles)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (adw_combo_row_new ());
+  GtkStringList *names = gtk_string_list_new (labels);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_combo_row_set_model (row, G_LIST_MODEL (names));
+  g_object_unref (names);  /* the row holds it */
+  if (subtitle != NULL)
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  if (subtitles != NULL)
+    {
+      g_object_set_data (G_OBJECT (row), "subtitles", (gpointer) subtitles);
+      g_signal_connect (row, "notify::selected", G_CALLBACK (choice_row_selected_cb), NULL);
+      choice_row_selected_cb (row);
+    }
+  adw_preferences_group_add (group, GTK_WIDGET (row));
+  return row;
+}
+
+/* The key's values, in the order of the rows' choices. */
+static const char * const dists_variants[] = { "short256", "full", NULL };
+static const char * const psnr_averages[] = { "mean-of-frames", "mse", NULL };
+static const char * const plot_metrics[] = { "psnr-y", "ssim-y", NULL };
+
+static void
+svd_preferences_add_metrics (SvdPreferences     *self,
+                             AdwPreferencesPage *page)
+{
+  static const char * const dists_subtitles[] = {
+    /* Translators: the DISTS variant "short256" */
+    N_("Shorter side scaled to 256 pixels, as the DISTS authors do: faster"),
+    /* Translators: the DISTS variant "full" */
+    N_("Full resolution: slower"),
+    NULL
+  };
+  static const char * const psnr_subtitles[] = {
+    /* Translators: the clip PSNR as the mean of the per-frame PSNR values */
+    N_("The mean of the frames’ PSNR values; infinite once a frame is identical"),
+    /* Translators: the clip PSNR from the mean squared error over all frames */
+    N_("The PSNR of the frames’ mean squared error: what FFmpeg prints as “average”"),
+    NULL
+  };
+  /* The variants' names as the readouts and `svd metrics --dists` show
+   * them (never translated there either); the subtitle explains them. */
+  const char *dists_labels[] = { svd_dists_mode_name (SVD_DISTS_SHORT256), svd_dists_mode_name (SVD_DISTS_FULL), NULL };
+  const char *psnr_labels[] = { _("Mean of Frames"), _("Of the Mean MSE"), NULL };
+  const char *plot_labels[] = { _("PSNR-Y"), _("SSIM-Y"), NULL };
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+
+  adw_preferences_group_set_title (group, _("Metrics"));
+  adw_preferences_group_set_description (group,
+                                         _("The variants the live readouts use; “svd metrics” computes the same ones. Open sessions switch with the next frame."));
+  adw_preferences_page_add (page, group);
+  self->dists_variant_row = choice_row (group, _("DISTS Variant"), NULL, dists_labels, dists_subtitles);
+  self->psnr_average_row = choice_row (group, _("Clip PSNR"), NULL, psnr_labels, psnr_subtitles);
+  self->plot_metric_row = choice_row (group, _("Plotted Metric"), _("The metric of the per-frame plot under the readouts"),
+                                      plot_labels, NULL);
+}
+
 static void
 svd_preferences_dispose (GObject *object)
 {
@@ -418,6 +555,8 @@ svd_preferences_init (SvdPreferences *self)
   self->dists_row = weight_row (self, group, _("DISTS Weights (α, β)"), "dists-weights-path", G_CALLBACK (choose_dists_cb));
   self->vgg_row = weight_row (self, group, _("VGG16 Weights"), "vgg16-weights-path", G_CALLBACK (choose_vgg_cb));
 
+  svd_preferences_add_metrics (self, ADW_PREFERENCES_PAGE (page));
+
   adw_preferences_window_add (ADW_PREFERENCES_WINDOW (self), ADW_PREFERENCES_PAGE (page));
 }
 
@@ -450,6 +589,9 @@ svd_preferences_new (GtkWindow *parent,
                            G_CALLBACK (svd_preferences_update_weights), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (settings, "changed::precision",
                            G_CALLBACK (svd_preferences_update_fp16), self, G_CONNECT_SWAPPED);
+  svd_preferences_bind_choice (settings, "dists-variant", self->dists_variant_row, "selected", dists_variants);
+  svd_preferences_bind_choice (settings, "psnr-average", self->psnr_average_row, "selected", psnr_averages);
+  svd_preferences_bind_choice (settings, "plot-metric", self->plot_metric_row, "selected", plot_metrics);
   svd_preferences_update_folders (self);
   svd_preferences_update_weights (self);
   svd_preferences_update_fp16 (self);
@@ -507,4 +649,26 @@ svd_preferences_get_n_folders (SvdPreferences *self)
   g_return_val_if_fail (SVD_IS_PREFERENCES (self), 0);
 
   return self->folder_rows->len;
+}
+
+/**
+ * svd_preferences_get_choice_row:
+ * @self: a #SvdPreferences
+ * @key: "dists-variant", "psnr-average" or "plot-metric"
+ *
+ * Returns: (transfer none) (nullable): the row that chooses @key's value
+ */
+AdwComboRow *
+svd_preferences_get_choice_row (SvdPreferences *self,
+                                const char     *key)
+{
+  g_return_val_if_fail (SVD_IS_PREFERENCES (self), NULL);
+
+  if (g_strcmp0 (key, "dists-variant") == 0)
+    return self->dists_variant_row;
+  if (g_strcmp0 (key, "psnr-average") == 0)
+    return self->psnr_average_row;
+  if (g_strcmp0 (key, "plot-metric") == 0)
+    return self->plot_metric_row;
+  return NULL;
 }

@@ -18,5 +18,12 @@ void            svd_preferences_select_device    (SvdPreferences *self,
 gboolean        svd_preferences_fp16_available   (SvdPreferences *self);
 const char     *svd_preferences_get_fp16_reason  (SvdPreferences *self);
 guint           svd_preferences_get_n_folders    (SvdPreferences *self);
+AdwComboRow    *svd_preferences_get_choice_row   (SvdPreferences *self,
+                                                  const char     *key);
+void            svd_preferences_bind_choice      (GSettings          *settings,
+                                                  const char         *key,
+                                                  gpointer            object,
+                                                  const char         *property,
+                                                  const char * const *nicks);
 
 G_END_DECLS

@@ -54,6 +54,7 @@ struct _SvdSession
   gpointer                user_data;
   guint                   n_pending;
   SvdSessionDistsFunc     dists_ready;
+  SvdDistsMode            dists_mode;    /* handed to each DISTS job */
   SvdWorker              *dists_worker;  /* made on first use */
   struct _DistsSlot      *dists_slot;
 };
@@ -82,26 +83,49 @@ dists_slot_clear_locked (DistsSlot *slot)
 /* Lives on the DISTS worker's thread only. */
 typedef struct {
   SvdSettings       settings;
+  gboolean          loaded;
+  SvdDistsMode      mode;    /* the runner's */
   SvdMetricsRunner *runner;
   char             *error;
 } DistsState;
+
+/* One DISTS job: the variant travels with it, so the worker never reads
+ * the GUI's settings. */
+typedef struct {
+  DistsSlot    *slot;  /* the session's; outlives the worker */
+  SvdDistsMode  mode;
+} DistsJob;
 
 static gpointer
 dists_state_init (gpointer   init_data,
                   GError   **error)
 {
   DistsState *state = g_new0 (DistsState, 1);
-  g_autoptr(GError) local = NULL;
 
   svd_settings_copy (&state->settings, init_data);
-  /* Loading VGG16 and building its kernels takes a while: here, not on
-   * the frame worker. Failing is not fatal, every result then says why. */
-  state->runner = svd_metrics_runner_new (&state->settings, TRUE, SVD_SESSION_DISTS_MODE, &local);
+  return state;
+}
+
+/* Loading VGG16 and building its kernels takes a while: on this thread,
+ * not the frame worker's, once per variant asked for (the runner holds
+ * one). Failing is not fatal, every result then says why. */
+static void
+dists_state_load (DistsState   *state,
+                  SvdDistsMode  mode)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (state->loaded && state->mode == mode)
+    return;
+  g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->error, g_free);
+  state->loaded = TRUE;
+  state->mode = mode;
+  state->runner = svd_metrics_runner_new (&state->settings, TRUE, mode, &local);
   if (state->runner == NULL)
     state->error = g_strdup (local->message);
   else if (svd_metrics_runner_get_dists_error (state->runner) != NULL)
     state->error = g_strdup (svd_metrics_runner_get_dists_error (state->runner)->message);
-  return state;
 }
 
 static void
@@ -520,7 +544,8 @@ dists_job (SvdWorker     *worker,
            GError       **error)
 {
   DistsState *state = state_data;
-  DistsSlot *slot = job_data;
+  DistsJob *job = job_data;
+  DistsSlot *slot = job->slot;
   SvdSessionDists *result = g_new0 (SvdSessionDists, 1);
   g_autoptr(SvdImage) ref = NULL;
   SvdImage *out[SVD_SESSION_MAX_CHAINS] = { NULL };
@@ -538,6 +563,9 @@ dists_job (SvdWorker     *worker,
   dists_slot_clear_locked (slot);
   g_mutex_unlock (&slot->lock);
 
+  result->mode = job->mode;
+  if (ref != NULL)
+    dists_state_load (state, job->mode);
   if (ref == NULL)
     result->index = -1;  /* nothing new */
   else if (state->error != NULL)
@@ -628,6 +656,7 @@ svd_session_new (const SvdSettings      *settings,
   self->frame_ready = frame_ready;
   self->progress = progress;
   self->user_data = user_data;
+  self->dists_mode = SVD_SESSION_DISTS_MODE;
   self->worker = svd_worker_new ("svd-session", NULL, 2, worker_state_init, &self->settings, worker_state_free);
   self->dists_slot = g_new0 (DistsSlot, 1);
   g_mutex_init (&self->dists_slot->lock);
@@ -858,19 +887,53 @@ gboolean
 svd_session_request_dists (SvdSession *self)
 {
   g_autoptr(GError) error = NULL;
+  DistsJob *job;
 
   g_return_val_if_fail (self != NULL, FALSE);
 
   if (self->dists_worker == NULL)
     self->dists_worker = svd_worker_new ("svd-dists", NULL, 1, dists_state_init, &self->settings,
                                          dists_state_free);
-  if (svd_worker_submit (self->dists_worker, 1, dists_job, self->dists_slot, NULL,
+  job = g_new0 (DistsJob, 1);
+  job->slot = self->dists_slot;
+  job->mode = self->dists_mode;
+  if (svd_worker_submit (self->dists_worker, 1, dists_job, job, g_free,
                          (GDestroyNotify) svd_session_dists_free, dists_done_cb, self, &error) == 0)
     {
       g_debug ("DISTS not queued: %s", error->message);
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * svd_session_set_dists_mode:
+ * @self: a #SvdSession
+ * @mode: the DISTS variant for the following DISTS jobs
+ *
+ * A DISTS job of the old variant, queued or running, is dropped: its frame
+ * comes again with the next frame request. The DISTS thread loads a runner
+ * for @mode when it next computes.
+ */
+void
+svd_session_set_dists_mode (SvdSession   *self,
+                            SvdDistsMode  mode)
+{
+  g_return_if_fail (self != NULL);
+
+  if (self->dists_mode == mode)
+    return;
+  self->dists_mode = mode;
+  if (self->dists_worker != NULL)
+    svd_worker_invalidate (self->dists_worker);
+}
+
+SvdDistsMode
+svd_session_get_dists_mode (SvdSession *self)
+{
+  g_return_val_if_fail (self != NULL, SVD_SESSION_DISTS_MODE);
+
+  return self->dists_mode;
 }
 
 guint

@@ -7,6 +7,7 @@
 #include "core/svd-settings.h"
 #include "engine/svd-engine.h"
 #include "media/svd-session-source.h"
+#include "metrics/svd-dists.h"
 #include "metrics/svd-metrics.h"
 
 G_BEGIN_DECLS
@@ -68,13 +69,14 @@ typedef struct {
 
 void svd_session_frame_free (SvdSessionFrame *frame);
 
-/* DISTS runs after a frame's PSNR/SSIM are on screen, on the same worker,
- * only when no frame waits: it may lag behind playback, and @index says
- * which frame it is for. The variant is the CLI's default. */
+/* DISTS runs after a frame's PSNR/SSIM are on screen, on a worker of its
+ * own: it may lag behind playback, and @index says which frame it is for.
+ * The variant is svd_session_set_dists_mode()'s; by default the CLI's. */
 #define SVD_SESSION_DISTS_MODE SVD_DISTS_SHORT256
 
 typedef struct {
   gint64    index;                            /* -1: nothing new to compute */
+  SvdDistsMode mode;                          /* the variant computed */
   gboolean  has_dists[SVD_SESSION_MAX_CHAINS];
   double    dists[SVD_SESSION_MAX_CHAINS];
   char     *error;                            /* DISTS could not run */
@@ -122,5 +124,8 @@ guint       svd_session_get_n_pending (SvdSession            *self);
 void        svd_session_set_dists_func (SvdSession           *self,
                                         SvdSessionDistsFunc   func);
 gboolean    svd_session_request_dists (SvdSession            *self);
+void        svd_session_set_dists_mode (SvdSession           *self,
+                                        SvdDistsMode          mode);
+SvdDistsMode svd_session_get_dists_mode (SvdSession          *self);
 
 G_END_DECLS

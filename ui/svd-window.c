@@ -17,6 +17,7 @@
 #include "svd-export.h"
 #include "svd-matrix-window.h"
 #include "svd-plot.h"
+#include "svd-preferences.h"
 #include "svd-readout.h"
 #include "svd-session.h"
 #include "svd-setup.h"
@@ -98,6 +99,9 @@ struct _SvdWindow
   gint64                dists_next_us;
   double                dists_last_ms;
   gint64                dists_longest_lag;
+  /* Preferences' metric variants; the session gets the DISTS one. */
+  SvdDistsMode          dists_mode;
+  gboolean              psnr_of_mean_mse;
 
   GMenu                *recent_section;     /* Open Recent, from GtkRecentManager */
   gulong                recent_handler;
@@ -984,34 +988,58 @@ svd_window_format_psnr (char   *buf,
 /* The DISTS cell: the shown frame's value, an older frame's (saying how far
  * behind), "computing…", or why there is none. */
 static char *
-svd_window_dists_text (gboolean has,
-                       gint64   index,
-                       double   value,
-                       gint64   frame_index)
+svd_window_dists_text (SvdDistsMode mode,
+                       gboolean     has,
+                       gint64       index,
+                       double       value,
+                       gint64       frame_index)
 {
   if (has && index == frame_index)
     /* Translators: the DISTS variant (e.g. short256) and its value */
-    return g_strdup_printf (_("DISTS (%s) %.4f"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE), value);
+    return g_strdup_printf (_("DISTS (%s) %.4f"), svd_dists_mode_name (mode), value);
   if (has && index < frame_index)
     /* Translators: DISTS of an older frame than the one shown: the
      * variant, that frame's number, how many frames behind, the value */
     return g_strdup_printf (_("DISTS (%s, frame %lld, %lld behind) %.4f"),
-                            svd_dists_mode_name (SVD_SESSION_DISTS_MODE), (long long) index + 1,
+                            svd_dists_mode_name (mode), (long long) index + 1,
                             (long long) (frame_index - index), value);
   /* Translators: DISTS of the shown frame is not ready yet */
-  return g_strdup_printf (_("DISTS (%s) computing…"), svd_dists_mode_name (SVD_SESSION_DISTS_MODE));
+  return g_strdup_printf (_("DISTS (%s) computing…"), svd_dists_mode_name (mode));
 }
 
+/* The clip PSNR is one of the two aggregates `svd metrics` prints, named
+ * as it names them: tools disagree on which one "average PSNR" means. */
 static char *
-svd_window_mean_text (guint  n_frames,
-                      double psnr_y,
-                      double ssim_y)
+svd_window_mean_text (gboolean of_mean_mse,
+                      guint    n_frames,
+                      double   psnr_y,
+                      double   ssim_y)
 {
   char a[64];
 
   svd_window_format_psnr (a, sizeof a, psnr_y);
+  if (of_mean_mse)
+    /* Translators: running clip values over the frames seen so far: the
+     * PSNR of their mean squared error (what FFmpeg prints as "average")
+     * and their mean SSIM */
+    return g_strdup_printf (_("clip of %u frames: PSNR-Y of the mean MSE %s, mean SSIM-Y %.4f"),
+                            n_frames, a, ssim_y);
   /* Translators: running means over the frames seen so far */
   return g_strdup_printf (_("clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f"), n_frames, a, ssim_y);
+}
+
+/* The longer of two texts (in characters); frees the other. */
+static char *
+svd_window_longer_text (char *a,
+                        char *b)
+{
+  if (g_utf8_strlen (a, -1) >= g_utf8_strlen (b, -1))
+    {
+      g_free (b);
+      return a;
+    }
+  g_free (a);
+  return b;
 }
 
 static char *
@@ -1051,7 +1079,7 @@ svd_window_size_readout (SvdWindow *self,
   gint64 n = MAX (self->session_info.n_frames, 999);
   char a[64], b[64];
   g_autofree char *title = NULL, *psnr_rgb = NULL, *psnr_y = NULL, *ssim = NULL;
-  g_autofree char *d1 = NULL, *d2 = NULL, *mean = NULL, *mean_d = NULL, *time = NULL;
+  g_autofree char *dists = NULL, *mean = NULL, *mean_d = NULL, *time = NULL;
 
   if (self->readout_sized_frames[slot] == n && self->readout_sized_stages[slot] == n_stages)
     return;
@@ -1068,9 +1096,13 @@ svd_window_size_readout (SvdWindow *self,
   psnr_y = g_strdup_printf (_("PSNR-Y (BT.601) %s"), strlen (a) > strlen (b) ? a : b);
   /* Translators: the SSIM of the shown frame */
   ssim = g_strdup_printf (_("SSIM-Y (Gaussian σ 1.5) %.4f"), -0.9999);
-  d1 = svd_window_dists_text (TRUE, 0, 9.9999, n);
-  d2 = svd_window_dists_text (FALSE, 0, 0, n);
-  mean = svd_window_mean_text ((guint) n, 199.99, -0.9999);
+  /* Every variant, so that changing it in Preferences keeps the widths. */
+  dists = svd_window_longer_text (svd_window_longer_text (svd_window_dists_text (SVD_DISTS_FULL, TRUE, 0, 9.9999, n),
+                                                          svd_window_dists_text (SVD_DISTS_FULL, FALSE, 0, 0, n)),
+                                  svd_window_longer_text (svd_window_dists_text (SVD_DISTS_SHORT256, TRUE, 0, 9.9999, n),
+                                                          svd_window_dists_text (SVD_DISTS_SHORT256, FALSE, 0, 0, n)));
+  mean = svd_window_longer_text (svd_window_mean_text (FALSE, (guint) n, 199.99, -0.9999),
+                                 svd_window_mean_text (TRUE, (guint) n, 199.99, -0.9999));
   mean_d = svd_window_mean_dists_text (9.9999, (guint) n);
   time = svd_window_time_text (9999.9, n_stages, NULL);
 
@@ -1078,7 +1110,7 @@ svd_window_size_readout (SvdWindow *self,
   svd_readout_set_cell_width (r, SVD_READOUT_PSNR_RGB, psnr_rgb);
   svd_readout_set_cell_width (r, SVD_READOUT_PSNR_Y, psnr_y);
   svd_readout_set_cell_width (r, SVD_READOUT_SSIM, ssim);
-  svd_readout_set_cell_width (r, SVD_READOUT_DISTS, g_utf8_strlen (d1, -1) > g_utf8_strlen (d2, -1) ? d1 : d2);
+  svd_readout_set_cell_width (r, SVD_READOUT_DISTS, dists);
   svd_readout_set_cell_width (r, SVD_READOUT_MEAN, mean);
   svd_readout_set_cell_width (r, SVD_READOUT_MEAN_DISTS, mean_d);
   svd_readout_set_cell_width (r, SVD_READOUT_TIME, time);
@@ -1130,11 +1162,13 @@ svd_window_update_readout (SvdWindow                  *self,
         /* Translators: %s says why DISTS could not be computed */
         message = g_strdup_printf (_("DISTS failed: %s"), self->dists_error);
       else
-        dists = svd_window_dists_text (self->dists_has[slot], self->dists_index[slot], self->dists_value[slot],
-                                       c->metrics.frame_index);
+        dists = svd_window_dists_text (self->dists_mode, self->dists_has[slot], self->dists_index[slot],
+                                       self->dists_value[slot], c->metrics.frame_index);
       svd_metrics_accumulator_get (self->averages[slot], &sum);
       if (sum.n_frames > 0)
-        mean = svd_window_mean_text (sum.n_frames, sum.psnr_y_mean, sum.ssim_y_mean);
+        mean = svd_window_mean_text (self->psnr_of_mean_mse, sum.n_frames,
+                                     self->psnr_of_mean_mse ? sum.psnr_y_of_mean_mse : sum.psnr_y_mean,
+                                     sum.ssim_y_mean);
       if (sum.n_frames > 0 && self->dists_n[slot] > 0)
         mean_d = svd_window_mean_dists_text (self->dists_sum[slot] / self->dists_n[slot], self->dists_n[slot]);
       svd_readout_set_cell (r, SVD_READOUT_PSNR_RGB, psnr_rgb);
@@ -1198,7 +1232,8 @@ svd_window_dists_cb (SvdSessionDists *dists,
       message = g_strdup_printf (_("DISTS is off for this session: %s"), self->dists_error);
       svd_window_show_toast (self, message);
     }
-  if (dists->index >= 0 && dists->index <= self->session_shown)
+  /* Values of the variant used before Preferences changed it are dropped. */
+  if (dists->index >= 0 && dists->index <= self->session_shown && dists->mode == self->dists_mode)
     {
       self->dists_next_us = g_get_monotonic_time () + (gint64) (3000 * dists->compute_ms);
       self->dists_last_ms = dists->compute_ms;
@@ -1523,6 +1558,64 @@ svd_window_engine_settings_changed_cb (SvdWindow *self)
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
 
+/* Preferences changed a metric variant (or the window starts). The clip
+ * PSNR is only another aggregate of the frames already seen. A new DISTS
+ * variant is another metric: the values so far are forgotten, and when
+ * paused the shown frame is asked for again so that its DISTS comes in the
+ * new variant (during playback the next frames bring it). */
+static void
+svd_window_metric_settings_changed_cb (SvdWindow *self)
+{
+  SvdDistsMode mode = SVD_SESSION_DISTS_MODE;
+
+  if (self->settings != NULL)
+    {
+      mode = g_settings_get_enum (self->settings, "dists-variant") == 0 ? SVD_DISTS_FULL : SVD_DISTS_SHORT256;
+      self->psnr_of_mean_mse = g_settings_get_enum (self->settings, "psnr-average") == 1;
+    }
+  if (mode != self->dists_mode)
+    {
+      self->dists_mode = mode;
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        {
+          if (self->dists_done[i] != NULL)
+            g_hash_table_remove_all (self->dists_done[i]);
+          self->dists_has[i] = FALSE;
+          self->dists_sum[i] = 0;
+          self->dists_n[i] = 0;
+        }
+      /* It may have failed for the old variant only (out of memory at
+       * full resolution, say): the new one gets its chance. */
+      g_clear_pointer (&self->dists_error, g_free);
+      self->dists_next_us = 0;
+      self->dists_last_ms = 0;
+      if (self->session != NULL)
+        {
+          svd_session_set_dists_mode (self->session, mode);
+          if (self->session_open && !self->playing)
+            svd_window_session_request (self, self->session_wanted, TRUE);
+        }
+    }
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (self->last_chain[i].active && gtk_widget_get_visible (GTK_WIDGET (self->readouts[i])))
+      svd_window_update_readout (self, i, &self->last_chain[i]);
+}
+
+/**
+ * svd_window_get_dists_mode:
+ * @self: a #SvdWindow
+ *
+ * Returns: the DISTS variant the window asks its sessions for, from
+ *   Preferences
+ */
+SvdDistsMode
+svd_window_get_dists_mode (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), SVD_SESSION_DISTS_MODE);
+
+  return self->dists_mode;
+}
+
 /**
  * svd_window_start_session:
  * @self: a #SvdWindow
@@ -1565,6 +1658,7 @@ svd_window_start_session (SvdWindow             *self,
   self->session = svd_session_new (&settings, setup, svd_window_session_opened_cb,
                                    svd_window_session_frame_cb, svd_window_session_progress_cb, self);
   svd_session_set_dists_func (self->session, svd_window_dists_cb);
+  svd_session_set_dists_mode (self->session, self->dists_mode);
 }
 
 typedef struct {
@@ -2081,7 +2175,18 @@ svd_window_constructed (GObject *object)
                                G_CALLBACK (svd_window_engine_settings_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::precision",
                                G_CALLBACK (svd_window_engine_settings_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::dists-variant",
+                               G_CALLBACK (svd_window_metric_settings_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::psnr-average",
+                               G_CALLBACK (svd_window_metric_settings_changed_cb), self, G_CONNECT_SWAPPED);
+      {
+        static const char * const plot_metrics[] = { "psnr-y", "ssim-y", NULL };  /* the drop-down's order */
+
+        svd_preferences_bind_choice (self->settings, "plot-metric", self->plot_metric, "selected", plot_metrics);
+      }
     }
+  self->dists_mode = SVD_SESSION_DISTS_MODE;
+  svd_window_metric_settings_changed_cb (self);
 }
 
 static void

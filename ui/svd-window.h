@@ -39,6 +39,7 @@ void       svd_window_set_chain_paths (SvdWindow             *self,
 const char *svd_window_get_readout    (SvdWindow             *self,
                                        guint                  slot);
 const SvdSessionInfo *svd_window_get_session_info (SvdWindow *self);
+SvdDistsMode svd_window_get_dists_mode (SvdWindow             *self);
 gboolean   svd_window_get_playing     (SvdWindow             *self);
 gboolean   svd_window_is_busy         (SvdWindow             *self);
 double     svd_window_get_longest_update (SvdWindow          *self,

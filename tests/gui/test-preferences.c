@@ -3,12 +3,16 @@
 
 #include "svd-config.h"
 
+#include <json-glib/json-glib.h>
+#include <math.h>
 #include <string.h>
 
+#include "media/svd-degrade.h"
 #include "svd-application.h"
 #include "svd-preferences.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
+#include "svd-test-utils.h"
 
 /* Preferences through the app action: the OpenCL devices are listed off the
  * main thread (Automatic, CPU reference and every real device), choosing
@@ -70,13 +74,298 @@ test_preferences (void)
   svd_gui_test_run_app (run_script);
 }
 
+/* ---- Metric variants --------------------------------------------------- */
+
+/* The plot's metric chooser beside the plot. */
+static GtkDropDown *
+find_drop_down (GtkWidget *widget)
+{
+  if (GTK_IS_DROP_DOWN (widget))
+    return GTK_DROP_DOWN (widget);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkDropDown *found = find_drop_down (child);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The rows in Preferences write the keys, the keys move the rows, and the
+ * window takes the DISTS variant it asks sessions for from the key. */
+static void
+run_rows_script (SvdApplication *app)
+{
+  GSettings *settings = svd_application_get_settings (app);
+  SvdWindow *window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  GtkDropDown *plot_chooser = find_drop_down (GTK_WIDGET (window));
+  SvdPreferences *prefs;
+  AdwComboRow *dists, *psnr, *plot;
+  g_autofree char *value = NULL;
+
+  /* The defaults are what the window did before there was a choice. */
+  g_assert_cmpint (svd_window_get_dists_mode (window), ==, SVD_DISTS_SHORT256);
+  g_assert_nonnull (plot_chooser);
+  g_assert_cmpuint (gtk_drop_down_get_selected (plot_chooser), ==, 0);
+
+  g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+  prefs = SVD_PREFERENCES (svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_PREFERENCES));
+  g_assert_nonnull (prefs);
+  dists = svd_preferences_get_choice_row (prefs, "dists-variant");
+  psnr = svd_preferences_get_choice_row (prefs, "psnr-average");
+  plot = svd_preferences_get_choice_row (prefs, "plot-metric");
+  g_assert_nonnull (dists);
+  g_assert_nonnull (psnr);
+  g_assert_nonnull (plot);
+  g_assert_true (gtk_widget_get_ancestor (GTK_WIDGET (dists), SVD_TYPE_PREFERENCES) == GTK_WIDGET (prefs));
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (dists)), ==, "DISTS Variant");
+  g_assert_cmpstr (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (psnr)), ==, "Clip PSNR");
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (dists)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (psnr)), ==, 2);
+  g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (plot)), ==, 2);
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dists)), "scaled to 256"));
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (psnr)), "mean of the frames"));
+
+  /* Choosing full resolution: the key, the subtitle and the window. */
+  adw_combo_row_set_selected (dists, 1);
+  value = g_settings_get_string (settings, "dists-variant");
+  g_assert_cmpstr (value, ==, "full");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dists)), "Full resolution"));
+  g_assert_cmpint (svd_window_get_dists_mode (window), ==, SVD_DISTS_FULL);
+  /* The key moves the row and the window back. */
+  g_settings_set_string (settings, "dists-variant", "short256");
+  g_assert_cmpuint (adw_combo_row_get_selected (dists), ==, 0);
+  g_assert_cmpint (svd_window_get_dists_mode (window), ==, SVD_DISTS_SHORT256);
+
+  adw_combo_row_set_selected (psnr, 1);
+  g_clear_pointer (&value, g_free);
+  value = g_settings_get_string (settings, "psnr-average");
+  g_assert_cmpstr (value, ==, "mse");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (psnr)), "FFmpeg"));
+
+  /* The plot's chooser and the row share the key. */
+  adw_combo_row_set_selected (plot, 1);
+  g_clear_pointer (&value, g_free);
+  value = g_settings_get_string (settings, "plot-metric");
+  g_assert_cmpstr (value, ==, "ssim-y");
+  g_assert_cmpuint (gtk_drop_down_get_selected (plot_chooser), ==, 1);
+  gtk_drop_down_set_selected (plot_chooser, 0);
+  g_assert_cmpuint (adw_combo_row_get_selected (plot), ==, 0);
+
+  /* Tall enough for the screenshot to show the group at the bottom. */
+  gtk_window_set_default_size (GTK_WINDOW (prefs), 600, 1000);
+  svd_gui_test_wait_frames (GTK_WIDGET (prefs), 5);
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (prefs), "preferences-metrics"));
+  g_settings_reset (settings, "dists-variant");
+  g_settings_reset (settings, "psnr-average");
+  g_settings_reset (settings, "plot-metric");
+  gtk_window_close (GTK_WINDOW (prefs));
+}
+
+static void
+test_metric_rows (void)
+{
+  svd_gui_test_run_app (run_rows_script);
+}
+
+static SvdWindow *the_window;
+static gint64 want_frame;
+
+static gboolean
+session_open (gpointer data)
+{
+  return svd_window_get_session_info (the_window) != NULL;
+}
+
+static gboolean
+readout_ready (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+
+  return svd_window_get_shown_frame (the_window) == want_frame &&
+         text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
+}
+
+/* The shown frame's own DISTS (not an older frame's) in the variant @data. */
+static gboolean
+dists_ready (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+  g_autofree char *prefix = g_strdup_printf ("DISTS (%s) ", (const char *) data);
+  const char *d = text != NULL ? strstr (text, prefix) : NULL;
+
+  return svd_window_get_shown_frame (the_window) == want_frame && d != NULL &&
+         g_ascii_isdigit (d[strlen (prefix)]);
+}
+
+/* `svd metrics --json` on the session's first @n_frames frames through
+ * @model, with DISTS in @variant unless it is %NULL. */
+static JsonParser *
+cli_metrics (const SvdSessionInfo *info,
+             const char           *model,
+             const char           *variant,
+             int                   n_frames)
+{
+  g_autofree char *svd = g_build_filename (g_getenv ("SVD_BUILD_ROOT"), "app", "cli", "svd", NULL);
+  g_autofree char *max = g_strdup_printf ("%d", n_frames);
+  const char *argv[] = { svd, "metrics", "--json", "-q", "--chain", model, "--max-frames", max,
+                         info->reference_path, info->input_path, variant != NULL ? "--dists" : NULL, variant, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonParser *parser = json_parser_new ();
+  JsonObject *root;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (status != 0)
+    g_test_message ("svd metrics: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (variant != NULL)
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "dists"), "mode"), ==, variant);
+  g_assert_cmpint (json_object_get_int_member (root, "n_frames"), ==, n_frames);
+  return parser;
+}
+
+static double
+cli_frame_value (JsonParser *parser,
+                 gint64      index,
+                 const char *member)
+{
+  JsonArray *frames = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "frames");
+
+  for (guint i = 0; i < json_array_get_length (frames); i++)
+    {
+      JsonObject *f = json_array_get_object_element (frames, i);
+
+      if (json_object_get_int_member (f, "index") == index)
+        return json_object_get_double_member (f, member);
+    }
+  g_assert_not_reached ();
+}
+
+static void
+assert_readout_has (const char *want)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+
+  g_test_message ("want \"%s\" in: %s", want, text);
+  g_assert_nonnull (strstr (text, want));
+}
+
+/* A session on a shared clip (Synthesize, scale 2, one shared 2x model:
+ * 640x360 frames) run with the variants chosen in Preferences: the
+ * readouts equal `svd metrics` in those variants, and changing them while
+ * the session is open changes what the following values are. */
+static void
+run_session_script (SvdApplication *app)
+{
+  g_autofree char *clip = svd_test_shared_path ("clips", "bbb_360p_10s_hevc_aac.mp4", NULL);
+  g_autofree char *model = svd_test_shared_path ("models", "seed", "2x_10_2X-10_super_fp32.onnx", NULL);
+  const char *paths[] = { model, NULL };
+  GSettings *settings = svd_application_get_settings (app);
+  SvdSessionSetup setup = { 0 };
+  const SvdSessionInfo *info;
+  g_autoptr(JsonParser) full = NULL, short256 = NULL, frames = NULL;
+  char want[128], of_mse[64], of_frames[64];
+
+  the_window = SVD_WINDOW (gtk_application_get_active_window (GTK_APPLICATION (app)));
+  g_settings_set_string (settings, "dists-variant", "full");
+  g_settings_set_string (settings, "psnr-average", "mse");
+  g_assert_cmpint (svd_window_get_dists_mode (the_window), ==, SVD_DISTS_FULL);
+
+  setup.mode = SVD_REFERENCE_SYNTHESIZE;
+  setup.input_path = clip;
+  svd_degrade_params_init (&setup.degrade);
+  setup.degrade.scale = 2;
+  svd_window_start_session (the_window, &setup);
+  svd_gui_test_wait_until (session_open, NULL);
+  info = svd_window_get_session_info (the_window);
+  g_assert_nonnull (info->reference_path);
+  svd_window_set_chain_paths (the_window, 0, paths);
+
+  /* Frame 0: DISTS at full resolution, as `svd metrics --dists full`. */
+  want_frame = 0;
+  svd_gui_test_wait_until (readout_ready, NULL);
+  svd_gui_test_wait_until (dists_ready, (gpointer) "full");
+  full = cli_metrics (info, model, "full", 1);
+  g_snprintf (want, sizeof want, "DISTS (full) %.4f", cli_frame_value (full, 0, "dists"));
+  assert_readout_has (want);
+
+  /* Switched during the session: the shown frame's DISTS comes again, in
+   * the new variant and equal to the CLI's; the full-resolution value is
+   * not averaged with it. */
+  g_settings_set_string (settings, "dists-variant", "short256");
+  g_assert_cmpint (svd_window_get_dists_mode (the_window), ==, SVD_DISTS_SHORT256);
+  g_assert_null (strstr (svd_window_get_readout (the_window, 0), "(full"));
+  svd_gui_test_wait_until (dists_ready, (gpointer) "short256");
+  short256 = cli_metrics (info, model, "short256", 1);
+  g_snprintf (want, sizeof want, "DISTS (short256) %.4f", cli_frame_value (short256, 0, "dists"));
+  assert_readout_has (want);
+  g_snprintf (want, sizeof want, "mean DISTS %.4f over 1 frames", cli_frame_value (short256, 0, "dists"));
+  assert_readout_has (want);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "preferences-metrics-session"));
+
+  /* The clip PSNR over frames 0 and 110, whose PSNR differ enough for the
+   * two aggregates to differ in the readout: each computed here as
+   * svd-metrics.h defines it, from the CLI's per-frame values. */
+  want_frame = 110;
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.go-to-frame", "x", want_frame));
+  svd_gui_test_wait_until (readout_ready, NULL);
+  frames = cli_metrics (info, model, NULL, 111);
+  g_snprintf (of_mse, sizeof of_mse, "%.2f dB",
+              10.0 * log10 (255.0 * 255.0 / ((cli_frame_value (frames, 0, "mse_y") +
+                                              cli_frame_value (frames, 110, "mse_y")) / 2)));
+  g_snprintf (of_frames, sizeof of_frames, "%.2f dB",
+              (cli_frame_value (frames, 0, "psnr_y") + cli_frame_value (frames, 110, "psnr_y")) / 2);
+  g_assert_cmpstr (of_mse, !=, of_frames);
+  g_snprintf (want, sizeof want, "clip of 2 frames: PSNR-Y of the mean MSE %s", of_mse);
+  assert_readout_has (want);
+  /* The other aggregate at once, from the same frames. */
+  g_settings_set_string (settings, "psnr-average", "mean-of-frames");
+  g_snprintf (want, sizeof want, "clip mean of 2 frames: PSNR-Y %s", of_frames);
+  assert_readout_has (want);
+
+  g_settings_reset (settings, "dists-variant");
+  g_settings_reset (settings, "psnr-average");
+}
+
+static void
+test_metric_session (void)
+{
+  g_autofree char *models = svd_test_shared_path ("models", NULL);
+
+  if (!g_file_test (models, G_FILE_TEST_IS_DIR))
+    {
+      g_test_skip ("../shared is missing: the session needs its clips, models and DISTS weights");
+      return;
+    }
+  svd_gui_test_run_app (run_session_script);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   svd_gui_test_init (&argc, &argv);
+  {
+    /* The shared DISTS α/β and the seeded VGG16: the CLI, spawned with
+     * this environment, uses the same files. */
+    g_autofree char *ab = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
+    g_autofree char *vgg = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
+
+    g_setenv ("SVD_DISTS_WEIGHTS", ab, TRUE);
+    g_setenv ("SVD_VGG16_WEIGHTS", vgg, TRUE);
+  }
 
   g_test_add_func ("/gui/preferences/device-fp16-folders", test_preferences);
+  g_test_add_func ("/gui/preferences/metric-variants", test_metric_rows);
+  g_test_add_func ("/gui/preferences/metric-variants-session", test_metric_session);
 
   return g_test_run ();
 }
