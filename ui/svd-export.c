@@ -626,7 +626,6 @@ svd_export_dialog_init (SvdExportDialog *self)
   gtk_box_append (GTK_BOX (toolbar), page);
 
   self->chain_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  adw_preferences_group_set_title (self->chain_group, _("Chain 1"));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->chain_group);
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
@@ -690,7 +689,8 @@ svd_export_dialog_init (SvdExportDialog *self)
  * @parent: (nullable): the window to stay on top of
  * @input_path: the session's input (for Synthesize mode, the degraded file)
  * @n_frames: frames in the input
- * @chain_paths: (array zero-terminated=1): chain 1's model files, in order
+ * @chain_number: which of the session's chains it is, from 1 (its title)
+ * @chain_paths: (array zero-terminated=1): that chain's model files, in order
  *
  * Returns: (transfer none): a new dialog, owned by GTK until closed
  */
@@ -698,11 +698,12 @@ SvdExportDialog *
 svd_export_dialog_new (GtkWindow          *parent,
                        const char         *input_path,
                        gint64              n_frames,
+                       guint               chain_number,
                        const char * const *chain_paths)
 {
   SvdExportDialog *self;
   g_autoptr(GString) names = g_string_new (NULL);
-  g_autofree char *base = NULL, *dot = NULL, *out_name = NULL;
+  g_autofree char *base = NULL, *dot = NULL, *out_name = NULL, *title = NULL;
   const char *folder;
 
   g_return_val_if_fail (input_path != NULL, NULL);
@@ -727,6 +728,8 @@ svd_export_dialog_new (GtkWindow          *parent,
       g_string_append_printf (names, "%s%s", i > 0 ? " → " : "", name);
     }
   adw_preferences_group_set_description (self->chain_group, names->str);
+  title = g_strdup_printf (_("Chain %u"), MAX (chain_number, 1));
+  adw_preferences_group_set_title (self->chain_group, title);
 
   /* A suggestion beside the user's videos; the chooser confirms it. */
   base = g_path_get_basename (input_path);

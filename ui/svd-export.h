@@ -20,6 +20,7 @@ G_DECLARE_FINAL_TYPE (SvdExportDialog, svd_export_dialog, SVD, EXPORT_DIALOG, Ad
 SvdExportDialog *svd_export_dialog_new        (GtkWindow          *parent,
                                                const char         *input_path,
                                                gint64              n_frames,
+                                               guint               chain_number,
                                                const char * const *chain_paths);
 void             svd_export_dialog_set_output (SvdExportDialog    *self,
                                                GFile              *file);

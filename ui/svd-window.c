@@ -487,6 +487,18 @@ clip_frame_done_cb (guint64       serial,
  * dropped, so holding an arrow key never piles up work and a late frame
  * never replaces a newer one.
  */
+
+/* Playing or paused, and the play button's icon with it: playback also
+ * stops on a seek, a step, a frame error and at the end of the clip. */
+static void
+svd_window_set_playing (SvdWindow *self,
+                        gboolean   playing)
+{
+  self->playing = playing;
+  if (self->play_button != NULL)  /* NULL once disposed */
+    gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
+                              playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
+}
 void
 svd_window_go_to_frame (SvdWindow *self,
                         gint64     index)
@@ -498,7 +510,7 @@ svd_window_go_to_frame (SvdWindow *self,
 
   if (self->session != NULL)
     {
-      self->playing = FALSE;
+      svd_window_set_playing (self, FALSE);
       g_clear_handle_id (&self->play_source, g_source_remove);
       svd_window_session_request (self, index, TRUE);
       return;
@@ -922,7 +934,7 @@ static void
 svd_window_close_session (SvdWindow *self)
 {
   g_clear_handle_id (&self->play_source, g_source_remove);
-  self->playing = FALSE;
+  svd_window_set_playing (self, FALSE);
   /* Joins the worker: engines, readers and runner are freed on it. */
   g_clear_pointer (&self->session, svd_session_free);
   svd_window_session_info_clear (&self->session_info);
@@ -1299,7 +1311,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       message = g_strdup_printf (_("Could not show frame %lld: %s"), (long long) self->session_wanted + 1,
                                  error->message);
       svd_window_show_toast (self, message);
-      self->playing = FALSE;
+      svd_window_set_playing (self, FALSE);
       return;
     }
 
@@ -1401,7 +1413,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       guint delay = spent_ms >= period_ms ? 0 : (guint) (period_ms - spent_ms);
 
       if (self->session_info.n_frames > 0 && frame->index + 1 >= self->session_info.n_frames)
-        self->playing = FALSE;
+        svd_window_set_playing (self, FALSE);
       else
         self->play_source = g_timeout_add (delay, svd_window_play_tick, self);
     }
@@ -1870,9 +1882,7 @@ svd_window_play_action (GtkWidget  *widget,
 
   if (self->session == NULL || !self->session_open)
     return;
-  self->playing = !self->playing;
-  gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
-                            self->playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
+  svd_window_set_playing (self, !self->playing);
   self->last_shown_us = 0;
   self->shown_fps = 0;
   if (self->playing)
@@ -2059,6 +2069,8 @@ GtkWindow *
 svd_window_export (SvdWindow *self)
 {
   SvdExportDialog *dialog;
+  int slot;
+  guint chain;
 
   g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
 
@@ -2067,14 +2079,22 @@ svd_window_export (SvdWindow *self)
       svd_window_show_toast (self, _("Open a clip and add a chain before exporting"));
       return NULL;
     }
-  if (self->chain_paths[0] == NULL)
+  /* The chain the viewer shows (toggle) or compares (the right side);
+   * else the first one there is. */
+  slot = svd_viewer_get_view_mode (self->viewer) == SVD_VIEW_MODE_TOGGLE
+         ? svd_viewer_get_shown_slot (self->viewer) : svd_viewer_get_right_slot (self->viewer);
+  chain = slot >= SVD_VIEWER_SLOT_CHAIN_1 && slot < SVD_VIEWER_SLOT_CHAIN_1 + SVD_SESSION_MAX_CHAINS
+          ? slot - SVD_VIEWER_SLOT_CHAIN_1 : 0;
+  for (guint i = 0; self->chain_paths[chain] == NULL && i < SVD_SESSION_MAX_CHAINS; i++)
+    chain = i;
+  if (self->chain_paths[chain] == NULL)
     {
       svd_window_show_toast (self, _("Add a chain first: the export restores the clip with chain 1"));
       return NULL;
     }
   dialog = svd_export_dialog_new (GTK_WINDOW (self), self->session_info.input_path,
-                                  self->session_info.n_frames,
-                                  (const char * const *) self->chain_paths[0]);
+                                  self->session_info.n_frames, chain + 1,
+                                  (const char * const *) self->chain_paths[chain]);
   gtk_window_present (GTK_WINDOW (dialog));
   return GTK_WINDOW (dialog);
 }

@@ -128,6 +128,12 @@ count_files (const char *dir)
   return n;
 }
 
+static gboolean
+chain_2_shown (gpointer viewer)
+{
+  return svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_2);
+}
+
 static SvdExportDialog *
 open_export (void)
 {
@@ -215,6 +221,33 @@ run_script_cb (gpointer user_data)
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-cancelled"));
   gtk_window_close (GTK_WINDOW (the_dialog));
   g_clear_object (&the_dialog);
+
+  /* With two chains, the export takes the one the viewer shows. */
+  {
+    const char *baseline[] = { "builtin:bicubic:2", NULL };
+    SvdViewer *viewer = svd_window_get_viewer (the_window);
+
+    the_dialog = open_export ();
+    g_assert_nonnull (strstr (svd_export_dialog_get_chain_text (the_dialog), "1x_super_34_10"));
+    g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (
+                       find_type (GTK_WIDGET (the_dialog), ADW_TYPE_PREFERENCES_GROUP))), ==, "Chain 1");
+    gtk_window_close (GTK_WINDOW (the_dialog));
+    g_clear_object (&the_dialog);
+    svd_window_set_chain_paths (the_window, 1, baseline);
+    svd_gui_test_wait_until (chain_2_shown, viewer);
+    svd_viewer_set_view_mode (viewer, SVD_VIEW_MODE_TOGGLE);
+    svd_viewer_select_slot (viewer, SVD_VIEWER_SLOT_CHAIN_2);
+    g_assert_cmpint (svd_viewer_get_shown_slot (viewer), ==, SVD_VIEWER_SLOT_CHAIN_2);
+    the_dialog = open_export ();
+    g_test_message ("export with chain 2 shown: %s", svd_export_dialog_get_chain_text (the_dialog));
+    g_assert_nonnull (strstr (svd_export_dialog_get_chain_text (the_dialog), "2×"));
+    g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (
+                       find_type (GTK_WIDGET (the_dialog), ADW_TYPE_PREFERENCES_GROUP))), ==, "Chain 2");
+    gtk_window_close (GTK_WINDOW (the_dialog));
+    g_clear_object (&the_dialog);
+    svd_window_set_chain_paths (the_window, 1, NULL);
+    svd_viewer_set_view_mode (viewer, SVD_VIEW_MODE_SLIDER);
+  }
 
   /* Preferences switch the device: the session rebuilds its engine on the
    * worker and shows the frame again, here on the CPU reference path. */

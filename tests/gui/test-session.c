@@ -23,6 +23,15 @@
  * longest main-loop stall measured. */
 
 static SvdWindow *the_window;
+
+static const char *
+play_icon (void)
+{
+  GObject *button = gtk_widget_get_template_child (GTK_WIDGET (the_window), SVD_TYPE_WINDOW, "play_button");
+
+  return gtk_button_get_icon_name (GTK_BUTTON (button));
+}
+
 static gint64 want_frame;
 
 static gboolean
@@ -444,6 +453,15 @@ run_script (SvdApplication *app)
   report_gaps (gaps, st.refresh_us);
   g_assert_cmpint (svd_window_get_shown_frame (the_window), >, 60);
   shoot ("session-playback");
+  g_assert_cmpstr (play_icon (), ==, "media-playback-start-symbolic");
+
+  /* A step stops playback, and the play button says so. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
+  g_assert_true (svd_window_get_playing (the_window));
+  g_assert_cmpstr (play_icon (), ==, "media-playback-pause-symbolic");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.next-frame", NULL));
+  g_assert_false (svd_window_get_playing (the_window));
+  g_assert_cmpstr (play_icon (), ==, "media-playback-start-symbolic");
 
   /* Paused, DISTS catches up to the shown frame (a frame asked for before
    * the pause may still arrive first). */
