@@ -178,6 +178,10 @@ def main():
                                           for d in s.get("data_history", [])[1:]) or "none",
         "seed": s["seed"],
         "loss": s["loss"],
+        "patch_sampling": ", ".join("from %d: %s" % (h["from_iter"], "uniform" if not h["textured_share"] else
+                                                     "%g textured (8x8-block luma std >= %g)"
+                                                     % (h["textured_share"], h["min_local_texture"]))
+                                    for h in s.get("sampling_history", [])) or "uniform",
         "optimizer": "Adam(0.9, 0.99) lr %g, %d warm-up, cosine to 1%%" % (s["lr"], s["warmup"]),
         "patch": s["patch"],
         "batch": s["batch"],

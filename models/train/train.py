@@ -104,19 +104,38 @@ class Pairs:
         return len(self.items)
 
 
-def sample_batch(pairs, scale, patch, batch, seed, it):
-    """The batch of iteration `it`: a pure function of (seed, it), so resume is exact."""
+def local_texture(y):
+    """Mean standard deviation of the BT.601 luma over the 8x8 blocks of a uint8 RGB
+    patch (sides multiples of 8), in code values: high for grass, foliage and fur,
+    low for flat areas and smooth gradients, whatever the patch's overall contrast."""
+    h, w = y.shape[0] // 8 * 8, y.shape[1] // 8 * 8
+    l = y[:h, :w, 0] * 0.299 + y[:h, :w, 1] * 0.587 + y[:h, :w, 2] * 0.114
+    return float(l.reshape(h // 8, 8, w // 8, 8).std(axis=(1, 3)).mean())
+
+
+def sample_batch(pairs, scale, patch, batch, seed, it, texture=(0.0, 0.0)):
+    """The batch of iteration `it`: a pure function of (seed, it, texture), so resume is exact.
+
+    texture = (p, t): with probability p a sample must be textured: its clean
+    patch's local_texture () at least t, up to 8 draws (the last is kept).
+    Uniform draws land mostly on flat cel areas, which the model handles early;
+    the error on films such as BBB is in grass, foliage and fur (README)."""
     rng = np.random.default_rng([seed, it])
     lp = patch // scale
     xs = np.empty((batch, lp, lp, 3), np.uint8)
     ys = np.empty((batch, patch, patch, 3), np.uint8)
+    tex_p, tex_t = texture
     for b in range(batch):
-        _, lq, hq, _ = pairs.items[rng.integers(len(pairs))]
-        f = rng.integers(lq.shape[0])
-        y0 = rng.integers(lq.shape[1] - lp + 1)
-        x0 = rng.integers(lq.shape[2] - lp + 1)
-        x = lq[f, y0:y0 + lp, x0:x0 + lp]
-        y = hq[f, y0 * scale:(y0 + lp) * scale, x0 * scale:(x0 + lp) * scale]
+        tries = 8 if tex_p > 0 and rng.random() < tex_p else 1
+        for _ in range(tries):
+            _, lq, hq, _ = pairs.items[rng.integers(len(pairs))]
+            f = rng.integers(lq.shape[0])
+            y0 = rng.integers(lq.shape[1] - lp + 1)
+            x0 = rng.integers(lq.shape[2] - lp + 1)
+            x = lq[f, y0:y0 + lp, x0:x0 + lp]
+            y = hq[f, y0 * scale:(y0 + lp) * scale, x0 * scale:(x0 + lp) * scale]
+            if tries == 1 or local_texture(y) >= tex_t:
+                break
         # Flips and transposes: the 8 symmetries of the square, same for both.
         k = rng.integers(8)
         if k & 1:
@@ -216,6 +235,10 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--warmup", type=int, default=50)
     ap.add_argument("--edge-weight", type=float, default=0.0, help="weight of an L1 loss on image gradients")
+    ap.add_argument("--texture-p", type=float, default=0.0,
+                    help="share of samples drawn again until their clean patch is textured (0: uniform)")
+    ap.add_argument("--texture-std", type=float, default=8.0,
+                    help="mean 8x8-block luma standard deviation (code values) a textured patch has at least")
     ap.add_argument("--iters", type=int, default=0, help="schedule length (0: fill --minutes)")
     ap.add_argument("--extend", type=int, default=0,
                     help="after a finished schedule: add this many iterations with a warm restart of the cosine "
@@ -283,6 +306,8 @@ def main():
         sys.exit("train: the training pairs mix degradation recipes %s: run degrade.py again" % recipes)
     recipe = recipes[0] if recipes else 0
     data_history = [(0, len(clip_set), len(train), recipe)]
+    texture = (args.texture_p, args.texture_std if args.texture_p > 0 else 0.0)
+    sampling_history = [(0,) + texture]
     if os.path.exists(ckpt_path):
         ck = torch.load(ckpt_path, map_location=device)
         if ck["config"] != config:
@@ -299,6 +324,11 @@ def main():
             data_history.append((it, len(clip_set), len(train), recipe))
             print("train: the training set changed at iteration %d: now %d clips (%d pairs), degradation recipe %d"
                   % (it, len(clip_set), len(train), recipe), flush=True)
+        sampling_history = [tuple(h) for h in ck.get("sampling_history", [(0, 0.0, 0.0)])]
+        if tuple(sampling_history[-1][1:]) != texture:
+            sampling_history.append((it,) + texture)
+            print("train: patch sampling changed at iteration %d: textured share %.2f, local texture >= %g"
+                  % ((it,) + texture), flush=True)
         if args.extend > 0 and total and it >= total:
             restarts.append((it, args.lr * 0.5))
             total = it + args.extend
@@ -327,7 +357,7 @@ def main():
         save_ckpt(ckpt_path, {"model": model.state_dict(), "opt": opt.state_dict(), "iter": it,
                               "seconds": spent, "total_iters": total, "config": config,
                               "restarts": restarts, "clip_set": clip_set,
-                              "data_history": data_history})
+                              "data_history": data_history, "sampling_history": sampling_history})
 
     def log(rec):
         rec["iter"], rec["minutes"] = it, round(spent / 60, 3)
@@ -349,7 +379,7 @@ def main():
             break
         if not total and calib_start is None:
             calib_start = (it, spent)
-        x, y = sample_batch(train, args.scale, patch, args.batch, args.seed, it)
+        x, y = sample_batch(train, args.scale, patch, args.batch, args.seed, it, texture)
         x, y = x.to(device), y.to(device)
         for g in opt.param_groups:
             g["lr"] = lr_at(it, total or 10 ** 9, args.lr, args.warmup, restarts)
@@ -406,6 +436,8 @@ def main():
         "iterations": it, "total_iters": total, "finished_schedule": finished,
         "warm_restarts": [{"at_iter": a, "peak_lr": p} for a, p in restarts],
         "data_history": [{"from_iter": a, "clips": c, "pairs": n, "degrade_recipe": r} for a, c, n, r in data_history],
+        "sampling_history": [{"from_iter": a, "textured_share": p, "min_local_texture": t}
+                             for a, p, t in sampling_history],
         "train_minutes": round(spent / 60, 2), "s_per_iter": round(spent / max(1, it), 4),
         "threads": torch.get_num_threads(), "device": str(device), "torch": torch.__version__,
         "train_pairs": len(train), "train_clips": clip_set,

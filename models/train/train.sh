@@ -18,6 +18,8 @@
 #   SVD_TRAIN_CLIPS   [48]    training render clips; SVD_TRAIN_HELDOUT [8]; SVD_TRAIN_FRAMES [20]
 #   SVD_TRAIN_NATURE  [0]     training nature scenes (nature.py, an experiment: 24 in session 7);
 #                             SVD_TRAIN_NATURE_HELDOUT [0] (2 in session 7)
+#   SVD_TRAIN_TEXTURE [0]     share of patches drawn again until textured (train.py --texture-p);
+#                             SVD_TRAIN_TEXTURE_STD [8] (--texture-std)
 #   SVD_TRAIN_VARIANTS [3]    random degradations per training clip
 #   SVD_TRAIN_RECIPE  [2]     degradation recipe (degrade.py RECIPES; README, "The degradations")
 #   SVD_TRAIN_CKPT_EVERY [100], SVD_TRAIN_VAL_EVERY [200]   iterations between checkpoints / held-out PSNR
@@ -68,6 +70,8 @@ ARGS=(--run "$RUN" --tier "$TIER" --scale "$SCALE" --minutes "${SVD_TRAIN_MINUTE
 [ -n "${SVD_TRAIN_ITERS:-}" ] && ARGS+=(--iters "$SVD_TRAIN_ITERS")
 [ -n "${SVD_TRAIN_EXTEND:-}" ] && ARGS+=(--extend "$SVD_TRAIN_EXTEND")
 [ -n "${SVD_TRAIN_PATCH:-}" ] && ARGS+=(--patch "$SVD_TRAIN_PATCH")
+[ -n "${SVD_TRAIN_TEXTURE:-}" ] && ARGS+=(--texture-p "$SVD_TRAIN_TEXTURE")
+[ -n "${SVD_TRAIN_TEXTURE_STD:-}" ] && ARGS+=(--texture-std "$SVD_TRAIN_TEXTURE_STD")
 "${NICE[@]}" "$PY" "$HERE/train.py" "${ARGS[@]}"
 
 # 4. Export, measure with svd, export again with the scores in the metadata.
