@@ -348,3 +348,73 @@ svd_gui_test_assert_opaque (GtkWidget *window)
   g_test_message ("window %dx%d: %d pixels not opaque (the first at %d,%d)", width, height, holes, first_x, first_y);
   g_assert_cmpint (holes, ==, 0);
 }
+
+/**
+ * svd_gui_test_cli_metrics:
+ * @reference: the reference clip
+ * @input: the clip to restore and score
+ * @chain: model files for `--chain`, comma-separated
+ * @dists_variant: (nullable): `--dists` variant, or %NULL for none
+ * @n_frames: frames to compare (`--max-frames`)
+ *
+ * Runs `svd metrics --json` from the build tree, as a user would, so the
+ * GUI's readouts can be checked against the CLI's; asserts that it ran,
+ * compared @n_frames frames and used @dists_variant.
+ *
+ * Returns: (transfer full): its parsed output
+ */
+JsonParser *
+svd_gui_test_cli_metrics (const char *reference,
+                          const char *input,
+                          const char *chain,
+                          const char *dists_variant,
+                          int         n_frames)
+{
+  g_autofree char *svd = g_build_filename (g_getenv ("SVD_BUILD_ROOT"), "app", "cli", "svd", NULL);
+  g_autofree char *max = g_strdup_printf ("%d", n_frames);
+  const char *argv[] = { svd, "metrics", "--json", "-q", "--chain", chain, "--max-frames", max,
+                         reference, input, dists_variant != NULL ? "--dists" : NULL, dists_variant, NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonParser *parser = json_parser_new ();
+  JsonObject *root;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (status != 0)
+    g_test_message ("svd metrics: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
+  root = json_node_get_object (json_parser_get_root (parser));
+  if (dists_variant != NULL)
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "dists"), "mode"), ==,
+                     dists_variant);
+  g_assert_cmpint (json_object_get_int_member (root, "n_frames"), ==, n_frames);
+  return parser;
+}
+
+/**
+ * svd_gui_test_cli_frame_value:
+ * @parser: svd_gui_test_cli_metrics()'s output
+ * @index: an input frame index
+ * @member: "psnr_y", "dists", "mse_y"…
+ *
+ * Returns: that frame's value; asserts the frame is there
+ */
+double
+svd_gui_test_cli_frame_value (JsonParser *parser,
+                              gint64      index,
+                              const char *member)
+{
+  JsonArray *frames = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "frames");
+
+  for (guint i = 0; i < json_array_get_length (frames); i++)
+    {
+      JsonObject *f = json_array_get_object_element (frames, i);
+
+      if (json_object_get_int_member (f, "index") == index)
+        return json_object_get_double_member (f, member);
+    }
+  g_assert_not_reached ();
+}

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
 
 #include "svd-application.h"
 
@@ -24,5 +25,14 @@ GtkWidget  *svd_gui_test_find_suggested  (GtkWidget      *widget);
 void        svd_gui_test_init            (int            *argc,
                                           char         ***argv);
 void        svd_gui_test_run_app         (void          (*script) (SvdApplication *app));
+
+JsonParser *svd_gui_test_cli_metrics     (const char     *reference,
+                                          const char     *input,
+                                          const char     *chain,
+                                          const char     *dists_variant,
+                                          int             n_frames);
+double      svd_gui_test_cli_frame_value (JsonParser     *parser,
+                                          gint64          index,
+                                          const char     *member);
 
 G_END_DECLS

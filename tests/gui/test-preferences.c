@@ -208,44 +208,7 @@ cli_metrics (const SvdSessionInfo *info,
              const char           *variant,
              int                   n_frames)
 {
-  g_autofree char *svd = g_build_filename (g_getenv ("SVD_BUILD_ROOT"), "app", "cli", "svd", NULL);
-  g_autofree char *max = g_strdup_printf ("%d", n_frames);
-  const char *argv[] = { svd, "metrics", "--json", "-q", "--chain", model, "--max-frames", max,
-                         info->reference_path, info->input_path, variant != NULL ? "--dists" : NULL, variant, NULL };
-  g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonParser *parser = json_parser_new ();
-  JsonObject *root;
-  int status;
-
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
-  g_assert_no_error (error);
-  if (status != 0)
-    g_test_message ("svd metrics: %s", err);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
-  root = json_node_get_object (json_parser_get_root (parser));
-  if (variant != NULL)
-    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "dists"), "mode"), ==, variant);
-  g_assert_cmpint (json_object_get_int_member (root, "n_frames"), ==, n_frames);
-  return parser;
-}
-
-static double
-cli_frame_value (JsonParser *parser,
-                 gint64      index,
-                 const char *member)
-{
-  JsonArray *frames = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "frames");
-
-  for (guint i = 0; i < json_array_get_length (frames); i++)
-    {
-      JsonObject *f = json_array_get_object_element (frames, i);
-
-      if (json_object_get_int_member (f, "index") == index)
-        return json_object_get_double_member (f, member);
-    }
-  g_assert_not_reached ();
+  return svd_gui_test_cli_metrics (info->reference_path, info->input_path, model, variant, n_frames);
 }
 
 static void
@@ -293,7 +256,7 @@ run_session_script (SvdApplication *app)
   svd_gui_test_wait_until (readout_ready, NULL);
   svd_gui_test_wait_until (dists_ready, (gpointer) "full");
   full = cli_metrics (info, model, "full", 1);
-  g_snprintf (want, sizeof want, "DISTS (full) %.4f", cli_frame_value (full, 0, "dists"));
+  g_snprintf (want, sizeof want, "DISTS (full) %.4f", svd_gui_test_cli_frame_value (full, 0, "dists"));
   assert_readout_has (want);
 
   /* Switched during the session: the shown frame's DISTS comes again, in
@@ -304,9 +267,9 @@ run_session_script (SvdApplication *app)
   g_assert_null (strstr (svd_window_get_readout (the_window, 0), "(full"));
   svd_gui_test_wait_until (dists_ready, (gpointer) "short256");
   short256 = cli_metrics (info, model, "short256", 1);
-  g_snprintf (want, sizeof want, "DISTS (short256) %.4f", cli_frame_value (short256, 0, "dists"));
+  g_snprintf (want, sizeof want, "DISTS (short256) %.4f", svd_gui_test_cli_frame_value (short256, 0, "dists"));
   assert_readout_has (want);
-  g_snprintf (want, sizeof want, "mean DISTS %.4f over 1 frames", cli_frame_value (short256, 0, "dists"));
+  g_snprintf (want, sizeof want, "mean DISTS %.4f over 1 frames", svd_gui_test_cli_frame_value (short256, 0, "dists"));
   assert_readout_has (want);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "preferences-metrics-session"));
@@ -319,10 +282,10 @@ run_session_script (SvdApplication *app)
   svd_gui_test_wait_until (readout_ready, NULL);
   frames = cli_metrics (info, model, NULL, 111);
   g_snprintf (of_mse, sizeof of_mse, "%.2f dB",
-              10.0 * log10 (255.0 * 255.0 / ((cli_frame_value (frames, 0, "mse_y") +
-                                              cli_frame_value (frames, 110, "mse_y")) / 2)));
+              10.0 * log10 (255.0 * 255.0 / ((svd_gui_test_cli_frame_value (frames, 0, "mse_y") +
+                                              svd_gui_test_cli_frame_value (frames, 110, "mse_y")) / 2)));
   g_snprintf (of_frames, sizeof of_frames, "%.2f dB",
-              (cli_frame_value (frames, 0, "psnr_y") + cli_frame_value (frames, 110, "psnr_y")) / 2);
+              (svd_gui_test_cli_frame_value (frames, 0, "psnr_y") + svd_gui_test_cli_frame_value (frames, 110, "psnr_y")) / 2);
   g_assert_cmpstr (of_mse, !=, of_frames);
   g_snprintf (want, sizeof want, "clip of 2 frames: PSNR-Y of the mean MSE %s", of_mse);
   assert_readout_has (want);

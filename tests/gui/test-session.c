@@ -86,38 +86,13 @@ cli_metrics (const SvdSessionInfo *info,
              char                 *ssim,
              char                 *dists)
 {
-  g_autofree char *svd = g_build_filename (g_getenv ("SVD_BUILD_ROOT"), "app", "cli", "svd", NULL);
-  g_autofree char *max = g_strdup_printf ("%" G_GINT64_FORMAT, index + 1);
-  const char *argv[] = { svd, "metrics", "--json", "-q", "--dists", "short256", "--chain", chain,
-                         "--max-frames", max, info->reference_path, info->input_path, NULL };
-  g_autofree char *out = NULL, *err = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *root, *frame = NULL;
-  JsonArray *frames;
-  int status;
+  g_autoptr(JsonParser) parser = svd_gui_test_cli_metrics (info->reference_path, info->input_path, chain,
+                                                           "short256", (int) index + 1);
 
-  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
-  g_assert_no_error (error);
-  if (status != 0)
-    g_test_message ("svd metrics: %s", err);
-  g_assert_true (g_spawn_check_wait_status (status, &error));
-  g_assert_true (json_parser_load_from_data (parser, out, -1, &error));
-  root = json_node_get_object (json_parser_get_root (parser));
-  frames = json_object_get_array_member (root, "frames");
-  for (guint i = 0; i < json_array_get_length (frames); i++)
-    {
-      JsonObject *f = json_array_get_object_element (frames, i);
-
-      if (json_object_get_int_member (f, "index") == index)
-        frame = f;
-    }
-  g_assert_nonnull (frame);
-  g_snprintf (psnr_rgb, 64, "PSNR-RGB %.2f dB", json_object_get_double_member (frame, "psnr_rgb"));
-  g_snprintf (psnr_y, 64, "PSNR-Y (BT.601) %.2f dB", json_object_get_double_member (frame, "psnr_y"));
-  g_snprintf (ssim, 64, "SSIM-Y (Gaussian σ 1.5) %.4f", json_object_get_double_member (frame, "ssim_y"));
-  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "dists"), "mode"), ==, "short256");
-  g_snprintf (dists, 64, "DISTS (short256) %.4f", json_object_get_double_member (frame, "dists"));
+  g_snprintf (psnr_rgb, 64, "PSNR-RGB %.2f dB", svd_gui_test_cli_frame_value (parser, index, "psnr_rgb"));
+  g_snprintf (psnr_y, 64, "PSNR-Y (BT.601) %.2f dB", svd_gui_test_cli_frame_value (parser, index, "psnr_y"));
+  g_snprintf (ssim, 64, "SSIM-Y (Gaussian σ 1.5) %.4f", svd_gui_test_cli_frame_value (parser, index, "ssim_y"));
+  g_snprintf (dists, 64, "DISTS (short256) %.4f", svd_gui_test_cli_frame_value (parser, index, "dists"));
 }
 
 static gint64
