@@ -55,6 +55,7 @@ struct _SvdSession
   guint                   n_pending;
   SvdSessionDistsFunc     dists_ready;
   SvdDistsMode            dists_mode;    /* handed to each DISTS job */
+  guint                   settings_generation;  /* and settings' */
   SvdWorker              *dists_worker;  /* made on first use */
   struct _DistsSlot      *dists_slot;
 };
@@ -83,18 +84,30 @@ dists_slot_clear_locked (DistsSlot *slot)
 /* Lives on the DISTS worker's thread only. */
 typedef struct {
   SvdSettings       settings;
+  guint             settings_generation;  /* of settings */
   gboolean          loaded;
   SvdDistsMode      mode;    /* the runner's */
   SvdMetricsRunner *runner;
   char             *error;
 } DistsState;
 
-/* One DISTS job: the variant travels with it, so the worker never reads
- * the GUI's settings. */
+/* One DISTS job: the variant and the session's settings travel with it,
+ * so the worker never reads the GUI's settings. */
 typedef struct {
   DistsSlot    *slot;  /* the session's; outlives the worker */
   SvdDistsMode  mode;
+  SvdSettings   settings;
+  guint         settings_generation;
 } DistsJob;
+
+static void
+dists_job_free (gpointer data)
+{
+  DistsJob *job = data;
+
+  svd_settings_clear (&job->settings);
+  g_free (job);
+}
 
 static gpointer
 dists_state_init (gpointer   init_data,
@@ -107,18 +120,26 @@ dists_state_init (gpointer   init_data,
 }
 
 /* Loading VGG16 and building its kernels takes a while: on this thread,
- * not the frame worker's, once per variant asked for (the runner holds
- * one). Failing is not fatal, every result then says why. */
+ * not the frame worker's, once per variant and settings asked for (the
+ * runner holds one; Preferences may change the device, the precision or
+ * the weight files). Failing is not fatal, every result then says why. */
 static void
-dists_state_load (DistsState   *state,
-                  SvdDistsMode  mode)
+dists_state_load (DistsState     *state,
+                  const DistsJob *job)
 {
   g_autoptr(GError) local = NULL;
+  SvdDistsMode mode = job->mode;
 
-  if (state->loaded && state->mode == mode)
+  if (state->loaded && state->mode == mode && state->settings_generation == job->settings_generation)
     return;
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
   g_clear_pointer (&state->error, g_free);
+  if (state->settings_generation != job->settings_generation)
+    {
+      svd_settings_clear (&state->settings);
+      svd_settings_copy (&state->settings, &job->settings);
+      state->settings_generation = job->settings_generation;
+    }
   state->loaded = TRUE;
   state->mode = mode;
   state->runner = svd_metrics_runner_new (&state->settings, TRUE, mode, &local);
@@ -565,7 +586,7 @@ dists_job (SvdWorker     *worker,
 
   result->mode = job->mode;
   if (ref != NULL)
-    dists_state_load (state, job->mode);
+    dists_state_load (state, job);
   if (ref == NULL)
     result->index = -1;  /* nothing new */
   else if (state->error != NULL)
@@ -753,6 +774,11 @@ svd_session_set_engine_settings (SvdSession        *self,
 
   svd_settings_clear (&self->settings);
   svd_settings_copy (&self->settings, settings);
+  /* DISTS loads a runner with them for its next job; one in flight is
+   * dropped, as for a new variant. */
+  self->settings_generation++;
+  if (self->dists_worker != NULL)
+    svd_worker_invalidate (self->dists_worker);
   for (guint slot = 0; slot < SVD_SESSION_MAX_CHAINS; slot++)
     {
       ChainConfig *old = self->chains[slot];
@@ -897,7 +923,9 @@ svd_session_request_dists (SvdSession *self)
   job = g_new0 (DistsJob, 1);
   job->slot = self->dists_slot;
   job->mode = self->dists_mode;
-  if (svd_worker_submit (self->dists_worker, 1, dists_job, job, g_free,
+  svd_settings_copy (&job->settings, &self->settings);
+  job->settings_generation = self->settings_generation;
+  if (svd_worker_submit (self->dists_worker, 1, dists_job, job, dists_job_free,
                          (GDestroyNotify) svd_session_dists_free, dists_done_cb, self, &error) == 0)
     {
       g_debug ("DISTS not queued: %s", error->message);

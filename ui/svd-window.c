@@ -1238,8 +1238,12 @@ svd_window_dists_cb (SvdSessionDists *dists,
   if (dists->error != NULL && self->dists_error == NULL)
     {
       g_autofree char *message = NULL;
+      const char *reason = dists->error;
 
-      self->dists_error = g_strndup (dists->error, strcspn (dists->error, "\n"));
+      /* The readout already says "DISTS". */
+      if (g_str_has_prefix (reason, "DISTS is unavailable: "))
+        reason += strlen ("DISTS is unavailable: ");
+      self->dists_error = g_strndup (reason, strcspn (reason, "\n"));
       /* Translators: %s says why DISTS could not be computed */
       message = g_strdup_printf (_("DISTS is off for this session: %s"), self->dists_error);
       svd_window_show_toast (self, message);
@@ -1556,8 +1560,28 @@ svd_window_engine_settings (SvdWindow   *self,
     }
 }
 
-/* Preferences changed the device or precision: rebuild the engines on the
- * session's worker and show the current frame again. */
+/* DISTS values of another variant or other weights are another metric:
+ * forget them. A failure may have been theirs only (out of memory at full
+ * resolution, a missing weight file): the new ones get their chance. */
+static void
+svd_window_forget_dists (SvdWindow *self)
+{
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      if (self->dists_done[i] != NULL)
+        g_hash_table_remove_all (self->dists_done[i]);
+      self->dists_has[i] = FALSE;
+      self->dists_sum[i] = 0;
+      self->dists_n[i] = 0;
+    }
+  g_clear_pointer (&self->dists_error, g_free);
+  self->dists_next_us = 0;
+  self->dists_last_ms = 0;
+}
+
+/* Preferences changed the device, the precision or the DISTS weight files:
+ * rebuild the engines on the session's worker (and the DISTS runner on its
+ * thread) and show the current frame again. */
 static void
 svd_window_engine_settings_changed_cb (SvdWindow *self)
 {
@@ -1568,6 +1592,17 @@ svd_window_engine_settings_changed_cb (SvdWindow *self)
   svd_window_engine_settings (self, &settings);
   svd_session_set_engine_settings (self->session, &settings);
   svd_window_session_request (self, self->session_wanted, TRUE);
+}
+
+/* Preferences changed the DISTS weight files: the session's DISTS thread
+ * loads them for its next job (svd_session_set_engine_settings()); whether
+ * they are there, it says then. */
+static void
+svd_window_dists_weights_changed_cb (SvdWindow *self)
+{
+  svd_window_forget_dists (self);
+  g_clear_pointer (&self->session_info.dists_unavailable, g_free);
+  svd_window_engine_settings_changed_cb (self);
 }
 
 /* Preferences changed a metric variant (or the window starts). The clip
@@ -1588,19 +1623,7 @@ svd_window_metric_settings_changed_cb (SvdWindow *self)
   if (mode != self->dists_mode)
     {
       self->dists_mode = mode;
-      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-        {
-          if (self->dists_done[i] != NULL)
-            g_hash_table_remove_all (self->dists_done[i]);
-          self->dists_has[i] = FALSE;
-          self->dists_sum[i] = 0;
-          self->dists_n[i] = 0;
-        }
-      /* It may have failed for the old variant only (out of memory at
-       * full resolution, say): the new one gets its chance. */
-      g_clear_pointer (&self->dists_error, g_free);
-      self->dists_next_us = 0;
-      self->dists_last_ms = 0;
+      svd_window_forget_dists (self);
       if (self->session != NULL)
         {
           svd_session_set_dists_mode (self->session, mode);
@@ -2195,6 +2218,10 @@ svd_window_constructed (GObject *object)
                                G_CALLBACK (svd_window_engine_settings_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::precision",
                                G_CALLBACK (svd_window_engine_settings_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::dists-weights-path",
+                               G_CALLBACK (svd_window_dists_weights_changed_cb), self, G_CONNECT_SWAPPED);
+      g_signal_connect_object (self->settings, "changed::vgg16-weights-path",
+                               G_CALLBACK (svd_window_dists_weights_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::dists-variant",
                                G_CALLBACK (svd_window_metric_settings_changed_cb), self, G_CONNECT_SWAPPED);
       g_signal_connect_object (self->settings, "changed::psnr-average",

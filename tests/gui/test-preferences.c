@@ -200,6 +200,14 @@ dists_ready (gpointer data)
          g_ascii_isdigit (d[strlen (prefix)]);
 }
 
+static gboolean
+dists_failed (gpointer data)
+{
+  const char *text = svd_window_get_readout (the_window, 0);
+
+  return text != NULL && strstr (text, "DISTS failed: ") != NULL;
+}
+
 /* `svd metrics --json` on the session's first @n_frames frames through
  * @model, with DISTS in @variant unless it is %NULL. */
 static JsonParser *
@@ -273,6 +281,17 @@ run_session_script (SvdApplication *app)
   assert_readout_has (want);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "preferences-metrics-session"));
+
+  /* A DISTS weight file chosen in Preferences reaches the open session: a
+   * missing one turns DISTS off with the reason, and the default (here the
+   * environment's file) brings the CLI's value back. */
+  g_settings_set_string (settings, "dists-weights-path", "/nonexistent/DISTS_weights.pt");
+  svd_gui_test_wait_until (dists_failed, NULL);
+  g_test_message ("with a missing DISTS weight file: %s", svd_window_get_readout (the_window, 0));
+  g_settings_reset (settings, "dists-weights-path");
+  svd_gui_test_wait_until (dists_ready, (gpointer) "short256");
+  g_snprintf (want, sizeof want, "DISTS (short256) %.4f", svd_gui_test_cli_frame_value (short256, 0, "dists"));
+  assert_readout_has (want);
 
   /* The clip PSNR over frames 0 and 110, whose PSNR differ enough for the
    * two aggregates to differ in the readout: each computed here as
