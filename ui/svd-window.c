@@ -478,16 +478,6 @@ clip_frame_done_cb (guint64       serial,
   frame_result_free (result);
 }
 
-/**
- * svd_window_go_to_frame:
- * @self: a #SvdWindow
- * @index: the frame to show, 0-based; clamped to the clip
- *
- * Asks the clip's worker for frame @index. Requests made before are
- * dropped, so holding an arrow key never piles up work and a late frame
- * never replaces a newer one.
- */
-
 /* Playing or paused, and the play button's icon with it: playback also
  * stops on a seek, a step, a frame error and at the end of the clip. */
 static void
@@ -499,6 +489,16 @@ svd_window_set_playing (SvdWindow *self,
     gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
                               playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
 }
+
+/**
+ * svd_window_go_to_frame:
+ * @self: a #SvdWindow
+ * @index: the frame to show, 0-based; clamped to the clip
+ *
+ * Asks the clip's worker for frame @index. Requests made before are
+ * dropped, so holding an arrow key never piles up work and a late frame
+ * never replaces a newer one.
+ */
 void
 svd_window_go_to_frame (SvdWindow *self,
                         gint64     index)
