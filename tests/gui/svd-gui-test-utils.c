@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-gui-test"
 
 #include <math.h>
+#include <string.h>
 #include <glib/gstdio.h>
 
 #include "svd-gui-test-utils.h"
@@ -347,6 +348,44 @@ svd_gui_test_assert_opaque (GtkWidget *window)
         }
   g_test_message ("window %dx%d: %d pixels not opaque (the first at %d,%d)", width, height, holes, first_x, first_y);
   g_assert_cmpint (holes, ==, 0);
+}
+
+/**
+ * svd_gui_test_readout_ready:
+ * @window: a window with a session
+ * @frame: the frame waited for
+ *
+ * Returns: whether @frame is shown with chain 1's PSNR/SSIM (or why it failed)
+ */
+gboolean
+svd_gui_test_readout_ready (SvdWindow *window,
+                            gint64     frame)
+{
+  const char *text = svd_window_get_readout (window, 0);
+
+  return svd_window_get_shown_frame (window) == frame &&
+         text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
+}
+
+/**
+ * svd_gui_test_dists_ready:
+ * @window: a window with a session
+ * @frame: the frame waited for
+ * @variant: "short256" or "full"
+ *
+ * Returns: whether chain 1's readout has the DISTS of @frame itself (not an
+ *   older frame's) in @variant
+ */
+gboolean
+svd_gui_test_dists_ready (SvdWindow  *window,
+                          gint64      frame,
+                          const char *variant)
+{
+  const char *text = svd_window_get_readout (window, 0);
+  g_autofree char *prefix = g_strdup_printf ("DISTS (%s) ", variant);
+  const char *d = text != NULL ? strstr (text, prefix) : NULL;
+
+  return svd_window_get_shown_frame (window) == frame && d != NULL && g_ascii_isdigit (d[strlen (prefix)]);
 }
 
 /**

@@ -5,6 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "svd-application.h"
+#include "svd-window.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,11 @@ void        svd_gui_test_init            (int            *argc,
                                           char         ***argv);
 void        svd_gui_test_run_app         (void          (*script) (SvdApplication *app));
 
+gboolean    svd_gui_test_readout_ready   (SvdWindow      *window,
+                                          gint64          frame);
+gboolean    svd_gui_test_dists_ready     (SvdWindow      *window,
+                                          gint64          frame,
+                                          const char     *variant);
 JsonParser *svd_gui_test_cli_metrics     (const char     *reference,
                                           const char     *input,
                                           const char     *chain,

@@ -182,22 +182,14 @@ session_open (gpointer data)
 static gboolean
 readout_ready (gpointer data)
 {
-  const char *text = svd_window_get_readout (the_window, 0);
-
-  return svd_window_get_shown_frame (the_window) == want_frame &&
-         text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
+  return svd_gui_test_readout_ready (the_window, want_frame);
 }
 
 /* The shown frame's own DISTS (not an older frame's) in the variant @data. */
 static gboolean
 dists_ready (gpointer data)
 {
-  const char *text = svd_window_get_readout (the_window, 0);
-  g_autofree char *prefix = g_strdup_printf ("DISTS (%s) ", (const char *) data);
-  const char *d = text != NULL ? strstr (text, prefix) : NULL;
-
-  return svd_window_get_shown_frame (the_window) == want_frame && d != NULL &&
-         g_ascii_isdigit (d[strlen (prefix)]);
+  return svd_gui_test_dists_ready (the_window, want_frame, data);
 }
 
 static gboolean

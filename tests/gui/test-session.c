@@ -44,20 +44,13 @@ session_open (gpointer data)
 static gboolean
 dists_ready (gpointer data)
 {
-  const char *text = svd_window_get_readout (the_window, 0);
-  const char *d = text != NULL ? strstr (text, "DISTS (short256) ") : NULL;
-
-  return svd_window_get_shown_frame (the_window) == want_frame && d != NULL &&
-         g_ascii_isdigit (d[strlen ("DISTS (short256) ")]);
+  return svd_gui_test_dists_ready (the_window, want_frame, "short256");
 }
 
 static gboolean
 readout_ready (gpointer data)
 {
-  const char *text = svd_window_get_readout (the_window, 0);
-
-  return svd_window_get_shown_frame (the_window) == want_frame &&
-         text != NULL && (strstr (text, "PSNR-RGB") != NULL || strstr (text, "failed") != NULL);
+  return svd_gui_test_readout_ready (the_window, want_frame);
 }
 
 static gboolean
