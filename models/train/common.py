@@ -7,6 +7,7 @@ FFmpeg is always the `ffmpeg` command line (the same FFmpeg 5.1 the app links).
 
 import json
 import os
+import struct
 import subprocess
 
 import numpy as np
@@ -72,6 +73,24 @@ def psnr_y(ref, dist):
     if mse == 0:
         return float("inf")
     return float(10.0 * np.log10(255.0 ** 2 / mse))
+
+
+def read_safetensors(path):
+    """Reads a file back (F32 only): the check that what we wrote is well-formed."""
+    with open(path, "rb") as f:
+        data = f.read()
+    (n,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    base = 8 + n
+    out, end = {}, 0
+    for name, info in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
+        b, e = info["data_offsets"]
+        assert info["dtype"] == "F32" and b == end, name
+        out[name] = np.frombuffer(data[base + b:base + e], "<f4").reshape(info["shape"])
+        end = e
+    assert base + end == len(data), "trailing bytes"
+    return out, meta
 
 
 def clip_manifest(root):

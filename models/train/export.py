@@ -46,6 +46,9 @@ TRAINING_DATA = (
 def recipe_text(scale, version):
     r = degrade.RECIPES[version]
     parts = []
+    if "ref_p" in r:
+        parts.append("target = the clean clip encoded with libx264 CRF %d-%d (p=%g; else lossless), "
+                     "the degradations below start from it" % (r["ref_crf"] + (r["ref_p"],)))
     if scale > 1:
         filters = ", ".join("%s %d%%" % (f, round(100 * w)) for f, w in r["filters"]) if "filters" in r \
             else ", ".join(degrade.FILTERS)
@@ -93,32 +96,14 @@ def write_safetensors(path, tensors, metadata):
     os.replace(tmp, path)
 
 
-def read_safetensors(path):
-    """Reads a file back (F32 only): the check that what we wrote is well-formed."""
-    with open(path, "rb") as f:
-        data = f.read()
-    (n,) = struct.unpack("<Q", data[:8])
-    header = json.loads(data[8:8 + n])
-    meta = header.pop("__metadata__", {})
-    base = 8 + n
-    out, end = {}, 0
-    for name, info in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
-        b, e = info["data_offsets"]
-        assert info["dtype"] == "F32" and b == end, name
-        out[name] = np.frombuffer(data[base + b:base + e], "<f4").reshape(info["shape"])
-        end = e
-    assert base + end == len(data), "trailing bytes"
-    return out, meta
-
-
 def add_scores(model_path, scores_path, out):
     """Writes MODEL again with SCORES in its metadata, tensors untouched: for a
     model exported before its run went on (the checkpoint is then newer)."""
-    tensors, meta = read_safetensors(model_path)
+    tensors, meta = common.read_safetensors(model_path)
     meta["scores"] = json.dumps(common.load_json(scores_path), sort_keys=True, separators=(",", ":"))
     order = sorted(tensors)
     write_safetensors(out, [(k, tensors[k]) for k in order], meta)
-    back, bmeta = read_safetensors(out)
+    back, bmeta = common.read_safetensors(out)
     assert all(np.array_equal(back[k], tensors[k]) for k in tensors) and bmeta["scores"] == meta["scores"]
     print("export: wrote %s with the scores of %s" % (out, scores_path))
 
@@ -177,6 +162,8 @@ def main():
                                           % (d["from_iter"], d["clips"], d.get("degrade_recipe", 2))
                                           for d in s.get("data_history", [])[1:]) or "none",
         "seed": s["seed"],
+        "fine_tuned_from": "none" if not s.get("init") else "%s (sha256 %s, %d iterations)" % (
+            s["init"]["model"], s["init"]["sha256"], s["init"]["iterations"]),
         "loss": s["loss"],
         "patch_sampling": ", ".join("from %d: %s" % (h["from_iter"], "uniform" if not h["textured_share"] else
                                                      "%g textured (8x8-block luma std >= %g)"
@@ -200,7 +187,7 @@ def main():
     write_safetensors(args.out, tensors, meta)
 
     # Read the file back and check every tensor and a forward pass.
-    back, bmeta = read_safetensors(args.out)
+    back, bmeta = common.read_safetensors(args.out)
     assert set(back) == set(sd) and bmeta["architecture"] == "SRVGGNetCompact"
     for k, v in sd.items():
         assert np.array_equal(back[k], v.numpy()), k

@@ -4,7 +4,7 @@
 
 eval.sh uses `svd model run` and `svd metrics`; when svd is not built and
 SVD_EVAL_ALLOW_PYTHON=1, it runs this instead: our exported .safetensors is
-read back (export.read_safetensors), run with PyTorch on the held-out renders'
+read back (common.read_safetensors), run with PyTorch on the held-out renders'
 Synthesize-mode PNG pairs, and scored with PSNR-Y (BT.601, common.psnr_y)
 against the degraded input (1x) or a bicubic upscale (2x, torch). The output
 JSON says "tool": "python-fallback" so its numbers are never mistaken for svd's.
@@ -23,7 +23,6 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import common  # noqa: E402
-import export  # noqa: E402
 import train  # noqa: E402
 
 
@@ -38,7 +37,7 @@ def main():
     res = {"tool": "python-fallback (pyeval.py; NOT svd)", "date": datetime.datetime.utcnow().isoformat() + "Z",
            "protocol": "held-out renders, Synthesize mode (x264 CRF 34); PSNR-Y BT.601", "results": []}
     for path in args.models:
-        tensors, meta = export.read_safetensors(path)
+        tensors, meta = common.read_safetensors(path)
         nf, nconv, s = int(meta["nf"]), int(meta["num_conv"]), int(meta["scale"])
         model = train.SRVGGNetCompact(3, 3, nf, nconv, s)
         model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()})

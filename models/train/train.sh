@@ -12,6 +12,8 @@
 #   SVD_TRAIN_MINUTES [45]    training time budget, summed over resumes
 #   SVD_TRAIN_ITERS   []      fix the schedule length instead of filling the budget
 #   SVD_TRAIN_EXTEND  []      after a finished schedule, N more iterations (warm restart)
+#   SVD_TRAIN_INIT    []      start from this .safetensors (same tier and scale): fine-tuning
+#   SVD_TRAIN_LR      [5e-4]  peak learning rate (fine-tuning: 2.5e-4, the warm restarts' peak)
 #   SVD_TRAIN_THREADS [nproc] torch threads
 #   SVD_TRAIN_DEVICE  [auto]  auto (CUDA if present), cpu or cuda
 #   SVD_TRAIN_BATCH   [16]    batch size;  SVD_TRAIN_PATCH [64 at 1x, 96 at 2x]
@@ -70,6 +72,8 @@ ARGS=(--run "$RUN" --tier "$TIER" --scale "$SCALE" --minutes "${SVD_TRAIN_MINUTE
 [ -n "${SVD_TRAIN_ITERS:-}" ] && ARGS+=(--iters "$SVD_TRAIN_ITERS")
 [ -n "${SVD_TRAIN_EXTEND:-}" ] && ARGS+=(--extend "$SVD_TRAIN_EXTEND")
 [ -n "${SVD_TRAIN_PATCH:-}" ] && ARGS+=(--patch "$SVD_TRAIN_PATCH")
+[ -n "${SVD_TRAIN_INIT:-}" ] && ARGS+=(--init "$SVD_TRAIN_INIT")
+[ -n "${SVD_TRAIN_LR:-}" ] && ARGS+=(--lr "$SVD_TRAIN_LR")
 [ -n "${SVD_TRAIN_TEXTURE:-}" ] && ARGS+=(--texture-p "$SVD_TRAIN_TEXTURE")
 [ -n "${SVD_TRAIN_TEXTURE_STD:-}" ] && ARGS+=(--texture-std "$SVD_TRAIN_TEXTURE_STD")
 "${NICE[@]}" "$PY" "$HERE/train.py" "${ARGS[@]}"
