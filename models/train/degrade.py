@@ -67,6 +67,16 @@ MPEG2_Q = (10, 24)
 RECIPES = {
     2: {"blur_p": 0.3, "blur_sigma": (0.3, 1.2), "noise_p": 0.3, "noise": (2, 8),
         "codecs": (("libx264", 0.6), ("mpeg2video", 0.15), ("libvpx-vp9", 0.15), ("none", 0.1))},
+    # Recipe 4 (session 9): recipe 2, but the target itself is decoded lossy
+    # video most of the time, as every real reference is (web video, a
+    # Blu-ray's H.264): with p = ref_p the clean clip is first encoded with
+    # libx264 at a CRF drawn from ref_crf (a good-quality source), and that
+    # decoded source is both the target and what the degradations start from.
+    # A target that is always lossless teaches a model to put back detail
+    # that no compressed reference has (README, "Recipe 4").
+    4: {"blur_p": 0.3, "blur_sigma": (0.3, 1.2), "noise_p": 0.3, "noise": (2, 8),
+        "codecs": (("libx264", 0.6), ("mpeg2video", 0.15), ("libvpx-vp9", 0.15), ("none", 0.1)),
+        "ref_p": 0.75, "ref_crf": (16, 26)},
     3: {"blur_p": 0.15, "blur_sigma": (0.3, 1.0), "noise_p": 0.15, "noise": (1, 5),
         "codecs": (("libx264", 0.7), ("mpeg2video", 0.1), ("libvpx-vp9", 0.1), ("none", 0.1)),
         "filters": (("area", 0.2), ("bilinear", 0.2), ("bicubic", 0.25), ("lanczos", 0.25), ("neighbor", 0.1))},
@@ -106,6 +116,10 @@ def draw_params(seed, scale, variant, canonical, recipe=DEGRADE_VERSION):
     p["vp9_crf"] = round(VP9_CRF[0] + u * (VP9_CRF[1] - VP9_CRF[0]))
     p["mpeg2_q"] = round(MPEG2_Q[0] + u * (MPEG2_Q[1] - MPEG2_Q[0]))
     p["noise_seed"] = rng.randint(0, 2 ** 31 - 1)
+    if "ref_p" in rec:
+        # Drawn last, so the other parameters are recipe 2's for the same clip and variant.
+        p["ref_crf"] = rng.randint(*rec["ref_crf"]) if rng.random() < rec["ref_p"] else None
+        p["ref_preset"] = rng.choice(["faster", "medium", "medium", "slow"])
     return p
 
 
@@ -143,6 +157,15 @@ def ffmpeg_degrade(src, w, h, p, tmpdir):
         cmd += ["-c:v", "ffv1"]
     common.run(cmd + [out])
     return common.ffmpeg_read_rgb(out, lw, lh, extra_in=["-threads", "1"])
+
+
+def compressed_source(src, w, h, p, tmpdir):
+    """The clean video as a good-quality H.264 source (recipe 4): the encoded file and its frames."""
+    out = os.path.join(tmpdir, "ref.mkv")
+    common.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-threads", "1", "-i", src, "-threads", "1",
+                "-c:v", "libx264", "-crf", str(p["ref_crf"]), "-preset", p["ref_preset"], "-pix_fmt", "yuv420p",
+                out])
+    return out, common.ffmpeg_read_rgb(out, w, h, extra_in=["-threads", "1"])
 
 
 def clean_video(clip_dir, cw, ch):
@@ -210,7 +233,17 @@ def main():
                 if os.path.exists(mpath) and common.load_json(mpath).get("params") == p:
                     continue
                 os.makedirs(vdir, exist_ok=True)
-                lq = ffmpeg_degrade(src, cw, ch, p, tmp)
+                vsrc, vhq, hq_rel = src, hq, os.path.relpath(hq_path, vdir)
+                if p.get("ref_crf"):
+                    vsrc, vhq = compressed_source(src, cw, ch, p, tmp)
+                    if vhq.shape[0] != n:
+                        raise RuntimeError("%s: source decoded to %d frames, expected %d" % (vdir, vhq.shape[0], n))
+                    np.save(os.path.join(vdir, "hq.tmp.npy"), vhq)
+                    os.replace(os.path.join(vdir, "hq.tmp.npy"), os.path.join(vdir, "hq.npy"))
+                    hq_rel = "hq.npy"
+                elif os.path.exists(os.path.join(vdir, "hq.npy")):
+                    os.remove(os.path.join(vdir, "hq.npy"))
+                lq = ffmpeg_degrade(vsrc, cw, ch, p, tmp)
                 if lq.shape[0] != n:
                     raise RuntimeError("%s: decoded %d frames, expected %d" % (vdir, lq.shape[0], n))
                 np.save(os.path.join(vdir, "lq.tmp.npy"), lq)
@@ -219,13 +252,14 @@ def main():
                     # PNG pairs for eval.sh, which drives the `svd` CLI.
                     for i in range(n):
                         common.write_png(os.path.join(vdir, "lq_%04d.png" % i), lq[i])
-                        common.write_png(os.path.join(vdir, "hq_%04d.png" % i), hq[i])
-                ps = common.psnr_y(hq[0], lq[0]) if args.scale == 1 else None
-                common.save_json(mpath, {"params": p, "hq": os.path.relpath(hq_path, vdir),
+                        common.write_png(os.path.join(vdir, "hq_%04d.png" % i), vhq[i])
+                ps = common.psnr_y(vhq[0], lq[0]) if args.scale == 1 else None
+                common.save_json(mpath, {"params": p, "hq": hq_rel,
                                          "frames": n, "lq_size": [lq.shape[2], lq.shape[1]],
                                          "psnr_y_frame0": ps})
                 done += 1
-                print("degrade: %s/%s v%d %s%s" % (split, clip, k, p["codec"],
+                print("degrade: %s/%s v%d %s%s%s" % (split, clip, k, p["codec"],
+                                                     " (source CRF %d)" % p["ref_crf"] if p.get("ref_crf") else "",
                                                    "" if ps is None else " PSNR-Y %.2f dB" % ps), flush=True)
         print("degrade: %d new pairs at %dx in %s/pairs" % (done, args.scale, root))
     finally:
