@@ -49,7 +49,7 @@ class PReLU(nn.PReLU):
     rounding), written with torch.where. On the CPU, PyTorch 1.13's own prelu
     kernels took 44 % of a Super 1x training step (forward 14 %, backward 30 %;
     autograd profiler, batch 16 of 64x64, 1 thread); with this form and NHWC
-    the step is 2.05x faster. On 2x's smaller feature maps nn.PReLU in NHWC is
+    the step is about 2x faster. On 2x's smaller feature maps nn.PReLU in NHWC is
     faster, so 2x keeps it (bench_step.py; README, "Time and hardware")."""
 
     def forward(self, x):
