@@ -74,13 +74,11 @@ RECIPES = {
     # decoded source is both the target and what the degradations start from.
     # A target that is always lossless teaches a model to put back detail
     # that no compressed reference has (README, "Recipe 4").
-    4: {"blur_p": 0.3, "blur_sigma": (0.3, 1.2), "noise_p": 0.3, "noise": (2, 8),
-        "codecs": (("libx264", 0.6), ("mpeg2video", 0.15), ("libvpx-vp9", 0.15), ("none", 0.1)),
-        "ref_p": 0.75, "ref_crf": (16, 26)},
     3: {"blur_p": 0.15, "blur_sigma": (0.3, 1.0), "noise_p": 0.15, "noise": (1, 5),
         "codecs": (("libx264", 0.7), ("mpeg2video", 0.1), ("libvpx-vp9", 0.1), ("none", 0.1)),
         "filters": (("area", 0.2), ("bilinear", 0.2), ("bicubic", 0.25), ("lanczos", 0.25), ("neighbor", 0.1))},
 }
+RECIPES[4] = dict(RECIPES[2], ref_p=0.75, ref_crf=(16, 26))
 DEGRADE_VERSION = 2  # the default recipe: the shipped models' own
 
 

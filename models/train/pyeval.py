@@ -4,7 +4,7 @@
 
 eval.sh uses `svd model run` and `svd metrics`; when svd is not built and
 SVD_EVAL_ALLOW_PYTHON=1, it runs this instead: our exported .safetensors is
-read back (common.read_safetensors), run with PyTorch on the held-out renders'
+read back (train.load_model), run with PyTorch on the held-out renders'
 Synthesize-mode PNG pairs, and scored with PSNR-Y (BT.601, common.psnr_y)
 against the degraded input (1x) or a bicubic upscale (2x, torch). The output
 JSON says "tool": "python-fallback" so its numbers are never mistaken for svd's.
@@ -37,11 +37,8 @@ def main():
     res = {"tool": "python-fallback (pyeval.py; NOT svd)", "date": datetime.datetime.utcnow().isoformat() + "Z",
            "protocol": "held-out renders, Synthesize mode (x264 CRF 34); PSNR-Y BT.601", "results": []}
     for path in args.models:
-        tensors, meta = common.read_safetensors(path)
-        nf, nconv, s = int(meta["nf"]), int(meta["num_conv"]), int(meta["scale"])
-        model = train.SRVGGNetCompact(3, 3, nf, nconv, s)
-        model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()})
-        model.eval()
+        model = train.load_model(path)
+        s = model.upscale
         allm, allb = [], []
         for v in sorted(glob.glob(os.path.join(root, "pairs", "%dx" % s, "heldout", "*__v0"))):
             lqs = sorted(glob.glob(os.path.join(v, "lq_*.png")))

@@ -35,24 +35,6 @@ import common  # noqa: E402
 import train  # noqa: E402
 
 
-def load_model(path):
-    if path.endswith(".safetensors"):
-        tensors, _ = common.read_safetensors(path)
-        sd = {k: torch.from_numpy(np.array(v)) for k, v in tensors.items()}
-    else:
-        ck = torch.load(path, map_location="cpu", weights_only=True)
-        sd = ck.get("params_ema", ck.get("params", ck))
-        sd = {k.replace("module.", ""): v.float() for k, v in sd.items()}
-    nf = sd["body.0.weight"].shape[0]
-    last = max(int(k.split(".")[1]) for k in sd)
-    scale = int(round((sd["body.%d.weight" % last].shape[0] / 3) ** 0.5))
-    if scale != 1:
-        sys.exit("refcheck: %s is a %dx model; this compares 1x models" % (path, scale))
-    m = train.SRVGGNetCompact(3, 3, nf, (last - 2) // 2, 1)
-    m.load_state_dict(sd)
-    return m.eval()
-
-
 def x264(src, out, crf):
     common.run(["ffmpeg", "-v", "error", "-nostdin", "-y", "-i", src, "-c:v", "libx264", "-crf", str(crf),
                 "-preset", "medium", "-pix_fmt", "yuv420p", out])
@@ -65,6 +47,13 @@ def mean_gain(model, refs, inputs):
         t = torch.from_numpy(np.array(x)).permute(2, 0, 1)[None].float() / 255.0
         gains.append(common.psnr_y(ref, train.to_u8(model(t))) - common.psnr_y(ref, x))
     return float(np.mean(gains))
+
+
+def load_model(path):
+    m = train.load_model(path)
+    if m.upscale != 1:
+        sys.exit("refcheck: %s is a %dx model; this compares 1x models" % (path, m.upscale))
+    return m
 
 
 def main():

@@ -87,6 +87,24 @@ class SRVGGNetCompact(nn.Module):
         return out + base
 
 
+def load_model(path):
+    """An SRVGGNetCompact with the weights of a .safetensors (export.py's) or a .pth
+    state dict (torch.load(weights_only=True): no code runs); nf, body convs and
+    scale read from the tensors' shapes, as `svd model info` reads them."""
+    if path.endswith(".safetensors"):
+        tensors, _ = common.read_safetensors(path)
+        sd = {k: torch.from_numpy(np.array(v)) for k, v in tensors.items()}
+    else:
+        ck = torch.load(path, map_location="cpu", weights_only=True)
+        sd = ck.get("params_ema", ck.get("params", ck))
+        sd = {k.replace("module.", ""): v.float() for k, v in sd.items()}
+    last = max(int(k.split(".")[1]) for k in sd)
+    scale = int(round((sd["body.%d.weight" % last].shape[0] / 3) ** 0.5))
+    m = SRVGGNetCompact(3, 3, sd["body.0.weight"].shape[0], (last - 2) // 2, scale)
+    m.load_state_dict(sd)
+    return m.eval()
+
+
 # --------------------------------------------------------------------------- data
 
 class Pairs:
