@@ -569,6 +569,31 @@ svd_viewer_queue_tiles (SvdViewer *self)
     self->tiles_idle_id = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, svd_viewer_update_tiles_cb, self, NULL);
 }
 
+/* Whether every visible view shown above 100 % has its nearest-neighbour
+ * tile for the current image and factor; @any says whether there is one. */
+static gboolean
+svd_viewer_tiles_ready (SvdViewer *self,
+                        gboolean  *any)
+{
+  View views[2];
+  int n_views = svd_viewer_get_views (self, views);
+
+  *any = FALSE;
+  for (int i = 0; i < n_views; i++)
+    {
+      Layer *layer = views[i].layer;
+      int x, y, w, h, k;
+
+      if (!svd_viewer_view_visible_region (self, &views[i], 0, &x, &y, &w, &h, &k))
+        continue;
+      *any = TRUE;
+      if (layer->tile == NULL || layer->tile_source != layer->image || layer->tile_k != k)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * svd_viewer_get_magnified:
  * @self: a #SvdViewer
@@ -579,23 +604,37 @@ svd_viewer_queue_tiles (SvdViewer *self)
 gboolean
 svd_viewer_get_magnified (SvdViewer *self)
 {
-  View views[2];
-  int n_views = svd_viewer_get_views (self, views);
-  gboolean any = FALSE;
+  gboolean any;
 
-  for (int i = 0; i < n_views; i++)
-    {
-      Layer *layer = views[i].layer;
-      int x, y, w, h, k;
+  return svd_viewer_tiles_ready (self, &any) && any;
+}
 
-      if (!svd_viewer_view_visible_region (self, &views[i], 0, &x, &y, &w, &h, &k))
-        continue;
-      any = TRUE;
-      if (layer->tile == NULL || layer->tile_source != layer->image || layer->tile_k != k)
+/**
+ * svd_viewer_get_settled:
+ * @self: a #SvdViewer
+ *
+ * Until a view's nearest-neighbour tile arrives from its thread, the view
+ * shows the linearly filtered image; the picture changes when it lands.
+ *
+ * Returns: %TRUE when no tile is queued or being made and every view
+ *   shows what it will keep showing (its tile, where it is magnified)
+ */
+gboolean
+svd_viewer_get_settled (SvdViewer *self)
+{
+  gboolean any;
+
+  if (self->tiles_idle_id != 0)
+    return FALSE;
+  for (guint i = 0; i < G_N_ELEMENTS (self->layers); i++)
+    if (self->layers[i].tile_pending)
+      return FALSE;
+  for (guint o = 0; o < G_N_ELEMENTS (self->overlays); o++)
+    for (guint i = 0; i < G_N_ELEMENTS (self->overlays[o]); i++)
+      if (self->overlays[o][i].tile_pending)
         return FALSE;
-    }
 
-  return any;
+  return svd_viewer_tiles_ready (self, &any);
 }
 
 /* ---- Drawing ---- */

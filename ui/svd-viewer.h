@@ -111,6 +111,7 @@ void           svd_viewer_pan               (SvdViewer        *self,
                                              double            dx,
                                              double            dy);
 gboolean       svd_viewer_get_magnified     (SvdViewer        *self);
+gboolean       svd_viewer_get_settled       (SvdViewer        *self);
 
 const char    *svd_viewer_slot_get_label    (SvdViewerSlot     slot);
 

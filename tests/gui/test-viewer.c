@@ -35,12 +35,22 @@ pixels_clear (Pixels *p)
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Pixels, pixels_clear)
 
+static gboolean
+viewer_settled (gpointer data)
+{
+  return svd_viewer_get_settled (data);
+}
+
 static void
 render_pixels (GtkWidget *widget,
                Pixels    *out)
 {
   g_autoptr(GdkTexture) texture = NULL;
 
+  /* A magnified view's nearest-neighbour tile comes from a thread and
+   * replaces the linear picture when it lands: compare final pictures. */
+  if (SVD_IS_VIEWER (widget))
+    svd_gui_test_wait_until (viewer_settled, widget);
   svd_gui_test_wait_frames (widget, 2);
   texture = svd_gui_test_render (widget);
   out->width = gdk_texture_get_width (texture);
