@@ -36,7 +36,7 @@ print_fused_chain (const char *path,
 
   if (!g_str_has_suffix (path, ".onnx") && !g_str_has_suffix (path, ".ONNX"))
     return -1;
-  mapped = g_mapped_file_new (path, FALSE, NULL);
+  mapped = svd_model_map_file (path, NULL);
   if (mapped == NULL)
     return -1;
   bytes = g_mapped_file_get_bytes (mapped);
