@@ -1081,7 +1081,8 @@ check_conv (Ctx             *c,
  * network's F.interpolate(nearest) does. Checks the node's coordinate
  * transform and rounding on a probe length. */
 static gboolean
-check_nearest_mapping (Onnx__NodeProto *n,
+check_nearest_mapping (Onnx            *o,
+                       Onnx__NodeProto *n,
                        int              s,
                        GError         **error)
 {
@@ -1089,8 +1090,10 @@ check_nearest_mapping (Onnx__NodeProto *n,
   g_autofree char *nm = attr_string (n, "nearest_mode", "round_prefer_floor");
   const int L = 7;
 
-  if (op_is (n, "Upsample"))
-    return TRUE; /* Upsample(nearest) is asymmetric + floor by definition */
+  /* Upsample(nearest), and Resize before opset 11 (which has neither
+   * attribute), are asymmetric + floor by definition. */
+  if (op_is (n, "Upsample") || o->opset < 11)
+    return TRUE;
   for (int dst = 0; dst < L * s; dst++)
     {
       double x, r;
@@ -1098,7 +1101,10 @@ check_nearest_mapping (Onnx__NodeProto *n,
 
       if (strcmp (ctm, "asymmetric") == 0)
         x = (double) dst / s;
-      else if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0)
+      else if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0 ||
+               (strcmp (ctm, "half_pixel_symmetric") == 0 && o->opset >= 19))
+        /* half_pixel_symmetric (opset 19) only differs from half_pixel
+         * when the output size is rounded, never at an integer scale. */
         x = (dst + 0.5) / s - 0.5;
       else if (strcmp (ctm, "tf_half_pixel_for_nn") == 0)
         x = (dst + 0.5) / s;
@@ -1144,6 +1150,9 @@ upsample_factor (Onnx            *o,
 
   if (g_ascii_strcasecmp (mode, "nearest") != 0)
     return fail_node (n, SVD_ERROR_UNSUPPORTED, "only nearest upsampling is supported", error);
+  if (op_is (n, "Resize") && o->opset < 10)
+    return fail_node (n, SVD_ERROR_MODEL_INVALID, "Resize needs opset 10 or later (the file says opset "
+                      "below 10, which has Upsample)", error);
   /* Opset 18 may name the axes the scales or sizes apply to. */
   int axes[4] = { 0, 1, 2, 3 }, n_axes = 4;
   {
@@ -1161,20 +1170,20 @@ upsample_factor (Onnx            *o,
       }
   }
 
-  if (op_is (n, "Upsample"))
+  if (op_is (n, "Upsample") && o->opset < 9)
     {
+      /* Upsample 7: the scales are an attribute. */
       Onnx__AttributeProto *a = attr (n, "scales");
 
-      if (a != NULL && a->n_floats == 4)
-        {
-          for (int i = 0; i < 4; i++)
-            s[i] = a->floats[i];
-          goto have_scales;
-        }
-      scales_name = n->n_input >= 2 ? n->input[1] : NULL;
+      if (a == NULL || a->n_floats != 4)
+        return fail_node (n, SVD_ERROR_MODEL_INVALID, "Upsample before opset 9 needs a scales attribute "
+                          "of four floats", error);
+      for (int i = 0; i < 4; i++)
+        s[i] = a->floats[i];
+      goto have_scales;
     }
-  else if (n->n_input == 2)
-    scales_name = n->input[1]; /* opset 10 */
+  else if (op_is (n, "Upsample") || o->opset < 11)
+    scales_name = n->n_input >= 2 ? n->input[1] : NULL; /* Upsample 9, Resize 10: (X, scales) */
   else
     {
       scales_name = n->n_input >= 3 ? n->input[2] : NULL;
@@ -1231,6 +1240,22 @@ upsample_factor (Onnx            *o,
         return fail_node (n, SVD_ERROR_UNSUPPORTED, "sizes must have one value per axis (N, C, H, W)", error);
       for (int i = 0; i < n_axes; i++)
         s[axes[i]] = t->v[i] / dims[axes[i]];
+      /* Opset 18: with a policy other than stretch, one scale (the
+       * smallest or largest of the axes') applies to every axis. */
+      if (o->opset >= 18)
+        {
+          g_autofree char *policy = attr_string (n, "keep_aspect_ratio_policy", "stretch");
+          double one = s[axes[0]];
+
+          if (strcmp (policy, "not_larger") != 0 && strcmp (policy, "not_smaller") != 0 &&
+              strcmp (policy, "stretch") != 0)
+            return fail_node (n, SVD_ERROR_UNSUPPORTED, "unknown keep_aspect_ratio_policy", error);
+          for (int i = 1; i < n_axes; i++)
+            one = policy[4] == 'l' ? MIN (one, s[axes[i]]) : MAX (one, s[axes[i]]);
+          if (strcmp (policy, "stretch") != 0)
+            for (int i = 0; i < n_axes; i++)
+              s[axes[i]] = one;
+        }
       ok = TRUE;
     }
   if (!ok)
@@ -1242,7 +1267,7 @@ have_scales:
                       "only an integer nearest upsample of H and W by the same factor 1–4 is supported",
                       error);
   *factor = (int) s[2];
-  return check_nearest_mapping (n, *factor, error);
+  return check_nearest_mapping (o, n, *factor, error);
 }
 
 /* Evaluates the shuffle branch from the last conv's output (@conv_out,
@@ -1612,30 +1637,37 @@ match (Onnx    *o,
       Ctx cc;
       Tens *t;
 
+      /* Clip 6 has min/max attributes; from opset 11 they are inputs
+       * (and the attributes do not exist). */
       ctx_init (&cc, o);
-      if (clip->n_input >= 2 && clip->input[1][0])
+      if (o->opset < 11)
+        {
+          clip_min = attr_float (clip, "min", -G_MAXFLOAT);
+          clip_max = attr_float (clip, "max", G_MAXFLOAT);
+          if (clip->n_input > 1)
+            goto clip_fail;
+        }
+      if (o->opset >= 11 && clip->n_input >= 2 && clip->input[1][0])
         {
           if ((t = eval (&cc, clip->input[1], 0, error)) == NULL || t->n != 1)
             goto clip_fail;
           clip_min = (float) t->v[0];
         }
-      else
-        clip_min = attr_float (clip, "min", -G_MAXFLOAT);
-      if (clip->n_input >= 3 && clip->input[2][0])
+      if (o->opset >= 11 && clip->n_input >= 3 && clip->input[2][0])
         {
           if ((t = eval (&cc, clip->input[2], 0, error)) == NULL || t->n != 1)
             goto clip_fail;
           clip_max = (float) t->v[0];
         }
-      else
-        clip_max = attr_float (clip, "max", G_MAXFLOAT);
       ctx_clear (&cc);
       if (FALSE)
         {
 clip_fail:
           ctx_clear (&cc);
           if (error == NULL || *error == NULL)
-            fail_node (clip, SVD_ERROR_UNSUPPORTED, "Clip bounds must be scalars", error);
+            fail_node (clip, SVD_ERROR_UNSUPPORTED, o->opset < 11 ?
+                       "Clip before opset 11 takes its bounds as attributes, not inputs" :
+                       "Clip bounds must be scalars", error);
           return NULL;
         }
     }

@@ -1018,7 +1018,28 @@ mb_onnx (const SvdModel      *m,
       MbOnnxOptions f32 = { 0 };
       static const gint64 hw[] = { -2, -1 };
 
+      if (o->upsample && o->opset > 0 && o->opset < 9)
+        {
+          Onnx__AttributeProto *sa = attr_s (&a, "mode", "nearest");
+          Onnx__AttributeProto *fa = ar (&a, g_new0 (Onnx__AttributeProto, 1));
+
+          onnx__attribute_proto__init (fa);
+          fa->name = ar_str (&a, "scales");
+          fa->has_type = TRUE;
+          fa->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS;
+          fa->n_floats = 4;
+          fa->floats = ar (&a, g_memdup2 (sc, sizeof sc));
+          node (&g, "Upsample", "/Resize", "/Resize_output_0", (const char *[]) { x, NULL },
+                (Onnx__AttributeProto *[]) { sa, fa, NULL });
+          goto resized;
+        }
       g_ptr_array_add (g.inits, float_tensor (&a, "scales", 1, d4, o->resize_axes ? sc + 2 : sc, d4[0], &f32));
+      if (o->upsample)
+        {
+          node (&g, "Upsample", "/Resize", "/Resize_output_0", (const char *[]) { x, "scales", NULL },
+                (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"), NULL });
+          goto resized;
+        }
       /* Opset 18 style: scales for H and W only, named by "axes"; and
        * half_pixel + round_prefer_floor, which is also ⌊x / s⌋. */
       node (&g, "Resize", "/Resize", "/Resize_output_0", (const char *[]) { x, "", "scales", NULL },
@@ -1029,6 +1050,8 @@ mb_onnx (const SvdModel      *m,
                                                  o->resize_ctm ? o->resize_ctm : "asymmetric"),
                                          attr_s (&a, "nearest_mode", o->resize_ctm ? "round_prefer_floor" : "floor"),
                                          NULL });
+resized:
+      ;
     }
   node (&g, "Add", "/Add", "output", (const char *[]) { prev, "/Resize_output_0", NULL }, NULL);
 

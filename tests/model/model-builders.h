@@ -28,6 +28,8 @@ typedef struct {
   gboolean    resize_axes;     /* opset 18: Resize scales for axes (-2, -1) */
   int         opset;           /* the default domain's opset (0: 13, or 18 with resize_axes) */
   const char *resize_ctm;      /* Resize coordinate_transformation_mode (NULL: asymmetric) */
+  gboolean    upsample;        /* Upsample instead of Resize: scales as an attribute below
+                                * opset 9, as an input from 9 */
   gint64      input_h;         /* a fixed input shape [1, in_ch, H, W] when both are set */
   gint64      input_w;
   int         fold_bomb_adds;  /* the first conv's weight is a constant 64 MiB tensor

@@ -247,6 +247,39 @@ test_onnx_shuffle_layouts (void)
     }
 }
 
+/* Every opset the importer accepts, each written the way that opset
+ * spells the upsample: Upsample with a scales attribute (7, 8), with a
+ * scales input (9, 10), Resize with roi/scales (11+), half_pixel_symmetric
+ * (19+), axes (18+). The weights must come back unchanged. */
+static void
+test_onnx_opsets (void)
+{
+  static const struct {
+    int         opset;
+    gboolean    upsample, axes;
+    const char *ctm;
+  } cases[] = {
+    { 7, TRUE }, { 8, TRUE }, { 9, TRUE }, { 10, TRUE }, { 11 }, { 13 }, { 17 },
+    { 18, FALSE, TRUE }, { 19, FALSE, FALSE, "half_pixel_symmetric" }, { 20 },
+    { 21, FALSE, FALSE, "half_pixel" }, { 22 }, { 23 }, { 23, FALSE, TRUE },
+    { 23, FALSE, FALSE, "half_pixel_symmetric" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SvdModel) ref = mb_random_model (3, 4, 1, 2, 60 + (guint32) i);
+      MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR, .opset = cases[i].opset, .upsample = cases[i].upsample,
+                          .resize_axes = cases[i].axes, .resize_ctm = cases[i].ctm };
+      g_autoptr(GBytes) b = mb_onnx (ref, &o);
+      g_autoptr(SvdModel) m = load_bytes (b);
+      g_autofree char *what = g_strdup_printf ("opset %d", cases[i].opset);
+
+      g_assert_cmpint (m->scale, ==, 2);
+      g_assert_cmpstr (g_hash_table_lookup (m->metadata, "onnx.opset"), ==, what + 6);
+      assert_same_weights (ref, m, SVD_STORAGE_FP32, what);
+    }
+}
+
 static void
 test_onnx_fp16_int32_data (void)
 {
@@ -360,6 +393,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/model-load/onnx-shuffle-layouts", test_onnx_shuffle_layouts);
   g_test_add_func ("/model-load/onnx-fp16-int32-data", test_onnx_fp16_int32_data);
+  g_test_add_func ("/model-load/onnx-opsets", test_onnx_opsets);
   g_test_add_func ("/model-load/generated-state-dicts", test_generated_state_dicts);
   g_test_add_func ("/model-load/other-activations", test_other_activations);
   g_test_add_func ("/model-load/pth-strided-view", test_pth_strided_view);
