@@ -236,13 +236,21 @@ test_onnx_nesting (void)
 {
   g_autoptr(GBytes) types = mb_onnx_nested_types (5000);
   g_autoptr(GBytes) graphs = mb_onnx_nested_graphs (8000);
-  g_autoptr(GBytes) ok_types = mb_onnx_nested_types (10);
+  /* k type pairs nest 2k + 5 deep, k graphs 3k + 2: 31 and 32 levels
+   * are within the limit, 33 and 35 are not. */
+  g_autoptr(GBytes) types13 = mb_onnx_nested_types (13);
+  g_autoptr(GBytes) types14 = mb_onnx_nested_types (14);
+  g_autoptr(GBytes) graphs10 = mb_onnx_nested_graphs (10);
+  g_autoptr(GBytes) graphs11 = mb_onnx_nested_graphs (11);
 
   expect_error (types, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", "TypeProto", NULL });
   expect_error (graphs, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", NULL });
-  /* 10 levels of types are within the limit: the file decodes and is
-   * refused for what it is (no nodes), not for its nesting. */
-  expect_error (ok_types, SVD_ERROR_INVALID_INPUT, (const char *[]) { "no graph", NULL });
+  expect_error (types14, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", NULL });
+  expect_error (graphs11, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", NULL });
+  /* Within the limit the file decodes and is refused for what it is: no
+   * nodes, or no graph output. */
+  expect_error (types13, SVD_ERROR_INVALID_INPUT, (const char *[]) { "no graph", NULL });
+  expect_error (graphs10, SVD_ERROR_UNSUPPORTED, (const char *[]) { "0 outputs", NULL });
 }
 
 static void
