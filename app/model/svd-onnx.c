@@ -714,8 +714,10 @@ eval_node (Ctx                   *c,
           dims[nd++] = x->dims[d];
           inner *= (gsize) x->dims[d];
         }
-      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL)
-        return NULL;
+      /* An empty result must not loop over the other (possibly huge,
+       * then wrapped) extents. */
+      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL || out->n == 0)
+        return out;
       for (gsize a = 0; a < outer; a++)
         for (gsize i = 0; i < ind->n; i++)
           {
@@ -775,8 +777,8 @@ eval_node (Ctx                   *c,
               }
           dims[axis] += parts[i]->dims[axis];
         }
-      if ((out = tens_new (o, parts[0]->elem, parts[0]->ndim, dims, error)) == NULL)
-        return NULL;
+      if ((out = tens_new (o, parts[0]->elem, parts[0]->ndim, dims, error)) == NULL || out->n == 0)
+        return out;
       for (int d = 0; d < axis; d++)
         outer *= (gsize) dims[d];
       for (gsize a = 0; a < outer; a++)
@@ -891,8 +893,8 @@ eval_node (Ctx                   *c,
       dims[1] = C;
       dims[2] = x->dims[2] * s;
       dims[3] = x->dims[3] * s;
-      if ((out = tens_new (o, x->elem, 4, dims, error)) == NULL)
-        return NULL;
+      if ((out = tens_new (o, x->elem, 4, dims, error)) == NULL || out->n == 0)
+        return out;
       for (gint64 b = 0; b < dims[0]; b++)
         for (gint64 ch = 0; ch < C; ch++)
           for (gint64 y = 0; y < dims[2]; y++)
