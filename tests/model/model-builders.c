@@ -864,6 +864,21 @@ mb_onnx_nested_graphs (int levels)
 }
 
 GBytes *
+mb_onnx_empty_nodes (int n)
+{
+  GArray *l = g_array_new (FALSE, FALSE, sizeof (Level));
+  g_autoptr(GByteArray) nodes = g_byte_array_new ();
+  static const guint8 empty_node[] = { 0x0a, 0x00 };  /* GraphProto.node {} */
+
+  for (int i = 0; i < n; i++)
+    g_byte_array_append (nodes, empty_node, sizeof empty_node);
+  /* The graph's nodes are its whole payload: the model level's key is the
+   * graph's, and the payload follows. */
+  add_model_level (l);
+  return write_levels (l, nodes->data, nodes->len);
+}
+
+GBytes *
 mb_onnx (const SvdModel      *m,
          const MbOnnxOptions *o)
 {

@@ -41,6 +41,8 @@ typedef struct {
  * graphs each inside an "If" node's then_branch attribute. */
 GBytes   *mb_onnx_nested_types  (int levels);
 GBytes   *mb_onnx_nested_graphs (int levels);
+/* A graph of @n empty nodes (2 bytes each). */
+GBytes   *mb_onnx_empty_nodes   (int n);
 
 SvdModel *mb_random_model     (int                 in_ch,
                                int                 nf,

@@ -250,6 +250,14 @@ test_onnx_nesting (void)
   /* Within the limit the file decodes and is refused for what it is: no
    * nodes, or no graph output. */
   expect_error (types13, SVD_ERROR_INVALID_INPUT, (const char *[]) { "no graph", NULL });
+  /* The message count is bounded before decoding too (200,000). */
+  {
+    g_autoptr(GBytes) many = mb_onnx_empty_nodes (200000);
+    g_autoptr(GBytes) fewer = mb_onnx_empty_nodes (1000);
+
+    expect_error (many, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 200000 protobuf messages", NULL });
+    expect_error (fewer, SVD_ERROR_MODEL_INVALID, (const char *[]) { "no op_type", NULL });
+  }
   expect_error (graphs10, SVD_ERROR_UNSUPPORTED, (const char *[]) { "0 outputs", NULL });
 }
 
