@@ -292,14 +292,6 @@ svd_model_load_from_bytes (GBytes      *bytes,
 }
 
 /**
- * svd_model_load:
- * @path: a model file
- * @error: return location for an error
- *
- * Returns: (transfer full) (nullable): the model; the error message starts
- *   with the file's basename
- */
-/**
  * svd_model_map_file:
  * @path: a model file
  * @error: return location for an error
@@ -351,6 +343,14 @@ svd_model_map_file (const char  *path,
   return map;
 }
 
+/**
+ * svd_model_load:
+ * @path: a model file
+ * @error: return location for an error
+ *
+ * Returns: (transfer full) (nullable): the model; the error message starts
+ *   with the file's basename
+ */
 SvdModel *
 svd_model_load (const char  *path,
                 GError     **error)
