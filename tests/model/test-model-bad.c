@@ -261,6 +261,21 @@ test_onnx_nesting (void)
   expect_error (graphs10, SVD_ERROR_UNSUPPORTED, (const char *[]) { "0 outputs", NULL });
 }
 
+/* More than SVD_LIMIT_ONNX_FILE_BYTES (64 MiB) is refused before the scan
+ * or protobuf-c look at it. */
+static void
+test_onnx_file_size (void)
+{
+  gsize len = ((gsize) 64 << 20) + 1;
+  guint8 *data = g_malloc0 (len);
+  g_autoptr(GBytes) b = NULL;
+
+  data[0] = 0x08;  /* ir_version: what the magic check looks for */
+  data[1] = 0x07;
+  b = g_bytes_new_take (data, len);
+  expect_error (b, SVD_ERROR_UNSUPPORTED, (const char *[]) { "67108865 bytes", "limit of 64 MiB", NULL });
+}
+
 static void
 test_onnx_huge_input (void)
 {
@@ -323,6 +338,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-bad/onnx-opsets", test_onnx_opsets);
   g_test_add_func ("/model-bad/onnx-nesting", test_onnx_nesting);
   g_test_add_func ("/model-bad/onnx-huge-input", test_onnx_huge_input);
+  g_test_add_func ("/model-bad/onnx-file-size", test_onnx_file_size);
   g_test_add_func ("/model-bad/pth-view-out-of-range", test_pth_view_out_of_range);
   g_test_add_func ("/model-bad/file-errors", test_file_errors);
   return g_test_run ();

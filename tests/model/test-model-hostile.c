@@ -8,7 +8,8 @@
  * child also runs under a 2 GiB address-space limit, so that a build
  * without the limits fails fast (abort on a refused allocation) instead of
  * eating the machine. Also: a FIFO and a symlink to /dev/zero named .onnx
- * are refused at once, without blocking or reading. */
+ * are refused at once, without blocking or reading, and so is a file over
+ * the model file size limit. */
 
 #include "svd-test-utils.h"
 #include "model-builders.h"
@@ -206,6 +207,25 @@ test_not_regular (void)
   g_remove (zero);
 }
 
+/* A (sparse) model file over SVD_LIMIT_MODEL_FILE_BYTES is refused from
+ * its size, before anything is mapped or read. */
+static void
+test_file_too_large (void)
+{
+  g_autofree char *big = g_build_filename (tmpdir, "big.onnx", NULL);
+  int fd = open (big, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  Child c = { 0 };
+
+  g_assert_cmpint (fd, >=, 0);
+  g_assert_cmpint (write (fd, "\x08\x07", 2), ==, 2);
+  g_assert_cmpint (ftruncate (fd, ((off_t) 256 << 20) + 1), ==, 0);
+  close (fd);
+  run_info (big, &c);
+  assert_clean (&c, -1, (const char *[]) { "268435457 bytes", "limit of 256 MiB", NULL });
+  child_clear (&c);
+  g_remove (big);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -219,6 +239,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-hostile/fold-bomb", test_fold_bomb);
   g_test_add_func ("/model-hostile/huge-input-shape", test_huge_input_shape);
   g_test_add_func ("/model-hostile/not-regular-file", test_not_regular);
+  g_test_add_func ("/model-hostile/file-too-large", test_file_too_large);
   ret = g_test_run ();
   {
     g_autoptr(GDir) d = g_dir_open (tmpdir, 0, NULL);
