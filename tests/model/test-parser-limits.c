@@ -213,6 +213,27 @@ test_refused_global_escaped (void)
   child_clear (&c);
 }
 
+/* An ONNX node whose op type carries escapes: the CLI quotes it escaped. */
+static void
+test_onnx_op_type_escaped (void)
+{
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 13);
+  MbOnnxOptions o = { .shuffle = MB_SHUFFLE_CRD, .replace_act_op = "Evil\x1b]0;owned\x07Op\x1b[2J" };
+  g_autoptr(GBytes) onnx = mb_onnx (m, &o);
+  g_autofree char *path = g_build_filename (models_dir, "..", "op-escapes.onnx", NULL);
+  char *argv[] = { svd_exe, (char *) "model", (char *) "info", path, NULL };
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  const char *data = g_bytes_get_data (onnx, &len);
+  Child c = { 0 };
+
+  g_file_set_contents (path, data, (gssize) len, &error);
+  g_assert_no_error (error);
+  run_child (argv, NULL, NULL, &c);
+  assert_refused ("op-escapes.onnx", &c, "Evil\\x1b]0;owned\\x07Op\\x1b[2J");
+  child_clear (&c);
+}
+
 /* The good model loads; its metadata's escapes and newline are shown
  * escaped in the text report, and kept as they are in --json. */
 static void
@@ -521,6 +542,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parser-limits/model-info-folder", test_model_info_folder);
   g_test_add_func ("/parser-limits/refused-global-escaped", test_refused_global_escaped);
   g_test_add_func ("/parser-limits/metadata-escaped", test_model_info_metadata_escaped);
+  g_test_add_func ("/parser-limits/onnx-op-type-escaped", test_onnx_op_type_escaped);
   g_test_add_func ("/parser-limits/presets-refused", test_presets_refused);
   g_test_add_func ("/parser-limits/state-dict-load-refuses", test_state_dict_load_refuses);
   g_test_add_func ("/parser-limits/library-scan", test_library_scan);
