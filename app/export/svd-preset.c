@@ -765,6 +765,9 @@ svd_preset_is_preset_file (const char *path)
 
   if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
     return TRUE;
+  /* Sniffing a FIFO would wait for a writer: only regular files. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
   file = g_file_new_for_path (path);
   in = g_file_read (file, NULL, NULL);
   if (in == NULL)

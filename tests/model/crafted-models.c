@@ -417,6 +417,9 @@ crafted_presets_write (const char *dir,
     { "huge.json", "above the limit of 1048576 bytes", TRUE },
     { "fifo.json", "FIFO", FALSE },
     { "dev-zero.json", "character device", FALSE },
+    /* Without .json the CLI sniffs the first bytes to tell a preset from
+     * a model. */
+    { "fifo-without-suffix", "FIFO", FALSE },
   };
   const gsize depth = 100000;
   g_autoptr(GString) nest = g_string_new ("{\"format\":\"svd-studio-chain\",\"version\":1,\"steps\":");
@@ -434,6 +437,7 @@ crafted_presets_write (const char *dir,
   write_file (dir, table[1].file, huge->str, huge->len);
   make_fifo (dir, table[2].file);
   make_symlink (dir, table[3].file, "/dev/zero");
+  make_fifo (dir, table[4].file);
   *n_presets = G_N_ELEMENTS (table);
   return table;
 }
