@@ -520,6 +520,56 @@ test_pickle_caps (void)
   expect_pickle_refused (items, "more than 1048576 items in all");
 }
 
+static GBytes *
+safetensors_of (GString *header)
+{
+  GByteArray *o = g_byte_array_new ();
+  guint64 n = header->len;
+
+  for (int i = 0; i < 8; i++)
+    {
+      guint8 b = (guint8) (n >> (8 * i));
+
+      g_byte_array_append (o, &b, 1);
+    }
+  g_byte_array_append (o, (const guint8 *) header->str, header->len);
+  return g_byte_array_free_to_bytes (o);
+}
+
+/* Tensor and metadata counts under the 1 MiB header limit, one over each
+ * limit. */
+static void
+test_safetensors_counts (void)
+{
+  g_autoptr(GString) tensors = g_string_new ("{");
+  g_autoptr(GString) meta = g_string_new ("{\"__metadata__\":{");
+  g_autoptr(GBytes) tb = NULL;
+  g_autoptr(GBytes) mb = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) m = NULL;
+
+  for (int i = 0; i <= SVD_LIMIT_TENSORS; i++)
+    g_string_append_printf (tensors, "%s\"t%d\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}",
+                            i ? "," : "", i);
+  g_string_append_c (tensors, '}');
+  g_assert_cmpuint (tensors->len, <=, SVD_LIMIT_SAFETENSORS_HEADER_BYTES);
+  tb = safetensors_of (tensors);
+  m = svd_model_load_from_bytes (tb, "counts", &error);
+  g_assert_null (m);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "above the limit of 16384 tensors"));
+  g_clear_error (&error);
+
+  for (int i = 0; i <= SVD_LIMIT_METADATA_ENTRIES; i++)
+    g_string_append_printf (meta, "%s\"k%d\":\"v\"", i ? "," : "", i);
+  g_string_append (meta, "}}");
+  mb = safetensors_of (meta);
+  m = svd_model_load_from_bytes (mb, "counts", &error);
+  g_assert_null (m);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "above the limit of 1024"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -538,6 +588,7 @@ main (int argc, char **argv)
   g_test_add_func ("/parser-limits/json-depth", test_json_depth);
   g_test_add_func ("/parser-limits/escape-control", test_escape);
   g_test_add_func ("/parser-limits/pickle-caps", test_pickle_caps);
+  g_test_add_func ("/parser-limits/safetensors-counts", test_safetensors_counts);
   g_test_add_func ("/parser-limits/model-info-refuses", test_model_info_refuses);
   g_test_add_func ("/parser-limits/model-info-folder", test_model_info_folder);
   g_test_add_func ("/parser-limits/refused-global-escaped", test_refused_global_escaped);
