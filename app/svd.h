@@ -3,7 +3,11 @@
 #pragma once
 
 #include "core/svd-error.h"
+#include "core/svd-escape.h"
+#include "core/svd-file.h"
 #include "core/svd-image.h"
+#include "core/svd-json-depth.h"
+#include "core/svd-limits.h"
 #include "core/svd-log.h"
 #include "core/svd-priority.h"
 #include "core/svd-png.h"
