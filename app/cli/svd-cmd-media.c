@@ -8,7 +8,6 @@
 #include "media/svd-reader.h"
 #include "media/svd-writer.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
@@ -231,14 +230,6 @@ typedef struct {
   GCancellable *cancellable;
 } Progress;
 
-static volatile sig_atomic_t interrupted = 0;
-
-static void
-on_sigint (int sig)
-{
-  interrupted = 1;
-}
-
 static void
 progress_cb (const SvdWriterProgress *p,
              gpointer                 data)
@@ -247,10 +238,6 @@ progress_cb (const SvdWriterProgress *p,
   gint64 now = g_get_monotonic_time ();
   char eta[32] = "?";
 
-  /* Ctrl-C: the writer sees the cancellable before its next frame and
-   * deletes its temporary file. */
-  if (interrupted && pr->cancellable != NULL)
-    g_cancellable_cancel (pr->cancellable);
   if (pr->quiet)
     return;
   if (p->eta_s >= 0)
@@ -449,6 +436,18 @@ run_encode (int       argc,
     return svd_cli_usage_error (context, "--on-decode-error is skip or stop");
   stop_on_damage = g_strcmp0 (on_decode_error, "stop") == 0;
 
+  /* Before any work: the output is not the input, replaces nothing
+   * without --force, and can be written. */
+  {
+    const char *inputs[] = { argv[1], stats_path };
+    const char *stats_inputs[] = { argv[1], argv[2] };
+
+    if (!svd_cli_check_output (&common, argv[2], inputs, 2, chain, 0, &error) ||
+        (stats_path != NULL &&
+         !svd_cli_check_output (&common, stats_path, stats_inputs, 2, chain, SVD_OUTPUT_APPEND, &error)))
+      return svd_cli_fail (argv[0], error);
+  }
+
   reader = svd_reader_open (argv[1], NULL, &error);
   if (reader == NULL)
     return svd_cli_fail (argv[0], error);
@@ -505,8 +504,7 @@ run_encode (int       argc,
   pr.cancellable = cancellable;
 
   /* Before the temp file exists, so an interrupt can never orphan it. */
-  signal (SIGINT, on_sigint);
-  signal (SIGTERM, on_sigint);
+  svd_cli_cancel_on_signals (cancellable);
   writer = svd_writer_new (argv[2], &wo, &error);
   if (writer == NULL)
     return svd_cli_fail (argv[0], error);
@@ -642,12 +640,13 @@ svd_cmd_degrade (int    argc,
     return svd_cli_usage_error (context, "svd degrade: --filter must be area, bilinear, bicubic, lanczos or nearest");
   params.preset = preset;
   params.keep_audio = !no_audio;
+  if (!svd_cli_check_output (&common, argv[2], (const char *const *) argv + 1, 1, NULL, 0, &error))
+    return svd_cli_fail (argv[0], error);
   pr.tty = isatty (fileno (stderr));
   pr.quiet = common.quiet;
   pr.what = "degrade";
   pr.cancellable = cancellable;
-  signal (SIGINT, on_sigint);
-  signal (SIGTERM, on_sigint);
+  svd_cli_cancel_on_signals (cancellable);
 
   if (!svd_degrade_clip (argv[1], argv[2], &params, progress_cb, &pr, cancellable, &error))
     {

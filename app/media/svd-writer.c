@@ -3,6 +3,8 @@
 
 #include "svd-writer.h"
 #include "svd-media-compat.h"
+#include "core/svd-fault.h"
+#include "core/svd-output.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -369,7 +371,6 @@ svd_writer_new (const char              *path,
 {
   g_autoptr(SvdWriter) self = g_new0 (SvdWriter, 1);
   g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
   const char *name;
   int ret, fd;
 
@@ -434,11 +435,21 @@ svd_writer_new (const char              *path,
       return NULL;
     }
 
+  /* Never the source itself, never a folder; the CLI has checked this
+   * (and --force) before any work, this guards every other caller. */
+  {
+    const char *inputs[] = { options->copy_from, NULL };
+
+    if (!svd_output_check (path, inputs, SVD_OUTPUT_FORCE, error))
+      return NULL;
+  }
+
   /* The temporary file: hidden, in the same folder, so the final rename is
-   * atomic and on the same file system. */
+   * atomic and on the same file system, and named after this process, so
+   * the ones a killed run left behind are recognised and removed here. */
+  svd_output_remove_stale_parts (path);
   dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  self->temp_path = g_strdup_printf ("%s%c.%s.XXXXXX.part", dir, G_DIR_SEPARATOR, base);
+  self->temp_path = svd_output_temp_template (path);
   fd = g_mkstemp_full (self->temp_path, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {
@@ -795,6 +806,7 @@ svd_writer_write (SvdWriter  *self,
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "The writer is closed");
       return FALSE;
     }
+  svd_fault_cancel_point (self->options.cancellable);
   if (!check_cancel (self, error))
     return fail (self);
   if (self->enc == NULL && !open_output (self, image, error))
@@ -974,14 +986,8 @@ svd_writer_finish (SvdWriter  *self,
       svd_av_set_error (error, SVD_ERROR_IO, ret, "avio_close", "Writing “%s”", self->path);
       return fail (self);
     }
-  if (g_rename (self->temp_path, self->path) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Could not move the finished file to “%s”: %s",
-                   self->path, g_strerror (saved));
-      return fail (self);
-    }
+  if (!svd_output_replace (self->temp_path, self->path, error))
+    return fail (self);
   self->finished = TRUE;
   report_progress (self, TRUE);
   return TRUE;
