@@ -381,7 +381,8 @@ run_encode (int       argc,
   g_auto(SvdSettings) settings = { 0 };
   Restore rs = { 0 };
   g_autoptr(FILE) stats_file = NULL;
-  gboolean no_audio = FALSE, no_subs = FALSE;
+  gboolean no_audio = FALSE, no_subs = FALSE, allow_playlists = FALSE;
+  SvdReaderOptions ro;
   int crf = -1;
   gboolean stop_on_damage = FALSE;
   g_autofree char *on_decode_error = NULL;
@@ -399,6 +400,8 @@ run_encode (int       argc,
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames, "Only frames A to B-1", "A:B" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Do not copy audio", NULL },
     { "no-subtitles", 0, 0, G_OPTION_ARG_NONE, &no_subs, "Do not copy subtitles", NULL },
+    { "allow-playlists", 0, 0, G_OPTION_ARG_NONE, &allow_playlists,
+      "Accept an input that is a playlist or script (HLS, concat, DASH…) and read the files it names", NULL },
     { "on-decode-error", 0, 0, G_OPTION_ARG_STRING, &on_decode_error,
       "A damaged input frame: skip (the decoder conceals or drops it; reported at the end; default) "
       "or stop (fail, write nothing)", "skip|stop" },
@@ -448,7 +451,9 @@ run_encode (int       argc,
       return svd_cli_fail (argv[0], error);
   }
 
-  reader = svd_reader_open (argv[1], NULL, &error);
+  svd_reader_options_init (&ro);
+  ro.allow_playlists = allow_playlists;
+  reader = svd_reader_open (argv[1], &ro, &error);
   if (reader == NULL)
     return svd_cli_fail (argv[0], error);
   if (restore)
@@ -486,6 +491,7 @@ run_encode (int       argc,
   wo.pix_fmt = pix_fmt;
   wo.copy_audio = !no_audio;
   wo.copy_subtitles = !no_subs;
+  wo.allow_playlists = allow_playlists;
   if (a > 0)
     {
       /* An excerpt starts where the source starts; its audio is cut to it. */

@@ -447,17 +447,8 @@ svd_reader_open (const char              *path,
       return NULL;
     }
 
-  ret = avformat_open_input (&self->fmt, path, NULL, NULL);
-  if (ret < 0)
-    {
-      if (ret == AVERROR (EACCES) || ret == AVERROR (ENOENT) || ret == AVERROR (EIO))
-        svd_av_set_error (error, SVD_ERROR_IO, ret, "avformat_open_input", "Could not open “%s”", path);
-      else
-        svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, NULL,
-                          "“%s” is not a media file FFmpeg can read (empty, truncated or another kind of file)",
-                          path);
-      return NULL;
-    }
+  if (!svd_av_open_input (&self->fmt, path, self->options.allow_playlists, error))
+    return NULL;
   ret = avformat_find_stream_info (self->fmt, NULL);
   if (ret < 0)
     {

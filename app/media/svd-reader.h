@@ -119,10 +119,13 @@ typedef struct {
  * SvdReaderOptions:
  * @threads: decoder threads; 0 picks one per core
  * @stream_index: the video stream to decode, or -1 for the best one
+ * @allow_playlists: open playlists and scripts (HLS, concat, DASH…) that
+ *   make FFmpeg read the other files they name; %FALSE refuses them
  */
 typedef struct {
-  int threads;
-  int stream_index;
+  int      threads;
+  int      stream_index;
+  gboolean allow_playlists;
 } SvdReaderOptions;
 
 /**

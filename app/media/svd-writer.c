@@ -203,11 +203,11 @@ add_copy_streams (SvdWriter  *self,
   if (self->copy_from == NULL || (!self->options.copy_audio && !self->options.copy_subtitles))
     return TRUE;
 
-  ret = avformat_open_input (&self->copy_in, self->copy_from, NULL, NULL);
-  if (ret < 0)
+  /* Sandboxed as the reader opens it: a playlist named as the source
+   * must not pull another file's audio into the output. */
+  if (!svd_av_open_input (&self->copy_in, self->copy_from, self->options.allow_playlists, error))
     {
-      svd_av_set_error (error, SVD_ERROR_IO, ret, "avformat_open_input",
-                        "Could not open “%s” to copy its audio and subtitles", self->copy_from);
+      g_prefix_error (error, "Copying the audio and subtitles: ");
       return FALSE;
     }
   ret = avformat_find_stream_info (self->copy_in, NULL);

@@ -61,6 +61,8 @@ typedef void (*SvdWriterProgressFunc) (const SvdWriterProgress *progress,
  * @progress: (nullable): called after each frame, on the writing thread
  * @progress_data: data for @progress
  * @cancellable: (nullable): cancels between frames
+ * @allow_playlists: let @copy_from be a playlist or script (HLS, concat…)
+ *   that names other files; %FALSE refuses it (see svd_reader_open())
  */
 typedef struct {
   const char            *encoder;
@@ -84,6 +86,7 @@ typedef struct {
   SvdWriterProgressFunc  progress;
   gpointer               progress_data;
   GCancellable          *cancellable;
+  gboolean               allow_playlists;
 } SvdWriterOptions;
 
 /**
