@@ -501,6 +501,16 @@ run_encode (int       argc,
   if (b < info->n_frames)
     wo.end_us = svd_reader_frame_pts_us (reader, b);
   wo.frames_total = b - a;
+  /* Before any decoding: the encoder takes the size the chain makes. */
+  {
+    int scale = restore ? svd_engine_get_scale (engine) : 1;
+    g_autofree char *what = restore ? g_strdup_printf ("the %dx chain", scale) : NULL;
+    int ow = (int) MIN ((gint64) info->width * scale, G_MAXINT);
+    int oh = (int) MIN ((gint64) info->height * scale, G_MAXINT);
+
+    if (!svd_writer_check_size (&wo, argv[2], ow, oh, what, &error))
+      return svd_cli_fail (argv[0], error);
+  }
   wo.progress = progress_cb;
   wo.progress_data = &pr;
   wo.cancellable = cancellable;

@@ -357,6 +357,9 @@ open_decoder (SvdReader  *self,
    * which exact seeking does not mind. Output is the same bit for bit. */
   self->dec->thread_count = self->options.threads;
   self->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+  /* A stream may change its size mid-file; the decoder refuses frames
+   * above the limit checked at open. */
+  self->dec->max_pixels = SVD_READER_MAX_PIXELS;
   ret = avcodec_open2 (self->dec, codec, NULL);
   if (ret < 0)
     {
@@ -416,6 +419,21 @@ rewind_to_start (SvdReader  *self,
  *   when it is not media or has no video stream, %SVD_ERROR_UNSUPPORTED
  *   when FFmpeg has no decoder for it.
  */
+static gboolean
+check_frame_size (const char  *path,
+                  int          width,
+                  int          height,
+                  GError     **error)
+{
+  if ((gint64) width * height <= SVD_READER_MAX_PIXELS)
+    return TRUE;
+  g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+               "“%s” has %dx%d frames (%.1f megapixels), above the limit of 8192x8192 (%.1f megapixels) "
+               "that SVD Studio decodes", path, width, height, (double) width * height / 1e6,
+               SVD_READER_MAX_PIXELS / 1e6);
+  return FALSE;
+}
+
 SvdReader *
 svd_reader_open (const char              *path,
                  const SvdReaderOptions  *options,
@@ -449,7 +467,26 @@ svd_reader_open (const char              *path,
 
   if (!svd_av_open_input (&self->fmt, path, self->options.allow_playlists, error))
     return NULL;
-  ret = avformat_find_stream_info (self->fmt, NULL);
+  /* The sizes the container declares are checked before
+   * avformat_find_stream_info() decodes a first frame of each stream; the
+   * decoders it opens get the same limit for streams that declare none. */
+  for (unsigned i = 0; i < self->fmt->nb_streams; i++)
+    {
+      const AVCodecParameters *par = self->fmt->streams[i]->codecpar;
+
+      if (par->codec_type == AVMEDIA_TYPE_VIDEO && !check_frame_size (path, par->width, par->height, error))
+        return NULL;
+    }
+  {
+    AVDictionary **opts = g_new0 (AVDictionary *, MAX (self->fmt->nb_streams, 1));
+
+    for (unsigned i = 0; i < self->fmt->nb_streams; i++)
+      av_dict_set_int (&opts[i], "max_pixels", SVD_READER_MAX_PIXELS, 0);
+    ret = avformat_find_stream_info (self->fmt, opts);
+    for (unsigned i = 0; i < self->fmt->nb_streams; i++)
+      av_dict_free (&opts[i]);
+    g_free (opts);
+  }
   if (ret < 0)
     {
       svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, "avformat_find_stream_info",
@@ -489,6 +526,8 @@ svd_reader_open (const char              *path,
   self->info.height = self->st->codecpar->height;
   collect_streams (self);
 
+  if (!check_frame_size (path, self->info.width, self->info.height, error))
+    return NULL;
   if (!open_decoder (self, error))
     return NULL;
   if (self->info.width <= 0 || self->info.height <= 0)

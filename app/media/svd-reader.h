@@ -137,6 +137,13 @@ typedef struct {
  */
 typedef struct _SvdReader SvdReader;
 
+/* The largest frame the reader decodes, in pixels: 8192x8192 (8K DCI is
+ * 8192x4320). One such frame is 100 MB of 8-bit YUV and 800 MB as the
+ * engine's float RGB; larger frames from a small file (a 751 KB H.264
+ * clip can declare 16000x16000) would take gigabytes before anything
+ * could fail, so they are refused when the file is opened. */
+#define SVD_READER_MAX_PIXELS ((gint64) 8192 * 8192)
+
 void                svd_reader_options_init   (SvdReaderOptions *options);
 
 SvdReader          *svd_reader_open           (const char              *path,

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -66,6 +67,81 @@ static const struct {
   { "vpx-vp9", "libvpx-vp9" },
   { "ffv1", "ffv1" },
 };
+
+/* Frame size limits of the encoders, per side (besides FFmpeg's own
+ * (w+128)*(h+128) limit, checked with av_image_check_size2()). */
+static const struct {
+  const char *name;
+  int         max_width;
+  int         max_height;
+} encoder_limits[] = {
+  { "libx264", 16384, 16384 },
+  { "libx265", 16384, 16384 },
+  { "libsvtav1", 16384, 8704 },
+  { "libvpx-vp9", 16384, 16384 },
+  { "libaom-av1", 65536, 65536 },
+};
+
+static const char *
+resolve_encoder (const char *encoder,
+                 const char *path)
+{
+  const char *name = encoder;
+
+  if (name == NULL)
+    name = g_str_has_suffix (path, ".webm") ? "libvpx-vp9" : "libx264";
+  for (gsize i = 0; i < G_N_ELEMENTS (encoder_aliases); i++)
+    if (g_ascii_strcasecmp (name, encoder_aliases[i].alias) == 0)
+      return encoder_aliases[i].name;
+  return name;
+}
+
+/**
+ * svd_writer_check_size:
+ * @options: the writer options the output will be written with
+ * @path: the output file (its extension picks the default encoder)
+ * @width: the frame width the output will have
+ * @height: the frame height
+ * @what: (nullable): what makes that size, for the message (e.g. "the 2x
+ *   chain"), or %NULL
+ * @error: return location for an error
+ *
+ * Checks, before any decoding, that the encoder can take frames of
+ * @width x @height: its own limits and FFmpeg's, so a clip too large for
+ * it fails at once with the numbers instead of after minutes of work.
+ *
+ * Returns: %TRUE if it can; %FALSE with @error set.
+ */
+gboolean
+svd_writer_check_size (const SvdWriterOptions  *options,
+                       const char              *path,
+                       int                      width,
+                       int                      height,
+                       const char              *what,
+                       GError                 **error)
+{
+  const char *name = resolve_encoder (options->encoder, path);
+  g_autofree char *lead = what != NULL ? g_strdup_printf ("%s would write", what)
+                                       : g_strdup ("The output would be");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (encoder_limits); i++)
+    if (strcmp (name, encoder_limits[i].name) == 0 &&
+        (width > encoder_limits[i].max_width || height > encoder_limits[i].max_height))
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                     "%s %dx%d frames, above %s's limit of %dx%d; nothing was decoded",
+                     lead, width, height, name, encoder_limits[i].max_width, encoder_limits[i].max_height);
+        return FALSE;
+      }
+  if (width <= 0 || height <= 0 || av_image_check_size2 (width, height, INT64_MAX, AV_PIX_FMT_NONE, 0, NULL) < 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "%s %dx%d frames, above FFmpeg's frame size limit ((width+128)x(height+128) below %d) "
+                   "for %s; nothing was decoded", lead, width, height, INT_MAX / 8, name);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 void
 svd_writer_options_init (SvdWriterOptions *options)
@@ -408,9 +484,7 @@ svd_writer_new (const char              *path,
   name = options->encoder;
   if (name == NULL)
     name = g_str_has_prefix (self->oc->oformat->name, "webm") ? "libvpx-vp9" : "libx264";
-  for (gsize i = 0; i < G_N_ELEMENTS (encoder_aliases); i++)
-    if (g_ascii_strcasecmp (name, encoder_aliases[i].alias) == 0)
-      name = encoder_aliases[i].name;
+  name = resolve_encoder (name, path);
   self->codec = avcodec_find_encoder_by_name (name);
   if (self->codec == NULL || self->codec->type != AVMEDIA_TYPE_VIDEO)
     {

@@ -117,6 +117,12 @@ gint64      svd_writer_get_n_frames  (SvdWriter               *self);
 const char *svd_writer_get_encoder   (SvdWriter               *self);
 const char *svd_writer_get_pix_fmt   (SvdWriter               *self);
 char       *svd_writer_list_encoders (void);
+gboolean    svd_writer_check_size    (const SvdWriterOptions  *options,
+                                      const char              *path,
+                                      int                      width,
+                                      int                      height,
+                                      const char              *what,
+                                      GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdWriter, svd_writer_free)
 

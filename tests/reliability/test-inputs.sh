@@ -4,6 +4,10 @@
 # ffconcat script, both named .mp4, naming another local video made here,
 # are refused by every command that opens a clip (before any of the named
 # file is read, with the reason), and read only with --allow-playlists.
+# Huge frames: a 200 KB one-frame H.264 clip of 8208x8208 is refused when
+# opened, and an 8192x8192 one through a 2x chain is refused before any
+# decoding because libx264/FFmpeg cannot take 16384x16384, both with the
+# numbers, a clean exit, max RSS under 512 MB and no output or .part.
 . "$(dirname "$0")/tap.sh"
 cd "$work" || exit 1
 refused () { # expected message, command...
@@ -34,4 +38,27 @@ for f in hls concat; do
   comment err.txt
   check "$f: --allow-playlists reads what it names (the user asked)" test $rc -eq 0 -a "$(frames ok-$f.mkv)" = 10
 done
+
+# Peak RSS of a command, in KiB (getrusage of the child).
+maxrss () {
+  python3 -c 'import resource, subprocess, sys
+rc = subprocess.call(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=open(sys.argv[1], "w"))
+print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+}
+mkdir big
+ffmpeg -v error -f lavfi -i color=black:size=8208x8208:rate=1 -frames:v 1 -c:v libx264 -preset ultrafast -crf 51 big/over.mp4
+ffmpeg -v error -f lavfi -i color=black:size=8192x8192:rate=1 -frames:v 1 -c:v libx264 -preset ultrafast -crf 51 big/8k.mp4
+echo "# over.mp4 is $(wc -c < big/over.mp4) bytes, 8k.mp4 $(wc -c < big/8k.mp4)"
+read -r rc rss < <(maxrss big/err1 "$svd" restore big/over.mp4 big/o1.mkv --chain "$model" -q)
+comment big/err1; echo "# exit $rc, max RSS $rss KiB"
+check "8208x8208: refused with status 1" test "$rc" = 1
+check "8208x8208: the message names the size and the limit" grep -q "8208x8208 frames.*limit of 8192x8192" big/err1
+check "8208x8208: max RSS under 512 MB" test "$rss" -lt 524288
+read -r rc rss < <(maxrss big/err2 "$svd" restore big/8k.mp4 big/o2.mkv --chain "$model2x" -q)
+comment big/err2; echo "# exit $rc, max RSS $rss KiB"
+check "8192x8192 through 2x: refused with status 1" test "$rc" = 1
+check "8192x8192 through 2x: the message names the chain, the size and the encoder" \
+  grep -q "the 2x chain would write 16384x16384 frames.*libx264" big/err2
+check "8192x8192 through 2x: max RSS under 512 MB" test "$rss" -lt 524288
+check "no output and no .part left" test -z "$(ls -A big | grep -v '^err' | grep -v '\.mp4$')"
 finish
