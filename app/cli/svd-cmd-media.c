@@ -62,6 +62,7 @@ probe_print_text (const SvdVideoInfo *info)
           primaries_name (info->color.primaries), transfer_name (info->color.transfer),
           info->color_guessed ? " (not tagged; guessed)" : "");
   printf ("Rotation:   %d°%s\n", info->rotation, info->hflip ? ", mirrored" : "");
+  printf ("Scan:       %s\n", info->interlaced ? "interlaced" : "progressive");
   if (info->damaged)
     printf ("Warning:    the file ends early (truncated or damaged)\n");
   printf ("Streams:\n");
@@ -137,6 +138,8 @@ probe_print_json (const SvdVideoInfo *info)
   json_builder_add_int_value (b, info->rotation);
   json_builder_set_member_name (b, "hflip");
   json_builder_add_boolean_value (b, info->hflip);
+  json_builder_set_member_name (b, "interlaced");
+  json_builder_add_boolean_value (b, info->interlaced);
   json_builder_set_member_name (b, "damaged");
   json_builder_add_boolean_value (b, info->damaged);
   json_builder_set_member_name (b, "color");
@@ -481,6 +484,15 @@ run_encode (int       argc,
         }
     }
   info = svd_reader_get_info (reader);
+  {
+    g_autofree char *losses = svd_video_info_describe_losses (info);
+
+    if (info->interlaced)
+      fprintf (stderr, "%s: warning: “%s” is interlaced; its fields are processed as progressive frames "
+               "(deinterlace it first, e.g. with ffmpeg -vf bwdif)\n", argv[0], argv[1]);
+    if (losses != NULL)
+      fprintf (stderr, "%s: warning: “%s”: not kept in the output: %s\n", argv[0], argv[1], losses);
+  }
   if (!parse_range (frames, info->n_frames, &a, &b, &error))
     return svd_cli_fail (argv[0], error);
 

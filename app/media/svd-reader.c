@@ -419,6 +419,32 @@ rewind_to_start (SvdReader  *self,
  *   when it is not media or has no video stream, %SVD_ERROR_UNSUPPORTED
  *   when FFmpeg has no decoder for it.
  */
+/**
+ * svd_video_info_describe_losses:
+ * @info: a clip's description
+ *
+ * Returns: (transfer full) (nullable): what of @info's video SVD Studio
+ *   does not keep, as a phrase for a warning ("the alpha channel of its
+ *   yuva420p frames; 12-bit precision (processed as 10-bit)"), or %NULL
+ *   when nothing is lost.
+ */
+char *
+svd_video_info_describe_losses (const SvdVideoInfo *info)
+{
+  const AVPixFmtDescriptor *d = av_pix_fmt_desc_get (av_get_pix_fmt (info->source_pix_fmt));
+  const SvdPixelFormatInfo *fi = svd_pixel_format_get_info (info->format);
+  GString *s = g_string_new (NULL);
+
+  if (d != NULL && (d->flags & AV_PIX_FMT_FLAG_ALPHA))
+    g_string_append_printf (s, "the alpha channel of its %s frames", info->source_pix_fmt);
+  if (info->bit_depth > fi->bit_depth)
+    g_string_append_printf (s, "%s%d-bit precision (processed as %d-bit)", s->len ? "; " : "",
+                            info->bit_depth, fi->bit_depth);
+  if (s->len == 0)
+    return (g_string_free (s, TRUE), NULL);
+  return g_string_free (s, FALSE);
+}
+
 static gboolean
 check_frame_size (const char  *path,
                   int          width,
@@ -541,6 +567,8 @@ svd_reader_open (const char              *path,
     return NULL;
   compute_timing (self);
   compute_rotation (self);
+  self->info.interlaced = self->st->codecpar->field_order != AV_FIELD_UNKNOWN &&
+                          self->st->codecpar->field_order != AV_FIELD_PROGRESSIVE;
 
   pix = self->st->codecpar->format;
   self->info.source_pix_fmt = g_strdup (pix != AV_PIX_FMT_NONE ? av_get_pix_fmt_name (pix) : "unknown");

@@ -113,6 +113,7 @@ typedef struct {
   gboolean       hflip;
   gboolean       damaged;
   GPtrArray     *streams;
+  gboolean       interlaced;
 } SvdVideoInfo;
 
 /**
@@ -145,6 +146,7 @@ typedef struct _SvdReader SvdReader;
 #define SVD_READER_MAX_PIXELS ((gint64) 8192 * 8192)
 
 void                svd_reader_options_init   (SvdReaderOptions *options);
+char               *svd_video_info_describe_losses (const SvdVideoInfo *info);
 
 SvdReader          *svd_reader_open           (const char              *path,
                                                const SvdReaderOptions  *options,

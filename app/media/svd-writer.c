@@ -36,6 +36,7 @@ struct _SvdWriter {
   struct SwsContext *sws;
   gboolean          header_written;
   gboolean          finished;
+  gboolean          bake_rotation; /* the container cannot store it */
 
   AVFormatContext  *copy_in;
   int              *copy_map;   /* input stream index -> output index, or -1 */
@@ -274,6 +275,8 @@ static gboolean
 add_copy_streams (SvdWriter  *self,
                   GError    **error)
 {
+  g_autoptr(GString) dropped = g_string_new (NULL);
+  int n_video = 0;
   int ret;
 
   if (self->copy_from == NULL || (!self->options.copy_audio && !self->options.copy_subtitles))
@@ -305,6 +308,20 @@ add_copy_streams (SvdWriter  *self,
       if (!((type == AVMEDIA_TYPE_AUDIO && self->options.copy_audio) ||
             (type == AVMEDIA_TYPE_SUBTITLE && self->options.copy_subtitles)))
         {
+          /* Say what is left out that the user did not ask to leave out:
+           * attachments (fonts), data streams, cover pictures and every
+           * video stream but the first (the one re-encoded). */
+          if (type == AVMEDIA_TYPE_ATTACHMENT || type == AVMEDIA_TYPE_DATA ||
+              (type == AVMEDIA_TYPE_VIDEO && (n_video++ > 0 || (in->disposition & AV_DISPOSITION_ATTACHED_PIC))))
+            {
+              AVDictionaryEntry *fn = av_dict_get (in->metadata, "filename", NULL, 0);
+
+              g_string_append_printf (dropped, "%sstream %u (%s%s%s%s%s)", dropped->len ? ", " : "", i,
+                                      (in->disposition & AV_DISPOSITION_ATTACHED_PIC) ? "cover picture"
+                                        : av_get_media_type_string (type) ? av_get_media_type_string (type) : "unknown",
+                                      fn ? " “" : "", fn ? fn->value : "", fn ? "”" : "",
+                                      type == AVMEDIA_TYPE_VIDEO ? ", not the video that is encoded" : "");
+            }
           in->discard = AVDISCARD_ALL;
           continue;
         }
@@ -338,6 +355,9 @@ add_copy_streams (SvdWriter  *self,
       av_dict_copy (&out->metadata, in->metadata, 0);
       self->copy_map[i] = out->index;
     }
+  if (dropped->len > 0)
+    g_warning ("Not copied from “%s” (SVD Studio copies audio and subtitles and encodes one video "
+               "stream): %s", self->copy_from, dropped->str);
   self->copy_pkt = av_packet_alloc ();
   return TRUE;
 }
@@ -502,6 +522,31 @@ svd_writer_new (const char              *path,
                    "(.mkv takes every encoder)", self->oc->oformat->name, avcodec_get_name (self->codec->id));
       return NULL;
     }
+  /* An out-of-range CRF is refused with the encoder's range, not clamped
+   * or ignored (-1 means the encoder's default). */
+  if (options->crf != -1 && self->codec->id != AV_CODEC_ID_FFV1)
+    {
+      const AVClass *pc = self->codec->priv_class;
+      const AVOption *o = pc != NULL ? av_opt_find (&pc, "crf", NULL, 0, AV_OPT_SEARCH_FAKE_OBJ) : NULL;
+
+      if (o == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "The %s encoder has no CRF setting; leave --crf out", self->codec->name);
+          return NULL;
+        }
+      /* libx264 and libx265 declare an open float range and clamp to 51
+       * themselves; the AV1 and VP9 encoders declare 0 to 63. */
+      int max = (strcmp (self->codec->name, "libx264") == 0 || strcmp (self->codec->name, "libx265") == 0)
+                ? 51 : (int) MIN (o->max, 63.0);
+
+      if (options->crf < 0 || options->crf > max)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "CRF %d is out of range: %s takes 0 to %d", options->crf, self->codec->name, max);
+          return NULL;
+        }
+    }
   if (options->pix_fmt != NULL && av_get_pix_fmt (options->pix_fmt) == AV_PIX_FMT_NONE)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
@@ -543,6 +588,72 @@ svd_writer_new (const char              *path,
     }
 
   return g_steal_pointer (&self);
+}
+
+/* Containers whose muxer stores a display matrix (FFmpeg 5.1's Matroska
+ * and WebM muxers drop it). */
+static gboolean
+container_keeps_rotation (const AVOutputFormat *ofmt)
+{
+  static const char *const keep[] = { "mov", "mp4", "ipod", "3gp", "3g2", "psp", "ismv", "f4v" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keep); i++)
+    if (strcmp (ofmt->name, keep[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Applies the display transform to the pixels, for containers that cannot
+ * store it: mirrored first (when @hflip), then turned by @rotation degrees
+ * counter-clockwise as SvdVideoInfo.rotation. NULL (with no error) for a
+ * layout that cannot be turned by 90 degrees in place (4:2:2 chroma). */
+static SvdImage *
+rotate_image (const SvdImage  *src,
+              int              rotation,
+              gboolean         hflip,
+              GError         **error)
+{
+  const SvdPixelFormatInfo *fi = svd_pixel_format_get_info (src->format);
+  gboolean quarter = rotation == 90 || rotation == 270;
+  gsize es = (gsize) fi->bytes_per_sample * (fi->n_planes == 1 ? fi->samples_per_pixel : 1);
+  SvdImage *dst;
+
+  if (quarter && fi->chroma_shift_x != fi->chroma_shift_y)
+    return NULL;
+  dst = svd_image_new (src->format, quarter ? src->height : src->width, quarter ? src->width : src->height, error);
+  if (dst == NULL)
+    return NULL;
+  dst->pts = src->pts;
+  dst->frame_index = src->frame_index;
+  dst->color = src->color;
+  for (int p = 0; p < src->n_planes; p++)
+    {
+      int sw = src->plane_width[p], sh = src->plane_height[p];
+
+      for (int y = 0; y < dst->plane_height[p]; y++)
+        {
+          guint8 *d = dst->data[p] + (gsize) y * dst->stride[p];
+
+          for (int x = 0; x < dst->plane_width[p]; x++, d += es)
+            {
+              int sx, sy;
+
+              /* Counter-clockwise turns: 90 takes the source's last column
+               * as the first row. */
+              switch (rotation)
+                {
+                case 90: sx = sw - 1 - y; sy = x; break;
+                case 180: sx = sw - 1 - x; sy = sh - 1 - y; break;
+                case 270: sx = y; sy = sh - 1 - x; break;
+                default: sx = x; sy = y; break;
+                }
+              if (hflip)
+                sx = sw - 1 - sx;
+              memcpy (d, src->data[p] + (gsize) sy * src->stride[p] + (gsize) sx * es, es);
+            }
+        }
+    }
+  return dst;
 }
 
 static gboolean
@@ -680,6 +791,13 @@ open_output (SvdWriter  *self,
   self->enc->thread_count = self->options.threads;
   svd_color_info_to_av (&image->color, &self->enc->colorspace, &self->enc->color_range,
                         &self->enc->color_primaries, &self->enc->color_trc);
+  /* RGB output (ffv1 gbrp, bgr0…) has no YUV matrix and is full range:
+   * tagged bt709/tv it would be decoded as YUV-range RGB by players. */
+  if (av_pix_fmt_desc_get (fmt)->flags & AV_PIX_FMT_FLAG_RGB)
+    {
+      self->enc->colorspace = AVCOL_SPC_RGB;
+      self->enc->color_range = AVCOL_RANGE_JPEG;
+    }
   if (self->oc->oformat->flags & AVFMT_GLOBALHEADER)
     self->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (!set_encoder_options (self, error))
@@ -713,7 +831,7 @@ open_output (SvdWriter  *self,
   self->vst->time_base = self->enc->time_base;
   self->vst->avg_frame_rate = fps;
   self->vst->r_frame_rate = fps;
-  if (self->options.rotation % 360 != 0 || self->options.hflip)
+  if ((self->options.rotation % 360 != 0 || self->options.hflip) && !self->bake_rotation)
     {
       uint8_t *m = av_stream_new_side_data (self->vst, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof (int32_t));
 
@@ -870,6 +988,7 @@ svd_writer_write (SvdWriter  *self,
                   GError    **error)
 {
   g_autoptr(AVFrame) frame = NULL;
+  g_autoptr(SvdImage) rotated = NULL;
   gint64 pts_us, pts;
   int ret;
 
@@ -883,6 +1002,32 @@ svd_writer_write (SvdWriter  *self,
   svd_fault_cancel_point (self->options.cancellable);
   if (!check_cancel (self, error))
     return fail (self);
+  if (self->enc == NULL)
+    {
+      int r = ((self->options.rotation % 360) + 360) % 360;
+
+      /* Matroska and WebM (as FFmpeg 5.1 writes them) lose the display
+       * matrix, so the rotation goes into the pixels instead. */
+      if ((r != 0 || self->options.hflip) && !container_keeps_rotation (self->oc->oformat))
+        {
+          g_autoptr(SvdImage) probe = rotate_image (image, r, self->options.hflip, error);
+
+          if (probe == NULL && error != NULL && *error != NULL)
+            return fail (self);
+          self->bake_rotation = probe != NULL;
+          if (probe == NULL)
+            g_warning ("A %s file cannot store the clip's %d° rotation, and %s frames cannot be turned; "
+                       "the output will play unrotated (use .mp4 or .mov to keep it)",
+                       self->oc->oformat->name, r, svd_pixel_format_get_info (image->format)->name);
+        }
+    }
+  if (self->bake_rotation)
+    {
+      rotated = rotate_image (image, ((self->options.rotation % 360) + 360) % 360, self->options.hflip, error);
+      if (rotated == NULL)
+        return fail (self);
+      image = rotated;
+    }
   if (self->enc == NULL && !open_output (self, image, error))
     return fail (self);
   if (image->width != self->enc->width || image->height != self->enc->height)
