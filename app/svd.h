@@ -31,4 +31,5 @@
 #include "model/svd-model.h"
 #include "model/svd-model-library.h"
 #include "model/svd-state-dict.h"
+#include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
