@@ -74,7 +74,11 @@ int
 svd_cli_fail (const char *command,
               GError     *error)
 {
-  fprintf (stderr, "%s: error: %s\n", command, error ? error->message : "unknown error");
+  /* Messages quote file names, tensor names and strings from files; a
+   * terminal must not act on escape sequences in them. */
+  g_autofree char *shown = svd_str_escape_control (error ? error->message : "unknown error", TRUE);
+
+  fprintf (stderr, "%s: error: %s\n", command, shown);
   return 1;
 }
 
@@ -94,11 +98,14 @@ svd_cli_print_json (JsonBuilder *builder)
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
 
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  /* Strings from files may hold C1 controls json-glib writes raw. */
+  shown = svd_json_escape_control (text);
+  printf ("%s\n", shown);
 }
 
 /**
