@@ -35,6 +35,7 @@
 #include "model/svd-model.h"
 #include "model/svd-model-library.h"
 #include "model/svd-state-dict.h"
+#include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
 #include "tiers/svd-bench-matrix.h"
 #include "tiers/svd-gpu-table.h"
