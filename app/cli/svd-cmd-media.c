@@ -521,6 +521,19 @@ run_encode (int       argc,
   job.output_path = argv[2];
   if (!parse_range (frames, &job.first, &job.end, &error))
     return svd_cli_fail (argv[0], error);
+  /* An unreadable or unsafe input (a playlist) is refused before the
+   * models load: opening a clip takes milliseconds, a chain can take
+   * seconds. The job opens it again for the run. */
+  {
+    g_autoptr(SvdReader) probe = NULL;
+    SvdReaderOptions ro;
+
+    svd_reader_options_init (&ro);
+    ro.allow_playlists = allow_playlists;
+    probe = svd_reader_open (argv[1], &ro, &error);
+    if (probe == NULL)
+      return svd_cli_fail (argv[0], error);
+  }
   if (restore)
     {
       models = svd_cli_load_chain (chain, &error);
