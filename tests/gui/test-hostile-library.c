@@ -67,7 +67,8 @@ script (SvdApplication *app)
 
   g_assert_nonnull (main_window);
   g_assert_nonnull (dir);
-  crafted = crafted_models_write (dir, &n_crafted);
+  crafted = crafted_models_list (&n_crafted);
+  crafted_models_write (dir);
   g_settings_set_strv (settings, "model-folders", folders);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.bench-matrix", NULL));

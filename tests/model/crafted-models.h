@@ -22,9 +22,9 @@ typedef struct {
 #define CRAFTED_GOOD_MODEL "good-super-2x.safetensors"
 #define CRAFTED_GOOD_NAME  "good-super-2x"
 
-const CraftedModel *crafted_models_write  (const char *dir,
-                                           guint      *n_models);
-const CraftedModel *crafted_presets_write (const char *dir,
-                                           guint      *n_presets);
+const CraftedModel *crafted_models_list   (guint      *n_models);
+void                crafted_models_write  (const char *dir);
+const CraftedModel *crafted_presets_list  (guint      *n_presets);
+void                crafted_presets_write (const char *dir);
 
 G_END_DECLS

@@ -26,7 +26,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The bound issue #22 sets for every crafted file. Under ASan the same
+ * children carry its shadow memory and a quarantine that keeps up to
+ * 256 MB of freed blocks (and a forked child starts from its parent's
+ * peak), so the bound there is 1 GB: still far under what the unbounded
+ * parsers took (1.2 to 4.3 GB). */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAX_RSS_KB (1024 * 1024)
+#else
 #define MAX_RSS_KB (512 * 1024)
+#endif
 
 /* A child that has not finished after this long is blocked, not slow: the
  * slowest case takes well under a second. */
@@ -157,13 +166,29 @@ static void
 write_crafted (const char *root)
 {
   g_autofree char *dir_pth = NULL;
+  pid_t pid;
+  int status;
 
   models_dir = g_build_filename (root, "models", NULL);
   presets_dir = g_build_filename (root, "presets", NULL);
   g_assert_cmpint (g_mkdir (models_dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (presets_dir, 0755), ==, 0);
-  models = crafted_models_write (models_dir, &n_models);
-  presets = crafted_presets_write (presets_dir, &n_presets);
+  models = crafted_models_list (&n_models);
+  presets = crafted_presets_list (&n_presets);
+  /* Built in a child: building them takes a few hundred MB for a moment,
+   * and a forked child's peak RSS starts from its parent's. */
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      crafted_models_write (models_dir);
+      crafted_presets_write (presets_dir);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
   /* A folder named like a model, outside the library folder (which would
    * scan into it). */
   dir_pth = g_build_filename (root, "folder.pth", NULL);
@@ -585,10 +610,6 @@ main (int argc, char **argv)
   g_assert_nonnull (root);
   write_crafted (root);
 
-  g_test_add_func ("/parser-limits/json-depth", test_json_depth);
-  g_test_add_func ("/parser-limits/escape-control", test_escape);
-  g_test_add_func ("/parser-limits/pickle-caps", test_pickle_caps);
-  g_test_add_func ("/parser-limits/safetensors-counts", test_safetensors_counts);
   g_test_add_func ("/parser-limits/model-info-refuses", test_model_info_refuses);
   g_test_add_func ("/parser-limits/model-info-folder", test_model_info_folder);
   g_test_add_func ("/parser-limits/refused-global-escaped", test_refused_global_escaped);
@@ -597,6 +618,12 @@ main (int argc, char **argv)
   g_test_add_func ("/parser-limits/presets-refused", test_presets_refused);
   g_test_add_func ("/parser-limits/state-dict-load-refuses", test_state_dict_load_refuses);
   g_test_add_func ("/parser-limits/library-scan", test_library_scan);
+  /* In-process units last: what they allocate stays in this process (and
+   * in ASan's quarantine), which the children above would inherit. */
+  g_test_add_func ("/parser-limits/json-depth", test_json_depth);
+  g_test_add_func ("/parser-limits/escape-control", test_escape);
+  g_test_add_func ("/parser-limits/pickle-caps", test_pickle_caps);
+  g_test_add_func ("/parser-limits/safetensors-counts", test_safetensors_counts);
   status = g_test_run ();
   svd_test_remove_tree (root);
   return status;
