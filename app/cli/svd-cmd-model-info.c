@@ -3,6 +3,8 @@
 
 #include "svd-cli.h"
 
+#include "core/svd-file.h"
+#include "core/svd-limits.h"
 #include "export/svd-onnx-export.h"
 
 #include <stdio.h>
@@ -28,7 +30,6 @@ print_fused_chain (const char *path,
                    int         width,
                    int         height)
 {
-  g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(SvdChain) chain = NULL;
   g_autofree char *shown_path = NULL;
@@ -37,10 +38,9 @@ print_fused_chain (const char *path,
 
   if (!g_str_has_suffix (path, ".onnx") && !g_str_has_suffix (path, ".ONNX"))
     return -1;
-  mapped = g_mapped_file_new (path, FALSE, NULL);
-  if (mapped == NULL)
+  bytes = svd_file_map_regular (path, SVD_LIMIT_MODEL_FILE_BYTES, NULL);
+  if (bytes == NULL)
     return -1;
-  bytes = g_mapped_file_get_bytes (mapped);
   chain = svd_chain_load_onnx (bytes, NULL, NULL);
   if (chain == NULL || chain->steps->len < 2)
     return -1;

@@ -22,8 +22,13 @@
 #include "svd-state-dict.h"
 #include "core/svd-error.h"
 #include "core/svd-file.h"
+#include "core/svd-limits.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int
 find_scale (gint64 last_out,

@@ -165,5 +165,11 @@ SvdStateDict *svd_pth_parse_legacy     (const guint8   *data,
 SvdModel     *svd_onnx_parse           (const guint8   *data,
                                         gsize           len,
                                         GError        **error);
+/* The checks svd_onnx_parse() makes before protobuf-c decodes anything
+ * (file size, nesting depth, message count): every other caller of
+ * onnx__model_proto__unpack() must pass them first. */
+gboolean      svd_onnx_check_wire      (const guint8   *data,
+                                        gsize           len,
+                                        GError        **error);
 
 G_END_DECLS

@@ -16,6 +16,7 @@
 #include "export/svd-animejanai.h"
 #include "export/svd-onnx-export.h"
 #include "export/svd-preset.h"
+#include "../model/model-builders.h"
 
 static void
 write_file (const char *dir,
@@ -191,6 +192,35 @@ write_model_seeds (const char *onnx_dir,
         }
       svd_model_unref (m);
     }
+
+  /* Hostile ONNX (issue #22), so that the fuzzer starts at each limit:
+   * nesting at and just over SVD_LIMIT_ONNX_NESTING (32 levels: k type
+   * pairs nest 2k + 5 deep, k graphs 3k + 2), and the 34 KB file that
+   * overflowed protobuf-c's stack;
+   * a constant-folding bomb (64 MiB tensors added up past the 256 MiB
+   * budget); an input declaring H = W = 2^32. */
+  {
+    static const struct { const char *name; int levels; gboolean graphs; } nested[] = {
+      { "nested-types-13.onnx", 13, FALSE }, { "nested-types-14.onnx", 14, FALSE },
+      { "nested-types-5000.onnx", 5000, FALSE },
+      { "nested-graphs-10.onnx", 10, TRUE }, { "nested-graphs-11.onnx", 11, TRUE },
+    };
+    g_autoptr(SvdModel) m = tiny_model (4, 1, 2, SVD_ACTIVATION_PRELU);
+    MbOnnxOptions bomb = { .shuffle = MB_SHUFFLE_DCR, .fold_bomb_adds = 6 };
+    MbOnnxOptions huge = { .shuffle = MB_SHUFFLE_DCR, .input_h = (gint64) 1 << 32, .input_w = (gint64) 1 << 32 };
+    g_autoptr(GBytes) b1 = mb_onnx (m, &bomb);
+    g_autoptr(GBytes) b2 = mb_onnx (m, &huge);
+
+    for (guint i = 0; i < G_N_ELEMENTS (nested); i++)
+      {
+        g_autoptr(GBytes) b = nested[i].graphs ? mb_onnx_nested_graphs (nested[i].levels) :
+                                                 mb_onnx_nested_types (nested[i].levels);
+
+        write_bytes (onnx_dir, nested[i].name, b);
+      }
+    write_bytes (onnx_dir, "fold-bomb.onnx", b1);
+    write_bytes (onnx_dir, "huge-input.onnx", b2);
+  }
 
   /* A fused chain (model, resize, model) for the Resize and Add paths. */
   {
