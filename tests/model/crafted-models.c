@@ -362,6 +362,14 @@ static const CraftedModel models_table[] = {
   { "fifo.safetensors", "FIFO", FALSE },
   { "dev-zero.safetensors", "character device", FALSE },
   { "dev-zero.pth", "character device", FALSE },
+  /* The ONNX reader's bombs (tests/model/test-model-hostile.c), so the
+   * library meets every kind in one folder. */
+  { "onnx-nested-types.onnx", "limit of 32 levels", TRUE },
+  { "onnx-nested-graphs.onnx", "limit of 32 levels", TRUE },
+  { "onnx-fold-bomb.onnx", "memory limit of 256 MiB", TRUE },
+  /* H = W = 2^32 overflowed the fixed-size check to 0 (then SIGFPE); no
+   * needle: it loads, as a model with a free input size. */
+  { "onnx-input-2p32.onnx", NULL, TRUE },
 };
 
 /**
@@ -410,6 +418,20 @@ crafted_models_write (const char *dir)
   make_fifo (dir, table[6].file);
   make_symlink (dir, table[7].file, "/dev/zero");
   make_symlink (dir, table[8].file, "/dev/zero");
+  {
+    g_autoptr(GBytes) types = mb_onnx_nested_types (5000);
+    g_autoptr(GBytes) graphs = mb_onnx_nested_graphs (8000);
+    g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 23);
+    MbOnnxOptions fold = { .shuffle = MB_SHUFFLE_DCR, .fold_bomb_adds = 200 };
+    MbOnnxOptions huge = { .shuffle = MB_SHUFFLE_DCR, .input_h = (gint64) 1 << 32, .input_w = (gint64) 1 << 32 };
+    g_autoptr(GBytes) fold_bytes = mb_onnx (m, &fold);
+    g_autoptr(GBytes) huge_bytes = mb_onnx (m, &huge);
+
+    write_bytes (dir, table[9].file, types);
+    write_bytes (dir, table[10].file, graphs);
+    write_bytes (dir, table[11].file, fold_bytes);
+    write_bytes (dir, table[12].file, huge_bytes);
+  }
 }
 
 static const CraftedModel presets_table[] = {

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *file;    /* name in the folder */
-  const char *needle;  /* what refusing it must say (the limit it hit) */
+  const char *needle;  /* what refusing it must say (the limit it hit);
+                        * NULL: a hostile-looking file that must load */
   gboolean    regular; /* a regular file (the library lists it, with its error) */
 } CraftedModel;
 
