@@ -73,6 +73,11 @@ svd_cmd_export_chain (int    argc,
     return 2;
   if (argc != 3 || format == NULL)
     return svd_cli_usage_error (context, "Need --format, CHAIN and OUT");
+  /* The AnimeJaNai export writes into a folder; every other format is one
+   * file, checked before any work (never a model of the chain). */
+  if (strcmp (format, "animejanai") != 0 &&
+      !svd_cli_check_output (&common, argv[2], NULL, 0, argv[1], 0, &error))
+    return svd_cli_fail ("export-chain", error);
   chain = load_chain (argv[1], &error);
   if (chain == NULL)
     return svd_cli_fail ("export-chain", error);

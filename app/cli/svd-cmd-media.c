@@ -10,7 +10,6 @@
 
 #include <glib-unix.h>
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
@@ -65,6 +64,7 @@ probe_print_text (const SvdVideoInfo *info)
           primaries_name (info->color.primaries), transfer_name (info->color.transfer),
           info->color_guessed ? " (not tagged; guessed)" : "");
   printf ("Rotation:   %d°%s\n", info->rotation, info->hflip ? ", mirrored" : "");
+  printf ("Scan:       %s\n", info->interlaced ? "interlaced" : "progressive");
   if (info->damaged)
     printf ("Warning:    the file ends early (truncated or damaged)\n");
   printf ("Streams:\n");
@@ -140,6 +140,8 @@ probe_print_json (const SvdVideoInfo *info)
   json_builder_add_int_value (b, info->rotation);
   json_builder_set_member_name (b, "hflip");
   json_builder_add_boolean_value (b, info->hflip);
+  json_builder_set_member_name (b, "interlaced");
+  json_builder_add_boolean_value (b, info->interlaced);
   json_builder_set_member_name (b, "damaged");
   json_builder_add_boolean_value (b, info->damaged);
   json_builder_set_member_name (b, "color");
@@ -272,7 +274,7 @@ progress_end (Progress *pr)
     fprintf (stderr, "\n");
 }
 
-/* Ctrl-C and SIGTERM cancel the job's GCancellable. GLib's signal sources
+/* Ctrl-C, SIGTERM and SIGHUP (the terminal closing) cancel the job's GCancellable. GLib's signal sources
  * do the async-signal-safe part; a small thread of our own dispatches
  * them, since the command's thread is busy running the job. The job
  * checks the cancellable between frames and stages and removes its
@@ -308,7 +310,7 @@ static void
 interrupt_start (Interrupt    *self,
                  GCancellable *cancellable)
 {
-  const int signals[] = { SIGINT, SIGTERM };
+  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
 
   self->context = g_main_context_new ();
   for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
@@ -449,7 +451,7 @@ run_encode (int       argc,
   g_auto(SvdRestoreJobResult) result = { 0 };
   g_auto(Interrupt) interrupt = { 0 };
   g_autoptr(FILE) stats_file = NULL;
-  gboolean no_audio = FALSE, no_subs = FALSE;
+  gboolean no_audio = FALSE, no_subs = FALSE, allow_playlists = FALSE;
   int crf = -1;
   g_autofree char *on_decode_error = NULL;
   SvdCliCommon common = { 0 };
@@ -464,6 +466,8 @@ run_encode (int       argc,
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames, "Only frames A to B-1", "A:B" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Do not copy audio", NULL },
     { "no-subtitles", 0, 0, G_OPTION_ARG_NONE, &no_subs, "Do not copy subtitles", NULL },
+    { "allow-playlists", 0, 0, G_OPTION_ARG_NONE, &allow_playlists,
+      "Accept an input that is a playlist or script (HLS, concat, DASH…) and read the files it names", NULL },
     { "on-decode-error", 0, 0, G_OPTION_ARG_STRING, &on_decode_error,
       "A damaged input frame: skip (the decoder conceals or drops it; reported at the end; default) "
       "or stop (fail, write nothing)", "skip|stop" },
@@ -499,6 +503,18 @@ run_encode (int       argc,
     return svd_cli_usage_error (context, "--chain is required");
   if (on_decode_error != NULL && strcmp (on_decode_error, "stop") != 0 && strcmp (on_decode_error, "skip") != 0)
     return svd_cli_usage_error (context, "--on-decode-error is skip or stop");
+
+  /* Before any work: the output is not the input, replaces nothing
+   * without --force, and can be written. */
+  {
+    const char *inputs[] = { argv[1], stats_path };
+    const char *stats_inputs[] = { argv[1], argv[2] };
+
+    if (!svd_cli_check_output (&common, argv[2], inputs, 2, chain, 0, &error) ||
+        (stats_path != NULL &&
+         !svd_cli_check_output (&common, stats_path, stats_inputs, 2, chain, SVD_OUTPUT_APPEND, &error)))
+      return svd_cli_fail (argv[0], error);
+  }
 
   svd_restore_job_init (&job);
   job.input_path = argv[1];
@@ -536,6 +552,7 @@ run_encode (int       argc,
   job.pix_fmt = pix_fmt;
   job.copy_audio = !no_audio;
   job.copy_subtitles = !no_subs;
+  job.allow_playlists = allow_playlists;
   job.stop_on_decode_error = g_strcmp0 (on_decode_error, "stop") == 0;
   job.settings = &settings;
   job.cancellable = cancellable;
@@ -664,6 +681,8 @@ svd_cmd_degrade (int    argc,
     return svd_cli_usage_error (context, "svd degrade: --filter must be area, bilinear, bicubic, lanczos or nearest");
   params.preset = preset;
   params.keep_audio = !no_audio;
+  if (!svd_cli_check_output (&common, argv[2], (const char *const *) argv + 1, 1, NULL, 0, &error))
+    return svd_cli_fail (argv[0], error);
   pr.tty = isatty (fileno (stderr));
   pr.quiet = common.quiet;
   pr.what = "degrade";

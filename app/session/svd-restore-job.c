@@ -140,6 +140,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
   const SvdSettings *settings;
   const SvdVideoInfo *info;
   SvdWriterOptions wo;
+  SvdReaderOptions ro;
   SvdPipelineConfig pc = { 0 };
   SvdPipelineStats ps = { 0 };
   Compute compute = { 0 };
@@ -175,10 +176,29 @@ svd_restore_job_run (const SvdRestoreJob  *job,
       compute.engine = engine;
     }
 
-  reader = svd_reader_open (job->input_path, NULL, &local);
+  svd_reader_options_init (&ro);
+  ro.allow_playlists = job->allow_playlists;
+  reader = svd_reader_open (job->input_path, &ro, &local);
   if (reader == NULL)
     return fail_or_cancelled (job, error, local);
   info = svd_reader_get_info (reader);
+  if (job->notice != NULL)
+    {
+      g_autofree char *losses = svd_video_info_describe_losses (info);
+
+      if (info->interlaced)
+        {
+          g_autofree char *msg = g_strdup_printf ("“%s” is interlaced; its fields are processed as progressive "
+                                                  "frames (deinterlace it first, e.g. with ffmpeg -vf bwdif)",
+                                                  job->input_path);
+          job->notice (msg, job->user_data);
+        }
+      if (losses != NULL)
+        {
+          g_autofree char *msg = g_strdup_printf ("“%s”: not kept in the output: %s", job->input_path, losses);
+          job->notice (msg, job->user_data);
+        }
+    }
 
   first = job->first;
   end = job->end < 0 || job->end > info->n_frames ? info->n_frames : job->end;
@@ -200,6 +220,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
   wo.pix_fmt = job->pix_fmt;
   wo.copy_audio = job->copy_audio;
   wo.copy_subtitles = job->copy_subtitles;
+  wo.allow_playlists = job->allow_playlists;
   if (first > 0)
     {
       /* An excerpt starts where the source starts; its audio is cut to it. */
@@ -215,6 +236,16 @@ svd_restore_job_run (const SvdRestoreJob  *job,
       wo.progress_data = (gpointer) job;
     }
   wo.cancellable = job->cancellable;
+  /* Before any decoding: the encoder takes the size the chain makes. */
+  {
+    int scale = restore ? svd_engine_get_scale (engine) : 1;
+    g_autofree char *what = restore ? g_strdup_printf ("the %dx chain", scale) : NULL;
+    int ow = (int) MIN ((gint64) info->width * scale, G_MAXINT);
+    int oh = (int) MIN ((gint64) info->height * scale, G_MAXINT);
+
+    if (!svd_writer_check_size (&wo, job->output_path, ow, oh, what, &local))
+      return fail_or_cancelled (job, error, local);
+  }
   writer = svd_writer_new (job->output_path, &wo, &local);
   if (writer == NULL)
     return fail_or_cancelled (job, error, local);

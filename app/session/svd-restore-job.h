@@ -55,6 +55,9 @@ typedef void (*SvdRestoreJobNoticeFunc) (const char *message,
  * @pix_fmt: (nullable): see #SvdWriterOptions
  * @copy_audio: stream-copy the audio streams of @copy_from
  * @copy_subtitles: stream-copy the subtitle streams of @copy_from
+ * @allow_playlists: let the input (and @copy_from) be a playlist or
+ *   concat list that names other files; off by default, since such a file
+ *   can make the job read any local file (see #SvdReaderOptions)
  * @stop_on_decode_error: fail (and write nothing) at the first damaged
  *   input frame instead of letting the decoder conceal or drop it
  * @settings: (nullable): device and precision of the engine; %NULL for
@@ -86,6 +89,7 @@ typedef struct {
   gboolean                 copy_audio;
   gboolean                 copy_subtitles;
   gboolean                 stop_on_decode_error;
+  gboolean                 allow_playlists;
   const SvdSettings       *settings;
   GCancellable            *cancellable;
   SvdWriterProgressFunc    progress;
