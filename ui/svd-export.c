@@ -17,6 +17,7 @@
 
 #include "svd-chain-editor.h"
 #include "svd-export.h"
+#include "svd-app-settings.h"
 #include "svd-window.h"
 
 /* The export dialog restores the session's input with chain 1 into a new
@@ -183,8 +184,7 @@ export_job (SvdWorker     *worker,
       g_ptr_array_add (models, model);
       steps[n_steps++].model = model;
     }
-  svd_settings_init (&settings);
-  svd_settings_apply_env (&settings);
+  svd_app_settings_get (&settings);
   /* Created here, on the worker thread, which owns it until the end. */
   engine = svd_engine_new (&settings, error);
   if (engine == NULL ||

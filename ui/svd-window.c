@@ -24,6 +24,7 @@
 #include "svd-ui-enums.h"
 #include "svd-viewer.h"
 #include "svd-window.h"
+#include "svd-app-settings.h"
 
 struct _SvdWindow
 {
@@ -1529,35 +1530,7 @@ static void
 svd_window_engine_settings (SvdWindow   *self,
                             SvdSettings *settings)
 {
-  svd_settings_init (settings);
-  svd_settings_apply_env (settings);
-  if (self->settings != NULL)
-    {
-      g_autofree char *device = g_settings_get_string (self->settings, "device");
-      g_autofree char *dists = g_settings_get_string (self->settings, "dists-weights-path");
-      g_autofree char *vgg = g_settings_get_string (self->settings, "vgg16-weights-path");
-      int precision = g_settings_get_enum (self->settings, "precision");
-
-      if (device != NULL && *device != '\0')
-        {
-          g_free (settings->device);
-          settings->device = g_steal_pointer (&device);
-        }
-      if (precision == 1)
-        settings->precision = SVD_PRECISION_FP32;
-      else if (precision == 2)
-        settings->precision = SVD_PRECISION_FP16;
-      if (*dists != '\0')
-        {
-          g_free (settings->dists_weights);
-          settings->dists_weights = g_steal_pointer (&dists);
-        }
-      if (*vgg != '\0')
-        {
-          g_free (settings->vgg16_weights);
-          settings->vgg16_weights = g_steal_pointer (&vgg);
-        }
-    }
+  svd_app_settings_load (settings, self->settings);
 }
 
 /* DISTS values of another variant or other weights are another metric:
