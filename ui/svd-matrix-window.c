@@ -1240,7 +1240,6 @@ svd_matrix_window_new (GtkWindow  *parent,
                                         "application", app,
                                         NULL);
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "svd-studio", NULL);
-  const char *root = g_getenv ("SVD_SOURCE_ROOT");
   GSettings *settings = app != NULL && SVD_IS_APPLICATION (app) ? svd_application_get_settings (SVD_APPLICATION (app))
                                                                 : NULL;
   g_auto(GStrv) extra = settings != NULL ? g_settings_get_strv (settings, "model-folders") : NULL;
@@ -1251,7 +1250,7 @@ svd_matrix_window_new (GtkWindow  *parent,
   gtk_spin_button_set_value (self->target_spin, self->target_fps);
   /* The same library as the chain editor: the project's models/, the
    * user's models folder and the Preferences folders. */
-  self->folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
+  self->folders = svd_model_library_default_folders (NULL,
                                                      (const char * const *) extra);
   g_mkdir_with_parents (dir, 0755);
   if (settings != NULL)

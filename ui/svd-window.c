@@ -756,11 +756,10 @@ svd_window_demo_ready_cb (GObject      *object,
 static GStrv
 svd_window_find_shipped_models (void)
 {
-  const char *root = g_getenv ("SVD_SOURCE_ROOT");
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   const char * const *data_dirs = g_get_system_data_dirs ();
 
-  g_ptr_array_add (dirs, g_build_filename (root != NULL ? root : SVD_SOURCE_ROOT, "models", NULL));
+  g_ptr_array_add (dirs, svd_model_library_shipped_dir ());
   for (guint i = 0; data_dirs[i] != NULL; i++)
     g_ptr_array_add (dirs, g_build_filename (data_dirs[i], "svd-studio", "models", NULL));
   for (guint i = 0; i < dirs->len; i++)
@@ -800,6 +799,15 @@ svd_window_apply_demo_chain (SvdWindow *self)
       svd_window_reset_averages (self, 0);
       svd_window_session_request (self, self->session_wanted, TRUE);
       svd_window_show_toast (self, _("Demo: chain 1 is a bicubic 2× baseline; the project’s models are not installed"));
+    }
+  /* For the install test (tests/cli/test-install.sh): which chain the demo
+   * got, then quit, without a timeout to guess. */
+  if (g_getenv ("SVD_EXIT_AFTER_DEMO") != NULL)
+    {
+      g_autofree char *chain = models != NULL ? g_strjoinv (",", models) : g_strdup ("builtin:bicubic:2");
+
+      g_print ("demo chain 1: %s\n", chain);
+      g_application_quit (g_application_get_default ());
     }
 }
 
@@ -1994,7 +2002,6 @@ svd_window_edit_chains (SvdWindow *self)
 {
   g_auto(GStrv) extra = NULL;
   g_auto(GStrv) folders = NULL;
-  const char *root = g_getenv ("SVD_SOURCE_ROOT");
   SvdChainEditor *editor;
 
   g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
@@ -2006,7 +2013,7 @@ svd_window_edit_chains (SvdWindow *self)
     }
   if (self->settings != NULL)
     extra = g_settings_get_strv (self->settings, "model-folders");
-  folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
+  folders = svd_model_library_default_folders (NULL,
                                                (const char * const *) extra);
   editor = svd_chain_editor_new (GTK_WINDOW (self), (const char * const *) folders,
                                  self->session_info.width, self->session_info.height, self->settings);

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "model/svd-model-library.h"
 
 #include "export/svd-onnx-export.h"
 
@@ -152,9 +153,11 @@ int
 svd_cmd_model_info (int    argc,
                     char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - describe a compact model");
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - describe a compact model (FILE may name a shipped model: svd-super-2x)");
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdModel) model = NULL;
+  g_autofree char *shipped = NULL;
+  const char *path;
   g_autofree char *size = NULL;
   SvdCliCommon common = { 0 };
   int sizes[3][2] = { { 960, 540 }, { 1920, 1080 }, { 0, 0 } };
@@ -181,13 +184,18 @@ svd_cmd_model_info (int    argc,
       n_sizes = 1;
     }
 
-  model = svd_model_load (argv[1], &error);
+  /* A plain name that is no file here names a shipped model
+   * ("svd-super-2x"), found where the install put it. */
+  if (!g_file_test (argv[1], G_FILE_TEST_EXISTS))
+    shipped = svd_model_library_find_shipped (argv[1]);
+  path = shipped != NULL ? shipped : argv[1];
+  model = svd_model_load (path, &error);
   g_free (common.device);
   if (model == NULL)
     {
       /* A whole chain fused into one ONNX (svd export-chain --format onnx)
        * is not one model: describe its steps instead. */
-      int status = print_fused_chain (argv[1], common.json, sizes[0][0], sizes[0][1]);
+      int status = print_fused_chain (path, common.json, sizes[0][0], sizes[0][1]);
 
       if (status >= 0)
         return status;
@@ -201,7 +209,7 @@ svd_cmd_model_info (int    argc,
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "file");
-      json_builder_add_string_value (b, argv[1]);
+      json_builder_add_string_value (b, path);
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, model->name);
       json_builder_set_member_name (b, "format");
@@ -266,7 +274,7 @@ svd_cmd_model_info (int    argc,
       return 0;
     }
 
-  printf ("File:              %s\n", argv[1]);
+  printf ("File:              %s\n", path);
   printf ("Format:            %s\n", svd_model_format_name (model->source_format));
   printf ("Stored precision:  %s (computed in fp32)\n", svd_storage_precision_name (model->stored_precision));
   printf ("Architecture:      SRVGGNetCompact\n");
