@@ -270,7 +270,7 @@ char *
 svd_bench_matrix_to_csv (GPtrArray *rows)
 {
   GString *s = g_string_new ("device,chain,in_width,in_height,out_width,out_height,gflop,stage_ms,total_ms,fps,"
-                             "quality_frames,psnr_rgb,psnr_y,ssim_y,key\n");
+                             "quality_frames,psnr_rgb,psnr_y,ssim_y,key,precision\n");
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -305,7 +305,7 @@ svd_bench_matrix_to_csv (GPtrArray *rows)
         g_string_append (s, ",,,,");
       g_string_append_c (s, ',');
       append_csv_string (s, r->key);
-      g_string_append_c (s, '\n');
+      g_string_append (s, r->precision == SVD_PRECISION_FP16 ? ",fp16\n" : ",fp32\n");
     }
   return g_string_free (s, FALSE);
 }
