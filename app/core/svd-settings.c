@@ -29,6 +29,7 @@ svd_settings_init (SvdSettings *self)
   self->conv_variant = SVD_CONV_VARIANT_AUTO;
   self->conv_vw = self->conv_rx = self->conv_acc = self->conv_ocb = 0;
   self->profile_layers = FALSE;
+  self->kernel_dir = NULL;
 }
 
 /**
@@ -84,8 +85,8 @@ replace_from_env (char       **field,
  * `SVD_PRECISION` (fp32|fp16), `SVD_THREADS`, `SVD_KERNEL_CACHE_DIR`,
  * `SVD_NO_KERNEL_CACHE`, `SVD_DISTS_WEIGHTS`, `SVD_VGG16_WEIGHTS`, and the
  * tuning knobs `SVD_CONV_VARIANT` (block|pixel), `SVD_CONV_BLOCK`
- * (VW,RX,ACC,OCB; an invalid one is ignored with a warning) and
- * `SVD_PROFILE_LAYERS`. Command-line flags are applied after this, so they
+ * (VW,RX,ACC,OCB; an invalid one is ignored with a warning),
+ * `SVD_PROFILE_LAYERS` and `SVD_KERNEL_DIR`. Command-line flags are applied after this, so they
  * win. The engine itself reads no environment variable.
  */
 void
@@ -97,6 +98,7 @@ svd_settings_apply_env (SvdSettings *self)
   replace_from_env (&self->kernel_cache_dir, "SVD_KERNEL_CACHE_DIR");
   replace_from_env (&self->dists_weights, "SVD_DISTS_WEIGHTS");
   replace_from_env (&self->vgg16_weights, "SVD_VGG16_WEIGHTS");
+  replace_from_env (&self->kernel_dir, "SVD_KERNEL_DIR");
 
   v = g_getenv ("SVD_PRECISION");
   if (g_strcmp0 (v, "fp16") == 0)
@@ -134,6 +136,7 @@ svd_settings_copy (SvdSettings       *dest,
   dest->kernel_cache_dir = g_strdup (src->kernel_cache_dir);
   dest->dists_weights = g_strdup (src->dists_weights);
   dest->vgg16_weights = g_strdup (src->vgg16_weights);
+  dest->kernel_dir = g_strdup (src->kernel_dir);
 }
 
 void
@@ -143,6 +146,7 @@ svd_settings_clear (SvdSettings *self)
   g_clear_pointer (&self->kernel_cache_dir, g_free);
   g_clear_pointer (&self->dists_weights, g_free);
   g_clear_pointer (&self->vgg16_weights, g_free);
+  g_clear_pointer (&self->kernel_dir, g_free);
 }
 
 /**

@@ -64,6 +64,9 @@ typedef enum {
  *   blocks; all 0 (the default) lets the engine choose per device (tuning;
  *   `SVD_CONV_BLOCK=VW,RX,ACC,OCB`, see svd_settings_set_conv_block())
  * @profile_layers: time every layer and log it (`SVD_PROFILE_LAYERS`)
+ * @kernel_dir: a folder to read the OpenCL kernels from instead of the
+ *   copies embedded in libsvd, to edit them without rebuilding; %NULL for
+ *   the embedded ones (`SVD_KERNEL_DIR`). Owned by the struct.
  *
  * Settings shared by the CLI, the app and the tests. The app maps GSettings
  * onto this struct; nothing in libsvd reads GSettings. Fill it with
@@ -85,6 +88,7 @@ typedef struct {
   int          conv_acc;
   int          conv_ocb;
   gboolean     profile_layers;
+  char        *kernel_dir;
 } SvdSettings;
 
 void     svd_settings_init        (SvdSettings       *self);

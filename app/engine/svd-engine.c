@@ -430,7 +430,7 @@ get_kernel_from (SvdEngine  *self,
 
   if (program == NULL)
     {
-      g_autofree char *source = svd_cl_load_source (file, error);
+      g_autofree char *source = svd_cl_context_load_source (self->ctx, file, error);
       const char *sources[] = { source, NULL };
       SvdClBuildInfo info;
 

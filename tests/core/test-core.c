@@ -162,7 +162,10 @@ test_settings_tuning (void)
   g_setenv ("SVD_CONV_VARIANT", "pixel", TRUE);
   g_setenv ("SVD_CONV_BLOCK", "8,3,24,8", TRUE);
   g_setenv ("SVD_PROFILE_LAYERS", "1", TRUE);
+  g_setenv ("SVD_KERNEL_DIR", "/tmp/kernels", TRUE);
   svd_settings_apply_env (&s);
+  g_unsetenv ("SVD_KERNEL_DIR");
+  g_assert_cmpstr (s.kernel_dir, ==, "/tmp/kernels");
   g_unsetenv ("SVD_CONV_VARIANT");
   g_unsetenv ("SVD_CONV_BLOCK");
   g_unsetenv ("SVD_PROFILE_LAYERS");
