@@ -16,6 +16,7 @@
 
 #include "svd-chain-editor.h"
 #include "svd-export.h"
+#include "svd-app-settings.h"
 #include "svd-window.h"
 
 /* The export dialog restores the session's input with chain 1 into a new
@@ -169,8 +170,7 @@ export_job (SvdWorker     *worker,
         }
       g_array_append_val (steps, step);
     }
-  svd_settings_init (&settings);
-  svd_settings_apply_env (&settings);
+  svd_app_settings_get (&settings);
 
   svd_restore_job_init (&rj);
   rj.input_path = job->input_path;

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "model/svd-model-library.h"
 
 #include "core/svd-file.h"
 #include "core/svd-limits.h"
@@ -156,9 +157,11 @@ int
 svd_cmd_model_info (int    argc,
                     char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - describe a compact model");
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - describe a compact model (FILE may name a shipped model: svd-super-2x)");
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdModel) model = NULL;
+  g_autofree char *shipped = NULL;
+  const char *path;
   g_autofree char *size = NULL;
   SvdCliCommon common = { 0 };
   int sizes[3][2] = { { 960, 540 }, { 1920, 1080 }, { 0, 0 } };
@@ -185,13 +188,18 @@ svd_cmd_model_info (int    argc,
       n_sizes = 1;
     }
 
-  model = svd_model_load (argv[1], &error);
+  /* A plain name that is no file here names a shipped model
+   * ("svd-super-2x"), found where the install put it. */
+  if (!g_file_test (argv[1], G_FILE_TEST_EXISTS))
+    shipped = svd_model_library_find_shipped (argv[1]);
+  path = shipped != NULL ? shipped : argv[1];
+  model = svd_model_load (path, &error);
   g_free (common.device);
   if (model == NULL)
     {
       /* A whole chain fused into one ONNX (svd export-chain --format onnx)
        * is not one model: describe its steps instead. */
-      int status = print_fused_chain (argv[1], common.json, sizes[0][0], sizes[0][1]);
+      int status = print_fused_chain (path, common.json, sizes[0][0], sizes[0][1]);
 
       if (status >= 0)
         return status;
@@ -205,7 +213,7 @@ svd_cmd_model_info (int    argc,
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "file");
-      json_builder_add_string_value (b, argv[1]);
+      json_builder_add_string_value (b, path);
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, model->name);
       json_builder_set_member_name (b, "format");
@@ -271,7 +279,7 @@ svd_cmd_model_info (int    argc,
     }
 
   {
-    g_autofree char *shown = svd_str_escape_control (argv[1], FALSE);
+    g_autofree char *shown = svd_str_escape_control (path, FALSE);
 
     printf ("File:              %s\n", shown);
   }

@@ -23,6 +23,7 @@ G_BEGIN_DECLS
 /**
  * SvdBenchMatrixRow:
  * @device: the device the row was measured on
+ * @precision: the precision of the engine's feature maps when measured
  * @chain: display names joined with " + "
  * @key: device | size | weight hashes: what resume matches on
  * @in_width: @in_height: input size
@@ -38,6 +39,7 @@ G_BEGIN_DECLS
  */
 typedef struct {
   char   *device;
+  SvdPrecision precision;
   char   *chain;
   char   *key;
   int     in_width;
@@ -123,6 +125,10 @@ int        svd_bench_matrix_recommend (GPtrArray                   *rows,
                                        int                          out_width,
                                        int                          out_height);
 char      *svd_model_weights_sha256   (const SvdModel              *model);
+char      *svd_bench_matrix_device_name (const SvdSettings         *settings);
+gboolean   svd_bench_matrix_row_is_stale (const SvdBenchMatrixRow  *row,
+                                          const char               *device_name,
+                                          SvdPrecision              precision);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdBenchMatrixRow, svd_bench_matrix_row_free)
 
