@@ -328,3 +328,15 @@ svd_test_remove_tree (const char *path)
   else
     g_unlink (path);
 }
+
+/* Sets a chain of @models only (what most engine tests run). */
+gboolean
+svd_test_engine_set_models (SvdEngine       *engine,
+                            SvdModel *const *models,
+                            guint            n_models,
+                            GError         **error)
+{
+  g_autoptr(SvdChain) chain = svd_chain_new_from_models (NULL, models, n_models, error);
+
+  return chain != NULL && svd_engine_set_chain (engine, chain, error);
+}

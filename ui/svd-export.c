@@ -36,7 +36,7 @@ struct _SvdExportDialog
   GtkWindow       *parent;
   char            *input_path;
   gint64           n_frames;
-  GStrv            chain_paths;
+  SvdChain        *chain;
   GFile           *output;
   char           **encoders;
 
@@ -68,7 +68,7 @@ G_DEFINE_FINAL_TYPE (SvdExportDialog, svd_export_dialog, ADW_TYPE_WINDOW)
 typedef struct {
   char         *input_path;
   char         *output_path;
-  GStrv         chain_paths;
+  SvdChain     *chain;        /* a copy the worker loads the models of */
   char         *encoder;
   char         *preset;
   int           crf;
@@ -85,7 +85,7 @@ export_job_free (gpointer data)
 
   g_free (job->input_path);
   g_free (job->output_path);
-  g_strfreev (job->chain_paths);
+  g_clear_pointer (&job->chain, svd_chain_free);
   g_free (job->encoder);
   g_free (job->preset);
   g_clear_object (&job->cancellable);
@@ -152,7 +152,6 @@ export_job (SvdWorker     *worker,
   g_autoptr(SvdReader) reader = NULL;
   g_autoptr(SvdWriter) writer = NULL;
   g_autoptr(SvdEngine) engine = NULL;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
   g_auto(SvdSettings) settings = { 0 };
   const SvdVideoInfo *info;
   SvdWriterOptions wo;
@@ -160,35 +159,19 @@ export_job (SvdWorker     *worker,
   gulong handler;
   gboolean ok;
   gint64 *written;
-  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES] = { { 0 } };
-  guint n_steps = 0;
 
   /* Freeing the dialog invalidates the worker; stop the run then too. */
   handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_chained),
                                    g_object_ref (job->cancellable), g_object_unref);
 
-  for (guint i = 0; job->chain_paths != NULL && job->chain_paths[i] != NULL && n_steps < SVD_ENGINE_MAX_STAGES; i++)
-    {
-      SvdModel *model;
-
-      /* The chain editor's built-in resize stages have no file. */
-      if (svd_chain_step_parse_builtin (job->chain_paths[i], &steps[n_steps].filter, &steps[n_steps].scale))
-        {
-          n_steps++;
-          continue;
-        }
-      model = svd_model_load (job->chain_paths[i], error);
-      if (model == NULL)
-        goto fail;
-      g_ptr_array_add (models, model);
-      steps[n_steps++].model = model;
-    }
+  if (!svd_chain_load_models (job->chain, error))
+    goto fail;
   svd_settings_init (&settings);
   svd_settings_apply_env (&settings);
   /* Created here, on the worker thread, which owns it until the end. */
   engine = svd_engine_new (&settings, error);
   if (engine == NULL ||
-      !svd_engine_set_chain_steps (engine, steps, n_steps, error))
+      !svd_engine_set_chain (engine, job->chain, error))
     goto fail;
 
   reader = svd_reader_open (job->input_path, NULL, error);
@@ -396,7 +379,7 @@ svd_export_dialog_start (SvdExportDialog *self)
   job = g_new0 (ExportJob, 1);
   job->input_path = g_strdup (self->input_path);
   job->output_path = g_file_get_path (self->output);
-  job->chain_paths = g_strdupv (self->chain_paths);
+  job->chain = svd_chain_copy (self->chain);
   job->encoder = g_strdup (self->encoders[MIN (encoder, g_strv_length (self->encoders) - 1)]);
   job->crf = gtk_widget_get_sensitive (self->crf_row) ? gtk_spin_button_get_value_as_int (self->crf_spin) : -1;
   if (gtk_widget_get_sensitive (GTK_WIDGET (self->preset_row)) && preset > 0 && preset <= G_N_ELEMENTS (presets))
@@ -563,7 +546,7 @@ svd_export_dialog_finalize (GObject *object)
   SvdExportDialog *self = SVD_EXPORT_DIALOG (object);
 
   g_free (self->input_path);
-  g_strfreev (self->chain_paths);
+  g_clear_pointer (&self->chain, svd_chain_free);
   g_strfreev (self->encoders);
   g_free (self->message);
 
@@ -690,7 +673,7 @@ svd_export_dialog_init (SvdExportDialog *self)
  * @input_path: the session's input (for Synthesize mode, the degraded file)
  * @n_frames: frames in the input
  * @chain_number: which of the session's chains it is, from 1 (its title)
- * @chain_paths: (array zero-terminated=1): that chain's model files, in order
+ * @chain: that chain (copied; its models are loaded when the export runs)
  *
  * Returns: (transfer none): a new dialog, owned by GTK until closed
  */
@@ -699,7 +682,7 @@ svd_export_dialog_new (GtkWindow          *parent,
                        const char         *input_path,
                        gint64              n_frames,
                        guint               chain_number,
-                       const char * const *chain_paths)
+                       const SvdChain     *chain)
 {
   SvdExportDialog *self;
   g_autoptr(GString) names = g_string_new (NULL);
@@ -707,7 +690,7 @@ svd_export_dialog_new (GtkWindow          *parent,
   const char *folder;
 
   g_return_val_if_fail (input_path != NULL, NULL);
-  g_return_val_if_fail (chain_paths != NULL && chain_paths[0] != NULL, NULL);
+  g_return_val_if_fail (chain != NULL && chain->steps->len > 0, NULL);
 
   self = g_object_new (SVD_TYPE_EXPORT_DIALOG, NULL);
   self->parent = parent;
@@ -715,15 +698,15 @@ svd_export_dialog_new (GtkWindow          *parent,
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   self->input_path = g_strdup (input_path);
   self->n_frames = MAX (n_frames, 1);
-  self->chain_paths = g_strdupv ((char **) chain_paths);
+  self->chain = svd_chain_copy (chain);
 
   gtk_spin_button_set_range (self->first_spin, 0, self->n_frames - 1);
   gtk_spin_button_set_range (self->last_spin, 0, self->n_frames - 1);
   gtk_spin_button_set_value (self->last_spin, self->n_frames - 1);
 
-  for (guint i = 0; chain_paths[i] != NULL; i++)
+  for (guint i = 0; i < chain->steps->len; i++)
     {
-      g_autofree char *name = svd_chain_step_display_name (chain_paths[i]);
+      g_autofree char *name = svd_chain_step_display_name (g_ptr_array_index (chain->steps, i));
 
       g_string_append_printf (names, "%s%s", i > 0 ? " → " : "", name);
     }

@@ -389,7 +389,7 @@ run_encode (int       argc,
   g_autofree char *codec_help = g_strdup_printf ("Video encoder (%s; aliases x264, x265, av1, vp9)", encoders);
   g_autofree char *chain = NULL;
   g_autofree char *stats_path = NULL;
-  g_autoptr(GPtrArray) models = NULL;
+  g_autoptr(SvdChain) steps = NULL;
   g_autoptr(SvdEngine) engine = NULL;
   g_auto(SvdSettings) settings = { 0 };
   Restore rs = { 0 };
@@ -418,7 +418,7 @@ run_encode (int       argc,
     { NULL }
   };
   GOptionEntry chain_entries[] = {
-    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "Models to run, comma-separated, in order", "M1,M2,…" },
+    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "The chain to run: models, built-in resizes (bicubic:2), presets, comma-separated", "CHAIN" },
     { "stats", 0, 0, G_OPTION_ARG_FILENAME, &stats_path,
       "Append frame,seconds,rss_kib,device_bytes,device_peak_bytes every 25 frames to this CSV", "FILE" },
     { NULL }
@@ -454,12 +454,12 @@ run_encode (int       argc,
     return svd_cli_fail (argv[0], error);
   if (restore)
     {
-      models = svd_cli_load_chain (chain, &error);
-      if (models == NULL)
+      steps = svd_cli_load_chain (chain, &error);
+      if (steps == NULL)
         return svd_cli_fail (argv[0], error);
       engine = svd_engine_new (&settings, &error);
       if (engine == NULL ||
-          !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, &error))
+          !svd_engine_set_chain (engine, steps, &error))
         return svd_cli_fail (argv[0], error);
       if (svd_engine_is_cpu_fallback (engine))
         fprintf (stderr, "%s: notice: no OpenCL device; using the much slower CPU reference\n", argv[0]);

@@ -27,6 +27,7 @@ svd_bench_matrix_row_free (SvdBenchMatrixRow *row)
     return;
   g_free (row->device);
   g_free (row->chain);
+  g_free (row->spec);
   g_free (row->key);
   g_free (row);
 }
@@ -97,6 +98,10 @@ row_to_json (JsonBuilder             *b,
 #define D(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, v)
   S ("device", r->device);
   S ("chain", r->chain);
+  if (r->spec != NULL)
+    {
+      S ("spec", r->spec);
+    }
   S ("key", r->key);
   I ("in_width", r->in_width);
   I ("in_height", r->in_height);
@@ -210,6 +215,7 @@ svd_bench_matrix_load (const char  *path,
       r = g_new0 (SvdBenchMatrixRow, 1);
       r->device = g_strdup (json_object_get_string_member_with_default (ro, "device", ""));
       r->chain = g_strdup (json_object_get_string_member_with_default (ro, "chain", ""));
+      r->spec = g_strdup (json_object_get_string_member_with_default (ro, "spec", NULL));
       r->key = g_strdup (json_object_get_string_member_with_default (ro, "key", ""));
       r->in_width = json_object_get_int_member_with_default (ro, "in_width", 0);
       r->in_height = json_object_get_int_member_with_default (ro, "in_height", 0);
@@ -603,6 +609,8 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
   for (;;)
     {
       SvdModel *chain[SVD_ENGINE_MAX_STAGES];
+      g_autoptr(SvdChain) steps = svd_chain_new (NULL);
+      g_autofree char *spec = NULL;
       guint n = 0;
       int scale = 1;
 
@@ -614,8 +622,13 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
             {
               chain[n++] = m;
               scale *= m->scale;
+              if (!svd_chain_add_model (steps, m, error))
+                return NULL;
             }
         }
+      /* The row names its chain as text that reads back, so whoever shows
+       * the row (the matrix window) can export the very same chain. */
+      spec = n > 0 ? svd_chain_to_string (steps, NULL, NULL) : NULL;
 
       for (int z = 0; z < o->n_sizes; z++)
         {
@@ -666,7 +679,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
             if (frame == NULL)
               return NULL;
-            if (!svd_engine_set_chain (engine, chain, n, error))
+            if (!svd_engine_set_chain (engine, steps, error))
               return NULL;
             for (int r = 0; r < o->warmup + o->frames; r++)
               {
@@ -685,6 +698,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
             row = g_new0 (SvdBenchMatrixRow, 1);
             row->device = g_strdup (svd_engine_get_device_name (engine));
             row->chain = g_strdup (label->str);
+            row->spec = g_strdup (spec);
             row->key = g_strdup (key->str);
             row->in_width = w;
             row->in_height = h;

@@ -11,7 +11,7 @@
 
 #include "export/svd-animejanai.h"
 #include "export/svd-onnx-export.h"
-#include "export/svd-preset.h"
+#include "model/svd-preset.h"
 
 static void
 write_file (const char *dir,
