@@ -88,7 +88,13 @@ attr_str (const Onnx__NodeProto *n,
   for (gsize i = 0; i < n->n_attribute; i++)
     if (g_strcmp0 (n->attribute[i]->name, name) == 0 && n->attribute[i]->has_s)
       {
-        g_strlcpy (buf, (const char *) n->attribute[i]->s.data, MIN (size, n->attribute[i]->s.len + 1));
+        /* Protobuf bytes carry no NUL: copy by length (g_strlcpy would
+         * read on to find one). */
+        gsize len = MIN (size - 1, n->attribute[i]->s.len);
+
+        if (len > 0)
+          memcpy (buf, n->attribute[i]->s.data, len);
+        buf[len] = '\0';
         return buf;
       }
   return NULL;
