@@ -162,7 +162,8 @@ stage_describe (SvdChainEditor     *self,
 
   if (step->type == SVD_CHAIN_STEP_RESIZE)
     {
-      int scale = (int) step->resize_scale;
+      /* Sizes here are whole pixels; the engine runs whole factors only. */
+      int scale = MAX ((int) step->resize_scale, 1);
 
       *title = builtin_title (step->filter, step->resize_scale);
       /* Translators: a built-in resize stage; %d× is its factor, then the
