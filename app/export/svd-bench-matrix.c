@@ -608,7 +608,6 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
   for (;;)
     {
-      SvdModel *chain[SVD_ENGINE_MAX_STAGES];
       g_autoptr(SvdChain) steps = svd_chain_new (NULL);
       g_autofree char *spec = NULL;
       guint n = 0;
@@ -620,7 +619,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
           if (m != NULL)
             {
-              chain[n++] = m;
+              n++;
               scale *= m->scale;
               if (!svd_chain_add_model (steps, m, error))
                 return NULL;
@@ -634,7 +633,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
         {
           int w = o->widths[z], h = o->heights[z];
           g_autoptr(GString) key = g_string_new (NULL);
-          g_autoptr(GString) label = g_string_new (NULL);
+          g_autofree char *label = svd_chain_get_label (steps);
           SvdBenchMatrixRow *row = NULL;
 
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -648,10 +647,8 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
             }
           g_string_append_printf (key, "%s|%dx%d", svd_engine_get_device_name (engine), w, h);
           for (guint k = 0; k < n; k++)
-            {
-              g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (hashes, chain[k]));
-              g_string_append_printf (label, "%s%s", k ? " + " : "", chain[k]->name);
-            }
+            g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (
+                                      hashes, ((SvdChainStep *) g_ptr_array_index (steps->steps, k))->model));
           if (quality_tag != NULL)
             g_string_append_printf (key, "|%s", quality_tag);
           for (guint k = 0; previous != NULL && k < previous->len; k++)
@@ -697,23 +694,14 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
               }
             row = g_new0 (SvdBenchMatrixRow, 1);
             row->device = g_strdup (svd_engine_get_device_name (engine));
-            row->chain = g_strdup (label->str);
+            row->chain = g_strdup (label);
             row->spec = g_strdup (spec);
             row->key = g_strdup (key->str);
             row->in_width = w;
             row->in_height = h;
             row->out_width = w * scale;
             row->out_height = h * scale;
-            {
-              int cw = w, ch = h;
-
-              for (guint k = 0; k < n; k++)
-                {
-                  row->gflop += svd_model_get_gflop (chain[k], cw, ch);
-                  cw *= chain[k]->scale;
-                  ch *= chain[k]->scale;
-                }
-            }
+            row->gflop = svd_chain_get_gflop (steps, w, h);
             row->n_stages = n;
             for (guint k = 0; k < n; k++)
               row->stage_ms[k] = median (stages + k * o->frames, o->frames);
