@@ -2,7 +2,10 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "core/svd-output.h"
 
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 
 /**
@@ -13,7 +16,7 @@
  * @argv: arguments, updated to the positional ones
  *
  * Adds the options every subcommand takes (--device, --fp16, --json, --verbose,
- * --quiet), parses, and sets the log level. Prints the parse error itself.
+ * --quiet, --force), parses, and sets the log level. Prints the parse error itself.
  */
 gboolean
 svd_cli_parse (GOptionContext   *context,
@@ -30,6 +33,7 @@ svd_cli_parse (GOptionContext   *context,
     { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, "Print machine-readable JSON", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, "Log more", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, "Log errors only", NULL },
+    { "force", 'y', 0, G_OPTION_ARG_NONE, &common->force, "Replace output files that already exist", NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -73,7 +77,11 @@ int
 svd_cli_fail (const char *command,
               GError     *error)
 {
-  fprintf (stderr, "%s: error: %s\n", command, error ? error->message : "unknown error");
+  /* Messages quote file names, tensor names and strings from files; a
+   * terminal must not act on escape sequences in them. */
+  g_autofree char *shown = svd_str_escape_control (error ? error->message : "unknown error", TRUE);
+
+  fprintf (stderr, "%s: error: %s\n", command, shown);
   return 1;
 }
 
@@ -93,11 +101,14 @@ svd_cli_print_json (JsonBuilder *builder)
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
 
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  /* Strings from files may hold C1 controls json-glib writes raw. */
+  shown = svd_json_escape_control (text);
+  printf ("%s\n", shown);
 }
 
 /**
@@ -114,4 +125,90 @@ svd_cli_load_chain (const char  *spec,
                     GError     **error)
 {
   return svd_chain_parse (spec, NULL, SVD_CHAIN_LOAD_DEFAULT, error);
+}
+
+static gboolean
+on_signal_cb (gpointer data)
+{
+  g_cancellable_cancel (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+signal_thread (gpointer data)
+{
+  GMainContext *context = data;
+
+  for (;;)
+    g_main_context_iteration (context, TRUE);
+  return NULL;
+}
+
+/**
+ * svd_cli_cancel_on_signals:
+ * @cancellable: the command's cancellable
+ *
+ * Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM and SIGHUP (the
+ * terminal closing). The signals are handled on a thread of their own, so
+ * the cancel reaches the engine's checks between layers at once, not only
+ * when the next frame is written; the command then fails with "cancelled"
+ * and its writer deletes the temporary file.
+ */
+void
+svd_cli_cancel_on_signals (GCancellable *cancellable)
+{
+  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+  GMainContext *context = g_main_context_new ();
+
+  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      GSource *source = g_unix_signal_source_new (signals[i]);
+
+      g_source_set_callback (source, on_signal_cb, g_object_ref (cancellable), g_object_unref);
+      g_source_attach (source, context);
+      g_source_unref (source);
+    }
+  g_thread_unref (g_thread_new ("svd-signals", signal_thread, context));
+}
+
+/**
+ * svd_cli_check_output:
+ * @common: parsed shared options (--force)
+ * @output: the file the command will write
+ * @inputs: (array length=n_inputs): the files it reads; %NULL entries are
+ *   skipped
+ * @n_inputs: length of @inputs
+ * @chain: (nullable): a --chain value; each comma-separated model is an
+ *   input too
+ * @flags: %SVD_OUTPUT_APPEND for a file appended to
+ * @error: return location for an error
+ *
+ * svd_output_check() with the command's inputs and --force, run before
+ * any work.
+ */
+gboolean
+svd_cli_check_output (const SvdCliCommon  *common,
+                      const char          *output,
+                      const char *const   *inputs,
+                      gsize                n_inputs,
+                      const char          *chain,
+                      SvdOutputFlags       flags,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; i < n_inputs; i++)
+    if (inputs[i] != NULL)
+      g_ptr_array_add (all, g_strdup (inputs[i]));
+  if (chain != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (chain, ",", -1);
+
+      for (int i = 0; parts[i] != NULL; i++)
+        g_ptr_array_add (all, g_strdup (g_strstrip (parts[i])));
+    }
+  g_ptr_array_add (all, NULL);
+  if (common->force)
+    flags |= SVD_OUTPUT_FORCE;
+  return svd_output_check (output, (const char *const *) all->pdata, flags, error);
 }

@@ -8,7 +8,6 @@
 #include "media/svd-reader.h"
 #include "media/svd-writer.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
@@ -63,6 +62,7 @@ probe_print_text (const SvdVideoInfo *info)
           primaries_name (info->color.primaries), transfer_name (info->color.transfer),
           info->color_guessed ? " (not tagged; guessed)" : "");
   printf ("Rotation:   %d°%s\n", info->rotation, info->hflip ? ", mirrored" : "");
+  printf ("Scan:       %s\n", info->interlaced ? "interlaced" : "progressive");
   if (info->damaged)
     printf ("Warning:    the file ends early (truncated or damaged)\n");
   printf ("Streams:\n");
@@ -138,6 +138,8 @@ probe_print_json (const SvdVideoInfo *info)
   json_builder_add_int_value (b, info->rotation);
   json_builder_set_member_name (b, "hflip");
   json_builder_add_boolean_value (b, info->hflip);
+  json_builder_set_member_name (b, "interlaced");
+  json_builder_add_boolean_value (b, info->interlaced);
   json_builder_set_member_name (b, "damaged");
   json_builder_add_boolean_value (b, info->damaged);
   json_builder_set_member_name (b, "color");
@@ -231,14 +233,6 @@ typedef struct {
   GCancellable *cancellable;
 } Progress;
 
-static volatile sig_atomic_t interrupted = 0;
-
-static void
-on_sigint (int sig)
-{
-  interrupted = 1;
-}
-
 static void
 progress_cb (const SvdWriterProgress *p,
              gpointer                 data)
@@ -247,10 +241,6 @@ progress_cb (const SvdWriterProgress *p,
   gint64 now = g_get_monotonic_time ();
   char eta[32] = "?";
 
-  /* Ctrl-C: the writer sees the cancellable before its next frame and
-   * deletes its temporary file. */
-  if (interrupted && pr->cancellable != NULL)
-    g_cancellable_cancel (pr->cancellable);
   if (pr->quiet)
     return;
   if (p->eta_s >= 0)
@@ -394,7 +384,8 @@ run_encode (int       argc,
   g_auto(SvdSettings) settings = { 0 };
   Restore rs = { 0 };
   g_autoptr(FILE) stats_file = NULL;
-  gboolean no_audio = FALSE, no_subs = FALSE;
+  gboolean no_audio = FALSE, no_subs = FALSE, allow_playlists = FALSE;
+  SvdReaderOptions ro;
   int crf = -1;
   gboolean stop_on_damage = FALSE;
   g_autofree char *on_decode_error = NULL;
@@ -412,6 +403,8 @@ run_encode (int       argc,
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames, "Only frames A to B-1", "A:B" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Do not copy audio", NULL },
     { "no-subtitles", 0, 0, G_OPTION_ARG_NONE, &no_subs, "Do not copy subtitles", NULL },
+    { "allow-playlists", 0, 0, G_OPTION_ARG_NONE, &allow_playlists,
+      "Accept an input that is a playlist or script (HLS, concat, DASH…) and read the files it names", NULL },
     { "on-decode-error", 0, 0, G_OPTION_ARG_STRING, &on_decode_error,
       "A damaged input frame: skip (the decoder conceals or drops it; reported at the end; default) "
       "or stop (fail, write nothing)", "skip|stop" },
@@ -449,7 +442,21 @@ run_encode (int       argc,
     return svd_cli_usage_error (context, "--on-decode-error is skip or stop");
   stop_on_damage = g_strcmp0 (on_decode_error, "stop") == 0;
 
-  reader = svd_reader_open (argv[1], NULL, &error);
+  /* Before any work: the output is not the input, replaces nothing
+   * without --force, and can be written. */
+  {
+    const char *inputs[] = { argv[1], stats_path };
+    const char *stats_inputs[] = { argv[1], argv[2] };
+
+    if (!svd_cli_check_output (&common, argv[2], inputs, 2, chain, 0, &error) ||
+        (stats_path != NULL &&
+         !svd_cli_check_output (&common, stats_path, stats_inputs, 2, chain, SVD_OUTPUT_APPEND, &error)))
+      return svd_cli_fail (argv[0], error);
+  }
+
+  svd_reader_options_init (&ro);
+  ro.allow_playlists = allow_playlists;
+  reader = svd_reader_open (argv[1], &ro, &error);
   if (reader == NULL)
     return svd_cli_fail (argv[0], error);
   if (restore)
@@ -477,6 +484,15 @@ run_encode (int       argc,
         }
     }
   info = svd_reader_get_info (reader);
+  {
+    g_autofree char *losses = svd_video_info_describe_losses (info);
+
+    if (info->interlaced)
+      fprintf (stderr, "%s: warning: “%s” is interlaced; its fields are processed as progressive frames "
+               "(deinterlace it first, e.g. with ffmpeg -vf bwdif)\n", argv[0], argv[1]);
+    if (losses != NULL)
+      fprintf (stderr, "%s: warning: “%s”: not kept in the output: %s\n", argv[0], argv[1], losses);
+  }
   if (!parse_range (frames, info->n_frames, &a, &b, &error))
     return svd_cli_fail (argv[0], error);
 
@@ -487,6 +503,7 @@ run_encode (int       argc,
   wo.pix_fmt = pix_fmt;
   wo.copy_audio = !no_audio;
   wo.copy_subtitles = !no_subs;
+  wo.allow_playlists = allow_playlists;
   if (a > 0)
     {
       /* An excerpt starts where the source starts; its audio is cut to it. */
@@ -496,6 +513,16 @@ run_encode (int       argc,
   if (b < info->n_frames)
     wo.end_us = svd_reader_frame_pts_us (reader, b);
   wo.frames_total = b - a;
+  /* Before any decoding: the encoder takes the size the chain makes. */
+  {
+    int scale = restore ? svd_engine_get_scale (engine) : 1;
+    g_autofree char *what = restore ? g_strdup_printf ("the %dx chain", scale) : NULL;
+    int ow = (int) MIN ((gint64) info->width * scale, G_MAXINT);
+    int oh = (int) MIN ((gint64) info->height * scale, G_MAXINT);
+
+    if (!svd_writer_check_size (&wo, argv[2], ow, oh, what, &error))
+      return svd_cli_fail (argv[0], error);
+  }
   wo.progress = progress_cb;
   wo.progress_data = &pr;
   wo.cancellable = cancellable;
@@ -505,8 +532,7 @@ run_encode (int       argc,
   pr.cancellable = cancellable;
 
   /* Before the temp file exists, so an interrupt can never orphan it. */
-  signal (SIGINT, on_sigint);
-  signal (SIGTERM, on_sigint);
+  svd_cli_cancel_on_signals (cancellable);
   writer = svd_writer_new (argv[2], &wo, &error);
   if (writer == NULL)
     return svd_cli_fail (argv[0], error);
@@ -642,12 +668,13 @@ svd_cmd_degrade (int    argc,
     return svd_cli_usage_error (context, "svd degrade: --filter must be area, bilinear, bicubic, lanczos or nearest");
   params.preset = preset;
   params.keep_audio = !no_audio;
+  if (!svd_cli_check_output (&common, argv[2], (const char *const *) argv + 1, 1, NULL, 0, &error))
+    return svd_cli_fail (argv[0], error);
   pr.tty = isatty (fileno (stderr));
   pr.quiet = common.quiet;
   pr.what = "degrade";
   pr.cancellable = cancellable;
-  signal (SIGINT, on_sigint);
-  signal (SIGTERM, on_sigint);
+  svd_cli_cancel_on_signals (cancellable);
 
   if (!svd_degrade_clip (argv[1], argv[2], &params, progress_cb, &pr, cancellable, &error))
     {

@@ -343,7 +343,8 @@ load_fused (const char  *path,
   g_autofree char *lower = g_ascii_strdown (path, -1);
 
   *fused = NULL;
-  if (!g_str_has_suffix (lower, ".onnx"))
+  /* Opening a FIFO would wait for a writer: regular files only. */
+  if (!g_str_has_suffix (lower, ".onnx") || !g_file_test (path, G_FILE_TEST_IS_REGULAR))
     return FALSE;
   map = g_mapped_file_new (path, FALSE, NULL);
   if (map == NULL)

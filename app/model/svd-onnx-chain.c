@@ -5,6 +5,7 @@
 
 #include "svd-chain.h"
 #include "core/svd-error.h"
+#include "model/svd-model-private.h"
 #include "onnx.pb-c.h"
 
 #include <string.h>
@@ -228,12 +229,17 @@ svd_chain_load_onnx (GBytes      *bytes,
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
-  Onnx__ModelProto *proto = onnx__model_proto__unpack (NULL, len, data);
+  Onnx__ModelProto *proto = NULL;
   g_autoptr(SvdChain) chain = NULL;
   const Onnx__GraphProto *g;
   const char *cur = NULL;
   gsize p = 0;
   guint step_no = 0;
+
+  /* protobuf-c recurses without a depth limit: check first. */
+  if (!svd_onnx_check_wire (data, len, error))
+    return NULL;
+  proto = onnx__model_proto__unpack (NULL, len, data);
 
   if (proto == NULL || proto->graph == NULL)
     {
