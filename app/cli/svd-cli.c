@@ -178,8 +178,8 @@ svd_cli_cancel_on_signals (GCancellable *cancellable)
  * @inputs: (array length=n_inputs): the files it reads; %NULL entries are
  *   skipped
  * @n_inputs: length of @inputs
- * @chain: (nullable): a --chain value; each comma-separated model is an
- *   input too
+ * @chain: (nullable): a --chain value; its entries and the model files
+ *   of its presets are inputs too
  * @flags: %SVD_OUTPUT_APPEND for a file appended to
  * @error: return location for an error
  *
@@ -203,9 +203,20 @@ svd_cli_check_output (const SvdCliCommon  *common,
   if (chain != NULL)
     {
       g_auto(GStrv) parts = g_strsplit (chain, ",", -1);
+      g_autoptr(SvdChain) steps = NULL;
 
       for (int i = 0; parts[i] != NULL; i++)
         g_ptr_array_add (all, g_strdup (g_strstrip (parts[i])));
+      /* A preset's model files are inputs too. A chain that does not parse
+       * fails with its own message when it is loaded. */
+      steps = svd_chain_parse (chain, NULL, SVD_CHAIN_LOAD_NO_MODELS, NULL);
+      for (guint i = 0; steps != NULL && i < steps->steps->len; i++)
+        {
+          const SvdChainStep *step = g_ptr_array_index (steps->steps, i);
+
+          if (step->abs_path != NULL)
+            g_ptr_array_add (all, g_strdup (step->abs_path));
+        }
     }
   g_ptr_array_add (all, NULL);
   if (common->force)

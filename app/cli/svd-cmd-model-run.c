@@ -41,11 +41,11 @@ svd_cmd_model_run (int    argc,
   if (argc < 4)
     return svd_cli_usage_error (context, "Need a CHAIN, IN.png and OUT.png");
   svd_cli_settings (&common, &settings);
-  if (!svd_cli_check_output (&common, argv[argc - 1], (const char *const *) argv + 1, argc - 2, NULL, 0, &error))
-    return svd_cli_fail (argv[0], error);
-
   for (int i = 1; i < argc - 2; i++)
     g_string_append_printf (spec, "%s%s", i > 1 ? "," : "", argv[i]);
+  if (!svd_cli_check_output (&common, argv[argc - 1], (const char *const *) argv + argc - 2, 1, spec->str, 0,
+                             &error))
+    return svd_cli_fail (argv[0], error);
   chain = svd_cli_load_chain (spec->str, &error);
   if (chain == NULL)
     return svd_cli_fail (argv[0], error);

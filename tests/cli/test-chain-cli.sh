@@ -100,5 +100,21 @@ check "model run of the same chain as a comma list" runs l26 "$svd" model run "$
 check "fused with resize steps runs the chain it came from" same commar.png fusedr.png
 check "a fused ONNX mixes with other entries" runs l27 "$svd" model run "sub/f.onnx,nearest:1" in.png mixed.png
 check "same image with a 1x nearest step after it" same pos.png mixed.png
+# --- A preset's model files are inputs: never an output, even with --force.
+cp "$m1" sub/own.safetensors; cp "$m1" keep.safetensors
+check "a preset naming a model next to it" runs l28 "$svd" export-chain --format preset sub/own.safetensors sub/own.json
+refuses () { # log, command...
+  local log=$1; shift
+  "$@" >"$log" 2>&1; local rc=$?
+  sed 's/^/# /' "$log" | head -3
+  [ $rc -eq 1 ] && grep -q "would destroy the input" "$log"
+}
+check "export-chain refuses to write over the preset's model" \
+  refuses l29 "$svd" export-chain --format onnx sub/own.json sub/own.safetensors --force
+check "model run refuses to write over the preset's model" \
+  refuses l30 "$svd" model run sub/own.json in.png sub/own.safetensors --force
+check "restore refuses to write over the preset's model" \
+  refuses l31 "$svd" restore clip.mp4 sub/own.safetensors --chain sub/own.json --force
+check "the model is intact" same keep.safetensors sub/own.safetensors
 echo "1..$n"
 exit $status
