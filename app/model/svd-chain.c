@@ -379,6 +379,14 @@ load_file_entry (const char         *path,
                    "lanczos, then “:” and a factor, e.g. bicubic:2)", path);
       return NULL;
     }
+  /* A folder, FIFO or device is no chain file (and opening a FIFO would
+   * wait for a writer). */
+  if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   "The chain entry “%s” is not a regular file", path);
+      return NULL;
+    }
   if (svd_preset_is_preset_file (abs))
     {
       *is_preset = TRUE;

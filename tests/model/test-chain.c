@@ -185,6 +185,51 @@ test_limits (void)
   g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT);
 }
 
+/* Random text built from the chain's own alphabet never crashes the
+ * parser: it gives a chain that prints back and reads back the same, or an
+ * error. (Relative to an empty folder, so no entry names a file.) */
+static void
+test_random_text (void)
+{
+  static const char alphabet[] = "nearestbilinbicubiclanczos:.,0123456789+-e x";
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1234);
+  g_autofree char *empty = g_build_filename (tmp_dir, "empty", NULL);
+  guint parsed = 0;
+
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0700), ==, 0);
+  for (int i = 0; i < 5000; i++)
+    {
+      char text[40];
+      int len = g_rand_int_range (rand, 0, sizeof text);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SvdChain) chain = NULL;
+
+      for (int k = 0; k < len; k++)
+        text[k] = alphabet[g_rand_int_range (rand, 0, sizeof alphabet - 1)];
+      text[len] = '\0';
+      /* Seed whole steps now and then, so parses succeed too. */
+      if (i % 3 == 0)
+        g_strlcpy (text + MIN (len, 20), ",bicubic:2", sizeof text - MIN (len, 20));
+      chain = svd_chain_parse (text, empty, SVD_CHAIN_LOAD_NO_MODELS, &error);
+      g_assert_true ((chain == NULL) != (error == NULL));
+      if (chain != NULL)
+        {
+          g_autofree char *printed = svd_chain_to_string (chain, empty, &error);
+          g_autoptr(SvdChain) again = NULL;
+
+          g_assert_no_error (error);
+          again = svd_chain_parse (printed, empty, SVD_CHAIN_LOAD_NO_MODELS, &error);
+          if (error != NULL)
+            g_test_message ("“%s” printed as “%s”", text, printed);
+          g_assert_no_error (error);
+          g_assert_true (svd_chain_equal (chain, again));
+          parsed++;
+        }
+    }
+  g_test_message ("%u of 5000 random texts were chains", parsed);
+  g_assert_cmpuint (parsed, >, 20);
+}
+
 /* Regression: a preset given by a relative path in a subfolder hit a GLib
  * assertion (g_canonicalize_filename with a relative folder) in
  * svd_preset_load(). */
@@ -369,6 +414,7 @@ main (int    argc,
   g_test_add_func ("/chain/builtin-specs", test_builtin_specs);
   g_test_add_func ("/chain/models-round-trip", test_models_round_trip);
   g_test_add_func ("/chain/limits", test_limits);
+  g_test_add_func ("/chain/random-text", test_random_text);
   g_test_add_func ("/chain/relative-preset", test_relative_preset);
   g_test_add_func ("/chain/fused-round-trip", test_fused_round_trip);
   g_test_add_func ("/chain/engine-refuses", test_engine_refuses);
