@@ -450,3 +450,15 @@ svd_test_assert_same_audio (const char *source,
   for (guint i = 0; want[i] != NULL; i++)
     g_assert_cmpstr (got[i], ==, want[i]);
 }
+
+/* Sets a chain of @models only (what most engine tests run). */
+gboolean
+svd_test_engine_set_models (SvdEngine       *engine,
+                            SvdModel *const *models,
+                            guint            n_models,
+                            GError         **error)
+{
+  g_autoptr(SvdChain) chain = svd_chain_new_from_models (NULL, models, n_models, error);
+
+  return chain != NULL && svd_engine_set_chain (engine, chain, error);
+}

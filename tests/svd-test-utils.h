@@ -37,6 +37,10 @@ SvdImage     *svd_test_load_npy         (const char *path,
 double        svd_test_max_abs_diff     (const SvdImage *a,
                                          const SvdImage *b);
 void          svd_test_remove_tree      (const char *path);
+gboolean      svd_test_engine_set_models (SvdEngine       *engine,
+                                         SvdModel *const *models,
+                                         guint            n_models,
+                                         GError         **error);
 gboolean      svd_test_glsl_compile     (const char *shader,
                                          const char *dir,
                                          guint      *n_passes);

@@ -39,7 +39,7 @@ struct _SvdExportDialog
   char            *input_path;
   char            *audio_path;
   gint64           n_frames;
-  GStrv            chain_paths;
+  SvdChain        *chain;
   GFile           *output;
   char           **encoders;
 
@@ -72,7 +72,7 @@ typedef struct {
   char         *input_path;
   char         *output_path;
   char         *audio_path;
-  GStrv         chain_paths;
+  SvdChain     *chain;        /* a copy the worker loads the models of */
   char         *encoder;
   char         *preset;
   int           crf;
@@ -90,7 +90,7 @@ export_job_free (gpointer data)
   g_free (job->input_path);
   g_free (job->output_path);
   g_free (job->audio_path);
-  g_strfreev (job->chain_paths);
+  g_clear_pointer (&job->chain, svd_chain_free);
   g_free (job->encoder);
   g_free (job->preset);
   g_clear_object (&job->cancellable);
@@ -140,8 +140,6 @@ export_job (SvdWorker     *worker,
             GError       **error)
 {
   ExportJob *job = job_data;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
-  g_autoptr(GArray) steps = g_array_new (FALSE, TRUE, sizeof (SvdEngineStep));
   g_auto(SvdSettings) settings = { 0 };
   g_auto(SvdRestoreJobResult) result = { 0 };
   SvdRestoreJob rj;
@@ -153,22 +151,10 @@ export_job (SvdWorker     *worker,
   handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_chained),
                                    g_object_ref (job->cancellable), g_object_unref);
 
-  for (guint i = 0; job->chain_paths != NULL && job->chain_paths[i] != NULL && steps->len < SVD_ENGINE_MAX_STAGES; i++)
+  if (!svd_chain_load_models (job->chain, error))
     {
-      SvdEngineStep step = { 0 };
-
-      /* The chain editor's built-in resize stages have no file. */
-      if (!svd_chain_step_parse_builtin (job->chain_paths[i], &step.filter, &step.scale))
-        {
-          step.model = svd_model_load (job->chain_paths[i], error);
-          if (step.model == NULL)
-            {
-              g_cancellable_disconnect (cancellable, handler);
-              return NULL;
-            }
-          g_ptr_array_add (models, step.model);
-        }
-      g_array_append_val (steps, step);
+      g_cancellable_disconnect (cancellable, handler);
+      return NULL;
     }
   svd_app_settings_get (&settings);
 
@@ -176,7 +162,7 @@ export_job (SvdWorker     *worker,
   rj.input_path = job->input_path;
   rj.output_path = job->output_path;
   rj.copy_from = job->audio_path;
-  rj.chain = steps;
+  rj.chain = job->chain;
   rj.first = job->first;
   rj.end = job->end;
   rj.encoder = job->encoder;
@@ -383,7 +369,7 @@ svd_export_dialog_start (SvdExportDialog *self)
   job->input_path = g_strdup (self->input_path);
   job->audio_path = g_strdup (self->audio_path);
   job->output_path = g_file_get_path (self->output);
-  job->chain_paths = g_strdupv (self->chain_paths);
+  job->chain = svd_chain_copy (self->chain);
   job->encoder = g_strdup (self->encoders[MIN (encoder, g_strv_length (self->encoders) - 1)]);
   job->crf = gtk_widget_get_sensitive (self->crf_row) ? gtk_spin_button_get_value_as_int (self->crf_spin) : -1;
   if (gtk_widget_get_sensitive (GTK_WIDGET (self->preset_row)) && preset > 0 && preset <= G_N_ELEMENTS (presets))
@@ -547,7 +533,7 @@ svd_export_dialog_finalize (GObject *object)
 
   g_free (self->input_path);
   g_free (self->audio_path);
-  g_strfreev (self->chain_paths);
+  g_clear_pointer (&self->chain, svd_chain_free);
   g_strfreev (self->encoders);
   g_free (self->message);
 
@@ -674,7 +660,7 @@ svd_export_dialog_init (SvdExportDialog *self)
  * @input_path: the session's input (for Synthesize mode, the degraded file)
  * @n_frames: frames in the input
  * @chain_number: which of the session's chains it is, from 1 (its title)
- * @chain_paths: (array zero-terminated=1): that chain's model files, in order
+ * @chain: that chain (copied; its models are loaded when the export runs)
  *
  * Returns: (transfer none): a new dialog, owned by GTK until closed
  */
@@ -683,7 +669,7 @@ svd_export_dialog_new (GtkWindow          *parent,
                        const char         *input_path,
                        gint64              n_frames,
                        guint               chain_number,
-                       const char * const *chain_paths)
+                       const SvdChain     *chain)
 {
   SvdExportDialog *self;
   g_autoptr(GString) names = g_string_new (NULL);
@@ -691,7 +677,7 @@ svd_export_dialog_new (GtkWindow          *parent,
   const char *folder;
 
   g_return_val_if_fail (input_path != NULL, NULL);
-  g_return_val_if_fail (chain_paths != NULL && chain_paths[0] != NULL, NULL);
+  g_return_val_if_fail (chain != NULL && chain->steps->len > 0, NULL);
 
   self = g_object_new (SVD_TYPE_EXPORT_DIALOG, NULL);
   self->parent = parent;
@@ -699,15 +685,15 @@ svd_export_dialog_new (GtkWindow          *parent,
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   self->input_path = g_strdup (input_path);
   self->n_frames = MAX (n_frames, 1);
-  self->chain_paths = g_strdupv ((char **) chain_paths);
+  self->chain = svd_chain_copy (chain);
 
   gtk_spin_button_set_range (self->first_spin, 0, self->n_frames - 1);
   gtk_spin_button_set_range (self->last_spin, 0, self->n_frames - 1);
   gtk_spin_button_set_value (self->last_spin, self->n_frames - 1);
 
-  for (guint i = 0; chain_paths[i] != NULL; i++)
+  for (guint i = 0; i < chain->steps->len; i++)
     {
-      g_autofree char *name = svd_chain_step_display_name (chain_paths[i]);
+      g_autofree char *name = svd_chain_step_display_name (g_ptr_array_index (chain->steps, i));
 
       g_string_append_printf (names, "%s%s", i > 0 ? " → " : "", name);
     }

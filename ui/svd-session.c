@@ -19,7 +19,7 @@ typedef struct {
   gint           ref_count;
   guint          generation;
   guint          n_steps;
-  SvdEngineStep  steps[SVD_ENGINE_MAX_STAGES];
+  SvdChain      *chain;     /* its own copy, with the models loaded */
   SvdSettings    settings;  /* the device and precision its engine uses */
 } ChainConfig;
 
@@ -35,8 +35,7 @@ chain_config_unref (ChainConfig *config)
 {
   if (config == NULL || !g_atomic_int_dec_and_test (&config->ref_count))
     return;
-  for (guint i = 0; i < config->n_steps; i++)
-    g_clear_pointer (&config->steps[i].model, svd_model_unref);
+  g_clear_pointer (&config->chain, svd_chain_free);
   svd_settings_clear (&config->settings);
   g_free (config);
 }
@@ -393,7 +392,7 @@ ensure_engine (WorkerState  *state,
       state->engine_generation[slot] = config->generation;
       state->engines[slot] = svd_engine_new (&config->settings, error);
       if (state->engines[slot] == NULL ||
-          !svd_engine_set_chain_steps (state->engines[slot], config->steps, config->n_steps, error))
+          !svd_engine_set_chain (state->engines[slot], config->chain, error))
         {
           g_clear_pointer (&state->engines[slot], svd_engine_free);
           state->engine_error[slot] = g_strdup ((*error)->message);
@@ -723,37 +722,30 @@ svd_session_free (SvdSession *self)
  * svd_session_set_chain:
  * @self: a #SvdSession
  * @slot: 0 to %SVD_SESSION_MAX_CHAINS - 1
- * @steps: (array length=n_steps): models (referenced here) or resize steps
- * @n_steps: 0 removes the chain
+ * @chain: (nullable): the chain, with its models loaded (copied here);
+ *   %NULL or an empty chain removes it
  *
  * Takes effect with the next request; the engine is built on the worker.
  */
 void
-svd_session_set_chain (SvdSession          *self,
-                       guint                slot,
-                       const SvdEngineStep *steps,
-                       guint                n_steps)
+svd_session_set_chain (SvdSession     *self,
+                       guint           slot,
+                       const SvdChain *chain)
 {
   ChainConfig *config;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (slot < SVD_SESSION_MAX_CHAINS);
-  g_return_if_fail (n_steps <= SVD_ENGINE_MAX_STAGES);
 
   g_clear_pointer (&self->chains[slot], chain_config_unref);
-  if (n_steps == 0)
+  if (chain == NULL || chain->steps->len == 0)
     return;
   config = g_new0 (ChainConfig, 1);
   config->ref_count = 1;
   config->generation = ++self->generation;
-  config->n_steps = n_steps;
+  config->chain = svd_chain_copy (chain);
+  config->n_steps = chain->steps->len;
   svd_settings_copy (&config->settings, &self->settings);
-  for (guint i = 0; i < n_steps; i++)
-    {
-      config->steps[i] = steps[i];
-      if (steps[i].model != NULL)
-        config->steps[i].model = svd_model_ref (steps[i].model);
-    }
   self->chains[slot] = config;
 }
 
@@ -787,7 +779,7 @@ svd_session_set_engine_settings (SvdSession        *self,
       if (old != NULL)
         {
           chain_config_ref (old);
-          svd_session_set_chain (self, slot, old->steps, old->n_steps);
+          svd_session_set_chain (self, slot, old->chain);
           chain_config_unref (old);
         }
     }

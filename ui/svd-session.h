@@ -109,8 +109,7 @@ SvdSession *svd_session_new          (const SvdSettings      *settings,
 void        svd_session_free         (SvdSession             *self);
 void        svd_session_set_chain    (SvdSession             *self,
                                       guint                   slot,
-                                      const SvdEngineStep    *steps,
-                                      guint                   n_steps);
+                                      const SvdChain         *chain);
 void        svd_session_set_engine_settings (SvdSession      *self,
                                              const SvdSettings *settings);
 guint       svd_session_get_n_steps  (SvdSession             *self,

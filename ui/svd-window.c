@@ -81,7 +81,7 @@ struct _SvdWindow
   guint                 chain_generation[SVD_SESSION_MAX_CHAINS];
   SvdMetricsAccumulator *averages[SVD_SESSION_MAX_CHAINS];
   GHashTable           *averaged[SVD_SESSION_MAX_CHAINS];
-  GStrv                 chain_paths[SVD_SESSION_MAX_CHAINS];
+  SvdChain             *chains[SVD_SESSION_MAX_CHAINS];  /* by file; loaded on a thread */
   SvdPlot              *plot;
   GtkDropDown          *plot_metric;
   gboolean              demo_pending;        /* the demo clip is being made */
@@ -793,9 +793,10 @@ svd_window_apply_demo_chain (SvdWindow *self)
     }
   else
     {
-      SvdEngineStep step = { NULL, SVD_RESIZE_BICUBIC, 2 };
+      g_autoptr(SvdChain) chain = svd_chain_new (NULL);
 
-      svd_session_set_chain (self->session, 0, &step, 1);
+      svd_chain_add_resize (chain, SVD_RESIZE_BICUBIC, 2);
+      svd_window_set_chain (self, 0, chain);
       svd_window_reset_averages (self, 0);
       svd_window_session_request (self, self->session_wanted, TRUE);
       svd_window_show_toast (self, _("Demo: chain 1 is a bicubic 2× baseline; the project’s models are not installed"));
@@ -954,7 +955,7 @@ svd_window_close_session (SvdWindow *self)
     {
       g_clear_pointer (&self->averages[i], svd_metrics_accumulator_free);
       g_clear_pointer (&self->averaged[i], g_hash_table_unref);
-      g_clear_pointer (&self->chain_paths[i], g_strfreev);
+      g_clear_pointer (&self->chains[i], svd_chain_free);
       g_clear_pointer (&self->dists_done[i], g_hash_table_unref);
       svd_window_forget_chain_frame (&self->last_chain[i]);
       self->dists_has[i] = FALSE;
@@ -1678,8 +1679,8 @@ svd_window_start_session (SvdWindow             *self,
 }
 
 typedef struct {
-  guint  slot;
-  GStrv  paths;
+  guint     slot;
+  SvdChain *chain;
 } ChainLoad;
 
 static void
@@ -1687,7 +1688,7 @@ chain_load_free (gpointer data)
 {
   ChainLoad *load = data;
 
-  g_strfreev (load->paths);
+  g_clear_pointer (&load->chain, svd_chain_free);
   g_free (load);
 }
 
@@ -1698,31 +1699,13 @@ chain_load_thread (GTask        *task,
                    GCancellable *cancellable)
 {
   ChainLoad *load = task_data;
-  GPtrArray *models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  GError *error = NULL;
 
   /* Parsing a model file is I/O and work: never on the main thread. */
-  for (guint i = 0; load->paths[i] != NULL; i++)
-    {
-      GError *error = NULL;
-      SvdModel *model;
-
-      /* A built-in resize stage has no model: NULL holds its place. */
-      if (svd_chain_step_parse_builtin (load->paths[i], NULL, NULL))
-        {
-          g_ptr_array_add (models, NULL);
-          continue;
-        }
-      model = svd_model_load (load->paths[i], &error);
-
-      if (model == NULL)
-        {
-          g_ptr_array_unref (models);
-          g_task_return_error (task, error);
-          return;
-        }
-      g_ptr_array_add (models, model);
-    }
-  g_task_return_pointer (task, models, (GDestroyNotify) g_ptr_array_unref);
+  if (!svd_chain_load_models (load->chain, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
@@ -1733,10 +1716,8 @@ chain_loaded_cb (GObject      *object,
   SvdWindow *self = SVD_WINDOW (object);
   ChainLoad *load = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = g_task_propagate_pointer (G_TASK (result), &error);
-  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES] = { { 0 } };
 
-  if (models == NULL)
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       g_autofree char *message = NULL;
 
@@ -1749,29 +1730,24 @@ chain_loaded_cb (GObject      *object,
     }
   if (self->session == NULL)
     return;
-  for (guint i = 0; i < models->len && i < SVD_ENGINE_MAX_STAGES; i++)
-    {
-      steps[i].model = models->pdata[i];
-      if (steps[i].model == NULL)
-        svd_chain_step_parse_builtin (load->paths[i], &steps[i].filter, &steps[i].scale);
-    }
-  svd_session_set_chain (self->session, load->slot, steps, MIN (models->len, SVD_ENGINE_MAX_STAGES));
+  svd_session_set_chain (self->session, load->slot, load->chain);
   svd_window_reset_averages (self, load->slot);
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
 
 /**
- * svd_window_set_chain_paths:
+ * svd_window_set_chain:
  * @self: a #SvdWindow
  * @slot: the chain, 0 to 3 (viewer slot 1 to 4)
- * @paths: (array zero-terminated=1): model files in order; empty removes
+ * @chain: (nullable): the chain (copied; its models need not be loaded);
+ *   %NULL or empty removes it
  *
  * Loads the models on a thread and runs the shown frame through them.
  */
 void
-svd_window_set_chain_paths (SvdWindow          *self,
-                            guint               slot,
-                            const char * const *paths)
+svd_window_set_chain (SvdWindow      *self,
+                      guint           slot,
+                      const SvdChain *chain)
 {
   g_autoptr(GTask) task = NULL;
   ChainLoad *load;
@@ -1781,22 +1757,56 @@ svd_window_set_chain_paths (SvdWindow          *self,
 
   if (self->session == NULL)
     return;
-  g_clear_pointer (&self->chain_paths[slot], g_strfreev);
-  if (paths != NULL && paths[0] != NULL)
-    self->chain_paths[slot] = g_strdupv ((char **) paths);
-  if (paths == NULL || paths[0] == NULL)
+  g_clear_pointer (&self->chains[slot], svd_chain_free);
+  if (chain == NULL || chain->steps->len == 0)
     {
-      svd_session_set_chain (self->session, slot, NULL, 0);
+      svd_session_set_chain (self->session, slot, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->readouts[slot]), FALSE);
       svd_window_session_request (self, self->session_wanted, TRUE);
       return;
     }
+  self->chains[slot] = svd_chain_copy (chain);
   load = g_new0 (ChainLoad, 1);
   load->slot = slot;
-  load->paths = g_strdupv ((char **) paths);
+  load->chain = svd_chain_copy (chain);
   task = g_task_new (self, self->cancellable, chain_loaded_cb, NULL);
   g_task_set_task_data (task, load, chain_load_free);
   g_task_run_in_thread (task, chain_load_thread);
+}
+
+/**
+ * svd_window_set_chain_paths:
+ * @self: a #SvdWindow
+ * @slot: the chain, 0 to 3 (viewer slot 1 to 4)
+ * @paths: (nullable) (array zero-terminated=1): the chain's entries in
+ *   order, as svd_chain_parse_entries() reads them (model files, presets,
+ *   "bicubic:2"); empty removes the chain
+ *
+ * svd_window_set_chain() for a chain given as text.
+ */
+void
+svd_window_set_chain_paths (SvdWindow          *self,
+                            guint               slot,
+                            const char * const *paths)
+{
+  g_autoptr(SvdChain) chain = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  if (paths != NULL && paths[0] != NULL)
+    {
+      chain = svd_chain_parse_entries (paths, NULL, SVD_CHAIN_LOAD_NO_MODELS, &error);
+      if (chain == NULL)
+        {
+          /* Translators: %u is the chain's number, %s the reason */
+          g_autofree char *message = g_strdup_printf (_("Could not load chain %u: %s"), slot + 1, error->message);
+
+          svd_window_show_toast (self, message);
+          return;
+        }
+    }
+  svd_window_set_chain (self, slot, chain);
 }
 
 /**
@@ -1980,11 +1990,11 @@ svd_window_add_chain_action (GtkWidget  *widget,
 }
 
 static void
-svd_window_chain_editor_apply_cb (guint               slot,
-                                  const char * const *specs,
-                                  gpointer            user_data)
+svd_window_chain_editor_apply_cb (guint           slot,
+                                  const SvdChain *chain,
+                                  gpointer        user_data)
 {
-  svd_window_set_chain_paths (SVD_WINDOW (user_data), slot, specs);
+  svd_window_set_chain (SVD_WINDOW (user_data), slot, chain);
 }
 
 /**
@@ -2018,7 +2028,7 @@ svd_window_edit_chains (SvdWindow *self)
   editor = svd_chain_editor_new (GTK_WINDOW (self), (const char * const *) folders,
                                  self->session_info.width, self->session_info.height, self->settings);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-    svd_chain_editor_set_chain (editor, i, (const char * const *) self->chain_paths[i]);
+    svd_chain_editor_set_chain (editor, i, self->chains[i]);
   if (svd_chain_editor_get_n_chains (editor) == 0)
     gtk_widget_activate_action (GTK_WIDGET (editor), "chain.new-chain", NULL);
   svd_chain_editor_set_apply_func (editor, svd_window_chain_editor_apply_cb, self);
@@ -2056,7 +2066,7 @@ svd_window_clear_chains_action (GtkWidget  *widget,
   SvdWindow *self = SVD_WINDOW (widget);
 
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-    svd_window_set_chain_paths (self, i, NULL);
+    svd_window_set_chain (self, i, NULL);
 }
 
 /**
@@ -2088,16 +2098,16 @@ svd_window_export (SvdWindow *self)
          ? svd_viewer_get_shown_slot (self->viewer) : svd_viewer_get_right_slot (self->viewer);
   chain = slot >= SVD_VIEWER_SLOT_CHAIN_1 && slot < SVD_VIEWER_SLOT_CHAIN_1 + SVD_SESSION_MAX_CHAINS
           ? slot - SVD_VIEWER_SLOT_CHAIN_1 : 0;
-  for (guint i = 0; self->chain_paths[chain] == NULL && i < SVD_SESSION_MAX_CHAINS; i++)
+  for (guint i = 0; self->chains[chain] == NULL && i < SVD_SESSION_MAX_CHAINS; i++)
     chain = i;
-  if (self->chain_paths[chain] == NULL)
+  if (self->chains[chain] == NULL)
     {
       svd_window_show_toast (self, _("Add a chain first: the export restores the clip with chain 1"));
       return NULL;
     }
   dialog = svd_export_dialog_new (GTK_WINDOW (self), self->session_info.input_path,
                                   self->session_info.n_frames, chain + 1,
-                                  (const char * const *) self->chain_paths[chain]);
+                                  self->chains[chain]);
   /* Synthesize mode restores the degraded cache, which has no audio; the
    * export takes it from the clean clip, whose timestamps it shares. */
   if (self->session_info.mode == SVD_REFERENCE_SYNTHESIZE)

@@ -33,6 +33,9 @@ void       svd_window_set_up_session  (SvdWindow             *self,
                                        GFile                 *file);
 void       svd_window_start_session   (SvdWindow             *self,
                                        const SvdSessionSetup *setup);
+void       svd_window_set_chain       (SvdWindow             *self,
+                                       guint                  slot,
+                                       const SvdChain        *chain);
 void       svd_window_set_chain_paths (SvdWindow             *self,
                                        guint                  slot,
                                        const char * const    *paths);

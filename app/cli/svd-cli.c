@@ -7,7 +7,6 @@
 #include <glib-unix.h>
 #include <signal.h>
 #include <stdio.h>
-#include <string.h>
 
 /**
  * svd_cli_parse:
@@ -114,45 +113,18 @@ svd_cli_print_json (JsonBuilder *builder)
 
 /**
  * svd_cli_load_chain:
- * @spec: model files separated by commas ("a.onnx,b.pth")
+ * @spec: a chain as svd_chain_parse() reads it ("a.onnx,bicubic:2", a
+ *   preset, a fused chain ONNX), relative to the current folder
  * @error: return location for an error
  *
- * Returns: (transfer full) (element-type SvdModel): 1 to 16 loaded models,
- *   or %NULL with @error naming the file that failed
+ * Returns: (transfer full): the chain with its models loaded, or %NULL with
+ *   @error naming the entry that failed
  */
-GPtrArray *
+SvdChain *
 svd_cli_load_chain (const char  *spec,
                     GError     **error)
 {
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
-  g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ",", -1);
-
-  /* A chain preset (models/PRESET.md) stands for the whole chain. */
-  if (spec != NULL && strchr (spec, ',') == NULL && svd_preset_is_preset_file (spec))
-    {
-      g_autoptr(SvdChain) chain = svd_preset_load (spec, SVD_PRESET_LOAD_DEFAULT, error);
-
-      return chain != NULL ? svd_chain_get_models (chain, error) : NULL;
-    }
-  for (int i = 0; parts[i] != NULL; i++)
-    {
-      const char *path = g_strstrip (parts[i]);
-      SvdModel *m;
-
-      if (*path == '\0')
-        continue;
-      m = svd_model_load (path, error);
-      if (m == NULL)
-        return NULL;
-      g_ptr_array_add (models, m);
-    }
-  if (models->len < 1 || models->len > 16)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                   "A chain needs 1 to 16 models, separated by commas; got %u", models->len);
-      return NULL;
-    }
-  return g_steal_pointer (&models);
+  return svd_chain_parse (spec, NULL, SVD_CHAIN_LOAD_DEFAULT, error);
 }
 
 /**
@@ -162,8 +134,8 @@ svd_cli_load_chain (const char  *spec,
  * @inputs: (array length=n_inputs): the files it reads; %NULL entries are
  *   skipped
  * @n_inputs: length of @inputs
- * @chain: (nullable): a --chain value; each comma-separated model is an
- *   input too
+ * @chain: (nullable): a --chain value; its entries and the model files
+ *   of its presets are inputs too
  * @flags: %SVD_OUTPUT_APPEND for a file appended to
  * @error: return location for an error
  *
@@ -187,9 +159,20 @@ svd_cli_check_output (const SvdCliCommon  *common,
   if (chain != NULL)
     {
       g_auto(GStrv) parts = g_strsplit (chain, ",", -1);
+      g_autoptr(SvdChain) steps = NULL;
 
       for (int i = 0; parts[i] != NULL; i++)
         g_ptr_array_add (all, g_strdup (g_strstrip (parts[i])));
+      /* A preset's model files are inputs too. A chain that does not parse
+       * fails with its own message when it is loaded. */
+      steps = svd_chain_parse (chain, NULL, SVD_CHAIN_LOAD_NO_MODELS, NULL);
+      for (guint i = 0; steps != NULL && i < steps->steps->len; i++)
+        {
+          const SvdChainStep *step = g_ptr_array_index (steps->steps, i);
+
+          if (step->abs_path != NULL)
+            g_ptr_array_add (all, g_strdup (step->abs_path));
+        }
     }
   g_ptr_array_add (all, NULL);
   if (common->force)

@@ -50,8 +50,14 @@ gboolean svd_cli_check_output   (const SvdCliCommon *common,
                                  const char         *chain,
                                  SvdOutputFlags      flags,
                                  GError            **error);
-GPtrArray *svd_cli_load_chain   (const char     *spec,
+SvdChain *svd_cli_load_chain    (const char     *spec,
                                  GError        **error);
+
+/* The help text of every CHAIN argument. */
+#define SVD_CLI_CHAIN_HELP \
+  "CHAIN: entries separated by commas, run in order: model files (.onnx, .pth, .safetensors),\n" \
+  "built-in resizes FILTER:FACTOR (nearest, bilinear, bicubic or lanczos, e.g. bicubic:2),\n" \
+  "chain presets (.json, models/PRESET.md) and fused chain ONNX (svd export-chain --format onnx)."
 
 int svd_cmd_devices (int argc, char **argv);
 int svd_cmd_probe (int argc, char **argv);

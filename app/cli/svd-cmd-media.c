@@ -445,8 +445,7 @@ run_encode (int       argc,
   g_autofree char *codec_help = g_strdup_printf ("Video encoder (%s; aliases x264, x265, av1, vp9)", encoders);
   g_autofree char *chain = NULL;
   g_autofree char *stats_path = NULL;
-  g_autoptr(GPtrArray) models = NULL;
-  g_autoptr(GArray) steps = NULL;
+  g_autoptr(SvdChain) steps = NULL;
   g_auto(SvdSettings) settings = { 0 };
   g_auto(SvdRestoreJobResult) result = { 0 };
   g_auto(Interrupt) interrupt = { 0 };
@@ -474,7 +473,7 @@ run_encode (int       argc,
     { NULL }
   };
   GOptionEntry chain_entries[] = {
-    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "Models to run, comma-separated, in order", "M1,M2,…" },
+    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "The chain to run: models, built-in resizes (bicubic:2), presets, comma-separated", "CHAIN" },
     { "stats", 0, 0, G_OPTION_ARG_FILENAME, &stats_path,
       "Append frame,seconds,rss_kib,device_bytes,device_peak_bytes every 25 frames to this CSV", "FILE" },
     { NULL }
@@ -536,16 +535,9 @@ run_encode (int       argc,
   }
   if (restore)
     {
-      models = svd_cli_load_chain (chain, &error);
-      if (models == NULL)
+      steps = svd_cli_load_chain (chain, &error);
+      if (steps == NULL)
         return svd_cli_fail (argv[0], error);
-      steps = g_array_sized_new (FALSE, TRUE, sizeof (SvdEngineStep), models->len);
-      for (guint i = 0; i < models->len; i++)
-        {
-          SvdEngineStep step = { models->pdata[i], SVD_RESIZE_NEAREST, 1 };
-
-          g_array_append_val (steps, step);
-        }
       job.chain = steps;
       if (stats_path != NULL)
         {

@@ -526,45 +526,25 @@ layer_setup (SvdEngine          *self,
 /**
  * svd_engine_set_chain:
  * @self: an engine
- * @models: (array length=n_models): models run in order
- * @n_models: 1 to %SVD_ENGINE_MAX_STAGES
+ * @chain: 1 to %SVD_ENGINE_MAX_STAGES steps with their models loaded:
+ *   models and built-in resizes (nearest, bilinear, bicubic, Lanczos, by a
+ *   whole factor of 1 to 4)
  * @error: return location for an error
  *
  * Builds (or loads from the cache) one program per layer shape and uploads
- * the weights, re-laid out for the kernels.
+ * the weights, re-laid out for the kernels. The engine keeps references to
+ * the models, not to @chain.
  */
 gboolean
-svd_engine_set_chain (SvdEngine        *self,
-                      SvdModel *const  *models,
-                      guint             n_models,
-                      GError          **error)
+svd_engine_set_chain (SvdEngine       *self,
+                      const SvdChain  *chain,
+                      GError         **error)
 {
-  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES];
-
-  if (n_models > SVD_ENGINE_MAX_STAGES)
-    n_models = SVD_ENGINE_MAX_STAGES + 1;
-  for (guint i = 0; i < MIN (n_models, SVD_ENGINE_MAX_STAGES); i++)
-    steps[i] = (SvdEngineStep) { models[i], SVD_RESIZE_NEAREST, 1 };
-  return svd_engine_set_chain_steps (self, steps, n_models, error);
-}
-
-/**
- * svd_engine_set_chain_steps:
- * @self: an engine
- * @steps: (array length=n_steps): models and built-in resize steps, in order
- * @n_steps: 1 to %SVD_ENGINE_MAX_STAGES
- * @error: return location for an error
- *
- * Like svd_engine_set_chain(), with non-learned resize steps (nearest,
- * bilinear, bicubic, Lanczos) allowed in the chain as baselines.
- */
-gboolean
-svd_engine_set_chain_steps (SvdEngine          *self,
-                            const SvdEngineStep *steps,
-                            guint               n_models,
-                            GError            **error)
-{
+  guint n_models;
   int scale = 1;
+
+  g_return_val_if_fail (self != NULL && chain != NULL, FALSE);
+  n_models = chain->steps->len;
 
   clear_chain (self);
   if (n_models == 0 || n_models > SVD_ENGINE_MAX_STAGES)
@@ -576,25 +556,35 @@ svd_engine_set_chain_steps (SvdEngine          *self,
   self->halo = 0;
   for (guint i = 0; i < n_models; i++)
     {
-      SvdModel *m = steps[i].model;
+      const SvdChainStep *step = g_ptr_array_index (chain->steps, i);
+      SvdModel *m = step->model;
       Stage *st = &self->stages[i];
       int r;
 
-      if (m == NULL)
+      if (step->type == SVD_CHAIN_STEP_RESIZE)
         {
-          if (steps[i].scale < 1 || steps[i].scale > 4 || (guint) steps[i].filter > SVD_RESIZE_LANCZOS)
+          if (step->resize_scale < 1 || step->resize_scale > 4 || step->resize_scale != (int) step->resize_scale ||
+              (guint) step->filter > SVD_RESIZE_LANCZOS)
             {
-              g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                           "A resize step takes a known filter and a factor of 1 to 4");
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "Step %u (%s): the engine resizes by a whole factor of 1 to 4 with a known filter",
+                           i + 1, step->name);
               clear_chain (self);
               return FALSE;
             }
-          st->filter = steps[i].filter;
-          st->scale = steps[i].scale;
+          st->filter = step->filter;
+          st->scale = (int) step->resize_scale;
           /* Output pixels depend on input pixels up to support + 1 away. */
           self->halo += (svd_resize_filter_support (st->filter) + 1 + scale - 1) / scale;
           scale *= st->scale;
           continue;
+        }
+      if (m == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "Step %u (%s) was read without its model", i + 1, step->name);
+          clear_chain (self);
+          return FALSE;
         }
       if (!svd_model_validate (m, error))
         return FALSE;

@@ -156,7 +156,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
   if (job->cancellable != NULL && g_cancellable_is_cancelled (job->cancellable))
     return fail_or_cancelled (job, error, NULL);
 
-  restore = job->chain != NULL && job->chain->len > 0;
+  restore = job->chain != NULL && job->chain->steps->len > 0;
   if (restore)
     {
       settings = job->settings;
@@ -167,8 +167,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
         }
       engine = svd_engine_new (settings, &local);
       if (engine == NULL ||
-          !svd_engine_set_chain_steps (engine, (const SvdEngineStep *) (gpointer) job->chain->data,
-                                       job->chain->len, &local))
+          !svd_engine_set_chain (engine, job->chain, &local))
         return fail_or_cancelled (job, error, local);
       if (svd_engine_is_cpu_fallback (engine) && job->notice != NULL)
         job->notice ("no OpenCL device; using the much slower CPU reference", job->user_data);

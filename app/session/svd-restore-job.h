@@ -5,6 +5,7 @@
 
 #include "core/svd-settings.h"
 #include "engine/svd-engine.h"
+#include "model/svd-chain.h"
 #include "media/svd-writer.h"
 
 G_BEGIN_DECLS
@@ -43,9 +44,9 @@ typedef void (*SvdRestoreJobNoticeFunc) (const char *message,
  *   copied into the output unchanged; %NULL for @input_path. The GUI's
  *   Synthesize mode restores a degraded cache file without audio and
  *   copies the audio from the clean clip, whose timestamps it shares.
- * @chain: (nullable) (element-type SvdEngineStep): the steps to run, in
- *   order; %NULL or empty re-encodes without a chain (`svd transcode`).
- *   The caller keeps it (and its models) alive during the run.
+ * @chain: (nullable): the steps to run, in order, with their models
+ *   loaded (svd_chain_load_models()); %NULL or empty re-encodes without a
+ *   chain (`svd transcode`). The caller keeps it alive during the run.
  * @first: first frame to restore
  * @end: one past the last frame, or -1 (or anything past the end) for the
  *   end of the clip
@@ -79,7 +80,7 @@ typedef struct {
   const char              *input_path;
   const char              *output_path;
   const char              *copy_from;
-  GArray                  *chain;
+  const SvdChain          *chain;
   gint64                   first;
   gint64                   end;
   const char              *encoder;

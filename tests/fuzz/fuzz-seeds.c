@@ -15,7 +15,7 @@
 
 #include "export/svd-animejanai.h"
 #include "export/svd-onnx-export.h"
-#include "export/svd-preset.h"
+#include "model/svd-preset.h"
 #include "../model/model-builders.h"
 
 static void

@@ -5,6 +5,7 @@
 #include <gio/gio.h>
 
 #include "svd-test-utils.h"
+#include "model/svd-chain.h"
 #include "session/svd-restore-job.h"
 
 /* The restore job that `svd restore`, `svd transcode` and the GUI export
@@ -23,28 +24,22 @@ static char *clip;
 static char *model_path;
 
 typedef struct {
-  SvdModel *model;
-  GArray   *chain;
+  SvdChain *chain;
 } Chain;
 
 static void
 chain_init (Chain *c)
 {
   g_autoptr(GError) error = NULL;
-  SvdEngineStep step = { 0 };
 
-  c->model = svd_model_load (model_path, &error);
+  c->chain = svd_chain_parse (model_path, NULL, SVD_CHAIN_LOAD_DEFAULT, &error);
   g_assert_no_error (error);
-  step.model = c->model;
-  c->chain = g_array_new (FALSE, TRUE, sizeof (SvdEngineStep));
-  g_array_append_val (c->chain, step);
 }
 
 static void
 chain_clear (Chain *c)
 {
-  g_clear_pointer (&c->chain, g_array_unref);
-  g_clear_pointer (&c->model, svd_model_unref);
+  g_clear_pointer (&c->chain, svd_chain_free);
 }
 
 static char *
