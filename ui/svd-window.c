@@ -19,7 +19,7 @@
 #include "svd-plot.h"
 #include "svd-preferences.h"
 #include "svd-readout.h"
-#include "svd-session.h"
+#include "session/svd-session.h"
 #include "svd-setup.h"
 #include "svd-ui-enums.h"
 #include "svd-viewer.h"

@@ -5,7 +5,7 @@
 
 #include "svd-application.h"
 #include "svd-plot.h"
-#include "svd-session.h"
+#include "session/svd-session.h"
 #include "svd-viewer.h"
 
 G_BEGIN_DECLS

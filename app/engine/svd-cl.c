@@ -379,6 +379,22 @@ context_notify_cb (const char *errinfo,
   g_debug ("OpenCL context: %s", errinfo);
 }
 
+/* How many OpenCL contexts exist, for tests that check a worker shares
+ * one between its engines and its metrics. */
+static gint n_live_contexts;
+
+/**
+ * svd_cl_context_get_n_live:
+ *
+ * Returns: the number of #SvdClContext with a live OpenCL context in this
+ *   process
+ */
+guint
+svd_cl_context_get_n_live (void)
+{
+  return (guint) g_atomic_int_get (&n_live_contexts);
+}
+
 SvdClContext *
 svd_cl_context_new_for_device (const SvdClDeviceInfo  *info,
                                const SvdSettings      *settings,
@@ -406,6 +422,7 @@ svd_cl_context_new_for_device (const SvdClDeviceInfo  *info,
       svd_cl_set_error (error, SVD_ERROR_NO_DEVICE, err, "clCreateContext");
       return NULL;
     }
+  g_atomic_int_inc (&n_live_contexts);
   self->queue = clCreateCommandQueue (self->context, info->device, CL_QUEUE_PROFILING_ENABLE, &err);
   if (err != CL_SUCCESS)
     {
@@ -459,7 +476,10 @@ svd_cl_context_unref (SvdClContext *self)
       clReleaseCommandQueue (self->queue);
     }
   if (self->context != NULL)
-    clReleaseContext (self->context);
+    {
+      clReleaseContext (self->context);
+      g_atomic_int_add (&n_live_contexts, -1);
+    }
   svd_cl_device_info_free (self->info);
   g_free (self->cache_dir);
   g_free (self);

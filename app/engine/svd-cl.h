@@ -98,6 +98,7 @@ SvdClContext          *svd_cl_context_new           (const SvdSettings     *sett
 SvdClContext          *svd_cl_context_new_for_device (const SvdClDeviceInfo *info,
                                                       const SvdSettings     *settings,
                                                       GError               **error);
+guint                  svd_cl_context_get_n_live    (void);
 SvdClContext          *svd_cl_context_ref           (SvdClContext          *self);
 void                   svd_cl_context_unref         (SvdClContext          *self);
 const SvdClDeviceInfo *svd_cl_context_get_info      (SvdClContext          *self);

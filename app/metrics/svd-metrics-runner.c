@@ -53,17 +53,14 @@ svd_metrics_runner_new (const SvdSettings  *settings,
                         SvdDistsMode        dists_mode,
                         GError            **error)
 {
-  g_autoptr(SvdMetricsRunner) self = g_new0 (SvdMetricsRunner, 1);
+  g_autoptr(SvdClContext) context = NULL;
 
-  self->options.threads = settings->threads;
-  self->want_dists = want_dists;
-  self->dists_mode = dists_mode;
   if (g_strcmp0 (settings->device, "cpu-ref") != 0)
     {
       g_autoptr(GError) local = NULL;
 
-      self->context = svd_cl_context_new (settings, &local);
-      if (self->context == NULL)
+      context = svd_cl_context_new (settings, &local);
+      if (context == NULL)
         {
           /* No OpenCL at all is not an error (the reference still works);
            * a device the user named that does not exist is. */
@@ -76,10 +73,40 @@ svd_metrics_runner_new (const SvdSettings  *settings,
           g_message ("No OpenCL device (%s); metrics run on the CPU reference", local->message);
         }
     }
-  if (self->context != NULL)
-    {
-      const SvdClDeviceInfo *info = svd_cl_context_get_info (self->context);
+  return svd_metrics_runner_new_for_context (context, settings, want_dists, dists_mode, error);
+}
 
+/**
+ * svd_metrics_runner_new_for_context:
+ * @context: (nullable): the OpenCL context to run on (referenced), shared
+ *   with the engines of the same thread; %NULL for the CPU reference
+ * @settings: threads and the DISTS weight paths (the device is @context's)
+ * @want_dists: compute DISTS too
+ * @dists_mode: full or short256
+ * @error: return location for an error
+ *
+ * As svd_metrics_runner_new() on a context the caller already has, so a
+ * worker needs one OpenCL context for its chains and its metrics.
+ *
+ * Returns: (transfer full) (nullable): the runner
+ */
+SvdMetricsRunner *
+svd_metrics_runner_new_for_context (SvdClContext       *context,
+                                    const SvdSettings  *settings,
+                                    gboolean            want_dists,
+                                    SvdDistsMode        dists_mode,
+                                    GError            **error)
+{
+  g_autoptr(SvdMetricsRunner) self = g_new0 (SvdMetricsRunner, 1);
+
+  self->options.threads = settings->threads;
+  self->want_dists = want_dists;
+  self->dists_mode = dists_mode;
+  if (context != NULL)
+    {
+      const SvdClDeviceInfo *info = svd_cl_context_get_info (context);
+
+      self->context = svd_cl_context_ref (context);
       self->cl_metrics = svd_cl_metrics_new (self->context, &self->options, error);
       if (self->cl_metrics == NULL)
         return NULL;

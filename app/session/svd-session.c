@@ -162,10 +162,15 @@ dists_state_free (gpointer data)
   g_free (state);
 }
 
-/* Lives on the worker thread only. */
+/* Lives on the worker thread only. The chains' engines, the metrics runner
+ * and the frame converter share one OpenCL context (and its in-order
+ * queue): a chain's output stays on that device's context for the metrics
+ * and one program cache serves all. */
 typedef struct {
   SvdSettings       settings;
   SvdSessionSource *source;
+  SvdClContext     *context;      /* NULL on the CPU reference */
+  char             *device_key;   /* the settings' device it was made for */
   SvdMetricsRunner *runner;
   SvdFrameConverter *frames;
   SvdEngine        *engines[SVD_SESSION_MAX_CHAINS];
@@ -197,7 +202,9 @@ worker_state_free (gpointer data)
     }
   g_clear_pointer (&state->frames, svd_frame_converter_free);
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->context, svd_cl_context_unref);
   g_clear_pointer (&state->source, svd_session_source_free);
+  g_free (state->device_key);
   svd_settings_clear (&state->settings);
   g_free (state);
 }
@@ -259,6 +266,68 @@ svd_session_dists_free (SvdSessionDists *dists)
   g_free (dists);
 }
 
+/* ---- The device -------------------------------------------------------- */
+
+static const char *
+device_key (const SvdSettings *settings)
+{
+  return settings->device != NULL && *settings->device != '\0' ? settings->device : "auto";
+}
+
+/* Makes the worker's one OpenCL context (and the runner and converter on
+ * it) for @settings' device, unless it has it already. A new device (from
+ * Preferences) replaces them all, and every engine is rebuilt on it. No
+ * OpenCL device at all, with the device left to "auto", means the CPU
+ * reference, as for svd_engine_new() and svd_metrics_runner_new(). */
+static gboolean
+ensure_device (WorkerState        *state,
+               const SvdSettings  *settings,
+               GError            **error)
+{
+  g_autoptr(SvdClContext) context = NULL;
+  g_autoptr(SvdMetricsRunner) runner = NULL;
+  const char *key = device_key (settings);
+
+  if (state->runner != NULL && g_strcmp0 (state->device_key, key) == 0)
+    return TRUE;
+  if (g_strcmp0 (key, "cpu-ref") != 0)
+    {
+      g_autoptr(GError) local = NULL;
+
+      context = svd_cl_context_new (settings, &local);
+      if (context == NULL)
+        {
+          if (!g_error_matches (local, SVD_ERROR, SVD_ERROR_NO_DEVICE) || g_strcmp0 (key, "auto") != 0)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          g_message ("No OpenCL device (%s); the session runs on the CPU reference", local->message);
+        }
+    }
+  runner = svd_metrics_runner_new_for_context (context, settings, FALSE, SVD_DISTS_SHORT256, error);
+  if (runner == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      g_clear_pointer (&state->engines[i], svd_engine_free);
+      g_clear_pointer (&state->engine_error[i], g_free);
+      state->engine_generation[i] = 0;
+    }
+  g_clear_pointer (&state->frames, svd_frame_converter_free);
+  g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->context, svd_cl_context_unref);
+  state->context = g_steal_pointer (&context);
+  state->runner = g_steal_pointer (&runner);
+  /* The kernels on the metrics' device, as `svd metrics` converts, so the
+   * readouts equal the CLI's. */
+  state->frames = svd_frame_converter_new_or_cpu (state->context);
+  g_free (state->device_key);
+  state->device_key = g_strdup (key);
+  return TRUE;
+}
+
 /* ---- Opening ----------------------------------------------------------- */
 
 typedef struct {
@@ -308,12 +377,8 @@ open_job (SvdWorker     *worker,
     }
   if (state->source == NULL)
     return NULL;
-  state->runner = svd_metrics_runner_new (&state->settings, FALSE, SVD_DISTS_SHORT256, error);
-  if (state->runner == NULL)
+  if (!ensure_device (state, &state->settings, error))
     return NULL;
-  /* The kernels on the metrics' device, as `svd metrics` converts, so the
-   * readouts equal the CLI's. */
-  state->frames = svd_frame_converter_new_or_cpu (svd_metrics_runner_get_context (state->runner));
 
   vi = svd_reader_get_info (svd_session_source_get_input (state->source));
   report = svd_session_source_get_report (state->source);
@@ -386,12 +451,18 @@ ensure_engine (WorkerState  *state,
                ChainConfig  *config,
                GError      **error)
 {
+  if (!ensure_device (state, &config->settings, error))
+    {
+      g_clear_pointer (&state->engine_error[slot], g_free);
+      state->engine_error[slot] = g_strdup ((*error)->message);
+      return FALSE;
+    }
   if (state->engine_generation[slot] != config->generation)
     {
       g_clear_pointer (&state->engines[slot], svd_engine_free);
       g_clear_pointer (&state->engine_error[slot], g_free);
       state->engine_generation[slot] = config->generation;
-      state->engines[slot] = svd_engine_new (&config->settings, error);
+      state->engines[slot] = svd_engine_new_for_context (state->context, &config->settings, error);
       if (state->engines[slot] == NULL ||
           !svd_engine_set_chain_steps (state->engines[slot], config->steps, config->n_steps, error))
         {
@@ -423,6 +494,8 @@ run_chain (WorkerState          *state,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdImage) output = NULL;
+  g_autoptr(SvdImage) ssim_map = NULL;
+  g_autoptr(SvdImage) diff_map = NULL;
   gint64 t0;
 
   out->active = TRUE;
@@ -454,7 +527,11 @@ run_chain (WorkerState          *state,
                                               ref_rgb->width, ref_rgb->height);
       return;
     }
-  if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics, NULL, NULL, &error))
+  /* The overlays are the runner's own maps (on the device when it is
+   * one): the SSIM map is the Gaussian SSIM whose mean the readout shows. */
+  if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics,
+                                   want_overlays ? &ssim_map : NULL,
+                                   want_overlays ? &diff_map : NULL, &error))
     {
       out->metrics_problem = g_strdup (error->message);
       return;
@@ -464,10 +541,11 @@ run_chain (WorkerState          *state,
   *kept_output = svd_image_ref (output);
   if (want_overlays)
     {
-      double mean;
-
-      out->difference = svd_heatmap_difference (out->display, ref_display, 4, NULL);
-      out->ssim_map = svd_heatmap_ssim (out->display, ref_display, &mean, NULL);
+      out->difference = svd_heatmap_difference (diff_map, 4, &error);
+      if (out->difference != NULL)
+        out->ssim_map = svd_heatmap_ssim (ssim_map, ref_display, &error);
+      if (error != NULL)
+        out->metrics_problem = g_strdup (error->message);
     }
 }
 
