@@ -421,6 +421,10 @@ print_json (Compare    *self,
               json_builder_set_member_name (b, "no_metrics");
               json_builder_add_string_value (b, c->metrics_problem);
             }
+          /* Whether the chain's output reached the metrics on the device
+           * (no host round trip) or as the downloaded image. */
+          json_builder_set_member_name (b, "metrics_input");
+          json_builder_add_string_value (b, c->metrics_on_device ? "device" : "host");
           json_double (b, "chain_ms", c->wall_ms);
           json_double (b, "upload_ms", c->timings.upload_ms);
           json_double (b, "download_ms", c->timings.download_ms);

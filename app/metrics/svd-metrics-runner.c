@@ -225,6 +225,44 @@ svd_metrics_runner_compute (SvdMetricsRunner  *self,
 }
 
 /**
+ * svd_metrics_runner_compute_planes:
+ * @self: the runner
+ * @ref: reference image (RGB_F32)
+ * @dist: the distorted image on the runner's device (an engine's result
+ *   on the same context, see svd_engine_get_output_planes())
+ * @frame_index: stored in @frame
+ * @frame: (out caller-allocates): the values
+ * @ssim_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @diff_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @error: return location for an error
+ *
+ * svd_metrics_runner_compute() without taking @dist through the host.
+ * Fails (nothing computed) on the CPU reference runner or when @dist is on
+ * another context; the caller then passes the downloaded image instead.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_metrics_runner_compute_planes (SvdMetricsRunner   *self,
+                                   const SvdImage     *ref,
+                                   const SvdClPlanes  *dist,
+                                   gint64              frame_index,
+                                   SvdMetricsFrame    *frame,
+                                   SvdImage          **ssim_map,
+                                   SvdImage          **diff_map,
+                                   GError            **error)
+{
+  if (self->cl_metrics == NULL)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "The metrics run on the CPU reference, not on a device");
+      return FALSE;
+    }
+  return svd_cl_metrics_compute_planes (self->cl_metrics, ref, dist, frame_index, frame, ssim_map, diff_map,
+                                        error);
+}
+
+/**
  * svd_metrics_runner_compute_dists:
  * @self: a runner made with DISTS wanted
  * @ref: the reference frame

@@ -496,6 +496,7 @@ run_chain (WorkerState          *state,
   g_autoptr(SvdImage) output = NULL;
   g_autoptr(SvdImage) ssim_map = NULL;
   g_autoptr(SvdImage) diff_map = NULL;
+  SvdClPlanes planes;
   gint64 t0;
 
   out->active = TRUE;
@@ -529,9 +530,23 @@ run_chain (WorkerState          *state,
     }
   /* The overlays are the runner's own maps (on the device when it is
    * one): the SSIM map is the Gaussian SSIM whose mean the readout shows. */
-  if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics,
-                                   want_overlays ? &ssim_map : NULL,
-                                   want_overlays ? &diff_map : NULL, &error))
+  /* The chain's result is still on the worker's one device: the metrics
+   * copy it from buffer to buffer there. Tiled or CPU results go through
+   * the host image. */
+  if (svd_engine_get_output_planes (state->engines[slot], &planes) &&
+      svd_engine_get_context (state->engines[slot]) == svd_metrics_runner_get_context (state->runner) &&
+      svd_metrics_runner_compute_planes (state->runner, ref_rgb, &planes, in_rgb->frame_index, &out->metrics,
+                                         want_overlays ? &ssim_map : NULL,
+                                         want_overlays ? &diff_map : NULL, &error))
+    out->metrics_on_device = TRUE;
+  else if (error != NULL)
+    {
+      out->metrics_problem = g_strdup (error->message);
+      return;
+    }
+  else if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics,
+                                        want_overlays ? &ssim_map : NULL,
+                                        want_overlays ? &diff_map : NULL, &error))
     {
       out->metrics_problem = g_strdup (error->message);
       return;

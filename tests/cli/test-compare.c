@@ -119,6 +119,10 @@ check_against_metrics (JsonObject *compare,
       if (dists != NULL)
         g_assert_cmpfloat_with_epsilon (member_or_nan (a, "dists"), member_or_nan (b, "dists"), 1e-6);
       g_assert_cmpfloat (json_object_get_double_member (a, "chain_ms"), >, 0);
+      /* The output reached the metrics on the device whenever there is
+       * one (the metrics say which device they ran on). */
+      if (g_strcmp0 (json_object_get_string_member (compare, "device"), "cpu-ref") != 0)
+        g_assert_cmpstr (json_object_get_string_member (a, "metrics_input"), ==, "device");
       g_assert_cmpuint (json_array_get_length (json_object_get_array_member (a, "stage_ms")), >=, 1);
     }
 }

@@ -175,6 +175,8 @@ test_synthesize (void)
 
       g_assert_null (c->error);
       g_assert_true (c->has_metrics);
+      /* On a device, the chain's output went to the metrics there. */
+      g_assert_cmpint (c->metrics_on_device, ==, have_opencl ());
       g_assert_nonnull (c->display);
       g_assert_nonnull (c->ssim_map);
       g_assert_nonnull (c->difference);
