@@ -120,6 +120,8 @@ typedef struct {
 } SvdClPlanes;
 
 guint                  svd_cl_context_get_n_live    (void);
+SvdClContext          *svd_cl_context_new_sibling   (SvdClContext          *other,
+                                                     GError               **error);
 SvdClContext          *svd_cl_context_ref           (SvdClContext          *self);
 void                   svd_cl_context_unref         (SvdClContext          *self);
 const SvdClDeviceInfo *svd_cl_context_get_info      (SvdClContext          *self);

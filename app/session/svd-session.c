@@ -67,6 +67,7 @@ struct _SvdSession
 typedef struct _DistsSlot {
   GMutex    lock;
   gint64    index;
+  SvdClContext *context;  /* the frame worker's, which DISTS shares */
   SvdImage *ref;
   SvdImage *out[SVD_SESSION_MAX_CHAINS];
   guint     generation[SVD_SESSION_MAX_CHAINS];
@@ -76,6 +77,7 @@ static void
 dists_slot_clear_locked (DistsSlot *slot)
 {
   slot->index = -1;
+  g_clear_pointer (&slot->context, svd_cl_context_unref);
   g_clear_pointer (&slot->ref, svd_image_unref);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     g_clear_pointer (&slot->out[i], svd_image_unref);
@@ -87,6 +89,8 @@ typedef struct {
   guint             settings_generation;  /* of settings */
   gboolean          loaded;
   SvdDistsMode      mode;    /* the runner's */
+  SvdClContext     *base;    /* the frame worker's context the runner shares */
+  SvdClContext     *queue;   /* its own queue on that context */
   SvdMetricsRunner *runner;
   char             *error;
 } DistsState;
@@ -125,14 +129,18 @@ dists_state_init (gpointer   init_data,
  * the weight files). Failing is not fatal, every result then says why. */
 static void
 dists_state_load (DistsState     *state,
-                  const DistsJob *job)
+                  const DistsJob *job,
+                  SvdClContext   *base)
 {
   g_autoptr(GError) local = NULL;
   SvdDistsMode mode = job->mode;
 
-  if (state->loaded && state->mode == mode && state->settings_generation == job->settings_generation)
+  if (state->loaded && state->mode == mode && state->settings_generation == job->settings_generation &&
+      state->base == base)
     return;
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->queue, svd_cl_context_unref);
+  g_clear_pointer (&state->base, svd_cl_context_unref);
   g_clear_pointer (&state->error, g_free);
   if (state->settings_generation != job->settings_generation)
     {
@@ -142,7 +150,16 @@ dists_state_load (DistsState     *state,
     }
   state->loaded = TRUE;
   state->mode = mode;
-  state->runner = svd_metrics_runner_new (&state->settings, TRUE, mode, &local);
+  /* The frame worker's OpenCL context, with a queue of its own: one
+   * context for the session, and a DISTS (seconds on a CPU device) never
+   * waits in front of a frame in the frames' in-order queue. */
+  if (base != NULL)
+    {
+      state->base = svd_cl_context_ref (base);
+      state->queue = svd_cl_context_new_sibling (base, &local);
+    }
+  if (base == NULL || state->queue != NULL)
+    state->runner = svd_metrics_runner_new_for_context (state->queue, &state->settings, TRUE, mode, &local);
   if (state->runner == NULL)
     state->error = g_strdup (local->message);
   else if (svd_metrics_runner_get_dists_error (state->runner) != NULL)
@@ -157,6 +174,8 @@ dists_state_free (gpointer data)
   if (state == NULL)
     return;
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->queue, svd_cl_context_unref);
+  g_clear_pointer (&state->base, svd_cl_context_unref);
   svd_settings_clear (&state->settings);
   g_free (state->error);
   g_free (state);
@@ -635,6 +654,7 @@ frame_job (SvdWorker     *worker,
   if (ref_rgb != NULL && frame->reference != NULL)
     {
       request->dists_slot->index = frame->index;
+      request->dists_slot->context = state->context != NULL ? svd_cl_context_ref (state->context) : NULL;
       request->dists_slot->ref = svd_image_ref (ref_rgb);
       for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
         {
@@ -662,6 +682,7 @@ dists_job (SvdWorker     *worker,
   DistsSlot *slot = job->slot;
   SvdSessionDists *result = g_new0 (SvdSessionDists, 1);
   g_autoptr(SvdImage) ref = NULL;
+  g_autoptr(SvdClContext) base = NULL;
   SvdImage *out[SVD_SESSION_MAX_CHAINS] = { NULL };
   gint64 t0 = g_get_monotonic_time ();
 
@@ -669,6 +690,7 @@ dists_job (SvdWorker     *worker,
   g_mutex_lock (&slot->lock);
   result->index = slot->index;
   ref = g_steal_pointer (&slot->ref);
+  base = g_steal_pointer (&slot->context);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       out[i] = g_steal_pointer (&slot->out[i]);
@@ -679,7 +701,7 @@ dists_job (SvdWorker     *worker,
 
   result->mode = job->mode;
   if (ref != NULL)
-    dists_state_load (state, job);
+    dists_state_load (state, job, base);
   if (ref == NULL)
     result->index = -1;  /* nothing new */
   else if (state->error != NULL)

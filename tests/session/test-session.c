@@ -27,6 +27,7 @@ typedef struct {
   gboolean         opened;
   char            *error;
   SvdSessionFrame *frame;
+  SvdSessionDists *dists;
 } Run;
 
 static void
@@ -65,8 +66,24 @@ frame_cb (SvdSessionFrame *frame,
 }
 
 static void
+dists_cb (SvdSessionDists *dists,
+          gpointer         user_data)
+{
+  Run *run = user_data;
+
+  if (dists->index < 0)
+    {
+      svd_session_dists_free (dists);
+      return;
+    }
+  run->dists = dists;
+  g_main_loop_quit (run->loop);
+}
+
+static void
 run_clear (Run *run)
 {
+  g_clear_pointer (&run->dists, svd_session_dists_free);
   g_clear_pointer (&run->loop, g_main_loop_unref);
   g_clear_pointer (&run->info.input_path, g_free);
   g_clear_pointer (&run->info.reference_path, g_free);
@@ -211,6 +228,52 @@ test_synthesize (void)
   run_clear (&run);
 }
 
+/* DISTS runs on its own thread with its own queue, on the frame worker's
+ * OpenCL context: still one context for the whole session. With the
+ * weights ../shared carries, its value is there too. */
+static void
+test_dists (void)
+{
+  g_autofree char *ab = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
+  g_autofree char *vgg = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
+  gboolean weights = g_file_test (ab, G_FILE_TEST_IS_REGULAR) && g_file_test (vgg, G_FILE_TEST_IS_REGULAR);
+  SvdSessionSetup setup = { 0 };
+  Run run = { 0 };
+  SvdSession *session;
+  guint live_before = svd_cl_context_get_n_live ();
+
+  if (weights)
+    {
+      g_setenv ("SVD_DISTS_WEIGHTS", ab, TRUE);
+      g_setenv ("SVD_VGG16_WEIGHTS", vgg, TRUE);
+    }
+  setup.mode = SVD_REFERENCE_SYNTHESIZE;
+  setup.input_path = clean;
+  svd_degrade_params_init (&setup.degrade);
+  setup.degrade.scale = 2;
+  setup.degrade.crf = 28;
+  session = open_and_run (&setup, &run, 1);
+  svd_session_set_dists_func (session, dists_cb);
+  g_assert_true (svd_session_request_dists (session));
+  g_main_loop_run (run.loop);
+  g_assert_nonnull (run.dists);
+  g_assert_cmpint (run.dists->index, ==, 1);
+  g_test_message ("DISTS: %s %.6f %.6f", run.dists->error != NULL ? run.dists->error : "ok",
+                  run.dists->dists[0], run.dists->dists[1]);
+  if (weights)
+    {
+      g_assert_null (run.dists->error);
+      g_assert_true (run.dists->has_dists[0] && run.dists->has_dists[1]);
+    }
+  if (have_opencl ())
+    g_assert_cmpuint (svd_cl_context_get_n_live () - live_before, ==, 1);
+  svd_session_free (session);
+  g_assert_cmpuint (svd_cl_context_get_n_live (), ==, live_before);
+  run_clear (&run);
+  g_unsetenv ("SVD_DISTS_WEIGHTS");
+  g_unsetenv ("SVD_VGG16_WEIGHTS");
+}
+
 /* A clip without reference is a session in "none" mode: frames and
  * chains, no metrics and no overlays. */
 static void
@@ -311,6 +374,7 @@ main (int    argc,
   g_test_add_func ("/session/heatmap", test_heatmap);
   g_test_add_func ("/session/synthesize", test_synthesize);
   g_test_add_func ("/session/none", test_none);
+  g_test_add_func ("/session/dists", test_dists);
   status = g_test_run ();
   svd_test_remove_tree (work);
   return status;
