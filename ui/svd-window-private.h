@@ -90,7 +90,6 @@ void     svd_window_engine_settings  (SvdWindow   *self,
                                       SvdSettings *settings);
 
 /* svd-window-session.c: the session side of the window */
-void     svd_window_init_session     (SvdWindow   *self);
 void     svd_window_close_session    (SvdWindow   *self);
 void     svd_window_session_request  (SvdWindow   *self,
                                       gint64       index,
