@@ -2,7 +2,10 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "core/svd-output.h"
 
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,7 +17,7 @@
  * @argv: arguments, updated to the positional ones
  *
  * Adds the options every subcommand takes (--device, --fp16, --json, --verbose,
- * --quiet), parses, and sets the log level. Prints the parse error itself.
+ * --quiet, --force), parses, and sets the log level. Prints the parse error itself.
  */
 gboolean
 svd_cli_parse (GOptionContext   *context,
@@ -31,6 +34,7 @@ svd_cli_parse (GOptionContext   *context,
     { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, "Print machine-readable JSON", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, "Log more", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, "Log errors only", NULL },
+    { "force", 'y', 0, G_OPTION_ARG_NONE, &common->force, "Replace output files that already exist", NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -74,7 +78,11 @@ int
 svd_cli_fail (const char *command,
               GError     *error)
 {
-  fprintf (stderr, "%s: error: %s\n", command, error ? error->message : "unknown error");
+  /* Messages quote file names, tensor names and strings from files; a
+   * terminal must not act on escape sequences in them. */
+  g_autofree char *shown = svd_str_escape_control (error ? error->message : "unknown error", TRUE);
+
+  fprintf (stderr, "%s: error: %s\n", command, shown);
   return 1;
 }
 
@@ -94,11 +102,14 @@ svd_cli_print_json (JsonBuilder *builder)
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
 
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  /* Strings from files may hold C1 controls json-glib writes raw. */
+  shown = svd_json_escape_control (text);
+  printf ("%s\n", shown);
 }
 
 /**
@@ -142,4 +153,46 @@ svd_cli_load_chain (const char  *spec,
       return NULL;
     }
   return g_steal_pointer (&models);
+}
+
+/**
+ * svd_cli_check_output:
+ * @common: parsed shared options (--force)
+ * @output: the file the command will write
+ * @inputs: (array length=n_inputs): the files it reads; %NULL entries are
+ *   skipped
+ * @n_inputs: length of @inputs
+ * @chain: (nullable): a --chain value; each comma-separated model is an
+ *   input too
+ * @flags: %SVD_OUTPUT_APPEND for a file appended to
+ * @error: return location for an error
+ *
+ * svd_output_check() with the command's inputs and --force, run before
+ * any work.
+ */
+gboolean
+svd_cli_check_output (const SvdCliCommon  *common,
+                      const char          *output,
+                      const char *const   *inputs,
+                      gsize                n_inputs,
+                      const char          *chain,
+                      SvdOutputFlags       flags,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
+
+  for (gsize i = 0; i < n_inputs; i++)
+    if (inputs[i] != NULL)
+      g_ptr_array_add (all, g_strdup (inputs[i]));
+  if (chain != NULL)
+    {
+      g_auto(GStrv) parts = g_strsplit (chain, ",", -1);
+
+      for (int i = 0; parts[i] != NULL; i++)
+        g_ptr_array_add (all, g_strdup (g_strstrip (parts[i])));
+    }
+  g_ptr_array_add (all, NULL);
+  if (common->force)
+    flags |= SVD_OUTPUT_FORCE;
+  return svd_output_check (output, (const char *const *) all->pdata, flags, error);
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "svd.h"
+#include "core/svd-output.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,7 @@ typedef struct {
   gboolean  json;
   gboolean  verbose;
   gboolean  quiet;
+  gboolean  force;
 } SvdCliCommon;
 
 gboolean svd_cli_parse          (GOptionContext *context,
@@ -41,6 +43,13 @@ int      svd_cli_fail           (const char     *command,
 int      svd_cli_usage_error    (GOptionContext *context,
                                  const char     *message);
 void     svd_cli_print_json     (JsonBuilder    *builder);
+gboolean svd_cli_check_output   (const SvdCliCommon *common,
+                                 const char         *output,
+                                 const char *const  *inputs,
+                                 gsize               n_inputs,
+                                 const char         *chain,
+                                 SvdOutputFlags      flags,
+                                 GError            **error);
 GPtrArray *svd_cli_load_chain   (const char     *spec,
                                  GError        **error);
 

@@ -503,6 +503,11 @@ svd_cmd_metrics (int    argc,
   if (clip && (is_image_path (argv[1]) || is_image_path (argv[2])))
     return svd_cli_usage_error (context, "REF and DIST must both be images or both be clips");
 
+  /* --per-frame is checked before any work: never the reference or the
+   * distorted clip (it used to truncate REF before reading it). */
+  if (per_frame != NULL &&
+      !svd_cli_check_output (&common, per_frame, (const char *const *) argv + 1, 2, chain_spec, 0, &error))
+    return svd_cli_fail (argv[0], error);
   runner = svd_metrics_runner_new (&settings, dists_name != NULL, dists_mode, &error);
   if (runner == NULL)
     return svd_cli_fail (argv[0], error);

@@ -38,6 +38,8 @@ svd_cmd_model_run (int    argc,
   if (argc < 4)
     return svd_cli_usage_error (context, "Need at least one MODEL, IN.png and OUT.png");
   svd_cli_settings (&common, &settings);
+  if (!svd_cli_check_output (&common, argv[argc - 1], (const char *const *) argv + 1, argc - 2, NULL, 0, &error))
+    return svd_cli_fail (argv[0], error);
 
   for (int i = 1; i < argc - 2; i++)
     {

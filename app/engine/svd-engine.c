@@ -6,6 +6,7 @@
 #include "svd-model-ref.h"
 #include "svd-resize.h"
 #include "core/svd-error.h"
+#include "core/svd-fault.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -794,13 +795,15 @@ run_layer (SvdEngine  *self,
            DevBuf     *residual,
            int         w,
            int         h,
+           int         band_start,
+           int         band_items,
            cl_event   *event,
            GError    **error)
 {
   cl_kernel k = l->kernel;
   cl_int err = CL_SUCCESS;
   int a = 0;
-  size_t gws[3], lws[3];
+  size_t gws[3], lws[3], offset[3] = { 0, 0, 0 };
   int nob = l->oc / l->ocb;
 
   err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src->mem);
@@ -838,7 +841,11 @@ run_layer (SvdEngine  *self,
       lws[1] = 1;
       lws[2] = nob;
     }
-  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, NULL, gws, lws, 0, NULL, event);
+  /* One band of rows (work-items along y; get_global_id includes the
+   * offset, and the kernels bound-check against h). */
+  offset[1] = band_start;
+  gws[1] = MIN ((size_t) band_items, gws[1] - band_start);
+  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, offset, gws, lws, 0, NULL, event);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(conv3x3)");
   return TRUE;
@@ -889,6 +896,68 @@ event_span_ms (cl_event first,
   return (t1 - t0) / 1e6;
 }
 
+/* The work-items along y of one layer over h rows, and how many of them
+ * one band takes: a band is at most about 2^31 multiply-adds (a few
+ * hundred ms on a slow CPU device, a few ms on a GPU), so a cancellation
+ * is seen within well under a second even inside one heavy layer. */
+#define BAND_MACS ((guint64) 1 << 31)
+
+static void
+layer_bands (SvdEngine *self,
+             Layer     *l,
+             int        w,
+             int        h,
+             int       *items,
+             int       *band)
+{
+  guint64 per_row = (guint64) MAX (w, 1) * l->ic * l->oc * 9;
+  guint64 rows = MAX (BAND_MACS / MAX (per_row, 1), 1);
+
+  if (self->pixel_variant)
+    {
+      *items = (int) round_up (h, 4);
+      *band = (int) MIN ((guint64) *items, round_up (rows, 4));
+    }
+  else
+    {
+      *items = (int) (round_up (h, l->ry) / l->ry);
+      *band = (int) MIN ((guint64) *items, MAX (rows / l->ry, 1));
+    }
+}
+
+/* A cancellation point between two enqueued pieces of work. Without a
+ * cancellable the queue just runs on. With one, the host waits for the
+ * piece before @ev (so the device always has the next one queued) and
+ * then checks: a cancel is seen one band after it was asked for. On a
+ * cancel the queue is drained (clFinish) so no kernel still writes into
+ * buffers the caller may free. */
+static gboolean
+cancel_point (SvdEngine     *self,
+              cl_event      *pending,
+              cl_event       ev,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  if (cancellable == NULL)
+    return TRUE;
+  clFlush (svd_cl_context_get_queue (self->ctx));
+  if (*pending != NULL)
+    {
+      clWaitForEvents (1, pending);
+      clReleaseEvent (*pending);
+    }
+  *pending = ev;
+  if (ev != NULL)
+    clRetainEvent (ev);
+  svd_fault_cancel_point (cancellable);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      clFinish (svd_cl_context_get_queue (self->ctx));
+      return !g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+  return TRUE;
+}
+
 /* Runs the chain on the region now in rgb[0] (w x h). */
 static gboolean
 run_stages (SvdEngine        *self,
@@ -899,6 +968,7 @@ run_stages (SvdEngine        *self,
             GError          **error)
 {
   cl_event first[SVD_ENGINE_MAX_STAGES] = { 0 }, last[SVD_ENGINE_MAX_STAGES] = { 0 };
+  cl_event pending = NULL;
   gboolean ok = TRUE;
   int sw = w, sh = h;
 
@@ -929,34 +999,54 @@ run_stages (SvdEngine        *self,
         {
           Layer *l = &st->layers[li];
           DevBuf *dst = l->last ? &self->rgb[s + 1] : &r->feat[li % 2];
-          cl_event ev = NULL;
+          cl_event layer_first = NULL;
+          int items, band;
 
-          ok = run_layer (self, l, src, dst, &self->rgb[s], sw, sh, &ev, error);
+          /* Each layer in bands of rows, with a cancellation point after
+           * every band: a heavy model stops within a band, not a frame. */
+          layer_bands (self, l, sw, sh, &items, &band);
+          for (int y = 0; y < items && ok; y += band)
+            {
+              cl_event ev = NULL;
+
+              ok = run_layer (self, l, src, dst, &self->rgb[s], sw, sh, y, band, &ev, error);
+              if (!ok)
+                break;
+              if (layer_first == NULL)
+                {
+                  layer_first = ev;
+                  clRetainEvent (ev);
+                }
+              if (first[s] == NULL)
+                {
+                  first[s] = ev;
+                  clRetainEvent (ev);
+                }
+              if (last[s] != NULL)
+                clReleaseEvent (last[s]);
+              last[s] = ev;
+              ok = cancel_point (self, &pending, ev, cancellable, error);
+            }
           if (ok && self->profile_layers)
             {
               /* Debug aid for kernel tuning: per-layer device times. */
-              clWaitForEvents (1, &ev);
+              clWaitForEvents (1, &last[s]);
               g_printerr ("stage %d layer %2d %3d→%3d ocb %d ry %d: %8.2f ms\n", s, li, l->ic, l->oc,
-                          l->ocb, l->ry, event_span_ms (ev, ev));
+                          l->ocb, l->ry, event_span_ms (layer_first, last[s]));
             }
-          if (ok)
-            {
-              if (li == 0)
-                first[s] = ev;
-              else if (li == st->n_layers - 1)
-                last[s] = ev;
-              else
-                clReleaseEvent (ev);
-              if (li == 0 && st->n_layers == 1)
-                clRetainEvent (ev), last[s] = ev;
-            }
+          if (layer_first != NULL)
+            clReleaseEvent (layer_first);
           src = dst;
         }
       sw *= st->scale;
       sh *= st->scale;
     }
+  if (pending != NULL)
+    clReleaseEvent (pending);
   if (ok)
     ok = svd_cl_context_finish (self->ctx, error);
+  else
+    clFinish (svd_cl_context_get_queue (self->ctx));
   for (int s = 0; s < self->n_stages; s++)
     {
       if (ok && t != NULL)
@@ -1045,7 +1135,8 @@ tile_size (SvdEngine *self,
  * @output: (out) (transfer full): the result, the chain's scale times the
  *   size of @input
  * @timings: (out caller-allocates) (optional): per-stage device times
- * @cancellable: (nullable): checked between stages and tiles
+ * @cancellable: (nullable): checked between stages, tiles, layers and
+ *   bands of rows within a layer
  * @error: return location for an error
  *
  * Uploads the frame, converts it on the device, runs every stage with no

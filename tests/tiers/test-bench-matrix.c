@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "test-bench-matrix"
 
 #include "svd.h"
-#include "export/svd-bench-matrix.h"
+#include "tiers/svd-bench-matrix.h"
 #include "svd-test-utils.h"
 
 #include <glib/gstdio.h>
