@@ -65,6 +65,7 @@ int svd_cmd_transcode (int argc, char **argv);
 int svd_cmd_restore (int argc, char **argv);
 int svd_cmd_degrade (int argc, char **argv);
 int svd_cmd_metrics (int argc, char **argv);
+int svd_cmd_compare (int argc, char **argv);
 int svd_cmd_model_info (int argc, char **argv);
 int svd_cmd_model_run (int argc, char **argv);
 int svd_cmd_bench (int argc, char **argv);

@@ -94,6 +94,11 @@ struct _SvdEngine {
    * or 0 for the CPU reference path; 0 before any failure. */
   int           oom_tile;
   gboolean      oom_cpu;
+  /* The last frame's result is whole in rgb[n_stages] (one region on the
+   * device), of this size. */
+  gboolean      output_on_device;
+  int           output_w;
+  int           output_h;
 };
 
 static gsize
@@ -1294,10 +1299,23 @@ svd_engine_process (SvdEngine         *self,
   for (;;)
     {
       g_autoptr(GError) local = NULL;
+      SvdEngineTimings t = { 0 };
       int tile;
 
-      if (process_frame (self, input, out_format, output, timings, cancellable, &local))
-        return TRUE;
+      self->output_on_device = FALSE;
+      if (process_frame (self, input, out_format, output, &t, cancellable, &local))
+        {
+          /* One untiled region on the device leaves the whole result in
+           * the last stage's buffer. */
+          self->output_on_device = self->ctx != NULL && !self->oom_cpu && t.n_tiles == 1 &&
+                                   self->rgb[self->n_stages].mem != NULL &&
+                                   self->rgb[self->n_stages].elem == sizeof (float);
+          self->output_w = input->width * self->total_scale;
+          self->output_h = input->height * self->total_scale;
+          if (timings != NULL)
+            *timings = t;
+          return TRUE;
+        }
       if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY))
         {
           g_propagate_error (error, g_steal_pointer (&local));
@@ -1321,4 +1339,38 @@ svd_engine_process (SvdEngine         *self,
                      local->message);
         }
     }
+}
+
+/**
+ * svd_engine_get_output_planes:
+ * @self: an engine
+ * @planes: (out caller-allocates): where the last result lies on the device
+ *
+ * After svd_engine_process(), says where its result still is on the
+ * device (RGB float planes, valid until the next call), so a kernel on the
+ * same context (the metrics) reads it without a host round trip. Valid
+ * only for the last frame, and only when it ran in one piece on the
+ * device (not tiled, not on the CPU reference).
+ *
+ * Returns: whether @planes was set
+ */
+gboolean
+svd_engine_get_output_planes (SvdEngine   *self,
+                              SvdClPlanes *planes)
+{
+  DevBuf *out;
+
+  g_return_val_if_fail (self != NULL && planes != NULL, FALSE);
+
+  if (!self->output_on_device)
+    return FALSE;
+  out = &self->rgb[self->n_stages];
+  /* The planes carry a zero border of one sample (see svd_color_download). */
+  planes->mem = out->mem;
+  planes->offset = ((gsize) out->pitch + 1) * sizeof (float);
+  planes->pitch = (gsize) out->pitch * sizeof (float);
+  planes->plane = (gsize) out->plane * sizeof (float);
+  planes->width = self->output_w;
+  planes->height = self->output_h;
+  return TRUE;
 }

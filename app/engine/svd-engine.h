@@ -60,6 +60,8 @@ guint64     svd_engine_get_device_bytes   (SvdEngine         *self,
                                            guint64           *peak_bytes);
 double      svd_engine_get_build_ms       (SvdEngine         *self);
 const char *svd_engine_get_variant        (SvdEngine         *self);
+gboolean    svd_engine_get_output_planes  (SvdEngine         *self,
+                                           SvdClPlanes       *planes);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdEngine, svd_engine_free)
 

@@ -54,6 +54,8 @@ typedef struct {
   gboolean         has_metrics;
   char            *metrics_problem;
   SvdMetricsFrame  metrics;
+  gboolean         metrics_on_device; /* the output went to the metrics
+                                       * on the device, not via the host */
   SvdEngineTimings timings;
   double           wall_ms;
 } SvdSessionChainFrame;
