@@ -36,6 +36,7 @@
 #include "model/svd-preset.h"
 #include "model/svd-model-library.h"
 #include "model/svd-state-dict.h"
+#include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
 #include "tiers/svd-bench-matrix.h"
 #include "tiers/svd-gpu-table.h"

@@ -2128,6 +2128,10 @@ svd_window_export (SvdWindow *self)
   dialog = svd_export_dialog_new (GTK_WINDOW (self), self->session_info.input_path,
                                   self->session_info.n_frames, chain + 1,
                                   self->chains[chain]);
+  /* Synthesize mode restores the degraded cache, which has no audio; the
+   * export takes it from the clean clip, whose timestamps it shares. */
+  if (self->session_info.mode == SVD_REFERENCE_SYNTHESIZE)
+    svd_export_dialog_set_audio_source (dialog, self->session_info.reference_path);
   gtk_window_present (GTK_WINDOW (dialog));
   return GTK_WINDOW (dialog);
 }

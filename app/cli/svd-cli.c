@@ -127,50 +127,6 @@ svd_cli_load_chain (const char  *spec,
   return svd_chain_parse (spec, NULL, SVD_CHAIN_LOAD_DEFAULT, error);
 }
 
-static gboolean
-on_signal_cb (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_CONTINUE;
-}
-
-static gpointer
-signal_thread (gpointer data)
-{
-  GMainContext *context = data;
-
-  for (;;)
-    g_main_context_iteration (context, TRUE);
-  return NULL;
-}
-
-/**
- * svd_cli_cancel_on_signals:
- * @cancellable: the command's cancellable
- *
- * Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM and SIGHUP (the
- * terminal closing). The signals are handled on a thread of their own, so
- * the cancel reaches the engine's checks between layers at once, not only
- * when the next frame is written; the command then fails with "cancelled"
- * and its writer deletes the temporary file.
- */
-void
-svd_cli_cancel_on_signals (GCancellable *cancellable)
-{
-  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-  GMainContext *context = g_main_context_new ();
-
-  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
-    {
-      GSource *source = g_unix_signal_source_new (signals[i]);
-
-      g_source_set_callback (source, on_signal_cb, g_object_ref (cancellable), g_object_unref);
-      g_source_attach (source, context);
-      g_source_unref (source);
-    }
-  g_thread_unref (g_thread_new ("svd-signals", signal_thread, context));
-}
-
 /**
  * svd_cli_check_output:
  * @common: parsed shared options (--force)

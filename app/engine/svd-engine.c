@@ -882,10 +882,10 @@ event_span_ms (cl_event first,
 }
 
 /* The work-items along y of one layer over h rows, and how many of them
- * one band takes: a band is at most about 2^31 multiply-adds (a few
+ * one band takes: a band is at most about 2^30 multiply-adds (a few
  * hundred ms on a slow CPU device, a few ms on a GPU), so a cancellation
  * is seen within well under a second even inside one heavy layer. */
-#define BAND_MACS ((guint64) 1 << 31)
+#define BAND_MACS ((guint64) 1 << 30)
 
 static void
 layer_bands (SvdEngine *self,

@@ -5,6 +5,8 @@
 
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "crafted-models.h"
 #include "svd-application.h"
@@ -18,12 +20,15 @@
  * library folder (set in Preferences' setting, as a user would) holds the
  * crafted models of tests/model/crafted-models.c: JSON nesting bombs, a
  * 24 MB safetensors header, a pickle bomb, a zip bomb, terminal escapes in
- * a refused global, FIFOs and symlinks to /dev/zero, and one good model.
+ * a refused global, FIFOs and symlinks to /dev/zero, the ONNX nesting and
+ * constant-folding bombs, an ONNX input of 2^32 × 2^32 (valid: it must
+ * load), and one good model.
  * The benchmark matrix window, opened through its action, scans the
  * library: the application survives, lists the good model as usable, and
  * lists each crafted regular file as unusable with the limit it hit. */
 
 static SvdMatrixWindow *the_matrix;
+static char *crafted_dir;
 
 static gboolean
 library_loaded (gpointer data)
@@ -57,8 +62,7 @@ script (SvdApplication *app)
 {
   GtkWindow *main_window = svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_WINDOW);
   GSettings *settings = svd_application_get_settings (app);
-  g_autofree char *dir = g_dir_make_tmp ("svd-hostile-library-XXXXXX", NULL);
-  const char *folders[] = { dir, NULL };
+  const char *folders[] = { crafted_dir, NULL };
   const CraftedModel *crafted;
   GtkListBox *list;
   GtkListBoxRow *good;
@@ -66,8 +70,7 @@ script (SvdApplication *app)
   guint n_crafted;
 
   g_assert_nonnull (main_window);
-  g_assert_nonnull (dir);
-  crafted = crafted_models_write (dir, &n_crafted);
+  crafted = crafted_models_list (&n_crafted);
   g_settings_set_strv (settings, "model-folders", folders);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.bench-matrix", NULL));
@@ -93,6 +96,13 @@ script (SvdApplication *app)
         }
       g_assert_nonnull (row);
       g_test_message ("%s: %s", crafted[i].file, adw_action_row_get_subtitle (ADW_ACTION_ROW (row)));
+      if (crafted[i].needle == NULL)
+        {
+          /* Hostile-looking but valid: listed as usable. */
+          g_assert_true (gtk_list_box_row_get_activatable (row));
+          g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
+          continue;
+        }
       g_assert_false (gtk_list_box_row_get_activatable (row));
       g_assert_true (gtk_widget_has_css_class (GTK_WIDGET (row), "error"));
       g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), crafted[i].needle));
@@ -111,7 +121,6 @@ script (SvdApplication *app)
 
   gtk_window_close (GTK_WINDOW (the_matrix));
   g_settings_reset (settings, "model-folders");
-  svd_test_remove_tree (dir);
 }
 
 static void
@@ -124,7 +133,27 @@ int
 main (int   argc,
       char *argv[])
 {
+  pid_t pid;
+  int status;
+
+  /* The files are built in a child before GTK starts any thread: building
+   * them takes a few hundred MB for a moment, which would otherwise count
+   * in the application's peak below. */
+  crafted_dir = g_dir_make_tmp ("svd-hostile-library-XXXXXX", NULL);
+  g_assert_nonnull (crafted_dir);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      crafted_models_write (crafted_dir);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+
   svd_gui_test_init (&argc, &argv);
   g_test_add_func ("/gui/model-library/hostile-files", test_hostile_library);
-  return g_test_run ();
+  status = g_test_run ();
+  svd_test_remove_tree (crafted_dir);
+  return status;
 }

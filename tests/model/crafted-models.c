@@ -352,30 +352,53 @@ make_symlink (const char *dir,
     g_error ("symlink %s: %s", path, g_strerror (errno));
 }
 
+static const CraftedModel models_table[] = {
+  { "nesting-80000.safetensors", "deeper than 64 levels", TRUE },
+  { "header-24mb.safetensors", "above the limit of 1048576 bytes", TRUE },
+  { "pickle-n0-bomb.pth", "more than 262144 values", TRUE },
+  { "zip-bomb.pth", "more than 268435456 bytes", TRUE },
+  { "global-escapes.pth", "Refused to load", TRUE },
+  { "fifo.pth", "FIFO", FALSE },
+  { "fifo.safetensors", "FIFO", FALSE },
+  { "dev-zero.safetensors", "character device", FALSE },
+  { "dev-zero.pth", "character device", FALSE },
+  /* The ONNX reader's bombs (tests/model/test-model-hostile.c), so the
+   * library meets every kind in one folder. */
+  { "onnx-nested-types.onnx", "limit of 32 levels", TRUE },
+  { "onnx-nested-graphs.onnx", "limit of 32 levels", TRUE },
+  { "onnx-fold-bomb.onnx", "memory limit of 256 MiB", TRUE },
+  /* H = W = 2^32 overflowed the fixed-size check to 0 (then SIGFPE); no
+   * needle: it loads, as a model with a free input size. */
+  { "onnx-input-2p32.onnx", NULL, TRUE },
+};
+
+/**
+ * crafted_models_list:
+ * @n_models: (out): the number of entries
+ *
+ * Returns: (transfer none): the crafted model files and what refusing each
+ *   must say
+ */
+const CraftedModel *
+crafted_models_list (guint *n_models)
+{
+  *n_models = G_N_ELEMENTS (models_table);
+  return models_table;
+}
+
 /**
  * crafted_models_write:
  * @dir: an empty folder
- * @n_models: (out): the number of entries
  *
- * Writes the crafted model files and the good model into @dir.
- *
- * Returns: (transfer none): what each crafted file must be refused with
+ * Writes the crafted model files (crafted_models_list()) and the good
+ * model into @dir. Building them takes a few hundred MB for a moment (the
+ * 24 MB header, the 20 MB pickle): tests that measure memory write them
+ * from a child process.
  */
-const CraftedModel *
-crafted_models_write (const char *dir,
-                      guint      *n_models)
+void
+crafted_models_write (const char *dir)
 {
-  static const CraftedModel table[] = {
-    { "nesting-80000.safetensors", "deeper than 64 levels", TRUE },
-    { "header-24mb.safetensors", "above the limit of 1048576 bytes", TRUE },
-    { "pickle-n0-bomb.pth", "more than 262144 values", TRUE },
-    { "zip-bomb.pth", "more than 268435456 bytes", TRUE },
-    { "global-escapes.pth", "Refused to load", TRUE },
-    { "fifo.pth", "FIFO", FALSE },
-    { "fifo.safetensors", "FIFO", FALSE },
-    { "dev-zero.safetensors", "character device", FALSE },
-    { "dev-zero.pth", "character device", FALSE },
-  };
+  const CraftedModel *table = models_table;
   /* Metadata that would retitle the terminal, clear it, and forge a line
    * of the report if printed raw. */
   static const char *meta =
@@ -395,32 +418,56 @@ crafted_models_write (const char *dir,
   make_fifo (dir, table[6].file);
   make_symlink (dir, table[7].file, "/dev/zero");
   make_symlink (dir, table[8].file, "/dev/zero");
-  *n_models = G_N_ELEMENTS (table);
-  return table;
+  {
+    g_autoptr(GBytes) types = mb_onnx_nested_types (5000);
+    g_autoptr(GBytes) graphs = mb_onnx_nested_graphs (8000);
+    g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 23);
+    MbOnnxOptions fold = { .shuffle = MB_SHUFFLE_DCR, .fold_bomb_adds = 200 };
+    MbOnnxOptions huge = { .shuffle = MB_SHUFFLE_DCR, .input_h = (gint64) 1 << 32, .input_w = (gint64) 1 << 32 };
+    g_autoptr(GBytes) fold_bytes = mb_onnx (m, &fold);
+    g_autoptr(GBytes) huge_bytes = mb_onnx (m, &huge);
+
+    write_bytes (dir, table[9].file, types);
+    write_bytes (dir, table[10].file, graphs);
+    write_bytes (dir, table[11].file, fold_bytes);
+    write_bytes (dir, table[12].file, huge_bytes);
+  }
+}
+
+static const CraftedModel presets_table[] = {
+  { "nesting-100000.json", "deeper than 64 levels", TRUE },
+  { "huge.json", "above the limit of 1048576 bytes", TRUE },
+  { "fifo.json", "FIFO", FALSE },
+  { "dev-zero.json", "character device", FALSE },
+  /* Without .json the CLI sniffs the first bytes to tell a preset from a
+   * model. */
+  { "fifo-without-suffix", "FIFO", FALSE },
+};
+
+/**
+ * crafted_presets_list:
+ * @n_presets: (out): the number of entries
+ *
+ * Returns: (transfer none): the crafted chain presets and what refusing
+ *   each must say
+ */
+const CraftedModel *
+crafted_presets_list (guint *n_presets)
+{
+  *n_presets = G_N_ELEMENTS (presets_table);
+  return presets_table;
 }
 
 /**
  * crafted_presets_write:
  * @dir: a folder
- * @n_presets: (out): the number of entries
  *
- * Writes the crafted chain presets into @dir.
- *
- * Returns: (transfer none): what each must be refused with
+ * Writes the crafted chain presets (crafted_presets_list()) into @dir.
  */
-const CraftedModel *
-crafted_presets_write (const char *dir,
-                       guint      *n_presets)
+void
+crafted_presets_write (const char *dir)
 {
-  static const CraftedModel table[] = {
-    { "nesting-100000.json", "deeper than 64 levels", TRUE },
-    { "huge.json", "above the limit of 1048576 bytes", TRUE },
-    { "fifo.json", "FIFO", FALSE },
-    { "dev-zero.json", "character device", FALSE },
-    /* Without .json the CLI sniffs the first bytes to tell a preset from
-     * a model. */
-    { "fifo-without-suffix", "FIFO", FALSE },
-  };
+  const CraftedModel *table = presets_table;
   const gsize depth = 100000;
   g_autoptr(GString) nest = g_string_new ("{\"format\":\"svd-studio-chain\",\"version\":1,\"steps\":");
   g_autoptr(GString) huge = g_string_new ("{\"format\":\"svd-studio-chain\",\"version\":1,\"name\":\"");
@@ -438,6 +485,4 @@ crafted_presets_write (const char *dir,
   make_fifo (dir, table[2].file);
   make_symlink (dir, table[3].file, "/dev/zero");
   make_fifo (dir, table[4].file);
-  *n_presets = G_N_ELEMENTS (table);
-  return table;
 }

@@ -13,7 +13,8 @@ G_BEGIN_DECLS
 
 typedef struct {
   const char *file;    /* name in the folder */
-  const char *needle;  /* what refusing it must say (the limit it hit) */
+  const char *needle;  /* what refusing it must say (the limit it hit);
+                        * NULL: a hostile-looking file that must load */
   gboolean    regular; /* a regular file (the library lists it, with its error) */
 } CraftedModel;
 
@@ -22,9 +23,9 @@ typedef struct {
 #define CRAFTED_GOOD_MODEL "good-super-2x.safetensors"
 #define CRAFTED_GOOD_NAME  "good-super-2x"
 
-const CraftedModel *crafted_models_write  (const char *dir,
-                                           guint      *n_models);
-const CraftedModel *crafted_presets_write (const char *dir,
-                                           guint      *n_presets);
+const CraftedModel *crafted_models_list   (guint      *n_models);
+void                crafted_models_write  (const char *dir);
+const CraftedModel *crafted_presets_list  (guint      *n_presets);
+void                crafted_presets_write (const char *dir);
 
 G_END_DECLS

@@ -26,7 +26,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* The bound issue #22 sets for every crafted file. Under ASan the same
+ * children carry its shadow memory and a quarantine that keeps up to
+ * 256 MB of freed blocks (and a forked child starts from its parent's
+ * peak), so the bound there is 1 GB: still far under what the unbounded
+ * parsers took (1.2 to 4.3 GB). */
+#if defined(__SANITIZE_ADDRESS__)
+#define MAX_RSS_KB (1024 * 1024)
+#else
 #define MAX_RSS_KB (512 * 1024)
+#endif
 
 /* A child that has not finished after this long is blocked, not slow: the
  * slowest case takes well under a second. */
@@ -146,6 +155,24 @@ assert_refused (const char *what,
   g_assert_cmpint (c->maxrss_kb, <, MAX_RSS_KB);
 }
 
+/* @needle NULL: the file must load (exit 0); otherwise be refused. */
+static void
+assert_outcome (const char *what,
+                Child      *c,
+                const char *needle)
+{
+  if (needle != NULL)
+    {
+      assert_refused (what, c, needle);
+      return;
+    }
+  g_test_message ("%s: status %d, peak RSS %ld KB: loads", what, c->status, c->maxrss_kb);
+  g_assert_true (WIFEXITED (c->status));
+  g_assert_cmpint (WEXITSTATUS (c->status), ==, 0);
+  g_assert_false (has_terminal_controls (c->out));
+  g_assert_cmpint (c->maxrss_kb, <, MAX_RSS_KB);
+}
+
 /* ---- Setup --------------------------------------------------------------- */
 
 static const CraftedModel *models;
@@ -157,13 +184,29 @@ static void
 write_crafted (const char *root)
 {
   g_autofree char *dir_pth = NULL;
+  pid_t pid;
+  int status;
 
   models_dir = g_build_filename (root, "models", NULL);
   presets_dir = g_build_filename (root, "presets", NULL);
   g_assert_cmpint (g_mkdir (models_dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (presets_dir, 0755), ==, 0);
-  models = crafted_models_write (models_dir, &n_models);
-  presets = crafted_presets_write (presets_dir, &n_presets);
+  models = crafted_models_list (&n_models);
+  presets = crafted_presets_list (&n_presets);
+  /* Built in a child: building them takes a few hundred MB for a moment,
+   * and a forked child's peak RSS starts from its parent's. */
+  fflush (stdout);
+  fflush (stderr);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      crafted_models_write (models_dir);
+      crafted_presets_write (presets_dir);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  g_assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
   /* A folder named like a model, outside the library folder (which would
    * scan into it). */
   dir_pth = g_build_filename (root, "folder.pth", NULL);
@@ -182,7 +225,7 @@ test_model_info_refuses (void)
       Child c = { 0 };
 
       run_child (argv, NULL, NULL, &c);
-      assert_refused (models[i].file, &c, models[i].needle);
+      assert_outcome (models[i].file, &c, models[i].needle);
       child_clear (&c);
     }
 }
@@ -298,7 +341,7 @@ scan_library (gpointer data)
 {
   const char *folders[] = { models_dir, NULL };
   g_autoptr(GPtrArray) entries = svd_model_library_scan (folders, NULL, NULL);
-  guint n_good = 0, n_refused = 0, n_regular = 0;
+  guint n_good = 0, n_loaded = 0, n_refused = 0, n_regular = 0;
 
   if (entries == NULL)
     return 2;
@@ -320,15 +363,24 @@ scan_library (gpointer data)
         if (strcmp (base, models[m].file) == 0)
           {
             /* What is not a regular file is skipped, never opened. */
-            if (!models[m].regular || e->error == NULL || strstr (e->error, models[m].needle) == NULL)
+            if (!models[m].regular)
               return 4;
-            n_refused++;
+            if (models[m].needle == NULL)
+              {
+                if (e->error != NULL)
+                  return 4;
+                n_loaded++;
+              }
+            else if (e->error == NULL || strstr (e->error, models[m].needle) == NULL)
+              return 4;
+            else
+              n_refused++;
           }
     }
   for (guint m = 0; m < n_models; m++)
     n_regular += models[m].regular ? 1 : 0;
   /* The good model, and every regular crafted file with its error. */
-  if (n_good != 1 || n_refused != n_regular || entries->len != n_good + n_refused)
+  if (n_good != 1 || n_loaded + n_refused != n_regular || entries->len != n_good + n_regular)
     return 5;
   /* The GUI also loads chain stages by path, outside the scan. */
   for (guint m = 0; m < n_models; m++)
@@ -338,7 +390,8 @@ scan_library (gpointer data)
       g_autofree char *shown = svd_str_escape_control (e->error, FALSE);
 
       printf ("entry %s: %s\n", models[m].file, shown);
-      if (e->error == NULL || strstr (e->error, models[m].needle) == NULL)
+      if (models[m].needle == NULL ? e->error != NULL
+                                   : e->error == NULL || strstr (e->error, models[m].needle) == NULL)
         return 6;
     }
   return 0;
@@ -379,6 +432,8 @@ test_state_dict_load_refuses (void)
       g_autofree char *path = g_build_filename (models_dir, models[i].file, NULL);
       Child c = { 0 };
 
+      if (g_str_has_suffix (models[i].file, ".onnx"))
+        continue; /* not weights files */
       run_child (NULL, load_state_dict, path, &c);
       assert_refused (models[i].file, &c, models[i].needle);
       child_clear (&c);
@@ -585,10 +640,6 @@ main (int argc, char **argv)
   g_assert_nonnull (root);
   write_crafted (root);
 
-  g_test_add_func ("/parser-limits/json-depth", test_json_depth);
-  g_test_add_func ("/parser-limits/escape-control", test_escape);
-  g_test_add_func ("/parser-limits/pickle-caps", test_pickle_caps);
-  g_test_add_func ("/parser-limits/safetensors-counts", test_safetensors_counts);
   g_test_add_func ("/parser-limits/model-info-refuses", test_model_info_refuses);
   g_test_add_func ("/parser-limits/model-info-folder", test_model_info_folder);
   g_test_add_func ("/parser-limits/refused-global-escaped", test_refused_global_escaped);
@@ -597,6 +648,12 @@ main (int argc, char **argv)
   g_test_add_func ("/parser-limits/presets-refused", test_presets_refused);
   g_test_add_func ("/parser-limits/state-dict-load-refuses", test_state_dict_load_refuses);
   g_test_add_func ("/parser-limits/library-scan", test_library_scan);
+  /* In-process units last: what they allocate stays in this process (and
+   * in ASan's quarantine), which the children above would inherit. */
+  g_test_add_func ("/parser-limits/json-depth", test_json_depth);
+  g_test_add_func ("/parser-limits/escape-control", test_escape);
+  g_test_add_func ("/parser-limits/pickle-caps", test_pickle_caps);
+  g_test_add_func ("/parser-limits/safetensors-counts", test_safetensors_counts);
   status = g_test_run ();
   svd_test_remove_tree (root);
   return status;
