@@ -57,6 +57,14 @@ check "model run onto the model is refused" refused "is the input" "$svd" model 
 check "export-chain onto a model of the chain is refused" \
   refused "is the input" "$svd" export-chain m.onnx m.onnx --format onnx -y
 check "... and the model is byte-identical" cmp -s m.onnx m.orig
+"$svd" export-chain m.onnx aj --format animejanai >/dev/null
+check "export-chain: an existing animejanai.conf is not replaced without --force" \
+  refused "animejanai.conf” already exists" "$svd" export-chain m.onnx aj --format animejanai
+"$svd" export-chain m.onnx aj --format animejanai -y >/dev/null
+check "... and is with -y" test $? -eq 0
+check "export-chain: an existing preset is not replaced without --force" \
+  refused "already exists" "$svd" export-chain m.onnx m.orig --format preset
+check "... and stays byte-identical" cmp -s m.onnx m.orig
 
 # Existing outputs: --force, and the mode is kept.
 "$svd" transcode in.mp4 out.mkv -c ffv1 -q
