@@ -3,7 +3,11 @@
 #pragma once
 
 #include "core/svd-error.h"
+#include "core/svd-escape.h"
+#include "core/svd-file.h"
 #include "core/svd-image.h"
+#include "core/svd-json-depth.h"
+#include "core/svd-limits.h"
 #include "core/svd-log.h"
 #include "core/svd-priority.h"
 #include "core/svd-png.h"
@@ -14,7 +18,7 @@
 #include "engine/svd-engine.h"
 #include "engine/svd-model-ref.h"
 #include "export/svd-animejanai.h"
-#include "export/svd-bench-matrix.h"
+#include "export/svd-chain-export.h"
 #include "export/svd-glsl.h"
 #include "export/svd-onnx-export.h"
 #include "export/svd-preset.h"
@@ -31,4 +35,7 @@
 #include "model/svd-model.h"
 #include "model/svd-model-library.h"
 #include "model/svd-state-dict.h"
+#include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
+#include "tiers/svd-bench-matrix.h"
+#include "tiers/svd-gpu-table.h"

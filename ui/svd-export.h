@@ -28,6 +28,8 @@ GFile           *svd_export_dialog_get_output (SvdExportDialog    *self);
 void             svd_export_dialog_set_range  (SvdExportDialog    *self,
                                                gint64              first,
                                                gint64              last);
+void             svd_export_dialog_set_audio_source (SvdExportDialog *self,
+                                                     const char      *path);
 void             svd_export_dialog_set_encoder (SvdExportDialog   *self,
                                                 const char        *encoder,
                                                 int                crf);

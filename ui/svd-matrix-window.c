@@ -9,11 +9,12 @@
 
 #include "svd-matrix-window.h"
 #include "svd-chain-editor.h"
+#include "svd-matrix-table.h"
+#include "svd-model-picker.h"
+#include "svd-pareto-plot.h"
 #include "svd-application.h"
-#include "export/svd-preset.h"
-#include "export/svd-animejanai.h"
-#include "export/svd-onnx-export.h"
-#include "export/svd-glsl.h"
+#include "svd-app-settings.h"
+#include "export/svd-chain-export.h"
 #include "model/svd-model-library.h"
 
 /* The benchmark matrix: models per chain slot, a run of every combination
@@ -22,42 +23,11 @@
  * target fps, and export of the chosen chain through app/export. */
 
 /* What the metric drop-down offers, in SvdQualityMetric order. */
-static const char *const metric_names[] = { N_("PSNR-Y"), N_("PSNR-RGB"), N_("SSIM-Y") };
+#define N_METRICS 3
 
 /* The shrink factors the degrade step supports: the chains whose total
  * scale equals the factor are the ones that get a quality score. */
 static const int shrink_factors[] = { 1, 2, 4 };
-
-/* ---- One table row as a GObject, for the list models ---- */
-
-#define SVD_TYPE_MATRIX_ROW_OBJECT (svd_matrix_row_object_get_type ())
-G_DECLARE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, SVD, MATRIX_ROW_OBJECT, GObject)
-
-struct _SvdMatrixRowObject
-{
-  GObject                  parent_instance;
-  const SvdBenchMatrixRow *row;   /* owned by the window's rows array */
-  guint                    index;
-};
-
-G_DEFINE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, G_TYPE_OBJECT)
-
-static void svd_matrix_row_object_class_init (SvdMatrixRowObjectClass *klass) { }
-static void svd_matrix_row_object_init (SvdMatrixRowObject *self) { }
-
-const SvdBenchMatrixRow *
-svd_matrix_row_object_get_row (GObject *item)
-{
-  g_return_val_if_fail (SVD_IS_MATRIX_ROW_OBJECT (item), NULL);
-  return SVD_MATRIX_ROW_OBJECT (item)->row;
-}
-
-/* ---- Columns ---- */
-
-typedef enum {
-  COL_CHAIN, COL_INPUT, COL_OUTPUT, COL_GFLOP, COL_MS, COL_FPS, COL_PSNR_Y, COL_PSNR_RGB, COL_SSIM_Y,
-  COL_ESTIMATE_FIRST, /* one per GPU in svd_gpu_table() */
-} Column;
 
 struct _SvdMatrixWindow
 {
@@ -96,10 +66,7 @@ struct _SvdMatrixWindow
   gboolean          disposed;  /* widgets gone; a late run result is dropped */
 
   GtkLabel         *slot_labels[SVD_MATRIX_N_SLOTS];
-  GtkMenuButton    *library_buttons[SVD_MATRIX_N_SLOTS];
-  GtkPopover       *library_popovers[SVD_MATRIX_N_SLOTS];
-  GtkListBox       *library_lists[SVD_MATRIX_N_SLOTS];
-  GtkLabel         *library_status[SVD_MATRIX_N_SLOTS];
+  SvdModelPicker   *pickers[SVD_MATRIX_N_SLOTS];
   GtkSpinButton    *first_spin;
   GtkSpinButton    *frames_spin;
   GtkDropDown      *shrink_drop;
@@ -113,12 +80,20 @@ struct _SvdMatrixWindow
   GtkButton        *cancel_button;
   GtkLabel         *quality_note;
   GtkLabel         *banner;
+  GtkLabel         *stale_note;
+  GtkWidget        *slot_grid;
   GListStore       *store;
   GtkSortListModel *sorted;
   GtkColumnView    *table;
   GtkWidget        *plot;
   GtkDropDown      *format_drop;
   AdwToastOverlay  *toasts;
+
+  /* What Preferences choose now (svd_app_settings_load()): runs use it,
+   * and saved rows measured otherwise are stale. */
+  GSettings        *gsettings;
+  SvdSettings       engine_settings;
+  char             *device_name;
 };
 
 G_DEFINE_FINAL_TYPE (SvdMatrixWindow, svd_matrix_window, ADW_TYPE_WINDOW)
@@ -142,242 +117,14 @@ static const struct { const char *label; int w, h; } outputs[] = {
   { N_("Output 3840 × 2160"), 3840, 2160 },
 };
 
-static double
-column_value (const SvdBenchMatrixRow *r,
-              guint                    col)
-{
-  guint n_gpus;
-  const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
-
-  switch (col)
-    {
-    case COL_INPUT: return (double) r->in_width * r->in_height;
-    case COL_OUTPUT: return (double) r->out_width * r->out_height;
-    case COL_GFLOP: return r->gflop;
-    case COL_MS: return r->total_ms;
-    case COL_FPS: return r->fps;
-    case COL_PSNR_Y: return r->has_quality ? r->psnr_y : NAN;
-    case COL_PSNR_RGB: return r->has_quality ? r->psnr_rgb : NAN;
-    case COL_SSIM_Y: return r->has_quality ? r->ssim_y : NAN;
-    default:
-      if (col >= COL_ESTIMATE_FIRST && col - COL_ESTIMATE_FIRST < n_gpus)
-        return svd_gpu_estimate (&gpus[col - COL_ESTIMATE_FIRST], r->gflop, r->in_width, r->in_height).fps;
-      return NAN;
-    }
-}
-
-static char *
-column_text (const SvdBenchMatrixRow *r,
-             guint                    col)
-{
-  double v;
-
-  switch (col)
-    {
-    case COL_CHAIN: return g_strdup (r->chain);
-    case COL_INPUT: return g_strdup_printf ("%d × %d", r->in_width, r->in_height);
-    case COL_OUTPUT: return g_strdup_printf ("%d × %d", r->out_width, r->out_height);
-    case COL_GFLOP: return g_strdup_printf ("%.2f", r->gflop);
-    case COL_MS: return g_strdup_printf ("%.2f", r->total_ms);
-    case COL_FPS: return g_strdup_printf ("%.1f", r->fps);
-    case COL_SSIM_Y:
-      v = column_value (r, col);
-      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.4f", v);
-    default:
-      v = column_value (r, col);
-      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f", v);
-    }
-}
-
-static int
-compare_rows (gconstpointer a,
-              gconstpointer b,
-              gpointer      data)
-{
-  const SvdBenchMatrixRow *ra = SVD_MATRIX_ROW_OBJECT ((gpointer) a)->row;
-  const SvdBenchMatrixRow *rb = SVD_MATRIX_ROW_OBJECT ((gpointer) b)->row;
-  guint col = GPOINTER_TO_UINT (data);
-  double va, vb;
-
-  if (col == COL_CHAIN)
-    {
-      int c = g_utf8_collate (ra->chain, rb->chain);
-      return c < 0 ? GTK_ORDERING_SMALLER : c > 0 ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-    }
-  va = column_value (ra, col);
-  vb = column_value (rb, col);
-  /* Missing values sort after every number. */
-  if (isnan (va) || isnan (vb))
-    return isnan (va) == isnan (vb) ? GTK_ORDERING_EQUAL : isnan (va) ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
-  return va < vb ? GTK_ORDERING_SMALLER : va > vb ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
-static void
-cell_setup (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  data)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_UINT (data) == COL_CHAIN ? 0 : 1);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-cell_bind (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  data)
-{
-  SvdMatrixRowObject *obj = gtk_list_item_get_item (item);
-  g_autofree char *text = column_text (obj->row, GPOINTER_TO_UINT (data));
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
-}
-
-static void
-add_column (SvdMatrixWindow *self,
-            const char      *title,
-            guint            col)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *column;
-  GtkSorter *sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows, GUINT_TO_POINTER (col), NULL));
-
-  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), GUINT_TO_POINTER (col));
-  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), GUINT_TO_POINTER (col));
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_sorter (column, sorter);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_column_set_expand (column, col == COL_CHAIN);
-  gtk_column_view_append_column (self->table, column);
-  g_object_unref (column);
-  g_object_unref (sorter);
-}
-
-/* ---- Plot ---- */
-
-static void
-plot_draw (GtkDrawingArea *area,
-           cairo_t        *cr,
-           int             width,
-           int             height,
-           gpointer        data)
-{
-  SvdMatrixWindow *self = data;
-  double fmin = INFINITY, fmax = -INFINITY, qmin = INFINITY, qmax = -INFINITY;
-  const double ml = 56, mr = 16, mt = 16, mb = 40;
-  const gboolean ssim = self->metric == SVD_QUALITY_SSIM_Y;
-  const double min_range = ssim ? 0.005 : 0.5;
-  double pw = width - ml - mr, ph = height - mt - mb;
-  guint n = 0;
-  char buf[64];
-
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-  cairo_set_line_width (cr, 1);
-  cairo_rectangle (cr, ml, mt, pw, ph);
-  cairo_stroke (cr);
-  cairo_set_font_size (cr, 11);
-  cairo_move_to (cr, ml + pw / 2 - 20, height - 8);
-  cairo_show_text (cr, _("fps (measured)"));
-  cairo_move_to (cr, 4, mt + 10);
-  cairo_show_text (cr, _(metric_names[self->metric]));
-  if (self->rows == NULL)
-    return;
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      const SvdBenchMatrixRow *r = self->rows->pdata[i];
-      double q = svd_bench_matrix_row_quality (r, self->metric);
-
-      if (isnan (q))
-        continue;
-      fmin = MIN (fmin, r->fps), fmax = MAX (fmax, r->fps);
-      qmin = MIN (qmin, q), qmax = MAX (qmax, q);
-      n++;
-    }
-  if (n == 0)
-    {
-      cairo_move_to (cr, ml + 10, mt + ph / 2);
-      cairo_show_text (cr, _("No quality measured: open a clip to plot quality against fps"));
-      return;
-    }
-  if (fmax - fmin < 1e-9)
-    fmin -= 1, fmax += 1;
-  /* Chains that differ by hundredths of a dB (or thousandths of SSIM) are
-   * not drawn a plot apart. */
-  if (qmax - qmin < min_range)
-    {
-      double mid = (qmax + qmin) / 2;
-
-      qmin = mid - min_range / 2, qmax = mid + min_range / 2;
-    }
-#define PX(f) (ml + ((f) - fmin) / (fmax - fmin) * pw * 0.9 + pw * 0.05)
-#define PY(q) (mt + ph - ((q) - qmin) / (qmax - qmin) * ph * 0.9 - ph * 0.05)
-  g_snprintf (buf, sizeof buf, "%.1f", fmin);
-  cairo_move_to (cr, ml, mt + ph + 14);
-  cairo_show_text (cr, buf);
-  g_snprintf (buf, sizeof buf, "%.1f", fmax);
-  cairo_move_to (cr, ml + pw - 30, mt + ph + 14);
-  cairo_show_text (cr, buf);
-  g_snprintf (buf, sizeof buf, ssim ? "%.4f" : "%.2f", qmax);
-  cairo_move_to (cr, 4, mt + 26);
-  cairo_show_text (cr, buf);
-  g_snprintf (buf, sizeof buf, ssim ? "%.4f" : "%.2f", qmin);
-  cairo_move_to (cr, 4, mt + ph);
-  cairo_show_text (cr, buf);
-  /* The Pareto front as a line, fastest first. */
-  if (self->pareto != NULL && self->pareto->len > 0)
-    {
-      cairo_set_source_rgb (cr, 0.85, 0.3, 0.1);
-      cairo_set_line_width (cr, 2);
-      for (guint k = 0; k < self->pareto->len; k++)
-        {
-          const SvdBenchMatrixRow *r = self->rows->pdata[g_array_index (self->pareto, guint, k)];
-          double q = svd_bench_matrix_row_quality (r, self->metric);
-
-          if (k == 0)
-            cairo_move_to (cr, PX (r->fps), PY (q));
-          else
-            cairo_line_to (cr, PX (r->fps), PY (q));
-        }
-      cairo_stroke (cr);
-    }
-  for (guint i = 0; i < self->rows->len; i++)
-    {
-      const SvdBenchMatrixRow *r = self->rows->pdata[i];
-      double q = svd_bench_matrix_row_quality (r, self->metric);
-
-      if (isnan (q))
-        continue;
-      cairo_set_source_rgb (cr, 0.1, 0.4, 0.8);
-      cairo_arc (cr, PX (r->fps), PY (q), 4, 0, 2 * G_PI);
-      cairo_fill (cr);
-      if ((int) i == self->recommended)
-        {
-          cairo_set_source_rgb (cr, 0.1, 0.7, 0.2);
-          cairo_set_line_width (cr, 3);
-          cairo_arc (cr, PX (r->fps), PY (q), 9, 0, 2 * G_PI);
-          cairo_stroke (cr);
-        }
-    }
-  /* The target fps as a dashed vertical line. */
-  if (self->target_fps >= fmin && self->target_fps <= fmax)
-    {
-      double dash = 4;
-
-      cairo_set_source_rgb (cr, 0.5, 0.5, 0.5);
-      cairo_set_line_width (cr, 1);
-      cairo_set_dash (cr, &dash, 1, 0);
-      cairo_move_to (cr, PX (self->target_fps), mt);
-      cairo_line_to (cr, PX (self->target_fps), mt + ph);
-      cairo_stroke (cr);
-    }
-#undef PX
-#undef PY
-}
-
 /* ---- Results ---- */
+
+static gboolean
+row_is_stale (SvdMatrixWindow         *self,
+              const SvdBenchMatrixRow *r)
+{
+  return svd_bench_matrix_row_is_stale (r, self->device_name, self->engine_settings.precision);
+}
 
 /* A quality value as the banner says it, e.g. "34.12 dB PSNR-Y". */
 static char *
@@ -407,7 +154,7 @@ update_recommendation (SvdMatrixWindow *self)
   if (self->rows == NULL)
     {
       gtk_label_set_text (self->banner, _("Run the matrix to get a recommendation"));
-      gtk_widget_queue_draw (self->plot);
+      svd_pareto_plot_set_results (SVD_PARETO_PLOT (self->plot), NULL, NULL, -1, self->metric, self->target_fps);
       return;
     }
   self->pareto = svd_bench_matrix_pareto (self->rows, self->metric);
@@ -421,7 +168,7 @@ update_recommendation (SvdMatrixWindow *self)
       {
         const SvdBenchMatrixRow *r = self->rows->pdata[i];
 
-        if (r->in_width == self->width && r->in_height == self->height)
+        if (r->in_width == self->width && r->in_height == self->height && !row_is_stale (self, r))
           g_ptr_array_add (at_size, (gpointer) r);
       }
     {
@@ -450,10 +197,46 @@ update_recommendation (SvdMatrixWindow *self)
     {
       /* Translators: %s is a metric name such as PSNR-Y */
       g_autofree char *text = g_strdup_printf (_("No chain with measured %s reaches %.1f fps"),
-                                               _(metric_names[self->metric]), self->target_fps);
+                                               svd_quality_metric_label (self->metric), self->target_fps);
       gtk_label_set_text (self->banner, text);
     }
-  gtk_widget_queue_draw (self->plot);
+  svd_pareto_plot_set_results (SVD_PARETO_PLOT (self->plot), self->rows, self->pareto, self->recommended,
+                               self->metric, self->target_fps);
+}
+
+static const char *
+precision_name (SvdPrecision precision)
+{
+  return precision == SVD_PRECISION_FP16 ? "fp16" : "fp32";
+}
+
+/* Rows measured on another device or precision than Preferences choose
+ * stay on screen, marked, and are never recommended. */
+static void
+update_stale_note (SvdMatrixWindow *self)
+{
+  const SvdBenchMatrixRow *first = NULL;
+  guint n = 0;
+
+  for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
+    if (row_is_stale (self, self->rows->pdata[i]))
+      {
+        first = first != NULL ? first : self->rows->pdata[i];
+        n++;
+      }
+  if (n > 0)
+    {
+      /* Translators: rows stale, rows in all, the device and precision they
+       * were measured on, the device and precision Preferences choose */
+      g_autofree char *text = g_strdup_printf (_("%u of %u results were measured on %s (%s), but Preferences now "
+                                                 "choose %s (%s): they are marked stale and never recommended. "
+                                                 "Run measures them again."),
+                                               n, self->rows->len, first->device, precision_name (first->precision),
+                                               self->device_name, precision_name (self->engine_settings.precision));
+
+      gtk_label_set_text (self->stale_note, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->stale_note), n > 0);
 }
 
 static void
@@ -462,14 +245,24 @@ update_results (SvdMatrixWindow *self)
   g_list_store_remove_all (self->store);
   for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
     {
-      SvdMatrixRowObject *obj = g_object_new (SVD_TYPE_MATRIX_ROW_OBJECT, NULL);
+      g_autoptr(SvdMatrixRowObject) obj = svd_matrix_row_object_new (self->rows->pdata[i], i,
+                                                                     row_is_stale (self, self->rows->pdata[i]));
 
-      obj->row = self->rows->pdata[i];
-      obj->index = i;
       g_list_store_append (self->store, obj);
-      g_object_unref (obj);
     }
+  update_stale_note (self);
   update_recommendation (self);
+}
+
+/* Preferences changed the device or the precision (or the window opens). */
+static void
+engine_settings_changed_cb (SvdMatrixWindow *self)
+{
+  svd_settings_clear (&self->engine_settings);
+  svd_app_settings_load (&self->engine_settings, self->gsettings);
+  g_free (self->device_name);
+  self->device_name = svd_bench_matrix_device_name (&self->engine_settings);
+  update_results (self);
 }
 
 static void
@@ -487,7 +280,7 @@ metric_changed (GtkDropDown     *drop,
 {
   guint i = gtk_drop_down_get_selected (drop);
 
-  if (i >= G_N_ELEMENTS (metric_names))
+  if (i >= N_METRICS)
     return;
   self->metric = (SvdQualityMetric) i;
   update_recommendation (self);
@@ -654,6 +447,7 @@ progress_cb (int                      done,
 
 typedef struct {
   SvdBenchMatrixOptions options;
+  SvdSettings           settings;
   GPtrArray            *slots;
   char                 *clip_path;
   char                 *results_path;
@@ -665,6 +459,7 @@ static void
 run_data_free (RunData *d)
 {
   g_ptr_array_unref (d->slots);
+  svd_settings_clear (&d->settings);
   g_free (d->clip_path);
   g_free (d->results_path);
   g_free (d->csv_path);
@@ -680,11 +475,8 @@ run_thread (GTask        *task,
   RunData *d = task_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdSessionSource) source = NULL;
-  g_auto(SvdSettings) settings = { 0 };
   GPtrArray *rows;
 
-  svd_settings_init (&settings);
-  svd_settings_apply_env (&settings);
   if (d->clip_path != NULL)
     {
       SvdDegradeParams params;
@@ -708,7 +500,7 @@ run_thread (GTask        *task,
       d->options.first_frame = d->q_first;
       d->options.n_quality_frames = d->q_frames;
     }
-  rows = svd_bench_matrix_run (&d->options, &settings, progress_cb, source_object, cancellable, &error);
+  rows = svd_bench_matrix_run (&d->options, &d->settings, progress_cb, source_object, cancellable, &error);
   if (rows == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -807,6 +599,9 @@ svd_matrix_window_run (SvdMatrixWindow *self)
       return;
     }
   svd_bench_matrix_options_init (&d->options);
+  /* The device and precision Preferences choose, read here on the main
+   * thread. */
+  svd_settings_copy (&d->settings, &self->engine_settings);
   d->options.slots = d->slots;
   d->options.n_sizes = 1;
   d->options.widths[0] = self->width;
@@ -976,19 +771,17 @@ add_model_clicked (GtkButton *button,
 /* ---- The model library ---- */
 
 static void
-library_row_activated (GtkListBox    *box,
-                       GtkListBoxRow *row,
-                       gpointer       data)
+library_chosen_cb (SvdModelPicker      *picker,
+                   const SvdModelEntry *e,
+                   gpointer             data)
 {
-  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (gtk_widget_get_root (GTK_WIDGET (box)));
+  SvdMatrixWindow *self = SVD_MATRIX_WINDOW (gtk_widget_get_root (GTK_WIDGET (picker)));
   guint slot = GPOINTER_TO_UINT (data);
-  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
   g_autoptr(GError) error = NULL;
 
-  gtk_popover_popdown (self->library_popovers[slot]);
-  if (g_object_get_data (G_OBJECT (row), "none") != NULL)
+  if (e == NULL)
     svd_matrix_window_add_none (self, slot);
-  else if (e != NULL && e->error == NULL && !svd_matrix_window_add_model (self, slot, e->path, &error))
+  else if (!svd_matrix_window_add_model (self, slot, e->path, &error))
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
 }
 
@@ -996,60 +789,8 @@ static void
 fill_library (SvdMatrixWindow *self)
 {
   for (guint slot = 0; slot < SVD_MATRIX_N_SLOTS; slot++)
-    {
-      GtkListBox *list = self->library_lists[slot];
-      GtkWidget *child;
-      guint n = 0;
-
-      while ((child = gtk_widget_get_first_child (GTK_WIDGET (list))) != NULL)
-        gtk_list_box_remove (list, child);
-      if (slot > 0)
-        {
-          GtkWidget *row = adw_action_row_new ();
-
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("None"));
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Skip this slot in some combinations"));
-          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-          g_object_set_data (G_OBJECT (row), "none", GINT_TO_POINTER (1));
-          gtk_list_box_append (list, row);
-        }
-      /* In the folders' order, so each folder is one group. */
-      for (guint f = 0; self->folders != NULL && self->folders[f] != NULL; f++)
-        for (guint i = 0; self->library != NULL && i < self->library->len; i++)
-          {
-            SvdModelEntry *e = self->library->pdata[i];
-            g_autofree char *details = NULL;
-            GtkWidget *row;
-
-            if (g_strcmp0 (e->folder, self->folders[f]) != 0)
-              continue;
-            if (e->error != NULL)
-              /* Translators: %s says why the model file could not be read */
-              details = g_strdup_printf (_("Could not load: %s"), e->error);
-            else
-              /* Translators: tier · scale · parameters in thousands,
-               * e.g. "Super · 2× · 45.2 k parameters" */
-              details = g_strdup_printf (_("%s · %d× · %.1f k parameters"), svd_model_tier_label (e->tier), e->scale,
-                                         e->params / 1000.0);
-            row = adw_action_row_new ();
-            adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), e->name);
-            adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-            adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
-            gtk_widget_set_tooltip_text (row, e->path);
-            gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), e->error == NULL);
-            if (e->error != NULL)
-              gtk_widget_add_css_class (row, "error");
-            g_object_set_data (G_OBJECT (row), "entry", e);
-            gtk_list_box_append (list, row);
-            n++;
-          }
-      if (self->library_loading)
-        gtk_label_set_text (self->library_status[slot], _("Reading the model library…"));
-      else if (n == 0)
-        gtk_label_set_text (self->library_status[slot],
-                            _("No models found. Put .onnx, .pth or .safetensors files in your models folder, or add a folder in Preferences."));
-      gtk_widget_set_visible (GTK_WIDGET (self->library_status[slot]), self->library_loading || n == 0);
-    }
+    svd_model_picker_set_library (self->pickers[slot], (const char *const *) self->folders, self->library,
+                                  self->library_loading);
 }
 
 static void
@@ -1128,7 +869,7 @@ svd_matrix_window_get_library_list (SvdMatrixWindow *self,
                                     guint            slot)
 {
   g_return_val_if_fail (slot < SVD_MATRIX_N_SLOTS, NULL);
-  return self->library_lists[slot];
+  return svd_model_picker_get_list (self->pickers[slot]);
 }
 
 GtkMenuButton *
@@ -1136,7 +877,7 @@ svd_matrix_window_get_library_button (SvdMatrixWindow *self,
                                       guint            slot)
 {
   g_return_val_if_fail (slot < SVD_MATRIX_N_SLOTS, NULL);
-  return self->library_buttons[slot];
+  return svd_model_picker_get_button (self->pickers[slot]);
 }
 
 static void
@@ -1196,7 +937,7 @@ chain_for_row (SvdMatrixWindow         *self,
 gboolean
 svd_matrix_window_export (SvdMatrixWindow       *self,
                           int                    row,
-                          SvdMatrixExportFormat  format,
+                          SvdChainExportFormat  format,
                           const char            *path,
                           GError               **error)
 {
@@ -1211,32 +952,7 @@ svd_matrix_window_export (SvdMatrixWindow       *self,
   chain = chain_for_row (self, self->rows->pdata[row], error);
   if (chain == NULL)
     return FALSE;
-  switch (format)
-    {
-    case SVD_MATRIX_EXPORT_PRESET:
-      return svd_preset_save (chain, path, error);
-    case SVD_MATRIX_EXPORT_ONNX:
-      {
-        g_autoptr(GBytes) bytes = svd_onnx_export_chain (chain, error);
-
-        return bytes != NULL && svd_onnx_save (bytes, path, error);
-      }
-    case SVD_MATRIX_EXPORT_GLSL:
-      {
-        g_autofree char *text = svd_glsl_export_chain (chain, error);
-
-        return text != NULL && g_file_set_contents (path, text, -1, error);
-      }
-    case SVD_MATRIX_EXPORT_ANIMEJANAI:
-      {
-        SvdAnimeJaNaiSlot ranges = { .slot = 1 };
-
-        return svd_animejanai_export (chain, &ranges, path, NULL, error);
-      }
-    default:
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "unknown export format");
-      return FALSE;
-    }
+  return svd_chain_export (chain, format, NULL, path, error);
 }
 
 static int
@@ -1250,7 +966,7 @@ chosen_row (SvdMatrixWindow *self)
       g_autoptr(SvdMatrixRowObject) obj = g_list_model_get_item (G_LIST_MODEL (self->sorted), pos);
 
       if (obj != NULL)
-        return (int) obj->index;
+        return (int) svd_matrix_row_object_get_index (obj);
     }
   return self->recommended;
 }
@@ -1270,7 +986,7 @@ svd_matrix_window_export_chosen (SvdMatrixWindow *self,
                                  const char      *path)
 {
   g_autoptr(GError) error = NULL;
-  SvdMatrixExportFormat format = gtk_drop_down_get_selected (self->format_drop);
+  SvdChainExportFormat format = gtk_drop_down_get_selected (self->format_drop);
 
   if (svd_matrix_window_export (self, chosen_row (self), format, path, &error))
     {
@@ -1311,10 +1027,10 @@ static void
 export_clicked (GtkButton       *button,
                 SvdMatrixWindow *self)
 {
-  SvdMatrixExportFormat format = gtk_drop_down_get_selected (self->format_drop);
+  SvdChainExportFormat format = gtk_drop_down_get_selected (self->format_drop);
   GtkFileChooserNative *chooser =
     gtk_file_chooser_native_new (_("Export Chain"), GTK_WINDOW (self),
-                                 format == SVD_MATRIX_EXPORT_ANIMEJANAI ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
+                                 format == SVD_CHAIN_EXPORT_ANIMEJANAI ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER
                                                                         : GTK_FILE_CHOOSER_ACTION_SAVE,
                                  _("_Export"), _("_Cancel"));
   static const char *const suggested[] = { "chain.json", NULL, "chain.onnx", "chain.glsl" };
@@ -1333,6 +1049,8 @@ svd_matrix_window_dispose (GObject *object)
   SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
 
   svd_matrix_window_cancel (self);
+  if (self->gsettings != NULL)
+    g_signal_handlers_disconnect_by_data (self->gsettings, self);
   if (self->scan_cancellable != NULL)
     g_cancellable_cancel (self->scan_cancellable);
   self->disposed = TRUE;
@@ -1356,8 +1074,12 @@ svd_matrix_window_finalize (GObject *object)
   g_clear_object (&self->scan_cancellable);
   g_clear_pointer (&self->pareto, g_array_unref);
   g_clear_object (&self->store);
+  g_clear_object (&self->sorted);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->gsettings);
+  svd_settings_clear (&self->engine_settings);
+  g_free (self->device_name);
   G_OBJECT_CLASS (svd_matrix_window_parent_class)->finalize (object);
 }
 
@@ -1370,6 +1092,33 @@ svd_matrix_window_class_init (SvdMatrixWindowClass *klass)
   object_class->dispose = svd_matrix_window_dispose;
   object_class->finalize = svd_matrix_window_finalize;
   widget_class->map = svd_matrix_window_map;
+
+  g_type_ensure (SVD_TYPE_PARETO_PLOT);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-matrix-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, slot_grid);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, first_spin);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, frames_spin);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, shrink_drop);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, crf_spin);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, metric_drop);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, size_drop);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, target_spin);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, output_drop);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, run_button);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, progress);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, quality_note);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, stale_note);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, table);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, plot);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, format_drop);
+  gtk_widget_class_bind_template_callback (widget_class, quality_settings_changed);
+  gtk_widget_class_bind_template_callback (widget_class, target_changed);
+  gtk_widget_class_bind_template_callback (widget_class, svd_matrix_window_run);
+  gtk_widget_class_bind_template_callback (widget_class, svd_matrix_window_cancel);
+  gtk_widget_class_bind_template_callback (widget_class, export_clicked);
 }
 
 static void
@@ -1385,93 +1134,15 @@ model_unref0 (gpointer m)
     svd_model_unref (m);
 }
 
-/* A label that wraps: it asks for a reasonable width so its minimum height
- * (measured at that width) stays a few lines, not one word a line. */
-static GtkWidget *
-note_label_new (const char *text)
-{
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_width_chars (GTK_LABEL (label), 70);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  return label;
-}
-
-/* "NVIDIA GeForce RTX 3080 (eGPU, Thunderbolt 3)" → "RTX 3080\n(eGPU,
- * Thunderbolt 3)": the column titles stay narrow so more columns fit. */
-static char *
-gpu_short_name (const char *name)
-{
-  static const char *const vendors[] = { "NVIDIA GeForce ", "NVIDIA ", "AMD Radeon ", "AMD ", "Intel " };
-  const char *paren;
-
-  for (guint i = 0; i < G_N_ELEMENTS (vendors); i++)
-    if (g_str_has_prefix (name, vendors[i]))
-      {
-        name += strlen (vendors[i]);
-        break;
-      }
-  paren = strstr (name, " (");
-  if (paren != NULL)
-    return g_strdup_printf ("%.*s\n%s", (int) (paren - name), name, paren + 1);
-  return g_strdup (name);
-}
-
-static GtkWidget *
-library_popover_new (SvdMatrixWindow *self,
-                     guint            slot)
-{
-  GtkWidget *popover = gtk_popover_new ();
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *scroller = gtk_scrolled_window_new ();
-  GtkWidget *list = gtk_list_box_new ();
-
-  self->library_status[slot] = GTK_LABEL (note_label_new (NULL));
-  gtk_label_set_width_chars (self->library_status[slot], 40);
-  gtk_widget_add_css_class (GTK_WIDGET (self->library_status[slot]), "dim-label");
-  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->library_status[slot]));
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_list_box_set_header_func (GTK_LIST_BOX (list), svd_model_library_header_func, NULL, NULL);
-  gtk_widget_add_css_class (list, "boxed-list");
-  g_signal_connect (list, "row-activated", G_CALLBACK (library_row_activated), GUINT_TO_POINTER (slot));
-  self->library_lists[slot] = GTK_LIST_BOX (list);
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), list);
-  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
-  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 420);
-  gtk_widget_set_size_request (scroller, 380, -1);
-  gtk_box_append (GTK_BOX (box), scroller);
-  gtk_popover_set_child (GTK_POPOVER (popover), box);
-  self->library_popovers[slot] = GTK_POPOVER (popover);
-  return popover;
-}
-
-static GtkWidget *
-spin_new (int min, int max, int value)
-{
-  GtkWidget *spin = gtk_spin_button_new_with_range (min, max, 1);
-
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), value);
-  gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
-  return spin;
-}
-
 static void
 svd_matrix_window_init (SvdMatrixWindow *self)
 {
   static const char *const slot_titles[] = { N_("Slot 1 (1×)"), N_("Slot 2 (2×)"), N_("Slot 3 (2×, optional)") };
-  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
-  GtkWidget *header = adw_header_bar_new ();
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *row, *scroller, *paned, *button, *label, *frame;
-  GtkStringList *size_names = gtk_string_list_new (NULL);
-  GtkStringList *formats = gtk_string_list_new (NULL);
-  GtkStringList *shrinks = gtk_string_list_new (NULL);
-  GtkStringList *metrics = gtk_string_list_new (NULL);
-  guint n_gpus;
-  const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
+  g_autoptr(GtkStringList) size_names = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) output_names = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) shrinks = gtk_string_list_new (NULL);
+  g_autoptr(GtkStringList) metrics = gtk_string_list_new (NULL);
+  GtkGrid *grid;
   GtkSingleSelection *selection;
 
   self->slots = g_ptr_array_new_with_free_func (model_array_free);
@@ -1481,63 +1152,45 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   self->width = 854, self->height = 480;
   self->warmup = -1, self->frames = 0;
   self->recommended = -1;
-  /* As `svd bench-matrix`: frames 0:5, shrink 2, CRF 34. */
+  /* As `svd bench-matrix`: frames 0:5, shrink 2, CRF 34 (the template's
+   * spin buttons start there too). */
   self->q_first = 0, self->q_frames = 5, self->q_scale = 2, self->q_crf = 34;
   self->metric = SVD_QUALITY_PSNR_Y;
-
-  gtk_window_set_title (GTK_WINDOW (self), _("Benchmark Matrix"));
-  gtk_window_set_default_size (GTK_WINDOW (self), 1200, 900);
-  self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
-  gtk_box_append (GTK_BOX (box), header);
-  gtk_widget_set_margin_start (content, 12);
-  gtk_widget_set_margin_end (content, 12);
-  gtk_widget_set_margin_bottom (content, 12);
-  gtk_widget_set_vexpand (content, TRUE);
-  gtk_box_append (GTK_BOX (box), content);
-  adw_toast_overlay_set_child (self->toasts, box);
-  adw_window_set_content (ADW_WINDOW (self), GTK_WIDGET (self->toasts));
+  /* The template's signals fire while it is built; the slots above must
+   * exist by then. */
+  gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Slots: the library menu, a file, clear */
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 4);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
+  grid = GTK_GRID (self->slot_grid);
   for (int s = 0; s < SVD_MATRIX_N_SLOTS; s++)
     {
-      label = gtk_label_new (_(slot_titles[s]));
+      GtkWidget *label = gtk_label_new (_(slot_titles[s]));
+      GtkWidget *button;
+
       gtk_label_set_xalign (GTK_LABEL (label), 0);
-      gtk_grid_attach (GTK_GRID (grid), label, 0, s, 1, 1);
+      gtk_grid_attach (grid, label, 0, s, 1, 1);
       self->slot_labels[s] = GTK_LABEL (gtk_label_new (_("(empty)")));
       gtk_label_set_xalign (self->slot_labels[s], 0);
       gtk_label_set_ellipsize (self->slot_labels[s], PANGO_ELLIPSIZE_MIDDLE);
       gtk_widget_set_hexpand (GTK_WIDGET (self->slot_labels[s]), TRUE);
-      gtk_grid_attach (GTK_GRID (grid), GTK_WIDGET (self->slot_labels[s]), 1, s, 1, 1);
-      button = gtk_menu_button_new ();
-      gtk_menu_button_set_label (GTK_MENU_BUTTON (button), _("From _Library"));
-      gtk_menu_button_set_use_underline (GTK_MENU_BUTTON (button), TRUE);
+      gtk_grid_attach (grid, GTK_WIDGET (self->slot_labels[s]), 1, s, 1, 1);
+      button = svd_model_picker_new (s > 0);
       gtk_widget_set_tooltip_text (button, s > 0 ? _("Add a model of the model library, or “none”, to this slot")
                                                  : _("Add a model of the model library to this slot"));
-      gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), library_popover_new (self, s));
-      self->library_buttons[s] = GTK_MENU_BUTTON (button);
-      gtk_grid_attach (GTK_GRID (grid), button, 2, s, 1, 1);
+      g_signal_connect (button, "chosen", G_CALLBACK (library_chosen_cb), GUINT_TO_POINTER (s));
+      self->pickers[s] = SVD_MODEL_PICKER (button);
+      gtk_grid_attach (grid, button, 2, s, 1, 1);
       button = gtk_button_new_with_mnemonic (_("Add _File…"));
       gtk_widget_set_tooltip_text (button, _("Add a model file to this slot"));
       g_signal_connect (button, "clicked", G_CALLBACK (add_model_clicked), GUINT_TO_POINTER (s));
-      gtk_grid_attach (GTK_GRID (grid), button, 3, s, 1, 1);
+      gtk_grid_attach (grid, button, 3, s, 1, 1);
       button = gtk_button_new_with_mnemonic (_("C_lear"));
       gtk_widget_set_tooltip_text (button, _("Remove every model from this slot"));
       g_signal_connect (button, "clicked", G_CALLBACK (clear_clicked), GUINT_TO_POINTER (s));
-      gtk_grid_attach (GTK_GRID (grid), button, 4, s, 1, 1);
+      gtk_grid_attach (grid, button, 4, s, 1, 1);
     }
-  gtk_box_append (GTK_BOX (content), grid);
 
-  /* Quality settings, as `svd bench-matrix --frames A:B --scale --crf` */
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Quality from frame")));
-  self->first_spin = GTK_SPIN_BUTTON (spin_new (0, 1000000, self->q_first));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->first_spin));
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("frames")));
-  self->frames_spin = GTK_SPIN_BUTTON (spin_new (1, 1000, self->q_frames));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->frames_spin));
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("input shrunk")));
+  /* The drop-downs whose entries are computed. */
   for (guint i = 0; i < G_N_ELEMENTS (shrink_factors); i++)
     {
       /* Translators: the factor the clean clip is shrunk by to make the
@@ -1546,149 +1199,34 @@ svd_matrix_window_init (SvdMatrixWindow *self)
 
       gtk_string_list_append (shrinks, text);
     }
-  self->shrink_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (shrinks), NULL));
+  gtk_drop_down_set_model (self->shrink_drop, G_LIST_MODEL (shrinks));
   gtk_drop_down_set_selected (self->shrink_drop, 1);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->shrink_drop));
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("x264 CRF")));
-  self->crf_spin = GTK_SPIN_BUTTON (spin_new (0, 51, self->q_crf));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->crf_spin));
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("ranked by")));
-  for (guint i = 0; i < G_N_ELEMENTS (metric_names); i++)
-    gtk_string_list_append (metrics, _(metric_names[i]));
-  self->metric_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (metrics), NULL));
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->metric_drop),
-                               _("The metric of the Pareto front, the plot and the recommendation; changing it needs no new run"));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->metric_drop));
-  gtk_box_append (GTK_BOX (content), row);
-
-  /* Size, target, run */
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Input size")));
+  for (guint i = 0; i < N_METRICS; i++)
+    gtk_string_list_append (metrics, svd_quality_metric_label ((SvdQualityMetric) i));
+  gtk_drop_down_set_model (self->metric_drop, G_LIST_MODEL (metrics));
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     gtk_string_list_append (size_names, _(sizes[i].label));
-  self->size_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (size_names), NULL));
+  gtk_drop_down_set_model (self->size_drop, G_LIST_MODEL (size_names));
   gtk_drop_down_set_selected (self->size_drop, 1);
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    gtk_string_list_append (output_names, _(outputs[i].label));
+  gtk_drop_down_set_model (self->output_drop, G_LIST_MODEL (output_names));
   g_signal_connect (self->size_drop, "notify::selected", G_CALLBACK (size_changed), self);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->size_drop));
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Target fps")));
-  self->target_spin = GTK_SPIN_BUTTON (gtk_spin_button_new_with_range (0, 1000, 0.1));
-  gtk_spin_button_set_digits (self->target_spin, 1);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->target_spin));
-  {
-    GtkStringList *output_names = gtk_string_list_new (NULL);
+  g_signal_connect_swapped (self->output_drop, "notify::selected", G_CALLBACK (update_recommendation), self);
+  g_signal_connect (self->metric_drop, "notify::selected", G_CALLBACK (metric_changed), self);
+  g_signal_connect_swapped (self->shrink_drop, "notify::selected", G_CALLBACK (quality_settings_changed), self);
 
-    for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
-      gtk_string_list_append (output_names, _(outputs[i].label));
-    self->output_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (output_names), NULL));
-    gtk_widget_set_tooltip_text (GTK_WIDGET (self->output_drop),
-                                 _("The output size the recommended chain must have; changing it needs no new run"));
-    g_signal_connect_swapped (self->output_drop, "notify::selected", G_CALLBACK (update_recommendation), self);
-    gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->output_drop));
-  }
-  self->run_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Run")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->run_button), "suggested-action");
-  g_signal_connect_swapped (self->run_button, "clicked", G_CALLBACK (svd_matrix_window_run), self);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->run_button));
-  self->cancel_button = GTK_BUTTON (gtk_button_new_with_mnemonic (_("_Cancel")));
-  gtk_widget_set_sensitive (GTK_WIDGET (self->cancel_button), FALSE);
-  g_signal_connect_swapped (self->cancel_button, "clicked", G_CALLBACK (svd_matrix_window_cancel), self);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->cancel_button));
-  self->progress = GTK_PROGRESS_BAR (gtk_progress_bar_new ());
-  gtk_progress_bar_set_show_text (self->progress, TRUE);
-  gtk_progress_bar_set_text (self->progress, _("Not run yet"));
-  gtk_widget_set_hexpand (GTK_WIDGET (self->progress), TRUE);
-  gtk_widget_set_valign (GTK_WIDGET (self->progress), GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->progress));
-  gtk_box_append (GTK_BOX (content), row);
-
-  self->quality_note = GTK_LABEL (note_label_new (NULL));
-  gtk_widget_add_css_class (GTK_WIDGET (self->quality_note), "dim-label");
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->quality_note));
-
-  /* Recommendation banner */
-  self->banner = GTK_LABEL (note_label_new (_("Run the matrix to get a recommendation")));
-  gtk_widget_add_css_class (GTK_WIDGET (self->banner), "heading");
-  gtk_box_append (GTK_BOX (content), GTK_WIDGET (self->banner));
-
-  /* Table and plot */
+  /* Table */
   self->store = g_list_store_new (SVD_TYPE_MATRIX_ROW_OBJECT);
-  self->table = GTK_COLUMN_VIEW (gtk_column_view_new (NULL));
-  gtk_column_view_set_show_column_separators (self->table, TRUE);
-  add_column (self, _("Chain"), COL_CHAIN);
-  add_column (self, _("Input"), COL_INPUT);
-  add_column (self, _("Output"), COL_OUTPUT);
-  add_column (self, _("GFLOP"), COL_GFLOP);
-  add_column (self, _("ms"), COL_MS);
-  add_column (self, _("fps (measured)"), COL_FPS);
-  add_column (self, _("PSNR-Y"), COL_PSNR_Y);
-  add_column (self, _("PSNR-RGB"), COL_PSNR_RGB);
-  add_column (self, _("SSIM-Y"), COL_SSIM_Y);
-  for (guint g = 0; g < n_gpus; g++)
-    {
-      g_autofree char *name = gpu_short_name (gpus[g].name);
-      /* Translators: a column of fps estimated (not measured) for a GPU;
-       * %s is a short GPU name such as "RTX 2060". Keep "estimate". */
-      g_autofree char *title = g_strdup_printf (_("%s\nfps (estimate)"), name);
-
-      add_column (self, title, COL_ESTIMATE_FIRST + g);
-    }
+  svd_matrix_table_add_columns (self->table);
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
                                           g_object_ref (gtk_column_view_get_sorter (self->table)));
-  selection = gtk_single_selection_new (G_LIST_MODEL (self->sorted));
+  selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted)));
   gtk_single_selection_set_autoselect (selection, FALSE);
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
   gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
-
-  /* The content's minimum height must stay well inside the window: a
-   * paned whose children ask for more than it gets keeps them at a stale
-   * allocation (GTK 4.8), clipping the table's header row and the plot's
-   * axis labels. Small minimums; both panes grow with the window. */
-  paned = gtk_paned_new (GTK_ORIENTATION_VERTICAL);
-  gtk_widget_set_vexpand (paned, TRUE);
-  gtk_paned_set_wide_handle (GTK_PANED (paned), TRUE);
-  scroller = gtk_scrolled_window_new ();
-  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->table));
-  gtk_widget_set_size_request (scroller, -1, 130);
-  gtk_paned_set_start_child (GTK_PANED (paned), scroller);
-  gtk_paned_set_resize_start_child (GTK_PANED (paned), TRUE);
-  gtk_paned_set_shrink_start_child (GTK_PANED (paned), FALSE);
-  self->plot = gtk_drawing_area_new ();
-  gtk_widget_set_size_request (self->plot, -1, 170);
-  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (self->plot), plot_draw, self, NULL);
-  frame = gtk_frame_new (_("Quality vs fps (measured on this device); line: Pareto front; ring: recommendation"));
-  gtk_frame_set_child (GTK_FRAME (frame), self->plot);
-  gtk_paned_set_end_child (GTK_PANED (paned), frame);
-  gtk_paned_set_resize_end_child (GTK_PANED (paned), TRUE);
-  gtk_paned_set_shrink_end_child (GTK_PANED (paned), FALSE);
-  gtk_box_append (GTK_BOX (content), paned);
-
-  label = note_label_new (_("Columns marked “estimate” are computed from GFLOP per frame and each GPU's fp32 throughput, "
-                            "calibrated on the seed project's published fps; they are not measurements."));
-  gtk_widget_add_css_class (label, "dim-label");
-  gtk_box_append (GTK_BOX (content), label);
-
-  /* Export */
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_box_append (GTK_BOX (row), gtk_label_new (_("Export the selected row, else the recommendation, as")));
-  gtk_string_list_append (formats, _("Preset (JSON)"));
-  gtk_string_list_append (formats, _("AnimeJaNai conf (folder)"));
-  gtk_string_list_append (formats, _("Fused ONNX"));
-  gtk_string_list_append (formats, _("mpv GLSL shader"));
-  self->format_drop = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (formats), NULL));
-  gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->format_drop));
-  button = gtk_button_new_with_mnemonic (_("_Export…"));
-  g_signal_connect (button, "clicked", G_CALLBACK (export_clicked), self);
-  gtk_box_append (GTK_BOX (row), button);
-  gtk_box_append (GTK_BOX (content), row);
-
-  g_signal_connect (self->target_spin, "value-changed", G_CALLBACK (target_changed), self);
-  g_signal_connect (self->metric_drop, "notify::selected", G_CALLBACK (metric_changed), self);
-  g_signal_connect_swapped (self->first_spin, "value-changed", G_CALLBACK (quality_settings_changed), self);
-  g_signal_connect_swapped (self->frames_spin, "value-changed", G_CALLBACK (quality_settings_changed), self);
-  g_signal_connect_swapped (self->crf_spin, "value-changed", G_CALLBACK (quality_settings_changed), self);
-  g_signal_connect_swapped (self->shrink_drop, "notify::selected", G_CALLBACK (quality_settings_changed), self);
 }
 
 SvdMatrixWindow *
@@ -1702,7 +1240,6 @@ svd_matrix_window_new (GtkWindow  *parent,
                                         "application", app,
                                         NULL);
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "svd-studio", NULL);
-  const char *root = g_getenv ("SVD_SOURCE_ROOT");
   GSettings *settings = app != NULL && SVD_IS_APPLICATION (app) ? svd_application_get_settings (SVD_APPLICATION (app))
                                                                 : NULL;
   g_auto(GStrv) extra = settings != NULL ? g_settings_get_strv (settings, "model-folders") : NULL;
@@ -1713,9 +1250,18 @@ svd_matrix_window_new (GtkWindow  *parent,
   gtk_spin_button_set_value (self->target_spin, self->target_fps);
   /* The same library as the chain editor: the project's models/, the
    * user's models folder and the Preferences folders. */
-  self->folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
+  self->folders = svd_model_library_default_folders (NULL,
                                                      (const char * const *) extra);
   g_mkdir_with_parents (dir, 0755);
+  if (settings != NULL)
+    {
+      self->gsettings = g_object_ref (settings);
+      g_signal_connect_swapped (settings, "changed::device", G_CALLBACK (engine_settings_changed_cb), self);
+      g_signal_connect_swapped (settings, "changed::precision", G_CALLBACK (engine_settings_changed_cb), self);
+    }
+  svd_settings_clear (&self->engine_settings);
+  svd_app_settings_load (&self->engine_settings, self->gsettings);
+  self->device_name = svd_bench_matrix_device_name (&self->engine_settings);
   self->results_base = g_build_filename (dir, "bench-matrix.json", NULL);
   set_running (self, FALSE);
   update_results_files (self);
@@ -1783,6 +1329,7 @@ GtkDropDown *svd_matrix_window_get_metric_drop (SvdMatrixWindow *self) { return 
 GtkDropDown *svd_matrix_window_get_output_drop (SvdMatrixWindow *self) { return self->output_drop; }
 SvdQualityMetric svd_matrix_window_get_metric (SvdMatrixWindow *self) { return self->metric; }
 GtkWidget *svd_matrix_window_get_quality_note (SvdMatrixWindow *self) { return GTK_WIDGET (self->quality_note); }
+GtkWidget *svd_matrix_window_get_stale_note (SvdMatrixWindow *self) { return GTK_WIDGET (self->stale_note); }
 
 void
 svd_matrix_window_set_runs (SvdMatrixWindow *self, int warmup, int frames)

@@ -4,19 +4,12 @@
 #include <adwaita.h>
 
 #include "svd.h"
-#include "export/svd-bench-matrix.h"
+#include "tiers/svd-bench-matrix.h"
 
 G_BEGIN_DECLS
 
 #define SVD_TYPE_MATRIX_WINDOW (svd_matrix_window_get_type ())
 G_DECLARE_FINAL_TYPE (SvdMatrixWindow, svd_matrix_window, SVD, MATRIX_WINDOW, AdwWindow)
-
-typedef enum {
-  SVD_MATRIX_EXPORT_PRESET,
-  SVD_MATRIX_EXPORT_ANIMEJANAI,
-  SVD_MATRIX_EXPORT_ONNX,
-  SVD_MATRIX_EXPORT_GLSL,
-} SvdMatrixExportFormat;
 
 #define SVD_MATRIX_N_SLOTS 3
 
@@ -52,7 +45,7 @@ double           svd_matrix_window_get_target_fps  (SvdMatrixWindow  *self);
 const SvdBenchMatrixRow *svd_matrix_row_object_get_row (GObject *item);
 gboolean         svd_matrix_window_export          (SvdMatrixWindow  *self,
                                                     int               row,
-                                                    SvdMatrixExportFormat format,
+                                                    SvdChainExportFormat format,
                                                     const char       *path,
                                                     GError          **error);
 
@@ -84,5 +77,6 @@ GtkDropDown     *svd_matrix_window_get_metric_drop (SvdMatrixWindow  *self);
 GtkDropDown     *svd_matrix_window_get_output_drop (SvdMatrixWindow  *self);
 SvdQualityMetric svd_matrix_window_get_metric      (SvdMatrixWindow  *self);
 GtkWidget       *svd_matrix_window_get_quality_note (SvdMatrixWindow *self);
+GtkWidget       *svd_matrix_window_get_stale_note  (SvdMatrixWindow  *self);
 
 G_END_DECLS

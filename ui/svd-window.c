@@ -24,6 +24,7 @@
 #include "svd-ui-enums.h"
 #include "svd-viewer.h"
 #include "svd-window.h"
+#include "svd-app-settings.h"
 
 struct _SvdWindow
 {
@@ -755,11 +756,10 @@ svd_window_demo_ready_cb (GObject      *object,
 static GStrv
 svd_window_find_shipped_models (void)
 {
-  const char *root = g_getenv ("SVD_SOURCE_ROOT");
   g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
   const char * const *data_dirs = g_get_system_data_dirs ();
 
-  g_ptr_array_add (dirs, g_build_filename (root != NULL ? root : SVD_SOURCE_ROOT, "models", NULL));
+  g_ptr_array_add (dirs, svd_model_library_shipped_dir ());
   for (guint i = 0; data_dirs[i] != NULL; i++)
     g_ptr_array_add (dirs, g_build_filename (data_dirs[i], "svd-studio", "models", NULL));
   for (guint i = 0; i < dirs->len; i++)
@@ -799,6 +799,15 @@ svd_window_apply_demo_chain (SvdWindow *self)
       svd_window_reset_averages (self, 0);
       svd_window_session_request (self, self->session_wanted, TRUE);
       svd_window_show_toast (self, _("Demo: chain 1 is a bicubic 2× baseline; the project’s models are not installed"));
+    }
+  /* For the install test (tests/cli/test-install.sh): which chain the demo
+   * got, then quit, without a timeout to guess. */
+  if (g_getenv ("SVD_EXIT_AFTER_DEMO") != NULL)
+    {
+      g_autofree char *chain = models != NULL ? g_strjoinv (",", models) : g_strdup ("builtin:bicubic:2");
+
+      g_print ("demo chain 1: %s\n", chain);
+      g_application_quit (g_application_get_default ());
     }
 }
 
@@ -1529,35 +1538,7 @@ static void
 svd_window_engine_settings (SvdWindow   *self,
                             SvdSettings *settings)
 {
-  svd_settings_init (settings);
-  svd_settings_apply_env (settings);
-  if (self->settings != NULL)
-    {
-      g_autofree char *device = g_settings_get_string (self->settings, "device");
-      g_autofree char *dists = g_settings_get_string (self->settings, "dists-weights-path");
-      g_autofree char *vgg = g_settings_get_string (self->settings, "vgg16-weights-path");
-      int precision = g_settings_get_enum (self->settings, "precision");
-
-      if (device != NULL && *device != '\0')
-        {
-          g_free (settings->device);
-          settings->device = g_steal_pointer (&device);
-        }
-      if (precision == 1)
-        settings->precision = SVD_PRECISION_FP32;
-      else if (precision == 2)
-        settings->precision = SVD_PRECISION_FP16;
-      if (*dists != '\0')
-        {
-          g_free (settings->dists_weights);
-          settings->dists_weights = g_steal_pointer (&dists);
-        }
-      if (*vgg != '\0')
-        {
-          g_free (settings->vgg16_weights);
-          settings->vgg16_weights = g_steal_pointer (&vgg);
-        }
-    }
+  svd_app_settings_load (settings, self->settings);
 }
 
 /* DISTS values of another variant or other weights are another metric:
@@ -2021,7 +2002,6 @@ svd_window_edit_chains (SvdWindow *self)
 {
   g_auto(GStrv) extra = NULL;
   g_auto(GStrv) folders = NULL;
-  const char *root = g_getenv ("SVD_SOURCE_ROOT");
   SvdChainEditor *editor;
 
   g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
@@ -2033,7 +2013,7 @@ svd_window_edit_chains (SvdWindow *self)
     }
   if (self->settings != NULL)
     extra = g_settings_get_strv (self->settings, "model-folders");
-  folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
+  folders = svd_model_library_default_folders (NULL,
                                                (const char * const *) extra);
   editor = svd_chain_editor_new (GTK_WINDOW (self), (const char * const *) folders,
                                  self->session_info.width, self->session_info.height, self->settings);
@@ -2118,6 +2098,10 @@ svd_window_export (SvdWindow *self)
   dialog = svd_export_dialog_new (GTK_WINDOW (self), self->session_info.input_path,
                                   self->session_info.n_frames, chain + 1,
                                   (const char * const *) self->chain_paths[chain]);
+  /* Synthesize mode restores the degraded cache, which has no audio; the
+   * export takes it from the clean clip, whose timestamps it shares. */
+  if (self->session_info.mode == SVD_REFERENCE_SYNTHESIZE)
+    svd_export_dialog_set_audio_source (dialog, self->session_info.reference_path);
   gtk_window_present (GTK_WINDOW (dialog));
   return GTK_WINDOW (dialog);
 }

@@ -78,7 +78,11 @@ int
 svd_cli_fail (const char *command,
               GError     *error)
 {
-  fprintf (stderr, "%s: error: %s\n", command, error ? error->message : "unknown error");
+  /* Messages quote file names, tensor names and strings from files; a
+   * terminal must not act on escape sequences in them. */
+  g_autofree char *shown = svd_str_escape_control (error ? error->message : "unknown error", TRUE);
+
+  fprintf (stderr, "%s: error: %s\n", command, shown);
   return 1;
 }
 
@@ -98,11 +102,14 @@ svd_cli_print_json (JsonBuilder *builder)
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
 
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  /* Strings from files may hold C1 controls json-glib writes raw. */
+  shown = svd_json_escape_control (text);
+  printf ("%s\n", shown);
 }
 
 /**
@@ -146,50 +153,6 @@ svd_cli_load_chain (const char  *spec,
       return NULL;
     }
   return g_steal_pointer (&models);
-}
-
-static gboolean
-on_signal_cb (gpointer data)
-{
-  g_cancellable_cancel (data);
-  return G_SOURCE_CONTINUE;
-}
-
-static gpointer
-signal_thread (gpointer data)
-{
-  GMainContext *context = data;
-
-  for (;;)
-    g_main_context_iteration (context, TRUE);
-  return NULL;
-}
-
-/**
- * svd_cli_cancel_on_signals:
- * @cancellable: the command's cancellable
- *
- * Cancels @cancellable on SIGINT (Ctrl-C), SIGTERM and SIGHUP (the
- * terminal closing). The signals are handled on a thread of their own, so
- * the cancel reaches the engine's checks between layers at once, not only
- * when the next frame is written; the command then fails with "cancelled"
- * and its writer deletes the temporary file.
- */
-void
-svd_cli_cancel_on_signals (GCancellable *cancellable)
-{
-  static const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-  GMainContext *context = g_main_context_new ();
-
-  for (gsize i = 0; i < G_N_ELEMENTS (signals); i++)
-    {
-      GSource *source = g_unix_signal_source_new (signals[i]);
-
-      g_source_set_callback (source, on_signal_cb, g_object_ref (cancellable), g_object_unref);
-      g_source_attach (source, context);
-      g_source_unref (source);
-    }
-  g_thread_unref (g_thread_new ("svd-signals", signal_thread, context));
 }
 
 /**

@@ -43,7 +43,6 @@ int      svd_cli_fail           (const char     *command,
 int      svd_cli_usage_error    (GOptionContext *context,
                                  const char     *message);
 void     svd_cli_print_json     (JsonBuilder    *builder);
-void     svd_cli_cancel_on_signals (GCancellable *cancellable);
 gboolean svd_cli_check_output   (const SvdCliCommon *common,
                                  const char         *output,
                                  const char *const  *inputs,

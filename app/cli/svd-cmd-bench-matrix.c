@@ -2,7 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
-#include "export/svd-bench-matrix.h"
+#include "tiers/svd-bench-matrix.h"
 
 #include <math.h>
 #include <stdio.h>

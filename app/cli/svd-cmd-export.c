@@ -2,9 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
-#include "export/svd-animejanai.h"
-#include "export/svd-glsl.h"
-#include "export/svd-onnx-export.h"
+#include "export/svd-chain-export.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,6 +50,8 @@ svd_cmd_export_chain (int    argc,
   g_autofree char *max_res = NULL;
   double min_fps = 0, max_fps = 0;
   int slot = 1;
+  SvdChainExportFormat fmt = SVD_CHAIN_EXPORT_PRESET;
+  SvdAnimeJaNaiSlot ranges = { 0 };
   SvdCliCommon common = { 0 };
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "preset, animejanai, onnx or glsl", "FORMAT" },
@@ -100,39 +100,16 @@ svd_cmd_export_chain (int    argc,
       chain->name = g_strdup (name);
     }
 
-  if (strcmp (format, "preset") == 0)
-    {
-      if (!svd_preset_save (chain, argv[2], &error))
-        return svd_cli_fail ("export-chain", error);
-    }
-  else if (strcmp (format, "onnx") == 0)
-    {
-      g_autoptr(GBytes) bytes = svd_onnx_export_chain (chain, &error);
-
-      if (bytes == NULL || !svd_onnx_save (bytes, argv[2], &error))
-        return svd_cli_fail ("export-chain", error);
-    }
-  else if (strcmp (format, "glsl") == 0)
-    {
-      g_autofree char *text = svd_glsl_export_chain (chain, &error);
-
-      if (text == NULL)
-        return svd_cli_fail ("export-chain", error);
-      if (!g_file_set_contents (argv[2], text, -1, &error))
-        return svd_cli_fail ("export-chain", error);
-    }
-  else if (strcmp (format, "animejanai") == 0)
-    {
-      SvdAnimeJaNaiSlot ranges = { .slot = slot, .min_fps = min_fps, .max_fps = max_fps };
-
-      if (!parse_res (min_res, &ranges.min_width, &ranges.min_height) ||
-          !parse_res (max_res, &ranges.max_width, &ranges.max_height))
-        return svd_cli_usage_error (context, "Resolutions are WxH, e.g. 1280x720");
-      if (!svd_animejanai_export (chain, &ranges, argv[2], NULL, &error))
-        return svd_cli_fail ("export-chain", error);
-    }
-  else
+  if (!svd_chain_export_format_from_string (format, &fmt))
     return svd_cli_usage_error (context, "--format is preset, animejanai, onnx or glsl");
+  ranges.slot = slot;
+  ranges.min_fps = min_fps;
+  ranges.max_fps = max_fps;
+  if (!parse_res (min_res, &ranges.min_width, &ranges.min_height) ||
+      !parse_res (max_res, &ranges.max_width, &ranges.max_height))
+    return svd_cli_usage_error (context, "Resolutions are WxH, e.g. 1280x720");
+  if (!svd_chain_export (chain, fmt, &ranges, argv[2], &error))
+    return svd_cli_fail ("export-chain", error);
   if (!common.quiet)
     g_print ("Wrote %s (%s, %u steps)\n", argv[2], format, chain->steps->len);
   return 0;

@@ -18,6 +18,7 @@ struct _SvdClContext {
   cl_command_queue  queue;
   char             *cache_dir;
   gboolean          use_cache;
+  char             *kernel_dir;  /* NULL: the embedded kernels */
 };
 
 const char *
@@ -399,6 +400,8 @@ svd_cl_context_new_for_device (const SvdClDeviceInfo  *info,
   self->info->driver_version = g_strdup (info->driver_version);
   self->cache_dir = svd_settings_get_kernel_cache_dir (settings);
   self->use_cache = settings->use_kernel_cache;
+  self->kernel_dir = settings->kernel_dir != NULL && *settings->kernel_dir != '\0'
+                       ? g_strdup (settings->kernel_dir) : NULL;
 
   self->context = clCreateContext (props, 1, &info->device, context_notify_cb, NULL, &err);
   if (err != CL_SUCCESS)
@@ -462,6 +465,7 @@ svd_cl_context_unref (SvdClContext *self)
     clReleaseContext (self->context);
   svd_cl_device_info_free (self->info);
   g_free (self->cache_dir);
+  g_free (self->kernel_dir);
   g_free (self);
 }
 
@@ -579,14 +583,16 @@ svd_cl_context_finish (SvdClContext  *self,
   return TRUE;
 }
 
+static char *svd_cl_load_source_from (const char  *dir,
+                                      const char  *name,
+                                      GError     **error);
+
 /**
  * svd_cl_load_source:
  * @name: a kernel file name such as "convert.cl"
  * @error: return location for an error
  *
- * Reads a kernel source. When `SVD_KERNEL_DIR` is set the file is read from
- * that directory, so kernels can be edited without rebuilding; otherwise it
- * comes from the GResource embedded in libsvd.
+ * Reads a kernel source from the GResource embedded in libsvd.
  *
  * Returns: (transfer full) (nullable): the NUL-terminated source
  */
@@ -594,7 +600,34 @@ char *
 svd_cl_load_source (const char  *name,
                     GError     **error)
 {
-  const char *dir = g_getenv ("SVD_KERNEL_DIR");
+  return svd_cl_load_source_from (NULL, name, error);
+}
+
+/**
+ * svd_cl_context_load_source:
+ * @self: a context
+ * @name: a kernel file name such as "convert.cl"
+ * @error: return location for an error
+ *
+ * Reads a kernel source for @self: from the settings' kernel_dir when the
+ * context was made with one (`SVD_KERNEL_DIR`), so kernels can be edited
+ * without rebuilding; otherwise the copy embedded in libsvd.
+ *
+ * Returns: (transfer full) (nullable): the NUL-terminated source
+ */
+char *
+svd_cl_context_load_source (SvdClContext  *self,
+                            const char    *name,
+                            GError       **error)
+{
+  return svd_cl_load_source_from (self->kernel_dir, name, error);
+}
+
+static char *
+svd_cl_load_source_from (const char  *dir,
+                         const char  *name,
+                         GError     **error)
+{
   g_autofree char *path = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;

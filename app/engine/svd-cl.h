@@ -110,6 +110,9 @@ cl_program             svd_cl_context_build_program (SvdClContext          *self
                                                      GError               **error);
 char                  *svd_cl_load_source           (const char            *name,
                                                      GError               **error);
+char                  *svd_cl_context_load_source   (SvdClContext          *self,
+                                                     const char            *name,
+                                                     GError               **error);
 cl_kernel              svd_cl_create_kernel         (cl_program             program,
                                                      const char            *name,
                                                      GError               **error);

@@ -191,16 +191,15 @@ static void
 choose_shape (SvdEngine *self)
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
-  const char *variant = g_getenv ("SVD_CONV_VARIANT");
-  const char *block = g_getenv ("SVD_CONV_BLOCK");
+  const SvdSettings *s = &self->settings;
 
   /* CPUs (PoCL) want a few big work-items full of explicit SIMD; GPUs want
-   * many light ones. SVD_CONV_VARIANT=block|pixel overrides, to measure
-   * both on one device. */
+   * many light ones. The settings' conv_variant overrides, to measure both
+   * on one device. */
   self->pixel_variant = (info->type & CL_DEVICE_TYPE_GPU) != 0;
-  if (g_strcmp0 (variant, "pixel") == 0)
+  if (s->conv_variant == SVD_CONV_VARIANT_PIXEL)
     self->pixel_variant = TRUE;
-  else if (g_strcmp0 (variant, "block") == 0)
+  else if (s->conv_variant == SVD_CONV_VARIANT_BLOCK)
     self->pixel_variant = FALSE;
 
   self->vw = info->preferred_vector_width_float >= 16 ? 16 :
@@ -209,25 +208,20 @@ choose_shape (SvdEngine *self)
   self->rx = 3;
   self->acc_budget = 24;
   self->max_ocb = 8;
-  self->profile_layers = g_getenv ("SVD_PROFILE_LAYERS") != NULL;
+  self->profile_layers = s->profile_layers;
   if (self->pixel_variant)
     {
       self->vw = 1;
       self->rx = 1;
       self->max_ocb = 8;
     }
-  /* SVD_CONV_BLOCK=VW,RX,ACC,OCB for tuning. */
-  if (block != NULL)
+  /* The block shape for tuning, validated by svd_settings_set_conv_block(). */
+  if (s->conv_vw > 0)
     {
-      int vw, rx, acc, ocb;
-
-      if (sscanf (block, "%d,%d,%d,%d", &vw, &rx, &acc, &ocb) == 4)
-        {
-          self->vw = vw;
-          self->rx = rx;
-          self->acc_budget = acc;
-          self->max_ocb = ocb;
-        }
+      self->vw = s->conv_vw;
+      self->rx = s->conv_rx;
+      self->acc_budget = s->conv_acc;
+      self->max_ocb = s->conv_ocb;
     }
 }
 
@@ -437,7 +431,7 @@ get_kernel_from (SvdEngine  *self,
 
   if (program == NULL)
     {
-      g_autofree char *source = svd_cl_load_source (file, error);
+      g_autofree char *source = svd_cl_context_load_source (self->ctx, file, error);
       const char *sources[] = { source, NULL };
       SvdClBuildInfo info;
 

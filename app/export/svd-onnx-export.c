@@ -5,6 +5,7 @@
 
 #include "svd-onnx-export.h"
 #include "core/svd-error.h"
+#include "model/svd-model-private.h"
 #include "onnx.pb-c.h"
 
 #include <string.h>
@@ -669,13 +670,17 @@ svd_chain_load_onnx (GBytes      *bytes,
 {
   gsize len;
   const guint8 *data = g_bytes_get_data (bytes, &len);
-  Onnx__ModelProto *proto = onnx__model_proto__unpack (NULL, len, data);
+  /* protobuf-c recurses without a depth limit: check first. */
+  Onnx__ModelProto *proto = svd_onnx_check_wire (data, len, error) ?
+                            onnx__model_proto__unpack (NULL, len, data) : NULL;
   g_autoptr(SvdChain) chain = NULL;
   const Onnx__GraphProto *g;
   const char *cur = NULL;
   gsize p = 0;
   guint step_no = 0;
 
+  if (proto == NULL && error != NULL && *error != NULL)
+    return NULL;
   if (proto == NULL || proto->graph == NULL)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID, "Not an ONNX model (the protobuf does not parse)");

@@ -5,6 +5,9 @@
 
 #include "svd-preset.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
+#include "core/svd-json-depth.h"
+#include "core/svd-limits.h"
 
 #include <json-glib/json-glib.h>
 
@@ -571,6 +574,8 @@ svd_preset_parse (const char          *data,
   const char *s;
   int version;
 
+  if (!svd_json_check_depth (data, length, SVD_LIMIT_JSON_DEPTH, "The preset", error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, length, &local))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The preset is not valid JSON: %s",
@@ -729,7 +734,7 @@ svd_preset_load (const char          *path,
   gsize len;
   SvdChain *chain;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
+  if (!svd_file_read_regular (path, SVD_LIMIT_JSON_FILE_BYTES, &data, &len, &local))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read the preset: %s", local->message);
       return NULL;
@@ -760,6 +765,9 @@ svd_preset_is_preset_file (const char *path)
 
   if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
     return TRUE;
+  /* Sniffing a FIFO would wait for a writer: only regular files. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
   file = g_file_new_for_path (path);
   in = g_file_read (file, NULL, NULL);
   if (in == NULL)

@@ -79,7 +79,7 @@ svd_cl_metrics_new (SvdClContext             *context,
                     GError                  **error)
 {
   g_autoptr(SvdClMetrics) self = g_new0 (SvdClMetrics, 1);
-  g_autofree char *source = svd_cl_load_source ("metrics.cl", error);
+  g_autofree char *source = svd_cl_context_load_source (context, "metrics.cl", error);
   const char *sources[] = { source, NULL };
   g_autoptr(GString) opts = g_string_new ("-cl-std=CL1.2");
   double w[SVD_SSIM_WINDOW];

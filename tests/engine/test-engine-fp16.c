@@ -50,12 +50,11 @@ new_engine (SvdPrecision precision,
   SvdEngine *engine;
 
   /* The kernel variant is chosen when the engine is made. */
-  g_setenv ("SVD_CONV_VARIANT", variant, TRUE);
   svd_settings_init (&settings);
   svd_settings_apply_env (&settings);
   settings.precision = precision;
+  settings.conv_variant = g_strcmp0 (variant, "pixel") == 0 ? SVD_CONV_VARIANT_PIXEL : SVD_CONV_VARIANT_BLOCK;
   engine = svd_engine_new_for_context (ctx, &settings, &error);
-  g_unsetenv ("SVD_CONV_VARIANT");
   g_assert_no_error (error);
   return engine;
 }

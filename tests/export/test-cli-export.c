@@ -3,7 +3,7 @@
 
 #include "svd.h"
 #include "export/svd-animejanai.h"
-#include "export/svd-bench-matrix.h"
+#include "tiers/svd-bench-matrix.h"
 #include "export/svd-onnx-export.h"
 #include "svd-test-utils.h"
 

@@ -166,7 +166,7 @@ check_metric (GPtrArray        *loaded,
 /* Exports the chosen chain in @format to @path through the window's
  * drop-down, as the Export button's chooser does. */
 static void
-export_as (SvdMatrixExportFormat  format,
+export_as (SvdChainExportFormat   format,
            const char            *path)
 {
   gtk_drop_down_set_selected (svd_matrix_window_get_format_drop (the_matrix), format);
@@ -421,7 +421,7 @@ script (SvdApplication *app)
   chain_scale = chosen->out_width / chosen->in_width;
 
   /* 1. The preset loads back with the same steps. */
-  export_as (SVD_MATRIX_EXPORT_PRESET, preset);
+  export_as (SVD_CHAIN_EXPORT_PRESET, preset);
   chain = svd_preset_load (preset, SVD_PRESET_LOAD_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (chain->steps->len, ==, g_strv_length (names));
@@ -439,7 +439,7 @@ script (SvdApplication *app)
 
   /* 2. The AnimeJaNai slot names each model, and each ONNX file it names
    * is next to it and loads with the model's scale. */
-  export_as (SVD_MATRIX_EXPORT_ANIMEJANAI, aj_dir);
+  export_as (SVD_CHAIN_EXPORT_ANIMEJANAI, aj_dir);
   {
     g_autofree char *conf_path = g_build_filename (aj_dir, "animejanai.conf", NULL);
     g_autofree char *conf = NULL;
@@ -470,7 +470,7 @@ script (SvdApplication *app)
   }
 
   /* 3. The fused ONNX reads back as the whole chain, with its scale. */
-  export_as (SVD_MATRIX_EXPORT_ONNX, fused);
+  export_as (SVD_CHAIN_EXPORT_ONNX, fused);
   {
     g_autoptr(GBytes) bytes = NULL;
     g_autoptr(GMappedFile) mapped = g_mapped_file_new (fused, FALSE, &error);
@@ -494,7 +494,7 @@ script (SvdApplication *app)
   }
 
   /* 4. The mpv shader hooks the luma/main plane and compiles. */
-  export_as (SVD_MATRIX_EXPORT_GLSL, glsl);
+  export_as (SVD_CHAIN_EXPORT_GLSL, glsl);
   {
     g_autofree char *text = NULL;
     guint n_passes = 0;
@@ -516,7 +516,7 @@ script (SvdApplication *app)
   {
     g_autofree char *bad = g_build_filename (dir, "no-such-dir", "x.json", NULL);
 
-    gtk_drop_down_set_selected (svd_matrix_window_get_format_drop (the_matrix), SVD_MATRIX_EXPORT_PRESET);
+    gtk_drop_down_set_selected (svd_matrix_window_get_format_drop (the_matrix), SVD_CHAIN_EXPORT_PRESET);
     g_assert_false (svd_matrix_window_export_chosen (the_matrix, bad));
     svd_gui_test_wait_frames (GTK_WIDGET (the_matrix), 3);
     opened = svd_gui_test_find_window (GTK_APPLICATION (app), ADW_TYPE_MESSAGE_DIALOG);

@@ -96,6 +96,7 @@ row_to_json (JsonBuilder             *b,
 #define I(k, v) json_builder_set_member_name (b, k); json_builder_add_int_value (b, v)
 #define D(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, v)
   S ("device", r->device);
+  S ("precision", r->precision == SVD_PRECISION_FP16 ? "fp16" : "fp32");
   S ("chain", r->chain);
   S ("key", r->key);
   I ("in_width", r->in_width);
@@ -209,6 +210,9 @@ svd_bench_matrix_load (const char  *path,
         continue;
       r = g_new0 (SvdBenchMatrixRow, 1);
       r->device = g_strdup (json_object_get_string_member_with_default (ro, "device", ""));
+      /* Files written before the precision was recorded hold fp32 rows. */
+      r->precision = g_strcmp0 (json_object_get_string_member_with_default (ro, "precision", "fp32"), "fp16") == 0
+                       ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
       r->chain = g_strdup (json_object_get_string_member_with_default (ro, "chain", ""));
       r->key = g_strdup (json_object_get_string_member_with_default (ro, "key", ""));
       r->in_width = json_object_get_int_member_with_default (ro, "in_width", 0);
@@ -266,7 +270,7 @@ char *
 svd_bench_matrix_to_csv (GPtrArray *rows)
 {
   GString *s = g_string_new ("device,chain,in_width,in_height,out_width,out_height,gflop,stage_ms,total_ms,fps,"
-                             "quality_frames,psnr_rgb,psnr_y,ssim_y,key\n");
+                             "quality_frames,psnr_rgb,psnr_y,ssim_y,key,precision\n");
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -301,7 +305,7 @@ svd_bench_matrix_to_csv (GPtrArray *rows)
         g_string_append (s, ",,,,");
       g_string_append_c (s, ',');
       append_csv_string (s, r->key);
-      g_string_append_c (s, '\n');
+      g_string_append (s, r->precision == SVD_PRECISION_FP16 ? ",fp16\n" : ",fp32\n");
     }
   return g_string_free (s, FALSE);
 }
@@ -567,6 +571,9 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
   g_autoptr(GHashTable) hashes = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   guint n_slots = o->slots->len;
   g_autofree guint *idx = g_new0 (guint, MAX (n_slots, 1));
+  /* As asked for: the CPU reference ignores it, and its rows say so by
+   * their device. */
+  const SvdPrecision precision = settings->precision;
   int total, done = 0;
 
   if (n_slots == 0 || n_slots > SVD_ENGINE_MAX_STAGES || o->n_sizes < 1 || o->frames < 1)
@@ -633,7 +640,10 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
                 progress (done, total, NULL, user_data);
               continue;
             }
-          g_string_append_printf (key, "%s|%dx%d", svd_engine_get_device_name (engine), w, h);
+          /* fp16 rows are another measurement than fp32 ones: the key
+           * says so (fp32 keys stay as they were, so older files resume). */
+          g_string_append_printf (key, "%s%s|%dx%d", svd_engine_get_device_name (engine),
+                                  precision == SVD_PRECISION_FP16 ? "/fp16" : "", w, h);
           for (guint k = 0; k < n; k++)
             {
               g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (hashes, chain[k]));
@@ -684,6 +694,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
               }
             row = g_new0 (SvdBenchMatrixRow, 1);
             row->device = g_strdup (svd_engine_get_device_name (engine));
+            row->precision = precision;
             row->chain = g_strdup (label->str);
             row->key = g_strdup (key->str);
             row->in_width = w;
@@ -762,57 +773,47 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
   return g_steal_pointer (&rows);
 }
 
-/* ---- Other GPUs: estimates ----
+/**
+ * svd_bench_matrix_device_name:
+ * @settings: engine settings
  *
- * Model: frame time (ms) = GFLOP / (efficiency · fp32 TFLOP/s) + overhead ·
- * input megapixels. The second term is the per-frame cost that does not
- * scale with the model (host transfers and conversions in the player); the
- * seed's fps barely change between Super and Ultra at one size on the
- * Thunderbolt RTX 3080, which a FLOP-only model cannot fit.
+ * The name svd_engine_get_device_name() reports for an engine made with
+ * @settings, which is what rows record in @device, found without making
+ * an engine (it lists the OpenCL devices only).
  *
- * Derivation: from ../shared/reference/seed-results/SVDBenchmark-All2XCombinations.csv
- * (9 chains 1x→2x × 4 input sizes 640x360, 854x480, 1024x576, 1280x720 per
- * machine), GFLOP per frame = 2 · (MACs/pixel of the 1x + of the 2x model)
- * · input pixels, MACs/pixel = 27·nf + 72·nf² + 9·nf·3·s² (Super nf 24,
- * Mega 35, Ultra 64). A least-squares fit of 1000/fps = a·GFLOP + c·Mpix
- * per machine gave a (ms/GFLOP) and c (ms/Mpix):
- *   DT_2060 a 0.03418 c 25.53 (median |error| of the fit 14 %)
- *   NT_3080 a 0.00454 c 21.19 (9 %)
- *   DT_3090 a 0.01108 c  9.95 (11 %)
- *   DT_4060 a 0.01475 c 29.43 (17 %; one outlier: Mega+Mega 720p 10.77 fps)
- * efficiency = 1 / (a · TFLOP/s). It is above 1 on every machine: the
- * seed's TensorRT engines ran on tensor cores (reduced precision), so the
- * effective rate exceeds the fp32 peak; the factor is "effective rate per
- * fp32 peak", not a utilisation. The 3080 figure is the eGPU over
- * Thunderbolt 3 and holds for that setup only.
+ * Returns: (transfer full): the device's name
  */
-static const SvdGpuInfo gpu_table[] = {
-  { "NVIDIA GeForce RTX 2060", 6.451, 4.535, 25.53, "seed DT_2060" },
-  { "NVIDIA GeForce RTX 3080 (eGPU, Thunderbolt 3)", 29.77, 7.393, 21.19, "seed NT_3080" },
-  { "NVIDIA GeForce RTX 3090", 35.58, 2.536, 9.95, "seed DT_3090" },
-  { "NVIDIA GeForce RTX 4060", 15.11, 4.486, 29.43, "seed DT_4060" },
-};
-
-const SvdGpuInfo *
-svd_gpu_table (guint *n)
+char *
+svd_bench_matrix_device_name (const SvdSettings *settings)
 {
-  *n = G_N_ELEMENTS (gpu_table);
-  return gpu_table;
+  g_autoptr(GPtrArray) devices = NULL;
+  SvdClDeviceInfo *info;
+
+  if (g_strcmp0 (settings->device, "cpu-ref") == 0)
+    return g_strdup ("CPU reference (no OpenCL)");
+  devices = svd_cl_list_devices (NULL);
+  if (devices == NULL || devices->len == 0)
+    return g_strdup ("CPU reference (no OpenCL)");
+  info = svd_cl_choose_device (devices, settings->device, NULL);
+  if (info == NULL)
+    return g_strdup (settings->device != NULL ? settings->device : "");
+  return g_strdup_printf ("%s (%s)", info->name, info->platform_name);
 }
 
 /**
- * svd_gpu_estimate:
- * Returns: an estimate (label "estimate"), never to be shown as measured
+ * svd_bench_matrix_row_is_stale:
+ * @row: a row
+ * @device_name: the device the current settings choose, as
+ *   svd_bench_matrix_device_name() names it
+ * @precision: the precision the current settings choose
+ *
+ * Returns: whether @row was measured on another device or at another
+ *   precision, so that its timing does not describe the current settings
  */
-SvdGpuEstimate
-svd_gpu_estimate (const SvdGpuInfo *gpu,
-                  double            gflop,
-                  int               in_width,
-                  int               in_height)
+gboolean
+svd_bench_matrix_row_is_stale (const SvdBenchMatrixRow *row,
+                               const char              *device_name,
+                               SvdPrecision             precision)
 {
-  SvdGpuEstimate e = { gpu, "estimate", 0 };
-  double ms = gflop / (gpu->efficiency * gpu->tflops) + gpu->overhead_ms_per_mpix * in_width * (double) in_height / 1e6;
-
-  e.fps = ms > 0 ? 1000.0 / ms : 0;
-  return e;
+  return g_strcmp0 (row->device, device_name) != 0 || row->precision != precision;
 }

@@ -6,6 +6,7 @@
 #include "engine/svd-engine.h"
 #include "media/svd-session-source.h"
 #include "model/svd-model.h"
+#include "tiers/svd-gpu-table.h"
 
 G_BEGIN_DECLS
 
@@ -22,6 +23,7 @@ G_BEGIN_DECLS
 /**
  * SvdBenchMatrixRow:
  * @device: the device the row was measured on
+ * @precision: the precision of the engine's feature maps when measured
  * @chain: display names joined with " + "
  * @key: device | size | weight hashes: what resume matches on
  * @in_width: @in_height: input size
@@ -37,6 +39,7 @@ G_BEGIN_DECLS
  */
 typedef struct {
   char   *device;
+  SvdPrecision precision;
   char   *chain;
   char   *key;
   int     in_width;
@@ -122,40 +125,10 @@ int        svd_bench_matrix_recommend (GPtrArray                   *rows,
                                        int                          out_width,
                                        int                          out_height);
 char      *svd_model_weights_sha256   (const SvdModel              *model);
-
-/**
- * SvdGpuInfo:
- * @name: marketing name
- * @tflops: fp32 peak TFLOP/s (boost clock)
- * @efficiency: effective compute rate as a fraction of @tflops (fitted)
- * @overhead_ms_per_mpix: per-frame cost per input megapixel that does not
- *   scale with the model (transfers, conversions; fitted)
- * @calibrated_from: the seed-results machine the two constants were fitted
- *   on, or the GPU whose constants were borrowed
- */
-typedef struct {
-  const char *name;
-  double      tflops;
-  double      efficiency;
-  double      overhead_ms_per_mpix;
-  const char *calibrated_from;
-} SvdGpuInfo;
-
-/**
- * SvdGpuEstimate:
- * An ESTIMATE, never a measurement: @label is always "estimate".
- */
-typedef struct {
-  const SvdGpuInfo *gpu;
-  const char       *label;
-  double            fps;
-} SvdGpuEstimate;
-
-const SvdGpuInfo *svd_gpu_table         (guint          *n);
-SvdGpuEstimate    svd_gpu_estimate      (const SvdGpuInfo *gpu,
-                                         double            gflop,
-                                         int               in_width,
-                                         int               in_height);
+char      *svd_bench_matrix_device_name (const SvdSettings         *settings);
+gboolean   svd_bench_matrix_row_is_stale (const SvdBenchMatrixRow  *row,
+                                          const char               *device_name,
+                                          SvdPrecision              precision);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdBenchMatrixRow, svd_bench_matrix_row_free)
 

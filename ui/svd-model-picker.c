@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-model-picker"
+
+#include "svd-config.h"
+
+#include <glib/gi18n.h>
+
+#include "svd-model-picker.h"
+#include "svd-chain-editor.h"
+
+/* A "From Library" menu button whose popover lists the model library, one
+ * group per folder, optionally with a "None" row first. Activating a row
+ * emits ::chosen with the entry (%NULL for "None"); the owner keeps the
+ * library and scans it, the picker only shows it. */
+
+struct _SvdModelPicker
+{
+  GtkWidget      parent_instance;
+
+  GtkMenuButton *button;
+  GtkPopover    *popover;
+  GtkLabel      *status;
+  GtkListBox    *list;
+  gboolean       offer_none;
+  GPtrArray     *library;  /* a reference: the rows point into its entries */
+};
+
+G_DEFINE_FINAL_TYPE (SvdModelPicker, svd_model_picker, GTK_TYPE_WIDGET)
+
+enum { SIGNAL_CHOSEN, N_SIGNALS };
+static guint signals[N_SIGNALS];
+
+static void
+row_activated_cb (GtkListBox    *box,
+                  GtkListBoxRow *row,
+                  gpointer       data)
+{
+  SvdModelPicker *self = data;
+  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
+
+  gtk_popover_popdown (self->popover);
+  if (g_object_get_data (G_OBJECT (row), "none") != NULL)
+    g_signal_emit (self, signals[SIGNAL_CHOSEN], 0, NULL);
+  else if (e != NULL && e->error == NULL)
+    g_signal_emit (self, signals[SIGNAL_CHOSEN], 0, e);
+}
+
+/**
+ * svd_model_picker_set_library:
+ * @self: a #SvdModelPicker
+ * @folders: (array zero-terminated=1) (nullable): the library's folders,
+ *   in the order their groups are shown
+ * @library: (nullable) (element-type SvdModelEntry): the entries found
+ * @loading: whether the library is still being read
+ *
+ * Lists @library; the picker keeps a reference to it.
+ */
+void
+svd_model_picker_set_library (SvdModelPicker    *self,
+                              const char *const *folders,
+                              GPtrArray         *library,
+                              gboolean           loading)
+{
+  /* The old rows point into the old entries until they are removed
+   * (removing a row re-runs the next row's header func). */
+  g_autoptr(GPtrArray) old = g_steal_pointer (&self->library);
+  GtkWidget *child;
+  guint n = 0;
+
+  g_return_if_fail (SVD_IS_MODEL_PICKER (self));
+  self->library = library != NULL ? g_ptr_array_ref (library) : NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, child);
+  if (self->offer_none)
+    {
+      GtkWidget *row = adw_action_row_new ();
+
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("None"));
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), _("Skip this slot in some combinations"));
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_object_set_data (G_OBJECT (row), "none", GINT_TO_POINTER (1));
+      gtk_list_box_append (self->list, row);
+    }
+  /* In the folders' order, so each folder is one group. */
+  for (guint f = 0; folders != NULL && folders[f] != NULL; f++)
+    for (guint i = 0; library != NULL && i < library->len; i++)
+      {
+        SvdModelEntry *e = library->pdata[i];
+        g_autofree char *details = NULL;
+        GtkWidget *row;
+
+        if (g_strcmp0 (e->folder, folders[f]) != 0)
+          continue;
+        if (e->error != NULL)
+          /* Translators: %s says why the model file could not be read */
+          details = g_strdup_printf (_("Could not load: %s"), e->error);
+        else
+          /* Translators: tier · scale · parameters in thousands,
+           * e.g. "Super · 2× · 45.2 k parameters" */
+          details = g_strdup_printf (_("%s · %d× · %.1f k parameters"), svd_model_tier_label (e->tier), e->scale,
+                                     e->params / 1000.0);
+        row = adw_action_row_new ();
+        adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), e->name);
+        adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
+        gtk_widget_set_tooltip_text (row, e->path);
+        gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), e->error == NULL);
+        if (e->error != NULL)
+          gtk_widget_add_css_class (row, "error");
+        g_object_set_data (G_OBJECT (row), "entry", e);
+        gtk_list_box_append (self->list, row);
+        n++;
+      }
+  if (loading)
+    gtk_label_set_text (self->status, _("Reading the model library…"));
+  else if (n == 0)
+    gtk_label_set_text (self->status,
+                        _("No models found. Put .onnx, .pth or .safetensors files in your models folder, or add a folder in Preferences."));
+  gtk_widget_set_visible (GTK_WIDGET (self->status), loading || n == 0);
+}
+
+void
+svd_model_picker_popdown (SvdModelPicker *self)
+{
+  g_return_if_fail (SVD_IS_MODEL_PICKER (self));
+  gtk_popover_popdown (self->popover);
+}
+
+GtkListBox *
+svd_model_picker_get_list (SvdModelPicker *self)
+{
+  g_return_val_if_fail (SVD_IS_MODEL_PICKER (self), NULL);
+  return self->list;
+}
+
+GtkMenuButton *
+svd_model_picker_get_button (SvdModelPicker *self)
+{
+  g_return_val_if_fail (SVD_IS_MODEL_PICKER (self), NULL);
+  return self->button;
+}
+
+static void
+svd_model_picker_dispose (GObject *object)
+{
+  SvdModelPicker *self = SVD_MODEL_PICKER (object);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
+    gtk_widget_unparent (child);
+  G_OBJECT_CLASS (svd_model_picker_parent_class)->dispose (object);
+}
+
+static void
+svd_model_picker_finalize (GObject *object)
+{
+  SvdModelPicker *self = SVD_MODEL_PICKER (object);
+
+  g_clear_pointer (&self->library, g_ptr_array_unref);
+  G_OBJECT_CLASS (svd_model_picker_parent_class)->finalize (object);
+}
+
+static void
+svd_model_picker_class_init (SvdModelPickerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = svd_model_picker_dispose;
+  object_class->finalize = svd_model_picker_finalize;
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+
+  /**
+   * SvdModelPicker::chosen:
+   * @self: the picker
+   * @entry: (nullable): the #SvdModelEntry picked, %NULL for "None"
+   */
+  signals[SIGNAL_CHOSEN] = g_signal_new ("chosen", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                                         NULL, G_TYPE_NONE, 1, G_TYPE_POINTER);
+}
+
+static void
+svd_model_picker_init (SvdModelPicker *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  GtkWidget *scroller = gtk_scrolled_window_new ();
+
+  self->button = GTK_MENU_BUTTON (gtk_menu_button_new ());
+  gtk_menu_button_set_label (self->button, _("From _Library"));
+  gtk_menu_button_set_use_underline (self->button, TRUE);
+  gtk_widget_set_parent (GTK_WIDGET (self->button), GTK_WIDGET (self));
+
+  self->status = GTK_LABEL (gtk_label_new (NULL));
+  gtk_label_set_wrap (self->status, TRUE);
+  gtk_label_set_width_chars (self->status, 40);
+  gtk_label_set_xalign (self->status, 0);
+  gtk_widget_add_css_class (GTK_WIDGET (self->status), "dim-label");
+  gtk_box_append (GTK_BOX (box), GTK_WIDGET (self->status));
+  self->list = GTK_LIST_BOX (gtk_list_box_new ());
+  gtk_list_box_set_selection_mode (self->list, GTK_SELECTION_NONE);
+  gtk_list_box_set_header_func (self->list, svd_model_library_header_func, NULL, NULL);
+  gtk_widget_add_css_class (GTK_WIDGET (self->list), "boxed-list");
+  g_signal_connect (self->list, "row-activated", G_CALLBACK (row_activated_cb), self);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scroller), GTK_WIDGET (self->list));
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scroller), GTK_POLICY_NEVER, GTK_POLICY_AUTOMATIC);
+  gtk_scrolled_window_set_propagate_natural_height (GTK_SCROLLED_WINDOW (scroller), TRUE);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 420);
+  gtk_widget_set_size_request (scroller, 380, -1);
+  gtk_box_append (GTK_BOX (box), scroller);
+  self->popover = GTK_POPOVER (gtk_popover_new ());
+  gtk_popover_set_child (self->popover, box);
+  gtk_menu_button_set_popover (self->button, GTK_WIDGET (self->popover));
+}
+
+/**
+ * svd_model_picker_new:
+ * @offer_none: whether a "None" row (skip this slot) comes first
+ *
+ * Returns: (transfer floating): a new picker, empty until
+ *   svd_model_picker_set_library()
+ */
+GtkWidget *
+svd_model_picker_new (gboolean offer_none)
+{
+  SvdModelPicker *self = g_object_new (SVD_TYPE_MODEL_PICKER, NULL);
+
+  self->offer_none = offer_none;
+  return GTK_WIDGET (self);
+}
