@@ -4,8 +4,6 @@
 #include "svd-cli.h"
 #include "core/svd-output.h"
 
-#include <glib-unix.h>
-#include <signal.h>
 #include <stdio.h>
 
 /**

@@ -56,6 +56,19 @@ svd_cmd_export_chain (int    argc,
   if (strcmp (format, "animejanai") != 0 &&
       !svd_cli_check_output (&common, argv[2], NULL, 0, argv[1], 0, &error))
     return svd_cli_fail ("export-chain", error);
+  if (strcmp (format, "animejanai") == 0 && g_file_test (argv[2], G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *conf = g_build_filename (argv[2], "animejanai.conf", NULL);
+
+      if (!g_file_test (argv[2], G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (&error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "“%s” is not a folder; the AnimeJaNai export writes a folder", argv[2]);
+          return svd_cli_fail ("export-chain", error);
+        }
+      if (!svd_cli_check_output (&common, conf, NULL, 0, argv[1], 0, &error))
+        return svd_cli_fail ("export-chain", error);
+    }
   chain = svd_cli_load_chain (argv[1], &error);
   if (chain == NULL)
     return svd_cli_fail ("export-chain", error);

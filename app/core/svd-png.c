@@ -3,8 +3,10 @@
 
 #include "svd-png.h"
 #include "svd-error.h"
+#include "svd-output.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <png.h>
 #include <setjmp.h>
@@ -255,7 +257,7 @@ svd_png_save (const SvdImage  *image,
   PngErrorState state = { 0 };
   png_structp png = NULL;
   png_infop info = NULL;
-  g_autofree char *tmp = g_strconcat (path, ".XXXXXX", NULL);
+  g_autofree char *tmp = svd_output_temp_template (path);
   guint8 *volatile row = NULL;
   FILE *volatile fp = NULL;
   int fd;
@@ -270,7 +272,10 @@ svd_png_save (const SvdImage  *image,
       return FALSE;
     }
 
-  fd = g_mkstemp (tmp);
+  /* Hidden and named after this process, as the video writer's; a
+   * replaced PNG keeps its mode (svd_output_replace()). */
+  svd_output_remove_stale_parts (path);
+  fd = g_mkstemp_full (tmp, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {
       int saved = errno;
@@ -345,11 +350,8 @@ svd_png_save (const SvdImage  *image,
       g_unlink (tmp);
       return FALSE;
     }
-  if (g_rename (tmp, path) != 0)
+  if (!svd_output_replace (tmp, path, error))
     {
-      int saved = errno;
-
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot rename %s to %s: %s", tmp, path, g_strerror (saved));
       g_unlink (tmp);
       return FALSE;
     }

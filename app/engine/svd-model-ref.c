@@ -3,6 +3,7 @@
 
 #include "svd-model-ref.h"
 #include "core/svd-error.h"
+#include "core/svd-fault.h"
 
 #include <string.h>
 
@@ -65,6 +66,7 @@ typedef struct {
   float               clamp_max;
   int                 y0;
   int                 y1;
+  GCancellable       *cancellable;
 } Band;
 
 /* One output row of one output channel: bias, then every input channel's
@@ -106,7 +108,9 @@ band_run (gpointer data)
   int w = b->src->w;
   g_autofree float *acc = g_new (float, w);
 
-  for (int y = b->y0; y < b->y1; y++)
+  /* A cancel stops every thread at its next row, not the next layer:
+   * one layer of a large frame takes seconds on the CPU. */
+  for (int y = b->y0; y < b->y1 && !g_cancellable_is_cancelled (b->cancellable); y++)
     for (int o = 0; o < l->out_ch; o++)
       {
         conv_row (l, b->src, o, y, acc);
@@ -150,7 +154,8 @@ run_layer (const SvdConvLayer *layer,
            SvdImage           *output,
            int                 scale,
            const SvdModel     *model,
-           int                 threads)
+           int                 threads,
+           GCancellable       *cancellable)
 {
   int h = src->h;
   guint64 work = (guint64) h * src->w * layer->out_ch * layer->in_ch;
@@ -167,7 +172,7 @@ run_layer (const SvdConvLayer *layer,
     {
       bands[t] = (Band) { layer, src, dst, input, output, scale,
                           model->clamp_output, model->clamp_min, model->clamp_max,
-                          (int) ((gint64) h * t / n), (int) ((gint64) h * (t + 1) / n) };
+                          (int) ((gint64) h * t / n), (int) ((gint64) h * (t + 1) / n), cancellable };
       if (t > 0)
         tids[t] = g_thread_new ("svd-ref", band_run, &bands[t]);
     }
@@ -241,14 +246,18 @@ svd_model_run_reference (SvdModel        *model,
       gboolean last = li == model->n_layers - 1;
       Features *t;
 
+      svd_fault_cancel_point (cancellable);
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
       dst->channels = l->out_ch;
-      run_layer (l, src, last ? NULL : dst, input, last ? output : NULL, s, model, threads);
+      run_layer (l, src, last ? NULL : dst, input, last ? output : NULL, s, model, threads, cancellable);
       t = src;
       src = dst;
       dst = t;
     }
+  /* A cancel during the last layer left the output half written. */
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    goto out;
   ok = TRUE;
 
 out:

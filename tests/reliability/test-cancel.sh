@@ -35,6 +35,15 @@ rc=$?; comment "$work/one.err"
 check "one frame: a cancel inside the stage stops it (status 1)" test $rc -eq 1
 check "one frame: nothing left behind" test -z "$(ls -A "$work/one")"
 
+# The CPU reference (no OpenCL device, or -d cpu-ref) stops too, and its
+# threads notice the cancel at their next row.
+mkdir -p "$work/cpu"
+SVD_FAULT_INJECT=int-at:1 "$svd" restore "$one" "$work/cpu/out.mkv" --chain "$model" -c ffv1 -q -d cpu-ref \
+  2>"$work/cpu.err"
+rc=$?; comment "$work/cpu.err"
+check "CPU reference: SIGINT between layers cancels (status 1)" test $rc -eq 1
+check "CPU reference: nothing left behind" test -z "$(ls -A "$work/cpu")"
+
 # The 2x model too (a stage that changes the size).
 mkdir -p "$work/two"
 SVD_FAULT_INJECT=int-at:2 "$svd" restore "$src" "$work/two/out.mkv" --chain "$model2x" -c ffv1 -q 2>"$work/two.err"

@@ -52,11 +52,23 @@ ffmpeg -v error -f lavfi -i testsrc=size=64x48 -frames:v 1 img.png
 cp img.png img.orig
 check "model run IN.png IN.png is refused" refused "is the input" "$svd" model run "$model" img.png img.png -y
 check "... and the image is byte-identical" cmp -s img.png img.orig
+"$svd" model run "$model" img.png new.png -q; chmod 604 new.png
+check "model run onto an existing PNG needs --force" refused "already exists" "$svd" model run "$model" img.png new.png
+"$svd" model run "$model" img.png new.png -q -y
+check "... and with -y the PNG keeps its mode (604)" test "$(stat -c %a new.png)" = 604
 cp "$model" m.onnx; chmod u+w m.onnx; cp m.onnx m.orig
 check "model run onto the model is refused" refused "is the input" "$svd" model run m.onnx img.png m.onnx -y
 check "export-chain onto a model of the chain is refused" \
   refused "is the input" "$svd" export-chain m.onnx m.onnx --format onnx -y
 check "... and the model is byte-identical" cmp -s m.onnx m.orig
+"$svd" export-chain m.onnx aj --format animejanai >/dev/null
+check "export-chain: an existing animejanai.conf is not replaced without --force" \
+  refused "animejanai.conf” already exists" "$svd" export-chain m.onnx aj --format animejanai
+"$svd" export-chain m.onnx aj --format animejanai -y >/dev/null
+check "... and is with -y" test $? -eq 0
+check "export-chain: an existing preset is not replaced without --force" \
+  refused "already exists" "$svd" export-chain m.onnx m.orig --format preset
+check "... and stays byte-identical" cmp -s m.onnx m.orig
 
 # Existing outputs: --force, and the mode is kept.
 "$svd" transcode in.mp4 out.mkv -c ffv1 -q
