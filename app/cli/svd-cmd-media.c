@@ -447,6 +447,7 @@ run_encode (int       argc,
   g_autofree char *stats_path = NULL;
   g_autoptr(GPtrArray) models = NULL;
   g_autoptr(GArray) steps = NULL;
+  g_autoptr(SvdReader) reader = NULL;
   g_auto(SvdSettings) settings = { 0 };
   g_auto(SvdRestoreJobResult) result = { 0 };
   g_auto(Interrupt) interrupt = { 0 };
@@ -521,6 +522,18 @@ run_encode (int       argc,
   job.output_path = argv[2];
   if (!parse_range (frames, &job.first, &job.end, &error))
     return svd_cli_fail (argv[0], error);
+  /* The input before the chain: a clip that cannot be read (or a refused
+   * playlist) fails at once, not after the models have loaded. */
+  {
+    SvdReaderOptions ro;
+
+    svd_reader_options_init (&ro);
+    ro.allow_playlists = allow_playlists;
+    reader = svd_reader_open (argv[1], &ro, &error);
+    if (reader == NULL)
+      return svd_cli_fail (argv[0], error);
+    job.reader = reader;
+  }
   if (restore)
     {
       models = svd_cli_load_chain (chain, &error);
