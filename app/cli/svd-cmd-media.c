@@ -446,6 +446,7 @@ run_encode (int       argc,
   g_autofree char *chain = NULL;
   g_autofree char *stats_path = NULL;
   g_autoptr(SvdChain) steps = NULL;
+  g_autoptr(SvdReader) reader = NULL;
   g_auto(SvdSettings) settings = { 0 };
   g_auto(SvdRestoreJobResult) result = { 0 };
   g_auto(Interrupt) interrupt = { 0 };
@@ -520,18 +521,17 @@ run_encode (int       argc,
   job.output_path = argv[2];
   if (!parse_range (frames, &job.first, &job.end, &error))
     return svd_cli_fail (argv[0], error);
-  /* An unreadable or unsafe input (a playlist) is refused before the
-   * models load: opening a clip takes milliseconds, a chain can take
-   * seconds. The job opens it again for the run. */
+  /* The input before the chain: a clip that cannot be read (or a refused
+   * playlist) fails at once, not after the models have loaded. */
   {
-    g_autoptr(SvdReader) probe = NULL;
     SvdReaderOptions ro;
 
     svd_reader_options_init (&ro);
     ro.allow_playlists = allow_playlists;
-    probe = svd_reader_open (argv[1], &ro, &error);
-    if (probe == NULL)
+    reader = svd_reader_open (argv[1], &ro, &error);
+    if (reader == NULL)
       return svd_cli_fail (argv[0], error);
+    job.reader = reader;
   }
   if (restore)
     {

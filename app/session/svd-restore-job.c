@@ -134,6 +134,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
                      GError              **error)
 {
   g_autoptr(SvdReader) reader = NULL;
+  SvdReader *source;
   g_autoptr(SvdWriter) writer = NULL;
   g_autoptr(SvdEngine) engine = NULL;
   g_auto(SvdSettings) defaults = { 0 };
@@ -156,6 +157,38 @@ svd_restore_job_run (const SvdRestoreJob  *job,
   if (job->cancellable != NULL && g_cancellable_is_cancelled (job->cancellable))
     return fail_or_cancelled (job, error, NULL);
 
+  /* The input first: a file that cannot be read is refused before the
+   * engine builds its kernels. */
+  if (job->reader != NULL)
+    source = job->reader;
+  else
+    {
+      svd_reader_options_init (&ro);
+      ro.allow_playlists = job->allow_playlists;
+      reader = svd_reader_open (job->input_path, &ro, &local);
+      if (reader == NULL)
+        return fail_or_cancelled (job, error, local);
+      source = reader;
+    }
+  info = svd_reader_get_info (source);
+  if (job->notice != NULL)
+    {
+      g_autofree char *losses = svd_video_info_describe_losses (info);
+
+      if (info->interlaced)
+        {
+          g_autofree char *msg = g_strdup_printf ("“%s” is interlaced; its fields are processed as progressive "
+                                                  "frames (deinterlace it first, e.g. with ffmpeg -vf bwdif)",
+                                                  job->input_path);
+          job->notice (msg, job->user_data);
+        }
+      if (losses != NULL)
+        {
+          g_autofree char *msg = g_strdup_printf ("“%s”: not kept in the output: %s", job->input_path, losses);
+          job->notice (msg, job->user_data);
+        }
+    }
+
   restore = job->chain != NULL && job->chain->steps->len > 0;
   if (restore)
     {
@@ -173,30 +206,6 @@ svd_restore_job_run (const SvdRestoreJob  *job,
         job->notice ("no OpenCL device; using the much slower CPU reference", job->user_data);
       compute.job = job;
       compute.engine = engine;
-    }
-
-  svd_reader_options_init (&ro);
-  ro.allow_playlists = job->allow_playlists;
-  reader = svd_reader_open (job->input_path, &ro, &local);
-  if (reader == NULL)
-    return fail_or_cancelled (job, error, local);
-  info = svd_reader_get_info (reader);
-  if (job->notice != NULL)
-    {
-      g_autofree char *losses = svd_video_info_describe_losses (info);
-
-      if (info->interlaced)
-        {
-          g_autofree char *msg = g_strdup_printf ("“%s” is interlaced; its fields are processed as progressive "
-                                                  "frames (deinterlace it first, e.g. with ffmpeg -vf bwdif)",
-                                                  job->input_path);
-          job->notice (msg, job->user_data);
-        }
-      if (losses != NULL)
-        {
-          g_autofree char *msg = g_strdup_printf ("“%s”: not kept in the output: %s", job->input_path, losses);
-          job->notice (msg, job->user_data);
-        }
     }
 
   first = job->first;
@@ -223,11 +232,11 @@ svd_restore_job_run (const SvdRestoreJob  *job,
   if (first > 0)
     {
       /* An excerpt starts where the source starts; its audio is cut to it. */
-      wo.start_us = svd_reader_frame_pts_us (reader, first);
+      wo.start_us = svd_reader_frame_pts_us (source, first);
       wo.offset_us = wo.start_us - info->first_pts_us;
     }
   if (end < info->n_frames)
-    wo.end_us = svd_reader_frame_pts_us (reader, end);
+    wo.end_us = svd_reader_frame_pts_us (source, end);
   wo.frames_total = end - first;
   if (job->progress != NULL)
     {
@@ -251,7 +260,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
 
   /* Decode and encode run on their own threads; the chain runs here. The
    * pipeline finishes the writer: the output appears only now. */
-  pc.reader = reader;
+  pc.reader = source;
   pc.first = first;
   pc.end = end;
   pc.writer = writer;

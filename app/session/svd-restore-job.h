@@ -5,6 +5,7 @@
 
 #include "core/svd-settings.h"
 #include "engine/svd-engine.h"
+#include "media/svd-reader.h"
 #include "model/svd-chain.h"
 #include "media/svd-writer.h"
 
@@ -37,6 +38,10 @@ typedef void (*SvdRestoreJobNoticeFunc) (const char *message,
 /**
  * SvdRestoreJob:
  * @input_path: the clip to restore
+ * @reader: (nullable): @input_path already opened by the caller (who
+ *   checked it before loading a chain, say); the job uses it instead of
+ *   opening the file again, from its decode thread during the run.
+ *   %NULL: the job opens @input_path itself
  * @output_path: the file to write; its extension picks the container. It
  *   appears only when the job succeeds (the writer works on a hidden
  *   temporary file in the same folder and renames it at the end)
@@ -78,6 +83,7 @@ typedef void (*SvdRestoreJobNoticeFunc) (const char *message,
  */
 typedef struct {
   const char              *input_path;
+  SvdReader               *reader;
   const char              *output_path;
   const char              *copy_from;
   const SvdChain          *chain;
