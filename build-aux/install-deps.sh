@@ -19,7 +19,7 @@ APP_PACKAGES="
   libprotobuf-c-dev protobuf-c-compiler libonnx-dev
   xvfb xauth libxtst-dev desktop-file-utils appstream
   fonts-cantarell adwaita-icon-theme
-  glslang-tools mesa-vulkan-drivers vulkan-tools
+  glslang-tools mesa-vulkan-drivers vulkan-tools mpv
 "
 
 TRAIN_PACKAGES="

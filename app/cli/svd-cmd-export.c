@@ -30,11 +30,13 @@ svd_cmd_export_chain (int    argc,
   int slot = 1;
   SvdChainExportFormat fmt = SVD_CHAIN_EXPORT_PRESET;
   SvdAnimeJaNaiSlot ranges = { 0 };
+  gboolean fp32 = FALSE;
   SvdCliCommon common = { 0 };
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "preset, animejanai, onnx or glsl", "FORMAT" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "The chain's name", "NAME" },
-    { "slot", 0, 0, G_OPTION_ARG_INT, &slot, "AnimeJaNai slot number (default 1)", "N" },
+    { "slot", 0, 0, G_OPTION_ARG_INT, &slot, "AnimeJaNai slot number, 1-9 (default 1)", "N" },
+    { "fp32", 0, 0, G_OPTION_ARG_NONE, &fp32, "AnimeJaNai: write fp32 ONNX files (default: fp16 input, output and weights)", NULL },
     { "min-resolution", 0, 0, G_OPTION_ARG_STRING, &min_res, "AnimeJaNai: smallest source (default 0x0)", "WxH" },
     { "max-resolution", 0, 0, G_OPTION_ARG_STRING, &max_res, "AnimeJaNai: largest source (default 0x0: any)", "WxH" },
     { "min-fps", 0, 0, G_OPTION_ARG_DOUBLE, &min_fps, "AnimeJaNai: lowest source fps", "FPS" },
@@ -80,7 +82,11 @@ svd_cmd_export_chain (int    argc,
 
   if (!svd_chain_export_format_from_string (format, &fmt))
     return svd_cli_usage_error (context, "--format is preset, animejanai, onnx or glsl");
+  if (fmt == SVD_CHAIN_EXPORT_ANIMEJANAI && (slot < SVD_ANIMEJANAI_MIN_SLOT || slot > SVD_ANIMEJANAI_MAX_SLOT))
+    return svd_cli_usage_error (context, "--slot is 1 to 9 (AnimeJaNai's slots 1001 and up are its "
+                                "built-in profiles, which an export never replaces)");
   ranges.slot = slot;
+  ranges.fp32 = fp32;
   ranges.min_fps = min_fps;
   ranges.max_fps = max_fps;
   if (!parse_res (min_res, &ranges.min_width, &ranges.min_height) ||

@@ -16,6 +16,12 @@
  * chain_N_model_M_resize_height_before_upscale,
  * chain_N_model_M_resize_factor_before_upscale (percent),
  * chain_N_model_M_name (an ONNX basename in animejanai/onnx/), chain_N_rife.
+ *
+ * The player reads the file with Python's configparser: a line break in a
+ * value would start a new key or `[section]`, a value's outer whitespace
+ * is dropped and `%` starts an interpolation. So the profile name loses
+ * control characters and doubles `%`, and model names are reduced to a
+ * safe file-name alphabet (no `/`, no leading `.`).
  */
 
 void
@@ -39,14 +45,96 @@ fmt_num (double v)
  * svd_animejanai_slot_to_data:
  * Returns: (transfer full): the `[slot_N]` section text
  */
+/* The profile name as a configparser value that reads back as itself
+ * (less control characters and outer spaces). */
+static char *
+escape_value (const char *v)
+{
+  g_autofree char *valid = g_utf8_make_valid (v != NULL ? v : "", -1);
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = valid; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 || *p == 0x7f)
+        g_string_append_c (out, ' ');
+      else if (*p == '%')
+        g_string_append (out, "%%");
+      else
+        g_string_append_c (out, *p);
+    }
+  g_strstrip (out->str);
+  out->len = strlen (out->str);
+  return g_string_free (out, FALSE);
+}
+
+static gboolean
+is_precision_token (const char *t,
+                    gsize       len)
+{
+  static const char *const tokens[] = { "fp16", "fp32", "f16", "f32", "half", "float16", "float32" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
+    if (len == strlen (tokens[i]) && g_ascii_strncasecmp (t, tokens[i], len) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/**
+ * svd_animejanai_file_name:
+ * @name: a step's name
+ * @fp16: the precision the file is written in
+ *
+ * The ONNX basename (without `.onnx`) for a model: only `A-Z a-z 0-9 . _ +
+ * -`, no leading `.`, and a precision tag true to @fp16: a tag already in
+ * the name (`fp16`, `fp32`, `f16`… between `_` or `-`) is replaced, else
+ * `_fp16` or `_fp32` is appended.
+ *
+ * Returns: (transfer full): the basename
+ */
+char *
+svd_animejanai_file_name (const char *name,
+                          gboolean    fp16)
+{
+  const char *tag = fp16 ? "fp16" : "fp32";
+  GString *out = g_string_new (NULL);
+  gboolean tagged = FALSE;
+  const char *p = name != NULL ? name : "";
+
+  while (TRUE)
+    {
+      gsize len = strcspn (p, "_-");
+
+      if (is_precision_token (p, len))
+        {
+          g_string_append (out, tag);
+          tagged = TRUE;
+        }
+      else
+        for (gsize i = 0; i < len; i++)
+          g_string_append_c (out, g_ascii_isalnum (p[i]) || p[i] == '.' || p[i] == '+' ? p[i] : '_');
+      if (p[len] == '\0')
+        break;
+      g_string_append_c (out, p[len]);
+      p += len + 1;
+    }
+  if (out->len == 0)
+    g_string_append (out, "model");
+  if (out->str[0] == '.')
+    out->str[0] = '_';
+  if (!tagged)
+    g_string_append_printf (out, "_%s", tag);
+  return g_string_free (out, FALSE);
+}
+
 char *
 svd_animejanai_slot_to_data (const SvdAnimeJaNaiSlot *s)
 {
   GString *out = g_string_new (NULL);
   g_autofree char *minf = fmt_num (s->min_fps);
   g_autofree char *maxf = fmt_num (s->max_fps);
+  g_autofree char *profile = escape_value (s->profile_name);
 
-  g_string_append_printf (out, "[slot_%d]\nprofile_name=%s\n", s->slot, s->profile_name ? s->profile_name : "");
+  g_string_append_printf (out, "[slot_%d]\nprofile_name=%s\n", s->slot, profile);
   g_string_append_printf (out, "chain_1_min_resolution=%dx%d\n", s->min_width, s->min_height);
   g_string_append_printf (out, "chain_1_max_resolution=%dx%d\n", s->max_width, s->max_height);
   g_string_append_printf (out, "chain_1_min_fps=%s\nchain_1_max_fps=%s\n", minf, maxf);
@@ -143,7 +231,7 @@ svd_animejanai_slot_parse (const char         *data,
               return FALSE;
             }
           n = strtol (line + 6, &end, 10);
-          if (end == line + 6 || strcmp (end, "]") != 0 || n < 1 || n > 100000)
+          if (end == line + 6 || strcmp (end, "]") != 0 || n < SVD_ANIMEJANAI_MIN_SLOT || n > SVD_ANIMEJANAI_MAX_SLOT)
             {
               g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Line %u: bad section header “%s”", ln + 1, line);
               return FALSE;
@@ -167,7 +255,23 @@ svd_animejanai_slot_parse (const char         *data,
           return FALSE;
         }
       if (strcmp (key, "profile_name") == 0)
-        slot->profile_name = g_strdup (val);
+        {
+          GString *name = g_string_new (NULL);
+
+          /* configparser's interpolation: "%%" is "%"; a lone "%" fails. */
+          for (const char *p = val; *p != '\0'; p++)
+            {
+              if (*p == '%' && p[1] != '%')
+                {
+                  g_string_free (name, TRUE);
+                  goto bad_value;
+                }
+              g_string_append_c (name, *p);
+              if (*p == '%')
+                p++;
+            }
+          slot->profile_name = g_string_free (name, FALSE);
+        }
       else if (strcmp (key, "chain_1_min_resolution") == 0 || strcmp (key, "chain_1_max_resolution") == 0)
         {
           gboolean is_min = key[8] == 'i';
@@ -200,7 +304,8 @@ svd_animejanai_slot_parse (const char         *data,
             goto bad_key;
           if (strcmp (rest, "name") == 0)
             {
-              if (*val == '\0' || strpbrk (val, "/\\") != NULL)
+              if (*val == '\0' || *val == '.' || strspn (val, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                                "0123456789._+-") != strlen (val))
                 goto bad_value;
               slot->model_names[m - 1] = g_strdup (val);
               seen_model_keys[m - 1] |= 1;
@@ -261,7 +366,8 @@ bad_value:
  * @chain: the chain; model steps need their models
  * @ranges: the slot number, profile name and source ranges to write
  * @out_dir: the folder: writes `animejanai.conf` (the slot section, to
- *   merge into the user's file) and `onnx/NAME.onnx` per model
+ *   merge into the user's file) and `onnx/NAME.onnx` per model, fp16
+ *   unless @ranges->fp32 (see svd_animejanai_file_name())
  * @written: (out caller-allocates) (optional): what was written
  * @error: return location for an error
  *
@@ -287,6 +393,14 @@ svd_animejanai_export (const SvdChain          *chain,
   s.profile_name = g_strdup (ranges->profile_name != NULL ? ranges->profile_name : chain->name);
   s.n_models = 0;
   memset (s.model_names, 0, sizeof s.model_names);
+  if (s.slot < SVD_ANIMEJANAI_MIN_SLOT || s.slot > SVD_ANIMEJANAI_MAX_SLOT)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "AnimeJaNai slot %d is out of range: use %d to %d (the player's keys); slots 1001-1003 and "
+                   "1010-1012 hold its built-in profiles (Quality, Balanced, Performance…), which an export "
+                   "never replaces", s.slot, SVD_ANIMEJANAI_MIN_SLOT, SVD_ANIMEJANAI_MAX_SLOT);
+      goto fail;
+    }
   if (g_mkdir_with_parents (onnx_dir, 0755) != 0)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create “%s”: %s", onnx_dir, g_strerror (errno));
@@ -310,11 +424,10 @@ svd_animejanai_export (const SvdChain          *chain,
                        st->model == NULL ? "Step %u has no loaded model" : "Too many models (step %u)", i + 1);
           goto fail;
         }
-      bytes = svd_onnx_export_model (st->model, error);
+      bytes = svd_onnx_export_model_precision (st->model, !s.fp32, error);
       if (bytes == NULL)
         goto fail;
-      s.model_names[s.n_models] = g_strdup (st->name);
-      g_strdelimit (s.model_names[s.n_models], "/\\ =[]", '_');
+      s.model_names[s.n_models] = svd_animejanai_file_name (st->name, !s.fp32);
       file = g_strconcat (s.model_names[s.n_models], ".onnx", NULL);
       path = g_build_filename (onnx_dir, file, NULL);
       if (!svd_onnx_save (bytes, path, error))

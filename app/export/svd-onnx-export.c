@@ -5,6 +5,7 @@
 
 #include "svd-onnx-export.h"
 #include "core/svd-error.h"
+#include "model/svd-model-private.h"
 #include "onnx.pb-c.h"
 
 #include <string.h>
@@ -26,6 +27,7 @@ typedef struct {
   GPtrArray *allocs;
   GPtrArray *nodes;
   GPtrArray *inits;
+  gboolean   fp16;   /* fp16 weights, activations, input and output */
 } Build;
 
 static void *
@@ -92,6 +94,35 @@ b_tensor (Build       *b,
   t->raw_data.data = b_alloc (b, MAX (bytes, 1));
   memcpy (t->raw_data.data, data, bytes);
   g_ptr_array_add (b->inits, t);
+}
+
+/* A float initializer in the graph's precision: fp32 as held, or IEEE half
+ * (round to nearest even) when the graph is fp16. */
+static void
+b_floats (Build        *b,
+          const char   *name,
+          const gint64 *dims,
+          int           n_dims,
+          const float  *v,
+          gsize         n)
+{
+  if (!b->fp16)
+    {
+      b_tensor (b, name, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, dims, n_dims, v, sizeof (float) * n);
+      return;
+    }
+  {
+    g_autofree guint8 *h = g_malloc (2 * MAX (n, 1));
+
+    for (gsize i = 0; i < n; i++)
+      {
+        guint16 x = svd_float_to_half (v[i]);
+
+        h[2 * i] = x & 0xff;
+        h[2 * i + 1] = x >> 8;
+      }
+    b_tensor (b, name, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16, dims, n_dims, h, 2 * n);
+  }
 }
 
 static Onnx__AttributeProto *
@@ -246,9 +277,8 @@ b_model (Build          *b,
         NULL,
       };
 
-      b_tensor (b, w, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, wdims, 4, L->weight,
-                sizeof (float) * L->out_ch * L->in_ch * 9);
-      b_tensor (b, bias, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, &bdim, 1, L->bias, sizeof (float) * L->out_ch);
+      b_floats (b, w, wdims, 4, L->weight, (gsize) L->out_ch * L->in_ch * 9);
+      b_floats (b, bias, &bdim, 1, L->bias, L->out_ch);
       conv_out = b_printf (b, "%sconv%d", prefix, l);
       b_node (b, "Conv", b_printf (b, "%sConv_%d", prefix, l), in, conv_out, attrs);
       x = conv_out;
@@ -258,7 +288,7 @@ b_model (Build          *b,
           const char *pin[] = { x, s, NULL };
           char *act = b_printf (b, "%sact%d", prefix, l);
 
-          b_tensor (b, s, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, sdims, 3, L->slope, sizeof (float) * L->out_ch);
+          b_floats (b, s, sdims, 3, L->slope, L->out_ch);
           b_node (b, "PRelu", b_printf (b, "%sPRelu_%d", prefix, l), pin, act, NULL);
           x = act;
         }
@@ -292,8 +322,8 @@ b_model (Build          *b,
         char *lo = b_printf (b, "%sclip_min", prefix), *hi = b_printf (b, "%sclip_max", prefix);
         const char *cin[] = { sum, lo, hi, NULL };
 
-        b_tensor (b, lo, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, NULL, 0, &m->clamp_min, sizeof (float));
-        b_tensor (b, hi, ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT, NULL, 0, &m->clamp_max, sizeof (float));
+        b_floats (b, lo, NULL, 0, &m->clamp_min, 1);
+        b_floats (b, hi, NULL, 0, &m->clamp_max, 1);
         b_node (b, "Clip", b_printf (b, "%sClip", prefix), cin, output, NULL);
       }
   }
@@ -320,7 +350,7 @@ b_value_info (Build      *b,
   tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
   tp->tensor_type = tt;
   tt->has_elem_type = TRUE;
-  tt->elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  tt->elem_type = b->fp16 ? ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 : ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
   tt->shape = sp;
   sp->n_dim = 4;
   sp->dim = b_alloc (b, sizeof (void *) * 4);
@@ -396,6 +426,7 @@ b_finish (Build      *b,
 static void
 b_init (Build *b)
 {
+  b->fp16 = FALSE;
   b->allocs = g_ptr_array_new_with_free_func (g_free);
   b->nodes = g_ptr_array_new ();
   b->inits = g_ptr_array_new ();
@@ -410,6 +441,35 @@ b_clear (Build *b)
 }
 
 /**
+ * svd_onnx_export_model_precision:
+ * @model: a model
+ * @fp16: write an fp16 graph: fp16 input, output, weights and arithmetic,
+ *   what TensorRT builds with `--stronglyTyped` (AnimeJaNai's engine
+ *   flags); %FALSE writes fp32
+ * @error: return location for an error
+ *
+ * Returns: (transfer full): a standalone ONNX file (opset 13, dynamic
+ *   height and width) of the model
+ */
+GBytes *
+svd_onnx_export_model_precision (const SvdModel  *model,
+                                 gboolean         fp16,
+                                 GError         **error)
+{
+  Build b;
+  GBytes *bytes;
+
+  if (!svd_model_validate (model, error))
+    return NULL;
+  b_init (&b);
+  b.fp16 = fp16;
+  b_model (&b, model, "", "input", "output");
+  bytes = b_finish (&b, model->name != NULL ? model->name : "model", "input", "output", NULL, 0);
+  b_clear (&b);
+  return bytes;
+}
+
+/**
  * svd_onnx_export_model:
  * @model: a model
  * @error: return location for an error
@@ -421,16 +481,7 @@ GBytes *
 svd_onnx_export_model (const SvdModel  *model,
                        GError         **error)
 {
-  Build b;
-  GBytes *bytes;
-
-  if (!svd_model_validate (model, error))
-    return NULL;
-  b_init (&b);
-  b_model (&b, model, "", "input", "output");
-  bytes = b_finish (&b, model->name != NULL ? model->name : "model", "input", "output", NULL, 0);
-  b_clear (&b);
-  return bytes;
+  return svd_onnx_export_model_precision (model, FALSE, error);
 }
 
 /**

@@ -13,6 +13,9 @@ G_BEGIN_DECLS
 
 GBytes    *svd_onnx_export_model (const SvdModel  *model,
                                   GError         **error);
+GBytes    *svd_onnx_export_model_precision (const SvdModel  *model,
+                                            gboolean         fp16,
+                                            GError         **error);
 GBytes    *svd_onnx_export_chain (const SvdChain  *chain,
                                   GError         **error);
 gboolean   svd_onnx_save         (GBytes          *bytes,

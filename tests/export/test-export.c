@@ -319,8 +319,10 @@ test_animejanai (Fixture       *f,
   g_autofree char *out = g_build_filename (f->dir, "aj", NULL);
   g_autofree char *conf_path = g_build_filename (out, "animejanai.conf", NULL);
   g_autofree char *conf = NULL;
+  /* fp32 so the weights read back bit for bit (the fp16 default is
+   * checked in test-animejanai.c). */
   SvdAnimeJaNaiSlot ranges = { .slot = 7, .min_width = 0, .min_height = 0, .max_width = 1280,
-                               .max_height = 720, .min_fps = 0, .max_fps = 30 };
+                               .max_height = 720, .min_fps = 0, .max_fps = 30, .fp32 = TRUE };
   SvdAnimeJaNaiSlot parsed = { 0 };
   SvdModel *expect[2] = { f->a, f->b };
 

@@ -96,6 +96,96 @@ test_compile (void)
   g_rmdir (dir);
 }
 
+/* A Compact-sized model (nf 64, 16 body convs, 4x): mpv on OpenGL links a
+ * pass only when it binds at most 15 textures (16 failed with
+ * "insufficient contiguous locations"), so the 16 feature textures of an
+ * nf-64 conv are split over two passes. */
+static void
+test_bind_limit (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) m = random_model (64, 16, 4, 31);
+  g_autofree char *shader = svd_glsl_export_model (m, "C_", &error);
+  g_autoptr(GPtrArray) passes = NULL;
+  int want;
+
+  g_assert_no_error (error);
+  passes = svd_glsl_split_passes (shader);
+  g_assert_cmpint (svd_glsl_max_binds (shader), <=, 15);
+  g_assert_cmpint (SVD_GLSL_MAX_BINDS, ==, 15);
+  g_assert_cmpint (svd_glsl_conv_chunks (15), ==, 1);
+  g_assert_cmpint (svd_glsl_conv_chunks (16), ==, 2);
+  g_assert_cmpint (svd_glsl_conv_chunks (28), ==, 2);
+  g_assert_cmpint (svd_glsl_conv_chunks (29), ==, 3);
+  /* conv 1: 16 groups from RGB; 16 body convs: 16 groups x 2 passes; the
+   * last conv: 48 channels = 12 groups x 2 passes; the shuffle pass. */
+  want = 16 + 16 * 16 * 2 + 12 * 2 + 1;
+  g_assert_cmpuint (passes->len, ==, (guint) want);
+  g_assert_cmpint (svd_glsl_count_passes (m), ==, want);
+  for (guint i = 0; i < passes->len; i++)
+    {
+      const char *p = g_ptr_array_index (passes, i);
+      int n = 0;
+
+      for (const char *q = strstr (p, "//!BIND "); q != NULL; q = strstr (q + 1, "//!BIND "))
+        n++;
+      g_assert_cmpint (n, >=, 1);
+      g_assert_cmpint (n, <=, 15);
+    }
+}
+
+/* The header states the pass count and the cost; the chain's input (and
+ * only the chain's input) is clamped to [0, 1]; a newline in a name cannot
+ * start a directive or code. */
+static void
+test_header_clamp_names (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) a = random_model (8, 2, 1, 41);
+  g_autoptr(SvdModel) b = random_model (6, 2, 2, 42);
+  SvdModel *models[2] = { a, b };
+  g_autoptr(SvdChain) chain = NULL;
+  g_autofree char *shader = NULL;
+  g_autofree char *passes_line = NULL;
+  g_autoptr(GPtrArray) passes = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_free (a->name);
+  a->name = g_strdup ("evil\n//!HOOK MAIN\nvec4 hook() { return vec4(1.0); }");
+  chain = svd_chain_new_from_models ("chain\n//!BIND X\r\nname", models, 2, &error);
+  g_assert_no_error (error);
+  shader = svd_glsl_export_chain (chain, &error);
+  g_assert_no_error (error);
+  passes = svd_glsl_split_passes (shader);
+  passes_line = g_strdup_printf ("// %u passes in all, binding at most", passes->len);
+  g_assert_nonnull (strstr (shader, passes_line));
+  g_assert_nonnull (strstr (shader, "GFLOP per 1920x1080 source frame"));
+  g_assert_cmpuint (passes->len, ==, (guint) (svd_glsl_count_passes (a) + svd_glsl_count_passes (b)));
+  /* Only the generated directives start lines: exactly one //!HOOK per
+   * pass, no //!BIND X. */
+  lines = g_strsplit (shader, "\n", -1);
+  for (int i = 0; lines[i] != NULL; i++)
+    {
+      g_assert_false (g_str_has_prefix (lines[i], "//!BIND X"));
+      g_assert_null (strchr (lines[i], '\r'));
+      g_assert_false (g_str_has_prefix (lines[i], "vec4 hook() { return"));
+    }
+  g_assert_null (strstr (shader, "\n//!HOOK MAIN\nvec4 hook() { return vec4(1.0)"));
+  /* Model 1 reads HOOKED clamped; model 2 reads model 1's output as is. */
+  for (guint i = 0; i < passes->len; i++)
+    {
+      const char *p = g_ptr_array_index (passes, i);
+      gboolean reads_hooked = strstr (p, "HOOKED_tex(") != NULL;
+
+      if (!reads_hooked)
+        continue;
+      if (strstr (p, "//!SAVE SVD1_") != NULL || strstr (p, "//!BIND SVD1_L") != NULL)
+        g_assert_nonnull (strstr (p, "clamp(HOOKED_tex("));
+      else
+        g_assert_null (strstr (p, "clamp(HOOKED_tex("));
+    }
+}
+
 /* The seed's Super 2x model compiles pass by pass. */
 static void
 test_compile_super (void)
@@ -226,6 +316,8 @@ main (int    argc,
   g_test_add_func ("/glsl/float-literals", test_float_literals);
   g_test_add_func ("/glsl/compile", test_compile);
   g_test_add_func ("/glsl/compile-super", test_compile_super);
+  g_test_add_func ("/glsl/bind-limit", test_bind_limit);
+  g_test_add_func ("/glsl/header-clamp-names", test_header_clamp_names);
   g_test_add_func ("/glsl/libplacebo", test_libplacebo);
   return g_test_run ();
 }
