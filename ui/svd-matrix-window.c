@@ -910,22 +910,21 @@ chain_for_row (SvdMatrixWindow         *self,
                const SvdBenchMatrixRow *r,
                GError                 **error)
 {
-  g_auto(GStrv) names = g_strsplit (r->chain, " + ", -1);
-  g_autoptr(SvdChain) chain = svd_chain_new (r->chain);
+  g_autoptr(SvdChain) chain = NULL;
 
-  for (int k = 0; names[k] != NULL; k++)
+  /* The row records its chain as text that reads back (model files in
+   * order); rows saved before it was recorded cannot be exported. */
+  if (r->spec == NULL)
     {
-      SvdModel *m = g_hash_table_lookup (self->models, names[k]);
-
-      if (m == NULL)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                       _("The model “%s” of this row is not loaded in the matrix window; add it to a slot"), names[k]);
-          return NULL;
-        }
-      if (!svd_chain_add_model (chain, m, error))
-        return NULL;
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   _("This row does not record its model files; run the matrix again to export it"));
+      return NULL;
     }
+  chain = svd_chain_parse (r->spec, NULL, SVD_CHAIN_LOAD_DEFAULT, error);
+  if (chain == NULL)
+    return NULL;
+  g_free (chain->name);
+  chain->name = g_strdup (r->chain);
   chain->has_target = TRUE;
   chain->target_device = g_strdup (r->device);
   chain->target_width = r->in_width;

@@ -73,11 +73,10 @@ svd_cmd_bench (int    argc,
 {
   g_autoptr(GOptionContext) context = g_option_context_new ("- benchmark a chain on the OpenCL device");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  g_autoptr(SvdChain) steps = NULL;
   g_autoptr(SvdImage) input = NULL;
   g_autoptr(SvdEngine) engine = NULL;
   g_auto(SvdSettings) settings = { 0 };
-  g_auto(GStrv) chain_parts = NULL;
   g_autofree char *chain = NULL;
   g_autofree char *size = NULL;
   g_autofree char *input_path = NULL;
@@ -88,7 +87,7 @@ svd_cmd_bench (int    argc,
   int frames = 10, warmup = 3, w = 960, h = 540;
   gboolean no_cache = FALSE, skip_peak = FALSE;
   GOptionEntry entries[] = {
-    { "chain", 'c', 0, G_OPTION_ARG_STRING, &chain, "Models, comma-separated, run in order", "M1,M2,…" },
+    { "chain", 'c', 0, G_OPTION_ARG_STRING, &chain, "The chain to run (see below)", "CHAIN" },
     { "size", 's', 0, G_OPTION_ARG_STRING, &size, "Input size (default 960x540)", "WxH" },
     { "frames", 'n', 0, G_OPTION_ARG_INT, &frames, "Timed frames (default 10)", "N" },
     { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Untimed warm-up frames (default 3)", "N" },
@@ -109,7 +108,8 @@ svd_cmd_bench (int    argc,
     "in total, frames/s, achieved GFLOP/s (2 x conv MACs) and the ratio to the device's\n"
     "fp32 FMA peak, measured at start with a small kernel (opencl/peak.cl). Time to first\n"
     "frame includes building (or loading) the kernels and is reported separately.\n"
-    "Use a real frame (--input) to compare with other engines: synthetic inputs time differently.");
+    "Use a real frame (--input) to compare with other engines: synthetic inputs time differently.\n\n"
+    SVD_CLI_CHAIN_HELP);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
@@ -123,27 +123,9 @@ svd_cmd_bench (int    argc,
   if (size != NULL && (sscanf (size, "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 16384 || h > 16384))
     return svd_cli_usage_error (context, "--size takes WxH, e.g. 960x540");
 
-  /* A chain preset (models/PRESET.md) stands for the whole chain. */
-  if (strchr (chain, ',') == NULL && svd_preset_is_preset_file (chain))
-    {
-      g_autoptr(GPtrArray) loaded = svd_cli_load_chain (chain, &error);
-
-      if (loaded == NULL)
-        return svd_cli_fail (argv[0], error);
-      for (guint i = 0; i < loaded->len; i++)
-        g_ptr_array_add (models, svd_model_ref (loaded->pdata[i]));
-    }
-  chain_parts = g_strsplit (models->len > 0 ? "" : chain, ",", -1);
-  for (int i = 0; chain_parts[i] != NULL; i++)
-    {
-      SvdModel *m = svd_model_load (g_strstrip (chain_parts[i]), &error);
-
-      if (m == NULL)
-        return svd_cli_fail (argv[0], error);
-      g_ptr_array_add (models, m);
-    }
-  if (models->len == 0 || models->len > SVD_ENGINE_MAX_STAGES)
-    return svd_cli_usage_error (context, "--chain needs 1 to 16 models");
+  steps = svd_cli_load_chain (chain, &error);
+  if (steps == NULL)
+    return svd_cli_fail (argv[0], error);
 
   if (input_path != NULL)
     {
@@ -169,7 +151,7 @@ svd_cmd_bench (int    argc,
 
   t0 = g_get_monotonic_time ();
   engine = svd_engine_new (&settings, &error);
-  if (engine == NULL || !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, &error))
+  if (engine == NULL || !svd_engine_set_chain (engine, steps, &error))
     return svd_cli_fail (argv[0], error);
   {
     g_autoptr(SvdImage) out = NULL;
@@ -187,17 +169,12 @@ svd_cmd_bench (int    argc,
         return svd_cli_fail (argv[0], error);
     }
 
-  for (guint i = 0; i < models->len; i++)
-    {
-      SvdModel *m = g_ptr_array_index (models, i);
-
-      gflop += svd_model_get_gflop (m, w * S, h * S);
-      S *= m->scale;
-    }
+  gflop = svd_chain_get_gflop (steps, w, h);
+  S = svd_engine_get_scale (engine);
 
   totals = g_new0 (double, frames);
   walls = g_new0 (double, frames);
-  stages = g_new0 (double, (gsize) frames * models->len);
+  stages = g_new0 (double, (gsize) frames * steps->steps->len);
   cpu0 = process_cpu_ms ();
   for (int f = -warmup; f < frames; f++)
     {
@@ -212,7 +189,7 @@ svd_cmd_bench (int    argc,
         continue;
       totals[f] = t.total_ms;
       walls[f] = t.wall_ms;
-      for (guint s = 0; s < models->len; s++)
+      for (guint s = 0; s < steps->steps->len; s++)
         stages[(gsize) s * frames + f] = t.stage_ms[s];
     }
   /* CPU time of the whole process (PoCL's worker threads included) per
@@ -221,7 +198,7 @@ svd_cmd_bench (int    argc,
   cpu_ms = (process_cpu_ms () - cpu0) / frames;
   med_total = median (totals, frames);
   med_wall = median (walls, frames);
-  for (guint s = 0; s < models->len; s++)
+  for (guint s = 0; s < steps->steps->len; s++)
     med_stage[s] = median (stages + (gsize) s * frames, frames);
   svd_engine_get_device_bytes (engine, &peak_bytes);
 
@@ -244,13 +221,13 @@ svd_cmd_bench (int    argc,
       json_builder_add_string_value (b, input_path ? input_path : "synthetic");
       json_builder_set_member_name (b, "stages");
       json_builder_begin_array (b);
-      for (guint s = 0; s < models->len; s++)
+      for (guint s = 0; s < steps->steps->len; s++)
         {
-          SvdModel *m = g_ptr_array_index (models, s);
+          const SvdChainStep *st = g_ptr_array_index (steps->steps, s);
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "model");
-          json_builder_add_string_value (b, m->name);
+          json_builder_add_string_value (b, st->name);
           json_builder_set_member_name (b, "median_ms");
           json_builder_add_double_value (b, med_stage[s]);
           json_builder_end_object (b);
@@ -288,11 +265,11 @@ svd_cmd_bench (int    argc,
       printf ("Device:     %s, %s kernels\n", svd_engine_get_device_name (engine), svd_engine_get_variant (engine));
       printf ("Input:      %dx%d (%s), output %dx%d, %d frames after %d warm-up\n", w, h,
               input_path ? input_path : "synthetic", w * S, h * S, frames, warmup);
-      for (guint s = 0; s < models->len; s++)
+      for (guint s = 0; s < steps->steps->len; s++)
         {
-          SvdModel *m = g_ptr_array_index (models, s);
+          const SvdChainStep *st = g_ptr_array_index (steps->steps, s);
 
-          printf ("Stage %u:    %-40s %9.1f ms (device, median)\n", s + 1, m->name, med_stage[s]);
+          printf ("Stage %u:    %-40s %9.1f ms (device, median)\n", s + 1, st->name, med_stage[s]);
         }
       printf ("Total:      %.1f ms device, %.1f ms wall per frame (median) → %.2f fps\n",
               med_total, med_wall, 1000.0 / med_wall);

@@ -6,6 +6,7 @@
 #include "svd-model-ref.h"
 #include "svd-resize.h"
 #include "core/svd-error.h"
+#include "core/svd-fault.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -93,6 +94,11 @@ struct _SvdEngine {
    * or 0 for the CPU reference path; 0 before any failure. */
   int           oom_tile;
   gboolean      oom_cpu;
+  /* The last frame's result is whole in rgb[n_stages] (one region on the
+   * device), of this size. */
+  gboolean      output_on_device;
+  int           output_w;
+  int           output_h;
 };
 
 static gsize
@@ -525,45 +531,25 @@ layer_setup (SvdEngine          *self,
 /**
  * svd_engine_set_chain:
  * @self: an engine
- * @models: (array length=n_models): models run in order
- * @n_models: 1 to %SVD_ENGINE_MAX_STAGES
+ * @chain: 1 to %SVD_ENGINE_MAX_STAGES steps with their models loaded:
+ *   models and built-in resizes (nearest, bilinear, bicubic, Lanczos, by a
+ *   whole factor of 1 to 4)
  * @error: return location for an error
  *
  * Builds (or loads from the cache) one program per layer shape and uploads
- * the weights, re-laid out for the kernels.
+ * the weights, re-laid out for the kernels. The engine keeps references to
+ * the models, not to @chain.
  */
 gboolean
-svd_engine_set_chain (SvdEngine        *self,
-                      SvdModel *const  *models,
-                      guint             n_models,
-                      GError          **error)
+svd_engine_set_chain (SvdEngine       *self,
+                      const SvdChain  *chain,
+                      GError         **error)
 {
-  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES];
-
-  if (n_models > SVD_ENGINE_MAX_STAGES)
-    n_models = SVD_ENGINE_MAX_STAGES + 1;
-  for (guint i = 0; i < MIN (n_models, SVD_ENGINE_MAX_STAGES); i++)
-    steps[i] = (SvdEngineStep) { models[i], SVD_RESIZE_NEAREST, 1 };
-  return svd_engine_set_chain_steps (self, steps, n_models, error);
-}
-
-/**
- * svd_engine_set_chain_steps:
- * @self: an engine
- * @steps: (array length=n_steps): models and built-in resize steps, in order
- * @n_steps: 1 to %SVD_ENGINE_MAX_STAGES
- * @error: return location for an error
- *
- * Like svd_engine_set_chain(), with non-learned resize steps (nearest,
- * bilinear, bicubic, Lanczos) allowed in the chain as baselines.
- */
-gboolean
-svd_engine_set_chain_steps (SvdEngine          *self,
-                            const SvdEngineStep *steps,
-                            guint               n_models,
-                            GError            **error)
-{
+  guint n_models;
   int scale = 1;
+
+  g_return_val_if_fail (self != NULL && chain != NULL, FALSE);
+  n_models = chain->steps->len;
 
   clear_chain (self);
   if (n_models == 0 || n_models > SVD_ENGINE_MAX_STAGES)
@@ -575,25 +561,35 @@ svd_engine_set_chain_steps (SvdEngine          *self,
   self->halo = 0;
   for (guint i = 0; i < n_models; i++)
     {
-      SvdModel *m = steps[i].model;
+      const SvdChainStep *step = g_ptr_array_index (chain->steps, i);
+      SvdModel *m = step->model;
       Stage *st = &self->stages[i];
       int r;
 
-      if (m == NULL)
+      if (step->type == SVD_CHAIN_STEP_RESIZE)
         {
-          if (steps[i].scale < 1 || steps[i].scale > 4 || (guint) steps[i].filter > SVD_RESIZE_LANCZOS)
+          if (step->resize_scale < 1 || step->resize_scale > 4 || step->resize_scale != (int) step->resize_scale ||
+              (guint) step->filter > SVD_RESIZE_LANCZOS)
             {
-              g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                           "A resize step takes a known filter and a factor of 1 to 4");
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "Step %u (%s): the engine resizes by a whole factor of 1 to 4 with a known filter",
+                           i + 1, step->name);
               clear_chain (self);
               return FALSE;
             }
-          st->filter = steps[i].filter;
-          st->scale = steps[i].scale;
+          st->filter = step->filter;
+          st->scale = (int) step->resize_scale;
           /* Output pixels depend on input pixels up to support + 1 away. */
           self->halo += (svd_resize_filter_support (st->filter) + 1 + scale - 1) / scale;
           scale *= st->scale;
           continue;
+        }
+      if (m == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "Step %u (%s) was read without its model", i + 1, step->name);
+          clear_chain (self);
+          return FALSE;
         }
       if (!svd_model_validate (m, error))
         return FALSE;
@@ -783,13 +779,15 @@ run_layer (SvdEngine  *self,
            DevBuf     *residual,
            int         w,
            int         h,
+           int         band_start,
+           int         band_items,
            cl_event   *event,
            GError    **error)
 {
   cl_kernel k = l->kernel;
   cl_int err = CL_SUCCESS;
   int a = 0;
-  size_t gws[3], lws[3];
+  size_t gws[3], lws[3], offset[3] = { 0, 0, 0 };
   int nob = l->oc / l->ocb;
 
   err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src->mem);
@@ -827,7 +825,11 @@ run_layer (SvdEngine  *self,
       lws[1] = 1;
       lws[2] = nob;
     }
-  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, NULL, gws, lws, 0, NULL, event);
+  /* One band of rows (work-items along y; get_global_id includes the
+   * offset, and the kernels bound-check against h). */
+  offset[1] = band_start;
+  gws[1] = MIN ((size_t) band_items, gws[1] - band_start);
+  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, offset, gws, lws, 0, NULL, event);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(conv3x3)");
   return TRUE;
@@ -878,6 +880,68 @@ event_span_ms (cl_event first,
   return (t1 - t0) / 1e6;
 }
 
+/* The work-items along y of one layer over h rows, and how many of them
+ * one band takes: a band is at most about 2^30 multiply-adds (a few
+ * hundred ms on a slow CPU device, a few ms on a GPU), so a cancellation
+ * is seen within well under a second even inside one heavy layer. */
+#define BAND_MACS ((guint64) 1 << 30)
+
+static void
+layer_bands (SvdEngine *self,
+             Layer     *l,
+             int        w,
+             int        h,
+             int       *items,
+             int       *band)
+{
+  guint64 per_row = (guint64) MAX (w, 1) * l->ic * l->oc * 9;
+  guint64 rows = MAX (BAND_MACS / MAX (per_row, 1), 1);
+
+  if (self->pixel_variant)
+    {
+      *items = (int) round_up (h, 4);
+      *band = (int) MIN ((guint64) *items, round_up (rows, 4));
+    }
+  else
+    {
+      *items = (int) (round_up (h, l->ry) / l->ry);
+      *band = (int) MIN ((guint64) *items, MAX (rows / l->ry, 1));
+    }
+}
+
+/* A cancellation point between two enqueued pieces of work. Without a
+ * cancellable the queue just runs on. With one, the host waits for the
+ * piece before @ev (so the device always has the next one queued) and
+ * then checks: a cancel is seen one band after it was asked for. On a
+ * cancel the queue is drained (clFinish) so no kernel still writes into
+ * buffers the caller may free. */
+static gboolean
+cancel_point (SvdEngine     *self,
+              cl_event      *pending,
+              cl_event       ev,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  if (cancellable == NULL)
+    return TRUE;
+  clFlush (svd_cl_context_get_queue (self->ctx));
+  if (*pending != NULL)
+    {
+      clWaitForEvents (1, pending);
+      clReleaseEvent (*pending);
+    }
+  *pending = ev;
+  if (ev != NULL)
+    clRetainEvent (ev);
+  svd_fault_cancel_point (cancellable);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      clFinish (svd_cl_context_get_queue (self->ctx));
+      return !g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+  return TRUE;
+}
+
 /* Runs the chain on the region now in rgb[0] (w x h). */
 static gboolean
 run_stages (SvdEngine        *self,
@@ -888,6 +952,7 @@ run_stages (SvdEngine        *self,
             GError          **error)
 {
   cl_event first[SVD_ENGINE_MAX_STAGES] = { 0 }, last[SVD_ENGINE_MAX_STAGES] = { 0 };
+  cl_event pending = NULL;
   gboolean ok = TRUE;
   int sw = w, sh = h;
 
@@ -918,34 +983,54 @@ run_stages (SvdEngine        *self,
         {
           Layer *l = &st->layers[li];
           DevBuf *dst = l->last ? &self->rgb[s + 1] : &r->feat[li % 2];
-          cl_event ev = NULL;
+          cl_event layer_first = NULL;
+          int items, band;
 
-          ok = run_layer (self, l, src, dst, &self->rgb[s], sw, sh, &ev, error);
+          /* Each layer in bands of rows, with a cancellation point after
+           * every band: a heavy model stops within a band, not a frame. */
+          layer_bands (self, l, sw, sh, &items, &band);
+          for (int y = 0; y < items && ok; y += band)
+            {
+              cl_event ev = NULL;
+
+              ok = run_layer (self, l, src, dst, &self->rgb[s], sw, sh, y, band, &ev, error);
+              if (!ok)
+                break;
+              if (layer_first == NULL)
+                {
+                  layer_first = ev;
+                  clRetainEvent (ev);
+                }
+              if (first[s] == NULL)
+                {
+                  first[s] = ev;
+                  clRetainEvent (ev);
+                }
+              if (last[s] != NULL)
+                clReleaseEvent (last[s]);
+              last[s] = ev;
+              ok = cancel_point (self, &pending, ev, cancellable, error);
+            }
           if (ok && self->profile_layers)
             {
               /* Debug aid for kernel tuning: per-layer device times. */
-              clWaitForEvents (1, &ev);
+              clWaitForEvents (1, &last[s]);
               g_printerr ("stage %d layer %2d %3d→%3d ocb %d ry %d: %8.2f ms\n", s, li, l->ic, l->oc,
-                          l->ocb, l->ry, event_span_ms (ev, ev));
+                          l->ocb, l->ry, event_span_ms (layer_first, last[s]));
             }
-          if (ok)
-            {
-              if (li == 0)
-                first[s] = ev;
-              else if (li == st->n_layers - 1)
-                last[s] = ev;
-              else
-                clReleaseEvent (ev);
-              if (li == 0 && st->n_layers == 1)
-                clRetainEvent (ev), last[s] = ev;
-            }
+          if (layer_first != NULL)
+            clReleaseEvent (layer_first);
           src = dst;
         }
       sw *= st->scale;
       sh *= st->scale;
     }
+  if (pending != NULL)
+    clReleaseEvent (pending);
   if (ok)
     ok = svd_cl_context_finish (self->ctx, error);
+  else
+    clFinish (svd_cl_context_get_queue (self->ctx));
   for (int s = 0; s < self->n_stages; s++)
     {
       if (ok && t != NULL)
@@ -1034,7 +1119,8 @@ tile_size (SvdEngine *self,
  * @output: (out) (transfer full): the result, the chain's scale times the
  *   size of @input
  * @timings: (out caller-allocates) (optional): per-stage device times
- * @cancellable: (nullable): checked between stages and tiles
+ * @cancellable: (nullable): checked between stages, tiles, layers and
+ *   bands of rows within a layer
  * @error: return location for an error
  *
  * Uploads the frame, converts it on the device, runs every stage with no
@@ -1213,10 +1299,23 @@ svd_engine_process (SvdEngine         *self,
   for (;;)
     {
       g_autoptr(GError) local = NULL;
+      SvdEngineTimings t = { 0 };
       int tile;
 
-      if (process_frame (self, input, out_format, output, timings, cancellable, &local))
-        return TRUE;
+      self->output_on_device = FALSE;
+      if (process_frame (self, input, out_format, output, &t, cancellable, &local))
+        {
+          /* One untiled region on the device leaves the whole result in
+           * the last stage's buffer. */
+          self->output_on_device = self->ctx != NULL && !self->oom_cpu && t.n_tiles == 1 &&
+                                   self->rgb[self->n_stages].mem != NULL &&
+                                   self->rgb[self->n_stages].elem == sizeof (float);
+          self->output_w = input->width * self->total_scale;
+          self->output_h = input->height * self->total_scale;
+          if (timings != NULL)
+            *timings = t;
+          return TRUE;
+        }
       if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY))
         {
           g_propagate_error (error, g_steal_pointer (&local));
@@ -1240,4 +1339,38 @@ svd_engine_process (SvdEngine         *self,
                      local->message);
         }
     }
+}
+
+/**
+ * svd_engine_get_output_planes:
+ * @self: an engine
+ * @planes: (out caller-allocates): where the last result lies on the device
+ *
+ * After svd_engine_process(), says where its result still is on the
+ * device (RGB float planes, valid until the next call), so a kernel on the
+ * same context (the metrics) reads it without a host round trip. Valid
+ * only for the last frame, and only when it ran in one piece on the
+ * device (not tiled, not on the CPU reference).
+ *
+ * Returns: whether @planes was set
+ */
+gboolean
+svd_engine_get_output_planes (SvdEngine   *self,
+                              SvdClPlanes *planes)
+{
+  DevBuf *out;
+
+  g_return_val_if_fail (self != NULL && planes != NULL, FALSE);
+
+  if (!self->output_on_device)
+    return FALSE;
+  out = &self->rgb[self->n_stages];
+  /* The planes carry a zero border of one sample (see svd_color_download). */
+  planes->mem = out->mem;
+  planes->offset = ((gsize) out->pitch + 1) * sizeof (float);
+  planes->pitch = (gsize) out->pitch * sizeof (float);
+  planes->plane = (gsize) out->plane * sizeof (float);
+  planes->width = self->output_w;
+  planes->height = self->output_h;
+  return TRUE;
 }

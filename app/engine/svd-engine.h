@@ -6,11 +6,12 @@
 #include "core/svd-image.h"
 #include "core/svd-settings.h"
 #include "engine/svd-cl.h"
+#include "model/svd-chain.h"
 #include "model/svd-model.h"
 
 G_BEGIN_DECLS
 
-#define SVD_ENGINE_MAX_STAGES 16
+#define SVD_ENGINE_MAX_STAGES SVD_CHAIN_MAX_STEPS
 
 /**
  * SvdEngineTimings:
@@ -33,31 +34,6 @@ typedef struct {
   int    n_tiles;
 } SvdEngineTimings;
 
-/**
- * SvdResizeFilter:
- *
- * Built-in, non-learned resize steps that may stand in a chain as
- * baselines (svd_engine_set_chain_steps()).
- */
-typedef enum {
-  SVD_RESIZE_NEAREST,
-  SVD_RESIZE_BILINEAR,
-  SVD_RESIZE_BICUBIC,
-  SVD_RESIZE_LANCZOS,
-} SvdResizeFilter;
-
-/**
- * SvdEngineStep:
- * @model: (nullable): a model, or %NULL for a built-in resize step
- * @filter: the resize filter when @model is %NULL
- * @scale: the resize factor (1 to 4) when @model is %NULL
- */
-typedef struct {
-  SvdModel        *model;
-  SvdResizeFilter  filter;
-  int              scale;
-} SvdEngineStep;
-
 typedef struct _SvdEngine SvdEngine;
 
 SvdEngine  *svd_engine_new                (const SvdSettings *settings,
@@ -67,13 +43,8 @@ SvdEngine  *svd_engine_new_for_context    (SvdClContext      *context,
                                            GError           **error);
 void        svd_engine_free               (SvdEngine         *self);
 gboolean    svd_engine_set_chain          (SvdEngine         *self,
-                                           SvdModel *const   *models,
-                                           guint              n_models,
+                                           const SvdChain    *chain,
                                            GError           **error);
-gboolean    svd_engine_set_chain_steps    (SvdEngine          *self,
-                                           const SvdEngineStep *steps,
-                                           guint               n_steps,
-                                           GError            **error);
 gboolean    svd_engine_process            (SvdEngine         *self,
                                            const SvdImage    *input,
                                            SvdPixelFormat     out_format,
@@ -89,6 +60,8 @@ guint64     svd_engine_get_device_bytes   (SvdEngine         *self,
                                            guint64           *peak_bytes);
 double      svd_engine_get_build_ms       (SvdEngine         *self);
 const char *svd_engine_get_variant        (SvdEngine         *self);
+gboolean    svd_engine_get_output_planes  (SvdEngine         *self,
+                                           SvdClPlanes       *planes);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdEngine, svd_engine_free)
 

@@ -21,8 +21,14 @@
 #include "svd-model-private.h"
 #include "svd-state-dict.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
+#include "core/svd-limits.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static int
 find_scale (gint64 last_out,
@@ -298,18 +304,20 @@ SvdModel *
 svd_model_load (const char  *path,
                 GError     **error)
 {
-  g_autoptr(GMappedFile) map = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local = NULL;
   SvdModel *model;
+  gsize len = 0;
+  const guint8 *data;
 
-  map = g_mapped_file_new (path, FALSE, &local);
-  if (map == NULL)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read model “%s”: %s", path, local->message);
-      return NULL;
-    }
-  model = load_data ((const guint8 *) g_mapped_file_get_contents (map),
-                     g_mapped_file_get_length (map), &local);
+  /* Only regular files: a FIFO or a symlink to /dev/zero named like a
+   * model is refused at once (the model library reads whatever the user's
+   * folders hold). */
+  bytes = svd_file_map_regular (path, SVD_LIMIT_MODEL_FILE_BYTES, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  model = load_data (data, len, &local);
   if (model == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);

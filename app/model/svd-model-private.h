@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "core/svd-limits.h"
 #include "model/svd-state-dict.h"
 
 G_BEGIN_DECLS
@@ -164,9 +165,11 @@ SvdStateDict *svd_pth_parse_legacy     (const guint8   *data,
 SvdModel     *svd_onnx_parse           (const guint8   *data,
                                         gsize           len,
                                         GError        **error);
-
-/* Limits that keep hostile files from asking for absurd allocations. */
-#define SVD_MAX_TENSORS      65536
-#define SVD_MAX_TENSOR_BYTES ((gsize) 1 << 31)
+/* The checks svd_onnx_parse() makes before protobuf-c decodes anything
+ * (file size, nesting depth, message count): every other caller of
+ * onnx__model_proto__unpack() must pass them first. */
+gboolean      svd_onnx_check_wire      (const guint8   *data,
+                                        gsize           len,
+                                        GError        **error);
 
 G_END_DECLS

@@ -25,13 +25,16 @@
 
 #include "svd-model-private.h"
 #include "core/svd-error.h"
+#include "core/svd-limits.h"
 #include "model/onnx.pb-c.h"
 
 #include <math.h>
 
 #define MAX_NODES      20000
-#define MAX_ELEMENTS   ((gsize) 1 << 26)
+#define MAX_ELEMENTS   SVD_LIMIT_ONNX_FOLD_ELEMENTS
 #define MAX_EVAL_DEPTH 256
+/* The largest fixed input (H·W) used as the pixel-shuffle probe. */
+#define MAX_PROBE_PIXELS 65536
 #define PROBE_H        3
 #define PROBE_W        5
 
@@ -59,6 +62,8 @@ typedef struct {
   GHashTable       *decoded;    /* initializer name -> Tens (shared) */
   GHashTable       *used;       /* NodeProto set: nodes placed */
   GPtrArray        *arena;      /* every Tens */
+  gsize             fold_bytes; /* bytes held by the arena's values */
+  gint64            opset;      /* the default domain's opset */
 } Onnx;
 
 typedef struct {
@@ -89,13 +94,28 @@ tens_new (Onnx         *o,
                    "ONNX tensor has %d dimensions; at most %d are supported", ndim, SVD_TENSOR_MAX_DIMS);
       return NULL;
     }
+  /* Each dimension is bounded on its own too, so that a zero elsewhere
+   * cannot hide a huge one that later arithmetic multiplies. */
   for (int i = 0; i < ndim; i++)
-    if (dims[i] < 0 || !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > MAX_ELEMENTS)
+    if (dims[i] < 0 || (guint64) dims[i] > MAX_ELEMENTS ||
+        !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > MAX_ELEMENTS)
       {
         g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                     "ONNX tensor is too large or has a negative dimension");
+                     "ONNX tensor has a negative dimension or more than %" G_GSIZE_FORMAT
+                     " elements (the constant folder's limit per tensor)", (gsize) MAX_ELEMENTS);
         return NULL;
       }
+  /* The folder keeps every value it computes until the graph is matched;
+   * the budget is checked before allocating (n ≤ 2^23, so no overflow). */
+  if (MAX (n, 1) * sizeof (double) > SVD_LIMIT_ONNX_FOLD_BYTES - o->fold_bytes)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "ONNX constant folding needs more than its memory limit of %" G_GSIZE_FORMAT
+                   " MiB; a compact model needs far less (the graph computes oversized constants)",
+                   SVD_LIMIT_ONNX_FOLD_BYTES >> 20);
+      return NULL;
+    }
+  o->fold_bytes += MAX (n, 1) * sizeof (double);
   t = g_new0 (Tens, 1);
   t->elem = elem;
   t->ndim = ndim;
@@ -183,7 +203,7 @@ decode (Onnx                    *o,
         {
           g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
                        "ONNX tensor “%s” holds %zu bytes of data; its shape needs %" G_GSIZE_FORMAT,
-                       name, tp->raw_data.len, t->n * esize);
+                       name, tp->raw_data.len, need);
           return NULL;
         }
       for (gsize i = 0; i < t->n; i++)
@@ -694,8 +714,10 @@ eval_node (Ctx                   *c,
           dims[nd++] = x->dims[d];
           inner *= (gsize) x->dims[d];
         }
-      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL)
-        return NULL;
+      /* An empty result must not loop over the other (possibly huge,
+       * then wrapped) extents. */
+      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL || out->n == 0)
+        return out;
       for (gsize a = 0; a < outer; a++)
         for (gsize i = 0; i < ind->n; i++)
           {
@@ -755,8 +777,8 @@ eval_node (Ctx                   *c,
               }
           dims[axis] += parts[i]->dims[axis];
         }
-      if ((out = tens_new (o, parts[0]->elem, parts[0]->ndim, dims, error)) == NULL)
-        return NULL;
+      if ((out = tens_new (o, parts[0]->elem, parts[0]->ndim, dims, error)) == NULL || out->n == 0)
+        return out;
       for (int d = 0; d < axis; d++)
         outer *= (gsize) dims[d];
       for (gsize a = 0; a < outer; a++)
@@ -792,7 +814,7 @@ eval_node (Ctx                   *c,
               unsupported_eval (n, "operands do not broadcast", error);
               return NULL;
             }
-          dims[d] = MAX (a, b);
+          dims[d] = a == 1 ? b : a;  /* 1 broadcasts to 0 too */
         }
       {
         gsize sx = 1, sy = 1;
@@ -871,8 +893,8 @@ eval_node (Ctx                   *c,
       dims[1] = C;
       dims[2] = x->dims[2] * s;
       dims[3] = x->dims[3] * s;
-      if ((out = tens_new (o, x->elem, 4, dims, error)) == NULL)
-        return NULL;
+      if ((out = tens_new (o, x->elem, 4, dims, error)) == NULL || out->n == 0)
+        return out;
       for (gint64 b = 0; b < dims[0]; b++)
         for (gint64 ch = 0; ch < C; ch++)
           for (gint64 y = 0; y < dims[2]; y++)
@@ -1061,7 +1083,8 @@ check_conv (Ctx             *c,
  * network's F.interpolate(nearest) does. Checks the node's coordinate
  * transform and rounding on a probe length. */
 static gboolean
-check_nearest_mapping (Onnx__NodeProto *n,
+check_nearest_mapping (Onnx            *o,
+                       Onnx__NodeProto *n,
                        int              s,
                        GError         **error)
 {
@@ -1069,8 +1092,10 @@ check_nearest_mapping (Onnx__NodeProto *n,
   g_autofree char *nm = attr_string (n, "nearest_mode", "round_prefer_floor");
   const int L = 7;
 
-  if (op_is (n, "Upsample"))
-    return TRUE; /* Upsample(nearest) is asymmetric + floor by definition */
+  /* Upsample(nearest), and Resize before opset 11 (which has neither
+   * attribute), are asymmetric + floor by definition. */
+  if (op_is (n, "Upsample") || o->opset < 11)
+    return TRUE;
   for (int dst = 0; dst < L * s; dst++)
     {
       double x, r;
@@ -1078,7 +1103,10 @@ check_nearest_mapping (Onnx__NodeProto *n,
 
       if (strcmp (ctm, "asymmetric") == 0)
         x = (double) dst / s;
-      else if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0)
+      else if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "pytorch_half_pixel") == 0 ||
+               (strcmp (ctm, "half_pixel_symmetric") == 0 && o->opset >= 19))
+        /* half_pixel_symmetric (opset 19) only differs from half_pixel
+         * when the output size is rounded, never at an integer scale. */
         x = (dst + 0.5) / s - 0.5;
       else if (strcmp (ctm, "tf_half_pixel_for_nn") == 0)
         x = (dst + 0.5) / s;
@@ -1124,6 +1152,9 @@ upsample_factor (Onnx            *o,
 
   if (g_ascii_strcasecmp (mode, "nearest") != 0)
     return fail_node (n, SVD_ERROR_UNSUPPORTED, "only nearest upsampling is supported", error);
+  if (op_is (n, "Resize") && o->opset < 10)
+    return fail_node (n, SVD_ERROR_MODEL_INVALID, "Resize needs opset 10 or later (the file says opset "
+                      "below 10, which has Upsample)", error);
   /* Opset 18 may name the axes the scales or sizes apply to. */
   int axes[4] = { 0, 1, 2, 3 }, n_axes = 4;
   {
@@ -1141,20 +1172,20 @@ upsample_factor (Onnx            *o,
       }
   }
 
-  if (op_is (n, "Upsample"))
+  if (op_is (n, "Upsample") && o->opset < 9)
     {
+      /* Upsample 7: the scales are an attribute. */
       Onnx__AttributeProto *a = attr (n, "scales");
 
-      if (a != NULL && a->n_floats == 4)
-        {
-          for (int i = 0; i < 4; i++)
-            s[i] = a->floats[i];
-          goto have_scales;
-        }
-      scales_name = n->n_input >= 2 ? n->input[1] : NULL;
+      if (a == NULL || a->n_floats != 4)
+        return fail_node (n, SVD_ERROR_MODEL_INVALID, "Upsample before opset 9 needs a scales attribute "
+                          "of four floats", error);
+      for (int i = 0; i < 4; i++)
+        s[i] = a->floats[i];
+      goto have_scales;
     }
-  else if (n->n_input == 2)
-    scales_name = n->input[1]; /* opset 10 */
+  else if (op_is (n, "Upsample") || o->opset < 11)
+    scales_name = n->n_input >= 2 ? n->input[1] : NULL; /* Upsample 9, Resize 10: (X, scales) */
   else
     {
       scales_name = n->n_input >= 3 ? n->input[2] : NULL;
@@ -1211,6 +1242,22 @@ upsample_factor (Onnx            *o,
         return fail_node (n, SVD_ERROR_UNSUPPORTED, "sizes must have one value per axis (N, C, H, W)", error);
       for (int i = 0; i < n_axes; i++)
         s[axes[i]] = t->v[i] / dims[axes[i]];
+      /* Opset 18: with a policy other than stretch, one scale (the
+       * smallest or largest of the axes') applies to every axis. */
+      if (o->opset >= 18)
+        {
+          g_autofree char *policy = attr_string (n, "keep_aspect_ratio_policy", "stretch");
+          double one = s[axes[0]];
+
+          if (strcmp (policy, "not_larger") != 0 && strcmp (policy, "not_smaller") != 0 &&
+              strcmp (policy, "stretch") != 0)
+            return fail_node (n, SVD_ERROR_UNSUPPORTED, "unknown keep_aspect_ratio_policy", error);
+          for (int i = 1; i < n_axes; i++)
+            one = policy[4] == 'l' ? MIN (one, s[axes[i]]) : MAX (one, s[axes[i]]);
+          if (strcmp (policy, "stretch") != 0)
+            for (int i = 0; i < n_axes; i++)
+              s[axes[i]] = one;
+        }
       ok = TRUE;
     }
   if (!ok)
@@ -1222,7 +1269,7 @@ have_scales:
                       "only an integer nearest upsample of H and W by the same factor 1–4 is supported",
                       error);
   *factor = (int) s[2];
-  return check_nearest_mapping (n, *factor, error);
+  return check_nearest_mapping (o, n, *factor, error);
 }
 
 /* Evaluates the shuffle branch from the last conv's output (@conv_out,
@@ -1245,6 +1292,13 @@ derive_shuffle (Onnx        *o,
   Ctx c;
   int s, C;
 
+  if (probe_h < 1 || probe_w < 1 || c_last < 1)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
+                   "The last conv has %d channels and the probe is %d×%d; both must be positive",
+                   c_last, probe_h, probe_w);
+      return FALSE;
+    }
   if ((probe = tens_new (o, ET_FLOAT, 4, dims, error)) == NULL)
     return FALSE;
   for (gsize k = 0; k < probe->n; k++)
@@ -1343,8 +1397,10 @@ fixed_input_hw (Onnx__ValueInfoProto *vi,
   if (tt->shape->dim[2]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE ||
       tt->shape->dim[3]->value_case != ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE)
     return FALSE;
+  /* Each side is bounded before they multiply: 2^32 × 2^32 wraps to 0. */
   if (tt->shape->dim[2]->dim_value < 1 || tt->shape->dim[3]->dim_value < 1 ||
-      tt->shape->dim[2]->dim_value * tt->shape->dim[3]->dim_value > 65536)
+      tt->shape->dim[2]->dim_value > MAX_PROBE_PIXELS || tt->shape->dim[3]->dim_value > MAX_PROBE_PIXELS ||
+      tt->shape->dim[2]->dim_value * tt->shape->dim[3]->dim_value > MAX_PROBE_PIXELS)
     return FALSE; /* a probe that large costs too much; hope for 0/-1 dims */
   *h = (int) tt->shape->dim[2]->dim_value;
   *w = (int) tt->shape->dim[3]->dim_value;
@@ -1583,30 +1639,37 @@ match (Onnx    *o,
       Ctx cc;
       Tens *t;
 
+      /* Clip 6 has min/max attributes; from opset 11 they are inputs
+       * (and the attributes do not exist). */
       ctx_init (&cc, o);
-      if (clip->n_input >= 2 && clip->input[1][0])
+      if (o->opset < 11)
+        {
+          clip_min = attr_float (clip, "min", -G_MAXFLOAT);
+          clip_max = attr_float (clip, "max", G_MAXFLOAT);
+          if (clip->n_input > 1)
+            goto clip_fail;
+        }
+      if (o->opset >= 11 && clip->n_input >= 2 && clip->input[1][0])
         {
           if ((t = eval (&cc, clip->input[1], 0, error)) == NULL || t->n != 1)
             goto clip_fail;
           clip_min = (float) t->v[0];
         }
-      else
-        clip_min = attr_float (clip, "min", -G_MAXFLOAT);
-      if (clip->n_input >= 3 && clip->input[2][0])
+      if (o->opset >= 11 && clip->n_input >= 3 && clip->input[2][0])
         {
           if ((t = eval (&cc, clip->input[2], 0, error)) == NULL || t->n != 1)
             goto clip_fail;
           clip_max = (float) t->v[0];
         }
-      else
-        clip_max = attr_float (clip, "max", G_MAXFLOAT);
       ctx_clear (&cc);
       if (FALSE)
         {
 clip_fail:
           ctx_clear (&cc);
           if (error == NULL || *error == NULL)
-            fail_node (clip, SVD_ERROR_UNSUPPORTED, "Clip bounds must be scalars", error);
+            fail_node (clip, SVD_ERROR_UNSUPPORTED, o->opset < 11 ?
+                       "Clip before opset 11 takes its bounds as attributes, not inputs" :
+                       "Clip bounds must be scalars", error);
           return NULL;
         }
     }
@@ -1703,11 +1766,140 @@ fail:
   return NULL;
 }
 
+/* ---- Checks before protobuf-c runs ------------------------------------- */
+
+/* protobuf-c decodes a sub-message by recursing, one C stack frame chain
+ * per level, with no depth limit: 5,000 nested TypeProto.sequence_type
+ * (34 KB) or AttributeProto.g graphs overflow the stack. This scan walks
+ * the wire format with an explicit stack before anything is decoded. It
+ * knows which fields are sub-messages from protobuf-c's own descriptors of
+ * the compiled onnx.proto, so it follows exactly the fields protobuf-c
+ * would recurse into (unknown fields are skipped as bytes, as protobuf-c
+ * keeps them). It bounds the nesting depth and the number of messages. */
+
+static gboolean
+scan_varint (const guint8 *data,
+             gsize         end,
+             gsize        *pos,
+             guint64      *value)
+{
+  guint64 v = 0;
+
+  for (int shift = 0; shift < 64; shift += 7)
+    {
+      guint8 b;
+
+      if (*pos >= end)
+        return FALSE;
+      b = data[(*pos)++];
+      v |= (guint64) (b & 0x7f) << shift;
+      if ((b & 0x80) == 0)
+        {
+          *value = v;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+scan_protobuf (const guint8  *data,
+               gsize          len,
+               GError       **error)
+{
+  struct {
+    const ProtobufCMessageDescriptor *desc;
+    gsize                             end;
+  } stack[SVD_LIMIT_ONNX_NESTING];
+  int top = 0;  /* stack[top] is the message being read; level top + 1 */
+  gsize pos = 0, messages = 1;
+
+  stack[0].desc = &onnx__model_proto__descriptor;
+  stack[0].end = len;
+  for (;;)
+    {
+      guint64 key, v;
+      const ProtobufCFieldDescriptor *f;
+
+      while (top > 0 && pos == stack[top].end)
+        top--;
+      if (top == 0 && pos == len)
+        return TRUE;
+      if (!scan_varint (data, stack[top].end, &pos, &key))
+        break;
+      switch (key & 7)
+        {
+        case 0:
+          if (!scan_varint (data, stack[top].end, &pos, &v))
+            goto damaged;
+          break;
+        case 1:
+        case 5:
+          if (stack[top].end - pos < ((key & 7) == 1 ? 8u : 4u))
+            goto damaged;
+          pos += (key & 7) == 1 ? 8 : 4;
+          break;
+        case 2:
+          if (!scan_varint (data, stack[top].end, &pos, &v) || v > stack[top].end - pos)
+            goto damaged;
+          f = (key >> 3) <= G_MAXUINT32 ?
+              protobuf_c_message_descriptor_get_field (stack[top].desc, (unsigned) (key >> 3)) : NULL;
+          if (f == NULL || f->type != PROTOBUF_C_TYPE_MESSAGE)
+            {
+              pos += v;
+              break;
+            }
+          if (top + 1 >= SVD_LIMIT_ONNX_NESTING)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "The ONNX file nests protobuf messages deeper than the limit of %d levels "
+                           "(at byte %" G_GSIZE_FORMAT ", in %s.%s); real models nest 7 deep",
+                           SVD_LIMIT_ONNX_NESTING, pos, stack[top].desc->short_name, f->name);
+              return FALSE;
+            }
+          if (++messages > SVD_LIMIT_ONNX_MESSAGES)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "The ONNX file holds more than the limit of %d protobuf messages; "
+                           "a compact model has about a thousand", SVD_LIMIT_ONNX_MESSAGES);
+              return FALSE;
+            }
+          top++;
+          stack[top].desc = f->descriptor;
+          stack[top].end = pos + v;
+          break;
+        default:
+          goto damaged; /* groups (3, 4) are not used by ONNX; 6, 7 do not exist */
+        }
+    }
+
+damaged:
+  g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+               "Not a valid ONNX file: the protobuf does not decode (truncated or damaged)");
+  return FALSE;
+}
+
+gboolean
+svd_onnx_check_wire (const guint8  *data,
+                     gsize          len,
+                     GError       **error)
+{
+  if (len > SVD_LIMIT_ONNX_FILE_BYTES)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "The ONNX file is %" G_GSIZE_FORMAT " bytes, above the limit of %" G_GSIZE_FORMAT
+                   " MiB; compact models are a few MB", len, SVD_LIMIT_ONNX_FILE_BYTES >> 20);
+      return FALSE;
+    }
+  return scan_protobuf (data, len, error);
+}
+
 /* protobuf-c allocator with a cap: a hostile file must not make it ask for
  * more than a bounded multiple of its own size. */
 typedef struct {
-  gsize used;
-  gsize cap;
+  gsize    used;
+  gsize    cap;
+  gboolean over;  /* an allocation was refused for the cap */
 } Budget;
 
 static void *
@@ -1718,7 +1910,10 @@ budget_alloc (void   *data,
   gsize *p;
 
   if (size > b->cap - b->used || size > G_MAXSIZE - sizeof (gsize) * 2)
-    return NULL;
+    {
+      b->over = TRUE;
+      return NULL;
+    }
   p = g_try_malloc (size + sizeof (gsize) * 2);
   if (p == NULL)
     return NULL;
@@ -1767,16 +1962,26 @@ onnx_parse (const guint8  *data,
             gsize          len,
             GError       **error)
 {
-  Budget budget = { 0, 64 * (gsize) len + (64u << 20) };
+  Budget budget = { 0, SVD_LIMIT_ONNX_DECODE_MAX, FALSE };
   ProtobufCAllocator alloc = { budget_alloc, budget_free, &budget };
   Onnx o = { 0 };
   SvdModel *model = NULL;
 
+  if (!svd_onnx_check_wire (data, len, error))
+    return NULL;
+  /* len ≤ 64 MiB: no overflow. */
+  budget.cap = MIN (SVD_LIMIT_ONNX_DECODE_FACTOR * len + SVD_LIMIT_ONNX_DECODE_BASE, SVD_LIMIT_ONNX_DECODE_MAX);
   o.proto = onnx__model_proto__unpack (&alloc, len, data);
   if (o.proto == NULL)
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "Not a valid ONNX file: the protobuf does not decode (truncated or damaged)");
+      if (budget.over)
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                     "Decoding the ONNX file needs more than its memory limit of %" G_GSIZE_FORMAT
+                     " MiB (%d bytes per byte of file plus %" G_GSIZE_FORMAT " MiB)",
+                     budget.cap >> 20, SVD_LIMIT_ONNX_DECODE_FACTOR, SVD_LIMIT_ONNX_DECODE_BASE >> 20);
+      else
+        g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                     "Not a valid ONNX file: the protobuf does not decode (truncated or damaged)");
       return NULL;
     }
   o.graph = o.proto->graph;
@@ -1797,7 +2002,29 @@ onnx_parse (const guint8  *data,
     for (gsize i = 0; i < o.proto->n_opset_import; i++)
       if (o.proto->opset_import[i]->domain == NULL || o.proto->opset_import[i]->domain[0] == '\0' ||
           strcmp (o.proto->opset_import[i]->domain, "ai.onnx") == 0)
-        has_opset = TRUE;
+        {
+          gint64 v = o.proto->opset_import[i]->version;
+
+          /* Below 7 Add/Mul broadcast by attribute, Upsample and Cast
+           * differ; above the newest opset we know, ops may have changed
+           * meaning. Either way the match below would be a guess. */
+          if (v < SVD_LIMIT_ONNX_OPSET_MIN || v > SVD_LIMIT_ONNX_OPSET_MAX)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "The ONNX file uses opset %" G_GINT64_FORMAT "; supported opsets are %d to %d",
+                           v, SVD_LIMIT_ONNX_OPSET_MIN, SVD_LIMIT_ONNX_OPSET_MAX);
+              goto out;
+            }
+          if (has_opset && v != o.opset)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
+                           "The ONNX file declares two opsets for the default domain (%" G_GINT64_FORMAT
+                           " and %" G_GINT64_FORMAT ")", o.opset, v);
+              goto out;
+            }
+          o.opset = v;
+          has_opset = TRUE;
+        }
     /* The spec requires it; a file without one is damaged or cut short. */
     if (!has_opset)
       {

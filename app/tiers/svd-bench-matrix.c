@@ -27,6 +27,7 @@ svd_bench_matrix_row_free (SvdBenchMatrixRow *row)
     return;
   g_free (row->device);
   g_free (row->chain);
+  g_free (row->spec);
   g_free (row->key);
   g_free (row);
 }
@@ -98,6 +99,10 @@ row_to_json (JsonBuilder             *b,
   S ("device", r->device);
   S ("precision", r->precision == SVD_PRECISION_FP16 ? "fp16" : "fp32");
   S ("chain", r->chain);
+  if (r->spec != NULL)
+    {
+      S ("spec", r->spec);
+    }
   S ("key", r->key);
   I ("in_width", r->in_width);
   I ("in_height", r->in_height);
@@ -214,6 +219,7 @@ svd_bench_matrix_load (const char  *path,
       r->precision = g_strcmp0 (json_object_get_string_member_with_default (ro, "precision", "fp32"), "fp16") == 0
                        ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
       r->chain = g_strdup (json_object_get_string_member_with_default (ro, "chain", ""));
+      r->spec = g_strdup (json_object_get_string_member_with_default (ro, "spec", NULL));
       r->key = g_strdup (json_object_get_string_member_with_default (ro, "key", ""));
       r->in_width = json_object_get_int_member_with_default (ro, "in_width", 0);
       r->in_height = json_object_get_int_member_with_default (ro, "in_height", 0);
@@ -609,7 +615,8 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
   for (;;)
     {
-      SvdModel *chain[SVD_ENGINE_MAX_STAGES];
+      g_autoptr(SvdChain) steps = svd_chain_new (NULL);
+      g_autofree char *spec = NULL;
       guint n = 0;
       int scale = 1;
 
@@ -619,16 +626,21 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
           if (m != NULL)
             {
-              chain[n++] = m;
+              n++;
               scale *= m->scale;
+              if (!svd_chain_add_model (steps, m, error))
+                return NULL;
             }
         }
+      /* The row names its chain as text that reads back, so whoever shows
+       * the row (the matrix window) can export the very same chain. */
+      spec = n > 0 ? svd_chain_to_string (steps, NULL, NULL) : NULL;
 
       for (int z = 0; z < o->n_sizes; z++)
         {
           int w = o->widths[z], h = o->heights[z];
           g_autoptr(GString) key = g_string_new (NULL);
-          g_autoptr(GString) label = g_string_new (NULL);
+          g_autofree char *label = svd_chain_get_label (steps);
           SvdBenchMatrixRow *row = NULL;
 
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -645,10 +657,8 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
           g_string_append_printf (key, "%s%s|%dx%d", svd_engine_get_device_name (engine),
                                   precision == SVD_PRECISION_FP16 ? "/fp16" : "", w, h);
           for (guint k = 0; k < n; k++)
-            {
-              g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (hashes, chain[k]));
-              g_string_append_printf (label, "%s%s", k ? " + " : "", chain[k]->name);
-            }
+            g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (
+                                      hashes, ((SvdChainStep *) g_ptr_array_index (steps->steps, k))->model));
           if (quality_tag != NULL)
             g_string_append_printf (key, "|%s", quality_tag);
           for (guint k = 0; previous != NULL && k < previous->len; k++)
@@ -676,7 +686,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
             if (frame == NULL)
               return NULL;
-            if (!svd_engine_set_chain (engine, chain, n, error))
+            if (!svd_engine_set_chain (engine, steps, error))
               return NULL;
             for (int r = 0; r < o->warmup + o->frames; r++)
               {
@@ -695,22 +705,14 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
             row = g_new0 (SvdBenchMatrixRow, 1);
             row->device = g_strdup (svd_engine_get_device_name (engine));
             row->precision = precision;
-            row->chain = g_strdup (label->str);
+            row->chain = g_strdup (label);
+            row->spec = g_strdup (spec);
             row->key = g_strdup (key->str);
             row->in_width = w;
             row->in_height = h;
             row->out_width = w * scale;
             row->out_height = h * scale;
-            {
-              int cw = w, ch = h;
-
-              for (guint k = 0; k < n; k++)
-                {
-                  row->gflop += svd_model_get_gflop (chain[k], cw, ch);
-                  cw *= chain[k]->scale;
-                  ch *= chain[k]->scale;
-                }
-            }
+            row->gflop = svd_chain_get_gflop (steps, w, h);
             row->n_stages = n;
             for (guint k = 0; k < n; k++)
               row->stage_ms[k] = median (stages + k * o->frames, o->frames);

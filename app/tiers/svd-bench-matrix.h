@@ -24,7 +24,10 @@ G_BEGIN_DECLS
  * SvdBenchMatrixRow:
  * @device: the device the row was measured on
  * @precision: the precision of the engine's feature maps when measured
- * @chain: display names joined with " + "
+ * @chain: display names joined with " + " (for display only)
+ * @spec: (nullable): the chain as svd_chain_parse() reads it (model files
+ *   in order); %NULL for rows of models without a file, or from results
+ *   files written before it was recorded
  * @key: device | size | weight hashes: what resume matches on
  * @in_width: @in_height: input size
  * @out_width: @out_height: output size
@@ -41,6 +44,7 @@ typedef struct {
   char   *device;
   SvdPrecision precision;
   char   *chain;
+  char   *spec;
   char   *key;
   int     in_width;
   int     in_height;

@@ -92,7 +92,7 @@ test_opencl (void)
       settings.conv_variant = variants[v];
       engine = svd_engine_new_for_context (ctx, &settings, &error);
       g_assert_no_error (error);
-      g_assert_true (svd_engine_set_chain (engine, &model, 1, &error));
+      g_assert_true (svd_test_engine_set_models (engine, &model, 1, &error));
       g_assert_no_error (error);
       g_assert_true (svd_engine_process (engine, in, SVD_PIXEL_FORMAT_RGB_F32, &out, NULL, NULL, &error));
       g_assert_no_error (error);

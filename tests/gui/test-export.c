@@ -224,7 +224,7 @@ run_script_cb (gpointer user_data)
 
   /* With two chains, the export takes the one the viewer shows. */
   {
-    const char *baseline[] = { "builtin:bicubic:2", NULL };
+    const char *baseline[] = { "bicubic:2", NULL };
     SvdViewer *viewer = svd_window_get_viewer (the_window);
 
     the_dialog = open_export ();

@@ -659,7 +659,7 @@ node (G          *g,
 }
 
 static Onnx__ValueInfoProto *
-value_info (Arena *a, const char *name, int elem)
+value_info (Arena *a, const char *name, int elem, const gint64 *shape)
 {
   Onnx__ValueInfoProto *v = ar (a, g_new0 (Onnx__ValueInfoProto, 1));
   Onnx__TypeProto *tp = ar (a, g_new0 (Onnx__TypeProto, 1));
@@ -672,9 +672,210 @@ value_info (Arena *a, const char *name, int elem)
   tt->elem_type = elem;
   tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
   tp->tensor_type = tt;
+  if (shape != NULL)
+    {
+      Onnx__TensorShapeProto *sh = ar (a, g_new0 (Onnx__TensorShapeProto, 1));
+
+      onnx__tensor_shape_proto__init (sh);
+      sh->n_dim = 4;
+      sh->dim = ar (a, g_new0 (Onnx__TensorShapeProto__Dimension *, 4));
+      for (int i = 0; i < 4; i++)
+        {
+          Onnx__TensorShapeProto__Dimension *d = ar (a, g_new0 (Onnx__TensorShapeProto__Dimension, 1));
+
+          onnx__tensor_shape_proto__dimension__init (d);
+          d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
+          d->dim_value = shape[i];
+          sh->dim[i] = d;
+        }
+      tt->shape = sh;
+    }
   v->name = ar_str (a, name);
   v->type = tp;
   return v;
+}
+
+/* A constant expression the folder must evaluate: one float tiled by
+ * Concat (×64, ×64, ×64, ×32) into 2^23 values (64 MiB as doubles), then
+ * Add(prev, tile) @adds times, each a new 64 MiB value. Returns the last
+ * value's name (owned by the arena). */
+static const char *
+fold_bomb (G   *g,
+           int  adds)
+{
+  static const float one = 1;
+  static const int fan[] = { 64, 64, 64, 32 };
+  static const MbOnnxOptions f32 = { 0 };
+  gint64 d1[1] = { 1 };
+  const char *prev = "bomb.seed";
+
+  g_ptr_array_add (g->inits, float_tensor (g->a, prev, 1, d1, &one, 1, &f32));
+  for (guint k = 0; k < G_N_ELEMENTS (fan); k++)
+    {
+      const char **ins = g_new0 (const char *, fan[k] + 1);
+      g_autofree char *name = g_strdup_printf ("/bomb/Concat_%u", k);
+
+      for (int i = 0; i < fan[k]; i++)
+        ins[i] = prev;
+      node (g, "Concat", name, name, ins, (Onnx__AttributeProto *[]) { attr_i (g->a, "axis", 0), NULL });
+      g_free (ins);
+      prev = ar_str (g->a, name);
+    }
+  {
+    const char *tile = prev;
+
+    for (int k = 0; k < adds; k++)
+      {
+        g_autofree char *name = g_strdup_printf ("/bomb/Add_%d", k);
+
+        node (g, "Add", name, name, (const char *[]) { prev, tile, NULL }, NULL);
+        prev = ar_str (g->a, name);
+      }
+  }
+  return prev;
+}
+
+/* Nested messages written by hand, outside in, in one pass: level i is
+ * prefix[i] (its other fields), then the key of the field holding level
+ * i + 1 and that level's length. The lengths are summed inside out first,
+ * so that no buffer is copied once per level. */
+typedef struct {
+  GByteArray *prefix;
+  guint8      key;
+} Level;
+
+static void
+put_varint (GByteArray *b,
+            guint64     v)
+{
+  do
+    {
+      guint8 c = (v & 0x7f) | (v >= 0x80 ? 0x80 : 0);
+
+      g_byte_array_append (b, &c, 1);
+      v >>= 7;
+    }
+  while (v != 0);
+}
+
+static gsize
+varint_len (guint64 v)
+{
+  gsize n = 1;
+
+  while (v >= 0x80)
+    {
+      v >>= 7;
+      n++;
+    }
+  return n;
+}
+
+static GBytes *
+write_levels (GArray       *levels,
+              const guint8 *inner,
+              gsize         inner_len)
+{
+  gsize *len = g_new (gsize, levels->len + 1);
+  GByteArray *out = g_byte_array_new ();
+
+  len[levels->len] = inner_len;
+  for (guint i = levels->len; i-- > 0;)
+    {
+      Level *l = &g_array_index (levels, Level, i);
+
+      len[i] = l->prefix->len + 1 + varint_len (len[i + 1]) + len[i + 1];
+    }
+  for (guint i = 0; i < levels->len; i++)
+    {
+      Level *l = &g_array_index (levels, Level, i);
+
+      g_byte_array_append (out, l->prefix->data, l->prefix->len);
+      g_byte_array_append (out, &l->key, 1);
+      put_varint (out, len[i + 1]);
+    }
+  g_byte_array_append (out, inner, inner_len);
+  g_assert_cmpuint (out->len, ==, len[0]);
+  g_free (len);
+  for (guint i = 0; i < levels->len; i++)
+    g_byte_array_unref (g_array_index (levels, Level, i).prefix);
+  g_array_unref (levels);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+add_level (GArray       *levels,
+           const guint8 *prefix,
+           gsize         prefix_len,
+           guint8        key)
+{
+  Level l = { g_byte_array_new (), key };
+
+  g_byte_array_append (l.prefix, prefix, prefix_len);
+  g_array_append_val (levels, l);
+}
+
+/* ModelProto { ir_version 7, opset_import { version 17 }, graph … }: the
+ * first level of both nested files. */
+static void
+add_model_level (GArray *levels)
+{
+  static const guint8 model[] = { 0x08, 0x07, 0x42, 0x02, 0x10, 0x11 };
+
+  add_level (levels, model, sizeof model, 0x3a);  /* graph = 7 */
+}
+
+GBytes *
+mb_onnx_nested_types (int levels)
+{
+  GArray *l = g_array_new (FALSE, FALSE, sizeof (Level));
+  static const guint8 graph_name[] = { 0x12, 0x01, 'g' };     /* GraphProto.name */
+  static const guint8 vi_name[] = { 0x0a, 0x01, 'x' };        /* ValueInfoProto.name */
+  static const guint8 tensor[] = { 0x0a, 0x02, 0x08, 0x01 };  /* tensor_type { elem_type 1 } */
+
+  add_model_level (l);
+  add_level (l, graph_name, sizeof graph_name, 0x5a);  /* input = 11 */
+  add_level (l, vi_name, sizeof vi_name, 0x12);        /* type = 2 */
+  for (int i = 0; i < levels; i++)
+    {
+      add_level (l, NULL, 0, 0x22);  /* TypeProto.sequence_type = 4 */
+      add_level (l, NULL, 0, 0x0a);  /* Sequence.elem_type = 1 */
+    }
+  return write_levels (l, tensor, sizeof tensor);
+}
+
+GBytes *
+mb_onnx_nested_graphs (int levels)
+{
+  GArray *l = g_array_new (FALSE, FALSE, sizeof (Level));
+  static const guint8 op_if[] = { 0x22, 0x02, 'I', 'f' };  /* NodeProto.op_type */
+  /* AttributeProto { name "then_branch", type GRAPH (20: 5) } */
+  static const guint8 then_branch[] = { 0x0a, 0x0b, 't', 'h', 'e', 'n', '_', 'b', 'r', 'a', 'n', 'c', 'h',
+                                        0xa0, 0x01, 0x05 };
+
+  add_model_level (l);
+  for (int i = 0; i < levels; i++)
+    {
+      add_level (l, NULL, 0, 0x0a);                                /* GraphProto.node = 1 */
+      add_level (l, op_if, sizeof op_if, 0x2a);                    /* NodeProto.attribute = 5 */
+      add_level (l, then_branch, sizeof then_branch, 0x32);        /* AttributeProto.g = 6 */
+    }
+  return write_levels (l, NULL, 0);
+}
+
+GBytes *
+mb_onnx_empty_nodes (int n)
+{
+  GArray *l = g_array_new (FALSE, FALSE, sizeof (Level));
+  g_autoptr(GByteArray) nodes = g_byte_array_new ();
+  static const guint8 empty_node[] = { 0x0a, 0x00 };  /* GraphProto.node {} */
+
+  for (int i = 0; i < n; i++)
+    g_byte_array_append (nodes, empty_node, sizeof empty_node);
+  /* The graph's nodes are its whole payload: the model level's key is the
+   * graph's, and the payload follows. */
+  add_model_level (l);
+  return write_levels (l, nodes->data, nodes->len);
 }
 
 GBytes *
@@ -727,6 +928,11 @@ mb_onnx (const SvdModel      *m,
         in_name = "/nowhere/Missing_output_0";
       g_ptr_array_add (g.inits, float_tensor (&a, wn, 4, wd, w, (gsize) c->out_ch * c->in_ch * 9, o));
       g_ptr_array_add (g.inits, float_tensor (&a, bn, 1, bd, b, c->out_ch, o));
+      if (l == 0 && o->fold_bomb_adds > 0)
+        {
+          g_free (wn);
+          wn = g_strdup (fold_bomb (&g, o->fold_bomb_adds));
+        }
       node (&g, "Conv", cn, co, (const char *[]) { in_name, wn, bn, NULL },
             (Onnx__AttributeProto *[]) { attr_is (&a, "dilations", ones, 2), attr_i (&a, "group", 1),
                                          attr_is (&a, "kernel_shape", k33, 2), attr_is (&a, "pads", pads, 4),
@@ -827,15 +1033,40 @@ mb_onnx (const SvdModel      *m,
       MbOnnxOptions f32 = { 0 };
       static const gint64 hw[] = { -2, -1 };
 
+      if (o->upsample && o->opset > 0 && o->opset < 9)
+        {
+          Onnx__AttributeProto *sa = attr_s (&a, "mode", "nearest");
+          Onnx__AttributeProto *fa = ar (&a, g_new0 (Onnx__AttributeProto, 1));
+
+          onnx__attribute_proto__init (fa);
+          fa->name = ar_str (&a, "scales");
+          fa->has_type = TRUE;
+          fa->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS;
+          fa->n_floats = 4;
+          fa->floats = ar (&a, g_memdup2 (sc, sizeof sc));
+          node (&g, "Upsample", "/Resize", "/Resize_output_0", (const char *[]) { x, NULL },
+                (Onnx__AttributeProto *[]) { sa, fa, NULL });
+          goto resized;
+        }
       g_ptr_array_add (g.inits, float_tensor (&a, "scales", 1, d4, o->resize_axes ? sc + 2 : sc, d4[0], &f32));
+      if (o->upsample)
+        {
+          node (&g, "Upsample", "/Resize", "/Resize_output_0", (const char *[]) { x, "scales", NULL },
+                (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"), NULL });
+          goto resized;
+        }
       /* Opset 18 style: scales for H and W only, named by "axes"; and
        * half_pixel + round_prefer_floor, which is also ⌊x / s⌋. */
       node (&g, "Resize", "/Resize", "/Resize_output_0", (const char *[]) { x, "", "scales", NULL },
             o->resize_axes ?
             (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"), attr_is (&a, "axes", hw, 2), NULL } :
             (Onnx__AttributeProto *[]) { attr_s (&a, "mode", "nearest"),
-                                         attr_s (&a, "coordinate_transformation_mode", "asymmetric"),
-                                         attr_s (&a, "nearest_mode", "floor"), NULL });
+                                         attr_s (&a, "coordinate_transformation_mode",
+                                                 o->resize_ctm ? o->resize_ctm : "asymmetric"),
+                                         attr_s (&a, "nearest_mode", o->resize_ctm ? "round_prefer_floor" : "floor"),
+                                         NULL });
+resized:
+      ;
     }
   node (&g, "Add", "/Add", "output", (const char *[]) { prev, "/Resize_output_0", NULL }, NULL);
 
@@ -845,8 +1076,12 @@ mb_onnx (const SvdModel      *m,
   graph.node = (Onnx__NodeProto **) g.nodes->pdata;
   graph.n_initializer = g.inits->len;
   graph.initializer = (Onnx__TensorProto **) g.inits->pdata;
-  in = value_info (&a, x, o->fp16 ? 10 : 1);
-  out = value_info (&a, "output", o->fp16 ? 10 : 1);
+  {
+    gint64 shape[4] = { 1, m->in_ch, o->input_h, o->input_w };
+
+    in = value_info (&a, x, o->fp16 ? 10 : 1, o->input_h && o->input_w ? shape : NULL);
+  }
+  out = value_info (&a, "output", o->fp16 ? 10 : 1, NULL);
   graph.n_input = 1;
   graph.input = &in;
   graph.n_output = 1;
@@ -855,7 +1090,7 @@ mb_onnx (const SvdModel      *m,
   onnx__operator_set_id_proto__init (&opset);
   opset.domain = ar_str (&a, "");
   opset.has_version = TRUE;
-  opset.version = o->resize_axes ? 18 : 13;
+  opset.version = o->opset ? o->opset : o->resize_axes ? 18 : 13;
   opsets[0] = &opset;
   onnx__model_proto__init (&model);
   model.has_ir_version = TRUE;

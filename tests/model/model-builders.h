@@ -26,7 +26,23 @@ typedef struct {
   gboolean    sizes_from_shape;/* Resize sizes from Shape → Gather → Mul → Concat */
   gboolean    external;        /* weights marked as external data */
   gboolean    resize_axes;     /* opset 18: Resize scales for axes (-2, -1) */
+  int         opset;           /* the default domain's opset (0: 13, or 18 with resize_axes) */
+  const char *resize_ctm;      /* Resize coordinate_transformation_mode (NULL: asymmetric) */
+  gboolean    upsample;        /* Upsample instead of Resize: scales as an attribute below
+                                * opset 9, as an input from 9 */
+  gint64      input_h;         /* a fixed input shape [1, in_ch, H, W] when both are set */
+  gint64      input_w;
+  int         fold_bomb_adds;  /* the first conv's weight is a constant 64 MiB tensor
+                                * (Concat of Concats) added to itself this many times */
 } MbOnnxOptions;
+
+/* Hand-written protobuf bytes that nest deeply: @levels TypeProto
+ * sequence_type → elem_type pairs in a graph input's type, or @levels
+ * graphs each inside an "If" node's then_branch attribute. */
+GBytes   *mb_onnx_nested_types  (int levels);
+GBytes   *mb_onnx_nested_graphs (int levels);
+/* A graph of @n empty nodes (2 bytes each). */
+GBytes   *mb_onnx_empty_nodes   (int n);
 
 SvdModel *mb_random_model     (int                 in_ch,
                                int                 nf,

@@ -197,6 +197,105 @@ test_onnx_external_data (void)
   expect_error (b, SVD_ERROR_UNSUPPORTED, (const char *[]) { ".weight", "external file", "re-export", NULL });
 }
 
+/* Opsets outside 7–23 are refused with the number; so are ops an opset
+ * does not have (Resize before 10, Upsample 7's scales missing). */
+static void
+test_onnx_opsets (void)
+{
+  static const int refused[] = { 0, 1, 6, 24, 99, 1000000 };
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 31);
+
+  for (gsize i = 0; i < G_N_ELEMENTS (refused); i++)
+    {
+      MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR, .opset = refused[i] ? refused[i] : -5 };
+      g_autoptr(GBytes) b = mb_onnx (m, &o);
+      g_autofree char *num = g_strdup_printf ("opset %d;", o.opset);
+
+      expect_error (b, SVD_ERROR_UNSUPPORTED, (const char *[]) { num, "supported opsets are 7 to 23", NULL });
+    }
+  {
+    MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR, .opset = 9 };
+    g_autoptr(GBytes) b = mb_onnx (m, &o);
+
+    expect_error (b, SVD_ERROR_MODEL_INVALID, (const char *[]) { "/Resize", "opset 10", NULL });
+  }
+  {
+    /* half_pixel_symmetric is opset 19's; before it the mode is unknown. */
+    MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR, .opset = 18, .resize_ctm = "half_pixel_symmetric" };
+    g_autoptr(GBytes) b = mb_onnx (m, &o);
+
+    expect_error (b, SVD_ERROR_UNSUPPORTED, (const char *[]) { "/Resize", "coordinate_transformation_mode", NULL });
+  }
+}
+
+/* The crafted files of test-model-hostile, in this process (so that the
+ * sanitizer suite sees them too): nesting is refused before protobuf-c
+ * recurses; an absurd fixed input size does not become a divisor. */
+static void
+test_onnx_nesting (void)
+{
+  g_autoptr(GBytes) types = mb_onnx_nested_types (5000);
+  g_autoptr(GBytes) graphs = mb_onnx_nested_graphs (8000);
+  /* k type pairs nest 2k + 5 deep, k graphs 3k + 2: 31 and 32 levels
+   * are within the limit, 33 and 35 are not. */
+  g_autoptr(GBytes) types13 = mb_onnx_nested_types (13);
+  g_autoptr(GBytes) types14 = mb_onnx_nested_types (14);
+  g_autoptr(GBytes) graphs10 = mb_onnx_nested_graphs (10);
+  g_autoptr(GBytes) graphs11 = mb_onnx_nested_graphs (11);
+
+  expect_error (types, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", "TypeProto", NULL });
+  expect_error (graphs, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", NULL });
+  expect_error (types14, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", NULL });
+  expect_error (graphs11, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 32 levels", NULL });
+  /* Within the limit the file decodes and is refused for what it is: no
+   * nodes, or no graph output. */
+  expect_error (types13, SVD_ERROR_INVALID_INPUT, (const char *[]) { "no graph", NULL });
+  /* The message count is bounded before decoding too (200,000). */
+  {
+    g_autoptr(GBytes) many = mb_onnx_empty_nodes (200000);
+    g_autoptr(GBytes) fewer = mb_onnx_empty_nodes (1000);
+
+    expect_error (many, SVD_ERROR_UNSUPPORTED, (const char *[]) { "limit of 200000 protobuf messages", NULL });
+    expect_error (fewer, SVD_ERROR_MODEL_INVALID, (const char *[]) { "no op_type", NULL });
+  }
+  expect_error (graphs10, SVD_ERROR_UNSUPPORTED, (const char *[]) { "0 outputs", NULL });
+}
+
+/* More than SVD_LIMIT_ONNX_FILE_BYTES (64 MiB) is refused before the scan
+ * or protobuf-c look at it. */
+static void
+test_onnx_file_size (void)
+{
+  gsize len = ((gsize) 64 << 20) + 1;
+  guint8 *data = g_malloc0 (len);
+  g_autoptr(GBytes) b = NULL;
+
+  data[0] = 0x08;  /* ir_version: what the magic check looks for */
+  data[1] = 0x07;
+  b = g_bytes_new_take (data, len);
+  expect_error (b, SVD_ERROR_UNSUPPORTED, (const char *[]) { "67108865 bytes", "limit of 64 MiB", NULL });
+}
+
+static void
+test_onnx_huge_input (void)
+{
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 37);
+  MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR, .input_h = (gint64) 1 << 32, .input_w = (gint64) 1 << 32 };
+  MbOnnxOptions fixed = { .shuffle = MB_SHUFFLE_RESHAPE_DCR, .input_h = 64, .input_w = 48 };
+  g_autoptr(GBytes) b = mb_onnx (m, &o);
+  g_autoptr(GBytes) bf = mb_onnx (m, &fixed);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) huge = svd_model_load_from_bytes (b, "huge", &error);
+  g_autoptr(SvdModel) small = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (huge->scale, ==, 2);
+  /* A real fixed size is still used as the probe. */
+  small = svd_model_load_from_bytes (bf, "fixed", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (small->scale, ==, 2);
+}
+
 static void
 test_pth_view_out_of_range (void)
 {
@@ -236,6 +335,10 @@ main (int argc, char **argv)
   g_test_add_func ("/model-bad/onnx-unknown-op", test_onnx_unknown_op);
   g_test_add_func ("/model-bad/onnx-broken-edge", test_onnx_broken_edge);
   g_test_add_func ("/model-bad/onnx-external-data", test_onnx_external_data);
+  g_test_add_func ("/model-bad/onnx-opsets", test_onnx_opsets);
+  g_test_add_func ("/model-bad/onnx-nesting", test_onnx_nesting);
+  g_test_add_func ("/model-bad/onnx-huge-input", test_onnx_huge_input);
+  g_test_add_func ("/model-bad/onnx-file-size", test_onnx_file_size);
   g_test_add_func ("/model-bad/pth-view-out-of-range", test_pth_view_out_of_range);
   g_test_add_func ("/model-bad/file-errors", test_file_errors);
   return g_test_run ();

@@ -9,9 +9,12 @@
 #include <string.h>
 
 #include "svd-test-utils.h"
+#include "model-builders.h"
 #include "model/svd-model-library.h"
 
 #include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* SRVGGNetCompact: conv 3→nf + PReLU, n_conv × (conv nf→nf + PReLU),
  * conv nf→3·s². */
@@ -163,6 +166,75 @@ test_corrupt_and_nested (void)
   g_rmdir (tmp);
 }
 
+/* A folder of the hostile ONNX files of issue #22 (the GUI's library scans
+ * every file in the user's folders, so one of them used to take the app
+ * down at every scan): each is listed with its error, the FIFO and the
+ * symlink to /dev/zero are skipped, and the scan returns. */
+static void
+test_hostile_folder (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("svd-library-XXXXXX", &error);
+  g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 41);
+  MbOnnxOptions bomb = { .shuffle = MB_SHUFFLE_DCR, .fold_bomb_adds = 8 };
+  MbOnnxOptions huge = { .shuffle = MB_SHUFFLE_DCR, .input_h = (gint64) 1 << 32, .input_w = (gint64) 1 << 32 };
+  struct { const char *name; GBytes *bytes; const char *error; } files[] = {
+    { "nested-types.onnx", mb_onnx_nested_types (5000), "limit of 32 levels" },
+    { "nested-graphs.onnx", mb_onnx_nested_graphs (8000), "limit of 32 levels" },
+    { "fold-bomb.onnx", mb_onnx (m, &bomb), "memory limit of 256 MiB" },
+    { "huge-input.onnx", mb_onnx (m, &huge), NULL },
+  };
+  g_autofree char *fifo = NULL;
+  g_autofree char *zero = NULL;
+  const char *folders[2] = { NULL, NULL };
+  g_autoptr(GPtrArray) entries = NULL;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (tmp, files[i].name, NULL);
+      gsize len;
+      const char *data = g_bytes_get_data (files[i].bytes, &len);
+
+      g_assert_true (g_file_set_contents (path, data, len, &error));
+    }
+  fifo = g_build_filename (tmp, "fifo.onnx", NULL);
+  zero = g_build_filename (tmp, "zero.onnx", NULL);
+  g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
+  g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
+
+  folders[0] = tmp;
+  entries = svd_model_library_scan (folders, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, G_N_ELEMENTS (files));
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *name = g_strndup (files[i].name, strlen (files[i].name) - 5);
+      const SvdModelEntry *e = NULL;
+
+      for (guint k = 0; k < entries->len; k++)
+        if (g_str_equal (((SvdModelEntry *) entries->pdata[k])->name, name))
+          e = entries->pdata[k];
+      g_assert_nonnull (e);
+      g_test_message ("%s: %s", files[i].name, e->error ? e->error : "loads");
+      if (files[i].error == NULL)
+        g_assert_null (e->error);
+      else
+        g_assert_nonnull (strstr (e->error, files[i].error));
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *path = g_build_filename (tmp, files[i].name, NULL);
+
+      g_remove (path);
+      g_bytes_unref (files[i].bytes);
+    }
+  g_remove (fifo);
+  g_remove (zero);
+  g_rmdir (tmp);
+}
+
 static void
 test_cancelled (void)
 {
@@ -254,6 +326,7 @@ main (int argc, char **argv)
   svd_test_require_shared ();
   g_test_add_func ("/model-library/scan-seed", test_scan_seed);
   g_test_add_func ("/model-library/corrupt-and-nested", test_corrupt_and_nested);
+  g_test_add_func ("/model-library/hostile-folder", test_hostile_folder);
   g_test_add_func ("/model-library/cancelled", test_cancelled);
   g_test_add_func ("/model-library/scan-async", test_scan_async);
   g_test_add_func ("/model-library/default-folders", test_default_folders);

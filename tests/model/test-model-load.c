@@ -24,6 +24,7 @@ static const struct {
   { "seed/1x_super_34_10_fp16.onnx", 24, 8, 1, SVD_MODEL_FORMAT_ONNX, SVD_STORAGE_FP16, FALSE, NULL },
   { "seed/1x_mega_34_10.pth", 35, 8, 1, SVD_MODEL_FORMAT_PTH, SVD_STORAGE_FP32, FALSE, "Mega" },
   { "seed/1x_mega_34_10_fp32_optimized.onnx", 35, 8, 1, SVD_MODEL_FORMAT_ONNX, SVD_STORAGE_FP32, FALSE, NULL },
+  { "seed/1x_ultra_34_10.pth", 64, 8, 1, SVD_MODEL_FORMAT_PTH, SVD_STORAGE_FP32, FALSE, "Ultra (UltraCompact)" },
   { "seed/1x_ultra_34_10_fp32.onnx", 64, 8, 1, SVD_MODEL_FORMAT_ONNX, SVD_STORAGE_FP32, FALSE, "Ultra (UltraCompact)" },
   { "seed/2x_10_2X-10_mega_.pth", 35, 8, 2, SVD_MODEL_FORMAT_PTH, SVD_STORAGE_FP32, FALSE, "Mega" },
   { "seed/2x_10_2X-10_mega_fp32.onnx", 35, 8, 2, SVD_MODEL_FORMAT_ONNX, SVD_STORAGE_FP32, FALSE, NULL },
@@ -42,6 +43,15 @@ static const struct {
   { "variants/mega2x_torch113_opset9.onnx", 35, 8, 2, SVD_MODEL_FORMAT_ONNX, SVD_STORAGE_FP32, FALSE, NULL },
   { "variants/mega2x_torch113_opset11.onnx", 35, 8, 2, SVD_MODEL_FORMAT_ONNX, SVD_STORAGE_FP32, FALSE, NULL },
   { "variants/mega2x_torch113_opset13.onnx", 35, 8, 2, SVD_MODEL_FORMAT_ONNX, SVD_STORAGE_FP32, FALSE, NULL },
+};
+
+/* Shared models that are not SRVGGNetCompact: refused, naming what breaks
+ * the match (SPAN's pixel-unshuffle input path starts with a Slice). */
+static const struct {
+  const char *file;
+  const char *needle;
+} refused_models[] = {
+  { "other/2x_AnimeJaNai_HD_V3.1_Performance_SPANF3_b5f48_unshuffle_fp16.onnx", "(Slice)" },
 };
 
 static SvdModel *
@@ -91,7 +101,19 @@ test_every_shared_model (void)
       g_assert_true (svd_model_validate (m, NULL));
     }
 
-  /* The table covers every model file the shared folders hold. */
+  for (gsize i = 0; i < G_N_ELEMENTS (refused_models); i++)
+    {
+      g_autofree char *path = svd_test_shared_path ("models", refused_models[i].file, NULL);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SvdModel) m = svd_model_load (path, &error);
+
+      g_assert_null (m);
+      g_assert_nonnull (error);
+      g_test_message ("%s: %s", refused_models[i].file, error->message);
+      g_assert_nonnull (strstr (error->message, refused_models[i].needle));
+    }
+
+  /* The tables cover every model file the shared folders hold. */
   for (const char *const *sub = (const char *const[]) { "seed", "other", "variants", NULL }; *sub; sub++)
     {
       g_autofree char *path = svd_test_shared_path ("models", *sub, NULL);
@@ -106,13 +128,15 @@ test_every_shared_model (void)
 
           for (gsize i = 0; i < G_N_ELEMENTS (shared_models); i++)
             found |= strcmp (shared_models[i].file, rel) == 0;
+          for (gsize i = 0; i < G_N_ELEMENTS (refused_models); i++)
+            found |= strcmp (refused_models[i].file, rel) == 0;
           if (!found)
             g_error ("%s is not in the test's table", rel);
           n_listed++;
         }
       g_clear_pointer (&dir, g_dir_close);
     }
-  g_assert_cmpuint (n_listed, ==, G_N_ELEMENTS (shared_models));
+  g_assert_cmpuint (n_listed, ==, G_N_ELEMENTS (shared_models) + G_N_ELEMENTS (refused_models));
 }
 
 static float
@@ -175,6 +199,7 @@ test_same_weights_everywhere (void)
     { "seed/2x_10_2X-10_mega_.pth", "seed/2x_10_2X-10_mega_f16.onnx" },
     { "seed/1x_super_34_10.pth", "seed/1x_super_34_10_fp32.onnx" },
     { "seed/1x_super_34_10.pth", "seed/1x_super_34_10_fp16.onnx" },
+    { "seed/1x_ultra_34_10.pth", "seed/1x_ultra_34_10_fp32.onnx" },
     { "seed/1x_mega_34_10.pth", "seed/1x_mega_34_10_fp32_optimized.onnx" },
     { "seed/2x_10_2X-10_super_fp32.onnx", "seed/2x_10_2X-10_super_fp32_optimized.onnx" },
     { "other/2x_AnimeJaNai_HD_V3_SuperUltraCompact-fp32.onnx", "other/2x_AnimeJaNai_HD_V3_SuperUltraCompact-fp16.onnx" },
@@ -244,6 +269,39 @@ test_onnx_shuffle_layouts (void)
             }
           g_assert_true (differs);
         }
+    }
+}
+
+/* Every opset the importer accepts, each written the way that opset
+ * spells the upsample: Upsample with a scales attribute (7, 8), with a
+ * scales input (9, 10), Resize with roi/scales (11+), half_pixel_symmetric
+ * (19+), axes (18+). The weights must come back unchanged. */
+static void
+test_onnx_opsets (void)
+{
+  static const struct {
+    int         opset;
+    gboolean    upsample, axes;
+    const char *ctm;
+  } cases[] = {
+    { 7, TRUE }, { 8, TRUE }, { 9, TRUE }, { 10, TRUE }, { 11 }, { 13 }, { 17 },
+    { 18, FALSE, TRUE }, { 19, FALSE, FALSE, "half_pixel_symmetric" }, { 20 },
+    { 21, FALSE, FALSE, "half_pixel" }, { 22 }, { 23 }, { 23, FALSE, TRUE },
+    { 23, FALSE, FALSE, "half_pixel_symmetric" },
+  };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(SvdModel) ref = mb_random_model (3, 4, 1, 2, 60 + (guint32) i);
+      MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR, .opset = cases[i].opset, .upsample = cases[i].upsample,
+                          .resize_axes = cases[i].axes, .resize_ctm = cases[i].ctm };
+      g_autoptr(GBytes) b = mb_onnx (ref, &o);
+      g_autoptr(SvdModel) m = load_bytes (b);
+      g_autofree char *what = g_strdup_printf ("opset %d", cases[i].opset);
+
+      g_assert_cmpint (m->scale, ==, 2);
+      g_assert_cmpstr (g_hash_table_lookup (m->metadata, "onnx.opset"), ==, what + 6);
+      assert_same_weights (ref, m, SVD_STORAGE_FP32, what);
     }
 }
 
@@ -360,6 +418,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/model-load/onnx-shuffle-layouts", test_onnx_shuffle_layouts);
   g_test_add_func ("/model-load/onnx-fp16-int32-data", test_onnx_fp16_int32_data);
+  g_test_add_func ("/model-load/onnx-opsets", test_onnx_opsets);
   g_test_add_func ("/model-load/generated-state-dicts", test_generated_state_dicts);
   g_test_add_func ("/model-load/other-activations", test_other_activations);
   g_test_add_func ("/model-load/pth-strided-view", test_pth_strided_view);
