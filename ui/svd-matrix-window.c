@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "svd-matrix-window.h"
+#include "svd-matrix-window-private.h"
 #include "svd-chain-editor.h"
 #include "svd-matrix-table.h"
 #include "svd-model-picker.h"

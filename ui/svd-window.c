@@ -19,6 +19,7 @@
 #include "svd-ui-enums.h"
 #include "svd-viewer.h"
 #include "svd-window-private.h"
+#include "svd-app-settings.h"
 
 #define SVD_RECENT_GROUP "svd-studio"
 #define SVD_RECENT_MAX 10
@@ -473,6 +474,15 @@ svd_window_apply_demo_chain (SvdWindow *self)
       svd_window_session_request (self, self->session_wanted, TRUE);
       svd_window_show_toast (self, _("Demo: chain 1 is a bicubic 2× baseline; the project’s models are not installed"));
     }
+  /* For the install test (tests/cli/test-install.sh): which chain the demo
+   * got, then quit, without a timeout to guess. */
+  if (g_getenv ("SVD_EXIT_AFTER_DEMO") != NULL)
+    {
+      g_autofree char *chain = models != NULL ? g_strjoinv (",", models) : g_strdup ("builtin:bicubic:2");
+
+      g_print ("demo chain 1: %s\n", chain);
+      g_application_quit (g_application_get_default ());
+    }
 }
 
 static void
@@ -551,40 +561,13 @@ svd_window_show_demo (SvdWindow *self)
     }
 }
 
-/* The environment first (tests and the CLI use it), then Preferences. */
+/* The environment first (tests and the CLI use it), then Preferences:
+ * the one mapping every GUI job uses (svd-app-settings.c). */
 void
 svd_window_engine_settings (SvdWindow   *self,
                             SvdSettings *settings)
 {
-  svd_settings_init (settings);
-  svd_settings_apply_env (settings);
-  if (self->settings != NULL)
-    {
-      g_autofree char *device = g_settings_get_string (self->settings, "device");
-      g_autofree char *dists = g_settings_get_string (self->settings, "dists-weights-path");
-      g_autofree char *vgg = g_settings_get_string (self->settings, "vgg16-weights-path");
-      int precision = g_settings_get_enum (self->settings, "precision");
-
-      if (device != NULL && *device != '\0')
-        {
-          g_free (settings->device);
-          settings->device = g_steal_pointer (&device);
-        }
-      if (precision == 1)
-        settings->precision = SVD_PRECISION_FP32;
-      else if (precision == 2)
-        settings->precision = SVD_PRECISION_FP16;
-      if (*dists != '\0')
-        {
-          g_free (settings->dists_weights);
-          settings->dists_weights = g_steal_pointer (&dists);
-        }
-      if (*vgg != '\0')
-        {
-          g_free (settings->vgg16_weights);
-          settings->vgg16_weights = g_steal_pointer (&vgg);
-        }
-    }
+  svd_app_settings_load (settings, self->settings);
 }
 
 /**

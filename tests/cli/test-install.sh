@@ -6,7 +6,8 @@
 # an environment that names nothing of the source or build tree:
 #   1. `svd model info svd-super-2x` finds the shipped model in the copy;
 #   2. the app, under Xvfb, starts its demo with chain 1 = the shipped
-#      models in the copy (SVD_EXIT_AFTER_DEMO makes it say so and quit).
+#      models in the copy (SVD_EXIT_AFTER_DEMO makes it say so and quit;
+#      the timeout only bounds a broken build, it decides nothing).
 set -u
 build="${SVD_BUILD_ROOT:?}"
 src="${SVD_SOURCE_ROOT:?}"
@@ -56,7 +57,7 @@ fi
 glib-compile-schemas "$prefix/share/glib-2.0/schemas"
 out=$("${clean_env[@]}" "GSETTINGS_SCHEMA_DIR=$prefix/share/glib-2.0/schemas" GSETTINGS_BACKEND=memory \
       GDK_BACKEND=x11 GTK_A11Y=none NO_AT_BRIDGE=1 SVD_EXIT_AFTER_DEMO=1 \
-      xvfb-run -a -s '-screen 0 1600x1200x24 -nolisten tcp' "$prefix/bin/svd-studio" 2>"$tmp/app.log")
+      timeout 300 xvfb-run -a -s '-screen 0 1600x1200x24 -nolisten tcp' "$prefix/bin/svd-studio" 2>"$tmp/app.log")
 rc=$?
 echo "# $out"
 [ $rc -eq 0 ] || tail -n 20 "$tmp/app.log" | sed 's/^/# /'

@@ -10,7 +10,7 @@
 
 #include "crafted-models.h"
 #include "svd-application.h"
-#include "svd-matrix-window.h"
+#include "svd-matrix-window-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"

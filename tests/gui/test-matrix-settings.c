@@ -8,7 +8,7 @@
 #include "svd-application.h"
 #include "svd-app-settings.h"
 #include "svd-matrix-table.h"
-#include "svd-matrix-window.h"
+#include "svd-matrix-window-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"

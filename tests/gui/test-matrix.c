@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "svd-application.h"
-#include "svd-matrix-window.h"
+#include "svd-matrix-window-private.h"
 #include "svd-window.h"
 #include "model/svd-preset.h"
 #include "export/svd-animejanai.h"
