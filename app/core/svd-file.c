@@ -9,8 +9,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *
-file_kind (mode_t mode)
+/**
+ * svd_file_kind:
+ * @mode: a `st_mode` from stat()
+ *
+ * Returns: what a file of @mode is, for messages ("a FIFO (named pipe)",
+ *   "a folder"…)
+ */
+const char *
+svd_file_kind (unsigned int mode)
 {
   if (S_ISDIR (mode))
     return "a folder";
@@ -57,7 +64,7 @@ open_regular (const char   *path,
     {
       close (fd);
       g_set_error (error, SVD_ERROR, SVD_ERROR_IO,
-                   "Cannot read “%s”: it is %s; only regular files are read", path, file_kind (st->st_mode));
+                   "Cannot read “%s”: it is %s; only regular files are read", path, svd_file_kind (st->st_mode));
       return -1;
     }
   if (st->st_size < 0 || (guint64) st->st_size > max_bytes)

@@ -18,4 +18,6 @@ GBytes   *svd_file_map_regular  (const char  *path,
                                  gsize        max_bytes,
                                  GError     **error);
 
+const char *svd_file_kind         (unsigned int  mode);
+
 G_END_DECLS

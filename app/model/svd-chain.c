@@ -7,6 +7,9 @@
 #include "svd-chain-private.h"
 #include "svd-preset.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
+
+#include <glib/gstdio.h>
 
 #include <math.h>
 #include <string.h>
@@ -383,8 +386,11 @@ load_file_entry (const char         *path,
    * wait for a writer). */
   if (!g_file_test (abs, G_FILE_TEST_IS_REGULAR))
     {
+      GStatBuf st = { 0 };
+
+      g_stat (abs, &st);
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "The chain entry “%s” is not a regular file", path);
+                   "The chain entry “%s” is %s, not a regular file", path, svd_file_kind (st.st_mode));
       return NULL;
     }
   if (svd_preset_is_preset_file (abs))

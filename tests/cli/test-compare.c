@@ -195,7 +195,7 @@ test_generated_pair (void)
   syn = parse (parser, out);
   input = json_object_get_string_member (syn, "input");
   g_assert_cmpint (run_svd (&out2, "compare", input, "--reference", clean,
-                            "--chain", model_2x, "--chain", "builtin:bilinear:2", "--frames", "0:3", "--json", NULL), ==, 0);
+                            "--chain", model_2x, "--chain", "bilinear:2", "--frames", "0:3", "--json", NULL), ==, 0);
   pair = parse (parser2, out2);
   g_assert_cmpstr (json_object_get_string_member (pair, "mode"), ==, "pair");
   check_against_metrics (syn, 0, model_2x, NULL);
