@@ -6,7 +6,8 @@
 # chain on a third of the frames, and its output is frame for frame the
 # same as with --no-reuse, which runs every frame. The same content
 # through x264 CRF 23 has no identical frames; --reuse-similar DB reuses
-# the held ones and reports how many and the largest deviation.
+# the held ones and reports how many and the largest deviation. `svd
+# compare` reuses too, with the same metrics as --no-reuse.
 set -u
 svd=${SVD_BUILD_ROOT:?}/app/cli/svd
 model=${SVD_SOURCE_ROOT:?}/models/svd-super-1x.safetensors
@@ -80,5 +81,27 @@ check "a threshold of 99 dB reuses no lossy frame" test "$(j frames_reused "$wor
 check "a negative --reuse-similar is refused" test $? -ne 0 -a -s "$work/bad.err" -a ! -e "$work/bad.mkv"
 "$svd" restore "$work/held.mkv" "$work/bad.mkv" --chain "$model" --reuse-similar 40 --no-reuse 2>"$work/bad.err"
 check "--reuse-similar with --no-reuse is refused" test $? -ne 0 -a -s "$work/bad.err" -a ! -e "$work/bad.mkv"
+
+# svd compare (the session the app's viewer uses): the held frames reuse
+# the chain's output, and every frame's metrics against the reference are
+# those of --no-reuse.
+"$svd" compare "$work/held.mkv" --reference "$work/held.mkv" --chain "$model" --json >"$work/cmp.json" 2>/dev/null
+check "compare exits 0" test $? -eq 0
+"$svd" compare "$work/held.mkv" --reference "$work/held.mkv" --chain "$model" --json --no-reuse \
+  >"$work/cmp-all.json" 2>/dev/null
+check "compare --no-reuse exits 0" test $? -eq 0
+creused () { python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["chains"][0]
+print(c["summary"]["frames_reused"], sum(1 for f in c["frames"] if f["reused"]))' "$1"; }
+check "compare reuses the 24 held frames" test "$(creused "$work/cmp.json")" = "24 24"
+check "compare --no-reuse runs the chain on every frame" test "$(creused "$work/cmp-all.json")" = "0 0"
+check "compare: every frame's PSNR and SSIM are those of --no-reuse" python3 -c '
+import json, sys
+a, b = ([(f["index"], f["psnr_rgb"], f["psnr_y"], f["ssim_y"]) for f in json.load(open(p))["chains"][0]["frames"]]
+        for p in sys.argv[1:])
+sys.exit(not (len(a) == 36 and all(x[0] == y[0] and all(abs(u - v) < 1e-6 for u, v in zip(x[1:], y[1:]))
+                                   for x, y in zip(a, b))))' "$work/cmp.json" "$work/cmp-all.json"
+"$svd" compare "$work/held.mkv" --no-reference --chain "$model" --frames 0:3 >"$work/cmp.txt" 2>/dev/null
+check "compare's text says which frames were reused" \
+  test "$(grep -c ': reused' "$work/cmp.txt")" = 2 -a "$(grep -c '2 of 3 frames reused' "$work/cmp.txt")" = 1
 echo "1..$n"
 exit $status
