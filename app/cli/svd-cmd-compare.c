@@ -270,6 +270,18 @@ chain_summary (Compare           *self,
   *dists_mean = nd > 0 ? dsum / nd : NAN;
 }
 
+/* Frames of a chain that reused the output of an equal input. */
+static guint
+chain_reused (Compare *self,
+              guint    slot)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < self->frames->len; i++)
+    n += g_array_index (self->frames, CompareFrame, i).chains[slot].reused ? 1 : 0;
+  return n;
+}
+
 static void
 print_json (Compare    *self,
             char      **specs)
@@ -351,6 +363,8 @@ print_json (Compare    *self,
            * (no host round trip) or as the downloaded image. */
           json_builder_set_member_name (b, "metrics_input");
           json_builder_add_string_value (b, c->metrics_on_device ? "device" : "host");
+          json_builder_set_member_name (b, "reused");
+          json_builder_add_boolean_value (b, c->reused);
           json_double (b, "chain_ms", c->wall_ms);
           json_double (b, "upload_ms", c->timings.upload_ms);
           json_double (b, "download_ms", c->timings.download_ms);
@@ -373,6 +387,8 @@ print_json (Compare    *self,
       json_double (b, "ssim_y_mean_of_frames", sum.n_ssim > 0 ? sum.ssim_y_mean : NAN);
       json_double (b, "dists_mean_of_frames", dists_mean);
       json_double (b, "chain_fps", fps);
+      json_builder_set_member_name (b, "frames_reused");
+      json_builder_add_int_value (b, chain_reused (self, slot));
       json_builder_end_object (b);
       json_builder_end_object (b);
     }
@@ -447,7 +463,10 @@ print_text (Compare  *self,
             printf (", DISTS %.4f", dists_mean);
           printf ("\n");
         }
-      printf ("  chain: %.2f fps\n", fps);
+      printf ("  chain: %.2f fps", fps);
+      if (chain_reused (self, slot) > 0)
+        printf (", %u of %u frames reused an equal frame's output", chain_reused (self, slot), self->frames->len);
+      printf ("\n");
     }
   printf ("Summary:    %u frames from frame %" G_GINT64_FORMAT ", pipeline %.2f fps, %.2f fps after "
           "the first (decode, chains and metrics on one worker)\n",
@@ -509,7 +528,7 @@ svd_cmd_compare (int    argc,
   g_autofree char *synthesize = NULL;
   g_autofree char *frames = NULL;
   g_autofree char *dists_name = NULL;
-  gboolean no_reference = FALSE;
+  gboolean no_reference = FALSE, no_reuse = FALSE;
   gint64 offset = 0;
   SvdCliCommon common = { 0 };
   GOptionEntry entries[] = {
@@ -520,6 +539,8 @@ svd_cmd_compare (int    argc,
     { "chain", 0, 0, G_OPTION_ARG_STRING_ARRAY, &chains, "A chain: models and built-in steps (bicubic:2) separated by commas, or a preset; up to 4", "C" },
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames, "Frames A to B−1 (0-based; A: or :B allowed); default all", "A:B" },
     { "dists", 0, 0, G_OPTION_ARG_STRING, &dists_name, "DISTS: none (default), short256 or full", "MODE" },
+    { "no-reuse", 0, 0, G_OPTION_ARG_NONE, &no_reuse,
+      "Run each chain on every frame, even one identical to the frame before (default: reuse its output)", NULL },
     { NULL }
   };
   SvdSessionSetup setup = { 0 };
@@ -582,6 +603,7 @@ svd_cmd_compare (int    argc,
   self.progress = !common.quiet && !common.json && isatty (fileno (stderr));
   self.session = svd_session_new (&settings, &setup, opened_cb, frame_cb, progress_cb, &self);
   svd_session_set_dists_func (self.session, dists_cb);
+  svd_session_set_reuse (self.session, !no_reuse);
   svd_session_set_dists_mode (self.session, self.dists_mode);
   for (guint i = 0; chains[i] != NULL; i++)
     {

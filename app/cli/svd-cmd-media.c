@@ -10,6 +10,7 @@
 
 #include <glib-unix.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
@@ -232,6 +233,7 @@ typedef struct {
   gboolean quiet;
   gint64   last_line;
   const char *what;
+  gsize    reused;   /* frames that reused an output; set atomically on the compute thread */
 } Progress;
 
 static void
@@ -241,9 +243,14 @@ progress_cb (const SvdWriterProgress *p,
   Progress *pr = data;
   gint64 now = g_get_monotonic_time ();
   char eta[32] = "?";
+  char reused[48] = "";
+  gsize n_reused;
 
   if (pr->quiet)
     return;
+  n_reused = (gsize) g_atomic_pointer_get (&pr->reused);
+  if (n_reused > 0)
+    g_snprintf (reused, sizeof reused, ", %" G_GSIZE_FORMAT " reused", n_reused);
   if (p->eta_s >= 0)
     g_snprintf (eta, sizeof eta, "%d:%02d", (int) p->eta_s / 60, (int) p->eta_s % 60);
   if (pr->tty)
@@ -255,15 +262,15 @@ progress_cb (const SvdWriterProgress *p,
       memset (bar, '=', fill);
       memset (bar + fill, ' ', width - fill);
       bar[width] = '\0';
-      fprintf (stderr, "\r%s [%s] %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " frames  %.1f fps  ETA %s ",
-               pr->what, bar, p->frames_done, p->frames_total, p->fps, eta);
+      fprintf (stderr, "\r%s [%s] %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " frames%s  %.1f fps  ETA %s ",
+               pr->what, bar, p->frames_done, p->frames_total, reused, p->fps, eta);
       fflush (stderr);
     }
   else if (now - pr->last_line >= G_USEC_PER_SEC || (p->frames_total > 0 && p->frames_done == p->frames_total))
     {
       pr->last_line = now;
-      fprintf (stderr, "progress: %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " frames, %.1f fps, ETA %s\n",
-               p->frames_done, p->frames_total, p->fps, eta);
+      fprintf (stderr, "progress: %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT " frames%s, %.1f fps, ETA %s\n",
+               p->frames_done, p->frames_total, reused, p->fps, eta);
     }
 }
 
@@ -419,6 +426,15 @@ report_frame_cb (SvdEngine *engine,
 }
 
 static void
+report_reused_cb (gint64   reused,
+                  gpointer data)
+{
+  Report *r = data;
+
+  g_atomic_pointer_set (&r->progress.reused, (gsize) reused);
+}
+
+static void
 report_notice_cb (const char *message,
                   gpointer    data)
 {
@@ -451,7 +467,8 @@ run_encode (int       argc,
   g_auto(SvdRestoreJobResult) result = { 0 };
   g_auto(Interrupt) interrupt = { 0 };
   g_autoptr(FILE) stats_file = NULL;
-  gboolean no_audio = FALSE, no_subs = FALSE, allow_playlists = FALSE;
+  gboolean no_audio = FALSE, no_subs = FALSE, allow_playlists = FALSE, no_reuse = FALSE;
+  double reuse_similar = 0;
   int crf = -1;
   g_autofree char *on_decode_error = NULL;
   SvdCliCommon common = { 0 };
@@ -477,6 +494,11 @@ run_encode (int       argc,
     { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "The chain to run: models, built-in resizes (bicubic:2), presets, comma-separated", "CHAIN" },
     { "stats", 0, 0, G_OPTION_ARG_FILENAME, &stats_path,
       "Append frame,seconds,rss_kib,device_bytes,device_peak_bytes every 25 frames to this CSV", "FILE" },
+    { "no-reuse", 0, 0, G_OPTION_ARG_NONE, &no_reuse,
+      "Run the chain on every frame, even one identical to the frame before", NULL },
+    { "reuse-similar", 0, 0, G_OPTION_ARG_DOUBLE, &reuse_similar,
+      "Also reuse the last output for a frame whose PSNR-Y against the last computed frame is above DB "
+      "(held frames of a lossy source; not bit-exact)", "DB" },
     { NULL }
   };
 
@@ -488,7 +510,9 @@ run_encode (int       argc,
       "YUV on the host; conversion happens in kernels) and encodes the result, copying\n"
       "audio and subtitle streams unchanged and keeping timestamps. The container follows\n"
       "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
-      "failure leaves no file."
+      "failure leaves no file. A frame bit-identical to the last one that went through the\n"
+      "chain (anime held on twos and threes) reuses its output, which is the same file as\n"
+      "running the chain again; --no-reuse runs every frame."
     : "Decodes IN with the exact-seek reader and encodes it again with the writer, copying\n"
       "audio and subtitle streams unchanged and keeping timestamps. The container follows\n"
       "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
@@ -501,6 +525,10 @@ run_encode (int       argc,
     return svd_cli_usage_error (context, "Give an input and an output file");
   if (restore && chain == NULL)
     return svd_cli_usage_error (context, "--chain is required");
+  if (reuse_similar != 0 && !(reuse_similar > 0 && reuse_similar < 1000))
+    return svd_cli_usage_error (context, "--reuse-similar takes a PSNR in dB above 0 (e.g. 45)");
+  if (reuse_similar != 0 && no_reuse)
+    return svd_cli_usage_error (context, "--reuse-similar and --no-reuse exclude each other");
   if (on_decode_error != NULL && strcmp (on_decode_error, "stop") != 0 && strcmp (on_decode_error, "skip") != 0)
     return svd_cli_usage_error (context, "--on-decode-error is skip or stop");
 
@@ -559,11 +587,14 @@ run_encode (int       argc,
   job.copy_subtitles = !no_subs;
   job.allow_playlists = allow_playlists;
   job.stop_on_decode_error = g_strcmp0 (on_decode_error, "stop") == 0;
+  job.reuse = !no_reuse;
+  job.reuse_similar_db = reuse_similar;
   job.settings = &settings;
   job.cancellable = cancellable;
   job.progress = report_progress_cb;
   job.frame_done = report_frame_cb;
   job.notice = report_notice_cb;
+  job.frame_reused = report_reused_cb;
   job.user_data = &report;
   report.command = argv[0];
   report.progress.tty = isatty (fileno (stderr));
@@ -620,6 +651,22 @@ run_encode (int       argc,
             json_builder_set_member_name (jb, "device_ms_per_frame");
             json_builder_add_double_value (jb, result.engine_device_ms / result.engine_frames);
           }
+        if (restore)
+          {
+            json_builder_set_member_name (jb, "engine_frames");
+            json_builder_add_int_value (jb, result.engine_frames);
+            json_builder_set_member_name (jb, "frames_reused");
+            json_builder_add_int_value (jb, result.frames_reused);
+            json_builder_set_member_name (jb, "frames_similar");
+            json_builder_add_int_value (jb, result.frames_similar);
+            /* The largest deviation a similar frame was allowed; null when
+             * every reused frame was bit-identical (JSON has no infinity). */
+            json_builder_set_member_name (jb, "reuse_worst_psnr_y");
+            if (isfinite (result.reuse_worst_psnr_y))
+              json_builder_add_double_value (jb, result.reuse_worst_psnr_y);
+            else
+              json_builder_add_null_value (jb);
+          }
         json_builder_end_object (jb);
         svd_cli_print_json (jb);
       }
@@ -630,6 +677,15 @@ run_encode (int       argc,
         if (restore && result.engine_frames > 0)
           printf ("Engine on %s: %.1f ms per frame (device %.1f ms)\n", result.device_name,
                   result.engine_wall_ms / result.engine_frames, result.engine_device_ms / result.engine_frames);
+        if (restore && result.frames_reused > 0)
+          {
+            printf ("Reused %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " frames (the chain ran on %"
+                    G_GINT64_FORMAT ")", result.frames_reused, n, result.engine_frames);
+            if (result.frames_similar > 0)
+              printf ("; %" G_GINT64_FORMAT " only similar, the largest deviation PSNR-Y %.2f dB",
+                      result.frames_similar, result.reuse_worst_psnr_y);
+            printf ("\n");
+          }
       }
   }
   return 0;

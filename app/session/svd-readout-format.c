@@ -348,7 +348,12 @@ svd_readout_format_chain (guint                       slot,
     text->message = g_strdup_printf (_("no metrics: %s"), chain->metrics_problem);
   else
     text->message = g_strdup (_("no metrics without a reference"));
-  text->cells[SVD_READOUT_TIME] = time_text (chain->wall_ms, chain->timings.n_stages, chain->timings.stage_ms);
+  if (chain->reused)
+    /* Translators: the frame equalled the one before, so the chain did not
+     * run: its earlier output was shown again */
+    text->cells[SVD_READOUT_TIME] = g_strdup (_("reused"));
+  else
+    text->cells[SVD_READOUT_TIME] = time_text (chain->wall_ms, chain->timings.n_stages, chain->timings.stage_ms);
 }
 
 /**

@@ -3,9 +3,12 @@
 
 #include "session/svd-restore-job.h"
 
+#include <math.h>
+
 #include "core/svd-error.h"
 #include "media/svd-media-pipeline.h"
 #include "media/svd-reader.h"
+#include "session/svd-frame-reuse.h"
 
 /* The one restore path: reader → chain → writer, pipelined by
  * svd_media_pipeline_run(), with the source's audio and subtitles stream
@@ -18,7 +21,8 @@
  * @job: (out caller-allocates): the job to fill
  *
  * Defaults: the whole clip, the encoder's defaults, audio and subtitles
- * copied, damaged frames concealed, default settings, no chain.
+ * copied, damaged frames concealed, identical frames reused, default
+ * settings, no chain.
  */
 void
 svd_restore_job_init (SvdRestoreJob *job)
@@ -30,6 +34,7 @@ svd_restore_job_init (SvdRestoreJob *job)
   job->crf = -1;
   job->copy_audio = TRUE;
   job->copy_subtitles = TRUE;
+  job->reuse = TRUE;
 }
 
 /**
@@ -50,10 +55,14 @@ svd_restore_job_result_clear (SvdRestoreJobResult *result)
 
 /* The compute stage: runs on the pipeline's calling thread, which created
  * the engine, so its OpenCL kernels stay on one thread. The output keeps
- * the input's timestamps and colour tags. */
+ * the input's timestamps and colour tags. A frame equal to the last
+ * computed one (anime held on twos and threes) takes its output instead
+ * of running the chain: the chain is deterministic, so with exact reuse
+ * the file is the same as without. */
 typedef struct {
   const SvdRestoreJob *job;
   SvdEngine           *engine;
+  SvdFrameReuse       *reuse;
   gint64               frames;
   double               wall_ms;
   double               device_ms;
@@ -69,6 +78,17 @@ restore_frame (SvdImage      *frame,
   SvdEngineTimings t = { 0 };
   SvdImage *out = NULL;
 
+  if (c->reuse != NULL)
+    {
+      if (!svd_frame_reuse_lookup (c->reuse, frame, &out, error))
+        return NULL;
+      if (out != NULL)
+        {
+          if (c->job->frame_reused != NULL)
+            c->job->frame_reused (svd_frame_reuse_get_n_reused (c->reuse), c->job->user_data);
+          return out;
+        }
+    }
   if (!svd_engine_process (c->engine, frame, frame->format, &out, &t, cancellable, error))
     return NULL;
   out->pts = frame->pts;
@@ -77,6 +97,8 @@ restore_frame (SvdImage      *frame,
   c->wall_ms += t.wall_ms;
   c->device_ms += t.total_ms;
   c->frames++;
+  if (c->reuse != NULL)
+    svd_frame_reuse_store (c->reuse, frame, out);
   if (c->job->frame_done != NULL)
     c->job->frame_done (c->engine, c->frames, c->job->user_data);
   return out;
@@ -137,6 +159,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
   SvdReader *source;
   g_autoptr(SvdWriter) writer = NULL;
   g_autoptr(SvdEngine) engine = NULL;
+  g_autoptr(SvdFrameReuse) reuse = NULL;
   g_auto(SvdSettings) defaults = { 0 };
   const SvdSettings *settings;
   const SvdVideoInfo *info;
@@ -206,6 +229,11 @@ svd_restore_job_run (const SvdRestoreJob  *job,
         job->notice ("no OpenCL device; using the much slower CPU reference", job->user_data);
       compute.job = job;
       compute.engine = engine;
+      if (job->reuse)
+        {
+          reuse = svd_frame_reuse_new (job->reuse_similar_db);
+          compute.reuse = reuse;
+        }
     }
 
   first = job->first;
@@ -289,6 +317,9 @@ svd_restore_job_run (const SvdRestoreJob  *job,
       result->engine_frames = compute.frames;
       result->engine_wall_ms = compute.wall_ms;
       result->engine_device_ms = compute.device_ms;
+      result->frames_reused = reuse != NULL ? svd_frame_reuse_get_n_reused (reuse) : 0;
+      result->frames_similar = reuse != NULL ? svd_frame_reuse_get_n_similar (reuse) : 0;
+      result->reuse_worst_psnr_y = reuse != NULL ? svd_frame_reuse_get_worst_psnr (reuse) : INFINITY;
     }
   return TRUE;
 }

@@ -25,6 +25,20 @@ typedef void (*SvdRestoreJobFrameFunc) (SvdEngine *engine,
                                         gpointer   user_data);
 
 /**
+ * SvdRestoreJobReusedFunc:
+ * @reused: frames so far that reused the output of an earlier, equal (or,
+ *   with #SvdRestoreJob.reuse_similar_db, similar) input instead of going
+ *   through the chain
+ * @user_data: the job's @user_data
+ *
+ * Called after each such frame, on the thread that called
+ * svd_restore_job_run(); progress reports (on the encode thread) that
+ * show the count must read it atomically.
+ */
+typedef void (*SvdRestoreJobReusedFunc) (gint64   reused,
+                                         gpointer user_data);
+
+/**
  * SvdRestoreJobNoticeFunc:
  * @message: something the user should know that is not an error (the
  *   engine fell back to the CPU reference), without a trailing newline
@@ -66,6 +80,13 @@ typedef void (*SvdRestoreJobNoticeFunc) (const char *message,
  *   can make the job read any local file (see #SvdReaderOptions)
  * @stop_on_decode_error: fail (and write nothing) at the first damaged
  *   input frame instead of letting the decoder conceal or drop it
+ * @reuse: an input frame bit-identical to the last one that went through
+ *   the chain reuses that output instead of running the chain again
+ *   (outputs are deterministic, so the result is the same); on by default
+ * @reuse_similar_db: also reuse the output for an input whose PSNR-Y
+ *   against the last computed input is above this many dB (a lossy
+ *   source's held frames are not bit-identical); 0, the default, for
+ *   identical frames only. Needs @reuse
  * @settings: (nullable): device and precision of the engine; %NULL for
  *   svd_settings_init()'s defaults
  * @cancellable: (nullable): cancels the job between frames and between
@@ -74,7 +95,8 @@ typedef void (*SvdRestoreJobNoticeFunc) (const char *message,
  *   thread; coalescing the reports (for a GUI) is the caller's job
  * @frame_done: (nullable): see #SvdRestoreJobFrameFunc
  * @notice: (nullable): see #SvdRestoreJobNoticeFunc
- * @user_data: data for @progress, @frame_done and @notice
+ * @frame_reused: (nullable): see #SvdRestoreJobReusedFunc
+ * @user_data: data for @progress, @frame_done, @notice and @frame_reused
  *
  * One restore (or transcode) of a clip into a file: what `svd restore`,
  * `svd transcode` and the GUI's export dialog run. The fields are
@@ -97,11 +119,14 @@ typedef struct {
   gboolean                 copy_subtitles;
   gboolean                 stop_on_decode_error;
   gboolean                 allow_playlists;
+  gboolean                 reuse;
+  double                   reuse_similar_db;
   const SvdSettings       *settings;
   GCancellable            *cancellable;
   SvdWriterProgressFunc    progress;
   SvdRestoreJobFrameFunc   frame_done;
   SvdRestoreJobNoticeFunc  notice;
+  SvdRestoreJobReusedFunc  frame_reused;
   gpointer                 user_data;
 } SvdRestoreJob;
 
@@ -121,6 +146,14 @@ typedef struct {
  * @engine_frames: frames that went through the chain
  * @engine_wall_ms: their total wall time in the engine
  * @engine_device_ms: their total device time
+ * @frames_reused: frames that reused an earlier output instead of going
+ *   through the chain (@engine_frames + @frames_reused frames were
+ *   restored)
+ * @frames_similar: of those, the frames that were only similar (above
+ *   #SvdRestoreJob.reuse_similar_db), not bit-identical
+ * @reuse_worst_psnr_y: the largest deviation a similar frame was allowed:
+ *   the lowest PSNR-Y in dB of such an input against the computed input
+ *   whose output it took; %INFINITY when @frames_similar is 0
  *
  * What a finished job did. Free its strings with
  * svd_restore_job_result_clear().
@@ -137,6 +170,9 @@ typedef struct {
   gint64  engine_frames;
   double  engine_wall_ms;
   double  engine_device_ms;
+  gint64  frames_reused;
+  gint64  frames_similar;
+  double  reuse_worst_psnr_y;
 } SvdRestoreJobResult;
 
 void     svd_restore_job_init         (SvdRestoreJob        *job);

@@ -6,6 +6,7 @@
 #include "core/svd-error.h"
 #include "engine/svd-color.h"
 #include "metrics/svd-metrics-runner.h"
+#include "session/svd-frame-reuse.h"
 #include "session/svd-worker.h"
 
 #include "svd-heatmap.h"
@@ -57,6 +58,7 @@ struct _SvdSession
   guint                   settings_generation;  /* and settings' */
   SvdWorker              *dists_worker;  /* made on first use */
   struct _DistsSlot      *dists_slot;
+  gboolean                reuse;         /* see svd_session_set_reuse() */
 };
 
 /* The newest frame the chains made (RGB_F32), handed from the frame worker
@@ -194,6 +196,9 @@ typedef struct {
   SvdEngine        *engines[SVD_SESSION_MAX_CHAINS];
   guint             engine_generation[SVD_SESSION_MAX_CHAINS];
   char             *engine_error[SVD_SESSION_MAX_CHAINS];
+  /* Each chain's last computed input and output: an equal input (a held
+   * anime frame, stepping back and forth over one) takes the output. */
+  SvdFrameReuse    *reuse[SVD_SESSION_MAX_CHAINS];
 } WorkerState;
 
 static gpointer
@@ -217,6 +222,7 @@ worker_state_free (gpointer data)
     {
       g_clear_pointer (&state->engines[i], svd_engine_free);
       g_free (state->engine_error[i]);
+      g_clear_pointer (&state->reuse[i], svd_frame_reuse_free);
     }
   g_clear_pointer (&state->frames, svd_frame_converter_free);
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
@@ -436,6 +442,7 @@ typedef struct {
   gint64       index;
   guint64      viewer_serial;
   gboolean     want_overlays;
+  gboolean     reuse;
   ChainConfig *chains[SVD_SESSION_MAX_CHAINS];
   DistsSlot   *dists_slot;  /* the session's; outlives the worker */
 } FrameRequest;
@@ -479,6 +486,8 @@ ensure_engine (WorkerState  *state,
     {
       g_clear_pointer (&state->engines[slot], svd_engine_free);
       g_clear_pointer (&state->engine_error[slot], g_free);
+      /* Another chain or device: the kept output is not this one's. */
+      g_clear_pointer (&state->reuse[slot], svd_frame_reuse_free);
       state->engine_generation[slot] = config->generation;
       state->engines[slot] = svd_engine_new_for_context (state->context, &config->settings, error);
       if (state->engines[slot] == NULL ||
@@ -502,6 +511,8 @@ static void
 run_chain (WorkerState          *state,
            guint                 slot,
            ChainConfig          *config,
+           SvdImage             *input,
+           gboolean              reuse,
            const SvdImage       *in_rgb,
            const SvdImage       *ref_rgb,
            const SvdImage       *ref_display,
@@ -523,14 +534,29 @@ run_chain (WorkerState          *state,
       out->error = g_strdup (error->message);
       return;
     }
-  t0 = g_get_monotonic_time ();
-  if (!svd_engine_process (state->engines[slot], in_rgb, SVD_PIXEL_FORMAT_RGB_F32, &output,
-                           &out->timings, cancellable, &error))
+  if (!reuse)
+    g_clear_pointer (&state->reuse[slot], svd_frame_reuse_free);
+  else if (state->reuse[slot] == NULL)
+    state->reuse[slot] = svd_frame_reuse_new (0);
+  if (state->reuse[slot] != NULL && !svd_frame_reuse_lookup (state->reuse[slot], input, &output, &error))
     {
       out->error = g_strdup (error->message);
       return;
     }
-  out->wall_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  out->reused = output != NULL;
+  if (!out->reused)
+    {
+      t0 = g_get_monotonic_time ();
+      if (!svd_engine_process (state->engines[slot], in_rgb, SVD_PIXEL_FORMAT_RGB_F32, &output,
+                               &out->timings, cancellable, &error))
+        {
+          out->error = g_strdup (error->message);
+          return;
+        }
+      out->wall_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      if (state->reuse[slot] != NULL)
+        svd_frame_reuse_store (state->reuse[slot], input, output);
+    }
   output->frame_index = in_rgb->frame_index;
   out->display = to_display (state, output, &error);
   if (out->display == NULL)
@@ -551,7 +577,9 @@ run_chain (WorkerState          *state,
   /* The chain's result is still on the worker's one device: the metrics
    * copy it from buffer to buffer there. Tiled or CPU results go through
    * the host image. */
-  if (svd_engine_get_output_planes (state->engines[slot], &planes) &&
+  /* A reused output goes through the host image: the engine's buffers
+   * are not promised to still hold it. */
+  if (!out->reused && svd_engine_get_output_planes (state->engines[slot], &planes) &&
       svd_engine_get_context (state->engines[slot]) == svd_metrics_runner_get_context (state->runner) &&
       svd_metrics_runner_compute_planes (state->runner, ref_rgb, &planes, in_rgb->frame_index, &out->metrics,
                                          want_overlays ? &ssim_map : NULL,
@@ -634,7 +662,7 @@ frame_job (SvdWorker     *worker,
         continue;
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      run_chain (state, i, request->chains[i], in_rgb,
+      run_chain (state, i, request->chains[i], input, request->reuse, in_rgb,
                  frame->reference != NULL ? ref_rgb : NULL, frame->reference,
                  request->want_overlays, &frame->chains[i], &outputs[i], cancellable);
     }
@@ -785,6 +813,8 @@ svd_session_new (const SvdSettings      *settings,
   SvdSession *self = g_new0 (SvdSession, 1);
   SvdSessionSetup *job;
   g_autoptr(GError) error = NULL;
+
+  self->reuse = TRUE;
 
   svd_settings_copy (&self->settings, settings);
   self->opened = opened;
@@ -949,6 +979,7 @@ svd_session_request (SvdSession *self,
   request->index = index;
   request->viewer_serial = viewer_serial;
   request->want_overlays = want_overlays;
+  request->reuse = self->reuse;
   request->dists_slot = self->dists_slot;
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     if (self->chains[i] != NULL)
@@ -1077,4 +1108,22 @@ svd_session_get_n_pending (SvdSession *self)
   g_return_val_if_fail (self != NULL, 0);
 
   return self->n_pending;
+}
+
+/**
+ * svd_session_set_reuse:
+ * @self: a session
+ * @reuse: whether a frame bit-identical to the last one a chain computed
+ *   takes that output instead of running the chain (on by default; the
+ *   output is the same, the time is not)
+ *
+ * Applies to the frames asked for from now on.
+ */
+void
+svd_session_set_reuse (SvdSession *self,
+                       gboolean    reuse)
+{
+  g_return_if_fail (self != NULL);
+
+  self->reuse = !!reuse;
 }

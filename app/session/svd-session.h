@@ -58,6 +58,9 @@ typedef struct {
                                        * on the device, not via the host */
   SvdEngineTimings timings;
   double           wall_ms;
+  gboolean         reused;      /* the input equalled the last one this chain
+                                 * computed: its output was reused (no
+                                 * timings) */
 } SvdSessionChainFrame;
 
 typedef struct {
@@ -122,6 +125,8 @@ void        svd_session_request      (SvdSession             *self,
                                       gboolean                seek,
                                       gboolean                want_overlays);
 guint       svd_session_get_n_pending (SvdSession            *self);
+void        svd_session_set_reuse     (SvdSession            *self,
+                                       gboolean               reuse);
 void        svd_session_set_dists_func (SvdSession           *self,
                                         SvdSessionDistsFunc   func);
 gboolean    svd_session_request_dists (SvdSession            *self);
