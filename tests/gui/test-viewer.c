@@ -447,7 +447,7 @@ run_script_cb (gpointer user_data)
        * metrics. */
       {
         const SvdSessionInfo *info = svd_window_get_session_info (SVD_WINDOW (window));
-        const char *chain[] = { "builtin:bicubic:2", NULL };
+        const char *chain[] = { "bicubic:2", NULL };
 
         g_assert_nonnull (info);
         g_assert_cmpint (info->mode, ==, SVD_REFERENCE_NONE);
