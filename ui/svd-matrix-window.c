@@ -542,8 +542,7 @@ run_done (GObject      *object,
     {
       g_free (self->error);
       self->error = g_strdup (error->message);
-      if (g_error_matches (error, SVD_ERROR, SVD_ERROR_CANCELLED) ||
-          g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         gtk_progress_bar_set_text (self->progress, _("Cancelled: run again to resume"));
       else
         {

@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "svd-plot.h"
+#include "svd-plot-private.h"
 
 /* The per-frame plot: one line per chain of the chosen metric over the
  * frames computed so far (kept sorted by frame), the shown frame marked,

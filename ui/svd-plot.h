@@ -30,9 +30,5 @@ void           svd_plot_clear       (SvdPlot       *self,
                                      guint          series);
 void           svd_plot_set_metric  (SvdPlot       *self,
                                      SvdPlotMetric  metric);
-guint          svd_plot_get_n_points (SvdPlot      *self,
-                                      guint         series);
-double         svd_plot_get_mean    (SvdPlot       *self,
-                                     guint          series);
 
 G_END_DECLS

@@ -8,7 +8,7 @@
 #include "engine/svd-cl.h"
 #include "metrics/svd-dists.h"
 
-#include "svd-preferences.h"
+#include "svd-preferences-private.h"
 
 /* Preferences write GSettings only; the window listens and rebuilds its
  * engines on the session's worker. Listing OpenCL devices initialises the

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
-#include "svd-viewer.h"
+#include "svd-viewer-private.h"
 #include "svd-ui-enums.h"
 
 /*
@@ -32,70 +32,8 @@
  * bounded by a few viewports whatever the zoom.
  */
 
-#define MIN_ZOOM 0.05
-#define MAX_ZOOM 32.0
 #define ZOOM_STEP 1.25
-#define MAX_TILE_FACTOR 32
 #define DIVIDER_GRAB_DISTANCE 16.0
-
-typedef struct {
-  SvdImage   *image;
-  GdkTexture *texture;
-  guint64     serial;
-
-  /* Nearest-neighbour magnification of part of @image. */
-  SvdImage   *tile_source;   /* the image the tile was cut from */
-  GdkTexture *tile;
-  int         tile_x, tile_y, tile_w, tile_h, tile_k;
-  gboolean    tile_pending;
-
-  /* The parts of @image the views last showed, when not all of it: two,
-   * for a layer shown in both views. */
-  struct {
-    GdkTexture *texture;
-    int         x, y, w, h;
-  } parts[2];
-  guint       next_part;
-} Layer;
-
-typedef struct {
-  Layer           *layer;
-  graphene_rect_t  area;     /* where the view is drawn, widget coords */
-  graphene_rect_t  clip;     /* what of it is visible */
-  SvdViewerSlot    slot;
-  int              overlay;  /* -1, or the SvdViewerOverlay shown */
-} View;
-
-struct _SvdViewer
-{
-  GtkWidget      parent_instance;
-
-  Layer          layers[SVD_VIEWER_N_SLOTS];
-  Layer          overlays[SVD_VIEWER_N_OVERLAYS][SVD_VIEWER_N_SLOTS];
-  guint64        serial;
-
-  SvdViewMode    mode;
-  SvdViewerSlot  left_slot;
-  SvdViewerSlot  right_slot;
-  SvdViewerSlot  shown_slot;
-  double         divider;
-
-  /* zoom == 0 means "fit"; otherwise screen pixels per content pixel. The
-   * centre is the content point shown in the middle of each view. */
-  double         zoom;
-  double         center_x;
-  double         center_y;
-
-  double         pointer_x;
-  double         pointer_y;
-  gboolean       dragging_divider;
-  double         drag_start_center_x;
-  double         drag_start_center_y;
-  double         drag_start_divider;
-
-  guint          tiles_idle_id;
-  GCancellable  *cancellable;
-};
 
 G_DEFINE_FINAL_TYPE (SvdViewer, svd_viewer, GTK_TYPE_WIDGET)
 
@@ -147,7 +85,7 @@ layer_clear_tile (Layer *layer)
 {
   g_clear_object (&layer->tile);
   g_clear_pointer (&layer->tile_source, svd_image_unref);
-  layer->tile_k = 0;
+  layer->tile_region.factor = 0;
 }
 
 static void
@@ -159,68 +97,6 @@ layer_clear (Layer *layer)
   g_clear_object (&layer->texture);
   g_clear_pointer (&layer->image, svd_image_unref);
   layer->serial = 0;
-}
-
-static void
-image_bytes_free (gpointer data)
-{
-  svd_image_unref (data);
-}
-
-/* Wraps an RGBA8 image in a texture without copying its pixels. Every
- * image here is opaque (alpha 255: frames and the heat-map overlays), so
- * it is declared premultiplied, which is the same bytes: GTK 4.8's GL
- * renderer uploads premultiplied RGBA as is, but converts a straight-alpha
- * texture pixel by pixel on the main thread first (for a 720p frame, a
- * stall of several ms per texture during playback). */
-static GdkTexture *
-texture_for_part (SvdImage *image,
-                  int       x,
-                  int       y,
-                  int       w,
-                  int       h)
-{
-  g_autoptr(GBytes) bytes = NULL;
-  gsize size = image->stride[0] * (gsize) (h - 1) + (gsize) w * 4;
-
-  bytes = g_bytes_new_with_free_func (image->data[0] + image->stride[0] * (gsize) y + (gsize) x * 4, size,
-                                      image_bytes_free, svd_image_ref (image));
-
-  return gdk_memory_texture_new (w, h, GDK_MEMORY_R8G8B8A8_PREMULTIPLIED, bytes, image->stride[0]);
-}
-
-static GdkTexture *
-texture_for_image (SvdImage *image)
-{
-  return texture_for_part (image, 0, 0, image->width, image->height);
-}
-
-/* A texture of the given part of the layer's image, kept while the views
- * keep showing that part, so a still frame is not uploaded again. */
-static GdkTexture *
-layer_get_part (Layer *layer,
-                int    x,
-                int    y,
-                int    w,
-                int    h)
-{
-  guint i;
-
-  for (i = 0; i < G_N_ELEMENTS (layer->parts); i++)
-    if (layer->parts[i].texture != NULL && layer->parts[i].x == x && layer->parts[i].y == y
-        && layer->parts[i].w == w && layer->parts[i].h == h)
-      return layer->parts[i].texture;
-
-  i = layer->next_part;
-  layer->next_part = (i + 1) % G_N_ELEMENTS (layer->parts);
-  g_clear_object (&layer->parts[i].texture);
-  layer->parts[i].texture = texture_for_part (layer->image, x, y, w, h);
-  layer->parts[i].x = x;
-  layer->parts[i].y = y;
-  layer->parts[i].w = w;
-  layer->parts[i].h = h;
-
-  return layer->parts[i].texture;
 }
 
 static gboolean
@@ -239,7 +115,7 @@ layer_set (Layer     *layer,
     return TRUE;
 
   layer->image = svd_image_ref (image);
-  layer->texture = texture_for_image (image);
+  layer->texture = svd_viewer_texture_for_image (image);
   layer->serial = serial;
 
   return TRUE;
@@ -248,7 +124,7 @@ layer_set (Layer     *layer,
 /* The size everything is laid out in: the largest image present, so a
  * smaller source is shown stretched to the reference's size, as a player
  * would show it. */
-static gboolean
+gboolean
 svd_viewer_get_content_size (SvdViewer *self,
                              double    *width,
                              double    *height)
@@ -269,10 +145,11 @@ svd_viewer_get_content_size (SvdViewer *self,
   return TRUE;
 }
 
-static double
+double
 svd_viewer_scale_for_area (SvdViewer             *self,
                            const graphene_rect_t *area)
 {
+  SvdViewRect a = svd_view_rect_from_graphene (area);
   double cw, ch;
 
   if (self->zoom > 0)
@@ -280,27 +157,25 @@ svd_viewer_scale_for_area (SvdViewer             *self,
   if (!svd_viewer_get_content_size (self, &cw, &ch))
     return 1.0;
 
-  return MAX (MIN_ZOOM, MIN (area->size.width / cw, area->size.height / ch));
+  return svd_viewport_fit_scale (&a, cw, ch);
 }
 
 /* Where the content lands in @area, in widget coordinates. */
-static void
+void
 svd_viewer_content_rect (SvdViewer             *self,
                          const graphene_rect_t *area,
                          graphene_rect_t       *out)
 {
   double cw = 1, ch = 1;
   double s = svd_viewer_scale_for_area (self, area);
-  double cx, cy;
+  SvdViewRect a = svd_view_rect_from_graphene (area);
+  SvdViewRect r;
 
   svd_viewer_get_content_size (self, &cw, &ch);
-  cx = self->zoom > 0 ? self->center_x : cw / 2;
-  cy = self->zoom > 0 ? self->center_y : ch / 2;
-
-  graphene_rect_init (out,
-                      area->origin.x + area->size.width / 2 - cx * s,
-                      area->origin.y + area->size.height / 2 - cy * s,
-                      cw * s, ch * s);
+  svd_viewport_place (&a, cw, ch, s,
+                      self->zoom > 0 ? self->center_x : cw / 2,
+                      self->zoom > 0 ? self->center_y : ch / 2, &r);
+  graphene_rect_init (out, r.x, r.y, r.width, r.height);
 }
 
 static SvdViewerSlot
@@ -314,7 +189,7 @@ svd_viewer_compared_slot (SvdViewer *self)
   return self->left_slot;
 }
 
-static int
+int
 svd_viewer_get_views (SvdViewer *self,
                       View       views[2])
 {
@@ -362,10 +237,10 @@ svd_viewer_get_views (SvdViewer *self,
 /* ---- Nearest-neighbour tiles (see the comment at the top) ---- */
 
 typedef struct {
-  SvdImage *image;
-  int       x, y, w, h, k;
-  int       slot;
-  int       overlay;
+  SvdImage      *image;
+  SvdViewRegion  region;
+  int            slot;
+  int            overlay;
 } TileJob;
 
 static void
@@ -382,38 +257,13 @@ tile_thread (GTask        *task,
              GCancellable *cancellable)
 {
   TileJob *job = task_data;
-  g_autoptr(GError) error = NULL;
-  SvdImage *tile;
-  int k = job->k;
+  GError *error = NULL;
+  SvdImage *tile = svd_image_magnify_nearest (job->image, &job->region, cancellable, &error);
 
-  tile = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, job->w * k, job->h * k, &error);
   if (tile == NULL)
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  for (int y = 0; y < job->h; y++)
-    {
-      const guint32 *src = (const guint32 *) (job->image->data[0] + (gsize) (job->y + y) * job->image->stride[0]) + job->x;
-      guint32 *row = (guint32 *) (tile->data[0] + (gsize) y * k * tile->stride[0]);
-
-      if (g_cancellable_is_cancelled (cancellable))
-        break;
-      for (int x = 0; x < job->w; x++)
-        for (int i = 0; i < k; i++)
-          row[x * k + i] = src[x];
-      for (int i = 1; i < k; i++)
-        memcpy (tile->data[0] + (gsize) (y * k + i) * tile->stride[0], row, (gsize) job->w * k * 4);
-    }
-
-  if (g_task_return_error_if_cancelled (task))
-    {
-      svd_image_unref (tile);
-      return;
-    }
-
-  g_task_return_pointer (task, tile, (GDestroyNotify) svd_image_unref);
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, tile, (GDestroyNotify) svd_image_unref);
 }
 
 static Layer *
@@ -449,12 +299,8 @@ tile_done_cb (GObject      *object,
     {
       layer_clear_tile (layer);
       layer->tile_source = svd_image_ref (job->image);
-      layer->tile = texture_for_image (tile);
-      layer->tile_x = job->x;
-      layer->tile_y = job->y;
-      layer->tile_w = job->w;
-      layer->tile_h = job->h;
-      layer->tile_k = job->k;
+      layer->tile = svd_viewer_texture_for_image (tile);
+      layer->tile_region = job->region;
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
   svd_viewer_queue_tiles (self);
@@ -464,42 +310,22 @@ tile_done_cb (GObject      *object,
 /* Which part of the view's image is visible, in image pixels, and at what
  * image-pixel scale. FALSE when nothing needs magnifying. */
 static gboolean
-svd_viewer_view_visible_region (SvdViewer  *self,
-                                const View *view,
-                                double      margin,
-                                int        *x,
-                                int        *y,
-                                int        *w,
-                                int        *h,
-                                int        *k)
+svd_viewer_view_visible_region (SvdViewer     *self,
+                                const View    *view,
+                                double         margin,
+                                SvdViewRegion *region)
 {
   graphene_rect_t content;
+  SvdViewRect c, clip = svd_view_rect_from_graphene (&view->clip);
   SvdImage *image = view->layer->image;
-  double sx, sy, x0, y0, x1, y1;
-  double s;
 
-  if (image == NULL || view->clip.size.width <= 0 || view->clip.size.height <= 0)
+  if (image == NULL)
     return FALSE;
 
   svd_viewer_content_rect (self, &view->area, &content);
-  sx = content.size.width / image->width;
-  sy = content.size.height / image->height;
-  s = MAX (sx, sy);
-  if (s <= 1.0 + 1e-6)
-    return FALSE;
+  c = svd_view_rect_from_graphene (&content);
 
-  x0 = (view->clip.origin.x - content.origin.x) / sx - margin / sx;
-  y0 = (view->clip.origin.y - content.origin.y) / sy - margin / sy;
-  x1 = (view->clip.origin.x + view->clip.size.width - content.origin.x) / sx + margin / sx;
-  y1 = (view->clip.origin.y + view->clip.size.height - content.origin.y) / sy + margin / sy;
-
-  *x = CLAMP ((int) floor (x0), 0, image->width);
-  *y = CLAMP ((int) floor (y0), 0, image->height);
-  *w = CLAMP ((int) ceil (x1), 0, image->width) - *x;
-  *h = CLAMP ((int) ceil (y1), 0, image->height) - *y;
-  *k = MIN ((int) ceil (s - 1e-6), MAX_TILE_FACTOR);
-
-  return *w > 0 && *h > 0;
+  return svd_viewport_visible_region (&c, &clip, image->width, image->height, margin, region);
 }
 
 static gboolean
@@ -515,40 +341,31 @@ svd_viewer_update_tiles_cb (gpointer user_data)
   for (int i = 0; i < n_views; i++)
     {
       Layer *layer = views[i].layer;
-      int x, y, w, h, k;
-      int vx, vy, vw, vh, vk;
+      SvdViewRegion visible;
       g_autoptr(GTask) task = NULL;
       TileJob *job;
 
       if (layer->tile_pending)
         continue;
-      if (!svd_viewer_view_visible_region (self, &views[i], 0, &vx, &vy, &vw, &vh, &vk))
+      if (!svd_viewer_view_visible_region (self, &views[i], 0, &visible))
         {
           layer_clear_tile (layer);
           continue;
         }
 
       /* Keep a tile that still covers what is visible at the right factor. */
-      if (layer->tile != NULL && layer->tile_source == layer->image && layer->tile_k == vk
-          && layer->tile_x <= vx && layer->tile_y <= vy
-          && layer->tile_x + layer->tile_w >= vx + vw
-          && layer->tile_y + layer->tile_h >= vy + vh)
+      if (layer->tile != NULL && layer->tile_source == layer->image
+          && svd_view_region_covers (&layer->tile_region, &visible))
         continue;
 
       /* A margin of an eighth of the view lets small pans reuse the tile
        * while bounding it: the tile has (k / scale)² ≤ 4 times the pixels
        * of the region it covers on screen, so at most ~6 times the view's. */
+      job = g_new0 (TileJob, 1);
       svd_viewer_view_visible_region (self, &views[i],
                                       MAX (views[i].clip.size.width, views[i].clip.size.height) / 8,
-                                      &x, &y, &w, &h, &k);
-
-      job = g_new0 (TileJob, 1);
+                                      &job->region);
       job->image = svd_image_ref (layer->image);
-      job->x = x;
-      job->y = y;
-      job->w = w;
-      job->h = h;
-      job->k = k;
       job->slot = views[i].slot;
       job->overlay = views[i].overlay;
       layer->tile_pending = TRUE;
@@ -582,12 +399,13 @@ svd_viewer_tiles_ready (SvdViewer *self,
   for (int i = 0; i < n_views; i++)
     {
       Layer *layer = views[i].layer;
-      int x, y, w, h, k;
+      SvdViewRegion visible;
 
-      if (!svd_viewer_view_visible_region (self, &views[i], 0, &x, &y, &w, &h, &k))
+      if (!svd_viewer_view_visible_region (self, &views[i], 0, &visible))
         continue;
       *any = TRUE;
-      if (layer->tile == NULL || layer->tile_source != layer->image || layer->tile_k != k)
+      if (layer->tile == NULL || layer->tile_source != layer->image
+          || layer->tile_region.factor != visible.factor)
         return FALSE;
     }
 
@@ -637,253 +455,6 @@ svd_viewer_get_settled (SvdViewer *self)
   return svd_viewer_tiles_ready (self, &any);
 }
 
-/* ---- Drawing ---- */
-
-static void
-append_label (SvdViewer   *self,
-              GtkSnapshot *snapshot,
-              const char  *text,
-              double       x,
-              double       y,
-              gboolean     align_right)
-{
-  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
-  GdkRGBA bg = { 0, 0, 0, 0.6 };
-  GdkRGBA fg = { 1, 1, 1, 1 };
-  int tw, th;
-  GskRoundedRect pill;
-  double pad_x = 10, pad_y = 4;
-
-  pango_layout_get_pixel_size (layout, &tw, &th);
-  if (align_right)
-    x -= tw + 2 * pad_x;
-
-  gsk_rounded_rect_init_from_rect (&pill, &GRAPHENE_RECT_INIT (x, y, tw + 2 * pad_x, th + 2 * pad_y),
-                                   (th + 2 * pad_y) / 2);
-  gtk_snapshot_push_rounded_clip (snapshot, &pill);
-  gtk_snapshot_append_color (snapshot, &bg, &pill.bounds);
-  gtk_snapshot_pop (snapshot);
-
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (x + pad_x, y + pad_y));
-  gtk_snapshot_append_layout (snapshot, layout, &fg);
-  gtk_snapshot_restore (snapshot);
-}
-
-/* Images are judged against a neutral dark surround, in light mode too. It
- * is drawn here around the image instead of as a CSS background under it:
- * every frame then fills each pixel once, which matters on software GL. */
-static void
-append_surround (GtkSnapshot           *snapshot,
-                 const graphene_rect_t *area,
-                 const graphene_rect_t *hole)
-{
-  static const GdkRGBA surround = { 0x1e / 255.0, 0x1e / 255.0, 0x1e / 255.0, 1 };
-  double ax = area->origin.x, ay = area->origin.y;
-  double ax1 = ax + area->size.width, ay1 = ay + area->size.height;
-  double hx, hy, hx1, hy1;
-
-  if (hole == NULL)
-    {
-      gtk_snapshot_append_color (snapshot, &surround, area);
-      return;
-    }
-  hx = hole->origin.x, hy = hole->origin.y;
-  hx1 = hx + hole->size.width, hy1 = hy + hole->size.height;
-  if (hy > ay)
-    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (ax, ay, ax1 - ax, hy - ay));
-  if (ay1 > hy1)
-    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (ax, hy1, ax1 - ax, ay1 - hy1));
-  if (hx > ax)
-    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (ax, hy, hx - ax, hy1 - hy));
-  if (ax1 > hx1)
-    gtk_snapshot_append_color (snapshot, &surround, &GRAPHENE_RECT_INIT (hx1, hy, ax1 - hx1, hy1 - hy));
-}
-
-/* Draws what @visible shows of the layer's image, laid out in @content.
- * Only that part is uploaded and drawn: in slider mode each view shows
- * half of its image, and zoomed in a small part of it, and drawing the
- * whole texture under a clip costs the (software) renderer every pixel of
- * it all the same, plus the clip test per pixel. With one texel of margin
- * each side, linear filtering at the part's edges reads the same texels as
- * the whole texture's, so the picture is the same. */
-static void
-append_image_part (GtkSnapshot           *snapshot,
-                   Layer                 *layer,
-                   const graphene_rect_t *content,
-                   const graphene_rect_t *visible)
-{
-  SvdImage *image = layer->image;
-  double sx = content->size.width / image->width;
-  double sy = content->size.height / image->height;
-  int x0, y0, x1, y1;
-
-  x0 = CLAMP ((int) floor ((visible->origin.x - content->origin.x) / sx) - 1, 0, image->width);
-  y0 = CLAMP ((int) floor ((visible->origin.y - content->origin.y) / sy) - 1, 0, image->height);
-  x1 = CLAMP ((int) ceil ((visible->origin.x + visible->size.width - content->origin.x) / sx) + 1, 0, image->width);
-  y1 = CLAMP ((int) ceil ((visible->origin.y + visible->size.height - content->origin.y) / sy) + 1, 0, image->height);
-  if (x1 <= x0 || y1 <= y0)
-    return;
-  if (x0 == 0 && y0 == 0 && x1 == image->width && y1 == image->height)
-    {
-      gtk_snapshot_append_texture (snapshot, layer->texture, content);
-      return;
-    }
-  gtk_snapshot_append_texture (snapshot, layer_get_part (layer, x0, y0, x1 - x0, y1 - y0),
-                               &GRAPHENE_RECT_INIT (content->origin.x + x0 * sx, content->origin.y + y0 * sy,
-                                                    (x1 - x0) * sx, (y1 - y0) * sy));
-}
-
-static void
-snapshot_view (SvdViewer   *self,
-               GtkSnapshot *snapshot,
-               const View  *view)
-{
-  Layer *layer = view->layer;
-  graphene_rect_t content, image;
-  double sx, sy;
-
-  if (layer->texture == NULL)
-    {
-      append_surround (snapshot, &view->clip, NULL);
-      return;
-    }
-
-  svd_viewer_content_rect (self, &view->area, &content);
-
-  /* The surround only where the (opaque) image does not cover the view. */
-  if (!graphene_rect_intersection (&content, &view->clip, &image))
-    {
-      append_surround (snapshot, &view->clip, NULL);
-      return;
-    }
-  append_surround (snapshot, &view->clip, &image);
-  sx = content.size.width / layer->image->width;
-  sy = content.size.height / layer->image->height;
-
-  gtk_snapshot_push_clip (snapshot, &view->clip);
-  if (layer->tile != NULL && layer->tile_source == layer->image)
-    {
-      graphene_rect_t tile = GRAPHENE_RECT_INIT (content.origin.x + layer->tile_x * sx,
-                                                 content.origin.y + layer->tile_y * sy,
-                                                 layer->tile_w * sx, layer->tile_h * sy);
-
-      /* The linear version only where the tile does not reach (the tile
-       * covers the view unless it is being replaced). */
-      if (!graphene_rect_contains_rect (&tile, &image))
-        append_image_part (snapshot, layer, &content, &image);
-      gtk_snapshot_append_texture (snapshot, layer->tile, &tile);
-    }
-  else
-    append_image_part (snapshot, layer, &content, &image);
-  gtk_snapshot_pop (snapshot);
-}
-
-static void
-snapshot_divider (SvdViewer   *self,
-                  GtkSnapshot *snapshot)
-{
-  double w = gtk_widget_get_width (GTK_WIDGET (self));
-  double h = gtk_widget_get_height (GTK_WIDGET (self));
-  double x = round (w * self->divider);
-  GdkRGBA line = { 1, 1, 1, 0.9 };
-  GdkRGBA shade = { 0, 0, 0, 0.35 };
-  GdkRGBA knob_fg = { 0.2, 0.2, 0.2, 1 };
-  GskRoundedRect knob;
-  double r = 14;
-
-  gtk_snapshot_append_color (snapshot, &shade, &GRAPHENE_RECT_INIT (x - 2, 0, 4, h));
-  gtk_snapshot_append_color (snapshot, &line, &GRAPHENE_RECT_INIT (x - 1, 0, 2, h));
-
-  gsk_rounded_rect_init_from_rect (&knob, &GRAPHENE_RECT_INIT (x - r, h / 2 - r, 2 * r, 2 * r), r);
-  gtk_snapshot_append_outset_shadow (snapshot, &knob, &shade, 0, 1, 0, 4);
-  gtk_snapshot_push_rounded_clip (snapshot, &knob);
-  gtk_snapshot_append_color (snapshot, &line, &knob.bounds);
-  gtk_snapshot_pop (snapshot);
-  /* Two small bars say "drag me sideways". */
-  gtk_snapshot_append_color (snapshot, &knob_fg, &GRAPHENE_RECT_INIT (x - 5, h / 2 - 6, 2, 12));
-  gtk_snapshot_append_color (snapshot, &knob_fg, &GRAPHENE_RECT_INIT (x + 3, h / 2 - 6, 2, 12));
-}
-
-static char *
-svd_viewer_view_title (SvdViewer  *self,
-                       const View *view)
-{
-  const char *name = svd_viewer_slot_get_label (view->slot);
-
-  if (view->overlay == SVD_VIEWER_OVERLAY_DIFFERENCE)
-    /* Translators: %s is an image's name, e.g. "Chain 1" */
-    return g_strdup_printf (_("Difference: %s vs Reference"), name);
-  if (view->overlay == SVD_VIEWER_OVERLAY_SSIM)
-    /* Translators: SSIM is the structural similarity index; %s is an image's name */
-    return g_strdup_printf (_("SSIM map: %s vs Reference"), name);
-
-  return g_strdup (name);
-}
-
-static void
-svd_viewer_snapshot (GtkWidget   *widget,
-                     GtkSnapshot *snapshot)
-{
-  SvdViewer *self = SVD_VIEWER (widget);
-  View views[2];
-  int n_views;
-  double w = gtk_widget_get_width (widget);
-  double h = gtk_widget_get_height (widget);
-  double s;
-  g_autofree char *zoom_text = NULL;
-
-  n_views = svd_viewer_get_views (self, views);
-  for (int i = 0; i < n_views; i++)
-    snapshot_view (self, snapshot, &views[i]);
-
-  if (self->mode == SVD_VIEW_MODE_SLIDER)
-    snapshot_divider (self, snapshot);
-  else if (self->mode == SVD_VIEW_MODE_SIDE_BY_SIDE)
-    {
-      GdkRGBA sep = { 0, 0, 0, 1 };
-      gtk_snapshot_append_color (snapshot, &sep, &GRAPHENE_RECT_INIT (floor (w / 2) - 1, 0, 2, h));
-    }
-
-  /* Names: left view top left, right view top right. */
-  for (int i = 0; i < n_views; i++)
-    {
-      g_autofree char *title = NULL;
-      gboolean right;
-
-      if (views[i].layer->texture == NULL)
-        continue;
-      title = svd_viewer_view_title (self, &views[i]);
-      if (n_views == 1)
-        right = FALSE;
-      else if (self->mode == SVD_VIEW_MODE_SLIDER)
-        right = views[i].slot == self->right_slot && i == 0;
-      else
-        right = i == 1;
-      if (right)
-        append_label (self, snapshot, title, w - 12, 12, TRUE);
-      else
-        append_label (self, snapshot, title, 12, 12, FALSE);
-    }
-
-  if (n_views > 0 && views[0].layer->texture == NULL
-      && svd_viewer_get_content_size (self, &(double) { 0 }, &(double) { 0 }))
-    {
-      const char *msg = views[0].overlay >= 0 ? _("Computing…") : _("No image");
-
-      append_label (self, snapshot, msg, w / 2 - 40, h / 2 - 12, FALSE);
-    }
-
-  s = svd_viewer_scale_for_area (self, &views[0].area);
-  if (self->zoom > 0)
-    /* Translators: the zoom level; "%.0f %%" is a percentage like "200 %" */
-    zoom_text = g_strdup_printf (_("%.0f %%"), s * 100);
-  else
-    /* Translators: "Fit" means the image is scaled to fit the view */
-    zoom_text = g_strdup_printf (_("Fit (%.0f %%)"), s * 100);
-  append_label (self, snapshot, zoom_text, 12, h - 40, FALSE);
-}
-
 /* ---- Zoom and pan ---- */
 
 static void
@@ -895,22 +466,20 @@ svd_viewer_set_zoom_at (SvdViewer *self,
   View views[2];
   graphene_rect_t content;
   const graphene_rect_t *area;
-  double s, ix, iy;
+  SvdViewRect a, c;
 
-  zoom = CLAMP (zoom, MIN_ZOOM, MAX_ZOOM);
+  zoom = CLAMP (zoom, SVD_VIEWPORT_MIN_ZOOM, SVD_VIEWPORT_MAX_ZOOM);
   svd_viewer_get_views (self, views);
   area = &views[0].area;
   if (self->mode == SVD_VIEW_MODE_SIDE_BY_SIDE && px >= views[1].area.origin.x)
     area = &views[1].area;
 
   /* Keep the content point under (px, py) where it is. */
-  s = svd_viewer_scale_for_area (self, area);
   svd_viewer_content_rect (self, area, &content);
-  ix = (px - content.origin.x) / s;
-  iy = (py - content.origin.y) / s;
-
-  self->center_x = ix - (px - (area->origin.x + area->size.width / 2)) / zoom;
-  self->center_y = iy - (py - (area->origin.y + area->size.height / 2)) / zoom;
+  a = svd_view_rect_from_graphene (area);
+  c = svd_view_rect_from_graphene (&content);
+  svd_viewport_zoom_about (&a, &c, svd_viewer_scale_for_area (self, area), zoom, px, py,
+                           &self->center_x, &self->center_y);
 
   if (self->zoom != zoom)
     {
@@ -1638,7 +1207,7 @@ svd_viewer_class_init (SvdViewerClass *klass)
                        G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_ZOOM] =
     g_param_spec_double ("zoom", NULL, NULL,
-                         0, MAX_ZOOM, 0,
+                         0, SVD_VIEWPORT_MAX_ZOOM, 0,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_DIVIDER] =
     g_param_spec_double ("divider", NULL, NULL,

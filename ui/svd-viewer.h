@@ -76,10 +76,6 @@ gboolean       svd_viewer_set_overlay       (SvdViewer        *self,
                                              SvdViewerSlot     slot,
                                              guint64           serial,
                                              SvdImage         *image);
-gboolean       svd_viewer_has_image         (SvdViewer        *self,
-                                             SvdViewerSlot     slot);
-SvdImage      *svd_viewer_get_image         (SvdViewer        *self,
-                                             SvdViewerSlot     slot);
 void           svd_viewer_clear             (SvdViewer        *self);
 
 SvdViewMode    svd_viewer_get_view_mode     (SvdViewer        *self);
@@ -103,15 +99,9 @@ void           svd_viewer_zoom_out          (SvdViewer        *self);
 void           svd_viewer_set_center        (SvdViewer        *self,
                                              double            x,
                                              double            y);
-void           svd_viewer_content_to_widget (SvdViewer        *self,
-                                             double            x,
-                                             double            y,
-                                             graphene_point_t *out);
 void           svd_viewer_pan               (SvdViewer        *self,
                                              double            dx,
                                              double            dy);
-gboolean       svd_viewer_get_magnified     (SvdViewer        *self);
-gboolean       svd_viewer_get_settled       (SvdViewer        *self);
 
 const char    *svd_viewer_slot_get_label    (SvdViewerSlot     slot);
 

@@ -18,7 +18,7 @@ svd_error_code_name (int code)
   static const char *const names[] = {
     "failed", "invalid-argument", "invalid-input", "unsupported",
     "model-invalid", "unsafe", "io", "decode", "encode", "no-device",
-    "kernel-build", "opencl", "out-of-memory", "cancelled", "unavailable",
+    "kernel-build", "opencl", "out-of-memory", "unavailable",
   };
 
   if (code < 0 || code >= (int) G_N_ELEMENTS (names))

@@ -36,12 +36,12 @@ G_BEGIN_DECLS
  * @SVD_ERROR_OPENCL: an OpenCL call failed; the message names the call and
  *   the error (e.g. `CL_OUT_OF_RESOURCES`).
  * @SVD_ERROR_OUT_OF_MEMORY: host or device memory could not be allocated.
- * @SVD_ERROR_CANCELLED: the operation was cancelled; nothing was left
- *   half-written.
  * @SVD_ERROR_UNAVAILABLE: a result cannot be computed here (e.g. DISTS
  *   without weights); the message says why and how to fix it.
  *
- * Error codes in the %SVD_ERROR domain.
+ * Error codes in the %SVD_ERROR domain. Cancellation is not one of them:
+ * whatever is cancelled fails with %G_IO_ERROR_CANCELLED, the one code
+ * that GIO, the GUI and the CLI all test for.
  */
 typedef enum {
   SVD_ERROR_FAILED,
@@ -57,7 +57,6 @@ typedef enum {
   SVD_ERROR_KERNEL_BUILD,
   SVD_ERROR_OPENCL,
   SVD_ERROR_OUT_OF_MEMORY,
-  SVD_ERROR_CANCELLED,
   SVD_ERROR_UNAVAILABLE,
 } SvdError;
 

@@ -69,7 +69,7 @@ run_aborted (Run *run)
     {
       g_mutex_lock (&run->error_lock);
       if (run->error == NULL)
-        g_set_error (&run->error, SVD_ERROR, SVD_ERROR_CANCELLED, "Cancelled; nothing was written");
+        g_set_error (&run->error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled; nothing was written");
       g_mutex_unlock (&run->error_lock);
       g_atomic_int_set (&run->aborted, 1);
       return TRUE;

@@ -921,7 +921,7 @@ check_cancel (SvdWriter  *self,
 {
   if (self->options.cancellable != NULL && g_cancellable_is_cancelled (self->options.cancellable))
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_CANCELLED,
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                    "Writing “%s” was cancelled; nothing was written", self->path);
       return FALSE;
     }

@@ -121,8 +121,7 @@ fail_or_cancelled (const SvdRestoreJob  *job,
                    GError               *cause)
 {
   if ((job->cancellable != NULL && g_cancellable_is_cancelled (job->cancellable)) ||
-      (cause != NULL && (g_error_matches (cause, SVD_ERROR, SVD_ERROR_CANCELLED) ||
-                         g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))))
+      g_error_matches (cause, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_clear_error (&cause);
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled; nothing was written");

@@ -7,6 +7,7 @@
 
 #include "svd-application.h"
 #include "svd-chain-editor.h"
+#include "svd-viewer-private.h"
 #include "svd-window.h"
 #include "svd-export.h"
 #include "svd-gui-test-utils.h"

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "svd-application.h"
+#include "svd-plot-private.h"
+#include "svd-viewer-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 

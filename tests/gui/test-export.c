@@ -11,6 +11,7 @@
 
 #include "svd-application.h"
 #include "svd-export.h"
+#include "svd-viewer-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"

@@ -10,6 +10,7 @@
 #include <X11/extensions/XTest.h>
 
 #include "svd-application.h"
+#include "svd-viewer-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 #include "svd-gui-test-x11.h"

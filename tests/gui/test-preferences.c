@@ -9,7 +9,7 @@
 
 #include "media/svd-degrade.h"
 #include "svd-application.h"
-#include "svd-preferences.h"
+#include "svd-preferences-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"

@@ -12,6 +12,7 @@
 #include "svd-application.h"
 #include "svd-export.h"
 #include "svd-ui-enums.h"
+#include "svd-viewer-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"

@@ -7,6 +7,7 @@
 
 #include "svd-application.h"
 #include "svd-demo.h"
+#include "svd-viewer-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 

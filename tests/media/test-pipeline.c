@@ -138,7 +138,7 @@ test_pipeline_cancel (void)
   pc.writer = writer;
   pc.cancellable = cancellable;
   g_assert_false (svd_media_pipeline_run (&pc, NULL, &error));
-  g_assert_error (error, SVD_ERROR, SVD_ERROR_CANCELLED);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_test_message ("cancelled after %" G_GINT64_FORMAT " frames", pd.calls);
   svd_writer_free (writer);
   {

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "svd-plot.h"
+
+G_BEGIN_DECLS
+
+/* Only the tests use these. */
+guint          svd_plot_get_n_points (SvdPlot      *self,
+                                      guint         series);
+double         svd_plot_get_mean    (SvdPlot       *self,
+                                     guint          series);
+
+G_END_DECLS

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "core/svd-viewport.h"
+#include "svd-viewer.h"
+
+G_BEGIN_DECLS
+
+/* Shared by svd-viewer.c (state, zoom, input, tiles) and
+ * svd-viewer-draw.c (snapshot), and the getters only tests use. */
+
+typedef struct {
+  SvdImage   *image;
+  GdkTexture *texture;
+  guint64     serial;
+
+  /* Nearest-neighbour magnification of part of @image. */
+  SvdImage   *tile_source;   /* the image the tile was cut from */
+  GdkTexture *tile;
+  SvdViewRegion tile_region;
+  gboolean    tile_pending;
+
+  /* The parts of @image the views last showed, when not all of it: two,
+   * for a layer shown in both views. */
+  struct {
+    GdkTexture *texture;
+    int         x, y, w, h;
+  } parts[2];
+  guint       next_part;
+} Layer;
+
+typedef struct {
+  Layer           *layer;
+  graphene_rect_t  area;     /* where the view is drawn, widget coords */
+  graphene_rect_t  clip;     /* what of it is visible */
+  SvdViewerSlot    slot;
+  int              overlay;  /* -1, or the SvdViewerOverlay shown */
+} View;
+
+struct _SvdViewer
+{
+  GtkWidget      parent_instance;
+
+  Layer          layers[SVD_VIEWER_N_SLOTS];
+  Layer          overlays[SVD_VIEWER_N_OVERLAYS][SVD_VIEWER_N_SLOTS];
+  guint64        serial;
+
+  SvdViewMode    mode;
+  SvdViewerSlot  left_slot;
+  SvdViewerSlot  right_slot;
+  SvdViewerSlot  shown_slot;
+  double         divider;
+
+  /* zoom == 0 means "fit"; otherwise screen pixels per content pixel. The
+   * centre is the content point shown in the middle of each view. */
+  double         zoom;
+  double         center_x;
+  double         center_y;
+
+  double         pointer_x;
+  double         pointer_y;
+  gboolean       dragging_divider;
+  double         drag_start_center_x;
+  double         drag_start_center_y;
+  double         drag_start_divider;
+
+  guint          tiles_idle_id;
+  GCancellable  *cancellable;
+};
+
+/* svd-viewer.c */
+gboolean     svd_viewer_get_content_size  (SvdViewer             *self,
+                                           double                *width,
+                                           double                *height);
+double       svd_viewer_scale_for_area    (SvdViewer             *self,
+                                           const graphene_rect_t *area);
+void         svd_viewer_content_rect      (SvdViewer             *self,
+                                           const graphene_rect_t *area,
+                                           graphene_rect_t       *out);
+int          svd_viewer_get_views         (SvdViewer             *self,
+                                           View                   views[2]);
+
+/* svd-viewer-draw.c */
+GdkTexture  *svd_viewer_texture_for_image (SvdImage              *image);
+void         svd_viewer_snapshot          (GtkWidget             *widget,
+                                           GtkSnapshot           *snapshot);
+
+static inline SvdViewRect
+svd_view_rect_from_graphene (const graphene_rect_t *r)
+{
+  return (SvdViewRect) { r->origin.x, r->origin.y, r->size.width, r->size.height };
+}
+
+/* For tests. */
+gboolean     svd_viewer_has_image         (SvdViewer             *self,
+                                           SvdViewerSlot          slot);
+SvdImage    *svd_viewer_get_image         (SvdViewer             *self,
+                                           SvdViewerSlot          slot);
+void         svd_viewer_content_to_widget (SvdViewer             *self,
+                                           double                 x,
+                                           double                 y,
+                                           graphene_point_t      *out);
+gboolean     svd_viewer_get_magnified     (SvdViewer             *self);
+gboolean     svd_viewer_get_settled       (SvdViewer             *self);
+
+G_END_DECLS
