@@ -4,6 +4,7 @@
 #include "svd-cli.h"
 #include "core/svd-output.h"
 
+#include <math.h>
 #include <stdio.h>
 
 /**
@@ -176,4 +177,26 @@ svd_cli_check_output (const SvdCliCommon  *common,
   if (common->force)
     flags |= SVD_OUTPUT_FORCE;
   return svd_output_check (output, (const char *const *) all->pdata, flags, error);
+}
+
+/**
+ * svd_cli_json_add_double:
+ * @builder: a builder inside an object
+ * @name: the member's name
+ * @value: its value
+ *
+ * Adds @name: @value, or @name: null where @value is infinite or NaN: JSON
+ * has neither, and our outputs use them for identical images (infinite
+ * PSNR) and values that do not exist.
+ */
+void
+svd_cli_json_add_double (JsonBuilder *builder,
+                         const char  *name,
+                         double       value)
+{
+  json_builder_set_member_name (builder, name);
+  if (isfinite (value))
+    json_builder_add_double_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
 }

@@ -43,6 +43,9 @@ int      svd_cli_fail           (const char     *command,
 int      svd_cli_usage_error    (GOptionContext *context,
                                  const char     *message);
 void     svd_cli_print_json     (JsonBuilder    *builder);
+void     svd_cli_json_add_double (JsonBuilder   *builder,
+                                  const char    *name,
+                                  double         value);
 gboolean svd_cli_check_output   (const SvdCliCommon *common,
                                  const char         *output,
                                  const char *const  *inputs,

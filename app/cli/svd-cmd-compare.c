@@ -209,20 +209,6 @@ mode_name (SvdReferenceMode mode)
     }
 }
 
-static void
-json_double (JsonBuilder *b,
-             const char  *name,
-             double       v)
-{
-  json_builder_set_member_name (b, name);
-  /* JSON has no infinity or NaN: identical frames (infinite PSNR) and
-   * values that do not exist are null, as in `svd metrics --json`. */
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
 /* The pipeline's rate: frames over the time the session's worker spent on
  * them (decode, conversion, every chain, metrics; not DISTS, which has its
  * own thread and lags in the GUI). */
@@ -304,7 +290,7 @@ print_json (Compare    *self,
   json_builder_add_int_value (b, self->info.width);
   json_builder_set_member_name (b, "height");
   json_builder_add_int_value (b, self->info.height);
-  json_double (b, "fps", self->info.fps);
+  svd_cli_json_add_double (b, "fps", self->info.fps);
   json_builder_set_member_name (b, "n_frames");
   json_builder_add_int_value (b, self->info.n_frames);
   json_builder_set_member_name (b, "dists");
@@ -348,12 +334,12 @@ print_json (Compare    *self,
               json_builder_end_object (b);
               continue;
             }
-          json_double (b, "psnr_rgb", c->has_metrics ? c->metrics.psnr_rgb : NAN);
-          json_double (b, "psnr_y", c->has_metrics ? c->metrics.psnr_y : NAN);
-          json_double (b, "ssim_y", c->has_metrics && c->metrics.has_ssim ? c->metrics.ssim_y : NAN);
-          json_double (b, "dists", f->has_dists[slot] ? f->dists[slot] : NAN);
-          json_double (b, "mse_rgb", c->has_metrics ? c->metrics.mse_rgb : NAN);
-          json_double (b, "mse_y", c->has_metrics ? c->metrics.mse_y : NAN);
+          svd_cli_json_add_double (b, "psnr_rgb", c->has_metrics ? c->metrics.psnr_rgb : NAN);
+          svd_cli_json_add_double (b, "psnr_y", c->has_metrics ? c->metrics.psnr_y : NAN);
+          svd_cli_json_add_double (b, "ssim_y", c->has_metrics && c->metrics.has_ssim ? c->metrics.ssim_y : NAN);
+          svd_cli_json_add_double (b, "dists", f->has_dists[slot] ? f->dists[slot] : NAN);
+          svd_cli_json_add_double (b, "mse_rgb", c->has_metrics ? c->metrics.mse_rgb : NAN);
+          svd_cli_json_add_double (b, "mse_y", c->has_metrics ? c->metrics.mse_y : NAN);
           if (c->metrics_problem != NULL)
             {
               json_builder_set_member_name (b, "no_metrics");
@@ -365,9 +351,9 @@ print_json (Compare    *self,
           json_builder_add_string_value (b, c->metrics_on_device ? "device" : "host");
           json_builder_set_member_name (b, "reused");
           json_builder_add_boolean_value (b, c->reused);
-          json_double (b, "chain_ms", c->wall_ms);
-          json_double (b, "upload_ms", c->timings.upload_ms);
-          json_double (b, "download_ms", c->timings.download_ms);
+          svd_cli_json_add_double (b, "chain_ms", c->wall_ms);
+          svd_cli_json_add_double (b, "upload_ms", c->timings.upload_ms);
+          svd_cli_json_add_double (b, "download_ms", c->timings.download_ms);
           json_builder_set_member_name (b, "stage_ms");
           json_builder_begin_array (b);
           for (int s = 0; s < c->timings.n_stages && s < SVD_ENGINE_MAX_STAGES; s++)
@@ -380,13 +366,13 @@ print_json (Compare    *self,
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "n_frames");
       json_builder_add_int_value (b, sum.n_frames);
-      json_double (b, "psnr_rgb_mean_of_frames", sum.psnr_rgb_mean);
-      json_double (b, "psnr_rgb_of_mean_mse", sum.psnr_rgb_of_mean_mse);
-      json_double (b, "psnr_y_mean_of_frames", sum.psnr_y_mean);
-      json_double (b, "psnr_y_of_mean_mse", sum.psnr_y_of_mean_mse);
-      json_double (b, "ssim_y_mean_of_frames", sum.n_ssim > 0 ? sum.ssim_y_mean : NAN);
-      json_double (b, "dists_mean_of_frames", dists_mean);
-      json_double (b, "chain_fps", fps);
+      svd_cli_json_add_double (b, "psnr_rgb_mean_of_frames", sum.psnr_rgb_mean);
+      svd_cli_json_add_double (b, "psnr_rgb_of_mean_mse", sum.psnr_rgb_of_mean_mse);
+      svd_cli_json_add_double (b, "psnr_y_mean_of_frames", sum.psnr_y_mean);
+      svd_cli_json_add_double (b, "psnr_y_of_mean_mse", sum.psnr_y_of_mean_mse);
+      svd_cli_json_add_double (b, "ssim_y_mean_of_frames", sum.n_ssim > 0 ? sum.ssim_y_mean : NAN);
+      svd_cli_json_add_double (b, "dists_mean_of_frames", dists_mean);
+      svd_cli_json_add_double (b, "chain_fps", fps);
       json_builder_set_member_name (b, "frames_reused");
       json_builder_add_int_value (b, chain_reused (self, slot));
       json_builder_end_object (b);
@@ -400,10 +386,10 @@ print_json (Compare    *self,
   json_builder_add_int_value (b, self->frames->len);
   json_builder_set_member_name (b, "first_frame");
   json_builder_add_int_value (b, self->first);
-  json_double (b, "fps", pipeline_fps (self, 0));
+  svd_cli_json_add_double (b, "fps", pipeline_fps (self, 0));
   /* The first frame also builds the kernels (unless cached) and fills the
    * decoder: the rate from the second frame on is the steady one. */
-  json_double (b, "fps_after_first", pipeline_fps (self, 1));
+  svd_cli_json_add_double (b, "fps_after_first", pipeline_fps (self, 1));
   json_builder_end_object (b);
   json_builder_end_object (b);
   svd_cli_print_json (b);

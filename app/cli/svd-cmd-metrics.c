@@ -82,20 +82,6 @@ to_rgb (SvdFrameConverter  *frames,
 }
 
 static void
-json_add_double_or_null (JsonBuilder *b,
-                         const char  *name,
-                         double       v)
-{
-  json_builder_set_member_name (b, name);
-  /* JSON has no infinity or NaN: identical images (infinite PSNR) and
-   * values that do not exist are null; "identical" says which. */
-  if (isfinite (v))
-    json_builder_add_double_value (b, v);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 format_psnr (char   *buf,
              gsize   size,
              double  v)
@@ -250,12 +236,12 @@ print_json (SvdMetricsRunner *runner,
 
   json_builder_set_member_name (b, "summary");
   json_builder_begin_object (b);
-  json_add_double_or_null (b, "psnr_rgb_mean_of_frames", s.psnr_rgb_mean);
-  json_add_double_or_null (b, "psnr_rgb_of_mean_mse", s.psnr_rgb_of_mean_mse);
-  json_add_double_or_null (b, "psnr_y_mean_of_frames", s.psnr_y_mean);
-  json_add_double_or_null (b, "psnr_y_of_mean_mse", s.psnr_y_of_mean_mse);
-  json_add_double_or_null (b, "ssim_y_mean_of_frames", s.ssim_y_mean);
-  json_add_double_or_null (b, "dists_mean_of_frames", s.dists_mean);
+  svd_cli_json_add_double (b, "psnr_rgb_mean_of_frames", s.psnr_rgb_mean);
+  svd_cli_json_add_double (b, "psnr_rgb_of_mean_mse", s.psnr_rgb_of_mean_mse);
+  svd_cli_json_add_double (b, "psnr_y_mean_of_frames", s.psnr_y_mean);
+  svd_cli_json_add_double (b, "psnr_y_of_mean_mse", s.psnr_y_of_mean_mse);
+  svd_cli_json_add_double (b, "ssim_y_mean_of_frames", s.ssim_y_mean);
+  svd_cli_json_add_double (b, "dists_mean_of_frames", s.dists_mean);
   json_builder_end_object (b);
 
   json_builder_set_member_name (b, "dists");
@@ -297,12 +283,12 @@ print_json (SvdMetricsRunner *runner,
         json_builder_add_int_value (b, pts);
       else
         json_builder_add_null_value (b);
-      json_add_double_or_null (b, "psnr_rgb", f->psnr_rgb);
-      json_add_double_or_null (b, "psnr_y", f->psnr_y);
-      json_add_double_or_null (b, "mse_rgb", f->mse_rgb);
-      json_add_double_or_null (b, "mse_y", f->mse_y);
-      json_add_double_or_null (b, "ssim_y", f->has_ssim ? f->ssim_y : NAN);
-      json_add_double_or_null (b, "dists", f->has_dists ? f->dists : NAN);
+      svd_cli_json_add_double (b, "psnr_rgb", f->psnr_rgb);
+      svd_cli_json_add_double (b, "psnr_y", f->psnr_y);
+      svd_cli_json_add_double (b, "mse_rgb", f->mse_rgb);
+      svd_cli_json_add_double (b, "mse_y", f->mse_y);
+      svd_cli_json_add_double (b, "ssim_y", f->has_ssim ? f->ssim_y : NAN);
+      svd_cli_json_add_double (b, "dists", f->has_dists ? f->dists : NAN);
       json_builder_set_member_name (b, "identical");
       json_builder_add_boolean_value (b, f->mse_rgb == 0.0);
       json_builder_end_object (b);
