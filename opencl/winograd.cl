@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Winograd F(WM x WM, 3x3) convolutions (WM = 2 or 4) for the body convs
+ * of SRVGGNetCompact, fused with bias and PReLU. The plain-C twin is
+ * app/engine/svd-winograd.c (svd_winograd_conv_ref()); the weights come
+ * already transformed (U = G g Gᵀ) by svd_winograd_transform_weights(), laid
+ * out as [WT²][OC / OCB][IC][OCB].
+ *
+ * Feature maps are the padded planes of conv.cl: pixel (x, y) of channel c
+ * at c * PLANE + (y + 1) * pitch + (x + 1), with a zero border and zero
+ * slack right of and below the image, so tile loads need no bounds check
+ * beyond the allocated rows.
+ *
+ * Work layout (CPU-shaped, for PoCL): each work-item is persistent and
+ * walks blocks of TB = VW * RX horizontally adjacent tiles of one tile row.
+ * Vector lanes run along tiles. Per block it
+ *   1. transforms the input of its tiles for every input channel into its
+ *      own slice of `scratch` (V: [WT²][IC][TB], a few hundred KiB that
+ *      stay in the core's cache);
+ *   2. per block of OCB output channels and per transformed position e,
+ *      sums U[e] x V[e] over input channels into OCB x RX vector
+ *      accumulators (the GEMM-like part, register-blocked like
+ *      conv3x3_block: each V vector loaded is used OCB times, each
+ *      broadcast weight RX times), and parks the result M in scratch;
+ *   3. transforms M back (Y = Aᵀ M A), adds the bias, applies PReLU and
+ *      stores the WM x WM pixels of each tile that lie in the image.
+ *
+ * Compile-time constants (-D): WM, IC, OC, OCB (divides OC), VW (16, 8, 4
+ * or 1), RX, and SRC_HALF / DST_HALF for the fp16 storage path (feature
+ * maps stored as half, arithmetic in fp32, as in conv.cl). */
+
+#define WT (WM + 2)
+#define NE (WT * WT)
+#define TB (VW * RX)
+#define NOB (OC / OCB)
+
+#if VW == 16
+typedef float16 floatv;
+#define VLOAD vload16
+#define VSTORE vstore16
+#elif VW == 8
+typedef float8 floatv;
+#define VLOAD vload8
+#define VSTORE vstore8
+#elif VW == 4
+typedef float4 floatv;
+#define VLOAD vload4
+#define VSTORE vstore4
+#else
+typedef float floatv;
+#define VLOAD(o, p) (*(p))
+#define VSTORE(v, o, p) (*(p) = (v))
+#endif
+
+#ifdef SRC_HALF
+#define SRC_T half
+#define LOAD1_SRC(p) vload_half (0, (p))
+#else
+#define SRC_T float
+#define LOAD1_SRC(p) (*(p))
+#endif
+
+#ifdef DST_HALF
+#define DST_T half
+#define STORE1_DST(v, p) vstore_half ((v), 0, (p))
+#else
+#define DST_T float
+#define STORE1_DST(v, p) (*(p) = (v))
+#endif
+
+#if WM == 2
+__constant float BT[WT][WT] = {
+  { 1,  0, -1,  0 },
+  { 0,  1,  1,  0 },
+  { 0, -1,  1,  0 },
+  { 0,  1,  0, -1 },
+};
+__constant float AT[WM][WT] = {
+  { 1, 1,  1,  0 },
+  { 0, 1, -1, -1 },
+};
+#elif WM == 4
+__constant float BT[WT][WT] = {
+  { 4,  0, -5,  0, 1, 0 },
+  { 0, -4, -4,  1, 1, 0 },
+  { 0,  4, -4, -1, 1, 0 },
+  { 0, -2, -1,  2, 1, 0 },
+  { 0,  2, -1, -2, 1, 0 },
+  { 0,  4,  0, -5, 0, 1 },
+};
+__constant float AT[WM][WT] = {
+  { 1, 1,  1, 1,  1, 0 },
+  { 0, 1, -1, 2, -2, 0 },
+  { 0, 1,  1, 4,  4, 0 },
+  { 0, 1, -1, 8, -8, 1 },
+};
+#else
+#error "WM must be 2 or 4"
+#endif
+
+/* Row span of one block of tiles in input pixels. */
+#define SPAN (TB * WM + 2)
+
+__kernel void
+wino_conv (__global const SRC_T *restrict src,
+           int                            src_pitch,
+           int                            src_plane,
+           __global DST_T *restrict       dst,
+           int                            dst_pitch,
+           int                            dst_plane,
+           __global const float *restrict weight,
+           __global const float *restrict bias,
+           __global const float *restrict slope,
+           __global float *restrict       scratch,
+           int                            width,
+           int                            height,
+           int                            ntx,
+           int                            nbx,
+           int                            nblocks)
+{
+  const int gid = get_global_id (0);
+  const int ng = get_global_size (0);
+  __global float *V = scratch + (size_t) gid * (NE * IC * TB + NE * OCB * TB);
+  __global float *M = V + NE * IC * TB;
+
+  for (int blk = gid; blk < nblocks; blk += ng)
+    {
+      const int ty = blk / nbx;
+      const int tx0 = (blk % nbx) * TB;
+      /* Tiles of this block inside the image; lanes past it repeat the
+       * last one's input (valid memory) and are not stored. */
+      const int lanes = min (TB, ntx - tx0);
+      const int last_px = lanes * WM + 1;
+
+      /* 1. Input transform, V = Bᵀ d B, rows first. */
+      for (int c = 0; c < IC; c++)
+        {
+          __global const SRC_T *s = src + (size_t) c * src_plane + (size_t) (ty * WM) * src_pitch + tx0 * WM;
+
+          #pragma unroll
+          for (int v = 0; v < RX; v++)
+            {
+              floatv h[WT][WT];
+
+              #pragma unroll
+              for (int r = 0; r < WT; r++)
+                {
+                  floatv d[WT];
+
+                  #pragma unroll
+                  for (int k = 0; k < WT; k++)
+                    {
+                      float tmp[VW];
+
+                      for (int i = 0; i < VW; i++)
+                        {
+                          int px = min ((v * VW + i) * WM + k, last_px);
+
+                          tmp[i] = LOAD1_SRC (s + r * src_pitch + px);
+                        }
+                      d[k] = VLOAD (0, tmp);
+                    }
+                  /* h[r][b] = sum_k d[r][k] B[k][b] = sum_k d[k] BT[b][k] */
+                  #pragma unroll
+                  for (int b = 0; b < WT; b++)
+                    {
+                      floatv acc = (floatv) 0.0f;
+
+                      #pragma unroll
+                      for (int k = 0; k < WT; k++)
+                        if (BT[b][k] != 0.0f)
+                          acc += d[k] * BT[b][k];
+                      h[r][b] = acc;
+                    }
+                }
+              #pragma unroll
+              for (int a = 0; a < WT; a++)
+                #pragma unroll
+                for (int b = 0; b < WT; b++)
+                  {
+                    floatv acc = (floatv) 0.0f;
+
+                    #pragma unroll
+                    for (int r = 0; r < WT; r++)
+                      if (BT[a][r] != 0.0f)
+                        acc += h[r][b] * BT[a][r];
+                    VSTORE (acc, 0, V + ((size_t) (a * WT + b) * IC + c) * TB + v * VW);
+                  }
+            }
+        }
+
+      for (int ob = 0; ob < NOB; ob++)
+        {
+          /* 2. M[e] = sum over ic of U[e] V[e], OCB x RX vectors at once. */
+          for (int e = 0; e < NE; e++)
+            {
+              __global const float *w = weight + (size_t) (e * NOB + ob) * IC * OCB;
+              __global const float *vin = V + (size_t) e * IC * TB;
+              floatv acc[OCB][RX];
+
+              #pragma unroll
+              for (int o = 0; o < OCB; o++)
+                #pragma unroll
+                for (int v = 0; v < RX; v++)
+                  acc[o][v] = (floatv) 0.0f;
+              for (int c = 0; c < IC; c++)
+                {
+                  floatv in[RX];
+
+                  #pragma unroll
+                  for (int v = 0; v < RX; v++)
+                    in[v] = VLOAD (0, vin + c * TB + v * VW);
+                  #pragma unroll
+                  for (int o = 0; o < OCB; o++)
+                    {
+                      floatv k = (floatv) w[c * OCB + o];
+
+                      #pragma unroll
+                      for (int v = 0; v < RX; v++)
+                        acc[o][v] = fma (in[v], k, acc[o][v]);
+                    }
+                }
+              #pragma unroll
+              for (int o = 0; o < OCB; o++)
+                #pragma unroll
+                for (int v = 0; v < RX; v++)
+                  VSTORE (acc[o][v], 0, M + ((size_t) e * OCB + o) * TB + v * VW);
+            }
+
+          /* 3. Y = Aᵀ M A + bias, PReLU, store. */
+          for (int o = 0; o < OCB; o++)
+            {
+              const int oc = ob * OCB + o;
+              const float b0 = bias[oc];
+              const float a0 = slope[oc];
+              __global DST_T *d = dst + (size_t) oc * dst_plane;
+
+              #pragma unroll
+              for (int v = 0; v < RX; v++)
+                {
+                  floatv t[WT][WM];
+
+                  #pragma unroll
+                  for (int a = 0; a < WT; a++)
+                    {
+                      floatv mrow[WT];
+
+                      #pragma unroll
+                      for (int b = 0; b < WT; b++)
+                        mrow[b] = VLOAD (0, M + ((size_t) (a * WT + b) * OCB + o) * TB + v * VW);
+                      #pragma unroll
+                      for (int q = 0; q < WM; q++)
+                        {
+                          floatv acc = (floatv) 0.0f;
+
+                          #pragma unroll
+                          for (int b = 0; b < WT; b++)
+                            if (AT[q][b] != 0.0f)
+                              acc += mrow[b] * AT[q][b];
+                          t[a][q] = acc;
+                        }
+                    }
+                  #pragma unroll
+                  for (int p = 0; p < WM; p++)
+                    {
+                      const int y = ty * WM + p;
+                      const int x0 = (tx0 + v * VW) * WM;
+                      float buf[WM][VW];
+                      int n;
+
+                      #pragma unroll
+                      for (int q = 0; q < WM; q++)
+                        {
+                          floatv acc = (floatv) b0;
+
+                          #pragma unroll
+                          for (int a = 0; a < WT; a++)
+                            if (AT[p][a] != 0.0f)
+                              acc += t[a][q] * AT[p][a];
+                          acc = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
+                          VSTORE (acc, 0, &buf[q][0]);
+                        }
+                      if (y >= height || x0 >= width)
+                        continue;
+                      n = min (VW * WM, width - x0);
+                      for (int j = 0; j < n; j++)
+                        STORE1_DST (buf[j % WM][j / WM], d + (size_t) (y + 1) * dst_pitch + x0 + j + 1);
+                    }
+                }
+            }
+        }
+    }
+}
