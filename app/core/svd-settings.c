@@ -25,6 +25,7 @@ svd_settings_init (SvdSettings *self)
   self->dists_weights = NULL;
   self->vgg16_weights = NULL;
   self->log_level = SVD_LOG_LEVEL_WARNING;
+  self->conv = SVD_CONV_MODE_DIRECT;
 }
 
 static void
@@ -46,7 +47,8 @@ replace_from_env (char       **field,
  *
  * Lets environment variables override @self: `SVD_DEVICE`,
  * `SVD_PRECISION` (fp32|fp16), `SVD_THREADS`, `SVD_KERNEL_CACHE_DIR`,
- * `SVD_NO_KERNEL_CACHE`, `SVD_DISTS_WEIGHTS`, `SVD_VGG16_WEIGHTS`. Command-line
+ * `SVD_NO_KERNEL_CACHE`, `SVD_DISTS_WEIGHTS`, `SVD_VGG16_WEIGHTS`,
+ * `SVD_CONV` (direct|wino2|wino4|auto). Command-line
  * flags are applied after this, so they win.
  */
 void
@@ -71,6 +73,32 @@ svd_settings_apply_env (SvdSettings *self)
 
   if (g_getenv ("SVD_NO_KERNEL_CACHE") != NULL)
     self->use_kernel_cache = FALSE;
+
+  v = g_getenv ("SVD_CONV");
+  if (v != NULL && !svd_conv_mode_from_string (v, &self->conv))
+    g_warning ("SVD_CONV=%s is not one of direct, wino2, wino4, auto; ignored", v);
+}
+
+/**
+ * svd_conv_mode_from_string:
+ * @str: "direct", "wino2", "wino4" or "auto"
+ * @mode: (out): the mode
+ *
+ * Returns: whether @str names a mode
+ */
+gboolean
+svd_conv_mode_from_string (const char  *str,
+                           SvdConvMode *mode)
+{
+  static const char *const names[] = { "direct", "wino2", "wino4", "auto" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (str, names[i]) == 0)
+      {
+        *mode = (SvdConvMode) i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 void

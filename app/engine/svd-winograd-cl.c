@@ -188,7 +188,8 @@ svd_winograd_layer_scratch_bytes (SvdWinogradLayer *self)
 {
   guint64 t = SVD_WINOGRAD_TILE (self->m), tb = (guint64) self->vw * self->rx;
 
-  return (guint64) self->n_items * t * t * tb * (self->ic + self->ocb) * sizeof (float);
+  /* V and M, each row of positions padded by 16 floats (winograd.cl). */
+  return (guint64) self->n_items * t * t * (tb * (self->ic + self->ocb) + 32) * sizeof (float);
 }
 
 /**
