@@ -305,6 +305,81 @@ test_choice_cache (void)
   svd_test_remove_tree (dir);
 }
 
+/* settings.conv = auto in the engine: the result matches the CPU
+ * reference, the choice is measured once and cached per device, and a
+ * second engine takes it from the cache without measuring. */
+static void
+test_engine_auto (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("svd-wino-auto-XXXXXX", NULL);
+  g_autofree char *path = svd_test_shared_path ("models", "seed", "1x_super_34_10_fp32.onnx", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(SvdImage) in = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SvdSettings) settings;
+  SvdConvAlgo stored = SVD_CONV_ALGO_DIRECT;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs ../shared/models");
+      return;
+    }
+  m = svd_test_load_shared_model ("seed", "1x_super_34_10_fp32.onnx");
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 67, 45, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 7);
+  svd_settings_init (&settings);
+  settings.conv = SVD_CONV_MODE_AUTO;
+  settings.kernel_cache_dir = g_strdup (dir);
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(SvdEngine) engine = svd_engine_new_for_context (ctx, &settings, &error);
+      g_autoptr(SvdImage) ref = NULL;
+      g_autoptr(SvdImage) out = NULL;
+      SvdEngineLayerInfo info;
+
+      g_assert_no_error (error);
+      g_assert_true (svd_engine_set_chain (engine, &m, 1, &error));
+      g_assert_true (svd_engine_process (engine, in, SVD_PIXEL_FORMAT_RGB_F32, &out, NULL, NULL, &error));
+      g_assert_no_error (error);
+      ref = svd_model_run_reference (m, in, 0, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (svd_test_max_abs_diff (out, ref), <=, 1e-4);
+
+      g_assert_true (svd_engine_get_layer_info (engine, 0, 1, &info));
+      key = (g_free (key), svd_conv_choice_key (info.ic, info.oc, FALSE, FALSE, svd_conv_size_class (67, 45)));
+      g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &stored));
+      g_assert_cmpstr (info.algo, ==, svd_conv_algo_name (stored));
+      if (round == 0)
+        /* Measured: direct and both Winograd variants timed. */
+        g_assert_true (info.tune_ms[0] > 0 && info.tune_ms[1] > 0 && info.tune_ms[2] > 0);
+      else
+        /* From the cache: nothing measured. */
+        g_assert_true (info.tune_ms[0] == 0 && info.tune_ms[1] == 0 && info.tune_ms[2] == 0);
+      /* The first and last convs stay direct. */
+      g_assert_true (svd_engine_get_layer_info (engine, 0, 0, &info));
+      g_assert_cmpstr (info.algo, ==, "direct");
+      g_assert_true (svd_engine_get_layer_info (engine, 0, m->n_layers - 1, &info));
+      g_assert_cmpstr (info.algo, ==, "direct");
+    }
+  svd_test_remove_tree (dir);
+}
+
+static void
+test_mode_names (void)
+{
+  SvdConvMode mode = SVD_CONV_MODE_DIRECT;
+
+  g_assert_true (svd_conv_mode_from_string ("wino4", &mode));
+  g_assert_cmpint (mode, ==, SVD_CONV_MODE_WINO4);
+  g_assert_true (svd_conv_mode_from_string ("auto", &mode));
+  g_assert_cmpint (mode, ==, SVD_CONV_MODE_AUTO);
+  g_assert_false (svd_conv_mode_from_string ("wino3", &mode));
+  g_assert_false (svd_conv_mode_from_string (NULL, &mode));
+  g_assert_cmpint (mode, ==, SVD_CONV_MODE_AUTO);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -318,6 +393,8 @@ main (int    argc,
   g_test_add_func ("/winograd/kernel-blocks", test_kernel_blocks);
   g_test_add_func ("/winograd/fp16", test_fp16);
   g_test_add_func ("/winograd/choice-cache", test_choice_cache);
+  g_test_add_func ("/winograd/engine-auto", test_engine_auto);
+  g_test_add_func ("/winograd/mode-names", test_mode_names);
   ret = g_test_run ();
   svd_cl_context_unref (ctx);
   return ret;
