@@ -341,6 +341,43 @@ svd_cmd_bench (int    argc,
       json_builder_add_double_value (b, build_ms);
       json_builder_set_member_name (b, "peak_device_bytes");
       json_builder_add_int_value (b, (gint64) peak_bytes);
+      if (explain && !svd_engine_is_cpu_fallback (engine))
+        {
+          json_builder_set_member_name (b, "layers");
+          json_builder_begin_array (b);
+          for (guint s = 0; s < models->len; s++)
+            {
+              SvdModel *m = g_ptr_array_index (models, s);
+
+              for (int li = 0; li < m->n_layers; li++)
+                {
+                  SvdEngineLayerInfo info;
+
+                  if (!svd_engine_get_layer_info (engine, s, li, &info))
+                    continue;
+                  json_builder_begin_object (b);
+                  json_builder_set_member_name (b, "stage");
+                  json_builder_add_int_value (b, s);
+                  json_builder_set_member_name (b, "layer");
+                  json_builder_add_int_value (b, li);
+                  json_builder_set_member_name (b, "in_channels");
+                  json_builder_add_int_value (b, info.ic);
+                  json_builder_set_member_name (b, "out_channels");
+                  json_builder_add_int_value (b, info.oc);
+                  json_builder_set_member_name (b, "algo");
+                  json_builder_add_string_value (b, info.algo);
+                  json_builder_set_member_name (b, "ms");
+                  json_builder_add_double_value (b, info.ms);
+                  json_builder_set_member_name (b, "tuned_ms");
+                  json_builder_begin_array (b);
+                  for (int k = 0; k < 3; k++)
+                    json_builder_add_double_value (b, info.tune_ms[k]);
+                  json_builder_end_array (b);
+                  json_builder_end_object (b);
+                }
+            }
+          json_builder_end_array (b);
+        }
       json_builder_end_object (b);
       svd_cli_print_json (b);
     }

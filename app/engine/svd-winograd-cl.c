@@ -128,10 +128,18 @@ svd_winograd_layer_new (SvdClContext     *ctx,
         }
     }
   self->ocb = pick_block (oc, max_ocb);
-  /* Persistent work-items, a few per compute unit for balance. */
+  /* Persistent work-items, a few per compute unit for balance (the
+   * kernel is CPU-shaped: one work-item per work-group), each with its own
+   * scratch slice; no more than 64 MiB of scratch in all. */
   self->n_items = (int) MAX (1u, info->compute_units) * 4;
   if ((info->type & CL_DEVICE_TYPE_GPU) != 0)
-    self->n_items = (int) MAX (1u, info->compute_units) * 64;
+    self->n_items = (int) MAX (1u, info->compute_units) * 16;
+  {
+    guint64 t2 = (guint64) t * t, tb = (guint64) self->vw * self->rx;
+    guint64 per_item = t2 * (tb * ((guint64) ic + self->ocb) + 32) * sizeof (float);
+
+    self->n_items = (int) CLAMP ((guint64) self->n_items, 1, MAX (1, (64u << 20) / per_item));
+  }
 
   options = g_strdup_printf ("-cl-std=CL1.2 -DWM=%d -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d%s%s", m, ic, oc,
                              self->ocb, self->vw, self->rx, src_half ? " -DSRC_HALF" : "",
