@@ -9,4 +9,6 @@ build-aux/install-deps.sh
 ninja -C build
 # Run from the build tree: the schema compiled there, no install needed.
 export GSETTINGS_SCHEMA_DIR="$PWD/build/data"
+# The shipped models from the source tree (installed: share/svd-studio/models).
+export SVD_DATA_DIR="$PWD"
 exec build/ui/svd-studio "$@"

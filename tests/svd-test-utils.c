@@ -328,3 +328,137 @@ svd_test_remove_tree (const char *path)
   else
     g_unlink (path);
 }
+
+/* Returns ffmpeg's standard output, or NULL (saying why in the test log)
+ * when it failed. */
+static char *
+run_ffmpeg (const char * const *argv)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, &err, &status, &error))
+    {
+      g_test_message ("ffmpeg could not run: %s", error->message);
+      return NULL;
+    }
+  if (!g_spawn_check_wait_status (status, NULL))
+    {
+      g_test_message ("ffmpeg failed: %s", err);
+      return NULL;
+    }
+  return g_steal_pointer (&out);
+}
+
+/**
+ * svd_test_require_ffmpeg_cli:
+ *
+ * Skips the whole test program when the ffmpeg program is missing.
+ */
+void
+svd_test_require_ffmpeg_cli (void)
+{
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+
+  if (ffmpeg == NULL)
+    svd_test_skip_all ("ffmpeg is not installed; it makes the clip and reads its packets");
+}
+
+/**
+ * svd_test_make_tone_clip:
+ * @path: the MP4 to write
+ * @width: @height: its size
+ * @n_frames: its frames, at 25 fps
+ *
+ * Makes a small clip with ffmpeg: lavfi's testsrc as H.264 and a 440 Hz
+ * sine as AAC, so tests of audio stream copy need no ../shared.
+ */
+void
+svd_test_make_tone_clip (const char *path,
+                         int         width,
+                         int         height,
+                         int         n_frames)
+{
+  g_autofree char *size = g_strdup_printf ("testsrc=size=%dx%d:rate=25", width, height);
+  g_autofree char *frames = g_strdup_printf ("%d", n_frames);
+  g_autofree char *seconds = g_strdup_printf ("%.2f", n_frames / 25.0);
+  const char *argv[] = { "ffmpeg", "-v", "error", "-y",
+                         "-f", "lavfi", "-i", size,
+                         "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                         "-frames:v", frames, "-t", seconds, "-c:v", "libx264", "-preset", "ultrafast",
+                         "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", path, NULL };
+  g_autofree char *out = run_ffmpeg (argv);
+
+  g_assert_nonnull (out);
+}
+
+/**
+ * svd_test_audio_packets:
+ * @path: a media file
+ *
+ * Reads the packets of the first audio stream with `ffmpeg -c copy -f
+ * framemd5`, keeping each packet's size and MD5 (the timestamps' time base
+ * and the side data that may follow depend on the container).
+ *
+ * Returns: (transfer full): one "size,md5" string per packet; empty when
+ *   the file has no audio stream
+ */
+GStrv
+svd_test_audio_packets (const char *path)
+{
+  const char *argv[] = { "ffmpeg", "-v", "error", "-i", path, "-map", "0:a:0", "-c", "copy",
+                         "-f", "framemd5", "-", NULL };
+  g_autofree char *text = run_ffmpeg (argv);
+  g_auto(GStrv) lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  g_autoptr(GStrvBuilder) packets = g_strv_builder_new ();
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) fields = NULL;
+      g_autofree char *packet = NULL;
+
+      if (lines[i][0] == '#' || lines[i][0] == '\0')
+        continue;
+      fields = g_strsplit (lines[i], ",", -1);
+      g_assert_cmpuint (g_strv_length (fields), >=, 6);
+      packet = g_strdup_printf ("%s,%s", g_strstrip (fields[4]), g_strstrip (fields[5]));
+      g_strv_builder_add (packets, packet);
+    }
+  return g_strv_builder_end (packets);
+}
+
+/**
+ * svd_test_assert_same_audio:
+ * @source: the file the audio came from
+ * @copy: a file that should carry it unchanged
+ *
+ * Asserts that @copy's first audio stream has @source's packets, as many
+ * and byte for byte (a stream copy), and that there are some.
+ */
+void
+svd_test_assert_same_audio (const char *source,
+                            const char *copy)
+{
+  g_auto(GStrv) want = svd_test_audio_packets (source);
+  g_auto(GStrv) got = svd_test_audio_packets (copy);
+
+  g_test_message ("audio packets: %u in %s, %u in %s", g_strv_length (want), source, g_strv_length (got), copy);
+  g_assert_cmpuint (g_strv_length (want), >, 5);
+  g_assert_cmpuint (g_strv_length (got), ==, g_strv_length (want));
+  for (guint i = 0; want[i] != NULL; i++)
+    g_assert_cmpstr (got[i], ==, want[i]);
+}
+
+/* Sets a chain of @models only (what most engine tests run). */
+gboolean
+svd_test_engine_set_models (SvdEngine       *engine,
+                            SvdModel *const *models,
+                            guint            n_models,
+                            GError         **error)
+{
+  g_autoptr(SvdChain) chain = svd_chain_new_from_models (NULL, models, n_models, error);
+
+  return chain != NULL && svd_engine_set_chain (engine, chain, error);
+}

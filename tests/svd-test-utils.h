@@ -17,6 +17,14 @@ void          svd_test_require_shared   (void);
 SvdClContext *svd_test_cl_context       (void);
 void          svd_test_fill_random_rgb  (SvdImage   *image,
                                          guint32     seed);
+void          svd_test_require_ffmpeg_cli (void);
+void          svd_test_make_tone_clip   (const char *path,
+                                         int         width,
+                                         int         height,
+                                         int         n_frames);
+GStrv         svd_test_audio_packets    (const char *path);
+void          svd_test_assert_same_audio (const char *source,
+                                          const char *copy);
 
 G_END_DECLS
 
@@ -29,6 +37,10 @@ SvdImage     *svd_test_load_npy         (const char *path,
 double        svd_test_max_abs_diff     (const SvdImage *a,
                                          const SvdImage *b);
 void          svd_test_remove_tree      (const char *path);
+gboolean      svd_test_engine_set_models (SvdEngine       *engine,
+                                         SvdModel *const *models,
+                                         guint            n_models,
+                                         GError         **error);
 gboolean      svd_test_glsl_compile     (const char *shader,
                                          const char *dir,
                                          guint      *n_passes);

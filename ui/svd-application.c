@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "svd-application.h"
+#include "svd-app-settings.h"
 #include "core/svd-priority.h"
 #include "svd-preferences.h"
 #include "svd-window.h"
@@ -113,6 +114,8 @@ svd_application_startup (GApplication *app)
     g_warning ("The GSettings schema %s is not installed, so window size and "
                "preferences will not be saved. Install the app, or run it "
                "from the build directory with `meson devenv`.", SVD_APP_ID);
+  /* Workers (the export) read Preferences through this. */
+  svd_app_settings_track (self->settings);
 
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);

@@ -10,10 +10,8 @@
 
 /* The chain editor: up to four chains, each a list of stages taken from the
  * model library or built-in resize baselines, with each stage's cost at the
- * size that reaches it. The editor only edits specs (a model path, or
- * "builtin:<filter>:<scale>"); the window loads and runs them on Apply. */
-
-#define BUILTIN_PREFIX "builtin:"
+ * size that reaches it. The editor edits SvdChains by file (their models
+ * not loaded); the window loads and runs them on Apply. */
 
 struct _SvdChainEditor {
   AdwWindow      parent_instance;
@@ -36,8 +34,8 @@ struct _SvdChainEditor {
   int            width;
   int            height;
 
-  GPtrArray     *chains[SVD_CHAIN_EDITOR_MAX_CHAINS];   /* of char * specs */
-  GStrv          applied[SVD_CHAIN_EDITOR_MAX_CHAINS];  /* what the session runs */
+  SvdChain      *chains[SVD_CHAIN_EDITOR_MAX_CHAINS];   /* as edited */
+  SvdChain      *applied[SVD_CHAIN_EDITOR_MAX_CHAINS];  /* what the session runs */
   guint          n_chains;
   guint          current;
 
@@ -57,54 +55,12 @@ struct _SvdChainEditor {
 
 G_DEFINE_FINAL_TYPE (SvdChainEditor, svd_chain_editor, ADW_TYPE_WINDOW)
 
-/**
- * svd_chain_step_builtin_spec:
- * @filter: a resize filter
- * @scale: the factor
- *
- * Returns: (transfer full): the spec of a built-in resize stage
- */
-char *
-svd_chain_step_builtin_spec (SvdResizeFilter filter,
-                             int             scale)
-{
-  return g_strdup_printf (BUILTIN_PREFIX "%s:%d", svd_resize_filter_name (filter), scale);
-}
-
-/**
- * svd_chain_step_parse_builtin:
- * @spec: a stage spec
- * @filter: (out) (optional): the filter
- * @scale: (out) (optional): the factor
- *
- * Returns: whether @spec names a built-in resize stage ("builtin:bicubic:2")
- */
-gboolean
-svd_chain_step_parse_builtin (const char      *spec,
-                              SvdResizeFilter *filter,
-                              int             *scale)
-{
-  g_auto(GStrv) parts = NULL;
-  SvdResizeFilter f;
-  guint64 s;
-
-  if (spec == NULL || !g_str_has_prefix (spec, BUILTIN_PREFIX))
-    return FALSE;
-  parts = g_strsplit (spec + strlen (BUILTIN_PREFIX), ":", 3);
-  if (g_strv_length (parts) != 2 || !svd_resize_filter_from_name (parts[0], &f)
-      || !g_ascii_string_to_unsigned (parts[1], 10, 1, 4, &s, NULL))
-    return FALSE;
-  if (filter != NULL)
-    *filter = f;
-  if (scale != NULL)
-    *scale = (int) s;
-  return TRUE;
-}
-
 static char *
 builtin_title (SvdResizeFilter filter,
-               int             scale)
+               double          factor)
 {
+  int scale = (int) factor;
+
   switch (filter)
     {
     /* Translators: a built-in resize stage; %d is the factor */
@@ -121,23 +77,21 @@ builtin_title (SvdResizeFilter filter,
 
 /**
  * svd_chain_step_display_name:
- * @spec: a stage spec: a model file or a built-in resize stage
+ * @step: a chain step
  *
  * Returns: (transfer full): what the user reads for the stage: "Bicubic 2×"
  *   for a built-in stage, else the model file's name
  */
 char *
-svd_chain_step_display_name (const char *spec)
+svd_chain_step_display_name (const SvdChainStep *step)
 {
-  SvdResizeFilter filter;
-  int scale;
+  g_return_val_if_fail (step != NULL, NULL);
 
-  g_return_val_if_fail (spec != NULL, NULL);
-
-  if (svd_chain_step_parse_builtin (spec, &filter, &scale))
-    return builtin_title (filter, scale);
-
-  return g_path_get_basename (spec);
+  if (step->type == SVD_CHAIN_STEP_RESIZE)
+    return builtin_title (step->filter, step->resize_scale);
+  if (step->path != NULL)
+    return g_path_get_basename (step->path);
+  return g_strdup (step->name);
 }
 
 /* The tier names come from libsvd in English; they are also the names the
@@ -180,33 +134,48 @@ entry_details (const SvdModelEntry *e,
 }
 
 /* What a stage does to the size, and how it reads in a row. */
-static int
-stage_describe (SvdChainEditor *self,
-                const char     *spec,
-                int             w,
-                int             h,
-                char          **title,
-                char          **details)
+/* The library's entry for a model step, when the library read it. */
+static const SvdModelEntry *
+step_entry (SvdChainEditor     *self,
+            const SvdChainStep *step)
 {
-  SvdResizeFilter filter;
-  int scale;
+  const SvdModelEntry *e = NULL;
+
+  if (step->type != SVD_CHAIN_STEP_MODEL)
+    return NULL;
+  if (step->path != NULL)
+    e = g_hash_table_lookup (self->by_path, step->path);
+  if (e == NULL && step->abs_path != NULL)
+    e = g_hash_table_lookup (self->by_path, step->abs_path);
+  return e;
+}
+
+static int
+stage_describe (SvdChainEditor     *self,
+                const SvdChainStep *step,
+                int                 w,
+                int                 h,
+                char              **title,
+                char              **details)
+{
   const SvdModelEntry *e;
 
-  if (svd_chain_step_parse_builtin (spec, &filter, &scale))
+  if (step->type == SVD_CHAIN_STEP_RESIZE)
     {
-      *title = builtin_title (filter, scale);
+      /* Sizes here are whole pixels; the engine runs whole factors only. */
+      int scale = MAX ((int) step->resize_scale, 1);
+
+      *title = builtin_title (step->filter, step->resize_scale);
       /* Translators: a built-in resize stage; %d× is its factor, then the
        * input size */
       *details = g_strdup_printf (_("Built-in baseline · %d× · no learned parameters · input %d × %d"),
                                   scale, w, h);
       return scale;
     }
-  e = g_hash_table_lookup (self->by_path, spec);
+  e = step_entry (self, step);
   if (e == NULL)
     {
-      g_autofree char *base = g_path_get_basename (spec);
-
-      *title = g_strdup (base);
+      *title = g_strdup (step->name);
       *details = g_strdup (_("Reading the model…"));
       return 1;
     }
@@ -215,7 +184,7 @@ stage_describe (SvdChainEditor *self,
   return e->error != NULL ? 1 : e->scale;
 }
 
-static GPtrArray *
+static SvdChain *
 current_chain (SvdChainEditor *self)
 {
   return self->current < self->n_chains ? self->chains[self->current] : NULL;
@@ -246,13 +215,13 @@ move_stage (SvdChainEditor *self,
             guint           from,
             guint           to)
 {
-  GPtrArray *chain = current_chain (self);
-  char *spec;
+  SvdChain *chain = current_chain (self);
+  SvdChainStep *step;
 
-  if (chain == NULL || from >= chain->len || to >= chain->len || from == to)
+  if (chain == NULL || from >= chain->steps->len || to >= chain->steps->len || from == to)
     return;
-  spec = g_ptr_array_steal_index (chain, from);
-  g_ptr_array_insert (chain, to, spec);
+  step = g_ptr_array_steal_index (chain->steps, from);
+  g_ptr_array_insert (chain->steps, to, step);
 }
 
 static GdkContentProvider *
@@ -299,10 +268,10 @@ static void
 remove_stage (SvdChainEditor *self,
               guint           index)
 {
-  GPtrArray *chain = current_chain (self);
+  SvdChain *chain = current_chain (self);
 
-  if (chain != NULL && index < chain->len)
-    g_ptr_array_remove_index (chain, index);
+  if (chain != NULL && index < chain->steps->len)
+    g_ptr_array_remove_index (chain->steps, index);
 }
 
 static void
@@ -359,21 +328,15 @@ static gboolean
 has_changes (SvdChainEditor *self)
 {
   for (guint slot = 0; slot < SVD_CHAIN_EDITOR_MAX_CHAINS; slot++)
-    {
-      g_auto(GStrv) specs = svd_chain_editor_get_specs (self, slot);
-      const char * const empty[] = { NULL };
-      const char * const *old = self->applied[slot] != NULL ? (const char * const *) self->applied[slot] : empty;
-
-      if (!g_strv_equal (old, (const char * const *) specs))
-        return TRUE;
-    }
+    if (!svd_chain_equal (self->applied[slot], svd_chain_editor_get_chain (self, slot)))
+      return TRUE;
   return FALSE;
 }
 
 static void
 svd_chain_editor_rebuild (SvdChainEditor *self)
 {
-  GPtrArray *chain = current_chain (self);
+  SvdChain *chain = current_chain (self);
   GtkWidget *child;
   int w = self->width, h = self->height;
   double total = 0;
@@ -383,12 +346,13 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->stage_list))) != NULL)
     gtk_list_box_remove (self->stage_list, child);
 
-  for (guint i = 0; chain != NULL && i < chain->len; i++)
+  for (guint i = 0; chain != NULL && i < chain->steps->len; i++)
     {
-      const char *spec = chain->pdata[i];
+      const SvdChainStep *step = g_ptr_array_index (chain->steps, i);
       g_autofree char *title = NULL;
       g_autofree char *details = NULL;
-      const SvdModelEntry *e = g_hash_table_lookup (self->by_path, spec);
+      g_autofree char *tooltip = NULL;
+      const SvdModelEntry *e = step_entry (self, step);
       GtkWidget *row = adw_action_row_new ();
       GtkWidget *handle = gtk_image_new_from_icon_name ("list-drag-handle-symbolic");
       GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
@@ -398,11 +362,13 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
 
       if (e != NULL && e->error == NULL)
         total += svd_model_entry_gflop (e, w, h);
-      scale = stage_describe (self, spec, w, h, &title, &details);
+      scale = stage_describe (self, step, w, h, &title, &details);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
-      gtk_widget_set_tooltip_text (row, spec);
+      tooltip = step->type == SVD_CHAIN_STEP_RESIZE ? svd_chain_step_resize_spec (step->filter, step->resize_scale)
+                                                    : g_strdup (step->abs_path != NULL ? step->abs_path : step->name);
+      gtk_widget_set_tooltip_text (row, tooltip);
       gtk_widget_add_css_class (handle, "dim-label");
       adw_action_row_add_prefix (ADW_ACTION_ROW (row), handle);
       gtk_widget_set_valign (remove, GTK_ALIGN_CENTER);
@@ -435,7 +401,7 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
       g_autofree char *summary = NULL;
 
       gtk_label_set_text (self->chain_title, title);
-      if (chain->len == 0)
+      if (chain->steps->len == 0)
         summary = g_strdup (_("No stages yet: add a model from the library or a baseline."));
       else
         /* Translators: the chain's output size and its total learned cost */
@@ -445,7 +411,7 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
   /* Metrics compare the chain's output with the reference pixel for pixel:
    * a chain that ends at another size gets none, so say so while the user
    * can still fix it. */
-  if (chain != NULL && chain->len > 0 && self->ref_width > 0
+  if (chain != NULL && chain->steps->len > 0 && self->ref_width > 0
       && (w != self->ref_width || h != self->ref_height))
     {
       g_autofree char *warning =
@@ -461,7 +427,7 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
     gtk_widget_set_visible (GTK_WIDGET (self->size_warning), FALSE);
   update_switcher (self);
 
-  can_add = chain != NULL && chain->len < SVD_ENGINE_MAX_STAGES;
+  can_add = chain != NULL && chain->steps->len < SVD_ENGINE_MAX_STAGES;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.new-chain", self->n_chains < SVD_CHAIN_EDITOR_MAX_CHAINS);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.remove-chain", chain != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.add-baseline", can_add);
@@ -539,17 +505,23 @@ search_changed_cb (GtkSearchEntry *entry,
   gtk_list_box_invalidate_filter (self->library_list);
 }
 
+/* Adds a model file, or a built-in step when @path is NULL. */
 static void
-add_spec (SvdChainEditor *self,
-          const char     *spec)
+add_step (SvdChainEditor  *self,
+          const char      *path,
+          SvdResizeFilter  filter,
+          double           scale)
 {
-  GPtrArray *chain = current_chain (self);
+  SvdChain *chain = current_chain (self);
 
-  if (chain == NULL || chain->len >= SVD_ENGINE_MAX_STAGES)
+  if (chain == NULL || chain->steps->len >= SVD_ENGINE_MAX_STAGES)
     return;
-  g_ptr_array_add (chain, g_strdup (spec));
+  if (path != NULL)
+    svd_chain_add_model_path (chain, path, NULL);
+  else
+    svd_chain_add_resize (chain, filter, scale);
   svd_chain_editor_rebuild (self);
-  focus_stage (self, chain->len - 1);
+  focus_stage (self, chain->steps->len - 1);
 }
 
 static void
@@ -563,7 +535,7 @@ library_row_activated_cb (GtkListBox    *box,
   if (e == NULL || e->error != NULL)
     return;
   gtk_popover_popdown (self->library_popover);
-  add_spec (self, e->path);
+  add_step (self, e->path, 0, 0);
 }
 
 static void
@@ -664,11 +636,12 @@ start_scan (SvdChainEditor *self)
   /* The chains' models that live outside the library folders are read as
    * well, so their rows show their cost too. */
   for (guint c = 0; c < self->n_chains; c++)
-    for (guint i = 0; i < self->chains[c]->len; i++)
+    for (guint i = 0; i < self->chains[c]->steps->len; i++)
       {
-        const char *spec = self->chains[c]->pdata[i];
+        const SvdChainStep *step = g_ptr_array_index (self->chains[c]->steps, i);
+        const char *spec = step->abs_path;
 
-        if (!svd_chain_step_parse_builtin (spec, NULL, NULL) && !g_hash_table_contains (seen, spec))
+        if (step->type == SVD_CHAIN_STEP_MODEL && spec != NULL && !g_hash_table_contains (seen, spec))
           {
             g_hash_table_add (seen, (gpointer) spec);
             g_strv_builder_add (extra, spec);
@@ -817,14 +790,14 @@ move_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
-  GPtrArray *chain = current_chain (self);
+  SvdChain *chain = current_chain (self);
   int index = focused_stage (self);
   int to;
 
   if (chain == NULL || index < 0)
     return;
   to = g_str_equal (action_name, "chain.move-up") ? index - 1 : index + 1;
-  if (to < 0 || to >= (int) chain->len)
+  if (to < 0 || to >= (int) chain->steps->len)
     return;
   move_stage (self, index, to);
   svd_chain_editor_rebuild (self);
@@ -837,7 +810,7 @@ remove_stage_action (GtkWidget  *widget,
                      GVariant   *parameter)
 {
   SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
-  GPtrArray *chain = current_chain (self);
+  SvdChain *chain = current_chain (self);
   int index = focused_stage (self);
 
   if (chain == NULL || index < 0)
@@ -845,8 +818,8 @@ remove_stage_action (GtkWidget  *widget,
   remove_stage (self, index);
   svd_chain_editor_rebuild (self);
   /* Focus stays in the list, on the stage that took its place. */
-  if (chain->len > 0)
-    focus_stage (self, MIN ((guint) index, chain->len - 1));
+  if (chain->steps->len > 0)
+    focus_stage (self, MIN ((guint) index, chain->steps->len - 1));
 }
 
 static void
@@ -854,10 +827,12 @@ add_baseline_action (GtkWidget  *widget,
                      const char *action_name,
                      GVariant   *parameter)
 {
-  const char *spec = g_variant_get_string (parameter, NULL);
+  SvdResizeFilter filter;
+  double scale;
 
-  if (svd_chain_step_parse_builtin (spec, NULL, NULL))
-    add_spec (SVD_CHAIN_EDITOR (widget), spec);
+  /* The target is the step as a chain reads it ("bicubic:2"). */
+  if (svd_chain_step_parse_resize (g_variant_get_string (parameter, NULL), &filter, &scale))
+    add_step (SVD_CHAIN_EDITOR (widget), NULL, filter, scale);
 }
 
 static void
@@ -870,7 +845,7 @@ add_model_action (GtkWidget  *widget,
 
   /* Only what the library read and could load. */
   if (e != NULL && e->error == NULL)
-    add_spec (self, e->path);
+    add_step (self, e->path, 0, 0);
 }
 
 static void
@@ -882,7 +857,7 @@ new_chain_action (GtkWidget  *widget,
 
   if (self->n_chains >= SVD_CHAIN_EDITOR_MAX_CHAINS)
     return;
-  self->chains[self->n_chains] = g_ptr_array_new_with_free_func (g_free);
+  self->chains[self->n_chains] = svd_chain_new (NULL);
   self->current = self->n_chains++;
   svd_chain_editor_rebuild (self);
 }
@@ -897,7 +872,7 @@ remove_chain_action (GtkWidget  *widget,
   if (self->current >= self->n_chains)
     return;
   /* Later chains move up one slot, as in the window's list of readouts. */
-  g_ptr_array_unref (self->chains[self->current]);
+  svd_chain_free (self->chains[self->current]);
   for (guint i = self->current; i + 1 < self->n_chains; i++)
     self->chains[i] = self->chains[i + 1];
   self->chains[--self->n_chains] = NULL;
@@ -930,18 +905,17 @@ apply_action (GtkWidget  *widget,
 
   for (guint slot = 0; slot < SVD_CHAIN_EDITOR_MAX_CHAINS; slot++)
     {
-      g_auto(GStrv) specs = svd_chain_editor_get_specs (self, slot);
-      const char * const empty[] = { NULL };
-      const char * const *old = self->applied[slot] != NULL ? (const char * const *) self->applied[slot] : empty;
+      const SvdChain *chain = svd_chain_editor_get_chain (self, slot);
 
       /* Only changed chains are reloaded, so the others keep their
        * running averages. */
-      if (g_strv_equal (old, (const char * const *) specs))
+      if (svd_chain_equal (self->applied[slot], chain))
         continue;
-      g_strfreev (self->applied[slot]);
-      self->applied[slot] = g_strdupv (specs);
+      g_clear_pointer (&self->applied[slot], svd_chain_free);
+      if (chain != NULL)
+        self->applied[slot] = svd_chain_copy (chain);
       if (self->apply_func != NULL)
-        self->apply_func (slot, (const char * const *) specs, self->apply_data);
+        self->apply_func (slot, chain, self->apply_data);
     }
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.apply", FALSE);
 }
@@ -966,8 +940,8 @@ svd_chain_editor_finalize (GObject *object)
 
   for (guint i = 0; i < SVD_CHAIN_EDITOR_MAX_CHAINS; i++)
     {
-      g_clear_pointer (&self->chains[i], g_ptr_array_unref);
-      g_clear_pointer (&self->applied[i], g_strfreev);
+      g_clear_pointer (&self->chains[i], svd_chain_free);
+      g_clear_pointer (&self->applied[i], svd_chain_free);
     }
   g_clear_pointer (&self->by_path, g_hash_table_unref);
   g_clear_pointer (&self->library, g_ptr_array_unref);
@@ -1113,38 +1087,32 @@ svd_chain_editor_get_size_warning (SvdChainEditor *self)
  * svd_chain_editor_set_chain:
  * @self: a #SvdChainEditor
  * @slot: the chain, 0 to 3
- * @specs: (nullable) (array zero-terminated=1): what the session runs in
- *   that slot now
+ * @chain: (nullable): what the session runs in that slot now (copied)
  *
  * Tells the editor the chains the session already has; call before showing
  * it. Empty slots between chains are dropped.
  */
 void
-svd_chain_editor_set_chain (SvdChainEditor     *self,
-                            guint               slot,
-                            const char * const *specs)
+svd_chain_editor_set_chain (SvdChainEditor *self,
+                            guint           slot,
+                            const SvdChain *chain)
 {
-  GPtrArray *chain;
-
   g_return_if_fail (SVD_IS_CHAIN_EDITOR (self));
   g_return_if_fail (slot < SVD_CHAIN_EDITOR_MAX_CHAINS);
 
-  g_clear_pointer (&self->applied[slot], g_strfreev);
-  if (specs == NULL || specs[0] == NULL)
+  g_clear_pointer (&self->applied[slot], svd_chain_free);
+  if (chain == NULL || chain->steps->len == 0)
     return;
-  self->applied[slot] = g_strdupv ((char **) specs);
-  chain = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; specs[i] != NULL; i++)
-    g_ptr_array_add (chain, g_strdup (specs[i]));
-  self->chains[self->n_chains++] = chain;
+  self->applied[slot] = svd_chain_copy (chain);
+  self->chains[self->n_chains++] = svd_chain_copy (chain);
   svd_chain_editor_rebuild (self);
 }
 
 /**
  * svd_chain_editor_set_apply_func:
  * @self: a #SvdChainEditor
- * @func: called on Apply for each chain slot that changed; empty @specs
- *   removes the chain
+ * @func: called on Apply for each chain slot that changed; a %NULL chain
+ *   removes it
  * @user_data: for @func
  */
 void
@@ -1189,24 +1157,22 @@ svd_chain_editor_is_loading (SvdChainEditor *self)
 }
 
 /**
- * svd_chain_editor_get_specs:
+ * svd_chain_editor_get_chain:
  * @self: a #SvdChainEditor
  * @chain: 0 to 3
  *
- * Returns: (transfer full): the stages of the chain as edited (empty when
- *   there is no such chain)
+ * Returns: (transfer none) (nullable): the chain as edited; %NULL when
+ *   there is no such chain or it has no stages
  */
-GStrv
-svd_chain_editor_get_specs (SvdChainEditor *self,
+const SvdChain *
+svd_chain_editor_get_chain (SvdChainEditor *self,
                             guint           chain)
 {
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-
   g_return_val_if_fail (SVD_IS_CHAIN_EDITOR (self), NULL);
 
-  for (guint i = 0; chain < self->n_chains && i < self->chains[chain]->len; i++)
-    g_strv_builder_add (builder, self->chains[chain]->pdata[i]);
-  return g_strv_builder_end (builder);
+  if (chain >= self->n_chains || self->chains[chain]->steps->len == 0)
+    return NULL;
+  return self->chains[chain];
 }
 
 GtkListBox *

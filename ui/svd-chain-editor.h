@@ -13,9 +13,9 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SvdChainEditor, svd_chain_editor, SVD, CHAIN_EDITOR, AdwWindow)
 
-typedef void (*SvdChainEditorApplyFunc) (guint               slot,
-                                         const char * const *specs,
-                                         gpointer            user_data);
+typedef void (*SvdChainEditorApplyFunc) (guint           slot,
+                                         const SvdChain *chain,
+                                         gpointer        user_data);
 
 SvdChainEditor *svd_chain_editor_new          (GtkWindow                *parent,
                                                const char * const       *folders,
@@ -26,14 +26,14 @@ void            svd_chain_editor_add_folder   (SvdChainEditor           *self,
                                                const char               *folder);
 void            svd_chain_editor_set_chain    (SvdChainEditor           *self,
                                                guint                     slot,
-                                               const char * const       *specs);
+                                               const SvdChain           *chain);
 void            svd_chain_editor_set_apply_func (SvdChainEditor         *self,
                                                  SvdChainEditorApplyFunc func,
                                                  gpointer                user_data);
 guint           svd_chain_editor_get_n_chains (SvdChainEditor           *self);
 guint           svd_chain_editor_get_current  (SvdChainEditor           *self);
 gboolean        svd_chain_editor_is_loading   (SvdChainEditor           *self);
-GStrv           svd_chain_editor_get_specs    (SvdChainEditor           *self,
+const SvdChain *svd_chain_editor_get_chain    (SvdChainEditor           *self,
                                                guint                     chain);
 GtkListBox     *svd_chain_editor_get_stage_list   (SvdChainEditor       *self);
 GtkListBox     *svd_chain_editor_get_library_list (SvdChainEditor       *self);
@@ -50,11 +50,6 @@ void            svd_model_library_header_func (GtkListBoxRow            *row,
                                                GtkListBoxRow            *before,
                                                gpointer                  user_data);
 
-char           *svd_chain_step_builtin_spec   (SvdResizeFilter           filter,
-                                               int                       scale);
-gboolean        svd_chain_step_parse_builtin  (const char               *spec,
-                                               SvdResizeFilter          *filter,
-                                               int                      *scale);
-char           *svd_chain_step_display_name   (const char               *spec);
+char           *svd_chain_step_display_name   (const SvdChainStep       *step);
 
 G_END_DECLS

@@ -14,7 +14,8 @@
 #include "core/svd-error.h"
 #include "media/svd-writer.h"
 #include "svd-demo.h"
-#include "svd-heatmap.h"
+#include "metrics/svd-metrics.h"
+#include "session/svd-heatmap.h"
 
 /* The demo frame looks like a frame of animation on purpose: flat colours,
  * dark outlines, smooth gradients, fine hatching and small text are what
@@ -403,6 +404,9 @@ render_thread (GTask        *task,
   RenderJob *job = task_data;
   g_autoptr(SvdDemoFrames) frames = g_new0 (SvdDemoFrames, 1);
   g_autoptr(SvdImage) stretched = NULL;
+  g_autoptr(SvdImage) ssim_map = NULL;
+  g_autoptr(SvdImage) diff_map = NULL;
+  SvdMetricsFrame metrics;
   GError *error = NULL;
 
   frames->reference = svd_demo_draw_reference (job->width, job->height, &error);
@@ -414,10 +418,16 @@ render_thread (GTask        *task,
   stretched = svd_heatmap_resize_bilinear (frames->source, job->width, job->height, &error);
   if (stretched == NULL || g_task_return_error_if_cancelled (task))
     goto fail;
-  frames->difference = svd_heatmap_difference (stretched, frames->reference, 4, &error);
-  if (frames->difference == NULL || g_task_return_error_if_cancelled (task))
+  /* The session's overlays: the metrics' Gaussian SSIM map and difference
+   * (here on the CPU reference), coloured by the heat map. */
+  if (!svd_metrics_compute (frames->reference, stretched, NULL, &metrics, &ssim_map, &diff_map, &error) ||
+      g_task_return_error_if_cancelled (task))
     goto fail;
-  frames->ssim = svd_heatmap_ssim (stretched, frames->reference, &frames->mean_ssim, &error);
+  frames->mean_ssim = metrics.ssim_y;
+  frames->difference = svd_heatmap_difference (diff_map, 4, &error);
+  if (frames->difference == NULL)
+    goto fail;
+  frames->ssim = svd_heatmap_ssim (ssim_map, frames->reference, &error);
   if (frames->ssim == NULL)
     goto fail;
 

@@ -9,19 +9,21 @@
 #include "core/svd-error.h"
 #include "core/svd-settings.h"
 #include "engine/svd-engine.h"
-#include "media/svd-media-pipeline.h"
-#include "media/svd-reader.h"
 #include "media/svd-writer.h"
 #include "model/svd-model.h"
+#include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
 
 #include "svd-chain-editor.h"
 #include "svd-export.h"
+#include "svd-app-settings.h"
 #include "svd-window.h"
 
 /* The export dialog restores the session's input with chain 1 into a new
- * file. The whole job (model parsing, the engine, decoding, encoding) runs
- * on the dialog's own SvdWorker: the OpenCL objects are created, used and
+ * file through libsvd's restore job (svd_restore_job_run(), the job `svd
+ * restore` runs), so audio and subtitles are stream-copied the same way.
+ * The whole job (model parsing, the engine, decoding, encoding) runs on
+ * the dialog's own SvdWorker: the OpenCL objects are created, used and
  * freed on that one thread, and the main loop only sees coalesced progress
  * reports. The writer works on a hidden temporary file, so a cancelled or
  * failed export never leaves a partial output behind. */
@@ -35,8 +37,9 @@ struct _SvdExportDialog
 
   GtkWindow       *parent;
   char            *input_path;
+  char            *audio_path;
   gint64           n_frames;
-  GStrv            chain_paths;
+  SvdChain        *chain;
   GFile           *output;
   char           **encoders;
 
@@ -68,7 +71,8 @@ G_DEFINE_FINAL_TYPE (SvdExportDialog, svd_export_dialog, ADW_TYPE_WINDOW)
 typedef struct {
   char         *input_path;
   char         *output_path;
-  GStrv         chain_paths;
+  char         *audio_path;
+  SvdChain     *chain;        /* a copy the worker loads the models of */
   char         *encoder;
   char         *preset;
   int           crf;
@@ -85,28 +89,12 @@ export_job_free (gpointer data)
 
   g_free (job->input_path);
   g_free (job->output_path);
-  g_strfreev (job->chain_paths);
+  g_free (job->audio_path);
+  g_clear_pointer (&job->chain, svd_chain_free);
   g_free (job->encoder);
   g_free (job->preset);
   g_clear_object (&job->cancellable);
   g_free (job);
-}
-
-static SvdImage *
-export_process (SvdImage      *frame,
-                gpointer       user_data,
-                GCancellable  *cancellable,
-                GError       **error)
-{
-  SvdEngine *engine = user_data;
-  SvdImage *out = NULL;
-
-  if (!svd_engine_process (engine, frame, frame->format, &out, NULL, cancellable, error))
-    return NULL;
-  out->pts = frame->pts;
-  out->frame_index = frame->frame_index;
-  out->color = frame->color;
-  return out;
 }
 
 static void
@@ -141,6 +129,9 @@ cancel_chained (GCancellable *cancellable,
   g_cancellable_cancel (G_CANCELLABLE (user_data));
 }
 
+/* Loads the chain and runs libsvd's restore job, the one `svd restore`
+ * runs: the same audio and subtitle stream copy, atomic write and
+ * cancellation. */
 static gpointer
 export_job (SvdWorker     *worker,
             gpointer       state,
@@ -149,102 +140,46 @@ export_job (SvdWorker     *worker,
             GError       **error)
 {
   ExportJob *job = job_data;
-  g_autoptr(SvdReader) reader = NULL;
-  g_autoptr(SvdWriter) writer = NULL;
-  g_autoptr(SvdEngine) engine = NULL;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
   g_auto(SvdSettings) settings = { 0 };
-  const SvdVideoInfo *info;
-  SvdWriterOptions wo;
-  SvdPipelineConfig pc = { 0 };
+  g_auto(SvdRestoreJobResult) result = { 0 };
+  SvdRestoreJob rj;
   gulong handler;
   gboolean ok;
   gint64 *written;
-  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES] = { { 0 } };
-  guint n_steps = 0;
 
   /* Freeing the dialog invalidates the worker; stop the run then too. */
   handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_chained),
                                    g_object_ref (job->cancellable), g_object_unref);
 
-  for (guint i = 0; job->chain_paths != NULL && job->chain_paths[i] != NULL && n_steps < SVD_ENGINE_MAX_STAGES; i++)
+  if (!svd_chain_load_models (job->chain, error))
     {
-      SvdModel *model;
-
-      /* The chain editor's built-in resize stages have no file. */
-      if (svd_chain_step_parse_builtin (job->chain_paths[i], &steps[n_steps].filter, &steps[n_steps].scale))
-        {
-          n_steps++;
-          continue;
-        }
-      model = svd_model_load (job->chain_paths[i], error);
-      if (model == NULL)
-        goto fail;
-      g_ptr_array_add (models, model);
-      steps[n_steps++].model = model;
+      g_cancellable_disconnect (cancellable, handler);
+      return NULL;
     }
-  svd_settings_init (&settings);
-  svd_settings_apply_env (&settings);
-  /* Created here, on the worker thread, which owns it until the end. */
-  engine = svd_engine_new (&settings, error);
-  if (engine == NULL ||
-      !svd_engine_set_chain_steps (engine, steps, n_steps, error))
-    goto fail;
+  svd_app_settings_get (&settings);
 
-  reader = svd_reader_open (job->input_path, NULL, error);
-  if (reader == NULL)
-    goto fail;
-  info = svd_reader_get_info (reader);
-  if (job->end < 0 || job->end > info->n_frames)
-    job->end = info->n_frames;
-  if (job->first >= job->end)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                   _("The frame range is empty: the clip has %d frames"), (int) info->n_frames);
-      goto fail;
-    }
-
-  svd_writer_options_init_for_video (&wo, info);
-  wo.encoder = job->encoder;
-  wo.crf = job->crf;
-  wo.preset = job->preset;
-  wo.copy_audio = TRUE;
-  wo.copy_subtitles = TRUE;
-  if (job->first > 0)
-    {
-      /* An excerpt starts where the source starts; its audio is cut to it. */
-      wo.start_us = svd_reader_frame_pts_us (reader, job->first);
-      wo.offset_us = wo.start_us - info->first_pts_us;
-    }
-  if (job->end < info->n_frames)
-    wo.end_us = svd_reader_frame_pts_us (reader, job->end);
-  wo.frames_total = job->end - job->first;
-  wo.progress = export_progress_cb;
-  wo.progress_data = job;
-  wo.cancellable = job->cancellable;
-  writer = svd_writer_new (job->output_path, &wo, error);
-  if (writer == NULL)
-    goto fail;
-
-  pc.reader = reader;
-  pc.first = job->first;
-  pc.end = job->end;
-  pc.process = export_process;
-  pc.process_data = engine;
-  pc.writer = writer;
-  pc.cancellable = job->cancellable;
-  /* The pipeline finishes the writer: the output appears only now. */
-  ok = svd_media_pipeline_run (&pc, NULL, error);
+  svd_restore_job_init (&rj);
+  rj.input_path = job->input_path;
+  rj.output_path = job->output_path;
+  rj.copy_from = job->audio_path;
+  rj.chain = job->chain;
+  rj.first = job->first;
+  rj.end = job->end;
+  rj.encoder = job->encoder;
+  rj.crf = job->crf;
+  rj.preset = job->preset;
+  rj.settings = &settings;
+  rj.cancellable = job->cancellable;
+  rj.progress = export_progress_cb;
+  rj.user_data = job;
+  /* The engine is created, used and freed here, on the worker thread. */
+  ok = svd_restore_job_run (&rj, &result, error);
   g_cancellable_disconnect (cancellable, handler);
   if (!ok)
     return NULL;
   written = g_new (gint64, 1);
-  *written = svd_writer_get_n_frames (writer);
+  *written = result.frames;
   return written;
-
-fail:
-  g_cancellable_disconnect (cancellable, handler);
-  return NULL;
 }
 
 static void
@@ -292,8 +227,7 @@ export_done_cb (guint64       serial,
       self->message = g_strdup_printf (_("Exported “%s”"), name);
       g_free (result);
     }
-  else if (g_error_matches (error, SVD_ERROR, SVD_ERROR_CANCELLED) ||
-           g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       self->state = SVD_EXPORT_CANCELLED;
       self->message = g_strdup (_("Export cancelled; no file was written"));
@@ -372,6 +306,37 @@ svd_export_dialog_set_encoder (SvdExportDialog *self,
   gtk_spin_button_set_value (self->crf_spin, crf);
 }
 
+static void
+svd_export_dialog_show_failure (SvdExportDialog *self,
+                                const GError    *error)
+{
+  self->state = SVD_EXPORT_FAILED;
+  g_free (self->message);
+  self->message = g_strdup (error->message);
+  gtk_label_set_text (self->progress_label, self->message);
+  gtk_widget_set_visible (self->progress_group, TRUE);
+}
+
+/**
+ * svd_export_dialog_set_audio_source:
+ * @self: a dialog
+ * @path: (nullable): the file whose audio and subtitles the export copies;
+ *   %NULL for the input itself
+ *
+ * In Synthesize mode the input is the degraded cache file, which has no
+ * audio; the clean clip it was made from has the same timestamps and the
+ * audio the user expects in the export.
+ */
+void
+svd_export_dialog_set_audio_source (SvdExportDialog *self,
+                                    const char      *path)
+{
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+
+  g_free (self->audio_path);
+  self->audio_path = g_strdup (path);
+}
+
 /**
  * svd_export_dialog_start:
  * @self: a dialog
@@ -391,12 +356,20 @@ svd_export_dialog_start (SvdExportDialog *self)
 
   if (self->state == SVD_EXPORT_RUNNING || self->output == NULL || self->encoders[0] == NULL)
     return FALSE;
+  if (gtk_spin_button_get_value_as_int (self->first_spin) > gtk_spin_button_get_value_as_int (self->last_spin))
+    {
+      g_set_error (&error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   _("The frame range is empty: the clip has %d frames"), (int) self->n_frames);
+      svd_export_dialog_show_failure (self, error);
+      return FALSE;
+    }
   encoder = adw_combo_row_get_selected (self->encoder_row);
   preset = adw_combo_row_get_selected (self->preset_row);
   job = g_new0 (ExportJob, 1);
   job->input_path = g_strdup (self->input_path);
+  job->audio_path = g_strdup (self->audio_path);
   job->output_path = g_file_get_path (self->output);
-  job->chain_paths = g_strdupv (self->chain_paths);
+  job->chain = svd_chain_copy (self->chain);
   job->encoder = g_strdup (self->encoders[MIN (encoder, g_strv_length (self->encoders) - 1)]);
   job->crf = gtk_widget_get_sensitive (self->crf_row) ? gtk_spin_button_get_value_as_int (self->crf_spin) : -1;
   if (gtk_widget_get_sensitive (GTK_WIDGET (self->preset_row)) && preset > 0 && preset <= G_N_ELEMENTS (presets))
@@ -411,11 +384,7 @@ svd_export_dialog_start (SvdExportDialog *self)
   if (svd_worker_submit (self->worker, 0, export_job, job, export_job_free, g_free,
                          export_done_cb, self, &error) == 0)
     {
-      self->state = SVD_EXPORT_FAILED;
-      g_free (self->message);
-      self->message = g_strdup (error->message);
-      gtk_label_set_text (self->progress_label, self->message);
-      gtk_widget_set_visible (self->progress_group, TRUE);
+      svd_export_dialog_show_failure (self, error);
       return FALSE;
     }
   self->state = SVD_EXPORT_RUNNING;
@@ -563,7 +532,8 @@ svd_export_dialog_finalize (GObject *object)
   SvdExportDialog *self = SVD_EXPORT_DIALOG (object);
 
   g_free (self->input_path);
-  g_strfreev (self->chain_paths);
+  g_free (self->audio_path);
+  g_clear_pointer (&self->chain, svd_chain_free);
   g_strfreev (self->encoders);
   g_free (self->message);
 
@@ -690,7 +660,7 @@ svd_export_dialog_init (SvdExportDialog *self)
  * @input_path: the session's input (for Synthesize mode, the degraded file)
  * @n_frames: frames in the input
  * @chain_number: which of the session's chains it is, from 1 (its title)
- * @chain_paths: (array zero-terminated=1): that chain's model files, in order
+ * @chain: that chain (copied; its models are loaded when the export runs)
  *
  * Returns: (transfer none): a new dialog, owned by GTK until closed
  */
@@ -699,7 +669,7 @@ svd_export_dialog_new (GtkWindow          *parent,
                        const char         *input_path,
                        gint64              n_frames,
                        guint               chain_number,
-                       const char * const *chain_paths)
+                       const SvdChain     *chain)
 {
   SvdExportDialog *self;
   g_autoptr(GString) names = g_string_new (NULL);
@@ -707,7 +677,7 @@ svd_export_dialog_new (GtkWindow          *parent,
   const char *folder;
 
   g_return_val_if_fail (input_path != NULL, NULL);
-  g_return_val_if_fail (chain_paths != NULL && chain_paths[0] != NULL, NULL);
+  g_return_val_if_fail (chain != NULL && chain->steps->len > 0, NULL);
 
   self = g_object_new (SVD_TYPE_EXPORT_DIALOG, NULL);
   self->parent = parent;
@@ -715,15 +685,15 @@ svd_export_dialog_new (GtkWindow          *parent,
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   self->input_path = g_strdup (input_path);
   self->n_frames = MAX (n_frames, 1);
-  self->chain_paths = g_strdupv ((char **) chain_paths);
+  self->chain = svd_chain_copy (chain);
 
   gtk_spin_button_set_range (self->first_spin, 0, self->n_frames - 1);
   gtk_spin_button_set_range (self->last_spin, 0, self->n_frames - 1);
   gtk_spin_button_set_value (self->last_spin, self->n_frames - 1);
 
-  for (guint i = 0; chain_paths[i] != NULL; i++)
+  for (guint i = 0; i < chain->steps->len; i++)
     {
-      g_autofree char *name = svd_chain_step_display_name (chain_paths[i]);
+      g_autofree char *name = svd_chain_step_display_name (g_ptr_array_index (chain->steps, i));
 
       g_string_append_printf (names, "%s%s", i > 0 ? " → " : "", name);
     }

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "model/svd-chain.h"
+
 G_BEGIN_DECLS
 
 typedef enum {
@@ -21,13 +23,15 @@ SvdExportDialog *svd_export_dialog_new        (GtkWindow          *parent,
                                                const char         *input_path,
                                                gint64              n_frames,
                                                guint               chain_number,
-                                               const char * const *chain_paths);
+                                               const SvdChain     *chain);
 void             svd_export_dialog_set_output (SvdExportDialog    *self,
                                                GFile              *file);
 GFile           *svd_export_dialog_get_output (SvdExportDialog    *self);
 void             svd_export_dialog_set_range  (SvdExportDialog    *self,
                                                gint64              first,
                                                gint64              last);
+void             svd_export_dialog_set_audio_source (SvdExportDialog *self,
+                                                     const char      *path);
 void             svd_export_dialog_set_encoder (SvdExportDialog   *self,
                                                 const char        *encoder,
                                                 int                crf);

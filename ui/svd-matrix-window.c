@@ -9,9 +9,11 @@
 
 #include "svd-matrix-window.h"
 #include "svd-chain-editor.h"
+#include "svd-matrix-table.h"
 #include "svd-model-picker.h"
 #include "svd-pareto-plot.h"
 #include "svd-application.h"
+#include "svd-app-settings.h"
 #include "export/svd-chain-export.h"
 #include "model/svd-model-library.h"
 
@@ -26,37 +28,6 @@
 /* The shrink factors the degrade step supports: the chains whose total
  * scale equals the factor are the ones that get a quality score. */
 static const int shrink_factors[] = { 1, 2, 4 };
-
-/* ---- One table row as a GObject, for the list models ---- */
-
-#define SVD_TYPE_MATRIX_ROW_OBJECT (svd_matrix_row_object_get_type ())
-G_DECLARE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, SVD, MATRIX_ROW_OBJECT, GObject)
-
-struct _SvdMatrixRowObject
-{
-  GObject                  parent_instance;
-  const SvdBenchMatrixRow *row;   /* owned by the window's rows array */
-  guint                    index;
-};
-
-G_DEFINE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, G_TYPE_OBJECT)
-
-static void svd_matrix_row_object_class_init (SvdMatrixRowObjectClass *klass) { }
-static void svd_matrix_row_object_init (SvdMatrixRowObject *self) { }
-
-const SvdBenchMatrixRow *
-svd_matrix_row_object_get_row (GObject *item)
-{
-  g_return_val_if_fail (SVD_IS_MATRIX_ROW_OBJECT (item), NULL);
-  return SVD_MATRIX_ROW_OBJECT (item)->row;
-}
-
-/* ---- Columns ---- */
-
-typedef enum {
-  COL_CHAIN, COL_INPUT, COL_OUTPUT, COL_GFLOP, COL_MS, COL_FPS, COL_PSNR_Y, COL_PSNR_RGB, COL_SSIM_Y,
-  COL_ESTIMATE_FIRST, /* one per GPU in svd_gpu_table() */
-} Column;
 
 struct _SvdMatrixWindow
 {
@@ -117,6 +88,12 @@ struct _SvdMatrixWindow
   GtkWidget        *plot;
   GtkDropDown      *format_drop;
   AdwToastOverlay  *toasts;
+
+  /* What Preferences choose now (svd_app_settings_load()): runs use it,
+   * and saved rows measured otherwise are stale. */
+  GSettings        *gsettings;
+  SvdSettings       engine_settings;
+  char             *device_name;
 };
 
 G_DEFINE_FINAL_TYPE (SvdMatrixWindow, svd_matrix_window, ADW_TYPE_WINDOW)
@@ -140,119 +117,14 @@ static const struct { const char *label; int w, h; } outputs[] = {
   { N_("Output 3840 × 2160"), 3840, 2160 },
 };
 
-static double
-column_value (const SvdBenchMatrixRow *r,
-              guint                    col)
-{
-  guint n_gpus;
-  const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
-
-  switch (col)
-    {
-    case COL_INPUT: return (double) r->in_width * r->in_height;
-    case COL_OUTPUT: return (double) r->out_width * r->out_height;
-    case COL_GFLOP: return r->gflop;
-    case COL_MS: return r->total_ms;
-    case COL_FPS: return r->fps;
-    case COL_PSNR_Y: return r->has_quality ? r->psnr_y : NAN;
-    case COL_PSNR_RGB: return r->has_quality ? r->psnr_rgb : NAN;
-    case COL_SSIM_Y: return r->has_quality ? r->ssim_y : NAN;
-    default:
-      if (col >= COL_ESTIMATE_FIRST && col - COL_ESTIMATE_FIRST < n_gpus)
-        return svd_gpu_estimate (&gpus[col - COL_ESTIMATE_FIRST], r->gflop, r->in_width, r->in_height).fps;
-      return NAN;
-    }
-}
-
-static char *
-column_text (const SvdBenchMatrixRow *r,
-             guint                    col)
-{
-  double v;
-
-  switch (col)
-    {
-    case COL_CHAIN: return g_strdup (r->chain);
-    case COL_INPUT: return g_strdup_printf ("%d × %d", r->in_width, r->in_height);
-    case COL_OUTPUT: return g_strdup_printf ("%d × %d", r->out_width, r->out_height);
-    case COL_GFLOP: return g_strdup_printf ("%.2f", r->gflop);
-    case COL_MS: return g_strdup_printf ("%.2f", r->total_ms);
-    case COL_FPS: return g_strdup_printf ("%.1f", r->fps);
-    case COL_SSIM_Y:
-      v = column_value (r, col);
-      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.4f", v);
-    default:
-      v = column_value (r, col);
-      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f", v);
-    }
-}
-
-static int
-compare_rows (gconstpointer a,
-              gconstpointer b,
-              gpointer      data)
-{
-  const SvdBenchMatrixRow *ra = SVD_MATRIX_ROW_OBJECT ((gpointer) a)->row;
-  const SvdBenchMatrixRow *rb = SVD_MATRIX_ROW_OBJECT ((gpointer) b)->row;
-  guint col = GPOINTER_TO_UINT (data);
-  double va, vb;
-
-  if (col == COL_CHAIN)
-    {
-      int c = g_utf8_collate (ra->chain, rb->chain);
-      return c < 0 ? GTK_ORDERING_SMALLER : c > 0 ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-    }
-  va = column_value (ra, col);
-  vb = column_value (rb, col);
-  /* Missing values sort after every number. */
-  if (isnan (va) || isnan (vb))
-    return isnan (va) == isnan (vb) ? GTK_ORDERING_EQUAL : isnan (va) ? GTK_ORDERING_LARGER : GTK_ORDERING_SMALLER;
-  return va < vb ? GTK_ORDERING_SMALLER : va > vb ? GTK_ORDERING_LARGER : GTK_ORDERING_EQUAL;
-}
-
-static void
-cell_setup (GtkSignalListItemFactory *factory,
-            GtkListItem              *item,
-            gpointer                  data)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-
-  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_UINT (data) == COL_CHAIN ? 0 : 1);
-  gtk_list_item_set_child (item, label);
-}
-
-static void
-cell_bind (GtkSignalListItemFactory *factory,
-           GtkListItem              *item,
-           gpointer                  data)
-{
-  SvdMatrixRowObject *obj = gtk_list_item_get_item (item);
-  g_autofree char *text = column_text (obj->row, GPOINTER_TO_UINT (data));
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
-}
-
-static void
-add_column (SvdMatrixWindow *self,
-            const char      *title,
-            guint            col)
-{
-  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
-  GtkColumnViewColumn *column;
-  GtkSorter *sorter = GTK_SORTER (gtk_custom_sorter_new (compare_rows, GUINT_TO_POINTER (col), NULL));
-
-  g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), GUINT_TO_POINTER (col));
-  g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), GUINT_TO_POINTER (col));
-  column = gtk_column_view_column_new (title, factory);
-  gtk_column_view_column_set_sorter (column, sorter);
-  gtk_column_view_column_set_resizable (column, TRUE);
-  gtk_column_view_column_set_expand (column, col == COL_CHAIN);
-  gtk_column_view_append_column (self->table, column);
-  g_object_unref (column);
-  g_object_unref (sorter);
-}
-
 /* ---- Results ---- */
+
+static gboolean
+row_is_stale (SvdMatrixWindow         *self,
+              const SvdBenchMatrixRow *r)
+{
+  return svd_bench_matrix_row_is_stale (r, self->device_name, self->engine_settings.precision);
+}
 
 /* A quality value as the banner says it, e.g. "34.12 dB PSNR-Y". */
 static char *
@@ -296,7 +168,7 @@ update_recommendation (SvdMatrixWindow *self)
       {
         const SvdBenchMatrixRow *r = self->rows->pdata[i];
 
-        if (r->in_width == self->width && r->in_height == self->height)
+        if (r->in_width == self->width && r->in_height == self->height && !row_is_stale (self, r))
           g_ptr_array_add (at_size, (gpointer) r);
       }
     {
@@ -332,20 +204,65 @@ update_recommendation (SvdMatrixWindow *self)
                                self->metric, self->target_fps);
 }
 
+static const char *
+precision_name (SvdPrecision precision)
+{
+  return precision == SVD_PRECISION_FP16 ? "fp16" : "fp32";
+}
+
+/* Rows measured on another device or precision than Preferences choose
+ * stay on screen, marked, and are never recommended. */
+static void
+update_stale_note (SvdMatrixWindow *self)
+{
+  const SvdBenchMatrixRow *first = NULL;
+  guint n = 0;
+
+  for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
+    if (row_is_stale (self, self->rows->pdata[i]))
+      {
+        first = first != NULL ? first : self->rows->pdata[i];
+        n++;
+      }
+  if (n > 0)
+    {
+      /* Translators: rows stale, rows in all, the device and precision they
+       * were measured on, the device and precision Preferences choose */
+      g_autofree char *text = g_strdup_printf (_("%u of %u results were measured on %s (%s), but Preferences now "
+                                                 "choose %s (%s): they are marked stale and never recommended. "
+                                                 "Run measures them again."),
+                                               n, self->rows->len, first->device, precision_name (first->precision),
+                                               self->device_name, precision_name (self->engine_settings.precision));
+
+      gtk_label_set_text (self->stale_note, text);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->stale_note), n > 0);
+}
+
 static void
 update_results (SvdMatrixWindow *self)
 {
   g_list_store_remove_all (self->store);
   for (guint i = 0; self->rows != NULL && i < self->rows->len; i++)
     {
-      SvdMatrixRowObject *obj = g_object_new (SVD_TYPE_MATRIX_ROW_OBJECT, NULL);
+      g_autoptr(SvdMatrixRowObject) obj = svd_matrix_row_object_new (self->rows->pdata[i], i,
+                                                                     row_is_stale (self, self->rows->pdata[i]));
 
-      obj->row = self->rows->pdata[i];
-      obj->index = i;
       g_list_store_append (self->store, obj);
-      g_object_unref (obj);
     }
+  update_stale_note (self);
   update_recommendation (self);
+}
+
+/* Preferences changed the device or the precision (or the window opens). */
+static void
+engine_settings_changed_cb (SvdMatrixWindow *self)
+{
+  svd_settings_clear (&self->engine_settings);
+  svd_app_settings_load (&self->engine_settings, self->gsettings);
+  g_free (self->device_name);
+  self->device_name = svd_bench_matrix_device_name (&self->engine_settings);
+  update_results (self);
 }
 
 static void
@@ -530,6 +447,7 @@ progress_cb (int                      done,
 
 typedef struct {
   SvdBenchMatrixOptions options;
+  SvdSettings           settings;
   GPtrArray            *slots;
   char                 *clip_path;
   char                 *results_path;
@@ -541,6 +459,7 @@ static void
 run_data_free (RunData *d)
 {
   g_ptr_array_unref (d->slots);
+  svd_settings_clear (&d->settings);
   g_free (d->clip_path);
   g_free (d->results_path);
   g_free (d->csv_path);
@@ -556,11 +475,8 @@ run_thread (GTask        *task,
   RunData *d = task_data;
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdSessionSource) source = NULL;
-  g_auto(SvdSettings) settings = { 0 };
   GPtrArray *rows;
 
-  svd_settings_init (&settings);
-  svd_settings_apply_env (&settings);
   if (d->clip_path != NULL)
     {
       SvdDegradeParams params;
@@ -584,7 +500,7 @@ run_thread (GTask        *task,
       d->options.first_frame = d->q_first;
       d->options.n_quality_frames = d->q_frames;
     }
-  rows = svd_bench_matrix_run (&d->options, &settings, progress_cb, source_object, cancellable, &error);
+  rows = svd_bench_matrix_run (&d->options, &d->settings, progress_cb, source_object, cancellable, &error);
   if (rows == NULL)
     g_task_return_error (task, g_steal_pointer (&error));
   else
@@ -683,6 +599,9 @@ svd_matrix_window_run (SvdMatrixWindow *self)
       return;
     }
   svd_bench_matrix_options_init (&d->options);
+  /* The device and precision Preferences choose, read here on the main
+   * thread. */
+  svd_settings_copy (&d->settings, &self->engine_settings);
   d->options.slots = d->slots;
   d->options.n_sizes = 1;
   d->options.widths[0] = self->width;
@@ -991,22 +910,21 @@ chain_for_row (SvdMatrixWindow         *self,
                const SvdBenchMatrixRow *r,
                GError                 **error)
 {
-  g_auto(GStrv) names = g_strsplit (r->chain, " + ", -1);
-  g_autoptr(SvdChain) chain = svd_chain_new (r->chain);
+  g_autoptr(SvdChain) chain = NULL;
 
-  for (int k = 0; names[k] != NULL; k++)
+  /* The row records its chain as text that reads back (model files in
+   * order); rows saved before it was recorded cannot be exported. */
+  if (r->spec == NULL)
     {
-      SvdModel *m = g_hash_table_lookup (self->models, names[k]);
-
-      if (m == NULL)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                       _("The model “%s” of this row is not loaded in the matrix window; add it to a slot"), names[k]);
-          return NULL;
-        }
-      if (!svd_chain_add_model (chain, m, error))
-        return NULL;
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   _("This row does not record its model files; run the matrix again to export it"));
+      return NULL;
     }
+  chain = svd_chain_parse (r->spec, NULL, SVD_CHAIN_LOAD_DEFAULT, error);
+  if (chain == NULL)
+    return NULL;
+  g_free (chain->name);
+  chain->name = g_strdup (r->chain);
   chain->has_target = TRUE;
   chain->target_device = g_strdup (r->device);
   chain->target_width = r->in_width;
@@ -1047,7 +965,7 @@ chosen_row (SvdMatrixWindow *self)
       g_autoptr(SvdMatrixRowObject) obj = g_list_model_get_item (G_LIST_MODEL (self->sorted), pos);
 
       if (obj != NULL)
-        return (int) obj->index;
+        return (int) svd_matrix_row_object_get_index (obj);
     }
   return self->recommended;
 }
@@ -1130,6 +1048,8 @@ svd_matrix_window_dispose (GObject *object)
   SvdMatrixWindow *self = SVD_MATRIX_WINDOW (object);
 
   svd_matrix_window_cancel (self);
+  if (self->gsettings != NULL)
+    g_signal_handlers_disconnect_by_data (self->gsettings, self);
   if (self->scan_cancellable != NULL)
     g_cancellable_cancel (self->scan_cancellable);
   self->disposed = TRUE;
@@ -1156,6 +1076,9 @@ svd_matrix_window_finalize (GObject *object)
   g_clear_object (&self->sorted);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->gsettings);
+  svd_settings_clear (&self->engine_settings);
+  g_free (self->device_name);
   G_OBJECT_CLASS (svd_matrix_window_parent_class)->finalize (object);
 }
 
@@ -1210,26 +1133,6 @@ model_unref0 (gpointer m)
     svd_model_unref (m);
 }
 
-/* "NVIDIA GeForce RTX 3080 (eGPU, Thunderbolt 3)" → "RTX 3080\n(eGPU,
- * Thunderbolt 3)": the column titles stay narrow so more columns fit. */
-static char *
-gpu_short_name (const char *name)
-{
-  static const char *const vendors[] = { "NVIDIA GeForce ", "NVIDIA ", "AMD Radeon ", "AMD ", "Intel " };
-  const char *paren;
-
-  for (guint i = 0; i < G_N_ELEMENTS (vendors); i++)
-    if (g_str_has_prefix (name, vendors[i]))
-      {
-        name += strlen (vendors[i]);
-        break;
-      }
-  paren = strstr (name, " (");
-  if (paren != NULL)
-    return g_strdup_printf ("%.*s\n%s", (int) (paren - name), name, paren + 1);
-  return g_strdup (name);
-}
-
 static void
 svd_matrix_window_init (SvdMatrixWindow *self)
 {
@@ -1239,8 +1142,6 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   g_autoptr(GtkStringList) shrinks = gtk_string_list_new (NULL);
   g_autoptr(GtkStringList) metrics = gtk_string_list_new (NULL);
   GtkGrid *grid;
-  guint n_gpus;
-  const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
   GtkSingleSelection *selection;
 
   self->slots = g_ptr_array_new_with_free_func (model_array_free);
@@ -1316,24 +1217,7 @@ svd_matrix_window_init (SvdMatrixWindow *self)
 
   /* Table */
   self->store = g_list_store_new (SVD_TYPE_MATRIX_ROW_OBJECT);
-  add_column (self, _("Chain"), COL_CHAIN);
-  add_column (self, _("Input"), COL_INPUT);
-  add_column (self, _("Output"), COL_OUTPUT);
-  add_column (self, _("GFLOP"), COL_GFLOP);
-  add_column (self, _("ms"), COL_MS);
-  add_column (self, _("fps (measured)"), COL_FPS);
-  add_column (self, _("PSNR-Y"), COL_PSNR_Y);
-  add_column (self, _("PSNR-RGB"), COL_PSNR_RGB);
-  add_column (self, _("SSIM-Y"), COL_SSIM_Y);
-  for (guint g = 0; g < n_gpus; g++)
-    {
-      g_autofree char *name = gpu_short_name (gpus[g].name);
-      /* Translators: a column of fps estimated (not measured) for a GPU;
-       * %s is a short GPU name such as "RTX 2060". Keep "estimate". */
-      g_autofree char *title = g_strdup_printf (_("%s\nfps (estimate)"), name);
-
-      add_column (self, title, COL_ESTIMATE_FIRST + g);
-    }
+  svd_matrix_table_add_columns (self->table);
   self->sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->store)),
                                           g_object_ref (gtk_column_view_get_sorter (self->table)));
   selection = gtk_single_selection_new (G_LIST_MODEL (g_object_ref (self->sorted)));
@@ -1355,7 +1239,6 @@ svd_matrix_window_new (GtkWindow  *parent,
                                         "application", app,
                                         NULL);
   g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "svd-studio", NULL);
-  const char *root = g_getenv ("SVD_SOURCE_ROOT");
   GSettings *settings = app != NULL && SVD_IS_APPLICATION (app) ? svd_application_get_settings (SVD_APPLICATION (app))
                                                                 : NULL;
   g_auto(GStrv) extra = settings != NULL ? g_settings_get_strv (settings, "model-folders") : NULL;
@@ -1366,9 +1249,18 @@ svd_matrix_window_new (GtkWindow  *parent,
   gtk_spin_button_set_value (self->target_spin, self->target_fps);
   /* The same library as the chain editor: the project's models/, the
    * user's models folder and the Preferences folders. */
-  self->folders = svd_model_library_default_folders (root != NULL ? root : SVD_SOURCE_ROOT,
+  self->folders = svd_model_library_default_folders (NULL,
                                                      (const char * const *) extra);
   g_mkdir_with_parents (dir, 0755);
+  if (settings != NULL)
+    {
+      self->gsettings = g_object_ref (settings);
+      g_signal_connect_swapped (settings, "changed::device", G_CALLBACK (engine_settings_changed_cb), self);
+      g_signal_connect_swapped (settings, "changed::precision", G_CALLBACK (engine_settings_changed_cb), self);
+    }
+  svd_settings_clear (&self->engine_settings);
+  svd_app_settings_load (&self->engine_settings, self->gsettings);
+  self->device_name = svd_bench_matrix_device_name (&self->engine_settings);
   self->results_base = g_build_filename (dir, "bench-matrix.json", NULL);
   set_running (self, FALSE);
   update_results_files (self);
@@ -1436,6 +1328,7 @@ GtkDropDown *svd_matrix_window_get_metric_drop (SvdMatrixWindow *self) { return 
 GtkDropDown *svd_matrix_window_get_output_drop (SvdMatrixWindow *self) { return self->output_drop; }
 SvdQualityMetric svd_matrix_window_get_metric (SvdMatrixWindow *self) { return self->metric; }
 GtkWidget *svd_matrix_window_get_quality_note (SvdMatrixWindow *self) { return GTK_WIDGET (self->quality_note); }
+GtkWidget *svd_matrix_window_get_stale_note (SvdMatrixWindow *self) { return GTK_WIDGET (self->stale_note); }
 
 void
 svd_matrix_window_set_runs (SvdMatrixWindow *self, int warmup, int frames)

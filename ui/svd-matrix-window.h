@@ -77,5 +77,6 @@ GtkDropDown     *svd_matrix_window_get_metric_drop (SvdMatrixWindow  *self);
 GtkDropDown     *svd_matrix_window_get_output_drop (SvdMatrixWindow  *self);
 SvdQualityMetric svd_matrix_window_get_metric      (SvdMatrixWindow  *self);
 GtkWidget       *svd_matrix_window_get_quality_note (SvdMatrixWindow *self);
+GtkWidget       *svd_matrix_window_get_stale_note  (SvdMatrixWindow  *self);
 
 G_END_DECLS

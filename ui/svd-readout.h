@@ -3,20 +3,9 @@
 
 #include <gtk/gtk.h>
 
-G_BEGIN_DECLS
+#include "session/svd-readout-format.h"
 
-/* The cells of one chain's readout, in the order they are shown. */
-typedef enum {
-  SVD_READOUT_TITLE,
-  SVD_READOUT_PSNR_RGB,
-  SVD_READOUT_PSNR_Y,
-  SVD_READOUT_SSIM,
-  SVD_READOUT_DISTS,
-  SVD_READOUT_MEAN,
-  SVD_READOUT_MEAN_DISTS,
-  SVD_READOUT_TIME,
-  SVD_READOUT_N_CELLS
-} SvdReadoutCell;
+G_BEGIN_DECLS
 
 #define SVD_TYPE_READOUT (svd_readout_get_type ())
 

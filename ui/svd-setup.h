@@ -3,7 +3,7 @@
 
 #include <adwaita.h>
 
-#include "svd-session.h"
+#include "session/svd-session.h"
 
 G_BEGIN_DECLS
 

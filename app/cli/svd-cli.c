@@ -2,9 +2,11 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "core/svd-output.h"
 
+#include <glib-unix.h>
+#include <signal.h>
 #include <stdio.h>
-#include <string.h>
 
 /**
  * svd_cli_parse:
@@ -14,7 +16,7 @@
  * @argv: arguments, updated to the positional ones
  *
  * Adds the options every subcommand takes (--device, --fp16, --json, --verbose,
- * --quiet), parses, and sets the log level. Prints the parse error itself.
+ * --quiet, --force), parses, and sets the log level. Prints the parse error itself.
  */
 gboolean
 svd_cli_parse (GOptionContext   *context,
@@ -31,6 +33,7 @@ svd_cli_parse (GOptionContext   *context,
     { "json", 0, 0, G_OPTION_ARG_NONE, &common->json, "Print machine-readable JSON", NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &common->verbose, "Log more", NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &common->quiet, "Log errors only", NULL },
+    { "force", 'y', 0, G_OPTION_ARG_NONE, &common->force, "Replace output files that already exist", NULL },
     { NULL }
   };
   g_autoptr(GError) error = NULL;
@@ -74,7 +77,11 @@ int
 svd_cli_fail (const char *command,
               GError     *error)
 {
-  fprintf (stderr, "%s: error: %s\n", command, error ? error->message : "unknown error");
+  /* Messages quote file names, tensor names and strings from files; a
+   * terminal must not act on escape sequences in them. */
+  g_autofree char *shown = svd_str_escape_control (error ? error->message : "unknown error", TRUE);
+
+  fprintf (stderr, "%s: error: %s\n", command, shown);
   return 1;
 }
 
@@ -94,52 +101,81 @@ svd_cli_print_json (JsonBuilder *builder)
   g_autoptr(JsonGenerator) gen = json_generator_new ();
   g_autoptr(JsonNode) root = json_builder_get_root (builder);
   g_autofree char *text = NULL;
+  g_autofree char *shown = NULL;
 
   json_generator_set_pretty (gen, TRUE);
   json_generator_set_root (gen, root);
   text = json_generator_to_data (gen, NULL);
-  printf ("%s\n", text);
+  /* Strings from files may hold C1 controls json-glib writes raw. */
+  shown = svd_json_escape_control (text);
+  printf ("%s\n", shown);
 }
 
 /**
  * svd_cli_load_chain:
- * @spec: model files separated by commas ("a.onnx,b.pth")
+ * @spec: a chain as svd_chain_parse() reads it ("a.onnx,bicubic:2", a
+ *   preset, a fused chain ONNX), relative to the current folder
  * @error: return location for an error
  *
- * Returns: (transfer full) (element-type SvdModel): 1 to 16 loaded models,
- *   or %NULL with @error naming the file that failed
+ * Returns: (transfer full): the chain with its models loaded, or %NULL with
+ *   @error naming the entry that failed
  */
-GPtrArray *
+SvdChain *
 svd_cli_load_chain (const char  *spec,
                     GError     **error)
 {
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
-  g_auto(GStrv) parts = g_strsplit (spec != NULL ? spec : "", ",", -1);
+  return svd_chain_parse (spec, NULL, SVD_CHAIN_LOAD_DEFAULT, error);
+}
 
-  /* A chain preset (models/PRESET.md) stands for the whole chain. */
-  if (spec != NULL && strchr (spec, ',') == NULL && svd_preset_is_preset_file (spec))
-    {
-      g_autoptr(SvdChain) chain = svd_preset_load (spec, SVD_PRESET_LOAD_DEFAULT, error);
+/**
+ * svd_cli_check_output:
+ * @common: parsed shared options (--force)
+ * @output: the file the command will write
+ * @inputs: (array length=n_inputs): the files it reads; %NULL entries are
+ *   skipped
+ * @n_inputs: length of @inputs
+ * @chain: (nullable): a --chain value; its entries and the model files
+ *   of its presets are inputs too
+ * @flags: %SVD_OUTPUT_APPEND for a file appended to
+ * @error: return location for an error
+ *
+ * svd_output_check() with the command's inputs and --force, run before
+ * any work.
+ */
+gboolean
+svd_cli_check_output (const SvdCliCommon  *common,
+                      const char          *output,
+                      const char *const   *inputs,
+                      gsize                n_inputs,
+                      const char          *chain,
+                      SvdOutputFlags       flags,
+                      GError             **error)
+{
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_free);
 
-      return chain != NULL ? svd_chain_get_models (chain, error) : NULL;
-    }
-  for (int i = 0; parts[i] != NULL; i++)
+  for (gsize i = 0; i < n_inputs; i++)
+    if (inputs[i] != NULL)
+      g_ptr_array_add (all, g_strdup (inputs[i]));
+  if (chain != NULL)
     {
-      const char *path = g_strstrip (parts[i]);
-      SvdModel *m;
+      g_auto(GStrv) parts = g_strsplit (chain, ",", -1);
+      g_autoptr(SvdChain) steps = NULL;
 
-      if (*path == '\0')
-        continue;
-      m = svd_model_load (path, error);
-      if (m == NULL)
-        return NULL;
-      g_ptr_array_add (models, m);
+      for (int i = 0; parts[i] != NULL; i++)
+        g_ptr_array_add (all, g_strdup (g_strstrip (parts[i])));
+      /* A preset's model files are inputs too. A chain that does not parse
+       * fails with its own message when it is loaded. */
+      steps = svd_chain_parse (chain, NULL, SVD_CHAIN_LOAD_NO_MODELS, NULL);
+      for (guint i = 0; steps != NULL && i < steps->steps->len; i++)
+        {
+          const SvdChainStep *step = g_ptr_array_index (steps->steps, i);
+
+          if (step->abs_path != NULL)
+            g_ptr_array_add (all, g_strdup (step->abs_path));
+        }
     }
-  if (models->len < 1 || models->len > 16)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                   "A chain needs 1 to 16 models, separated by commas; got %u", models->len);
-      return NULL;
-    }
-  return g_steal_pointer (&models);
+  g_ptr_array_add (all, NULL);
+  if (common->force)
+    flags |= SVD_OUTPUT_FORCE;
+  return svd_output_check (output, (const char *const *) all->pdata, flags, error);
 }

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "svd.h"
+#include "core/svd-output.h"
 
 G_BEGIN_DECLS
 
@@ -28,6 +29,7 @@ typedef struct {
   gboolean  json;
   gboolean  verbose;
   gboolean  quiet;
+  gboolean  force;
 } SvdCliCommon;
 
 gboolean svd_cli_parse          (GOptionContext *context,
@@ -41,8 +43,21 @@ int      svd_cli_fail           (const char     *command,
 int      svd_cli_usage_error    (GOptionContext *context,
                                  const char     *message);
 void     svd_cli_print_json     (JsonBuilder    *builder);
-GPtrArray *svd_cli_load_chain   (const char     *spec,
+gboolean svd_cli_check_output   (const SvdCliCommon *common,
+                                 const char         *output,
+                                 const char *const  *inputs,
+                                 gsize               n_inputs,
+                                 const char         *chain,
+                                 SvdOutputFlags      flags,
+                                 GError            **error);
+SvdChain *svd_cli_load_chain    (const char     *spec,
                                  GError        **error);
+
+/* The help text of every CHAIN argument. */
+#define SVD_CLI_CHAIN_HELP \
+  "CHAIN: entries separated by commas, run in order: model files (.onnx, .pth, .safetensors),\n" \
+  "built-in resizes FILTER:FACTOR (nearest, bilinear, bicubic or lanczos, e.g. bicubic:2),\n" \
+  "chain presets (.json, models/PRESET.md) and fused chain ONNX (svd export-chain --format onnx)."
 
 int svd_cmd_devices (int argc, char **argv);
 int svd_cmd_probe (int argc, char **argv);
@@ -50,6 +65,7 @@ int svd_cmd_transcode (int argc, char **argv);
 int svd_cmd_restore (int argc, char **argv);
 int svd_cmd_degrade (int argc, char **argv);
 int svd_cmd_metrics (int argc, char **argv);
+int svd_cmd_compare (int argc, char **argv);
 int svd_cmd_model_info (int argc, char **argv);
 int svd_cmd_model_run (int argc, char **argv);
 int svd_cmd_bench (int argc, char **argv);

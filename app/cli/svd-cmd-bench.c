@@ -73,10 +73,9 @@ synthetic_frame (int      w,
  * left out). Direct-equivalent is always the direct count. */
 static double
 layer_gflop (const SvdEngineLayerInfo *info,
-             int                       w,
-             int                       h,
              gboolean                  real)
 {
+  int w = info->width, h = info->height;
   double mac_per_px = 9.0 * info->ic * info->oc;
 
   if (real && strcmp (info->algo, "direct") != 0)
@@ -95,11 +94,10 @@ svd_cmd_bench (int    argc,
 {
   g_autoptr(GOptionContext) context = g_option_context_new ("- benchmark a chain on the OpenCL device");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  g_autoptr(SvdChain) steps = NULL;
   g_autoptr(SvdImage) input = NULL;
   g_autoptr(SvdEngine) engine = NULL;
   g_auto(SvdSettings) settings = { 0 };
-  g_auto(GStrv) chain_parts = NULL;
   g_autofree char *chain = NULL;
   g_autofree char *size = NULL;
   g_autofree char *input_path = NULL;
@@ -111,7 +109,7 @@ svd_cmd_bench (int    argc,
   gboolean no_cache = FALSE, skip_peak = FALSE, explain = FALSE;
   g_autofree char *conv = NULL;
   GOptionEntry entries[] = {
-    { "chain", 'c', 0, G_OPTION_ARG_STRING, &chain, "Models, comma-separated, run in order", "M1,M2,…" },
+    { "chain", 'c', 0, G_OPTION_ARG_STRING, &chain, "The chain to run (see below)", "CHAIN" },
     { "size", 's', 0, G_OPTION_ARG_STRING, &size, "Input size (default 960x540)", "WxH" },
     { "frames", 'n', 0, G_OPTION_ARG_INT, &frames, "Timed frames (default 10)", "N" },
     { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Untimed warm-up frames (default 3)", "N" },
@@ -140,7 +138,8 @@ svd_cmd_bench (int    argc,
     "Use a real frame (--input) to compare with other engines: synthetic inputs time differently.\n"
     "With Winograd layers (--conv) the GFLOP/s are given twice: direct-equivalent (the work\n"
     "of a direct convolution, comparable across engines) and real (the multiplies done);\n"
-    "the ratio to the peak uses the real figure.");
+    "the ratio to the peak uses the real figure.\n\n"
+    SVD_CLI_CHAIN_HELP);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
@@ -156,27 +155,9 @@ svd_cmd_bench (int    argc,
   if (size != NULL && (sscanf (size, "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 16384 || h > 16384))
     return svd_cli_usage_error (context, "--size takes WxH, e.g. 960x540");
 
-  /* A chain preset (models/PRESET.md) stands for the whole chain. */
-  if (strchr (chain, ',') == NULL && svd_preset_is_preset_file (chain))
-    {
-      g_autoptr(GPtrArray) loaded = svd_cli_load_chain (chain, &error);
-
-      if (loaded == NULL)
-        return svd_cli_fail (argv[0], error);
-      for (guint i = 0; i < loaded->len; i++)
-        g_ptr_array_add (models, svd_model_ref (loaded->pdata[i]));
-    }
-  chain_parts = g_strsplit (models->len > 0 ? "" : chain, ",", -1);
-  for (int i = 0; chain_parts[i] != NULL; i++)
-    {
-      SvdModel *m = svd_model_load (g_strstrip (chain_parts[i]), &error);
-
-      if (m == NULL)
-        return svd_cli_fail (argv[0], error);
-      g_ptr_array_add (models, m);
-    }
-  if (models->len == 0 || models->len > SVD_ENGINE_MAX_STAGES)
-    return svd_cli_usage_error (context, "--chain needs 1 to 16 models");
+  steps = svd_cli_load_chain (chain, &error);
+  if (steps == NULL)
+    return svd_cli_fail (argv[0], error);
 
   if (input_path != NULL)
     {
@@ -202,7 +183,7 @@ svd_cmd_bench (int    argc,
 
   t0 = g_get_monotonic_time ();
   engine = svd_engine_new (&settings, &error);
-  if (engine == NULL || !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, &error))
+  if (engine == NULL || !svd_engine_set_chain (engine, steps, &error))
     return svd_cli_fail (argv[0], error);
   {
     g_autoptr(SvdImage) out = NULL;
@@ -220,26 +201,20 @@ svd_cmd_bench (int    argc,
         return svd_cli_fail (argv[0], error);
     }
 
-  for (guint i = 0; i < models->len; i++)
+  gflop = svd_chain_get_gflop (steps, w, h);
+  S = svd_engine_get_scale (engine);
+  real_gflop = gflop;
+  for (guint i = 0; i < steps->steps->len; i++)
     {
-      SvdModel *m = g_ptr_array_index (models, i);
-      double direct = svd_model_get_gflop (m, w * S, h * S), saved = 0.0;
+      SvdEngineLayerInfo info;
 
-      for (int li = 0; li < m->n_layers; li++)
-        {
-          SvdEngineLayerInfo info;
-
-          if (svd_engine_get_layer_info (engine, i, li, &info))
-            saved += layer_gflop (&info, w * S, h * S, FALSE) - layer_gflop (&info, w * S, h * S, TRUE);
-        }
-      gflop += direct;
-      real_gflop += direct - saved;
-      S *= m->scale;
+      for (int li = 0; svd_engine_get_layer_info (engine, i, li, &info); li++)
+        real_gflop -= layer_gflop (&info, FALSE) - layer_gflop (&info, TRUE);
     }
 
   totals = g_new0 (double, frames);
   walls = g_new0 (double, frames);
-  stages = g_new0 (double, (gsize) frames * models->len);
+  stages = g_new0 (double, (gsize) frames * steps->steps->len);
   cpu0 = process_cpu_ms ();
   for (int f = -warmup; f < frames; f++)
     {
@@ -254,7 +229,7 @@ svd_cmd_bench (int    argc,
         continue;
       totals[f] = t.total_ms;
       walls[f] = t.wall_ms;
-      for (guint s = 0; s < models->len; s++)
+      for (guint s = 0; s < steps->steps->len; s++)
         stages[(gsize) s * frames + f] = t.stage_ms[s];
     }
   /* CPU time of the whole process (PoCL's worker threads included) per
@@ -263,7 +238,7 @@ svd_cmd_bench (int    argc,
   cpu_ms = (process_cpu_ms () - cpu0) / frames;
   med_total = median (totals, frames);
   med_wall = median (walls, frames);
-  for (guint s = 0; s < models->len; s++)
+  for (guint s = 0; s < steps->steps->len; s++)
     med_stage[s] = median (stages + (gsize) s * frames, frames);
   svd_engine_get_device_bytes (engine, &peak_bytes);
 
@@ -301,13 +276,13 @@ svd_cmd_bench (int    argc,
       json_builder_add_string_value (b, input_path ? input_path : "synthetic");
       json_builder_set_member_name (b, "stages");
       json_builder_begin_array (b);
-      for (guint s = 0; s < models->len; s++)
+      for (guint s = 0; s < steps->steps->len; s++)
         {
-          SvdModel *m = g_ptr_array_index (models, s);
+          const SvdChainStep *st = g_ptr_array_index (steps->steps, s);
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "model");
-          json_builder_add_string_value (b, m->name);
+          json_builder_add_string_value (b, st->name);
           json_builder_set_member_name (b, "median_ms");
           json_builder_add_double_value (b, med_stage[s]);
           json_builder_end_object (b);
@@ -345,16 +320,12 @@ svd_cmd_bench (int    argc,
         {
           json_builder_set_member_name (b, "layers");
           json_builder_begin_array (b);
-          for (guint s = 0; s < models->len; s++)
+          for (guint s = 0; s < steps->steps->len; s++)
             {
-              SvdModel *m = g_ptr_array_index (models, s);
+              SvdEngineLayerInfo info;
 
-              for (int li = 0; li < m->n_layers; li++)
+              for (int li = 0; svd_engine_get_layer_info (engine, s, li, &info); li++)
                 {
-                  SvdEngineLayerInfo info;
-
-                  if (!svd_engine_get_layer_info (engine, s, li, &info))
-                    continue;
                   json_builder_begin_object (b);
                   json_builder_set_member_name (b, "stage");
                   json_builder_add_int_value (b, s);
@@ -386,11 +357,11 @@ svd_cmd_bench (int    argc,
       printf ("Device:     %s, %s kernels\n", svd_engine_get_device_name (engine), svd_engine_get_variant (engine));
       printf ("Input:      %dx%d (%s), output %dx%d, %d frames after %d warm-up\n", w, h,
               input_path ? input_path : "synthetic", w * S, h * S, frames, warmup);
-      for (guint s = 0; s < models->len; s++)
+      for (guint s = 0; s < steps->steps->len; s++)
         {
-          SvdModel *m = g_ptr_array_index (models, s);
+          const SvdChainStep *st = g_ptr_array_index (steps->steps, s);
 
-          printf ("Stage %u:    %-40s %9.1f ms (device, median)\n", s + 1, m->name, med_stage[s]);
+          printf ("Stage %u:    %-40s %9.1f ms (device, median)\n", s + 1, st->name, med_stage[s]);
         }
       printf ("Total:      %.1f ms device, %.1f ms wall per frame (median) → %.2f fps\n",
               med_total, med_wall, 1000.0 / med_wall);
@@ -412,28 +383,22 @@ svd_cmd_bench (int    argc,
       printf ("Device memory: %.1f MiB at peak (weights, feature maps, images)\n", peak_bytes / 1048576.0);
       if (explain && !svd_engine_is_cpu_fallback (engine))
         {
-          S = 1;
           printf ("Layers (device ms per frame, mean of %d profiled frames; where auto measured a layer shape,\n"
                   "its times direct / wino2 / wino4, once per shape and size class):\n",
                   MIN (frames, 3));
-          for (guint s = 0; s < models->len; s++)
+          for (guint s = 0; s < steps->steps->len; s++)
             {
-              SvdModel *m = g_ptr_array_index (models, s);
+              SvdEngineLayerInfo info;
 
-              for (int li = 0; li < m->n_layers; li++)
+              for (int li = 0; svd_engine_get_layer_info (engine, s, li, &info); li++)
                 {
-                  SvdEngineLayerInfo info;
-
-                  if (!svd_engine_get_layer_info (engine, s, li, &info))
-                    continue;
                   printf ("  %u.%-3d %3d→%-3d %-6s %8.2f ms  %6.1f GFLOP/s d-eq", s + 1, li, info.ic, info.oc,
                           info.algo, info.ms,
-                          info.ms > 0 ? layer_gflop (&info, w * S, h * S, FALSE) / (info.ms / 1000.0) : 0.0);
+                          info.ms > 0 ? layer_gflop (&info, FALSE) / (info.ms / 1000.0) : 0.0);
                   if (info.tune_ms[0] > 0)
                     printf ("  (tuned %.2f / %.2f / %.2f)", info.tune_ms[0], info.tune_ms[1], info.tune_ms[2]);
                   printf ("\n");
                 }
-              S *= m->scale;
             }
         }
     }

@@ -7,28 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* CHAIN is a preset or comma-separated models; the chain keeps its resize
- * steps when it came from a preset. */
-static SvdChain *
-load_chain (const char  *spec,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) models = NULL;
-
-  if (strchr (spec, ',') == NULL && svd_preset_is_preset_file (spec))
-    return svd_preset_load (spec, SVD_PRESET_LOAD_DEFAULT, error);
-  models = svd_cli_load_chain (spec, error);
-  if (models == NULL)
-    return NULL;
-  {
-    g_autoptr(GString) name = g_string_new (NULL);
-
-    for (guint i = 0; i < models->len; i++)
-      g_string_append_printf (name, "%s%s", i ? " + " : "", ((SvdModel *) models->pdata[i])->name);
-    return svd_chain_new_from_models (name->str, (SvdModel *const *) models->pdata, models->len, error);
-  }
-}
-
 static gboolean
 parse_res (const char *s,
            int        *w,
@@ -66,14 +44,19 @@ svd_cmd_export_chain (int    argc,
 
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_description (context,
-    "CHAIN: models separated by commas, or a chain preset (.json).\n"
+    SVD_CLI_CHAIN_HELP "\n"
     "OUT: preset: a .json file; animejanai: a folder (animejanai.conf + onnx/); onnx: a .onnx file\n"
     "(the whole chain fused); glsl: an mpv user shader file.");
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
   if (argc != 3 || format == NULL)
     return svd_cli_usage_error (context, "Need --format, CHAIN and OUT");
-  chain = load_chain (argv[1], &error);
+  /* The AnimeJaNai export writes into a folder; every other format is one
+   * file, checked before any work (never a model of the chain). */
+  if (strcmp (format, "animejanai") != 0 &&
+      !svd_cli_check_output (&common, argv[2], NULL, 0, argv[1], 0, &error))
+    return svd_cli_fail ("export-chain", error);
+  chain = svd_cli_load_chain (argv[1], &error);
   if (chain == NULL)
     return svd_cli_fail ("export-chain", error);
   if (name != NULL)

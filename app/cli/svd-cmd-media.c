@@ -4,17 +4,18 @@
 #include "svd-cli.h"
 #include "engine/svd-engine.h"
 #include "media/svd-degrade.h"
-#include "media/svd-media-pipeline.h"
 #include "media/svd-reader.h"
 #include "media/svd-writer.h"
+#include "session/svd-restore-job.h"
 
-#include <signal.h>
+#include <glib-unix.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <errno.h>
 #include <unistd.h>
 
-/* svd probe, svd transcode, svd degrade: the media commands. */
+/* svd probe, svd transcode, svd restore, svd degrade: the media commands. */
 
 static const char *
 primaries_name (SvdColorPrimaries p)
@@ -63,6 +64,7 @@ probe_print_text (const SvdVideoInfo *info)
           primaries_name (info->color.primaries), transfer_name (info->color.transfer),
           info->color_guessed ? " (not tagged; guessed)" : "");
   printf ("Rotation:   %d°%s\n", info->rotation, info->hflip ? ", mirrored" : "");
+  printf ("Scan:       %s\n", info->interlaced ? "interlaced" : "progressive");
   if (info->damaged)
     printf ("Warning:    the file ends early (truncated or damaged)\n");
   printf ("Streams:\n");
@@ -138,6 +140,8 @@ probe_print_json (const SvdVideoInfo *info)
   json_builder_add_int_value (b, info->rotation);
   json_builder_set_member_name (b, "hflip");
   json_builder_add_boolean_value (b, info->hflip);
+  json_builder_set_member_name (b, "interlaced");
+  json_builder_add_boolean_value (b, info->interlaced);
   json_builder_set_member_name (b, "damaged");
   json_builder_add_boolean_value (b, info->damaged);
   json_builder_set_member_name (b, "color");
@@ -228,16 +232,7 @@ typedef struct {
   gboolean quiet;
   gint64   last_line;
   const char *what;
-  GCancellable *cancellable;
 } Progress;
-
-static volatile sig_atomic_t interrupted = 0;
-
-static void
-on_sigint (int sig)
-{
-  interrupted = 1;
-}
 
 static void
 progress_cb (const SvdWriterProgress *p,
@@ -247,10 +242,6 @@ progress_cb (const SvdWriterProgress *p,
   gint64 now = g_get_monotonic_time ();
   char eta[32] = "?";
 
-  /* Ctrl-C: the writer sees the cancellable before its next frame and
-   * deletes its temporary file. */
-  if (interrupted && pr->cancellable != NULL)
-    g_cancellable_cancel (pr->cancellable);
   if (pr->quiet)
     return;
   if (p->eta_s >= 0)
@@ -260,6 +251,7 @@ progress_cb (const SvdWriterProgress *p,
       int width = 30, fill = p->frames_total > 0 ? (int) (width * p->frames_done / p->frames_total) : 0;
       char bar[64];
 
+      fill = CLAMP (fill, 0, width);
       memset (bar, '=', fill);
       memset (bar + fill, ' ', width - fill);
       bar[width] = '\0';
@@ -282,9 +274,73 @@ progress_end (Progress *pr)
     fprintf (stderr, "\n");
 }
 
+/* Ctrl-C, SIGTERM and SIGHUP (the terminal closing) cancel the job's GCancellable. GLib's signal sources
+ * do the async-signal-safe part; a small thread of our own dispatches
+ * them, since the command's thread is busy running the job. The job
+ * checks the cancellable between frames and stages and removes its
+ * temporary file, so an interrupt never leaves a file behind. */
+typedef struct {
+  GMainContext *context;
+  GThread      *thread;
+  gint          stop;
+} Interrupt;
+
+static gboolean
+interrupt_signal_cb (gpointer user_data)
+{
+  g_cancellable_cancel (G_CANCELLABLE (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
+static gpointer
+interrupt_thread (gpointer user_data)
+{
+  Interrupt *self = user_data;
+
+  /* Not a GMainLoop: quitting one that has not started running yet
+   * would be lost, and a job that fails at once would hang here. */
+  g_main_context_push_thread_default (self->context);
+  while (!g_atomic_int_get (&self->stop))
+    g_main_context_iteration (self->context, TRUE);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+static void
+interrupt_start (Interrupt    *self,
+                 GCancellable *cancellable)
+{
+  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+  self->context = g_main_context_new ();
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autoptr(GSource) source = g_unix_signal_source_new (signals[i]);
+
+      g_source_set_callback (source, interrupt_signal_cb, g_object_ref (cancellable), g_object_unref);
+      g_source_attach (source, self->context);
+    }
+  self->stop = FALSE;
+  self->thread = g_thread_new ("svd-interrupt", interrupt_thread, self);
+}
+
+static void
+interrupt_stop (Interrupt *self)
+{
+  if (self->thread == NULL)
+    return;
+  g_atomic_int_set (&self->stop, TRUE);
+  g_main_context_wakeup (self->context);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  /* Destroys the signal sources (the default actions come back). */
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Interrupt, interrupt_stop)
+
 static gboolean
 parse_range (const char  *text,
-             gint64       n,
              gint64      *a,
              gint64      *b,
              GError     **error)
@@ -292,7 +348,7 @@ parse_range (const char  *text,
   g_auto(GStrv) parts = NULL;
 
   *a = 0;
-  *b = n;
+  *b = -1;
   if (text == NULL)
     return TRUE;
   parts = g_strsplit (text, ":", 2);
@@ -304,27 +360,23 @@ parse_range (const char  *text,
                    "--frames takes A:B (frames A to B-1; either may be left out), not “%s”", text);
       return FALSE;
     }
-  *b = MIN (*b, n);
-  if (*a >= *b)
+  if (*b >= 0 && *a >= *b)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                   "--frames %s selects no frame (the clip has %" G_GINT64_FORMAT ")", text, n);
+                   "--frames %s selects no frame", text);
       return FALSE;
     }
   return TRUE;
 }
 
-/* The compute stage of `svd restore`: runs on the pipeline's calling
- * thread, which created the engine, so its OpenCL kernels stay on one
- * thread. The output keeps the input's YUV layout, timestamps and tags. */
+/* What the restore job reports back to `svd restore`: the progress line,
+ * the CPU-fallback notice and the --stats CSV. */
 typedef struct {
-  SvdEngine *engine;
-  double     device_ms;
-  double     wall_ms;
-  gint64     frames;
-  FILE      *stats;     /* --stats: a CSV line every 25 frames (soak test) */
-  gint64     start_us;
-} Restore;
+  const char *command;
+  Progress    progress;
+  FILE       *stats;     /* --stats: a CSV line every 25 frames (soak test) */
+  gint64      start_us;
+} Report;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (FILE, fclose)
 
@@ -341,37 +393,43 @@ rss_kib (void)
   return (guint64) resident * (guint64) sysconf (_SC_PAGESIZE) / 1024;
 }
 
-static SvdImage *
-restore_frame (SvdImage      *frame,
-               gpointer       user_data,
-               GCancellable  *cancellable,
-               GError       **error)
+static void
+report_progress_cb (const SvdWriterProgress *p,
+                    gpointer                 data)
 {
-  Restore *r = user_data;
-  SvdEngineTimings t = { 0 };
-  SvdImage *out = NULL;
+  Report *r = data;
 
-  if (!svd_engine_process (r->engine, frame, frame->format, &out, &t, cancellable, error))
-    return NULL;
-  out->pts = frame->pts;
-  out->frame_index = frame->frame_index;
-  out->color = frame->color;
-  r->device_ms += t.total_ms;
-  r->wall_ms += t.wall_ms;
-  r->frames++;
-  if (r->stats != NULL && (r->frames == 1 || r->frames % 25 == 0))
-    {
-      guint64 peak = 0, bytes = svd_engine_get_device_bytes (r->engine, &peak);
-
-      fprintf (r->stats, "%" G_GINT64_FORMAT ",%.3f,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
-               r->frames, (g_get_monotonic_time () - r->start_us) / 1e6, rss_kib (), bytes, peak);
-      fflush (r->stats);
-    }
-  return out;
+  progress_cb (p, &r->progress);
 }
 
-/* `svd transcode` and `svd restore` are one command: restore puts a chain
- * of models between the decoder and the encoder. */
+static void
+report_frame_cb (SvdEngine *engine,
+                 gint64     frames,
+                 gpointer   data)
+{
+  Report *r = data;
+  guint64 peak = 0, bytes;
+
+  if (r->stats == NULL || !(frames == 1 || frames % 25 == 0))
+    return;
+  bytes = svd_engine_get_device_bytes (engine, &peak);
+  fprintf (r->stats, "%" G_GINT64_FORMAT ",%.3f,%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT ",%" G_GUINT64_FORMAT "\n",
+           frames, (g_get_monotonic_time () - r->start_us) / 1e6, rss_kib (), bytes, peak);
+  fflush (r->stats);
+}
+
+static void
+report_notice_cb (const char *message,
+                  gpointer    data)
+{
+  Report *r = data;
+
+  fprintf (stderr, "%s: notice: %s\n", r->command, message);
+}
+
+/* `svd transcode` and `svd restore` are one command over one library job
+ * (svd_restore_job_run(), which the GUI export runs too): restore puts a
+ * chain of models between the decoder and the encoder. */
 static int
 run_encode (int       argc,
             char    **argv,
@@ -381,29 +439,24 @@ run_encode (int       argc,
     ? "IN OUT - restore a clip with a chain of models"
     : "IN OUT - re-encode a clip through SVD's reader and writer");
   g_autofree char *codec = NULL, *preset = NULL, *pix_fmt = NULL, *frames = NULL;
-  g_autoptr(SvdReader) reader = NULL;
-  g_autoptr(SvdWriter) writer = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *encoders = svd_writer_list_encoders ();
   g_autofree char *codec_help = g_strdup_printf ("Video encoder (%s; aliases x264, x265, av1, vp9)", encoders);
   g_autofree char *chain = NULL;
   g_autofree char *stats_path = NULL;
-  g_autoptr(GPtrArray) models = NULL;
-  g_autoptr(SvdEngine) engine = NULL;
+  g_autoptr(SvdChain) steps = NULL;
   g_auto(SvdSettings) settings = { 0 };
-  Restore rs = { 0 };
+  g_auto(SvdRestoreJobResult) result = { 0 };
+  g_auto(Interrupt) interrupt = { 0 };
   g_autoptr(FILE) stats_file = NULL;
-  gboolean no_audio = FALSE, no_subs = FALSE;
+  gboolean no_audio = FALSE, no_subs = FALSE, allow_playlists = FALSE;
   int crf = -1;
-  gboolean stop_on_damage = FALSE;
   g_autofree char *on_decode_error = NULL;
-  SvdPipelineStats ps = { 0 };
   SvdCliCommon common = { 0 };
-  const SvdVideoInfo *info;
-  SvdWriterOptions wo;
-  Progress pr = { 0 };
-  gint64 a, b, t0;
+  SvdRestoreJob job;
+  Report report = { 0 };
+  gboolean ok;
   GOptionEntry entries[] = {
     { "codec", 'c', 0, G_OPTION_ARG_STRING, &codec, codec_help, "ENC" },
     { "crf", 0, 0, G_OPTION_ARG_INT, &crf, "Constant rate factor (encoder default when left out)", "N" },
@@ -412,13 +465,15 @@ run_encode (int       argc,
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames, "Only frames A to B-1", "A:B" },
     { "no-audio", 0, 0, G_OPTION_ARG_NONE, &no_audio, "Do not copy audio", NULL },
     { "no-subtitles", 0, 0, G_OPTION_ARG_NONE, &no_subs, "Do not copy subtitles", NULL },
+    { "allow-playlists", 0, 0, G_OPTION_ARG_NONE, &allow_playlists,
+      "Accept an input that is a playlist or script (HLS, concat, DASH…) and read the files it names", NULL },
     { "on-decode-error", 0, 0, G_OPTION_ARG_STRING, &on_decode_error,
       "A damaged input frame: skip (the decoder conceals or drops it; reported at the end; default) "
       "or stop (fail, write nothing)", "skip|stop" },
     { NULL }
   };
   GOptionEntry chain_entries[] = {
-    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "Models to run, comma-separated, in order", "M1,M2,…" },
+    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain, "The chain to run: models, built-in resizes (bicubic:2), presets, comma-separated", "CHAIN" },
     { "stats", 0, 0, G_OPTION_ARG_FILENAME, &stats_path,
       "Append frame,seconds,rss_kib,device_bytes,device_peak_bytes every 25 frames to this CSV", "FILE" },
     { NULL }
@@ -447,23 +502,43 @@ run_encode (int       argc,
     return svd_cli_usage_error (context, "--chain is required");
   if (on_decode_error != NULL && strcmp (on_decode_error, "stop") != 0 && strcmp (on_decode_error, "skip") != 0)
     return svd_cli_usage_error (context, "--on-decode-error is skip or stop");
-  stop_on_damage = g_strcmp0 (on_decode_error, "stop") == 0;
 
-  reader = svd_reader_open (argv[1], NULL, &error);
-  if (reader == NULL)
+  /* Before any work: the output is not the input, replaces nothing
+   * without --force, and can be written. */
+  {
+    const char *inputs[] = { argv[1], stats_path };
+    const char *stats_inputs[] = { argv[1], argv[2] };
+
+    if (!svd_cli_check_output (&common, argv[2], inputs, 2, chain, 0, &error) ||
+        (stats_path != NULL &&
+         !svd_cli_check_output (&common, stats_path, stats_inputs, 2, chain, SVD_OUTPUT_APPEND, &error)))
+      return svd_cli_fail (argv[0], error);
+  }
+
+  svd_restore_job_init (&job);
+  job.input_path = argv[1];
+  job.output_path = argv[2];
+  if (!parse_range (frames, &job.first, &job.end, &error))
     return svd_cli_fail (argv[0], error);
+  /* An unreadable or unsafe input (a playlist) is refused before the
+   * models load: opening a clip takes milliseconds, a chain can take
+   * seconds. The job opens it again for the run. */
+  {
+    g_autoptr(SvdReader) probe = NULL;
+    SvdReaderOptions ro;
+
+    svd_reader_options_init (&ro);
+    ro.allow_playlists = allow_playlists;
+    probe = svd_reader_open (argv[1], &ro, &error);
+    if (probe == NULL)
+      return svd_cli_fail (argv[0], error);
+  }
   if (restore)
     {
-      models = svd_cli_load_chain (chain, &error);
-      if (models == NULL)
+      steps = svd_cli_load_chain (chain, &error);
+      if (steps == NULL)
         return svd_cli_fail (argv[0], error);
-      engine = svd_engine_new (&settings, &error);
-      if (engine == NULL ||
-          !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, &error))
-        return svd_cli_fail (argv[0], error);
-      if (svd_engine_is_cpu_fallback (engine))
-        fprintf (stderr, "%s: notice: no OpenCL device; using the much slower CPU reference\n", argv[0]);
-      rs.engine = engine;
+      job.chain = steps;
       if (stats_path != NULL)
         {
           stats_file = fopen (stats_path, "a");
@@ -472,80 +547,48 @@ run_encode (int       argc,
               g_printerr ("%s: error: cannot write “%s”: %s\n", argv[0], stats_path, g_strerror (errno));
               return 1;
             }
-          rs.stats = stats_file;
-          rs.start_us = g_get_monotonic_time ();
+          report.stats = stats_file;
+          report.start_us = g_get_monotonic_time ();
         }
     }
-  info = svd_reader_get_info (reader);
-  if (!parse_range (frames, info->n_frames, &a, &b, &error))
+  job.encoder = codec;
+  job.crf = crf;
+  job.preset = preset;
+  job.pix_fmt = pix_fmt;
+  job.copy_audio = !no_audio;
+  job.copy_subtitles = !no_subs;
+  job.allow_playlists = allow_playlists;
+  job.stop_on_decode_error = g_strcmp0 (on_decode_error, "stop") == 0;
+  job.settings = &settings;
+  job.cancellable = cancellable;
+  job.progress = report_progress_cb;
+  job.frame_done = report_frame_cb;
+  job.notice = report_notice_cb;
+  job.user_data = &report;
+  report.command = argv[0];
+  report.progress.tty = isatty (fileno (stderr));
+  report.progress.quiet = common.quiet || common.json;
+  report.progress.what = restore ? "restore" : "transcode";
+
+  /* Before the temporary file exists, so an interrupt can never orphan it. */
+  interrupt_start (&interrupt, cancellable);
+  ok = svd_restore_job_run (&job, &result, &error);
+  interrupt_stop (&interrupt);
+  progress_end (&report.progress);
+  if (!ok)
     return svd_cli_fail (argv[0], error);
 
-  svd_writer_options_init_for_video (&wo, info);
-  wo.encoder = codec;
-  wo.crf = crf;
-  wo.preset = preset;
-  wo.pix_fmt = pix_fmt;
-  wo.copy_audio = !no_audio;
-  wo.copy_subtitles = !no_subs;
-  if (a > 0)
-    {
-      /* An excerpt starts where the source starts; its audio is cut to it. */
-      wo.start_us = svd_reader_frame_pts_us (reader, a);
-      wo.offset_us = wo.start_us - info->first_pts_us;
-    }
-  if (b < info->n_frames)
-    wo.end_us = svd_reader_frame_pts_us (reader, b);
-  wo.frames_total = b - a;
-  wo.progress = progress_cb;
-  wo.progress_data = &pr;
-  wo.cancellable = cancellable;
-  pr.tty = isatty (fileno (stderr));
-  pr.quiet = common.quiet || common.json;
-  pr.what = restore ? "restore" : "transcode";
-  pr.cancellable = cancellable;
-
-  /* Before the temp file exists, so an interrupt can never orphan it. */
-  signal (SIGINT, on_sigint);
-  signal (SIGTERM, on_sigint);
-  writer = svd_writer_new (argv[2], &wo, &error);
-  if (writer == NULL)
-    return svd_cli_fail (argv[0], error);
-
-  /* Decode and encode run on their own threads (the compute stage is
-   * empty here; `svd restore` puts the engine there). */
-  t0 = g_get_monotonic_time ();
-  {
-    SvdPipelineConfig pc = { 0 };
-
-    pc.reader = reader;
-    pc.first = a;
-    pc.end = b;
-    pc.writer = writer;
-    pc.cancellable = cancellable;
-    pc.stop_on_decode_error = stop_on_damage;
-    if (restore)
-      {
-        pc.process = restore_frame;
-        pc.process_data = &rs;
-      }
-    if (!svd_media_pipeline_run (&pc, &ps, &error))
-      {
-        progress_end (&pr);
-        return svd_cli_fail (argv[0], error);
-      }
-  }
-  if (ps.decode_errors > 0)
+  if (result.decode_errors > 0)
     fprintf (stderr, "%s: warning: %" G_GINT64_FORMAT " damaged frame(s) or packet(s) in the input, the first "
              "at frame %" G_GINT64_FORMAT "; the decoder concealed or skipped them (--on-decode-error=stop "
-             "fails instead)\n", argv[0], ps.decode_errors, ps.first_damaged_frame);
-  if (svd_writer_get_n_frames (writer) < b - a)
+             "fails instead)\n", argv[0], result.decode_errors, result.first_damaged_frame);
+  if (result.frames < result.frames_expected)
     fprintf (stderr, "%s: warning: the input ended after %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
              " frames (truncated or damaged); the output holds the frames that decoded\n",
-             argv[0], svd_writer_get_n_frames (writer), b - a);
-  progress_end (&pr);
+             argv[0], result.frames, result.frames_expected);
   {
-    double s = (g_get_monotonic_time () - t0) / 1e6;
-    gint64 n = svd_writer_get_n_frames (writer);
+    double s = result.seconds;
+    gint64 n = result.frames;
 
     if (common.json)
       {
@@ -557,25 +600,25 @@ run_encode (int       argc,
         json_builder_set_member_name (jb, "frames");
         json_builder_add_int_value (jb, n);
         json_builder_set_member_name (jb, "encoder");
-        json_builder_add_string_value (jb, svd_writer_get_encoder (writer));
+        json_builder_add_string_value (jb, result.encoder);
         json_builder_set_member_name (jb, "pix_fmt");
-        json_builder_add_string_value (jb, svd_writer_get_pix_fmt (writer));
+        json_builder_add_string_value (jb, result.pix_fmt);
         json_builder_set_member_name (jb, "seconds");
         json_builder_add_double_value (jb, s);
         json_builder_set_member_name (jb, "fps");
         json_builder_add_double_value (jb, s > 0 ? n / s : 0);
         json_builder_set_member_name (jb, "decode_errors");
-        json_builder_add_int_value (jb, ps.decode_errors);
+        json_builder_add_int_value (jb, result.decode_errors);
         json_builder_set_member_name (jb, "first_damaged_frame");
-        json_builder_add_int_value (jb, ps.first_damaged_frame);
-        if (restore && rs.frames > 0)
+        json_builder_add_int_value (jb, result.first_damaged_frame);
+        if (restore && result.engine_frames > 0)
           {
             json_builder_set_member_name (jb, "device");
-            json_builder_add_string_value (jb, svd_engine_get_device_name (engine));
+            json_builder_add_string_value (jb, result.device_name);
             json_builder_set_member_name (jb, "engine_ms_per_frame");
-            json_builder_add_double_value (jb, rs.wall_ms / rs.frames);
+            json_builder_add_double_value (jb, result.engine_wall_ms / result.engine_frames);
             json_builder_set_member_name (jb, "device_ms_per_frame");
-            json_builder_add_double_value (jb, rs.device_ms / rs.frames);
+            json_builder_add_double_value (jb, result.engine_device_ms / result.engine_frames);
           }
         json_builder_end_object (jb);
         svd_cli_print_json (jb);
@@ -583,10 +626,10 @@ run_encode (int       argc,
     else if (!common.quiet)
       {
         printf ("Wrote %s: %" G_GINT64_FORMAT " frames, %s %s, in %.1f s (%.1f fps)\n", argv[2], n,
-                svd_writer_get_encoder (writer), svd_writer_get_pix_fmt (writer), s, s > 0 ? n / s : 0);
-        if (restore && rs.frames > 0)
-          printf ("Engine on %s: %.1f ms per frame (device %.1f ms)\n", svd_engine_get_device_name (engine),
-                  rs.wall_ms / rs.frames, rs.device_ms / rs.frames);
+                result.encoder, result.pix_fmt, s, s > 0 ? n / s : 0);
+        if (restore && result.engine_frames > 0)
+          printf ("Engine on %s: %.1f ms per frame (device %.1f ms)\n", result.device_name,
+                  result.engine_wall_ms / result.engine_frames, result.engine_device_ms / result.engine_frames);
       }
   }
   return 0;
@@ -614,7 +657,8 @@ svd_cmd_degrade (int    argc,
   g_autofree char *filter = NULL, *preset = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
-  gboolean no_audio = FALSE;
+  g_auto(Interrupt) interrupt = { 0 };
+  gboolean no_audio = FALSE, ok;
   SvdDegradeParams params;
   SvdCliCommon common = { 0 };
   Progress pr = { 0 };
@@ -642,19 +686,18 @@ svd_cmd_degrade (int    argc,
     return svd_cli_usage_error (context, "svd degrade: --filter must be area, bilinear, bicubic, lanczos or nearest");
   params.preset = preset;
   params.keep_audio = !no_audio;
+  if (!svd_cli_check_output (&common, argv[2], (const char *const *) argv + 1, 1, NULL, 0, &error))
+    return svd_cli_fail (argv[0], error);
   pr.tty = isatty (fileno (stderr));
   pr.quiet = common.quiet;
   pr.what = "degrade";
-  pr.cancellable = cancellable;
-  signal (SIGINT, on_sigint);
-  signal (SIGTERM, on_sigint);
 
-  if (!svd_degrade_clip (argv[1], argv[2], &params, progress_cb, &pr, cancellable, &error))
-    {
-      progress_end (&pr);
-      return svd_cli_fail (argv[0], error);
-    }
+  interrupt_start (&interrupt, cancellable);
+  ok = svd_degrade_clip (argv[1], argv[2], &params, progress_cb, &pr, cancellable, &error);
+  interrupt_stop (&interrupt);
   progress_end (&pr);
+  if (!ok)
+    return svd_cli_fail (argv[0], error);
   if (!common.quiet)
     printf ("Wrote %s: 1/%d size, %s, x264 CRF %d\n", argv[2], params.scale,
             svd_scale_filter_name (params.filter), params.crf);

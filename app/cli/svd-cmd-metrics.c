@@ -5,7 +5,6 @@
 #include "core/svd-png.h"
 #include "engine/svd-color.h"
 #include "engine/svd-engine.h"
-#include "engine/svd-model-ref.h"
 #include "media/svd-session-source.h"
 #include "metrics/svd-metrics-runner.h"
 
@@ -15,19 +14,18 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Runs DIST through the chain, when there is one. */
+/* Runs DIST through the chain, when there is one. The engine runs the
+ * CPU reference itself with --device cpu-ref. */
 typedef struct {
-  GPtrArray   *models;
+  SvdChain    *steps;
   SvdEngine   *engine;
-  gboolean     reference;
-  int          threads;
 } Chain;
 
 static void
 chain_clear (Chain *chain)
 {
   g_clear_pointer (&chain->engine, svd_engine_free);
-  g_clear_pointer (&chain->models, g_ptr_array_unref);
+  g_clear_pointer (&chain->steps, svd_chain_free);
 }
 
 static gboolean
@@ -36,36 +34,11 @@ chain_init (Chain              *chain,
             const SvdSettings  *settings,
             GError            **error)
 {
-  g_auto(GStrv) paths = g_strsplit (spec, ",", -1);
-
-  chain->models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
-  chain->threads = svd_settings_get_threads (settings);
-  for (int i = 0; paths[i] != NULL; i++)
-    {
-      SvdModel *m;
-
-      if (*g_strstrip (paths[i]) == '\0')
-        continue;
-      m = svd_model_load (paths[i], error);
-      if (m == NULL)
-        return FALSE;
-      g_ptr_array_add (chain->models, m);
-    }
-  if (chain->models->len == 0)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "--chain names no model");
-      return FALSE;
-    }
-  chain->reference = g_strcmp0 (settings->device, "cpu-ref") == 0;
-  if (!chain->reference)
-    {
-      chain->engine = svd_engine_new (settings, error);
-      if (chain->engine == NULL ||
-          !svd_engine_set_chain (chain->engine, (SvdModel *const *) chain->models->pdata,
-                                 chain->models->len, error))
-        return FALSE;
-    }
-  return TRUE;
+  chain->steps = svd_cli_load_chain (spec, error);
+  if (chain->steps == NULL)
+    return FALSE;
+  chain->engine = svd_engine_new (settings, error);
+  return chain->engine != NULL && svd_engine_set_chain (chain->engine, chain->steps, error);
 }
 
 static SvdImage *
@@ -75,11 +48,8 @@ chain_run (Chain           *chain,
 {
   SvdImage *output = NULL;
 
-  if (chain->models == NULL)
+  if (chain->engine == NULL)
     return svd_image_ref ((SvdImage *) input);
-  if (chain->reference)
-    return svd_model_run_reference_chain ((SvdModel *const *) chain->models->pdata, chain->models->len,
-                                          input, chain->threads, NULL, error);
   if (!svd_engine_process (chain->engine, input, SVD_PIXEL_FORMAT_RGB_F32, &output, NULL, NULL, error))
     return NULL;
   return output;
@@ -454,7 +424,7 @@ svd_cmd_metrics (int    argc,
   gint64 offset = 0, max_frames = 0;
   SvdCliCommon common = { 0 };
   GOptionEntry entries[] = {
-    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain_spec, "Run DIST through these models first (comma-separated)", "M1,M2…" },
+    { "chain", 0, 0, G_OPTION_ARG_STRING, &chain_spec, "Run DIST through this chain first (models, bicubic:2, presets; comma-separated)", "CHAIN" },
     { "per-frame", 0, 0, G_OPTION_ARG_FILENAME, &per_frame, "Write per-frame values to this CSV file", "FILE" },
     { "dists", 0, 0, G_OPTION_ARG_STRING, &dists_name, "Also compute DISTS: full or short256 (off by default)", "MODE" },
     { "dists-weights", 0, 0, G_OPTION_ARG_FILENAME, &dists_weights, "DISTS α/β file (env SVD_DISTS_WEIGHTS)", "FILE" },
@@ -503,6 +473,11 @@ svd_cmd_metrics (int    argc,
   if (clip && (is_image_path (argv[1]) || is_image_path (argv[2])))
     return svd_cli_usage_error (context, "REF and DIST must both be images or both be clips");
 
+  /* --per-frame is checked before any work: never the reference or the
+   * distorted clip (it used to truncate REF before reading it). */
+  if (per_frame != NULL &&
+      !svd_cli_check_output (&common, per_frame, (const char *const *) argv + 1, 2, chain_spec, 0, &error))
+    return svd_cli_fail (argv[0], error);
   runner = svd_metrics_runner_new (&settings, dists_name != NULL, dists_mode, &error);
   if (runner == NULL)
     return svd_cli_fail (argv[0], error);

@@ -2,7 +2,10 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "model/svd-model-library.h"
 
+#include "core/svd-file.h"
+#include "core/svd-limits.h"
 #include "export/svd-onnx-export.h"
 
 #include <stdio.h>
@@ -28,18 +31,17 @@ print_fused_chain (const char *path,
                    int         width,
                    int         height)
 {
-  g_autoptr(GMappedFile) mapped = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(SvdChain) chain = NULL;
+  g_autofree char *shown_path = NULL;
   int w = width, h = height;
   double gflop = 0;
 
   if (!g_str_has_suffix (path, ".onnx") && !g_str_has_suffix (path, ".ONNX"))
     return -1;
-  mapped = svd_model_map_file (path, NULL);
-  if (mapped == NULL)
+  bytes = svd_file_map_regular (path, SVD_LIMIT_MODEL_FILE_BYTES, NULL);
+  if (bytes == NULL)
     return -1;
-  bytes = g_mapped_file_get_bytes (mapped);
   chain = svd_chain_load_onnx (bytes, NULL, NULL);
   if (chain == NULL || chain->steps->len < 2)
     return -1;
@@ -92,18 +94,21 @@ print_fused_chain (const char *path,
       return 0;
     }
 
-  printf ("File:              %s\n", path);
+  /* Names come from the file: no terminal escapes, one line each. */
+  shown_path = svd_str_escape_control (path, FALSE);
+  printf ("File:              %s\n", shown_path);
   printf ("Format:            ONNX, a fused chain of %u steps (svd export-chain --format onnx)\n",
           chain->steps->len);
   for (guint i = 0; i < chain->steps->len; i++)
     {
       const SvdChainStep *st = g_ptr_array_index (chain->steps, i);
+      g_autofree char *step_name = svd_str_escape_control (st->name, FALSE);
 
       if (st->type == SVD_CHAIN_STEP_MODEL && st->model != NULL)
         {
           double g = svd_model_get_gflop (st->model, w, h);
 
-          printf ("Step %u:            %s: %s, nf %d, %d body convs, %dx, %.2f GFLOP at %dx%d\n", i + 1, st->name,
+          printf ("Step %u:            %s: %s, nf %d, %d body convs, %dx, %.2f GFLOP at %dx%d\n", i + 1, step_name,
                   svd_model_get_tier_name (st->model), st->model->nf, st->model->num_conv, st->model->scale,
                   g, w, h);
           gflop += g;
@@ -112,7 +117,7 @@ print_fused_chain (const char *path,
         }
       else
         {
-          printf ("Step %u:            %s: %s resize %gx\n", i + 1, st->name, svd_resize_filter_name (st->filter),
+          printf ("Step %u:            %s: %s resize %gx\n", i + 1, step_name, svd_resize_filter_name (st->filter),
                   st->resize_scale);
           w = (int) (w * st->resize_scale + 0.5);
           h = (int) (h * st->resize_scale + 0.5);
@@ -152,9 +157,11 @@ int
 svd_cmd_model_info (int    argc,
                     char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - describe a compact model");
+  g_autoptr(GOptionContext) context = g_option_context_new ("FILE - describe a compact model (FILE may name a shipped model: svd-super-2x)");
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdModel) model = NULL;
+  g_autofree char *shipped = NULL;
+  const char *path;
   g_autofree char *size = NULL;
   SvdCliCommon common = { 0 };
   int sizes[3][2] = { { 960, 540 }, { 1920, 1080 }, { 0, 0 } };
@@ -181,13 +188,18 @@ svd_cmd_model_info (int    argc,
       n_sizes = 1;
     }
 
-  model = svd_model_load (argv[1], &error);
+  /* A plain name that is no file here names a shipped model
+   * ("svd-super-2x"), found where the install put it. */
+  if (!g_file_test (argv[1], G_FILE_TEST_EXISTS))
+    shipped = svd_model_library_find_shipped (argv[1]);
+  path = shipped != NULL ? shipped : argv[1];
+  model = svd_model_load (path, &error);
   g_free (common.device);
   if (model == NULL)
     {
       /* A whole chain fused into one ONNX (svd export-chain --format onnx)
        * is not one model: describe its steps instead. */
-      int status = print_fused_chain (argv[1], common.json, sizes[0][0], sizes[0][1]);
+      int status = print_fused_chain (path, common.json, sizes[0][0], sizes[0][1]);
 
       if (status >= 0)
         return status;
@@ -201,7 +213,7 @@ svd_cmd_model_info (int    argc,
 
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "file");
-      json_builder_add_string_value (b, argv[1]);
+      json_builder_add_string_value (b, path);
       json_builder_set_member_name (b, "name");
       json_builder_add_string_value (b, model->name);
       json_builder_set_member_name (b, "format");
@@ -266,7 +278,11 @@ svd_cmd_model_info (int    argc,
       return 0;
     }
 
-  printf ("File:              %s\n", argv[1]);
+  {
+    g_autofree char *shown = svd_str_escape_control (path, FALSE);
+
+    printf ("File:              %s\n", shown);
+  }
   printf ("Format:            %s\n", svd_model_format_name (model->source_format));
   printf ("Stored precision:  %s (computed in fp32)\n", svd_storage_precision_name (model->stored_precision));
   printf ("Architecture:      SRVGGNetCompact\n");
@@ -291,8 +307,15 @@ svd_cmd_model_info (int    argc,
       g_autoptr(GList) keys = sorted_keys (model->metadata);
 
       printf ("Metadata:\n");
+      /* Metadata is the file's text: escape terminal controls, and
+       * newlines too, so a value cannot forge lines of this report. */
       for (GList *l = keys; l != NULL; l = l->next)
-        printf ("  %s: %s\n", (char *) l->data, (char *) g_hash_table_lookup (model->metadata, l->data));
+        {
+          g_autofree char *key = svd_str_escape_control (l->data, FALSE);
+          g_autofree char *value = svd_str_escape_control (g_hash_table_lookup (model->metadata, l->data), FALSE);
+
+          printf ("  %s: %s\n", key, value);
+        }
     }
   return 0;
 }

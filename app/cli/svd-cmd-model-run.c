@@ -4,7 +4,6 @@
 #include "svd-cli.h"
 #include "core/svd-png.h"
 #include "engine/svd-engine.h"
-#include "engine/svd-model-ref.h"
 
 #include <stdio.h>
 
@@ -12,13 +11,16 @@ int
 svd_cmd_model_run (int    argc,
                    char **argv)
 {
-  g_autoptr(GOptionContext) context = g_option_context_new ("MODEL [MODEL…] IN.png OUT.png - run a model or a chain on an image");
+  g_autoptr(GOptionContext) context = g_option_context_new ("CHAIN [CHAIN…] IN.png OUT.png - run a model or a chain on an image");
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
+  g_autoptr(SvdChain) chain = NULL;
+  g_autoptr(SvdEngine) engine = NULL;
   g_autoptr(SvdImage) input = NULL;
   g_autoptr(SvdImage) output = NULL;
+  g_autoptr(GString) spec = g_string_new (NULL);
   g_auto(SvdSettings) settings = { 0 };
   SvdCliCommon common = { 0 };
+  SvdEngineTimings timings = { 0 };
   gboolean sixteen = FALSE;
   GOptionEntry entries[] = {
     { "16bit", 0, 0, G_OPTION_ARG_NONE, &sixteen, "Write a 16-bit PNG (default: 8-bit)", NULL },
@@ -28,54 +30,38 @@ svd_cmd_model_run (int    argc,
   gint64 start;
 
   g_option_context_set_description (context,
-    "Runs the models in order (a chain such as 1x → 2x) on IN.png and writes OUT.png.\n"
+    "Runs the chain (a model, or steps such as 1x → 2x) on IN.png and writes OUT.png.\n"
+    "Several CHAIN arguments run one after the other, as if joined by commas.\n"
     "With --device cpu-ref the plain-C reference runs; otherwise the OpenCL engine on the\n"
-    "chosen device, falling back to the reference when no OpenCL device exists.\n"
-    "Models: .onnx, .pth, .safetensors (see `svd model info`).");
+    "chosen device, falling back to the reference when no OpenCL device exists.\n\n"
+    SVD_CLI_CHAIN_HELP);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
   if (argc < 4)
-    return svd_cli_usage_error (context, "Need at least one MODEL, IN.png and OUT.png");
+    return svd_cli_usage_error (context, "Need a CHAIN, IN.png and OUT.png");
   svd_cli_settings (&common, &settings);
-
   for (int i = 1; i < argc - 2; i++)
-    {
-      SvdModel *m = svd_model_load (argv[i], &error);
-
-      if (m == NULL)
-        return svd_cli_fail (argv[0], error);
-      g_ptr_array_add (models, m);
-    }
+    g_string_append_printf (spec, "%s%s", i > 1 ? "," : "", argv[i]);
+  if (!svd_cli_check_output (&common, argv[argc - 1], (const char *const *) argv + argc - 2, 1, spec->str, 0,
+                             &error))
+    return svd_cli_fail (argv[0], error);
+  chain = svd_cli_load_chain (spec->str, &error);
+  if (chain == NULL)
+    return svd_cli_fail (argv[0], error);
   input = svd_png_load_as (argv[argc - 2], SVD_PIXEL_FORMAT_RGB_F32, &in_depth, &error);
   if (input == NULL)
     return svd_cli_fail (argv[0], error);
 
   start = g_get_monotonic_time ();
-  if (g_strcmp0 (settings.device, "cpu-ref") == 0)
-    {
-      output = svd_model_run_reference_chain ((SvdModel *const *) models->pdata, models->len, input,
-                                              svd_settings_get_threads (&settings), NULL, &error);
-      if (output == NULL)
-        return svd_cli_fail (argv[0], error);
-      if (!common.quiet)
-        fprintf (stderr, "Ran %u model(s) on the CPU reference in %.0f ms\n", models->len,
-                 (g_get_monotonic_time () - start) / 1000.0);
-    }
-  else
-    {
-      g_autoptr(SvdEngine) engine = svd_engine_new (&settings, &error);
-      SvdEngineTimings timings = { 0 };
-
-      if (engine == NULL ||
-          !svd_engine_set_chain (engine, (SvdModel *const *) models->pdata, models->len, &error) ||
-          !svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &output, &timings, NULL, &error))
-        return svd_cli_fail (argv[0], error);
-      if (!common.quiet)
-        fprintf (stderr, "Ran %u model(s) on %s in %.0f ms (device time %.1f ms)\n", models->len,
-                 svd_engine_get_device_name (engine),
-                 (g_get_monotonic_time () - start) / 1000.0, timings.total_ms);
-    }
+  engine = svd_engine_new (&settings, &error);
+  if (engine == NULL ||
+      !svd_engine_set_chain (engine, chain, &error) ||
+      !svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &output, &timings, NULL, &error))
+    return svd_cli_fail (argv[0], error);
+  if (!common.quiet)
+    fprintf (stderr, "Ran %u step(s) on %s in %.0f ms (device time %.1f ms)\n", chain->steps->len,
+             svd_engine_get_device_name (engine), (g_get_monotonic_time () - start) / 1000.0, timings.total_ms);
 
   if (!svd_png_save (output, argv[argc - 1], sixteen ? 16 : 8, &error))
     return svd_cli_fail (argv[0], error);

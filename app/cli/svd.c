@@ -18,6 +18,7 @@ static const SvdCliCommand commands[] = {
   { "bench", "Benchmark a chain on the OpenCL device", svd_cmd_bench },
   { "bench-matrix", "Time and score every combination of chain slots; recommend a chain", svd_cmd_bench_matrix },
   { "metrics", "Compare two images or clips: PSNR, SSIM, DISTS", svd_cmd_metrics },
+  { "compare", "Run chains over a clip in the app's session: per-frame metrics and timings", svd_cmd_compare },
   { "probe", "Describe a video clip: streams, size, fps, frames, colour, rotation", svd_cmd_probe },
   { "degrade", "Make a degraded input from a clean clip (shrink + x264)", svd_cmd_degrade },
   { "restore", "Restore a clip with a chain of models, copying audio and subtitles", svd_cmd_restore },

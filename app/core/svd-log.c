@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-log"
 
 #include "svd-log.h"
+#include "svd-escape.h"
 
 #include <stdio.h>
 
@@ -32,6 +33,7 @@ svd_log_writer (GLogLevelFlags   log_level,
 {
   const char *domain = NULL;
   const char *message = NULL;
+  char *shown;
   SvdLogLevel level = level_from_glib (log_level);
 
   /* Criticals always pass: they are programming errors, and the test
@@ -47,7 +49,10 @@ svd_log_writer (GLogLevelFlags   log_level,
         message = fields[i].value;
     }
 
-  fprintf (stderr, "svd: %s%s%s\n", domain ? domain : "", domain ? ": " : "", message ? message : "");
+  /* Warnings quote names from files: escape what a terminal would act on. */
+  shown = svd_str_escape_control (message, TRUE);
+  fprintf (stderr, "svd: %s%s%s\n", domain ? domain : "", domain ? ": " : "", shown);
+  g_free (shown);
   fflush (stderr);
   return G_LOG_WRITER_HANDLED;
 }

@@ -10,6 +10,27 @@ typedef enum {
   SVD_PRECISION_FP16,
 } SvdPrecision;
 
+/**
+ * SvdConvVariant:
+ * @SVD_CONV_VARIANT_AUTO: per device: "pixel" on GPUs, "block" elsewhere
+ * @SVD_CONV_VARIANT_BLOCK: few work-items, each a block of pixels with
+ *   explicit SIMD (what CPUs want)
+ * @SVD_CONV_VARIANT_PIXEL: one light work-item per pixel (what GPUs want)
+ *
+ * Which 3×3 convolution kernel the OpenCL engine runs.
+ */
+typedef enum {
+  SVD_CONV_VARIANT_AUTO,
+  SVD_CONV_VARIANT_BLOCK,
+  SVD_CONV_VARIANT_PIXEL,
+} SvdConvVariant;
+
+/* The largest values svd_settings_set_conv_block() accepts; beyond them the
+ * kernels' private arrays would not fit a work-item. */
+#define SVD_CONV_BLOCK_MAX_RX  16
+#define SVD_CONV_BLOCK_MAX_ACC 128
+#define SVD_CONV_BLOCK_MAX_OCB 32
+
 typedef enum {
   SVD_LOG_LEVEL_ERROR,
   SVD_LOG_LEVEL_WARNING,
@@ -52,6 +73,15 @@ typedef enum {
  * @vgg16_weights: path of torchvision's VGG16 weights, or %NULL to search.
  *   Owned by the struct.
  * @log_level: how much libsvd logs to stderr.
+ * @conv_variant: the convolution kernel shape (tuning; `SVD_CONV_VARIANT`)
+ * @conv_vw: @conv_rx: @conv_acc: @conv_ocb: the block kernel's vector
+ *   width, pixels per work-item, accumulator budget and output channel
+ *   blocks; all 0 (the default) lets the engine choose per device (tuning;
+ *   `SVD_CONV_BLOCK=VW,RX,ACC,OCB`, see svd_settings_set_conv_block())
+ * @profile_layers: time every layer and log it (`SVD_PROFILE_LAYERS`)
+ * @kernel_dir: a folder to read the OpenCL kernels from instead of the
+ *   copies embedded in libsvd, to edit them without rebuilding; %NULL for
+ *   the embedded ones (`SVD_KERNEL_DIR`). Owned by the struct.
  * @conv: how the OpenCL path runs 3x3 body convolutions (#SvdConvMode).
  *
  * Settings shared by the CLI, the app and the tests. The app maps GSettings
@@ -68,6 +98,13 @@ typedef struct {
   char        *dists_weights;
   char        *vgg16_weights;
   SvdLogLevel  log_level;
+  SvdConvVariant conv_variant;
+  int          conv_vw;
+  int          conv_rx;
+  int          conv_acc;
+  int          conv_ocb;
+  gboolean     profile_layers;
+  char        *kernel_dir;
   SvdConvMode  conv;
 } SvdSettings;
 
@@ -76,6 +113,8 @@ void     svd_settings_apply_env   (SvdSettings       *self);
 void     svd_settings_copy        (SvdSettings       *dest,
                                    const SvdSettings *src);
 void     svd_settings_clear       (SvdSettings       *self);
+gboolean svd_settings_set_conv_block (SvdSettings    *self,
+                                      const char     *spec);
 int      svd_settings_get_threads (const SvdSettings *self);
 char    *svd_settings_get_kernel_cache_dir (const SvdSettings *self);
 gboolean svd_conv_mode_from_string (const char        *str,

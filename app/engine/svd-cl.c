@@ -18,6 +18,8 @@ struct _SvdClContext {
   cl_command_queue  queue;
   char             *cache_dir;
   gboolean          use_cache;
+  char             *kernel_dir;  /* NULL: the embedded kernels */
+  gboolean          sibling;   /* shares another's cl_context */
 };
 
 const char *
@@ -379,6 +381,71 @@ context_notify_cb (const char *errinfo,
   g_debug ("OpenCL context: %s", errinfo);
 }
 
+/* How many OpenCL contexts exist, for tests that check a worker shares
+ * one between its engines and its metrics. */
+static gint n_live_contexts;
+
+/**
+ * svd_cl_context_get_n_live:
+ *
+ * Returns: the number of #SvdClContext with a live OpenCL context in this
+ *   process
+ */
+guint
+svd_cl_context_get_n_live (void)
+{
+  return (guint) g_atomic_int_get (&n_live_contexts);
+}
+
+static SvdClDeviceInfo *
+device_info_copy (const SvdClDeviceInfo *info)
+{
+  SvdClDeviceInfo *copy = g_new0 (SvdClDeviceInfo, 1);
+
+  *copy = *info;
+  copy->platform_name = g_strdup (info->platform_name);
+  copy->platform_version = g_strdup (info->platform_version);
+  copy->name = g_strdup (info->name);
+  copy->vendor = g_strdup (info->vendor);
+  copy->version = g_strdup (info->version);
+  copy->driver_version = g_strdup (info->driver_version);
+  return copy;
+}
+
+/**
+ * svd_cl_context_new_sibling:
+ * @other: a context
+ * @error: return location for an error
+ *
+ * A second command queue on @other's OpenCL context (which it shares, so
+ * buffers of one are valid in the other), for work on another thread that
+ * must not wait in @other's in-order queue (DISTS beside the frames).
+ *
+ * Returns: (transfer full) (nullable): the context
+ */
+SvdClContext *
+svd_cl_context_new_sibling (SvdClContext  *other,
+                            GError       **error)
+{
+  g_autoptr(SvdClContext) self = g_new0 (SvdClContext, 1);
+  cl_int err = CL_SUCCESS;
+
+  self->ref_count = 1;
+  self->sibling = TRUE;
+  self->info = device_info_copy (other->info);
+  self->cache_dir = g_strdup (other->cache_dir);
+  self->use_cache = other->use_cache;
+  self->context = other->context;
+  clRetainContext (self->context);
+  self->queue = clCreateCommandQueue (self->context, self->info->device, CL_QUEUE_PROFILING_ENABLE, &err);
+  if (err != CL_SUCCESS)
+    {
+      svd_cl_set_error (error, SVD_ERROR_NO_DEVICE, err, "clCreateCommandQueue");
+      return NULL;
+    }
+  return g_steal_pointer (&self);
+}
+
 SvdClContext *
 svd_cl_context_new_for_device (const SvdClDeviceInfo  *info,
                                const SvdSettings      *settings,
@@ -389,16 +456,11 @@ svd_cl_context_new_for_device (const SvdClDeviceInfo  *info,
   cl_int err = CL_SUCCESS;
 
   self->ref_count = 1;
-  self->info = g_new0 (SvdClDeviceInfo, 1);
-  *self->info = *info;
-  self->info->platform_name = g_strdup (info->platform_name);
-  self->info->platform_version = g_strdup (info->platform_version);
-  self->info->name = g_strdup (info->name);
-  self->info->vendor = g_strdup (info->vendor);
-  self->info->version = g_strdup (info->version);
-  self->info->driver_version = g_strdup (info->driver_version);
+  self->info = device_info_copy (info);
   self->cache_dir = svd_settings_get_kernel_cache_dir (settings);
   self->use_cache = settings->use_kernel_cache;
+  self->kernel_dir = settings->kernel_dir != NULL && *settings->kernel_dir != '\0'
+                       ? g_strdup (settings->kernel_dir) : NULL;
 
   self->context = clCreateContext (props, 1, &info->device, context_notify_cb, NULL, &err);
   if (err != CL_SUCCESS)
@@ -406,6 +468,7 @@ svd_cl_context_new_for_device (const SvdClDeviceInfo  *info,
       svd_cl_set_error (error, SVD_ERROR_NO_DEVICE, err, "clCreateContext");
       return NULL;
     }
+  g_atomic_int_inc (&n_live_contexts);
   self->queue = clCreateCommandQueue (self->context, info->device, CL_QUEUE_PROFILING_ENABLE, &err);
   if (err != CL_SUCCESS)
     {
@@ -459,9 +522,14 @@ svd_cl_context_unref (SvdClContext *self)
       clReleaseCommandQueue (self->queue);
     }
   if (self->context != NULL)
-    clReleaseContext (self->context);
+    {
+      clReleaseContext (self->context);
+      if (!self->sibling)
+        g_atomic_int_add (&n_live_contexts, -1);
+    }
   svd_cl_device_info_free (self->info);
   g_free (self->cache_dir);
+  g_free (self->kernel_dir);
   g_free (self);
 }
 
@@ -579,14 +647,16 @@ svd_cl_context_finish (SvdClContext  *self,
   return TRUE;
 }
 
+static char *svd_cl_load_source_from (const char  *dir,
+                                      const char  *name,
+                                      GError     **error);
+
 /**
  * svd_cl_load_source:
  * @name: a kernel file name such as "convert.cl"
  * @error: return location for an error
  *
- * Reads a kernel source. When `SVD_KERNEL_DIR` is set the file is read from
- * that directory, so kernels can be edited without rebuilding; otherwise it
- * comes from the GResource embedded in libsvd.
+ * Reads a kernel source from the GResource embedded in libsvd.
  *
  * Returns: (transfer full) (nullable): the NUL-terminated source
  */
@@ -594,7 +664,34 @@ char *
 svd_cl_load_source (const char  *name,
                     GError     **error)
 {
-  const char *dir = g_getenv ("SVD_KERNEL_DIR");
+  return svd_cl_load_source_from (NULL, name, error);
+}
+
+/**
+ * svd_cl_context_load_source:
+ * @self: a context
+ * @name: a kernel file name such as "convert.cl"
+ * @error: return location for an error
+ *
+ * Reads a kernel source for @self: from the settings' kernel_dir when the
+ * context was made with one (`SVD_KERNEL_DIR`), so kernels can be edited
+ * without rebuilding; otherwise the copy embedded in libsvd.
+ *
+ * Returns: (transfer full) (nullable): the NUL-terminated source
+ */
+char *
+svd_cl_context_load_source (SvdClContext  *self,
+                            const char    *name,
+                            GError       **error)
+{
+  return svd_cl_load_source_from (self->kernel_dir, name, error);
+}
+
+static char *
+svd_cl_load_source_from (const char  *dir,
+                         const char  *name,
+                         GError     **error)
+{
   g_autofree char *path = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local_error = NULL;

@@ -98,6 +98,30 @@ SvdClContext          *svd_cl_context_new           (const SvdSettings     *sett
 SvdClContext          *svd_cl_context_new_for_device (const SvdClDeviceInfo *info,
                                                       const SvdSettings     *settings,
                                                       GError               **error);
+/**
+ * SvdClPlanes:
+ * @mem: a buffer holding three float planes, R, G and B
+ * @offset: bytes from the start of @mem to R's first sample
+ * @pitch: bytes from one row to the next
+ * @plane: bytes from one plane to the next
+ * @width: samples per row
+ * @height: rows
+ *
+ * An RGB float image left on the device, for another kernel on the same
+ * context to read without a host round trip.
+ */
+typedef struct {
+  cl_mem mem;
+  gsize  offset;
+  gsize  pitch;
+  gsize  plane;
+  int    width;
+  int    height;
+} SvdClPlanes;
+
+guint                  svd_cl_context_get_n_live    (void);
+SvdClContext          *svd_cl_context_new_sibling   (SvdClContext          *other,
+                                                     GError               **error);
 SvdClContext          *svd_cl_context_ref           (SvdClContext          *self);
 void                   svd_cl_context_unref         (SvdClContext          *self);
 const SvdClDeviceInfo *svd_cl_context_get_info      (SvdClContext          *self);
@@ -109,6 +133,9 @@ cl_program             svd_cl_context_build_program (SvdClContext          *self
                                                      SvdClBuildInfo        *build_info,
                                                      GError               **error);
 char                  *svd_cl_load_source           (const char            *name,
+                                                     GError               **error);
+char                  *svd_cl_context_load_source   (SvdClContext          *self,
+                                                     const char            *name,
                                                      GError               **error);
 cl_kernel              svd_cl_create_kernel         (cl_program             program,
                                                      const char            *name,

@@ -308,7 +308,7 @@ svd_color_kernels_new (SvdClContext  *context,
                        GError       **error)
 {
   g_autoptr(SvdColorKernels) self = g_new0 (SvdColorKernels, 1);
-  g_autofree char *source = svd_cl_load_source ("color.cl", error);
+  g_autofree char *source = svd_cl_context_load_source (context, "color.cl", error);
   const char *sources[] = { source, NULL };
 
   if (source == NULL)

@@ -121,7 +121,7 @@ svd_cl_converter_new (SvdClContext  *context,
                       GError       **error)
 {
   g_autoptr(SvdClConverter) self = g_new0 (SvdClConverter, 1);
-  g_autofree char *source = svd_cl_load_source ("convert.cl", error);
+  g_autofree char *source = svd_cl_context_load_source (context, "convert.cl", error);
   const char *sources[] = { source, NULL };
 
   if (source == NULL)

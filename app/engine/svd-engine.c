@@ -7,6 +7,7 @@
 #include "svd-resize.h"
 #include "svd-winograd-cl.h"
 #include "core/svd-error.h"
+#include "core/svd-fault.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +33,8 @@ typedef struct {
   int       tuned_class;      /* size class algo was chosen for; -1: none */
   double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run) */
   double    profile_ms;       /* summed device time when layer profiling */
+  int       run_w;            /* the size it last ran at */
+  int       run_h;
   int       profile_runs;
 } Layer;
 
@@ -105,6 +108,11 @@ struct _SvdEngine {
    * or 0 for the CPU reference path; 0 before any failure. */
   int           oom_tile;
   gboolean      oom_cpu;
+  /* The last frame's result is whole in rgb[n_stages] (one region on the
+   * device), of this size. */
+  gboolean      output_on_device;
+  int           output_w;
+  int           output_h;
 };
 
 static gsize
@@ -215,16 +223,15 @@ static void
 choose_shape (SvdEngine *self)
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
-  const char *variant = g_getenv ("SVD_CONV_VARIANT");
-  const char *block = g_getenv ("SVD_CONV_BLOCK");
+  const SvdSettings *s = &self->settings;
 
   /* CPUs (PoCL) want a few big work-items full of explicit SIMD; GPUs want
-   * many light ones. SVD_CONV_VARIANT=block|pixel overrides, to measure
-   * both on one device. */
+   * many light ones. The settings' conv_variant overrides, to measure both
+   * on one device. */
   self->pixel_variant = (info->type & CL_DEVICE_TYPE_GPU) != 0;
-  if (g_strcmp0 (variant, "pixel") == 0)
+  if (s->conv_variant == SVD_CONV_VARIANT_PIXEL)
     self->pixel_variant = TRUE;
-  else if (g_strcmp0 (variant, "block") == 0)
+  else if (s->conv_variant == SVD_CONV_VARIANT_BLOCK)
     self->pixel_variant = FALSE;
 
   self->vw = info->preferred_vector_width_float >= 16 ? 16 :
@@ -233,25 +240,20 @@ choose_shape (SvdEngine *self)
   self->rx = 3;
   self->acc_budget = 24;
   self->max_ocb = 8;
-  self->profile_layers = g_getenv ("SVD_PROFILE_LAYERS") != NULL;
+  self->profile_layers = s->profile_layers;
   if (self->pixel_variant)
     {
       self->vw = 1;
       self->rx = 1;
       self->max_ocb = 8;
     }
-  /* SVD_CONV_BLOCK=VW,RX,ACC,OCB for tuning. */
-  if (block != NULL)
+  /* The block shape for tuning, validated by svd_settings_set_conv_block(). */
+  if (s->conv_vw > 0)
     {
-      int vw, rx, acc, ocb;
-
-      if (sscanf (block, "%d,%d,%d,%d", &vw, &rx, &acc, &ocb) == 4)
-        {
-          self->vw = vw;
-          self->rx = rx;
-          self->acc_budget = acc;
-          self->max_ocb = ocb;
-        }
+      self->vw = s->conv_vw;
+      self->rx = s->conv_rx;
+      self->acc_budget = s->conv_acc;
+      self->max_ocb = s->conv_ocb;
     }
 }
 
@@ -394,7 +396,7 @@ void
 svd_engine_set_profile_layers (SvdEngine *self,
                                gboolean   profile)
 {
-  self->profile_layers = profile || g_getenv ("SVD_PROFILE_LAYERS") != NULL;
+  self->profile_layers = profile || self->settings.profile_layers;
   if (!profile)
     return;
   for (int s = 0; s < self->n_stages; s++)
@@ -429,6 +431,8 @@ svd_engine_get_layer_info (SvdEngine          *self,
   l = &self->stages[stage].layers[layer];
   info->ic = l->ic;
   info->oc = l->oc;
+  info->width = l->run_w;
+  info->height = l->run_h;
   info->algo = svd_conv_algo_name (l->algo);
   info->ms = l->profile_runs > 0 ? l->profile_ms / l->profile_runs : 0.0;
   memcpy (info->tune_ms, l->tune_ms, sizeof info->tune_ms);
@@ -516,7 +520,7 @@ get_kernel_from (SvdEngine  *self,
 
   if (program == NULL)
     {
-      g_autofree char *source = svd_cl_load_source (file, error);
+      g_autofree char *source = svd_cl_context_load_source (self->ctx, file, error);
       const char *sources[] = { source, NULL };
       SvdClBuildInfo info;
 
@@ -583,8 +587,8 @@ wino_setup (SvdEngine          *self,
 
       if (mode != SVD_CONV_MODE_AUTO && mode != (m == 2 ? SVD_CONV_MODE_WINO2 : SVD_CONV_MODE_WINO4))
         continue;
-      w = svd_winograd_layer_new (self->ctx, kernel_getter, self, m, l->ic, l->oc, self->half, self->half,
-                                  src->weight, src->bias, src->slope, error);
+      w = svd_winograd_layer_new (self->ctx, kernel_getter, self, m, l->ic, l->oc, self->half, self->half, 0, 0,
+                                  0, src->weight, src->bias, src->slope, error);
       if (w == NULL)
         return FALSE;
       l->wino[k] = w;
@@ -673,45 +677,25 @@ layer_setup (SvdEngine          *self,
 /**
  * svd_engine_set_chain:
  * @self: an engine
- * @models: (array length=n_models): models run in order
- * @n_models: 1 to %SVD_ENGINE_MAX_STAGES
+ * @chain: 1 to %SVD_ENGINE_MAX_STAGES steps with their models loaded:
+ *   models and built-in resizes (nearest, bilinear, bicubic, Lanczos, by a
+ *   whole factor of 1 to 4)
  * @error: return location for an error
  *
  * Builds (or loads from the cache) one program per layer shape and uploads
- * the weights, re-laid out for the kernels.
+ * the weights, re-laid out for the kernels. The engine keeps references to
+ * the models, not to @chain.
  */
 gboolean
-svd_engine_set_chain (SvdEngine        *self,
-                      SvdModel *const  *models,
-                      guint             n_models,
-                      GError          **error)
+svd_engine_set_chain (SvdEngine       *self,
+                      const SvdChain  *chain,
+                      GError         **error)
 {
-  SvdEngineStep steps[SVD_ENGINE_MAX_STAGES];
-
-  if (n_models > SVD_ENGINE_MAX_STAGES)
-    n_models = SVD_ENGINE_MAX_STAGES + 1;
-  for (guint i = 0; i < MIN (n_models, SVD_ENGINE_MAX_STAGES); i++)
-    steps[i] = (SvdEngineStep) { models[i], SVD_RESIZE_NEAREST, 1 };
-  return svd_engine_set_chain_steps (self, steps, n_models, error);
-}
-
-/**
- * svd_engine_set_chain_steps:
- * @self: an engine
- * @steps: (array length=n_steps): models and built-in resize steps, in order
- * @n_steps: 1 to %SVD_ENGINE_MAX_STAGES
- * @error: return location for an error
- *
- * Like svd_engine_set_chain(), with non-learned resize steps (nearest,
- * bilinear, bicubic, Lanczos) allowed in the chain as baselines.
- */
-gboolean
-svd_engine_set_chain_steps (SvdEngine          *self,
-                            const SvdEngineStep *steps,
-                            guint               n_models,
-                            GError            **error)
-{
+  guint n_models;
   int scale = 1;
+
+  g_return_val_if_fail (self != NULL && chain != NULL, FALSE);
+  n_models = chain->steps->len;
 
   clear_chain (self);
   if (n_models == 0 || n_models > SVD_ENGINE_MAX_STAGES)
@@ -723,25 +707,35 @@ svd_engine_set_chain_steps (SvdEngine          *self,
   self->halo = 0;
   for (guint i = 0; i < n_models; i++)
     {
-      SvdModel *m = steps[i].model;
+      const SvdChainStep *step = g_ptr_array_index (chain->steps, i);
+      SvdModel *m = step->model;
       Stage *st = &self->stages[i];
       int r;
 
-      if (m == NULL)
+      if (step->type == SVD_CHAIN_STEP_RESIZE)
         {
-          if (steps[i].scale < 1 || steps[i].scale > 4 || (guint) steps[i].filter > SVD_RESIZE_LANCZOS)
+          if (step->resize_scale < 1 || step->resize_scale > 4 || step->resize_scale != (int) step->resize_scale ||
+              (guint) step->filter > SVD_RESIZE_LANCZOS)
             {
-              g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                           "A resize step takes a known filter and a factor of 1 to 4");
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "Step %u (%s): the engine resizes by a whole factor of 1 to 4 with a known filter",
+                           i + 1, step->name);
               clear_chain (self);
               return FALSE;
             }
-          st->filter = steps[i].filter;
-          st->scale = steps[i].scale;
+          st->filter = step->filter;
+          st->scale = (int) step->resize_scale;
           /* Output pixels depend on input pixels up to support + 1 away. */
           self->halo += (svd_resize_filter_support (st->filter) + 1 + scale - 1) / scale;
           scale *= st->scale;
           continue;
+        }
+      if (m == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "Step %u (%s) was read without its model", i + 1, step->name);
+          clear_chain (self);
+          return FALSE;
         }
       if (!svd_model_validate (m, error))
         return FALSE;
@@ -931,13 +925,15 @@ run_layer (SvdEngine  *self,
            DevBuf     *residual,
            int         w,
            int         h,
+           int         band_start,
+           int         band_items,
            cl_event   *event,
            GError    **error)
 {
   cl_kernel k = l->kernel;
   cl_int err = CL_SUCCESS;
   int a = 0;
-  size_t gws[3], lws[3];
+  size_t gws[3], lws[3], offset[3] = { 0, 0, 0 };
   int nob = l->oc / l->ocb;
 
   err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src->mem);
@@ -975,7 +971,11 @@ run_layer (SvdEngine  *self,
       lws[1] = 1;
       lws[2] = nob;
     }
-  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, NULL, gws, lws, 0, NULL, event);
+  /* One band of rows (work-items along y; get_global_id includes the
+   * offset, and the kernels bound-check against h). */
+  offset[1] = band_start;
+  gws[1] = MIN ((size_t) band_items, gws[1] - band_start);
+  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, offset, gws, lws, 0, NULL, event);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(conv3x3)");
   return TRUE;
@@ -1016,6 +1016,13 @@ run_resize (SvdEngine  *self,
 static double event_span_ms (cl_event first,
                              cl_event last);
 
+static void layer_bands (SvdEngine *self,
+                         Layer     *l,
+                         int        w,
+                         int        h,
+                         int       *items,
+                         int       *band);
+
 /* Times one candidate: a warm-up run, then the best of three. */
 static double
 time_candidate (SvdEngine  *self,
@@ -1036,7 +1043,12 @@ time_candidate (SvdEngine  *self,
       gboolean ok;
 
       if (algo == SVD_CONV_ALGO_DIRECT)
-        ok = run_layer (self, l, src, dst, residual, w, h, &ev, error);
+        {
+          int items, band;
+
+          layer_bands (self, l, w, h, &items, &band);
+          ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
+        }
       else
         ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
                                      dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, &ev, error);
@@ -1076,8 +1088,7 @@ choose_conv (SvdEngine  *self,
       l->algo = GPOINTER_TO_INT (hit);
       return TRUE;
     }
-  if (self->settings.use_kernel_cache && g_getenv ("SVD_CONV_RETUNE") == NULL &&
-      svd_conv_choice_lookup (self->ctx, dir, key, &algo))
+  if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &algo))
     {
       l->algo = algo;
       g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
@@ -1103,7 +1114,25 @@ choose_conv (SvdEngine  *self,
   return TRUE;
 }
 
-/* The one place a conv layer is run: direct or Winograd as chosen. */
+/* Before a layer runs: under auto, its algorithm for this size class. */
+static gboolean
+prepare_conv (SvdEngine  *self,
+              Layer      *l,
+              DevBuf     *src,
+              DevBuf     *dst,
+              DevBuf     *residual,
+              int         w,
+              int         h,
+              GError    **error)
+{
+  if ((l->wino[0] != NULL || l->wino[1] != NULL) && self->settings.conv == SVD_CONV_MODE_AUTO &&
+      l->tuned_class != svd_conv_size_class (w, h))
+    return choose_conv (self, l, src, dst, residual, w, h, error);
+  return TRUE;
+}
+
+/* The one place a conv layer is run: direct (a band of it) or Winograd
+ * (all of it) as chosen. */
 static gboolean
 run_conv (SvdEngine  *self,
           Layer      *l,
@@ -1112,20 +1141,15 @@ run_conv (SvdEngine  *self,
           DevBuf     *residual,
           int         w,
           int         h,
+          int         band_start,
+          int         band_items,
           cl_event   *event,
           GError    **error)
 {
-  if (l->wino[0] != NULL || l->wino[1] != NULL)
-    {
-      if (self->settings.conv == SVD_CONV_MODE_AUTO && l->tuned_class != svd_conv_size_class (w, h) &&
-          !choose_conv (self, l, src, dst, residual, w, h, error))
-        return FALSE;
-      if (l->algo != SVD_CONV_ALGO_DIRECT)
-        return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch,
-                                       src->plane, dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h,
-                                       event, error);
-    }
-  return run_layer (self, l, src, dst, residual, w, h, event, error);
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
+                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, event, error);
+  return run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error);
 }
 
 static double
@@ -1141,6 +1165,68 @@ event_span_ms (cl_event first,
   return (t1 - t0) / 1e6;
 }
 
+/* The work-items along y of one layer over h rows, and how many of them
+ * one band takes: a band is at most about 2^30 multiply-adds (a few
+ * hundred ms on a slow CPU device, a few ms on a GPU), so a cancellation
+ * is seen within well under a second even inside one heavy layer. */
+#define BAND_MACS ((guint64) 1 << 30)
+
+static void
+layer_bands (SvdEngine *self,
+             Layer     *l,
+             int        w,
+             int        h,
+             int       *items,
+             int       *band)
+{
+  guint64 per_row = (guint64) MAX (w, 1) * l->ic * l->oc * 9;
+  guint64 rows = MAX (BAND_MACS / MAX (per_row, 1), 1);
+
+  if (self->pixel_variant)
+    {
+      *items = (int) round_up (h, 4);
+      *band = (int) MIN ((guint64) *items, round_up (rows, 4));
+    }
+  else
+    {
+      *items = (int) (round_up (h, l->ry) / l->ry);
+      *band = (int) MIN ((guint64) *items, MAX (rows / l->ry, 1));
+    }
+}
+
+/* A cancellation point between two enqueued pieces of work. Without a
+ * cancellable the queue just runs on. With one, the host waits for the
+ * piece before @ev (so the device always has the next one queued) and
+ * then checks: a cancel is seen one band after it was asked for. On a
+ * cancel the queue is drained (clFinish) so no kernel still writes into
+ * buffers the caller may free. */
+static gboolean
+cancel_point (SvdEngine     *self,
+              cl_event      *pending,
+              cl_event       ev,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  if (cancellable == NULL)
+    return TRUE;
+  clFlush (svd_cl_context_get_queue (self->ctx));
+  if (*pending != NULL)
+    {
+      clWaitForEvents (1, pending);
+      clReleaseEvent (*pending);
+    }
+  *pending = ev;
+  if (ev != NULL)
+    clRetainEvent (ev);
+  svd_fault_cancel_point (cancellable);
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      clFinish (svd_cl_context_get_queue (self->ctx));
+      return !g_cancellable_set_error_if_cancelled (cancellable, error);
+    }
+  return TRUE;
+}
+
 /* Runs the chain on the region now in rgb[0] (w x h). */
 static gboolean
 run_stages (SvdEngine        *self,
@@ -1151,6 +1237,7 @@ run_stages (SvdEngine        *self,
             GError          **error)
 {
   cl_event first[SVD_ENGINE_MAX_STAGES] = { 0 }, last[SVD_ENGINE_MAX_STAGES] = { 0 };
+  cl_event pending = NULL;
   gboolean ok = TRUE;
   int sw = w, sh = h;
 
@@ -1181,38 +1268,67 @@ run_stages (SvdEngine        *self,
         {
           Layer *l = &st->layers[li];
           DevBuf *dst = l->last ? &self->rgb[s + 1] : &r->feat[li % 2];
-          cl_event ev = NULL;
+          cl_event layer_first = NULL;
+          int items, band;
 
-          ok = run_conv (self, l, src, dst, &self->rgb[s], sw, sh, &ev, error);
+          /* auto picks the layer's algorithm on its first run at this
+           * size (choose_conv); a Winograd layer runs whole, one
+           * cancellation point after it. */
+          l->run_w = sw;
+          l->run_h = sh;
+          ok = prepare_conv (self, l, src, dst, &self->rgb[s], sw, sh, error);
+          if (ok && l->algo != SVD_CONV_ALGO_DIRECT)
+            items = band = 1;
+          else
+            /* Each layer in bands of rows, with a cancellation point after
+             * every band: a heavy model stops within a band, not a frame. */
+            layer_bands (self, l, sw, sh, &items, &band);
+          for (int y = 0; y < items && ok; y += band)
+            {
+              cl_event ev = NULL;
+
+              ok = run_conv (self, l, src, dst, &self->rgb[s], sw, sh, y, band, &ev, error);
+              if (!ok)
+                break;
+              if (layer_first == NULL)
+                {
+                  layer_first = ev;
+                  clRetainEvent (ev);
+                }
+              if (first[s] == NULL)
+                {
+                  first[s] = ev;
+                  clRetainEvent (ev);
+                }
+              if (last[s] != NULL)
+                clReleaseEvent (last[s]);
+              last[s] = ev;
+              ok = cancel_point (self, &pending, ev, cancellable, error);
+            }
           if (ok && self->profile_layers)
             {
-              /* Per-layer device times (svd bench --explain; the
-               * SVD_PROFILE_LAYERS debug aid also prints them). */
-              clWaitForEvents (1, &ev);
-              l->profile_ms += event_span_ms (ev, ev);
+              /* Per-layer device times (svd bench --explain; with
+               * settings.profile_layers, a debug aid, also printed). */
+              clWaitForEvents (1, &last[s]);
+              l->profile_ms += event_span_ms (layer_first, last[s]);
               l->profile_runs++;
-              if (g_getenv ("SVD_PROFILE_LAYERS") != NULL)
+              if (self->settings.profile_layers)
                 g_printerr ("stage %d layer %2d %3d→%3d %s ocb %d ry %d: %8.2f ms\n", s, li, l->ic, l->oc,
-                            svd_conv_algo_name (l->algo), l->ocb, l->ry, event_span_ms (ev, ev));
+                            svd_conv_algo_name (l->algo), l->ocb, l->ry, event_span_ms (layer_first, last[s]));
             }
-          if (ok)
-            {
-              if (li == 0)
-                first[s] = ev;
-              else if (li == st->n_layers - 1)
-                last[s] = ev;
-              else
-                clReleaseEvent (ev);
-              if (li == 0 && st->n_layers == 1)
-                clRetainEvent (ev), last[s] = ev;
-            }
+          if (layer_first != NULL)
+            clReleaseEvent (layer_first);
           src = dst;
         }
       sw *= st->scale;
       sh *= st->scale;
     }
+  if (pending != NULL)
+    clReleaseEvent (pending);
   if (ok)
     ok = svd_cl_context_finish (self->ctx, error);
+  else
+    clFinish (svd_cl_context_get_queue (self->ctx));
   for (int s = 0; s < self->n_stages; s++)
     {
       if (ok && t != NULL)
@@ -1301,7 +1417,8 @@ tile_size (SvdEngine *self,
  * @output: (out) (transfer full): the result, the chain's scale times the
  *   size of @input
  * @timings: (out caller-allocates) (optional): per-stage device times
- * @cancellable: (nullable): checked between stages and tiles
+ * @cancellable: (nullable): checked between stages, tiles, layers and
+ *   bands of rows within a layer
  * @error: return location for an error
  *
  * Uploads the frame, converts it on the device, runs every stage with no
@@ -1480,10 +1597,23 @@ svd_engine_process (SvdEngine         *self,
   for (;;)
     {
       g_autoptr(GError) local = NULL;
+      SvdEngineTimings t = { 0 };
       int tile;
 
-      if (process_frame (self, input, out_format, output, timings, cancellable, &local))
-        return TRUE;
+      self->output_on_device = FALSE;
+      if (process_frame (self, input, out_format, output, &t, cancellable, &local))
+        {
+          /* One untiled region on the device leaves the whole result in
+           * the last stage's buffer. */
+          self->output_on_device = self->ctx != NULL && !self->oom_cpu && t.n_tiles == 1 &&
+                                   self->rgb[self->n_stages].mem != NULL &&
+                                   self->rgb[self->n_stages].elem == sizeof (float);
+          self->output_w = input->width * self->total_scale;
+          self->output_h = input->height * self->total_scale;
+          if (timings != NULL)
+            *timings = t;
+          return TRUE;
+        }
       if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY))
         {
           g_propagate_error (error, g_steal_pointer (&local));
@@ -1507,4 +1637,38 @@ svd_engine_process (SvdEngine         *self,
                      local->message);
         }
     }
+}
+
+/**
+ * svd_engine_get_output_planes:
+ * @self: an engine
+ * @planes: (out caller-allocates): where the last result lies on the device
+ *
+ * After svd_engine_process(), says where its result still is on the
+ * device (RGB float planes, valid until the next call), so a kernel on the
+ * same context (the metrics) reads it without a host round trip. Valid
+ * only for the last frame, and only when it ran in one piece on the
+ * device (not tiled, not on the CPU reference).
+ *
+ * Returns: whether @planes was set
+ */
+gboolean
+svd_engine_get_output_planes (SvdEngine   *self,
+                              SvdClPlanes *planes)
+{
+  DevBuf *out;
+
+  g_return_val_if_fail (self != NULL && planes != NULL, FALSE);
+
+  if (!self->output_on_device)
+    return FALSE;
+  out = &self->rgb[self->n_stages];
+  /* The planes carry a zero border of one sample (see svd_color_download). */
+  planes->mem = out->mem;
+  planes->offset = ((gsize) out->pitch + 1) * sizeof (float);
+  planes->pitch = (gsize) out->pitch * sizeof (float);
+  planes->plane = (gsize) out->plane * sizeof (float);
+  planes->width = self->output_w;
+  planes->height = self->output_h;
+  return TRUE;
 }

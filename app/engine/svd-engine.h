@@ -6,11 +6,12 @@
 #include "core/svd-image.h"
 #include "core/svd-settings.h"
 #include "engine/svd-cl.h"
+#include "model/svd-chain.h"
 #include "model/svd-model.h"
 
 G_BEGIN_DECLS
 
-#define SVD_ENGINE_MAX_STAGES 16
+#define SVD_ENGINE_MAX_STAGES SVD_CHAIN_MAX_STEPS
 
 /**
  * SvdEngineTimings:
@@ -34,31 +35,6 @@ typedef struct {
 } SvdEngineTimings;
 
 /**
- * SvdResizeFilter:
- *
- * Built-in, non-learned resize steps that may stand in a chain as
- * baselines (svd_engine_set_chain_steps()).
- */
-typedef enum {
-  SVD_RESIZE_NEAREST,
-  SVD_RESIZE_BILINEAR,
-  SVD_RESIZE_BICUBIC,
-  SVD_RESIZE_LANCZOS,
-} SvdResizeFilter;
-
-/**
- * SvdEngineStep:
- * @model: (nullable): a model, or %NULL for a built-in resize step
- * @filter: the resize filter when @model is %NULL
- * @scale: the resize factor (1 to 4) when @model is %NULL
- */
-typedef struct {
-  SvdModel        *model;
-  SvdResizeFilter  filter;
-  int              scale;
-} SvdEngineStep;
-
-/**
  * SvdEngineLayerInfo:
  * @ic: input channels
  * @oc: output channels
@@ -66,10 +42,14 @@ typedef struct {
  * @ms: mean device time per run while layer profiling was on (0: none)
  * @tune_ms: what the auto choice measured: direct, wino2, wino4 (0: not
  *   measured, e.g. the choice came from the cache)
+ * @width: the width the layer last ran at (0: not run yet)
+ * @height: the height it last ran at
  */
 typedef struct {
   int         ic;
   int         oc;
+  int         width;
+  int         height;
   const char *algo;
   double      ms;
   double      tune_ms[3];
@@ -84,13 +64,8 @@ SvdEngine  *svd_engine_new_for_context    (SvdClContext      *context,
                                            GError           **error);
 void        svd_engine_free               (SvdEngine         *self);
 gboolean    svd_engine_set_chain          (SvdEngine         *self,
-                                           SvdModel *const   *models,
-                                           guint              n_models,
+                                           const SvdChain    *chain,
                                            GError           **error);
-gboolean    svd_engine_set_chain_steps    (SvdEngine          *self,
-                                           const SvdEngineStep *steps,
-                                           guint               n_steps,
-                                           GError            **error);
 gboolean    svd_engine_process            (SvdEngine         *self,
                                            const SvdImage    *input,
                                            SvdPixelFormat     out_format,
@@ -112,6 +87,8 @@ gboolean    svd_engine_get_layer_info     (SvdEngine         *self,
                                            int                stage,
                                            int                layer,
                                            SvdEngineLayerInfo *info);
+gboolean    svd_engine_get_output_planes  (SvdEngine         *self,
+                                           SvdClPlanes       *planes);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdEngine, svd_engine_free)
 

@@ -53,7 +53,7 @@ svd_cl_measure_fma_peak (SvdClContext  *context,
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (context);
   cl_command_queue q = svd_cl_context_get_queue (context);
-  g_autofree char *source = svd_cl_load_source ("peak.cl", error);
+  g_autofree char *source = svd_cl_context_load_source (context, "peak.cl", error);
   const char *sources[] = { source, NULL };
   g_autofree char *opts = g_strdup_printf ("-cl-std=CL1.2 -DNCHAIN=%d", NCHAIN);
   gboolean gpu = (info->type & CL_DEVICE_TYPE_GPU) != 0;

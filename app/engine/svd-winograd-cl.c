@@ -69,14 +69,17 @@ upload (SvdClContext  *ctx,
  * @oc: output channels
  * @src_half: the input feature map is stored as half
  * @dst_half: the output feature map is stored as half
+ * @vw: tiles per vector (1, 4, 8 or 16), or 0 for the device's preferred
+ *   float vector width
+ * @rx: vectors per block (1 to 4), or 0 for 2
+ * @max_ocb: most output channels per block (1 to 32), or 0 for 8
  * @weight: OIHW 3x3 weights
  * @bias: @oc biases
  * @slope: @oc PReLU slopes
  * @error: return location for an error
  *
  * Transforms the weights on the host (the C twin) and uploads them. The
- * block shape follows the device's preferred float vector width;
- * `SVD_WINO_BLOCK=VW,RX,OCB` overrides it for tuning.
+ * block shape arguments are for tests and tuning; the engine passes 0.
  *
  * Returns: (transfer full) (nullable): the layer
  */
@@ -89,6 +92,9 @@ svd_winograd_layer_new (SvdClContext     *ctx,
                         int               oc,
                         gboolean          src_half,
                         gboolean          dst_half,
+                        int               vw,
+                        int               rx,
+                        int               max_ocb,
                         const float      *weight,
                         const float      *bias,
                         const float      *slope,
@@ -98,13 +104,13 @@ svd_winograd_layer_new (SvdClContext     *ctx,
   g_autoptr(SvdWinogradLayer) self = g_new0 (SvdWinogradLayer, 1);
   g_autofree char *options = NULL;
   g_autofree float *u = NULL;
-  const char *block = g_getenv ("SVD_WINO_BLOCK");
-  int t = SVD_WINOGRAD_TILE (m), max_ocb = 8;
+  int t = SVD_WINOGRAD_TILE (m);
   gsize n;
 
-  if (!svd_winograd_supported (m))
+  if (!svd_winograd_supported (m) || (vw != 0 && vw != 1 && vw != 4 && vw != 8 && vw != 16) || rx < 0 ||
+      rx > 4 || max_ocb < 0 || max_ocb > 32)
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "No Winograd F(%dx%d,3x3) kernel", m, m);
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "No Winograd F(%dx%d,3x3) kernel with that block shape", m, m);
       return NULL;
     }
   self->ctx = svd_cl_context_ref (ctx);
@@ -114,20 +120,10 @@ svd_winograd_layer_new (SvdClContext     *ctx,
   self->vw = info->preferred_vector_width_float >= 16 ? 16 :
              info->preferred_vector_width_float >= 8 ? 8 :
              info->preferred_vector_width_float >= 4 ? 4 : 1;
-  self->rx = 2;
-  if (block != NULL)
-    {
-      int vw, rx, ocb;
-
-      if (sscanf (block, "%d,%d,%d", &vw, &rx, &ocb) == 3 && (vw == 1 || vw == 4 || vw == 8 || vw == 16) &&
-          rx >= 1 && rx <= 4 && ocb >= 1 && ocb <= 32)
-        {
-          self->vw = vw;
-          self->rx = rx;
-          max_ocb = ocb;
-        }
-    }
-  self->ocb = pick_block (oc, max_ocb);
+  if (vw != 0)
+    self->vw = vw;
+  self->rx = rx != 0 ? rx : 2;
+  self->ocb = pick_block (oc, max_ocb != 0 ? max_ocb : 8);
   /* Persistent work-items, a few per compute unit for balance (the
    * kernel is CPU-shaped: one work-item per work-group), each with its own
    * scratch slice; no more than 64 MiB of scratch in all. */

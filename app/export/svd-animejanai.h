@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "export/svd-preset.h"
+#include "model/svd-chain.h"
 
 G_BEGIN_DECLS
 

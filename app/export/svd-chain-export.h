@@ -4,7 +4,7 @@
 #include <glib.h>
 
 #include "export/svd-animejanai.h"
-#include "export/svd-preset.h"
+#include "model/svd-preset.h"
 
 G_BEGIN_DECLS
 

@@ -3,7 +3,7 @@
 
 #include <gio/gio.h>
 
-#include "export/svd-preset.h"
+#include "model/svd-chain.h"
 
 G_BEGIN_DECLS
 
@@ -17,9 +17,6 @@ GBytes    *svd_onnx_export_chain (const SvdChain  *chain,
                                   GError         **error);
 gboolean   svd_onnx_save         (GBytes          *bytes,
                                   const char      *path,
-                                  GError         **error);
-SvdChain  *svd_chain_load_onnx   (GBytes          *bytes,
-                                  const char      *name,
                                   GError         **error);
 
 G_END_DECLS

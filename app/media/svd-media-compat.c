@@ -4,6 +4,7 @@
 #include "svd-media-compat.h"
 
 #include <errno.h>
+#include <string.h>
 
 /**
  * svd_av_error_string:
@@ -327,4 +328,95 @@ svd_pixel_format_nearest_av (enum AVPixelFormat av_format)
   if (d->log2_chroma_w == 1 && d->log2_chroma_h == 0)
     return deep ? SVD_PIXEL_FORMAT_YUV422P10 : SVD_PIXEL_FORMAT_YUV422P8;
   return deep ? SVD_PIXEL_FORMAT_YUV444P10 : SVD_PIXEL_FORMAT_YUV444P8;
+}
+
+/* Demuxers that read other files or URLs the file names (playlists,
+ * concatenation scripts, manifests, session descriptions): a clip from
+ * the internet could otherwise pull any local video into an export. */
+static const char *const playlist_demuxers[] = {
+  "hls", "applehttp", "concat", "ffconcat", "dash", "webm_dash_manifest", "imf", "sdp", "rtsp", "rtp",
+};
+
+static const char *
+playlist_demuxer (const AVInputFormat *ifmt)
+{
+  g_auto(GStrv) names = g_strsplit (ifmt->name, ",", -1);
+
+  for (int i = 0; names[i] != NULL; i++)
+    for (gsize j = 0; j < G_N_ELEMENTS (playlist_demuxers); j++)
+      if (strcmp (names[i], playlist_demuxers[j]) == 0)
+        return playlist_demuxers[j];
+  return NULL;
+}
+
+/**
+ * svd_av_open_input:
+ * @fmt: (out): receives the opened demuxer context
+ * @path: a local media file
+ * @allow_playlists: let playlist and redirect demuxers (HLS, concat, DASH,
+ *   SDP…) read the other files and URLs they name
+ * @error: return location for an error
+ *
+ * avformat_open_input() sandboxed: @path is read through FFmpeg's `file`
+ * protocol only (no network, no `subfile:`, `data:` or other protocols),
+ * and its format is probed first, so a playlist is refused before its
+ * demuxer opens anything it names, unless @allow_playlists.
+ *
+ * Returns: %TRUE with *@fmt set; %FALSE with @error set: %SVD_ERROR_UNSAFE
+ *   for a refused playlist, %SVD_ERROR_IO when the file cannot be read,
+ *   %SVD_ERROR_INVALID_INPUT when FFmpeg cannot tell what it is.
+ */
+gboolean
+svd_av_open_input (AVFormatContext **fmt,
+                   const char       *path,
+                   gboolean          allow_playlists,
+                   GError          **error)
+{
+  AVDictionary *opts = NULL;
+  AVIOContext *pb = NULL;
+  const AVInputFormat *ifmt = NULL;
+  const char *playlist;
+  int ret;
+
+  av_dict_set (&opts, "protocol_whitelist", "file", 0);
+  ret = avio_open2 (&pb, path, AVIO_FLAG_READ, NULL, &opts);
+  av_dict_free (&opts);
+  if (ret < 0)
+    {
+      svd_av_set_error (error, SVD_ERROR_IO, ret, "avio_open2", "Could not open “%s” as a local file", path);
+      return FALSE;
+    }
+  ret = av_probe_input_buffer2 (pb, &ifmt, path, NULL, 0, 0);
+  avio_closep (&pb);
+  if (ret < 0 || ifmt == NULL)
+    {
+      svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, NULL,
+                        "“%s” is not a media file FFmpeg can read (empty, truncated or another kind of file)",
+                        path);
+      return FALSE;
+    }
+  playlist = playlist_demuxer (ifmt);
+  if (playlist != NULL && !allow_playlists)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSAFE,
+                   "“%s” is a %s playlist or script, not a video: it would make FFmpeg read the other "
+                   "files or addresses it names, so it is refused. Pass --allow-playlists if you trust it",
+                   path, playlist);
+      return FALSE;
+    }
+  if (!allow_playlists)
+    av_dict_set (&opts, "protocol_whitelist", "file", 0);
+  ret = avformat_open_input (fmt, path, ifmt, &opts);
+  av_dict_free (&opts);
+  if (ret < 0)
+    {
+      if (ret == AVERROR (EACCES) || ret == AVERROR (ENOENT) || ret == AVERROR (EIO))
+        svd_av_set_error (error, SVD_ERROR_IO, ret, "avformat_open_input", "Could not open “%s”", path);
+      else
+        svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, NULL,
+                          "“%s” is not a media file FFmpeg can read (empty, truncated or another kind of file)",
+                          path);
+      return FALSE;
+    }
+  return TRUE;
 }

@@ -109,6 +109,10 @@ void     svd_av_set_error        (GError     **error,
 char    *svd_av_error_string     (int          averror);
 gboolean svd_av_error_is_disk_full (int        averror);
 void     svd_av_init_logging     (void);
+gboolean svd_av_open_input       (AVFormatContext **fmt,
+                                  const char       *path,
+                                  gboolean          allow_playlists,
+                                  GError          **error);
 
 /* Colour metadata and pixel formats between FFmpeg and SvdImage. */
 gboolean svd_color_info_from_av  (SvdColorInfo                   *info,

@@ -357,6 +357,9 @@ open_decoder (SvdReader  *self,
    * which exact seeking does not mind. Output is the same bit for bit. */
   self->dec->thread_count = self->options.threads;
   self->dec->thread_type = FF_THREAD_FRAME | FF_THREAD_SLICE;
+  /* A stream may change its size mid-file; the decoder refuses frames
+   * above the limit checked at open. */
+  self->dec->max_pixels = SVD_READER_MAX_PIXELS;
   ret = avcodec_open2 (self->dec, codec, NULL);
   if (ret < 0)
     {
@@ -416,6 +419,47 @@ rewind_to_start (SvdReader  *self,
  *   when it is not media or has no video stream, %SVD_ERROR_UNSUPPORTED
  *   when FFmpeg has no decoder for it.
  */
+/**
+ * svd_video_info_describe_losses:
+ * @info: a clip's description
+ *
+ * Returns: (transfer full) (nullable): what of @info's video SVD Studio
+ *   does not keep, as a phrase for a warning ("the alpha channel of its
+ *   yuva420p frames; 12-bit precision (processed as 10-bit)"), or %NULL
+ *   when nothing is lost.
+ */
+char *
+svd_video_info_describe_losses (const SvdVideoInfo *info)
+{
+  const AVPixFmtDescriptor *d = av_pix_fmt_desc_get (av_get_pix_fmt (info->source_pix_fmt));
+  const SvdPixelFormatInfo *fi = svd_pixel_format_get_info (info->format);
+  GString *s = g_string_new (NULL);
+
+  if (d != NULL && (d->flags & AV_PIX_FMT_FLAG_ALPHA))
+    g_string_append_printf (s, "the alpha channel of its %s frames", info->source_pix_fmt);
+  if (info->bit_depth > fi->bit_depth)
+    g_string_append_printf (s, "%s%d-bit precision (processed as %d-bit)", s->len ? "; " : "",
+                            info->bit_depth, fi->bit_depth);
+  if (s->len == 0)
+    return (g_string_free (s, TRUE), NULL);
+  return g_string_free (s, FALSE);
+}
+
+static gboolean
+check_frame_size (const char  *path,
+                  int          width,
+                  int          height,
+                  GError     **error)
+{
+  if ((gint64) width * height <= SVD_READER_MAX_PIXELS)
+    return TRUE;
+  g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+               "“%s” has %dx%d frames (%.1f megapixels), above the limit of 8192x8192 (%.1f megapixels) "
+               "that SVD Studio decodes", path, width, height, (double) width * height / 1e6,
+               SVD_READER_MAX_PIXELS / 1e6);
+  return FALSE;
+}
+
 SvdReader *
 svd_reader_open (const char              *path,
                  const SvdReaderOptions  *options,
@@ -447,18 +491,28 @@ svd_reader_open (const char              *path,
       return NULL;
     }
 
-  ret = avformat_open_input (&self->fmt, path, NULL, NULL);
-  if (ret < 0)
+  if (!svd_av_open_input (&self->fmt, path, self->options.allow_playlists, error))
+    return NULL;
+  /* The sizes the container declares are checked before
+   * avformat_find_stream_info() decodes a first frame of each stream; the
+   * decoders it opens get the same limit for streams that declare none. */
+  for (unsigned i = 0; i < self->fmt->nb_streams; i++)
     {
-      if (ret == AVERROR (EACCES) || ret == AVERROR (ENOENT) || ret == AVERROR (EIO))
-        svd_av_set_error (error, SVD_ERROR_IO, ret, "avformat_open_input", "Could not open “%s”", path);
-      else
-        svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, NULL,
-                          "“%s” is not a media file FFmpeg can read (empty, truncated or another kind of file)",
-                          path);
-      return NULL;
+      const AVCodecParameters *par = self->fmt->streams[i]->codecpar;
+
+      if (par->codec_type == AVMEDIA_TYPE_VIDEO && !check_frame_size (path, par->width, par->height, error))
+        return NULL;
     }
-  ret = avformat_find_stream_info (self->fmt, NULL);
+  {
+    AVDictionary **opts = g_new0 (AVDictionary *, MAX (self->fmt->nb_streams, 1));
+
+    for (unsigned i = 0; i < self->fmt->nb_streams; i++)
+      av_dict_set_int (&opts[i], "max_pixels", SVD_READER_MAX_PIXELS, 0);
+    ret = avformat_find_stream_info (self->fmt, opts);
+    for (unsigned i = 0; i < self->fmt->nb_streams; i++)
+      av_dict_free (&opts[i]);
+    g_free (opts);
+  }
   if (ret < 0)
     {
       svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, "avformat_find_stream_info",
@@ -498,6 +552,8 @@ svd_reader_open (const char              *path,
   self->info.height = self->st->codecpar->height;
   collect_streams (self);
 
+  if (!check_frame_size (path, self->info.width, self->info.height, error))
+    return NULL;
   if (!open_decoder (self, error))
     return NULL;
   if (self->info.width <= 0 || self->info.height <= 0)
@@ -511,6 +567,8 @@ svd_reader_open (const char              *path,
     return NULL;
   compute_timing (self);
   compute_rotation (self);
+  self->info.interlaced = self->st->codecpar->field_order != AV_FIELD_UNKNOWN &&
+                          self->st->codecpar->field_order != AV_FIELD_PROGRESSIVE;
 
   pix = self->st->codecpar->format;
   self->info.source_pix_fmt = g_strdup (pix != AV_PIX_FMT_NONE ? av_get_pix_fmt_name (pix) : "unknown");

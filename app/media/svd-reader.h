@@ -113,16 +113,20 @@ typedef struct {
   gboolean       hflip;
   gboolean       damaged;
   GPtrArray     *streams;
+  gboolean       interlaced;
 } SvdVideoInfo;
 
 /**
  * SvdReaderOptions:
  * @threads: decoder threads; 0 picks one per core
  * @stream_index: the video stream to decode, or -1 for the best one
+ * @allow_playlists: open playlists and scripts (HLS, concat, DASH…) that
+ *   make FFmpeg read the other files they name; %FALSE refuses them
  */
 typedef struct {
-  int threads;
-  int stream_index;
+  int      threads;
+  int      stream_index;
+  gboolean allow_playlists;
 } SvdReaderOptions;
 
 /**
@@ -134,7 +138,15 @@ typedef struct {
  */
 typedef struct _SvdReader SvdReader;
 
+/* The largest frame the reader decodes, in pixels: 8192x8192 (8K DCI is
+ * 8192x4320). One such frame is 100 MB of 8-bit YUV and 800 MB as the
+ * engine's float RGB; larger frames from a small file (a 751 KB H.264
+ * clip can declare 16000x16000) would take gigabytes before anything
+ * could fail, so they are refused when the file is opened. */
+#define SVD_READER_MAX_PIXELS ((gint64) 8192 * 8192)
+
 void                svd_reader_options_init   (SvdReaderOptions *options);
+char               *svd_video_info_describe_losses (const SvdVideoInfo *info);
 
 SvdReader          *svd_reader_open           (const char              *path,
                                                const SvdReaderOptions  *options,

@@ -3,9 +3,12 @@
 
 #include "svd-writer.h"
 #include "svd-media-compat.h"
+#include "core/svd-fault.h"
+#include "core/svd-output.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -33,6 +36,7 @@ struct _SvdWriter {
   struct SwsContext *sws;
   gboolean          header_written;
   gboolean          finished;
+  gboolean          bake_rotation; /* the container cannot store it */
 
   AVFormatContext  *copy_in;
   int              *copy_map;   /* input stream index -> output index, or -1 */
@@ -64,6 +68,81 @@ static const struct {
   { "vpx-vp9", "libvpx-vp9" },
   { "ffv1", "ffv1" },
 };
+
+/* Frame size limits of the encoders, per side (besides FFmpeg's own
+ * (w+128)*(h+128) limit, checked with av_image_check_size2()). */
+static const struct {
+  const char *name;
+  int         max_width;
+  int         max_height;
+} encoder_limits[] = {
+  { "libx264", 16384, 16384 },
+  { "libx265", 16384, 16384 },
+  { "libsvtav1", 16384, 8704 },
+  { "libvpx-vp9", 16384, 16384 },
+  { "libaom-av1", 65536, 65536 },
+};
+
+static const char *
+resolve_encoder (const char *encoder,
+                 const char *path)
+{
+  const char *name = encoder;
+
+  if (name == NULL)
+    name = g_str_has_suffix (path, ".webm") ? "libvpx-vp9" : "libx264";
+  for (gsize i = 0; i < G_N_ELEMENTS (encoder_aliases); i++)
+    if (g_ascii_strcasecmp (name, encoder_aliases[i].alias) == 0)
+      return encoder_aliases[i].name;
+  return name;
+}
+
+/**
+ * svd_writer_check_size:
+ * @options: the writer options the output will be written with
+ * @path: the output file (its extension picks the default encoder)
+ * @width: the frame width the output will have
+ * @height: the frame height
+ * @what: (nullable): what makes that size, for the message (e.g. "the 2x
+ *   chain"), or %NULL
+ * @error: return location for an error
+ *
+ * Checks, before any decoding, that the encoder can take frames of
+ * @width x @height: its own limits and FFmpeg's, so a clip too large for
+ * it fails at once with the numbers instead of after minutes of work.
+ *
+ * Returns: %TRUE if it can; %FALSE with @error set.
+ */
+gboolean
+svd_writer_check_size (const SvdWriterOptions  *options,
+                       const char              *path,
+                       int                      width,
+                       int                      height,
+                       const char              *what,
+                       GError                 **error)
+{
+  const char *name = resolve_encoder (options->encoder, path);
+  g_autofree char *lead = what != NULL ? g_strdup_printf ("%s would write", what)
+                                       : g_strdup ("The output would be");
+
+  for (gsize i = 0; i < G_N_ELEMENTS (encoder_limits); i++)
+    if (strcmp (name, encoder_limits[i].name) == 0 &&
+        (width > encoder_limits[i].max_width || height > encoder_limits[i].max_height))
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                     "%s %dx%d frames, above %s's limit of %dx%d; nothing was decoded",
+                     lead, width, height, name, encoder_limits[i].max_width, encoder_limits[i].max_height);
+        return FALSE;
+      }
+  if (width <= 0 || height <= 0 || av_image_check_size2 (width, height, INT64_MAX, AV_PIX_FMT_NONE, 0, NULL) < 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "%s %dx%d frames, above FFmpeg's frame size limit ((width+128)x(height+128) below %d) "
+                   "for %s; nothing was decoded", lead, width, height, INT_MAX / 8, name);
+      return FALSE;
+    }
+  return TRUE;
+}
 
 void
 svd_writer_options_init (SvdWriterOptions *options)
@@ -196,16 +275,18 @@ static gboolean
 add_copy_streams (SvdWriter  *self,
                   GError    **error)
 {
+  g_autoptr(GString) dropped = g_string_new (NULL);
+  int n_video = 0;
   int ret;
 
   if (self->copy_from == NULL || (!self->options.copy_audio && !self->options.copy_subtitles))
     return TRUE;
 
-  ret = avformat_open_input (&self->copy_in, self->copy_from, NULL, NULL);
-  if (ret < 0)
+  /* Sandboxed as the reader opens it: a playlist named as the source
+   * must not pull another file's audio into the output. */
+  if (!svd_av_open_input (&self->copy_in, self->copy_from, self->options.allow_playlists, error))
     {
-      svd_av_set_error (error, SVD_ERROR_IO, ret, "avformat_open_input",
-                        "Could not open “%s” to copy its audio and subtitles", self->copy_from);
+      g_prefix_error (error, "Copying the audio and subtitles: ");
       return FALSE;
     }
   ret = avformat_find_stream_info (self->copy_in, NULL);
@@ -227,6 +308,20 @@ add_copy_streams (SvdWriter  *self,
       if (!((type == AVMEDIA_TYPE_AUDIO && self->options.copy_audio) ||
             (type == AVMEDIA_TYPE_SUBTITLE && self->options.copy_subtitles)))
         {
+          /* Say what is left out that the user did not ask to leave out:
+           * attachments (fonts), data streams, cover pictures and every
+           * video stream but the first (the one re-encoded). */
+          if (type == AVMEDIA_TYPE_ATTACHMENT || type == AVMEDIA_TYPE_DATA ||
+              (type == AVMEDIA_TYPE_VIDEO && (n_video++ > 0 || (in->disposition & AV_DISPOSITION_ATTACHED_PIC))))
+            {
+              AVDictionaryEntry *fn = av_dict_get (in->metadata, "filename", NULL, 0);
+
+              g_string_append_printf (dropped, "%sstream %u (%s%s%s%s%s)", dropped->len ? ", " : "", i,
+                                      (in->disposition & AV_DISPOSITION_ATTACHED_PIC) ? "cover picture"
+                                        : av_get_media_type_string (type) ? av_get_media_type_string (type) : "unknown",
+                                      fn ? " “" : "", fn ? fn->value : "", fn ? "”" : "",
+                                      type == AVMEDIA_TYPE_VIDEO ? ", not the video that is encoded" : "");
+            }
           in->discard = AVDISCARD_ALL;
           continue;
         }
@@ -260,6 +355,9 @@ add_copy_streams (SvdWriter  *self,
       av_dict_copy (&out->metadata, in->metadata, 0);
       self->copy_map[i] = out->index;
     }
+  if (dropped->len > 0)
+    g_warning ("Not copied from “%s” (SVD Studio copies audio and subtitles and encodes one video "
+               "stream): %s", self->copy_from, dropped->str);
   self->copy_pkt = av_packet_alloc ();
   return TRUE;
 }
@@ -369,7 +467,6 @@ svd_writer_new (const char              *path,
 {
   g_autoptr(SvdWriter) self = g_new0 (SvdWriter, 1);
   g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
   const char *name;
   int ret, fd;
 
@@ -407,9 +504,7 @@ svd_writer_new (const char              *path,
   name = options->encoder;
   if (name == NULL)
     name = g_str_has_prefix (self->oc->oformat->name, "webm") ? "libvpx-vp9" : "libx264";
-  for (gsize i = 0; i < G_N_ELEMENTS (encoder_aliases); i++)
-    if (g_ascii_strcasecmp (name, encoder_aliases[i].alias) == 0)
-      name = encoder_aliases[i].name;
+  name = resolve_encoder (name, path);
   self->codec = avcodec_find_encoder_by_name (name);
   if (self->codec == NULL || self->codec->type != AVMEDIA_TYPE_VIDEO)
     {
@@ -427,6 +522,31 @@ svd_writer_new (const char              *path,
                    "(.mkv takes every encoder)", self->oc->oformat->name, avcodec_get_name (self->codec->id));
       return NULL;
     }
+  /* An out-of-range CRF is refused with the encoder's range, not clamped
+   * or ignored (-1 means the encoder's default). */
+  if (options->crf != -1 && self->codec->id != AV_CODEC_ID_FFV1)
+    {
+      const AVClass *pc = self->codec->priv_class;
+      const AVOption *o = pc != NULL ? av_opt_find (&pc, "crf", NULL, 0, AV_OPT_SEARCH_FAKE_OBJ) : NULL;
+
+      if (o == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "The %s encoder has no CRF setting; leave --crf out", self->codec->name);
+          return NULL;
+        }
+      /* libx264 and libx265 declare an open float range and clamp to 51
+       * themselves; the AV1 and VP9 encoders declare 0 to 63. */
+      int max = (strcmp (self->codec->name, "libx264") == 0 || strcmp (self->codec->name, "libx265") == 0)
+                ? 51 : (int) MIN (o->max, 63.0);
+
+      if (options->crf < 0 || options->crf > max)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                       "CRF %d is out of range: %s takes 0 to %d", options->crf, self->codec->name, max);
+          return NULL;
+        }
+    }
   if (options->pix_fmt != NULL && av_get_pix_fmt (options->pix_fmt) == AV_PIX_FMT_NONE)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
@@ -434,11 +554,21 @@ svd_writer_new (const char              *path,
       return NULL;
     }
 
+  /* Never the source itself, never a folder; the CLI has checked this
+   * (and --force) before any work, this guards every other caller. */
+  {
+    const char *inputs[] = { options->copy_from, NULL };
+
+    if (!svd_output_check (path, inputs, SVD_OUTPUT_FORCE, error))
+      return NULL;
+  }
+
   /* The temporary file: hidden, in the same folder, so the final rename is
-   * atomic and on the same file system. */
+   * atomic and on the same file system, and named after this process, so
+   * the ones a killed run left behind are recognised and removed here. */
+  svd_output_remove_stale_parts (path);
   dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  self->temp_path = g_strdup_printf ("%s%c.%s.XXXXXX.part", dir, G_DIR_SEPARATOR, base);
+  self->temp_path = svd_output_temp_template (path);
   fd = g_mkstemp_full (self->temp_path, O_RDWR | O_CLOEXEC, 0644);
   if (fd < 0)
     {
@@ -458,6 +588,72 @@ svd_writer_new (const char              *path,
     }
 
   return g_steal_pointer (&self);
+}
+
+/* Containers whose muxer stores a display matrix (FFmpeg 5.1's Matroska
+ * and WebM muxers drop it). */
+static gboolean
+container_keeps_rotation (const AVOutputFormat *ofmt)
+{
+  static const char *const keep[] = { "mov", "mp4", "ipod", "3gp", "3g2", "psp", "ismv", "f4v" };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (keep); i++)
+    if (strcmp (ofmt->name, keep[i]) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Applies the display transform to the pixels, for containers that cannot
+ * store it: mirrored first (when @hflip), then turned by @rotation degrees
+ * counter-clockwise as SvdVideoInfo.rotation. NULL (with no error) for a
+ * layout that cannot be turned by 90 degrees in place (4:2:2 chroma). */
+static SvdImage *
+rotate_image (const SvdImage  *src,
+              int              rotation,
+              gboolean         hflip,
+              GError         **error)
+{
+  const SvdPixelFormatInfo *fi = svd_pixel_format_get_info (src->format);
+  gboolean quarter = rotation == 90 || rotation == 270;
+  gsize es = (gsize) fi->bytes_per_sample * (fi->n_planes == 1 ? fi->samples_per_pixel : 1);
+  SvdImage *dst;
+
+  if (quarter && fi->chroma_shift_x != fi->chroma_shift_y)
+    return NULL;
+  dst = svd_image_new (src->format, quarter ? src->height : src->width, quarter ? src->width : src->height, error);
+  if (dst == NULL)
+    return NULL;
+  dst->pts = src->pts;
+  dst->frame_index = src->frame_index;
+  dst->color = src->color;
+  for (int p = 0; p < src->n_planes; p++)
+    {
+      int sw = src->plane_width[p], sh = src->plane_height[p];
+
+      for (int y = 0; y < dst->plane_height[p]; y++)
+        {
+          guint8 *d = dst->data[p] + (gsize) y * dst->stride[p];
+
+          for (int x = 0; x < dst->plane_width[p]; x++, d += es)
+            {
+              int sx, sy;
+
+              /* Counter-clockwise turns: 90 takes the source's last column
+               * as the first row. */
+              switch (rotation)
+                {
+                case 90: sx = sw - 1 - y; sy = x; break;
+                case 180: sx = sw - 1 - x; sy = sh - 1 - y; break;
+                case 270: sx = y; sy = sh - 1 - x; break;
+                default: sx = x; sy = y; break;
+                }
+              if (hflip)
+                sx = sw - 1 - sx;
+              memcpy (d, src->data[p] + (gsize) sy * src->stride[p] + (gsize) sx * es, es);
+            }
+        }
+    }
+  return dst;
 }
 
 static gboolean
@@ -595,6 +791,13 @@ open_output (SvdWriter  *self,
   self->enc->thread_count = self->options.threads;
   svd_color_info_to_av (&image->color, &self->enc->colorspace, &self->enc->color_range,
                         &self->enc->color_primaries, &self->enc->color_trc);
+  /* RGB output (ffv1 gbrp, bgr0…) has no YUV matrix and is full range:
+   * tagged bt709/tv it would be decoded as YUV-range RGB by players. */
+  if (av_pix_fmt_desc_get (fmt)->flags & AV_PIX_FMT_FLAG_RGB)
+    {
+      self->enc->colorspace = AVCOL_SPC_RGB;
+      self->enc->color_range = AVCOL_RANGE_JPEG;
+    }
   if (self->oc->oformat->flags & AVFMT_GLOBALHEADER)
     self->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
   if (!set_encoder_options (self, error))
@@ -628,7 +831,7 @@ open_output (SvdWriter  *self,
   self->vst->time_base = self->enc->time_base;
   self->vst->avg_frame_rate = fps;
   self->vst->r_frame_rate = fps;
-  if (self->options.rotation % 360 != 0 || self->options.hflip)
+  if ((self->options.rotation % 360 != 0 || self->options.hflip) && !self->bake_rotation)
     {
       uint8_t *m = av_stream_new_side_data (self->vst, AV_PKT_DATA_DISPLAYMATRIX, 9 * sizeof (int32_t));
 
@@ -785,6 +988,7 @@ svd_writer_write (SvdWriter  *self,
                   GError    **error)
 {
   g_autoptr(AVFrame) frame = NULL;
+  g_autoptr(SvdImage) rotated = NULL;
   gint64 pts_us, pts;
   int ret;
 
@@ -795,8 +999,35 @@ svd_writer_write (SvdWriter  *self,
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "The writer is closed");
       return FALSE;
     }
+  svd_fault_cancel_point (self->options.cancellable);
   if (!check_cancel (self, error))
     return fail (self);
+  if (self->enc == NULL)
+    {
+      int r = ((self->options.rotation % 360) + 360) % 360;
+
+      /* Matroska and WebM (as FFmpeg 5.1 writes them) lose the display
+       * matrix, so the rotation goes into the pixels instead. */
+      if ((r != 0 || self->options.hflip) && !container_keeps_rotation (self->oc->oformat))
+        {
+          g_autoptr(SvdImage) probe = rotate_image (image, r, self->options.hflip, error);
+
+          if (probe == NULL && error != NULL && *error != NULL)
+            return fail (self);
+          self->bake_rotation = probe != NULL;
+          if (probe == NULL)
+            g_warning ("A %s file cannot store the clip's %d° rotation, and %s frames cannot be turned; "
+                       "the output will play unrotated (use .mp4 or .mov to keep it)",
+                       self->oc->oformat->name, r, svd_pixel_format_get_info (image->format)->name);
+        }
+    }
+  if (self->bake_rotation)
+    {
+      rotated = rotate_image (image, ((self->options.rotation % 360) + 360) % 360, self->options.hflip, error);
+      if (rotated == NULL)
+        return fail (self);
+      image = rotated;
+    }
   if (self->enc == NULL && !open_output (self, image, error))
     return fail (self);
   if (image->width != self->enc->width || image->height != self->enc->height)
@@ -974,14 +1205,8 @@ svd_writer_finish (SvdWriter  *self,
       svd_av_set_error (error, SVD_ERROR_IO, ret, "avio_close", "Writing “%s”", self->path);
       return fail (self);
     }
-  if (g_rename (self->temp_path, self->path) != 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Could not move the finished file to “%s”: %s",
-                   self->path, g_strerror (saved));
-      return fail (self);
-    }
+  if (!svd_output_replace (self->temp_path, self->path, error))
+    return fail (self);
   self->finished = TRUE;
   report_progress (self, TRUE);
   return TRUE;

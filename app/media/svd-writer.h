@@ -61,6 +61,8 @@ typedef void (*SvdWriterProgressFunc) (const SvdWriterProgress *progress,
  * @progress: (nullable): called after each frame, on the writing thread
  * @progress_data: data for @progress
  * @cancellable: (nullable): cancels between frames
+ * @allow_playlists: let @copy_from be a playlist or script (HLS, concat…)
+ *   that names other files; %FALSE refuses it (see svd_reader_open())
  */
 typedef struct {
   const char            *encoder;
@@ -84,6 +86,7 @@ typedef struct {
   SvdWriterProgressFunc  progress;
   gpointer               progress_data;
   GCancellable          *cancellable;
+  gboolean               allow_playlists;
 } SvdWriterOptions;
 
 /**
@@ -114,6 +117,12 @@ gint64      svd_writer_get_n_frames  (SvdWriter               *self);
 const char *svd_writer_get_encoder   (SvdWriter               *self);
 const char *svd_writer_get_pix_fmt   (SvdWriter               *self);
 char       *svd_writer_list_encoders (void);
+gboolean    svd_writer_check_size    (const SvdWriterOptions  *options,
+                                      const char              *path,
+                                      int                      width,
+                                      int                      height,
+                                      const char              *what,
+                                      GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdWriter, svd_writer_free)
 

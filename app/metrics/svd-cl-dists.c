@@ -117,7 +117,7 @@ svd_cl_dists_new (SvdClContext           *context,
                   GError                **error)
 {
   g_autoptr(SvdClDists) self = g_new0 (SvdClDists, 1);
-  g_autofree char *source = svd_cl_load_source ("dists.cl", error);
+  g_autofree char *source = svd_cl_context_load_source (context, "dists.cl", error);
   const char *sources[] = { source, NULL };
   struct { cl_kernel *k; const char *name; } kernels[] = {
     { &self->resize_h, "dists_resize_h" }, { &self->resize_v, "dists_resize_v" },

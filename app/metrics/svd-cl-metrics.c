@@ -79,7 +79,7 @@ svd_cl_metrics_new (SvdClContext             *context,
                     GError                  **error)
 {
   g_autoptr(SvdClMetrics) self = g_new0 (SvdClMetrics, 1);
-  g_autofree char *source = svd_cl_load_source ("metrics.cl", error);
+  g_autofree char *source = svd_cl_context_load_source (context, "metrics.cl", error);
   const char *sources[] = { source, NULL };
   g_autoptr(GString) opts = g_string_new ("-cl-std=CL1.2");
   double w[SVD_SSIM_WINDOW];
@@ -224,6 +224,16 @@ read_planes (cl_command_queue  q,
 
 #define SET_ARG(k, i, v) err |= clSetKernelArg (k, i, sizeof (v), &(v))
 
+static gboolean compute (SvdClMetrics       *self,
+                         const SvdImage     *ref,
+                         const SvdImage     *dist,
+                         const SvdClPlanes  *dist_planes,
+                         gint64              frame_index,
+                         SvdMetricsFrame    *frame,
+                         SvdImage          **ssim_map,
+                         SvdImage          **diff_map,
+                         GError            **error);
+
 /**
  * svd_cl_metrics_compute:
  * @self: the runner
@@ -246,6 +256,60 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
                         SvdImage        **diff_map,
                         GError          **error)
 {
+  return compute (self, ref, dist, NULL, dist->frame_index, frame, ssim_map, diff_map, error);
+}
+
+/**
+ * svd_cl_metrics_compute_planes:
+ * @self: the metrics
+ * @ref: the reference (RGB_F32, on the host)
+ * @dist: the distorted image, already on the device of @self's context
+ *   (an engine's result: svd_engine_get_output_planes()), same size
+ * @frame_index: stored in @frame
+ * @frame: (out caller-allocates): as svd_cl_metrics_compute()
+ * @ssim_map: (out) (optional) (transfer full): as svd_cl_metrics_compute()
+ * @diff_map: (out) (optional) (transfer full): as svd_cl_metrics_compute()
+ * @error: return location for an error
+ *
+ * As svd_cl_metrics_compute(), with @dist copied from buffer to buffer on
+ * the device: a chain's output reaches the metrics without a host round
+ * trip. The values are the same as for the downloaded image.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_cl_metrics_compute_planes (SvdClMetrics       *self,
+                               const SvdImage     *ref,
+                               const SvdClPlanes  *dist,
+                               gint64              frame_index,
+                               SvdMetricsFrame    *frame,
+                               SvdImage          **ssim_map,
+                               SvdImage          **diff_map,
+                               GError            **error)
+{
+  cl_context mem_context = NULL;
+
+  if (clGetMemObjectInfo (dist->mem, CL_MEM_CONTEXT, sizeof mem_context, &mem_context, NULL) != CL_SUCCESS ||
+      mem_context != svd_cl_context_get_context (self->context))
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                           "The image is on another OpenCL context than the metrics");
+      return FALSE;
+    }
+  return compute (self, ref, NULL, dist, frame_index, frame, ssim_map, diff_map, error);
+}
+
+static gboolean
+compute (SvdClMetrics       *self,
+         const SvdImage     *ref,
+         const SvdImage     *dist,
+         const SvdClPlanes  *dist_planes,
+         gint64              frame_index,
+         SvdMetricsFrame    *frame,
+         SvdImage          **ssim_map,
+         SvdImage          **diff_map,
+         GError            **error)
+{
   cl_command_queue q = svd_cl_context_get_queue (self->context);
   g_autoptr(SvdImage) smap = NULL;
   g_autoptr(SvdImage) dmap = NULL;
@@ -259,10 +323,23 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
   cl_int err = CL_SUCCESS;
   cl_kernel prep;
 
-  if (!svd_metrics_check_pair (ref, dist, error))
+  if (dist_planes != NULL)
+    {
+      if (ref->format != SVD_PIXEL_FORMAT_RGB_F32 ||
+          ref->width != dist_planes->width || ref->height != dist_planes->height)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                       "The reference is %s %dx%d but the image on the device is rgbf32 %dx%d",
+                       svd_pixel_format_get_info (ref->format)->name, ref->width, ref->height,
+                       dist_planes->width, dist_planes->height);
+          return FALSE;
+        }
+    }
+  else if (!svd_metrics_check_pair (ref, dist, error))
     return FALSE;
-  if ((ref->format == SVD_PIXEL_FORMAT_RGB_F32) != (dist->format == SVD_PIXEL_FORMAT_RGB_F32) ||
-      (ref->format != dist->format && ref->format != SVD_PIXEL_FORMAT_RGB_F32))
+  if (dist_planes == NULL &&
+      ((ref->format == SVD_PIXEL_FORMAT_RGB_F32) != (dist->format == SVD_PIXEL_FORMAT_RGB_F32) ||
+       (ref->format != dist->format && ref->format != SVD_PIXEL_FORMAT_RGB_F32)))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
                    "OpenCL metrics need both images in one format (%s and %s given)",
@@ -282,10 +359,23 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
   groups = gws[0] * gws[1];
 
   err = upload (q, self->in_ref, ref);
-  if (err == CL_SUCCESS)
+  if (err == CL_SUCCESS && dist_planes == NULL)
     err = upload (q, self->in_dist, dist);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBufferRect");
+  /* On the same in-order queue as the engine that made it: the copy
+   * follows its last kernel. */
+  for (int c = 0; dist_planes != NULL && c < 3 && err == CL_SUCCESS; c++)
+    {
+      size_t src_origin[3] = { dist_planes->offset + (size_t) c * dist_planes->plane, 0, 0 };
+      size_t dst_origin[3] = { (size_t) c * w * h * sizeof (float), 0, 0 };
+      size_t region[3] = { (size_t) w * sizeof (float), (size_t) h, 1 };
+
+      err = clEnqueueCopyBufferRect (q, dist_planes->mem, self->in_dist, src_origin, dst_origin, region,
+                                     dist_planes->pitch, 0, (size_t) w * sizeof (float), 0, 0, NULL, NULL);
+    }
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
 
   if (ref->format == SVD_PIXEL_FORMAT_RGB_F32)
     {
@@ -365,7 +455,7 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
   svd_metrics_frame_init (frame);
   frame->width = w;
   frame->height = h;
-  frame->frame_index = dist->frame_index;
+  frame->frame_index = frame_index;
   frame->mse_rgb = sse_rgb / (3.0 * w * h);
   frame->mse_y = sse_y / ((double) w * h);
   frame->psnr_rgb = svd_metrics_psnr_from_mse (frame->mse_rgb);

@@ -33,6 +33,15 @@ gboolean      svd_cl_metrics_compute (SvdClMetrics             *self,
                                       SvdImage                **diff_map,
                                       GError                  **error);
 
+gboolean      svd_cl_metrics_compute_planes (SvdClMetrics       *self,
+                                             const SvdImage     *ref,
+                                             const SvdClPlanes  *dist,
+                                             gint64              frame_index,
+                                             SvdMetricsFrame    *frame,
+                                             SvdImage          **ssim_map,
+                                             SvdImage          **diff_map,
+                                             GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdClMetrics, svd_cl_metrics_free)
 
 G_END_DECLS

@@ -53,17 +53,14 @@ svd_metrics_runner_new (const SvdSettings  *settings,
                         SvdDistsMode        dists_mode,
                         GError            **error)
 {
-  g_autoptr(SvdMetricsRunner) self = g_new0 (SvdMetricsRunner, 1);
+  g_autoptr(SvdClContext) context = NULL;
 
-  self->options.threads = settings->threads;
-  self->want_dists = want_dists;
-  self->dists_mode = dists_mode;
   if (g_strcmp0 (settings->device, "cpu-ref") != 0)
     {
       g_autoptr(GError) local = NULL;
 
-      self->context = svd_cl_context_new (settings, &local);
-      if (self->context == NULL)
+      context = svd_cl_context_new (settings, &local);
+      if (context == NULL)
         {
           /* No OpenCL at all is not an error (the reference still works);
            * a device the user named that does not exist is. */
@@ -76,10 +73,40 @@ svd_metrics_runner_new (const SvdSettings  *settings,
           g_message ("No OpenCL device (%s); metrics run on the CPU reference", local->message);
         }
     }
-  if (self->context != NULL)
-    {
-      const SvdClDeviceInfo *info = svd_cl_context_get_info (self->context);
+  return svd_metrics_runner_new_for_context (context, settings, want_dists, dists_mode, error);
+}
 
+/**
+ * svd_metrics_runner_new_for_context:
+ * @context: (nullable): the OpenCL context to run on (referenced), shared
+ *   with the engines of the same thread; %NULL for the CPU reference
+ * @settings: threads and the DISTS weight paths (the device is @context's)
+ * @want_dists: compute DISTS too
+ * @dists_mode: full or short256
+ * @error: return location for an error
+ *
+ * As svd_metrics_runner_new() on a context the caller already has, so a
+ * worker needs one OpenCL context for its chains and its metrics.
+ *
+ * Returns: (transfer full) (nullable): the runner
+ */
+SvdMetricsRunner *
+svd_metrics_runner_new_for_context (SvdClContext       *context,
+                                    const SvdSettings  *settings,
+                                    gboolean            want_dists,
+                                    SvdDistsMode        dists_mode,
+                                    GError            **error)
+{
+  g_autoptr(SvdMetricsRunner) self = g_new0 (SvdMetricsRunner, 1);
+
+  self->options.threads = settings->threads;
+  self->want_dists = want_dists;
+  self->dists_mode = dists_mode;
+  if (context != NULL)
+    {
+      const SvdClDeviceInfo *info = svd_cl_context_get_info (context);
+
+      self->context = svd_cl_context_ref (context);
       self->cl_metrics = svd_cl_metrics_new (self->context, &self->options, error);
       if (self->cl_metrics == NULL)
         return NULL;
@@ -195,6 +222,44 @@ svd_metrics_runner_compute (SvdMetricsRunner  *self,
       frame->dists = score;
     }
   return TRUE;
+}
+
+/**
+ * svd_metrics_runner_compute_planes:
+ * @self: the runner
+ * @ref: reference image (RGB_F32)
+ * @dist: the distorted image on the runner's device (an engine's result
+ *   on the same context, see svd_engine_get_output_planes())
+ * @frame_index: stored in @frame
+ * @frame: (out caller-allocates): the values
+ * @ssim_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @diff_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @error: return location for an error
+ *
+ * svd_metrics_runner_compute() without taking @dist through the host.
+ * Fails (nothing computed) on the CPU reference runner or when @dist is on
+ * another context; the caller then passes the downloaded image instead.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_metrics_runner_compute_planes (SvdMetricsRunner   *self,
+                                   const SvdImage     *ref,
+                                   const SvdClPlanes  *dist,
+                                   gint64              frame_index,
+                                   SvdMetricsFrame    *frame,
+                                   SvdImage          **ssim_map,
+                                   SvdImage          **diff_map,
+                                   GError            **error)
+{
+  if (self->cl_metrics == NULL)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "The metrics run on the CPU reference, not on a device");
+      return FALSE;
+    }
+  return svd_cl_metrics_compute_planes (self->cl_metrics, ref, dist, frame_index, frame, ssim_map, diff_map,
+                                        error);
 }
 
 /**

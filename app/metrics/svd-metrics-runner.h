@@ -24,6 +24,11 @@ SvdMetricsRunner      *svd_metrics_runner_new           (const SvdSettings  *set
                                                          gboolean            want_dists,
                                                          SvdDistsMode        dists_mode,
                                                          GError            **error);
+SvdMetricsRunner      *svd_metrics_runner_new_for_context (SvdClContext *context,
+                                                         const SvdSettings  *settings,
+                                                         gboolean            want_dists,
+                                                         SvdDistsMode        dists_mode,
+                                                         GError            **error);
 void                   svd_metrics_runner_free          (SvdMetricsRunner   *self);
 const char            *svd_metrics_runner_get_device    (SvdMetricsRunner   *self);
 gboolean               svd_metrics_runner_is_opencl     (SvdMetricsRunner   *self);
@@ -34,6 +39,14 @@ SvdDistsMode           svd_metrics_runner_get_dists_mode (SvdMetricsRunner  *sel
 gboolean               svd_metrics_runner_compute       (SvdMetricsRunner   *self,
                                                          const SvdImage     *ref,
                                                          const SvdImage     *dist,
+                                                         SvdMetricsFrame    *frame,
+                                                         SvdImage          **ssim_map,
+                                                         SvdImage          **diff_map,
+                                                         GError            **error);
+gboolean               svd_metrics_runner_compute_planes (SvdMetricsRunner *self,
+                                                         const SvdImage     *ref,
+                                                         const SvdClPlanes  *dist,
+                                                         gint64              frame_index,
                                                          SvdMetricsFrame    *frame,
                                                          SvdImage          **ssim_map,
                                                          SvdImage          **diff_map,

@@ -21,6 +21,7 @@
 #include "svd-model-private.h"
 #include "svd-state-dict.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
 #include "core/svd-limits.h"
 
 #include <errno.h>
@@ -292,58 +293,6 @@ svd_model_load_from_bytes (GBytes      *bytes,
 }
 
 /**
- * svd_model_map_file:
- * @path: a model file
- * @error: return location for an error
- *
- * Maps @path only if it is a regular file of at most
- * SVD_LIMIT_MODEL_FILE_BYTES. The open does not block (O_NONBLOCK: a FIFO
- * named .onnx would wait for a writer forever) and the type is checked on
- * the open descriptor (fstat), so a symlink to /dev/zero or a file swapped
- * after a g_file_test() cannot slip through.
- *
- * Returns: (transfer full) (nullable): the mapping
- */
-GMappedFile *
-svd_model_map_file (const char  *path,
-                    GError     **error)
-{
-  g_autoptr(GError) local = NULL;
-  struct stat st;
-  GMappedFile *map;
-  int fd = open (path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-
-  if (fd < 0)
-    {
-      int saved = errno;
-
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read model “%s”: %s", path, g_strerror (saved));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "Cannot read model “%s”: not a regular file", path);
-      close (fd);
-      return NULL;
-    }
-  if ((guint64) st.st_size > SVD_LIMIT_MODEL_FILE_BYTES)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "Cannot read model “%s”: it is %" G_GUINT64_FORMAT " bytes, above the limit of %"
-                   G_GSIZE_FORMAT " MiB for a model file", path, (guint64) st.st_size,
-                   SVD_LIMIT_MODEL_FILE_BYTES >> 20);
-      close (fd);
-      return NULL;
-    }
-  map = g_mapped_file_new_from_fd (fd, FALSE, &local);
-  close (fd);
-  if (map == NULL)
-    g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read model “%s”: %s", path, local->message);
-  return map;
-}
-
-/**
  * svd_model_load:
  * @path: a model file
  * @error: return location for an error
@@ -355,15 +304,20 @@ SvdModel *
 svd_model_load (const char  *path,
                 GError     **error)
 {
-  g_autoptr(GMappedFile) map = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local = NULL;
   SvdModel *model;
+  gsize len = 0;
+  const guint8 *data;
 
-  map = svd_model_map_file (path, error);
-  if (map == NULL)
+  /* Only regular files: a FIFO or a symlink to /dev/zero named like a
+   * model is refused at once (the model library reads whatever the user's
+   * folders hold). */
+  bytes = svd_file_map_regular (path, SVD_LIMIT_MODEL_FILE_BYTES, error);
+  if (bytes == NULL)
     return NULL;
-  model = load_data ((const guint8 *) g_mapped_file_get_contents (map),
-                     g_mapped_file_get_length (map), &local);
+  data = g_bytes_get_data (bytes, &len);
+  model = load_data (data, len, &local);
   if (model == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #define G_LOG_DOMAIN "svd-model-library"
 
+#include "svd-config.h"
+
 #include "svd-model-library.h"
 
 #include <string.h>
@@ -231,14 +233,106 @@ add_unique (GPtrArray  *dirs,
   g_ptr_array_add (dirs, dir);
 }
 
+/* The installed models folder as seen from the running binary: BINDIR's
+ * parent is the prefix, and PKGDATADIR_REL is relative to it. Works for a
+ * copied or DESTDIR tree, where the compiled-in prefix does not exist. */
+static char *
+shipped_dir_from_exe (void)
+{
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+  g_autofree char *bindir = NULL;
+  g_autofree char *prefix = NULL;
+  g_autofree char *dir = NULL;
+  guint depth;
+
+  if (exe == NULL || g_path_is_absolute (SVD_BINDIR_REL) || g_path_is_absolute (SVD_PKGDATADIR_REL))
+    return NULL;
+  bindir = g_path_get_dirname (exe);
+  prefix = g_strdup (bindir);
+  /* One level up per component of BINDIR ("bin" is one). */
+  depth = 1;
+  for (const char *c = SVD_BINDIR_REL; *c != '\0'; c++)
+    if (*c == '/' && c[1] != '\0')
+      depth++;
+  for (guint i = 0; i < depth; i++)
+    {
+      char *up = g_path_get_dirname (prefix);
+
+      g_free (prefix);
+      prefix = up;
+    }
+  {
+    g_autofree char *expected = g_build_filename (prefix, SVD_BINDIR_REL, NULL);
+
+    if (g_strcmp0 (expected, bindir) != 0)
+      return NULL;
+  }
+  dir = g_build_filename (prefix, SVD_PKGDATADIR_REL, "models", NULL);
+  return g_file_test (dir, G_FILE_TEST_IS_DIR) ? g_steal_pointer (&dir) : NULL;
+}
+
+/**
+ * svd_model_library_shipped_dir:
+ *
+ * Where the project's own models are: `$SVD_DATA_DIR/models` when that is
+ * set (the source tree's models/ when tests run from the build tree), else
+ * the install's `share/svd-studio/models` next to the running binary, else
+ * the compiled-in `PKGDATADIR/models`.
+ *
+ * Returns: (transfer full): the folder (it may not exist)
+ */
+char *
+svd_model_library_shipped_dir (void)
+{
+  const char *env = g_getenv ("SVD_DATA_DIR");
+  char *dir;
+
+  if (env != NULL && *env != '\0')
+    return g_build_filename (env, "models", NULL);
+  dir = shipped_dir_from_exe ();
+  if (dir != NULL)
+    return dir;
+  return g_build_filename (SVD_PKGDATADIR, "models", NULL);
+}
+
+/**
+ * svd_model_library_find_shipped:
+ * @name: a shipped model's name, with or without its extension, e.g.
+ *   "svd-super-2x"
+ *
+ * Returns: (transfer full) (nullable): the model file's path, or %NULL
+ *   when @name is not a plain name or no shipped model has it
+ */
+char *
+svd_model_library_find_shipped (const char *name)
+{
+  static const char *const exts[] = { "", ".safetensors", ".onnx", ".pth" };
+  g_autofree char *dir = NULL;
+
+  if (name == NULL || *name == '\0' || strchr (name, '/') != NULL || strcmp (name, ".") == 0 ||
+      strcmp (name, "..") == 0)
+    return NULL;
+  dir = svd_model_library_shipped_dir ();
+  for (guint i = 0; i < G_N_ELEMENTS (exts); i++)
+    {
+      g_autofree char *file = g_strconcat (name, exts[i], NULL);
+      char *path = g_build_filename (dir, file, NULL);
+
+      if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        return path;
+      g_free (path);
+    }
+  return NULL;
+}
+
 /**
  * svd_model_library_default_folders:
- * @source_root: (nullable): the source tree, whose models/ is used when it
- *   exists (running uninstalled)
+ * @source_root: (nullable): a source tree whose models/ comes first when it
+ *   exists; the app passes %NULL
  * @extra: (nullable) (array zero-terminated=1): folders the user added
  *
- * The library is the project's own models/ (source tree or installed data
- * dir), the user's models folder (`$XDG_DATA_HOME/svd-studio/models`) and
+ * The library is the project's own models (svd_model_library_shipped_dir(),
+ * then the system data dirs), the user's models folder (`$XDG_DATA_HOME/svd-studio/models`) and
  * @extra, in that order, without repeats. Folders that do not exist are
  * kept out, except the user folder, which is where the user is told to put
  * models.
@@ -261,6 +355,14 @@ svd_model_library_default_folders (const char        *source_root,
       else
         g_free (d);
     }
+  {
+    char *d = svd_model_library_shipped_dir ();
+
+    if (g_file_test (d, G_FILE_TEST_IS_DIR))
+      add_unique (dirs, d);
+    else
+      g_free (d);
+  }
   for (guint i = 0; data_dirs[i] != NULL; i++)
     {
       char *d = g_build_filename (data_dirs[i], "svd-studio", "models", NULL);

@@ -55,6 +55,8 @@ GPtrArray     *svd_model_library_scan_finish   (GAsyncResult        *result,
                                                 GError             **error);
 GStrv          svd_model_library_default_folders (const char        *source_root,
                                                   const char *const *extra);
+char          *svd_model_library_shipped_dir   (void);
+char          *svd_model_library_find_shipped  (const char          *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdModelEntry, svd_model_entry_free)
 

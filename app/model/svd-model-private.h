@@ -7,6 +7,7 @@
 #include <glib.h>
 #include <string.h>
 
+#include "core/svd-limits.h"
 #include "model/svd-state-dict.h"
 
 G_BEGIN_DECLS
@@ -170,9 +171,5 @@ SvdModel     *svd_onnx_parse           (const guint8   *data,
 gboolean      svd_onnx_check_wire      (const guint8   *data,
                                         gsize           len,
                                         GError        **error);
-
-/* Limits that keep hostile files from asking for absurd allocations. */
-#define SVD_MAX_TENSORS      65536
-#define SVD_MAX_TENSOR_BYTES ((gsize) 1 << 31)
 
 G_END_DECLS

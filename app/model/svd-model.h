@@ -142,8 +142,6 @@ SvdModel   *svd_model_load               (const char      *path,
 SvdModel   *svd_model_load_from_bytes    (GBytes          *bytes,
                                           const char      *name,
                                           GError         **error);
-GMappedFile *svd_model_map_file          (const char      *path,
-                                          GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdModel, svd_model_unref)
 

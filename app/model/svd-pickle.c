@@ -12,6 +12,7 @@
 #include "svd-pickle.h"
 #include "svd-model-private.h"
 #include "core/svd-error.h"
+#include "core/svd-escape.h"
 
 typedef enum {
   G_ORDERED_DICT,
@@ -62,15 +63,14 @@ static const struct {
   { "torch", "bfloat16", G_DTYPE, SVD_STORAGE_BF16 },
 };
 
-/* Caps: real state dicts use a few thousand stack slots and memo entries. */
-#define MAX_STACK  (1 << 20)
-#define MAX_MARKS  (1 << 16)
-#define MAX_MEMO   (1 << 20)
+/* Caps on values, items, stack, marks and memo are in core/svd-limits.h,
+ * with the reasons for their values. */
 #define MAX_GLOBAL_NAME 256
 #define MAX_DEPTH  16
 
 struct _SvdPickle {
   GPtrArray *values;  /* every SvdPickleValue made; frees them */
+  gsize      n_items; /* items in all tuples, lists and dicts */
 };
 
 static void
@@ -148,8 +148,9 @@ static gboolean
 push (Unpickler      *u,
       SvdPickleValue *v)
 {
-  if (u->stack->len >= MAX_STACK)
-    FAIL (SVD_ERROR_INVALID_INPUT, "Pickle stack exceeds %d entries", MAX_STACK);
+  if (u->stack->len >= SVD_LIMIT_PICKLE_STACK)
+    FAIL (SVD_ERROR_INVALID_INPUT, "Pickle stack exceeds %d entries, the limit for a state dict",
+          SVD_LIMIT_PICKLE_STACK);
   g_ptr_array_add (u->stack, v);
   return TRUE;
 }
@@ -212,8 +213,10 @@ memo_put (Unpickler *u,
 
   if (v == NULL)
     return FALSE;
-  if (g_hash_table_size (u->memo) >= MAX_MEMO && !g_hash_table_contains (u->memo, GUINT_TO_POINTER (index)))
-    FAIL (SVD_ERROR_INVALID_INPUT, "Pickle memo exceeds %d entries", MAX_MEMO);
+  if (g_hash_table_size (u->memo) >= SVD_LIMIT_PICKLE_MEMO &&
+      !g_hash_table_contains (u->memo, GUINT_TO_POINTER (index)))
+    FAIL (SVD_ERROR_INVALID_INPUT, "Pickle memo exceeds %d entries, the limit for a state dict",
+          SVD_LIMIT_PICKLE_MEMO);
   g_hash_table_insert (u->memo, GUINT_TO_POINTER (index), v);
   return TRUE;
 }
@@ -227,6 +230,20 @@ memo_get (Unpickler *u,
   if (!g_hash_table_lookup_extended (u->memo, GUINT_TO_POINTER (index), NULL, (gpointer *) &v))
     FAIL (SVD_ERROR_INVALID_INPUT, "Pickle reads memo entry %u, which was never stored", index);
   return push (u, v);
+}
+
+/* Counts @n more items held by tuples, lists and dicts against the limit:
+ * a reference costs one pickle byte (DUP) but eight bytes of memory. */
+static gboolean
+count_items (Unpickler *u,
+             gsize      n)
+{
+  if (n > SVD_LIMIT_PICKLE_ITEMS - u->pickle->n_items)
+    FAIL (SVD_ERROR_INVALID_INPUT,
+          "Pickle containers hold more than %d items in all, the limit for a state dict",
+          SVD_LIMIT_PICKLE_ITEMS);
+  u->pickle->n_items += n;
+  return TRUE;
 }
 
 static gboolean
@@ -279,6 +296,23 @@ push_long (Unpickler *u,
   return push (u, v);
 }
 
+/* A name from the file as an error message may quote it: valid UTF-8, at
+ * most 100 characters, control characters escaped. */
+static char *
+shown_name (const char *name)
+{
+  g_autofree char *valid = g_utf8_make_valid (name, -1);
+
+  if (g_utf8_strlen (valid, -1) > 100)
+    {
+      g_autofree char *cut = g_utf8_substring (valid, 0, 100);
+
+      g_free (valid);
+      valid = g_strconcat (cut, "…", NULL);
+    }
+  return svd_str_escape_control (valid, FALSE);
+}
+
 static gboolean
 do_global (Unpickler  *u,
            const char *module,
@@ -294,8 +328,10 @@ do_global (Unpickler  *u,
         return push (u, v);
       }
   {
-    g_autofree char *m = g_utf8_make_valid (module, -1);
-    g_autofree char *n = g_utf8_make_valid (name, -1);
+    /* The names come from the file: keep them short and free of terminal
+     * escapes before quoting them. */
+    g_autofree char *m = shown_name (module);
+    g_autofree char *n = shown_name (name);
 
     FAIL (SVD_ERROR_UNSAFE,
           "Refused to load: the pickle names the global “%s.%s”, which is not one a state dict "
@@ -531,8 +567,8 @@ add_items (Unpickler      *u,
     }
   else if (container->kind != SVD_PV_LIST)
     FAIL (SVD_ERROR_INVALID_INPUT, "Pickle APPEND on a %s", kind_name (container->kind));
-  if (container->items->len + items->len > MAX_STACK)
-    FAIL (SVD_ERROR_INVALID_INPUT, "Pickle container exceeds %d items", MAX_STACK);
+  if (!count_items (u, items->len))
+    return FALSE;
   for (guint i = 0; i < items->len; i++)
     g_ptr_array_add (container->items, g_ptr_array_index (items, i));
   return TRUE;
@@ -551,6 +587,13 @@ step (Unpickler *u,
 
   if (!svd_cursor_u8 (&u->cur, &op))
     return truncated (u, "an opcode");
+  /* Values live until the whole file is read, so their number bounds the
+   * unpickler's memory; no opcode makes more than one, so checking before
+   * each is enough. */
+  if (u->pickle->values->len >= SVD_LIMIT_PICKLE_VALUES)
+    FAIL (SVD_ERROR_INVALID_INPUT,
+          "Pickle makes more than %d values, the limit for a state dict (at byte %" G_GSIZE_FORMAT ")",
+          SVD_LIMIT_PICKLE_VALUES, u->cur.pos - 1);
 
   switch (op)
     {
@@ -568,8 +611,9 @@ step (Unpickler *u,
       *done = TRUE;
       return TRUE;
     case '(': /* MARK */
-      if (u->marks->len >= MAX_MARKS)
-        FAIL (SVD_ERROR_INVALID_INPUT, "Pickle nests more than %d MARKs", MAX_MARKS);
+      if (u->marks->len >= SVD_LIMIT_PICKLE_MARKS)
+        FAIL (SVD_ERROR_INVALID_INPUT, "Pickle nests more than %d MARKs, the limit for a state dict",
+              SVD_LIMIT_PICKLE_MARKS);
       {
         guint m = u->stack->len;
 
@@ -662,7 +706,7 @@ step (Unpickler *u,
     case ')': /* EMPTY_TUPLE */
       return push (u, value_new (u->pickle, SVD_PV_TUPLE));
     case 't': /* TUPLE */
-      if ((items = pop_mark (u)) == NULL)
+      if ((items = pop_mark (u)) == NULL || !count_items (u, items->len))
         return FALSE;
       v = value_new (u->pickle, SVD_PV_TUPLE);
       for (guint i = 0; i < items->len; i++)
@@ -678,6 +722,8 @@ step (Unpickler *u,
         for (int i = n - 1; i >= 0; i--)
           if ((tmp[i] = pop (u)) == NULL)
             return FALSE;
+        if (!count_items (u, n))
+          return FALSE;
         v = value_new (u->pickle, SVD_PV_TUPLE);
         for (int i = 0; i < n; i++)
           g_ptr_array_add (v->items, tmp[i]);
@@ -877,7 +923,7 @@ tensor_to_state (Flatten        *fl,
       }
   if (numel > 0 && last >= (guint64) st->numel)
     goto out_of_range;
-  if (!g_size_checked_mul (&need, numel, esize) || need > SVD_MAX_TENSOR_BYTES)
+  if (!g_size_checked_mul (&need, numel, esize) || need > SVD_LIMIT_TENSOR_BYTES)
     goto out_of_range;
   /* Many keys may view one storage; a hostile file could repeat a large
    * view thousands of times. Real files never hold much more tensor data

@@ -19,8 +19,6 @@
 
 #include <zlib.h>
 
-#define ZIP_MAX_ENTRIES 100000
-#define ZIP_MAX_NAME    4096
 
 typedef struct {
   char    *name;
@@ -37,7 +35,7 @@ typedef struct {
   GHashTable   *entries;   /* name -> ZipEntry* */
   GHashTable   *inflated;  /* name -> GBytes* (deflated entries, inflated once) */
   char         *prefix;    /* "archive/" up to and including the slash */
-  gsize         storage_bytes;
+  gsize         inflated_bytes; /* declared sizes of the entries inflated so far */
 } Zip;
 
 static void
@@ -161,8 +159,13 @@ zip_open (Zip          *z,
       svd_cursor_u64le (&c, &cd_offset);
     }
 
-  if (n_entries > ZIP_MAX_ENTRIES)
-    return zip_fail (error, "too many entries");
+  if (n_entries > SVD_LIMIT_ZIP_ENTRIES)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   "PyTorch zip archive lists %" G_GUINT64_FORMAT " entries, above the limit of %d",
+                   n_entries, SVD_LIMIT_ZIP_ENTRIES);
+      return FALSE;
+    }
   if (cd_offset > len || cd_size > len - cd_offset)
     return zip_fail (error, "the central directory lies outside the file");
 
@@ -287,17 +290,38 @@ zip_read (Zip           *z,
     {
       z_stream zs = { 0 };
       guint8 *buf;
+      gsize total;
       int rc;
 
+      /* The budget covers every entry inflated from this archive and is
+       * checked on the declared size before the buffer exists; inflating
+       * must then produce exactly that size. */
+      if (!g_size_checked_add (&total, z->inflated_bytes, (gsize) e->usize) ||
+          total > SVD_LIMIT_ZIP_INFLATE_BYTES)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                       "PyTorch zip archive inflates to more than %" G_GSIZE_FORMAT " bytes (at “%s”, "
+                       "which claims %" G_GUINT64_FORMAT " bytes): above the limit for a compressed model",
+                       SVD_LIMIT_ZIP_INFLATE_BYTES, name, e->usize);
+          return FALSE;
+        }
       /* deflate cannot expand more than ~1032:1; larger claims are lies. */
-      if (e->usize > SVD_MAX_TENSOR_BYTES || e->usize / 1032 > e->csize + 1)
+      if (e->usize / 1032 > e->csize + 1)
         return zip_fail (error, "a compressed entry claims an impossible size");
+      z->inflated_bytes = total;
       if (inflateInit2 (&zs, -MAX_WBITS) != Z_OK)
         {
           g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "zlib could not start");
           return FALSE;
         }
-      buf = g_malloc (MAX (e->usize, 1));
+      buf = g_try_malloc (MAX (e->usize, 1));
+      if (buf == NULL)
+        {
+          inflateEnd (&zs);
+          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
+                       "No memory to inflate %" G_GUINT64_FORMAT " bytes of “%s”", e->usize, name);
+          return FALSE;
+        }
       zs.next_in = (Bytef *) payload;
       zs.avail_in = (uInt) MIN (e->csize, G_MAXUINT32);
       zs.next_out = buf;

@@ -9,12 +9,10 @@
 
 #include "svd-model-private.h"
 #include "core/svd-error.h"
+#include "core/svd-json-depth.h"
+#include "core/svd-limits.h"
 
 #include <json-glib/json-glib.h>
-
-/* Headers of real models are a few KiB; 100 MB is the limit the format's
- * reference implementation uses. */
-#define SAFETENSORS_MAX_HEADER (100u * 1024 * 1024)
 
 typedef struct {
   const char *name;
@@ -91,7 +89,17 @@ svd_safetensors_parse (const guint8      *data,
                    "8-byte header size", len);
       return NULL;
     }
-  if (header_len > svd_cursor_remaining (&cur) || header_len > SAFETENSORS_MAX_HEADER)
+  /* Headers of real models are a few KiB; the format's own 100 MB limit
+   * lets json-glib build gigabytes of nodes (see svd-limits.h). */
+  if (header_len > SVD_LIMIT_SAFETENSORS_HEADER_BYTES)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   "safetensors header claims %" G_GUINT64_FORMAT " bytes, above the limit of %"
+                   G_GSIZE_FORMAT " bytes for a model header (real ones are a few KiB)",
+                   header_len, SVD_LIMIT_SAFETENSORS_HEADER_BYTES);
+      return NULL;
+    }
+  if (header_len > svd_cursor_remaining (&cur))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
                    "safetensors header claims %" G_GUINT64_FORMAT " bytes but the file has only "
@@ -116,6 +124,10 @@ svd_safetensors_parse (const guint8      *data,
                    "safetensors header contains a NUL byte");
       return NULL;
     }
+  /* json-glib recurses per nesting level: check the depth first. */
+  if (!svd_json_check_depth ((const char *) header, (gssize) header_len, SVD_LIMIT_JSON_DEPTH,
+                             "The safetensors header", error))
+    return NULL;
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, (const char *) header, (gssize) header_len, &local))
     {
@@ -131,11 +143,11 @@ svd_safetensors_parse (const guint8      *data,
       return NULL;
     }
   obj = json_node_get_object (root);
-  if (json_object_get_size (obj) > SVD_MAX_TENSORS)
+  if (json_object_get_size (obj) > SVD_LIMIT_TENSORS)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "safetensors header lists %u entries; at most %d are supported",
-                   json_object_get_size (obj), SVD_MAX_TENSORS);
+                   "safetensors header lists %u entries, above the limit of %d tensors",
+                   json_object_get_size (obj), SVD_LIMIT_TENSORS);
       return NULL;
     }
 
@@ -168,6 +180,13 @@ svd_safetensors_parse (const guint8      *data,
               return NULL;
             }
           meta = json_node_get_object (node);
+          if (json_object_get_size (meta) > SVD_LIMIT_METADATA_ENTRIES)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                           "safetensors “__metadata__” has %u entries, above the limit of %d",
+                           json_object_get_size (meta), SVD_LIMIT_METADATA_ENTRIES);
+              return NULL;
+            }
           keys = json_object_get_members (meta);
           for (GList *k = keys; k != NULL; k = k->next)
             {

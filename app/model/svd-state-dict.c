@@ -4,6 +4,7 @@
 #include "svd-state-dict.h"
 #include "svd-model-private.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
 
 #include <math.h>
 
@@ -183,7 +184,7 @@ svd_tensor_new_from_le (const char          *name,
           return NULL;
         }
     }
-  if (!g_size_checked_mul (&want, n, svd_dtype_size (dtype)) || want > SVD_MAX_TENSOR_BYTES)
+  if (!g_size_checked_mul (&want, n, svd_dtype_size (dtype)) || want > SVD_LIMIT_TENSOR_BYTES)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
                    "Tensor “%s” is too large (%" G_GSIZE_FORMAT " elements)", name, n);
@@ -275,10 +276,10 @@ svd_state_dict_insert (SvdStateDict *self,
             tensor->name = stripped;
           }
     }
-  if (self->tensors->len >= SVD_MAX_TENSORS)
+  if (self->tensors->len >= SVD_LIMIT_TENSORS)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "The file holds more than %d tensors", SVD_MAX_TENSORS);
+                   "The file holds more than %d tensors, the limit for a weights file", SVD_LIMIT_TENSORS);
       svd_tensor_free (tensor);
       return FALSE;
     }
@@ -432,18 +433,18 @@ load_file (const char        *path,
            SvdStateDictFlags  flags,
            GError           **error)
 {
-  g_autoptr(GMappedFile) map = NULL;
+  g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GError) local = NULL;
   SvdStateDict *dict;
+  gsize len = 0;
+  const guint8 *data;
 
-  map = g_mapped_file_new (path, FALSE, &local);
-  if (map == NULL)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read “%s”: %s", path, local->message);
-      return NULL;
-    }
-  dict = svd_state_dict_load_from_data ((const guint8 *) g_mapped_file_get_contents (map),
-                                        g_mapped_file_get_length (map), flags, &local);
+  /* Only regular files, never a FIFO or a device behind a model's name. */
+  bytes = svd_file_map_regular (path, SVD_LIMIT_MODEL_FILE_BYTES, error);
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  dict = svd_state_dict_load_from_data (data, len, flags, &local);
   if (dict == NULL)
     {
       g_autofree char *base = g_path_get_basename (path);

@@ -27,6 +27,7 @@ svd_bench_matrix_row_free (SvdBenchMatrixRow *row)
     return;
   g_free (row->device);
   g_free (row->chain);
+  g_free (row->spec);
   g_free (row->key);
   g_free (row);
 }
@@ -96,7 +97,12 @@ row_to_json (JsonBuilder             *b,
 #define I(k, v) json_builder_set_member_name (b, k); json_builder_add_int_value (b, v)
 #define D(k, v) json_builder_set_member_name (b, k); json_builder_add_double_value (b, v)
   S ("device", r->device);
+  S ("precision", r->precision == SVD_PRECISION_FP16 ? "fp16" : "fp32");
   S ("chain", r->chain);
+  if (r->spec != NULL)
+    {
+      S ("spec", r->spec);
+    }
   S ("key", r->key);
   I ("in_width", r->in_width);
   I ("in_height", r->in_height);
@@ -209,7 +215,11 @@ svd_bench_matrix_load (const char  *path,
         continue;
       r = g_new0 (SvdBenchMatrixRow, 1);
       r->device = g_strdup (json_object_get_string_member_with_default (ro, "device", ""));
+      /* Files written before the precision was recorded hold fp32 rows. */
+      r->precision = g_strcmp0 (json_object_get_string_member_with_default (ro, "precision", "fp32"), "fp16") == 0
+                       ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
       r->chain = g_strdup (json_object_get_string_member_with_default (ro, "chain", ""));
+      r->spec = g_strdup (json_object_get_string_member_with_default (ro, "spec", NULL));
       r->key = g_strdup (json_object_get_string_member_with_default (ro, "key", ""));
       r->in_width = json_object_get_int_member_with_default (ro, "in_width", 0);
       r->in_height = json_object_get_int_member_with_default (ro, "in_height", 0);
@@ -266,7 +276,7 @@ char *
 svd_bench_matrix_to_csv (GPtrArray *rows)
 {
   GString *s = g_string_new ("device,chain,in_width,in_height,out_width,out_height,gflop,stage_ms,total_ms,fps,"
-                             "quality_frames,psnr_rgb,psnr_y,ssim_y,key\n");
+                             "quality_frames,psnr_rgb,psnr_y,ssim_y,key,precision\n");
 
   for (guint i = 0; i < rows->len; i++)
     {
@@ -301,7 +311,7 @@ svd_bench_matrix_to_csv (GPtrArray *rows)
         g_string_append (s, ",,,,");
       g_string_append_c (s, ',');
       append_csv_string (s, r->key);
-      g_string_append_c (s, '\n');
+      g_string_append (s, r->precision == SVD_PRECISION_FP16 ? ",fp16\n" : ",fp32\n");
     }
   return g_string_free (s, FALSE);
 }
@@ -567,6 +577,9 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
   g_autoptr(GHashTable) hashes = g_hash_table_new_full (NULL, NULL, NULL, g_free);
   guint n_slots = o->slots->len;
   g_autofree guint *idx = g_new0 (guint, MAX (n_slots, 1));
+  /* As asked for: the CPU reference ignores it, and its rows say so by
+   * their device. */
+  const SvdPrecision precision = settings->precision;
   int total, done = 0;
 
   if (n_slots == 0 || n_slots > SVD_ENGINE_MAX_STAGES || o->n_sizes < 1 || o->frames < 1)
@@ -602,7 +615,8 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
   for (;;)
     {
-      SvdModel *chain[SVD_ENGINE_MAX_STAGES];
+      g_autoptr(SvdChain) steps = svd_chain_new (NULL);
+      g_autofree char *spec = NULL;
       guint n = 0;
       int scale = 1;
 
@@ -612,16 +626,21 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
           if (m != NULL)
             {
-              chain[n++] = m;
+              n++;
               scale *= m->scale;
+              if (!svd_chain_add_model (steps, m, error))
+                return NULL;
             }
         }
+      /* The row names its chain as text that reads back, so whoever shows
+       * the row (the matrix window) can export the very same chain. */
+      spec = n > 0 ? svd_chain_to_string (steps, NULL, NULL) : NULL;
 
       for (int z = 0; z < o->n_sizes; z++)
         {
           int w = o->widths[z], h = o->heights[z];
           g_autoptr(GString) key = g_string_new (NULL);
-          g_autoptr(GString) label = g_string_new (NULL);
+          g_autofree char *label = svd_chain_get_label (steps);
           SvdBenchMatrixRow *row = NULL;
 
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -633,12 +652,13 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
                 progress (done, total, NULL, user_data);
               continue;
             }
-          g_string_append_printf (key, "%s|%dx%d", svd_engine_get_device_name (engine), w, h);
+          /* fp16 rows are another measurement than fp32 ones: the key
+           * says so (fp32 keys stay as they were, so older files resume). */
+          g_string_append_printf (key, "%s%s|%dx%d", svd_engine_get_device_name (engine),
+                                  precision == SVD_PRECISION_FP16 ? "/fp16" : "", w, h);
           for (guint k = 0; k < n; k++)
-            {
-              g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (hashes, chain[k]));
-              g_string_append_printf (label, "%s%s", k ? " + " : "", chain[k]->name);
-            }
+            g_string_append_printf (key, "|%s", (const char *) g_hash_table_lookup (
+                                      hashes, ((SvdChainStep *) g_ptr_array_index (steps->steps, k))->model));
           if (quality_tag != NULL)
             g_string_append_printf (key, "|%s", quality_tag);
           for (guint k = 0; previous != NULL && k < previous->len; k++)
@@ -666,7 +686,7 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
 
             if (frame == NULL)
               return NULL;
-            if (!svd_engine_set_chain (engine, chain, n, error))
+            if (!svd_engine_set_chain (engine, steps, error))
               return NULL;
             for (int r = 0; r < o->warmup + o->frames; r++)
               {
@@ -684,22 +704,15 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
               }
             row = g_new0 (SvdBenchMatrixRow, 1);
             row->device = g_strdup (svd_engine_get_device_name (engine));
-            row->chain = g_strdup (label->str);
+            row->precision = precision;
+            row->chain = g_strdup (label);
+            row->spec = g_strdup (spec);
             row->key = g_strdup (key->str);
             row->in_width = w;
             row->in_height = h;
             row->out_width = w * scale;
             row->out_height = h * scale;
-            {
-              int cw = w, ch = h;
-
-              for (guint k = 0; k < n; k++)
-                {
-                  row->gflop += svd_model_get_gflop (chain[k], cw, ch);
-                  cw *= chain[k]->scale;
-                  ch *= chain[k]->scale;
-                }
-            }
+            row->gflop = svd_chain_get_gflop (steps, w, h);
             row->n_stages = n;
             for (guint k = 0; k < n; k++)
               row->stage_ms[k] = median (stages + k * o->frames, o->frames);
@@ -760,4 +773,49 @@ svd_bench_matrix_run (const SvdBenchMatrixOptions *o,
   if (o->csv_path != NULL && !svd_bench_matrix_save_csv (rows, o->csv_path, error))
     return NULL;
   return g_steal_pointer (&rows);
+}
+
+/**
+ * svd_bench_matrix_device_name:
+ * @settings: engine settings
+ *
+ * The name svd_engine_get_device_name() reports for an engine made with
+ * @settings, which is what rows record in @device, found without making
+ * an engine (it lists the OpenCL devices only).
+ *
+ * Returns: (transfer full): the device's name
+ */
+char *
+svd_bench_matrix_device_name (const SvdSettings *settings)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  SvdClDeviceInfo *info;
+
+  if (g_strcmp0 (settings->device, "cpu-ref") == 0)
+    return g_strdup ("CPU reference (no OpenCL)");
+  devices = svd_cl_list_devices (NULL);
+  if (devices == NULL || devices->len == 0)
+    return g_strdup ("CPU reference (no OpenCL)");
+  info = svd_cl_choose_device (devices, settings->device, NULL);
+  if (info == NULL)
+    return g_strdup (settings->device != NULL ? settings->device : "");
+  return g_strdup_printf ("%s (%s)", info->name, info->platform_name);
+}
+
+/**
+ * svd_bench_matrix_row_is_stale:
+ * @row: a row
+ * @device_name: the device the current settings choose, as
+ *   svd_bench_matrix_device_name() names it
+ * @precision: the precision the current settings choose
+ *
+ * Returns: whether @row was measured on another device or at another
+ *   precision, so that its timing does not describe the current settings
+ */
+gboolean
+svd_bench_matrix_row_is_stale (const SvdBenchMatrixRow *row,
+                               const char              *device_name,
+                               SvdPrecision             precision)
+{
+  return g_strcmp0 (row->device, device_name) != 0 || row->precision != precision;
 }

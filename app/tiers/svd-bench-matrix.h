@@ -23,7 +23,11 @@ G_BEGIN_DECLS
 /**
  * SvdBenchMatrixRow:
  * @device: the device the row was measured on
- * @chain: display names joined with " + "
+ * @precision: the precision of the engine's feature maps when measured
+ * @chain: display names joined with " + " (for display only)
+ * @spec: (nullable): the chain as svd_chain_parse() reads it (model files
+ *   in order); %NULL for rows of models without a file, or from results
+ *   files written before it was recorded
  * @key: device | size | weight hashes: what resume matches on
  * @in_width: @in_height: input size
  * @out_width: @out_height: output size
@@ -38,7 +42,9 @@ G_BEGIN_DECLS
  */
 typedef struct {
   char   *device;
+  SvdPrecision precision;
   char   *chain;
+  char   *spec;
   char   *key;
   int     in_width;
   int     in_height;
@@ -123,6 +129,10 @@ int        svd_bench_matrix_recommend (GPtrArray                   *rows,
                                        int                          out_width,
                                        int                          out_height);
 char      *svd_model_weights_sha256   (const SvdModel              *model);
+char      *svd_bench_matrix_device_name (const SvdSettings         *settings);
+gboolean   svd_bench_matrix_row_is_stale (const SvdBenchMatrixRow  *row,
+                                          const char               *device_name,
+                                          SvdPrecision              precision);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdBenchMatrixRow, svd_bench_matrix_row_free)
 

@@ -147,6 +147,47 @@ test_error_names (void)
   g_assert_cmpstr (svd_error_code_name (999), ==, "unknown");
 }
 
+/* The engine's tuning knobs are settings fields, filled from the
+ * environment for the CLI; a block shape the kernels cannot run is refused
+ * instead of reaching them. */
+static void
+test_settings_tuning (void)
+{
+  g_auto(SvdSettings) s = { 0 };
+
+  svd_settings_init (&s);
+  g_assert_cmpint (s.conv_variant, ==, SVD_CONV_VARIANT_AUTO);
+  g_assert_cmpint (s.conv_vw, ==, 0);
+  g_assert_false (s.profile_layers);
+  g_setenv ("SVD_CONV_VARIANT", "pixel", TRUE);
+  g_setenv ("SVD_CONV_BLOCK", "8,3,24,8", TRUE);
+  g_setenv ("SVD_PROFILE_LAYERS", "1", TRUE);
+  g_setenv ("SVD_KERNEL_DIR", "/tmp/kernels", TRUE);
+  svd_settings_apply_env (&s);
+  g_unsetenv ("SVD_KERNEL_DIR");
+  g_assert_cmpstr (s.kernel_dir, ==, "/tmp/kernels");
+  g_unsetenv ("SVD_CONV_VARIANT");
+  g_unsetenv ("SVD_CONV_BLOCK");
+  g_unsetenv ("SVD_PROFILE_LAYERS");
+  g_assert_cmpint (s.conv_variant, ==, SVD_CONV_VARIANT_PIXEL);
+  g_assert_cmpint (s.conv_vw, ==, 8);
+  g_assert_cmpint (s.conv_rx, ==, 3);
+  g_assert_cmpint (s.conv_acc, ==, 24);
+  g_assert_cmpint (s.conv_ocb, ==, 8);
+  g_assert_true (s.profile_layers);
+  /* A zero vector width, a huge block or trailing junk leave it alone. */
+  g_assert_false (svd_settings_set_conv_block (&s, "0,3,24,8"));
+  g_assert_false (svd_settings_set_conv_block (&s, "3,3,24,8"));
+  g_assert_false (svd_settings_set_conv_block (&s, "8,3,24,100000"));
+  g_assert_false (svd_settings_set_conv_block (&s, "8,-1,24,8"));
+  g_assert_false (svd_settings_set_conv_block (&s, "8,3,24,8x"));
+  g_assert_false (svd_settings_set_conv_block (&s, "8,3"));
+  g_assert_cmpint (s.conv_vw, ==, 8);
+  g_assert_true (svd_settings_set_conv_block (&s, "4,2,16,4"));
+  g_assert_cmpint (s.conv_vw, ==, 4);
+  g_assert_cmpint (s.conv_ocb, ==, 4);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -157,6 +198,7 @@ main (int    argc,
   g_test_add_func ("/core/image/wrap-and-ref", test_image_wrap_and_ref);
   g_test_add_func ("/core/image/color-defaults", test_color_defaults);
   g_test_add_func ("/core/settings", test_settings);
+  g_test_add_func ("/core/settings/tuning", test_settings_tuning);
   g_test_add_func ("/core/error-names", test_error_names);
   return g_test_run ();
 }

@@ -180,6 +180,43 @@ test_error_names (void)
   g_assert_nonnull (strstr (error->message, "CL_MEM_OBJECT_ALLOCATION_FAILURE"));
 }
 
+/* The kernel folder is a setting: a context made with one reads its
+ * kernels there, one made without reads the embedded copies even when
+ * SVD_KERNEL_DIR is in the environment (only svd_settings_apply_env()
+ * reads that). */
+static void
+test_kernel_dir_setting (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("svd-kernel-dir-XXXXXX", NULL);
+  g_autofree char *file = g_build_filename (dir, "convert.cl", NULL);
+  g_auto(SvdSettings) settings;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdClContext) with_dir = NULL;
+  g_autoptr(SvdClContext) without = NULL;
+  g_autofree char *a = NULL;
+  g_autofree char *b = NULL;
+
+  g_assert_true (g_file_set_contents (file, "/* edited */\n", -1, NULL));
+  svd_settings_init (&settings);
+  settings.kernel_dir = g_strdup (dir);
+  with_dir = svd_cl_context_new (&settings, &error);
+  g_assert_no_error (error);
+  a = svd_cl_context_load_source (with_dir, "convert.cl", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (a, ==, "/* edited */\n");
+
+  g_clear_pointer (&settings.kernel_dir, g_free);
+  g_setenv ("SVD_KERNEL_DIR", dir, TRUE);
+  without = svd_cl_context_new (&settings, &error);
+  g_unsetenv ("SVD_KERNEL_DIR");
+  g_assert_no_error (error);
+  b = svd_cl_context_load_source (without, "convert.cl", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (b, !=, "/* edited */\n");
+  g_assert_nonnull (strstr (b, "__kernel"));
+  svd_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -195,6 +232,7 @@ main (int    argc,
   g_test_add_func ("/engine/cl/build-error-has-log", test_build_error_has_log);
   g_test_add_func ("/engine/cl/choose-device", test_choose_device);
   g_test_add_func ("/engine/cl/error-names", test_error_names);
+  g_test_add_func ("/engine/cl/kernel-dir-setting", test_kernel_dir_setting);
   ret = g_test_run ();
   svd_cl_context_unref (ctx);
   return ret;

@@ -54,14 +54,13 @@ new_engine (SvdPrecision precision,
   SvdEngine *engine;
 
   /* The kernel variant is chosen when the engine is made. */
-  g_setenv ("SVD_CONV_VARIANT", variant, TRUE);
   svd_settings_init (&settings);
   svd_settings_apply_env (&settings);
   settings.precision = precision;
+  settings.conv_variant = g_strcmp0 (variant, "pixel") == 0 ? SVD_CONV_VARIANT_PIXEL : SVD_CONV_VARIANT_BLOCK;
   if (conv_mode >= 0)
     settings.conv = conv_mode;
   engine = svd_engine_new_for_context (ctx, &settings, &error);
-  g_unsetenv ("SVD_CONV_VARIANT");
   g_assert_no_error (error);
   return engine;
 }
@@ -110,9 +109,9 @@ check_model (const Case *cs,
   g_autoptr(GError) error = NULL;
 
   g_assert_true (g_str_has_suffix (svd_engine_get_variant (half), "-fp16"));
-  g_assert_true (svd_engine_set_chain (half, &m, 1, &error));
+  g_assert_true (svd_test_engine_set_models (half, &m, 1, &error));
   g_assert_no_error (error);
-  g_assert_true (svd_engine_set_chain (full, &m, 1, &error));
+  g_assert_true (svd_test_engine_set_models (full, &m, 1, &error));
   g_assert_no_error (error);
   for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
     {
@@ -191,9 +190,9 @@ test_chain_memory (void)
         }
   models[0] = svd_test_load_shared_model ("seed", "1x_super_34_10_fp32.onnx");
   models[1] = svd_test_load_shared_model ("seed", "2x_10_2X-10_mega_fp32.onnx");
-  g_assert_true (svd_engine_set_chain (half, models, 2, &error));
+  g_assert_true (svd_test_engine_set_models (half, models, 2, &error));
   g_assert_no_error (error);
-  g_assert_true (svd_engine_set_chain (full, models, 2, &error));
+  g_assert_true (svd_test_engine_set_models (full, models, 2, &error));
   g_assert_no_error (error);
   g_assert_true (svd_engine_process (half, in, SVD_PIXEL_FORMAT_RGB_F32, &out16, NULL, NULL, &error));
   g_assert_no_error (error);

@@ -80,7 +80,7 @@ test_model (gconstpointer data)
   g_autoptr(SvdModel) m = svd_test_load_shared_model (cs->dir, cs->file);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (svd_engine_set_chain (engine, &m, 1, &error));
+  g_assert_true (svd_test_engine_set_models (engine, &m, 1, &error));
   g_assert_no_error (error);
   for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
     {
@@ -120,7 +120,7 @@ check_chain (const char *const *files,
 
       models[i] = svd_test_load_shared_model (dir, slash + 1);
     }
-  g_assert_true (svd_engine_set_chain (engine, models, n, &error));
+  g_assert_true (svd_test_engine_set_models (engine, models, n, &error));
   g_assert_no_error (error);
   for (gsize i = 0; i < G_N_ELEMENTS (inputs); i++)
     {

@@ -140,13 +140,11 @@ make_engine (const char *variant,
   svd_settings_init (&settings);
   svd_settings_apply_env (&settings);
   settings.max_tile = max_tile;
-  if (variant != NULL)
-    g_setenv ("SVD_CONV_VARIANT", variant, TRUE);
-  else
-    g_unsetenv ("SVD_CONV_VARIANT");
+  settings.conv_variant = g_strcmp0 (variant, "pixel") == 0 ? SVD_CONV_VARIANT_PIXEL
+                          : g_strcmp0 (variant, "block") == 0 ? SVD_CONV_VARIANT_BLOCK
+                                                              : SVD_CONV_VARIANT_AUTO;
   e = svd_engine_new_for_context (ctx, &settings, &error);
   g_assert_no_error (error);
-  g_unsetenv ("SVD_CONV_VARIANT");
   return e;
 }
 
@@ -164,7 +162,7 @@ check_engine_vs_ref (SvdEngine       *e,
   double d;
 
   g_assert_no_error (error);
-  g_assert_true (svd_engine_set_chain (e, models, n, &error));
+  g_assert_true (svd_test_engine_set_models (e, models, n, &error));
   g_assert_no_error (error);
   g_assert_true (svd_engine_process (e, in, SVD_PIXEL_FORMAT_RGB_F32, &got, &t, NULL, &error));
   g_assert_no_error (error);
@@ -188,6 +186,8 @@ test_cl_synthetic (void)
     {
       g_autoptr(SvdEngine) e = make_engine (variants[v], 0);
 
+      /* The settings choose the variant (the engine reads no environment). */
+      g_assert_true (g_str_has_prefix (svd_engine_get_variant (e), variants[v]));
       for (gsize s = 0; s < G_N_ELEMENTS (shapes); s++)
         {
           g_autoptr(SvdModel) m = random_model (shapes[s][0], 3, shapes[s][1], 100 + s);
@@ -237,8 +237,8 @@ test_cl_tiled (void)
   g_autoptr(GError) error = NULL;
   SvdEngineTimings t;
 
-  g_assert_true (svd_engine_set_chain (whole, chain, 2, &error));
-  g_assert_true (svd_engine_set_chain (tiled, chain, 2, &error));
+  g_assert_true (svd_test_engine_set_models (whole, chain, 2, &error));
+  g_assert_true (svd_test_engine_set_models (tiled, chain, 2, &error));
   g_assert_true (svd_engine_process (whole, in, SVD_PIXEL_FORMAT_RGB_F32, &a, NULL, NULL, &error));
   g_assert_true (svd_engine_process (tiled, in, SVD_PIXEL_FORMAT_RGB_F32, &b, &t, NULL, &error));
   g_assert_no_error (error);
@@ -267,7 +267,7 @@ test_cpu_fallback (void)
   e = svd_engine_new (&settings, &error);
   g_assert_no_error (error);
   g_assert_true (svd_engine_is_cpu_fallback (e));
-  g_assert_true (svd_engine_set_chain (e, &m, 1, &error));
+  g_assert_true (svd_test_engine_set_models (e, &m, 1, &error));
   g_assert_true (svd_engine_process (e, in, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
   g_assert_no_error (error);
   want = svd_model_run_reference (m, in, 1, NULL, &error);
@@ -474,7 +474,7 @@ test_cl_resize_steps (void)
         {
           g_autoptr(GError) error = NULL;
           g_autoptr(SvdImage) in = random_image (sizes[i][0], sizes[i][1], 40 + i);
-          SvdEngineStep steps[3] = { { m, 0, 1 }, { NULL, f, scale }, { m, 0, 1 } };
+          g_autoptr(SvdChain) steps = svd_chain_new (NULL);
           g_autoptr(SvdImage) a = svd_model_run_reference (m, in, 1, NULL, &error);
           g_autoptr(SvdImage) b = svd_resize_ref (a, f, scale, &error);
           g_autoptr(SvdImage) want = svd_model_run_reference (m, b, 1, NULL, &error);
@@ -487,7 +487,10 @@ test_cl_resize_steps (void)
               for (int y = 0; y < b->height; y++)
                 for (int x = 0; x < b->width; x++)
                   g_assert_cmpfloat (px (b, c, x, y), ==, px (a, c, x / scale, y / scale));
-          g_assert_true (svd_engine_set_chain_steps (e, steps, 3, &error));
+          g_assert_true (svd_chain_add_model (steps, m, &error));
+          svd_chain_add_resize (steps, f, scale);
+          g_assert_true (svd_chain_add_model (steps, m, &error));
+          g_assert_true (svd_engine_set_chain (e, steps, &error));
           g_assert_no_error (error);
           g_assert_true (svd_engine_process (e, in, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
           g_assert_no_error (error);

@@ -6,6 +6,7 @@
 #include "engine/svd-winograd-cl.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Winograd F(2x2,3x3) and F(4x4,3x3): the C twin against a direct
@@ -113,7 +114,7 @@ get_kernel (gpointer     data,
             const char  *options,
             GError     **error)
 {
-  g_autofree char *source = svd_cl_load_source (file, error);
+  g_autofree char *source = svd_cl_context_load_source (ctx, file, error);
   const char *sources[] = { source, NULL };
   SvdClBuildInfo info = { 0 };
   cl_program program;
@@ -134,6 +135,8 @@ get_kernel (gpointer     data,
  * (whole tiles plus the border, pitch not a multiple of anything) with a
  * NaN sentinel in the output's border and slack; returns the unpadded
  * result and checks the sentinel survived. */
+static int block_vw, block_rx, block_ocb;   /* 0: the defaults */
+
 static float *
 run_kernel (int          m,
             const Shape *s,
@@ -153,8 +156,8 @@ run_kernel (int          m,
   float *out = g_new (float, (gsize) s->oc * s->w * s->h);
   cl_mem src, dst, scratch;
 
-  layer = svd_winograd_layer_new (ctx, get_kernel, NULL, m, s->ic, s->oc, half, half, d->weight, d->bias,
-                                  d->slope, &error);
+  layer = svd_winograd_layer_new (ctx, get_kernel, NULL, m, s->ic, s->oc, half, half, block_vw, block_rx,
+                                  block_ocb, d->weight, d->bias, d->slope, &error);
   g_assert_no_error (error);
   for (int c = 0; c < s->ic; c++)
     for (int y = 0; y < s->h; y++)
@@ -212,8 +215,9 @@ check_kernel (const char *block,
               gsize       first,
               gsize       end)
 {
+  block_vw = block_rx = block_ocb = 0;
   if (block != NULL)
-    g_setenv ("SVD_WINO_BLOCK", block, TRUE);
+    g_assert_cmpint (sscanf (block, "%d,%d,%d", &block_vw, &block_rx, &block_ocb), ==, 3);
   for (gsize i = first; i < end; i++)
     for (int m = 2; m <= 4; m += 2)
       {
@@ -237,7 +241,7 @@ check_kernel (const char *block,
         g_assert_cmpfloat (d_twin, <=, 1e-4);
         data_clear (&d);
       }
-  g_unsetenv ("SVD_WINO_BLOCK");
+  block_vw = block_rx = block_ocb = 0;
 }
 
 static void
@@ -339,8 +343,10 @@ test_engine_auto (void)
       g_autoptr(SvdImage) out = NULL;
       SvdEngineLayerInfo info;
 
+      g_autoptr(SvdChain) chain = svd_chain_new_from_models (NULL, &m, 1, &error);
+
       g_assert_no_error (error);
-      g_assert_true (svd_engine_set_chain (engine, &m, 1, &error));
+      g_assert_true (svd_engine_set_chain (engine, chain, &error));
       g_assert_true (svd_engine_process (engine, in, SVD_PIXEL_FORMAT_RGB_F32, &out, NULL, NULL, &error));
       g_assert_no_error (error);
       ref = svd_model_run_reference (m, in, 0, NULL, &error);

@@ -86,7 +86,7 @@ test_export_chain (void)
   gsize len;
 
   g_free (run_svd (TRUE, "export-chain", "--format", "preset", "--name", "CLI chain", spec, preset, NULL));
-  chain = svd_preset_load (preset, SVD_PRESET_LOAD_DEFAULT, &error);
+  chain = svd_preset_load (preset, SVD_CHAIN_LOAD_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (chain->steps->len, ==, 2);
   g_assert_cmpstr (chain->name, ==, "CLI chain");

@@ -128,7 +128,6 @@ test_preset_round_trip (Fixture       *f,
   SvdModel *models[2] = { f->a, f->b };
   g_autoptr(SvdChain) chain = svd_chain_new_from_models ("Tiny chain", models, 2, &error);
   g_autoptr(SvdChain) back = NULL;
-  g_autoptr(GPtrArray) ms = NULL;
   g_autofree char *path = g_build_filename (f->dir, "chain.json", NULL);
   g_autofree char *first = NULL;
   g_autofree char *second = NULL;
@@ -146,7 +145,7 @@ test_preset_round_trip (Fixture       *f,
   g_assert_true (g_file_get_contents (path, &first, &l1, NULL));
   g_assert_nonnull (strstr (first, "\"path\" : \"tiny1x.onnx\""));
 
-  back = svd_preset_load (path, SVD_PRESET_LOAD_DEFAULT, &error);
+  back = svd_preset_load (path, SVD_CHAIN_LOAD_DEFAULT, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (back->steps->len, ==, 3);
   assert_same_weights (f->a, ((SvdChainStep *) g_ptr_array_index (back->steps, 0))->model);
@@ -158,10 +157,20 @@ test_preset_round_trip (Fixture       *f,
   second = svd_preset_to_data (back, f->dir, &l2);
   g_assert_cmpmem (first, l1, second, l2);
 
-  /* The engine runs models only: the resize step is refused clearly. */
-  ms = svd_chain_get_models (back, &error);
-  g_assert_null (ms);
-  g_assert_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED);
+  /* The engine resizes by whole factors only: the 0.5 step is refused
+   * clearly. */
+  {
+    g_auto(SvdSettings) settings = { 0 };
+    g_autoptr(SvdEngine) engine = NULL;
+
+    svd_settings_init (&settings);
+    g_free (settings.device);
+    settings.device = g_strdup ("cpu-ref");
+    engine = svd_engine_new (&settings, &error);
+    g_assert_no_error (error);
+    g_assert_false (svd_engine_set_chain (engine, back, &error));
+    g_assert_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED);
+  }
 }
 
 static void
@@ -171,7 +180,7 @@ expect_bad (const char *dir,
             const char *fragment)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SvdChain) chain = svd_preset_parse (json, -1, dir, SVD_PRESET_LOAD_DEFAULT, &error);
+  g_autoptr(SvdChain) chain = svd_preset_parse (json, -1, dir, SVD_CHAIN_LOAD_DEFAULT, &error);
 
   g_assert_null (chain);
   g_assert_error (error, SVD_ERROR, code);
@@ -217,7 +226,7 @@ test_preset_bad (Fixture       *f,
   *p = *p == '0' ? '1' : '0';
   expect_bad (f->dir, s->str, SVD_ERROR_MODEL_INVALID, "changed since the preset was made");
   g_test_expect_message ("svd-preset", G_LOG_LEVEL_WARNING, "*changed since the preset was made*");
-  warned = svd_preset_parse (s->str, -1, f->dir, SVD_PRESET_LOAD_IGNORE_HASH, &error);
+  warned = svd_preset_parse (s->str, -1, f->dir, SVD_CHAIN_LOAD_IGNORE_HASH, &error);
   g_test_assert_expected_messages ();
   g_assert_no_error (error);
   g_assert_nonnull (warned);
@@ -236,7 +245,6 @@ test_fused_onnx (Fixture       *f,
   g_autoptr(SvdChain) back2 = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GBytes) bytes2 = NULL;
-  g_autoptr(GPtrArray) ms = NULL;
   g_autoptr(SvdImage) input = NULL;
   g_autoptr(SvdImage) want = NULL;
   g_autoptr(SvdImage) got = NULL;
@@ -261,8 +269,6 @@ test_fused_onnx (Fixture       *f,
 
   /* Run the read-back chain on the engine against the CPU reference of the
    * original models. */
-  ms = svd_chain_get_models (back, &error);
-  g_assert_no_error (error);
   input = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 37, 29, &error);
   svd_test_fill_random_rgb (input, 7);
   want = svd_model_run_reference_chain (models, 3, input, 2, NULL, &error);
@@ -275,7 +281,7 @@ test_fused_onnx (Fixture       *f,
     engine = svd_engine_new_for_context (ctx, &settings, &error);
   }
   g_assert_no_error (error);
-  g_assert_true (svd_engine_set_chain (engine, (SvdModel *const *) ms->pdata, ms->len, &error));
+  g_assert_true (svd_engine_set_chain (engine, back, &error));
   g_assert_true (svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
   g_assert_no_error (error);
   diff = svd_test_max_abs_diff (want, got);
@@ -377,7 +383,6 @@ test_fused_onnx_seed (void)
   g_autoptr(SvdChain) chain = NULL;
   g_autoptr(SvdChain) back = NULL;
   g_autoptr(GBytes) bytes = NULL;
-  g_autoptr(GPtrArray) ms = NULL;
   g_autoptr(SvdImage) input = NULL;
   g_autoptr(SvdImage) want = NULL;
   g_autoptr(SvdImage) got = NULL;
@@ -409,8 +414,6 @@ test_fused_onnx_seed (void)
   g_assert_cmpuint (back->steps->len, ==, 2);
   assert_same_weights (m1, ((SvdChainStep *) back->steps->pdata[0])->model);
   assert_same_weights (m2, ((SvdChainStep *) back->steps->pdata[1])->model);
-  ms = svd_chain_get_models (back, &error);
-  g_assert_no_error (error);
 
   input = svd_test_load_npy (npy, &error);
   g_assert_no_error (error);
@@ -424,7 +427,7 @@ test_fused_onnx_seed (void)
     engine = svd_engine_new_for_context (ctx, &settings, &error);
   }
   g_assert_no_error (error);
-  g_assert_true (svd_engine_set_chain (engine, (SvdModel *const *) ms->pdata, ms->len, &error));
+  g_assert_true (svd_engine_set_chain (engine, back, &error));
   g_assert_true (svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &got, NULL, NULL, &error));
   g_assert_no_error (error);
   diff = svd_test_max_abs_diff (want, got);

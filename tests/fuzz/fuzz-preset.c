@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* libFuzzer target: the chain preset JSON reader (svd_preset_parse), with
- * SVD_PRESET_LOAD_NO_MODELS so that fuzzed paths are never opened. A preset
+ * SVD_CHAIN_LOAD_NO_MODELS so that fuzzed paths are never opened. A preset
  * that parses must write back (svd_preset_to_data) to text that parses to
  * the same steps. */
-#include "export/svd-preset.h"
+#include "model/svd-preset.h"
 
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
@@ -13,14 +13,14 @@ LLVMFuzzerTestOneInput (const guint8 *data,
 {
   GError *error = NULL;
   SvdChain *chain = svd_preset_parse ((const char *) data, size, "/nonexistent-base",
-                                      SVD_PRESET_LOAD_NO_MODELS, &error);
+                                      SVD_CHAIN_LOAD_NO_MODELS, &error);
 
   g_assert ((chain == NULL) == (error != NULL));
   if (chain != NULL)
     {
       gsize len = 0;
       char *text = svd_preset_to_data (chain, "/nonexistent-base", &len);
-      SvdChain *again = svd_preset_parse (text, len, "/nonexistent-base", SVD_PRESET_LOAD_NO_MODELS, &error);
+      SvdChain *again = svd_preset_parse (text, len, "/nonexistent-base", SVD_CHAIN_LOAD_NO_MODELS, &error);
 
       if (again == NULL)
         g_error ("A parsed preset does not parse after writing it back: %s\n%s", error->message, text);

@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Writes seed corpora with the library's own writers, so that no seed file
  * is kept in the tree:
- *   fuzz-seeds PRESET_DIR CONF_DIR [ONNX_DIR SAFETENSORS_DIR]
+ *   fuzz-seeds PRESET_DIR CONF_DIR [ONNX_DIR SAFETENSORS_DIR [PTH_DIR PICKLE_DIR]]
  * The optional ONNX and safetensors seeds are tiny models (nf 1 to 4): the
  * shared models are 100 KB to 2 MB, which libFuzzer mutates at a few hundred
  * executions a second, and cut to a small -max_len they no longer parse. A
  * whole tiny model keeps every structural path reachable at thousands of
- * executions a second. */
+ * executions a second. With PTH_DIR and PICKLE_DIR, nesting and size bombs
+ * (scaled to the targets' -max_len) are added to every model corpus and to
+ * the presets, so the fuzzers start next to the limits of
+ * app/core/svd-limits.h (issue #22). */
 #include <glib/gstdio.h>
+#include <zlib.h>
 
 #include "export/svd-animejanai.h"
 #include "export/svd-onnx-export.h"
-#include "export/svd-preset.h"
+#include "model/svd-preset.h"
 #include "../model/model-builders.h"
 
 static void
@@ -237,6 +241,301 @@ write_model_seeds (const char *onnx_dir,
   }
 }
 
+/* ---- Nesting and size bombs -------------------------------------------- */
+
+static void
+put_le (GByteArray *o,
+        guint64     v,
+        int         n)
+{
+  for (int i = 0; i < n; i++)
+    {
+      guint8 b = (guint8) (v >> (8 * i));
+
+      g_byte_array_append (o, &b, 1);
+    }
+}
+
+static void
+append_str (GByteArray *o,
+            const char *s)
+{
+  g_byte_array_append (o, (const guint8 *) s, strlen (s));
+}
+
+static void
+write_array (const char *dir,
+             const char *name,
+             GByteArray *o)
+{
+  g_autoptr(GBytes) b = g_bytes_new (o->data, o->len);
+
+  write_bytes (dir, name, b);
+}
+
+/* A safetensors file of @header (the length field says @claimed, or the
+ * header's own length when 0). */
+static void
+write_safetensors_header (const char *dir,
+                          const char *name,
+                          const char *header,
+                          guint64     claimed)
+{
+  g_autoptr(GByteArray) o = g_byte_array_new ();
+
+  put_le (o, claimed ? claimed : strlen (header), 8);
+  append_str (o, header);
+  write_array (dir, name, o);
+}
+
+static GString *
+nested (const char *prefix,
+        int         depth,
+        const char *suffix)
+{
+  GString *s = g_string_new (prefix);
+
+  for (int i = 0; i < depth; i++)
+    g_string_append_c (s, i % 3 == 2 ? '{' : '[');
+  for (int i = depth - 1; i >= 0; i--)
+    g_string_append_c (s, i % 3 == 2 ? '}' : ']');
+  g_string_append (s, suffix);
+  return s;
+}
+
+typedef struct {
+  const char *name;
+  guint16     method;
+  const guint8 *data;
+  guint32     len;
+  guint32     crc;
+  guint32     usize;
+} SeedZipItem;
+
+static GByteArray *
+seed_zip (const SeedZipItem *items,
+          guint              n)
+{
+  GByteArray *o = g_byte_array_new ();
+  g_autoptr(GByteArray) cd = g_byte_array_new ();
+  guint32 cd_start;
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint32 off = o->len;
+      guint16 nl = strlen (items[i].name);
+
+      put_le (o, 0x04034b50, 4); put_le (o, 20, 2); put_le (o, 0, 2); put_le (o, items[i].method, 2);
+      put_le (o, 0, 4); put_le (o, items[i].crc, 4); put_le (o, items[i].len, 4); put_le (o, items[i].usize, 4);
+      put_le (o, nl, 2); put_le (o, 0, 2);
+      append_str (o, items[i].name);
+      g_byte_array_append (o, items[i].data, items[i].len);
+      put_le (cd, 0x02014b50, 4); put_le (cd, 20, 2); put_le (cd, 20, 2); put_le (cd, 0, 2);
+      put_le (cd, items[i].method, 2); put_le (cd, 0, 4); put_le (cd, items[i].crc, 4);
+      put_le (cd, items[i].len, 4); put_le (cd, items[i].usize, 4); put_le (cd, nl, 2);
+      put_le (cd, 0, 2); put_le (cd, 0, 2); put_le (cd, 0, 2); put_le (cd, 0, 2); put_le (cd, 0, 4);
+      put_le (cd, off, 4);
+      append_str (cd, items[i].name);
+    }
+  cd_start = o->len;
+  g_byte_array_append (o, cd->data, cd->len);
+  put_le (o, 0x06054b50, 4); put_le (o, 0, 2); put_le (o, 0, 2); put_le (o, n, 2); put_le (o, n, 2);
+  put_le (o, cd->len, 4); put_le (o, cd_start, 4); put_le (o, 0, 2);
+  return o;
+}
+
+static GByteArray *
+deflated (const guint8 *data,
+          gsize         len)
+{
+  z_stream zs = { 0 };
+  GByteArray *o = g_byte_array_new ();
+  uLong bound;
+
+  if (deflateInit2 (&zs, 9, Z_DEFLATED, -MAX_WBITS, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+    g_error ("deflateInit2 failed");
+  bound = deflateBound (&zs, len);
+  g_byte_array_set_size (o, bound);
+  zs.next_in = (Bytef *) data;
+  zs.avail_in = len;
+  zs.next_out = o->data;
+  zs.avail_out = bound;
+  if (deflate (&zs, Z_FINISH) != Z_STREAM_END)
+    g_error ("deflate failed");
+  g_byte_array_set_size (o, zs.total_out);
+  deflateEnd (&zs);
+  return o;
+}
+
+static void
+pickle_global (GByteArray *p,
+               const char *module,
+               const char *name)
+{
+  append_str (p, "c");
+  append_str (p, module);
+  append_str (p, "\n");
+  append_str (p, name);
+  append_str (p, "\n");
+}
+
+static void
+pickle_str (GByteArray *p,
+            const char *s)
+{
+  append_str (p, "X");
+  put_le (p, strlen (s), 4);
+  append_str (p, s);
+}
+
+/* Seeds next to each limit, small enough for the targets' -max_len
+ * (pickle 8 KiB, preset 4 KiB, safetensors 16 KiB, pth 64 KiB). */
+static void
+write_bomb_seeds (const char *preset_dir,
+                  const char *st_dir,
+                  const char *pth_dir,
+                  const char *pickle_dir)
+{
+  /* Presets nesting past SVD_LIMIT_JSON_DEPTH, one with brackets in
+   * strings and escapes that must not count. */
+  {
+    g_autoptr(GString) deep = nested ("{\"format\":\"svd-studio-chain\",\"version\":1,\"steps\":", 1500, "}");
+    g_autoptr(GString) strings = g_string_new ("{\"format\":\"svd-studio-chain\",\"name\":\"[[[{{\\\"[[\",\"steps\":");
+
+    write_file (preset_dir, "bomb-deep.json", deep->str);
+    for (int i = 0; i < 63; i++)
+      g_string_append (strings, "[\"]\\\\\",");
+    g_string_append_c (strings, '0');
+    for (int i = 0; i < 63; i++)
+      g_string_append_c (strings, ']');
+    g_string_append_c (strings, '}');
+    write_file (preset_dir, "bomb-strings.json", strings->str);
+  }
+
+  /* safetensors: a nesting bomb, a header over the size limit (claimed and
+   * real), and metadata over the entry limit. */
+  {
+    g_autoptr(GString) deep = nested ("{\"a\":", 7000, "}");
+    g_autoptr(GString) meta = g_string_new ("{\"__metadata__\":{");
+
+    write_safetensors_header (st_dir, "bomb-deep.safetensors", deep->str, 0);
+    write_safetensors_header (st_dir, "bomb-header-claims-2mib.safetensors", "{}", (guint64) 2 << 20);
+    write_safetensors_header (st_dir, "bomb-header-claims-1mib-1.safetensors", "{}", ((guint64) 1 << 20) + 1);
+    for (int i = 0; i < 1100; i++)
+      g_string_append_printf (meta, "%s\"%d\":\"\"", i ? "," : "", i);
+    g_string_append (meta, "}}");
+    write_safetensors_header (st_dir, "bomb-metadata-1100.safetensors", meta->str, 0);
+  }
+
+  /* Pickles: marks past the cap, a long N0 run, one value memoized under
+   * many indices, a list appended to itself, a deep stack. */
+  {
+    g_autoptr(GByteArray) marks = g_byte_array_new ();
+    g_autoptr(GByteArray) n0 = g_byte_array_new ();
+    g_autoptr(GByteArray) memo = g_byte_array_new ();
+    g_autoptr(GByteArray) items = g_byte_array_new ();
+    g_autoptr(GByteArray) stack = g_byte_array_new ();
+
+    append_str (marks, "\x80\x02");
+    for (int i = 0; i < 1100; i++)
+      append_str (marks, "(");
+    append_str (marks, "N.");
+    write_array (pickle_dir, "bomb-marks.pkl", marks);
+    append_str (n0, "\x80\x02");
+    for (int i = 0; i < 4000; i++)
+      append_str (n0, "N0");
+    append_str (n0, "N.");
+    write_array (pickle_dir, "bomb-n0.pkl", n0);
+    append_str (memo, "\x80\x02N");
+    for (guint32 i = 0; i < 1500; i++)
+      {
+        append_str (memo, "r");
+        put_le (memo, i * 2654435761u, 4);
+      }
+    append_str (memo, ".");
+    write_array (pickle_dir, "bomb-memo.pkl", memo);
+    g_byte_array_append (items, (const guint8 *) "\x80\x02]q\x00(", 6);
+    for (int i = 0; i < 3500; i++)
+      g_byte_array_append (items, (const guint8 *) "h\x00", 2);
+    append_str (items, "e.");
+    write_array (pickle_dir, "bomb-items.pkl", items);
+    append_str (stack, "\x80\x02");
+    for (int i = 0; i < 7000; i++)
+      append_str (stack, i % 2 ? "2" : "N");
+    append_str (stack, ".");
+    write_array (pickle_dir, "bomb-stack.pkl", stack);
+  }
+
+  /* .pth zips: a deflated data.pkl of N0 (the shape of the value-cap
+   * bomb, scaled down: reaching the cap costs ~350 ms an execution under
+   * ASan; tests/model/test-parser-limits.c checks the cap itself), and a
+   * state dict viewing deflated storages, then the same with a declared
+   * size over the inflate budget. */
+  {
+    g_autoptr(GByteArray) pkl = g_byte_array_new ();
+    g_autoptr(GByteArray) small = NULL;
+    g_autoptr(GByteArray) zip = NULL;
+    g_autoptr(GByteArray) dict = g_byte_array_new ();
+    g_autoptr(GByteArray) zeros = g_byte_array_new ();
+    g_autoptr(GByteArray) zeros_z = NULL;
+    SeedZipItem items[4];
+
+    append_str (pkl, "\x80\x02");
+    for (int i = 0; i < 10000; i++)
+      append_str (pkl, "N0");
+    append_str (pkl, "N.");
+    small = deflated (pkl->data, pkl->len);
+    items[0] = (SeedZipItem) { "bomb/data.pkl", 8, small->data, small->len, crc32 (0, pkl->data, pkl->len), pkl->len };
+    zip = seed_zip (items, 1);
+    write_array (pth_dir, "bomb-n0.pth", zip);
+    g_clear_pointer (&zip, g_byte_array_unref);
+
+    append_str (dict, "\x80\x02");
+    pickle_global (dict, "collections", "OrderedDict");
+    append_str (dict, ")R(");
+    for (int i = 0; i < 3; i++)
+      {
+        g_autofree char *key = g_strdup_printf ("%d", i);
+        g_autofree char *name = g_strdup_printf ("body.%d.bias", 2 * i);
+
+        pickle_str (dict, name);
+        pickle_global (dict, "torch._utils", "_rebuild_tensor_v2");
+        append_str (dict, "((");
+        pickle_str (dict, "storage");
+        pickle_global (dict, "torch", "FloatStorage");
+        pickle_str (dict, key);
+        pickle_str (dict, "cpu");
+        append_str (dict, "J");
+        put_le (dict, (64u << 10) / 4, 4);
+        append_str (dict, "tQJ");
+        put_le (dict, 0, 4);
+        append_str (dict, "(J");
+        put_le (dict, 1, 4);
+        append_str (dict, "t(J");
+        put_le (dict, 1, 4);
+        g_byte_array_append (dict, (const guint8 *) "t\x89", 2);
+        pickle_global (dict, "collections", "OrderedDict");
+        append_str (dict, ")RtR");
+      }
+    append_str (dict, "u.");
+    g_byte_array_set_size (zeros, 64u << 10);
+    memset (zeros->data, 0, zeros->len);
+    zeros_z = deflated (zeros->data, zeros->len);
+    items[0] = (SeedZipItem) { "bomb/data.pkl", 0, dict->data, dict->len, crc32 (0, dict->data, dict->len), dict->len };
+    for (int i = 0; i < 3; i++)
+      items[i + 1] = (SeedZipItem) { i == 0 ? "bomb/data/0" : i == 1 ? "bomb/data/1" : "bomb/data/2", 8,
+                                     zeros_z->data, zeros_z->len, crc32 (0, zeros->data, zeros->len), zeros->len };
+    zip = seed_zip (items, 4);
+    write_array (pth_dir, "bomb-inflate.pth", zip);
+    g_clear_pointer (&zip, g_byte_array_unref);
+    /* The same, the first storage declaring 300 MiB: over the budget on
+     * its own, refused before any buffer exists. */
+    items[1].usize = 300u << 20;
+    zip = seed_zip (items, 4);
+    write_array (pth_dir, "bomb-inflate-declared.pth", zip);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,13 +543,15 @@ main (int   argc,
   static const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   int n = 0;
 
-  if (argc != 3 && argc != 5)
+  if (argc != 3 && argc != 5 && argc != 7)
     {
-      g_printerr ("usage: fuzz-seeds PRESET_DIR CONF_DIR [ONNX_DIR SAFETENSORS_DIR]\n");
+      g_printerr ("usage: fuzz-seeds PRESET_DIR CONF_DIR [ONNX_DIR SAFETENSORS_DIR [PTH_DIR PICKLE_DIR]]\n");
       return 2;
     }
-  if (argc == 5)
+  if (argc >= 5)
     write_model_seeds (argv[3], argv[4]);
+  if (argc == 7)
+    write_bomb_seeds (argv[1], argv[4], argv[5], argv[6]);
   for (int v = 0; v < 4; v++)
     {
       g_autoptr(SvdChain) chain = svd_chain_new (v == 0 ? "Seed" : "Seed “ünïcode” chain");

@@ -45,10 +45,13 @@ done
 # Seeds written by the library's own writers: presets, animejanai.conf
 # slots, and tiny ONNX and safetensors models (fast to mutate).
 seeds=$(mktemp -d "$run/seeds.XXXXXX")
-mkdir -p "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors"
-"$build/tests/fuzz/fuzz-seeds" "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors"
+# Nesting and size bombs next to each limit go to preset, safetensors, pth
+# and pickle (issue #22).
+mkdir -p "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors" "$seeds/pth" "$seeds/pickle"
+"$build/tests/fuzz/fuzz-seeds" "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors" \
+  "$seeds/pth" "$seeds/pickle"
 cp -r "$seeds/safetensors" "$seeds/detect"
-for t in preset animejanai onnx safetensors detect; do
+for t in preset animejanai onnx safetensors detect pth pickle; do
   if want $t; then cp "$seeds/$t"/* "$run/$t/corpus/"; fi
 done
 rm -rf "$seeds"

@@ -5,7 +5,7 @@
 #include <json-glib/json-glib.h>
 
 #include "svd-application.h"
-#include "svd-window.h"
+#include "svd-window-private.h"
 
 G_BEGIN_DECLS
 

@@ -235,7 +235,7 @@ script (SvdApplication *app)
   g_autofree char *summary = NULL;
   g_auto(GStrv) folders = NULL;
   g_autoptr(GFile) file = g_file_new_for_path (clip);
-  g_auto(GStrv) specs = NULL;
+  const SvdChain *edited = NULL;
   GSettings *settings = svd_application_get_settings (app);
   SvdViewer *viewer;
   GtkWindow *dialog;
@@ -332,11 +332,11 @@ script (SvdApplication *app)
   details = expected_details (m1, "Super", 2 * w, 2 * h);
   g_assert_cmpstr (row_subtitle (1), ==, details);
   g_clear_pointer (&details, g_free);
-  specs = svd_chain_editor_get_specs (the_editor, 0);
-  g_assert_cmpuint (g_strv_length (specs), ==, 2);
-  g_assert_cmpstr (specs[0], ==, m2);
-  g_assert_cmpstr (specs[1], ==, m1);
-  g_clear_pointer (&specs, g_strfreev);
+  edited = svd_chain_editor_get_chain (the_editor, 0);
+  g_assert_nonnull (edited);
+  g_assert_cmpuint (edited->steps->len, ==, 2);
+  g_assert_cmpstr (((SvdChainStep *) edited->steps->pdata[0])->path, ==, m2);
+  g_assert_cmpstr (((SvdChainStep *) edited->steps->pdata[1])->path, ==, m1);
   /* The moved row keeps the focus, so the key can be pressed again. */
   g_assert_true (gtk_widget_is_focus (GTK_WIDGET (gtk_list_box_get_row_at_index (stages, 0))));
 
@@ -353,8 +353,8 @@ script (SvdApplication *app)
   /* Two baselines after them, then Delete (a real key press) removes the
    * focused, last one. The bicubic 2x one stays: the reference is 4x the clip, and
    * metrics need the chain to reach its size. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:bicubic:2"));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:lanczos:2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "bicubic:2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "lanczos:2"));
   g_assert_cmpuint (n_rows (stages), ==, 4);
   g_assert_cmpstr (row_title (2), ==, "Bicubic 2×");
   g_assert_cmpstr (row_title (3), ==, "Lanczos 2×");
@@ -405,8 +405,8 @@ script (SvdApplication *app)
   g_assert_cmpuint (svd_chain_editor_get_n_chains (the_editor), ==, 2);
   g_assert_cmpuint (svd_chain_editor_get_current (the_editor), ==, 1);
   g_assert_cmpuint (n_rows (stages), ==, 0);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:lanczos:2"));
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "builtin:bicubic:2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "lanczos:2"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.add-baseline", "s", "bicubic:2"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_editor), "chain.apply", NULL));
   want_slot = 1;
   svd_gui_test_wait_until (readout_ready, NULL);

@@ -224,7 +224,7 @@ run_script_cb (gpointer user_data)
 
   /* With two chains, the export takes the one the viewer shows. */
   {
-    const char *baseline[] = { "builtin:bicubic:2", NULL };
+    const char *baseline[] = { "bicubic:2", NULL };
     SvdViewer *viewer = svd_window_get_viewer (the_window);
 
     the_dialog = open_export ();
@@ -248,6 +248,25 @@ run_script_cb (gpointer user_data)
     svd_window_set_chain_paths (the_window, 1, NULL);
     svd_viewer_set_view_mode (viewer, SVD_VIEW_MODE_SLIDER);
   }
+
+  /* The export runs on the device Preferences choose, not on the
+   * environment's (svd_app_settings_get()): one that does not exist makes
+   * it fail, and the message names it. */
+  g_settings_set_string (svd_application_get_settings (fx->app), "device", "no-such-device-svd-test");
+  g_clear_object (&file);
+  the_dialog = open_export ();
+  file = g_file_new_for_path (cancelled);
+  svd_export_dialog_set_output (the_dialog, file);
+  svd_export_dialog_set_range (the_dialog, 0, 2);
+  g_assert_true (svd_export_dialog_start (the_dialog));
+  svd_gui_test_wait_until (export_finished, NULL);
+  g_test_message ("export on a device Preferences name: %s", svd_export_dialog_get_message (the_dialog));
+  g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_FAILED);
+  g_assert_nonnull (strstr (svd_export_dialog_get_message (the_dialog), "no-such-device-svd-test"));
+  g_assert_false (g_file_test (cancelled, G_FILE_TEST_EXISTS));
+  gtk_window_close (GTK_WINDOW (the_dialog));
+  g_clear_object (&the_dialog);
+  g_settings_reset (svd_application_get_settings (fx->app), "device");
 
   /* Preferences switch the device: the session rebuilds its engine on the
    * worker and shows the frame again, here on the CPU reference path. */

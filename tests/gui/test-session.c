@@ -88,6 +88,37 @@ cli_metrics (const SvdSessionInfo *info,
   g_snprintf (dists, 64, "DISTS (short256) %.4f", svd_gui_test_cli_frame_value (parser, index, "dists"));
 }
 
+/* `svd compare`'s line for input frame @index, on the pair the session
+ * made, with the window's chain and DISTS variant: the same session,
+ * without a window. */
+static char *
+cli_compare_line (const SvdSessionInfo *info,
+                  const char           *chain,
+                  gint64                index)
+{
+  g_autofree char *svd = g_build_filename (g_getenv ("SVD_BUILD_ROOT"), "app", "cli", "svd", NULL);
+  g_autofree char *frames = g_strdup_printf ("%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, index, index + 1);
+  g_autofree char *prefix = g_strdup_printf ("  frame %" G_GINT64_FORMAT ": ", index + 1);
+  const char *argv[] = { svd, "compare", "-q", info->input_path, "--reference", info->reference_path,
+                         "--chain", chain, "--frames", frames, "--dists", "short256", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  int status;
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (status != 0)
+    g_test_message ("svd compare: %s", err);
+  g_assert_true (g_spawn_check_wait_status (status, &error));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  g_error ("svd compare printed no line for frame %" G_GINT64_FORMAT ":\n%s", index + 1, out);
+  return NULL;
+}
+
 static gint64
 thread_cpu_us (void)
 {
@@ -364,6 +395,25 @@ run_script (SvdApplication *app)
   g_assert_nonnull (strstr (text, c));
   g_assert_nonnull (strstr (text, d));
   g_assert_nonnull (strstr (text, "mean DISTS "));
+  {
+    /* `svd compare` shows the frame as the readout does: every metric
+     * cell (all but the timings) is in the readout word for word. */
+    g_autofree char *line = cli_compare_line (info, chain, 5);
+    g_auto(GStrv) cells = g_strsplit (line, " · ", -1);
+    guint n_checked = 0;
+
+    g_test_message ("svd compare frame 5: %s", line);
+    for (guint i = 0; cells[i] != NULL; i++)
+      {
+        if (g_str_has_suffix (cells[i], " ms"))
+          continue;
+        g_assert_nonnull (strstr (text, cells[i]));
+        n_checked++;
+      }
+    g_assert_cmpuint (n_checked, ==, 4);
+    g_assert_nonnull (strstr (line, a));
+    g_assert_nonnull (strstr (line, d));
+  }
   shoot ("session-frame-5");
 
   /* The export dialog opens on chain 1 of the session. */

@@ -262,6 +262,14 @@ colours_from_image (const Pixels   *p,
 }
 
 static gboolean
+none_chain_ready (gpointer data)
+{
+  const char *text = svd_window_get_readout (SVD_WINDOW (data), 0);
+
+  return text != NULL && strstr (text, "no metrics without a reference") != NULL;
+}
+
+static gboolean
 run_script_cb (gpointer user_data)
 {
   Fixture *fx = user_data;
@@ -432,6 +440,23 @@ run_script_cb (gpointer user_data)
       want_frame = -2;
       svd_gui_test_wait_until (frame_shown, window);
       g_test_message ("last frame: %" G_GINT64_FORMAT, svd_window_get_shown_frame (SVD_WINDOW (window)));
+
+      /* A clip opened without a reference is a session in "none" mode,
+       * not a viewer of its own: a chain runs on it, timed, without
+       * metrics. */
+      {
+        const SvdSessionInfo *info = svd_window_get_session_info (SVD_WINDOW (window));
+        const char *chain[] = { "builtin:bicubic:2", NULL };
+
+        g_assert_nonnull (info);
+        g_assert_cmpint (info->mode, ==, SVD_REFERENCE_NONE);
+        g_assert_null (info->reference_path);
+        g_assert_cmpint (info->width, ==, 1280);
+        svd_window_set_chain_paths (SVD_WINDOW (window), 0, chain);
+        svd_gui_test_wait_until (none_chain_ready, window);
+        g_test_message ("chain on a clip without reference: %s", svd_window_get_readout (SVD_WINDOW (window), 0));
+        g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 2560);
+      }
       svd_image_unref (first);
     }
   else

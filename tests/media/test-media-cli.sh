@@ -103,12 +103,10 @@ done
 "$svd" transcode "$clips/sintel_480p_5s_h264_mp3.mp4" /nonexistent-dir/out.mp4 > /dev/null 2> "$work/bad.err"; rc=$?
 check "transcode to an unwritable path fails with a message" bash -c '[ $1 -eq 1 ] && grep -q "Cannot write into the folder" "$2"' _ $rc "$work/bad.err"
 
-# Interrupted (SIGINT) midway: no output, no temp file.
-"$svd" transcode "$clips/bbb_720p_30s_vp8_vorbis.webm" "$work/interrupted.mkv" --codec x264 --preset ultrafast > /dev/null 2>&1 &
-pid=$!
-sleep 2
-kill -INT $pid
-wait $pid; rc=$?
+# Interrupted (SIGINT) midway: no output, no temp file. The signal comes
+# at a fixed point (before frame 30 is written), not after a sleep.
+SVD_FAULT_INJECT=int-at:30 "$svd" transcode "$clips/bbb_720p_30s_vp8_vorbis.webm" "$work/interrupted.mkv" \
+  --codec x264 --preset ultrafast > /dev/null 2>&1; rc=$?
 check "an interrupted transcode exits non-zero" test $rc -ne 0
 check "an interrupted transcode leaves no file" bash -c '[ -z "$(ls -A "$1" | grep interrupted)" ]' _ "$work"
 

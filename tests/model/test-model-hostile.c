@@ -198,10 +198,10 @@ test_not_regular (void)
   g_assert_cmpint (mkfifo (fifo, 0600), ==, 0);
   g_assert_cmpint (symlink ("/dev/zero", zero), ==, 0);
   run_info (fifo, &c);
-  assert_clean (&c, -1, (const char *[]) { "fifo.onnx", "not a regular file", NULL });
+  assert_clean (&c, -1, (const char *[]) { "fifo.onnx", "only regular files are read", NULL });
   child_clear (&c);
   run_info (zero, &c);
-  assert_clean (&c, -1, (const char *[]) { "zero.onnx", "not a regular file", NULL });
+  assert_clean (&c, -1, (const char *[]) { "zero.onnx", "only regular files are read", NULL });
   child_clear (&c);
   g_remove (fifo);
   g_remove (zero);
@@ -221,7 +221,7 @@ test_file_too_large (void)
   g_assert_cmpint (ftruncate (fd, ((off_t) 256 << 20) + 1), ==, 0);
   close (fd);
   run_info (big, &c);
-  assert_clean (&c, -1, (const char *[]) { "268435457 bytes", "limit of 256 MiB", NULL });
+  assert_clean (&c, -1, (const char *[]) { "268435457 bytes", "above the limit of 268435456 bytes", NULL });
   child_clear (&c);
   g_remove (big);
 }

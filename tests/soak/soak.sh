@@ -48,7 +48,7 @@ size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -o
 echo "soak: $long: $dur s of $size video, $(du -k "$long" | cut -f1) KiB"
 
 rm -f "$out/stats.csv"
-"$svd" restore "$long" "$out/restored.mkv" --chain "$m1,$m2" -c x264 --preset ultrafast --crf 30 \
+"$svd" restore "$long" "$out/restored.mkv" -y --chain "$m1,$m2" -c x264 --preset ultrafast --crf 30 \
   --stats "$out/stats.csv" -q 2>"$out/restore.err" &
 pid=$!
 start=$(date +%s)

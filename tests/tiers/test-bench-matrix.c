@@ -297,6 +297,63 @@ test_estimate (void)
   g_assert_cmpfloat (fabs (e.fps / 42.68 - 1), <, 0.2);
 }
 
+/* Rows record the precision next to the device, through JSON and CSV;
+ * a row is stale when either differs from what the settings choose. Runs
+ * the project's own model on the CPU reference, so it needs no ../shared. */
+static void
+test_precision_and_stale (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("SVD_DATA_DIR"), "models", "svd-super-1x.safetensors", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("svd-bench-precision-XXXXXX", NULL);
+  g_autofree char *json = g_build_filename (dir, "m.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) model = svd_model_load (path, &error);
+  g_autoptr(GPtrArray) slot = g_ptr_array_new ();
+  g_autoptr(GPtrArray) slots = g_ptr_array_new ();
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GPtrArray) loaded = NULL;
+  g_autofree char *csv = NULL;
+  g_autofree char *cpu_ref = NULL;
+  g_auto(SvdSettings) settings;
+  SvdBenchMatrixOptions o;
+  const SvdBenchMatrixRow *r;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (slot, model);
+  g_ptr_array_add (slots, slot);
+  svd_bench_matrix_options_init (&o);
+  o.slots = slots;
+  o.n_sizes = 1;
+  o.widths[0] = 16;
+  o.heights[0] = 8;
+  o.warmup = 0;
+  o.frames = 1;
+  o.results_path = json;
+  svd_settings_init (&settings);
+  g_free (settings.device);
+  settings.device = g_strdup ("cpu-ref");
+  settings.precision = SVD_PRECISION_FP16;
+  rows = svd_bench_matrix_run (&o, &settings, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  r = rows->pdata[0];
+  cpu_ref = svd_bench_matrix_device_name (&settings);
+  g_assert_cmpstr (r->device, ==, cpu_ref);
+  g_assert_cmpint (r->precision, ==, SVD_PRECISION_FP16);
+  g_assert_nonnull (strstr (r->key, "/fp16|"));
+
+  loaded = svd_bench_matrix_load (json, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (((SvdBenchMatrixRow *) loaded->pdata[0])->precision, ==, SVD_PRECISION_FP16);
+  csv = svd_bench_matrix_to_csv (loaded);
+  g_assert_true (g_str_has_suffix (csv, ",fp16\n"));
+
+  g_assert_false (svd_bench_matrix_row_is_stale (r, cpu_ref, SVD_PRECISION_FP16));
+  g_assert_true (svd_bench_matrix_row_is_stale (r, cpu_ref, SVD_PRECISION_FP32));
+  g_assert_true (svd_bench_matrix_row_is_stale (r, "some other device (platform)", SVD_PRECISION_FP16));
+  svd_test_remove_tree (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -305,5 +362,6 @@ main (int    argc,
   g_test_add_func ("/bench-matrix/pareto-recommend", test_pareto_recommend);
   g_test_add_func ("/bench-matrix/estimate", test_estimate);
   g_test_add_func ("/bench-matrix/matrix", test_matrix);
+  g_test_add_func ("/bench-matrix/precision-and-stale", test_precision_and_stale);
   return g_test_run ();
 }

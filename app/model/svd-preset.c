@@ -4,250 +4,16 @@
 #include "svd-config.h"
 
 #include "svd-preset.h"
+#include "svd-chain-private.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
+#include "core/svd-json-depth.h"
+#include "core/svd-limits.h"
 
 #include <json-glib/json-glib.h>
 
 #include <math.h>
 #include <string.h>
-
-static void
-chain_step_free (SvdChainStep *step)
-{
-  if (step == NULL)
-    return;
-  g_clear_pointer (&step->model, svd_model_unref);
-  g_free (step->path);
-  g_free (step->abs_path);
-  g_free (step->sha256);
-  g_free (step->name);
-  g_free (step);
-}
-
-/**
- * svd_chain_new:
- * @name: (nullable): the chain's name
- *
- * Returns: (transfer full): an empty fp32 chain
- */
-SvdChain *
-svd_chain_new (const char *name)
-{
-  SvdChain *self = g_new0 (SvdChain, 1);
-
-  self->name = g_strdup (name != NULL ? name : "chain");
-  self->steps = g_ptr_array_new_with_free_func ((GDestroyNotify) chain_step_free);
-  self->precision = g_strdup ("fp32");
-  self->created_by = g_strdup ("SVD Studio " SVD_VERSION);
-  return self;
-}
-
-void
-svd_chain_free (SvdChain *self)
-{
-  if (self == NULL)
-    return;
-  g_free (self->name);
-  g_ptr_array_unref (self->steps);
-  g_free (self->precision);
-  g_free (self->target_device);
-  g_free (self->created_by);
-  g_free (self);
-}
-
-/**
- * svd_file_sha256:
- * @path: a file
- * @error: return location for an error
- *
- * Returns: (transfer full): the lowercase hex SHA-256 of the file
- */
-char *
-svd_file_sha256 (const char  *path,
-                 GError     **error)
-{
-  g_autoptr(GMappedFile) map = NULL;
-  g_autoptr(GError) local = NULL;
-
-  map = g_mapped_file_new (path, FALSE, &local);
-  if (map == NULL)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read “%s”: %s", path, local->message);
-      return NULL;
-    }
-  return g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                      (const guchar *) g_mapped_file_get_contents (map),
-                                      g_mapped_file_get_length (map));
-}
-
-/**
- * svd_chain_add_model:
- * @self: a chain
- * @model: a model; the chain takes a reference
- * @error: return location for an error
- *
- * Appends a model step. When the model came from a file, the file's
- * SHA-256 is recorded so a preset can tell when the file changed.
- */
-gboolean
-svd_chain_add_model (SvdChain  *self,
-                     SvdModel  *model,
-                     GError   **error)
-{
-  SvdChainStep *step;
-
-  g_return_val_if_fail (self != NULL && model != NULL, FALSE);
-  step = g_new0 (SvdChainStep, 1);
-  step->type = SVD_CHAIN_STEP_MODEL;
-  step->model = svd_model_ref (model);
-  step->name = g_strdup (model->name != NULL ? model->name : "model");
-  step->nf = model->nf;
-  step->num_conv = model->num_conv;
-  step->scale = model->scale;
-  if (model->path != NULL)
-    {
-      step->abs_path = g_canonicalize_filename (model->path, NULL);
-      step->sha256 = svd_file_sha256 (step->abs_path, error);
-      if (step->sha256 == NULL)
-        {
-          chain_step_free (step);
-          return FALSE;
-        }
-    }
-  g_ptr_array_add (self->steps, step);
-  return TRUE;
-}
-
-void
-svd_chain_add_resize (SvdChain        *self,
-                      SvdResizeFilter  filter,
-                      double           scale)
-{
-  SvdChainStep *step = g_new0 (SvdChainStep, 1);
-
-  step->type = SVD_CHAIN_STEP_RESIZE;
-  step->filter = filter;
-  step->resize_scale = scale;
-  step->name = g_strdup_printf ("%s %gx", svd_resize_filter_name (filter), scale);
-  g_ptr_array_add (self->steps, step);
-}
-
-/**
- * svd_chain_new_from_models:
- * Returns: (transfer full) (nullable): a chain of the models, in order
- */
-SvdChain *
-svd_chain_new_from_models (const char      *name,
-                           SvdModel *const *models,
-                           guint            n_models,
-                           GError         **error)
-{
-  g_autoptr(SvdChain) chain = svd_chain_new (name);
-
-  for (guint i = 0; i < n_models; i++)
-    if (!svd_chain_add_model (chain, models[i], error))
-      return NULL;
-  return g_steal_pointer (&chain);
-}
-
-/**
- * svd_chain_get_models:
- *
- * The engine runs learned models only, so a chain with a built-in resize
- * step cannot be handed to it yet.
- *
- * Returns: (transfer full) (element-type SvdModel): the models in order
- */
-GPtrArray *
-svd_chain_get_models (const SvdChain  *self,
-                      GError         **error)
-{
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
-
-  for (guint i = 0; i < self->steps->len; i++)
-    {
-      SvdChainStep *step = g_ptr_array_index (self->steps, i);
-
-      if (step->type == SVD_CHAIN_STEP_RESIZE)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                       "Step %u of chain “%s” is a built-in %s resize; the engine runs learned models "
-                       "only, so remove the resize step to run this chain", i + 1, self->name,
-                       svd_resize_filter_name (step->filter));
-          return NULL;
-        }
-      if (step->model == NULL)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                       "Step %u of chain “%s” (%s) was read without its model", i + 1, self->name, step->name);
-          return NULL;
-        }
-      g_ptr_array_add (models, svd_model_ref (step->model));
-    }
-  if (models->len == 0)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "Chain “%s” has no models", self->name);
-      return NULL;
-    }
-  return g_steal_pointer (&models);
-}
-
-static const char *const filter_names[] = { "nearest", "bilinear", "bicubic", "lanczos" };
-
-const char *
-svd_resize_filter_name (SvdResizeFilter filter)
-{
-  return (guint) filter < G_N_ELEMENTS (filter_names) ? filter_names[filter] : "unknown";
-}
-
-gboolean
-svd_resize_filter_from_name (const char      *name,
-                             SvdResizeFilter *filter)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (filter_names); i++)
-    if (g_strcmp0 (name, filter_names[i]) == 0)
-      {
-        *filter = (SvdResizeFilter) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-/* The path to write for @abs relative to @base_dir: a plain relative path
- * when the model lies under the preset's folder or near it, so a folder of
- * presets and models can be moved as a whole. */
-static char *
-relative_path (const char *abs,
-               const char *base_dir)
-{
-  g_autofree char *base = NULL;
-  g_auto(GStrv) a = NULL;
-  g_auto(GStrv) b = NULL;
-  GString *out;
-  guint i = 0;
-
-  if (base_dir == NULL)
-    return g_strdup (abs);
-  base = g_canonicalize_filename (base_dir, NULL);
-  a = g_strsplit (abs, G_DIR_SEPARATOR_S, -1);
-  b = g_strsplit (base, G_DIR_SEPARATOR_S, -1);
-  while (a[i] != NULL && b[i] != NULL && strcmp (a[i], b[i]) == 0)
-    i++;
-  /* Only the root in common: an absolute path is clearer. */
-  if (i <= 1)
-    return g_strdup (abs);
-  out = g_string_new (NULL);
-  for (guint j = i; b[j] != NULL; j++)
-    if (b[j][0] != '\0')
-      g_string_append (out, "../");
-  for (guint j = i; a[j] != NULL; j++)
-    {
-      g_string_append (out, a[j]);
-      if (a[j + 1] != NULL)
-        g_string_append_c (out, '/');
-    }
-  return g_string_free (out, FALSE);
-}
 
 /**
  * svd_preset_to_data:
@@ -296,7 +62,7 @@ svd_preset_to_data (const SvdChain *chain,
           g_autofree char *path = NULL;
 
           if (s->abs_path != NULL)
-            path = relative_path (s->abs_path, base_dir);
+            path = svd_chain_relative_path (s->abs_path, base_dir);
           else
             path = g_strdup (s->path != NULL ? s->path : "");
           json_builder_add_string_value (b, "model");
@@ -361,6 +127,18 @@ svd_preset_save (const SvdChain  *chain,
   g_autoptr(GError) local = NULL;
   gsize len;
 
+  for (guint i = 0; i < chain->steps->len; i++)
+    {
+      const SvdChainStep *s = g_ptr_array_index (chain->steps, i);
+
+      if (s->type == SVD_CHAIN_STEP_MODEL && s->abs_path == NULL && s->path == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                       "Step %u of chain “%s” (%s) has no model file for the preset to name", i + 1,
+                       chain->name, s->name);
+          return FALSE;
+        }
+    }
   data = svd_preset_to_data (chain, dir, &len);
   if (!g_file_set_contents (path, data, len, &local))
     {
@@ -466,7 +244,7 @@ static gboolean
 parse_model_step (JsonObject         *o,
                   const char         *where,
                   const char         *base_dir,
-                  SvdPresetLoadFlags  flags,
+                  SvdChainLoadFlags  flags,
                   SvdChainStep       *s,
                   GError            **error)
 {
@@ -497,7 +275,7 @@ parse_model_step (JsonObject         *o,
   s->sha256 = g_strdup (sha);
   s->abs_path = g_canonicalize_filename (path, base_dir);
 
-  if (flags & SVD_PRESET_LOAD_NO_MODELS)
+  if (flags & SVD_CHAIN_LOAD_NO_MODELS)
     return TRUE;
   if (!g_file_test (s->abs_path, G_FILE_TEST_IS_REGULAR))
     {
@@ -514,7 +292,7 @@ parse_model_step (JsonObject         *o,
         return FALSE;
       if (strcmp (actual, sha) != 0)
         {
-          if (!(flags & SVD_PRESET_LOAD_IGNORE_HASH))
+          if (!(flags & SVD_CHAIN_LOAD_IGNORE_HASH))
             {
               g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
                            "Preset %s: the model file “%s” changed since the preset was made (SHA-256 %s, "
@@ -557,7 +335,7 @@ SvdChain *
 svd_preset_parse (const char          *data,
                   gssize               length,
                   const char          *base_dir,
-                  SvdPresetLoadFlags   flags,
+                  SvdChainLoadFlags   flags,
                   GError             **error)
 {
   static const char *allowed[] = { "format", "version", "name", "created_by", "precision", "steps",
@@ -565,12 +343,16 @@ svd_preset_parse (const char          *data,
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
   g_autoptr(SvdChain) chain = NULL;
+  /* g_canonicalize_filename() needs an absolute folder to start from. */
+  g_autofree char *base = base_dir != NULL ? g_canonicalize_filename (base_dir, NULL) : NULL;
   JsonNode *root, *n;
   JsonObject *o;
   JsonArray *steps;
   const char *s;
   int version;
 
+  if (!svd_json_check_depth (data, length, SVD_LIMIT_JSON_DEPTH, "The preset", error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, length, &local))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The preset is not valid JSON: %s",
@@ -621,10 +403,10 @@ svd_preset_parse (const char          *data,
 
   n = json_object_get_member (o, "steps");
   if (n == NULL || !JSON_NODE_HOLDS_ARRAY (n) || json_array_get_length (json_node_get_array (n)) == 0 ||
-      json_array_get_length (json_node_get_array (n)) > SVD_ENGINE_MAX_STAGES)
+      json_array_get_length (json_node_get_array (n)) > SVD_CHAIN_MAX_STEPS)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "Preset: “steps” must be an array of 1 to %d steps", SVD_ENGINE_MAX_STAGES);
+                   "Preset: “steps” must be an array of 1 to %d steps", SVD_CHAIN_MAX_STEPS);
       return NULL;
     }
   steps = json_node_get_array (n);
@@ -649,7 +431,7 @@ svd_preset_parse (const char          *data,
       if (strcmp (type, "model") == 0)
         {
           step->type = SVD_CHAIN_STEP_MODEL;
-          if (!parse_model_step (so, where, base_dir, flags, step, error))
+          if (!parse_model_step (so, where, base, flags, step, error))
             return NULL;
         }
       else if (strcmp (type, "resize") == 0)
@@ -715,26 +497,30 @@ svd_preset_parse (const char          *data,
  * @error: return location for an error; the message names the file
  *
  * Returns: (transfer full) (nullable): the chain, with its models loaded
- *   unless %SVD_PRESET_LOAD_NO_MODELS
+ *   unless %SVD_CHAIN_LOAD_NO_MODELS
  */
 SvdChain *
 svd_preset_load (const char          *path,
-                 SvdPresetLoadFlags   flags,
+                 SvdChainLoadFlags   flags,
                  GError             **error)
 {
   g_autofree char *data = NULL;
   g_autofree char *dir = NULL;
   g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *abs = NULL;
   g_autoptr(GError) local = NULL;
   gsize len;
   SvdChain *chain;
 
-  if (!g_file_get_contents (path, &data, &len, &local))
+  if (!svd_file_read_regular (path, SVD_LIMIT_JSON_FILE_BYTES, &data, &len, &local))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read the preset: %s", local->message);
       return NULL;
     }
-  dir = g_path_get_dirname (path);
+  /* A preset given relatively ("presets/x.json") names its models
+   * relative to its own folder, wherever the current folder is. */
+  abs = g_canonicalize_filename (path, NULL);
+  dir = g_path_get_dirname (abs);
   chain = svd_preset_parse (data, (gssize) len, dir, flags, &local);
   if (chain == NULL)
     {
@@ -760,6 +546,9 @@ svd_preset_is_preset_file (const char *path)
 
   if (g_str_has_suffix (path, ".json") || g_str_has_suffix (path, ".JSON"))
     return TRUE;
+  /* Sniffing a FIFO would wait for a writer: only regular files. */
+  if (!g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    return FALSE;
   file = g_file_new_for_path (path);
   in = g_file_read (file, NULL, NULL);
   if (in == NULL)

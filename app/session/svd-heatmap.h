@@ -5,20 +5,19 @@
 
 G_BEGIN_DECLS
 
-/* Visualisations for the viewer's overlays. Plain C on RGBA8 images, meant
- * to run on a worker thread; no GTK here. */
+/* Visualisations for the viewer's overlays, drawn from the maps the
+ * metrics runner computes (so the overlay shows the SSIM the readout
+ * gives). Plain C, meant to run on a worker thread. */
 
 SvdImage *svd_heatmap_resize_bilinear (const SvdImage *image,
                                        int             width,
                                        int             height,
                                        GError        **error);
-SvdImage *svd_heatmap_difference      (const SvdImage *image,
-                                       const SvdImage *reference,
+SvdImage *svd_heatmap_difference      (const SvdImage *diff_map,
                                        int             gain,
                                        GError        **error);
-SvdImage *svd_heatmap_ssim            (const SvdImage *image,
+SvdImage *svd_heatmap_ssim            (const SvdImage *ssim_map,
                                        const SvdImage *reference,
-                                       double         *mean_ssim,
                                        GError        **error);
 
 G_END_DECLS

@@ -54,6 +54,8 @@ typedef struct {
   gboolean         has_metrics;
   char            *metrics_problem;
   SvdMetricsFrame  metrics;
+  gboolean         metrics_on_device; /* the output went to the metrics
+                                       * on the device, not via the host */
   SvdEngineTimings timings;
   double           wall_ms;
 } SvdSessionChainFrame;
@@ -109,8 +111,7 @@ SvdSession *svd_session_new          (const SvdSettings      *settings,
 void        svd_session_free         (SvdSession             *self);
 void        svd_session_set_chain    (SvdSession             *self,
                                       guint                   slot,
-                                      const SvdEngineStep    *steps,
-                                      guint                   n_steps);
+                                      const SvdChain         *chain);
 void        svd_session_set_engine_settings (SvdSession      *self,
                                              const SvdSettings *settings);
 guint       svd_session_get_n_steps  (SvdSession             *self,

@@ -19,7 +19,7 @@ typedef struct {
   gint           ref_count;
   guint          generation;
   guint          n_steps;
-  SvdEngineStep  steps[SVD_ENGINE_MAX_STAGES];
+  SvdChain      *chain;     /* its own copy, with the models loaded */
   SvdSettings    settings;  /* the device and precision its engine uses */
 } ChainConfig;
 
@@ -35,8 +35,7 @@ chain_config_unref (ChainConfig *config)
 {
   if (config == NULL || !g_atomic_int_dec_and_test (&config->ref_count))
     return;
-  for (guint i = 0; i < config->n_steps; i++)
-    g_clear_pointer (&config->steps[i].model, svd_model_unref);
+  g_clear_pointer (&config->chain, svd_chain_free);
   svd_settings_clear (&config->settings);
   g_free (config);
 }
@@ -67,6 +66,7 @@ struct _SvdSession
 typedef struct _DistsSlot {
   GMutex    lock;
   gint64    index;
+  SvdClContext *context;  /* the frame worker's, which DISTS shares */
   SvdImage *ref;
   SvdImage *out[SVD_SESSION_MAX_CHAINS];
   guint     generation[SVD_SESSION_MAX_CHAINS];
@@ -76,6 +76,7 @@ static void
 dists_slot_clear_locked (DistsSlot *slot)
 {
   slot->index = -1;
+  g_clear_pointer (&slot->context, svd_cl_context_unref);
   g_clear_pointer (&slot->ref, svd_image_unref);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     g_clear_pointer (&slot->out[i], svd_image_unref);
@@ -87,6 +88,8 @@ typedef struct {
   guint             settings_generation;  /* of settings */
   gboolean          loaded;
   SvdDistsMode      mode;    /* the runner's */
+  SvdClContext     *base;    /* the frame worker's context the runner shares */
+  SvdClContext     *queue;   /* its own queue on that context */
   SvdMetricsRunner *runner;
   char             *error;
 } DistsState;
@@ -125,14 +128,18 @@ dists_state_init (gpointer   init_data,
  * the weight files). Failing is not fatal, every result then says why. */
 static void
 dists_state_load (DistsState     *state,
-                  const DistsJob *job)
+                  const DistsJob *job,
+                  SvdClContext   *base)
 {
   g_autoptr(GError) local = NULL;
   SvdDistsMode mode = job->mode;
 
-  if (state->loaded && state->mode == mode && state->settings_generation == job->settings_generation)
+  if (state->loaded && state->mode == mode && state->settings_generation == job->settings_generation &&
+      state->base == base)
     return;
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->queue, svd_cl_context_unref);
+  g_clear_pointer (&state->base, svd_cl_context_unref);
   g_clear_pointer (&state->error, g_free);
   if (state->settings_generation != job->settings_generation)
     {
@@ -142,7 +149,16 @@ dists_state_load (DistsState     *state,
     }
   state->loaded = TRUE;
   state->mode = mode;
-  state->runner = svd_metrics_runner_new (&state->settings, TRUE, mode, &local);
+  /* The frame worker's OpenCL context, with a queue of its own: one
+   * context for the session, and a DISTS (seconds on a CPU device) never
+   * waits in front of a frame in the frames' in-order queue. */
+  if (base != NULL)
+    {
+      state->base = svd_cl_context_ref (base);
+      state->queue = svd_cl_context_new_sibling (base, &local);
+    }
+  if (base == NULL || state->queue != NULL)
+    state->runner = svd_metrics_runner_new_for_context (state->queue, &state->settings, TRUE, mode, &local);
   if (state->runner == NULL)
     state->error = g_strdup (local->message);
   else if (svd_metrics_runner_get_dists_error (state->runner) != NULL)
@@ -157,15 +173,22 @@ dists_state_free (gpointer data)
   if (state == NULL)
     return;
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->queue, svd_cl_context_unref);
+  g_clear_pointer (&state->base, svd_cl_context_unref);
   svd_settings_clear (&state->settings);
   g_free (state->error);
   g_free (state);
 }
 
-/* Lives on the worker thread only. */
+/* Lives on the worker thread only. The chains' engines, the metrics runner
+ * and the frame converter share one OpenCL context (and its in-order
+ * queue): a chain's output stays on that device's context for the metrics
+ * and one program cache serves all. */
 typedef struct {
   SvdSettings       settings;
   SvdSessionSource *source;
+  SvdClContext     *context;      /* NULL on the CPU reference */
+  char             *device_key;   /* the settings' device it was made for */
   SvdMetricsRunner *runner;
   SvdFrameConverter *frames;
   SvdEngine        *engines[SVD_SESSION_MAX_CHAINS];
@@ -197,7 +220,9 @@ worker_state_free (gpointer data)
     }
   g_clear_pointer (&state->frames, svd_frame_converter_free);
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->context, svd_cl_context_unref);
   g_clear_pointer (&state->source, svd_session_source_free);
+  g_free (state->device_key);
   svd_settings_clear (&state->settings);
   g_free (state);
 }
@@ -259,6 +284,68 @@ svd_session_dists_free (SvdSessionDists *dists)
   g_free (dists);
 }
 
+/* ---- The device -------------------------------------------------------- */
+
+static const char *
+device_key (const SvdSettings *settings)
+{
+  return settings->device != NULL && *settings->device != '\0' ? settings->device : "auto";
+}
+
+/* Makes the worker's one OpenCL context (and the runner and converter on
+ * it) for @settings' device, unless it has it already. A new device (from
+ * Preferences) replaces them all, and every engine is rebuilt on it. No
+ * OpenCL device at all, with the device left to "auto", means the CPU
+ * reference, as for svd_engine_new() and svd_metrics_runner_new(). */
+static gboolean
+ensure_device (WorkerState        *state,
+               const SvdSettings  *settings,
+               GError            **error)
+{
+  g_autoptr(SvdClContext) context = NULL;
+  g_autoptr(SvdMetricsRunner) runner = NULL;
+  const char *key = device_key (settings);
+
+  if (state->runner != NULL && g_strcmp0 (state->device_key, key) == 0)
+    return TRUE;
+  if (g_strcmp0 (key, "cpu-ref") != 0)
+    {
+      g_autoptr(GError) local = NULL;
+
+      context = svd_cl_context_new (settings, &local);
+      if (context == NULL)
+        {
+          if (!g_error_matches (local, SVD_ERROR, SVD_ERROR_NO_DEVICE) || g_strcmp0 (key, "auto") != 0)
+            {
+              g_propagate_error (error, g_steal_pointer (&local));
+              return FALSE;
+            }
+          g_message ("No OpenCL device (%s); the session runs on the CPU reference", local->message);
+        }
+    }
+  runner = svd_metrics_runner_new_for_context (context, settings, FALSE, SVD_DISTS_SHORT256, error);
+  if (runner == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      g_clear_pointer (&state->engines[i], svd_engine_free);
+      g_clear_pointer (&state->engine_error[i], g_free);
+      state->engine_generation[i] = 0;
+    }
+  g_clear_pointer (&state->frames, svd_frame_converter_free);
+  g_clear_pointer (&state->runner, svd_metrics_runner_free);
+  g_clear_pointer (&state->context, svd_cl_context_unref);
+  state->context = g_steal_pointer (&context);
+  state->runner = g_steal_pointer (&runner);
+  /* The kernels on the metrics' device, as `svd metrics` converts, so the
+   * readouts equal the CLI's. */
+  state->frames = svd_frame_converter_new_or_cpu (state->context);
+  g_free (state->device_key);
+  state->device_key = g_strdup (key);
+  return TRUE;
+}
+
 /* ---- Opening ----------------------------------------------------------- */
 
 typedef struct {
@@ -308,12 +395,8 @@ open_job (SvdWorker     *worker,
     }
   if (state->source == NULL)
     return NULL;
-  state->runner = svd_metrics_runner_new (&state->settings, FALSE, SVD_DISTS_SHORT256, error);
-  if (state->runner == NULL)
+  if (!ensure_device (state, &state->settings, error))
     return NULL;
-  /* The kernels on the metrics' device, as `svd metrics` converts, so the
-   * readouts equal the CLI's. */
-  state->frames = svd_frame_converter_new_or_cpu (svd_metrics_runner_get_context (state->runner));
 
   vi = svd_reader_get_info (svd_session_source_get_input (state->source));
   report = svd_session_source_get_report (state->source);
@@ -386,14 +469,20 @@ ensure_engine (WorkerState  *state,
                ChainConfig  *config,
                GError      **error)
 {
+  if (!ensure_device (state, &config->settings, error))
+    {
+      g_clear_pointer (&state->engine_error[slot], g_free);
+      state->engine_error[slot] = g_strdup ((*error)->message);
+      return FALSE;
+    }
   if (state->engine_generation[slot] != config->generation)
     {
       g_clear_pointer (&state->engines[slot], svd_engine_free);
       g_clear_pointer (&state->engine_error[slot], g_free);
       state->engine_generation[slot] = config->generation;
-      state->engines[slot] = svd_engine_new (&config->settings, error);
+      state->engines[slot] = svd_engine_new_for_context (state->context, &config->settings, error);
       if (state->engines[slot] == NULL ||
-          !svd_engine_set_chain_steps (state->engines[slot], config->steps, config->n_steps, error))
+          !svd_engine_set_chain (state->engines[slot], config->chain, error))
         {
           g_clear_pointer (&state->engines[slot], svd_engine_free);
           state->engine_error[slot] = g_strdup ((*error)->message);
@@ -423,6 +512,9 @@ run_chain (WorkerState          *state,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdImage) output = NULL;
+  g_autoptr(SvdImage) ssim_map = NULL;
+  g_autoptr(SvdImage) diff_map = NULL;
+  SvdClPlanes planes;
   gint64 t0;
 
   out->active = TRUE;
@@ -454,7 +546,25 @@ run_chain (WorkerState          *state,
                                               ref_rgb->width, ref_rgb->height);
       return;
     }
-  if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics, NULL, NULL, &error))
+  /* The overlays are the runner's own maps (on the device when it is
+   * one): the SSIM map is the Gaussian SSIM whose mean the readout shows. */
+  /* The chain's result is still on the worker's one device: the metrics
+   * copy it from buffer to buffer there. Tiled or CPU results go through
+   * the host image. */
+  if (svd_engine_get_output_planes (state->engines[slot], &planes) &&
+      svd_engine_get_context (state->engines[slot]) == svd_metrics_runner_get_context (state->runner) &&
+      svd_metrics_runner_compute_planes (state->runner, ref_rgb, &planes, in_rgb->frame_index, &out->metrics,
+                                         want_overlays ? &ssim_map : NULL,
+                                         want_overlays ? &diff_map : NULL, &error))
+    out->metrics_on_device = TRUE;
+  else if (error != NULL)
+    {
+      out->metrics_problem = g_strdup (error->message);
+      return;
+    }
+  else if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics,
+                                        want_overlays ? &ssim_map : NULL,
+                                        want_overlays ? &diff_map : NULL, &error))
     {
       out->metrics_problem = g_strdup (error->message);
       return;
@@ -464,10 +574,11 @@ run_chain (WorkerState          *state,
   *kept_output = svd_image_ref (output);
   if (want_overlays)
     {
-      double mean;
-
-      out->difference = svd_heatmap_difference (out->display, ref_display, 4, NULL);
-      out->ssim_map = svd_heatmap_ssim (out->display, ref_display, &mean, NULL);
+      out->difference = svd_heatmap_difference (diff_map, 4, &error);
+      if (out->difference != NULL)
+        out->ssim_map = svd_heatmap_ssim (ssim_map, ref_display, &error);
+      if (error != NULL)
+        out->metrics_problem = g_strdup (error->message);
     }
 }
 
@@ -542,6 +653,7 @@ frame_job (SvdWorker     *worker,
   if (ref_rgb != NULL && frame->reference != NULL)
     {
       request->dists_slot->index = frame->index;
+      request->dists_slot->context = state->context != NULL ? svd_cl_context_ref (state->context) : NULL;
       request->dists_slot->ref = svd_image_ref (ref_rgb);
       for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
         {
@@ -569,6 +681,7 @@ dists_job (SvdWorker     *worker,
   DistsSlot *slot = job->slot;
   SvdSessionDists *result = g_new0 (SvdSessionDists, 1);
   g_autoptr(SvdImage) ref = NULL;
+  g_autoptr(SvdClContext) base = NULL;
   SvdImage *out[SVD_SESSION_MAX_CHAINS] = { NULL };
   gint64 t0 = g_get_monotonic_time ();
 
@@ -576,6 +689,7 @@ dists_job (SvdWorker     *worker,
   g_mutex_lock (&slot->lock);
   result->index = slot->index;
   ref = g_steal_pointer (&slot->ref);
+  base = g_steal_pointer (&slot->context);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       out[i] = g_steal_pointer (&slot->out[i]);
@@ -586,7 +700,7 @@ dists_job (SvdWorker     *worker,
 
   result->mode = job->mode;
   if (ref != NULL)
-    dists_state_load (state, job);
+    dists_state_load (state, job, base);
   if (ref == NULL)
     result->index = -1;  /* nothing new */
   else if (state->error != NULL)
@@ -723,37 +837,30 @@ svd_session_free (SvdSession *self)
  * svd_session_set_chain:
  * @self: a #SvdSession
  * @slot: 0 to %SVD_SESSION_MAX_CHAINS - 1
- * @steps: (array length=n_steps): models (referenced here) or resize steps
- * @n_steps: 0 removes the chain
+ * @chain: (nullable): the chain, with its models loaded (copied here);
+ *   %NULL or an empty chain removes it
  *
  * Takes effect with the next request; the engine is built on the worker.
  */
 void
-svd_session_set_chain (SvdSession          *self,
-                       guint                slot,
-                       const SvdEngineStep *steps,
-                       guint                n_steps)
+svd_session_set_chain (SvdSession     *self,
+                       guint           slot,
+                       const SvdChain *chain)
 {
   ChainConfig *config;
 
   g_return_if_fail (self != NULL);
   g_return_if_fail (slot < SVD_SESSION_MAX_CHAINS);
-  g_return_if_fail (n_steps <= SVD_ENGINE_MAX_STAGES);
 
   g_clear_pointer (&self->chains[slot], chain_config_unref);
-  if (n_steps == 0)
+  if (chain == NULL || chain->steps->len == 0)
     return;
   config = g_new0 (ChainConfig, 1);
   config->ref_count = 1;
   config->generation = ++self->generation;
-  config->n_steps = n_steps;
+  config->chain = svd_chain_copy (chain);
+  config->n_steps = chain->steps->len;
   svd_settings_copy (&config->settings, &self->settings);
-  for (guint i = 0; i < n_steps; i++)
-    {
-      config->steps[i] = steps[i];
-      if (steps[i].model != NULL)
-        config->steps[i].model = svd_model_ref (steps[i].model);
-    }
   self->chains[slot] = config;
 }
 
@@ -787,7 +894,7 @@ svd_session_set_engine_settings (SvdSession        *self,
       if (old != NULL)
         {
           chain_config_ref (old);
-          svd_session_set_chain (self, slot, old->steps, old->n_steps);
+          svd_session_set_chain (self, slot, old->chain);
           chain_config_unref (old);
         }
     }

@@ -1,0 +1,381 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The comparison session without a window: a clip FFmpeg makes here, opened
+ * in each reference mode, two chains (a built-in resize and the project's
+ * own model); the worker shares one OpenCL context between the chains and
+ * the metrics, and the overlays are the metrics' own SSIM and difference
+ * maps, so what the SSIM overlay shows is the SSIM the readout gives. */
+#define G_LOG_DOMAIN "test-session"
+
+#include "svd-test-utils.h"
+
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
+#include "engine/svd-cl.h"
+#include "metrics/svd-metrics.h"
+#include "session/svd-heatmap.h"
+#include "model/svd-chain.h"
+#include "session/svd-session.h"
+
+static char *work;
+static char *clean;
+static char *model_2x;
+
+typedef struct {
+  GMainLoop       *loop;
+  SvdSessionInfo   info;
+  gboolean         opened;
+  char            *error;
+  SvdSessionFrame *frame;
+  SvdSessionDists *dists;
+} Run;
+
+static void
+opened_cb (const SvdSessionInfo *info,
+           const GError         *error,
+           gpointer              user_data)
+{
+  Run *run = user_data;
+
+  if (info == NULL)
+    {
+      run->error = g_strdup (error->message);
+      g_main_loop_quit (run->loop);
+      return;
+    }
+  run->opened = TRUE;
+  run->info = *info;
+  run->info.input_path = g_strdup (info->input_path);
+  run->info.reference_path = g_strdup (info->reference_path);
+  run->info.codec = run->info.summary = run->info.metrics_device = run->info.dists_unavailable = NULL;
+  g_main_loop_quit (run->loop);
+}
+
+static void
+frame_cb (SvdSessionFrame *frame,
+          const GError    *error,
+          gpointer         user_data)
+{
+  Run *run = user_data;
+
+  if (frame == NULL)
+    run->error = g_strdup (error->message);
+  else
+    run->frame = frame;
+  g_main_loop_quit (run->loop);
+}
+
+static void
+dists_cb (SvdSessionDists *dists,
+          gpointer         user_data)
+{
+  Run *run = user_data;
+
+  if (dists->index < 0)
+    {
+      svd_session_dists_free (dists);
+      return;
+    }
+  run->dists = dists;
+  g_main_loop_quit (run->loop);
+}
+
+static void
+run_clear (Run *run)
+{
+  g_clear_pointer (&run->dists, svd_session_dists_free);
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_pointer (&run->info.input_path, g_free);
+  g_clear_pointer (&run->info.reference_path, g_free);
+  g_clear_pointer (&run->error, g_free);
+  g_clear_pointer (&run->frame, svd_session_frame_free);
+}
+
+/* Opens @setup with the two chains and returns frame @index with
+ * overlays. */
+static SvdSession *
+open_and_run (const SvdSessionSetup *setup,
+              Run                   *run,
+              gint64                 index)
+{
+  g_auto(SvdSettings) settings = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdChain) bicubic = svd_chain_new (NULL);
+  g_autoptr(SvdChain) super = svd_chain_parse (model_2x, NULL, SVD_CHAIN_LOAD_DEFAULT, &error);
+  SvdSession *session;
+
+  g_assert_no_error (error);
+  svd_chain_add_resize (bicubic, SVD_RESIZE_BICUBIC, 2);
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  run->loop = g_main_loop_new (NULL, FALSE);
+  session = svd_session_new (&settings, setup, opened_cb, frame_cb, NULL, run);
+  svd_session_set_chain (session, 0, bicubic);
+  svd_session_set_chain (session, 1, super);
+  g_main_loop_run (run->loop);
+  g_assert_null (run->error);
+  g_assert_true (run->opened);
+  svd_session_request (session, index, 1, TRUE, TRUE);
+  g_main_loop_run (run->loop);
+  g_assert_null (run->error);
+  g_assert_nonnull (run->frame);
+  g_assert_cmpint (run->frame->index, ==, index);
+  return session;
+}
+
+static gboolean
+have_opencl (void)
+{
+  g_autoptr(GPtrArray) devices = svd_cl_list_devices (NULL);
+
+  return devices != NULL && devices->len > 0;
+}
+
+/* How many RGBA8 pixels differ by more than @tolerance in a colour channel. */
+static gsize
+count_differing (const SvdImage *a,
+                 const SvdImage *b,
+                 int             tolerance)
+{
+  gsize n = 0;
+
+  g_assert_cmpint (a->width, ==, b->width);
+  g_assert_cmpint (a->height, ==, b->height);
+  for (int y = 0; y < a->height; y++)
+    for (int x = 0; x < a->width; x++)
+      for (int c = 0; c < 3; c++)
+        if (abs (a->data[0][(gsize) y * a->stride[0] + x * 4 + c] - b->data[0][(gsize) y * b->stride[0] + x * 4 + c]) >
+            tolerance)
+          {
+            n++;
+            break;
+          }
+  return n;
+}
+
+static void
+test_synthesize (void)
+{
+  SvdSessionSetup setup = { 0 };
+  Run run = { 0 };
+  SvdSession *session;
+  guint live_before = svd_cl_context_get_n_live ();
+
+  setup.mode = SVD_REFERENCE_SYNTHESIZE;
+  setup.input_path = clean;
+  svd_degrade_params_init (&setup.degrade);
+  setup.degrade.scale = 2;
+  setup.degrade.crf = 28;
+  session = open_and_run (&setup, &run, 2);
+  g_assert_cmpint (run.info.width, ==, 64);
+  g_assert_cmpint (run.info.ref_width, ==, 128);
+  g_assert_nonnull (run.frame->reference);
+
+  /* One OpenCL context for both chains' engines, the frame converter and
+   * the metrics runner (the DISTS thread, not started here, has its
+   * own). */
+  if (have_opencl ())
+    g_assert_cmpuint (svd_cl_context_get_n_live () - live_before, ==, 1);
+  else
+    g_assert_cmpuint (svd_cl_context_get_n_live () - live_before, ==, 0);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      SvdSessionChainFrame *c = &run.frame->chains[i];
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SvdImage) ssim_map = NULL, diff_map = NULL;
+      g_autoptr(SvdImage) want_ssim = NULL, want_diff = NULL;
+      SvdMetricsFrame m;
+      gsize n = (gsize) c->display->width * c->display->height;
+      gsize bad_ssim, bad_diff;
+
+      g_assert_null (c->error);
+      g_assert_true (c->has_metrics);
+      /* On a device, the chain's output went to the metrics there. */
+      g_assert_cmpint (c->metrics_on_device, ==, have_opencl ());
+      g_assert_nonnull (c->display);
+      g_assert_nonnull (c->ssim_map);
+      g_assert_nonnull (c->difference);
+      g_assert_cmpint (c->display->width, ==, 128);
+
+      /* The CPU reference on the shown images: the same Gaussian SSIM the
+       * readout gives (the display is the output's 8-bit code, which is
+       * what the metrics read). */
+      g_assert_true (svd_metrics_compute (run.frame->reference, c->display, NULL, &m, &ssim_map, &diff_map, &error));
+      g_assert_no_error (error);
+      g_test_message ("chain %u: session SSIM-Y %.6f, CPU reference on the shown frames %.6f", i + 1,
+                      c->metrics.ssim_y, m.ssim_y);
+      g_assert_cmpfloat_with_epsilon (c->metrics.ssim_y, m.ssim_y, 1e-4);
+      g_assert_cmpfloat_with_epsilon (c->metrics.psnr_y, m.psnr_y, 1e-3);
+
+      want_ssim = svd_heatmap_ssim (ssim_map, run.frame->reference, &error);
+      g_assert_no_error (error);
+      want_diff = svd_heatmap_difference (diff_map, 4, &error);
+      g_assert_no_error (error);
+      /* Device floats against float64: a code or two apart at most. A box
+       * SSIM map (what the overlay was before) differs almost everywhere. */
+      bad_ssim = count_differing (c->ssim_map, want_ssim, 2);
+      bad_diff = count_differing (c->difference, want_diff, 4);
+      g_test_message ("chain %u: %" G_GSIZE_FORMAT " of %" G_GSIZE_FORMAT " SSIM overlay pixels and %"
+                      G_GSIZE_FORMAT " difference pixels off the metrics' maps", i + 1, bad_ssim, n, bad_diff);
+      g_assert_cmpuint (bad_ssim, <=, n / 1000);
+      g_assert_cmpuint (bad_diff, <=, n / 1000);
+    }
+
+  svd_session_free (session);
+  g_assert_cmpuint (svd_cl_context_get_n_live (), ==, live_before);
+  run_clear (&run);
+}
+
+/* DISTS runs on its own thread with its own queue, on the frame worker's
+ * OpenCL context: still one context for the whole session. With the
+ * weights ../shared carries, its value is there too. */
+static void
+test_dists (void)
+{
+  g_autofree char *ab = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
+  g_autofree char *vgg = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
+  gboolean weights = g_file_test (ab, G_FILE_TEST_IS_REGULAR) && g_file_test (vgg, G_FILE_TEST_IS_REGULAR);
+  SvdSessionSetup setup = { 0 };
+  Run run = { 0 };
+  SvdSession *session;
+  guint live_before = svd_cl_context_get_n_live ();
+
+  if (weights)
+    {
+      g_setenv ("SVD_DISTS_WEIGHTS", ab, TRUE);
+      g_setenv ("SVD_VGG16_WEIGHTS", vgg, TRUE);
+    }
+  setup.mode = SVD_REFERENCE_SYNTHESIZE;
+  setup.input_path = clean;
+  svd_degrade_params_init (&setup.degrade);
+  setup.degrade.scale = 2;
+  setup.degrade.crf = 28;
+  session = open_and_run (&setup, &run, 1);
+  svd_session_set_dists_func (session, dists_cb);
+  g_assert_true (svd_session_request_dists (session));
+  g_main_loop_run (run.loop);
+  g_assert_nonnull (run.dists);
+  g_assert_cmpint (run.dists->index, ==, 1);
+  g_test_message ("DISTS: %s %.6f %.6f", run.dists->error != NULL ? run.dists->error : "ok",
+                  run.dists->dists[0], run.dists->dists[1]);
+  if (weights)
+    {
+      g_assert_null (run.dists->error);
+      g_assert_true (run.dists->has_dists[0] && run.dists->has_dists[1]);
+    }
+  if (have_opencl ())
+    g_assert_cmpuint (svd_cl_context_get_n_live () - live_before, ==, 1);
+  svd_session_free (session);
+  g_assert_cmpuint (svd_cl_context_get_n_live (), ==, live_before);
+  run_clear (&run);
+  g_unsetenv ("SVD_DISTS_WEIGHTS");
+  g_unsetenv ("SVD_VGG16_WEIGHTS");
+}
+
+/* A clip without reference is a session in "none" mode: frames and
+ * chains, no metrics and no overlays. */
+static void
+test_none (void)
+{
+  SvdSessionSetup setup = { 0 };
+  Run run = { 0 };
+  SvdSession *session;
+
+  setup.mode = SVD_REFERENCE_NONE;
+  setup.input_path = clean;
+  session = open_and_run (&setup, &run, 5);
+  g_assert_null (run.info.reference_path);
+  g_assert_cmpint (run.info.width, ==, 128);
+  g_assert_cmpint (run.info.n_frames, ==, 8);
+  g_assert_nonnull (run.frame->source);
+  g_assert_null (run.frame->reference);
+  g_assert_cmpint (run.frame->source->frame_index, ==, 5);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_nonnull (run.frame->chains[i].display);
+      g_assert_cmpint (run.frame->chains[i].display->width, ==, 256);
+      g_assert_false (run.frame->chains[i].has_metrics);
+      g_assert_null (run.frame->chains[i].ssim_map);
+    }
+  svd_session_free (session);
+  run_clear (&run);
+}
+
+/* The heat maps from known maps: exact colours. */
+static void
+test_heatmap (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdImage) smap = svd_metrics_new_grey_map (4, 2, &error);
+  g_autoptr(SvdImage) dmap = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 4, 2, &error);
+  g_autoptr(SvdImage) s = NULL, d = NULL, bad = NULL;
+
+  g_assert_no_error (error);
+  for (int y = 0; y < 2; y++)
+    for (int x = 0; x < 4; x++)
+      {
+        ((float *) (smap->data[0] + y * smap->stride[0]))[x] = x < 2 ? 1.0f : 0.0f;
+        for (int c = 0; c < 3; c++)
+          ((float *) (dmap->data[c] + y * dmap->stride[c]))[x] = (float) (x * 10 + c) / 255.0f;
+      }
+  s = svd_heatmap_ssim (smap, NULL, &error);
+  g_assert_no_error (error);
+  /* SSIM 1: the ramp's dark end (0, 0, 4) × 0.8; SSIM 0: its bright end. */
+  g_assert_cmpint (s->data[0][0], ==, 0);
+  g_assert_cmpint (s->data[0][2], ==, 3);
+  g_assert_cmpint (s->data[0][3 * 4 + 0], ==, 202);
+  g_assert_cmpint (s->data[0][3 * 4 + 1], ==, 204);
+  d = svd_heatmap_difference (dmap, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (d->data[0][1 * 4 + 0], ==, 40);
+  g_assert_cmpint (d->data[0][1 * 4 + 2], ==, 48);
+  g_assert_cmpint (d->data[0][3 * 4 + 0], ==, 120);
+  g_assert_cmpint (d->data[0][3 * 4 + 3], ==, 255);
+  /* A map over a reference of another size is an error, not a crash. */
+  {
+    g_autoptr(SvdImage) ref = svd_image_new (SVD_PIXEL_FORMAT_RGBA8, 5, 2, NULL);
+
+    bad = svd_heatmap_ssim (smap, ref, &error);
+    g_assert_null (bad);
+    g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT);
+  }
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  const char *source = g_getenv ("SVD_SOURCE_ROOT");
+  g_autofree char *ffmpeg = g_find_program_in_path ("ffmpeg");
+  int status;
+
+  g_test_init (&argc, &argv, NULL);
+  if (source == NULL)
+    svd_test_skip_all ("SVD_SOURCE_ROOT is not set (run through meson test)");
+  if (ffmpeg == NULL)
+    svd_test_skip_all ("ffmpeg is not installed");
+  model_2x = g_build_filename (source, "models", "svd-super-2x.safetensors", NULL);
+  work = g_dir_make_tmp ("svd-session-XXXXXX", NULL);
+  /* Synthesize caches its degraded input per user: here, per run. */
+  g_setenv ("XDG_CACHE_HOME", work, TRUE);
+  clean = g_build_filename (work, "clean.mp4", NULL);
+  {
+    const char *args[] = { ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=128x72:rate=25",
+                           "-frames:v", "8", "-c:v", "libx264", "-pix_fmt", "yuv420p", clean, NULL };
+    int wait_status = 0;
+
+    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &wait_status, NULL) ||
+        !g_spawn_check_wait_status (wait_status, NULL))
+      svd_test_skip_all ("ffmpeg could not make the test clip (no libx264?)");
+  }
+
+  g_test_add_func ("/session/heatmap", test_heatmap);
+  g_test_add_func ("/session/synthesize", test_synthesize);
+  g_test_add_func ("/session/none", test_none);
+  g_test_add_func ("/session/dists", test_dists);
+  status = g_test_run ();
+  svd_test_remove_tree (work);
+  return status;
+}

@@ -1,0 +1,839 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The window's side of the comparison session: it sends the session
+ * requests (frames, chains, DISTS, settings) and draws what comes back in
+ * the viewer, the readouts and the plot. The session itself, the metrics
+ * and the readout text are libsvd's (app/session). */
+#define G_LOG_DOMAIN "svd-window"
+
+#include "svd-config.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "svd-chain-editor.h"
+#include "svd-ui-enums.h"
+#include "svd-window-private.h"
+
+/* Playing or paused, and the play button's icon with it: playback also
+ * stops on a seek, a step, a frame error and at the end of the clip. */
+static void
+svd_window_set_playing (SvdWindow *self,
+                        gboolean   playing)
+{
+  self->playing = playing;
+  if (self->play_button != NULL)  /* NULL once disposed */
+    gtk_button_set_icon_name (GTK_BUTTON (self->play_button),
+                              playing ? "media-playback-pause-symbolic" : "media-playback-start-symbolic");
+}
+
+/**
+ * svd_window_go_to_frame:
+ * @self: a #SvdWindow
+ * @index: the frame to show, 0-based; clamped to the clip
+ *
+ * Asks the session for frame @index. Requests made before are dropped, so
+ * holding an arrow key never piles up work and a late frame never
+ * replaces a newer one.
+ */
+void
+svd_window_go_to_frame (SvdWindow *self,
+                        gint64     index)
+{
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  if (self->session == NULL)
+    return;
+  svd_window_set_playing (self, FALSE);
+  g_clear_handle_id (&self->play_source, g_source_remove);
+  svd_window_session_request (self, index, TRUE);
+}
+
+/**
+ * svd_window_get_shown_frame:
+ * @self: a #SvdWindow
+ *
+ * Returns: the index of the clip frame on screen, or -1 without a clip
+ */
+gint64
+svd_window_get_shown_frame (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), -1);
+
+  return self->session != NULL && self->session_shown_any ? self->session_shown : -1;
+}
+
+/* ---- Comparison session ------------------------------------------------ */
+
+static void
+svd_window_session_info_clear (SvdSessionInfo *info)
+{
+  g_clear_pointer (&info->input_path, g_free);
+  g_clear_pointer (&info->reference_path, g_free);
+  g_clear_pointer (&info->codec, g_free);
+  g_clear_pointer (&info->summary, g_free);
+  g_clear_pointer (&info->metrics_device, g_free);
+  g_clear_pointer (&info->dists_unavailable, g_free);
+}
+
+void
+svd_window_reset_averages (SvdWindow *self,
+                           guint      slot)
+{
+  svd_chain_stats_reset (&self->chains[slot].stats);
+  svd_plot_clear (self->plot, slot);
+}
+
+static void
+svd_window_forget_chain_frame (SvdSessionChainFrame *c)
+{
+  g_clear_pointer (&c->error, g_free);
+  g_clear_pointer (&c->metrics_problem, g_free);
+  memset (c, 0, sizeof *c);
+}
+
+void
+svd_window_close_session (SvdWindow *self)
+{
+  g_clear_handle_id (&self->play_source, g_source_remove);
+  svd_window_set_playing (self, FALSE);
+  /* Joins the worker: engines, readers and runner are freed on it. */
+  g_clear_pointer (&self->session, svd_session_free);
+  svd_window_session_info_clear (&self->session_info);
+  self->session_open = FALSE;
+  self->session_shown_any = FALSE;
+  self->chain_selected = FALSE;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      SvdWindowChain *chain = &self->chains[i];
+
+      svd_chain_stats_clear (&chain->stats);
+      g_clear_pointer (&chain->chain, svd_chain_free);
+      svd_window_forget_chain_frame (&chain->last);
+      g_clear_pointer (&chain->last_error, g_free);
+    }
+  g_clear_pointer (&self->dists_error, g_free);
+  self->dists_next_us = 0;
+  self->dists_last_ms = 0;
+}
+
+gboolean
+svd_window_wants_overlays (SvdWindow *self)
+{
+  SvdViewMode mode = svd_viewer_get_view_mode (self->viewer);
+
+  return mode == SVD_VIEW_MODE_DIFFERENCE || mode == SVD_VIEW_MODE_SSIM;
+}
+
+void
+svd_window_session_request (SvdWindow *self,
+                            gint64     index,
+                            gboolean   seek)
+{
+  guint64 serial;
+
+  if (self->session == NULL || !self->session_open)
+    return;
+  if (self->session_info.n_frames > 0)
+    index = MIN (index, self->session_info.n_frames - 1);
+  index = MAX (index, 0);
+  self->session_wanted = index;
+  serial = ++self->serial;
+  if (seek)
+    svd_viewer_begin_frame (self->viewer, serial);
+  svd_session_request (self->session, index, serial, seek, svd_window_wants_overlays (self));
+}
+
+/* Each cell is as wide as the widest text it can show for this clip and
+ * chain, so values never resize it (see svd-readout.c). */
+static void
+svd_window_size_readout (SvdWindow *self,
+                         guint      slot,
+                         int        n_stages)
+{
+  SvdWindowChain *chain = &self->chains[slot];
+  gint64 n = MAX (self->session_info.n_frames, 999);
+  SvdReadoutText widest;
+
+  if (chain->sized_frames == n && chain->sized_stages == n_stages)
+    return;
+  chain->sized_frames = n;
+  chain->sized_stages = n_stages;
+  svd_readout_format_widest (slot, n, n_stages, &widest);
+  for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
+    svd_readout_set_cell_width (chain->readout, i, widest.cells[i]);
+  svd_readout_text_clear (&widest);
+}
+
+/* Fills a chain's readout for the frame @c: the text is libsvd's
+ * (svd_readout_format_chain(), as `svd compare` prints it). */
+static void
+svd_window_update_readout (SvdWindow                  *self,
+                           guint                       slot,
+                           const SvdSessionChainFrame *c)
+{
+  SvdWindowChain *chain = &self->chains[slot];
+  SvdReadoutOptions options = { 0 };
+  SvdReadoutText text;
+
+  svd_window_size_readout (self, slot, c->timings.n_stages);
+  options.dists_mode = self->dists_mode;
+  options.psnr_of_mean_mse = self->psnr_of_mean_mse;
+  options.dists_unavailable = self->session_info.dists_unavailable;
+  options.dists_error = self->dists_error;
+  svd_readout_format_chain (slot, c, &chain->stats, &options, &text);
+  for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
+    svd_readout_set_cell (chain->readout, i, text.cells[i]);
+  svd_readout_set_message (chain->readout, text.message);
+  svd_readout_text_clear (&text);
+}
+
+/* Every chain's readout again, for the frame it shows (DISTS came in, or
+ * a metric variant changed). */
+static void
+svd_window_refresh_readouts (SvdWindow *self)
+{
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (self->chains[i].last.active && gtk_widget_get_visible (GTK_WIDGET (self->chains[i].readout)))
+      svd_window_update_readout (self, i, &self->chains[i].last);
+}
+
+static gboolean svd_window_play_tick (gpointer user_data);
+
+/* DISTS costs far more than a frame: when paused it always catches up to
+ * the shown frame; during playback it lags and the readout says by how
+ * much. */
+static void
+svd_window_maybe_request_dists (SvdWindow *self)
+{
+  if (self->session == NULL || self->session_info.dists_unavailable != NULL || self->dists_error != NULL)
+    return;
+  if (self->playing)
+    {
+      double period_ms = self->session_info.fps > 0 ? 1000.0 / self->session_info.fps : 40.0;
+
+      /* DISTS has its own thread but shares the device (here, the CPU
+       * cores) with the chains: during playback it runs only where it is
+       * cheap (at most two frame times, as on a GPU) and then at most a
+       * quarter of the time; otherwise it waits for the pause. */
+      if (self->dists_last_ms > 2 * period_ms || g_get_monotonic_time () < self->dists_next_us)
+        return;
+    }
+  svd_session_request_dists (self->session);
+}
+
+static void
+svd_window_dists_cb (SvdSessionDists *dists,
+                     gpointer         user_data)
+{
+  SvdWindow *self = user_data;
+
+  if (dists->error != NULL && self->dists_error == NULL)
+    {
+      g_autofree char *message = NULL;
+      const char *reason = dists->error;
+
+      /* The readout already says "DISTS". */
+      if (g_str_has_prefix (reason, "DISTS is unavailable: "))
+        reason += strlen ("DISTS is unavailable: ");
+      self->dists_error = g_strndup (reason, strcspn (reason, "\n"));
+      /* Translators: %s says why DISTS could not be computed */
+      message = g_strdup_printf (_("DISTS is off for this session: %s"), self->dists_error);
+      svd_window_show_toast (self, message);
+    }
+  /* Values of the variant used before Preferences changed it are dropped. */
+  if (dists->index >= 0 && dists->index <= self->session_shown && dists->mode == self->dists_mode)
+    {
+      self->dists_next_us = g_get_monotonic_time () + (gint64) (3000 * dists->compute_ms);
+      self->dists_last_ms = dists->compute_ms;
+      self->dists_longest_lag = MAX (self->dists_longest_lag, self->session_shown - dists->index);
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        if (dists->has_dists[i])
+          svd_chain_stats_add_dists (&self->chains[i].stats, dists->index, dists->dists[i]);
+    }
+  svd_window_refresh_readouts (self);
+  /* Paused on a newer frame than this result: catch up. */
+  if (!self->playing && dists->index >= 0 && dists->index < self->session_shown)
+    svd_window_maybe_request_dists (self);
+  svd_session_dists_free (dists);
+}
+
+static void
+svd_window_session_frame_cb (SvdSessionFrame *frame,
+                             const GError    *error,
+                             gpointer         user_data)
+{
+  SvdWindow *self = user_data;
+  guint64 serial;
+  gint64 now = g_get_monotonic_time ();
+  g_autofree char *speed = NULL;
+
+  if (frame == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: %lld is a frame number, %s the reason */
+      message = g_strdup_printf (_("Could not show frame %lld: %s"), (long long) self->session_wanted + 1,
+                                 error->message);
+      svd_window_show_toast (self, message);
+      svd_window_set_playing (self, FALSE);
+      return;
+    }
+
+  serial = frame->viewer_serial;
+  /* During playback frames are not begun by a seek: start each here so the
+   * viewer swaps every slot at once. */
+  if (serial > svd_viewer_get_serial (self->viewer))
+    svd_viewer_begin_frame (self->viewer, serial);
+  if (frame->reference != NULL)
+    svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_REFERENCE, serial, frame->reference);
+  svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_SOURCE, serial, frame->source);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      SvdSessionChainFrame *c = &frame->chains[i];
+      SvdWindowChain *chain = &self->chains[i];
+
+      if (!c->active)
+        {
+          gtk_widget_set_visible (GTK_WIDGET (chain->readout), FALSE);
+          continue;
+        }
+      if (c->display != NULL &&
+          svd_viewer_set_image (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + i, serial, c->display) &&
+          !self->chain_selected)
+        {
+          /* The first restored frame: compare it against the reference. */
+          self->chain_selected = TRUE;
+          if (frame->reference != NULL)
+            svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_REFERENCE);
+          svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + i);
+        }
+      if (c->difference != NULL)
+        svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_DIFFERENCE, SVD_VIEWER_SLOT_CHAIN_1 + i,
+                                serial, c->difference);
+      if (c->ssim_map != NULL)
+        svd_viewer_set_overlay (self->viewer, SVD_VIEWER_OVERLAY_SSIM, SVD_VIEWER_SLOT_CHAIN_1 + i,
+                                serial, c->ssim_map);
+      if (c->has_metrics && svd_chain_stats_add_frame (&chain->stats, &c->metrics))
+        svd_plot_add (self->plot, i, frame->index, c->metrics.psnr_y, c->metrics.ssim_y);
+      if (c->error != NULL && g_strcmp0 (c->error, chain->last_error) != 0)
+        {
+          g_autofree char *message = NULL;
+
+          /* Translators: %u is the chain's number, %s the reason; the
+           * other chains keep running */
+          message = g_strdup_printf (_("Chain %u failed: %s"), i + 1, c->error);
+          svd_window_show_toast (self, message);
+        }
+      g_free (chain->last_error);
+      chain->last_error = g_strdup (c->error);
+      svd_window_forget_chain_frame (&chain->last);
+      chain->last = *c;
+      chain->last.error = g_strdup (c->error);
+      chain->last.metrics_problem = g_strdup (c->metrics_problem);
+      chain->last.display = chain->last.difference = chain->last.ssim_map = NULL;
+      svd_window_update_readout (self, i, c);
+      gtk_widget_set_visible (GTK_WIDGET (chain->readout), TRUE);
+    }
+
+  if (!self->session_shown_any)
+    {
+      /* A clip without reference nor chain has one picture to show. */
+      if (frame->reference == NULL && !self->chain_selected)
+        {
+          svd_viewer_set_view_mode (self->viewer, SVD_VIEW_MODE_TOGGLE);
+          svd_viewer_select_slot (self->viewer, SVD_VIEWER_SLOT_SOURCE);
+        }
+      else
+        svd_viewer_set_view_mode (self->viewer, SVD_VIEW_MODE_SLIDER);
+      gtk_widget_grab_focus (GTK_WIDGET (self->viewer));
+      self->session_shown_any = TRUE;
+    }
+  self->session_shown = frame->index;
+  svd_plot_set_current (self->plot, frame->index);
+
+  g_signal_handler_block (self->seek_scale, self->seek_handler);
+  gtk_range_set_value (GTK_RANGE (self->seek_scale), frame->index);
+  g_signal_handler_unblock (self->seek_scale, self->seek_handler);
+
+  if (self->last_shown_us > 0 && self->playing)
+    {
+      double fps = 1e6 / MAX (1, now - self->last_shown_us);
+
+      self->shown_fps = self->shown_fps > 0 ? 0.8 * self->shown_fps + 0.2 * fps : fps;
+    }
+  self->last_shown_us = now;
+  speed = svd_readout_format_speed (self->playing, self->shown_fps, self->session_info.fps, frame->compute_ms);
+  gtk_inscription_set_text (self->speed_label, speed);
+  svd_window_update_subtitle (self);
+
+  if (self->playing && self->play_source == 0)
+    {
+      /* As fast as compute allows, but never faster than the clip. */
+      double period_ms = self->session_info.fps > 0 ? 1000.0 / self->session_info.fps : 40.0;
+      double spent_ms = frame->compute_ms;
+      guint delay = spent_ms >= period_ms ? 0 : (guint) (period_ms - spent_ms);
+
+      if (self->session_info.n_frames > 0 && frame->index + 1 >= self->session_info.n_frames)
+        svd_window_set_playing (self, FALSE);
+      else
+        self->play_source = g_timeout_add (delay, svd_window_play_tick, self);
+    }
+  svd_session_frame_free (frame);
+  svd_window_maybe_request_dists (self);
+  self->longest_update_us = MAX (self->longest_update_us, g_get_monotonic_time () - now);
+}
+
+static gboolean
+svd_window_play_tick (gpointer user_data)
+{
+  SvdWindow *self = user_data;
+
+  self->play_source = 0;
+  if (self->playing)
+    svd_window_session_request (self, self->session_shown + 1, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+svd_window_session_progress_cb (double      fraction,
+                                const char *text,
+                                gpointer    user_data)
+{
+  SvdWindow *self = user_data;
+  g_autofree char *subtitle = NULL;
+
+  if (fraction >= 0)
+    /* Translators: Synthesize mode encodes the degraded input first */
+    subtitle = g_strdup_printf (_("Making the degraded input: %.0f %%"), fraction * 100.0);
+  else
+    subtitle = g_strdup (_("Making the degraded input…"));
+  adw_window_title_set_subtitle (self->window_title, subtitle);
+}
+
+static void
+svd_window_session_opened_cb (const SvdSessionInfo *info,
+                              const GError         *error,
+                              gpointer              user_data)
+{
+  SvdWindow *self = user_data;
+
+  if (info == NULL)
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* The session stays until the next open replaces it (it is freed
+       * outside its own callback); the window goes back to its start page. */
+      gtk_stack_set_visible_child_name (self->main_stack, "empty");
+      adw_window_title_set_subtitle (self->window_title, NULL);
+      if (self->demo_chain_pending)
+        {
+          self->demo_chain_pending = FALSE;
+          /* Translators: %s is the reason */
+          message = g_strdup_printf (_("Could not start the session: %s"), error->message);
+          svd_window_show_toast (self, message);
+          return;
+        }
+      svd_window_show_open_error (self, self->clip_name, error->message);
+      return;
+    }
+  if (self->session_uri != NULL && !self->demo_chain_pending)
+    svd_window_add_recent (self, self->session_uri);
+
+  svd_window_session_info_clear (&self->session_info);
+  self->session_info = *info;
+  self->session_info.input_path = g_strdup (info->input_path);
+  self->session_info.reference_path = g_strdup (info->reference_path);
+  self->session_info.codec = g_strdup (info->codec);
+  self->session_info.summary = g_strdup (info->summary);
+  self->session_info.metrics_device = g_strdup (info->metrics_device);
+  if (info->dists_unavailable != NULL)
+    {
+      /* The library's message lists every place it looked; the readout
+       * keeps its first line (the tooltip has it all). */
+      const char *reason = info->dists_unavailable;
+
+      if (g_str_has_prefix (reason, "DISTS is unavailable: "))
+        reason += strlen ("DISTS is unavailable: ");
+      self->session_info.dists_unavailable = g_strndup (reason, strcspn (reason, "\n"));
+      if (g_str_has_suffix (self->session_info.dists_unavailable, " Looked in:"))
+        self->session_info.dists_unavailable[strlen (self->session_info.dists_unavailable) -
+                                             strlen (" Looked in:")] = '\0';
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        gtk_widget_set_tooltip_text (GTK_WIDGET (self->chains[i].readout), info->dists_unavailable);
+    }
+  self->session_open = TRUE;
+  if (self->demo_chain_pending)
+    svd_window_apply_demo_chain (self);
+
+  gtk_range_set_range (GTK_RANGE (self->seek_scale), 0, MAX (1, info->n_frames - 1));
+  svd_plot_set_n_frames (self->plot, info->n_frames);
+  gtk_range_set_increments (GTK_RANGE (self->seek_scale), 1, 10);
+  gtk_widget_set_visible (self->session_box, TRUE);
+  svd_window_session_request (self, self->session_wanted, TRUE);
+}
+
+/* DISTS values of another variant or other weights are another metric:
+ * forget them. A failure may have been theirs only (out of memory at full
+ * resolution, a missing weight file): the new ones get their chance. */
+static void
+svd_window_forget_dists (SvdWindow *self)
+{
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    svd_chain_stats_forget_dists (&self->chains[i].stats);
+  g_clear_pointer (&self->dists_error, g_free);
+  self->dists_next_us = 0;
+  self->dists_last_ms = 0;
+}
+
+/* Preferences changed the device, the precision or the DISTS weight files:
+ * rebuild the engines on the session's worker (and the DISTS runner on its
+ * thread) and show the current frame again. */
+void
+svd_window_engine_settings_changed_cb (SvdWindow *self)
+{
+  g_auto(SvdSettings) settings = { 0 };
+
+  if (self->session == NULL)
+    return;
+  svd_window_engine_settings (self, &settings);
+  svd_session_set_engine_settings (self->session, &settings);
+  svd_window_session_request (self, self->session_wanted, TRUE);
+}
+
+/* Preferences changed the DISTS weight files: the session's DISTS thread
+ * loads them for its next job (svd_session_set_engine_settings()); whether
+ * they are there, it says then. */
+void
+svd_window_dists_weights_changed_cb (SvdWindow *self)
+{
+  svd_window_forget_dists (self);
+  g_clear_pointer (&self->session_info.dists_unavailable, g_free);
+  svd_window_engine_settings_changed_cb (self);
+}
+
+/* Preferences changed a metric variant (or the window starts). The clip
+ * PSNR is only another aggregate of the frames already seen. A new DISTS
+ * variant is another metric: the values so far are forgotten, and when
+ * paused the shown frame is asked for again so that its DISTS comes in the
+ * new variant (during playback the next frames bring it). */
+void
+svd_window_metric_settings_changed_cb (SvdWindow *self)
+{
+  SvdDistsMode mode = SVD_SESSION_DISTS_MODE;
+
+  if (self->settings != NULL)
+    {
+      mode = g_settings_get_enum (self->settings, "dists-variant") == 0 ? SVD_DISTS_FULL : SVD_DISTS_SHORT256;
+      self->psnr_of_mean_mse = g_settings_get_enum (self->settings, "psnr-average") == 1;
+    }
+  if (mode != self->dists_mode)
+    {
+      self->dists_mode = mode;
+      svd_window_forget_dists (self);
+      if (self->session != NULL)
+        {
+          svd_session_set_dists_mode (self->session, mode);
+          if (self->session_open && !self->playing)
+            svd_window_session_request (self, self->session_wanted, TRUE);
+        }
+    }
+  svd_window_refresh_readouts (self);
+}
+
+/**
+ * svd_window_get_dists_mode:
+ * @self: a #SvdWindow
+ *
+ * Returns: the DISTS variant the window asks its sessions for, from
+ *   Preferences
+ */
+SvdDistsMode
+svd_window_get_dists_mode (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), SVD_SESSION_DISTS_MODE);
+
+  return self->dists_mode;
+}
+
+/**
+ * svd_window_start_session:
+ * @self: a #SvdWindow
+ * @setup: the clip and reference mode
+ *
+ * Opens a comparison session on its worker; the first frame appears when
+ * it is ready. Failures are toasts.
+ */
+void
+svd_window_start_session (SvdWindow             *self,
+                          const SvdSessionSetup *setup)
+{
+  g_auto(SvdSettings) settings = { 0 };
+  g_autofree char *name = NULL;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  svd_window_close_session (self);
+  self->demo_pending = FALSE;
+  self->demo_chain_pending = FALSE;
+  svd_window_engine_settings (self, &settings);
+
+  name = g_path_get_basename (setup->input_path);
+  g_free (self->clip_name);
+  self->clip_name = g_steal_pointer (&name);
+  g_free (self->session_uri);
+  self->session_uri = g_filename_to_uri (setup->input_path, NULL, NULL);
+  self->session_wanted = 0;
+  self->session_shown = 0;
+  self->last_shown_us = 0;
+  self->shown_fps = 0;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      svd_window_reset_averages (self, i);
+      gtk_widget_set_visible (GTK_WIDGET (self->chains[i].readout), FALSE);
+    }
+  svd_viewer_clear (self->viewer);
+  gtk_stack_set_visible_child_name (self->main_stack, "viewer");
+  adw_window_title_set_subtitle (self->window_title, _("Opening…"));
+  self->session = svd_session_new (&settings, setup, svd_window_session_opened_cb,
+                                   svd_window_session_frame_cb, svd_window_session_progress_cb, self);
+  svd_session_set_dists_func (self->session, svd_window_dists_cb);
+  svd_session_set_dists_mode (self->session, self->dists_mode);
+}
+
+typedef struct {
+  guint     slot;
+  SvdChain *chain;
+} ChainLoad;
+
+static void
+chain_load_free (gpointer data)
+{
+  ChainLoad *load = data;
+
+  g_clear_pointer (&load->chain, svd_chain_free);
+  g_free (load);
+}
+
+static void
+chain_load_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  ChainLoad *load = task_data;
+  GError *error = NULL;
+
+  /* Parsing a model file is I/O and work: never on the main thread. */
+  if (!svd_chain_load_models (load->chain, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+chain_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+  ChainLoad *load = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *message = NULL;
+
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* Translators: %u is the chain's number, %s the reason */
+      message = g_strdup_printf (_("Could not load chain %u: %s"), load->slot + 1, error->message);
+      svd_window_show_toast (self, message);
+      return;
+    }
+  if (self->session == NULL)
+    return;
+  svd_session_set_chain (self->session, load->slot, load->chain);
+  svd_window_reset_averages (self, load->slot);
+  svd_window_session_request (self, self->session_wanted, TRUE);
+}
+
+/**
+ * svd_window_set_chain:
+ * @self: a #SvdWindow
+ * @slot: the chain, 0 to 3 (viewer slot 1 to 4)
+ * @chain: (nullable): the chain (copied; its models need not be loaded);
+ *   %NULL or empty removes it
+ *
+ * Loads the models on a thread and runs the shown frame through them.
+ */
+void
+svd_window_set_chain (SvdWindow      *self,
+                      guint           slot,
+                      const SvdChain *chain)
+{
+  g_autoptr(GTask) task = NULL;
+  ChainLoad *load;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+  g_return_if_fail (slot < SVD_SESSION_MAX_CHAINS);
+
+  if (self->session == NULL)
+    return;
+  g_clear_pointer (&self->chains[slot].chain, svd_chain_free);
+  if (chain == NULL || chain->steps->len == 0)
+    {
+      svd_session_set_chain (self->session, slot, NULL);
+      gtk_widget_set_visible (GTK_WIDGET (self->chains[slot].readout), FALSE);
+      svd_window_session_request (self, self->session_wanted, TRUE);
+      return;
+    }
+  self->chains[slot].chain = svd_chain_copy (chain);
+  load = g_new0 (ChainLoad, 1);
+  load->slot = slot;
+  load->chain = svd_chain_copy (chain);
+  task = g_task_new (self, self->cancellable, chain_loaded_cb, NULL);
+  g_task_set_task_data (task, load, chain_load_free);
+  g_task_run_in_thread (task, chain_load_thread);
+}
+
+/**
+ * svd_window_set_chain_paths:
+ * @self: a #SvdWindow
+ * @slot: the chain, 0 to 3 (viewer slot 1 to 4)
+ * @paths: (nullable) (array zero-terminated=1): the chain's entries in
+ *   order, as svd_chain_parse_entries() reads them (model files, presets,
+ *   "bicubic:2"); empty removes the chain
+ *
+ * svd_window_set_chain() for a chain given as text.
+ */
+void
+svd_window_set_chain_paths (SvdWindow          *self,
+                            guint               slot,
+                            const char * const *paths)
+{
+  g_autoptr(SvdChain) chain = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  if (paths != NULL && paths[0] != NULL)
+    {
+      chain = svd_chain_parse_entries (paths, NULL, SVD_CHAIN_LOAD_NO_MODELS, &error);
+      if (chain == NULL)
+        {
+          /* Translators: %u is the chain's number, %s the reason */
+          g_autofree char *message = g_strdup_printf (_("Could not load chain %u: %s"), slot + 1, error->message);
+
+          svd_window_show_toast (self, message);
+          return;
+        }
+    }
+  svd_window_set_chain (self, slot, chain);
+}
+
+/**
+ * svd_window_get_readout:
+ * @self: a #SvdWindow
+ * @slot: the chain, 0 to 3
+ *
+ * Returns: (nullable): the text of the chain's metric readout, or %NULL
+ *   when the chain has none
+ */
+const char *
+svd_window_get_readout (SvdWindow *self,
+                        guint      slot)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+  g_return_val_if_fail (slot < SVD_SESSION_MAX_CHAINS, NULL);
+
+  if (!gtk_widget_get_visible (GTK_WIDGET (self->chains[slot].readout)))
+    return NULL;
+  return svd_readout_get_text (self->chains[slot].readout);
+}
+
+/**
+ * svd_window_get_session_info:
+ * @self: a #SvdWindow
+ *
+ * Returns: (nullable): what the open session compares, or %NULL
+ */
+const SvdSessionInfo *
+svd_window_get_session_info (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  return self->session_open ? &self->session_info : NULL;
+}
+
+/**
+ * svd_window_get_longest_update:
+ * @self: a #SvdWindow
+ * @reset: start measuring again
+ *
+ * Returns: the longest time, in ms, the main thread spent handing one
+ *   session frame to the viewer and readouts
+ */
+double
+svd_window_get_longest_update (SvdWindow *self,
+                               gboolean   reset)
+{
+  double ms;
+
+  g_return_val_if_fail (SVD_IS_WINDOW (self), 0);
+
+  ms = self->longest_update_us / 1000.0;
+  if (reset)
+    self->longest_update_us = 0;
+  return ms;
+}
+
+/**
+ * svd_window_is_busy:
+ * @self: a #SvdWindow
+ *
+ * Returns: whether frames the window asked for have not arrived yet
+ */
+gboolean
+svd_window_is_busy (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), FALSE);
+
+  return self->session != NULL && svd_session_get_n_pending (self->session) > 0;
+}
+
+gboolean
+svd_window_get_playing (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), FALSE);
+
+  return self->playing;
+}
+
+void
+svd_window_play_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+
+  if (self->session == NULL || !self->session_open)
+    return;
+  svd_window_set_playing (self, !self->playing);
+  self->last_shown_us = 0;
+  self->shown_fps = 0;
+  if (self->playing)
+    {
+      if (self->session_info.n_frames > 0 && self->session_shown + 1 >= self->session_info.n_frames)
+        self->session_shown = -1;
+      svd_window_session_request (self, self->session_shown + 1, FALSE);
+    }
+  else
+    {
+      g_clear_handle_id (&self->play_source, g_source_remove);
+      svd_window_maybe_request_dists (self);
+    }
+}
