@@ -71,8 +71,10 @@ upload (SvdClContext  *ctx,
  * @dst_half: the output feature map is stored as half
  * @vw: tiles per vector (1, 4, 8 or 16), or 0 for the device's preferred
  *   float vector width
- * @rx: vectors per block (1 to 4), or 0 for 2
- * @max_ocb: most output channels per block (1 to 32), or 0 for 8
+ * @rx: vectors per block (1 to 4), or 0 for 1
+ * @max_ocb: most output channels per block (1 to 32), or 0 for 16 (one
+ *   vector of 16 tiles x 16 channels: 16 accumulators, measured 10-17 %
+ *   less CPU time than 2 x 8 on PoCL AVX-512)
  * @weight: OIHW 3x3 weights
  * @bias: @oc biases
  * @slope: @oc PReLU slopes
@@ -122,8 +124,8 @@ svd_winograd_layer_new (SvdClContext     *ctx,
              info->preferred_vector_width_float >= 4 ? 4 : 1;
   if (vw != 0)
     self->vw = vw;
-  self->rx = rx != 0 ? rx : 2;
-  self->ocb = pick_block (oc, max_ocb != 0 ? max_ocb : 8);
+  self->rx = rx != 0 ? rx : 1;
+  self->ocb = pick_block (oc, max_ocb != 0 ? max_ocb : 16);
   /* Persistent work-items, a few per compute unit for balance (the
    * kernel is CPU-shaped: one work-item per work-group), each with its own
    * scratch slice; no more than 64 MiB of scratch in all. */
