@@ -67,6 +67,27 @@ synthetic_frame (int      w,
   return im;
 }
 
+/* GFLOP of one conv layer as it runs: direct counts 9 MACs per output
+ * value, F(m x m, 3x3) (m + 2)² per tile of m x m outputs (its element-wise
+ * products; the transforms are O(channels), not O(channels²), and are
+ * left out). Direct-equivalent is always the direct count. */
+static double
+layer_gflop (const SvdEngineLayerInfo *info,
+             gboolean                  real)
+{
+  int w = info->width, h = info->height;
+  double mac_per_px = 9.0 * info->ic * info->oc;
+
+  if (real && strcmp (info->algo, "direct") != 0)
+    {
+      int m = strcmp (info->algo, "wino2") == 0 ? 2 : 4;
+      double tiles = (double) ((w + m - 1) / m) * ((h + m - 1) / m);
+
+      return 2.0 * (m + 2) * (m + 2) * info->ic * info->oc * tiles / 1e9;
+    }
+  return 2.0 * mac_per_px * w * h / 1e9;
+}
+
 int
 svd_cmd_bench (int    argc,
                char **argv)
@@ -85,7 +106,8 @@ svd_cmd_bench (int    argc,
   g_autofree double *stages = NULL;
   SvdCliCommon common = { 0 };
   int frames = 10, warmup = 3, w = 960, h = 540;
-  gboolean no_cache = FALSE, skip_peak = FALSE;
+  gboolean no_cache = FALSE, skip_peak = FALSE, explain = FALSE;
+  g_autofree char *conv = NULL;
   GOptionEntry entries[] = {
     { "chain", 'c', 0, G_OPTION_ARG_STRING, &chain, "The chain to run (see below)", "CHAIN" },
     { "size", 's', 0, G_OPTION_ARG_STRING, &size, "Input size (default 960x540)", "WxH" },
@@ -94,9 +116,14 @@ svd_cmd_bench (int    argc,
     { "input", 'i', 0, G_OPTION_ARG_FILENAME, &input_path, "A real frame (PNG) as input", "PNG" },
     { "no-cache", 0, 0, G_OPTION_ARG_NONE, &no_cache, "Build kernels from source (time to first frame)", NULL },
     { "no-peak", 0, 0, G_OPTION_ARG_NONE, &skip_peak, "Skip measuring the device's FMA peak", NULL },
+    { "conv", 0, 0, G_OPTION_ARG_STRING, &conv,
+      "3x3 body convs: direct, wino2, wino4 (Winograd) or auto (measured per layer; env SVD_CONV)",
+      "MODE" },
+    { "explain", 0, 0, G_OPTION_ARG_NONE, &explain,
+      "Show how each conv layer runs (direct or Winograd) and its device time", NULL },
     { NULL }
   };
-  double ttff_ms, build_ms, gflop = 0.0, peak = -1.0, peak_check = 0.0;
+  double ttff_ms, build_ms, gflop = 0.0, real_gflop = 0.0, peak = -1.0, peak_check = 0.0;
   double cpu0, cpu_ms;
   double med_total, med_wall, med_stage[SVD_ENGINE_MAX_STAGES];
   guint64 peak_bytes = 0;
@@ -108,7 +135,10 @@ svd_cmd_bench (int    argc,
     "in total, frames/s, achieved GFLOP/s (2 x conv MACs) and the ratio to the device's\n"
     "fp32 FMA peak, measured at start with a small kernel (opencl/peak.cl). Time to first\n"
     "frame includes building (or loading) the kernels and is reported separately.\n"
-    "Use a real frame (--input) to compare with other engines: synthetic inputs time differently.\n\n"
+    "Use a real frame (--input) to compare with other engines: synthetic inputs time differently.\n"
+    "With Winograd layers (--conv) the GFLOP/s are given twice: direct-equivalent (the work\n"
+    "of a direct convolution, comparable across engines) and real (the multiplies done);\n"
+    "the ratio to the peak uses the real figure.\n\n"
     SVD_CLI_CHAIN_HELP);
   g_option_context_add_main_entries (context, entries, NULL);
   if (!svd_cli_parse (context, &common, &argc, &argv))
@@ -118,6 +148,8 @@ svd_cmd_bench (int    argc,
   if (frames < 1 || warmup < 0)
     return svd_cli_usage_error (context, "--frames must be at least 1");
   svd_cli_settings (&common, &settings);
+  if (conv != NULL && !svd_conv_mode_from_string (conv, &settings.conv))
+    return svd_cli_usage_error (context, "--conv takes direct, wino2, wino4 or auto");
   if (no_cache)
     settings.use_kernel_cache = FALSE;
   if (size != NULL && (sscanf (size, "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 16384 || h > 16384))
@@ -171,6 +203,14 @@ svd_cmd_bench (int    argc,
 
   gflop = svd_chain_get_gflop (steps, w, h);
   S = svd_engine_get_scale (engine);
+  real_gflop = gflop;
+  for (guint i = 0; i < steps->steps->len; i++)
+    {
+      SvdEngineLayerInfo info;
+
+      for (int li = 0; svd_engine_get_layer_info (engine, i, li, &info); li++)
+        real_gflop -= layer_gflop (&info, FALSE) - layer_gflop (&info, TRUE);
+    }
 
   totals = g_new0 (double, frames);
   walls = g_new0 (double, frames);
@@ -201,6 +241,21 @@ svd_cmd_bench (int    argc,
   for (guint s = 0; s < steps->steps->len; s++)
     med_stage[s] = median (stages + (gsize) s * frames, frames);
   svd_engine_get_device_bytes (engine, &peak_bytes);
+
+  /* Per-layer device times: extra frames with a wait after each layer,
+   * after the timed ones so the waits do not colour them. */
+  if (explain && !svd_engine_is_cpu_fallback (engine))
+    {
+      svd_engine_set_profile_layers (engine, TRUE);
+      for (int f = 0; f < MIN (frames, 3); f++)
+        {
+          g_autoptr(SvdImage) out = NULL;
+
+          if (!svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &out, NULL, NULL, &error))
+            return svd_cli_fail (argv[0], error);
+        }
+      svd_engine_set_profile_layers (engine, FALSE);
+    }
 
   if (common.json)
     {
@@ -249,14 +304,51 @@ svd_cmd_bench (int    argc,
       json_builder_add_double_value (b, gflop / (cpu_ms / 1000.0));
       json_builder_set_member_name (b, "peak_gflops");
       json_builder_add_double_value (b, peak);
+      json_builder_set_member_name (b, "real_gflop_per_frame");
+      json_builder_add_double_value (b, real_gflop);
+      json_builder_set_member_name (b, "real_gflops");
+      json_builder_add_double_value (b, real_gflop / (med_wall / 1000.0));
       json_builder_set_member_name (b, "fraction_of_peak");
-      json_builder_add_double_value (b, peak > 0 ? gflop / (med_wall / 1000.0) / peak : 0.0);
+      json_builder_add_double_value (b, peak > 0 ? real_gflop / (med_wall / 1000.0) / peak : 0.0);
       json_builder_set_member_name (b, "time_to_first_frame_ms");
       json_builder_add_double_value (b, ttff_ms);
       json_builder_set_member_name (b, "kernel_build_ms");
       json_builder_add_double_value (b, build_ms);
       json_builder_set_member_name (b, "peak_device_bytes");
       json_builder_add_int_value (b, (gint64) peak_bytes);
+      if (explain && !svd_engine_is_cpu_fallback (engine))
+        {
+          json_builder_set_member_name (b, "layers");
+          json_builder_begin_array (b);
+          for (guint s = 0; s < steps->steps->len; s++)
+            {
+              SvdEngineLayerInfo info;
+
+              for (int li = 0; svd_engine_get_layer_info (engine, s, li, &info); li++)
+                {
+                  json_builder_begin_object (b);
+                  json_builder_set_member_name (b, "stage");
+                  json_builder_add_int_value (b, s);
+                  json_builder_set_member_name (b, "layer");
+                  json_builder_add_int_value (b, li);
+                  json_builder_set_member_name (b, "in_channels");
+                  json_builder_add_int_value (b, info.ic);
+                  json_builder_set_member_name (b, "out_channels");
+                  json_builder_add_int_value (b, info.oc);
+                  json_builder_set_member_name (b, "algo");
+                  json_builder_add_string_value (b, info.algo);
+                  json_builder_set_member_name (b, "ms");
+                  json_builder_add_double_value (b, info.ms);
+                  json_builder_set_member_name (b, "tuned_ms");
+                  json_builder_begin_array (b);
+                  for (int k = 0; k < 3; k++)
+                    json_builder_add_double_value (b, info.tune_ms[k]);
+                  json_builder_end_array (b);
+                  json_builder_end_object (b);
+                }
+            }
+          json_builder_end_array (b);
+        }
       json_builder_end_object (b);
       svd_cli_print_json (b);
     }
@@ -273,9 +365,15 @@ svd_cmd_bench (int    argc,
         }
       printf ("Total:      %.1f ms device, %.1f ms wall per frame (median) → %.2f fps\n",
               med_total, med_wall, 1000.0 / med_wall);
-      printf ("Compute:    %.2f GFLOP per frame → %.1f GFLOP/s", gflop, gflop / (med_wall / 1000.0));
+      if (real_gflop < gflop - 1e-9)
+        printf ("Compute:    %.2f GFLOP direct-equivalent per frame → %.1f GFLOP/s direct-equivalent;\n"
+                "            Winograd does %.2f GFLOP real → %.1f GFLOP/s real", gflop,
+                gflop / (med_wall / 1000.0), real_gflop, real_gflop / (med_wall / 1000.0));
+      else
+        printf ("Compute:    %.2f GFLOP per frame → %.1f GFLOP/s", gflop, gflop / (med_wall / 1000.0));
       if (peak > 0)
-        printf (", %.0f %% of the measured peak of %.1f GFLOP/s\n", 100.0 * gflop / (med_wall / 1000.0) / peak, peak);
+        printf (", %.0f %% of the measured peak of %.1f GFLOP/s\n",
+                100.0 * real_gflop / (med_wall / 1000.0) / peak, peak);
       else
         printf ("\n");
       printf ("CPU time:   %.1f ms per frame (all threads) → %.1f GFLOP per CPU-second\n",
@@ -283,6 +381,26 @@ svd_cmd_bench (int    argc,
       printf ("First frame: %.0f ms including %.0f ms to build or load kernels%s\n", ttff_ms, build_ms,
               no_cache ? " (cache off)" : "");
       printf ("Device memory: %.1f MiB at peak (weights, feature maps, images)\n", peak_bytes / 1048576.0);
+      if (explain && !svd_engine_is_cpu_fallback (engine))
+        {
+          printf ("Layers (device ms per frame, mean of %d profiled frames; where auto measured a layer shape,\n"
+                  "its times direct / wino2 / wino4, once per shape and size class):\n",
+                  MIN (frames, 3));
+          for (guint s = 0; s < steps->steps->len; s++)
+            {
+              SvdEngineLayerInfo info;
+
+              for (int li = 0; svd_engine_get_layer_info (engine, s, li, &info); li++)
+                {
+                  printf ("  %u.%-3d %3d→%-3d %-6s %8.2f ms  %6.1f GFLOP/s d-eq", s + 1, li, info.ic, info.oc,
+                          info.algo, info.ms,
+                          info.ms > 0 ? layer_gflop (&info, FALSE) / (info.ms / 1000.0) : 0.0);
+                  if (info.tune_ms[0] > 0)
+                    printf ("  (tuned %.2f / %.2f / %.2f)", info.tune_ms[0], info.tune_ms[1], info.tune_ms[2]);
+                  printf ("\n");
+                }
+            }
+        }
     }
   g_free (common.device);
   return 0;

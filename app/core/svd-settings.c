@@ -30,6 +30,7 @@ svd_settings_init (SvdSettings *self)
   self->conv_vw = self->conv_rx = self->conv_acc = self->conv_ocb = 0;
   self->profile_layers = FALSE;
   self->kernel_dir = NULL;
+  self->conv = SVD_CONV_MODE_DIRECT;
 }
 
 /**
@@ -86,7 +87,7 @@ replace_from_env (char       **field,
  * `SVD_NO_KERNEL_CACHE`, `SVD_DISTS_WEIGHTS`, `SVD_VGG16_WEIGHTS`, and the
  * tuning knobs `SVD_CONV_VARIANT` (block|pixel), `SVD_CONV_BLOCK`
  * (VW,RX,ACC,OCB; an invalid one is ignored with a warning),
- * `SVD_PROFILE_LAYERS` and `SVD_KERNEL_DIR`. Command-line flags are applied after this, so they
+ * `SVD_PROFILE_LAYERS` and `SVD_KERNEL_DIR`; `SVD_CONV` (direct|wino2|wino4|auto). Command-line flags are applied after this, so they
  * win. The engine itself reads no environment variable.
  */
 void
@@ -125,6 +126,32 @@ svd_settings_apply_env (SvdSettings *self)
 
   if (g_getenv ("SVD_PROFILE_LAYERS") != NULL)
     self->profile_layers = TRUE;
+
+  v = g_getenv ("SVD_CONV");
+  if (v != NULL && !svd_conv_mode_from_string (v, &self->conv))
+    g_warning ("SVD_CONV=%s is not one of direct, wino2, wino4, auto; ignored", v);
+}
+
+/**
+ * svd_conv_mode_from_string:
+ * @str: "direct", "wino2", "wino4" or "auto"
+ * @mode: (out): the mode
+ *
+ * Returns: whether @str names a mode
+ */
+gboolean
+svd_conv_mode_from_string (const char  *str,
+                           SvdConvMode *mode)
+{
+  static const char *const names[] = { "direct", "wino2", "wino4", "auto" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    if (g_strcmp0 (str, names[i]) == 0)
+      {
+        *mode = (SvdConvMode) i;
+        return TRUE;
+      }
+  return FALSE;
 }
 
 void

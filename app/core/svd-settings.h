@@ -39,6 +39,21 @@ typedef enum {
 } SvdLogLevel;
 
 /**
+ * SvdConvMode:
+ * @SVD_CONV_MODE_DIRECT: direct 3x3 convolutions everywhere
+ * @SVD_CONV_MODE_WINO2: Winograd F(2x2,3x3) for the body convs (nf → nf)
+ * @SVD_CONV_MODE_WINO4: Winograd F(4x4,3x3) for the body convs
+ * @SVD_CONV_MODE_AUTO: per body conv, whichever measured fastest on the
+ *   device (cached per device, driver, layer shape and frame size class)
+ */
+typedef enum {
+  SVD_CONV_MODE_DIRECT,
+  SVD_CONV_MODE_WINO2,
+  SVD_CONV_MODE_WINO4,
+  SVD_CONV_MODE_AUTO,
+} SvdConvMode;
+
+/**
  * SvdSettings:
  * @device: which OpenCL device to use: %NULL or "auto" prefers a GPU, then
  *   any device; "cpu-ref" forces the CPU reference path; otherwise an index
@@ -67,6 +82,7 @@ typedef enum {
  * @kernel_dir: a folder to read the OpenCL kernels from instead of the
  *   copies embedded in libsvd, to edit them without rebuilding; %NULL for
  *   the embedded ones (`SVD_KERNEL_DIR`). Owned by the struct.
+ * @conv: how the OpenCL path runs 3x3 body convolutions (#SvdConvMode).
  *
  * Settings shared by the CLI, the app and the tests. The app maps GSettings
  * onto this struct; nothing in libsvd reads GSettings. Fill it with
@@ -89,6 +105,7 @@ typedef struct {
   int          conv_ocb;
   gboolean     profile_layers;
   char        *kernel_dir;
+  SvdConvMode  conv;
 } SvdSettings;
 
 void     svd_settings_init        (SvdSettings       *self);
@@ -100,6 +117,8 @@ gboolean svd_settings_set_conv_block (SvdSettings    *self,
                                       const char     *spec);
 int      svd_settings_get_threads (const SvdSettings *self);
 char    *svd_settings_get_kernel_cache_dir (const SvdSettings *self);
+gboolean svd_conv_mode_from_string (const char        *str,
+                                    SvdConvMode       *mode);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SvdSettings, svd_settings_clear)
 

@@ -5,6 +5,7 @@
 #include "svd-color.h"
 #include "svd-model-ref.h"
 #include "svd-resize.h"
+#include "svd-winograd-cl.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
 
@@ -25,6 +26,16 @@ typedef struct {
   int       ocb;
   int       ry;
   gboolean  last;
+  /* Body convs (nf → nf) may run by Winograd: [0] F(2x2), [1] F(4x4),
+   * created as settings.conv asks; algo is the one in use. */
+  SvdWinogradLayer *wino[2];
+  SvdConvAlgo algo;
+  int       tuned_class;      /* size class algo was chosen for; -1: none */
+  double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run) */
+  double    profile_ms;       /* summed device time when layer profiling */
+  int       run_w;            /* the size it last ran at */
+  int       run_h;
+  int       profile_runs;
 } Layer;
 
 typedef struct {
@@ -77,6 +88,9 @@ struct _SvdEngine {
   int           max_ocb;
   gboolean      profile_layers;
   gboolean      half;         /* fp16 feature maps (settings.precision) */
+  cl_mem        wino_scratch; /* shared by every Winograd layer */
+  guint64       wino_scratch_bytes;
+  GHashTable   *conv_choices; /* choice key → SvdConvAlgo, this process */
 
   GHashTable   *programs;     /* build options → cl_program */
   double        build_ms;
@@ -123,6 +137,8 @@ devbuf_release (SvdEngine *self,
 static void
 layer_clear (Layer *l)
 {
+  g_clear_pointer (&l->wino[0], svd_winograd_layer_free);
+  g_clear_pointer (&l->wino[1], svd_winograd_layer_free);
   g_clear_pointer (&l->kernel, clReleaseKernel);
   g_clear_pointer (&l->weight, clReleaseMemObject);
   g_clear_pointer (&l->bias, clReleaseMemObject);
@@ -159,10 +175,20 @@ clear_chain (SvdEngine *self)
         {
           if (st->layers[i].weight != NULL)
             self->bytes -= ((guint64) st->layers[i].ic * 9 + 3) * st->layers[i].oc * sizeof (float);
+          for (int k = 0; k < 2; k++)
+            if (st->layers[i].wino[k] != NULL)
+              self->bytes -= svd_winograd_layer_weight_bytes (st->layers[i].wino[k]);
           layer_clear (&st->layers[i]);
         }
       g_free (st->layers);
       g_clear_pointer (&st->resize, clReleaseKernel);
+    }
+  if (self->wino_scratch != NULL)
+    {
+      clReleaseMemObject (self->wino_scratch);
+      self->bytes -= self->wino_scratch_bytes;
+      self->wino_scratch = NULL;
+      self->wino_scratch_bytes = 0;
     }
   memset (self->stages, 0, sizeof self->stages);
   self->n_stages = 0;
@@ -180,6 +206,7 @@ svd_engine_free (SvdEngine *self)
   g_clear_pointer (&self->color, svd_color_kernels_free);
   if (self->programs != NULL)
     g_hash_table_unref (self->programs);
+  g_clear_pointer (&self->conv_choices, g_hash_table_unref);
   g_clear_pointer (&self->ctx, svd_cl_context_unref);
   g_free (self->device_name);
   svd_settings_clear (&self->settings);
@@ -239,6 +266,7 @@ engine_new (SvdClContext      *context,
   svd_settings_copy (&self->settings, settings);
   self->models = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_model_unref);
   self->programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, release_program);
+  self->conv_choices = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (context != NULL)
     {
       self->ctx = svd_cl_context_ref (context);
@@ -356,6 +384,62 @@ svd_engine_get_variant (SvdEngine *self)
 }
 
 /**
+ * svd_engine_set_profile_layers:
+ * @self: an engine
+ * @profile: wait for every layer and sum its device time
+ *
+ * For `svd bench --explain`: per-layer times, at the cost of a wait after
+ * every layer. Turning it on resets the sums; turning it off keeps them for
+ * svd_engine_get_layer_info().
+ */
+void
+svd_engine_set_profile_layers (SvdEngine *self,
+                               gboolean   profile)
+{
+  self->profile_layers = profile || self->settings.profile_layers;
+  if (!profile)
+    return;
+  for (int s = 0; s < self->n_stages; s++)
+    for (int i = 0; i < self->stages[s].n_layers; i++)
+      {
+        self->stages[s].layers[i].profile_ms = 0;
+        self->stages[s].layers[i].profile_runs = 0;
+      }
+}
+
+/**
+ * svd_engine_get_layer_info:
+ * @self: an engine with a chain
+ * @stage: the stage
+ * @layer: the conv layer in it
+ * @info: (out caller-allocates): how it runs and what it took
+ *
+ * Returns: %FALSE when there is no such layer on the OpenCL path (a resize
+ *   step, the CPU reference, out of range)
+ */
+gboolean
+svd_engine_get_layer_info (SvdEngine          *self,
+                           int                 stage,
+                           int                 layer,
+                           SvdEngineLayerInfo *info)
+{
+  Layer *l;
+
+  if (self->ctx == NULL || stage < 0 || stage >= self->n_stages || layer < 0 ||
+      layer >= self->stages[stage].n_layers)
+    return FALSE;
+  l = &self->stages[stage].layers[layer];
+  info->ic = l->ic;
+  info->oc = l->oc;
+  info->width = l->run_w;
+  info->height = l->run_h;
+  info->algo = svd_conv_algo_name (l->algo);
+  info->ms = l->profile_runs > 0 ? l->profile_ms / l->profile_runs : 0.0;
+  memcpy (info->tune_ms, l->tune_ms, sizeof info->tune_ms);
+  return TRUE;
+}
+
+/**
  * svd_engine_get_device_bytes:
  * @self: an engine
  * @peak_bytes: (out) (optional): the most held at once since creation
@@ -469,6 +553,66 @@ get_kernel (SvdEngine  *self,
                           options, error);
 }
 
+static cl_kernel
+kernel_getter (gpointer     data,
+               const char  *file,
+               const char  *name,
+               const char  *options,
+               GError     **error)
+{
+  return get_kernel_from (data, file, name, options, error);
+}
+
+/* The Winograd variants settings.conv asks for, on body convs (nf → nf,
+ * with PReLU; not the first or the last conv). Direct stays set up for
+ * every layer: it is the fallback and the baseline auto measures. */
+static gboolean
+wino_setup (SvdEngine          *self,
+            Layer              *l,
+            const SvdConvLayer *src,
+            gboolean            first,
+            gboolean            last,
+            GError            **error)
+{
+  SvdConvMode mode = self->settings.conv;
+
+  l->algo = SVD_CONV_ALGO_DIRECT;
+  l->tuned_class = -1;
+  if (mode == SVD_CONV_MODE_DIRECT || first || last || l->ic != l->oc || src->slope == NULL)
+    return TRUE;
+  for (int k = 0; k < 2; k++)
+    {
+      int m = k == 0 ? 2 : 4;
+      SvdWinogradLayer *w;
+
+      if (mode != SVD_CONV_MODE_AUTO && mode != (m == 2 ? SVD_CONV_MODE_WINO2 : SVD_CONV_MODE_WINO4))
+        continue;
+      w = svd_winograd_layer_new (self->ctx, kernel_getter, self, m, l->ic, l->oc, self->half, self->half, 0, 0,
+                                  0, src->weight, src->bias, src->slope, error);
+      if (w == NULL)
+        return FALSE;
+      l->wino[k] = w;
+      self->bytes += svd_winograd_layer_weight_bytes (w);
+      self->peak = MAX (self->peak, self->bytes);
+      if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
+        {
+          if (self->wino_scratch != NULL)
+            {
+              clReleaseMemObject (self->wino_scratch);
+              self->bytes -= self->wino_scratch_bytes;
+              self->wino_scratch_bytes = 0;
+            }
+          self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
+          if (self->wino_scratch == NULL)
+            return FALSE;
+          self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
+        }
+      if (mode != SVD_CONV_MODE_AUTO)
+        l->algo = m;
+    }
+  return TRUE;
+}
+
 static gboolean
 layer_setup (SvdEngine          *self,
              Layer              *l,
@@ -525,7 +669,9 @@ layer_setup (SvdEngine          *self,
     return FALSE;
   /* The last layer has no activation; its slope argument is unused. */
   l->slope = upload_floats (self, src->slope != NULL ? src->slope : src->bias, l->oc, error);
-  return l->slope != NULL;
+  if (l->slope == NULL)
+    return FALSE;
+  return wino_setup (self, l, src, first, last, error);
 }
 
 /**
@@ -867,6 +1013,145 @@ run_resize (SvdEngine  *self,
   return TRUE;
 }
 
+static double event_span_ms (cl_event first,
+                             cl_event last);
+
+static void layer_bands (SvdEngine *self,
+                         Layer     *l,
+                         int        w,
+                         int        h,
+                         int       *items,
+                         int       *band);
+
+/* Times one candidate: a warm-up run, then the best of three. */
+static double
+time_candidate (SvdEngine  *self,
+                Layer      *l,
+                SvdConvAlgo algo,
+                DevBuf     *src,
+                DevBuf     *dst,
+                DevBuf     *residual,
+                int         w,
+                int         h,
+                GError    **error)
+{
+  double best = G_MAXDOUBLE;
+
+  for (int i = 0; i < 4; i++)
+    {
+      cl_event ev = NULL;
+      gboolean ok;
+
+      if (algo == SVD_CONV_ALGO_DIRECT)
+        {
+          int items, band;
+
+          layer_bands (self, l, w, h, &items, &band);
+          ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
+        }
+      else
+        ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
+                                     dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, &ev, error);
+      if (!ok)
+        return -1;
+      clWaitForEvents (1, &ev);
+      if (i > 0)
+        best = MIN (best, event_span_ms (ev, ev));
+      clReleaseEvent (ev);
+    }
+  return best;
+}
+
+/* settings.conv = auto: the first run of a layer shape at a frame size
+ * class measures direct, F(2x2) and F(4x4) on the real feature maps (the
+ * runs write dst, which the real run overwrites next) and keeps the
+ * fastest, in memory and in the kernel cache dir for later processes. */
+static gboolean
+choose_conv (SvdEngine  *self,
+             Layer      *l,
+             DevBuf     *src,
+             DevBuf     *dst,
+             DevBuf     *residual,
+             int         w,
+             int         h,
+             GError    **error)
+{
+  int size_class = svd_conv_size_class (w, h);
+  g_autofree char *key = svd_conv_choice_key (l->ic, l->oc, self->half, self->half, size_class);
+  g_autofree char *dir = svd_settings_get_kernel_cache_dir (&self->settings);
+  gpointer hit;
+  SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
+
+  l->tuned_class = size_class;
+  if (g_hash_table_lookup_extended (self->conv_choices, key, NULL, &hit))
+    {
+      l->algo = GPOINTER_TO_INT (hit);
+      return TRUE;
+    }
+  if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &algo))
+    {
+      l->algo = algo;
+      g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
+      return TRUE;
+    }
+  memset (l->tune_ms, 0, sizeof l->tune_ms);
+  for (int i = 0; i < 3; i++)
+    {
+      SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+
+      if (cand != SVD_CONV_ALGO_DIRECT && l->wino[i - 1] == NULL)
+        continue;
+      l->tune_ms[i] = time_candidate (self, l, cand, src, dst, residual, w, h, error);
+      if (l->tune_ms[i] < 0)
+        return FALSE;
+      if (cand == SVD_CONV_ALGO_DIRECT || l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
+        algo = cand;
+    }
+  l->algo = algo;
+  if (self->settings.use_kernel_cache)
+    svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+  g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
+  return TRUE;
+}
+
+/* Before a layer runs: under auto, its algorithm for this size class. */
+static gboolean
+prepare_conv (SvdEngine  *self,
+              Layer      *l,
+              DevBuf     *src,
+              DevBuf     *dst,
+              DevBuf     *residual,
+              int         w,
+              int         h,
+              GError    **error)
+{
+  if ((l->wino[0] != NULL || l->wino[1] != NULL) && self->settings.conv == SVD_CONV_MODE_AUTO &&
+      l->tuned_class != svd_conv_size_class (w, h))
+    return choose_conv (self, l, src, dst, residual, w, h, error);
+  return TRUE;
+}
+
+/* The one place a conv layer is run: direct (a band of it) or Winograd
+ * (all of it) as chosen. */
+static gboolean
+run_conv (SvdEngine  *self,
+          Layer      *l,
+          DevBuf     *src,
+          DevBuf     *dst,
+          DevBuf     *residual,
+          int         w,
+          int         h,
+          int         band_start,
+          int         band_items,
+          cl_event   *event,
+          GError    **error)
+{
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
+                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, event, error);
+  return run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error);
+}
+
 static double
 event_span_ms (cl_event first,
                cl_event last)
@@ -986,14 +1271,23 @@ run_stages (SvdEngine        *self,
           cl_event layer_first = NULL;
           int items, band;
 
-          /* Each layer in bands of rows, with a cancellation point after
-           * every band: a heavy model stops within a band, not a frame. */
-          layer_bands (self, l, sw, sh, &items, &band);
+          /* auto picks the layer's algorithm on its first run at this
+           * size (choose_conv); a Winograd layer runs whole, one
+           * cancellation point after it. */
+          l->run_w = sw;
+          l->run_h = sh;
+          ok = prepare_conv (self, l, src, dst, &self->rgb[s], sw, sh, error);
+          if (ok && l->algo != SVD_CONV_ALGO_DIRECT)
+            items = band = 1;
+          else
+            /* Each layer in bands of rows, with a cancellation point after
+             * every band: a heavy model stops within a band, not a frame. */
+            layer_bands (self, l, sw, sh, &items, &band);
           for (int y = 0; y < items && ok; y += band)
             {
               cl_event ev = NULL;
 
-              ok = run_layer (self, l, src, dst, &self->rgb[s], sw, sh, y, band, &ev, error);
+              ok = run_conv (self, l, src, dst, &self->rgb[s], sw, sh, y, band, &ev, error);
               if (!ok)
                 break;
               if (layer_first == NULL)
@@ -1013,10 +1307,14 @@ run_stages (SvdEngine        *self,
             }
           if (ok && self->profile_layers)
             {
-              /* Debug aid for kernel tuning: per-layer device times. */
+              /* Per-layer device times (svd bench --explain; with
+               * settings.profile_layers, a debug aid, also printed). */
               clWaitForEvents (1, &last[s]);
-              g_printerr ("stage %d layer %2d %3d→%3d ocb %d ry %d: %8.2f ms\n", s, li, l->ic, l->oc,
-                          l->ocb, l->ry, event_span_ms (layer_first, last[s]));
+              l->profile_ms += event_span_ms (layer_first, last[s]);
+              l->profile_runs++;
+              if (self->settings.profile_layers)
+                g_printerr ("stage %d layer %2d %3d→%3d %s ocb %d ry %d: %8.2f ms\n", s, li, l->ic, l->oc,
+                            svd_conv_algo_name (l->algo), l->ocb, l->ry, event_span_ms (layer_first, last[s]));
             }
           if (layer_first != NULL)
             clReleaseEvent (layer_first);

@@ -34,6 +34,27 @@ typedef struct {
   int    n_tiles;
 } SvdEngineTimings;
 
+/**
+ * SvdEngineLayerInfo:
+ * @ic: input channels
+ * @oc: output channels
+ * @algo: "direct", "wino2" or "wino4": how the layer runs now
+ * @ms: mean device time per run while layer profiling was on (0: none)
+ * @tune_ms: what the auto choice measured: direct, wino2, wino4 (0: not
+ *   measured, e.g. the choice came from the cache)
+ * @width: the width the layer last ran at (0: not run yet)
+ * @height: the height it last ran at
+ */
+typedef struct {
+  int         ic;
+  int         oc;
+  int         width;
+  int         height;
+  const char *algo;
+  double      ms;
+  double      tune_ms[3];
+} SvdEngineLayerInfo;
+
 typedef struct _SvdEngine SvdEngine;
 
 SvdEngine  *svd_engine_new                (const SvdSettings *settings,
@@ -60,6 +81,12 @@ guint64     svd_engine_get_device_bytes   (SvdEngine         *self,
                                            guint64           *peak_bytes);
 double      svd_engine_get_build_ms       (SvdEngine         *self);
 const char *svd_engine_get_variant        (SvdEngine         *self);
+void        svd_engine_set_profile_layers (SvdEngine         *self,
+                                           gboolean           profile);
+gboolean    svd_engine_get_layer_info     (SvdEngine         *self,
+                                           int                stage,
+                                           int                layer,
+                                           SvdEngineLayerInfo *info);
 gboolean    svd_engine_get_output_planes  (SvdEngine         *self,
                                            SvdClPlanes       *planes);
 

@@ -41,6 +41,10 @@ static const Case cases[] = {
   { "other", "realesr-animevideov3.pth", "realesr-animevideov3" },
 };
 
+/* --conv=wino2|wino4 (meson runs the test with wino4 too): the body convs
+ * by Winograd, fp16 storage included; -1: settings as the environment says. */
+static int conv_mode = -1;
+
 static SvdEngine *
 new_engine (SvdPrecision precision,
             const char  *variant)
@@ -54,6 +58,8 @@ new_engine (SvdPrecision precision,
   svd_settings_apply_env (&settings);
   settings.precision = precision;
   settings.conv_variant = g_strcmp0 (variant, "pixel") == 0 ? SVD_CONV_VARIANT_PIXEL : SVD_CONV_VARIANT_BLOCK;
+  if (conv_mode >= 0)
+    settings.conv = conv_mode;
   engine = svd_engine_new_for_context (ctx, &settings, &error);
   g_assert_no_error (error);
   return engine;
@@ -213,6 +219,15 @@ main (int    argc,
   int ret;
 
   g_test_init (&argc, &argv, NULL);
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--conv="))
+      {
+        SvdConvMode mode;
+
+        if (!svd_conv_mode_from_string (argv[i] + 7, &mode))
+          g_error ("Unknown %s", argv[i]);
+        conv_mode = mode;
+      }
   svd_test_require_shared ();
   ctx = svd_test_cl_context ();
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -9,7 +9,8 @@
 /* Every model in ../shared/models against the reference outputs of ONNX
  * Runtime / PyTorch (../shared/reference/README.md), on the CPU reference
  * and on the OpenCL engine; then chains of shared models, OpenCL vs the
- * CPU reference chain. */
+ * CPU reference chain. `--conv=wino2|wino4` runs the body convs by Winograd
+ * (meson runs the test with each), same tolerances. */
 
 static SvdClContext *ctx;
 static SvdEngine *engine;
@@ -169,9 +170,13 @@ main (int    argc,
   ctx = svd_test_cl_context ();
   svd_settings_init (&settings);
   svd_settings_apply_env (&settings);
+  for (int i = 1; i < argc; i++)
+    if (g_str_has_prefix (argv[i], "--conv=") && !svd_conv_mode_from_string (argv[i] + 7, &settings.conv))
+      g_error ("Unknown %s", argv[i]);
   engine = svd_engine_new_for_context (ctx, &settings, &error);
   g_assert_no_error (error);
-  g_test_message ("device: %s, %s kernels", svd_engine_get_device_name (engine), svd_engine_get_variant (engine));
+  g_test_message ("device: %s, %s kernels, conv mode %d", svd_engine_get_device_name (engine),
+                  svd_engine_get_variant (engine), settings.conv);
   for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autofree char *name = g_strdup_printf ("/engine/parity/%s/%s", cases[i].dir, cases[i].file);

@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "svd-winograd"
+
+#include "svd-config.h"
+#include "svd-winograd-cl.h"
+#include "svd-winograd.h"
+#include "core/svd-error.h"
+
+#include <stdio.h>
+#include <errno.h>
+#include <stdlib.h>
+
+struct _SvdWinogradLayer {
+  SvdClContext *ctx;
+  cl_kernel     kernel;
+  cl_mem        weight;
+  cl_mem        bias;
+  cl_mem        slope;
+  int           m;
+  int           ic;
+  int           oc;
+  int           ocb;
+  int           vw;
+  int           rx;
+  int           n_items;
+  guint64       weight_bytes;
+};
+
+static int
+pick_block (int oc,
+            int max_ocb)
+{
+  for (int d = MIN (oc, max_ocb); d > 1; d--)
+    if (oc % d == 0)
+      return d;
+  return 1;
+}
+
+static cl_mem
+upload (SvdClContext  *ctx,
+        const float   *data,
+        gsize          n,
+        GError       **error)
+{
+  cl_mem m = svd_cl_context_alloc (ctx, CL_MEM_READ_ONLY, n * sizeof (float), error);
+  cl_int err;
+
+  if (m == NULL)
+    return NULL;
+  err = clEnqueueWriteBuffer (svd_cl_context_get_queue (ctx), m, CL_TRUE, 0, n * sizeof (float), data,
+                              0, NULL, NULL);
+  if (err != CL_SUCCESS)
+    {
+      clReleaseMemObject (m);
+      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer(winograd weights)");
+      return NULL;
+    }
+  return m;
+}
+
+/**
+ * svd_winograd_layer_new:
+ * @ctx: the context
+ * @get_kernel: builds the program (the engine's, which keeps one program
+ *   per option string)
+ * @data: passed to @get_kernel
+ * @m: 2 or 4
+ * @ic: input channels
+ * @oc: output channels
+ * @src_half: the input feature map is stored as half
+ * @dst_half: the output feature map is stored as half
+ * @vw: tiles per vector (1, 4, 8 or 16), or 0 for the device's preferred
+ *   float vector width
+ * @rx: vectors per block (1 to 4), or 0 for 1
+ * @max_ocb: most output channels per block (1 to 32), or 0 for 16 (one
+ *   vector of 16 tiles x 16 channels: 16 accumulators, measured 10-17 %
+ *   less CPU time than 2 x 8 on PoCL AVX-512)
+ * @weight: OIHW 3x3 weights
+ * @bias: @oc biases
+ * @slope: @oc PReLU slopes
+ * @error: return location for an error
+ *
+ * Transforms the weights on the host (the C twin) and uploads them. The
+ * block shape arguments are for tests and tuning; the engine passes 0.
+ *
+ * Returns: (transfer full) (nullable): the layer
+ */
+SvdWinogradLayer *
+svd_winograd_layer_new (SvdClContext     *ctx,
+                        SvdKernelGetter   get_kernel,
+                        gpointer          data,
+                        int               m,
+                        int               ic,
+                        int               oc,
+                        gboolean          src_half,
+                        gboolean          dst_half,
+                        int               vw,
+                        int               rx,
+                        int               max_ocb,
+                        const float      *weight,
+                        const float      *bias,
+                        const float      *slope,
+                        GError          **error)
+{
+  const SvdClDeviceInfo *info = svd_cl_context_get_info (ctx);
+  g_autoptr(SvdWinogradLayer) self = g_new0 (SvdWinogradLayer, 1);
+  g_autofree char *options = NULL;
+  g_autofree float *u = NULL;
+  int t = SVD_WINOGRAD_TILE (m);
+  gsize n;
+
+  if (!svd_winograd_supported (m) || (vw != 0 && vw != 1 && vw != 4 && vw != 8 && vw != 16) || rx < 0 ||
+      rx > 4 || max_ocb < 0 || max_ocb > 32)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "No Winograd F(%dx%d,3x3) kernel with that block shape", m, m);
+      return NULL;
+    }
+  self->ctx = svd_cl_context_ref (ctx);
+  self->m = m;
+  self->ic = ic;
+  self->oc = oc;
+  self->vw = info->preferred_vector_width_float >= 16 ? 16 :
+             info->preferred_vector_width_float >= 8 ? 8 :
+             info->preferred_vector_width_float >= 4 ? 4 : 1;
+  if (vw != 0)
+    self->vw = vw;
+  self->rx = rx != 0 ? rx : 1;
+  self->ocb = pick_block (oc, max_ocb != 0 ? max_ocb : 16);
+  /* Persistent work-items, a few per compute unit for balance (the
+   * kernel is CPU-shaped: one work-item per work-group), each with its own
+   * scratch slice; no more than 64 MiB of scratch in all. */
+  self->n_items = (int) MAX (1u, info->compute_units) * 4;
+  if ((info->type & CL_DEVICE_TYPE_GPU) != 0)
+    self->n_items = (int) MAX (1u, info->compute_units) * 16;
+  {
+    guint64 t2 = (guint64) t * t, tb = (guint64) self->vw * self->rx;
+    guint64 per_item = t2 * (tb * ((guint64) ic + self->ocb) + 32) * sizeof (float);
+
+    self->n_items = (int) CLAMP ((guint64) self->n_items, 1, MAX (1, (64u << 20) / per_item));
+  }
+
+  options = g_strdup_printf ("-cl-std=CL1.2 -DWM=%d -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d%s%s", m, ic, oc,
+                             self->ocb, self->vw, self->rx, src_half ? " -DSRC_HALF" : "",
+                             dst_half ? " -DDST_HALF" : "");
+  self->kernel = get_kernel (data, "winograd.cl", "wino_conv", options, error);
+  if (self->kernel == NULL)
+    return NULL;
+
+  n = (gsize) t * t * oc * ic;
+  u = g_new (float, n);
+  svd_winograd_transform_weights (m, weight, ic, oc, self->ocb, u);
+  self->weight = upload (ctx, u, n, error);
+  if (self->weight == NULL)
+    return NULL;
+  self->bias = upload (ctx, bias, oc, error);
+  if (self->bias == NULL)
+    return NULL;
+  self->slope = upload (ctx, slope, oc, error);
+  if (self->slope == NULL)
+    return NULL;
+  self->weight_bytes = (n + 2 * (gsize) oc) * sizeof (float);
+  return g_steal_pointer (&self);
+}
+
+void
+svd_winograd_layer_free (SvdWinogradLayer *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->kernel, clReleaseKernel);
+  g_clear_pointer (&self->weight, clReleaseMemObject);
+  g_clear_pointer (&self->bias, clReleaseMemObject);
+  g_clear_pointer (&self->slope, clReleaseMemObject);
+  g_clear_pointer (&self->ctx, svd_cl_context_unref);
+  g_free (self);
+}
+
+int
+svd_winograd_layer_get_m (SvdWinogradLayer *self)
+{
+  return self->m;
+}
+
+/* Device bytes of the transformed weights, bias and slopes. */
+guint64
+svd_winograd_layer_weight_bytes (SvdWinogradLayer *self)
+{
+  return self->weight_bytes;
+}
+
+/* The scratch this layer needs: every work-item's V and M slices. */
+guint64
+svd_winograd_layer_scratch_bytes (SvdWinogradLayer *self)
+{
+  guint64 t = SVD_WINOGRAD_TILE (self->m), tb = (guint64) self->vw * self->rx;
+
+  /* V and M, each row of positions padded by 16 floats (winograd.cl). */
+  return (guint64) self->n_items * t * t * (tb * (self->ic + self->ocb) + 32) * sizeof (float);
+}
+
+/**
+ * svd_winograd_layer_run:
+ *
+ * Enqueues the layer on padded feature maps (see opencl/winograd.cl);
+ * @scratch holds at least svd_winograd_layer_scratch_bytes().
+ */
+gboolean
+svd_winograd_layer_run (SvdWinogradLayer *self,
+                        cl_mem            src,
+                        int               src_pitch,
+                        int               src_plane,
+                        cl_mem            dst,
+                        int               dst_pitch,
+                        int               dst_plane,
+                        cl_mem            scratch,
+                        int               width,
+                        int               height,
+                        cl_event         *event,
+                        GError          **error)
+{
+  cl_kernel k = self->kernel;
+  cl_int err = CL_SUCCESS;
+  int ntx = (width + self->m - 1) / self->m, nty = (height + self->m - 1) / self->m;
+  int tb = self->vw * self->rx;
+  int nbx = (ntx + tb - 1) / tb;
+  int nblocks = nbx * nty;
+  size_t gws = MIN (self->n_items, nblocks), lws = 1;
+  int a = 0;
+
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src);
+  err |= clSetKernelArg (k, a++, sizeof (int), &src_pitch);
+  err |= clSetKernelArg (k, a++, sizeof (int), &src_plane);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &dst);
+  err |= clSetKernelArg (k, a++, sizeof (int), &dst_pitch);
+  err |= clSetKernelArg (k, a++, sizeof (int), &dst_plane);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->weight);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->bias);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->slope);
+  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &scratch);
+  err |= clSetKernelArg (k, a++, sizeof (int), &width);
+  err |= clSetKernelArg (k, a++, sizeof (int), &height);
+  err |= clSetKernelArg (k, a++, sizeof (int), &ntx);
+  err |= clSetKernelArg (k, a++, sizeof (int), &nbx);
+  err |= clSetKernelArg (k, a++, sizeof (int), &nblocks);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_conv)");
+  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 1, NULL, &gws, &lws, 0, NULL, event);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(wino_conv)");
+  return TRUE;
+}
+
+/* ---- The per-layer choice, cached beside the kernel binaries ---- */
+
+const char *
+svd_conv_algo_name (SvdConvAlgo algo)
+{
+  switch (algo)
+    {
+    case SVD_CONV_ALGO_WINO2:
+      return "wino2";
+    case SVD_CONV_ALGO_WINO4:
+      return "wino4";
+    case SVD_CONV_ALGO_DIRECT:
+    default:
+      return "direct";
+    }
+}
+
+/* Frame sizes whose pixel counts lie within a factor of two share one
+ * measurement: log2 of the pixel count, rounded. */
+int
+svd_conv_size_class (int width,
+                     int height)
+{
+  guint64 px = (guint64) MAX (width, 1) * MAX (height, 1);
+  int c = 0;
+
+  while (px > 1)
+    {
+      px >>= 1;
+      c++;
+    }
+  return c;
+}
+
+char *
+svd_conv_choice_key (int      ic,
+                     int      oc,
+                     gboolean src_half,
+                     gboolean dst_half,
+                     int      size_class)
+{
+  return g_strdup_printf ("conv3x3-%d-%d-%s%s-px2^%d", ic, oc, src_half ? "h" : "f", dst_half ? "h" : "f",
+                          size_class);
+}
+
+static char *
+choice_group (SvdClContext *ctx)
+{
+  const SvdClDeviceInfo *info = svd_cl_context_get_info (ctx);
+
+  return g_strdup_printf ("%s | %s | %s | " SVD_VERSION, info->platform_name, info->name,
+                          info->driver_version);
+}
+
+static char *
+choice_path (const char *cache_dir)
+{
+  return g_build_filename (cache_dir, "conv-choice.ini", NULL);
+}
+
+/**
+ * svd_conv_choice_lookup:
+ * @ctx: the device
+ * @cache_dir: the kernel cache directory
+ * @key: from svd_conv_choice_key()
+ * @algo: (out): the choice stored for @key on this device and driver
+ *
+ * Returns: whether a choice was stored
+ */
+gboolean
+svd_conv_choice_lookup (SvdClContext *ctx,
+                        const char   *cache_dir,
+                        const char   *key,
+                        SvdConvAlgo  *algo)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *path = choice_path (cache_dir);
+  g_autofree char *group = choice_group (ctx);
+  g_autofree char *val = NULL;
+
+  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+  val = g_key_file_get_string (kf, group, key, NULL);
+  if (val == NULL)
+    return FALSE;
+  if (g_str_has_prefix (val, "wino2"))
+    *algo = SVD_CONV_ALGO_WINO2;
+  else if (g_str_has_prefix (val, "wino4"))
+    *algo = SVD_CONV_ALGO_WINO4;
+  else if (g_str_has_prefix (val, "direct"))
+    *algo = SVD_CONV_ALGO_DIRECT;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/**
+ * svd_conv_choice_store:
+ * @ms: (array fixed-size=3): measured ms of direct, wino2, wino4 (0: not
+ *   measured), kept in the file for people reading it
+ *
+ * Best effort: a cache that cannot be written costs a re-measurement.
+ */
+void
+svd_conv_choice_store (SvdClContext *ctx,
+                       const char   *cache_dir,
+                       const char   *key,
+                       SvdConvAlgo   algo,
+                       const double *ms)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = choice_path (cache_dir);
+  g_autofree char *group = choice_group (ctx);
+  g_autofree char *val = NULL;
+
+  g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  val = g_strdup_printf ("%s; direct %.3f ms, wino2 %.3f ms, wino4 %.3f ms", svd_conv_algo_name (algo),
+                         ms[0], ms[1], ms[2]);
+  g_key_file_set_string (kf, group, key, val);
+  if (g_mkdir_with_parents (cache_dir, 0700) != 0 || !g_key_file_save_to_file (kf, path, &error))
+    g_debug ("Cannot store the conv choice in %s: %s", path, error ? error->message : g_strerror (errno));
+}

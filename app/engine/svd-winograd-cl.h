@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <CL/cl.h>
+
+#include "engine/svd-cl.h"
+
+G_BEGIN_DECLS
+
+/*
+ * One 3x3 conv layer run by opencl/winograd.cl: the transformed weights on
+ * the device and the kernel. The engine owns one scratch buffer that every
+ * Winograd layer shares (svd_winograd_layer_scratch_bytes()).
+ */
+
+/* Builds (or reuses) a program and returns a kernel from it. */
+typedef cl_kernel (*SvdKernelGetter) (gpointer     data,
+                                      const char  *file,
+                                      const char  *name,
+                                      const char  *options,
+                                      GError     **error);
+
+typedef struct _SvdWinogradLayer SvdWinogradLayer;
+
+SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
+                                                    SvdKernelGetter   get_kernel,
+                                                    gpointer          data,
+                                                    int               m,
+                                                    int               ic,
+                                                    int               oc,
+                                                    gboolean          src_half,
+                                                    gboolean          dst_half,
+                                                    int               vw,
+                                                    int               rx,
+                                                    int               max_ocb,
+                                                    const float      *weight,
+                                                    const float      *bias,
+                                                    const float      *slope,
+                                                    GError          **error);
+void              svd_winograd_layer_free          (SvdWinogradLayer *self);
+int               svd_winograd_layer_get_m         (SvdWinogradLayer *self);
+guint64           svd_winograd_layer_weight_bytes  (SvdWinogradLayer *self);
+guint64           svd_winograd_layer_scratch_bytes (SvdWinogradLayer *self);
+gboolean          svd_winograd_layer_run           (SvdWinogradLayer *self,
+                                                    cl_mem            src,
+                                                    int               src_pitch,
+                                                    int               src_plane,
+                                                    cl_mem            dst,
+                                                    int               dst_pitch,
+                                                    int               dst_plane,
+                                                    cl_mem            scratch,
+                                                    int               width,
+                                                    int               height,
+                                                    cl_event         *event,
+                                                    GError          **error);
+
+/* The per-layer choice: direct or F(2x2) / F(4x4), by measurement. */
+typedef enum {
+  SVD_CONV_ALGO_DIRECT = 0,
+  SVD_CONV_ALGO_WINO2 = 2,
+  SVD_CONV_ALGO_WINO4 = 4,
+} SvdConvAlgo;
+
+const char *svd_conv_algo_name        (SvdConvAlgo         algo);
+int         svd_conv_size_class       (int                 width,
+                                       int                 height);
+char       *svd_conv_choice_key       (int                 ic,
+                                       int                 oc,
+                                       gboolean            src_half,
+                                       gboolean            dst_half,
+                                       int                 size_class);
+gboolean    svd_conv_choice_lookup    (SvdClContext       *ctx,
+                                       const char         *cache_dir,
+                                       const char         *key,
+                                       SvdConvAlgo        *algo);
+void        svd_conv_choice_store     (SvdClContext       *ctx,
+                                       const char         *cache_dir,
+                                       const char         *key,
+                                       SvdConvAlgo         algo,
+                                       const double       *ms);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdWinogradLayer, svd_winograd_layer_free)
+
+G_END_DECLS

@@ -1,0 +1,388 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Winograd F(WM x WM, 3x3) convolutions (WM = 2 or 4) for the body convs
+ * of SRVGGNetCompact, fused with bias and PReLU. The plain-C twin is
+ * app/engine/svd-winograd.c (svd_winograd_conv_ref()); the weights come
+ * already transformed (U = G g Gᵀ) by svd_winograd_transform_weights(), laid
+ * out as [WT²][OC / OCB][IC][OCB].
+ *
+ * Feature maps are the padded planes of conv.cl: pixel (x, y) of channel c
+ * at c * PLANE + (y + 1) * pitch + (x + 1), with a zero border and zero
+ * slack right of and below the image, so tile loads need no bounds check
+ * beyond the allocated rows.
+ *
+ * Work layout (CPU-shaped, for PoCL): each work-item is persistent and
+ * walks blocks of TB = VW * RX horizontally adjacent tiles of one tile row.
+ * Vector lanes run along tiles. Per block it
+ *   1. transforms the input of its tiles for every input channel into its
+ *      own slice of `scratch` (V: [WT²][IC][TB] with padded rows, a few
+ *      hundred KiB that stay in the core's cache);
+ *   2. per block of OCB output channels and per transformed position e,
+ *      sums U[e] x V[e] over input channels into OCB x RX vector
+ *      accumulators (the GEMM-like part, register-blocked like
+ *      conv3x3_block: each V vector loaded is used OCB times, each
+ *      broadcast weight RX times), and parks the result M in scratch;
+ *   3. transforms M back (Y = Aᵀ M A), adds the bias, applies PReLU and
+ *      stores the WM x WM pixels of each tile that lie in the image.
+ *
+ * Compile-time constants (-D): WM, IC, OC, OCB (divides OC), VW (16, 8, 4
+ * or 1), RX, and SRC_HALF / DST_HALF for the fp16 storage path (feature
+ * maps stored as half, arithmetic in fp32, as in conv.cl). */
+
+#define WT (WM + 2)
+#define NE (WT * WT)
+#define TB (VW * RX)
+#define NOB (OC / OCB)
+/* Strides of the transformed positions in scratch, padded by a cache line:
+ * unpadded, the WT² stores (and loads) of one tile column would all fall
+ * in the same L1 set (a power-of-two stride) and evict each other. */
+#define VSTRIDE (IC * TB + 16)
+#define MSTRIDE (OCB * TB + 16)
+
+#if VW == 16
+typedef float16 floatv;
+#define VLOAD vload16
+#define VSTORE vstore16
+#elif VW == 8
+typedef float8 floatv;
+#define VLOAD vload8
+#define VSTORE vstore8
+#elif VW == 4
+typedef float4 floatv;
+#define VLOAD vload4
+#define VSTORE vstore4
+#else
+typedef float floatv;
+#define VLOAD(o, p) (*(p))
+#define VSTORE(v, o, p) (*(p) = (v))
+#endif
+
+#ifdef SRC_HALF
+#define SRC_T half
+#define LOAD1_SRC(p) vload_half (0, (p))
+#else
+#define SRC_T float
+#define LOAD1_SRC(p) (*(p))
+#endif
+
+#ifdef DST_HALF
+#define DST_T half
+#define STORE1_DST(v, p) vstore_half ((v), 0, (p))
+#else
+#define DST_T float
+#define STORE1_DST(v, p) (*(p) = (v))
+#endif
+
+#if WM == 2
+__constant float BT[WT][WT] = {
+  { 1,  0, -1,  0 },
+  { 0,  1,  1,  0 },
+  { 0, -1,  1,  0 },
+  { 0,  1,  0, -1 },
+};
+__constant float AT[WM][WT] = {
+  { 1, 1,  1,  0 },
+  { 0, 1, -1, -1 },
+};
+#elif WM == 4
+__constant float BT[WT][WT] = {
+  { 4,  0, -5,  0, 1, 0 },
+  { 0, -4, -4,  1, 1, 0 },
+  { 0,  4, -4, -1, 1, 0 },
+  { 0, -2, -1,  2, 1, 0 },
+  { 0,  2, -1, -2, 1, 0 },
+  { 0,  4,  0, -5, 0, 1 },
+};
+__constant float AT[WM][WT] = {
+  { 1, 1,  1, 1,  1, 0 },
+  { 0, 1, -1, 2, -2, 0 },
+  { 0, 1,  1, 4,  4, 0 },
+  { 0, 1, -1, 8, -8, 1 },
+};
+#else
+#error "WM must be 2 or 4"
+#endif
+
+#if VW == 16
+/* The WT input columns of 16 tiles along one row, from contiguous loads
+ * and lane shuffles instead of 16 x WT scalar loads: d[k] lane i is
+ * p[i * WM + k]. Reads p[0] to p[16 * WM + 1]. */
+#ifdef SRC_HALF
+#define LOAD16(p) vload_half16 (0, (p))
+#else
+#define LOAD16(p) vload16 (0, (p))
+#endif
+#define SHIFT1(v, next) shuffle2 ((v), (float16) (next), \
+                                  (uint16) (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16))
+
+inline void
+gather16 (__global const SRC_T *p,
+          float16               d[WT])
+{
+#if WM == 2
+  float16 a0 = LOAD16 (p), a1 = LOAD16 (p + 16);
+
+  d[0] = shuffle2 (a0, a1, (uint16) (0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30));
+  d[1] = shuffle2 (a0, a1, (uint16) (1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31));
+  d[2] = SHIFT1 (d[0], LOAD1_SRC (p + 32));
+  d[3] = SHIFT1 (d[1], LOAD1_SRC (p + 33));
+#else
+  float16 a0 = LOAD16 (p), a1 = LOAD16 (p + 16), a2 = LOAD16 (p + 32), a3 = LOAD16 (p + 48);
+
+  #pragma unroll
+  for (int k = 0; k < 4; k++)
+    {
+      uint16 m = (uint16) (0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28) + (uint) k;
+      float16 lo = shuffle2 (a0, a1, m), hi = shuffle2 (a2, a3, m);
+
+      d[k] = shuffle2 (lo, hi, (uint16) (0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
+    }
+  d[4] = SHIFT1 (d[0], LOAD1_SRC (p + 64));
+  d[5] = SHIFT1 (d[1], LOAD1_SRC (p + 65));
+#endif
+}
+
+/* The inverse for the output: WM vectors (column q, lane i = tile) to
+ * 16 * WM consecutive pixels, stored whole. */
+#ifdef DST_HALF
+#define STORE16(v, p) vstore_half16 ((v), 0, (p))
+#else
+#define STORE16(v, p) vstore16 ((v), 0, (p))
+#endif
+#define ILV_LO (uint16) (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23)
+#define ILV_HI (uint16) (8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31)
+
+inline void
+scatter16 (__global DST_T *p,
+           float16         y[WM])
+{
+#if WM == 2
+  STORE16 (shuffle2 (y[0], y[1], ILV_LO), p);
+  STORE16 (shuffle2 (y[0], y[1], ILV_HI), p + 16);
+#else
+  float16 lo01 = shuffle2 (y[0], y[1], ILV_LO), hi01 = shuffle2 (y[0], y[1], ILV_HI);
+  float16 lo23 = shuffle2 (y[2], y[3], ILV_LO), hi23 = shuffle2 (y[2], y[3], ILV_HI);
+  const uint16 pl = (uint16) (0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
+  const uint16 ph = (uint16) (8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+
+  STORE16 (shuffle2 (lo01, lo23, pl), p);
+  STORE16 (shuffle2 (lo01, lo23, ph), p + 16);
+  STORE16 (shuffle2 (hi01, hi23, pl), p + 32);
+  STORE16 (shuffle2 (hi01, hi23, ph), p + 48);
+#endif
+}
+#endif
+
+__kernel void
+wino_conv (__global const SRC_T *restrict src,
+           int                            src_pitch,
+           int                            src_plane,
+           __global DST_T *restrict       dst,
+           int                            dst_pitch,
+           int                            dst_plane,
+           __global const float *restrict weight,
+           __global const float *restrict bias,
+           __global const float *restrict slope,
+           __global float *restrict       scratch,
+           int                            width,
+           int                            height,
+           int                            ntx,
+           int                            nbx,
+           int                            nblocks)
+{
+  const int gid = get_global_id (0);
+  const int ng = get_global_size (0);
+  __global float *V = scratch + (size_t) gid * NE * (VSTRIDE + MSTRIDE);
+  __global float *M = V + NE * VSTRIDE;
+
+  /* A contiguous run of blocks per work-item: left to right, then the
+   * next tile row, so the many input rows read stream sequentially (and
+   * the two rows tile rows share are still cached). */
+  const int blk_end = (int) (((long) (gid + 1) * nblocks) / ng);
+
+  for (int blk = (int) (((long) gid * nblocks) / ng); blk < blk_end; blk++)
+    {
+      const int ty = blk / nbx;
+      const int tx0 = (blk % nbx) * TB;
+      /* Tiles of this block inside the image; lanes past it repeat the
+       * last one's input (valid memory) and are not stored. */
+      const int lanes = min (TB, ntx - tx0);
+      const int last_px = lanes * WM + 1;
+#if VW == 16
+      /* Whole-vector loads may run past the image but not past the row. */
+      const bool fast_in = (tx0 + TB) * WM + 2 <= src_pitch;
+#endif
+
+      /* 1. Input transform, V = Bᵀ d B, rows first. */
+      for (int c = 0; c < IC; c++)
+        {
+          __global const SRC_T *s = src + (size_t) c * src_plane + (size_t) (ty * WM) * src_pitch + tx0 * WM;
+
+          #pragma unroll
+          for (int v = 0; v < RX; v++)
+            {
+              floatv h[WT][WT];
+
+              #pragma unroll
+              for (int r = 0; r < WT; r++)
+                {
+                  floatv d[WT];
+
+#if VW == 16
+                  if (fast_in)
+                    gather16 (s + r * src_pitch + v * VW * WM, d);
+                  else
+#endif
+                  #pragma unroll
+                  for (int k = 0; k < WT; k++)
+                    {
+                      float tmp[VW];
+
+                      for (int i = 0; i < VW; i++)
+                        {
+                          int px = min ((v * VW + i) * WM + k, last_px);
+
+                          tmp[i] = LOAD1_SRC (s + r * src_pitch + px);
+                        }
+                      d[k] = VLOAD (0, tmp);
+                    }
+                  /* h[r][b] = sum_k d[r][k] B[k][b] = sum_k d[k] BT[b][k] */
+                  #pragma unroll
+                  for (int b = 0; b < WT; b++)
+                    {
+                      floatv acc = (floatv) 0.0f;
+
+                      #pragma unroll
+                      for (int k = 0; k < WT; k++)
+                        if (BT[b][k] != 0.0f)
+                          acc += d[k] * BT[b][k];
+                      h[r][b] = acc;
+                    }
+                }
+              #pragma unroll
+              for (int a = 0; a < WT; a++)
+                #pragma unroll
+                for (int b = 0; b < WT; b++)
+                  {
+                    floatv acc = (floatv) 0.0f;
+
+                    #pragma unroll
+                    for (int r = 0; r < WT; r++)
+                      if (BT[a][r] != 0.0f)
+                        acc += h[r][b] * BT[a][r];
+                    VSTORE (acc, 0, V + (size_t) (a * WT + b) * VSTRIDE + c * TB + v * VW);
+                  }
+            }
+        }
+
+      for (int ob = 0; ob < NOB; ob++)
+        {
+          /* 2. M[e] = sum over ic of U[e] V[e], OCB x RX vectors at once. */
+          for (int e = 0; e < NE; e++)
+            {
+              __global const float *w = weight + (size_t) (e * NOB + ob) * IC * OCB;
+              __global const float *vin = V + (size_t) e * VSTRIDE;
+              floatv acc[OCB][RX];
+
+              #pragma unroll
+              for (int o = 0; o < OCB; o++)
+                #pragma unroll
+                for (int v = 0; v < RX; v++)
+                  acc[o][v] = (floatv) 0.0f;
+              for (int c = 0; c < IC; c++)
+                {
+                  floatv in[RX];
+
+                  #pragma unroll
+                  for (int v = 0; v < RX; v++)
+                    in[v] = VLOAD (0, vin + c * TB + v * VW);
+                  #pragma unroll
+                  for (int o = 0; o < OCB; o++)
+                    {
+                      floatv k = (floatv) w[c * OCB + o];
+
+                      #pragma unroll
+                      for (int v = 0; v < RX; v++)
+                        acc[o][v] = fma (in[v], k, acc[o][v]);
+                    }
+                }
+              #pragma unroll
+              for (int o = 0; o < OCB; o++)
+                #pragma unroll
+                for (int v = 0; v < RX; v++)
+                  VSTORE (acc[o][v], 0, M + (size_t) e * MSTRIDE + o * TB + v * VW);
+            }
+
+          /* 3. Y = Aᵀ M A + bias, PReLU, store. */
+          for (int o = 0; o < OCB; o++)
+            {
+              const int oc = ob * OCB + o;
+              const float b0 = bias[oc];
+              const float a0 = slope[oc];
+              __global DST_T *d = dst + (size_t) oc * dst_plane;
+
+              #pragma unroll
+              for (int v = 0; v < RX; v++)
+                {
+                  floatv t[WT][WM];
+
+                  #pragma unroll
+                  for (int a = 0; a < WT; a++)
+                    {
+                      floatv mrow[WT];
+
+                      #pragma unroll
+                      for (int b = 0; b < WT; b++)
+                        mrow[b] = VLOAD (0, M + (size_t) (a * WT + b) * MSTRIDE + o * TB + v * VW);
+                      #pragma unroll
+                      for (int q = 0; q < WM; q++)
+                        {
+                          floatv acc = (floatv) 0.0f;
+
+                          #pragma unroll
+                          for (int b = 0; b < WT; b++)
+                            if (AT[q][b] != 0.0f)
+                              acc += mrow[b] * AT[q][b];
+                          t[a][q] = acc;
+                        }
+                    }
+                  #pragma unroll
+                  for (int p = 0; p < WM; p++)
+                    {
+                      const int y = ty * WM + p;
+                      const int x0 = (tx0 + v * VW) * WM;
+                      floatv yv[WM];
+                      float buf[WM][VW];
+                      int n;
+
+                      #pragma unroll
+                      for (int q = 0; q < WM; q++)
+                        {
+                          floatv acc = (floatv) b0;
+
+                          #pragma unroll
+                          for (int a = 0; a < WT; a++)
+                            if (AT[p][a] != 0.0f)
+                              acc += t[a][q] * AT[p][a];
+                          yv[q] = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
+                        }
+                      if (y >= height || x0 >= width)
+                        continue;
+                      n = min (VW * WM, width - x0);
+#if VW == 16
+                      if (n == VW * WM)
+                        {
+                          scatter16 (d + (size_t) (y + 1) * dst_pitch + x0 + 1, yv);
+                          continue;
+                        }
+#endif
+                      #pragma unroll
+                      for (int q = 0; q < WM; q++)
+                        VSTORE (yv[q], 0, &buf[q][0]);
+                      for (int j = 0; j < n; j++)
+                        STORE1_DST (buf[j % WM][j / WM], d + (size_t) (y + 1) * dst_pitch + x0 + j + 1);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# `svd bench --conv MODE --explain`: each layer's algorithm in text and
+# JSON (first and last convs direct, body convs as asked), the real and
+# direct-equivalent GFLOP/s labelled, and a bad mode refused.
+set -u
+svd=${SVD_BUILD_ROOT:?}/app/cli/svd
+shared=${SVD_SHARED_DIR:-}
+model=$shared/models/seed/1x_super_34_10_fp32.onnx
+n=0; status=0
+check () { # description, command...
+  local d=$1; shift
+  n=$((n+1))
+  if "$@"; then echo "ok $n - $d"; else echo "not ok $n - $d"; status=1; fi
+}
+skip () {
+  echo "1..0 # SKIP $1"
+  [ "${SVD_TEST_PROTOCOL:-}" = tap ] && exit 0
+  exit 77
+}
+command -v clinfo >/dev/null && clinfo -l 2>/dev/null | grep -q Device || skip "no OpenCL device at all"
+[ -f "$model" ] || skip "needs ../shared/models"
+export SVD_KERNEL_CACHE_DIR=$(mktemp -d /tmp/svd-bench-conv.XXXXXX)
+trap 'rm -rf "$SVD_KERNEL_CACHE_DIR"' EXIT
+
+bench=(bench --chain "$model" --size 45x31 -n 1 --warmup 0 --no-peak --explain)
+out=$("$svd" "${bench[@]}" --conv wino4)
+echo "$out" | sed 's/^/# /'
+body_wino4 () { [ "$(grep -cE '^  1\.[1-8] +24→24 +wino4 ' <<<"$out")" -eq 8 ]; }
+ends_direct () { grep -qE '^  1\.0 +3→24 +direct ' <<<"$out" && grep -qE '^  1\.9 +24→3 +direct ' <<<"$out"; }
+labelled () { grep -q 'GFLOP/s direct-equivalent' <<<"$out" && grep -q 'GFLOP/s real' <<<"$out"; }
+check "wino4: body convs run wino4" body_wino4
+check "wino4: first and last convs direct" ends_direct
+check "wino4: direct-equivalent and real GFLOP/s labelled" labelled
+
+json=$("$svd" "${bench[@]}" --conv auto --json)
+check "auto: JSON layers with one measured body shape" python3 -c '
+import json,sys
+d=json.loads(sys.stdin.read())
+L=d["layers"]
+assert len(L)==10, L
+assert L[0]["algo"]=="direct" and L[-1]["algo"]=="direct", L
+body={l["algo"] for l in L[1:-1]}
+assert len(body)==1 and body <= {"direct","wino2","wino4"}, body
+assert all(t>0 for t in L[1]["tuned_ms"]), L[1]
+assert d["real_gflop_per_frame"] <= d["gflop_per_frame"] + 1e-9, d
+' <<<"$json"
+check "auto: the choice is cached" grep -q "conv3x3-24-24-ff" "$SVD_KERNEL_CACHE_DIR/conv-choice.ini"
+
+out=$("$svd" "${bench[@]}" --conv direct)
+no_wino () { ! grep -qE '^  1\.[0-9].* wino' <<<"$out" && ! grep -q 'GFLOP/s real' <<<"$out"; }
+check "direct: no Winograd layer, one GFLOP/s figure" no_wino
+check "a bad --conv is refused with status 2" bash -c "\"$svd\" bench --chain \"$model\" --conv wino3 >/dev/null 2>&1; [ \$? -eq 2 ]"
+echo "1..$n"
+exit $status

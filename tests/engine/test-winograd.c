@@ -1,0 +1,407 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "test-winograd"
+
+#include "svd-test-utils.h"
+#include "engine/svd-winograd.h"
+#include "engine/svd-winograd-cl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Winograd F(2x2,3x3) and F(4x4,3x3): the C twin against a direct
+ * convolution in double, and opencl/winograd.cl against both, on odd
+ * sizes (partial tiles, partial blocks of tiles), odd channel counts and
+ * several block shapes; then the fp16-storage path. The kernel must also
+ * write nothing outside the image (the engine relies on the zero border). */
+
+static SvdClContext *ctx;
+
+typedef struct {
+  int w, h, ic, oc;
+} Shape;
+
+static const Shape shapes[] = {
+  { 1, 1, 24, 24 },
+  { 2, 3, 24, 24 },
+  { 37, 53, 24, 24 },
+  { 37, 53, 35, 35 },
+  { 64, 96, 24, 24 },
+  { 131, 9, 16, 16 },
+};
+
+static void
+fill (float   *v,
+      gsize    n,
+      float    lo,
+      float    hi,
+      GRand   *rand)
+{
+  for (gsize i = 0; i < n; i++)
+    v[i] = (float) g_rand_double_range (rand, lo, hi);
+}
+
+typedef struct {
+  float *src, *weight, *bias, *slope;
+} Data;
+
+static void
+data_init (Data        *d,
+           const Shape *s,
+           guint32      seed)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+
+  d->src = g_new (float, (gsize) s->ic * s->w * s->h);
+  d->weight = g_new (float, (gsize) s->oc * s->ic * 9);
+  d->bias = g_new (float, s->oc);
+  d->slope = g_new (float, s->oc);
+  /* Feature-map-like magnitudes: activations in [-1, 2], weights ~ 1/√(9 ic). */
+  fill (d->src, (gsize) s->ic * s->w * s->h, -1.0f, 2.0f, rand);
+  fill (d->weight, (gsize) s->oc * s->ic * 9, -0.15f, 0.15f, rand);
+  fill (d->bias, s->oc, -0.2f, 0.2f, rand);
+  fill (d->slope, s->oc, 0.0f, 0.3f, rand);
+}
+
+static void
+data_clear (Data *d)
+{
+  g_free (d->src);
+  g_free (d->weight);
+  g_free (d->bias);
+  g_free (d->slope);
+}
+
+static double
+max_diff (const float *a,
+          const float *b,
+          gsize        n)
+{
+  double m = 0;
+
+  for (gsize i = 0; i < n; i++)
+    m = MAX (m, fabs ((double) a[i] - b[i]));
+  return m;
+}
+
+static void
+test_twin (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (shapes); i++)
+    for (int m = 2; m <= 4; m += 2)
+      {
+        const Shape *s = &shapes[i];
+        gsize n = (gsize) s->oc * s->w * s->h;
+        g_autofree float *want = g_new (float, n);
+        g_autofree float *got = g_new (float, n);
+        Data d;
+        double diff;
+
+        data_init (&d, s, 1 + i);
+        svd_direct_conv_ref (d.src, s->ic, s->oc, s->w, s->h, d.weight, d.bias, d.slope, want);
+        svd_winograd_conv_ref (m, d.src, s->ic, s->oc, s->w, s->h, d.weight, d.bias, d.slope, got);
+        diff = max_diff (want, got, n);
+        g_test_message ("twin F(%d) %dx%d %d→%d: %.3g", m, s->w, s->h, s->ic, s->oc, diff);
+        g_assert_cmpfloat (diff, <=, 1e-4);
+        data_clear (&d);
+      }
+}
+
+static cl_kernel
+get_kernel (gpointer     data,
+            const char  *file,
+            const char  *name,
+            const char  *options,
+            GError     **error)
+{
+  g_autofree char *source = svd_cl_context_load_source (ctx, file, error);
+  const char *sources[] = { source, NULL };
+  SvdClBuildInfo info = { 0 };
+  cl_program program;
+  cl_kernel k;
+
+  if (source == NULL)
+    return NULL;
+  program = svd_cl_context_build_program (ctx, sources, options, &info, error);
+  g_free (info.cache_path);
+  if (program == NULL)
+    return NULL;
+  k = svd_cl_create_kernel (program, name, error);
+  clReleaseProgram (program);
+  return k;
+}
+
+/* Runs the kernel on padded planes sized as tightly as the kernel allows
+ * (whole tiles plus the border, pitch not a multiple of anything) with a
+ * NaN sentinel in the output's border and slack; returns the unpadded
+ * result and checks the sentinel survived. */
+static int block_vw, block_rx, block_ocb;   /* 0: the defaults */
+
+static float *
+run_kernel (int          m,
+            const Shape *s,
+            const Data  *d,
+            gboolean     half)
+{
+  cl_command_queue q = svd_cl_context_get_queue (ctx);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdWinogradLayer) layer = NULL;
+  int ntx = (s->w + m - 1) / m, nty = (s->h + m - 1) / m;
+  int pitch = ntx * m + 2 + 3, rows = nty * m + 2, plane = pitch * rows;
+  int elem = half ? 2 : 4;
+  int nch = MAX (s->ic, s->oc);
+  gsize bytes = (gsize) plane * nch * elem;
+  g_autofree guint8 *host_src = g_malloc0 (bytes);
+  g_autofree guint8 *host_dst = g_malloc (bytes);
+  float *out = g_new (float, (gsize) s->oc * s->w * s->h);
+  cl_mem src, dst, scratch;
+
+  layer = svd_winograd_layer_new (ctx, get_kernel, NULL, m, s->ic, s->oc, half, half, block_vw, block_rx,
+                                  block_ocb, d->weight, d->bias, d->slope, &error);
+  g_assert_no_error (error);
+  for (int c = 0; c < s->ic; c++)
+    for (int y = 0; y < s->h; y++)
+      for (int x = 0; x < s->w; x++)
+        {
+          float v = d->src[((gsize) c * s->h + y) * s->w + x];
+          gsize at = (gsize) c * plane + (gsize) (y + 1) * pitch + x + 1;
+
+          if (half)
+            ((_Float16 *) host_src)[at] = (_Float16) v;
+          else
+            ((float *) host_src)[at] = v;
+        }
+  /* NaN everywhere: half 0x7e00, float 0x7fc00000. */
+  if (half)
+    for (gsize i = 0; i < bytes / 2; i++)
+      ((guint16 *) host_dst)[i] = 0x7e00;
+  else
+    for (gsize i = 0; i < bytes / 4; i++)
+      ((float *) host_dst)[i] = NAN;
+  src = svd_cl_context_alloc (ctx, CL_MEM_READ_WRITE, bytes, &error);
+  g_assert_no_error (error);
+  dst = svd_cl_context_alloc (ctx, CL_MEM_READ_WRITE, bytes, &error);
+  g_assert_no_error (error);
+  scratch = svd_cl_context_alloc (ctx, CL_MEM_READ_WRITE, svd_winograd_layer_scratch_bytes (layer), &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (clEnqueueWriteBuffer (q, src, CL_TRUE, 0, bytes, host_src, 0, NULL, NULL), ==, CL_SUCCESS);
+  g_assert_cmpint (clEnqueueWriteBuffer (q, dst, CL_TRUE, 0, bytes, host_dst, 0, NULL, NULL), ==, CL_SUCCESS);
+  g_assert_true (svd_winograd_layer_run (layer, src, pitch, plane, dst, pitch, plane, scratch, s->w, s->h,
+                                         NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (clEnqueueReadBuffer (q, dst, CL_TRUE, 0, bytes, host_dst, 0, NULL, NULL), ==, CL_SUCCESS);
+  for (int c = 0; c < nch; c++)
+    for (int y = 0; y < rows; y++)
+      for (int x = 0; x < pitch; x++)
+        {
+          gsize at = (gsize) c * plane + (gsize) y * pitch + x;
+          gboolean inside = c < s->oc && y >= 1 && y <= s->h && x >= 1 && x <= s->w;
+          float v = half ? (float) ((_Float16 *) host_dst)[at] : ((float *) host_dst)[at];
+
+          if (inside)
+            out[((gsize) c * s->h + y - 1) * s->w + x - 1] = v;
+          else if (!isnan (v))
+            g_error ("F(%d) %dx%d wrote %g outside the image at channel %d (%d, %d)", m, s->w, s->h, v, c,
+                     x, y);
+        }
+  clReleaseMemObject (src);
+  clReleaseMemObject (dst);
+  clReleaseMemObject (scratch);
+  return out;
+}
+
+static void
+check_kernel (const char *block,
+              gsize       first,
+              gsize       end)
+{
+  block_vw = block_rx = block_ocb = 0;
+  if (block != NULL)
+    g_assert_cmpint (sscanf (block, "%d,%d,%d", &block_vw, &block_rx, &block_ocb), ==, 3);
+  for (gsize i = first; i < end; i++)
+    for (int m = 2; m <= 4; m += 2)
+      {
+        const Shape *s = &shapes[i];
+        gsize n = (gsize) s->oc * s->w * s->h;
+        g_autofree float *want = g_new (float, n);
+        g_autofree float *twin = g_new (float, n);
+        g_autofree float *got = NULL;
+        Data d;
+        double d_ref, d_twin;
+
+        data_init (&d, s, 100 + i);
+        svd_direct_conv_ref (d.src, s->ic, s->oc, s->w, s->h, d.weight, d.bias, d.slope, want);
+        svd_winograd_conv_ref (m, d.src, s->ic, s->oc, s->w, s->h, d.weight, d.bias, d.slope, twin);
+        got = run_kernel (m, s, &d, FALSE);
+        d_ref = max_diff (want, got, n);
+        d_twin = max_diff (twin, got, n);
+        g_test_message ("kernel F(%d) block %s %dx%d %d→%d: vs direct %.3g, vs twin %.3g", m,
+                        block ? block : "default", s->w, s->h, s->ic, s->oc, d_ref, d_twin);
+        g_assert_cmpfloat (d_ref, <=, 1e-4);
+        g_assert_cmpfloat (d_twin, <=, 1e-4);
+        data_clear (&d);
+      }
+  block_vw = block_rx = block_ocb = 0;
+}
+
+static void
+test_kernel (void)
+{
+  check_kernel (NULL, 0, G_N_ELEMENTS (shapes));
+}
+
+/* Other block shapes on the odd shapes (37x53, 35 channels; 131x9):
+ * narrow vectors, one vector per block, odd channel blocks, scalar lanes. */
+static void
+test_kernel_blocks (void)
+{
+  check_kernel ("4,1,3", 3, 4);
+  check_kernel ("8,3,5", 3, 4);
+  check_kernel ("1,1,1", 5, 6);
+}
+
+/* fp16 storage: the input rounded to half, the output stored as half;
+ * within 1e-3 of the direct convolution of the rounded input (values of
+ * magnitude up to ~4, half's spacing there is 2^-9 ≈ 2e-3, so relative). */
+static void
+test_fp16 (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (shapes); i++)
+    for (int m = 2; m <= 4; m += 2)
+      {
+        const Shape *s = &shapes[i];
+        gsize n = (gsize) s->oc * s->w * s->h;
+        g_autofree float *want = g_new (float, n);
+        g_autofree float *got = NULL;
+        double worst = 0;
+        Data d;
+
+        data_init (&d, s, 200 + i);
+        for (gsize j = 0; j < (gsize) s->ic * s->w * s->h; j++)
+          d.src[j] = (float) (_Float16) d.src[j];
+        svd_direct_conv_ref (d.src, s->ic, s->oc, s->w, s->h, d.weight, d.bias, d.slope, want);
+        got = run_kernel (m, s, &d, TRUE);
+        for (gsize j = 0; j < n; j++)
+          worst = MAX (worst, fabs ((double) want[j] - got[j]) / MAX (1.0, fabs (want[j])));
+        g_test_message ("fp16 F(%d) %dx%d %d→%d: relative %.3g", m, s->w, s->h, s->ic, s->oc, worst);
+        g_assert_cmpfloat (worst, <=, 1e-3);
+        data_clear (&d);
+      }
+}
+
+static void
+test_choice_cache (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("svd-wino-XXXXXX", NULL);
+  g_autofree char *key = svd_conv_choice_key (64, 64, FALSE, TRUE, svd_conv_size_class (960, 540));
+  double ms[3] = { 3, 2, 1 };
+  SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
+
+  g_assert_cmpint (svd_conv_size_class (960, 540), ==, svd_conv_size_class (900, 560));
+  g_assert_cmpint (svd_conv_size_class (960, 540), !=, svd_conv_size_class (480, 270));
+  g_assert_false (svd_conv_choice_lookup (ctx, dir, key, &algo));
+  svd_conv_choice_store (ctx, dir, key, SVD_CONV_ALGO_WINO4, ms);
+  g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &algo));
+  g_assert_cmpint (algo, ==, SVD_CONV_ALGO_WINO4);
+  svd_conv_choice_store (ctx, dir, key, SVD_CONV_ALGO_WINO2, ms);
+  g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &algo));
+  g_assert_cmpint (algo, ==, SVD_CONV_ALGO_WINO2);
+  svd_test_remove_tree (dir);
+}
+
+/* settings.conv = auto in the engine: the result matches the CPU
+ * reference, the choice is measured once and cached per device, and a
+ * second engine takes it from the cache without measuring. */
+static void
+test_engine_auto (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("svd-wino-auto-XXXXXX", NULL);
+  g_autofree char *path = svd_test_shared_path ("models", "seed", "1x_super_34_10_fp32.onnx", NULL);
+  g_autofree char *key = NULL;
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(SvdImage) in = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SvdSettings) settings;
+  SvdConvAlgo stored = SVD_CONV_ALGO_DIRECT;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs ../shared/models");
+      return;
+    }
+  m = svd_test_load_shared_model ("seed", "1x_super_34_10_fp32.onnx");
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 67, 45, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 7);
+  svd_settings_init (&settings);
+  settings.conv = SVD_CONV_MODE_AUTO;
+  settings.kernel_cache_dir = g_strdup (dir);
+  for (int round = 0; round < 2; round++)
+    {
+      g_autoptr(SvdEngine) engine = svd_engine_new_for_context (ctx, &settings, &error);
+      g_autoptr(SvdImage) ref = NULL;
+      g_autoptr(SvdImage) out = NULL;
+      SvdEngineLayerInfo info;
+
+      g_autoptr(SvdChain) chain = svd_chain_new_from_models (NULL, &m, 1, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (svd_engine_set_chain (engine, chain, &error));
+      g_assert_true (svd_engine_process (engine, in, SVD_PIXEL_FORMAT_RGB_F32, &out, NULL, NULL, &error));
+      g_assert_no_error (error);
+      ref = svd_model_run_reference (m, in, 0, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (svd_test_max_abs_diff (out, ref), <=, 1e-4);
+
+      g_assert_true (svd_engine_get_layer_info (engine, 0, 1, &info));
+      key = (g_free (key), svd_conv_choice_key (info.ic, info.oc, FALSE, FALSE, svd_conv_size_class (67, 45)));
+      g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &stored));
+      g_assert_cmpstr (info.algo, ==, svd_conv_algo_name (stored));
+      if (round == 0)
+        /* Measured: direct and both Winograd variants timed. */
+        g_assert_true (info.tune_ms[0] > 0 && info.tune_ms[1] > 0 && info.tune_ms[2] > 0);
+      else
+        /* From the cache: nothing measured. */
+        g_assert_true (info.tune_ms[0] == 0 && info.tune_ms[1] == 0 && info.tune_ms[2] == 0);
+      /* The first and last convs stay direct. */
+      g_assert_true (svd_engine_get_layer_info (engine, 0, 0, &info));
+      g_assert_cmpstr (info.algo, ==, "direct");
+      g_assert_true (svd_engine_get_layer_info (engine, 0, m->n_layers - 1, &info));
+      g_assert_cmpstr (info.algo, ==, "direct");
+    }
+  svd_test_remove_tree (dir);
+}
+
+static void
+test_mode_names (void)
+{
+  SvdConvMode mode = SVD_CONV_MODE_DIRECT;
+
+  g_assert_true (svd_conv_mode_from_string ("wino4", &mode));
+  g_assert_cmpint (mode, ==, SVD_CONV_MODE_WINO4);
+  g_assert_true (svd_conv_mode_from_string ("auto", &mode));
+  g_assert_cmpint (mode, ==, SVD_CONV_MODE_AUTO);
+  g_assert_false (svd_conv_mode_from_string ("wino3", &mode));
+  g_assert_false (svd_conv_mode_from_string (NULL, &mode));
+  g_assert_cmpint (mode, ==, SVD_CONV_MODE_AUTO);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  int ret;
+
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/winograd/twin", test_twin);
+  ctx = svd_test_cl_context ();
+  g_test_add_func ("/winograd/kernel", test_kernel);
+  g_test_add_func ("/winograd/kernel-blocks", test_kernel_blocks);
+  g_test_add_func ("/winograd/fp16", test_fp16);
+  g_test_add_func ("/winograd/choice-cache", test_choice_cache);
+  g_test_add_func ("/winograd/engine-auto", test_engine_auto);
+  g_test_add_func ("/winograd/mode-names", test_mode_names);
+  ret = g_test_run ();
+  svd_cl_context_unref (ctx);
+  return ret;
+}
