@@ -81,6 +81,8 @@ gboolean       svd_viewer_has_image         (SvdViewer        *self,
 SvdImage      *svd_viewer_get_image         (SvdViewer        *self,
                                              SvdViewerSlot     slot);
 void           svd_viewer_clear             (SvdViewer        *self);
+void           svd_viewer_clear_slot        (SvdViewer        *self,
+                                             SvdViewerSlot     slot);
 
 SvdViewMode    svd_viewer_get_view_mode     (SvdViewer        *self);
 void           svd_viewer_set_view_mode     (SvdViewer        *self,

@@ -114,6 +114,8 @@ svd_window_close_session (SvdWindow *self)
   g_clear_pointer (&self->dists_error, g_free);
   self->dists_next_us = 0;
   self->dists_last_ms = 0;
+  /* Removed chains belong to this clip: Undo must not put them on another. */
+  svd_window_forget_removed_chains (self);
 }
 
 gboolean
@@ -686,8 +688,18 @@ svd_window_set_chain (SvdWindow      *self,
   g_clear_pointer (&self->chains[slot].chain, svd_chain_free);
   if (chain == NULL || chain->steps->len == 0)
     {
+      gboolean any = FALSE;
+
       svd_session_set_chain (self->session, slot, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->chains[slot].readout), FALSE);
+      /* Nothing of a removed chain stays: its picture and label, its
+       * curve in the plot, its averages. */
+      svd_window_reset_averages (self, slot);
+      svd_viewer_clear_slot (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + slot);
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        any |= self->chains[i].chain != NULL;
+      if (!any)
+        self->chain_selected = FALSE;
       svd_window_session_request (self, self->session_wanted, TRUE);
       return;
     }
