@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 #include "svd-application.h"
 #include "svd-chain-editor.h"
 #include "svd-window.h"
@@ -23,6 +25,7 @@
  *   run as chains 1–3 in the window and in the editor opened again;
  * - Remove All Chains clears pictures, readouts and plot curves, and
  *   offers Undo;
+ * - New Session with a bad file keeps the open session and says why;
  * - Open Recent shows a file name's underscores (escaped as mnemonics). */
 
 static SvdWindow *the_window;
@@ -249,6 +252,44 @@ check_remove_all (void)
   g_assert_true (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
 }
 
+/* New Session with a file that is not a clip: it is read first, the open
+ * session stays as it was (clip and chains), and a dialog says why. */
+static void
+check_bad_new_session (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("svd-workspace-XXXXXX", NULL);
+  g_autofree char *bad = g_build_filename (dir, "not_a_clip.mp4", NULL);
+  g_autofree char *junk = g_malloc0 (32 * 1024);
+  g_autofree char *open_input = g_strdup (svd_window_get_session_info (the_window)->input_path);
+  SvdSessionSetup setup = { 0 };
+  AdwMessageDialog *dialog;
+
+  g_assert_nonnull (dir);
+  for (guint i = 0; i < 32 * 1024; i++)
+    junk[i] = (char) (i * 131 + 7);
+  g_assert_true (g_file_set_contents (bad, junk, 32 * 1024, NULL));
+
+  setup.mode = SVD_REFERENCE_NONE;
+  setup.input_path = bad;
+  svd_window_start_session (the_window, &setup);
+  svd_gui_test_wait_until (dialog_open, NULL);
+  dialog = find_dialog ();
+  g_test_message ("dialog: %s — %s", adw_message_dialog_get_heading (dialog), adw_message_dialog_get_body (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "not_a_clip.mp4"));
+  /* The session that was open is still there, with its chains. */
+  g_assert_nonnull (svd_window_get_session_info (the_window));
+  g_assert_cmpstr (svd_window_get_session_info (the_window)->input_path, ==, open_input);
+  want_slot = 0;
+  g_assert_true (readout_ready (NULL));
+  adw_message_dialog_response (dialog, "close");
+  gtk_window_close (GTK_WINDOW (dialog));
+  svd_gui_test_wait_until (dialog_closed, NULL);
+  g_assert_nonnull (svd_window_get_session_info (the_window));
+
+  g_assert_cmpint (g_remove (bad), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 static gboolean
 recent_label_is (gpointer data)
 {
@@ -290,6 +331,7 @@ script (SvdApplication *app)
   check_close_asks ();
   check_one_numbering ();
   check_remove_all ();
+  check_bad_new_session ();
 }
 
 static void
