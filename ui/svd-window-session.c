@@ -296,7 +296,9 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       SvdSessionChainFrame *c = &frame->chains[i];
       SvdWindowChain *chain = &self->chains[i];
 
-      if (!c->active)
+      /* A frame computed before its chain was removed shows nothing of it
+       * (no picture, readout or plot point). */
+      if (!c->active || chain->chain == NULL)
         {
           gtk_widget_set_visible (GTK_WIDGET (chain->readout), FALSE);
           continue;
