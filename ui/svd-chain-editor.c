@@ -51,6 +51,9 @@ struct _SvdChainEditor {
 
   SvdChainEditorApplyFunc apply_func;
   gpointer       apply_data;
+
+  AdwMessageDialog *close_dialog;  /* while asking about unapplied edits */
+  gboolean       discard;          /* the user chose to close without applying */
 };
 
 G_DEFINE_FINAL_TYPE (SvdChainEditor, svd_chain_editor, ADW_TYPE_WINDOW)
@@ -323,12 +326,31 @@ update_switcher (SvdChainEditor *self)
     gtk_box_append (self->chain_switcher, gtk_label_new (_("Chains")));
 }
 
+/* The chain Apply gives session slot @slot: chains without stages are
+ * skipped, so the session, the window's readouts and keys, and the editor
+ * all number the chains 1 to N without gaps. */
+static const SvdChain *
+applied_for_slot (SvdChainEditor *self,
+                  guint           slot)
+{
+  guint k = 0;
+
+  for (guint i = 0; i < self->n_chains; i++)
+    {
+      if (self->chains[i]->steps->len == 0)
+        continue;
+      if (k++ == slot)
+        return self->chains[i];
+    }
+  return NULL;
+}
+
 /* Whether Apply would change what the session runs. */
 static gboolean
 has_changes (SvdChainEditor *self)
 {
   for (guint slot = 0; slot < SVD_CHAIN_EDITOR_MAX_CHAINS; slot++)
-    if (!svd_chain_equal (self->applied[slot], svd_chain_editor_get_chain (self, slot)))
+    if (!svd_chain_equal (self->applied[slot], applied_for_slot (self, slot)))
       return TRUE;
   return FALSE;
 }
@@ -896,6 +918,42 @@ select_chain_action (GtkWidget  *widget,
     }
 }
 
+/* Drops the chains without stages, as Apply gave the session none for
+ * them, so the editor numbers the chains as the window does. */
+static void
+compact_chains (SvdChainEditor *self)
+{
+  SvdChain *current = current_chain (self);
+  guint k = 0;
+
+  for (guint i = 0; i < self->n_chains; i++)
+    {
+      SvdChain *chain = self->chains[i];
+
+      self->chains[i] = NULL;
+      if (chain->steps->len == 0 && chain != current)
+        {
+          svd_chain_free (chain);
+          continue;
+        }
+      if (chain->steps->len == 0)
+        {
+          /* The empty chain being edited goes too; the one before it (or
+           * the first) is shown instead. */
+          svd_chain_free (chain);
+          self->current = k > 0 ? k - 1 : 0;
+          current = NULL;
+          continue;
+        }
+      if (chain == current)
+        self->current = k;
+      self->chains[k++] = chain;
+    }
+  self->n_chains = k;
+  if (self->current >= self->n_chains)
+    self->current = self->n_chains > 0 ? self->n_chains - 1 : 0;
+}
+
 static void
 apply_action (GtkWidget  *widget,
               const char *action_name,
@@ -905,7 +963,7 @@ apply_action (GtkWidget  *widget,
 
   for (guint slot = 0; slot < SVD_CHAIN_EDITOR_MAX_CHAINS; slot++)
     {
-      const SvdChain *chain = svd_chain_editor_get_chain (self, slot);
+      const SvdChain *chain = applied_for_slot (self, slot);
 
       /* Only changed chains are reloaded, so the others keep their
        * running averages. */
@@ -917,7 +975,82 @@ apply_action (GtkWidget  *widget,
       if (self->apply_func != NULL)
         self->apply_func (slot, chain, self->apply_data);
     }
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.apply", FALSE);
+  compact_chains (self);
+  svd_chain_editor_rebuild (self);
+}
+
+static gboolean
+close_idle_cb (gpointer data)
+{
+  gtk_window_close (GTK_WINDOW (data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+close_response_cb (AdwMessageDialog *dialog,
+                   const char       *response,
+                   gpointer          user_data)
+{
+  SvdChainEditor *self = user_data;
+
+  self->close_dialog = NULL;
+  if (g_str_equal (response, "apply"))
+    gtk_widget_activate_action (GTK_WIDGET (self), "chain.apply", NULL);
+  else if (g_str_equal (response, "discard"))
+    self->discard = TRUE;
+  else
+    return;
+  /* The dialog is transient for the editor and closes itself after this
+   * signal: the editor closes once it is gone. */
+  g_idle_add_full (G_PRIORITY_DEFAULT, close_idle_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Closing with × or Escape asks before edits that were not applied are
+ * lost (GNOME HIG: Discard / Apply / Cancel). */
+static gboolean
+svd_chain_editor_close_request (GtkWindow *window)
+{
+  SvdChainEditor *self = SVD_CHAIN_EDITOR (window);
+  AdwMessageDialog *dialog;
+
+  if (self->discard || !has_changes (self))
+    return GTK_WINDOW_CLASS (svd_chain_editor_parent_class)->close_request (window);
+  if (self->close_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->close_dialog));
+      return TRUE;
+    }
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (window, _("Apply Changes?"),
+                                                       _("The chains were edited but the changes were not applied. "
+                                                         "Changes that are not applied will be lost.")));
+  adw_message_dialog_add_responses (dialog,
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "apply", _("_Apply"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (dialog, "discard", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "apply", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "apply");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (close_response_cb), self, 0);
+  self->close_dialog = dialog;
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
+/**
+ * svd_chain_editor_get_close_dialog:
+ * @self: a #SvdChainEditor
+ *
+ * Returns: (transfer none) (nullable): the dialog that asks what to do with
+ *   unapplied edits, while it is open
+ */
+GtkWindow *
+svd_chain_editor_get_close_dialog (SvdChainEditor *self)
+{
+  g_return_val_if_fail (SVD_IS_CHAIN_EDITOR (self), NULL);
+
+  return self->close_dialog != NULL ? GTK_WINDOW (self->close_dialog) : NULL;
 }
 
 static void
@@ -929,6 +1062,8 @@ svd_chain_editor_dispose (GObject *object)
   if (self->scan_cancellable != NULL)
     g_cancellable_cancel (self->scan_cancellable);
   g_clear_handle_id (&self->rebuild_id, g_source_remove);
+  if (self->close_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (g_steal_pointer (&self->close_dialog)));
   gtk_widget_dispose_template (GTK_WIDGET (self), SVD_TYPE_CHAIN_EDITOR);
   G_OBJECT_CLASS (svd_chain_editor_parent_class)->dispose (object);
 }
@@ -963,6 +1098,7 @@ svd_chain_editor_class_init (SvdChainEditorClass *klass)
   object_class->dispose = svd_chain_editor_dispose;
   object_class->finalize = svd_chain_editor_finalize;
   widget_class->map = svd_chain_editor_map;
+  GTK_WINDOW_CLASS (klass)->close_request = svd_chain_editor_close_request;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-chain-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, chain_switcher);

@@ -44,6 +44,7 @@ void            svd_chain_editor_set_reference_size (SvdChainEditor   *self,
                                                      int               width,
                                                      int               height);
 const char     *svd_chain_editor_get_size_warning   (SvdChainEditor   *self);
+GtkWindow      *svd_chain_editor_get_close_dialog   (SvdChainEditor   *self);
 
 const char     *svd_model_tier_label          (const char               *tier);
 void            svd_model_library_header_func (GtkListBoxRow            *row,

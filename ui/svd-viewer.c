@@ -950,6 +950,41 @@ svd_viewer_select_slot (SvdViewer     *self,
   return TRUE;
 }
 
+/**
+ * svd_viewer_clear_slot:
+ * @self: a #SvdViewer
+ * @slot: a chain's slot
+ *
+ * Drops @slot's image and overlays, e.g. when its chain is removed; a
+ * side that showed it shows another chain, or the source when none is
+ * left, so no removed picture or label stays on screen.
+ */
+void
+svd_viewer_clear_slot (SvdViewer     *self,
+                       SvdViewerSlot  slot)
+{
+  SvdViewerSlot other = SVD_VIEWER_SLOT_SOURCE;
+
+  g_return_if_fail (SVD_IS_VIEWER (self));
+  g_return_if_fail (slot < SVD_VIEWER_N_SLOTS);
+
+  layer_clear (&self->layers[slot]);
+  for (int o = 0; o < SVD_VIEWER_N_OVERLAYS; o++)
+    layer_clear (&self->overlays[o][slot]);
+  for (int i = SVD_VIEWER_SLOT_CHAIN_1; i < SVD_VIEWER_N_SLOTS; i++)
+    if (self->layers[i].image != NULL)
+      {
+        other = i;
+        break;
+      }
+  if (self->shown_slot == slot)
+    set_slot (self, &self->shown_slot, other, PROP_SHOWN_SLOT);
+  if (self->right_slot == slot)
+    set_slot (self, &self->right_slot, other, PROP_RIGHT_SLOT);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  svd_viewer_queue_tiles (self);
+}
+
 double
 svd_viewer_get_divider (SvdViewer *self)
 {

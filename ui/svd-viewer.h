@@ -77,6 +77,8 @@ gboolean       svd_viewer_set_overlay       (SvdViewer        *self,
                                              guint64           serial,
                                              SvdImage         *image);
 void           svd_viewer_clear             (SvdViewer        *self);
+void           svd_viewer_clear_slot        (SvdViewer        *self,
+                                             SvdViewerSlot     slot);
 
 SvdViewMode    svd_viewer_get_view_mode     (SvdViewer        *self);
 void           svd_viewer_set_view_mode     (SvdViewer        *self,

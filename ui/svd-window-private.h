@@ -58,6 +58,8 @@ struct _SvdWindow
   gboolean              chain_selected;
   gint64                longest_update_us;
   SvdWindowChain        chains[SVD_SESSION_MAX_CHAINS];
+  SvdChain             *removed_chains[SVD_SESSION_MAX_CHAINS];  /* what Undo of Remove All puts back */
+  AdwToast             *undo_toast;                              /* weak */
   SvdPlot              *plot;
   GtkDropDown          *plot_metric;
   gboolean              demo_pending;        /* the demo clip is being made */
@@ -97,6 +99,7 @@ void     svd_window_session_request  (SvdWindow   *self,
 gboolean svd_window_wants_overlays   (SvdWindow   *self);
 void     svd_window_reset_averages   (SvdWindow   *self,
                                       guint        slot);
+void     svd_window_forget_removed_chains (SvdWindow *self);
 void     svd_window_play_action      (GtkWidget   *widget,
                                       const char  *action_name,
                                       GVariant    *parameter);

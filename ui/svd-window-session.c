@@ -114,6 +114,8 @@ svd_window_close_session (SvdWindow *self)
   g_clear_pointer (&self->dists_error, g_free);
   self->dists_next_us = 0;
   self->dists_last_ms = 0;
+  /* Removed chains belong to this clip: Undo must not put them on another. */
+  svd_window_forget_removed_chains (self);
 }
 
 gboolean
@@ -294,7 +296,9 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       SvdSessionChainFrame *c = &frame->chains[i];
       SvdWindowChain *chain = &self->chains[i];
 
-      if (!c->active)
+      /* A frame computed before its chain was removed shows nothing of it
+       * (no picture, readout or plot point). */
+      if (!c->active || chain->chain == NULL)
         {
           gtk_widget_set_visible (GTK_WIDGET (chain->readout), FALSE);
           continue;
@@ -559,22 +563,118 @@ svd_window_get_dists_mode (SvdWindow *self)
   return self->dists_mode;
 }
 
+static void svd_window_start_session_now (SvdWindow             *self,
+                                          const SvdSessionSetup *setup);
+
+typedef struct {
+  SvdSessionSetup setup;
+  char           *failed_name;  /* the file that could not be read */
+} SessionProbe;
+
+static void
+session_probe_free (gpointer data)
+{
+  SessionProbe *probe = data;
+
+  g_free (probe->setup.input_path);
+  g_free (probe->setup.reference_path);
+  g_free (probe->failed_name);
+  g_free (probe);
+}
+
+static void
+session_probe_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  SessionProbe *probe = task_data;
+  const char *paths[] = { probe->setup.input_path, probe->setup.reference_path };
+  SvdReaderOptions options;
+
+  /* Opening a clip reads its headers and may decode: never on the main
+   * thread. */
+  svd_reader_options_init (&options);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      GError *error = NULL;
+      SvdReader *reader;
+
+      if (paths[i] == NULL)
+        continue;
+      reader = svd_reader_open (paths[i], &options, &error);
+      if (reader == NULL)
+        {
+          probe->failed_name = g_path_get_basename (paths[i]);
+          g_task_return_error (task, error);
+          return;
+        }
+      svd_reader_free (reader);
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+session_probed_cb (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+  SessionProbe *probe = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      /* The session that was open stays, chains and all. */
+      svd_window_show_open_error (self, probe->failed_name, error->message);
+      return;
+    }
+  svd_window_start_session_now (self, &probe->setup);
+}
+
 /**
  * svd_window_start_session:
  * @self: a #SvdWindow
  * @setup: the clip and reference mode
  *
  * Opens a comparison session on its worker; the first frame appears when
- * it is ready. Failures are toasts.
+ * it is ready. When a session is open, the new clip (and its reference) is
+ * opened on a thread first, and a clip that cannot be read leaves the open
+ * session as it is and says why. Failures are dialogs or toasts.
  */
 void
 svd_window_start_session (SvdWindow             *self,
                           const SvdSessionSetup *setup)
 {
-  g_auto(SvdSettings) settings = { 0 };
-  g_autofree char *name = NULL;
+  g_autoptr(GTask) task = NULL;
+  SessionProbe *probe;
 
   g_return_if_fail (SVD_IS_WINDOW (self));
+  g_return_if_fail (setup != NULL && setup->input_path != NULL);
+
+  if (self->session == NULL || !self->session_open)
+    {
+      svd_window_start_session_now (self, setup);
+      return;
+    }
+  probe = g_new0 (SessionProbe, 1);
+  probe->setup = *setup;
+  probe->setup.input_path = g_strdup (setup->input_path);
+  probe->setup.reference_path = setup->mode == SVD_REFERENCE_PAIR ? g_strdup (setup->reference_path) : NULL;
+  probe->setup.degrade.preset = NULL;  /* unused by the session */
+  task = g_task_new (self, self->cancellable, session_probed_cb, NULL);
+  g_task_set_task_data (task, probe, session_probe_free);
+  g_task_run_in_thread (task, session_probe_thread);
+}
+
+static void
+svd_window_start_session_now (SvdWindow             *self,
+                              const SvdSessionSetup *setup)
+{
+  g_auto(SvdSettings) settings = { 0 };
+  g_autofree char *name = NULL;
 
   svd_window_close_session (self);
   self->demo_pending = FALSE;
@@ -686,8 +786,18 @@ svd_window_set_chain (SvdWindow      *self,
   g_clear_pointer (&self->chains[slot].chain, svd_chain_free);
   if (chain == NULL || chain->steps->len == 0)
     {
+      gboolean any = FALSE;
+
       svd_session_set_chain (self->session, slot, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->chains[slot].readout), FALSE);
+      /* Nothing of a removed chain stays: its picture and label, its
+       * curve in the plot, its averages. */
+      svd_window_reset_averages (self, slot);
+      svd_viewer_clear_slot (self->viewer, SVD_VIEWER_SLOT_CHAIN_1 + slot);
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        any |= self->chains[i].chain != NULL;
+      if (!any)
+        self->chain_selected = FALSE;
       svd_window_session_request (self, self->session_wanted, TRUE);
       return;
     }

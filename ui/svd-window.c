@@ -120,6 +120,21 @@ recent_info_newest_first (gconstpointer a,
   return g_date_time_compare (tb, ta);
 }
 
+/* @text with each "_" doubled, for a label that takes mnemonics. */
+static char *
+svd_window_escape_mnemonics (const char *text)
+{
+  GString *out = g_string_new (NULL);
+
+  for (const char *p = text != NULL ? text : ""; *p != '\0'; p++)
+    {
+      if (*p == '_')
+        g_string_append_c (out, '_');
+      g_string_append_c (out, *p);
+    }
+  return g_string_free (out, FALSE);
+}
+
 /* "Open Recent" lists the clips this app opened (its own group in the
  * shared recent-files store), newest first, only those still there. */
 static void
@@ -134,11 +149,15 @@ svd_window_update_recent (SvdWindow *self)
     {
       GtkRecentInfo *info = l->data;
       g_autoptr(GMenuItem) item = NULL;
+      g_autofree char *label = NULL;
 
       if (!gtk_recent_info_has_group (info, SVD_RECENT_GROUP) || !gtk_recent_info_is_local (info) ||
           !gtk_recent_info_exists (info))
         continue;
-      item = g_menu_item_new (gtk_recent_info_get_display_name (info), NULL);
+      /* Menu labels take "_" as a mnemonic: a name's own underscores are
+       * doubled so they show. */
+      label = svd_window_escape_mnemonics (gtk_recent_info_get_display_name (info));
+      item = g_menu_item_new (label, NULL);
       g_menu_item_set_action_and_target (item, "win.open-recent", "s", gtk_recent_info_get_uri (info));
       g_menu_append_item (self->recent_section, item);
       n++;
@@ -730,15 +749,78 @@ svd_window_edit_chains_action (GtkWidget  *widget,
   svd_window_edit_chains (SVD_WINDOW (widget));
 }
 
+/**
+ * svd_window_forget_removed_chains:
+ * @self: a #SvdWindow
+ *
+ * Drops what Undo of Remove All Chains would put back.
+ */
+void
+svd_window_forget_removed_chains (SvdWindow *self)
+{
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    g_clear_pointer (&self->removed_chains[i], svd_chain_free);
+  if (self->undo_toast != NULL)
+    {
+      g_object_remove_weak_pointer (G_OBJECT (self->undo_toast), (gpointer *) &self->undo_toast);
+      adw_toast_dismiss (g_steal_pointer (&self->undo_toast));
+    }
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-clear-chains", FALSE);
+}
+
+/* Remove All Chains takes effect at once (the picture, readouts and plot
+ * curves go) and offers Undo in a toast, as GNOME apps do for a
+ * destructive action that is easy to reverse. */
 static void
 svd_window_clear_chains_action (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *parameter)
 {
   SvdWindow *self = SVD_WINDOW (widget);
+  gboolean any = FALSE;
+  AdwToast *toast;
 
+  if (self->session == NULL)
+    return;
+  svd_window_forget_removed_chains (self);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (self->chains[i].chain != NULL)
+      {
+        self->removed_chains[i] = svd_chain_copy (self->chains[i].chain);
+        any = TRUE;
+      }
+  if (!any)
+    return;
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     svd_window_set_chain (self, i, NULL);
+
+  toast = adw_toast_new (_("All chains removed"));
+  adw_toast_set_button_label (toast, _("_Undo"));
+  adw_toast_set_action_name (toast, "win.undo-clear-chains");
+  adw_toast_set_timeout (toast, 10);
+  self->undo_toast = toast;
+  g_object_add_weak_pointer (G_OBJECT (toast), (gpointer *) &self->undo_toast);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-clear-chains", TRUE);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+svd_window_undo_clear_chains_action (GtkWidget  *widget,
+                                     const char *action_name,
+                                     GVariant   *parameter)
+{
+  SvdWindow *self = SVD_WINDOW (widget);
+  SvdChain *removed[SVD_SESSION_MAX_CHAINS];
+
+  memcpy (removed, self->removed_chains, sizeof removed);
+  memset (self->removed_chains, 0, sizeof self->removed_chains);
+  svd_window_forget_removed_chains (self);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (removed[i] != NULL)
+      {
+        svd_window_set_chain (self, i, removed[i]);
+        svd_chain_free (removed[i]);
+      }
 }
 
 /**
@@ -1065,6 +1147,7 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.play", NULL, svd_window_play_action);
   gtk_widget_class_install_action (widget_class, "win.add-chain", NULL, svd_window_add_chain_action);
   gtk_widget_class_install_action (widget_class, "win.clear-chains", NULL, svd_window_clear_chains_action);
+  gtk_widget_class_install_action (widget_class, "win.undo-clear-chains", NULL, svd_window_undo_clear_chains_action);
   gtk_widget_class_install_action (widget_class, "win.edit-chains", NULL, svd_window_edit_chains_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.edit-chains", NULL);
   gtk_widget_class_install_action (widget_class, "win.bench-matrix", NULL, svd_window_bench_matrix_action);
@@ -1104,6 +1187,7 @@ svd_window_init (SvdWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->cancellable = g_cancellable_new ();
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-clear-chains", FALSE);
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
   g_signal_connect_object (self->main_stack, "notify::visible-child-name",
                            G_CALLBACK (svd_window_update_page_style), self, G_CONNECT_SWAPPED);
