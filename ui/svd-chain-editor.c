@@ -6,7 +6,8 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "svd-chain-editor.h"
+#include "svd-chain-editor-private.h"
+#include "svd-model-picker.h"
 
 /* The chain editor: up to four chains, each a list of stages taken from the
  * model library or built-in resize baselines, with each stage's cost at the
@@ -23,11 +24,7 @@ struct _SvdChainEditor {
   GtkLabel      *size_warning;
   int            ref_width;    /* the reference's size; 0 when unknown or none */
   int            ref_height;
-  GtkMenuButton *library_button;
-  GtkPopover    *library_popover;
-  GtkSearchEntry *search_entry;
-  GtkLabel      *library_status;
-  GtkListBox    *library_list;
+  SvdModelPicker *library_picker;
 
   GStrv          folders;
   GStrv          base_folders;  /* the folders that do not come from the setting */
@@ -454,7 +451,7 @@ svd_chain_editor_rebuild (SvdChainEditor *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.remove-chain", chain != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.add-baseline", can_add);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.add-model", can_add);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->library_button), can_add);
+  gtk_widget_set_sensitive (GTK_WIDGET (svd_model_picker_get_button (self->library_picker)), can_add);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chain.apply", has_changes (self));
 }
 
@@ -497,36 +494,6 @@ svd_model_library_header_func (GtkListBoxRow *row,
   gtk_list_box_row_set_header (row, label);
 }
 
-static gboolean
-library_filter_func (GtkListBoxRow *row,
-                     gpointer       user_data)
-{
-  SvdChainEditor *self = user_data;
-  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
-  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->search_entry));
-  g_autofree char *needle = NULL;
-  g_autofree char *hay = NULL;
-
-  if (text == NULL || text[0] == '\0')
-    return TRUE;
-  needle = g_utf8_casefold (text, -1);
-  hay = g_utf8_casefold (e->path, -1);
-  if (strstr (hay, needle) != NULL)
-    return TRUE;
-  g_free (hay);
-  hay = g_utf8_casefold (e->tier != NULL ? svd_model_tier_label (e->tier) : "", -1);
-  return strstr (hay, needle) != NULL;
-}
-
-static void
-search_changed_cb (GtkSearchEntry *entry,
-                   gpointer        user_data)
-{
-  SvdChainEditor *self = user_data;
-
-  gtk_list_box_invalidate_filter (self->library_list);
-}
-
 /* Adds a model file, or a built-in step when @path is NULL. */
 static void
 add_step (SvdChainEditor  *self,
@@ -547,58 +514,30 @@ add_step (SvdChainEditor  *self,
 }
 
 static void
-library_row_activated_cb (GtkListBox    *box,
-                          GtkListBoxRow *row,
-                          gpointer       user_data)
+library_chosen_cb (SvdModelPicker      *picker,
+                   const SvdModelEntry *e,
+                   gpointer             user_data)
 {
   SvdChainEditor *self = user_data;
-  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
 
-  if (e == NULL || e->error != NULL)
-    return;
-  gtk_popover_popdown (self->library_popover);
-  add_step (self, e->path, 0, 0);
+  if (e != NULL)
+    add_step (self, e->path, 0, 0);
+}
+
+static char *
+library_details (const SvdModelEntry *e,
+                 gpointer             user_data)
+{
+  SvdChainEditor *self = user_data;
+
+  return entry_details (e, self->width, self->height);
 }
 
 static void
 fill_library (SvdChainEditor *self)
 {
-  GtkWidget *child;
-  guint n = 0;
-
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->library_list))) != NULL)
-    gtk_list_box_remove (self->library_list, child);
-  /* In the folders' order, so each folder is one group. */
-  for (guint f = 0; self->folders != NULL && self->folders[f] != NULL; f++)
-    {
-      for (guint i = 0; self->library != NULL && i < self->library->len; i++)
-        {
-          SvdModelEntry *e = self->library->pdata[i];
-          g_autofree char *details = NULL;
-          GtkWidget *row;
-
-          if (g_strcmp0 (e->folder, self->folders[f]) != 0)
-            continue;
-          details = entry_details (e, self->width, self->height);
-          row = adw_action_row_new ();
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), e->name);
-          adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), details);
-          gtk_widget_set_tooltip_text (row, e->path);
-          gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), e->error == NULL);
-          if (e->error != NULL)
-            gtk_widget_add_css_class (row, "error");
-          g_object_set_data (G_OBJECT (row), "entry", e);
-          gtk_list_box_append (self->library_list, row);
-          n++;
-        }
-    }
-  if (self->loading)
-    gtk_label_set_text (self->library_status, _("Reading the model library…"));
-  else if (n == 0)
-    gtk_label_set_text (self->library_status,
-                        _("No models found. Put .onnx, .pth or .safetensors files in your models folder, or add a folder in Preferences."));
-  gtk_widget_set_visible (GTK_WIDGET (self->library_status), self->loading || n == 0);
+  svd_model_picker_set_library (self->library_picker, (const char * const *) self->folders, self->library,
+                                self->loading);
 }
 
 static void
@@ -774,7 +713,7 @@ add_folder_action (GtkWidget  *widget,
   SvdChainEditor *self = SVD_CHAIN_EDITOR (widget);
   GtkFileChooserNative *native;
 
-  gtk_popover_popdown (self->library_popover);
+  svd_model_picker_popdown (self->library_picker);
   native = gtk_file_chooser_native_new (_("Add Model Folder"), GTK_WINDOW (self),
                                         GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Add"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
@@ -798,7 +737,7 @@ focused_stage (SvdChainEditor *self)
 
   /* Keys pressed in the library popover bubble up here too; the window's
    * focus is then still on a stage the user is not looking at. */
-  if (focus == NULL || gtk_widget_get_visible (GTK_WIDGET (self->library_popover)))
+  if (focus == NULL || gtk_widget_get_visible (GTK_WIDGET (svd_model_picker_get_popover (self->library_picker))))
     return -1;
   row = GTK_IS_LIST_BOX_ROW (focus) ? focus : gtk_widget_get_ancestor (focus, GTK_TYPE_LIST_BOX_ROW);
   if (row == NULL || gtk_widget_get_parent (row) != GTK_WIDGET (self->stage_list))
@@ -1100,18 +1039,14 @@ svd_chain_editor_class_init (SvdChainEditorClass *klass)
   widget_class->map = svd_chain_editor_map;
   GTK_WINDOW_CLASS (klass)->close_request = svd_chain_editor_close_request;
 
+  g_type_ensure (SVD_TYPE_MODEL_PICKER);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-chain-editor.ui");
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, chain_switcher);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, chain_title);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, stage_list);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, summary_label);
   gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, size_warning);
-  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_button);
-  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_popover);
-  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, search_entry);
-  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_status);
-  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_list);
-  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
+  gtk_widget_class_bind_template_child (widget_class, SvdChainEditor, library_picker);
 
   gtk_widget_class_install_action (widget_class, "chain.move-up", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "chain.move-down", NULL, move_action);
@@ -1133,15 +1068,38 @@ svd_chain_editor_class_init (SvdChainEditorClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "window.close", NULL);
 }
 
+/* The "Add Model" menu: the shared picker, searchable, with each model's
+ * cost at the input size and a way to add a folder. */
+static void
+setup_library_picker (SvdChainEditor *self)
+{
+  GtkMenuButton *button = svd_model_picker_get_button (self->library_picker);
+  GtkListBox *list = svd_model_picker_get_list (self->library_picker);
+  GtkWidget *add_folder = gtk_button_new_with_mnemonic (_("Add _Folder…"));
+
+  gtk_menu_button_set_label (button, _("Add _Model"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (button), _("Add a stage from the model library"));
+  gtk_list_box_set_selection_mode (list, GTK_SELECTION_BROWSE);
+  gtk_list_box_set_activate_on_single_click (list, TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Model Library"), -1);
+  gtk_widget_set_size_request (gtk_popover_get_child (svd_model_picker_get_popover (self->library_picker)), 500, -1);
+  svd_model_picker_set_searchable (self->library_picker, TRUE);
+  svd_model_picker_set_details_func (self->library_picker, library_details, self);
+  gtk_widget_set_halign (add_folder, GTK_ALIGN_START);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (add_folder), "chain.add-folder");
+  gtk_widget_set_tooltip_text (add_folder, _("Add a folder of models to the library; Preferences lists it too"));
+  gtk_widget_add_css_class (add_folder, "flat");
+  svd_model_picker_add_footer (self->library_picker, add_folder);
+  g_signal_connect (self->library_picker, "chosen", G_CALLBACK (library_chosen_cb), self);
+}
+
 static void
 svd_chain_editor_init (SvdChainEditor *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
   self->by_path = g_hash_table_new (g_str_hash, g_str_equal);
-  gtk_list_box_set_header_func (self->library_list, svd_model_library_header_func, self, NULL);
-  gtk_list_box_set_filter_func (self->library_list, library_filter_func, self, NULL);
-  g_signal_connect (self->library_list, "row-activated", G_CALLBACK (library_row_activated_cb), self);
+  setup_library_picker (self);
   gtk_list_box_set_placeholder (self->stage_list, NULL);
 }
 
@@ -1320,17 +1278,17 @@ svd_chain_editor_get_stage_list (SvdChainEditor *self)
 GtkListBox *
 svd_chain_editor_get_library_list (SvdChainEditor *self)
 {
-  return self->library_list;
+  return svd_model_picker_get_list (self->library_picker);
 }
 
 GtkEditable *
 svd_chain_editor_get_search_entry (SvdChainEditor *self)
 {
-  return GTK_EDITABLE (self->search_entry);
+  return svd_model_picker_get_search_entry (self->library_picker);
 }
 
 GtkWidget *
 svd_chain_editor_get_library_button (SvdChainEditor *self)
 {
-  return GTK_WIDGET (self->library_button);
+  return GTK_WIDGET (svd_model_picker_get_button (self->library_picker));
 }

@@ -31,20 +31,10 @@ void            svd_chain_editor_set_apply_func (SvdChainEditor         *self,
                                                  SvdChainEditorApplyFunc func,
                                                  gpointer                user_data);
 guint           svd_chain_editor_get_n_chains (SvdChainEditor           *self);
-guint           svd_chain_editor_get_current  (SvdChainEditor           *self);
-gboolean        svd_chain_editor_is_loading   (SvdChainEditor           *self);
-const SvdChain *svd_chain_editor_get_chain    (SvdChainEditor           *self,
-                                               guint                     chain);
-GtkListBox     *svd_chain_editor_get_stage_list   (SvdChainEditor       *self);
-GtkListBox     *svd_chain_editor_get_library_list (SvdChainEditor       *self);
-GtkEditable    *svd_chain_editor_get_search_entry (SvdChainEditor       *self);
-GtkWidget      *svd_chain_editor_get_library_button (SvdChainEditor     *self);
 
 void            svd_chain_editor_set_reference_size (SvdChainEditor   *self,
                                                      int               width,
                                                      int               height);
-const char     *svd_chain_editor_get_size_warning   (SvdChainEditor   *self);
-GtkWindow      *svd_chain_editor_get_close_dialog   (SvdChainEditor   *self);
 
 const char     *svd_model_tier_label          (const char               *tier);
 void            svd_model_library_header_func (GtkListBoxRow            *row,

@@ -15,7 +15,7 @@
 #include "session/svd-worker.h"
 
 #include "svd-chain-editor.h"
-#include "svd-export.h"
+#include "svd-export-private.h"
 #include "svd-app-settings.h"
 #include "svd-window.h"
 

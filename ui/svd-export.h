@@ -37,9 +37,5 @@ void             svd_export_dialog_set_encoder (SvdExportDialog   *self,
                                                 int                crf);
 gboolean         svd_export_dialog_start      (SvdExportDialog    *self);
 void             svd_export_dialog_cancel     (SvdExportDialog    *self);
-SvdExportState   svd_export_dialog_get_state  (SvdExportDialog    *self);
-const char      *svd_export_dialog_get_message (SvdExportDialog   *self);
-gint64           svd_export_dialog_get_frames_written (SvdExportDialog *self);
-const char      *svd_export_dialog_get_chain_text (SvdExportDialog *self);
 
 G_END_DECLS

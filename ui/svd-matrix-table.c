@@ -7,7 +7,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "svd-matrix-table.h"
+#include "svd-matrix-table-private.h"
 #include "tiers/svd-gpu-table.h"
 
 /* The Benchmark Matrix's results table: each row a GObject for the list

@@ -13,9 +13,7 @@ G_DECLARE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, SVD, MATRIX_ROW
 SvdMatrixRowObject      *svd_matrix_row_object_new       (const SvdBenchMatrixRow *row,
                                                           guint                    index,
                                                           gboolean                 stale);
-gboolean                 svd_matrix_row_object_is_stale  (SvdMatrixRowObject      *self);
 guint                    svd_matrix_row_object_get_index (SvdMatrixRowObject      *self);
-const SvdBenchMatrixRow *svd_matrix_row_object_get_row   (GObject                 *item);
 void                     svd_matrix_table_add_columns    (GtkColumnView           *table);
 
 G_END_DECLS

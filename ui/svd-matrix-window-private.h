@@ -18,7 +18,6 @@ GtkWidget       *svd_matrix_window_get_banner      (SvdMatrixWindow  *self);
 GArray          *svd_matrix_window_get_pareto      (SvdMatrixWindow  *self);
 int              svd_matrix_window_get_recommended (SvdMatrixWindow  *self);
 double           svd_matrix_window_get_target_fps  (SvdMatrixWindow  *self);
-const SvdBenchMatrixRow *svd_matrix_row_object_get_row (GObject *item);
 GtkDropDown     *svd_matrix_window_get_format_drop (SvdMatrixWindow  *self);
 GPtrArray       *svd_matrix_window_get_slot        (SvdMatrixWindow  *self,
                                                     guint             slot);

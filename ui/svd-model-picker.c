@@ -4,6 +4,7 @@
 #include "svd-config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "svd-model-picker.h"
 #include "svd-chain-editor.h"
@@ -11,7 +12,8 @@
 /* A "From Library" menu button whose popover lists the model library, one
  * group per folder, optionally with a "None" row first. Activating a row
  * emits ::chosen with the entry (%NULL for "None"); the owner keeps the
- * library and scans it, the picker only shows it. */
+ * library and scans it, the picker only shows it. Owners may give the
+ * rows' details, a search entry and widgets under the list. */
 
 struct _SvdModelPicker
 {
@@ -19,10 +21,14 @@ struct _SvdModelPicker
 
   GtkMenuButton *button;
   GtkPopover    *popover;
+  GtkBox        *box;
+  GtkSearchEntry *search;
   GtkLabel      *status;
   GtkListBox    *list;
   gboolean       offer_none;
   GPtrArray     *library;  /* a reference: the rows point into its entries */
+  SvdModelPickerDetailsFunc details_func;
+  gpointer       details_data;
 };
 
 G_DEFINE_FINAL_TYPE (SvdModelPicker, svd_model_picker, GTK_TYPE_WIDGET)
@@ -94,6 +100,8 @@ svd_model_picker_set_library (SvdModelPicker    *self,
         if (e->error != NULL)
           /* Translators: %s says why the model file could not be read */
           details = g_strdup_printf (_("Could not load: %s"), e->error);
+        else if (self->details_func != NULL)
+          details = self->details_func (e, self->details_data);
         else
           /* Translators: tier · scale · parameters in thousands,
            * e.g. "Super · 2× · 45.2 k parameters" */
@@ -117,6 +125,120 @@ svd_model_picker_set_library (SvdModelPicker    *self,
     gtk_label_set_text (self->status,
                         _("No models found. Put .onnx, .pth or .safetensors files in your models folder, or add a folder in Preferences."));
   gtk_widget_set_visible (GTK_WIDGET (self->status), loading || n == 0);
+}
+
+/**
+ * svd_model_picker_set_details_func:
+ * @self: a #SvdModelPicker
+ * @func: (nullable): gives a loadable entry's details; %NULL for tier,
+ *   scale and parameters
+ * @user_data: for @func
+ *
+ * Applies from the next svd_model_picker_set_library().
+ */
+void
+svd_model_picker_set_details_func (SvdModelPicker            *self,
+                                   SvdModelPickerDetailsFunc  func,
+                                   gpointer                   user_data)
+{
+  g_return_if_fail (SVD_IS_MODEL_PICKER (self));
+  self->details_func = func;
+  self->details_data = user_data;
+}
+
+static gboolean
+filter_func (GtkListBoxRow *row,
+             gpointer       user_data)
+{
+  SvdModelPicker *self = user_data;
+  const SvdModelEntry *e = g_object_get_data (G_OBJECT (row), "entry");
+  const char *text = self->search != NULL ? gtk_editable_get_text (GTK_EDITABLE (self->search)) : NULL;
+  g_autofree char *needle = NULL;
+  g_autofree char *hay = NULL;
+
+  if (e == NULL || text == NULL || text[0] == '\0')
+    return TRUE;
+  needle = g_utf8_casefold (text, -1);
+  hay = g_utf8_casefold (e->path, -1);
+  if (strstr (hay, needle) != NULL)
+    return TRUE;
+  g_free (hay);
+  hay = g_utf8_casefold (e->tier != NULL ? svd_model_tier_label (e->tier) : "", -1);
+  return strstr (hay, needle) != NULL;
+}
+
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   gpointer        user_data)
+{
+  SvdModelPicker *self = user_data;
+
+  gtk_list_box_invalidate_filter (self->list);
+}
+
+/**
+ * svd_model_picker_set_searchable:
+ * @self: a #SvdModelPicker
+ * @searchable: whether a search entry above the list filters it by path
+ *   and tier
+ */
+void
+svd_model_picker_set_searchable (SvdModelPicker *self,
+                                 gboolean        searchable)
+{
+  g_return_if_fail (SVD_IS_MODEL_PICKER (self));
+  if (searchable && self->search == NULL)
+    {
+      self->search = GTK_SEARCH_ENTRY (gtk_search_entry_new ());
+      g_object_set (self->search, "placeholder-text", _("Search models"), NULL);
+      g_signal_connect (self->search, "search-changed", G_CALLBACK (search_changed_cb), self);
+      gtk_box_prepend (self->box, GTK_WIDGET (self->search));
+      gtk_list_box_set_filter_func (self->list, filter_func, self, NULL);
+    }
+  else if (!searchable && self->search != NULL)
+    {
+      gtk_list_box_set_filter_func (self->list, NULL, NULL, NULL);
+      gtk_box_remove (self->box, GTK_WIDGET (self->search));
+      self->search = NULL;
+    }
+}
+
+/**
+ * svd_model_picker_add_footer:
+ * @self: a #SvdModelPicker
+ * @widget: (transfer floating): shown under the list in the popover
+ */
+void
+svd_model_picker_add_footer (SvdModelPicker *self,
+                             GtkWidget      *widget)
+{
+  g_return_if_fail (SVD_IS_MODEL_PICKER (self));
+  gtk_box_append (self->box, widget);
+}
+
+/**
+ * svd_model_picker_get_popover:
+ *
+ * Returns: (transfer none): the popover that holds the list
+ */
+GtkPopover *
+svd_model_picker_get_popover (SvdModelPicker *self)
+{
+  g_return_val_if_fail (SVD_IS_MODEL_PICKER (self), NULL);
+  return self->popover;
+}
+
+/**
+ * svd_model_picker_get_search_entry:
+ *
+ * Returns: (transfer none) (nullable): the search entry, %NULL unless
+ *   searchable
+ */
+GtkEditable *
+svd_model_picker_get_search_entry (SvdModelPicker *self)
+{
+  g_return_val_if_fail (SVD_IS_MODEL_PICKER (self), NULL);
+  return self->search != NULL ? GTK_EDITABLE (self->search) : NULL;
 }
 
 void
@@ -207,6 +329,7 @@ svd_model_picker_init (SvdModelPicker *self)
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (scroller), 420);
   gtk_widget_set_size_request (scroller, 380, -1);
   gtk_box_append (GTK_BOX (box), scroller);
+  self->box = GTK_BOX (box);
   self->popover = GTK_POPOVER (gtk_popover_new ());
   gtk_popover_set_child (self->popover, box);
   gtk_menu_button_set_popover (self->button, GTK_WIDGET (self->popover));

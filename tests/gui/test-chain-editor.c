@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "svd-application.h"
-#include "svd-chain-editor.h"
+#include "svd-chain-editor-private.h"
 #include "svd-viewer-private.h"
 #include "svd-window.h"
-#include "svd-export.h"
+#include "svd-export-private.h"
 #include "svd-gui-test-utils.h"
 #include "svd-gui-test-x11.h"
 

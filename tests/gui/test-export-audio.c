@@ -9,7 +9,7 @@
 #include "media/svd-reader.h"
 
 #include "svd-application.h"
-#include "svd-export.h"
+#include "svd-export-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"

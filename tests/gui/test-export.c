@@ -10,7 +10,7 @@
 #include "media/svd-writer.h"
 
 #include "svd-application.h"
-#include "svd-export.h"
+#include "svd-export-private.h"
 #include "svd-viewer-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"

@@ -7,7 +7,7 @@
 
 #include "svd-application.h"
 #include "svd-app-settings.h"
-#include "svd-matrix-table.h"
+#include "svd-matrix-table-private.h"
 #include "svd-matrix-window-private.h"
 #include "svd-window.h"
 #include "svd-gui-test-utils.h"

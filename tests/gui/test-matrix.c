@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "svd-application.h"
+#include "svd-matrix-table-private.h"
 #include "svd-matrix-window-private.h"
 #include "svd-window.h"
 #include "model/svd-preset.h"

@@ -8,9 +8,11 @@
 #include <glib/gstdio.h>
 
 #include "svd-application.h"
-#include "svd-chain-editor.h"
+#include "svd-chain-editor-private.h"
 #include "svd-window.h"
 #include "svd-window-private.h"
+#include "svd-plot-private.h"
+#include "svd-viewer-private.h"
 #include "svd-gui-test-utils.h"
 #include "svd-gui-test-x11.h"
 
