@@ -38,6 +38,11 @@ models_dir="$prefix/share/svd-studio/models"
 # Nothing from the test environment (SVD_DATA_DIR, SVD_SOURCE_ROOT…).
 clean_env=(env -i "HOME=$tmp/home" "PATH=/usr/bin:/bin" "XDG_CACHE_HOME=$tmp/home/cache"
            "XDG_DATA_HOME=$tmp/home/data" "XDG_CONFIG_HOME=$tmp/home/config" "LC_ALL=C.UTF-8")
+# The sanitizer build's options are the runtime's, not ours: without them
+# ASan trips over PoCL's alternate signal stacks (build-aux/run-tests.sh).
+for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+  [ -n "${!v:-}" ] && clean_env+=("$v=${!v}")
+done
 
 cd "$tmp/run" || exit 1
 out=$("${clean_env[@]}" "$prefix/bin/svd" model info svd-super-2x 2>&1)
