@@ -28,7 +28,9 @@ if [ $sanitize -eq 1 ]; then
   # ASan aborts ("failed to deallocate 0x134c0 bytes ... unable to unmap") in
   # every test whose worker or OpenCL threads end. ASan's own alternate stack
   # only serves its stack-overflow reports.
-  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0:allocator_may_return_null=1:use_sigaltstack=0"
+  # verify_asan_link_order=0: the GUI tests preload Mesa's DRI driver
+  # (tests/gui/meson.build), which puts it before ASan's runtime.
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:detect_odr_violation=0:allocator_may_return_null=1:use_sigaltstack=0:verify_asan_link_order=0"
   export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
   export LSAN_OPTIONS="suppressions=$PWD/build-aux/lsan.supp:print_suppressions=0"
 else
