@@ -40,17 +40,13 @@ clean_env=(env -i "HOME=$tmp/home" "PATH=/usr/bin:/bin" "XDG_CACHE_HOME=$tmp/hom
            "XDG_DATA_HOME=$tmp/home/data" "XDG_CONFIG_HOME=$tmp/home/config" "LC_ALL=C.UTF-8")
 # The sanitizer build's options are the runtime's, not ours: without them
 # ASan trips over PoCL's alternate signal stacks (build-aux/run-tests.sh).
-for v in ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS; do
+# Leak checking is the GUI suite's job; here it is off, since the installed
+# app's Mesa driver is unloaded before LeakSanitizer runs and its 128 bytes
+# then show as a leak from an unknown module (tests/gui/meson.build).
+for v in UBSAN_OPTIONS LSAN_OPTIONS; do
   [ -n "${!v:-}" ] && clean_env+=("$v=${!v}")
 done
-# And, as tests/gui/meson.build does for the GUI tests, Mesa's DRI driver
-# preloaded under ASan, so that its allocations are not reported as leaks
-# from an unloaded module.
-if [ -n "${ASAN_OPTIONS:-}" ]; then
-  for dri in /usr/lib/*-linux-gnu/dri/swrast_dri.so /usr/lib64/dri/swrast_dri.so /usr/lib/dri/swrast_dri.so; do
-    [ -f "$dri" ] && { clean_env+=("LD_PRELOAD=$dri"); break; }
-  done
-fi
+[ -n "${ASAN_OPTIONS:-}" ] && clean_env+=("ASAN_OPTIONS=$ASAN_OPTIONS:detect_leaks=0")
 
 cd "$tmp/run" || exit 1
 out=$("${clean_env[@]}" "$prefix/bin/svd" model info svd-super-2x 2>&1)
