@@ -336,42 +336,7 @@ b_value_info (Build      *b,
               const char *h,
               const char *w)
 {
-  Onnx__ValueInfoProto *vi = b_alloc (b, sizeof *vi);
-  Onnx__TypeProto *tp = b_alloc (b, sizeof *tp);
-  Onnx__TypeProto__Tensor *tt = b_alloc (b, sizeof *tt);
-  Onnx__TensorShapeProto *sp = b_alloc (b, sizeof *sp);
-
-  onnx__value_info_proto__init (vi);
-  onnx__type_proto__init (tp);
-  onnx__type_proto__tensor__init (tt);
-  onnx__tensor_shape_proto__init (sp);
-  vi->name = b_str (b, name);
-  vi->type = tp;
-  tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
-  tp->tensor_type = tt;
-  tt->has_elem_type = TRUE;
-  tt->elem_type = b->fp16 ? ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 : ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
-  tt->shape = sp;
-  sp->n_dim = 4;
-  sp->dim = b_alloc (b, sizeof (void *) * 4);
-  for (int i = 0; i < 4; i++)
-    {
-      Onnx__TensorShapeProto__Dimension *d = b_alloc (b, sizeof *d);
-
-      onnx__tensor_shape_proto__dimension__init (d);
-      if (i < 2)
-        {
-          d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_VALUE;
-          d->dim_value = i == 0 ? 1 : 3;
-        }
-      else
-        {
-          d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
-          d->dim_param = b_str (b, i == 2 ? h : w);
-        }
-      sp->dim[i] = d;
-    }
-  return vi;
+  return svd_onnx_value_info_new (b->allocs, name, h, w, b->fp16);
 }
 
 static GBytes *

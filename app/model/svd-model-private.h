@@ -168,6 +168,15 @@ SvdModel     *svd_onnx_parse           (const guint8   *data,
 /* The checks svd_onnx_parse() makes before protobuf-c decodes anything
  * (file size, nesting depth, message count): every other caller of
  * onnx__model_proto__unpack() must pass them first. */
+/* The [1, 3, h, w] tensor with named dynamic height and width that every
+ * graph we write (fused export, a fused chain's stages) takes and gives;
+ * every allocation, the strings included, goes into @allocs. */
+struct Onnx__ValueInfoProto;
+struct Onnx__ValueInfoProto *svd_onnx_value_info_new (GPtrArray  *allocs,
+                                                      const char *name,
+                                                      const char *height,
+                                                      const char *width,
+                                                      gboolean    fp16);
 gboolean      svd_onnx_check_wire      (const guint8   *data,
                                         gsize           len,
                                         GError        **error);

@@ -27,12 +27,31 @@ alloc0 (GPtrArray *allocs,
   return p;
 }
 
-/* A float [1, 3, h, w] tensor with named dynamic height and width. */
-static Onnx__ValueInfoProto *
-value_info (GPtrArray  *allocs,
-            const char *name,
-            const char *h,
-            const char *w)
+static char *
+alloc_str (GPtrArray  *allocs,
+           const char *text)
+{
+  char *p = g_strdup (text);
+
+  g_ptr_array_add (allocs, p);
+  return p;
+}
+
+/**
+ * svd_onnx_value_info_new:
+ * @allocs: owns every allocation made here (freed by the caller)
+ * @name: the tensor's name
+ * @height: @width: the names of its dynamic dimensions
+ * @fp16: float16 elements instead of float
+ *
+ * Returns: (transfer none): a [1, 3, @height, @width] value info
+ */
+Onnx__ValueInfoProto *
+svd_onnx_value_info_new (GPtrArray  *allocs,
+                         const char *name,
+                         const char *height,
+                         const char *width,
+                         gboolean    fp16)
 {
   Onnx__ValueInfoProto *vi = alloc0 (allocs, sizeof *vi);
   Onnx__TypeProto *tp = alloc0 (allocs, sizeof *tp);
@@ -43,12 +62,12 @@ value_info (GPtrArray  *allocs,
   onnx__type_proto__init (tp);
   onnx__type_proto__tensor__init (tt);
   onnx__tensor_shape_proto__init (sp);
-  vi->name = (char *) name;
+  vi->name = alloc_str (allocs, name);
   vi->type = tp;
   tp->value_case = ONNX__TYPE_PROTO__VALUE_TENSOR_TYPE;
   tp->tensor_type = tt;
   tt->has_elem_type = TRUE;
-  tt->elem_type = ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
+  tt->elem_type = fp16 ? ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT16 : ONNX__TENSOR_PROTO__DATA_TYPE__FLOAT;
   tt->shape = sp;
   sp->n_dim = 4;
   sp->dim = alloc0 (allocs, sizeof (void *) * 4);
@@ -65,7 +84,7 @@ value_info (GPtrArray  *allocs,
       else
         {
           d->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
-          d->dim_param = (char *) (i == 2 ? h : w);
+          d->dim_param = alloc_str (allocs, i == 2 ? height : width);
         }
       sp->dim[i] = d;
     }
@@ -190,8 +209,8 @@ load_segment (const Onnx__ModelProto *proto,
   graph.node = g->node + from;
   graph.n_initializer = inits->len;
   graph.initializer = (Onnx__TensorProto **) inits->pdata;
-  in[0] = value_info (allocs, input, "height", "width");
-  out[0] = value_info (allocs, output, "out_height", "out_width");
+  in[0] = svd_onnx_value_info_new (allocs, input, "height", "width", FALSE);
+  out[0] = svd_onnx_value_info_new (allocs, output, "out_height", "out_width", FALSE);
   graph.n_input = 1;
   graph.input = in;
   graph.n_output = 1;
