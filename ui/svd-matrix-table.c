@@ -292,7 +292,7 @@ add_column (GtkColumnView *table,
   gtk_column_view_column_set_resizable (column, TRUE);
   gtk_column_view_column_set_expand (column, col == COL_CHAIN);
   if (col == COL_CHAIN)
-    gtk_column_view_column_set_fixed_width (column, 280);
+    gtk_column_view_column_set_fixed_width (column, 230);
   gtk_column_view_append_column (table, column);
   g_object_unref (column);
   g_object_unref (sorter);
