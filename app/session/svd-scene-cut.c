@@ -18,7 +18,7 @@
  * and takes a fade for one; the block picture alone takes a fast pan for
  * one. */
 
-#define N_BINS 64
+#define N_BINS 32
 #define BLOCK 16
 #define STEP 4
 

@@ -106,6 +106,21 @@ check "x264: the timestamps of the one-shot" cmp -s <(pts x.mp4) <(pts x-one.mp4
 check "x264: the timestamps of the source" cmp -s <(pts x.mp4) <(pts x264src.mp4)
 check "x264: decodes without errors" test -z "$(ffmpeg -v error -i x.mp4 -f null - 2>&1)"
 
+# Scene cuts: a clip with a cut at frame 60 (test pattern, then colour
+# bars) is split there, and its chunked restore equals the one-shot.
+ffmpeg -v error -y -f lavfi -i "testsrc=size=64x48:rate=24:duration=2.5" \
+  -f lavfi -i "smptebars=size=64x48:rate=24:duration=3.75" \
+  -filter_complex "[0:v][1:v]concat=n=2:v=1[v]" -map "[v]" -c:v ffv1 -pix_fmt yuv420p cut.mkv
+"$svd" restore cut.mkv cut-out.mkv --chain "$model" -c ffv1 --chunk-frames 40 --plan-only >cut-plan.txt
+sed 's/^/# /' cut-plan.txt
+check "the scene cut at frame 60 is found" grep -q "^Scene cuts: 60$" cut-plan.txt
+check "a chunk starts at the cut" grep -qE "^ +[0-9]+ +60 +[0-9]+ +[0-9]+ +scene cut" cut-plan.txt
+check "no chunk is longer than 40 frames" \
+  test -z "$(awk '$1 ~ /^[0-9]+$/ && $4 > 40' cut-plan.txt)"
+"$svd" restore cut.mkv cut-out.mkv --chain "$model" -c ffv1 --chunk-frames 40 -q
+"$svd" restore cut.mkv cut-one.mkv --chain "$model" -c ffv1 --no-chunks -q
+check "split at the cut, the restore equals the one-shot" cmp -s <(vmd5 cut-one.mkv) <(vmd5 cut-out.mkv)
+
 # Bad input. A job folder planned for another input, chain or setting is
 # refused with the reason; nothing is written or thrown away.
 SVD_FAULT_INJECT=kill-in-chunk:3 run src.mkv bad.mkv -q 2>/dev/null
