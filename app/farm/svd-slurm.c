@@ -110,6 +110,9 @@ run_command (const char *const  *argv,
  * @argv: the program and its arguments, %NULL-terminated
  * @array_task: append the array task's index ($SLURM_ARRAY_TASK_ID) as
  *   the last argument
+ * @log_dir: (nullable): a folder for the script to send its output to
+ *   itself (task-ARRAY_INDEX.log or join-ID.log), for folders Slurm's
+ *   --output cannot name; %NULL leaves the output to Slurm
  *
  * The batch script Slurm runs: `exec` of @argv with every argument in
  * single quotes (a quote inside becomes '\''), so paths with spaces,
@@ -120,13 +123,22 @@ run_command (const char *const  *argv,
  */
 char *
 svd_slurm_task_script (const char *const *argv,
-                       gboolean           array_task)
+                       gboolean           array_task,
+                       const char        *log_dir)
 {
   GString *s = g_string_new ("#!/bin/sh\n"
                              "# Written by svd farm; Slurm runs a copy taken at submission.\n");
 
   if (array_task)
     g_string_append (s, ": \"${SLURM_ARRAY_TASK_ID:?this script runs as a Slurm array task}\"\n");
+  if (log_dir != NULL)
+    {
+      g_autofree char *q = g_shell_quote (log_dir);
+
+      g_string_append_printf (s, "exec >>%s/%s 2>&1\n", q,
+                              array_task ? "\"task-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.log\""
+                                         : "\"join-${SLURM_JOB_ID}.log\"");
+    }
   g_string_append (s, "exec");
   for (gsize i = 0; argv[i] != NULL; i++)
     {
@@ -138,6 +150,29 @@ svd_slurm_task_script (const char *const *argv,
   if (array_task)
     g_string_append (s, " \"$SLURM_ARRAY_TASK_ID\"");
   g_string_append_c (s, '\n');
+  return g_string_free (s, FALSE);
+}
+
+/* sbatch's --output for a log in @dir. Slurm expands %-patterns in the
+ * whole path (a literal % is written %%), and a path holding a backslash
+ * turns the patterns off and loses its backslashes: such a folder cannot
+ * be named, so %NULL, and the script sends its output there itself. */
+static char *
+output_arg (const char *dir,
+            const char *pattern)
+{
+  GString *s;
+
+  if (strchr (dir, '\\') != NULL)
+    return NULL;
+  s = g_string_new ("--output=");
+  for (const char *p = dir; *p != '\0'; p++)
+    {
+      if (*p == '%')
+        g_string_append_c (s, '%');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_printf (s, "/%s", pattern);
   return g_string_free (s, FALSE);
 }
 
@@ -230,8 +265,6 @@ add_common_args (GPtrArray                 *args,
 {
   g_ptr_array_add (args, g_strdup ("--parsable"));
   g_ptr_array_add (args, g_strdup_printf ("--job-name=%s", name));
-  /* The logs' names are patterns (%A, %a, %j): relative to --chdir, so
-   * no % or backslash of the user's folder name is read as one. */
   g_ptr_array_add (args, g_strdup_printf ("--chdir=%s", request->work_dir));
   if (request->partition != NULL)
     g_ptr_array_add (args, g_strdup_printf ("--partition=%s", request->partition));
@@ -252,6 +285,7 @@ slurm_submit (SvdScheduler              *scheduler,
 {
   g_autofree char *sbatch_path = NULL, *task_path = NULL, *join_path = NULL;
   g_autofree char *task_text = NULL, *list = NULL, *array_id = NULL, *join_id = NULL;
+  g_autofree char *task_output = NULL, *join_output = NULL;
   g_autoptr(GPtrArray) args = NULL;
   g_autoptr(GError) local = NULL;
 
@@ -267,7 +301,10 @@ slurm_submit (SvdScheduler              *scheduler,
     }
   if (request->join_argv != NULL)
     {
-      g_autofree char *join_text = svd_slurm_task_script (request->join_argv, FALSE);
+      g_autofree char *join_text = NULL;
+
+      join_output = output_arg (request->work_dir, "join-%j.log");
+      join_text = svd_slurm_task_script (request->join_argv, FALSE, join_output ? NULL : request->work_dir);
 
       if (!write_script (request->work_dir, "join.sh", join_text, &join_path, error))
         return FALSE;
@@ -275,14 +312,15 @@ slurm_submit (SvdScheduler              *scheduler,
 
   if (request->n_tasks > 0)
     {
-      task_text = svd_slurm_task_script (request->task_argv, TRUE);
+      task_output = output_arg (request->work_dir, "task-%A_%a.log");
+      task_text = svd_slurm_task_script (request->task_argv, TRUE, task_output ? NULL : request->work_dir);
       if (!write_script (request->work_dir, "task.sh", task_text, &task_path, error))
         return FALSE;
       list = svd_scheduler_format_ranges (request->tasks, request->n_tasks);
       args = g_ptr_array_new_with_free_func (g_free);
       add_common_args (args, request, request->name);
       g_ptr_array_add (args, g_strdup_printf ("--array=%s", list));
-      g_ptr_array_add (args, g_strdup ("--output=task-%A_%a.log"));
+      g_ptr_array_add (args, g_strdup (task_output ? task_output : "--output=/dev/null"));
       /* The user's options last: where they repeat one of ours, theirs win. */
       for (gsize i = 0; request->task_args != NULL && request->task_args[i] != NULL; i++)
         g_ptr_array_add (args, g_strdup (request->task_args[i]));
@@ -306,7 +344,7 @@ slurm_submit (SvdScheduler              *scheduler,
            * again queues the chunks still missing and a new join. */
           g_ptr_array_add (owned, g_strdup ("--kill-on-invalid-dep=yes"));
         }
-      g_ptr_array_add (owned, g_strdup ("--output=join-%j.log"));
+      g_ptr_array_add (owned, g_strdup (join_output ? join_output : "--output=/dev/null"));
       for (gsize i = 0; request->join_args != NULL && request->join_args[i] != NULL; i++)
         g_ptr_array_add (owned, g_strdup (request->join_args[i]));
       g_ptr_array_add (owned, g_strdup (join_path));

@@ -13,6 +13,7 @@ G_DECLARE_FINAL_TYPE (SvdSlurm, svd_slurm, SVD, SLURM, GObject)
 
 SvdSlurm *svd_slurm_new                (void);
 char     *svd_slurm_task_script        (const char *const *argv,
-                                        gboolean           array_task);
+                                        gboolean           array_task,
+                                        const char        *log_dir);
 
 G_END_DECLS
