@@ -32,6 +32,25 @@ svd_scheduler_entry_free (SvdSchedulerEntry *entry)
   g_free (entry);
 }
 
+static gboolean
+check_name (const char  *name,
+            GError     **error)
+{
+  if (name == NULL || *name == '\0')
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "a job needs a name");
+      return FALSE;
+    }
+  for (const char *p = name; *p != '\0'; p++)
+    if (!g_ascii_isgraph (*p) || *p == ',')
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                     "a job name is printable ASCII without spaces or commas, not “%s”", name);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 /**
  * svd_scheduler_list_names:
  *
@@ -140,58 +159,58 @@ svd_scheduler_submit (SvdScheduler              *self,
                      request->tasks[i], request->tasks[i - 1]);
         return FALSE;
       }
-  if (strchr (request->name, '\n') != NULL)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "a job name cannot hold a newline");
-      return FALSE;
-    }
+  if (!check_name (request->name, error))
+    return FALSE;
   return SVD_SCHEDULER_GET_IFACE (self)->submit (self, request, submission, cancellable, error);
 }
 
 /**
  * svd_scheduler_query:
  * @self: the scheduler
- * @job_ids: ids from earlier submissions, %NULL-terminated
+ * @name: the name a submission was made under
  * @cancellable: (nullable): stops waiting
  * @error: set when the scheduler cannot be asked
  *
- * What of those jobs is still queued or running; finished or forgotten
- * ones are simply absent.
+ * What of that submission (its tasks and its join) is still queued or
+ * running; finished jobs are simply absent.
  *
  * Returns: (transfer full) (element-type SvdSchedulerEntry): the entries,
  *   or %NULL with @error set
  */
 GPtrArray *
-svd_scheduler_query (SvdScheduler       *self,
-                     const char *const  *job_ids,
-                     GCancellable       *cancellable,
-                     GError            **error)
+svd_scheduler_query (SvdScheduler  *self,
+                     const char    *name,
+                     GCancellable  *cancellable,
+                     GError       **error)
 {
   g_return_val_if_fail (SVD_IS_SCHEDULER (self), NULL);
-  if (job_ids == NULL || job_ids[0] == NULL)
-    return g_ptr_array_new_with_free_func ((GDestroyNotify) svd_scheduler_entry_free);
-  return SVD_SCHEDULER_GET_IFACE (self)->query (self, job_ids, cancellable, error);
+  if (!check_name (name, error))
+    return NULL;
+  return SVD_SCHEDULER_GET_IFACE (self)->query (self, name, cancellable, error);
 }
 
 /**
  * svd_scheduler_cancel:
  * @self: the scheduler
- * @job_ids: the jobs (whole arrays) to cancel, %NULL-terminated
+ * @name: the name a submission was made under
  * @cancellable: (nullable): stops waiting
  * @error: the scheduler's message
  *
- * Returns: %TRUE when the scheduler accepted the cancellation
+ * Cancels every queued or running job of that name, and its join.
+ *
+ * Returns: %TRUE when the scheduler accepted the cancellation (or nothing
+ *   was queued)
  */
 gboolean
-svd_scheduler_cancel (SvdScheduler       *self,
-                      const char *const  *job_ids,
-                      GCancellable       *cancellable,
-                      GError            **error)
+svd_scheduler_cancel (SvdScheduler  *self,
+                      const char    *name,
+                      GCancellable  *cancellable,
+                      GError       **error)
 {
   g_return_val_if_fail (SVD_IS_SCHEDULER (self), FALSE);
-  if (job_ids == NULL || job_ids[0] == NULL)
-    return TRUE;
-  return SVD_SCHEDULER_GET_IFACE (self)->cancel (self, job_ids, cancellable, error);
+  if (!check_name (name, error))
+    return FALSE;
+  return SVD_SCHEDULER_GET_IFACE (self)->cancel (self, name, cancellable, error);
 }
 
 /**

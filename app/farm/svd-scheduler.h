@@ -14,9 +14,13 @@ G_DECLARE_INTERFACE (SvdScheduler, svd_scheduler, SVD, SCHEDULER, GObject)
 
 /**
  * SvdSchedulerRequest:
- * @name: the job's name in the queue (printable; no newline)
+ * @name: the job's name in the queue, which svd_scheduler_query() and
+ *   svd_scheduler_cancel() find it by: unique to the work (printable
+ *   ASCII without spaces or commas); the join job is named "@name-join"
  * @work_dir: an absolute folder every node sees: the tasks run there and
- *   the scheduler's scripts and logs are written there
+ *   the scheduler's scripts and logs are written there, as files (no
+ *   subfolder), named after the scheduler (slurm-task.sh, slurm-join.sh,
+ *   slurm-task-ARRAY_INDEX.log, slurm-join-ID.log)
  * @partition: (nullable): the partition (queue) to run in; %NULL for the
  *   scheduler's default
  * @task_args: (nullable): extra options for the scheduler, given verbatim
@@ -66,6 +70,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SvdSchedulerSubmission, svd_scheduler_submissi
  * SvdSchedulerEntry:
  * @job_id: the id the job was submitted under (an array's id for its tasks)
  * @task: the array index, or -1 for a job that is not an array
+ * @join: %TRUE for the join job
  * @state: the scheduler's word for its state (Slurm: PENDING, RUNNING,
  *   COMPLETING…)
  * @reason: (nullable): why it waits, in the scheduler's words
@@ -74,9 +79,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SvdSchedulerSubmission, svd_scheduler_submissi
  * One job or array task that is still in the queue.
  */
 typedef struct {
-  char   *job_id;
-  gint64  task;
-  char   *state;
+  char     *job_id;
+  gint64    task;
+  gboolean  join;
+  char     *state;
   char   *reason;
 } SvdSchedulerEntry;
 
@@ -96,11 +102,11 @@ struct _SvdSchedulerInterface
                                GCancellable              *cancellable,
                                GError                   **error);
   GPtrArray  *(*query)        (SvdScheduler              *self,
-                               const char *const         *job_ids,
+                               const char                *name,
                                GCancellable              *cancellable,
                                GError                   **error);
   gboolean    (*cancel)       (SvdScheduler              *self,
-                               const char *const         *job_ids,
+                               const char                *name,
                                GCancellable              *cancellable,
                                GError                   **error);
 };
@@ -117,11 +123,11 @@ gboolean           svd_scheduler_submit      (SvdScheduler              *self,
                                               GCancellable              *cancellable,
                                               GError                   **error);
 GPtrArray         *svd_scheduler_query       (SvdScheduler              *self,
-                                              const char *const         *job_ids,
+                                              const char                *name,
                                               GCancellable              *cancellable,
                                               GError                   **error);
 gboolean           svd_scheduler_cancel      (SvdScheduler              *self,
-                                              const char *const         *job_ids,
+                                              const char                *name,
                                               GCancellable              *cancellable,
                                               GError                   **error);
 

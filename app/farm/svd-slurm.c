@@ -111,7 +111,7 @@ run_command (const char *const  *argv,
  * @array_task: append the array task's index ($SLURM_ARRAY_TASK_ID) as
  *   the last argument
  * @log_dir: (nullable): a folder for the script to send its output to
- *   itself (task-ARRAY_INDEX.log or join-ID.log), for folders Slurm's
+ *   itself (slurm-task-ARRAY_INDEX.log or slurm-join-ID.log), for folders Slurm's
  *   --output cannot name; %NULL leaves the output to Slurm
  *
  * The batch script Slurm runs: `exec` of @argv with every argument in
@@ -136,8 +136,8 @@ svd_slurm_task_script (const char *const *argv,
       g_autofree char *q = g_shell_quote (log_dir);
 
       g_string_append_printf (s, "exec >>%s/%s 2>&1\n", q,
-                              array_task ? "\"task-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.log\""
-                                         : "\"join-${SLURM_JOB_ID}.log\"");
+                              array_task ? "\"slurm-task-${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}.log\""
+                                         : "\"slurm-join-${SLURM_JOB_ID}.log\"");
     }
   g_string_append (s, "exec");
   for (gsize i = 0; argv[i] != NULL; i++)
@@ -270,11 +270,9 @@ add_common_args (GPtrArray                 *args,
     g_ptr_array_add (args, g_strdup_printf ("--partition=%s", request->partition));
 }
 
-static gboolean
-slurm_cancel (SvdScheduler       *scheduler,
-              const char *const  *job_ids,
-              GCancellable       *cancellable,
-              GError            **error);
+static gboolean cancel_ids (const char *const  *job_ids,
+                            GCancellable       *cancellable,
+                            GError            **error);
 
 static gboolean
 slurm_submit (SvdScheduler              *scheduler,
@@ -303,18 +301,18 @@ slurm_submit (SvdScheduler              *scheduler,
     {
       g_autofree char *join_text = NULL;
 
-      join_output = output_arg (request->work_dir, "join-%j.log");
+      join_output = output_arg (request->work_dir, "slurm-join-%j.log");
       join_text = svd_slurm_task_script (request->join_argv, FALSE, join_output ? NULL : request->work_dir);
 
-      if (!write_script (request->work_dir, "join.sh", join_text, &join_path, error))
+      if (!write_script (request->work_dir, "slurm-join.sh", join_text, &join_path, error))
         return FALSE;
     }
 
   if (request->n_tasks > 0)
     {
-      task_output = output_arg (request->work_dir, "task-%A_%a.log");
+      task_output = output_arg (request->work_dir, "slurm-task-%A_%a.log");
       task_text = svd_slurm_task_script (request->task_argv, TRUE, task_output ? NULL : request->work_dir);
-      if (!write_script (request->work_dir, "task.sh", task_text, &task_path, error))
+      if (!write_script (request->work_dir, "slurm-task.sh", task_text, &task_path, error))
         return FALSE;
       list = svd_scheduler_format_ranges (request->tasks, request->n_tasks);
       args = g_ptr_array_new_with_free_func (g_free);
@@ -357,7 +355,7 @@ slurm_submit (SvdScheduler              *scheduler,
           /* All or nothing: the array alone would finish chunks that no
            * join ever assembles, and a second submission would find it
            * still queued. */
-          if (array_id != NULL && !slurm_cancel (scheduler, ids, NULL, &cancel_error))
+          if (array_id != NULL && !cancel_ids (ids, NULL, &cancel_error))
             g_prefix_error (&local, "(the chunk array %s is still queued: %s) ", array_id, cancel_error->message);
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
@@ -369,57 +367,37 @@ slurm_submit (SvdScheduler              *scheduler,
   return TRUE;
 }
 
-static gboolean
-check_ids (const char *const  *job_ids,
-           GError            **error)
-{
-  for (gsize i = 0; job_ids[i] != NULL; i++)
-    if (*job_ids[i] == '\0' || strspn (job_ids[i], "0123456789") != strlen (job_ids[i]))
-      {
-        g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "“%s” is not a Slurm job id", job_ids[i]);
-        return FALSE;
-      }
-  return TRUE;
-}
-
 static GPtrArray *
-slurm_query (SvdScheduler       *scheduler,
-             const char *const  *job_ids,
-             GCancellable       *cancellable,
-             GError            **error)
+slurm_query (SvdScheduler  *scheduler,
+             const char    *name,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  g_autofree char *squeue = NULL, *list = NULL, *jobs = NULL, *out = NULL, *err = NULL;
+  g_autofree char *squeue = NULL, *names = NULL, *join_name = NULL, *out = NULL, *err = NULL;
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_scheduler_entry_free);
   g_auto(GStrv) lines = NULL;
   int status = 0;
 
-  if (!check_ids (job_ids, error))
-    return NULL;
   squeue = find_command ("squeue", error);
   if (squeue == NULL)
     return NULL;
-  list = g_strjoinv (",", (char **) job_ids);
-  jobs = g_strdup_printf ("--jobs=%s", list);
+  join_name = g_strdup_printf ("%s-join", name);
+  names = g_strdup_printf ("--name=%s,%s", name, join_name);
   {
     /* --array: one line per task, not "123_[4-9]". %F is the array's id
-     * (a plain job's own), %K the task index ("N/A" for a plain job). */
-    const char *argv[] = { squeue, "--noheader", "--array", jobs, "--format=%F|%K|%T|%r", NULL };
+     * (a plain job's own), %K the task index ("N/A" for a plain job). The
+     * name goes last: it is the one field that is ours. */
+    const char *argv[] = { squeue, "--noheader", "--array", names, "--format=%F|%K|%T|%r|%j", NULL };
 
     if (!run_command (argv, &out, &err, &status, cancellable, error))
       return NULL;
   }
   if (status != 0)
     {
-      /* squeue fails when none of the ids is known any more (finished and
-       * purged): nothing of them is queued. */
-      if (err != NULL && strstr (err, "Invalid job id") != NULL)
-        return g_steal_pointer (&entries);
-      {
-        g_autofree char *msg = tidy_message ("squeue", err);
+      g_autofree char *msg = tidy_message ("squeue", err);
 
-        g_set_error (error, SVD_ERROR, SVD_ERROR_FAILED, "squeue failed: %s", msg);
-        return NULL;
-      }
+      g_set_error (error, SVD_ERROR, SVD_ERROR_FAILED, "squeue failed: %s", msg);
+      return NULL;
     }
   lines = g_strsplit (out, "\n", -1);
   for (char **l = lines; *l != NULL; l++)
@@ -430,14 +408,15 @@ slurm_query (SvdScheduler       *scheduler,
 
       if (**l == '\0')
         continue;
-      f = g_strsplit (*l, "|", 4);
-      if (g_strv_length (f) != 4)
+      f = g_strsplit (*l, "|", 5);
+      if (g_strv_length (f) != 5)
         continue;
       if (strcmp (f[1], "N/A") != 0 && !g_ascii_string_to_signed (f[1], 10, 0, G_MAXINT, &task, NULL))
         continue;
       e = g_new0 (SvdSchedulerEntry, 1);
       e->job_id = g_strdup (f[0]);
       e->task = task;
+      e->join = strcmp (f[4], join_name) == 0;
       e->state = g_strdup (f[2]);
       e->reason = strcmp (f[3], "None") == 0 ? NULL : g_strdup (f[3]);
       g_ptr_array_add (entries, e);
@@ -446,17 +425,14 @@ slurm_query (SvdScheduler       *scheduler,
 }
 
 static gboolean
-slurm_cancel (SvdScheduler       *scheduler,
-              const char *const  *job_ids,
-              GCancellable       *cancellable,
-              GError            **error)
+cancel_ids (const char *const  *job_ids,
+            GCancellable       *cancellable,
+            GError            **error)
 {
   g_autofree char *scancel = NULL, *out = NULL, *err = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   int status = 0;
 
-  if (!check_ids (job_ids, error))
-    return FALSE;
   scancel = find_command ("scancel", error);
   if (scancel == NULL)
     return FALSE;
@@ -474,6 +450,34 @@ slurm_cancel (SvdScheduler       *scheduler,
       return FALSE;
     }
   return TRUE;
+}
+
+static gboolean
+slurm_cancel (SvdScheduler  *scheduler,
+              const char    *name,
+              GCancellable  *cancellable,
+              GError       **error)
+{
+  g_autoptr(GPtrArray) entries = slurm_query (scheduler, name, cancellable, error);
+  g_autoptr(GPtrArray) ids = g_ptr_array_new ();
+
+  if (entries == NULL)
+    return FALSE;
+  /* The ids squeue gave for the name: an array's id cancels all its tasks. */
+  for (guint i = 0; i < entries->len; i++)
+    {
+      const SvdSchedulerEntry *e = g_ptr_array_index (entries, i);
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < ids->len; k++)
+        seen |= strcmp (ids->pdata[k], e->job_id) == 0;
+      if (!seen)
+        g_ptr_array_add (ids, e->job_id);
+    }
+  if (ids->len == 0)
+    return TRUE;
+  g_ptr_array_add (ids, NULL);
+  return cancel_ids ((const char *const *) ids->pdata, cancellable, error);
 }
 
 static void
