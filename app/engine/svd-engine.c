@@ -8,6 +8,7 @@
 #include "svd-winograd-cl.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
+#include "core/svd-memory.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -108,6 +109,9 @@ struct _SvdEngine {
    * or 0 for the CPU reference path; 0 before any failure. */
   int           oom_tile;
   gboolean      oom_cpu;
+  /* plan_tiles() found no tile that fits: no smaller tile will. */
+  gboolean      plan_refused;
+  gboolean      plan_noticed;
   /* The last frame's result is whole in rgb[n_stages] (one region on the
    * device), of this size. */
   gboolean      output_on_device;
@@ -1379,33 +1383,159 @@ process_region (SvdEngine        *self,
   return TRUE;
 }
 
-static int
-tile_size (SvdEngine *self,
-           int        w,
-           int        h)
+/* Bytes of the device buffers that depend on the region run at once, for
+ * a region of w×h input pixels: two feature maps at each resolution, the
+ * RGB image before and after each stage, and the packed frame (at most
+ * float RGB at the output size). */
+static guint64
+region_bytes (SvdEngine *self,
+              int        w,
+              int        h)
+{
+  guint64 sum = 0;
+  int pitch, plane, s = 1;
+
+  for (int r = 0; r < self->n_res; r++)
+    {
+      geometry (self, w * self->res[r].scale, h * self->res[r].scale, &pitch, &plane);
+      sum += 2 * (guint64) plane * self->res[r].max_nf * feat_elem (self);
+    }
+  for (int i = 0; i <= self->n_stages; i++)
+    {
+      geometry (self, w * s, h * s, &pitch, &plane);
+      sum += (guint64) plane * 3 * sizeof (float);
+      if (i < self->n_stages)
+        s *= self->stages[i].scale;
+    }
+  return sum + (guint64) w * s * h * s * 3 * sizeof (float);
+}
+
+/* What region_bytes() counts, as allocated now. */
+static guint64
+held_region_bytes (SvdEngine *self)
+{
+  guint64 sum = self->io_bytes;
+
+  for (int r = 0; r < self->n_res; r++)
+    for (int i = 0; i < 2; i++)
+      sum += (guint64) self->res[r].feat[i].plane * self->res[r].feat[i].channels * self->res[r].feat[i].elem;
+  for (int i = 0; i <= self->n_stages; i++)
+    sum += (guint64) self->rgb[i].plane * self->rgb[i].channels * self->rgb[i].elem;
+  return sum;
+}
+
+/* The room the region's buffers may take (*room), and what must stay free
+ * beside them (*reserve). On a GPU the room is its global memory less what
+ * the engine keeps whatever the region (weights, Winograd scratch). On a
+ * CPU device (buffers in host memory) it is at most what the host has
+ * left plus what the region's buffers hold now (they are reused or
+ * released first), and the reserve is the host images a tiled frame needs
+ * beside them plus 64 MiB for threads and the allocator. */
+static void
+region_budget (SvdEngine   *self,
+               int          w,
+               int          h,
+               int          tile,
+               guint64     *room,
+               guint64     *reserve,
+               const char **limit)
+{
+  const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
+  guint64 held = held_region_bytes (self);
+  guint64 fixed = self->bytes > held ? self->bytes - held : 0;
+
+  *room = info->global_mem > fixed ? info->global_mem - fixed : 0;
+  *reserve = 0;
+  *limit = "the device's global memory (CL_DEVICE_GLOBAL_MEM_SIZE)";
+  if (info->type & CL_DEVICE_TYPE_CPU)
+    {
+      const char *host_name = NULL;
+      guint64 host = svd_memory_host_headroom (&host_name);
+      guint64 S = self->total_scale, t = (guint64) MIN (tile, MAX (w, h)) + 2 * self->halo;
+
+      *reserve = 12 * ((guint64) w * h + (guint64) w * S * h * S + t * t * (1 + S * S)) + ((guint64) 64 << 20);
+      if (host != G_MAXUINT64 && host + held < *room)
+        {
+          *room = host + held;
+          *limit = host_name;
+        }
+    }
+}
+
+/* Chooses the tile size for a w×h frame: the largest (down to 16 pixels)
+ * whose buffers fit both the device's allocation limit per buffer and
+ * the memory left for them (region_budget()). When even the smallest
+ * does not fit, fails with SVD_ERROR_OUT_OF_MEMORY and the numbers, before
+ * anything is allocated: on PoCL an allocation the host cannot back
+ * aborts the process instead of failing. */
+static gboolean
+plan_tiles (SvdEngine  *self,
+            int         w,
+            int         h,
+            int        *tile_out,
+            GError    **error)
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
   guint64 limit = info->max_alloc;
   int tile = self->settings.max_tile > 0 ? self->settings.max_tile : MAX (w, h);
+  guint64 whole_need = 0, whole_room = 0;
+  const char *whole_what = NULL;
 
+  if (self->oom_tile > 0)
+    tile = MIN (tile, self->oom_tile);
   /* Shrink until the largest buffer (a feature map at the largest
-   * resolution, or the output image) fits the device's allocation limit. */
+   * resolution, or the output image) fits the device's allocation limit
+   * and all of them fit the memory left. */
   for (;;)
     {
-      int tw = MIN (w, tile) + 2 * self->halo, th = MIN (h, tile) + 2 * self->halo;
-      guint64 worst = 0;
+      int tw = MIN (w, MIN (w, tile) + 2 * self->halo), th = MIN (h, MIN (h, tile) + 2 * self->halo);
+      guint64 worst = 0, need = region_bytes (self, tw, th), room, reserve;
+      const char *what = NULL;
+
+      region_budget (self, w, h, tile, &room, &reserve, &what);
 
       for (int r = 0; r < self->n_res; r++)
         {
           int pitch, plane;
 
-          geometry (self, MIN (tw, w) * self->res[r].scale, MIN (th, h) * self->res[r].scale, &pitch, &plane);
+          geometry (self, tw * self->res[r].scale, th * self->res[r].scale, &pitch, &plane);
           worst = MAX (worst, (guint64) plane * self->res[r].max_nf * feat_elem (self));
         }
-      if (worst <= limit || tile <= 16)
-        return tile;
-      tile = tile * 3 / 4;
+      if (worst <= limit && need + reserve <= room)
+        break;
+      if (worst <= limit && whole_need == 0)
+        {
+          whole_need = need + reserve;
+          whole_room = room;
+          whole_what = what;
+        }
+      if (tile <= 16)
+        {
+          g_autofree char *need_s = svd_memory_format (need);
+          g_autofree char *reserve_s = svd_memory_format (reserve);
+          g_autofree char *room_s = svd_memory_format (room);
+
+          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
+                       "Not enough memory on %s for a %dx%d frame: even %dx%d tiles need %s of buffers "
+                       "(plus %s for the frame's images on the host), and %s leaves %s",
+                       info->name, w, h, tile, tile, need_s, reserve_s, what, room_s);
+          self->plan_refused = TRUE;
+          return FALSE;
+        }
+      tile = MAX (16, tile * 3 / 4);
     }
+  /* Said once per engine: the frames of a clip are all the same size. */
+  if (whole_need > 0 && !self->plan_noticed)
+    {
+      g_autofree char *need_s = svd_memory_format (whole_need);
+      g_autofree char *room_s = svd_memory_format (whole_room);
+
+      self->plan_noticed = TRUE;
+      g_warning ("Not enough memory on %s for a %dx%d frame in one piece (%s of buffers and images; %s leaves %s): "
+                 "processing in %dx%d tiles", info->name, w, h, need_s, whole_what, room_s, tile, tile);
+    }
+  *tile_out = tile;
+  return TRUE;
 }
 
 /**
@@ -1499,9 +1629,8 @@ process_frame (SvdEngine         *self,
   out->frame_index = input->frame_index;
   t.n_stages = self->n_stages;
 
-  tile = tile_size (self, w, h);
-  if (self->oom_tile > 0)
-    tile = MIN (tile, self->oom_tile);
+  if (!plan_tiles (self, w, h, &tile, error))
+    return FALSE;
   if (tile >= w && tile >= h)
     {
       t.n_tiles = 1;
@@ -1601,6 +1730,7 @@ svd_engine_process (SvdEngine         *self,
       int tile;
 
       self->output_on_device = FALSE;
+      self->plan_refused = FALSE;
       if (process_frame (self, input, out_format, output, &t, cancellable, &local))
         {
           /* One untiled region on the device leaves the whole result in
@@ -1614,16 +1744,23 @@ svd_engine_process (SvdEngine         *self,
             *timings = t;
           return TRUE;
         }
-      if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY))
+      if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY) ||
+          (self->plan_refused && (svd_cl_context_get_info (self->ctx)->type & CL_DEVICE_TYPE_CPU)))
         {
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
       /* Partly allocated buffers would be reused at the wrong size. */
       release_buffers (self);
-      tile = self->oom_tile > 0 ? self->oom_tile : MIN (tile_size (self, input->width, input->height),
-                                                        MAX (input->width, input->height));
-      tile /= 2;
+      tile = self->oom_tile > 0 ? self->oom_tile : MAX (input->width, input->height);
+      if (!self->plan_refused)
+        {
+          int planned;
+
+          if (plan_tiles (self, input->width, input->height, &planned, NULL))
+            tile = MIN (tile, planned);
+        }
+      tile = self->plan_refused ? 0 : tile / 2;
       if (tile >= 64)
         {
           self->oom_tile = tile;
