@@ -6,6 +6,7 @@
 #include "svd-model-ref.h"
 #include "svd-resize.h"
 #include "svd-winograd-cl.h"
+#include "svd-graph-cl.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
 #include "core/svd-memory.h"
@@ -47,6 +48,7 @@ typedef struct {
   Layer    *layers;
   int       n_layers;
   int       res;        /* index into the resolution table of its input */
+  SvdGraphCl *graph;    /* a graph-IR model (SvdModel.graph) */
 } Stage;
 
 /* A device image: planes with a one-pixel zero border (see conv.cl). */
@@ -80,6 +82,9 @@ struct _SvdEngine {
   DevBuf        rgb[SVD_ENGINE_MAX_STAGES + 1];
   int           total_scale;
   int           halo;
+  /* A graph-IR stage: its padding, pixel unshuffle grid and crops depend on
+   * the whole frame, so such chains are not tiled. */
+  gboolean      has_graph;
 
   /* Kernel shape */
   gboolean      pixel_variant;
@@ -186,6 +191,7 @@ clear_chain (SvdEngine *self)
         }
       g_free (st->layers);
       g_clear_pointer (&st->resize, clReleaseKernel);
+      g_clear_pointer (&st->graph, svd_graph_cl_free);
     }
   if (self->wino_scratch != NULL)
     {
@@ -197,6 +203,7 @@ clear_chain (SvdEngine *self)
   memset (self->stages, 0, sizeof self->stages);
   self->n_stages = 0;
   self->n_res = 0;
+  self->has_graph = FALSE;
   g_ptr_array_set_size (self->models, 0);
 }
 
@@ -752,6 +759,12 @@ svd_engine_set_chain (SvdEngine       *self,
       g_ptr_array_add (self->models, svd_model_ref (m));
       st->model = m;
       st->scale = m->scale;
+      if (m->graph != NULL)
+        {
+          self->has_graph = TRUE;
+          scale *= m->scale;
+          continue;
+        }
       /* Each conv widens the region a pixel depends on by one pixel of
        * this stage's input, i.e. 1 / scale pixels of the chain input. */
       self->halo += (m->n_layers + scale - 1) / scale;
@@ -790,6 +803,11 @@ svd_engine_set_chain (SvdEngine       *self,
               clear_chain (self);
               return FALSE;
             }
+          continue;
+        }
+      if (m->graph != NULL)
+        {
+          st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
           continue;
         }
       st->n_layers = m->n_layers;
@@ -1268,6 +1286,15 @@ run_stages (SvdEngine        *self,
           sh *= st->scale;
           continue;
         }
+      if (st->graph != NULL)
+        {
+          ok = svd_graph_cl_run_rgb (st->graph, self->rgb[s].mem, self->rgb[s].pitch, self->rgb[s].plane,
+                                     self->rgb[s + 1].mem, self->rgb[s + 1].pitch, self->rgb[s + 1].plane,
+                                     sw, sh, &first[s], &last[s], cancellable, error);
+          sw *= st->scale;
+          sh *= st->scale;
+          continue;
+        }
       for (int li = 0; li < st->n_layers && ok; li++)
         {
           Layer *l = &st->layers[li];
@@ -1481,8 +1508,15 @@ plan_tiles (SvdEngine  *self,
   guint64 whole_need = 0, whole_room = 0;
   const char *whole_what = NULL;
 
+  if (self->has_graph)
+    {
+      /* Graph stages run whole frames: no tiling to plan. */
+      *tile_out = MAX (w, h);
+      return TRUE;
+    }
   if (self->oom_tile > 0)
     tile = MIN (tile, self->oom_tile);
+
   /* Shrink until the largest buffer (a feature map at the largest
    * resolution, or the output image) fits the device's allocation limit
    * and all of them fit the memory left. */
@@ -1761,7 +1795,7 @@ svd_engine_process (SvdEngine         *self,
             tile = MIN (tile, planned);
         }
       tile = self->plan_refused ? 0 : tile / 2;
-      if (tile >= 64)
+      if (tile >= 64 && !self->has_graph)
         {
           self->oom_tile = tile;
           g_warning ("The OpenCL device is out of memory (%s); processing in %dx%d tiles",
