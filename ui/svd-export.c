@@ -11,6 +11,7 @@
 #include "engine/svd-engine.h"
 #include "media/svd-writer.h"
 #include "model/svd-model.h"
+#include "session/svd-chunk-job.h"
 #include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
 
@@ -172,8 +173,43 @@ export_job (SvdWorker     *worker,
   rj.cancellable = job->cancellable;
   rj.progress = export_progress_cb;
   rj.user_data = job;
-  /* The engine is created, used and freed here, on the worker thread. */
-  ok = svd_restore_job_run (&rj, &result, error);
+  /* A whole clip longer than one chunk goes through the chunked job
+   * `svd restore` runs: an export cancelled or killed midway leaves its
+   * finished chunks in OUTPUT.svdjob/, and exporting the same again
+   * resumes. The user confirmed replacing the output, so a job folder
+   * left for other settings is started over. */
+  {
+    g_autoptr(SvdReader) reader = NULL;
+    SvdReaderOptions ro;
+    gboolean chunked = FALSE;
+
+    svd_reader_options_init (&ro);
+    reader = svd_reader_open (job->input_path, &ro, NULL);
+    if (reader != NULL && job->audio_path == NULL && job->first == 0)
+      {
+        const SvdVideoInfo *info = svd_reader_get_info (reader);
+
+        chunked = (job->end < 0 || job->end >= info->n_frames) &&
+                  info->n_frames > svd_chunk_job_default_chunk_frames (info) &&
+                  info->rotation % 360 == 0 && !info->hflip;
+      }
+    if (chunked)
+      {
+        g_autofree char *dir = svd_chunk_job_dir_for_output (job->output_path);
+        g_autoptr(SvdChunkJob) old = svd_chunk_job_open (dir, NULL);
+        g_auto(SvdChunkJobResult) cres = { 0 };
+        SvdChunkJobOptions co;
+
+        rj.reader = reader;
+        svd_chunk_job_options_init (&co);
+        co.restart = old != NULL && !svd_chunk_job_matches (old, &rj, &co, NULL);
+        /* The engine is created, used and freed here, on the worker thread. */
+        ok = svd_chunk_job_restore (&rj, &co, NULL, &cres, error);
+        result.frames = cres.frames;
+      }
+    else
+      ok = svd_restore_job_run (&rj, &result, error);
+  }
   g_cancellable_disconnect (cancellable, handler);
   if (!ok)
     return NULL;

@@ -998,8 +998,8 @@ run_encode (int       argc,
         printf ("Wrote %s: %" G_GINT64_FORMAT " frames, %s %s, in %.1f s (%.1f fps)\n", argv[2], n,
                 result.encoder, result.pix_fmt, s, s > 0 ? n_speed / s : 0);
         if (use_chunks)
-          printf ("Restored %u of %u chunks in this run (%u were already done)\n", chunked.chunks_restored,
-                  chunked.n_chunks, chunked.chunks_done_before);
+          printf ("Restored %u of %u chunks in this run (%u were already done): %" G_GINT64_FORMAT " frames\n",
+                  chunked.chunks_restored, chunked.n_chunks, chunked.chunks_done_before, restored_now);
         if (restore && result.engine_frames > 0)
           printf ("Engine on %s: %.1f ms per frame (device %.1f ms)\n", result.device_name,
                   result.engine_wall_ms / result.engine_frames, result.engine_device_ms / result.engine_frames);

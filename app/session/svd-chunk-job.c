@@ -1307,7 +1307,7 @@ svd_chunk_job_verify_chunk (SvdChunkJob     *self,
     {
       if (problem != NULL)
         *problem = g_strdup_printf ("its checksum does not match the ledger (SHA-256 %.12s…, the ledger says "
-                                    "%.12s…): the file is damaged", actual, sha);
+                                    "%.12s…): the chunk file or its record is damaged", actual, sha);
       return SVD_CHUNK_BAD;
     }
   return SVD_CHUNK_DONE;

@@ -18,7 +18,7 @@
  * and takes a fade for one; the block picture alone takes a fast pan for
  * one. */
 
-#define N_BINS 64
+#define N_BINS 32
 #define BLOCK 16
 #define STEP 4
 
@@ -177,9 +177,23 @@ svd_scene_cut_push (SvdSceneCut    *self,
       for (int i = 0; i < N_BINS; i++)
         dist += fabs (self->hist[i] - self->prev_hist[i]);
       dist /= 2;
+      /* Each picture's mean taken out: a fade moves every block alike
+       * and is no cut; a new shot moves them apart. */
+      double m = 0, pm = 0;
+
       for (gsize i = 0; i < self->n_blocks; i++)
-        sad += fabs (self->blocks[i] - self->prev_blocks[i]);
+        {
+          m += self->blocks[i];
+          pm += self->prev_blocks[i];
+        }
+      m /= self->n_blocks;
+      pm /= self->n_blocks;
+      for (gsize i = 0; i < self->n_blocks; i++)
+        sad += fabs ((self->blocks[i] - m) - (self->prev_blocks[i] - pm));
       sad /= self->n_blocks;
+      if (dist > self->options.threshold / 2 || sad > self->options.sad_threshold / 2)
+        g_debug ("frame %" G_GINT64_FORMAT ": histogram distance %.3f, block difference %.1f",
+                 self->frame, dist, sad);
       if (dist > self->options.threshold && sad > self->options.sad_threshold &&
           self->frame - self->last_cut >= self->options.min_gap)
         {

@@ -15,7 +15,8 @@ G_BEGIN_DECLS
  *   the normalised histograms, 0 to 1) and its coarse luma picture by
  *   more than @sad_threshold
  * @sad_threshold: mean absolute difference of the 16x16-block luma means
- *   against the previous frame, in 8-bit levels
+ *   against the previous frame, in 8-bit levels, each picture's mean
+ *   taken out (so a fade, which moves every block alike, is no cut)
  * @min_gap: cuts closer than this many frames to the previous cut are
  *   ignored (flashes, strobes)
  */
