@@ -105,6 +105,13 @@ show "$base/status4"
 check "status: 1 of 3 chunks done" grep -q "^1 of 3 chunks done" "$base/status4"
 check "status: chunk 0 held in the queue" grep -Eq "^0 .*missing \(job ${array4}_0 PENDING" "$base/status4"
 check "status: the join waits" grep -q "^Join: job $join4 PENDING" "$base/status4"
+"$svd" farm status "$dir2" --json >"$base/status4.json" 2>&1
+check "status --json: 1 done, 3 queued" python3 -c '
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["done"] == 1 and len(j["chunks"]) == 3 and len(j["queue"]) == 3, j
+assert [c["state"] for c in j["chunks"]] == ["missing", "done", "missing"], j
+' "$base/status4.json"
 
 "$svd" farm submit "$clip" "$out2" --chain "$model" -c ffv1 --chunks 3 >"$base/out5" 2>"$base/err5"
 check "submitting again while queued exits 1" test $? -eq 1
@@ -127,7 +134,20 @@ check "the second run leaves the queue" wait_jobs "$array7,$join7"
 frames_md5 "$out2" >"$base/farm2.md5" 2>/dev/null
 check "the resumed farm output is framemd5-identical to the local restore" cmp -s "$base/local.md5" "$base/farm2.md5"
 
-# 3. A refused first submission writes nothing.
+# 3. Every chunk done here, not joined: submit queues the join alone.
+out4="$work/out four.mkv"
+"$svd" restore "$clip" "$out4" --chain "$model" -c ffv1 --plan-only --chunk-frames 10 --no-scene-cuts >/dev/null
+for c in 0 1 2; do "$svd" restore --job "$out4.svdjob" --chunk $c -q; done
+"$svd" farm submit "$clip" "$out4" --chain "$model" -c ffv1 --chunks 3 >"$base/out10" 2>"$base/err10"
+check "submitting a job whose chunks are all done exits 0" test $? -eq 0
+show "$base/out10" "$base/err10"
+check "it submits only the join" grep -q "^All 3 chunks are done; submitted only the join" "$base/out10"
+join10=$(sed -n 's/^Join: job \([0-9]*\)$/\1/p' "$base/out10")
+check "the join leaves the queue" wait_jobs "$join10"
+frames_md5 "$out4" >"$base/farm4.md5" 2>/dev/null
+check "the joined output is framemd5-identical to the local restore" cmp -s "$base/local.md5" "$base/farm4.md5"
+
+# 4. A refused first submission writes nothing.
 out3="$work/out three.mkv"
 "$svd" farm submit "$clip" "$out3" --chain "$model" -c ffv1 --chunks 3 --partition no-such-partition \
   >/dev/null 2>"$base/err8"
