@@ -1380,7 +1380,8 @@ typedef struct {
   const SvdRestoreJob *outer;
   gint64               frames_before;
   gint64               frames_total;
-  gint64               kill_at;      /* test hook: SIGKILL after this many chain frames */
+  gint64               kill_at;      /* test hooks: SIGKILL or cancel after this many chain frames */
+  gint64               cancel_at;
   gint64               start_us;
   gint64               frames_at_start;
 } Relay;
@@ -1411,6 +1412,8 @@ relay_frame (SvdEngine *engine,
 
   if (r->kill_at > 0 && frames >= r->kill_at)
     raise (SIGKILL);
+  if (r->cancel_at > 0 && frames >= r->cancel_at && r->outer->cancellable != NULL)
+    g_cancellable_cancel (r->outer->cancellable);
   if (r->outer->frame_done != NULL)
     r->outer->frame_done (engine, frames, r->outer->user_data);
 }
@@ -1433,18 +1436,20 @@ relay_reused (gint64   reused,
   r->outer->frame_reused (reused, r->outer->user_data);
 }
 
-/* Test hook (tests/cli/test-restore-resume.sh), in SVD_FAULT_INJECT:
- * kill-in-chunk:K raises SIGKILL in chunk K once half its frames went
- * through the chain: a `kill -9` at a known moment, with the chunk's
- * temporary file open, so the resume tests neither sleep nor race. */
+/* Test hooks (tests/cli/test-restore-resume.sh, tests/gui/test-export-
+ * resume.c), in SVD_FAULT_INJECT: kill-in-chunk:K raises SIGKILL in chunk
+ * K once half its frames went through the chain, a `kill -9` at a known
+ * moment with the chunk's temporary file open; cancel-in-chunk:K cancels
+ * the job there instead (Ctrl-C, the GUI's Cancel). The resume tests
+ * neither sleep nor race. Read at each chunk, so a test can clear it. */
 static gint64
-fault_kill_in_chunk (void)
+fault_in_chunk (const char *prefix)
 {
   const char *f = g_getenv ("SVD_FAULT_INJECT");
 
-  if (f == NULL || !g_str_has_prefix (f, "kill-in-chunk:"))
+  if (f == NULL || !g_str_has_prefix (f, prefix))
     return -1;
-  return g_ascii_strtoll (f + strlen ("kill-in-chunk:"), NULL, 10);
+  return g_ascii_strtoll (f + strlen (prefix), NULL, 10);
 }
 
 static void
@@ -1500,8 +1505,9 @@ run_chunk (SvdChunkJob          *self,
   job.notice = outer->notice != NULL ? relay_notice : NULL;
   job.frame_reused = outer->frame_reused != NULL ? relay_reused : NULL;
   job.frame_done = relay_frame;
-  kill_in = fault_kill_in_chunk ();
+  kill_in = fault_in_chunk ("kill-in-chunk:");
   relay->kill_at = kill_in == (gint64) index ? MAX (1, (c->end - c->first) / 2) : -1;
+  relay->cancel_at = fault_in_chunk ("cancel-in-chunk:") == (gint64) index ? MAX (1, (c->end - c->first) / 2) : -1;
   if (!svd_restore_job_run (&job, &r, error))
     {
       g_prefix_error (error, "Chunk %u (frames %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT "): ",
