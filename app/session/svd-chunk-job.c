@@ -888,28 +888,55 @@ svd_chunk_job_plan (const SvdRestoreJob       *job,
       g_array_append_val (self->chunks, c);
     }
 
-  if (g_mkdir (dir, 0755) != 0)
-    {
-      int saved = errno;
+  /* The folder is built under a hidden name and renamed into place, so a
+   * run killed while planning leaves no half job folder that would block
+   * the next one, and two runs planning at once cannot both win. */
+  {
+    g_autofree char *parent = g_path_get_dirname (dir);
+    g_autofree char *base = g_path_get_basename (dir);
+    g_autofree char *tmp = g_strdup_printf ("%s%c.%s.svd-%ld-XXXXXX", parent, G_DIR_SEPARATOR, base, (long) getpid ());
+    g_autofree char *tmp_chunks = NULL;
+    g_autofree char *tmp_json = NULL;
+    gboolean ok;
 
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create the job folder “%s”: %s", dir,
-                   g_strerror (saved));
-      return NULL;
-    }
-  if (g_mkdir (self->chunks_dir, 0755) != 0)
-    {
-      int saved = errno;
+    if (g_mkdtemp_full (tmp, 0755) == NULL)
+      {
+        int saved = errno;
 
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create “%s”: %s", self->chunks_dir, g_strerror (saved));
-      g_rmdir (dir);
-      return NULL;
-    }
-  if (!job_write (self, error))
-    {
-      g_rmdir (self->chunks_dir);
-      g_rmdir (dir);
-      return NULL;
-    }
+        g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create the job folder “%s”: %s", dir,
+                     g_strerror (saved));
+        return NULL;
+      }
+    tmp_chunks = g_build_filename (tmp, "chunks", NULL);
+    tmp_json = g_build_filename (tmp, "job.json", NULL);
+    g_free (self->dir);
+    self->dir = g_strdup (tmp);
+    ok = job_write (self, error);
+    g_free (self->dir);
+    self->dir = g_strdup (dir);
+    if (ok && g_mkdir (tmp_chunks, 0755) != 0)
+      {
+        int saved = errno;
+
+        g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create “%s”: %s", tmp_chunks, g_strerror (saved));
+        ok = FALSE;
+      }
+    if (ok && g_rename (tmp, dir) != 0)
+      {
+        int saved = errno;
+
+        g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create the job folder “%s”: %s", dir,
+                     saved == ENOTEMPTY || saved == EEXIST ? "another run created it meanwhile" : g_strerror (saved));
+        ok = FALSE;
+      }
+    if (!ok)
+      {
+        g_rmdir (tmp_chunks);
+        g_unlink (tmp_json);
+        g_rmdir (tmp);
+        return NULL;
+      }
+  }
   return g_steal_pointer (&self);
 }
 
@@ -1519,7 +1546,8 @@ run_chunk (SvdChunkJob          *self,
       g_unlink (file);
       g_set_error (error, SVD_ERROR, SVD_ERROR_DECODE,
                    "Chunk %u: the input gave %" G_GINT64_FORMAT " of its %" G_GINT64_FORMAT " frames "
-                   "(damaged or truncated); the chunk is not recorded", index, r.frames, c->end - c->first);
+                   "(damaged or truncated); the chunk is not recorded. A restore without chunks "
+                   "(--no-chunks) keeps the frames that decode", index, r.frames, c->end - c->first);
       return FALSE;
     }
   if (!write_record (self, index, r.frames, error))
