@@ -5,8 +5,6 @@
 #include "farm/svd-scheduler.h"
 #include "session/svd-chunk-job.h"
 
-#include <errno.h>
-#include <glib/gstdio.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -888,28 +888,55 @@ svd_chunk_job_plan (const SvdRestoreJob       *job,
       g_array_append_val (self->chunks, c);
     }
 
-  if (g_mkdir (dir, 0755) != 0)
-    {
-      int saved = errno;
+  /* The folder is built under a hidden name and renamed into place, so a
+   * run killed while planning leaves no half job folder that would block
+   * the next one, and two runs planning at once cannot both win. */
+  {
+    g_autofree char *parent = g_path_get_dirname (dir);
+    g_autofree char *base = g_path_get_basename (dir);
+    g_autofree char *tmp = g_strdup_printf ("%s%c.%s.svd-%ld-XXXXXX", parent, G_DIR_SEPARATOR, base, (long) getpid ());
+    g_autofree char *tmp_chunks = NULL;
+    g_autofree char *tmp_json = NULL;
+    gboolean ok;
 
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create the job folder “%s”: %s", dir,
-                   g_strerror (saved));
-      return NULL;
-    }
-  if (g_mkdir (self->chunks_dir, 0755) != 0)
-    {
-      int saved = errno;
+    if (g_mkdtemp_full (tmp, 0755) == NULL)
+      {
+        int saved = errno;
 
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create “%s”: %s", self->chunks_dir, g_strerror (saved));
-      g_rmdir (dir);
-      return NULL;
-    }
-  if (!job_write (self, error))
-    {
-      g_rmdir (self->chunks_dir);
-      g_rmdir (dir);
-      return NULL;
-    }
+        g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create the job folder “%s”: %s", dir,
+                     g_strerror (saved));
+        return NULL;
+      }
+    tmp_chunks = g_build_filename (tmp, "chunks", NULL);
+    tmp_json = g_build_filename (tmp, "job.json", NULL);
+    g_free (self->dir);
+    self->dir = g_strdup (tmp);
+    ok = job_write (self, error);
+    g_free (self->dir);
+    self->dir = g_strdup (dir);
+    if (ok && g_mkdir (tmp_chunks, 0755) != 0)
+      {
+        int saved = errno;
+
+        g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create “%s”: %s", tmp_chunks, g_strerror (saved));
+        ok = FALSE;
+      }
+    if (ok && g_rename (tmp, dir) != 0)
+      {
+        int saved = errno;
+
+        g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create the job folder “%s”: %s", dir,
+                     saved == ENOTEMPTY || saved == EEXIST ? "another run created it meanwhile" : g_strerror (saved));
+        ok = FALSE;
+      }
+    if (!ok)
+      {
+        g_rmdir (tmp_chunks);
+        g_unlink (tmp_json);
+        g_rmdir (tmp);
+        return NULL;
+      }
+  }
   return g_steal_pointer (&self);
 }
 
@@ -1380,7 +1407,8 @@ typedef struct {
   const SvdRestoreJob *outer;
   gint64               frames_before;
   gint64               frames_total;
-  gint64               kill_at;      /* test hook: SIGKILL after this many chain frames */
+  gint64               kill_at;      /* test hooks: SIGKILL or cancel after this many chain frames */
+  gint64               cancel_at;
   gint64               start_us;
   gint64               frames_at_start;
 } Relay;
@@ -1411,6 +1439,8 @@ relay_frame (SvdEngine *engine,
 
   if (r->kill_at > 0 && frames >= r->kill_at)
     raise (SIGKILL);
+  if (r->cancel_at > 0 && frames >= r->cancel_at && r->outer->cancellable != NULL)
+    g_cancellable_cancel (r->outer->cancellable);
   if (r->outer->frame_done != NULL)
     r->outer->frame_done (engine, frames, r->outer->user_data);
 }
@@ -1433,18 +1463,20 @@ relay_reused (gint64   reused,
   r->outer->frame_reused (reused, r->outer->user_data);
 }
 
-/* Test hook (tests/cli/test-restore-resume.sh), in SVD_FAULT_INJECT:
- * kill-in-chunk:K raises SIGKILL in chunk K once half its frames went
- * through the chain: a `kill -9` at a known moment, with the chunk's
- * temporary file open, so the resume tests neither sleep nor race. */
+/* Test hooks (tests/cli/test-restore-resume.sh, tests/gui/test-export-
+ * resume.c), in SVD_FAULT_INJECT: kill-in-chunk:K raises SIGKILL in chunk
+ * K once half its frames went through the chain, a `kill -9` at a known
+ * moment with the chunk's temporary file open; cancel-in-chunk:K cancels
+ * the job there instead (Ctrl-C, the GUI's Cancel). The resume tests
+ * neither sleep nor race. Read at each chunk, so a test can clear it. */
 static gint64
-fault_kill_in_chunk (void)
+fault_in_chunk (const char *prefix)
 {
   const char *f = g_getenv ("SVD_FAULT_INJECT");
 
-  if (f == NULL || !g_str_has_prefix (f, "kill-in-chunk:"))
+  if (f == NULL || !g_str_has_prefix (f, prefix))
     return -1;
-  return g_ascii_strtoll (f + strlen ("kill-in-chunk:"), NULL, 10);
+  return g_ascii_strtoll (f + strlen (prefix), NULL, 10);
 }
 
 static void
@@ -1500,8 +1532,9 @@ run_chunk (SvdChunkJob          *self,
   job.notice = outer->notice != NULL ? relay_notice : NULL;
   job.frame_reused = outer->frame_reused != NULL ? relay_reused : NULL;
   job.frame_done = relay_frame;
-  kill_in = fault_kill_in_chunk ();
+  kill_in = fault_in_chunk ("kill-in-chunk:");
   relay->kill_at = kill_in == (gint64) index ? MAX (1, (c->end - c->first) / 2) : -1;
+  relay->cancel_at = fault_in_chunk ("cancel-in-chunk:") == (gint64) index ? MAX (1, (c->end - c->first) / 2) : -1;
   if (!svd_restore_job_run (&job, &r, error))
     {
       g_prefix_error (error, "Chunk %u (frames %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT "): ",
@@ -1513,7 +1546,8 @@ run_chunk (SvdChunkJob          *self,
       g_unlink (file);
       g_set_error (error, SVD_ERROR, SVD_ERROR_DECODE,
                    "Chunk %u: the input gave %" G_GINT64_FORMAT " of its %" G_GINT64_FORMAT " frames "
-                   "(damaged or truncated); the chunk is not recorded", index, r.frames, c->end - c->first);
+                   "(damaged or truncated); the chunk is not recorded. A restore without chunks "
+                   "(--no-chunks) keeps the frames that decode", index, r.frames, c->end - c->first);
       return FALSE;
     }
   if (!write_record (self, index, r.frames, error))

@@ -29,6 +29,22 @@ pids_file="$dir/pids"
 
 stop_all () {
   [ -f "$pids_file" ] || return 0
+  # Jobs still running (a test that failed or timed out) have slurmstepd
+  # and their tasks, which slurmd started: cancel them through this
+  # cluster's own controller and wait (bounded) until they are gone, so
+  # stopping the daemons leaves no process of the cluster behind.
+  if [ -f "$dir/slurm.conf" ] && grep -q '^slurmctld ' "$pids_file"; then
+    local ids i
+    ids=$(SLURM_CONF="$dir/slurm.conf" squeue --noheader --format=%A 2>/dev/null | tr '\n' ' ')
+    if [ -n "${ids// /}" ]; then
+      # shellcheck disable=SC2086
+      SLURM_CONF="$dir/slurm.conf" scancel $ids 2>/dev/null
+      for i in $(seq 1 150); do
+        [ -z "$(SLURM_CONF="$dir/slurm.conf" squeue --noheader 2>/dev/null)" ] && break
+        sleep 0.2
+      done
+    fi
+  fi
   # Stop in reverse order: slurmd, slurmctld, then munged, which the other
   # two need to the end.
   tac "$pids_file" | while read -r name pid; do

@@ -291,6 +291,36 @@ test_join_refused (void)
   remove_work_dir (dir);
 }
 
+/* A task that fails makes the join's dependency unsatisfiable: Slurm
+ * cancels the join (--kill-on-invalid-dep) instead of leaving it pending
+ * for ever, and it never runs. */
+static void
+test_failed_task_cancels_join (void)
+{
+  g_autofree char *dir = make_work_dir ();
+  g_autofree char *marker = g_build_filename (dir, "joined", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdScheduler) scheduler = svd_scheduler_new ("slurm", &error);
+  g_auto(SvdSchedulerSubmission) sub = { 0 };
+  const guint tasks[] = { 0, 1 };
+  const char *task_argv[] = { "/bin/sh", "-c", "exit $((3 * $1))", "sh", NULL };
+  const char *join_argv[] = { "/bin/sh", "-c", "touch \"$1\"", "sh", marker, NULL };
+  SvdSchedulerRequest request = {
+    .name = "svd-failing",
+    .work_dir = dir,
+    .tasks = tasks,
+    .n_tasks = G_N_ELEMENTS (tasks),
+    .task_argv = task_argv,
+    .join_argv = join_argv,
+  };
+
+  g_assert_true (svd_scheduler_submit (scheduler, &request, &sub, NULL, &error));
+  g_assert_no_error (error);
+  wait_for_queue_empty (scheduler, "svd-failing");
+  g_assert_false (g_file_test (marker, G_FILE_TEST_EXISTS));
+  remove_work_dir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -305,5 +335,6 @@ main (int    argc,
   g_test_add_func ("/farm/slurm/query-and-cancel", test_query_and_cancel);
   g_test_add_func ("/farm/slurm/refused", test_refused);
   g_test_add_func ("/farm/slurm/join-refused", test_join_refused);
+  g_test_add_func ("/farm/slurm/failed-task-cancels-join", test_failed_task_cancels_join);
   return g_test_run ();
 }
