@@ -1414,6 +1414,7 @@ typedef struct {
   gint64               frames_total;
   gint64               kill_at;      /* test hooks: SIGKILL or cancel after this many chain frames */
   gint64               cancel_at;
+  gint64               engine_frames_before;   /* chain frames of the chunks before, this run */
   gint64               start_us;
   gint64               frames_at_start;
 } Relay;
@@ -1447,7 +1448,7 @@ relay_frame (SvdEngine *engine,
   if (r->cancel_at > 0 && frames >= r->cancel_at && r->outer->cancellable != NULL)
     g_cancellable_cancel (r->outer->cancellable);
   if (r->outer->frame_done != NULL)
-    r->outer->frame_done (engine, frames, r->outer->user_data);
+    r->outer->frame_done (engine, r->engine_frames_before + frames, r->outer->user_data);
 }
 
 static void
@@ -1573,6 +1574,7 @@ run_chunk (SvdChunkJob          *self,
       g_unlink (file);
       return FALSE;
     }
+  relay->engine_frames_before += r.engine_frames;
   if (result != NULL)
     add_result (result, &r);
   return TRUE;
