@@ -458,6 +458,62 @@ start_output (Join    *self,
 }
 
 /**
+ * svd_chunk_join_check_streams:
+ * @source: the clip whose audio and subtitles the join will copy
+ * @output: the output the join will write
+ * @copy_audio: whether audio is copied
+ * @copy_subtitles: whether subtitles are copied
+ * @allow_playlists: see #SvdReaderOptions
+ * @error: return location for an error
+ *
+ * Checks, before any chunk is restored, that @output's container can
+ * hold the source's audio and subtitle streams, so a join cannot fail on
+ * them after hours of work.
+ *
+ * Returns: %TRUE when it can
+ */
+gboolean
+svd_chunk_join_check_streams (const char  *source,
+                              const char  *output,
+                              gboolean     copy_audio,
+                              gboolean     copy_subtitles,
+                              gboolean     allow_playlists,
+                              GError     **error)
+{
+  g_autoptr(SvdAvInput) ic = NULL;
+  const AVOutputFormat *ofmt = av_guess_format (NULL, output, NULL);
+
+  if (ofmt == NULL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "Cannot tell the container format from the name “%s”", output);
+      return FALSE;
+    }
+  if (!copy_audio && !copy_subtitles)
+    return TRUE;
+  if (!svd_av_open_input (&ic, source, allow_playlists, error))
+    return FALSE;
+  for (unsigned i = 0; i < ic->nb_streams; i++)
+    {
+      const AVCodecParameters *par = ic->streams[i]->codecpar;
+
+      if (!((par->codec_type == AVMEDIA_TYPE_AUDIO && copy_audio) ||
+            (par->codec_type == AVMEDIA_TYPE_SUBTITLE && copy_subtitles)))
+        continue;
+      if (avformat_query_codec (ofmt, par->codec_id, FF_COMPLIANCE_NORMAL) == 0)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                       "The %s stream %u (%s) of “%s” cannot be stored in a %s file. "
+                       "Choose another container or leave the %s out.",
+                       av_get_media_type_string (par->codec_type), i, avcodec_get_name (par->codec_id),
+                       source, ofmt->name, par->codec_type == AVMEDIA_TYPE_AUDIO ? "audio" : "subtitles");
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/**
  * svd_chunk_join:
  * @options: what to join
  * @frames_written: (out) (optional): video frames in the output

@@ -39,6 +39,12 @@ typedef struct {
   GCancellable      *cancellable;
 } SvdChunkJoinOptions;
 
+gboolean svd_chunk_join_check_streams (const char  *source,
+                                       const char  *output,
+                                       gboolean     copy_audio,
+                                       gboolean     copy_subtitles,
+                                       gboolean     allow_playlists,
+                                       GError     **error);
 gboolean svd_chunk_join (const SvdChunkJoinOptions  *options,
                          gint64                     *frames_written,
                          GError                    **error);

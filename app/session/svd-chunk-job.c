@@ -20,6 +20,7 @@
 #include "core/svd-json-depth.h"
 #include "core/svd-output.h"
 #include "media/svd-chunk-join.h"
+#include "media/svd-writer.h"
 #include "session/svd-scene-cut.h"
 
 /* A chunked, resumable restore (issue #25), shaped after av1an: the clip
@@ -206,12 +207,16 @@ input_identity (const char  *path,
   FILE *f;
   size_t n;
 
-  if (g_stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+  if (g_stat (path, &st) != 0)
     {
       int saved = errno;
 
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read the input “%s”: %s", path,
-                   S_ISREG (st.st_mode) ? g_strerror (saved) : "not a regular file");
+      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read the input “%s”: %s", path, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISREG (st.st_mode))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read the input “%s”: not a regular file", path);
       return FALSE;
     }
   f = fopen (path, "rb");
@@ -1409,6 +1414,7 @@ typedef struct {
   gint64               frames_total;
   gint64               kill_at;      /* test hooks: SIGKILL or cancel after this many chain frames */
   gint64               cancel_at;
+  gint64               engine_frames_before;   /* chain frames of the chunks before, this run */
   gint64               start_us;
   gint64               frames_at_start;
 } Relay;
@@ -1442,7 +1448,7 @@ relay_frame (SvdEngine *engine,
   if (r->cancel_at > 0 && frames >= r->cancel_at && r->outer->cancellable != NULL)
     g_cancellable_cancel (r->outer->cancellable);
   if (r->outer->frame_done != NULL)
-    r->outer->frame_done (engine, frames, r->outer->user_data);
+    r->outer->frame_done (engine, r->engine_frames_before + frames, r->outer->user_data);
 }
 
 static void
@@ -1515,11 +1521,24 @@ run_chunk (SvdChunkJob          *self,
   g_autofree char *file = chunk_path (self, index, CHUNK_EXT);
   g_auto(SvdRestoreJobResult) r = { 0 };
   SvdRestoreJob job = *outer;
+  SvdSettings settings;
   gint64 kill_in;
 
   /* Whatever an interrupted attempt left: a record without a good file,
    * a file without a record. */
   forget_chunk (self, index);
+  /* The defaults the output's writer would take: the encoder follows
+   * the output's extension, not the chunk's. */
+  if (job.encoder == NULL && g_str_has_suffix (self->output, ".webm"))
+    job.encoder = "libvpx-vp9";
+  /* The chain runs in the precision the job was planned with, whatever
+   * the machine that restores this chunk defaults to. */
+  if (job.settings != NULL)
+    settings = *job.settings;
+  else
+    svd_settings_init (&settings);
+  settings.precision = g_strcmp0 (self->precision, "fp16") == 0 ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
+  job.settings = &settings;
   job.output_path = file;
   job.first = c->first;
   job.end = c->end;
@@ -1555,6 +1574,7 @@ run_chunk (SvdChunkJob          *self,
       g_unlink (file);
       return FALSE;
     }
+  relay->engine_frames_before += r.engine_frames;
   if (result != NULL)
     add_result (result, &r);
   return TRUE;
@@ -1781,6 +1801,32 @@ notice (const SvdChunkJobOptions *options,
   options->notice (msg, options->user_data);
 }
 
+/* Before restoring anything, what the join will need: a writer for the
+ * output with the job's settings (container, encoder, CRF, pixel format;
+ * made and thrown away at once) and a container that takes the source's
+ * audio and subtitles. */
+static gboolean
+check_output (const SvdRestoreJob  *job,
+              GError              **error)
+{
+  g_autoptr(SvdWriter) writer = NULL;
+  SvdWriterOptions wo;
+
+  svd_writer_options_init (&wo);
+  wo.encoder = job->encoder;
+  wo.crf = job->crf;
+  wo.preset = job->preset;
+  wo.pix_fmt = job->pix_fmt;
+  wo.copy_from = job->input_path;
+  wo.copy_audio = FALSE;
+  wo.copy_subtitles = FALSE;
+  writer = svd_writer_new (job->output_path, &wo, error);
+  if (writer == NULL)
+    return FALSE;
+  return svd_chunk_join_check_streams (job->input_path, job->output_path, job->copy_audio, job->copy_subtitles,
+                                       job->allow_playlists, error);
+}
+
 /**
  * svd_chunk_job_restore:
  * @job: the restore: input, output, chain (models loaded), encoder
@@ -1821,6 +1867,8 @@ svd_chunk_job_restore (const SvdRestoreJob       *job,
 
   res.restore.reuse_worst_psnr_y = INFINITY;
   res.restore.first_damaged_frame = -1;
+  if (!check_output (job, error))
+    return FALSE;
   if (options->restart && !svd_chunk_job_remove_dir (dir, error))
     return FALSE;
   if (g_file_test (dir, G_FILE_TEST_EXISTS))

@@ -106,6 +106,19 @@ check "x264: the timestamps of the one-shot" cmp -s <(pts x.mp4) <(pts x-one.mp4
 check "x264: the timestamps of the source" cmp -s <(pts x.mp4) <(pts x264src.mp4)
 check "x264: decodes without errors" test -z "$(ffmpeg -v error -i x.mp4 -f null - 2>&1)"
 
+# WebM: the encoder follows the output's extension (VP9), not the chunks'.
+"$svd" restore vfr.mkv w-one.webm --chain "$model" --no-chunks -q
+"$svd" restore vfr.mkv w.webm --chain "$model" --chunk-frames 40 -q
+check "webm: chunks encoded with VP9, the output's default" \
+  test "$(ffprobe -v error -select_streams v:0 -show_entries stream=codec_name -of csv=p=0 w.webm)" = vp9
+check "webm: the timestamps of the one-shot" cmp -s <(pts w.webm) <(pts w-one.webm)
+# A container that cannot take the source's audio is refused before any
+# work, not at the join.
+"$svd" restore src.mkv a.webm --chain "$model" --chunk-frames 30 2>a.err
+check "flac audio into webm is refused at once, with no job folder" \
+  test $? -ne 0 -a ! -e a.webm.svdjob -a ! -e a.webm
+check "… naming the stream" grep -q "flac.*cannot be stored in a webm file" a.err
+
 # Scene cuts: a clip with a cut at frame 60 (test pattern, then colour
 # bars) is split there, and its chunked restore equals the one-shot.
 ffmpeg -v error -y -f lavfi -i "testsrc=size=64x48:rate=24:duration=2.5" \
