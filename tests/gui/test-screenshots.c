@@ -100,7 +100,7 @@ script (SvdApplication *app)
   shoot ("start-minimum", 1, 1);
 
   setup.mode = SVD_REFERENCE_SYNTHESIZE;
-  setup.input_path = clip;
+  setup.input_path = (char *) clip;
   svd_degrade_params_init (&setup.degrade);
   setup.degrade.scale = 2;
   svd_window_start_session (the_window, &setup);
