@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "core/svd-output.h"
+#include "core/svd-png.h"
 #include "media/svd-degrade.h"
 #include "session/svd-readout-format.h"
 #include "session/svd-session.h"
@@ -42,7 +44,45 @@ typedef struct {
   gboolean        dists_asked; /* --dists named a variant */
   gboolean        progress;   /* on a terminal */
   GArray         *frames;     /* CompareFrame */
+  const char     *save_dir;   /* --save-frames */
+  gboolean        save_force;
+  const char     *clip;
 } Compare;
+
+/* --save-frames: each frame's source, reference and chain outputs as
+ * 8-bit PNG files named as the app's "Save Frame Images" names them,
+ * e.g. clip-frame000042-chain1.png. */
+static gboolean
+save_frame_images (Compare         *self,
+                   SvdSessionFrame *frame,
+                   GError         **error)
+{
+  g_autofree char *stem = g_path_get_basename (self->clip);
+  char *dot = strrchr (stem, '.');
+  const char *inputs[] = { self->clip, NULL };
+
+  if (dot != NULL && dot != stem)
+    *dot = '\0';
+  for (int i = -2; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      SvdImage *image = i == -2 ? frame->reference : i == -1 ? frame->source : frame->chains[i].display;
+      g_autofree char *name = NULL;
+      g_autofree char *path = NULL;
+
+      if (image == NULL)
+        continue;
+      if (i < 0)
+        name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-%s.png", stem, frame->index,
+                                i == -2 ? "reference" : "source");
+      else
+        name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-chain%d.png", stem, frame->index, i + 1);
+      path = g_build_filename (self->save_dir, name, NULL);
+      if (!svd_output_check (path, inputs, self->save_force ? SVD_OUTPUT_FORCE : SVD_OUTPUT_NONE, error)
+          || !svd_png_save (image, path, 8, error))
+        return FALSE;
+    }
+  return TRUE;
+}
 
 static void
 compare_frame_clear (gpointer data)
@@ -137,6 +177,12 @@ frame_cb (SvdSessionFrame *frame,
     {
       self->error = g_error_copy (error);
       g_prefix_error (&self->error, "Frame %" G_GINT64_FORMAT ": ", self->next);
+      g_main_loop_quit (self->loop);
+      return;
+    }
+  if (self->save_dir != NULL && !save_frame_images (self, frame, &self->error))
+    {
+      svd_session_frame_free (frame);
       g_main_loop_quit (self->loop);
       return;
     }
@@ -514,7 +560,8 @@ svd_cmd_compare (int    argc,
   g_autofree char *synthesize = NULL;
   g_autofree char *frames = NULL;
   g_autofree char *dists_name = NULL;
-  gboolean no_reference = FALSE, no_reuse = FALSE;
+  g_autofree char *save_dir = NULL;
+  gboolean no_reference = FALSE, no_reuse = FALSE, force = FALSE;
   gint64 offset = 0;
   SvdCliCommon common = { 0 };
   GOptionEntry entries[] = {
@@ -527,6 +574,9 @@ svd_cmd_compare (int    argc,
     { "dists", 0, 0, G_OPTION_ARG_STRING, &dists_name, "DISTS: none (default), short256 or full", "MODE" },
     { "no-reuse", 0, 0, G_OPTION_ARG_NONE, &no_reuse,
       "Run each chain on every frame, even one identical to the frame before (default: reuse its output)", NULL },
+    { "save-frames", 0, 0, G_OPTION_ARG_FILENAME, &save_dir,
+      "Save each frame's source, reference and chain outputs as PNG files in DIR (as the app's Save Frame Images)", "DIR" },
+    { "force", 'y', 0, G_OPTION_ARG_NONE, &force, "With --save-frames: replace existing files", NULL },
     { NULL }
   };
   SvdSessionSetup setup = { 0 };
@@ -567,6 +617,11 @@ svd_cmd_compare (int    argc,
     }
 
   setup.input_path = argv[1];
+  self.clip = argv[1];
+  self.save_dir = save_dir;
+  self.save_force = force;
+  if (save_dir != NULL && !g_file_test (save_dir, G_FILE_TEST_IS_DIR))
+    return svd_cli_usage_error (context, "--save-frames needs an existing folder");
   if (reference != NULL)
     {
       setup.mode = SVD_REFERENCE_PAIR;
