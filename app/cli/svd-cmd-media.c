@@ -282,70 +282,11 @@ progress_end (Progress *pr)
     fprintf (stderr, "\n");
 }
 
-/* Ctrl-C, SIGTERM and SIGHUP (the terminal closing) cancel the job's GCancellable. GLib's signal sources
- * do the async-signal-safe part; a small thread of our own dispatches
- * them, since the command's thread is busy running the job. The job
- * checks the cancellable between frames and stages and removes its
- * temporary file, so an interrupt never leaves a file behind. */
-typedef struct {
-  GMainContext *context;
-  GThread      *thread;
-  gint          stop;
-} Interrupt;
-
-static gboolean
-interrupt_signal_cb (gpointer user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
-  return G_SOURCE_CONTINUE;
-}
-
-static gpointer
-interrupt_thread (gpointer user_data)
-{
-  Interrupt *self = user_data;
-
-  /* Not a GMainLoop: quitting one that has not started running yet
-   * would be lost, and a job that fails at once would hang here. */
-  g_main_context_push_thread_default (self->context);
-  while (!g_atomic_int_get (&self->stop))
-    g_main_context_iteration (self->context, TRUE);
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-static void
-interrupt_start (Interrupt    *self,
-                 GCancellable *cancellable)
-{
-  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-  self->context = g_main_context_new ();
-  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
-    {
-      g_autoptr(GSource) source = g_unix_signal_source_new (signals[i]);
-
-      g_source_set_callback (source, interrupt_signal_cb, g_object_ref (cancellable), g_object_unref);
-      g_source_attach (source, self->context);
-    }
-  self->stop = FALSE;
-  self->thread = g_thread_new ("svd-interrupt", interrupt_thread, self);
-}
-
-static void
-interrupt_stop (Interrupt *self)
-{
-  if (self->thread == NULL)
-    return;
-  g_atomic_int_set (&self->stop, TRUE);
-  g_main_context_wakeup (self->context);
-  g_thread_join (self->thread);
-  self->thread = NULL;
-  /* Destroys the signal sources (the default actions come back). */
-  g_clear_pointer (&self->context, g_main_context_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Interrupt, interrupt_stop)
+/* Ctrl-C, SIGTERM and SIGHUP cancel the job (svd_cli_interrupt_start()). */
+typedef SvdCliInterrupt Interrupt;
+#define interrupt_start svd_cli_interrupt_start
+#define interrupt_stop svd_cli_interrupt_stop
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Interrupt, svd_cli_interrupt_stop)
 
 static gboolean
 parse_range (const char  *text,

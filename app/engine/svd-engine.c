@@ -6,8 +6,10 @@
 #include "svd-model-ref.h"
 #include "svd-resize.h"
 #include "svd-winograd-cl.h"
+#include "svd-graph-cl.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
+#include "core/svd-memory.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,6 +48,7 @@ typedef struct {
   Layer    *layers;
   int       n_layers;
   int       res;        /* index into the resolution table of its input */
+  SvdGraphCl *graph;    /* a graph-IR model (SvdModel.graph) */
 } Stage;
 
 /* A device image: planes with a one-pixel zero border (see conv.cl). */
@@ -79,6 +82,9 @@ struct _SvdEngine {
   DevBuf        rgb[SVD_ENGINE_MAX_STAGES + 1];
   int           total_scale;
   int           halo;
+  /* A graph-IR stage: its padding, pixel unshuffle grid and crops depend on
+   * the whole frame, so such chains are not tiled. */
+  gboolean      has_graph;
 
   /* Kernel shape */
   gboolean      pixel_variant;
@@ -108,6 +114,9 @@ struct _SvdEngine {
    * or 0 for the CPU reference path; 0 before any failure. */
   int           oom_tile;
   gboolean      oom_cpu;
+  /* plan_tiles() found no tile that fits: no smaller tile will. */
+  gboolean      plan_refused;
+  gboolean      plan_noticed;
   /* The last frame's result is whole in rgb[n_stages] (one region on the
    * device), of this size. */
   gboolean      output_on_device;
@@ -182,6 +191,7 @@ clear_chain (SvdEngine *self)
         }
       g_free (st->layers);
       g_clear_pointer (&st->resize, clReleaseKernel);
+      g_clear_pointer (&st->graph, svd_graph_cl_free);
     }
   if (self->wino_scratch != NULL)
     {
@@ -193,6 +203,7 @@ clear_chain (SvdEngine *self)
   memset (self->stages, 0, sizeof self->stages);
   self->n_stages = 0;
   self->n_res = 0;
+  self->has_graph = FALSE;
   g_ptr_array_set_size (self->models, 0);
 }
 
@@ -748,6 +759,12 @@ svd_engine_set_chain (SvdEngine       *self,
       g_ptr_array_add (self->models, svd_model_ref (m));
       st->model = m;
       st->scale = m->scale;
+      if (m->graph != NULL)
+        {
+          self->has_graph = TRUE;
+          scale *= m->scale;
+          continue;
+        }
       /* Each conv widens the region a pixel depends on by one pixel of
        * this stage's input, i.e. 1 / scale pixels of the chain input. */
       self->halo += (m->n_layers + scale - 1) / scale;
@@ -786,6 +803,11 @@ svd_engine_set_chain (SvdEngine       *self,
               clear_chain (self);
               return FALSE;
             }
+          continue;
+        }
+      if (m->graph != NULL)
+        {
+          st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
           continue;
         }
       st->n_layers = m->n_layers;
@@ -1264,6 +1286,15 @@ run_stages (SvdEngine        *self,
           sh *= st->scale;
           continue;
         }
+      if (st->graph != NULL)
+        {
+          ok = svd_graph_cl_run_rgb (st->graph, self->rgb[s].mem, self->rgb[s].pitch, self->rgb[s].plane,
+                                     self->rgb[s + 1].mem, self->rgb[s + 1].pitch, self->rgb[s + 1].plane,
+                                     sw, sh, &first[s], &last[s], cancellable, error);
+          sw *= st->scale;
+          sh *= st->scale;
+          continue;
+        }
       for (int li = 0; li < st->n_layers && ok; li++)
         {
           Layer *l = &st->layers[li];
@@ -1379,33 +1410,166 @@ process_region (SvdEngine        *self,
   return TRUE;
 }
 
-static int
-tile_size (SvdEngine *self,
-           int        w,
-           int        h)
+/* Bytes of the device buffers that depend on the region run at once, for
+ * a region of w×h input pixels: two feature maps at each resolution, the
+ * RGB image before and after each stage, and the packed frame (at most
+ * float RGB at the output size). */
+static guint64
+region_bytes (SvdEngine *self,
+              int        w,
+              int        h)
+{
+  guint64 sum = 0;
+  int pitch, plane, s = 1;
+
+  for (int r = 0; r < self->n_res; r++)
+    {
+      geometry (self, w * self->res[r].scale, h * self->res[r].scale, &pitch, &plane);
+      sum += 2 * (guint64) plane * self->res[r].max_nf * feat_elem (self);
+    }
+  for (int i = 0; i <= self->n_stages; i++)
+    {
+      geometry (self, w * s, h * s, &pitch, &plane);
+      sum += (guint64) plane * 3 * sizeof (float);
+      if (i < self->n_stages)
+        s *= self->stages[i].scale;
+    }
+  return sum + (guint64) w * s * h * s * 3 * sizeof (float);
+}
+
+/* What region_bytes() counts, as allocated now. */
+static guint64
+held_region_bytes (SvdEngine *self)
+{
+  guint64 sum = self->io_bytes;
+
+  for (int r = 0; r < self->n_res; r++)
+    for (int i = 0; i < 2; i++)
+      sum += (guint64) self->res[r].feat[i].plane * self->res[r].feat[i].channels * self->res[r].feat[i].elem;
+  for (int i = 0; i <= self->n_stages; i++)
+    sum += (guint64) self->rgb[i].plane * self->rgb[i].channels * self->rgb[i].elem;
+  return sum;
+}
+
+/* The room the region's buffers may take (*room), and what must stay free
+ * beside them (*reserve). On a GPU the room is its global memory less what
+ * the engine keeps whatever the region (weights, Winograd scratch). On a
+ * CPU device (buffers in host memory) it is at most what the host has
+ * left plus what the region's buffers hold now (they are reused or
+ * released first), and the reserve is the host images a tiled frame needs
+ * beside them plus 64 MiB for threads and the allocator. */
+static void
+region_budget (SvdEngine   *self,
+               int          w,
+               int          h,
+               int          tile,
+               guint64     *room,
+               guint64     *reserve,
+               const char **limit)
+{
+  const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
+  guint64 held = held_region_bytes (self);
+  guint64 fixed = self->bytes > held ? self->bytes - held : 0;
+
+  *room = info->global_mem > fixed ? info->global_mem - fixed : 0;
+  *reserve = 0;
+  *limit = "the device's global memory (CL_DEVICE_GLOBAL_MEM_SIZE)";
+  if (info->type & CL_DEVICE_TYPE_CPU)
+    {
+      const char *host_name = NULL;
+      guint64 host = svd_memory_host_headroom (&host_name);
+      guint64 S = self->total_scale, t = (guint64) MIN (tile, MAX (w, h)) + 2 * self->halo;
+
+      *reserve = 12 * ((guint64) w * h + (guint64) w * S * h * S + t * t * (1 + S * S)) + ((guint64) 64 << 20);
+      if (host != G_MAXUINT64 && host + held < *room)
+        {
+          *room = host + held;
+          *limit = host_name;
+        }
+    }
+}
+
+/* Chooses the tile size for a w×h frame: the largest (down to 16 pixels)
+ * whose buffers fit both the device's allocation limit per buffer and
+ * the memory left for them (region_budget()). When even the smallest
+ * does not fit, fails with SVD_ERROR_OUT_OF_MEMORY and the numbers, before
+ * anything is allocated: on PoCL an allocation the host cannot back
+ * aborts the process instead of failing. */
+static gboolean
+plan_tiles (SvdEngine  *self,
+            int         w,
+            int         h,
+            int        *tile_out,
+            GError    **error)
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
   guint64 limit = info->max_alloc;
   int tile = self->settings.max_tile > 0 ? self->settings.max_tile : MAX (w, h);
+  guint64 whole_need = 0, whole_room = 0;
+  const char *whole_what = NULL;
+
+  if (self->has_graph)
+    {
+      /* Graph stages run whole frames: no tiling to plan. */
+      *tile_out = MAX (w, h);
+      return TRUE;
+    }
+  if (self->oom_tile > 0)
+    tile = MIN (tile, self->oom_tile);
 
   /* Shrink until the largest buffer (a feature map at the largest
-   * resolution, or the output image) fits the device's allocation limit. */
+   * resolution, or the output image) fits the device's allocation limit
+   * and all of them fit the memory left. */
   for (;;)
     {
-      int tw = MIN (w, tile) + 2 * self->halo, th = MIN (h, tile) + 2 * self->halo;
-      guint64 worst = 0;
+      int tw = MIN (w, MIN (w, tile) + 2 * self->halo), th = MIN (h, MIN (h, tile) + 2 * self->halo);
+      guint64 worst = 0, need = region_bytes (self, tw, th), room, reserve;
+      const char *what = NULL;
+
+      region_budget (self, w, h, tile, &room, &reserve, &what);
 
       for (int r = 0; r < self->n_res; r++)
         {
           int pitch, plane;
 
-          geometry (self, MIN (tw, w) * self->res[r].scale, MIN (th, h) * self->res[r].scale, &pitch, &plane);
+          geometry (self, tw * self->res[r].scale, th * self->res[r].scale, &pitch, &plane);
           worst = MAX (worst, (guint64) plane * self->res[r].max_nf * feat_elem (self));
         }
-      if (worst <= limit || tile <= 16)
-        return tile;
-      tile = tile * 3 / 4;
+      if (worst <= limit && need + reserve <= room)
+        break;
+      if (worst <= limit && whole_need == 0)
+        {
+          whole_need = need + reserve;
+          whole_room = room;
+          whole_what = what;
+        }
+      if (tile <= 16)
+        {
+          g_autofree char *need_s = svd_memory_format (need);
+          g_autofree char *reserve_s = svd_memory_format (reserve);
+          g_autofree char *room_s = svd_memory_format (room);
+
+          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
+                       "Not enough memory on %s for a %dx%d frame: even %dx%d tiles need %s of buffers "
+                       "(plus %s for the frame's images on the host), and %s leaves %s",
+                       info->name, w, h, tile, tile, need_s, reserve_s, what, room_s);
+          self->plan_refused = TRUE;
+          return FALSE;
+        }
+      tile = MAX (16, tile * 3 / 4);
     }
+  /* Said once per engine: the frames of a clip are all the same size. */
+  if (whole_need > 0 && !self->plan_noticed)
+    {
+      g_autofree char *need_s = svd_memory_format (whole_need);
+      g_autofree char *room_s = svd_memory_format (whole_room);
+
+      self->plan_noticed = TRUE;
+      g_warning ("Not enough memory on %s for a %dx%d frame in one piece (%s of buffers and images; %s leaves %s): "
+                 "processing in %dx%d tiles", info->name, w, h, need_s, whole_what, room_s, tile, tile);
+    }
+  *tile_out = tile;
+  return TRUE;
 }
 
 /**
@@ -1499,9 +1663,8 @@ process_frame (SvdEngine         *self,
   out->frame_index = input->frame_index;
   t.n_stages = self->n_stages;
 
-  tile = tile_size (self, w, h);
-  if (self->oom_tile > 0)
-    tile = MIN (tile, self->oom_tile);
+  if (!plan_tiles (self, w, h, &tile, error))
+    return FALSE;
   if (tile >= w && tile >= h)
     {
       t.n_tiles = 1;
@@ -1601,6 +1764,7 @@ svd_engine_process (SvdEngine         *self,
       int tile;
 
       self->output_on_device = FALSE;
+      self->plan_refused = FALSE;
       if (process_frame (self, input, out_format, output, &t, cancellable, &local))
         {
           /* One untiled region on the device leaves the whole result in
@@ -1614,17 +1778,24 @@ svd_engine_process (SvdEngine         *self,
             *timings = t;
           return TRUE;
         }
-      if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY))
+      if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY) ||
+          (self->plan_refused && (svd_cl_context_get_info (self->ctx)->type & CL_DEVICE_TYPE_CPU)))
         {
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
       /* Partly allocated buffers would be reused at the wrong size. */
       release_buffers (self);
-      tile = self->oom_tile > 0 ? self->oom_tile : MIN (tile_size (self, input->width, input->height),
-                                                        MAX (input->width, input->height));
-      tile /= 2;
-      if (tile >= 64)
+      tile = self->oom_tile > 0 ? self->oom_tile : MAX (input->width, input->height);
+      if (!self->plan_refused)
+        {
+          int planned;
+
+          if (plan_tiles (self, input->width, input->height, &planned, NULL))
+            tile = MIN (tile, planned);
+        }
+      tile = self->plan_refused ? 0 : tile / 2;
+      if (tile >= 64 && !self->has_graph)
         {
           self->oom_tile = tile;
           g_warning ("The OpenCL device is out of memory (%s); processing in %dx%d tiles",
