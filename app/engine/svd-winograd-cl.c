@@ -5,6 +5,7 @@
 #include "svd-winograd-cl.h"
 #include "svd-winograd.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
 
 #include <stdio.h>
 #include <errno.h>
@@ -310,6 +311,48 @@ choice_path (const char *cache_dir)
   return g_build_filename (cache_dir, "conv-choice.ini", NULL);
 }
 
+/* The cache is ours, but it sits in the user's cache folder: it is read
+ * only as a regular file of at most this size (a line per layer shape,
+ * size class and device: a few KB). */
+#define CONV_CHOICE_MAX_BYTES ((gsize) 1 << 20)
+
+/**
+ * svd_conv_choice_parse:
+ * @data: the text of a conv-choice.ini
+ * @length: its length
+ * @group: the device's group (platform | device | driver | version)
+ * @key: from svd_conv_choice_key()
+ * @algo: (out): the choice stored for @key in @group
+ *
+ * Returns: whether a valid choice was stored; anything else (text that is
+ *   not a key file, an unknown value) reads as no choice
+ */
+gboolean
+svd_conv_choice_parse (const char  *data,
+                       gsize        length,
+                       const char  *group,
+                       const char  *key,
+                       SvdConvAlgo *algo)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *val = NULL;
+
+  if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+  val = g_key_file_get_string (kf, group, key, NULL);
+  if (val == NULL)
+    return FALSE;
+  if (g_str_has_prefix (val, "wino2"))
+    *algo = SVD_CONV_ALGO_WINO2;
+  else if (g_str_has_prefix (val, "wino4"))
+    *algo = SVD_CONV_ALGO_WINO4;
+  else if (g_str_has_prefix (val, "direct"))
+    *algo = SVD_CONV_ALGO_DIRECT;
+  else
+    return FALSE;
+  return TRUE;
+}
+
 /**
  * svd_conv_choice_lookup:
  * @ctx: the device
@@ -325,25 +368,14 @@ svd_conv_choice_lookup (SvdClContext *ctx,
                         const char   *key,
                         SvdConvAlgo  *algo)
 {
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *path = choice_path (cache_dir);
   g_autofree char *group = choice_group (ctx);
-  g_autofree char *val = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL))
+  if (!svd_file_read_regular (path, CONV_CHOICE_MAX_BYTES, &data, &len, NULL))
     return FALSE;
-  val = g_key_file_get_string (kf, group, key, NULL);
-  if (val == NULL)
-    return FALSE;
-  if (g_str_has_prefix (val, "wino2"))
-    *algo = SVD_CONV_ALGO_WINO2;
-  else if (g_str_has_prefix (val, "wino4"))
-    *algo = SVD_CONV_ALGO_WINO4;
-  else if (g_str_has_prefix (val, "direct"))
-    *algo = SVD_CONV_ALGO_DIRECT;
-  else
-    return FALSE;
-  return TRUE;
+  return svd_conv_choice_parse (data, len, group, key, algo);
 }
 
 /**
@@ -365,8 +397,11 @@ svd_conv_choice_store (SvdClContext *ctx,
   g_autofree char *path = choice_path (cache_dir);
   g_autofree char *group = choice_group (ctx);
   g_autofree char *val = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
-  g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  if (svd_file_read_regular (path, CONV_CHOICE_MAX_BYTES, &data, &len, NULL))
+    g_key_file_load_from_data (kf, data, len, G_KEY_FILE_KEEP_COMMENTS, NULL);
   val = g_strdup_printf ("%s; direct %.3f ms, wino2 %.3f ms, wino4 %.3f ms", svd_conv_algo_name (algo),
                          ms[0], ms[1], ms[2]);
   g_key_file_set_string (kf, group, key, val);

@@ -70,6 +70,11 @@ char       *svd_conv_choice_key       (int                 ic,
                                        gboolean            src_half,
                                        gboolean            dst_half,
                                        int                 size_class);
+gboolean    svd_conv_choice_parse     (const char         *data,
+                                       gsize               length,
+                                       const char         *group,
+                                       const char         *key,
+                                       SvdConvAlgo        *algo);
 gboolean    svd_conv_choice_lookup    (SvdClContext       *ctx,
                                        const char         *cache_dir,
                                        const char         *key,
