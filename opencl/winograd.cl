@@ -111,8 +111,16 @@ __constant float AT[WM][WT] = {
 #else
 #define LOAD16(p) vload16 (0, (p))
 #endif
-#define SHIFT1(v, next) shuffle2 ((v), (float16) (next), \
-                                  (uint16) (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16))
+/* Lane shuffles with constant masks. Clang (PoCL, most GPU compilers)
+ * gets __builtin_shufflevector, which maps to one permute instruction;
+ * PoCL's shuffle2() takes the mask as a run-time vector, and LLVM turned
+ * the gather built from it into dozens of 8-byte loads and inserts. */
+#ifdef __clang__
+#define SHUF2(a, b, ...) __builtin_shufflevector ((a), (b), __VA_ARGS__)
+#else
+#define SHUF2(a, b, ...) shuffle2 ((a), (b), (uint16) (__VA_ARGS__))
+#endif
+#define SHIFT1(v, next) SHUF2 ((v), (float16) (next), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
 
 inline void
 gather16 (__global const SRC_T *p,
@@ -121,21 +129,25 @@ gather16 (__global const SRC_T *p,
 #if WM == 2
   float16 a0 = LOAD16 (p), a1 = LOAD16 (p + 16);
 
-  d[0] = shuffle2 (a0, a1, (uint16) (0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30));
-  d[1] = shuffle2 (a0, a1, (uint16) (1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31));
+  d[0] = SHUF2 (a0, a1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  d[1] = SHUF2 (a0, a1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   d[2] = SHIFT1 (d[0], LOAD1_SRC (p + 32));
   d[3] = SHIFT1 (d[1], LOAD1_SRC (p + 33));
 #else
   float16 a0 = LOAD16 (p), a1 = LOAD16 (p + 16), a2 = LOAD16 (p + 32), a3 = LOAD16 (p + 48);
-
-  #pragma unroll
-  for (int k = 0; k < 4; k++)
-    {
-      uint16 m = (uint16) (0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28) + (uint) k;
-      float16 lo = shuffle2 (a0, a1, m), hi = shuffle2 (a2, a3, m);
-
-      d[k] = shuffle2 (lo, hi, (uint16) (0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
-    }
+  /* Lane i of d[k] is p[4 i + k]: pick every fourth value from each pair
+   * of loads, then join the halves. */
+#define PICK4(k) \
+  SHUF2 (SHUF2 (a0, a1, k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28, \
+                k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28), \
+         SHUF2 (a2, a3, k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28, \
+                k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28), \
+         0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23)
+  d[0] = PICK4 (0);
+  d[1] = PICK4 (1);
+  d[2] = PICK4 (2);
+  d[3] = PICK4 (3);
+#undef PICK4
   d[4] = SHIFT1 (d[0], LOAD1_SRC (p + 64));
   d[5] = SHIFT1 (d[1], LOAD1_SRC (p + 65));
 #endif
@@ -148,26 +160,24 @@ gather16 (__global const SRC_T *p,
 #else
 #define STORE16(v, p) vstore16 ((v), 0, (p))
 #endif
-#define ILV_LO (uint16) (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23)
-#define ILV_HI (uint16) (8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31)
+#define ILV_LO 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
+#define ILV_HI 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
 
 inline void
 scatter16 (__global DST_T *p,
            float16         y[WM])
 {
 #if WM == 2
-  STORE16 (shuffle2 (y[0], y[1], ILV_LO), p);
-  STORE16 (shuffle2 (y[0], y[1], ILV_HI), p + 16);
+  STORE16 (SHUF2 (y[0], y[1], ILV_LO), p);
+  STORE16 (SHUF2 (y[0], y[1], ILV_HI), p + 16);
 #else
-  float16 lo01 = shuffle2 (y[0], y[1], ILV_LO), hi01 = shuffle2 (y[0], y[1], ILV_HI);
-  float16 lo23 = shuffle2 (y[2], y[3], ILV_LO), hi23 = shuffle2 (y[2], y[3], ILV_HI);
-  const uint16 pl = (uint16) (0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-  const uint16 ph = (uint16) (8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+  float16 lo01 = SHUF2 (y[0], y[1], ILV_LO), hi01 = SHUF2 (y[0], y[1], ILV_HI);
+  float16 lo23 = SHUF2 (y[2], y[3], ILV_LO), hi23 = SHUF2 (y[2], y[3], ILV_HI);
 
-  STORE16 (shuffle2 (lo01, lo23, pl), p);
-  STORE16 (shuffle2 (lo01, lo23, ph), p + 16);
-  STORE16 (shuffle2 (hi01, hi23, pl), p + 32);
-  STORE16 (shuffle2 (hi01, hi23, ph), p + 48);
+  STORE16 (SHUF2 (lo01, lo23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), p);
+  STORE16 (SHUF2 (lo01, lo23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), p + 16);
+  STORE16 (SHUF2 (hi01, hi23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), p + 32);
+  STORE16 (SHUF2 (hi01, hi23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), p + 48);
 #endif
 }
 #endif
@@ -216,6 +226,7 @@ wino_conv (__global const SRC_T *restrict src,
       for (int c = 0; c < IC; c++)
         {
           __global const SRC_T *s = src + (size_t) c * src_plane + (size_t) (ty * WM) * src_pitch + tx0 * WM;
+
 
           #pragma unroll
           for (int v = 0; v < RX; v++)
