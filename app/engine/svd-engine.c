@@ -29,6 +29,8 @@ typedef struct {
   /* Body convs (nf → nf) may run by Winograd: [0] F(2x2), [1] F(4x4),
    * created as settings.conv asks; algo is the one in use. */
   SvdWinogradLayer *wino[2];
+  const SvdConvLayer *wino_src; /* its weights (the stage's model holds
+                                 * them): set when Winograd may run it */
   SvdConvAlgo algo;
   int       tuned_class;      /* size class algo was chosen for; -1: none */
   double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run) */
@@ -563,9 +565,48 @@ kernel_getter (gpointer     data,
   return get_kernel_from (data, file, name, options, error);
 }
 
+/* F(2x2) (k = 0) or F(4x4) (k = 1) for a layer, made on first need:
+ * weights transformed and uploaded, the shared scratch grown to fit. */
+static gboolean
+wino_ensure (SvdEngine  *self,
+             Layer      *l,
+             int         k,
+             GError    **error)
+{
+  const SvdConvLayer *src = l->wino_src;
+  SvdWinogradLayer *w;
+
+  if (l->wino[k] != NULL)
+    return TRUE;
+  g_return_val_if_fail (src != NULL, FALSE);
+  w = svd_winograd_layer_new (self->ctx, kernel_getter, self, k == 0 ? 2 : 4, l->ic, l->oc, self->half,
+                              self->half, 0, 0, 0, src->weight, src->bias, src->slope, error);
+  if (w == NULL)
+    return FALSE;
+  l->wino[k] = w;
+  self->bytes += svd_winograd_layer_weight_bytes (w);
+  self->peak = MAX (self->peak, self->bytes);
+  if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
+    {
+      if (self->wino_scratch != NULL)
+        {
+          clReleaseMemObject (self->wino_scratch);
+          self->bytes -= self->wino_scratch_bytes;
+          self->wino_scratch_bytes = 0;
+        }
+      self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
+      if (self->wino_scratch == NULL)
+        return FALSE;
+      self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
+    }
+  return TRUE;
+}
+
 /* The Winograd variants settings.conv asks for, on body convs (nf → nf,
  * with PReLU; not the first or the last conv). Direct stays set up for
- * every layer: it is the fallback and the baseline auto measures. */
+ * every layer: it is the fallback and the baseline auto measures. A forced
+ * variant is made now; under auto they are made when a frame size first
+ * asks for them (choose_conv), so small frames never build them. */
 static gboolean
 wino_setup (SvdEngine          *self,
             Layer              *l,
@@ -578,37 +619,17 @@ wino_setup (SvdEngine          *self,
 
   l->algo = SVD_CONV_ALGO_DIRECT;
   l->tuned_class = -1;
+  l->wino_src = NULL;
   if (mode == SVD_CONV_MODE_DIRECT || first || last || l->ic != l->oc || src->slope == NULL)
     return TRUE;
-  for (int k = 0; k < 2; k++)
+  l->wino_src = src;
+  if (mode == SVD_CONV_MODE_WINO2 || mode == SVD_CONV_MODE_WINO4)
     {
-      int m = k == 0 ? 2 : 4;
-      SvdWinogradLayer *w;
+      int k = mode == SVD_CONV_MODE_WINO4;
 
-      if (mode != SVD_CONV_MODE_AUTO && mode != (m == 2 ? SVD_CONV_MODE_WINO2 : SVD_CONV_MODE_WINO4))
-        continue;
-      w = svd_winograd_layer_new (self->ctx, kernel_getter, self, m, l->ic, l->oc, self->half, self->half, 0, 0,
-                                  0, src->weight, src->bias, src->slope, error);
-      if (w == NULL)
+      if (!wino_ensure (self, l, k, error))
         return FALSE;
-      l->wino[k] = w;
-      self->bytes += svd_winograd_layer_weight_bytes (w);
-      self->peak = MAX (self->peak, self->bytes);
-      if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
-        {
-          if (self->wino_scratch != NULL)
-            {
-              clReleaseMemObject (self->wino_scratch);
-              self->bytes -= self->wino_scratch_bytes;
-              self->wino_scratch_bytes = 0;
-            }
-          self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
-          if (self->wino_scratch == NULL)
-            return FALSE;
-          self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
-        }
-      if (mode != SVD_CONV_MODE_AUTO)
-        l->algo = m;
+      l->algo = k ? SVD_CONV_ALGO_WINO4 : SVD_CONV_ALGO_WINO2;
     }
   return TRUE;
 }
@@ -1083,33 +1104,44 @@ choose_conv (SvdEngine  *self,
   SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
 
   l->tuned_class = size_class;
+  /* Small frames run direct without measuring: Winograd's transforms and
+   * whole-layer runs do not pay there, and timings of a few microseconds
+   * would pick by noise. */
+  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS)
+    {
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      memset (l->tune_ms, 0, sizeof l->tune_ms);
+      return TRUE;
+    }
   if (g_hash_table_lookup_extended (self->conv_choices, key, NULL, &hit))
     {
       l->algo = GPOINTER_TO_INT (hit);
-      return TRUE;
+      return l->algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, l->algo == SVD_CONV_ALGO_WINO4, error);
     }
   if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &algo))
     {
       l->algo = algo;
       g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
-      return TRUE;
+      return algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error);
     }
   memset (l->tune_ms, 0, sizeof l->tune_ms);
   for (int i = 0; i < 3; i++)
     {
       SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
 
-      if (cand != SVD_CONV_ALGO_DIRECT && l->wino[i - 1] == NULL)
-        continue;
+      if (cand != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, i - 1, error))
+        return FALSE;
       l->tune_ms[i] = time_candidate (self, l, cand, src, dst, residual, w, h, error);
       if (l->tune_ms[i] < 0)
         return FALSE;
       if (cand == SVD_CONV_ALGO_DIRECT || l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
         algo = cand;
     }
-  l->algo = algo;
   if (self->settings.use_kernel_cache)
-    svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+    algo = svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+  l->algo = algo;
+  if (algo != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error))
+    return FALSE;
   g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
   return TRUE;
 }
@@ -1125,7 +1157,7 @@ prepare_conv (SvdEngine  *self,
               int         h,
               GError    **error)
 {
-  if ((l->wino[0] != NULL || l->wino[1] != NULL) && self->settings.conv == SVD_CONV_MODE_AUTO &&
+  if (l->wino_src != NULL && self->settings.conv == SVD_CONV_MODE_AUTO &&
       l->tuned_class != svd_conv_size_class (w, h))
     return choose_conv (self, l, src, dst, residual, w, h, error);
   return TRUE;

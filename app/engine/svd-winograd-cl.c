@@ -8,7 +8,10 @@
 
 #include <stdio.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 struct _SvdWinogradLayer {
   SvdClContext *ctx;
@@ -295,19 +298,49 @@ svd_conv_choice_key (int      ic,
                           size_class);
 }
 
+/* Per device, driver, app version and kernel sources: a choice measured
+ * with other kernels is measured again. */
 static char *
 choice_group (SvdClContext *ctx)
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (ctx);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  const char *files[] = { "conv.cl", "winograd.cl" };
+  char digest[13];
 
-  return g_strdup_printf ("%s | %s | %s | " SVD_VERSION, info->platform_name, info->name,
-                          info->driver_version);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *src = svd_cl_context_load_source (ctx, files[i], NULL);
+
+      if (src != NULL)
+        g_checksum_update (sum, (const guchar *) src, -1);
+    }
+  g_strlcpy (digest, g_checksum_get_string (sum), sizeof digest);
+  return g_strdup_printf ("%s | %s | %s | " SVD_VERSION " | kernels %s", info->platform_name, info->name,
+                          info->driver_version, digest);
 }
 
 static char *
 choice_path (const char *cache_dir)
 {
   return g_build_filename (cache_dir, "conv-choice.ini", NULL);
+}
+
+static gboolean
+parse_choice (const char  *val,
+              SvdConvAlgo *algo)
+{
+  if (val == NULL)
+    return FALSE;
+  if (g_str_has_prefix (val, "wino2"))
+    *algo = SVD_CONV_ALGO_WINO2;
+  else if (g_str_has_prefix (val, "wino4"))
+    *algo = SVD_CONV_ALGO_WINO4;
+  else if (g_str_has_prefix (val, "direct"))
+    *algo = SVD_CONV_ALGO_DIRECT;
+  else
+    return FALSE;
+  return TRUE;
 }
 
 /**
@@ -333,17 +366,7 @@ svd_conv_choice_lookup (SvdClContext *ctx,
   if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL))
     return FALSE;
   val = g_key_file_get_string (kf, group, key, NULL);
-  if (val == NULL)
-    return FALSE;
-  if (g_str_has_prefix (val, "wino2"))
-    *algo = SVD_CONV_ALGO_WINO2;
-  else if (g_str_has_prefix (val, "wino4"))
-    *algo = SVD_CONV_ALGO_WINO4;
-  else if (g_str_has_prefix (val, "direct"))
-    *algo = SVD_CONV_ALGO_DIRECT;
-  else
-    return FALSE;
-  return TRUE;
+  return parse_choice (val, algo);
 }
 
 /**
@@ -351,9 +374,16 @@ svd_conv_choice_lookup (SvdClContext *ctx,
  * @ms: (array fixed-size=3): measured ms of direct, wino2, wino4 (0: not
  *   measured), kept in the file for people reading it
  *
- * Best effort: a cache that cannot be written costs a re-measurement.
+ * The first choice stored for a key wins: when another process measured
+ * the same key meanwhile (tests and jobs run side by side), its choice is
+ * kept and returned, so every process on the device runs a layer shape the
+ * same way and gives the same bits. The read and write hold an flock on
+ * conv-choice.lock. Best effort: a cache that cannot be written costs a
+ * re-measurement.
+ *
+ * Returns: the choice to use: @algo, or the one stored first
  */
-void
+SvdConvAlgo
 svd_conv_choice_store (SvdClContext *ctx,
                        const char   *cache_dir,
                        const char   *key,
@@ -363,13 +393,35 @@ svd_conv_choice_store (SvdClContext *ctx,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *path = choice_path (cache_dir);
+  g_autofree char *lock_path = g_build_filename (cache_dir, "conv-choice.lock", NULL);
   g_autofree char *group = choice_group (ctx);
   g_autofree char *val = NULL;
+  g_autofree char *old = NULL;
+  SvdConvAlgo stored;
+  int lock = -1;
 
+  if (g_mkdir_with_parents (cache_dir, 0700) != 0)
+    {
+      g_debug ("Cannot store the conv choice in %s: %s", cache_dir, g_strerror (errno));
+      return algo;
+    }
+  lock = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock >= 0)
+    while (flock (lock, LOCK_EX) != 0 && errno == EINTR)
+      ;
   g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-  val = g_strdup_printf ("%s; direct %.3f ms, wino2 %.3f ms, wino4 %.3f ms", svd_conv_algo_name (algo),
-                         ms[0], ms[1], ms[2]);
-  g_key_file_set_string (kf, group, key, val);
-  if (g_mkdir_with_parents (cache_dir, 0700) != 0 || !g_key_file_save_to_file (kf, path, &error))
-    g_debug ("Cannot store the conv choice in %s: %s", path, error ? error->message : g_strerror (errno));
+  old = g_key_file_get_string (kf, group, key, NULL);
+  if (parse_choice (old, &stored))
+    algo = stored;
+  else
+    {
+      val = g_strdup_printf ("%s; direct %.3f ms, wino2 %.3f ms, wino4 %.3f ms", svd_conv_algo_name (algo),
+                             ms[0], ms[1], ms[2]);
+      g_key_file_set_string (kf, group, key, val);
+      if (!g_key_file_save_to_file (kf, path, &error))
+        g_debug ("Cannot store the conv choice in %s: %s", path, error->message);
+    }
+  if (lock >= 0)
+    close (lock);
+  return algo;
 }

@@ -34,7 +34,8 @@ check "wino4: body convs run wino4" body_wino4
 check "wino4: first and last convs direct" ends_direct
 check "wino4: direct-equivalent and real GFLOP/s labelled" labelled
 
-json=$("$svd" "${bench[@]}" --conv auto --json)
+# auto measures on frames of 2^16 pixels or more (257x256 is just over).
+json=$("$svd" bench --chain "$model" --size 257x256 -n 1 --warmup 0 --no-peak --explain --conv auto --json)
 check "auto: JSON layers with one measured body shape" python3 -c '
 import json,sys
 d=json.loads(sys.stdin.read())
@@ -47,6 +48,13 @@ assert all(t>0 for t in L[1]["tuned_ms"]), L[1]
 assert d["real_gflop_per_frame"] <= d["gflop_per_frame"] + 1e-9, d
 ' <<<"$json"
 check "auto: the choice is cached" grep -q "conv3x3-24-24-ff" "$SVD_KERNEL_CACHE_DIR/conv-choice.ini"
+json=$("$svd" "${bench[@]}" --json)
+check "the default is auto, and a small frame runs direct unmeasured" python3 -c '
+import json,sys
+d=json.loads(sys.stdin.read())
+L=d["layers"]
+assert all(l["algo"]=="direct" and l["tuned_ms"]==[0,0,0] for l in L), L
+' <<<"$json"
 
 out=$("$svd" "${bench[@]}" --conv direct)
 no_wino () { ! grep -qE '^  1\.[0-9].* wino' <<<"$out" && ! grep -q 'GFLOP/s real' <<<"$out"; }
