@@ -11,7 +11,10 @@
  * beyond the allocated rows.
  *
  * Work layout (CPU-shaped, for PoCL): each work-item is persistent and
- * walks blocks of TB = VW * RX horizontally adjacent tiles of one tile row.
+ * walks blocks of TB = VW * RX horizontally adjacent tiles of one tile row,
+ * over the nblocks blocks of the tile rows from ty0 (a band of the layer:
+ * the engine enqueues a big layer in bands, with a cancellation point
+ * after each).
  * Vector lanes run along tiles. Per block it
  *   1. transforms the input of its tiles for every input channel into its
  *      own slice of `scratch` (V: [WT²][IC][TB] with padded rows, a few
@@ -197,7 +200,8 @@ wino_conv (__global const SRC_T *restrict src,
            int                            height,
            int                            ntx,
            int                            nbx,
-           int                            nblocks)
+           int                            nblocks,
+           int                            ty0)
 {
   const int gid = get_global_id (0);
   const int ng = get_global_size (0);
@@ -211,7 +215,7 @@ wino_conv (__global const SRC_T *restrict src,
 
   for (int blk = (int) (((long) gid * nblocks) / ng); blk < blk_end; blk++)
     {
-      const int ty = blk / nbx;
+      const int ty = ty0 + blk / nbx;
       const int tx0 = (blk % nbx) * TB;
       /* Tiles of this block inside the image; lanes past it repeat the
        * last one's input (valid memory) and are not stored. */

@@ -1072,7 +1072,8 @@ time_candidate (SvdEngine  *self,
         }
       else
         ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                     dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, &ev, error);
+                                     dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev,
+                                     error);
       if (!ok)
         return -1;
       clWaitForEvents (1, &ev);
@@ -1180,7 +1181,8 @@ run_conv (SvdEngine  *self,
 {
   if (l->algo != SVD_CONV_ALGO_DIRECT)
     return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, event, error);
+                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, band_start,
+                                   band_items, event, error);
   return run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error);
 }
 
@@ -1214,7 +1216,17 @@ layer_bands (SvdEngine *self,
   guint64 per_row = (guint64) MAX (w, 1) * l->ic * l->oc * 9;
   guint64 rows = MAX (BAND_MACS / MAX (per_row, 1), 1);
 
-  if (self->pixel_variant)
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    {
+      /* Winograd: rows of m x m tiles, bands of the same direct-equivalent
+       * work (a quarter to a ninth of it done), so a cancel is seen as soon. */
+      SvdWinogradLayer *wl = l->wino[l->algo == SVD_CONV_ALGO_WINO4];
+      int m = l->algo == SVD_CONV_ALGO_WINO4 ? 4 : 2;
+
+      *items = svd_winograd_layer_tile_rows (wl, h);
+      *band = (int) MIN ((guint64) *items, MAX (rows / m, 1));
+    }
+  else if (self->pixel_variant)
     {
       *items = (int) round_up (h, 4);
       *band = (int) MIN ((guint64) *items, round_up (rows, 4));
@@ -1304,17 +1316,16 @@ run_stages (SvdEngine        *self,
           int items, band;
 
           /* auto picks the layer's algorithm on its first run at this
-           * size (choose_conv); a Winograd layer runs whole, one
-           * cancellation point after it. */
+           * size (choose_conv). Each layer runs in bands of rows (of
+           * tiles, for Winograd), with a cancellation point after every
+           * band: a heavy model stops within a band, not a frame. */
           l->run_w = sw;
           l->run_h = sh;
           ok = prepare_conv (self, l, src, dst, &self->rgb[s], sw, sh, error);
-          if (ok && l->algo != SVD_CONV_ALGO_DIRECT)
-            items = band = 1;
-          else
-            /* Each layer in bands of rows, with a cancellation point after
-             * every band: a heavy model stops within a band, not a frame. */
+          if (ok)
             layer_bands (self, l, sw, sh, &items, &band);
+          else
+            items = band = 0;
           for (int y = 0; y < items && ok; y += band)
             {
               cl_event ev = NULL;

@@ -201,11 +201,23 @@ svd_winograd_layer_scratch_bytes (SvdWinogradLayer *self)
   return (guint64) self->n_items * t * t * (tb * (self->ic + self->ocb) + 32) * sizeof (float);
 }
 
+/* Rows of m x m tiles a frame of @height rows has. */
+int
+svd_winograd_layer_tile_rows (SvdWinogradLayer *self,
+                              int               height)
+{
+  return (height + self->m - 1) / self->m;
+}
+
 /**
  * svd_winograd_layer_run:
+ * @ty0: the first row of tiles to compute
+ * @n_rows: rows of tiles from @ty0 (a band), or 0 for all the rest
  *
- * Enqueues the layer on padded feature maps (see opencl/winograd.cl);
- * @scratch holds at least svd_winograd_layer_scratch_bytes().
+ * Enqueues the layer (or a band of it) on padded feature maps (see
+ * opencl/winograd.cl); @scratch holds at least
+ * svd_winograd_layer_scratch_bytes(). Bands write disjoint output rows and
+ * give the same bits as one whole run.
  */
 gboolean
 svd_winograd_layer_run (SvdWinogradLayer *self,
@@ -218,6 +230,8 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
                         cl_mem            scratch,
                         int               width,
                         int               height,
+                        int               ty0,
+                        int               n_rows,
                         cl_event         *event,
                         GError          **error)
 {
@@ -226,9 +240,19 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
   int ntx = (width + self->m - 1) / self->m, nty = (height + self->m - 1) / self->m;
   int tb = self->vw * self->rx;
   int nbx = (ntx + tb - 1) / tb;
-  int nblocks = nbx * nty;
-  size_t gws = MIN (self->n_items, nblocks), lws = 1;
-  int a = 0;
+  int nblocks, a = 0;
+  size_t gws, lws = 1;
+
+  if (ty0 < 0 || ty0 >= nty || n_rows < 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "Winograd band %d+%d outside %d tile rows",
+                   ty0, n_rows, nty);
+      return FALSE;
+    }
+  if (n_rows == 0 || n_rows > nty - ty0)
+    n_rows = nty - ty0;
+  nblocks = nbx * n_rows;
+  gws = MIN (self->n_items, nblocks);
 
   err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src);
   err |= clSetKernelArg (k, a++, sizeof (int), &src_pitch);
@@ -245,6 +269,7 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
   err |= clSetKernelArg (k, a++, sizeof (int), &ntx);
   err |= clSetKernelArg (k, a++, sizeof (int), &nbx);
   err |= clSetKernelArg (k, a++, sizeof (int), &nblocks);
+  err |= clSetKernelArg (k, a++, sizeof (int), &ty0);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_conv)");
   err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 1, NULL, &gws, &lws, 0, NULL, event);

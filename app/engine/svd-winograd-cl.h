@@ -52,8 +52,12 @@ gboolean          svd_winograd_layer_run           (SvdWinogradLayer *self,
                                                     cl_mem            scratch,
                                                     int               width,
                                                     int               height,
+                                                    int               ty0,
+                                                    int               n_rows,
                                                     cl_event         *event,
                                                     GError          **error);
+int               svd_winograd_layer_tile_rows     (SvdWinogradLayer *self,
+                                                    int               height);
 
 /* The per-layer choice: direct or F(2x2) / F(4x4), by measurement, for
  * frames of at least this many pixels (smaller ones run direct). */

@@ -136,6 +136,7 @@ get_kernel (gpointer     data,
  * NaN sentinel in the output's border and slack; returns the unpadded
  * result and checks the sentinel survived. */
 static int block_vw, block_rx, block_ocb;   /* 0: the defaults */
+static int band_rows;                       /* 0: one whole run */
 
 static float *
 run_kernel (int          m,
@@ -186,8 +187,14 @@ run_kernel (int          m,
   g_assert_no_error (error);
   g_assert_cmpint (clEnqueueWriteBuffer (q, src, CL_TRUE, 0, bytes, host_src, 0, NULL, NULL), ==, CL_SUCCESS);
   g_assert_cmpint (clEnqueueWriteBuffer (q, dst, CL_TRUE, 0, bytes, host_dst, 0, NULL, NULL), ==, CL_SUCCESS);
-  g_assert_true (svd_winograd_layer_run (layer, src, pitch, plane, dst, pitch, plane, scratch, s->w, s->h,
-                                         NULL, &error));
+  /* Whole, or in bands of band_rows tile rows (the engine's cancellable
+   * path); either must give the same result. */
+  for (int ty = 0, nty = svd_winograd_layer_tile_rows (layer, s->h); ty < nty; ty += band_rows ? band_rows : nty)
+    {
+      g_assert_true (svd_winograd_layer_run (layer, src, pitch, plane, dst, pitch, plane, scratch, s->w, s->h,
+                                             ty, band_rows, NULL, &error));
+      g_assert_no_error (error);
+    }
   g_assert_no_error (error);
   g_assert_cmpint (clEnqueueReadBuffer (q, dst, CL_TRUE, 0, bytes, host_dst, 0, NULL, NULL), ==, CL_SUCCESS);
   for (int c = 0; c < nch; c++)
@@ -258,6 +265,40 @@ test_kernel_blocks (void)
   check_kernel ("4,1,3", 3, 4);
   check_kernel ("8,3,5", 3, 4);
   check_kernel ("1,1,1", 5, 6);
+}
+
+/* The layer in bands of tile rows (as the engine runs it, with a
+ * cancellation point after each): the same bits as one whole run, on odd
+ * sizes where the last band is short, and nothing written outside. */
+static void
+test_kernel_bands (void)
+{
+  const gsize which[] = { 2, 5 };
+
+  for (gsize j = 0; j < G_N_ELEMENTS (which); j++)
+    for (int m = 2; m <= 4; m += 2)
+      {
+        const Shape *s = &shapes[which[j]];
+        gsize n = (gsize) s->oc * s->w * s->h;
+        g_autofree float *whole = NULL;
+        Data d;
+
+        data_init (&d, s, 300 + which[j]);
+        band_rows = 0;
+        whole = run_kernel (m, s, &d, FALSE);
+        for (int b = 1; b <= 3; b += 2)
+          {
+            g_autofree float *banded = NULL;
+
+            band_rows = b;
+            banded = run_kernel (m, s, &d, FALSE);
+            g_test_message ("F(%d) %dx%d in bands of %d tile rows vs whole: %.3g", m, s->w, s->h, b,
+                            max_diff (whole, banded, n));
+            g_assert_cmpfloat (max_diff (whole, banded, n), ==, 0.0);
+          }
+        band_rows = 0;
+        data_clear (&d);
+      }
 }
 
 /* fp16 storage: the input rounded to half, the output stored as half;
@@ -438,6 +479,7 @@ main (int    argc,
   ctx = svd_test_cl_context ();
   g_test_add_func ("/winograd/kernel", test_kernel);
   g_test_add_func ("/winograd/kernel-blocks", test_kernel_blocks);
+  g_test_add_func ("/winograd/kernel-bands", test_kernel_bands);
   g_test_add_func ("/winograd/fp16", test_fp16);
   g_test_add_func ("/winograd/choice-cache", test_choice_cache);
   g_test_add_func ("/winograd/engine-auto", test_engine_auto);
