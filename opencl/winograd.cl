@@ -105,6 +105,37 @@ __constant float AT[WM][WT] = {
 #error "WM must be 2 or 4"
 #endif
 
+#if WM == 4
+/* The 1-D transforms of F(4x4,3x3) with their shared terms spelt out (the
+ * compiler may not reassociate floats): Bᵀ d in 12 operations instead of
+ * 20, Aᵀ m in 10 instead of 16. r = Bᵀ (d0 … d5):
+ *   r0 = 4 d0 - 5 d2 + d4           r5 = 4 d1 - 5 d3 + d5
+ *   r1, r2 = (d4 - 4 d2) ± (d3 - 4 d1)
+ *   r3, r4 = (d4 - d2) ± 2 (d3 - d1)
+ * y = Aᵀ (m0 … m5), with a, b = m1 ± m2 and c, e = m3 ± m4:
+ *   y0 = m0 + a + c   y1 = b + 2 e   y2 = a + 4 c   y3 = b + 8 e + m5 */
+#define BT6(d0, d1, d2, d3, d4, d5, r)                                         \
+  do {                                                                         \
+    floatv s1_ = fma ((d2), (floatv) -4.0f, (d4));                             \
+    floatv s2_ = fma ((d1), (floatv) -4.0f, (d3));                             \
+    floatv s3_ = (d4) - (d2), s4_ = ((d3) - (d1)) * 2.0f;                      \
+    (r)[0] = fma ((d0), (floatv) 4.0f, fma ((d2), (floatv) -5.0f, (d4)));      \
+    (r)[1] = s1_ + s2_;                                                        \
+    (r)[2] = s1_ - s2_;                                                        \
+    (r)[3] = s3_ + s4_;                                                        \
+    (r)[4] = s3_ - s4_;                                                        \
+    (r)[5] = fma ((d1), (floatv) 4.0f, fma ((d3), (floatv) -5.0f, (d5)));      \
+  } while (0)
+#define AT6(m0, m1, m2, m3, m4, m5, y)                                         \
+  do {                                                                         \
+    floatv a_ = (m1) + (m2), b_ = (m1) - (m2), c_ = (m3) + (m4), e_ = (m3) - (m4); \
+    (y)[0] = (m0) + a_ + c_;                                                   \
+    (y)[1] = fma (e_, (floatv) 2.0f, b_);                                      \
+    (y)[2] = fma (c_, (floatv) 4.0f, a_);                                      \
+    (y)[3] = fma (e_, (floatv) 8.0f, b_) + (m5);                               \
+  } while (0)
+#endif
+
 #if VW == 16
 /* The WT input columns of 16 tiles along one row, from contiguous loads
  * and lane shuffles instead of 16 x WT scalar loads: d[k] lane i is
@@ -261,6 +292,9 @@ wino_conv (__global const SRC_T *restrict src,
                       d[k] = VLOAD (0, tmp);
                     }
                   /* h[r][b] = sum_k d[r][k] B[k][b] = sum_k d[k] BT[b][k] */
+#if WM == 4
+                  BT6 (d[0], d[1], d[2], d[3], d[4], d[5], h[r]);
+#else
                   #pragma unroll
                   for (int b = 0; b < WT; b++)
                     {
@@ -272,7 +306,20 @@ wino_conv (__global const SRC_T *restrict src,
                           acc += d[k] * BT[b][k];
                       h[r][b] = acc;
                     }
+#endif
                 }
+#if WM == 4
+              #pragma unroll
+              for (int b = 0; b < WT; b++)
+                {
+                  floatv col[WT];
+
+                  BT6 (h[0][b], h[1][b], h[2][b], h[3][b], h[4][b], h[5][b], col);
+                  #pragma unroll
+                  for (int a = 0; a < WT; a++)
+                    VSTORE (col[a], 0, V + (size_t) (a * WT + b) * VSTRIDE + c * TB + v * VW);
+                }
+#else
               #pragma unroll
               for (int a = 0; a < WT; a++)
                 #pragma unroll
@@ -286,6 +333,7 @@ wino_conv (__global const SRC_T *restrict src,
                         acc += h[r][b] * BT[a][r];
                     VSTORE (acc, 0, V + (size_t) (a * WT + b) * VSTRIDE + c * TB + v * VW);
                   }
+#endif
             }
         }
 
@@ -338,6 +386,25 @@ wino_conv (__global const SRC_T *restrict src,
               #pragma unroll
               for (int v = 0; v < RX; v++)
                 {
+#if WM == 4
+                  /* u[p][b] = sum_a AT[p][a] M[a][b], a column at a time;
+                   * then each output row p from u[p][*] as it is stored. */
+                  floatv u[WM][WT];
+
+                  #pragma unroll
+                  for (int b = 0; b < WT; b++)
+                    {
+                      floatv mc[WT], r[WM];
+
+                      #pragma unroll
+                      for (int a = 0; a < WT; a++)
+                        mc[a] = VLOAD (0, M + (size_t) (a * WT + b) * MSTRIDE + o * TB + v * VW);
+                      AT6 (mc[0], mc[1], mc[2], mc[3], mc[4], mc[5], r);
+                      #pragma unroll
+                      for (int p = 0; p < WM; p++)
+                        u[p][b] = r[p];
+                    }
+#else
                   floatv t[WT][WM];
 
                   #pragma unroll
@@ -360,6 +427,7 @@ wino_conv (__global const SRC_T *restrict src,
                           t[a][q] = acc;
                         }
                     }
+#endif
                   #pragma unroll
                   for (int p = 0; p < WM; p++)
                     {
@@ -369,6 +437,16 @@ wino_conv (__global const SRC_T *restrict src,
                       float buf[WM][VW];
                       int n;
 
+#if WM == 4
+                      AT6 (u[p][0], u[p][1], u[p][2], u[p][3], u[p][4], u[p][5], yv);
+                      #pragma unroll
+                      for (int q = 0; q < WM; q++)
+                        {
+                          floatv acc = yv[q] + b0;
+
+                          yv[q] = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
+                        }
+#else
                       #pragma unroll
                       for (int q = 0; q < WM; q++)
                         {
@@ -380,6 +458,7 @@ wino_conv (__global const SRC_T *restrict src,
                               acc += t[a][q] * AT[p][a];
                           yv[q] = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
                         }
+#endif
                       if (y >= height || x0 >= width)
                         continue;
                       n = min (VW * WM, width - x0);
