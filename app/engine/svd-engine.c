@@ -1044,7 +1044,7 @@ static void layer_bands (SvdEngine *self,
                          int       *items,
                          int       *band);
 
-/* Times one candidate: a warm-up run, then the best of three. */
+/* Runs one candidate once, whole, and returns its device ms (-1: error). */
 static double
 time_candidate (SvdEngine  *self,
                 Layer      *l,
@@ -1056,32 +1056,30 @@ time_candidate (SvdEngine  *self,
                 int         h,
                 GError    **error)
 {
-  double best = G_MAXDOUBLE;
+  cl_event ev = NULL;
+  gboolean ok;
+  double ms;
 
-  for (int i = 0; i < 4; i++)
+  if (algo == SVD_CONV_ALGO_DIRECT)
     {
-      cl_event ev = NULL;
-      gboolean ok;
+      SvdConvAlgo kept = l->algo;
+      int items, band;
 
-      if (algo == SVD_CONV_ALGO_DIRECT)
-        {
-          int items, band;
-
-          layer_bands (self, l, w, h, &items, &band);
-          ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
-        }
-      else
-        ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                     dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev,
-                                     error);
-      if (!ok)
-        return -1;
-      clWaitForEvents (1, &ev);
-      if (i > 0)
-        best = MIN (best, event_span_ms (ev, ev));
-      clReleaseEvent (ev);
+      /* Direct bands, whatever the layer ran at another size. */
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      layer_bands (self, l, w, h, &items, &band);
+      l->algo = kept;
+      ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
     }
-  return best;
+  else
+    ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
+                                 dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev, error);
+  if (!ok)
+    return -1;
+  clWaitForEvents (1, &ev);
+  ms = event_span_ms (ev, ev);
+  clReleaseEvent (ev);
+  return ms;
 }
 
 /* settings.conv = auto: the first run of a layer shape at a frame size
@@ -1125,19 +1123,28 @@ choose_conv (SvdEngine  *self,
       g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
       return algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error);
     }
-  memset (l->tune_ms, 0, sizeof l->tune_ms);
+  /* A warm-up run of each, then rounds that take the three in turn, the
+   * best of each counting: on a device shared with other work a burst of
+   * load then falls on every candidate alike, not on one. */
   for (int i = 0; i < 3; i++)
-    {
-      SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+    l->tune_ms[i] = G_MAXDOUBLE;
+  for (int round = -1; round < 3; round++)
+    for (int i = 0; i < 3; i++)
+      {
+        SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+        double ms;
 
-      if (cand != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, i - 1, error))
-        return FALSE;
-      l->tune_ms[i] = time_candidate (self, l, cand, src, dst, residual, w, h, error);
-      if (l->tune_ms[i] < 0)
-        return FALSE;
-      if (cand == SVD_CONV_ALGO_DIRECT || l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
-        algo = cand;
-    }
+        if (cand != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, i - 1, error))
+          return FALSE;
+        ms = time_candidate (self, l, cand, src, dst, residual, w, h, error);
+        if (ms < 0)
+          return FALSE;
+        if (round >= 0)
+          l->tune_ms[i] = MIN (l->tune_ms[i], ms);
+      }
+  for (int i = 1; i < 3; i++)
+    if (l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
+      algo = i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
   if (self->settings.use_kernel_cache)
     algo = svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
   l->algo = algo;
