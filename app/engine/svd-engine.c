@@ -31,6 +31,8 @@ typedef struct {
   /* Body convs (nf → nf) may run by Winograd: [0] F(2x2), [1] F(4x4),
    * created as settings.conv asks; algo is the one in use. */
   SvdWinogradLayer *wino[2];
+  const SvdConvLayer *wino_src; /* its weights (the stage's model holds
+                                 * them): set when Winograd may run it */
   SvdConvAlgo algo;
   int       tuned_class;      /* size class algo was chosen for; -1: none */
   double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run) */
@@ -574,9 +576,48 @@ kernel_getter (gpointer     data,
   return get_kernel_from (data, file, name, options, error);
 }
 
+/* F(2x2) (k = 0) or F(4x4) (k = 1) for a layer, made on first need:
+ * weights transformed and uploaded, the shared scratch grown to fit. */
+static gboolean
+wino_ensure (SvdEngine  *self,
+             Layer      *l,
+             int         k,
+             GError    **error)
+{
+  const SvdConvLayer *src = l->wino_src;
+  SvdWinogradLayer *w;
+
+  if (l->wino[k] != NULL)
+    return TRUE;
+  g_return_val_if_fail (src != NULL, FALSE);
+  w = svd_winograd_layer_new (self->ctx, kernel_getter, self, k == 0 ? 2 : 4, l->ic, l->oc, self->half,
+                              self->half, 0, 0, 0, src->weight, src->bias, src->slope, error);
+  if (w == NULL)
+    return FALSE;
+  l->wino[k] = w;
+  self->bytes += svd_winograd_layer_weight_bytes (w);
+  self->peak = MAX (self->peak, self->bytes);
+  if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
+    {
+      if (self->wino_scratch != NULL)
+        {
+          clReleaseMemObject (self->wino_scratch);
+          self->bytes -= self->wino_scratch_bytes;
+          self->wino_scratch_bytes = 0;
+        }
+      self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
+      if (self->wino_scratch == NULL)
+        return FALSE;
+      self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
+    }
+  return TRUE;
+}
+
 /* The Winograd variants settings.conv asks for, on body convs (nf → nf,
  * with PReLU; not the first or the last conv). Direct stays set up for
- * every layer: it is the fallback and the baseline auto measures. */
+ * every layer: it is the fallback and the baseline auto measures. A forced
+ * variant is made now; under auto they are made when a frame size first
+ * asks for them (choose_conv), so small frames never build them. */
 static gboolean
 wino_setup (SvdEngine          *self,
             Layer              *l,
@@ -589,37 +630,17 @@ wino_setup (SvdEngine          *self,
 
   l->algo = SVD_CONV_ALGO_DIRECT;
   l->tuned_class = -1;
+  l->wino_src = NULL;
   if (mode == SVD_CONV_MODE_DIRECT || first || last || l->ic != l->oc || src->slope == NULL)
     return TRUE;
-  for (int k = 0; k < 2; k++)
+  l->wino_src = src;
+  if (mode == SVD_CONV_MODE_WINO2 || mode == SVD_CONV_MODE_WINO4)
     {
-      int m = k == 0 ? 2 : 4;
-      SvdWinogradLayer *w;
+      int k = mode == SVD_CONV_MODE_WINO4;
 
-      if (mode != SVD_CONV_MODE_AUTO && mode != (m == 2 ? SVD_CONV_MODE_WINO2 : SVD_CONV_MODE_WINO4))
-        continue;
-      w = svd_winograd_layer_new (self->ctx, kernel_getter, self, m, l->ic, l->oc, self->half, self->half, 0, 0,
-                                  0, src->weight, src->bias, src->slope, error);
-      if (w == NULL)
+      if (!wino_ensure (self, l, k, error))
         return FALSE;
-      l->wino[k] = w;
-      self->bytes += svd_winograd_layer_weight_bytes (w);
-      self->peak = MAX (self->peak, self->bytes);
-      if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
-        {
-          if (self->wino_scratch != NULL)
-            {
-              clReleaseMemObject (self->wino_scratch);
-              self->bytes -= self->wino_scratch_bytes;
-              self->wino_scratch_bytes = 0;
-            }
-          self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
-          if (self->wino_scratch == NULL)
-            return FALSE;
-          self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
-        }
-      if (mode != SVD_CONV_MODE_AUTO)
-        l->algo = m;
+      l->algo = k ? SVD_CONV_ALGO_WINO4 : SVD_CONV_ALGO_WINO2;
     }
   return TRUE;
 }
@@ -1045,7 +1066,7 @@ static void layer_bands (SvdEngine *self,
                          int       *items,
                          int       *band);
 
-/* Times one candidate: a warm-up run, then the best of three. */
+/* Runs one candidate once, whole, and returns its device ms (-1: error). */
 static double
 time_candidate (SvdEngine  *self,
                 Layer      *l,
@@ -1057,31 +1078,30 @@ time_candidate (SvdEngine  *self,
                 int         h,
                 GError    **error)
 {
-  double best = G_MAXDOUBLE;
+  cl_event ev = NULL;
+  gboolean ok;
+  double ms;
 
-  for (int i = 0; i < 4; i++)
+  if (algo == SVD_CONV_ALGO_DIRECT)
     {
-      cl_event ev = NULL;
-      gboolean ok;
+      SvdConvAlgo kept = l->algo;
+      int items, band;
 
-      if (algo == SVD_CONV_ALGO_DIRECT)
-        {
-          int items, band;
-
-          layer_bands (self, l, w, h, &items, &band);
-          ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
-        }
-      else
-        ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                     dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, &ev, error);
-      if (!ok)
-        return -1;
-      clWaitForEvents (1, &ev);
-      if (i > 0)
-        best = MIN (best, event_span_ms (ev, ev));
-      clReleaseEvent (ev);
+      /* Direct bands, whatever the layer ran at another size. */
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      layer_bands (self, l, w, h, &items, &band);
+      l->algo = kept;
+      ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
     }
-  return best;
+  else
+    ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
+                                 dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev, error);
+  if (!ok)
+    return -1;
+  clWaitForEvents (1, &ev);
+  ms = event_span_ms (ev, ev);
+  clReleaseEvent (ev);
+  return ms;
 }
 
 /* settings.conv = auto: the first run of a layer shape at a frame size
@@ -1105,33 +1125,53 @@ choose_conv (SvdEngine  *self,
   SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
 
   l->tuned_class = size_class;
+  /* Small frames run direct without measuring: Winograd's transforms and
+   * whole-layer runs do not pay there, and timings of a few microseconds
+   * would pick by noise. */
+  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS)
+    {
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      memset (l->tune_ms, 0, sizeof l->tune_ms);
+      return TRUE;
+    }
   if (g_hash_table_lookup_extended (self->conv_choices, key, NULL, &hit))
     {
       l->algo = GPOINTER_TO_INT (hit);
-      return TRUE;
+      return l->algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, l->algo == SVD_CONV_ALGO_WINO4, error);
     }
   if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &algo))
     {
       l->algo = algo;
       g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
-      return TRUE;
+      return algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error);
     }
-  memset (l->tune_ms, 0, sizeof l->tune_ms);
+  /* A warm-up run of each, then rounds that take the three in turn, the
+   * best of each counting: on a device shared with other work a burst of
+   * load then falls on every candidate alike, not on one. */
   for (int i = 0; i < 3; i++)
-    {
-      SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+    l->tune_ms[i] = G_MAXDOUBLE;
+  for (int round = -1; round < 3; round++)
+    for (int i = 0; i < 3; i++)
+      {
+        SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+        double ms;
 
-      if (cand != SVD_CONV_ALGO_DIRECT && l->wino[i - 1] == NULL)
-        continue;
-      l->tune_ms[i] = time_candidate (self, l, cand, src, dst, residual, w, h, error);
-      if (l->tune_ms[i] < 0)
-        return FALSE;
-      if (cand == SVD_CONV_ALGO_DIRECT || l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
-        algo = cand;
-    }
-  l->algo = algo;
+        if (cand != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, i - 1, error))
+          return FALSE;
+        ms = time_candidate (self, l, cand, src, dst, residual, w, h, error);
+        if (ms < 0)
+          return FALSE;
+        if (round >= 0)
+          l->tune_ms[i] = MIN (l->tune_ms[i], ms);
+      }
+  for (int i = 1; i < 3; i++)
+    if (l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
+      algo = i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
   if (self->settings.use_kernel_cache)
-    svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+    algo = svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+  l->algo = algo;
+  if (algo != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error))
+    return FALSE;
   g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
   return TRUE;
 }
@@ -1147,7 +1187,7 @@ prepare_conv (SvdEngine  *self,
               int         h,
               GError    **error)
 {
-  if ((l->wino[0] != NULL || l->wino[1] != NULL) && self->settings.conv == SVD_CONV_MODE_AUTO &&
+  if (l->wino_src != NULL && self->settings.conv == SVD_CONV_MODE_AUTO &&
       l->tuned_class != svd_conv_size_class (w, h))
     return choose_conv (self, l, src, dst, residual, w, h, error);
   return TRUE;
@@ -1170,7 +1210,8 @@ run_conv (SvdEngine  *self,
 {
   if (l->algo != SVD_CONV_ALGO_DIRECT)
     return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, event, error);
+                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, band_start,
+                                   band_items, event, error);
   return run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error);
 }
 
@@ -1204,7 +1245,17 @@ layer_bands (SvdEngine *self,
   guint64 per_row = (guint64) MAX (w, 1) * l->ic * l->oc * 9;
   guint64 rows = MAX (BAND_MACS / MAX (per_row, 1), 1);
 
-  if (self->pixel_variant)
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    {
+      /* Winograd: rows of m x m tiles, bands of the same direct-equivalent
+       * work (a quarter to a ninth of it done), so a cancel is seen as soon. */
+      SvdWinogradLayer *wl = l->wino[l->algo == SVD_CONV_ALGO_WINO4];
+      int m = l->algo == SVD_CONV_ALGO_WINO4 ? 4 : 2;
+
+      *items = svd_winograd_layer_tile_rows (wl, h);
+      *band = (int) MIN ((guint64) *items, MAX (rows / m, 1));
+    }
+  else if (self->pixel_variant)
     {
       *items = (int) round_up (h, 4);
       *band = (int) MIN ((guint64) *items, round_up (rows, 4));
@@ -1303,17 +1354,16 @@ run_stages (SvdEngine        *self,
           int items, band;
 
           /* auto picks the layer's algorithm on its first run at this
-           * size (choose_conv); a Winograd layer runs whole, one
-           * cancellation point after it. */
+           * size (choose_conv). Each layer runs in bands of rows (of
+           * tiles, for Winograd), with a cancellation point after every
+           * band: a heavy model stops within a band, not a frame. */
           l->run_w = sw;
           l->run_h = sh;
           ok = prepare_conv (self, l, src, dst, &self->rgb[s], sw, sh, error);
-          if (ok && l->algo != SVD_CONV_ALGO_DIRECT)
-            items = band = 1;
-          else
-            /* Each layer in bands of rows, with a cancellation point after
-             * every band: a heavy model stops within a band, not a frame. */
+          if (ok)
             layer_bands (self, l, sw, sh, &items, &band);
+          else
+            items = band = 0;
           for (int y = 0; y < items && ok; y += band)
             {
               cl_event ev = NULL;
