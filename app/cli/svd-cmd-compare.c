@@ -593,6 +593,8 @@ svd_cmd_compare (int    argc,
   if (self.want_dists)
     svd_session_set_dists_func (self.session, dists_cb);
   svd_session_set_reuse (self.session, !no_reuse);
+  /* Each frame is asked for once: a frame cache would only hold memory. */
+  svd_session_set_cache_limit (self.session, 0);
   svd_session_set_dists_mode (self.session, self.dists_mode);
   for (guint i = 0; chains[i] != NULL; i++)
     {
