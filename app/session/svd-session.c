@@ -348,6 +348,8 @@ device_key (const SvdSettings *settings)
  * Preferences) replaces them all, and every engine is rebuilt on it. No
  * OpenCL device at all, with the device left to "auto", means the CPU
  * reference, as for svd_engine_new() and svd_metrics_runner_new(). */
+static void warm_up_device (WorkerState *state);
+
 static gboolean
 ensure_device (WorkerState        *state,
                const SvdSettings  *settings,
@@ -401,7 +403,35 @@ ensure_device (WorkerState        *state,
   state->ref_frames = svd_frame_converter_new_or_cpu (state->context);
   g_free (state->device_key);
   state->device_key = g_strdup (key);
+  warm_up_device (state);
   return TRUE;
+}
+
+/* The converter's and the metrics' kernels run once on a small frame
+ * when the device is opened, so the device compiles them for its work
+ * sizes then, not during the first frame (whose time is its own). */
+static void
+warm_up_device (WorkerState *state)
+{
+  g_autoptr(SvdImage) tiny = NULL;
+  g_autoptr(SvdImage) display = NULL;
+  g_autoptr(SvdImage) ref_display = NULL;
+  g_autoptr(SvdImage) ssim_map = NULL;
+  g_autoptr(SvdImage) diff_map = NULL;
+  g_autoptr(GError) error = NULL;
+  SvdClPlanes planes, ref_planes;
+  SvdMetricsFrame m;
+
+  if (state->context == NULL)
+    return;
+  tiny = svd_image_new (SVD_PIXEL_FORMAT_YUV420P8, 32, 32, &error);
+  if (tiny == NULL ||
+      !svd_frame_converter_upload (state->frames, tiny, &display, &planes, &error) ||
+      !svd_frame_converter_upload (state->ref_frames, tiny, &ref_display, &ref_planes, &error) ||
+      (planes.mem != NULL && ref_planes.mem != NULL &&
+       !svd_metrics_runner_compute_device (state->runner, &ref_planes, &planes, 0, &m, &ssim_map, &diff_map,
+                                           &error)))
+    g_debug ("Warming up the device failed: %s", error != NULL ? error->message : "?");
 }
 
 /* ---- Opening ----------------------------------------------------------- */
@@ -922,6 +952,10 @@ ensure_engine (WorkerState  *state,
                double       *warmup_ms,
                GError      **error)
 {
+  /* A new device (Preferences) comes with new engines: its set-up is
+   * warm-up time too. */
+  gint64 t0 = g_get_monotonic_time ();
+
   if (!ensure_device (state, &config->settings, error))
     {
       g_clear_pointer (&state->engine_error[slot], g_free);
@@ -930,8 +964,6 @@ ensure_engine (WorkerState  *state,
     }
   if (state->engine_generation[slot] != config->generation)
     {
-      gint64 t0 = g_get_monotonic_time ();
-
       set_state (worker, counters, SVD_SESSION_STATE_WARMING_UP);
       g_clear_pointer (&state->engines[slot], svd_engine_free);
       g_clear_pointer (&state->engine_error[slot], g_free);
