@@ -124,6 +124,8 @@ struct _SvdEngine {
   gboolean      output_on_device;
   int           output_w;
   int           output_h;
+  /* During svd_engine_process_planes(): the input already on the device. */
+  const SvdClPlanes *dev_input;
 };
 
 static gsize
@@ -1422,9 +1424,45 @@ run_stages (SvdEngine        *self,
   return ok;
 }
 
+/* The device-resident input: a float RGB frame already on this engine's
+ * context (the session's converted decode) is copied from buffer to
+ * buffer into the padded input of the first stage; no host copy. */
+static gboolean
+copy_planes_in (SvdEngine         *self,
+                const SvdClPlanes *in,
+                double            *device_ms,
+                GError           **error)
+{
+  cl_command_queue q = svd_cl_context_get_queue (self->ctx);
+  DevBuf *dst = &self->rgb[0];
+  cl_event first = NULL, last = NULL;
+  cl_int err = CL_SUCCESS;
+
+  for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
+    {
+      size_t so[3] = { in->offset + (gsize) c * in->plane, 0, 0 };
+      size_t dor[3] = { ((gsize) c * dst->plane + dst->pitch + 1) * sizeof (float), 0, 0 };
+      size_t region[3] = { (gsize) in->width * sizeof (float), (gsize) in->height, 1 };
+
+      err = clEnqueueCopyBufferRect (q, in->mem, dst->mem, so, dor, region, in->pitch, 0,
+                                     (gsize) dst->pitch * sizeof (float), 0, 0, NULL,
+                                     c == 0 ? &first : c == 2 ? &last : NULL);
+    }
+  if (err == CL_SUCCESS && device_ms != NULL)
+    *device_ms = event_span_ms (first, last);
+  if (first != NULL)
+    clReleaseEvent (first);
+  if (last != NULL)
+    clReleaseEvent (last);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
+  return TRUE;
+}
+
 static gboolean
 process_region (SvdEngine        *self,
                 const SvdImage   *input,
+                const SvdClPlanes *dev_input,
                 SvdPixelFormat    out_format,
                 SvdImage         *output,
                 int               out_x,
@@ -1439,9 +1477,14 @@ process_region (SvdEngine        *self,
 
   if (!ensure_buffers (self, w, h, error))
     return FALSE;
-  if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
-                         self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
-                         &up, error))
+  if (dev_input != NULL)
+    {
+      if (!copy_planes_in (self, dev_input, &up, error))
+        return FALSE;
+    }
+  else if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
+                              self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
+                              &up, error))
     return FALSE;
   self->peak = MAX (self->peak, self->bytes);
   if (!run_stages (self, w, h, t, cancellable, error))
@@ -1677,10 +1720,12 @@ process_frame (SvdEngine         *self,
       rgb = svd_color_to_rgbf32_ref (input, error);
       if (rgb == NULL)
         return FALSE;
+      t.upload_ms = (g_get_monotonic_time () - start) / 1000.0;
       for (int s = 0; s < self->n_stages; s++)
         {
           Stage *st = &self->stages[s];
           SvdImage *next;
+          gint64 stage_start = g_get_monotonic_time ();
 
           if (st->model != NULL)
             next = svd_model_run_reference (st->model, res ? res : rgb,
@@ -1691,10 +1736,18 @@ process_frame (SvdEngine         *self,
             return FALSE;
           g_clear_pointer (&res, svd_image_unref);
           res = next;
+          /* The CPU reference's stages in host time (there are no device
+           * events), so they add up with the conversions to the total. */
+          t.stage_ms[s] = (g_get_monotonic_time () - stage_start) / 1000.0;
         }
-      out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
-      if (out == NULL)
-        return FALSE;
+      {
+        gint64 down_start = g_get_monotonic_time ();
+
+        out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
+        if (out == NULL)
+          return FALSE;
+        t.download_ms = (g_get_monotonic_time () - down_start) / 1000.0;
+      }
       t.n_stages = self->n_stages;
       t.n_tiles = 1;
       t.wall_ms = (g_get_monotonic_time () - start) / 1000.0;
@@ -1718,7 +1771,7 @@ process_frame (SvdEngine         *self,
   if (tile >= w && tile >= h)
     {
       t.n_tiles = 1;
-      if (!process_region (self, input, out_format, out, 0, 0, &t, cancellable, error))
+      if (!process_region (self, input, self->dev_input, out_format, out, 0, 0, &t, cancellable, error))
         return FALSE;
     }
   else
@@ -1754,7 +1807,7 @@ process_frame (SvdEngine         *self,
                         (gsize) (x1 - x0) * sizeof (float));
             subout = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, (x1 - x0) * S, (y1 - y0) * S, error);
             if (subout == NULL ||
-                !process_region (self, sub, SVD_PIXEL_FORMAT_RGB_F32, subout, 0, 0, &t, cancellable, error))
+                !process_region (self, sub, NULL, SVD_PIXEL_FORMAT_RGB_F32, subout, 0, 0, &t, cancellable, error))
               return FALSE;
             for (int c = 0; c < 3; c++)
               for (int y = 0; y < ch * S; y++)
@@ -1858,6 +1911,58 @@ svd_engine_process (SvdEngine         *self,
                      local->message);
         }
     }
+}
+
+/**
+ * svd_engine_process_planes:
+ * @self: an engine with a chain
+ * @input: the frame on the host (any #SvdPixelFormat): what runs when
+ *   @planes cannot be used (no device, another context, a frame that must
+ *   be tiled, the CPU reference after the device ran out of memory)
+ * @planes: (nullable): @input already converted to float RGB on the
+ *   device (svd_frame_converter_upload()), on this engine's context
+ * @out_format: as svd_engine_process()
+ * @output: (out) (transfer full): as svd_engine_process()
+ * @timings: (out caller-allocates) (optional): as svd_engine_process();
+ *   @upload_ms is then the device-to-device copy
+ * @cancellable: (nullable): as svd_engine_process()
+ * @error: return location for an error
+ *
+ * svd_engine_process() on a frame that is already on the device: the
+ * planes are copied from buffer to buffer into the first stage, so a
+ * session uploads and converts each decoded frame once for all its
+ * chains. With %SVD_PIXEL_FORMAT_RGBA8 only the display comes back, and
+ * the float result stays on the device for the metrics
+ * (svd_engine_get_output_planes()). Same result as svd_engine_process()
+ * on the same floats.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_engine_process_planes (SvdEngine         *self,
+                           const SvdImage    *input,
+                           const SvdClPlanes *planes,
+                           SvdPixelFormat     out_format,
+                           SvdImage         **output,
+                           SvdEngineTimings  *timings,
+                           GCancellable      *cancellable,
+                           GError           **error)
+{
+  cl_context mem_context = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && input != NULL, FALSE);
+
+  if (planes != NULL &&
+      (planes->mem == NULL || self->ctx == NULL || planes->width != input->width ||
+       planes->height != input->height ||
+       clGetMemObjectInfo (planes->mem, CL_MEM_CONTEXT, sizeof mem_context, &mem_context, NULL) != CL_SUCCESS ||
+       mem_context != svd_cl_context_get_context (self->ctx)))
+    planes = NULL;
+  self->dev_input = planes;
+  ok = svd_engine_process (self, input, out_format, output, timings, cancellable, error);
+  self->dev_input = NULL;
+  return ok;
 }
 
 /**
