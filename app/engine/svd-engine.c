@@ -681,6 +681,9 @@ layer_setup (SvdEngine          *self,
   return wino_setup (self, l, src, first, last, error);
 }
 
+static void graph_set_hooks (SvdEngine  *self,
+                             SvdGraphCl *graph);
+
 /**
  * svd_engine_set_chain:
  * @self: an engine
@@ -804,6 +807,7 @@ svd_engine_set_chain (SvdEngine       *self,
       if (m->graph != NULL)
         {
           st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
+          graph_set_hooks (self, st->graph);
           continue;
         }
       st->n_layers = m->n_layers;
@@ -1210,6 +1214,119 @@ layer_bands (SvdEngine *self,
       *items = (int) (round_up (h, l->ry) / l->ry);
       *band = (int) MIN ((guint64) *items, MAX (rows / l->ry, 1));
     }
+}
+
+/* Graph stages (issue #27) borrow the 3x3 conv layers: the same kernels,
+ * weight layout, bands and Winograd choice as a compact model's body. */
+static gpointer
+graph_conv_new (gpointer             data,
+                const SvdConvLayer  *src,
+                GError             **error)
+{
+  SvdEngine *self = data;
+  Layer *l = g_new0 (Layer, 1);
+
+  if (!layer_setup (self, l, NULL, src, FALSE, FALSE, 1, error))
+    {
+      layer_clear (l);
+      g_free (l);
+      return NULL;
+    }
+  return l;
+}
+
+static void
+graph_conv_free (gpointer data,
+                 gpointer conv)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+
+  if (l->weight != NULL)
+    self->bytes -= ((guint64) l->ic * 9 + 3) * l->oc * sizeof (float);
+  for (int k = 0; k < 2; k++)
+    if (l->wino[k] != NULL)
+      self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);
+  layer_clear (l);
+  g_free (l);
+}
+
+static gboolean
+graph_conv_run (gpointer   data,
+                gpointer   conv,
+                cl_mem     src,
+                int        src_pitch,
+                int        src_plane,
+                cl_mem     dst,
+                int        dst_pitch,
+                int        dst_plane,
+                int        w,
+                int        h,
+                cl_event  *first,
+                cl_event  *last,
+                GError   **error)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+  DevBuf s = { 0 }, d = { 0 };
+  int items, band;
+
+  s.mem = src;
+  s.pitch = src_pitch;
+  s.plane = src_plane;
+  d.mem = dst;
+  d.pitch = dst_pitch;
+  d.plane = dst_plane;
+  l->run_w = w;
+  l->run_h = h;
+  if (!prepare_conv (self, l, &s, &d, &s, w, h, error))
+    return FALSE;
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    items = band = 1;
+  else
+    layer_bands (self, l, w, h, &items, &band);
+  for (int y = 0; y < items; y += band)
+    {
+      cl_event ev = NULL;
+
+      if (!run_conv (self, l, &s, &d, &s, w, h, y, band, &ev, error))
+        return FALSE;
+      if (ev == NULL)
+        continue;
+      if (first != NULL && *first == NULL)
+        {
+          clRetainEvent (ev);
+          *first = ev;
+        }
+      if (last != NULL)
+        {
+          if (*last != NULL)
+            clReleaseEvent (*last);
+          *last = ev;
+        }
+      else
+        clReleaseEvent (ev);
+    }
+  return TRUE;
+}
+
+static void
+graph_geometry (gpointer data,
+                int      w,
+                int      h,
+                int     *pitch,
+                int     *plane)
+{
+  geometry (data, w, h, pitch, plane);
+}
+
+static void
+graph_set_hooks (SvdEngine  *self,
+                 SvdGraphCl *graph)
+{
+  SvdGraphConvHooks hooks = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+
+  svd_graph_cl_set_conv_hooks (graph, &hooks);
 }
 
 /* A cancellation point between two enqueued pieces of work. Without a
