@@ -460,9 +460,16 @@ guint64
 svd_engine_get_device_bytes (SvdEngine *self,
                              guint64   *peak_bytes)
 {
+  guint64 graph = 0;
+
+  /* Graph stages hold their weights and tensors themselves. */
+  for (int s = 0; s < self->n_stages; s++)
+    if (self->stages[s].graph != NULL)
+      graph += svd_graph_cl_get_device_bytes (self->stages[s].graph);
+  self->peak = MAX (self->peak, self->bytes + graph);
   if (peak_bytes != NULL)
     *peak_bytes = self->peak;
-  return self->bytes;
+  return self->bytes + graph;
 }
 
 static cl_mem
@@ -1509,6 +1516,7 @@ process_region (SvdEngine        *self,
   self->peak = MAX (self->peak, self->bytes);
   if (!run_stages (self, w, h, t, cancellable, error))
     return FALSE;
+  svd_engine_get_device_bytes (self, NULL);
   if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
                            w * self->total_scale, h * self->total_scale,
                            output, out_x, out_y, &self->io_buf, &self->io_bytes, &self->bytes,

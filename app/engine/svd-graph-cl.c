@@ -402,6 +402,8 @@ plan (SvdGraphCl      *self,
           const SvdGraphTensor *ti = svd_graph_tensor (g, op->in[0]), *to = svd_graph_tensor (g, op->out);
           int oc = to->c, ic = ti->c, taps = op->kh * op->kw, ocb = pick_ocb (oc);
           gsize n = (gsize) oc * ic * taps;
+
+          in->bytes += (n + 2 * oc) * sizeof (float);
           g_autofree float *wl = g_new (float, n);
           g_autofree float *zero = g_new0 (float, oc);
 
