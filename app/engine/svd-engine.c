@@ -468,9 +468,16 @@ guint64
 svd_engine_get_device_bytes (SvdEngine *self,
                              guint64   *peak_bytes)
 {
+  guint64 graph = 0;
+
+  /* Graph stages hold their weights and tensors themselves. */
+  for (int s = 0; s < self->n_stages; s++)
+    if (self->stages[s].graph != NULL)
+      graph += svd_graph_cl_get_device_bytes (self->stages[s].graph);
+  self->peak = MAX (self->peak, self->bytes + graph);
   if (peak_bytes != NULL)
     *peak_bytes = self->peak;
-  return self->bytes;
+  return self->bytes + graph;
 }
 
 static cl_mem
@@ -708,6 +715,9 @@ layer_setup (SvdEngine          *self,
   return wino_setup (self, l, src, first, last, error);
 }
 
+static void graph_set_hooks (SvdEngine  *self,
+                             SvdGraphCl *graph);
+
 /**
  * svd_engine_set_chain:
  * @self: an engine
@@ -831,6 +841,7 @@ svd_engine_set_chain (SvdEngine       *self,
       if (m->graph != NULL)
         {
           st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
+          graph_set_hooks (self, st->graph);
           continue;
         }
       st->n_layers = m->n_layers;
@@ -1269,6 +1280,119 @@ layer_bands (SvdEngine *self,
     }
 }
 
+/* Graph stages (issue #27) borrow the 3x3 conv layers: the same kernels,
+ * weight layout, bands and Winograd choice as a compact model's body. */
+static gpointer
+graph_conv_new (gpointer             data,
+                const SvdConvLayer  *src,
+                GError             **error)
+{
+  SvdEngine *self = data;
+  Layer *l = g_new0 (Layer, 1);
+
+  if (!layer_setup (self, l, NULL, src, FALSE, FALSE, 1, error))
+    {
+      layer_clear (l);
+      g_free (l);
+      return NULL;
+    }
+  return l;
+}
+
+static void
+graph_conv_free (gpointer data,
+                 gpointer conv)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+
+  if (l->weight != NULL)
+    self->bytes -= ((guint64) l->ic * 9 + 3) * l->oc * sizeof (float);
+  for (int k = 0; k < 2; k++)
+    if (l->wino[k] != NULL)
+      self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);
+  layer_clear (l);
+  g_free (l);
+}
+
+static gboolean
+graph_conv_run (gpointer   data,
+                gpointer   conv,
+                cl_mem     src,
+                int        src_pitch,
+                int        src_plane,
+                cl_mem     dst,
+                int        dst_pitch,
+                int        dst_plane,
+                int        w,
+                int        h,
+                cl_event  *first,
+                cl_event  *last,
+                GError   **error)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+  DevBuf s = { 0 }, d = { 0 };
+  int items, band;
+
+  s.mem = src;
+  s.pitch = src_pitch;
+  s.plane = src_plane;
+  d.mem = dst;
+  d.pitch = dst_pitch;
+  d.plane = dst_plane;
+  l->run_w = w;
+  l->run_h = h;
+  if (!prepare_conv (self, l, &s, &d, &s, w, h, error))
+    return FALSE;
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    items = band = 1;
+  else
+    layer_bands (self, l, w, h, &items, &band);
+  for (int y = 0; y < items; y += band)
+    {
+      cl_event ev = NULL;
+
+      if (!run_conv (self, l, &s, &d, &s, w, h, y, band, &ev, error))
+        return FALSE;
+      if (ev == NULL)
+        continue;
+      if (first != NULL && *first == NULL)
+        {
+          clRetainEvent (ev);
+          *first = ev;
+        }
+      if (last != NULL)
+        {
+          if (*last != NULL)
+            clReleaseEvent (*last);
+          *last = ev;
+        }
+      else
+        clReleaseEvent (ev);
+    }
+  return TRUE;
+}
+
+static void
+graph_geometry (gpointer data,
+                int      w,
+                int      h,
+                int     *pitch,
+                int     *plane)
+{
+  geometry (data, w, h, pitch, plane);
+}
+
+static void
+graph_set_hooks (SvdEngine  *self,
+                 SvdGraphCl *graph)
+{
+  SvdGraphConvHooks hooks = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+
+  svd_graph_cl_set_conv_hooks (graph, &hooks);
+}
+
 /* A cancellation point between two enqueued pieces of work. Without a
  * cancellable the queue just runs on. With one, the host waits for the
  * piece before @ev (so the device always has the next one queued) and
@@ -1489,6 +1613,7 @@ process_region (SvdEngine        *self,
   self->peak = MAX (self->peak, self->bytes);
   if (!run_stages (self, w, h, t, cancellable, error))
     return FALSE;
+  svd_engine_get_device_bytes (self, NULL);
   if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
                            w * self->total_scale, h * self->total_scale,
                            output, out_x, out_y, &self->io_buf, &self->io_bytes, &self->bytes,
