@@ -170,10 +170,21 @@ mean_text (gboolean of_mean_mse,
     /* Translators: running clip values over the frames seen so far: the
      * PSNR of their mean squared error (what FFmpeg prints as "average")
      * and their mean SSIM */
-    return g_strdup_printf (_("clip of %u frames: PSNR-Y of the mean MSE %s, mean SSIM-Y %.4f"),
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "clip of %u frame: PSNR-Y of the mean MSE %s, mean SSIM-Y %.4f",
+                                         "clip of %u frames: PSNR-Y of the mean MSE %s, mean SSIM-Y %.4f",
+                                         n_frames),
                             n_frames, a, ssim_y);
+  if (n_frames == 1)
+    /* Translators: the values of the one frame seen so far (a mean of
+     * one frame is that frame's value) */
+    return g_strdup_printf (_("clip so far, 1 frame: PSNR-Y %s, SSIM-Y %.4f"), a, ssim_y);
   /* Translators: running means over the frames seen so far */
-  return g_strdup_printf (_("clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f"), n_frames, a, ssim_y);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "clip mean of %u frame: PSNR-Y %s, SSIM-Y %.4f",
+                                       "clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f",
+                                       n_frames),
+                          n_frames, a, ssim_y);
 }
 
 /* The longer of two texts (in characters); frees the other. */
@@ -196,7 +207,9 @@ mean_dists_text (double dists,
 {
   /* Translators: the mean DISTS and over how many frames it was computed
    * (it lags during playback, so often fewer) */
-  return g_strdup_printf (_("mean DISTS %.4f over %u frames"), dists, n_frames);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "mean DISTS %.4f over %u frame",
+                                       "mean DISTS %.4f over %u frames", n_frames),
+                          dists, n_frames);
 }
 
 /* A time as printed with one decimal. */
@@ -297,8 +310,9 @@ svd_readout_format_widest (guint           slot,
                               dists_text (SVD_DISTS_FULL, FALSE, 0, 0, n)),
                  longer_text (dists_text (SVD_DISTS_SHORT256, TRUE, 0, 9.9999, n),
                               dists_text (SVD_DISTS_SHORT256, FALSE, 0, 0, n)));
-  text->cells[SVD_READOUT_MEAN] = longer_text (mean_text (FALSE, (guint) n, 199.99, -0.9999),
-                                               mean_text (TRUE, (guint) n, 199.99, -0.9999));
+  text->cells[SVD_READOUT_MEAN] = longer_text (longer_text (mean_text (FALSE, (guint) n, 199.99, -0.9999),
+                                                            mean_text (TRUE, (guint) n, 199.99, -0.9999)),
+                                               mean_text (FALSE, 1, 199.99, -0.9999));
   text->cells[SVD_READOUT_MEAN_DISTS] = mean_dists_text (9.9999, (guint) n);
   text->cells[SVD_READOUT_TIME] = time_text (9999.9, n_stages, NULL);
 }
@@ -339,7 +353,9 @@ svd_readout_format_chain (guint                       slot,
       text->cells[SVD_READOUT_PSNR_Y] = psnr_y_text (y);
       if (chain->metrics.has_ssim)
         text->cells[SVD_READOUT_SSIM] = ssim_text (chain->metrics.ssim_y);
-      if (options->dists_unavailable != NULL)
+      if (options->dists_elsewhere && (options->dists_unavailable != NULL || options->dists_error != NULL))
+        ;  /* said once for every chain, not in each readout */
+      else if (options->dists_unavailable != NULL)
         /* Translators: %s says why, e.g. which weight files are missing */
         text->message = g_strdup_printf (_("DISTS unavailable: %s"), options->dists_unavailable);
       else if (options->dists_error != NULL)
