@@ -864,6 +864,16 @@ svd_chunk_job_plan (const SvdRestoreJob       *job,
     {
       gint64 t = svd_reader_frame_pts_us (reader, i);
 
+      /* Chunks are put back together by their frames' times, so every
+       * frame needs one, later than the frame before. */
+      if (t == G_MININT64 || (i > 0 && t <= g_array_index (self->timestamps, gint64, i - 1)))
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                       "Frame %" G_GINT64_FORMAT " of “%s” has %s, so the clip cannot be restored in chunks; "
+                       "restore it in one piece (--no-chunks)", i, job->input_path,
+                       t == G_MININT64 ? "no timestamp" : "a timestamp not after the frame before");
+          return NULL;
+        }
       g_array_append_val (self->timestamps, t);
     }
   self->chunk_frames_requested = options->chunk_frames;
