@@ -1700,6 +1700,14 @@ svd_chunk_job_join (SvdChunkJob   *self,
     }
   g_ptr_array_add (paths, NULL);
 
+  /* Never onto the input, nor a folder (svd-output.c's rules; whether an
+   * existing output may be replaced was settled when the job was made). */
+  {
+    const char *inputs[] = { self->input, NULL };
+
+    if (!svd_output_check (self->output, inputs, SVD_OUTPUT_FORCE, error))
+      return FALSE;
+  }
   svd_reader_options_init (&ro);
   ro.allow_playlists = self->allow_playlists;
   reader = svd_reader_open (self->input, &ro, error);
