@@ -1425,6 +1425,7 @@ typedef struct {
   gint64               kill_at;      /* test hooks: SIGKILL or cancel after this many chain frames */
   gint64               cancel_at;
   gint64               engine_frames_before;   /* chain frames of the chunks before, this run */
+  gint64               reused_before;          /* reused frames of the chunks before, this run */
   gint64               start_us;
   gint64               frames_at_start;
 } Relay;
@@ -1476,7 +1477,7 @@ relay_reused (gint64   reused,
 {
   Relay *r = data;
 
-  r->outer->frame_reused (reused, r->outer->user_data);
+  r->outer->frame_reused (r->reused_before + reused, r->outer->user_data);
 }
 
 /* Test hooks (tests/cli/test-restore-resume.sh, tests/gui/test-export-
@@ -1586,6 +1587,7 @@ run_chunk (SvdChunkJob          *self,
       return FALSE;
     }
   relay->engine_frames_before += r.engine_frames;
+  relay->reused_before += r.frames_reused;
   if (result != NULL)
     add_result (result, &r);
   return TRUE;
