@@ -70,6 +70,21 @@ svd_plot_get_mean (SvdPlot *self,
   return n > 0 ? sum / n : NAN;
 }
 
+/**
+ * svd_plot_get_last_frame_number:
+ * @self: a #SvdPlot
+ *
+ * Returns: the number the frame axis ends at: the clip's last frame,
+ *   counted from 1 as the transport and the export count
+ */
+gint64
+svd_plot_get_last_frame_number (SvdPlot *self)
+{
+  g_return_val_if_fail (SVD_IS_PLOT (self), 0);
+
+  return MAX (self->n_frames, 2);
+}
+
 /* The plot area's left and right edges, as svd_plot_snapshot () draws. */
 #define PLOT_LEFT 48.0
 #define PLOT_RIGHT_MARGIN 8.0
@@ -250,9 +265,10 @@ svd_plot_snapshot (GtkWidget   *widget,
   g_snprintf (buf, sizeof buf, self->metric == SVD_PLOT_SSIM_Y ? "%.3f" : "%.1f", lo);
   cairo_move_to (cr, 2, bottom);
   cairo_show_text (cr, buf);
+  /* Frames are numbered from 1, as in the transport and the export. */
   cairo_move_to (cr, left, height - 4);
-  cairo_show_text (cr, "0");
-  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, n - 1);
+  cairo_show_text (cr, "1");
+  g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, svd_plot_get_last_frame_number (self));
   cairo_move_to (cr, right - 6 * strlen (buf), height - 4);
   cairo_show_text (cr, buf);
 

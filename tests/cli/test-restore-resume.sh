@@ -145,6 +145,10 @@ check "… with the reason" grep -q "belongs to another restore: it restores .*s
 check "another chain is refused with the reason" grep -q "its chain is" other-chain.err
 "$svd" restore src.mkv bad.mkv --chain "$model" -c libx264 --chunk-frames 30 2>other-codec.err
 check "another encoder is refused with the reason" grep -q "its encoder is ffv1, not libx264" other-codec.err
+"$svd" restore src.mkv bad.mkv --chain "$model" -c ffv1 --chunk-frames 30 --fp16 2>other-precision.err
+check "another precision is refused with the reason" grep -q "it runs the chain in fp32, not fp16" other-precision.err
+"$svd" restore src.mkv bad.mkv --chain "$model" -c ffv1 --chunk-frames 20 2>other-length.err
+check "another chunk length is refused with the reason" grep -q "planned with another --chunk-frames" other-length.err
 touch -r src.mkv mtime.ref
 touch -d '2001-01-01' src.mkv
 run src.mkv bad.mkv 2>changed.err
@@ -169,6 +173,16 @@ check "the chunk 2 with a wrong ledger checksum is named and redone" grep -q "ch
 check "1 chunk kept, 9 restored" grep -q "resuming: 1 of 10 chunks done" bad.err
 check "… and counted" grep -q "^Restored 9 of 10 chunks in this run (1 were already done)" bad.out
 check "the result equals the one-shot" cmp -s <(vmd5 one.mkv) <(vmd5 bad.mkv)
+
+# Cancelled (Ctrl-C, SIGTERM) in chunk 2: a clean exit that keeps chunks
+# 0 and 1 and says how to resume.
+SVD_FAULT_INJECT=cancel-in-chunk:2 run src.mkv cc.mkv -q 2>cc.err
+check "a cancelled chunked run exits 1" test $? -eq 1 -a ! -e cc.mkv
+check "… keeping 2 chunks and saying so" \
+  test "$(done_count cc.mkv.svdjob)" = 2 -a -n "$(grep 'finished chunks are kept in .*cc.mkv.svdjob' cc.err)"
+check "… with no temporary file left" test -z "$(ls -A cc.mkv.svdjob/chunks | grep part)"
+run src.mkv cc.mkv 2>cc2.err >/dev/null
+check "the next run resumes with 2 of 10 done" grep -q "resuming: 2 of 10 chunks done" cc2.err
 
 # --restart starts over.
 SVD_FAULT_INJECT=kill-in-chunk:2 run src.mkv re.mkv -q 2>/dev/null
