@@ -75,7 +75,7 @@ svd_viewer_get_loupe (SvdViewer *self)
 /**
  * svd_viewer_set_loupe:
  * @self: a #SvdViewer
- * @loupe: whether to show the loupe (key L)
+ * @loupe: whether to show the loupe (key P)
  *
  * The loupe follows the pointer: the pixels around it magnified, their
  * coordinates in the image and the RGB values of the one under it.

@@ -1355,7 +1355,8 @@ svd_viewer_init (SvdViewer *self)
   add_shortcut (shortcuts, GDK_KEY_bracketleft, 0, "viewer.divider", g_variant_new_int32 (-1));
   add_shortcut (shortcuts, GDK_KEY_bracketright, 0, "viewer.divider", g_variant_new_int32 (1));
   add_shortcut (shortcuts, GDK_KEY_v, 0, "viewer.follow-mouse", NULL);
-  add_shortcut (shortcuts, GDK_KEY_l, 0, "viewer.loupe", NULL);
+  /* P for the pixel readout: L is the window's loop. */
+  add_shortcut (shortcuts, GDK_KEY_p, 0, "viewer.loupe", NULL);
   add_shortcut (shortcuts, GDK_KEY_a, 0, "viewer.amplify", g_variant_new_int32 (0));
   /* Frame navigation belongs to whoever feeds the viewer (the window):
    * first and last frame, ten frames back and forward, go to a frame, the

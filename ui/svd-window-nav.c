@@ -65,12 +65,12 @@ go_to_response_cb (AdwMessageDialog *dialog,
   if (g_str_equal (response, "go"))
     {
       gtk_spin_button_update (spin);
-      svd_window_go_clamped (self, (gint64) gtk_spin_button_get_value (spin));
+      svd_window_go_clamped (self, (gint64) gtk_spin_button_get_value (spin) - 1);
     }
 }
 
-/* Frames are numbered from 0 here as in the plot, `svd compare --frames`
- * and the export; the dialog states the range. */
+/* Frames are numbered from 1 here, as in the transport, the plot and the
+ * export; the dialog states the range. */
 static void
 go_to_frame_dialog_action (GtkWidget  *widget,
                            const char *action_name,
@@ -84,10 +84,10 @@ go_to_frame_dialog_action (GtkWidget  *widget,
   if (self->session == NULL)
     return;
   /* Translators: the Go to Frame dialog; %lld is the last frame's number */
-  body = g_strdup_printf (_("Frame number, from 0 to %lld"), (long long) svd_window_last_index (self));
+  body = g_strdup_printf (_("Frame number, from 1 to %lld"), (long long) svd_window_last_index (self) + 1);
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Go to Frame"), body));
-  spin = gtk_spin_button_new_with_range (0, (double) svd_window_last_index (self), 1);
-  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), (double) self->session_wanted);
+  spin = gtk_spin_button_new_with_range (1, (double) svd_window_last_index (self) + 1, 1);
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (spin), (double) self->session_wanted + 1);
   gtk_spin_button_set_numeric (GTK_SPIN_BUTTON (spin), TRUE);
   gtk_accessible_update_property (GTK_ACCESSIBLE (spin), GTK_ACCESSIBLE_PROPERTY_LABEL, _("Frame number"), -1);
   adw_message_dialog_set_extra_child (dialog, spin);
@@ -162,7 +162,8 @@ worst_frame_action (GtkWidget  *widget,
  *
  * Saves the shown frame's images (reference, source and each chain's
  * output that is on hand) as 8-bit PNG files named after the clip and the
- * frame, e.g. `clip-frame000042-chain1.png`.
+ * frame (numbered from 1, as the transport shows it), e.g.
+ * `clip-frame000042-chain1.png`.
  *
  * Returns: (transfer full): the paths written, or %NULL on error
  */
@@ -198,7 +199,7 @@ svd_window_save_frame_pair (SvdWindow   *self,
 
       if (image == NULL)
         continue;
-      base = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-%s.png", stem, self->session_shown, names[slot]);
+      base = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-%s.png", stem, self->session_shown + 1, names[slot]);
       path = g_build_filename (folder, base, NULL);
       if (!svd_png_save (image, path, 8, error))
         return NULL;

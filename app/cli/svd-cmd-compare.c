@@ -50,8 +50,9 @@ typedef struct {
 } Compare;
 
 /* --save-frames: each frame's source, reference and chain outputs as
- * 8-bit PNG files named as the app's "Save Frame Images" names them,
- * e.g. clip-frame000042-chain1.png. */
+ * 8-bit PNG files named as the app's "Save Frame Images" names them, with
+ * the frame numbered from 1 as the output prints it, e.g.
+ * clip-frame000042-chain1.png for --frames 41:42. */
 static gboolean
 save_frame_images (Compare         *self,
                    SvdSessionFrame *frame,
@@ -72,10 +73,10 @@ save_frame_images (Compare         *self,
       if (image == NULL)
         continue;
       if (i < 0)
-        name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-%s.png", stem, frame->index,
+        name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-%s.png", stem, frame->index + 1,
                                 i == -2 ? "reference" : "source");
       else
-        name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-chain%d.png", stem, frame->index, i + 1);
+        name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-chain%d.png", stem, frame->index + 1, i + 1);
       path = g_build_filename (self->save_dir, name, NULL);
       if (!svd_output_check (path, inputs, self->save_force ? SVD_OUTPUT_FORCE : SVD_OUTPUT_NONE, error)
           || !svd_png_save (image, path, 8, error))

@@ -29,19 +29,19 @@ echo "1..8"
 "$svd" compare "$clip" --synthesize 2,bicubic,28 --chain bicubic:2 --frames 1:3 --save-frames "$work/out" >/dev/null
 check "compare --save-frames exits 0" test $? -eq 0
 names=$(cd "$work/out" && ls | tr '\n' ' ')
-check "three images per frame, named as the app names them ($names)" \
-  test "$names" = "pattern-frame000001-chain1.png pattern-frame000001-reference.png pattern-frame000001-source.png pattern-frame000002-chain1.png pattern-frame000002-reference.png pattern-frame000002-source.png "
-check "the source is the half-size input" test "$(size "$work/out/pattern-frame000002-source.png")" = "48,32"
+check "three images per frame, numbered from 1 as the app names them ($names)" \
+  test "$names" = "pattern-frame000002-chain1.png pattern-frame000002-reference.png pattern-frame000002-source.png pattern-frame000003-chain1.png pattern-frame000003-reference.png pattern-frame000003-source.png "
+check "the source is the half-size input" test "$(size "$work/out/pattern-frame000003-source.png")" = "48,32"
 check "the reference and the chain output are full size" \
-  test "$(size "$work/out/pattern-frame000002-reference.png"),$(size "$work/out/pattern-frame000002-chain1.png")" = "96,64,96,64"
-"$svd" model run bicubic:2 "$work/out/pattern-frame000002-source.png" "$work/run.png" >/dev/null 2>&1
-p=$(psnr_y "$work/out/pattern-frame000002-chain1.png" "$work/run.png")
+  test "$(size "$work/out/pattern-frame000003-reference.png"),$(size "$work/out/pattern-frame000003-chain1.png")" = "96,64,96,64"
+"$svd" model run bicubic:2 "$work/out/pattern-frame000003-source.png" "$work/run.png" >/dev/null 2>&1
+p=$(psnr_y "$work/out/pattern-frame000003-chain1.png" "$work/run.png")
 echo "# chain output vs svd model run on the saved source: PSNR-Y $p dB"
 check "the saved chain output is the chain applied to the saved source (PSNR-Y >= 50 dB)" ge "$p" 50
 ffmpeg -v error -y -i "$clip" -vf 'select=eq(n\,2)' -frames:v 1 "$work/ref2.png"
-p=$(psnr_y "$work/out/pattern-frame000002-reference.png" "$work/ref2.png")
+p=$(psnr_y "$work/out/pattern-frame000003-reference.png" "$work/ref2.png")
 echo "# saved reference vs ffmpeg's frame 2: PSNR-Y $p dB"
-check "the saved reference is the clip's frame 2 (PSNR-Y >= 45 dB)" ge "$p" 45
+check "the saved reference is the clip's third frame, index 2 (PSNR-Y >= 45 dB)" ge "$p" 45
 "$svd" compare "$clip" --synthesize 2,bicubic,28 --chain bicubic:2 --frames 1:2 --save-frames "$work/out" \
   >/dev/null 2>"$work/err"
 check "an existing file is not replaced without --force" test $? -ne 0

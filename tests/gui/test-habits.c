@@ -26,7 +26,7 @@
  * Page Up/Down and Ctrl+G move through the frames; a click in the plot
  * seeks; J and the plot's menu action go to the worst measured frame;
  * Toggle's own key flips between the two pictures; V makes the divider
- * follow the pointer; L shows a loupe with the pixel under the pointer;
+ * follow the pointer; P shows a loupe with the pixel under the pointer;
  * A amplifies the difference view; the shown frame's images are saved as
  * PNG. Each of these was missing on main before. */
 
@@ -222,7 +222,8 @@ script (SvdApplication *app)
     svd_gui_test_wait_frames (window, 3);
     dialog = svd_gui_test_find_window (GTK_APPLICATION (app), ADW_TYPE_MESSAGE_DIALOG);
     g_assert_nonnull (dialog);
-    gtk_spin_button_set_value (g_object_get_data (G_OBJECT (dialog), "spin"), 7);
+    /* Frames are numbered from 1 in the dialog: number 8 is index 7. */
+    gtk_spin_button_set_value (g_object_get_data (G_OBJECT (dialog), "spin"), 8);
     adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "go");
     gtk_window_destroy (dialog);
     wait_frame (7);
@@ -253,7 +254,26 @@ script (SvdApplication *app)
     g_test_message ("plot %dx%d mapped %d, window %dx%d, click at x %.1f",
                     pw, gtk_widget_get_height (GTK_WIDGET (plot)), gtk_widget_get_mapped (GTK_WIDGET (plot)),
                     gtk_widget_get_width (window), gtk_widget_get_height (window), x);
-    pointer_to (GTK_WIDGET (plot), x, gtk_widget_get_height (GTK_WIDGET (plot)) / 2.0);
+    /* The plot may sit in the readouts' scrolled pane: scroll it into
+     * view and click in the part of it that shows. */
+    {
+      GtkWidget *sw = gtk_widget_get_ancestor (GTK_WIDGET (plot), GTK_TYPE_SCROLLED_WINDOW);
+      graphene_rect_t pb, sb;
+      double y = gtk_widget_get_height (GTK_WIDGET (plot)) / 2.0;
+
+      if (sw != NULL)
+        {
+          GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (sw));
+
+          gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+          svd_gui_test_wait_frames (window, 3);
+          g_assert_true (gtk_widget_compute_bounds (GTK_WIDGET (plot), window, &pb));
+          g_assert_true (gtk_widget_compute_bounds (sw, window, &sb));
+          g_assert_true (graphene_rect_intersection (&pb, &sb, &sb));
+          y = sb.origin.y + sb.size.height / 2 - pb.origin.y;
+        }
+      pointer_to (GTK_WIDGET (plot), x, y);
+    }
     click ();
     wait_frame (17);
   }
@@ -301,7 +321,7 @@ script (SvdApplication *app)
   pointer_to (vw, gtk_widget_get_width (vw) * 0.4, gtk_widget_get_height (vw) * 0.3);
   g_assert_cmpfloat (fabs (svd_viewer_get_divider (viewer) - 0.7), <, 0.01);
 
-  /* L: the loupe, and the pixel it reads: chain 1's, on the right of the
+  /* P: the loupe, and the pixel it reads: chain 1's, on the right of the
    * divider. */
   {
     SvdImage *image = svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1);
@@ -323,7 +343,7 @@ script (SvdApplication *app)
     pointer_to (vw, p.x, p.y);
     svd_gui_test_wait_until (settled, viewer);
     before = svd_gui_test_render (vw);
-    press (XK_l);
+    press (XK_p);
     svd_gui_test_wait_frames (window, 3);
     g_assert_true (svd_viewer_get_loupe (viewer));
     g_assert_true (svd_viewer_pick (viewer, p.x, p.y, &slot, &px, &py, rgb));
@@ -336,7 +356,7 @@ script (SvdApplication *app)
     g_assert_cmpmem (rgb, 3, want, 3);
     after = svd_gui_test_render (vw);
     g_assert_cmpfloat (fabs (mean_of (after) - mean_of (before)), >, 0.01);
-    press (XK_l);
+    press (XK_p);
     svd_gui_test_wait_frames (window, 3);
     g_assert_false (svd_viewer_get_loupe (viewer));
   }
