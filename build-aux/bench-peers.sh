@@ -28,6 +28,12 @@
 #   git-ignored: onnxruntime-node is installed there with npm on first use),
 #   ORT_VERSION (1.30.0), PYTHON (/usr/bin/python3, needs python3-torch).
 #   The ORT script's wait for an idle machine is skipped: rounds pair instead.
+#   PEER_SPIN: auto (default), 1 or 0. The peers' thread pools spin while
+#   waiting (ORT's allow_spinning, OpenMP's active wait); on a machine
+#   busier than its cores spinning threads take the time slices the working
+#   ones need and the peers slow down far more than svd does. auto turns
+#   spinning off (ORT --spin 0, OMP_WAIT_POLICY=PASSIVE) when the load
+#   average is above the number of cores, the peers' better setting there.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -109,6 +115,16 @@ for s in "${size_list[@]}"; do
     -pix_fmt rgb24 "$work/frame_${w}x${h}.png"
 done
 
+cores=$(nproc)
+load1=$(cut -d' ' -f1 /proc/loadavg)
+spin=${PEER_SPIN:-auto}
+if [ "$spin" = auto ]; then
+  spin=1
+  awk -v l="$load1" -v c="$cores" 'BEGIN { exit !(l > c) }' && spin=0
+fi
+ort_spin=(); torch_env=()
+[ "$spin" = 0 ] && { ort_spin=(--spin 0); torch_env=(OMP_WAIT_POLICY=PASSIVE); }
+
 conv_args=()
 [ -n "${SVD_CONV:-}" ] && conv_args=(--conv "$SVD_CONV")
 
@@ -124,7 +140,7 @@ run_ort () {
   local w=${2%x*} h=${2#*x}
   rm -f "$work/ort.json"
   NODE_PATH="$peers/node_modules" node "$work/ort_bench.js" --threads 2 --sizes "${h}x${w}" --frames "$work" \
-    --warmup "$warmup" --runs "$runs" --tries 1 --max-foreign 1 --json "$work/ort.json" "$1" \
+    --warmup "$warmup" --runs "$runs" --tries 1 --max-foreign 1 --json "$work/ort.json" "${ort_spin[@]}" "$1" \
     > "$work/ort.log" 2>&1 || { cat "$work/ort.log" >&2; return 0; }
   [ -f "$work/ort.json" ] || { cat "$work/ort.log" >&2; return 0; }
   python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])["median_ms"])' \
@@ -133,8 +149,8 @@ run_ort () {
 run_torch () {
   [ -n "$torch_note" ] && return 0
   [ -n "$1" ] || return 0
-  local pre=()
-  [ -n "$jemalloc" ] && pre=(env "LD_PRELOAD=$jemalloc" "MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1")
+  local pre=(env "${torch_env[@]}")
+  [ -n "$jemalloc" ] && pre+=("LD_PRELOAD=$jemalloc" "MALLOC_CONF=dirty_decay_ms:-1,muzzy_decay_ms:-1")
   "${pre[@]}" "$python" "$shared/peers/torch_bench.py" --threads 2 --size "$2" --frame "$work/frame_${2}.rgb24" \
     --warmup "$warmup" --runs "$runs" "$1" > "$work/torch.json" 2> "$work/torch.err" ||
     { tail -3 "$work/torch.err" >&2; return 0; }
@@ -146,7 +162,8 @@ echo "svd: $("$svd" --version 2>/dev/null | head -1); ORT: onnxruntime-node $(no
   "require('$peers/node_modules/onnxruntime-node/package.json').version"), 2 threads; PyTorch: $(
   [ -n "$torch_note" ] && echo "$torch_note" || "$python" -c 'import torch; print(torch.__version__)' 2>/dev/null
   ), 2 threads$([ -n "$jemalloc" ] && echo ", jemalloc" || echo ", no jemalloc (apt-get install libjemalloc2)")"
-echo "rounds $rounds x (warm-up $warmup + $runs timed frames) per engine; svd --conv ${SVD_CONV:-default}"
+echo "rounds $rounds x (warm-up $warmup + $runs timed frames) per engine; svd --conv ${SVD_CONV:-default};" \
+  "peers' spinning $([ "$spin" = 0 ] && echo "off (load above $cores cores)" || echo on)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-16s %-8s %9s %9s %9s %8s %8s %7s %8s %9s\n' model size "svd ms" "ORT ms" "torch ms" "vs best" \
   "target" "%peak" "GFLOP/s" "d-eq GF/s"

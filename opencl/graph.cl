@@ -2,8 +2,11 @@
 /* The graph IR's ops (app/model/svd-graph.h) for SPAN-family networks.
  * The plain-C twin of every kernel is app/engine/svd-graph-ref.c.
  *
- * Tensors are planar: value (c, y, x) of a w × h tensor is at
- * (c · h + y) · w + x, with no border; kernels check bounds. With HALF
+ * Tensors have the engine's feature-map layout (see conv.cl): value
+ * (c, y, x) is at c · plane + (y + 1) · pitch + x + 1, with a border and
+ * slack that stay zero, so 3x3 convs with zero padding 1 can run on
+ * conv.cl's tuned kernels; these kernels check bounds and write only the
+ * image itself. With HALF
  * defined, tensors are stored as IEEE half (vload_half / vstore_half, in
  * every OpenCL 1.2) and all arithmetic is fp32, as on the compact path.
  *
@@ -50,6 +53,8 @@ act (int act, float v, float slope, float alpha, float beta)
     }
 }
 
+#define AT(c, y, x, pitch, plane) ((size_t) (c) * (plane) + (size_t) ((y) + 1) * (pitch) + (x) + 1)
+
 #ifdef KH
 
 #define PX 8
@@ -59,11 +64,15 @@ conv (__global const store_t *src,
       int                     ic_n,
       int                     w,
       int                     h,
+      int                     pitch,
+      int                     plane,
       int                     pad_t,
       int                     pad_l,
       __global store_t       *dst,
       int                     ow,
       int                     oh,
+      int                     opitch,
+      int                     oplane,
       __global const float   *weight,
       __global const float   *bias,
       __global const float   *slope,
@@ -78,7 +87,6 @@ conv (__global const store_t *src,
   int y = get_global_id (1);
   int ob = get_global_id (2);
   float8 acc[OCB];
-  size_t plane = (size_t) w * h, oplane = (size_t) ow * oh;
 
   if (y >= oh || x0 >= ow)
     return;
@@ -86,7 +94,7 @@ conv (__global const store_t *src,
     acc[o] = (float8) (bias[ob * OCB + o]);
   for (int ic = 0; ic < ic_n; ic++)
     {
-      __global const store_t *p = src + ic * plane;
+      __global const store_t *p = src + (size_t) ic * plane;
       __global const float *wp = weight + ((size_t) ob * ic_n + ic) * KH * KW * OCB;
 
       for (int ky = 0; ky < KH; ky++)
@@ -100,7 +108,7 @@ conv (__global const store_t *src,
             {
               int xx = x0 + i - pad_l;
 
-              r[i] = xx >= 0 && xx < w ? LD (p, (size_t) yy * w + xx) : 0.0f;
+              r[i] = xx >= 0 && xx < w ? LD (p, (size_t) (yy + 1) * pitch + xx + 1) : 0.0f;
             }
           for (int kx = 0; kx < KW; kx++)
             {
@@ -123,7 +131,7 @@ conv (__global const store_t *src,
       for (int i = 0; i < PX; i++)
         {
           int x = x0 + i;
-          size_t at = oc * oplane + (size_t) y * ow + x;
+          size_t at = AT (oc, y, x, opitch, oplane);
           float r;
 
           if (x >= ow)
@@ -142,20 +150,23 @@ conv (__global const store_t *src,
 
 #else
 
-/* Element-wise activation, with the same tails. */
+/* Element-wise activation. */
 __kernel void
 activate (__global const store_t *src,
           __global store_t       *dst,
+          int                     w,
+          int                     h,
+          int                     pitch,
           int                     plane,
           __global const float   *slope,
           int                     act_type,
           float                   alpha,
           float                   beta)
 {
-  int i = get_global_id (0), c = get_global_id (1);
-  size_t at = (size_t) c * plane + i;
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
+  size_t at = AT (c, y, x, pitch, plane);
 
-  if (i >= plane)
+  if (x >= w || y >= h)
     return;
   ST (act (act_type, LD (src, at), act_type == ACT_PRELU ? slope[c] : 0.0f, alpha, beta), dst, at);
 }
@@ -170,41 +181,47 @@ binary (__global const store_t *a,
         int                     konst_first,
         int                     op,
         __global store_t       *dst,
+        int                     w,
+        int                     h,
+        int                     pitch,
         int                     plane)
 {
-  int i = get_global_id (0), c = get_global_id (1);
-  size_t at = (size_t) c * plane + i;
-  float x, y, r;
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
+  size_t at = AT (c, y, x, pitch, plane);
+  float u, v, r;
 
-  if (i >= plane)
+  if (x >= w || y >= h)
     return;
-  x = LD (a, at);
-  y = n_konst == 0 ? LD (b, at) : konst[n_konst == 1 ? 0 : c];
+  u = LD (a, at);
+  v = n_konst == 0 ? LD (b, at) : konst[n_konst == 1 ? 0 : c];
   if (konst_first)
     {
-      float t = x;
+      float t = u;
 
-      x = y;
-      y = t;
+      u = v;
+      v = t;
     }
-  r = op == 0 ? x + y : op == 1 ? x - y : x * y;
+  r = op == 0 ? u + v : op == 1 ? u - v : u * v;
   ST (r, dst, at);
 }
 
 /* Channels [c0, c0 + n) of src to channels [d0, d0 + n) of dst (concat,
- * split, slice). */
+ * split, slice); both of one size and geometry. */
 __kernel void
 copy_channels (__global const store_t *src,
                int                     c0,
                __global store_t       *dst,
                int                     d0,
+               int                     w,
+               int                     h,
+               int                     pitch,
                int                     plane)
 {
-  int i = get_global_id (0), c = get_global_id (1);
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
 
-  if (i >= plane)
+  if (x >= w || y >= h)
     return;
-  ST (LD (src, (size_t) (c0 + c) * plane + i), dst, (size_t) (d0 + c) * plane + i);
+  ST (LD (src, AT (c0 + c, y, x, pitch, plane)), dst, AT (d0 + c, y, x, pitch, plane));
 }
 
 /* out (c, y, x) = in (table[(c·s + y % s)·s + x % s], y / s, x / s) */
@@ -212,16 +229,20 @@ __kernel void
 depth_to_space (__global const store_t *src,
                 int                     w,
                 int                     h,
+                int                     pitch,
+                int                     plane,
                 __global const int     *table,
                 int                     s,
-                __global store_t       *dst)
+                __global store_t       *dst,
+                int                     opitch,
+                int                     oplane)
 {
   int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2), ow = w * s, oh = h * s;
 
   if (x >= ow || y >= oh)
     return;
-  ST (LD (src, ((size_t) table[(c * s + y % s) * s + x % s] * h + y / s) * w + x / s), dst,
-      ((size_t) c * oh + y) * ow + x);
+  ST (LD (src, AT (table[(c * s + y % s) * s + x % s], y / s, x / s, pitch, plane)), dst,
+      AT (c, y, x, opitch, oplane));
 }
 
 /* out (k, y, x) = in (c, y·s + i, x·s + j), table[k] = (c·s + i)·s + j */
@@ -229,16 +250,20 @@ __kernel void
 space_to_depth (__global const store_t *src,
                 int                     w,
                 int                     h,
+                int                     pitch,
+                int                     plane,
                 __global const int     *table,
                 int                     s,
-                __global store_t       *dst)
+                __global store_t       *dst,
+                int                     opitch,
+                int                     oplane)
 {
   int x = get_global_id (0), y = get_global_id (1), k = get_global_id (2), ow = w / s, oh = h / s;
   int code = table[k], c = code / (s * s), i = code / s % s, j = code % s;
 
   if (x >= ow || y >= oh)
     return;
-  ST (LD (src, ((size_t) c * h + y * s + i) * w + x * s + j), dst, ((size_t) k * oh + y) * ow + x);
+  ST (LD (src, AT (c, y * s + i, x * s + j, pitch, plane)), dst, AT (k, y, x, opitch, oplane));
 }
 
 inline int
@@ -257,13 +282,17 @@ __kernel void
 pad (__global const store_t *src,
      int                     w,
      int                     h,
+     int                     pitch,
+     int                     plane,
      int                     pad_t,
      int                     pad_l,
      int                     mode,
      float                   value,
      __global store_t       *dst,
      int                     ow,
-     int                     oh)
+     int                     oh,
+     int                     opitch,
+     int                     oplane)
 {
   int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
   int sy, sx;
@@ -295,9 +324,9 @@ pad (__global const store_t *src,
           sy = clamp (sy, 0, h - 1);
           sx = clamp (sx, 0, w - 1);
         }
-      v = LD (src, ((size_t) c * h + sy) * w + sx);
+      v = LD (src, AT (c, sy, sx, pitch, plane));
     }
-  ST (v, dst, ((size_t) c * oh + y) * ow + x);
+  ST (v, dst, AT (c, y, x, opitch, oplane));
 }
 
 /* SvdGraphCoord / SvdGraphRound as in the C twin. */
@@ -334,23 +363,27 @@ __kernel void
 resize (__global const store_t *src,
         int                     w,
         int                     h,
+        int                     pitch,
+        int                     plane,
         int                     linear,
         int                     coord,
         int                     round,
         __global store_t       *dst,
         int                     ow,
-        int                     oh)
+        int                     oh,
+        int                     opitch,
+        int                     oplane)
 {
   int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
   float fy, fx, v;
-  __global const store_t *p = src + (size_t) c * w * h;
+  __global const store_t *p = src + (size_t) c * plane + pitch + 1;
 
   if (x >= ow || y >= oh)
     return;
   fy = resize_coord (coord, y, h, oh);
   fx = resize_coord (coord, x, w, ow);
   if (!linear)
-    v = LD (p, (size_t) resize_nearest (round, fy, h) * w + resize_nearest (round, fx, w));
+    v = LD (p, (size_t) resize_nearest (round, fy, h) * pitch + resize_nearest (round, fx, w));
   else
     {
       int y0, x0, y1, x1;
@@ -364,10 +397,10 @@ resize (__global const store_t *src,
       x1 = min (x0 + 1, w - 1);
       wy = fy - y0;
       wx = fx - x0;
-      v = (LD (p, (size_t) y0 * w + x0) * (1 - wx) + LD (p, (size_t) y0 * w + x1) * wx) * (1 - wy) +
-          (LD (p, (size_t) y1 * w + x0) * (1 - wx) + LD (p, (size_t) y1 * w + x1) * wx) * wy;
+      v = (LD (p, (size_t) y0 * pitch + x0) * (1 - wx) + LD (p, (size_t) y0 * pitch + x1) * wx) * (1 - wy) +
+          (LD (p, (size_t) y1 * pitch + x0) * (1 - wx) + LD (p, (size_t) y1 * pitch + x1) * wx) * wy;
     }
-  ST (v, dst, ((size_t) c * oh + y) * ow + x);
+  ST (v, dst, AT (c, y, x, opitch, oplane));
 }
 
 /* The engine's RGB images (float planes with a one-pixel border, see
@@ -378,28 +411,32 @@ import_rgb (__global const float *rgb,
             int                   plane,
             __global store_t     *dst,
             int                   w,
-            int                   h)
+            int                   h,
+            int                   opitch,
+            int                   oplane)
 {
   int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
 
   if (x >= w || y >= h)
     return;
-  ST (rgb[c * plane + (y + 1) * pitch + x + 1], dst, ((size_t) c * h + y) * w + x);
+  ST (rgb[AT (c, y, x, pitch, plane)], dst, AT (c, y, x, opitch, oplane));
 }
 
 __kernel void
 export_rgb (__global const store_t *src,
             int                     w,
             int                     h,
-            __global float         *rgb,
             int                     pitch,
-            int                     plane)
+            int                     plane,
+            __global float         *rgb,
+            int                     opitch,
+            int                     oplane)
 {
   int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
 
   if (x >= w || y >= h)
     return;
-  rgb[c * plane + (y + 1) * pitch + x + 1] = LD (src, ((size_t) c * h + y) * w + x);
+  rgb[AT (c, y, x, opitch, oplane)] = LD (src, AT (c, y, x, pitch, plane));
 }
 
 #endif

@@ -831,7 +831,15 @@ run_encode (int       argc,
         {
           g_autofree char *dir = svd_chunk_job_dir_for_output (argv[2]);
 
-          if (g_file_test (dir, G_FILE_TEST_EXISTS) && !g_error_matches (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT))
+          if (g_file_test (dir, G_FILE_TEST_EXISTS) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_clear_error (&error);
+              g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "Cancelled; the finished chunks are kept in “%s”: run the same command again to resume",
+                           dir);
+            }
+          else if (g_file_test (dir, G_FILE_TEST_EXISTS) &&
+                   !g_error_matches (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT))
             g_prefix_error (&error, "(finished chunks are kept in “%s”; run the same command again to resume) ",
                             dir);
           return svd_cli_fail (argv[0], error);

@@ -41,15 +41,19 @@ typedef struct {
   cl_mem            slope_mem;
   cl_mem            table;
   cl_mem            konst;
+  gpointer          hooked;  /* a conv run by the engine's kernels */
 } Step;
 
 typedef struct {
+  const SvdGraphConvHooks *hooks;
   const SvdGraph *graph;
   SvdGraph       *owned;
   int             w;
   int             h;
   GArray         *steps;     /* Step */
   cl_mem         *buf;       /* per tensor (shared by liveness) */
+  int            *pitch;     /* per tensor, in values */
+  int            *plane;
   GPtrArray      *pool;      /* every cl_mem of buf, once */
   guint64         bytes;
 } Instance;
@@ -64,6 +68,8 @@ struct _SvdGraphCl {
   Instance       *inst;
   cl_mem          dummy;
   int             n_steps;
+  gboolean        has_hooks;
+  SvdGraphConvHooks hooks;
 };
 
 static void
@@ -80,6 +86,8 @@ instance_free (Instance *in)
       g_clear_pointer (&s->slope_mem, clReleaseMemObject);
       g_clear_pointer (&s->table, clReleaseMemObject);
       g_clear_pointer (&s->konst, clReleaseMemObject);
+      if (s->hooked != NULL)
+        in->hooks->conv_free (in->hooks->data, s->hooked);
     }
   g_clear_pointer (&in->steps, g_array_unref);
   if (in->pool != NULL)
@@ -87,6 +95,8 @@ instance_free (Instance *in)
       clReleaseMemObject (in->pool->pdata[i]);
   g_clear_pointer (&in->pool, g_ptr_array_unref);
   g_free (in->buf);
+  g_free (in->pitch);
+  g_free (in->plane);
   svd_graph_free (in->owned);
   g_free (in);
 }
@@ -107,6 +117,34 @@ svd_graph_cl_new (SvdClContext    *ctx,
   self->half = half;
   self->kernels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) clReleaseKernel);
   return self;
+}
+
+void
+svd_graph_cl_set_conv_hooks (SvdGraphCl              *self,
+                             const SvdGraphConvHooks *hooks)
+{
+  g_clear_pointer (&self->inst, instance_free);
+  self->has_hooks = hooks != NULL;
+  if (hooks != NULL)
+    self->hooks = *hooks;
+}
+
+/* The feature-map layout: the engine's when its convs are lent (whole
+ * tiles plus the border), else rows of w + 2 rounded to 16 values. */
+static void
+geometry (SvdGraphCl *self,
+          int         w,
+          int         h,
+          int        *pitch,
+          int        *plane)
+{
+  if (self->has_hooks)
+    {
+      self->hooks.geometry (self->hooks.data, w, h, pitch, plane);
+      return;
+    }
+  *pitch = (w + 2 + 15) / 16 * 16;
+  *plane = *pitch * (h + 2);
 }
 
 void
@@ -193,12 +231,22 @@ plan (SvdGraphCl      *self,
   g_autofree Step *pending = g_new0 (Step, nops);
   g_autoptr(GPtrArray) free_bufs = g_ptr_array_new ();
   g_autoptr(GArray) sizes = g_array_new (FALSE, FALSE, sizeof (gsize));
+  g_autoptr(GArray) shapes = g_array_new (FALSE, FALSE, sizeof (gint64));
   gsize elem = self->half ? 2 : 4;
 
+  in->hooks = &self->hooks;
   in->graph = g;
   in->steps = g_array_new (FALSE, TRUE, sizeof (Step));
   in->pool = g_ptr_array_new ();
   in->buf = g_new0 (cl_mem, nt);
+  in->pitch = g_new0 (int, nt);
+  in->plane = g_new0 (int, nt);
+  for (guint t = 0; t < nt; t++)
+    {
+      const SvdGraphTensor *tt = svd_graph_tensor (g, (int) t);
+
+      geometry (self, tt->w, tt->h, &in->pitch[t], &in->plane[t]);
+    }
   for (guint t = 0; t < nt; t++)
     {
       producer[t] = -1;
@@ -331,11 +379,31 @@ plan (SvdGraphCl      *self,
       Step *s = &g_array_index (in->steps, Step, i);
       const SvdGraphOp *op = s->op;
 
-      if (s->kind == STEP_CONV)
+      if (s->kind == STEP_CONV && self->has_hooks && op->kh == 3 && op->kw == 3 && op->pad[0] == 1 &&
+          op->pad[1] == 1 && op->pad[2] == 1 && op->pad[3] == 1 && s->tail == 0 &&
+          (s->act == SVD_GRAPH_ACT_NONE || s->act == SVD_GRAPH_ACT_RELU || s->act == SVD_GRAPH_ACT_PRELU ||
+           s->act == SVD_GRAPH_ACT_LEAKY))
+        {
+          /* The engine's tuned 3x3 kernels: bias and a per-channel slope
+           * (ReLU 0, none 1, LeakyReLU alpha). */
+          const SvdGraphTensor *ti = svd_graph_tensor (g, op->in[0]), *to = svd_graph_tensor (g, op->out);
+          g_autofree float *zero = g_new0 (float, to->c);
+          g_autofree float *slope = g_new (float, to->c);
+          SvdConvLayer layer = { ti->c, to->c, op->weight, op->bias ? op->bias : zero, slope };
+
+          for (int c = 0; c < to->c; c++)
+            slope[c] = s->act == SVD_GRAPH_ACT_NONE ? 1.0f : s->act == SVD_GRAPH_ACT_RELU ? 0.0f :
+                       s->act == SVD_GRAPH_ACT_LEAKY ? s->alpha : s->slope[c];
+          if ((s->hooked = self->hooks.conv_new (self->hooks.data, &layer, error)) == NULL)
+            goto fail;
+        }
+      else if (s->kind == STEP_CONV)
         {
           const SvdGraphTensor *ti = svd_graph_tensor (g, op->in[0]), *to = svd_graph_tensor (g, op->out);
           int oc = to->c, ic = ti->c, taps = op->kh * op->kw, ocb = pick_ocb (oc);
           gsize n = (gsize) oc * ic * taps;
+
+          in->bytes += (n + 2 * oc) * sizeof (float);
           g_autofree float *wl = g_new (float, n);
           g_autofree float *zero = g_new0 (float, oc);
 
@@ -389,13 +457,18 @@ plan (SvdGraphCl      *self,
     {
       int t = i < 0 ? g->input : g_array_index (in->steps, Step, i).out;
       const SvdGraphTensor *tt = svd_graph_tensor (g, t);
-      gsize need = (gsize) tt->c * tt->h * tt->w * elem, best_size = G_MAXSIZE;
+      /* Buffers are shared only between tensors of one size, so the
+       * border and slack the 3x3 kernels read stay zero. */
+      gsize need = ((gsize) tt->c * in->plane[t] * elem + 3) / 4 * 4, best_size = G_MAXSIZE;
+      gint64 shape = ((gint64) tt->h << 32) | tt->w;
       int best = -1;
 
       for (guint k = 0; k < free_bufs->len; k++)
         {
           gsize have = g_array_index (sizes, gsize, GPOINTER_TO_INT (free_bufs->pdata[k]));
 
+          if (g_array_index (shapes, gint64, GPOINTER_TO_INT (free_bufs->pdata[k])) != shape)
+            continue;
           if (have >= need && have < best_size)
             {
               best = (int) k;
@@ -412,11 +485,21 @@ plan (SvdGraphCl      *self,
       else
         {
           cl_mem m = svd_cl_context_alloc (self->ctx, CL_MEM_READ_WRITE, MAX (need, 4), error);
+          guint32 zero = 0;
+          cl_int err;
 
           if (m == NULL)
             goto fail;
           g_ptr_array_add (in->pool, m);
+          err = clEnqueueFillBuffer (svd_cl_context_get_queue (self->ctx), m, &zero, sizeof zero, 0,
+                                     MAX (need, 4) / 4 * 4, 0, NULL, NULL);
+          if (err != CL_SUCCESS)
+            {
+              svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueFillBuffer(graph)");
+              goto fail;
+            }
           g_array_append_val (sizes, need);
+          g_array_append_val (shapes, shape);
           in->bytes += need;
           in->buf[t] = m;
         }
@@ -526,32 +609,43 @@ run_step (SvdGraphCl *self,
 {
   const SvdGraph *g = inst->graph;
   const SvdGraphOp *op = s->op;
-  const SvdGraphTensor *ti = svd_graph_tensor (g, op->in[0]), *to = svd_graph_tensor (g, s->out);
+  int ti_i = op->in[0], to_i = s->out;
+  const SvdGraphTensor *ti = svd_graph_tensor (g, ti_i), *to = svd_graph_tensor (g, to_i);
   cl_int err = CL_SUCCESS;
   cl_kernel k;
-  cl_mem src = inst->buf[op->in[0]], dst = inst->buf[s->out];
-  int a = 0, plane = to->w * to->h;
+  cl_mem src = inst->buf[ti_i], dst = inst->buf[to_i];
+  int a = 0, ip = inst->pitch[ti_i], ipl = inst->plane[ti_i], op_ = inst->pitch[to_i], opl = inst->plane[to_i];
+  size_t gws3[3] = { round_up (to->w, 16), round_up (to->h, 4), to->c };
 
   switch (s->kind)
     {
     case STEP_CONV:
       {
-        g_autofree char *defs = g_strdup_printf (" -DKH=%d -DKW=%d -DOCB=%d", op->kh, op->kw, s->ocb);
+        g_autofree char *defs = NULL;
         cl_mem ta = s->ta >= 0 ? inst->buf[s->ta] : self->dummy, tb = s->tb >= 0 ? inst->buf[s->tb] : self->dummy;
         int act = s->act;
-        size_t gws[3] = { round_up (to->w, CONV_PX) / CONV_PX, to->h, to->c / s->ocb };
+        size_t gws[3] = { round_up (to->w, CONV_PX) / CONV_PX, to->h, 0 };
 
+        if (s->hooked != NULL)
+          return self->hooks.conv_run (self->hooks.data, s->hooked, src, ip, ipl, dst, op_, opl, ti->w, ti->h,
+                                       first, last, error);
+        defs = g_strdup_printf (" -DKH=%d -DKW=%d -DOCB=%d", op->kh, op->kw, s->ocb);
+        gws[2] = to->c / s->ocb;
         if ((k = kernel (self, "conv", defs, error)) == NULL)
           return FALSE;
         ARG (k, a++, src);
         ARG (k, a++, ti->c);
         ARG (k, a++, ti->w);
         ARG (k, a++, ti->h);
+        ARG (k, a++, ip);
+        ARG (k, a++, ipl);
         ARG (k, a++, op->pad[0]);
         ARG (k, a++, op->pad[1]);
         ARG (k, a++, dst);
         ARG (k, a++, to->w);
         ARG (k, a++, to->h);
+        ARG (k, a++, op_);
+        ARG (k, a++, opl);
         ARG (k, a++, s->weight);
         ARG (k, a++, s->bias);
         ARG (k, a++, s->slope_mem);
@@ -574,25 +668,26 @@ run_step (SvdGraphCl *self,
       }
     case STEP_ACT:
       {
-        size_t gws[2] = { round_up (plane, 64), to->c };
         int act = op->act;
 
         if ((k = kernel (self, "activate", NULL, error)) == NULL)
           return FALSE;
         ARG (k, a++, src);
         ARG (k, a++, dst);
-        ARG (k, a++, plane);
+        ARG (k, a++, to->w);
+        ARG (k, a++, to->h);
+        ARG (k, a++, op_);
+        ARG (k, a++, opl);
         ARG (k, a++, s->slope_mem);
         ARG (k, a++, act);
         ARG (k, a++, op->alpha);
         ARG (k, a++, op->beta);
         if (err != CL_SUCCESS)
           return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph activate)");
-        return enqueue (self, k, 2, gws, first, last, "clEnqueueNDRangeKernel(graph activate)", error);
+        return enqueue (self, k, 3, gws3, first, last, "clEnqueueNDRangeKernel(graph activate)", error);
       }
     case STEP_BINARY:
       {
-        size_t gws[2] = { round_up (plane, 64), to->c };
         cl_mem b = op->n_in == 2 ? inst->buf[op->in[1]] : self->dummy;
         cl_mem kn = s->konst ? s->konst : self->dummy;
         int nk = op->n_in == 2 ? 0 : op->n_konst, kf = op->konst_first, bop = op->binop;
@@ -606,10 +701,13 @@ run_step (SvdGraphCl *self,
         ARG (k, a++, kf);
         ARG (k, a++, bop);
         ARG (k, a++, dst);
-        ARG (k, a++, plane);
+        ARG (k, a++, to->w);
+        ARG (k, a++, to->h);
+        ARG (k, a++, op_);
+        ARG (k, a++, opl);
         if (err != CL_SUCCESS)
           return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph binary)");
-        return enqueue (self, k, 2, gws, first, last, "clEnqueueNDRangeKernel(graph binary)", error);
+        return enqueue (self, k, 3, gws3, first, last, "clEnqueueNDRangeKernel(graph binary)", error);
       }
     case STEP_COPY:
       {
@@ -622,7 +720,7 @@ run_step (SvdGraphCl *self,
             const SvdGraphTensor *t = svd_graph_tensor (g, op->in[i]);
             int c0 = op->type == SVD_GRAPH_OP_CONCAT ? 0 : op->c0;
             int n = op->type == SVD_GRAPH_OP_CONCAT ? t->c : to->c;
-            size_t gws[2] = { round_up (plane, 64), n };
+            size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), n };
             cl_mem m = inst->buf[op->in[i]];
 
             a = 0;
@@ -630,10 +728,13 @@ run_step (SvdGraphCl *self,
             ARG (k, a++, c0);
             ARG (k, a++, dst);
             ARG (k, a++, d0);
-            ARG (k, a++, plane);
+            ARG (k, a++, to->w);
+            ARG (k, a++, to->h);
+            ARG (k, a++, op_);
+            ARG (k, a++, opl);
             if (err != CL_SUCCESS)
               return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph copy)");
-            if (!enqueue (self, k, 2, gws, first, last, "clEnqueueNDRangeKernel(graph copy)", error))
+            if (!enqueue (self, k, 3, gws, first, last, "clEnqueueNDRangeKernel(graph copy)", error))
               return FALSE;
             d0 += n;
           }
@@ -642,23 +743,24 @@ run_step (SvdGraphCl *self,
     case STEP_D2S:
     case STEP_S2D:
       {
-        size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), to->c };
-
         if ((k = kernel (self, s->kind == STEP_D2S ? "depth_to_space" : "space_to_depth", NULL, error)) == NULL)
           return FALSE;
         ARG (k, a++, src);
         ARG (k, a++, ti->w);
         ARG (k, a++, ti->h);
+        ARG (k, a++, ip);
+        ARG (k, a++, ipl);
         ARG (k, a++, s->table);
         ARG (k, a++, op->s);
         ARG (k, a++, dst);
+        ARG (k, a++, op_);
+        ARG (k, a++, opl);
         if (err != CL_SUCCESS)
           return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph shuffle)");
-        return enqueue (self, k, 3, gws, first, last, "clEnqueueNDRangeKernel(graph shuffle)", error);
+        return enqueue (self, k, 3, gws3, first, last, "clEnqueueNDRangeKernel(graph shuffle)", error);
       }
     case STEP_PAD:
       {
-        size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), to->c };
         int mode = op->type == SVD_GRAPH_OP_CROP ? 3 : (int) op->pad_mode;
 
         if ((k = kernel (self, "pad", NULL, error)) == NULL)
@@ -666,6 +768,8 @@ run_step (SvdGraphCl *self,
         ARG (k, a++, src);
         ARG (k, a++, ti->w);
         ARG (k, a++, ti->h);
+        ARG (k, a++, ip);
+        ARG (k, a++, ipl);
         ARG (k, a++, op->pad[0]);
         ARG (k, a++, op->pad[1]);
         ARG (k, a++, mode);
@@ -673,13 +777,14 @@ run_step (SvdGraphCl *self,
         ARG (k, a++, dst);
         ARG (k, a++, to->w);
         ARG (k, a++, to->h);
+        ARG (k, a++, op_);
+        ARG (k, a++, opl);
         if (err != CL_SUCCESS)
           return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph pad)");
-        return enqueue (self, k, 3, gws, first, last, "clEnqueueNDRangeKernel(graph pad)", error);
+        return enqueue (self, k, 3, gws3, first, last, "clEnqueueNDRangeKernel(graph pad)", error);
       }
     default:
       {
-        size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), to->c };
         int lin = op->linear, coord = op->coord, rnd = op->round;
 
         if ((k = kernel (self, "resize", NULL, error)) == NULL)
@@ -687,15 +792,19 @@ run_step (SvdGraphCl *self,
         ARG (k, a++, src);
         ARG (k, a++, ti->w);
         ARG (k, a++, ti->h);
+        ARG (k, a++, ip);
+        ARG (k, a++, ipl);
         ARG (k, a++, lin);
         ARG (k, a++, coord);
         ARG (k, a++, rnd);
         ARG (k, a++, dst);
         ARG (k, a++, to->w);
         ARG (k, a++, to->h);
+        ARG (k, a++, op_);
+        ARG (k, a++, opl);
         if (err != CL_SUCCESS)
           return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph resize)");
-        return enqueue (self, k, 3, gws, first, last, "clEnqueueNDRangeKernel(graph resize)", error);
+        return enqueue (self, k, 3, gws3, first, last, "clEnqueueNDRangeKernel(graph resize)", error);
       }
     }
 }
@@ -796,6 +905,8 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
     ARG (k, a++, in);
     ARG (k, a++, w);
     ARG (k, a++, h);
+    ARG (k, a++, inst->pitch[inst->graph->input]);
+    ARG (k, a++, inst->plane[inst->graph->input]);
     if (err != CL_SUCCESS)
       return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(import_rgb)");
     if (!enqueue (self, k, 3, gws, first, last, "clEnqueueNDRangeKernel(import_rgb)", error))
@@ -814,6 +925,8 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
     ARG (k, a++, out);
     ARG (k, a++, to->w);
     ARG (k, a++, to->h);
+    ARG (k, a++, inst->pitch[inst->graph->output]);
+    ARG (k, a++, inst->plane[inst->graph->output]);
     ARG (k, a++, dst);
     ARG (k, a++, dst_pitch);
     ARG (k, a++, dst_plane);
@@ -832,7 +945,6 @@ svd_graph_cl_run_host (SvdGraphCl      *self,
   Instance *inst;
   const SvdGraphTensor *ti = svd_graph_tensor (graph, graph->input), *to = svd_graph_tensor (graph, graph->output);
   gsize elem = self->half ? 2 : 4, nin = (gsize) ti->c * ti->h * ti->w, nout = (gsize) to->c * to->h * to->w;
-  g_autofree guint16 *tmp = NULL;
   float *out = NULL;
   cl_command_queue q = svd_cl_context_get_queue (self->ctx);
   cl_int err;
@@ -843,33 +955,52 @@ svd_graph_cl_run_host (SvdGraphCl      *self,
   if ((inst = plan (self, graph, error)) == NULL)
     return NULL;
   self->inst = inst;
-  if (self->half)
-    {
-      tmp = g_new (guint16, MAX (nin, nout));
-      for (gsize i = 0; i < nin; i++)
-        tmp[i] = svd_float_to_half (input[i]);
-    }
-  err = clEnqueueWriteBuffer (q, inst->buf[graph->input], CL_TRUE, 0, nin * elem, self->half ? (void *) tmp :
-                              (void *) input, 0, NULL, NULL);
-  if (err != CL_SUCCESS)
-    {
-      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer(graph input)");
+  {
+    /* Host planar ↔ the device layout (border and slack zero). */
+    int ip = inst->pitch[graph->input], ipl = inst->plane[graph->input];
+    int op = inst->pitch[graph->output], opl = inst->plane[graph->output];
+    gsize in_bytes = (gsize) ti->c * ipl * elem, out_bytes = (gsize) to->c * opl * elem;
+    g_autofree guint8 *hin = g_malloc0 (MAX (in_bytes, 4));
+    g_autofree guint8 *hout = g_malloc0 (MAX (out_bytes, 4));
+
+    (void) nin;
+    for (int c = 0; c < ti->c; c++)
+      for (int y = 0; y < ti->h; y++)
+        for (int x = 0; x < ti->w; x++)
+          {
+            gsize at = (gsize) c * ipl + (gsize) (y + 1) * ip + x + 1;
+            float v = input[((gsize) c * ti->h + y) * ti->w + x];
+
+            if (self->half)
+              ((guint16 *) hin)[at] = svd_float_to_half (v);
+            else
+              ((float *) hin)[at] = v;
+          }
+    err = clEnqueueWriteBuffer (q, inst->buf[graph->input], CL_TRUE, 0, in_bytes, hin, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+      {
+        svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer(graph input)");
+        goto out;
+      }
+    if (!run_steps (self, inst, NULL, NULL, NULL, error))
       goto out;
-    }
-  if (!run_steps (self, inst, NULL, NULL, NULL, error))
-    goto out;
-  out = g_new (float, MAX (nout, 1));
-  err = clEnqueueReadBuffer (q, inst->buf[graph->output], CL_TRUE, 0, nout * elem, self->half ? (void *) tmp :
-                             (void *) out, 0, NULL, NULL);
-  if (err != CL_SUCCESS)
-    {
-      g_clear_pointer (&out, g_free);
-      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueReadBuffer(graph output)");
-      goto out;
-    }
-  if (self->half)
-    for (gsize i = 0; i < nout; i++)
-      out[i] = svd_half_to_float (tmp[i]);
+    err = clEnqueueReadBuffer (q, inst->buf[graph->output], CL_TRUE, 0, out_bytes, hout, 0, NULL, NULL);
+    if (err != CL_SUCCESS)
+      {
+        svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueReadBuffer(graph output)");
+        goto out;
+      }
+    out = g_new (float, MAX (nout, 1));
+    for (int c = 0; c < to->c; c++)
+      for (int y = 0; y < to->h; y++)
+        for (int x = 0; x < to->w; x++)
+          {
+            gsize at = (gsize) c * opl + (gsize) (y + 1) * op + x + 1;
+
+            out[((gsize) c * to->h + y) * to->w + x] = self->half ? svd_half_to_float (((guint16 *) hout)[at]) :
+                                                                    ((float *) hout)[at];
+          }
+  }
 
 out:
   /* The instance points at @graph, which the caller owns. */

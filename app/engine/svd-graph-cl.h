@@ -19,6 +19,37 @@ G_BEGIN_DECLS
 
 typedef struct _SvdGraphCl SvdGraphCl;
 
+/* The engine's 3x3 conv kernels (conv.cl, and Winograd where the settings
+ * ask), lent to graph stages: 3x3 convs with zero padding 1 and a ReLU,
+ * PReLU, LeakyReLU or no activation run on them. @geometry gives the
+ * feature-map layout they need (pitch and plane, in values). */
+typedef struct {
+  gpointer data;
+  gpointer (*conv_new)  (gpointer             data,
+                         const SvdConvLayer  *layer,
+                         GError             **error);
+  gboolean (*conv_run)  (gpointer             data,
+                         gpointer             conv,
+                         cl_mem               src,
+                         int                  src_pitch,
+                         int                  src_plane,
+                         cl_mem               dst,
+                         int                  dst_pitch,
+                         int                  dst_plane,
+                         int                  w,
+                         int                  h,
+                         cl_event            *first,
+                         cl_event            *last,
+                         GError             **error);
+  void     (*conv_free) (gpointer             data,
+                         gpointer             conv);
+  void     (*geometry)  (gpointer             data,
+                         int                  w,
+                         int                  h,
+                         int                 *pitch,
+                         int                 *plane);
+} SvdGraphConvHooks;
+
 /* @model: (nullable): the graph model svd_graph_cl_run_rgb() runs
  * (instantiated per size and cached); tests pass NULL and run graphs of
  * their own with svd_graph_cl_run_host(). @half: fp16 tensor storage. */
@@ -28,6 +59,8 @@ SvdGraphCl *svd_graph_cl_new        (SvdClContext    *ctx,
                                      SvdModel        *model,
                                      gboolean         half);
 void        svd_graph_cl_free       (SvdGraphCl      *self);
+void        svd_graph_cl_set_conv_hooks (SvdGraphCl  *self,
+                                         const SvdGraphConvHooks *hooks);
 
 /* Runs the model on a w × h RGB image in the engine's border layout (see
  * conv.cl) and writes its output into @dst in the same layout. @first and

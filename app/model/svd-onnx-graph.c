@@ -2449,6 +2449,22 @@ svd_onnx_graph_load_model (const guint8  *data,
   if (u == NULL)
     return NULL;
   proto = svd_onnx_unpacked_get_proto (u);
+  {
+    /* Our own fused chain export (svd.step.N metadata) stands for its
+     * steps (svd_chain_load_onnx()), not for one model. */
+    int steps = 0;
+
+    for (gsize i = 0; i < proto->n_metadata_props; i++)
+      if (proto->metadata_props[i]->key != NULL && g_str_has_prefix (proto->metadata_props[i]->key, "svd.step."))
+        steps++;
+    if (steps >= 2)
+      {
+        svd_onnx_unpacked_free (u);
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                     "The ONNX file is a fused chain of %d steps (svd export-chain), not one model", steps);
+        return NULL;
+      }
+  }
   probe = import (proto, PROBE_W, PROBE_H, error);
   if (probe == NULL)
     {

@@ -1556,8 +1556,9 @@ run_chunk (SvdChunkJob          *self,
   relay->cancel_at = fault_in_chunk ("cancel-in-chunk:") == (gint64) index ? MAX (1, (c->end - c->first) / 2) : -1;
   if (!svd_restore_job_run (&job, &r, error))
     {
-      g_prefix_error (error, "Chunk %u (frames %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT "): ",
-                      index, c->first, c->end - 1);
+      if (error != NULL && !g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_prefix_error (error, "Chunk %u (frames %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT "): ",
+                        index, c->first, c->end - 1);
       return FALSE;
     }
   if (r.frames != c->end - c->first)

@@ -170,6 +170,16 @@ check "1 chunk kept, 9 restored" grep -q "resuming: 1 of 10 chunks done" bad.err
 check "… and counted" grep -q "^Restored 9 of 10 chunks in this run (1 were already done)" bad.out
 check "the result equals the one-shot" cmp -s <(vmd5 one.mkv) <(vmd5 bad.mkv)
 
+# Cancelled (Ctrl-C, SIGTERM) in chunk 2: a clean exit that keeps chunks
+# 0 and 1 and says how to resume.
+SVD_FAULT_INJECT=cancel-in-chunk:2 run src.mkv cc.mkv -q 2>cc.err
+check "a cancelled chunked run exits 1" test $? -eq 1 -a ! -e cc.mkv
+check "… keeping 2 chunks and saying so" \
+  test "$(done_count cc.mkv.svdjob)" = 2 -a -n "$(grep 'finished chunks are kept in .*cc.mkv.svdjob' cc.err)"
+check "… with no temporary file left" test -z "$(ls -A cc.mkv.svdjob/chunks | grep part)"
+run src.mkv cc.mkv 2>cc2.err >/dev/null
+check "the next run resumes with 2 of 10 done" grep -q "resuming: 2 of 10 chunks done" cc2.err
+
 # --restart starts over.
 SVD_FAULT_INJECT=kill-in-chunk:2 run src.mkv re.mkv -q 2>/dev/null
 run src.mkv re.mkv --restart >re.out 2>re.err

@@ -351,6 +351,52 @@ test_span (gconstpointer data)
     }
 }
 
+/* A mixed chain, compact 1x → SPANF3 2x, through the engine (one device
+ * pass, no host round trip) against the CPU reference chain. */
+static void
+test_mixed_chain (void)
+{
+  g_autofree char *spath = svd_test_shared_path ("models", "other", SPAN ".onnx", NULL);
+  g_autofree char *upath = svd_test_shared_path ("models", "seed", "1x_ultra_34_10.pth", NULL);
+  g_autoptr(SvdModel) span = NULL, ultra = NULL;
+  g_autoptr(SvdImage) in = NULL, ref = NULL, out = NULL;
+  g_autoptr(SvdEngine) engine = NULL;
+  g_autoptr(SvdChain) chain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SvdSettings) settings;
+  SvdModel *models[2];
+  double diff;
+
+  if (!g_file_test (spath, G_FILE_TEST_EXISTS) || !g_file_test (upath, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no ../shared");
+      return;
+    }
+  span = svd_model_load (spath, &error);
+  g_assert_no_error (error);
+  ultra = svd_model_load (upath, &error);
+  g_assert_no_error (error);
+  models[0] = ultra;
+  models[1] = span;
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 41, 29, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 11);
+  ref = svd_model_run_reference_chain (models, 2, in, 2, NULL, &error);
+  g_assert_no_error (error);
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  engine = svd_engine_new_for_context (ctx, &settings, &error);
+  g_assert_no_error (error);
+  chain = svd_chain_new_from_models ("mixed", models, 2, &error);
+  g_assert_no_error (error);
+  g_assert_true (svd_engine_set_chain (engine, chain, &error));
+  g_assert_true (svd_engine_process (engine, in, SVD_PIXEL_FORMAT_RGB_F32, &out, NULL, NULL, &error));
+  g_assert_no_error (error);
+  diff = svd_test_max_abs_diff (out, ref);
+  g_test_message ("Ultra 1x → SPANF3 2x on OpenCL vs the CPU reference: max abs %.3g", diff);
+  g_assert_cmpfloat (diff, <, 2e-3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -366,6 +412,7 @@ main (int   argc,
   g_test_add_func ("/graph-cl/layout", test_layout_ops);
   g_test_add_data_func ("/graph-cl/span/37x53", "37x53", test_span);
   g_test_add_data_func ("/graph-cl/span/64x96", "64x96", test_span);
+  g_test_add_func ("/graph-cl/mixed-chain", test_mixed_chain);
   ret = g_test_run ();
   g_hash_table_unref (programs);
   svd_cl_context_unref (ctx);

@@ -276,6 +276,95 @@ test_small_ops (void)
         }
 }
 
+/* A SPAN-family model is a chain stage like any other: a mixed chain
+ * (compact 1x → SPANF3 2x) runs; the preset keeps it; AnimeJaNai gets the
+ * model file itself; the model library lists it; the mpv GLSL and fused
+ * ONNX exports refuse it plainly. */
+static void
+test_span_integration (void)
+{
+  g_autoptr(SvdModel) span = load_span ();
+  g_autoptr(SvdModel) compact = NULL;
+  g_autoptr(SvdChain) chain = NULL;
+  g_autoptr(SvdChain) single = NULL;
+  g_autoptr(SvdChain) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdImage) in = NULL, out = NULL;
+  g_autoptr(SvdModelEntry) entry = NULL;
+  g_autofree char *dir = NULL, *span_path = NULL, *glsl = NULL, *preset = NULL, *aj = NULL;
+  g_autofree char *copy = NULL, *orig = NULL;
+  gsize copy_len, orig_len;
+  SvdModel *models[2];
+
+  if (span == NULL)
+    {
+      g_test_skip ("no ../shared");
+      return;
+    }
+  span_path = svd_test_shared_path ("models", "other", SPAN ".onnx", NULL);
+  compact = mb_random_model (3, 8, 2, 1, 3);
+  models[0] = compact;
+  models[1] = span;
+  chain = svd_chain_new_from_models ("mixed", models, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpfloat (svd_chain_get_scale (chain), ==, 2.0);
+  g_assert_cmpfloat (svd_chain_get_gflop (chain, 64, 48), >, 0.0);
+
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 21, 13, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 5);
+  out = svd_model_run_reference_chain (models, 2, in, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (out->width, ==, 42);
+  g_assert_cmpint (out->height, ==, 26);
+
+  glsl = svd_glsl_export_chain (chain, &error);
+  g_assert_null (glsl);
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "covers compact models only"));
+  g_clear_error (&error);
+
+  dir = g_dir_make_tmp ("svd-graph-XXXXXX", &error);
+  g_assert_no_error (error);
+  {
+    g_autofree char *onnx = g_build_filename (dir, "fused.onnx", NULL);
+
+    g_assert_false (svd_chain_export (chain, SVD_CHAIN_EXPORT_ONNX, NULL, onnx, &error));
+    g_assert_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED);
+    g_assert_nonnull (strstr (error->message, "SPAN-family graph"));
+    g_clear_error (&error);
+    g_assert_false (g_file_test (onnx, G_FILE_TEST_EXISTS));
+  }
+
+  aj = g_build_filename (dir, "aj", NULL);
+  g_assert_true (svd_chain_export (chain, SVD_CHAIN_EXPORT_ANIMEJANAI, NULL, aj, &error));
+  g_assert_no_error (error);
+  {
+    g_autofree char *file = g_build_filename (aj, "onnx", SPAN ".onnx", NULL);
+
+    g_assert_true (g_file_get_contents (file, &copy, &copy_len, &error));
+    g_assert_true (g_file_get_contents (span_path, &orig, &orig_len, &error));
+    g_assert_cmpmem (copy, copy_len, orig, orig_len);
+  }
+
+  single = svd_chain_parse (span_path, NULL, SVD_CHAIN_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  preset = g_build_filename (dir, "span.json", NULL);
+  g_assert_true (svd_chain_export (single, SVD_CHAIN_EXPORT_PRESET, NULL, preset, &error));
+  g_assert_no_error (error);
+  back = svd_chain_parse (preset, NULL, SVD_CHAIN_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (back->steps->len, ==, 1);
+  g_assert_nonnull (((SvdChainStep *) back->steps->pdata[0])->model->graph);
+
+  entry = svd_model_entry_new_for_path (span_path, NULL);
+  g_assert_null (entry->error);
+  g_assert_cmpstr (entry->tier, ==, "SPAN-family");
+  g_assert_cmpint (entry->scale, ==, 2);
+  g_assert_cmpfloat (svd_model_entry_gflop (entry, 960, 540), >, 90.0);
+  svd_test_remove_tree (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -290,5 +379,6 @@ main (int   argc,
   g_test_add_func ("/graph/bad/cycle", test_bad_cycle);
   g_test_add_func ("/graph/bad/shape-arithmetic", test_bad_shape_arithmetic);
   g_test_add_func ("/graph/small-ops", test_small_ops);
+  g_test_add_func ("/graph/span/integration", test_span_integration);
   return g_test_run ();
 }
