@@ -194,6 +194,9 @@ svd_application_startup (GApplication *app)
       g_warning ("%s", error->message);
       self->queue_error = g_strdup (error->message);
     }
+  else if (svd_job_queue_is_read_only (self->queue))
+    self->queue_error = g_strdup (_("Another SVD Studio or “svd queue run” runs the restore jobs; this window "
+                                    "shows them but cannot change them"));
   g_signal_connect (self->queue, "job-finished", G_CALLBACK (job_finished_cb), self);
   svd_job_queue_start (self->queue);
 }

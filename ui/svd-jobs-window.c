@@ -295,7 +295,11 @@ svd_jobs_choose_output (SvdWindow *window)
     }
   native = gtk_file_chooser_native_new (_("Add to Jobs"), GTK_WINDOW (window), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Add"), _("_Cancel"));
-  base = g_path_get_basename (window->session_info.input_path);
+  /* Synthesize mode restores the degraded cache; name the output after
+   * the clean clip it was made from, as the export does. */
+  base = g_path_get_basename (window->session_info.mode == SVD_REFERENCE_SYNTHESIZE &&
+                              window->session_info.reference_path != NULL
+                              ? window->session_info.reference_path : window->session_info.input_path);
   dot = strrchr (base, '.');
   if (dot != NULL && dot != base)
     *dot = '\0';

@@ -4,8 +4,11 @@
 #include "session/svd-job-queue.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -165,6 +168,8 @@ struct _SvdJobQueue
   SvdQueueJob             *running;
   gboolean                 started;
   gboolean                 shutting_down;
+  int                      lock_fd;       /* flock()ed jobs.json.lock; -1 when not held */
+  gboolean                 read_only;     /* another process holds the lock */
 };
 
 static void svd_job_queue_list_model_init (GListModelInterface *iface);
@@ -179,7 +184,9 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void maybe_start_next (SvdJobQueue *self);
+static void     maybe_start_next (SvdJobQueue  *self);
+static gboolean check_writable   (SvdJobQueue  *self,
+                                  GError      **error);
 
 /* ------------------------------------------------------------------ */
 /* SvdQueueJob */
@@ -783,6 +790,8 @@ svd_job_queue_save (SvdJobQueue  *self,
   g_autofree char *dir = g_path_get_dirname (self->path);
   g_autoptr(GError) local = NULL;
 
+  if (!check_writable (self, error))
+    return FALSE;
   json_builder_begin_object (b);
   add_string (b, "format", QUEUE_FORMAT);
   add_int (b, "version", QUEUE_VERSION);
@@ -1081,15 +1090,83 @@ parse_queue (const char  *path,
   return g_steal_pointer (&jobs);
 }
 
+/* One process at a time runs and writes a queue (the app, or `svd queue
+ * run`): it holds an exclusive flock() on jobs.json.lock while its queue
+ * is loaded. Another process sees the queue read-only: it can list the
+ * jobs but not change or run them, so two processes never restore the
+ * same job folder or overwrite each other's queue file. */
+static void
+take_lock (SvdJobQueue *self)
+{
+  g_autofree char *dir = g_path_get_dirname (self->path);
+  g_autofree char *lock = g_strconcat (self->path, ".lock", NULL);
+  int fd;
+
+  if (self->lock_fd >= 0)
+    return;
+  self->read_only = TRUE;
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    return;
+  fd = open (lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return;
+  if (flock (fd, LOCK_EX | LOCK_NB) != 0)
+    {
+      close (fd);
+      return;
+    }
+  self->lock_fd = fd;
+  self->read_only = FALSE;
+}
+
+static void
+release_lock (SvdJobQueue *self)
+{
+  if (self->lock_fd < 0)
+    return;
+  close (self->lock_fd);
+  self->lock_fd = -1;
+  self->read_only = TRUE;
+}
+
+static gboolean
+check_writable (SvdJobQueue  *self,
+                GError      **error)
+{
+  if (!self->read_only)
+    return TRUE;
+  g_set_error (error, SVD_ERROR, SVD_ERROR_UNAVAILABLE,
+               "The job queue “%s” is in use by another process (SVD Studio or `svd queue run`); "
+               "it can be changed or run only there until that process ends", self->path);
+  return FALSE;
+}
+
+/**
+ * svd_job_queue_is_read_only:
+ * @self: a queue
+ *
+ * Returns: %TRUE when another process holds the queue (see
+ *   svd_job_queue_load()): its jobs can be listed, not changed or run
+ */
+gboolean
+svd_job_queue_is_read_only (SvdJobQueue *self)
+{
+  g_return_val_if_fail (SVD_IS_JOB_QUEUE (self), TRUE);
+  return self->read_only;
+}
+
 /**
  * svd_job_queue_load:
  * @self: a queue, empty and not started
  * @error: return location for an error
  *
- * Reads the queue file. A missing file is an empty queue. A damaged one
- * (not JSON, nested or sized past the limits, a job without its input…)
- * is moved aside to "jobs.json.damaged-DATE" (kept for the user; nothing
- * is deleted) and the queue starts empty; the error names both files.
+ * Takes the queue for this process and reads the queue file. A missing
+ * file is an empty queue. A damaged one (not JSON, nested or sized past
+ * the limits, a job without its input…) is moved aside to
+ * "jobs.json.damaged-DATE" (kept for the user; nothing is deleted) and
+ * the queue starts empty; the error names both files. When another
+ * process holds the queue, its jobs are read but the queue is read-only
+ * (svd_job_queue_is_read_only()) and a damaged file is left alone.
  *
  * Returns: %TRUE when the file was read or did not exist
  */
@@ -1104,9 +1181,16 @@ svd_job_queue_load (SvdJobQueue  *self,
   g_return_val_if_fail (SVD_IS_JOB_QUEUE (self), FALSE);
   g_return_val_if_fail (self->run == NULL, FALSE);
 
+  take_lock (self);
   if (!g_file_test (self->path, G_FILE_TEST_EXISTS) && !g_file_test (self->path, G_FILE_TEST_IS_SYMLINK))
     return TRUE;
   jobs = parse_queue (self->path, &local);
+  if (jobs == NULL && self->read_only)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The job queue “%s” is damaged (%s)", self->path,
+                   local->message);
+      return FALSE;
+    }
   if (jobs == NULL)
     {
       g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -1199,6 +1283,9 @@ finish_run (SvdJobQueue *self)
   g_object_notify_by_pspec (G_OBJECT (job), job_props[JOB_PROP_PROGRESS]);
   save_or_warn (self);
   run_unref (run);
+  /* The next job starts before the signal, so its handlers see whether
+   * the queue still runs. */
+  maybe_start_next (self);
   g_signal_emit (self, signals[SIGNAL_JOB_FINISHED], 0, job);
   g_object_unref (job);
 }
@@ -1213,7 +1300,6 @@ run_finished_cb (gpointer data)
     return G_SOURCE_REMOVE;
   g_object_ref (self);
   finish_run (self);
-  maybe_start_next (self);
   g_object_unref (self);
   return G_SOURCE_REMOVE;
 }
@@ -1337,6 +1423,7 @@ svd_job_queue_finalize (GObject *object)
 {
   SvdJobQueue *self = SVD_JOB_QUEUE (object);
 
+  release_lock (self);
   g_ptr_array_unref (self->jobs);
   g_main_context_unref (self->context);
   g_free (self->path);
@@ -1367,6 +1454,8 @@ svd_job_queue_init (SvdJobQueue *self)
 {
   self->jobs = g_ptr_array_new_with_free_func (g_object_unref);
   self->next_id = 1;
+  self->lock_fd = -1;
+  self->read_only = TRUE;
   self->context = g_main_context_ref_thread_default ();
 }
 
@@ -1375,7 +1464,8 @@ svd_job_queue_init (SvdJobQueue *self)
  * @path: (nullable): the queue file; %NULL for
  *   svd_job_queue_default_path()
  *
- * Makes an empty queue; svd_job_queue_load() reads the file and
+ * Makes an empty, read-only queue; svd_job_queue_load() takes it for this
+ * process and reads the file, and
  * svd_job_queue_start() runs its jobs. The queue belongs to the calling
  * thread's default main context, where it posts progress.
  *
@@ -1452,6 +1542,8 @@ svd_job_queue_add (SvdJobQueue            *self,
   g_return_val_if_fail (SVD_IS_JOB_QUEUE (self), NULL);
   g_return_val_if_fail (spec != NULL, NULL);
 
+  if (!check_writable (self, error))
+    return NULL;
   if (spec->input == NULL || *spec->input == '\0' || spec->output == NULL || *spec->output == '\0' ||
       spec->chain == NULL || *spec->chain == '\0')
     {
@@ -1547,7 +1639,7 @@ void
 svd_job_queue_start (SvdJobQueue *self)
 {
   g_return_if_fail (SVD_IS_JOB_QUEUE (self));
-  if (self->shutting_down)
+  if (self->shutting_down || self->read_only)
     return;
   self->started = TRUE;
   maybe_start_next (self);
@@ -1599,6 +1691,8 @@ svd_job_queue_pause (SvdJobQueue *self,
                      SvdQueueJob *job)
 {
   g_return_if_fail (SVD_IS_JOB_QUEUE (self) && SVD_IS_QUEUE_JOB (job));
+  if (self->read_only)
+    return;
 
   if (job == self->running && job->state == SVD_QUEUE_JOB_RUNNING)
     {
@@ -1625,6 +1719,8 @@ svd_job_queue_resume (SvdJobQueue *self,
                       SvdQueueJob *job)
 {
   g_return_if_fail (SVD_IS_JOB_QUEUE (self) && SVD_IS_QUEUE_JOB (job));
+  if (self->read_only)
+    return;
 
   if (job->state == SVD_QUEUE_JOB_PAUSING && job == self->running)
     {
@@ -1663,6 +1759,8 @@ svd_job_queue_cancel (SvdJobQueue *self,
                       SvdQueueJob *job)
 {
   g_return_if_fail (SVD_IS_JOB_QUEUE (self) && SVD_IS_QUEUE_JOB (job));
+  if (self->read_only)
+    return;
 
   if (job_is_finished (job))
     return;
@@ -1708,6 +1806,8 @@ svd_job_queue_remove (SvdJobQueue  *self,
 
   g_return_val_if_fail (SVD_IS_JOB_QUEUE (self) && SVD_IS_QUEUE_JOB (job), FALSE);
 
+  if (!check_writable (self, error))
+    return FALSE;
   if (job == self->running)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "Job %u is running; cancel it first", job->id);
@@ -1747,4 +1847,6 @@ svd_job_queue_shutdown (SvdJobQueue *self)
       run_request_stop (self->run, STOP_SHUTDOWN);
       finish_run (self);
     }
+  /* Saved: the next process may take the queue. */
+  release_lock (self);
 }

@@ -112,6 +112,7 @@ gboolean          svd_job_queue_load                 (SvdJobQueue     *self,
                                                       GError         **error);
 gboolean          svd_job_queue_save                 (SvdJobQueue     *self,
                                                       GError         **error);
+gboolean          svd_job_queue_is_read_only         (SvdJobQueue     *self);
 void              svd_job_queue_set_settings_func    (SvdJobQueue     *self,
                                                       SvdJobQueueSettingsFunc func,
                                                       gpointer         user_data);

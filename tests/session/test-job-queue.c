@@ -94,6 +94,7 @@ test_persist (void)
   g_clear_error (&error);
 
   /* Read back by another queue (the app started again). */
+  g_clear_object (&queue);
   again = svd_job_queue_new (path);
   g_assert_true (svd_job_queue_load (again, &error));
   g_assert_no_error (error);
@@ -118,9 +119,28 @@ test_persist (void)
   /* Removed jobs stay removed. */
   g_assert_true (svd_job_queue_remove (again, first, &error));
   g_assert_no_error (error);
-  g_clear_object (&queue);
+  g_assert_false (svd_job_queue_is_read_only (again));
+
+  /* One process at a time: another one (here another queue on the same
+   * file, whose lock is another open file) reads the jobs but cannot
+   * change or run them. */
   queue = svd_job_queue_new (path);
   g_assert_true (svd_job_queue_load (queue, &error));
+  g_assert_no_error (error);
+  g_assert_true (svd_job_queue_is_read_only (queue));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (queue)), ==, 2);
+  fill_spec (&spec, in, out1, "bicubic:2");
+  g_assert_null (svd_job_queue_add (queue, &spec, &error));
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_UNAVAILABLE);
+  g_assert_nonnull (strstr (error->message, "in use by another process"));
+  g_clear_error (&error);
+  g_clear_object (&queue);
+
+  /* Once the holder is gone, the next one takes it. */
+  g_clear_object (&again);
+  queue = svd_job_queue_new (path);
+  g_assert_true (svd_job_queue_load (queue, &error));
+  g_assert_false (svd_job_queue_is_read_only (queue));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (queue)), ==, 2);
 
   svd_test_remove_tree (dir);
