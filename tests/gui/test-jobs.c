@@ -209,6 +209,26 @@ script_resume (SvdApplication *app)
   g_assert_true (gtk_widget_activate_action (svd_jobs_window_get_row (jobs, 1), "job.remove", NULL));
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (queue)), ==, 1);
   g_clear_object (&the_job);
+
+  /* Several clips with one chain (what the + button's chooser adds):
+   * each written beside it, named after it. Cancelled at once. */
+  {
+    g_autoptr(GListStore) files = g_list_store_new (G_TYPE_FILE);
+    g_autoptr(GFile) clip = g_file_new_for_path (fx.clip);
+    g_autofree char *expected = g_build_filename (fx.dir, "clip-restored.mkv", NULL);
+
+    g_list_store_append (files, clip);
+    g_assert_cmpuint (svd_jobs_add_clips (window, G_LIST_MODEL (files), "ffv1", &error), ==, 1);
+    g_assert_no_error (error);
+    the_job = g_list_model_get_item (G_LIST_MODEL (queue), 1);
+    g_assert_cmpstr (svd_queue_job_get_output (the_job), ==, expected);
+    g_assert_cmpstr (svd_queue_job_get_encoder (the_job), ==, "ffv1");
+    svd_job_queue_cancel (queue, the_job);
+    svd_gui_test_wait_until (job_stopped, NULL);
+    g_assert_cmpint (svd_queue_job_get_state (the_job), ==, SVD_QUEUE_JOB_CANCELLED);
+    g_assert_true (svd_job_queue_remove (queue, the_job, &error));
+    g_clear_object (&the_job);
+  }
 }
 
 static char *
