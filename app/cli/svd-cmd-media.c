@@ -955,7 +955,7 @@ run_encode (int       argc,
         if (restore && result.frames_reused > 0)
           {
             printf ("Reused %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " frames (the chain ran on %"
-                    G_GINT64_FORMAT ")", result.frames_reused, n, result.engine_frames);
+                    G_GINT64_FORMAT ")", result.frames_reused, n_speed, result.engine_frames);
             if (result.frames_similar > 0)
               printf ("; %" G_GINT64_FORMAT " only similar, the largest deviation PSNR-Y %.2f dB",
                       result.frames_similar, result.reuse_worst_psnr_y);

@@ -864,6 +864,16 @@ svd_chunk_job_plan (const SvdRestoreJob       *job,
     {
       gint64 t = svd_reader_frame_pts_us (reader, i);
 
+      /* Chunks are put back together by their frames' times, so every
+       * frame needs one, later than the frame before. */
+      if (t == G_MININT64 || (i > 0 && t <= g_array_index (self->timestamps, gint64, i - 1)))
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                       "Frame %" G_GINT64_FORMAT " of “%s” has %s, so the clip cannot be restored in chunks; "
+                       "restore it in one piece (--no-chunks)", i, job->input_path,
+                       t == G_MININT64 ? "no timestamp" : "a timestamp not after the frame before");
+          return NULL;
+        }
       g_array_append_val (self->timestamps, t);
     }
   self->chunk_frames_requested = options->chunk_frames;
@@ -1415,6 +1425,7 @@ typedef struct {
   gint64               kill_at;      /* test hooks: SIGKILL or cancel after this many chain frames */
   gint64               cancel_at;
   gint64               engine_frames_before;   /* chain frames of the chunks before, this run */
+  gint64               reused_before;          /* reused frames of the chunks before, this run */
   gint64               start_us;
   gint64               frames_at_start;
 } Relay;
@@ -1466,7 +1477,7 @@ relay_reused (gint64   reused,
 {
   Relay *r = data;
 
-  r->outer->frame_reused (reused, r->outer->user_data);
+  r->outer->frame_reused (r->reused_before + reused, r->outer->user_data);
 }
 
 /* Test hooks (tests/cli/test-restore-resume.sh, tests/gui/test-export-
@@ -1576,6 +1587,7 @@ run_chunk (SvdChunkJob          *self,
       return FALSE;
     }
   relay->engine_frames_before += r.engine_frames;
+  relay->reused_before += r.frames_reused;
   if (result != NULL)
     add_result (result, &r);
   return TRUE;
@@ -1690,6 +1702,14 @@ svd_chunk_job_join (SvdChunkJob   *self,
     }
   g_ptr_array_add (paths, NULL);
 
+  /* Never onto the input, nor a folder (svd-output.c's rules; whether an
+   * existing output may be replaced was settled when the job was made). */
+  {
+    const char *inputs[] = { self->input, NULL };
+
+    if (!svd_output_check (self->output, inputs, SVD_OUTPUT_FORCE, error))
+      return FALSE;
+  }
   svd_reader_options_init (&ro);
   ro.allow_playlists = self->allow_playlists;
   reader = svd_reader_open (self->input, &ro, error);

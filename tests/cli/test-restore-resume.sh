@@ -145,6 +145,10 @@ check "… with the reason" grep -q "belongs to another restore: it restores .*s
 check "another chain is refused with the reason" grep -q "its chain is" other-chain.err
 "$svd" restore src.mkv bad.mkv --chain "$model" -c libx264 --chunk-frames 30 2>other-codec.err
 check "another encoder is refused with the reason" grep -q "its encoder is ffv1, not libx264" other-codec.err
+"$svd" restore src.mkv bad.mkv --chain "$model" -c ffv1 --chunk-frames 30 --fp16 2>other-precision.err
+check "another precision is refused with the reason" grep -q "it runs the chain in fp32, not fp16" other-precision.err
+"$svd" restore src.mkv bad.mkv --chain "$model" -c ffv1 --chunk-frames 20 2>other-length.err
+check "another chunk length is refused with the reason" grep -q "planned with another --chunk-frames" other-length.err
 touch -r src.mkv mtime.ref
 touch -d '2001-01-01' src.mkv
 run src.mkv bad.mkv 2>changed.err
