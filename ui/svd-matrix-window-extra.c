@@ -115,6 +115,56 @@ svd_matrix_window_restore_slots (SvdMatrixWindow *self)
     }
 }
 
+/**
+ * svd_matrix_window_prefill:
+ * @self: a #SvdMatrixWindow
+ *
+ * With no slots remembered, the slots start from the main window's
+ * chains: each chain's 1× model goes to slot 1, its first 2× model to
+ * slot 2 and a second 2× model to slot 3 ("none" where a chain has
+ * fewer), so the matrix times what is being compared.
+ */
+void
+svd_matrix_window_prefill (SvdMatrixWindow *self)
+{
+  GtkWindow *parent = gtk_window_get_transient_for (GTK_WINDOW (self));
+  SvdWindow *window;
+
+  for (guint s = 0; s < SVD_MATRIX_N_SLOTS; s++)
+    if (((GPtrArray *) self->slots->pdata[s])->len > 0)
+      return;
+  if (parent == NULL || !SVD_IS_WINDOW (parent))
+    return;
+  window = SVD_WINDOW (parent);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    {
+      const SvdChain *chain = window->chains[i].chain;
+      guint n_2x = 0;
+
+      if (chain == NULL)
+        continue;
+      for (guint k = 0; k < chain->steps->len; k++)
+        {
+          const SvdChainStep *step = chain->steps->pdata[k];
+          const char *path = step->abs_path != NULL ? step->abs_path : step->path;
+          g_autoptr(GError) error = NULL;
+
+          if (step->type != SVD_CHAIN_STEP_MODEL || path == NULL)
+            continue;
+          if (step->scale == 1)
+            svd_matrix_window_add_model (self, 0, path, &error);
+          else if (step->scale == 2 && n_2x < 2)
+            svd_matrix_window_add_model (self, 1 + n_2x++, path, &error);
+        }
+      for (guint s = 1 + n_2x; s < SVD_MATRIX_N_SLOTS; s++)
+        if (s == 1 || ((GPtrArray *) self->slots->pdata[s])->len > 0)
+          svd_matrix_window_add_none (self, s);
+    }
+  /* A slot 2 of "none" alone times nothing more than no slot 2. */
+  if (((GPtrArray *) self->slots->pdata[1])->len == 1 && ((GPtrArray *) self->slots->pdata[1])->pdata[0] == NULL)
+    svd_matrix_window_clear_slot (self, 1);
+}
+
 /* "NVIDIA GeForce RTX 3080 (eGPU, Thunderbolt 3)" as is: the drop-down
  * has room for the whole name. */
 void

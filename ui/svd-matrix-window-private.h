@@ -86,6 +86,7 @@ struct _SvdMatrixWindow
 /* svd-matrix-window-extra.c */
 void             svd_matrix_window_save_slots      (SvdMatrixWindow  *self);
 void             svd_matrix_window_restore_slots   (SvdMatrixWindow  *self);
+void             svd_matrix_window_prefill         (SvdMatrixWindow  *self);
 gboolean         svd_matrix_window_check_scale     (SvdMatrixWindow  *self,
                                                     guint             slot,
                                                     const SvdModel   *model,

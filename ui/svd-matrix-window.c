@@ -1304,6 +1304,7 @@ svd_matrix_window_new (GtkWindow  *parent,
   self->device_name = svd_bench_matrix_device_name (&self->engine_settings);
   self->results_base = g_build_filename (dir, "bench-matrix.json", NULL);
   svd_matrix_window_restore_slots (self);
+  svd_matrix_window_prefill (self);
   set_running (self, FALSE);
   update_results_files (self);
   update_quality_note (self);

@@ -26,7 +26,8 @@
  * recommendation; the plot follows dark mode, labels its fps axis with
  * distinct ticks, gives each point a tooltip and selects its row on a
  * click; the recommendation can be for a GPU of the estimate table; Use in
- * Viewer puts the row's chain into the main window's session. */
+ * Viewer puts the row's chain into the main window's session; a matrix
+ * with no slots remembered starts from the session's chains. */
 
 static SvdWindow *main_window;
 static SvdMatrixWindow *the_matrix;
@@ -321,6 +322,22 @@ script (SvdApplication *app)
     g_test_message ("chain 1 in the viewer: %s", spec);
     g_assert_cmpuint (main_window->chains[0].chain->steps->len, ==, 2);
   }
+
+  /* With no slots remembered, a new matrix starts from the session's
+   * chains: chain 1 is now 1× → 2×. */
+  gtk_window_destroy (GTK_WINDOW (the_matrix));
+  svd_gui_test_wait_frames (GTK_WIDGET (main_window), 3);
+  g_settings_reset (svd_application_get_settings (app), "matrix-slots");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (main_window), "win.bench-matrix", NULL));
+  the_matrix = SVD_MATRIX_WINDOW (svd_gui_test_find_window (GTK_APPLICATION (app), SVD_TYPE_MATRIX_WINDOW));
+  g_assert_nonnull (the_matrix);
+  slot = svd_matrix_window_get_slot (the_matrix, 0);
+  g_assert_cmpuint (slot->len, ==, 1);
+  g_assert_cmpstr (((SvdModel *) slot->pdata[0])->name, ==, "svd-super-1x");
+  slot = svd_matrix_window_get_slot (the_matrix, 1);
+  g_assert_cmpuint (slot->len, ==, 1);
+  g_assert_cmpstr (((SvdModel *) slot->pdata[0])->name, ==, "svd-super-2x");
+  g_assert_cmpuint (svd_matrix_window_get_slot (the_matrix, 2)->len, ==, 0);
 
   gtk_window_destroy (GTK_WINDOW (the_matrix));
   g_unlink (clip);
