@@ -1554,12 +1554,12 @@ run_stages (SvdEngine        *self,
 static gboolean
 copy_planes_in (SvdEngine         *self,
                 const SvdClPlanes *in,
-                double            *device_ms,
+                cl_event          *first,
+                cl_event          *last,
                 GError           **error)
 {
   cl_command_queue q = svd_cl_context_get_queue (self->ctx);
   DevBuf *dst = &self->rgb[0];
-  cl_event first = NULL, last = NULL;
   cl_int err = CL_SUCCESS;
 
   for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
@@ -1570,14 +1570,8 @@ copy_planes_in (SvdEngine         *self,
 
       err = clEnqueueCopyBufferRect (q, in->mem, dst->mem, so, dor, region, in->pitch, 0,
                                      (gsize) dst->pitch * sizeof (float), 0, 0, NULL,
-                                     c == 0 ? &first : c == 2 ? &last : NULL);
+                                     c == 0 ? first : c == 2 ? last : NULL);
     }
-  if (err == CL_SUCCESS && device_ms != NULL)
-    *device_ms = event_span_ms (first, last);
-  if (first != NULL)
-    clReleaseEvent (first);
-  if (last != NULL)
-    clReleaseEvent (last);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
   return TRUE;
@@ -1598,20 +1592,36 @@ process_region (SvdEngine        *self,
   int w = input->width, h = input->height;
   DevBuf *out = &self->rgb[self->n_stages];
   double up = 0, down = 0;
+  cl_event copy_first = NULL, copy_last = NULL;
+  gboolean ok;
 
   if (!ensure_buffers (self, w, h, error))
     return FALSE;
   if (dev_input != NULL)
     {
-      if (!copy_planes_in (self, dev_input, &up, error))
-        return FALSE;
+      /* Timed once the stages have finished the queue. */
+      if (!copy_planes_in (self, dev_input, &copy_first, &copy_last, error))
+        {
+          g_clear_pointer (&copy_first, clReleaseEvent);
+          g_clear_pointer (&copy_last, clReleaseEvent);
+          return FALSE;
+        }
     }
   else if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
                               self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
                               &up, error))
     return FALSE;
   self->peak = MAX (self->peak, self->bytes);
-  if (!run_stages (self, w, h, t, cancellable, error))
+  ok = run_stages (self, w, h, t, cancellable, error);
+  if (copy_first != NULL)
+    {
+      if (ok)
+        up = event_span_ms (copy_first, copy_last);
+      clReleaseEvent (copy_first);
+    }
+  if (copy_last != NULL)
+    clReleaseEvent (copy_last);
+  if (!ok)
     return FALSE;
   svd_engine_get_device_bytes (self, NULL);
   if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
