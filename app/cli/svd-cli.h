@@ -99,5 +99,11 @@ int svd_cmd_model_run (int argc, char **argv);
 int svd_cmd_bench (int argc, char **argv);
 int svd_cmd_export_chain (int argc, char **argv);
 int svd_cmd_bench_matrix (int argc, char **argv);
+int svd_cmd_farm_submit (int argc, char **argv);
+int svd_cmd_farm_status (int argc, char **argv);
+int svd_cmd_farm_cancel (int argc, char **argv);
+int svd_cmd_queue_list (int argc, char **argv);
+int svd_cmd_queue_add (int argc, char **argv);
+int svd_cmd_queue_run (int argc, char **argv);
 
 G_END_DECLS

@@ -6,6 +6,7 @@
 #include "svd-model-ref.h"
 #include "svd-resize.h"
 #include "svd-winograd-cl.h"
+#include "svd-graph-cl.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
 #include "core/svd-memory.h"
@@ -30,6 +31,8 @@ typedef struct {
   /* Body convs (nf → nf) may run by Winograd: [0] F(2x2), [1] F(4x4),
    * created as settings.conv asks; algo is the one in use. */
   SvdWinogradLayer *wino[2];
+  const SvdConvLayer *wino_src; /* its weights (the stage's model holds
+                                 * them): set when Winograd may run it */
   SvdConvAlgo algo;
   int       tuned_class;      /* size class algo was chosen for; -1: none */
   double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run) */
@@ -47,6 +50,7 @@ typedef struct {
   Layer    *layers;
   int       n_layers;
   int       res;        /* index into the resolution table of its input */
+  SvdGraphCl *graph;    /* a graph-IR model (SvdModel.graph) */
 } Stage;
 
 /* A device image: planes with a one-pixel zero border (see conv.cl). */
@@ -80,6 +84,9 @@ struct _SvdEngine {
   DevBuf        rgb[SVD_ENGINE_MAX_STAGES + 1];
   int           total_scale;
   int           halo;
+  /* A graph-IR stage: its padding, pixel unshuffle grid and crops depend on
+   * the whole frame, so such chains are not tiled. */
+  gboolean      has_graph;
 
   /* Kernel shape */
   gboolean      pixel_variant;
@@ -117,6 +124,8 @@ struct _SvdEngine {
   gboolean      output_on_device;
   int           output_w;
   int           output_h;
+  /* During svd_engine_process_planes(): the input already on the device. */
+  const SvdClPlanes *dev_input;
 };
 
 static gsize
@@ -186,6 +195,7 @@ clear_chain (SvdEngine *self)
         }
       g_free (st->layers);
       g_clear_pointer (&st->resize, clReleaseKernel);
+      g_clear_pointer (&st->graph, svd_graph_cl_free);
     }
   if (self->wino_scratch != NULL)
     {
@@ -197,6 +207,7 @@ clear_chain (SvdEngine *self)
   memset (self->stages, 0, sizeof self->stages);
   self->n_stages = 0;
   self->n_res = 0;
+  self->has_graph = FALSE;
   g_ptr_array_set_size (self->models, 0);
 }
 
@@ -457,9 +468,16 @@ guint64
 svd_engine_get_device_bytes (SvdEngine *self,
                              guint64   *peak_bytes)
 {
+  guint64 graph = 0;
+
+  /* Graph stages hold their weights and tensors themselves. */
+  for (int s = 0; s < self->n_stages; s++)
+    if (self->stages[s].graph != NULL)
+      graph += svd_graph_cl_get_device_bytes (self->stages[s].graph);
+  self->peak = MAX (self->peak, self->bytes + graph);
   if (peak_bytes != NULL)
     *peak_bytes = self->peak;
-  return self->bytes;
+  return self->bytes + graph;
 }
 
 static cl_mem
@@ -567,9 +585,48 @@ kernel_getter (gpointer     data,
   return get_kernel_from (data, file, name, options, error);
 }
 
+/* F(2x2) (k = 0) or F(4x4) (k = 1) for a layer, made on first need:
+ * weights transformed and uploaded, the shared scratch grown to fit. */
+static gboolean
+wino_ensure (SvdEngine  *self,
+             Layer      *l,
+             int         k,
+             GError    **error)
+{
+  const SvdConvLayer *src = l->wino_src;
+  SvdWinogradLayer *w;
+
+  if (l->wino[k] != NULL)
+    return TRUE;
+  g_return_val_if_fail (src != NULL, FALSE);
+  w = svd_winograd_layer_new (self->ctx, kernel_getter, self, k == 0 ? 2 : 4, l->ic, l->oc, self->half,
+                              self->half, 0, 0, 0, src->weight, src->bias, src->slope, error);
+  if (w == NULL)
+    return FALSE;
+  l->wino[k] = w;
+  self->bytes += svd_winograd_layer_weight_bytes (w);
+  self->peak = MAX (self->peak, self->bytes);
+  if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
+    {
+      if (self->wino_scratch != NULL)
+        {
+          clReleaseMemObject (self->wino_scratch);
+          self->bytes -= self->wino_scratch_bytes;
+          self->wino_scratch_bytes = 0;
+        }
+      self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
+      if (self->wino_scratch == NULL)
+        return FALSE;
+      self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
+    }
+  return TRUE;
+}
+
 /* The Winograd variants settings.conv asks for, on body convs (nf → nf,
  * with PReLU; not the first or the last conv). Direct stays set up for
- * every layer: it is the fallback and the baseline auto measures. */
+ * every layer: it is the fallback and the baseline auto measures. A forced
+ * variant is made now; under auto they are made when a frame size first
+ * asks for them (choose_conv), so small frames never build them. */
 static gboolean
 wino_setup (SvdEngine          *self,
             Layer              *l,
@@ -582,37 +639,17 @@ wino_setup (SvdEngine          *self,
 
   l->algo = SVD_CONV_ALGO_DIRECT;
   l->tuned_class = -1;
+  l->wino_src = NULL;
   if (mode == SVD_CONV_MODE_DIRECT || first || last || l->ic != l->oc || src->slope == NULL)
     return TRUE;
-  for (int k = 0; k < 2; k++)
+  l->wino_src = src;
+  if (mode == SVD_CONV_MODE_WINO2 || mode == SVD_CONV_MODE_WINO4)
     {
-      int m = k == 0 ? 2 : 4;
-      SvdWinogradLayer *w;
+      int k = mode == SVD_CONV_MODE_WINO4;
 
-      if (mode != SVD_CONV_MODE_AUTO && mode != (m == 2 ? SVD_CONV_MODE_WINO2 : SVD_CONV_MODE_WINO4))
-        continue;
-      w = svd_winograd_layer_new (self->ctx, kernel_getter, self, m, l->ic, l->oc, self->half, self->half, 0, 0,
-                                  0, src->weight, src->bias, src->slope, error);
-      if (w == NULL)
+      if (!wino_ensure (self, l, k, error))
         return FALSE;
-      l->wino[k] = w;
-      self->bytes += svd_winograd_layer_weight_bytes (w);
-      self->peak = MAX (self->peak, self->bytes);
-      if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
-        {
-          if (self->wino_scratch != NULL)
-            {
-              clReleaseMemObject (self->wino_scratch);
-              self->bytes -= self->wino_scratch_bytes;
-              self->wino_scratch_bytes = 0;
-            }
-          self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
-          if (self->wino_scratch == NULL)
-            return FALSE;
-          self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
-        }
-      if (mode != SVD_CONV_MODE_AUTO)
-        l->algo = m;
+      l->algo = k ? SVD_CONV_ALGO_WINO4 : SVD_CONV_ALGO_WINO2;
     }
   return TRUE;
 }
@@ -677,6 +714,9 @@ layer_setup (SvdEngine          *self,
     return FALSE;
   return wino_setup (self, l, src, first, last, error);
 }
+
+static void graph_set_hooks (SvdEngine  *self,
+                             SvdGraphCl *graph);
 
 /**
  * svd_engine_set_chain:
@@ -752,6 +792,12 @@ svd_engine_set_chain (SvdEngine       *self,
       g_ptr_array_add (self->models, svd_model_ref (m));
       st->model = m;
       st->scale = m->scale;
+      if (m->graph != NULL)
+        {
+          self->has_graph = TRUE;
+          scale *= m->scale;
+          continue;
+        }
       /* Each conv widens the region a pixel depends on by one pixel of
        * this stage's input, i.e. 1 / scale pixels of the chain input. */
       self->halo += (m->n_layers + scale - 1) / scale;
@@ -790,6 +836,12 @@ svd_engine_set_chain (SvdEngine       *self,
               clear_chain (self);
               return FALSE;
             }
+          continue;
+        }
+      if (m->graph != NULL)
+        {
+          st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
+          graph_set_hooks (self, st->graph);
           continue;
         }
       st->n_layers = m->n_layers;
@@ -1027,7 +1079,7 @@ static void layer_bands (SvdEngine *self,
                          int       *items,
                          int       *band);
 
-/* Times one candidate: a warm-up run, then the best of three. */
+/* Runs one candidate once, whole, and returns its device ms (-1: error). */
 static double
 time_candidate (SvdEngine  *self,
                 Layer      *l,
@@ -1039,31 +1091,30 @@ time_candidate (SvdEngine  *self,
                 int         h,
                 GError    **error)
 {
-  double best = G_MAXDOUBLE;
+  cl_event ev = NULL;
+  gboolean ok;
+  double ms;
 
-  for (int i = 0; i < 4; i++)
+  if (algo == SVD_CONV_ALGO_DIRECT)
     {
-      cl_event ev = NULL;
-      gboolean ok;
+      SvdConvAlgo kept = l->algo;
+      int items, band;
 
-      if (algo == SVD_CONV_ALGO_DIRECT)
-        {
-          int items, band;
-
-          layer_bands (self, l, w, h, &items, &band);
-          ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
-        }
-      else
-        ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                     dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, &ev, error);
-      if (!ok)
-        return -1;
-      clWaitForEvents (1, &ev);
-      if (i > 0)
-        best = MIN (best, event_span_ms (ev, ev));
-      clReleaseEvent (ev);
+      /* Direct bands, whatever the layer ran at another size. */
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      layer_bands (self, l, w, h, &items, &band);
+      l->algo = kept;
+      ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
     }
-  return best;
+  else
+    ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
+                                 dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev, error);
+  if (!ok)
+    return -1;
+  clWaitForEvents (1, &ev);
+  ms = event_span_ms (ev, ev);
+  clReleaseEvent (ev);
+  return ms;
 }
 
 /* settings.conv = auto: the first run of a layer shape at a frame size
@@ -1087,33 +1138,53 @@ choose_conv (SvdEngine  *self,
   SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
 
   l->tuned_class = size_class;
+  /* Small frames run direct without measuring: Winograd's transforms and
+   * whole-layer runs do not pay there, and timings of a few microseconds
+   * would pick by noise. */
+  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS)
+    {
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      memset (l->tune_ms, 0, sizeof l->tune_ms);
+      return TRUE;
+    }
   if (g_hash_table_lookup_extended (self->conv_choices, key, NULL, &hit))
     {
       l->algo = GPOINTER_TO_INT (hit);
-      return TRUE;
+      return l->algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, l->algo == SVD_CONV_ALGO_WINO4, error);
     }
   if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &algo))
     {
       l->algo = algo;
       g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
-      return TRUE;
+      return algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error);
     }
-  memset (l->tune_ms, 0, sizeof l->tune_ms);
+  /* A warm-up run of each, then rounds that take the three in turn, the
+   * best of each counting: on a device shared with other work a burst of
+   * load then falls on every candidate alike, not on one. */
   for (int i = 0; i < 3; i++)
-    {
-      SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+    l->tune_ms[i] = G_MAXDOUBLE;
+  for (int round = -1; round < 3; round++)
+    for (int i = 0; i < 3; i++)
+      {
+        SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+        double ms;
 
-      if (cand != SVD_CONV_ALGO_DIRECT && l->wino[i - 1] == NULL)
-        continue;
-      l->tune_ms[i] = time_candidate (self, l, cand, src, dst, residual, w, h, error);
-      if (l->tune_ms[i] < 0)
-        return FALSE;
-      if (cand == SVD_CONV_ALGO_DIRECT || l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
-        algo = cand;
-    }
-  l->algo = algo;
+        if (cand != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, i - 1, error))
+          return FALSE;
+        ms = time_candidate (self, l, cand, src, dst, residual, w, h, error);
+        if (ms < 0)
+          return FALSE;
+        if (round >= 0)
+          l->tune_ms[i] = MIN (l->tune_ms[i], ms);
+      }
+  for (int i = 1; i < 3; i++)
+    if (l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
+      algo = i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
   if (self->settings.use_kernel_cache)
-    svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+    algo = svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+  l->algo = algo;
+  if (algo != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error))
+    return FALSE;
   g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
   return TRUE;
 }
@@ -1129,7 +1200,7 @@ prepare_conv (SvdEngine  *self,
               int         h,
               GError    **error)
 {
-  if ((l->wino[0] != NULL || l->wino[1] != NULL) && self->settings.conv == SVD_CONV_MODE_AUTO &&
+  if (l->wino_src != NULL && self->settings.conv == SVD_CONV_MODE_AUTO &&
       l->tuned_class != svd_conv_size_class (w, h))
     return choose_conv (self, l, src, dst, residual, w, h, error);
   return TRUE;
@@ -1152,7 +1223,8 @@ run_conv (SvdEngine  *self,
 {
   if (l->algo != SVD_CONV_ALGO_DIRECT)
     return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, event, error);
+                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, band_start,
+                                   band_items, event, error);
   return run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error);
 }
 
@@ -1186,7 +1258,17 @@ layer_bands (SvdEngine *self,
   guint64 per_row = (guint64) MAX (w, 1) * l->ic * l->oc * 9;
   guint64 rows = MAX (BAND_MACS / MAX (per_row, 1), 1);
 
-  if (self->pixel_variant)
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    {
+      /* Winograd: rows of m x m tiles, bands of the same direct-equivalent
+       * work (a quarter to a ninth of it done), so a cancel is seen as soon. */
+      SvdWinogradLayer *wl = l->wino[l->algo == SVD_CONV_ALGO_WINO4];
+      int m = l->algo == SVD_CONV_ALGO_WINO4 ? 4 : 2;
+
+      *items = svd_winograd_layer_tile_rows (wl, h);
+      *band = (int) MIN ((guint64) *items, MAX (rows / m, 1));
+    }
+  else if (self->pixel_variant)
     {
       *items = (int) round_up (h, 4);
       *band = (int) MIN ((guint64) *items, round_up (rows, 4));
@@ -1196,6 +1278,119 @@ layer_bands (SvdEngine *self,
       *items = (int) (round_up (h, l->ry) / l->ry);
       *band = (int) MIN ((guint64) *items, MAX (rows / l->ry, 1));
     }
+}
+
+/* Graph stages (issue #27) borrow the 3x3 conv layers: the same kernels,
+ * weight layout, bands and Winograd choice as a compact model's body. */
+static gpointer
+graph_conv_new (gpointer             data,
+                const SvdConvLayer  *src,
+                GError             **error)
+{
+  SvdEngine *self = data;
+  Layer *l = g_new0 (Layer, 1);
+
+  if (!layer_setup (self, l, NULL, src, FALSE, FALSE, 1, error))
+    {
+      layer_clear (l);
+      g_free (l);
+      return NULL;
+    }
+  return l;
+}
+
+static void
+graph_conv_free (gpointer data,
+                 gpointer conv)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+
+  if (l->weight != NULL)
+    self->bytes -= ((guint64) l->ic * 9 + 3) * l->oc * sizeof (float);
+  for (int k = 0; k < 2; k++)
+    if (l->wino[k] != NULL)
+      self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);
+  layer_clear (l);
+  g_free (l);
+}
+
+static gboolean
+graph_conv_run (gpointer   data,
+                gpointer   conv,
+                cl_mem     src,
+                int        src_pitch,
+                int        src_plane,
+                cl_mem     dst,
+                int        dst_pitch,
+                int        dst_plane,
+                int        w,
+                int        h,
+                cl_event  *first,
+                cl_event  *last,
+                GError   **error)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+  DevBuf s = { 0 }, d = { 0 };
+  int items, band;
+
+  s.mem = src;
+  s.pitch = src_pitch;
+  s.plane = src_plane;
+  d.mem = dst;
+  d.pitch = dst_pitch;
+  d.plane = dst_plane;
+  l->run_w = w;
+  l->run_h = h;
+  if (!prepare_conv (self, l, &s, &d, &s, w, h, error))
+    return FALSE;
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    items = band = 1;
+  else
+    layer_bands (self, l, w, h, &items, &band);
+  for (int y = 0; y < items; y += band)
+    {
+      cl_event ev = NULL;
+
+      if (!run_conv (self, l, &s, &d, &s, w, h, y, band, &ev, error))
+        return FALSE;
+      if (ev == NULL)
+        continue;
+      if (first != NULL && *first == NULL)
+        {
+          clRetainEvent (ev);
+          *first = ev;
+        }
+      if (last != NULL)
+        {
+          if (*last != NULL)
+            clReleaseEvent (*last);
+          *last = ev;
+        }
+      else
+        clReleaseEvent (ev);
+    }
+  return TRUE;
+}
+
+static void
+graph_geometry (gpointer data,
+                int      w,
+                int      h,
+                int     *pitch,
+                int     *plane)
+{
+  geometry (data, w, h, pitch, plane);
+}
+
+static void
+graph_set_hooks (SvdEngine  *self,
+                 SvdGraphCl *graph)
+{
+  SvdGraphConvHooks hooks = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+
+  svd_graph_cl_set_conv_hooks (graph, &hooks);
 }
 
 /* A cancellation point between two enqueued pieces of work. Without a
@@ -1268,6 +1463,15 @@ run_stages (SvdEngine        *self,
           sh *= st->scale;
           continue;
         }
+      if (st->graph != NULL)
+        {
+          ok = svd_graph_cl_run_rgb (st->graph, self->rgb[s].mem, self->rgb[s].pitch, self->rgb[s].plane,
+                                     self->rgb[s + 1].mem, self->rgb[s + 1].pitch, self->rgb[s + 1].plane,
+                                     sw, sh, &first[s], &last[s], cancellable, error);
+          sw *= st->scale;
+          sh *= st->scale;
+          continue;
+        }
       for (int li = 0; li < st->n_layers && ok; li++)
         {
           Layer *l = &st->layers[li];
@@ -1276,17 +1480,16 @@ run_stages (SvdEngine        *self,
           int items, band;
 
           /* auto picks the layer's algorithm on its first run at this
-           * size (choose_conv); a Winograd layer runs whole, one
-           * cancellation point after it. */
+           * size (choose_conv). Each layer runs in bands of rows (of
+           * tiles, for Winograd), with a cancellation point after every
+           * band: a heavy model stops within a band, not a frame. */
           l->run_w = sw;
           l->run_h = sh;
           ok = prepare_conv (self, l, src, dst, &self->rgb[s], sw, sh, error);
-          if (ok && l->algo != SVD_CONV_ALGO_DIRECT)
-            items = band = 1;
-          else
-            /* Each layer in bands of rows, with a cancellation point after
-             * every band: a heavy model stops within a band, not a frame. */
+          if (ok)
             layer_bands (self, l, sw, sh, &items, &band);
+          else
+            items = band = 0;
           for (int y = 0; y < items && ok; y += band)
             {
               cl_event ev = NULL;
@@ -1345,9 +1548,45 @@ run_stages (SvdEngine        *self,
   return ok;
 }
 
+/* The device-resident input: a float RGB frame already on this engine's
+ * context (the session's converted decode) is copied from buffer to
+ * buffer into the padded input of the first stage; no host copy. */
+static gboolean
+copy_planes_in (SvdEngine         *self,
+                const SvdClPlanes *in,
+                double            *device_ms,
+                GError           **error)
+{
+  cl_command_queue q = svd_cl_context_get_queue (self->ctx);
+  DevBuf *dst = &self->rgb[0];
+  cl_event first = NULL, last = NULL;
+  cl_int err = CL_SUCCESS;
+
+  for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
+    {
+      size_t so[3] = { in->offset + (gsize) c * in->plane, 0, 0 };
+      size_t dor[3] = { ((gsize) c * dst->plane + dst->pitch + 1) * sizeof (float), 0, 0 };
+      size_t region[3] = { (gsize) in->width * sizeof (float), (gsize) in->height, 1 };
+
+      err = clEnqueueCopyBufferRect (q, in->mem, dst->mem, so, dor, region, in->pitch, 0,
+                                     (gsize) dst->pitch * sizeof (float), 0, 0, NULL,
+                                     c == 0 ? &first : c == 2 ? &last : NULL);
+    }
+  if (err == CL_SUCCESS && device_ms != NULL)
+    *device_ms = event_span_ms (first, last);
+  if (first != NULL)
+    clReleaseEvent (first);
+  if (last != NULL)
+    clReleaseEvent (last);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
+  return TRUE;
+}
+
 static gboolean
 process_region (SvdEngine        *self,
                 const SvdImage   *input,
+                const SvdClPlanes *dev_input,
                 SvdPixelFormat    out_format,
                 SvdImage         *output,
                 int               out_x,
@@ -1362,13 +1601,19 @@ process_region (SvdEngine        *self,
 
   if (!ensure_buffers (self, w, h, error))
     return FALSE;
-  if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
-                         self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
-                         &up, error))
+  if (dev_input != NULL)
+    {
+      if (!copy_planes_in (self, dev_input, &up, error))
+        return FALSE;
+    }
+  else if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
+                              self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
+                              &up, error))
     return FALSE;
   self->peak = MAX (self->peak, self->bytes);
   if (!run_stages (self, w, h, t, cancellable, error))
     return FALSE;
+  svd_engine_get_device_bytes (self, NULL);
   if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
                            w * self->total_scale, h * self->total_scale,
                            output, out_x, out_y, &self->io_buf, &self->io_bytes, &self->bytes,
@@ -1483,8 +1728,15 @@ plan_tiles (SvdEngine  *self,
   /* Read once: it looks at /proc and the cgroup. */
   guint64 host = (info->type & CL_DEVICE_TYPE_CPU) ? svd_memory_host_headroom (&host_name) : G_MAXUINT64;
 
+  if (self->has_graph)
+    {
+      /* Graph stages run whole frames: no tiling to plan. */
+      *tile_out = MAX (w, h);
+      return TRUE;
+    }
   if (self->oom_tile > 0)
     tile = MIN (tile, self->oom_tile);
+
   /* Shrink until the largest buffer (a feature map at the largest
    * resolution, or the output image) fits the device's allocation limit
    * and all of them fit the memory left. */
@@ -1595,10 +1847,12 @@ process_frame (SvdEngine         *self,
       rgb = svd_color_to_rgbf32_ref (input, error);
       if (rgb == NULL)
         return FALSE;
+      t.upload_ms = (g_get_monotonic_time () - start) / 1000.0;
       for (int s = 0; s < self->n_stages; s++)
         {
           Stage *st = &self->stages[s];
           SvdImage *next;
+          gint64 stage_start = g_get_monotonic_time ();
 
           if (st->model != NULL)
             next = svd_model_run_reference (st->model, res ? res : rgb,
@@ -1609,10 +1863,18 @@ process_frame (SvdEngine         *self,
             return FALSE;
           g_clear_pointer (&res, svd_image_unref);
           res = next;
+          /* The CPU reference's stages in host time (there are no device
+           * events), so they add up with the conversions to the total. */
+          t.stage_ms[s] = (g_get_monotonic_time () - stage_start) / 1000.0;
         }
-      out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
-      if (out == NULL)
-        return FALSE;
+      {
+        gint64 down_start = g_get_monotonic_time ();
+
+        out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
+        if (out == NULL)
+          return FALSE;
+        t.download_ms = (g_get_monotonic_time () - down_start) / 1000.0;
+      }
       t.n_stages = self->n_stages;
       t.n_tiles = 1;
       t.wall_ms = (g_get_monotonic_time () - start) / 1000.0;
@@ -1636,7 +1898,7 @@ process_frame (SvdEngine         *self,
   if (tile >= w && tile >= h)
     {
       t.n_tiles = 1;
-      if (!process_region (self, input, out_format, out, 0, 0, &t, cancellable, error))
+      if (!process_region (self, input, self->dev_input, out_format, out, 0, 0, &t, cancellable, error))
         return FALSE;
     }
   else
@@ -1672,7 +1934,7 @@ process_frame (SvdEngine         *self,
                         (gsize) (x1 - x0) * sizeof (float));
             subout = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, (x1 - x0) * S, (y1 - y0) * S, error);
             if (subout == NULL ||
-                !process_region (self, sub, SVD_PIXEL_FORMAT_RGB_F32, subout, 0, 0, &t, cancellable, error))
+                !process_region (self, sub, NULL, SVD_PIXEL_FORMAT_RGB_F32, subout, 0, 0, &t, cancellable, error))
               return FALSE;
             for (int c = 0; c < 3; c++)
               for (int y = 0; y < ch * S; y++)
@@ -1763,7 +2025,7 @@ svd_engine_process (SvdEngine         *self,
             tile = MIN (tile, planned);
         }
       tile = self->plan_refused ? 0 : tile / 2;
-      if (tile >= 64)
+      if (tile >= 64 && !self->has_graph)
         {
           self->oom_tile = tile;
           g_warning ("The OpenCL device is out of memory (%s); processing in %dx%d tiles",
@@ -1776,6 +2038,58 @@ svd_engine_process (SvdEngine         *self,
                      local->message);
         }
     }
+}
+
+/**
+ * svd_engine_process_planes:
+ * @self: an engine with a chain
+ * @input: the frame on the host (any #SvdPixelFormat): what runs when
+ *   @planes cannot be used (no device, another context, a frame that must
+ *   be tiled, the CPU reference after the device ran out of memory)
+ * @planes: (nullable): @input already converted to float RGB on the
+ *   device (svd_frame_converter_upload()), on this engine's context
+ * @out_format: as svd_engine_process()
+ * @output: (out) (transfer full): as svd_engine_process()
+ * @timings: (out caller-allocates) (optional): as svd_engine_process();
+ *   @upload_ms is then the device-to-device copy
+ * @cancellable: (nullable): as svd_engine_process()
+ * @error: return location for an error
+ *
+ * svd_engine_process() on a frame that is already on the device: the
+ * planes are copied from buffer to buffer into the first stage, so a
+ * session uploads and converts each decoded frame once for all its
+ * chains. With %SVD_PIXEL_FORMAT_RGBA8 only the display comes back, and
+ * the float result stays on the device for the metrics
+ * (svd_engine_get_output_planes()). Same result as svd_engine_process()
+ * on the same floats.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_engine_process_planes (SvdEngine         *self,
+                           const SvdImage    *input,
+                           const SvdClPlanes *planes,
+                           SvdPixelFormat     out_format,
+                           SvdImage         **output,
+                           SvdEngineTimings  *timings,
+                           GCancellable      *cancellable,
+                           GError           **error)
+{
+  cl_context mem_context = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && input != NULL, FALSE);
+
+  if (planes != NULL &&
+      (planes->mem == NULL || self->ctx == NULL || planes->width != input->width ||
+       planes->height != input->height ||
+       clGetMemObjectInfo (planes->mem, CL_MEM_CONTEXT, sizeof mem_context, &mem_context, NULL) != CL_SUCCESS ||
+       mem_context != svd_cl_context_get_context (self->ctx)))
+    planes = NULL;
+  self->dev_input = planes;
+  ok = svd_engine_process (self, input, out_format, output, timings, cancellable, error);
+  self->dev_input = NULL;
+  return ok;
 }
 
 /**

@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-model-ref"
 
 #include "svd-model-ref.h"
+#include "engine/svd-graph-ref.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
 #include "core/svd-memory.h"
@@ -227,6 +228,8 @@ svd_model_run_reference (SvdModel        *model,
   int w = input->width, h = input->height, s = model->scale;
   gboolean ok = FALSE;
 
+  if (model->graph != NULL)
+    return svd_graph_model_run_reference (model, input, threads, cancellable, error);
   if (input->format != SVD_PIXEL_FORMAT_RGB_F32 || model->in_ch != 3 || model->out_ch != 3)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,

@@ -3,6 +3,7 @@
 
 #include "svd-animejanai.h"
 #include "export/svd-onnx-export.h"
+#include "model/svd-graph.h"
 #include "core/svd-error.h"
 #include "core/svd-output.h"
 
@@ -517,10 +518,17 @@ svd_animejanai_export (const SvdChain          *chain,
                        st->model == NULL ? "Step %u has no loaded model" : "Too many models (step %u)", i + 1);
           goto fail;
         }
-      bytes = svd_onnx_export_model_precision (st->model, !s.fp32, error);
+      /* A graph model (SPAN…) goes as the ONNX file it came from, which
+       * AnimeJaNai runs as is. */
+      if (st->model->graph != NULL)
+        bytes = g_bytes_ref (svd_graph_source_get_bytes (st->model->graph));
+      else
+        bytes = svd_onnx_export_model_precision (st->model, !s.fp32, error);
       if (bytes == NULL)
         goto fail;
-      s.model_names[s.n_models] = svd_animejanai_file_name (st->name, !s.fp32);
+      s.model_names[s.n_models] = svd_animejanai_file_name (st->name, st->model->graph != NULL ?
+                                                            st->model->stored_precision != SVD_STORAGE_FP32 :
+                                                            !s.fp32);
       file = g_strconcat (s.model_names[s.n_models], ".onnx", NULL);
       path = g_build_filename (onnx_dir, file, NULL);
       if (!svd_onnx_save (bytes, path, error))

@@ -7,6 +7,7 @@
 #include "core/svd-json-depth.h"
 #include "core/svd-limits.h"
 #include "engine/svd-color.h"
+#include "model/svd-graph.h"
 #include "metrics/svd-metrics.h"
 
 #include <json-glib/json-glib.h>
@@ -50,6 +51,14 @@ svd_model_weights_sha256 (const SvdModel *model)
   gint32 shape[4] = { model->nf, model->num_conv, model->scale, model->clamp_output };
 
   g_checksum_update (sum, (const guchar *) shape, sizeof shape);
+  if (model->graph != NULL)
+    {
+      /* A graph model is its ONNX file. */
+      gsize len;
+      const guchar *data = g_bytes_get_data (svd_graph_source_get_bytes (model->graph), &len);
+
+      g_checksum_update (sum, data, len);
+    }
   for (int l = 0; l < model->n_layers; l++)
     {
       const SvdConvLayer *L = &model->layers[l];
