@@ -1691,6 +1691,8 @@ region_budget (SvdEngine   *self,
                int          w,
                int          h,
                int          tile,
+               guint64      host,
+               const char  *host_name,
                guint64     *room,
                guint64     *reserve,
                const char **limit)
@@ -1704,8 +1706,6 @@ region_budget (SvdEngine   *self,
   *limit = "the device's global memory (CL_DEVICE_GLOBAL_MEM_SIZE)";
   if (info->type & CL_DEVICE_TYPE_CPU)
     {
-      const char *host_name = NULL;
-      guint64 host = svd_memory_host_headroom (&host_name);
       guint64 S = self->total_scale, t = (guint64) MIN (tile, MAX (w, h)) + 2 * self->halo;
 
       *reserve = 12 * ((guint64) w * h + (guint64) w * S * h * S + t * t * (1 + S * S)) + ((guint64) 64 << 20);
@@ -1734,7 +1734,9 @@ plan_tiles (SvdEngine  *self,
   guint64 limit = info->max_alloc;
   int tile = self->settings.max_tile > 0 ? self->settings.max_tile : MAX (w, h);
   guint64 whole_need = 0, whole_room = 0;
-  const char *whole_what = NULL;
+  const char *whole_what = NULL, *host_name = NULL;
+  /* Read once: it looks at /proc and the cgroup. */
+  guint64 host = (info->type & CL_DEVICE_TYPE_CPU) ? svd_memory_host_headroom (&host_name) : G_MAXUINT64;
 
   if (self->has_graph)
     {
@@ -1754,7 +1756,7 @@ plan_tiles (SvdEngine  *self,
       guint64 worst = 0, need = region_bytes (self, tw, th), room, reserve;
       const char *what = NULL;
 
-      region_budget (self, w, h, tile, &room, &reserve, &what);
+      region_budget (self, w, h, tile, host, host_name, &room, &reserve, &what);
 
       for (int r = 0; r < self->n_res; r++)
         {
