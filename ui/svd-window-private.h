@@ -176,6 +176,7 @@ gint64      svd_window_get_shown_frame    (SvdWindow *self);
 const char *svd_window_get_readout        (SvdWindow *self,
                                            guint      slot);
 const SvdSessionInfo *svd_window_get_session_info (SvdWindow *self);
+SvdSession *svd_window_get_session       (SvdWindow *self);
 SvdDistsMode svd_window_get_dists_mode    (SvdWindow *self);
 gboolean    svd_window_get_playing        (SvdWindow *self);
 gboolean    svd_window_is_busy            (SvdWindow *self);

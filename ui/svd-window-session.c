@@ -1042,6 +1042,22 @@ svd_window_get_session_info (SvdWindow *self)
 }
 
 /**
+ * svd_window_get_session:
+ * @self: a window
+ *
+ * For tests: the open session (its chain-run count).
+ *
+ * Returns: (transfer none) (nullable): the session, or %NULL
+ */
+SvdSession *
+svd_window_get_session (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  return self->session;
+}
+
+/**
  * svd_window_get_longest_update:
  * @self: a #SvdWindow
  * @reset: start measuring again

@@ -85,9 +85,15 @@
 
 /* ---- Images (svd-png.c) ------------------------------------------------ */
 
-/* Largest PNG side we load: 16k x 16k, far above any video frame (the
- * frames of a clip stop at 8192², see svd-reader). */
+/* Largest PNG side we load (a 16384x4096 panorama is fine) ... */
 #define SVD_PNG_MAX_SIDE 16384
+
+/* ... and the most pixels, checked from the header before the image is
+ * allocated: 8192², the largest video frame a clip may have. The image is
+ * held as float RGB (12 bytes a pixel, 768 MiB at this limit), and zeros
+ * deflate about 1000:1, so without this a 800 KB PNG of 16384² asked for
+ * 3 GiB (found by fuzz-png). */
+#define SVD_LIMIT_PNG_PIXELS ((guint64) 8192 * 8192)
 
 /* ---- JSON (svd-json-depth.c) ------------------------------------------ */
 

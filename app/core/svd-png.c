@@ -71,6 +71,8 @@ svd_png_load_as (const char      *path,
   FILE *fp;
   SvdImage *volatile image = NULL;
   guint16 *volatile row16 = NULL;
+  /* Freed by hand: a libpng error longjmps past any g_autofree. */
+  png_bytep *volatile rows = NULL;
   guint8 sig[8];
   png_uint_32 w, h;
   int depth, color_type;
@@ -111,6 +113,14 @@ svd_png_load_as (const char      *path,
   png_set_user_limits (png, SVD_PNG_MAX_SIDE, SVD_PNG_MAX_SIDE);
   png_read_info (png, info);
   png_get_IHDR (png, info, &w, &h, &depth, &color_type, NULL, NULL, NULL);
+  if ((guint64) w * h > SVD_LIMIT_PNG_PIXELS)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   "PNG %s is %ux%u, %" G_GUINT64_FORMAT " pixels, above the limit of %" G_GUINT64_FORMAT
+                   " (8192x8192, the largest frame SVD reads)", path, (unsigned) w, (unsigned) h,
+                   (guint64) w * h, SVD_LIMIT_PNG_PIXELS);
+      goto fail;
+    }
 
   if (color_type == PNG_COLOR_TYPE_PALETTE)
     png_set_palette_to_rgb (png);
@@ -157,8 +167,7 @@ svd_png_load_as (const char      *path,
     row16 = (guint16 *) buf;
     if (passes_needed)
       {
-        g_autofree png_bytep *rows = g_new (png_bytep, h);
-
+        rows = g_new (png_bytep, h);
         for (png_uint_32 y = 0; y < h; y++)
           rows[y] = buf + y * row_bytes;
         png_read_image (png, rows);
@@ -196,12 +205,14 @@ svd_png_load_as (const char      *path,
   }
 
   g_free (row16);
+  g_free (rows);
   png_destroy_read_struct (&png, &info, NULL);
   fclose (fp);
   return image;
 
 fail:
   g_free (row16);
+  g_free (rows);
   if (image != NULL)
     svd_image_unref (image);
   if (png != NULL)

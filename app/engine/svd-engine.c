@@ -1554,12 +1554,12 @@ run_stages (SvdEngine        *self,
 static gboolean
 copy_planes_in (SvdEngine         *self,
                 const SvdClPlanes *in,
-                double            *device_ms,
+                cl_event          *first,
+                cl_event          *last,
                 GError           **error)
 {
   cl_command_queue q = svd_cl_context_get_queue (self->ctx);
   DevBuf *dst = &self->rgb[0];
-  cl_event first = NULL, last = NULL;
   cl_int err = CL_SUCCESS;
 
   for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
@@ -1570,14 +1570,8 @@ copy_planes_in (SvdEngine         *self,
 
       err = clEnqueueCopyBufferRect (q, in->mem, dst->mem, so, dor, region, in->pitch, 0,
                                      (gsize) dst->pitch * sizeof (float), 0, 0, NULL,
-                                     c == 0 ? &first : c == 2 ? &last : NULL);
+                                     c == 0 ? first : c == 2 ? last : NULL);
     }
-  if (err == CL_SUCCESS && device_ms != NULL)
-    *device_ms = event_span_ms (first, last);
-  if (first != NULL)
-    clReleaseEvent (first);
-  if (last != NULL)
-    clReleaseEvent (last);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
   return TRUE;
@@ -1598,20 +1592,36 @@ process_region (SvdEngine        *self,
   int w = input->width, h = input->height;
   DevBuf *out = &self->rgb[self->n_stages];
   double up = 0, down = 0;
+  cl_event copy_first = NULL, copy_last = NULL;
+  gboolean ok;
 
   if (!ensure_buffers (self, w, h, error))
     return FALSE;
   if (dev_input != NULL)
     {
-      if (!copy_planes_in (self, dev_input, &up, error))
-        return FALSE;
+      /* Timed once the stages have finished the queue. */
+      if (!copy_planes_in (self, dev_input, &copy_first, &copy_last, error))
+        {
+          g_clear_pointer (&copy_first, clReleaseEvent);
+          g_clear_pointer (&copy_last, clReleaseEvent);
+          return FALSE;
+        }
     }
   else if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
                               self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
                               &up, error))
     return FALSE;
   self->peak = MAX (self->peak, self->bytes);
-  if (!run_stages (self, w, h, t, cancellable, error))
+  ok = run_stages (self, w, h, t, cancellable, error);
+  if (copy_first != NULL)
+    {
+      if (ok)
+        up = event_span_ms (copy_first, copy_last);
+      clReleaseEvent (copy_first);
+    }
+  if (copy_last != NULL)
+    clReleaseEvent (copy_last);
+  if (!ok)
     return FALSE;
   svd_engine_get_device_bytes (self, NULL);
   if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
@@ -1681,6 +1691,8 @@ region_budget (SvdEngine   *self,
                int          w,
                int          h,
                int          tile,
+               guint64      host,
+               const char  *host_name,
                guint64     *room,
                guint64     *reserve,
                const char **limit)
@@ -1694,8 +1706,6 @@ region_budget (SvdEngine   *self,
   *limit = "the device's global memory (CL_DEVICE_GLOBAL_MEM_SIZE)";
   if (info->type & CL_DEVICE_TYPE_CPU)
     {
-      const char *host_name = NULL;
-      guint64 host = svd_memory_host_headroom (&host_name);
       guint64 S = self->total_scale, t = (guint64) MIN (tile, MAX (w, h)) + 2 * self->halo;
 
       *reserve = 12 * ((guint64) w * h + (guint64) w * S * h * S + t * t * (1 + S * S)) + ((guint64) 64 << 20);
@@ -1724,7 +1734,9 @@ plan_tiles (SvdEngine  *self,
   guint64 limit = info->max_alloc;
   int tile = self->settings.max_tile > 0 ? self->settings.max_tile : MAX (w, h);
   guint64 whole_need = 0, whole_room = 0;
-  const char *whole_what = NULL;
+  const char *whole_what = NULL, *host_name = NULL;
+  /* Read once: it looks at /proc and the cgroup. */
+  guint64 host = (info->type & CL_DEVICE_TYPE_CPU) ? svd_memory_host_headroom (&host_name) : G_MAXUINT64;
 
   if (self->has_graph)
     {
@@ -1744,7 +1756,7 @@ plan_tiles (SvdEngine  *self,
       guint64 worst = 0, need = region_bytes (self, tw, th), room, reserve;
       const char *what = NULL;
 
-      region_budget (self, w, h, tile, &room, &reserve, &what);
+      region_budget (self, w, h, tile, host, host_name, &room, &reserve, &what);
 
       for (int r = 0; r < self->n_res; r++)
         {

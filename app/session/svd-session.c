@@ -4,12 +4,13 @@
 #include "svd-config.h"
 
 #include "core/svd-error.h"
-#include "core/svd-priority.h"
 #include "engine/svd-color.h"
 #include "metrics/svd-metrics-runner.h"
 #include "session/svd-frame-reuse.h"
 #include "session/svd-worker.h"
 
+#include "svd-decode-ahead.h"
+#include "svd-frame-cache.h"
 #include "svd-heatmap.h"
 #include "svd-session.h"
 
@@ -198,16 +199,6 @@ dists_state_free (gpointer data)
 /* Reported through the worker's coalesced progress: the state changed. */
 #define STATE_PROGRESS (-2.0)
 
-typedef struct {
-  GQueue entries;  /* CacheEntry, most recently used first */
-  gsize  bytes;
-} FrameCache;
-
-typedef struct _Prefetch Prefetch;
-
-static void frame_cache_clear (FrameCache *cache);
-static void prefetch_free     (Prefetch   *p);
-
 /* Lives on the worker thread only. The chains' engines, the metrics runner
  * and the frame converter share one OpenCL context (and its in-order
  * queue): a chain's output stays on that device's context for the metrics
@@ -229,8 +220,8 @@ typedef struct {
   SvdClPlanes       last_ref_planes;
   gint64            last_request;
   gint64            n_frames;
-  FrameCache        cache;
-  Prefetch         *prefetch;     /* the decode thread, made on first use */
+  SvdFrameCache        cache;
+  SvdDecodeAhead         *prefetch;     /* the decode thread, made on first use */
   char             *engine_error[SVD_SESSION_MAX_CHAINS];
   /* Each chain's last computed input and output: an equal input (a held
    * anime frame, stepping back and forth over one) takes the output. */
@@ -260,8 +251,8 @@ worker_state_free (gpointer data)
   if (state == NULL)
     return;
   /* The decode thread first: it may be reading from the source. */
-  g_clear_pointer (&state->prefetch, prefetch_free);
-  frame_cache_clear (&state->cache);
+  g_clear_pointer (&state->prefetch, svd_decode_ahead_free);
+  svd_frame_cache_clear (&state->cache);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       g_clear_pointer (&state->engines[i], svd_engine_free);
@@ -388,7 +379,7 @@ ensure_device (WorkerState        *state,
       state->engine_index[i] = -1;
     }
   /* Results made on the old device go too. */
-  frame_cache_clear (&state->cache);
+  svd_frame_cache_clear (&state->cache);
   state->resident_index = -1;
   memset (&state->last_ref_planes, 0, sizeof state->last_ref_planes);
   g_clear_pointer (&state->frames, svd_frame_converter_free);
@@ -556,328 +547,6 @@ set_state (SvdWorker       *worker,
   svd_worker_report_progress (worker, STATE_PROGRESS, NULL);
 }
 
-/* ---- The frame cache --------------------------------------------------- */
-
-static gsize
-image_bytes (const SvdImage *image)
-{
-  const SvdPixelFormatInfo *fi;
-  gsize bytes = 0;
-
-  if (image == NULL)
-    return 0;
-  fi = svd_pixel_format_get_info (image->format);
-  for (int p = 0; p < image->n_planes; p++)
-    {
-      int h = p == 0 || !fi->is_yuv ? image->height : (image->height + (1 << fi->chroma_shift_y) - 1) >> fi->chroma_shift_y;
-
-      bytes += (gsize) image->stride[p] * h;
-    }
-  return bytes;
-}
-
-static void
-chain_frame_clear (SvdSessionChainFrame *c)
-{
-  g_clear_pointer (&c->error, g_free);
-  g_clear_pointer (&c->metrics_problem, g_free);
-  g_clear_pointer (&c->display, svd_image_unref);
-  g_clear_pointer (&c->difference, svd_image_unref);
-  g_clear_pointer (&c->ssim_map, svd_image_unref);
-}
-
-/* A copy sharing the (immutable) images. */
-static void
-chain_frame_copy (SvdSessionChainFrame       *dst,
-                  const SvdSessionChainFrame *src)
-{
-  *dst = *src;
-  dst->error = g_strdup (src->error);
-  dst->metrics_problem = g_strdup (src->metrics_problem);
-  dst->display = src->display != NULL ? svd_image_ref (src->display) : NULL;
-  dst->difference = src->difference != NULL ? svd_image_ref (src->difference) : NULL;
-  dst->ssim_map = src->ssim_map != NULL ? svd_image_ref (src->ssim_map) : NULL;
-}
-
-static gsize
-chain_frame_bytes (const SvdSessionChainFrame *c)
-{
-  return image_bytes (c->display) + image_bytes (c->difference) + image_bytes (c->ssim_map);
-}
-
-/* One frame's results, per chain generation. */
-typedef struct {
-  gint64                index;
-  SvdImage             *source;     /* RGBA8 */
-  SvdImage             *reference;  /* RGBA8 or NULL */
-  SvdImage             *dists_ref;  /* float RGB, for DISTS, or NULL */
-  gboolean              has[SVD_SESSION_MAX_CHAINS];
-  guint                 generation[SVD_SESSION_MAX_CHAINS];
-  SvdSessionChainFrame  chains[SVD_SESSION_MAX_CHAINS];
-  SvdImage             *dists_out[SVD_SESSION_MAX_CHAINS];
-  gsize                 bytes;
-} CacheEntry;
-
-static void
-cache_entry_drop_slot (CacheEntry *e,
-                       guint       slot)
-{
-  e->has[slot] = FALSE;
-  chain_frame_clear (&e->chains[slot]);
-  g_clear_pointer (&e->dists_out[slot], svd_image_unref);
-}
-
-static void
-cache_entry_free (CacheEntry *e)
-{
-  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-    cache_entry_drop_slot (e, i);
-  g_clear_pointer (&e->source, svd_image_unref);
-  g_clear_pointer (&e->reference, svd_image_unref);
-  g_clear_pointer (&e->dists_ref, svd_image_unref);
-  g_free (e);
-}
-
-static void
-cache_entry_measure (CacheEntry *e)
-{
-  e->bytes = image_bytes (e->source) + image_bytes (e->reference) + image_bytes (e->dists_ref);
-  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-    if (e->has[i])
-      e->bytes += chain_frame_bytes (&e->chains[i]) + image_bytes (e->dists_out[i]);
-}
-
-static void
-frame_cache_clear (FrameCache *cache)
-{
-  g_queue_clear_full (&cache->entries, (GDestroyNotify) cache_entry_free);
-  cache->bytes = 0;
-}
-
-static CacheEntry *
-frame_cache_find (FrameCache *cache,
-                  gint64      index)
-{
-  for (GList *l = cache->entries.head; l != NULL; l = l->next)
-    {
-      CacheEntry *e = l->data;
-
-      if (e->index == index)
-        {
-          /* Most recently used first. */
-          g_queue_unlink (&cache->entries, l);
-          g_queue_push_head_link (&cache->entries, l);
-          return e;
-        }
-    }
-  return NULL;
-}
-
-/* Takes @e (replacing an entry of its frame) and drops the least recently
- * used entries until the cache is within @limit bytes. */
-static void
-frame_cache_put (FrameCache *cache,
-                 CacheEntry *e,
-                 gsize       limit)
-{
-  for (GList *l = cache->entries.head; l != NULL; l = l->next)
-    {
-      CacheEntry *old = l->data;
-
-      if (old->index == e->index)
-        {
-          cache->bytes -= old->bytes;
-          cache_entry_free (old);
-          g_queue_delete_link (&cache->entries, l);
-          break;
-        }
-    }
-  cache_entry_measure (e);
-  g_queue_push_head (&cache->entries, e);
-  cache->bytes += e->bytes;
-  while (cache->bytes > limit && !g_queue_is_empty (&cache->entries))
-    {
-      CacheEntry *last = g_queue_pop_tail (&cache->entries);
-
-      cache->bytes -= last->bytes;
-      cache_entry_free (last);
-    }
-}
-
-static void
-frame_cache_touch (FrameCache *cache,
-                   CacheEntry *e,
-                   gsize       limit)
-{
-  cache->bytes -= e->bytes;
-  cache_entry_measure (e);
-  cache->bytes += e->bytes;
-  while (cache->bytes > limit && !g_queue_is_empty (&cache->entries))
-    {
-      CacheEntry *last = g_queue_pop_tail (&cache->entries);
-
-      cache->bytes -= last->bytes;
-      cache_entry_free (last);
-    }
-}
-
-static void
-frame_cache_drop_slot (FrameCache *cache,
-                       guint       slot)
-{
-  for (GList *l = cache->entries.head; l != NULL; l = l->next)
-    {
-      CacheEntry *e = l->data;
-
-      cache->bytes -= e->bytes;
-      cache_entry_drop_slot (e, slot);
-      cache_entry_measure (e);
-      cache->bytes += e->bytes;
-    }
-}
-
-/* ---- The decode thread ------------------------------------------------- */
-
-/* Decodes the next frame (and its reference) while the worker runs the
- * chains on this one. The readers are used by one thread at a time: the
- * worker waits for the decode thread to be idle before it touches them. */
-struct _Prefetch {
-  GThread          *thread;
-  GMutex            lock;
-  GCond             cond;
-  SvdSessionSource *source;
-  gint64            want;     /* the frame to decode; -1: none */
-  gboolean          busy;
-  gboolean          quit;
-  gint64            index;    /* what input and ref hold; -1: nothing */
-  SvdImage         *input;
-  SvdImage         *ref;
-};
-
-static void
-read_pair (SvdSessionSource  *source,
-           gint64             index,
-           SvdImage         **input,
-           SvdImage         **ref,
-           GError           **error)
-{
-  *input = svd_session_source_read_input (source, index, error);
-  *ref = NULL;
-  if (*input != NULL && svd_session_source_get_mode (source) != SVD_REFERENCE_NONE &&
-      svd_session_source_reference_index (source, (*input)->frame_index) >= 0)
-    {
-      g_autoptr(GError) ref_error = NULL;
-
-      /* A missing reference frame is not fatal: the chains still run. */
-      *ref = svd_session_source_read_reference (source, (*input)->frame_index, &ref_error);
-      if (ref_error != NULL)
-        g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", (*input)->frame_index, ref_error->message);
-    }
-}
-
-static gpointer
-prefetch_thread (gpointer data)
-{
-  Prefetch *p = data;
-
-  svd_priority_apply_to_thread ();
-  g_mutex_lock (&p->lock);
-  for (;;)
-    {
-      gint64 want;
-      SvdImage *input = NULL, *ref = NULL;
-      g_autoptr(GError) error = NULL;
-
-      while (p->want < 0 && !p->quit)
-        g_cond_wait (&p->cond, &p->lock);
-      if (p->quit)
-        break;
-      want = p->want;
-      p->want = -1;
-      g_mutex_unlock (&p->lock);
-
-      read_pair (p->source, want, &input, &ref, &error);
-
-      g_mutex_lock (&p->lock);
-      g_clear_pointer (&p->input, svd_image_unref);
-      g_clear_pointer (&p->ref, svd_image_unref);
-      p->index = input != NULL ? want : -1;
-      p->input = input;
-      p->ref = ref;
-      p->busy = FALSE;
-      g_cond_broadcast (&p->cond);
-    }
-  g_mutex_unlock (&p->lock);
-  return NULL;
-}
-
-static Prefetch *
-prefetch_new (SvdSessionSource *source)
-{
-  Prefetch *p = g_new0 (Prefetch, 1);
-
-  g_mutex_init (&p->lock);
-  g_cond_init (&p->cond);
-  p->source = source;
-  p->want = -1;
-  p->index = -1;
-  p->thread = g_thread_new ("svd-decode", prefetch_thread, p);
-  return p;
-}
-
-static void
-prefetch_free (Prefetch *p)
-{
-  if (p == NULL)
-    return;
-  g_mutex_lock (&p->lock);
-  p->quit = TRUE;
-  g_cond_broadcast (&p->cond);
-  g_mutex_unlock (&p->lock);
-  g_thread_join (p->thread);
-  g_clear_pointer (&p->input, svd_image_unref);
-  g_clear_pointer (&p->ref, svd_image_unref);
-  g_mutex_clear (&p->lock);
-  g_cond_clear (&p->cond);
-  g_free (p);
-}
-
-/* Waits for the decode thread; takes its frame when it is @index. */
-static gboolean
-prefetch_take (Prefetch  *p,
-               gint64     index,
-               SvdImage **input,
-               SvdImage **ref)
-{
-  gboolean hit;
-
-  g_mutex_lock (&p->lock);
-  while (p->busy)
-    g_cond_wait (&p->cond, &p->lock);
-  hit = p->index == index && p->input != NULL;
-  if (hit)
-    {
-      *input = g_steal_pointer (&p->input);
-      *ref = g_steal_pointer (&p->ref);
-    }
-  g_clear_pointer (&p->input, svd_image_unref);
-  g_clear_pointer (&p->ref, svd_image_unref);
-  p->index = -1;
-  g_mutex_unlock (&p->lock);
-  return hit;
-}
-
-static void
-prefetch_start (Prefetch *p,
-                gint64    index)
-{
-  g_mutex_lock (&p->lock);
-  p->want = index;
-  p->busy = TRUE;
-  g_cond_broadcast (&p->cond);
-  g_mutex_unlock (&p->lock);
-}
-
 /* ---- Running the chains ------------------------------------------------ */
 
 /* Float RGB planes on the device read back into a host image. */
@@ -969,7 +638,7 @@ ensure_engine (WorkerState  *state,
       g_clear_pointer (&state->engine_error[slot], g_free);
       /* Another chain or device: the kept output is not this one's. */
       g_clear_pointer (&state->reuse[slot], svd_frame_reuse_free);
-      frame_cache_drop_slot (&state->cache, slot);
+      svd_frame_cache_drop_slot (&state->cache, slot);
       state->engine_generation[slot] = config->generation;
       state->engine_index[slot] = -1;
       state->engines[slot] = svd_engine_new_for_context (state->context, &config->settings, error);
@@ -1189,10 +858,10 @@ load_inputs (WorkerState      *state,
   gboolean forward;
 
   if (state->prefetch == NULL)
-    state->prefetch = prefetch_new (state->source);
-  if (!prefetch_take (state->prefetch, request->index, &in->input, &ref))
+    state->prefetch = svd_decode_ahead_new (state->source);
+  if (!svd_decode_ahead_take (state->prefetch, request->index, &in->input, &ref))
     {
-      read_pair (state->source, request->index, &in->input, &ref, error);
+      svd_decode_ahead_read_now (state->source, request->index, &in->input, &ref, error);
       if (in->input == NULL)
         return FALSE;
     }
@@ -1201,7 +870,7 @@ load_inputs (WorkerState      *state,
   /* Playback and `svd compare` go forward frame by frame: the next one
    * decodes while the chains run on this one. */
   if (forward && (state->n_frames <= 0 || request->index + 1 < state->n_frames))
-    prefetch_start (state->prefetch, request->index + 1);
+    svd_decode_ahead_start (state->prefetch, request->index + 1);
 
   frame->index = in->index = in->input->frame_index;
   if (state->context != NULL)
@@ -1249,7 +918,7 @@ slot_wanted (const FrameRequest *request,
 
 /* Whether @e holds slot @i as @request wants it. */
 static gboolean
-cache_has_slot (const CacheEntry   *e,
+cache_has_slot (const SvdFrameCacheEntry   *e,
                 const FrameRequest *request,
                 guint               i)
 {
@@ -1269,7 +938,7 @@ cache_has_slot (const CacheEntry   *e,
  * the device: the metrics again, not the chain. */
 static gboolean
 overlays_from_device (WorkerState        *state,
-                      CacheEntry         *e,
+                      SvdFrameCacheEntry         *e,
                       const FrameRequest *request,
                       guint               i)
 {
@@ -1294,7 +963,7 @@ overlays_from_device (WorkerState        *state,
 }
 
 static SvdSessionFrame *
-frame_from_cache (CacheEntry         *e,
+frame_from_cache (SvdFrameCacheEntry         *e,
                   const FrameRequest *request)
 {
   SvdSessionFrame *frame = g_new0 (SvdSessionFrame, 1);
@@ -1307,7 +976,7 @@ frame_from_cache (CacheEntry         *e,
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     if (slot_wanted (request, i))
       {
-        chain_frame_copy (&frame->chains[i], &e->chains[i]);
+        svd_session_chain_frame_copy (&frame->chains[i], &e->chains[i]);
         frame->chains[i].cached = TRUE;
       }
   return frame;
@@ -1317,7 +986,7 @@ frame_from_cache (CacheEntry         *e,
 static void
 fill_dists_slot (WorkerState        *state,
                  const FrameRequest *request,
-                 CacheEntry         *e)
+                 SvdFrameCacheEntry         *e)
 {
   DistsSlot *slot = request->dists_slot;
 
@@ -1349,7 +1018,7 @@ frame_job (SvdWorker     *worker,
   FrameRequest *request = job_data;
   FrameInputs in = { 0 };
   SvdSessionFrame *frame;
-  CacheEntry *e, *fresh = NULL;
+  SvdFrameCacheEntry *e, *fresh = NULL;
   gboolean all_cached = TRUE;
   double warmup_ms = 0;
   gint64 t0 = g_get_monotonic_time ();
@@ -1363,7 +1032,7 @@ frame_job (SvdWorker     *worker,
 
   /* A frame seen before: what the cache holds for each chain, overlays
    * added from the device where they are missing. */
-  e = request->cache_limit > 0 ? frame_cache_find (&state->cache, request->index) : NULL;
+  e = request->cache_limit > 0 ? svd_frame_cache_find (&state->cache, request->index) : NULL;
   if (e != NULL)
     {
       for (guint i = 0; i < SVD_SESSION_MAX_CHAINS && all_cached; i++)
@@ -1375,7 +1044,7 @@ frame_job (SvdWorker     *worker,
           frame = frame_from_cache (e, request);
           fill_dists_slot (state, request, e);
           /* Overlays may have been added: measured again, within bounds. */
-          frame_cache_touch (&state->cache, e, request->cache_limit);
+          svd_frame_cache_touch (&state->cache, e, request->cache_limit);
           frame->compute_ms = (g_get_monotonic_time () - t0) / 1000.0;
           set_state (worker, request->counters, SVD_SESSION_STATE_IDLE);
           return frame;
@@ -1393,7 +1062,7 @@ frame_job (SvdWorker     *worker,
     }
   state->last_ref_planes = in.ref_planes;
 
-  fresh = g_new0 (CacheEntry, 1);
+  fresh = g_new0 (SvdFrameCacheEntry, 1);
   fresh->index = frame->index;
   fresh->source = svd_image_ref (frame->source);
   fresh->reference = frame->reference != NULL ? svd_image_ref (frame->reference) : NULL;
@@ -1402,7 +1071,7 @@ frame_job (SvdWorker     *worker,
                        : planes_download (state->context, &in.ref_planes, frame->index, NULL);
   /* The cache entry of this index (looked up above) may still hold some
    * chains as wanted; the others run. */
-  e = request->cache_limit > 0 ? frame_cache_find (&state->cache, frame->index) : NULL;
+  e = request->cache_limit > 0 ? svd_frame_cache_find (&state->cache, frame->index) : NULL;
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       if (!slot_wanted (request, i))
@@ -1411,7 +1080,7 @@ frame_job (SvdWorker     *worker,
         break;
       if (cache_has_slot (e, request, i) && (e->dists_ref != NULL || fresh->dists_ref == NULL))
         {
-          chain_frame_copy (&frame->chains[i], &e->chains[i]);
+          svd_session_chain_frame_copy (&frame->chains[i], &e->chains[i]);
           frame->chains[i].cached = TRUE;
           if (e->dists_out[i] != NULL)
             fresh->dists_out[i] = svd_image_ref (e->dists_out[i]);
@@ -1422,7 +1091,7 @@ frame_job (SvdWorker     *worker,
                    &warmup_ms, cancellable);
       fresh->has[i] = TRUE;
       fresh->generation[i] = request->chains[i]->generation;
-      chain_frame_copy (&fresh->chains[i], &frame->chains[i]);
+      svd_session_chain_frame_copy (&fresh->chains[i], &frame->chains[i]);
       fresh->chains[i].cached = FALSE;
     }
   frame_inputs_clear (&in);
@@ -1432,19 +1101,19 @@ frame_job (SvdWorker     *worker,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
-      cache_entry_free (fresh);
+      svd_frame_cache_entry_free (fresh);
       svd_session_frame_free (frame);
       return NULL;
     }
   /* Failed chains are not kept: the next request tries again. */
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     if (fresh->has[i] && fresh->chains[i].error != NULL)
-      cache_entry_drop_slot (fresh, i);
+      svd_frame_cache_entry_drop_slot (fresh, i);
   fill_dists_slot (state, request, fresh);
   if (request->cache_limit > 0)
-    frame_cache_put (&state->cache, fresh, request->cache_limit);
+    svd_frame_cache_put (&state->cache, fresh, request->cache_limit);
   else
-    cache_entry_free (fresh);
+    svd_frame_cache_entry_free (fresh);
   return frame;
 }
 

@@ -9,11 +9,25 @@
  * executions a second. With PTH_DIR and PICKLE_DIR, nesting and size bombs
  * (scaled to the targets' -max_len) are added to every model corpus and to
  * the presets, so the fuzzers start next to the limits of
- * app/core/svd-limits.h (issue #22). */
+ * app/core/svd-limits.h (issue #22).
+ *   fuzz-seeds --more PNG_DIR MATRIX_DIR CHOICE_DIR
+ * writes the seeds of the PNG, benchmark matrix and conv-choice.ini
+ * targets: PNGs of every colour type, depth and interlacing (our writer
+ * for RGB; the others built chunk by chunk with their CRCs, which libpng
+ * checks, so mutations of the header still reach the decoder), images
+ * just over SVD_LIMIT_PNG_PIXELS and SVD_PNG_MAX_SIDE; a results file from the library's
+ * writer, one with members of the wrong types and one nested past
+ * SVD_LIMIT_JSON_DEPTH; and conv-choice files as the engine stores them. */
 #include <glib/gstdio.h>
 #include <zlib.h>
+#include <string.h>
 
+#include "svd-config.h"
+#include "core/svd-limits.h"
+#include "core/svd-png.h"
+#include "engine/svd-winograd-cl.h"
 #include "export/svd-animejanai.h"
+#include "tiers/svd-bench-matrix.h"
 #include "export/svd-onnx-export.h"
 #include "model/svd-preset.h"
 #include "../model/model-builders.h"
@@ -536,6 +550,196 @@ write_bomb_seeds (const char *preset_dir,
   }
 }
 
+static void
+png_chunk (GByteArray   *o,
+           const char   *type,
+           const guint8 *data,
+           guint32       len)
+{
+  guint8 be[4] = { len >> 24, len >> 16, len >> 8, len };
+  uLong crc = crc32 (0, (const Bytef *) type, 4);
+  guint8 c[4];
+
+  crc = crc32 (crc, data, len);
+  c[0] = crc >> 24;
+  c[1] = crc >> 16;
+  c[2] = crc >> 8;
+  c[3] = crc;
+  g_byte_array_append (o, be, 4);
+  g_byte_array_append (o, (const guint8 *) type, 4);
+  g_byte_array_append (o, data, len);
+  g_byte_array_append (o, c, 4);
+}
+
+/* A PNG from raw scanlines (each with its filter byte), any IHDR. */
+static void
+write_png_raw (const char   *dir,
+               const char   *name,
+               guint32       w,
+               guint32       h,
+               guint8        depth,
+               guint8        color_type,
+               guint8        interlace,
+               const guint8 *raw,
+               gsize         raw_len,
+               gboolean      palette)
+{
+  static const guint8 sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  guint8 ihdr[13] = { w >> 24, w >> 16, w >> 8, w, h >> 24, h >> 16, h >> 8, h,
+                      depth, color_type, 0, 0, interlace };
+  static const guint8 plte[12] = { 0, 0, 0, 255, 0, 0, 0, 255, 0, 0, 0, 255 };
+  static const guint8 trns[1] = { 128 };
+  g_autoptr(GByteArray) o = g_byte_array_new ();
+  uLongf zlen = compressBound (raw_len);
+  g_autofree guint8 *z = g_malloc (zlen);
+  g_autoptr(GBytes) bytes = NULL;
+
+  if (compress2 (z, &zlen, raw, raw_len, 9) != Z_OK)
+    g_error ("compress2 failed");
+  g_byte_array_append (o, sig, 8);
+  png_chunk (o, "IHDR", ihdr, 13);
+  if (palette)
+    {
+      png_chunk (o, "PLTE", plte, sizeof plte);
+      png_chunk (o, "tRNS", trns, sizeof trns);
+    }
+  png_chunk (o, "IDAT", z, zlen);
+  png_chunk (o, "IEND", NULL, 0);
+  bytes = g_bytes_new (o->data, o->len);
+  write_bytes (dir, name, bytes);
+}
+
+static void
+write_png_seeds (const char *dir)
+{
+  /* Our own writer: RGB, 8 and 16 bits. */
+  for (int depth = 8; depth <= 16; depth += 8)
+    {
+      g_autoptr(SvdImage) img = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 5, 3, NULL);
+      g_autofree char *name = g_strdup_printf ("rgb%d.png", depth);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < 3; y++)
+          for (int x = 0; x < 5; x++)
+            ((float *) (img->data[c] + y * img->stride[c]))[x] = (x + y + c) / 8.0f;
+      if (!svd_png_save (img, path, depth, &error))
+        g_error ("%s", error->message);
+    }
+  /* Every other colour type, 2x2, with a mix of filter bytes. */
+  {
+    static const struct { const char *name; guint8 depth, type; gboolean palette; } kinds[] = {
+      { "gray1.png", 1, 0, FALSE }, { "gray4.png", 4, 0, FALSE }, { "gray8.png", 8, 0, FALSE },
+      { "gray16.png", 16, 0, FALSE }, { "graya8.png", 8, 4, FALSE }, { "graya16.png", 16, 4, FALSE },
+      { "rgba8.png", 8, 6, FALSE }, { "rgba16.png", 16, 6, FALSE }, { "pal2.png", 2, 3, TRUE },
+      { "pal8.png", 8, 3, TRUE },
+    };
+
+    for (gsize k = 0; k < G_N_ELEMENTS (kinds); k++)
+      {
+        int channels = kinds[k].type == 4 ? 2 : kinds[k].type == 6 ? 4 : 1;
+        gsize row = 1 + (2 * channels * kinds[k].depth + 7) / 8;
+        guint8 raw[2 * (1 + 2 * 4 * 2)];
+
+        for (gsize i = 0; i < sizeof raw; i++)
+          raw[i] = (guint8) (i * 37 + k);
+        raw[0] = k % 5;
+        raw[row] = (k + 2) % 5;
+        for (gsize i = 0; kinds[k].type == 3 && i < 2 * row; i++)
+          if (i != 0 && i != row)
+            raw[i] &= kinds[k].depth == 2 ? 0x55 : 0x01;
+        write_png_raw (dir, kinds[k].name, 2, 2, kinds[k].depth, kinds[k].type, 0, raw, 2 * row, kinds[k].palette);
+      }
+  }
+  /* Adam7: a 1x1 image has its one pixel in the first pass. */
+  {
+    static const guint8 raw[] = { 0, 10, 20, 30 };
+
+    write_png_raw (dir, "interlaced.png", 1, 1, 8, 2, 1, raw, sizeof raw, FALSE);
+  }
+  /* Size bombs: an image just over SVD_LIMIT_PNG_PIXELS (8192²) and a
+   * side just over SVD_PNG_MAX_SIDE, with their first row only. One at the
+   * limit is left out: allocating its 768 MiB under ASan three times per
+   * execution slowed the target to 25 executions a second. */
+  {
+    gsize row = 1 + 3 * (gsize) (SVD_PNG_MAX_SIDE + 1);
+    g_autofree guint8 *raw = g_malloc0 (row);
+
+    write_png_raw (dir, "over-pixel-limit.png", 8193, 8192, 8, 2, 0, raw, 1 + 3 * 8193, FALSE);
+    write_png_raw (dir, "wide-over-limit.png", SVD_PNG_MAX_SIDE + 1, 1, 8, 2, 0, raw, row, FALSE);
+  }
+}
+
+static void
+write_matrix_seeds (const char *dir)
+{
+  g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_bench_matrix_row_free);
+  g_autofree char *path = g_build_filename (dir, "results.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) deep = g_string_new ("{\"format\": \"svd-studio-bench-matrix\", \"measured\": ");
+
+  for (int i = 0; i < 2; i++)
+    {
+      SvdBenchMatrixRow *r = g_new0 (SvdBenchMatrixRow, 1);
+
+      r->device = g_strdup (i ? "Portable Computing Language cpu" : "cpu-ref");
+      r->precision = i ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
+      r->chain = g_strdup ("Super 2x");
+      r->spec = g_strdup ("models/svd-super-2x.safetensors,bicubic:2");
+      r->key = g_strdup ("super-2x");
+      r->in_width = 480;
+      r->in_height = 270;
+      r->out_width = 960;
+      r->out_height = 540;
+      r->gflop = 1.5;
+      r->n_stages = 2;
+      r->stage_ms[0] = 12.5;
+      r->stage_ms[1] = 0.5;
+      r->total_ms = 13;
+      r->fps = 76.9;
+      r->has_quality = i == 1;
+      r->quality_frames = 5;
+      r->psnr_rgb = 33.1;
+      r->psnr_y = 34.2;
+      r->ssim_y = 0.91;
+      g_ptr_array_add (rows, r);
+    }
+  if (!svd_bench_matrix_save_json (rows, path, &error))
+    g_error ("%s", error->message);
+  write_file (dir, "types.json",
+              "{\"format\": \"svd-studio-bench-matrix\", \"version\": 1, \"measured\": [5, null, "
+              "{\"device\": 5, \"chain\": [], \"key\": {}, \"in_width\": \"480\", \"in_height\": -1e300, "
+              "\"stage_ms\": [\"a\", [], 1e400], \"psnr_y\": \"x\", \"quality_frames\": 1e10}]}");
+  for (int i = 0; i <= SVD_LIMIT_JSON_DEPTH; i++)
+    g_string_append_c (deep, '[');
+  for (int i = 0; i <= SVD_LIMIT_JSON_DEPTH; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  write_file (dir, "deep.json", deep->str);
+}
+
+static void
+write_choice_seeds (const char *dir)
+{
+  static const char *values[] = { "wino4; direct 1.000 ms, wino2 0.800 ms, wino4 0.500 ms", "wino2", "direct; x" };
+
+  for (gsize v = 0; v < G_N_ELEMENTS (values); v++)
+    {
+      g_autoptr(GKeyFile) kf = g_key_file_new ();
+      g_autofree char *key = svd_conv_choice_key (24, 24, FALSE, FALSE, 2);
+      g_autofree char *other = svd_conv_choice_key (64, 64, TRUE, TRUE, 0);
+      g_autofree char *text = NULL;
+      g_autofree char *name = g_strdup_printf ("choice%" G_GSIZE_FORMAT ".ini", v);
+
+      g_key_file_set_comment (kf, NULL, NULL, " conv choices", NULL);
+      g_key_file_set_string (kf, "Seed platform | Seed device | 1.0 | " SVD_VERSION, key, values[v]);
+      g_key_file_set_string (kf, "Other | device | 2.0 | 0.0", other, values[(v + 1) % 3]);
+      text = g_key_file_to_data (kf, NULL, NULL);
+      write_file (dir, name, text);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -543,6 +747,13 @@ main (int   argc,
   static const char *sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
   int n = 0;
 
+  if (argc == 5 && strcmp (argv[1], "--more") == 0)
+    {
+      write_png_seeds (argv[2]);
+      write_matrix_seeds (argv[3]);
+      write_choice_seeds (argv[4]);
+      return 0;
+    }
   if (argc != 3 && argc != 5 && argc != 7)
     {
       g_printerr ("usage: fuzz-seeds PRESET_DIR CONF_DIR [ONNX_DIR SAFETENSORS_DIR [PTH_DIR PICKLE_DIR]]\n");

@@ -7,7 +7,7 @@
 # of executions per target.
 #   tests/fuzz/run-fuzzers.sh [SECONDS] [BUILD_DIR] [TARGET...]
 # TARGETs default to all of: onnx pth pickle safetensors detect preset
-# animejanai. SVD_FUZZ_NO_BUILD=1 skips the ninja call (the meson 'fuzz'
+# animejanai png bench-matrix conv-choice. SVD_FUZZ_NO_BUILD=1 skips the ninja call (the meson 'fuzz'
 # suite sets it: meson test has built everything already).
 # SVD_FUZZ_SEEDS_ONLY=1 only writes BUILD_DIR/fuzz-run/TARGET/corpus (the
 # seeds) and runs nothing; tests/fuzz/campaign.sh uses it.
@@ -21,7 +21,7 @@ if [ "$secs" = auto ]; then secs=${SVD_FUZZ_SECONDS:-20}; fi
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${2:-$root/build-fuzz}
 shift $(( $# > 2 ? 2 : $# ))
-all_targets="onnx pth pickle safetensors detect preset animejanai"
+all_targets="onnx pth pickle safetensors detect preset animejanai png bench-matrix conv-choice"
 targets=${*:-$all_targets}
 shared=${SVD_SHARED_DIR:-$root/../shared}
 
@@ -51,7 +51,11 @@ mkdir -p "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors" 
 "$build/tests/fuzz/fuzz-seeds" "$seeds/preset" "$seeds/animejanai" "$seeds/onnx" "$seeds/safetensors" \
   "$seeds/pth" "$seeds/pickle"
 cp -r "$seeds/safetensors" "$seeds/detect"
-for t in preset animejanai onnx safetensors detect pth pickle; do
+# PNGs of every colour type and at the size limit, results files and
+# conv-choice caches, from our writers.
+mkdir -p "$seeds/png" "$seeds/bench-matrix" "$seeds/conv-choice"
+"$build/tests/fuzz/fuzz-seeds" --more "$seeds/png" "$seeds/bench-matrix" "$seeds/conv-choice"
+for t in preset animejanai onnx safetensors detect pth pickle png bench-matrix conv-choice; do
   if want $t; then cp "$seeds/$t"/* "$run/$t/corpus/"; fi
 done
 rm -rf "$seeds"

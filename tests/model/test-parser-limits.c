@@ -230,6 +230,60 @@ test_model_info_refuses (void)
     }
 }
 
+static char *
+file_sha256 (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  struct stat st;
+
+  /* Not a regular file (the FIFO, the /dev/zero link): compared by kind. */
+  if (stat (path, &st) != 0 || !S_ISREG (st.st_mode))
+    return g_strdup_printf ("mode %o", stat (path, &st) == 0 ? (unsigned) st.st_mode : 0u);
+  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) data, len);
+}
+
+/* A command that writes an output, on every crafted model that is
+ * refused: `svd model run MODEL in.png OUT.png` exits 1 with the message
+ * naming the limit, under 512 MB; afterwards the model file is
+ * byte-identical, and the output folder holds nothing, not even a
+ * temporary .part file. */
+static void
+test_model_run_refuses (void)
+{
+  g_autofree char *png = g_build_filename (models_dir, "..", "in.png", NULL);
+  g_autofree char *out_dir = g_build_filename (models_dir, "..", "run-out", NULL);
+  g_autofree char *out = g_build_filename (out_dir, "out.png", NULL);
+  g_autoptr(SvdImage) img = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 16, 12, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (svd_png_save (img, png, 8, &error));
+  g_assert_cmpint (g_mkdir (out_dir, 0755), ==, 0);
+  for (guint i = 0; i < n_models; i++)
+    {
+      g_autofree char *path = g_build_filename (models_dir, models[i].file, NULL);
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+      char *argv[] = { svd_exe, (char *) "model", (char *) "run", path, png, out, NULL };
+      g_autoptr(GDir) d = NULL;
+      Child c = { 0 };
+
+      if (models[i].needle == NULL)
+        continue;
+      before = file_sha256 (path);
+      run_child (argv, NULL, NULL, &c);
+      assert_refused (models[i].file, &c, models[i].needle);
+      child_clear (&c);
+      after = file_sha256 (path);
+      g_assert_cmpstr (before, ==, after);
+      d = g_dir_open (out_dir, 0, NULL);
+      g_assert_nonnull (d);
+      if (g_dir_read_name (d) != NULL)
+        g_error ("%s: model run left a file in the output folder", models[i].file);
+    }
+}
+
 static void
 test_model_info_folder (void)
 {
@@ -641,6 +695,7 @@ main (int argc, char **argv)
   write_crafted (root);
 
   g_test_add_func ("/parser-limits/model-info-refuses", test_model_info_refuses);
+  g_test_add_func ("/parser-limits/model-run-refuses", test_model_run_refuses);
   g_test_add_func ("/parser-limits/model-info-folder", test_model_info_folder);
   g_test_add_func ("/parser-limits/refused-global-escaped", test_refused_global_escaped);
   g_test_add_func ("/parser-limits/metadata-escaped", test_model_info_metadata_escaped);

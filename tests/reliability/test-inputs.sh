@@ -78,4 +78,15 @@ rc=$?; comment img/err2
 check "metrics of a link to /dev/zero named .png: refused with status 1" test $rc -eq 1
 check "... the message says it is a device" grep -q "character device" img/err2
 check "no image output left" test ! -e img/o1.png
+# A PNG over 8192² pixels (SVD_LIMIT_PNG_PIXELS) is refused from its header:
+# all black, 8200x8192 deflates to a few hundred KB but decoded as float
+# RGB it took 805 MB.
+ffmpeg -v error -f lavfi -i color=black:size=8200x8192 -frames:v 1 img/huge.png
+echo "# huge.png is $(wc -c < img/huge.png) bytes"
+read -r rc rss < <(maxrss img/err3 "$svd" model run "$model" img/huge.png img/o3.png)
+comment img/err3; echo "# exit $rc, max RSS $rss KiB"
+check "8200x8192 PNG: refused with status 1" test "$rc" = 1
+check "8200x8192 PNG: the message names the size and the limit" grep -q "8200x8192.*above the limit.*8192x8192" img/err3
+check "8200x8192 PNG: max RSS under 512 MB" test "$rss" -lt 524288
+check "8200x8192 PNG: no output, no .part" test -z "$(ls -A img | grep '^o[0-9]\|part')"
 finish
