@@ -815,6 +815,7 @@ svd_engine_set_chain (SvdEngine       *self,
         {
           st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
           graph_set_hooks (self, st->graph);
+          svd_graph_cl_set_profile (st->graph, self->settings.profile_layers);
           continue;
         }
       st->n_layers = m->n_layers;
