@@ -12,8 +12,8 @@
 #include "svd-test-utils.h"
 
 /* Issue #27: a mixed chain, compact Ultra 1x → AnimeJaNai SPANF3 2x (a
- * graph-IR model), runs in the window on a shared clip in Synthesize mode
- * (scale 4) with live metrics; the screenshot shows it. */
+ * graph-IR model) → bicubic 2x, runs in the window on a shared clip in
+ * Synthesize mode (scale 4) with live metrics; the screenshot shows it. */
 
 #define SPAN "2x_AnimeJaNai_HD_V3.1_Performance_SPANF3_b5f48_unshuffle_fp16.onnx"
 
@@ -55,7 +55,9 @@ run_script (SvdApplication *app)
   g_autofree char *clip = svd_test_shared_path ("clips", "bbb_720p_5s_h264_aac.mp4", NULL);
   g_autofree char *ultra = svd_test_shared_path ("models", "seed", "1x_ultra_34_10.pth", NULL);
   g_autofree char *span = svd_test_shared_path ("models", "other", SPAN, NULL);
-  const char *paths[] = { ultra, span, NULL };
+  /* The setup's default is Synthesize at scale 4: 1x → 2x → bicubic 2x
+   * gives back the reference's size. */
+  const char *paths[] = { ultra, span, "bicubic:2", NULL };
   g_autoptr(GFile) file = NULL;
   g_autofree char *shot = NULL;
   GtkWindow *dialog;
@@ -81,8 +83,8 @@ run_script (SvdApplication *app)
   g_assert_null (strstr (text, "failed"));
   g_assert_nonnull (strstr (text, "PSNR"));
   g_assert_true (svd_viewer_has_image (viewer, SVD_VIEWER_SLOT_CHAIN_1));
-  /* 320x180 (the 720p clip at scale 4) × 1 × 2. */
-  g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 640);
+  /* 320x180 (the 720p clip at scale 4) × 1 × 2 × 2. */
+  g_assert_cmpint (svd_viewer_get_image (viewer, SVD_VIEWER_SLOT_CHAIN_1)->width, ==, 1280);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.next-frame", NULL));
   want_frame = 1;
