@@ -8,6 +8,8 @@
 #include "svd-application.h"
 #include "svd-app-settings.h"
 #include "core/svd-priority.h"
+#include "session/svd-job-queue.h"
+#include "svd-jobs-window.h"
 #include "svd-preferences.h"
 #include "svd-window.h"
 
@@ -18,6 +20,11 @@ struct _SvdApplication
   /* NULL when the schema is not installed (running from a source tree
    * without `meson devenv`): the app still works, it just forgets. */
   GSettings      *settings;
+
+  /* The restore jobs (issue #25): made at startup, stopped at shutdown. */
+  SvdJobQueue    *queue;
+  char           *queue_error;   /* a damaged queue file, told once a window shows */
+  gboolean        queue_told;
 };
 
 G_DEFINE_FINAL_TYPE (SvdApplication, svd_application, ADW_TYPE_APPLICATION)
@@ -59,6 +66,56 @@ svd_application_get_settings (SvdApplication *self)
   return self->settings;
 }
 
+/**
+ * svd_application_get_job_queue:
+ * @self: a #SvdApplication
+ *
+ * Returns: (transfer none): the queue of restore jobs the Jobs window
+ *   shows
+ */
+SvdJobQueue *
+svd_application_get_job_queue (SvdApplication *self)
+{
+  g_return_val_if_fail (SVD_IS_APPLICATION (self), NULL);
+
+  return self->queue;
+}
+
+/* Runs on the queue's worker thread when a job starts. */
+static void
+queue_settings_cb (SvdSettings *settings,
+                   gpointer     user_data)
+{
+  svd_app_settings_get (settings);
+}
+
+static void
+job_finished_cb (SvdJobQueue    *queue,
+                 SvdQueueJob    *job,
+                 SvdApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autofree char *name = g_path_get_basename (svd_queue_job_get_output (job));
+  g_autofree char *text = NULL;
+
+  if (svd_queue_job_get_state (job) == SVD_QUEUE_JOB_DONE)
+    /* Translators: %s is the restored clip's file name */
+    text = g_strdup_printf (_("Restored “%s”"), name);
+  else if (svd_queue_job_get_state (job) == SVD_QUEUE_JOB_FAILED)
+    /* Translators: %s is the file name of the clip a job was writing */
+    text = g_strdup_printf (_("The job for “%s” failed; the Jobs window says why"), name);
+  else
+    return;
+  if (SVD_IS_JOBS_WINDOW (window))
+    svd_jobs_window_show_toast (SVD_JOBS_WINDOW (window), text);
+  else if (SVD_IS_WINDOW (window))
+    {
+      g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+      svd_window_show_toast (SVD_WINDOW (window), escaped);
+    }
+}
+
 static SvdWindow *
 svd_application_get_or_create_window (SvdApplication *self)
 {
@@ -94,6 +151,8 @@ svd_application_startup (GApplication *app)
   static const char *open_accels[] = { "<Control>o", NULL };
   static const char *export_accels[] = { "<Control>e", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  static const char *jobs_accels[] = { "<Control>j", NULL };
+  g_autoptr(GError) error = NULL;
 
   G_APPLICATION_CLASS (svd_application_parent_class)->startup (app);
 
@@ -121,6 +180,66 @@ svd_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.open", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.export", export_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.preferences", preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.jobs", jobs_accels);
+
+  /* Jobs that were queued or running when the app last quit resume now,
+   * without a click: the user asked for them to run, and quitting (or a
+   * crash, or logging out) only interrupted them, as a download manager
+   * or a torrent client carries on. Paused jobs stay paused. The job
+   * folder of each keeps its finished chunks, so nothing is done twice. */
+  self->queue = svd_job_queue_new (NULL);
+  svd_job_queue_set_settings_func (self->queue, queue_settings_cb, NULL);
+  if (!svd_job_queue_load (self->queue, &error))
+    {
+      g_warning ("%s", error->message);
+      self->queue_error = g_strdup (error->message);
+    }
+  else if (svd_job_queue_is_read_only (self->queue))
+    self->queue_error = g_strdup (_("Another SVD Studio or “svd queue run” runs the restore jobs; this window "
+                                    "shows them but cannot change them"));
+  g_signal_connect (self->queue, "job-finished", G_CALLBACK (job_finished_cb), self);
+  svd_job_queue_start (self->queue);
+}
+
+static void
+svd_application_shutdown (GApplication *app)
+{
+  SvdApplication *self = SVD_APPLICATION (app);
+
+  /* The running job stops now with its finished chunks kept, and stays
+   * queued for the next start. */
+  if (self->queue != NULL)
+    svd_job_queue_shutdown (self->queue);
+
+  G_APPLICATION_CLASS (svd_application_parent_class)->shutdown (app);
+}
+
+/* Once, in the first window: a damaged queue file (kept aside), and the
+ * jobs that resumed on their own. */
+static void
+svd_application_tell_queue (SvdApplication *self,
+                            SvdWindow      *window)
+{
+  if (self->queue_told)
+    return;
+  self->queue_told = TRUE;
+  if (self->queue_error != NULL)
+    {
+      g_autofree char *escaped = g_markup_escape_text (self->queue_error, -1);
+
+      svd_window_show_toast (window, escaped);
+      g_clear_pointer (&self->queue_error, g_free);
+    }
+  else if (svd_job_queue_is_running (self->queue))
+    {
+      guint n = svd_job_queue_count_unfinished (self->queue);
+      g_autofree char *text = NULL;
+
+      /* Translators: %u is a number of restore jobs */
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Resuming %u restore job (Ctrl+J shows it)",
+                                           "Resuming %u restore jobs (Ctrl+J shows them)", n), n);
+      svd_window_show_toast (window, text);
+    }
 }
 
 static void
@@ -135,6 +254,7 @@ svd_application_activate (GApplication *app)
     svd_window_show_demo (window);
 
   gtk_window_present (GTK_WINDOW (window));
+  svd_application_tell_queue (SVD_APPLICATION (app), window);
 }
 
 static void
@@ -150,6 +270,7 @@ svd_application_open (GApplication  *app,
     svd_window_open_file (window, files[0]);
 
   gtk_window_present (GTK_WINDOW (window));
+  svd_application_tell_queue (SVD_APPLICATION (app), window);
 }
 
 static void
@@ -210,7 +331,33 @@ svd_application_quit_action (GSimpleAction *action,
   g_list_free (windows);
 }
 
+static void
+svd_application_jobs_action (GSimpleAction *action,
+                             GVariant      *parameter,
+                             gpointer       user_data)
+{
+  svd_jobs_window_present (SVD_APPLICATION (user_data));
+}
+
+static void
+svd_application_add_job_action (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  SvdApplication *self = user_data;
+
+  /* The most recently focused main window: its clip and chain. */
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l != NULL; l = l->next)
+    if (SVD_IS_WINDOW (l->data))
+      {
+        svd_jobs_choose_output (SVD_WINDOW (l->data));
+        return;
+      }
+}
+
 static const GActionEntry app_actions[] = {
+  { "jobs", svd_application_jobs_action },
+  { "add-job", svd_application_add_job_action },
   { "about", svd_application_about_action },
   { "preferences", svd_application_preferences_action },
   { "quit", svd_application_quit_action },
@@ -222,6 +369,10 @@ svd_application_dispose (GObject *object)
   SvdApplication *self = SVD_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  if (self->queue != NULL)
+    g_signal_handlers_disconnect_by_data (self->queue, self);
+  g_clear_object (&self->queue);
+  g_clear_pointer (&self->queue_error, g_free);
 
   G_OBJECT_CLASS (svd_application_parent_class)->dispose (object);
 }
@@ -238,6 +389,7 @@ svd_application_class_init (SvdApplicationClass *klass)
   app_class->startup = svd_application_startup;
   app_class->activate = svd_application_activate;
   app_class->open = svd_application_open;
+  app_class->shutdown = svd_application_shutdown;
 }
 
 static void

@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "session/svd-job-queue.h"
+
 G_BEGIN_DECLS
 
 #define SVD_TYPE_APPLICATION (svd_application_get_type ())
@@ -11,5 +13,6 @@ G_DECLARE_FINAL_TYPE (SvdApplication, svd_application, SVD, APPLICATION, AdwAppl
 
 SvdApplication *svd_application_new          (GApplicationFlags  flags);
 GSettings      *svd_application_get_settings (SvdApplication    *self);
+SvdJobQueue    *svd_application_get_job_queue (SvdApplication   *self);
 
 G_END_DECLS

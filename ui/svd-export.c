@@ -4,20 +4,25 @@
 #include "svd-config.h"
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/svd-error.h"
 #include "core/svd-settings.h"
 #include "engine/svd-engine.h"
 #include "media/svd-writer.h"
 #include "model/svd-model.h"
+#include "session/svd-chunk-job.h"
 #include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
 
 #include "svd-chain-editor.h"
 #include "svd-export-private.h"
 #include "svd-app-settings.h"
+#include "svd-setup.h"
 #include "svd-window.h"
+#include "svd-window-private.h"
 
 /* The export dialog restores the session's input with chain 1 into a new
  * file through libsvd's restore job (svd_restore_job_run(), the job `svd
@@ -38,8 +43,14 @@ struct _SvdExportDialog
   GtkWindow       *parent;
   char            *input_path;
   char            *audio_path;
+  char            *clip_path;     /* the clip the user opened: the default name */
   gint64           n_frames;
-  SvdChain        *chain;
+  SvdChain        *chain;        /* the chosen one of @chains */
+  GPtrArray       *chains;       /* SvdChain, the session's, by number */
+  GArray          *numbers;      /* guint, each one's number from 1 */
+  GtkStringList   *chain_names;
+  AdwComboRow     *chain_row;
+  gboolean         output_chosen; /* by the user: keep it when the chain changes */
   GFile           *output;
   char           **encoders;
 
@@ -67,6 +78,8 @@ struct _SvdExportDialog
 };
 
 G_DEFINE_FINAL_TYPE (SvdExportDialog, svd_export_dialog, ADW_TYPE_WINDOW)
+
+static void chain_changed_cb (SvdExportDialog *self);
 
 typedef struct {
   char         *input_path;
@@ -146,6 +159,7 @@ export_job (SvdWorker     *worker,
   gulong handler;
   gboolean ok;
   gint64 *written;
+  guint n_chunks = 0, chunks_done_before = 0;
 
   /* Freeing the dialog invalidates the worker; stop the run then too. */
   handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_chained),
@@ -172,13 +186,53 @@ export_job (SvdWorker     *worker,
   rj.cancellable = job->cancellable;
   rj.progress = export_progress_cb;
   rj.user_data = job;
-  /* The engine is created, used and freed here, on the worker thread. */
-  ok = svd_restore_job_run (&rj, &result, error);
+  /* A whole clip longer than one chunk goes through the chunked job
+   * `svd restore` runs: an export cancelled or killed midway leaves its
+   * finished chunks in OUTPUT.svdjob/, and exporting the same again
+   * resumes. The user confirmed replacing the output, so a job folder
+   * left for other settings is started over. */
+  {
+    g_autoptr(SvdReader) reader = NULL;
+    SvdReaderOptions ro;
+    gboolean chunked = FALSE;
+
+    svd_reader_options_init (&ro);
+    reader = svd_reader_open (job->input_path, &ro, NULL);
+    if (reader != NULL && job->audio_path == NULL && job->first == 0)
+      {
+        const SvdVideoInfo *info = svd_reader_get_info (reader);
+
+        chunked = (job->end < 0 || job->end >= info->n_frames) &&
+                  info->n_frames > svd_chunk_job_default_chunk_frames (info) &&
+                  info->rotation % 360 == 0 && !info->hflip;
+      }
+    if (chunked)
+      {
+        g_autofree char *dir = svd_chunk_job_dir_for_output (job->output_path);
+        g_autoptr(SvdChunkJob) old = svd_chunk_job_open (dir, NULL);
+        g_auto(SvdChunkJobResult) cres = { 0 };
+        SvdChunkJobOptions co;
+
+        rj.reader = reader;
+        svd_chunk_job_options_init (&co);
+        co.restart = old != NULL && !svd_chunk_job_matches (old, &rj, &co, NULL);
+        /* The engine is created, used and freed here, on the worker thread. */
+        ok = svd_chunk_job_restore (&rj, &co, NULL, &cres, error);
+        result.frames = cres.frames;
+        n_chunks = cres.n_chunks;
+        chunks_done_before = cres.chunks_done_before;
+      }
+    else
+      ok = svd_restore_job_run (&rj, &result, error);
+  }
   g_cancellable_disconnect (cancellable, handler);
   if (!ok)
     return NULL;
-  written = g_new (gint64, 1);
-  *written = result.frames;
+  /* Frames written, then (chunked) chunks in the job and done before. */
+  written = g_new (gint64, 3);
+  written[0] = result.frames;
+  written[1] = n_chunks;
+  written[2] = chunks_done_before;
   return written;
 }
 
@@ -206,6 +260,8 @@ export_progress_ui_cb (double      fraction,
     gtk_progress_bar_pulse (self->progress_bar);
   if (text != NULL)
     gtk_label_set_text (self->progress_label, text);
+  if (self->parent != NULL && SVD_IS_WINDOW (self->parent))
+    svd_window_export_progress (SVD_WINDOW (self->parent), self, fraction, text);
 }
 
 static void
@@ -221,16 +277,32 @@ export_done_cb (guint64       serial,
     {
       g_autofree char *name = g_file_get_basename (self->output);
 
-      self->frames_written = *(gint64 *) result;
+      const gint64 *r = result;
+
+      self->frames_written = r[0];
       self->state = SVD_EXPORT_DONE;
-      /* Translators: %s is the output file's name */
-      self->message = g_strdup_printf (_("Exported “%s”"), name);
+      if (r[2] > 0)
+        /* Translators: %s is the output file's name; a long export is
+         * restored in chunks, and this one continued an interrupted one */
+        self->message = g_strdup_printf (_("Exported “%s” (resumed: %d of %d chunks were already done)"), name,
+                                         (int) r[2], (int) r[1]);
+      else
+        /* Translators: %s is the output file's name */
+        self->message = g_strdup_printf (_("Exported “%s”"), name);
       g_free (result);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      g_autofree char *path = g_file_get_path (self->output);
+      g_autofree char *dir = path != NULL ? svd_chunk_job_dir_for_output (path) : NULL;
+
       self->state = SVD_EXPORT_CANCELLED;
-      self->message = g_strdup (_("Export cancelled; no file was written"));
+      /* A chunked export keeps what it finished for the next try. */
+      if (dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR))
+        self->message = g_strdup (_("Export cancelled; its finished chunks are kept, and exporting the same "
+                                    "again resumes"));
+      else
+        self->message = g_strdup (_("Export cancelled; no file was written"));
     }
   else
     {
@@ -243,9 +315,13 @@ export_done_cb (guint64       serial,
   gtk_button_set_label (GTK_BUTTON (self->cancel_button), _("_Close"));
   svd_export_dialog_set_running (self, FALSE);
 
-  if (self->state != SVD_EXPORT_FAILED && self->parent != NULL && SVD_IS_WINDOW (self->parent))
-    svd_window_show_toast (SVD_WINDOW (self->parent), self->message);
-  if (self->state == SVD_EXPORT_DONE)
+  /* The window said how it went (a toast with Open and Show in Folder);
+   * a failure brings the dialog back, with its settings, to try again. */
+  if (self->parent != NULL && SVD_IS_WINDOW (self->parent))
+    svd_window_export_finished (SVD_WINDOW (self->parent), self, self->state, self->message, self->output);
+  if (self->state == SVD_EXPORT_FAILED)
+    gtk_window_present (GTK_WINDOW (self));
+  else
     gtk_window_close (GTK_WINDOW (self));
 }
 
@@ -279,8 +355,10 @@ svd_export_dialog_get_output (SvdExportDialog *self)
 /**
  * svd_export_dialog_set_range:
  * @self: a dialog
- * @first: the first frame to export
- * @last: the last frame to export (inclusive)
+ * @first: the index of the first frame to export, from 0
+ * @last: the index of the last frame to export (inclusive)
+ *
+ * The dialog shows them counted from 1, as the transport does.
  */
 void
 svd_export_dialog_set_range (SvdExportDialog *self,
@@ -289,8 +367,8 @@ svd_export_dialog_set_range (SvdExportDialog *self,
 {
   g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
 
-  gtk_spin_button_set_value (self->first_spin, first);
-  gtk_spin_button_set_value (self->last_spin, last);
+  gtk_spin_button_set_value (self->first_spin, first + 1);
+  gtk_spin_button_set_value (self->last_spin, last + 1);
 }
 
 void
@@ -374,8 +452,9 @@ svd_export_dialog_start (SvdExportDialog *self)
   job->crf = gtk_widget_get_sensitive (self->crf_row) ? gtk_spin_button_get_value_as_int (self->crf_spin) : -1;
   if (gtk_widget_get_sensitive (GTK_WIDGET (self->preset_row)) && preset > 0 && preset <= G_N_ELEMENTS (presets))
     job->preset = g_strdup (presets[preset - 1]);
-  job->first = gtk_spin_button_get_value_as_int (self->first_spin);
-  job->end = (gint64) gtk_spin_button_get_value_as_int (self->last_spin) + 1;
+  /* The spin buttons count frames from 1, as the transport does. */
+  job->first = gtk_spin_button_get_value_as_int (self->first_spin) - 1;
+  job->end = gtk_spin_button_get_value_as_int (self->last_spin);
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   job->cancellable = g_object_ref (self->cancellable);
@@ -393,6 +472,13 @@ svd_export_dialog_start (SvdExportDialog *self)
   gtk_label_set_text (self->progress_label, _("Loading the chain…"));
   gtk_button_set_label (GTK_BUTTON (self->cancel_button), _("_Cancel"));
   svd_export_dialog_set_running (self, TRUE);
+  /* The export runs on while the user goes on comparing: its progress and
+   * its Cancel button are in the window, and the dialog steps aside. */
+  if (self->parent != NULL && SVD_IS_WINDOW (self->parent))
+    {
+      svd_window_export_progress (SVD_WINDOW (self->parent), self, 0, _("Loading the chain…"));
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+    }
   return TRUE;
 }
 
@@ -450,6 +536,7 @@ file_response_cb (GtkNativeDialog *dialog,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
 
       svd_export_dialog_set_output (self, file);
+      self->output_chosen = TRUE;
     }
 }
 
@@ -468,6 +555,13 @@ choose_clicked_cb (SvdExportDialog *self)
       g_signal_connect (self->file_dialog, "response", G_CALLBACK (file_response_cb), self);
     }
   name = self->output != NULL ? g_file_get_basename (self->output) : g_strdup ("restored.mkv");
+  if (self->output != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (self->output);
+
+      if (folder != NULL)
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->file_dialog), folder, NULL);
+    }
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->file_dialog), name);
   gtk_native_dialog_show (self->file_dialog);
 }
@@ -533,7 +627,10 @@ svd_export_dialog_finalize (GObject *object)
 
   g_free (self->input_path);
   g_free (self->audio_path);
-  g_clear_pointer (&self->chain, svd_chain_free);
+  g_free (self->clip_path);
+  g_clear_pointer (&self->chains, g_ptr_array_unref);
+  g_clear_pointer (&self->numbers, g_array_unref);
+  g_clear_object (&self->chain_names);
   g_strfreev (self->encoders);
   g_free (self->message);
 
@@ -572,7 +669,8 @@ svd_export_dialog_init (SvdExportDialog *self)
 
   gtk_window_set_title (GTK_WINDOW (self), _("Export Restored Clip"));
   gtk_window_set_default_size (GTK_WINDOW (self), 520, 680);
-  gtk_window_set_modal (GTK_WINDOW (self), TRUE);
+  /* Not modal: the comparison goes on beside it and during the export. */
+  gtk_window_set_modal (GTK_WINDOW (self), FALSE);
   gtk_window_set_destroy_with_parent (GTK_WINDOW (self), TRUE);
 
   toolbar = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
@@ -597,6 +695,15 @@ svd_export_dialog_init (SvdExportDialog *self)
 
   self->chain_group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), self->chain_group);
+  self->chains = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_chain_free);
+  self->numbers = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->chain_names = gtk_string_list_new (NULL);
+  self->chain_row = ADW_COMBO_ROW (adw_combo_row_new ());
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self->chain_row), _("Chain"));
+  adw_combo_row_set_model (self->chain_row, G_LIST_MODEL (self->chain_names));
+  svd_combo_row_show_whole_items (self->chain_row);
+  adw_preferences_group_add (self->chain_group, GTK_WIDGET (self->chain_row));
+  g_signal_connect_swapped (self->chain_row, "notify::selected", G_CALLBACK (chain_changed_cb), self);
 
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, _("Output"));
@@ -628,8 +735,8 @@ svd_export_dialog_init (SvdExportDialog *self)
   group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
   adw_preferences_group_set_title (group, _("Frames"));
   adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), group);
-  self->first_spin = add_spin_row (group, _("First Frame"), 0, 0, 0, NULL);
-  self->last_spin = add_spin_row (group, _("Last Frame"), 0, 0, 0, NULL);
+  self->first_spin = add_spin_row (group, _("First Frame"), 1, 1, 1, NULL);
+  self->last_spin = add_spin_row (group, _("Last Frame"), 1, 1, 1, NULL);
 
   self->progress_group = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_margin_start (self->progress_group, 24);
@@ -672,9 +779,6 @@ svd_export_dialog_new (GtkWindow          *parent,
                        const SvdChain     *chain)
 {
   SvdExportDialog *self;
-  g_autoptr(GString) names = g_string_new (NULL);
-  g_autofree char *base = NULL, *dot = NULL, *out_name = NULL, *title = NULL;
-  const char *folder;
 
   g_return_val_if_fail (input_path != NULL, NULL);
   g_return_val_if_fail (chain != NULL && chain->steps->len > 0, NULL);
@@ -684,40 +788,219 @@ svd_export_dialog_new (GtkWindow          *parent,
   if (parent != NULL)
     gtk_window_set_transient_for (GTK_WINDOW (self), parent);
   self->input_path = g_strdup (input_path);
+  self->clip_path = g_strdup (input_path);
   self->n_frames = MAX (n_frames, 1);
-  self->chain = svd_chain_copy (chain);
 
-  gtk_spin_button_set_range (self->first_spin, 0, self->n_frames - 1);
-  gtk_spin_button_set_range (self->last_spin, 0, self->n_frames - 1);
-  gtk_spin_button_set_value (self->last_spin, self->n_frames - 1);
+  gtk_spin_button_set_range (self->first_spin, 1, self->n_frames);
+  gtk_spin_button_set_range (self->last_spin, 1, self->n_frames);
+  gtk_spin_button_set_value (self->first_spin, 1);
+  gtk_spin_button_set_value (self->last_spin, self->n_frames);
 
-  for (guint i = 0; i < chain->steps->len; i++)
+  svd_export_dialog_add_chain (self, chain_number, chain);
+  return self;
+}
+
+/* A name the file system takes from a chain: its stages' names without
+ * extensions, joined by "+", only [A-Za-z0-9._+-]. */
+static char *
+chain_slug (const SvdChain *chain)
+{
+  GString *slug = g_string_new (NULL);
+
+  for (guint i = 0; i < chain->steps->len && slug->len < 60; i++)
     {
       g_autofree char *name = svd_chain_step_display_name (g_ptr_array_index (chain->steps, i));
+      char *dot = strrchr (name, '.');
+      const SvdChainStep *step = g_ptr_array_index (chain->steps, i);
 
-      g_string_append_printf (names, "%s%s", i > 0 ? " → " : "", name);
+      if (step->type != SVD_CHAIN_STEP_RESIZE && dot != NULL && dot != name)
+        *dot = '\0';
+      if (i > 0)
+        g_string_append_c (slug, '+');
+      for (const char *p = name; *p != '\0'; p++)
+        {
+          if (g_ascii_isalnum (*p) || *p == '.' || *p == '_' || *p == '-')
+            g_string_append_c (slug, *p);
+          else if (slug->len > 0 && slug->str[slug->len - 1] != '-')
+            g_string_append_c (slug, '-');
+        }
+      while (slug->len > 0 && slug->str[slug->len - 1] == '-')
+        g_string_truncate (slug, slug->len - 1);
+    }
+  if (slug->len > 60)
+    g_string_truncate (slug, 60);
+  return g_string_free (slug, FALSE);
+}
+
+/* Where a new export goes by default: beside the clip when that folder
+ * can be written, else in Videos, else in the home folder. */
+static char *
+default_folder (const char *clip_path)
+{
+  g_autofree char *dir = g_path_get_dirname (clip_path);
+  const char *videos = g_get_user_special_dir (G_USER_DIRECTORY_VIDEOS);
+
+  if (g_file_test (dir, G_FILE_TEST_IS_DIR) && g_access (dir, W_OK) == 0)
+    return g_steal_pointer (&dir);
+  if (videos != NULL && g_file_test (videos, G_FILE_TEST_IS_DIR))
+    return g_strdup (videos);
+  return g_strdup (g_get_home_dir ());
+}
+
+/* The default output: the clip's name and the chain's, in the default
+ * folder, not over an existing file. */
+static void
+svd_export_dialog_suggest_output (SvdExportDialog *self)
+{
+  g_autofree char *base = g_path_get_basename (self->clip_path);
+  g_autofree char *slug = chain_slug (self->chain);
+  g_autofree char *folder = default_folder (self->clip_path);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  for (guint n = 1; n < 1000; n++)
+    {
+      g_autofree char *name = NULL;
+
+      g_clear_pointer (&path, g_free);
+      if (n == 1)
+        /* Translators: the default output name; the first %s is the clip's
+         * name, the second the chain's models */
+        name = g_strdup_printf (_("%s-restored-%s.mkv"), base, slug);
+      else
+        /* Translators: as above, with a number when that file exists */
+        name = g_strdup_printf (_("%s-restored-%s-%u.mkv"), base, slug, n);
+      path = g_build_filename (folder, name, NULL);
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        break;
+    }
+  file = g_file_new_for_path (path);
+  svd_export_dialog_set_output (self, file);
+}
+
+static void
+chain_changed_cb (SvdExportDialog *self)
+{
+  guint i = adw_combo_row_get_selected (self->chain_row);
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree char *title = NULL;
+
+  if (self->chains == NULL || i >= self->chains->len)
+    return;
+  self->chain = g_ptr_array_index (self->chains, i);
+  for (guint s = 0; s < self->chain->steps->len; s++)
+    {
+      g_autofree char *name = svd_chain_step_display_name (g_ptr_array_index (self->chain->steps, s));
+
+      g_string_append_printf (names, "%s%s", s > 0 ? " → " : "", name);
     }
   adw_preferences_group_set_description (self->chain_group, names->str);
-  title = g_strdup_printf (_("Chain %u"), MAX (chain_number, 1));
+  /* Translators: the chain's number, 1 to 4 */
+  title = g_strdup_printf (_("Chain %u"), g_array_index (self->numbers, guint, i));
   adw_preferences_group_set_title (self->chain_group, title);
+  if (!self->output_chosen)
+    svd_export_dialog_suggest_output (self);
+}
 
-  /* A suggestion beside the user's videos; the chooser confirms it. */
-  base = g_path_get_basename (input_path);
-  dot = g_strdup (base);
-  if (strrchr (dot, '.') != NULL)
-    *strrchr (dot, '.') = '\0';
-  /* Translators: the default output name; %s is the input's name */
-  out_name = g_strdup_printf (_("%s-restored.mkv"), dot);
-  folder = g_get_user_special_dir (G_USER_DIRECTORY_VIDEOS);
-  if (folder == NULL)
-    folder = g_get_home_dir ();
-  {
-    g_autofree char *path = g_build_filename (folder, out_name, NULL);
-    g_autoptr(GFile) file = g_file_new_for_path (path);
+/**
+ * svd_export_dialog_add_chain:
+ * @self: a dialog
+ * @chain_number: the chain's number in the session, from 1
+ * @chain: the chain (copied)
+ *
+ * Offers another of the session's chains to export; the chosen one stays
+ * chosen.
+ */
+void
+svd_export_dialog_add_chain (SvdExportDialog *self,
+                             guint            chain_number,
+                             const SvdChain  *chain)
+{
+  g_autoptr(GString) label = g_string_new (NULL);
+  guint at = 0, selected;
+  gboolean first = self->chains->len == 0;
 
-    svd_export_dialog_set_output (self, file);
-  }
-  return self;
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (chain != NULL && chain->steps->len > 0);
+
+  chain_number = MAX (chain_number, 1);
+  while (at < self->numbers->len && g_array_index (self->numbers, guint, at) < chain_number)
+    at++;
+  selected = first ? 0 : adw_combo_row_get_selected (self->chain_row);
+  if (!first && at <= selected)
+    selected++;
+  /* Translators: a chain in the export's list: its number, then its
+   * stages */
+  g_string_printf (label, _("Chain %u:"), chain_number);
+  for (guint s = 0; s < chain->steps->len; s++)
+    {
+      g_autofree char *name = svd_chain_step_display_name (g_ptr_array_index (chain->steps, s));
+
+      g_string_append_printf (label, "%s%s", s > 0 ? " → " : " ", name);
+    }
+  g_ptr_array_insert (self->chains, at, svd_chain_copy (chain));
+  g_array_insert_val (self->numbers, at, chain_number);
+  g_signal_handlers_block_by_func (self->chain_row, chain_changed_cb, self);
+  gtk_string_list_splice (self->chain_names, at, 0, (const char * const []) { label->str, NULL });
+  adw_combo_row_set_selected (self->chain_row, selected);
+  g_signal_handlers_unblock_by_func (self->chain_row, chain_changed_cb, self);
+  gtk_widget_set_visible (GTK_WIDGET (self->chain_row), self->chains->len > 1);
+  chain_changed_cb (self);
+}
+
+/**
+ * svd_export_dialog_set_clip:
+ * @self: a dialog
+ * @clip_path: the clip the user opened, when the input is made from it
+ *   (Synthesize mode): the default output is named after it, beside it
+ */
+void
+svd_export_dialog_set_clip (SvdExportDialog *self,
+                            const char      *clip_path)
+{
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+  g_return_if_fail (clip_path != NULL);
+
+  g_free (self->clip_path);
+  self->clip_path = g_strdup (clip_path);
+  if (!self->output_chosen)
+    svd_export_dialog_suggest_output (self);
+}
+
+/**
+ * svd_export_dialog_get_chain_number:
+ * @self: a dialog
+ *
+ * Returns: the number of the chain that will be exported, from 1
+ */
+guint
+svd_export_dialog_get_chain_number (SvdExportDialog *self)
+{
+  guint i;
+
+  g_return_val_if_fail (SVD_IS_EXPORT_DIALOG (self), 0);
+
+  i = adw_combo_row_get_selected (self->chain_row);
+  return i < self->numbers->len ? g_array_index (self->numbers, guint, i) : 0;
+}
+
+/**
+ * svd_export_dialog_select_chain:
+ * @self: a dialog
+ * @chain_number: a chain added to the dialog, from 1
+ */
+void
+svd_export_dialog_select_chain (SvdExportDialog *self,
+                                guint            chain_number)
+{
+  g_return_if_fail (SVD_IS_EXPORT_DIALOG (self));
+
+  for (guint i = 0; i < self->numbers->len; i++)
+    if (g_array_index (self->numbers, guint, i) == chain_number)
+      adw_combo_row_set_selected (self->chain_row, i);
 }
 
 /**

@@ -35,6 +35,13 @@ void             svd_export_dialog_set_audio_source (SvdExportDialog *self,
 void             svd_export_dialog_set_encoder (SvdExportDialog   *self,
                                                 const char        *encoder,
                                                 int                crf);
+void             svd_export_dialog_add_chain  (SvdExportDialog    *self,
+                                               guint               chain_number,
+                                               const SvdChain     *chain);
+void             svd_export_dialog_select_chain (SvdExportDialog  *self,
+                                                 guint             chain_number);
+void             svd_export_dialog_set_clip   (SvdExportDialog    *self,
+                                               const char         *clip_path);
 gboolean         svd_export_dialog_start      (SvdExportDialog    *self);
 void             svd_export_dialog_cancel     (SvdExportDialog    *self);
 

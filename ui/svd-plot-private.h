@@ -10,5 +10,6 @@ guint          svd_plot_get_n_points (SvdPlot      *self,
                                       guint         series);
 double         svd_plot_get_mean    (SvdPlot       *self,
                                      guint          series);
+gint64         svd_plot_get_last_frame_number (SvdPlot *self);
 
 G_END_DECLS

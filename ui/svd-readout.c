@@ -133,10 +133,48 @@ svd_readout_set_cell_width (SvdReadout     *self,
 }
 
 /**
+ * svd_readout_add_to_size_group:
+ * @self: a #SvdReadout
+ * @cell: which cell
+ * @group: a horizontal size group, one per cell across several readouts
+ *
+ * Makes @cell as wide as the same cell of the other readouts in @group,
+ * so that readouts stacked one above the other line up in columns.
+ */
+void
+svd_readout_add_to_size_group (SvdReadout     *self,
+                               SvdReadoutCell  cell,
+                               GtkSizeGroup   *group)
+{
+  g_return_if_fail (SVD_IS_READOUT (self));
+  g_return_if_fail (cell < SVD_READOUT_N_CELLS);
+
+  gtk_size_group_add_widget (group, GTK_WIDGET (self->cells[cell]));
+}
+
+/**
+ * svd_readout_get_cell_widget:
+ * @self: a #SvdReadout
+ * @cell: which cell
+ *
+ * Returns: (transfer none): the widget that shows @cell
+ */
+GtkWidget *
+svd_readout_get_cell_widget (SvdReadout     *self,
+                             SvdReadoutCell  cell)
+{
+  g_return_val_if_fail (SVD_IS_READOUT (self), NULL);
+  g_return_val_if_fail (cell < SVD_READOUT_N_CELLS, NULL);
+
+  return GTK_WIDGET (self->cells[cell]);
+}
+
+/**
  * svd_readout_set_cell:
  * @self: a #SvdReadout
  * @cell: which cell
- * @text: (nullable): its text, or %NULL to hide the cell
+ * @text: (nullable): its text, or %NULL to hide the cell; "" keeps its
+ *   place empty (another chain's readout shows that cell)
  */
 void
 svd_readout_set_cell (SvdReadout     *self,
@@ -146,7 +184,7 @@ svd_readout_set_cell (SvdReadout     *self,
   g_return_if_fail (SVD_IS_READOUT (self));
   g_return_if_fail (cell < SVD_READOUT_N_CELLS);
 
-  if (text != NULL && g_strcmp0 (gtk_inscription_get_text (self->cells[cell]), text) != 0)
+  if (text != NULL && g_strcmp0 (gtk_inscription_get_text (self->cells[cell]) ?: "", text) != 0)
     gtk_inscription_set_text (self->cells[cell], text);
   if (gtk_widget_get_visible (self->children[cell]) != (text != NULL))
     gtk_widget_set_visible (self->children[cell], text != NULL);
@@ -185,7 +223,8 @@ svd_readout_get_text (SvdReadout *self)
 
   text = g_string_new (NULL);
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
-    if (gtk_widget_get_visible (self->children[i]))
+    if (gtk_widget_get_visible (self->children[i]) &&
+        gtk_inscription_get_text (self->cells[i]) != NULL && *gtk_inscription_get_text (self->cells[i]) != '\0')
       {
         if (text->len > 0)
           g_string_append (text, " · ");

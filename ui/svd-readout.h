@@ -21,5 +21,10 @@ void        svd_readout_set_cell       (SvdReadout     *self,
 void        svd_readout_set_message    (SvdReadout     *self,
                                         const char     *message);
 const char *svd_readout_get_text       (SvdReadout     *self);
+void        svd_readout_add_to_size_group (SvdReadout   *self,
+                                           SvdReadoutCell cell,
+                                           GtkSizeGroup *group);
+GtkWidget  *svd_readout_get_cell_widget (SvdReadout    *self,
+                                         SvdReadoutCell cell);
 
 G_END_DECLS

@@ -115,6 +115,52 @@ start_cb (GtkButton *button,
   gtk_window_destroy (setup->window);
 }
 
+static void
+whole_item_setup_cb (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  /* Never cut: as wide as the text, wrapping only when the window is too
+   * narrow for it. */
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_NONE);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_max_width_chars (GTK_LABEL (label), 80);
+  gtk_widget_set_valign (label, GTK_ALIGN_CENTER);
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+whole_item_bind_cb (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item)
+{
+  GObject *object = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      GTK_IS_STRING_OBJECT (object) ? gtk_string_object_get_string (GTK_STRING_OBJECT (object)) : "");
+}
+
+/**
+ * svd_combo_row_show_whole_items:
+ * @row: a combo row of strings (a #GtkStringList)
+ *
+ * libadwaita 1.2's combo rows cut their items at 20 characters ("Synthesize:
+ * degrade t…"), in the row and in its list. This gives @row labels that
+ * show each item whole, in both.
+ */
+void
+svd_combo_row_show_whole_items (AdwComboRow *row)
+{
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+
+  g_signal_connect (factory, "setup", G_CALLBACK (whole_item_setup_cb), NULL);
+  g_signal_connect (factory, "bind", G_CALLBACK (whole_item_bind_cb), NULL);
+  adw_combo_row_set_factory (row, factory);
+  adw_combo_row_set_list_factory (row, factory);
+}
+
 static AdwComboRow *
 combo_row (const char  *title,
            const char **items)
@@ -124,6 +170,7 @@ combo_row (const char  *title,
 
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
   adw_combo_row_set_model (row, G_LIST_MODEL (list));
+  svd_combo_row_show_whole_items (row);
   return row;
 }
 

@@ -15,4 +15,6 @@ GtkWindow *svd_setup_dialog_new (GtkWindow    *parent,
                                  SvdSetupFunc  func,
                                  gpointer      user_data);
 
+void       svd_combo_row_show_whole_items (AdwComboRow *row);
+
 G_END_DECLS

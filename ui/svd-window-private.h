@@ -4,6 +4,7 @@
 #include "session/svd-readout-format.h"
 #include "svd-plot.h"
 #include "svd-readout.h"
+#include "svd-export.h"
 #include "svd-window.h"
 
 G_BEGIN_DECLS
@@ -19,6 +20,10 @@ typedef struct {
   SvdChainStats         stats;       /* clip means, DISTS */
   SvdSessionChainFrame  last;        /* the shown frame's result, no images */
   char                 *last_error;  /* toasted once */
+  gboolean              warming;     /* the next computed frame builds the
+                                      * engine and its kernels: a warm-up,
+                                      * not a frame time */
+  gboolean              last_warm;   /* @last was that warm-up */
 } SvdWindowChain;
 
 struct _SvdWindow
@@ -36,6 +41,19 @@ struct _SvdWindow
   GtkInscription       *speed_label;
   GtkInscription       *position_label;
   GtkWidget            *readout_box;
+  GtkWidget            *readout_pane;
+  GtkWidget            *readout_panel;
+  GtkPaned             *pane;
+  GtkInfoBar           *banner;
+  GtkLabel             *banner_label;
+  GtkWidget            *banner_button;
+  GtkSizeGroup         *cell_groups[SVD_READOUT_N_CELLS];  /* one column per cell */
+  GtkRevealer          *export_revealer;
+  GtkLabel             *export_label;
+  GtkProgressBar       *export_progress;
+  GtkWidget            *export_dialog;      /* weak: the running export's */
+  AdwToast             *export_toast;       /* weak: the last export's result */
+  gboolean              show_readouts;
 
   GSettings            *settings;
   GtkNativeDialog      *open_dialog;
@@ -48,12 +66,29 @@ struct _SvdWindow
   SvdSessionInfo        session_info;
   gboolean              session_open;
   gint64                session_wanted;
+  gint64                session_offset;   /* Pair: the frame offset */
   gint64                session_shown;
   gboolean              session_shown_any;
   gboolean              playing;
+  gboolean              loop;
   guint                 play_source;
   gint64                last_shown_us;
   double                shown_fps;
+  /* Playback runs on a clock: frame k is due at play_start_us + (k -
+   * play_start_index) / fps. A frame that is late when the one before is
+   * on screen is skipped, never queued. */
+  gint64                play_start_us;
+  gint64                play_start_index;
+  gint64                play_shown;     /* frames shown since Play */
+  gint64                play_dropped;   /* frames skipped since Play */
+  gint64                play_first_us;  /* when the first of them was shown */
+  gint64                play_next;      /* the frame asked for next */
+  gint64                test_clock;     /* see svd_window_set_test_clock() */
+  gint64                test_clock_step;
+  double                warm_up_ms;     /* the shown frame built kernels */
+  char                 *pair_warning;   /* what the pair check found, or NULL */
+  GCancellable         *pair_check;
+  gboolean              pair_checked;   /* the check is over */
   gulong                seek_handler;
   gboolean              chain_selected;
   gint64                longest_update_us;
@@ -91,6 +126,20 @@ void     svd_window_apply_demo_chain (SvdWindow   *self);
 void     svd_window_engine_settings  (SvdWindow   *self,
                                       SvdSettings *settings);
 
+/* svd-window-export.c: exports run beside the comparison */
+void     svd_window_export_progress  (SvdWindow       *self,
+                                      SvdExportDialog *dialog,
+                                      double           fraction,
+                                      const char      *text);
+void     svd_window_export_finished  (SvdWindow       *self,
+                                      SvdExportDialog *dialog,
+                                      SvdExportState   state,
+                                      const char      *message,
+                                      GFile           *output);
+void     svd_window_class_init_export (GtkWidgetClass *widget_class);
+AdwToast *svd_window_get_export_toast (SvdWindow      *self);
+gboolean svd_window_is_exporting     (SvdWindow       *self);
+
 /* svd-window-session.c: the session side of the window */
 void     svd_window_close_session    (SvdWindow   *self);
 void     svd_window_session_request  (SvdWindow   *self,
@@ -103,9 +152,21 @@ void     svd_window_forget_removed_chains (SvdWindow *self);
 void     svd_window_play_action      (GtkWidget   *widget,
                                       const char  *action_name,
                                       GVariant    *parameter);
+void     svd_window_update_banner    (SvdWindow   *self);
+void     svd_window_update_readout_pane (SvdWindow *self);
+void     svd_window_check_pair       (SvdWindow   *self);
 void     svd_window_engine_settings_changed_cb (SvdWindow *self);
 void     svd_window_dists_weights_changed_cb   (SvdWindow *self);
 void     svd_window_metric_settings_changed_cb (SvdWindow *self);
+
+/* svd-window-nav.c: frame navigation and saving the shown frame */
+void       svd_window_nav_class_init  (GtkWidgetClass *widget_class);
+gint64     svd_window_worst_frame     (SvdWindow      *self,
+                                       int             chain,
+                                       int             metric);
+GPtrArray *svd_window_save_frame_pair (SvdWindow      *self,
+                                       const char     *folder,
+                                       GError        **error);
 
 /* For tests: what the window shows and does. */
 gboolean    svd_window_is_demo_pending    (SvdWindow *self);
@@ -120,5 +181,14 @@ gboolean    svd_window_get_playing        (SvdWindow *self);
 gboolean    svd_window_is_busy            (SvdWindow *self);
 double      svd_window_get_longest_update (SvdWindow *self,
                                            gboolean   reset);
+/* Playback since the last Play: frames shown, frames skipped to keep the
+ * clip's rate, and the shown rate (frames per second of wall time). */
+void        svd_window_get_playback_stats (SvdWindow *self,
+                                           gint64    *shown,
+                                           gint64    *dropped,
+                                           double    *shown_fps);
+const char *svd_window_get_banner_text    (SvdWindow *self);
+void        svd_window_set_test_clock     (SvdWindow *self,
+                                           gint64     step_us);
 
 G_END_DECLS

@@ -8,7 +8,10 @@
 #include "svd-config.h"
 
 #include <glib/gi18n.h>
+#include <math.h>
 #include <string.h>
+
+#include "session/svd-pair-check.h"
 
 #include "svd-chain-editor.h"
 #include "svd-ui-enums.h"
@@ -110,10 +113,19 @@ svd_window_close_session (SvdWindow *self)
       g_clear_pointer (&chain->chain, svd_chain_free);
       svd_window_forget_chain_frame (&chain->last);
       g_clear_pointer (&chain->last_error, g_free);
+      chain->warming = FALSE;
+      chain->last_warm = FALSE;
     }
   g_clear_pointer (&self->dists_error, g_free);
   self->dists_next_us = 0;
   self->dists_last_ms = 0;
+  g_cancellable_cancel (self->pair_check);
+  g_clear_object (&self->pair_check);
+  g_clear_pointer (&self->pair_warning, g_free);
+  self->pair_checked = FALSE;
+  self->warm_up_ms = 0;
+  if (self->banner != NULL)  /* NULL once disposed */
+    svd_window_update_banner (self);
   /* Removed chains belong to this clip: Undo must not put them on another. */
   svd_window_forget_removed_chains (self);
 }
@@ -177,14 +189,35 @@ svd_window_update_readout (SvdWindow                  *self,
   SvdReadoutOptions options = { 0 };
   SvdReadoutText text;
 
+  gboolean no_dists = self->session_info.dists_unavailable != NULL || self->dists_error != NULL;
+
   svd_window_size_readout (self, slot, c->timings.n_stages);
   options.dists_mode = self->dists_mode;
   options.psnr_of_mean_mse = self->psnr_of_mean_mse;
   options.dists_unavailable = self->session_info.dists_unavailable;
   options.dists_error = self->dists_error;
+  /* Why DISTS is off is said once, in the banner over the viewer. */
+  options.dists_elsewhere = TRUE;
   svd_readout_format_chain (slot, c, &chain->stats, &options, &text);
+  if (chain->last_warm && text.cells[SVD_READOUT_TIME] != NULL)
+    {
+      g_free (text.cells[SVD_READOUT_TIME]);
+      /* Translators: the first frame after a chain is set builds its
+       * engine and compiles its kernels: that time is not a frame time */
+      text.cells[SVD_READOUT_TIME] = g_strdup_printf (_("warm-up %.0f ms (building kernels)"), c->wall_ms);
+    }
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
-    svd_readout_set_cell (chain->readout, i, text.cells[i]);
+    {
+      const char *cell = text.cells[i];
+
+      /* A chain with metrics keeps a place for each metric cell, empty
+       * until it has a value (the clip means, DISTS), so the columns stay
+       * lined up with the other chains'. */
+      if (cell == NULL && c->has_metrics && c->error == NULL &&
+          !(no_dists && (i == SVD_READOUT_DISTS || i == SVD_READOUT_MEAN_DISTS)))
+        cell = "";
+      svd_readout_set_cell (chain->readout, i, cell);
+    }
   svd_readout_set_message (chain->readout, text.message);
   svd_readout_text_clear (&text);
 }
@@ -231,16 +264,13 @@ svd_window_dists_cb (SvdSessionDists *dists,
 
   if (dists->error != NULL && self->dists_error == NULL)
     {
-      g_autofree char *message = NULL;
       const char *reason = dists->error;
 
       /* The readout already says "DISTS". */
       if (g_str_has_prefix (reason, "DISTS is unavailable: "))
         reason += strlen ("DISTS is unavailable: ");
       self->dists_error = g_strndup (reason, strcspn (reason, "\n"));
-      /* Translators: %s says why DISTS could not be computed */
-      message = g_strdup_printf (_("DISTS is off for this session: %s"), self->dists_error);
-      svd_window_show_toast (self, message);
+      svd_window_update_banner (self);
     }
   /* Values of the variant used before Preferences changed it are dropped. */
   if (dists->index >= 0 && dists->index <= self->session_shown && dists->mode == self->dists_mode)
@@ -259,6 +289,130 @@ svd_window_dists_cb (SvdSessionDists *dists,
   svd_session_dists_free (dists);
 }
 
+/* The playback clock: the monotonic time, or for tests a clock that moves
+ * by a fixed step at each shown frame, as if each frame took that long to
+ * compute (svd_window_set_test_clock()). */
+static gint64
+svd_window_play_clock (SvdWindow *self)
+{
+  if (self->test_clock_step > 0)
+    return self->test_clock += self->test_clock_step;
+  return g_get_monotonic_time ();
+}
+
+/**
+ * svd_window_set_test_clock:
+ * @self: a #SvdWindow
+ * @step_us: how far playback's clock moves at each shown frame; 0 for the
+ *   real clock
+ *
+ * For tests: playback that is slower (or faster) than the clip by a known
+ * amount, so which frames are dropped does not depend on the machine.
+ */
+void
+svd_window_set_test_clock (SvdWindow *self,
+                           gint64     step_us)
+{
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  self->test_clock_step = MAX (step_us, 0);
+  self->test_clock = g_get_monotonic_time ();
+}
+
+/* When frame @index is due on the playback clock. */
+static gint64
+svd_window_due_us (SvdWindow *self,
+                   gint64     index)
+{
+  double fps = self->session_info.fps > 0 ? self->session_info.fps : 25.0;
+
+  return self->play_start_us + (gint64) ((index - self->play_start_index) * 1e6 / fps);
+}
+
+/* Frame @shown of playback is on screen at @now: ask for the next one
+ * when it is due. Playback keeps the clip's rate on a clock; when the
+ * chains are slower, the frames whose time has passed are skipped (and
+ * counted), so one request at a time is ever in flight and nothing queues.
+ * A warm-up (kernels built for the frame) starts the clock again: it is
+ * not the clip's time. */
+static void
+svd_window_play_next (SvdWindow *self,
+                      gint64     shown,
+                      gint64     now,
+                      gboolean   warm)
+{
+  double fps = self->session_info.fps > 0 ? self->session_info.fps : 25.0;
+  gint64 n = self->session_info.n_frames;
+  gint64 next = shown + 1, due_now, delay_us;
+
+  if (self->play_shown == 0 || warm)
+    {
+      self->play_start_us = now;
+      self->play_start_index = shown;
+      self->play_first_us = now;
+      self->play_shown = 0;
+    }
+  self->play_shown++;
+  due_now = self->play_start_index + (gint64) floor ((now - self->play_start_us) * fps / 1e6);
+  if (due_now > next)
+    {
+      /* Only frames of the clip count as dropped, not the time past its end. */
+      self->play_dropped += (n > 0 ? MIN (due_now, n) : due_now) - next;
+      next = due_now;
+    }
+  if (n > 0 && next >= n)
+    {
+      if (self->loop)
+        {
+          /* Again from the first frame, on a new clock. */
+          next = 0;
+          self->play_start_index = 0;
+          self->play_start_us = now;
+        }
+      else if (shown < n - 1)
+        {
+          /* Playback ends on the last frame, even a late one. */
+          self->play_dropped--;
+          next = n - 1;
+        }
+      else
+        {
+          svd_window_set_playing (self, FALSE);
+          return;
+        }
+    }
+  self->play_next = next;
+  delay_us = svd_window_due_us (self, next) - now;
+  g_clear_handle_id (&self->play_source, g_source_remove);
+  if (delay_us < 1000)
+    svd_window_session_request (self, next, FALSE);
+  else
+    self->play_source = g_timeout_add ((guint) ((delay_us + 999) / 1000), svd_window_play_tick, self);
+}
+
+/* Beside the seek bar: while playing, the shown rate against the clip's
+ * and the frames dropped; paused, what the shown frame cost, or that it
+ * was a warm-up. */
+static char *
+svd_window_format_speed (SvdWindow *self,
+                         double     compute_ms)
+{
+  g_autofree char *speed = NULL;
+
+  if (self->warm_up_ms > 0 && !self->playing)
+    /* Translators: the first frame after chains are set builds their
+     * kernels; %.1f is how long that took, in seconds */
+    return g_strdup_printf (_("warm-up: kernels built in %.1f s; frame times follow"), self->warm_up_ms / 1000.0);
+  speed = svd_readout_format_speed (self->playing, self->shown_fps, self->session_info.fps, compute_ms);
+  if (self->playing && self->play_dropped > 0)
+    /* Translators: the playback speed, then how many frames were skipped
+     * because the chains could not keep the clip's rate */
+    return g_strdup_printf (ngettext ("%s, dropped %lld frame", "%s, dropped %lld frames",
+                                      (gulong) MIN (self->play_dropped, G_MAXLONG)),
+                            speed, (long long) self->play_dropped);
+  return g_steal_pointer (&speed);
+}
+
 static void
 svd_window_session_frame_cb (SvdSessionFrame *frame,
                              const GError    *error,
@@ -268,6 +422,8 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
   guint64 serial;
   gint64 now = g_get_monotonic_time ();
   g_autofree char *speed = NULL;
+  gboolean warm = FALSE;
+  gint64 play_now;
 
   if (frame == NULL)
     {
@@ -332,6 +488,12 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
         }
       g_free (chain->last_error);
       chain->last_error = g_strdup (c->error);
+      chain->last_warm = chain->warming && c->error == NULL && !c->reused;
+      if (chain->last_warm)
+        {
+          chain->warming = FALSE;
+          warm = TRUE;
+        }
       svd_window_forget_chain_frame (&chain->last);
       chain->last = *c;
       chain->last.error = g_strdup (c->error);
@@ -361,29 +523,21 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
   gtk_range_set_value (GTK_RANGE (self->seek_scale), frame->index);
   g_signal_handler_unblock (self->seek_scale, self->seek_handler);
 
-  if (self->last_shown_us > 0 && self->playing)
+  play_now = svd_window_play_clock (self);
+  if (self->last_shown_us > 0 && self->playing && !warm)
     {
-      double fps = 1e6 / MAX (1, now - self->last_shown_us);
+      double fps = 1e6 / MAX (1, play_now - self->last_shown_us);
 
       self->shown_fps = self->shown_fps > 0 ? 0.8 * self->shown_fps + 0.2 * fps : fps;
     }
-  self->last_shown_us = now;
-  speed = svd_readout_format_speed (self->playing, self->shown_fps, self->session_info.fps, frame->compute_ms);
+  self->last_shown_us = play_now;
+  self->warm_up_ms = warm ? frame->compute_ms : 0;
+  if (self->playing)
+    svd_window_play_next (self, frame->index, play_now, warm);
+  speed = svd_window_format_speed (self, frame->compute_ms);
   gtk_inscription_set_text (self->speed_label, speed);
   svd_window_update_subtitle (self);
 
-  if (self->playing && self->play_source == 0)
-    {
-      /* As fast as compute allows, but never faster than the clip. */
-      double period_ms = self->session_info.fps > 0 ? 1000.0 / self->session_info.fps : 40.0;
-      double spent_ms = frame->compute_ms;
-      guint delay = spent_ms >= period_ms ? 0 : (guint) (period_ms - spent_ms);
-
-      if (self->session_info.n_frames > 0 && frame->index + 1 >= self->session_info.n_frames)
-        svd_window_set_playing (self, FALSE);
-      else
-        self->play_source = g_timeout_add (delay, svd_window_play_tick, self);
-    }
   svd_session_frame_free (frame);
   svd_window_maybe_request_dists (self);
   self->longest_update_us = MAX (self->longest_update_us, g_get_monotonic_time () - now);
@@ -396,7 +550,7 @@ svd_window_play_tick (gpointer user_data)
 
   self->play_source = 0;
   if (self->playing)
-    svd_window_session_request (self, self->session_shown + 1, FALSE);
+    svd_window_session_request (self, self->play_next, FALSE);
   return G_SOURCE_REMOVE;
 }
 
@@ -466,10 +620,11 @@ svd_window_session_opened_cb (const SvdSessionInfo *info,
       if (g_str_has_suffix (self->session_info.dists_unavailable, " Looked in:"))
         self->session_info.dists_unavailable[strlen (self->session_info.dists_unavailable) -
                                              strlen (" Looked in:")] = '\0';
-      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-        gtk_widget_set_tooltip_text (GTK_WIDGET (self->chains[i].readout), info->dists_unavailable);
     }
   self->session_open = TRUE;
+  svd_window_update_banner (self);
+  if (info->mode == SVD_REFERENCE_PAIR)
+    svd_window_check_pair (self);
   if (self->demo_chain_pending)
     svd_window_apply_demo_chain (self);
 
@@ -477,6 +632,7 @@ svd_window_session_opened_cb (const SvdSessionInfo *info,
   svd_plot_set_n_frames (self->plot, info->n_frames);
   gtk_range_set_increments (GTK_RANGE (self->seek_scale), 1, 10);
   gtk_widget_set_visible (self->session_box, TRUE);
+  svd_window_update_readout_pane (self);
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
 
@@ -505,6 +661,9 @@ svd_window_engine_settings_changed_cb (SvdWindow *self)
     return;
   svd_window_engine_settings (self, &settings);
   svd_session_set_engine_settings (self->session, &settings);
+  /* The engines are built again: their next frame is a warm-up. */
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    self->chains[i].warming = self->chains[i].chain != NULL;
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
 
@@ -516,6 +675,7 @@ svd_window_dists_weights_changed_cb (SvdWindow *self)
 {
   svd_window_forget_dists (self);
   g_clear_pointer (&self->session_info.dists_unavailable, g_free);
+  svd_window_update_banner (self);
   svd_window_engine_settings_changed_cb (self);
 }
 
@@ -687,6 +847,7 @@ svd_window_start_session_now (SvdWindow             *self,
   g_free (self->session_uri);
   self->session_uri = g_filename_to_uri (setup->input_path, NULL, NULL);
   self->session_wanted = 0;
+  self->session_offset = setup->mode == SVD_REFERENCE_PAIR ? setup->offset : 0;
   self->session_shown = 0;
   self->last_shown_us = 0;
   self->shown_fps = 0;
@@ -757,6 +918,7 @@ chain_loaded_cb (GObject      *object,
   if (self->session == NULL)
     return;
   svd_session_set_chain (self->session, load->slot, load->chain);
+  self->chains[load->slot].warming = TRUE;
   svd_window_reset_averages (self, load->slot);
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
@@ -937,6 +1099,9 @@ svd_window_play_action (GtkWidget  *widget,
   self->shown_fps = 0;
   if (self->playing)
     {
+      self->play_shown = 0;
+      self->play_dropped = 0;
+      self->play_first_us = 0;
       if (self->session_info.n_frames > 0 && self->session_shown + 1 >= self->session_info.n_frames)
         self->session_shown = -1;
       svd_window_session_request (self, self->session_shown + 1, FALSE);
@@ -946,4 +1111,160 @@ svd_window_play_action (GtkWidget  *widget,
       g_clear_handle_id (&self->play_source, g_source_remove);
       svd_window_maybe_request_dists (self);
     }
+}
+
+/**
+ * svd_window_update_banner:
+ * @self: a #SvdWindow
+ *
+ * The banner over the viewer says, once for every chain, what the whole
+ * session lacks: DISTS (with a button to choose its weights) and, in Pair
+ * mode, whether the two clips look like one video.
+ */
+void
+svd_window_update_banner (SvdWindow *self)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  const char *dists = self->session_info.dists_unavailable != NULL ? self->session_info.dists_unavailable
+                                                                   : self->dists_error;
+
+  if (self->pair_warning != NULL)
+    g_string_append (text, self->pair_warning);
+  if (dists != NULL && self->session_open)
+    {
+      if (text->len > 0)
+        g_string_append_c (text, '\n');
+      /* Translators: %s says why, e.g. which weight files are missing */
+      g_string_append_printf (text, _("DISTS unavailable: %s"), dists);
+    }
+  /* One line (the window stays as small as it can be); all of it in the
+   * tooltip. */
+  gtk_label_set_text (self->banner_label, text->str);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_label), text->len > 0 ? text->str : NULL);
+  gtk_widget_set_visible (self->banner_button, dists != NULL && self->session_open);
+  gtk_info_bar_set_revealed (self->banner, text->len > 0);
+}
+
+/**
+ * svd_window_get_banner_text:
+ * @self: a #SvdWindow
+ *
+ * Returns: what the banner says, or %NULL when it is hidden
+ */
+const char *
+svd_window_get_banner_text (SvdWindow *self)
+{
+  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
+
+  return gtk_info_bar_get_revealed (self->banner) ? gtk_label_get_text (self->banner_label) : NULL;
+}
+
+typedef struct {
+  char   *input_path;
+  char   *reference_path;
+  gint64  offset;
+  SvdPairCheck check;
+} PairCheckJob;
+
+static void
+pair_check_job_free (gpointer data)
+{
+  PairCheckJob *job = data;
+
+  g_free (job->input_path);
+  g_free (job->reference_path);
+  g_free (job);
+}
+
+static void
+pair_check_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  PairCheckJob *job = task_data;
+  GError *error = NULL;
+
+  /* Three frames: enough to tell one video from another, quick to read. */
+  if (!svd_pair_check_run (job->input_path, job->reference_path, job->offset, 3, &job->check,
+                           cancellable, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+pair_checked_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  SvdWindow *self = SVD_WINDOW (object);
+  PairCheckJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_debug ("Could not check the pair: %s", error->message);
+          self->pair_checked = TRUE;
+        }
+      return;
+    }
+  g_free (self->pair_warning);
+  self->pair_warning = svd_pair_check_describe (&job->check);
+  self->pair_checked = TRUE;
+  svd_window_update_banner (self);
+}
+
+/**
+ * svd_window_check_pair:
+ * @self: a #SvdWindow
+ *
+ * Checks on a thread whether the Pair session's two clips agree (frame
+ * rate, length, size, and similar first frames); the banner says when not.
+ */
+void
+svd_window_check_pair (SvdWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  PairCheckJob *job;
+
+  if (self->session_info.reference_path == NULL)
+    return;
+  g_cancellable_cancel (self->pair_check);
+  g_clear_object (&self->pair_check);
+  self->pair_check = g_cancellable_new ();
+  self->pair_checked = FALSE;
+  job = g_new0 (PairCheckJob, 1);
+  job->input_path = g_strdup (self->session_info.input_path);
+  job->reference_path = g_strdup (self->session_info.reference_path);
+  job->offset = self->session_offset;
+  task = g_task_new (self, self->pair_check, pair_checked_cb, NULL);
+  g_task_set_task_data (task, job, pair_check_job_free);
+  g_task_run_in_thread (task, pair_check_thread);
+}
+
+/**
+ * svd_window_get_playback_stats:
+ * @self: a #SvdWindow
+ * @shown: (out) (optional): frames shown since the last Play
+ * @dropped: (out) (optional): frames skipped to keep the clip's rate
+ * @shown_fps: (out) (optional): frames shown per second of wall time
+ */
+void
+svd_window_get_playback_stats (SvdWindow *self,
+                               gint64    *shown,
+                               gint64    *dropped,
+                               double    *shown_fps)
+{
+  g_return_if_fail (SVD_IS_WINDOW (self));
+
+  if (shown != NULL)
+    *shown = self->play_shown;
+  if (dropped != NULL)
+    *dropped = self->play_dropped;
+  if (shown_fps != NULL)
+    *shown_fps = self->play_shown > 1 && self->last_shown_us > self->play_first_us
+                 ? (self->play_shown - 1) * 1e6 / (self->last_shown_us - self->play_first_us) : 0;
 }

@@ -30,6 +30,11 @@ enum {
   PROP_0,
   PROP_SETTINGS,
   PROP_VIEW_MODE,
+  PROP_LOOP,
+  PROP_SHOW_READOUTS,
+  PROP_FRAMES_SHOWN,
+  PROP_FRAMES_DROPPED,
+  PROP_SHOWN_FPS,
   N_PROPS
 };
 
@@ -246,11 +251,21 @@ svd_window_update_subtitle (SvdWindow *self)
   /* The frame number changes with every frame: it has a fixed-size place
    * of its own beside the seek bar, so the header bar is not laid out
    * again for each frame. */
-  /* Translators: a clip's file name, size, frame rate and codec, e.g.
-   * "clip.mp4 — 1280×720, 25.00 fps, h264" */
-  subtitle = g_strdup_printf (_("%s — %d×%d, %.2f fps, %s"), self->clip_name, self->session_info.width,
-                              self->session_info.height, self->session_info.fps,
-                              self->session_info.codec != NULL ? self->session_info.codec : "?");
+  if (self->session_info.mode == SVD_REFERENCE_SYNTHESIZE && self->session_info.ref_width > 0)
+    /* The clip the user opened is the reference here: its size first,
+     * then the size of the degraded copy the chains restore. */
+    /* Translators: the opened clip's file name, size and frame rate, then
+     * the size of the degraded input made from it, e.g. "clip.mp4 —
+     * 1280×720, 25.00 fps; input shrunk to 640×360" */
+    subtitle = g_strdup_printf (_("%s — %d×%d, %.2f fps; input shrunk to %d×%d"), self->clip_name,
+                                self->session_info.ref_width, self->session_info.ref_height,
+                                self->session_info.fps, self->session_info.width, self->session_info.height);
+  else
+    /* Translators: a clip's file name, size, frame rate and codec, e.g.
+     * "clip.mp4 — 1280×720, 25.00 fps, h264" */
+    subtitle = g_strdup_printf (_("%s — %d×%d, %.2f fps, %s"), self->clip_name, self->session_info.width,
+                                self->session_info.height, self->session_info.fps,
+                                self->session_info.codec != NULL ? self->session_info.codec : "?");
   if (g_strcmp0 (adw_window_title_get_subtitle (self->window_title), subtitle) != 0)
     adw_window_title_set_subtitle (self->window_title, subtitle);
   if (self->session_info.n_frames > 0)
@@ -823,61 +838,6 @@ svd_window_undo_clear_chains_action (GtkWidget  *widget,
       }
 }
 
-/**
- * svd_window_export:
- * @self: a #SvdWindow
- *
- * Opens the export dialog for chain 1 of the open session; says in a toast
- * why when there is nothing to export.
- *
- * Returns: (transfer none) (nullable): the dialog
- */
-GtkWindow *
-svd_window_export (SvdWindow *self)
-{
-  SvdExportDialog *dialog;
-  int slot;
-  guint chain;
-
-  g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
-
-  if (!self->session_open)
-    {
-      svd_window_show_toast (self, _("Open a clip and add a chain before exporting"));
-      return NULL;
-    }
-  /* The chain the viewer shows (toggle) or compares (the right side);
-   * else the first one there is. */
-  slot = svd_viewer_get_view_mode (self->viewer) == SVD_VIEW_MODE_TOGGLE
-         ? svd_viewer_get_shown_slot (self->viewer) : svd_viewer_get_right_slot (self->viewer);
-  chain = slot >= SVD_VIEWER_SLOT_CHAIN_1 && slot < SVD_VIEWER_SLOT_CHAIN_1 + SVD_SESSION_MAX_CHAINS
-          ? slot - SVD_VIEWER_SLOT_CHAIN_1 : 0;
-  for (guint i = 0; self->chains[chain].chain == NULL && i < SVD_SESSION_MAX_CHAINS; i++)
-    chain = i;
-  if (self->chains[chain].chain == NULL)
-    {
-      svd_window_show_toast (self, _("Add a chain first: the export restores the clip with chain 1"));
-      return NULL;
-    }
-  dialog = svd_export_dialog_new (GTK_WINDOW (self), self->session_info.input_path,
-                                  self->session_info.n_frames, chain + 1,
-                                  self->chains[chain].chain);
-  /* Synthesize mode restores the degraded cache, which has no audio; the
-   * export takes it from the clean clip, whose timestamps it shares. */
-  if (self->session_info.mode == SVD_REFERENCE_SYNTHESIZE)
-    svd_export_dialog_set_audio_source (dialog, self->session_info.reference_path);
-  gtk_window_present (GTK_WINDOW (dialog));
-  return GTK_WINDOW (dialog);
-}
-
-static void
-svd_window_export_action (GtkWidget  *widget,
-                          const char *action_name,
-                          GVariant   *parameter)
-{
-  svd_window_export (SVD_WINDOW (widget));
-}
-
 static void
 svd_window_zoom_action (GtkWidget  *widget,
                         const char *action_name,
@@ -893,6 +853,27 @@ svd_window_zoom_action (GtkWidget  *widget,
     svd_viewer_set_zoom (self->viewer, 1.0);
   else
     svd_viewer_set_zoom (self->viewer, 0);
+}
+
+/* The readouts' pane shows with a session, unless the user hid it. */
+void
+svd_window_update_readout_pane (SvdWindow *self)
+{
+  gboolean visible = self->show_readouts && gtk_widget_get_visible (self->session_box);
+
+  if (gtk_widget_get_visible (self->readout_pane) != visible)
+    gtk_widget_set_visible (self->readout_pane, visible);
+}
+
+static void
+svd_window_set_show_readouts (SvdWindow *self,
+                              gboolean   show)
+{
+  if (self->show_readouts == show)
+    return;
+  self->show_readouts = show;
+  svd_window_update_readout_pane (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_READOUTS]);
 }
 
 static void
@@ -1004,6 +985,31 @@ svd_window_get_property (GObject    *object,
       g_value_set_enum (value, self->viewer != NULL ? svd_viewer_get_view_mode (self->viewer) : SVD_VIEW_MODE_SLIDER);
       break;
 
+    case PROP_LOOP:
+      g_value_set_boolean (value, self->loop);
+      break;
+
+    case PROP_SHOW_READOUTS:
+      g_value_set_boolean (value, self->show_readouts);
+      break;
+
+    case PROP_FRAMES_SHOWN:
+    case PROP_FRAMES_DROPPED:
+    case PROP_SHOWN_FPS:
+      {
+        gint64 shown, dropped;
+        double fps;
+
+        svd_window_get_playback_stats (self, &shown, &dropped, &fps);
+        if (prop_id == PROP_FRAMES_SHOWN)
+          g_value_set_int64 (value, shown);
+        else if (prop_id == PROP_FRAMES_DROPPED)
+          g_value_set_int64 (value, dropped);
+        else
+          g_value_set_double (value, fps);
+      }
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1028,6 +1034,18 @@ svd_window_set_property (GObject      *object,
         svd_viewer_set_view_mode (self->viewer, g_value_get_enum (value));
       break;
 
+    case PROP_LOOP:
+      if (self->loop != g_value_get_boolean (value))
+        {
+          self->loop = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+
+    case PROP_SHOW_READOUTS:
+      svd_window_set_show_readouts (self, g_value_get_boolean (value));
+      break;
+
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1048,6 +1066,14 @@ svd_window_dispose (GObject *object)
   g_clear_pointer (&self->clip_name, g_free);
   g_clear_pointer (&self->session_uri, g_free);
   g_clear_signal_handler (&self->recent_handler, gtk_recent_manager_get_default ());
+  for (guint c = 0; c < SVD_READOUT_N_CELLS; c++)
+    g_clear_object (&self->cell_groups[c]);
+  if (self->export_dialog != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->export_dialog), (gpointer *) &self->export_dialog);
+  self->export_dialog = NULL;
+  if (self->export_toast != NULL)
+    g_object_remove_weak_pointer (G_OBJECT (self->export_toast), (gpointer *) &self->export_toast);
+  self->export_toast = NULL;
 
   G_OBJECT_CLASS (svd_window_parent_class)->dispose (object);
 }
@@ -1129,6 +1155,48 @@ svd_window_class_init (SvdWindowClass *klass)
     g_param_spec_enum ("view-mode", NULL, NULL,
                        SVD_TYPE_VIEW_MODE, SVD_VIEW_MODE_SLIDER,
                        (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  /**
+   * SvdWindow:loop:
+   *
+   * Whether playback starts again at the first frame after the last.
+   */
+  properties[PROP_LOOP] =
+    g_param_spec_boolean ("loop", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  /**
+   * SvdWindow:show-readouts:
+   *
+   * Whether the readouts and the plot have their pane under the viewer.
+   */
+  properties[PROP_SHOW_READOUTS] =
+    g_param_spec_boolean ("show-readouts", NULL, NULL, TRUE,
+                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  /**
+   * SvdWindow:frames-shown:
+   *
+   * Frames shown since playback last started (a debugging aid: tests and
+   * the closing notes read it).
+   */
+  properties[PROP_FRAMES_SHOWN] =
+    g_param_spec_int64 ("frames-shown", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  /**
+   * SvdWindow:frames-dropped:
+   *
+   * Frames skipped since playback last started, because the chains could
+   * not keep up with the clip's frame rate.
+   */
+  properties[PROP_FRAMES_DROPPED] =
+    g_param_spec_int64 ("frames-dropped", NULL, NULL, 0, G_MAXINT64, 0,
+                        (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  /**
+   * SvdWindow:shown-fps:
+   *
+   * Frames shown per second of wall time since playback last started.
+   */
+  properties[PROP_SHOWN_FPS] =
+    g_param_spec_double ("shown-fps", NULL, NULL, 0, G_MAXDOUBLE, 0,
+                         (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-window.ui");
@@ -1142,6 +1210,15 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, position_label);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_box);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_pane);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, export_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, export_label);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, export_progress);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_panel);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, pane);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, banner);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, banner_label);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, banner_button);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, recent_section);
   gtk_widget_class_install_action (widget_class, "win.open-recent", "s", svd_window_open_recent_action);
   gtk_widget_class_install_action (widget_class, "win.play", NULL, svd_window_play_action);
@@ -1152,10 +1229,13 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.edit-chains", NULL);
   gtk_widget_class_install_action (widget_class, "win.bench-matrix", NULL, svd_window_bench_matrix_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_m, GDK_CONTROL_MASK, "win.bench-matrix", NULL);
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_space, 0, "win.play", NULL);
+  gtk_widget_class_install_property_action (widget_class, "win.loop", "loop");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, 0, "win.loop", NULL);
+  gtk_widget_class_install_property_action (widget_class, "win.show-readouts", "show-readouts");
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F9, 0, "win.show-readouts", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, svd_window_open_action);
-  gtk_widget_class_install_action (widget_class, "win.export", NULL, svd_window_export_action);
+  svd_window_class_init_export (widget_class);
   gtk_widget_class_install_property_action (widget_class, "win.view-mode", "view-mode");
   gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, svd_window_zoom_action);
   gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, svd_window_zoom_action);
@@ -1164,6 +1244,7 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.next-frame", NULL, svd_window_step_action);
   gtk_widget_class_install_action (widget_class, "win.previous-frame", NULL, svd_window_step_action);
   gtk_widget_class_install_action (widget_class, "win.go-to-frame", "x", svd_window_go_to_frame_action);
+  svd_window_nav_class_init (widget_class);
 }
 
 /* See .viewer-page in style.css. Not during the stack's crossfade, when
@@ -1193,9 +1274,16 @@ svd_window_init (SvdWindow *self)
                            G_CALLBACK (svd_window_update_page_style), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->main_stack, "notify::transition-running",
                            G_CALLBACK (svd_window_update_page_style), self, G_CONNECT_SWAPPED);
+  self->show_readouts = TRUE;
+  /* One column per cell across the chains: a cell is as wide in every
+   * chain's readout, so the values line up. */
+  for (guint c = 0; c < SVD_READOUT_N_CELLS; c++)
+    self->cell_groups[c] = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       self->chains[i].readout = SVD_READOUT (svd_readout_new ());
+      for (guint c = 0; c < SVD_READOUT_N_CELLS; c++)
+        svd_readout_add_to_size_group (self->chains[i].readout, c, self->cell_groups[c]);
       gtk_widget_set_visible (GTK_WIDGET (self->chains[i].readout), FALSE);
       gtk_box_append (GTK_BOX (self->readout_box), GTK_WIDGET (self->chains[i].readout));
     }
@@ -1221,7 +1309,19 @@ svd_window_init (SvdWindow *self)
     g_signal_connect_swapped (self->plot_metric, "notify::selected", G_CALLBACK (svd_window_plot_metric_cb), self);
     gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->plot));
     gtk_box_append (GTK_BOX (row), GTK_WIDGET (self->plot_metric));
-    gtk_box_append (GTK_BOX (self->session_box), row);
+    gtk_box_append (GTK_BOX (self->readout_panel), row);
+  }
+  {
+    /* Space plays and pauses wherever the focus is, as in video players:
+     * GtkWindow's own binding would take it first to activate the focused
+     * widget (the viewer, or the last button clicked). */
+    GtkEventController *keys = gtk_shortcut_controller_new ();
+
+    gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (keys),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_space, 0),
+                                                            gtk_named_action_new ("win.play")));
+    gtk_widget_add_controller (GTK_WIDGET (self), keys);
   }
   {
     GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);

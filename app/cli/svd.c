@@ -24,6 +24,12 @@ static const SvdCliCommand commands[] = {
   { "restore", "Restore a clip with a chain of models, copying audio and subtitles", svd_cmd_restore },
   { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
   { "export-chain", "Export a chain: preset, AnimeJaNai slot, fused ONNX or mpv GLSL", svd_cmd_export_chain },
+  { "farm submit", "Restore a clip on a Slurm cluster: one array task per chunk and a join", svd_cmd_farm_submit },
+  { "farm status", "Show a farm job's progress: its ledger and queue", svd_cmd_farm_status },
+  { "farm cancel", "Cancel a farm job's queued tasks; finished chunks stay", svd_cmd_farm_cancel },
+  { "queue list", "List the restore jobs of the app's job queue", svd_cmd_queue_list },
+  { "queue add", "Add a restore job to the app's job queue", svd_cmd_queue_add },
+  { "queue run", "Run the queued restore jobs one at a time (resumable)", svd_cmd_queue_run },
 };
 
 static void

@@ -72,6 +72,23 @@
  * about 4 KB. */
 #define SVD_LIMIT_JSON_FILE_BYTES ((gsize) 1 << 20)
 
+/* The GUI's job queue file (svd-job-queue.c): about 1 KB per job, and a
+ * queue holds at most SVD_LIMIT_JOB_QUEUE_JOBS (a season or an archive is
+ * hundreds of clips, not tens of thousands). */
+#define SVD_LIMIT_JOB_QUEUE_BYTES ((gsize) 16 << 20)
+#define SVD_LIMIT_JOB_QUEUE_JOBS  10000
+
+/* A benchmark matrix results file (svd bench-matrix, the matrix window):
+ * one row is about 600 bytes, and the largest matrix (every tier, chain,
+ * size and device) has a few thousand rows. */
+#define SVD_LIMIT_BENCH_MATRIX_BYTES ((gsize) 16 << 20)
+
+/* ---- Images (svd-png.c) ------------------------------------------------ */
+
+/* Largest PNG side we load: 16k x 16k, far above any video frame (the
+ * frames of a clip stop at 8192², see svd-reader). */
+#define SVD_PNG_MAX_SIDE 16384
+
 /* ---- JSON (svd-json-depth.c) ------------------------------------------ */
 
 /* Arrays and objects nested inside each other. json-glib parses

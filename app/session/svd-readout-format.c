@@ -170,10 +170,21 @@ mean_text (gboolean of_mean_mse,
     /* Translators: running clip values over the frames seen so far: the
      * PSNR of their mean squared error (what FFmpeg prints as "average")
      * and their mean SSIM */
-    return g_strdup_printf (_("clip of %u frames: PSNR-Y of the mean MSE %s, mean SSIM-Y %.4f"),
+    return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "clip of %u frame: PSNR-Y of the mean MSE %s, mean SSIM-Y %.4f",
+                                         "clip of %u frames: PSNR-Y of the mean MSE %s, mean SSIM-Y %.4f",
+                                         n_frames),
                             n_frames, a, ssim_y);
+  if (n_frames == 1)
+    /* Translators: the values of the one frame seen so far (a mean of
+     * one frame is that frame's value) */
+    return g_strdup_printf (_("clip so far, 1 frame: PSNR-Y %s, SSIM-Y %.4f"), a, ssim_y);
   /* Translators: running means over the frames seen so far */
-  return g_strdup_printf (_("clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f"), n_frames, a, ssim_y);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "clip mean of %u frame: PSNR-Y %s, SSIM-Y %.4f",
+                                       "clip mean of %u frames: PSNR-Y %s, SSIM-Y %.4f",
+                                       n_frames),
+                          n_frames, a, ssim_y);
 }
 
 /* The longer of two texts (in characters); frees the other. */
@@ -196,23 +207,48 @@ mean_dists_text (double dists,
 {
   /* Translators: the mean DISTS and over how many frames it was computed
    * (it lags during playback, so often fewer) */
-  return g_strdup_printf (_("mean DISTS %.4f over %u frames"), dists, n_frames);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "mean DISTS %.4f over %u frame",
+                                       "mean DISTS %.4f over %u frames", n_frames),
+                          dists, n_frames);
 }
 
-/* The chain's time for the frame and each stage's; without @stage_ms, the
- * widest such text for @n_stages stages. */
+/* A time as printed with one decimal. */
+static double
+tenths (double ms)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.1f", ms), NULL);
+}
+
+/* The chain's time for the frame, each stage's, and the rest (uploads,
+ * conversions, read-backs and host work), so that the printed numbers add
+ * up to the chain's time; without @stage_ms, the widest such text for
+ * @n_stages stages. */
 static char *
 time_text (double        wall_ms,
            int           n_stages,
            const double *stage_ms)
 {
   GString *text = g_string_new (NULL);
+  double rest = tenths (wall_ms);
 
   /* Translators: milliseconds the chain took for this frame */
   g_string_append_printf (text, _("%.1f ms"), wall_ms);
   for (int i = 0; i < n_stages; i++)
-    /* Translators: a stage's number and its device time */
-    g_string_append_printf (text, _(", stage %d %.1f ms"), i + 1, stage_ms != NULL ? stage_ms[i] : 9999.9);
+    {
+      double ms = stage_ms != NULL ? stage_ms[i] : 9999.9;
+
+      /* Translators: a stage's number and its device time */
+      g_string_append_printf (text, _(", stage %d %.1f ms"), i + 1, ms);
+      rest -= tenths (ms);
+    }
+  /* Device and host clocks: never below zero. */
+  if (n_stages > 0)
+    /* Translators: the rest of the chain's time: copies to and from the
+     * device, colour conversions and host work; with the stages it adds
+     * up to the chain's time */
+    g_string_append_printf (text, _(", other %.1f ms"), stage_ms != NULL ? MAX (tenths (rest), 0.0) : 9999.9);
   return g_string_free (text, FALSE);
 }
 
@@ -274,8 +310,9 @@ svd_readout_format_widest (guint           slot,
                               dists_text (SVD_DISTS_FULL, FALSE, 0, 0, n)),
                  longer_text (dists_text (SVD_DISTS_SHORT256, TRUE, 0, 9.9999, n),
                               dists_text (SVD_DISTS_SHORT256, FALSE, 0, 0, n)));
-  text->cells[SVD_READOUT_MEAN] = longer_text (mean_text (FALSE, (guint) n, 199.99, -0.9999),
-                                               mean_text (TRUE, (guint) n, 199.99, -0.9999));
+  text->cells[SVD_READOUT_MEAN] = longer_text (longer_text (mean_text (FALSE, (guint) n, 199.99, -0.9999),
+                                                            mean_text (TRUE, (guint) n, 199.99, -0.9999)),
+                                               mean_text (FALSE, 1, 199.99, -0.9999));
   text->cells[SVD_READOUT_MEAN_DISTS] = mean_dists_text (9.9999, (guint) n);
   text->cells[SVD_READOUT_TIME] = time_text (9999.9, n_stages, NULL);
 }
@@ -316,7 +353,9 @@ svd_readout_format_chain (guint                       slot,
       text->cells[SVD_READOUT_PSNR_Y] = psnr_y_text (y);
       if (chain->metrics.has_ssim)
         text->cells[SVD_READOUT_SSIM] = ssim_text (chain->metrics.ssim_y);
-      if (options->dists_unavailable != NULL)
+      if (options->dists_elsewhere && (options->dists_unavailable != NULL || options->dists_error != NULL))
+        ;  /* said once for every chain, not in each readout */
+      else if (options->dists_unavailable != NULL)
         /* Translators: %s says why, e.g. which weight files are missing */
         text->message = g_strdup_printf (_("DISTS unavailable: %s"), options->dists_unavailable);
       else if (options->dists_error != NULL)

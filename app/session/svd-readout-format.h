@@ -56,6 +56,9 @@ typedef struct {
   gboolean      psnr_of_mean_mse;   /* the clip PSNR FFmpeg prints */
   const char   *dists_unavailable;  /* nullable */
   const char   *dists_error;        /* nullable */
+  gboolean      dists_elsewhere;    /* the window says once, in a banner,
+                                     * why DISTS is unavailable or failed:
+                                     * no DISTS cell and no such message */
 } SvdReadoutOptions;
 
 /* The text of each cell (NULL: empty) and a message under them. */

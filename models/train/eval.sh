@@ -145,13 +145,13 @@ done
 
 # Aggregate: per model, set and item, the model's and the baseline's means and the gain.
 "$PY" - "$RESULTS" "$OUT" "$SVD" <<'EOF'
-import json, sys, collections, datetime
+import json, os, sys, collections, datetime
 rows = [json.loads(l) for l in open(sys.argv[1])]
 agg = collections.OrderedDict()
 for r in rows:
     for item in (r["item"].split("/")[0], "ALL"):
         agg.setdefault((r["model"], r["set"], item), collections.defaultdict(list))[r["kind"]].append(r)
-out = {"tool": "svd CLI (" + sys.argv[3] + ")", "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+out = {"tool": "svd CLI (" + os.path.basename(sys.argv[3]) + ")", "date": datetime.datetime.utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
        "protocol": "Synthesize mode: x264 CRF 34 preset medium (bicubic downscale at 2x); PSNR-Y BT.601; "
                    "DISTS with the seeded random VGG16 (arithmetic check, not real DISTS)",
        "results": []}

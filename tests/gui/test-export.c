@@ -13,13 +13,18 @@
 #include "svd-export-private.h"
 #include "svd-viewer-private.h"
 #include "svd-window.h"
+#include "svd-window-private.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"
 
 /* The export dialog, driven through the window: a small clip made here
  * (320x180, so the run is short), chain 1 = a shared 1x model, an export of
  * frames 2 to 7 that must hold exactly 6 frames, and a cancelled export that
- * must leave no file at all (not even the writer's temporary file). */
+ * must leave no file at all (not even the writer's temporary file).
+ * Issue #24: the dialog is not modal and steps aside while the export runs
+ * (progress and Cancel in the window, the comparison goes on), its default
+ * file is named after the clip and the chain beside the clip, any chain can
+ * be chosen, and the done toast opens the file or shows it in its folder. */
 
 #define CLIP_FRAMES 150
 
@@ -44,6 +49,14 @@ chain_shown (gpointer data)
   const char *text = svd_window_get_readout (the_window, 0);
 
   return text != NULL && !svd_window_is_busy (the_window);
+}
+
+static gint64 want_frame;
+
+static gboolean
+frame_shown (gpointer data)
+{
+  return svd_window_get_shown_frame (the_window) == want_frame && !svd_window_is_busy (the_window);
 }
 
 static gboolean
@@ -181,12 +194,28 @@ run_script_cb (gpointer user_data)
   the_dialog = open_export ();
   svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-dialog"));
+  /* Not modal; by default beside the clip, named after it and the chain
+   * (not a cache name, not in the home folder). */
+  g_assert_false (gtk_window_get_modal (GTK_WINDOW (the_dialog)));
+  {
+    g_autofree char *suggested = g_file_get_path (svd_export_dialog_get_output (the_dialog));
+    g_autofree char *folder = g_path_get_dirname (suggested);
+    g_autofree char *name = g_path_get_basename (suggested);
+
+    g_test_message ("default output: %s", suggested);
+    g_assert_cmpstr (folder, ==, fx->dir);
+    g_assert_cmpstr (name, ==, "small-restored-1x_super_34_10_fp32.mkv");
+  }
   file = g_file_new_for_path (out);
   svd_export_dialog_set_output (the_dialog, file);
   svd_export_dialog_set_encoder (the_dialog, "libx264", 30);
   svd_export_dialog_set_range (the_dialog, 2, 7);
   g_assert_true (svd_export_dialog_start (the_dialog));
   g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_RUNNING);
+  /* The dialog steps aside; the window shows the export. */
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (the_dialog)));
+  g_assert_true (svd_window_is_exporting (the_window));
+  g_assert_true (gtk_revealer_get_reveal_child (the_window->export_revealer));
   svd_gui_test_wait_until (export_finished, NULL);
   g_test_message ("export: %s", svd_export_dialog_get_message (the_dialog));
   g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_DONE);
@@ -200,6 +229,22 @@ run_script_cb (gpointer user_data)
   g_assert_cmpuint (count_files (out_dir), ==, 1);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "export-done-toast"));
+  /* The toast opens the file ("Open") or shows it in its folder. */
+  {
+    AdwToast *toast = svd_window_get_export_toast (the_window);
+    g_autofree char *uri = g_filename_to_uri (out, NULL, NULL);
+    GtkWidget *folder;
+
+    g_assert_nonnull (toast);
+    g_assert_cmpstr (adw_toast_get_button_label (toast), ==, "_Open");
+    g_assert_cmpstr (adw_toast_get_action_name (toast), ==, "win.open-export");
+    g_assert_cmpstr (g_variant_get_string (adw_toast_get_action_target_value (toast), NULL), ==, uri);
+    folder = find_type (adw_toast_get_custom_title (toast), GTK_TYPE_BUTTON);
+    g_assert_nonnull (folder);
+    g_assert_cmpstr (gtk_actionable_get_action_name (GTK_ACTIONABLE (folder)), ==, "win.show-export");
+    g_assert_cmpstr (g_variant_get_string (gtk_actionable_get_action_target_value (GTK_ACTIONABLE (folder)), NULL),
+                     ==, uri);
+  }
 
   /* The whole clip, cancelled once frames flow: no file is left. */
   g_clear_object (&file);
@@ -210,17 +255,21 @@ run_script_cb (gpointer user_data)
   bar = find_type (GTK_WIDGET (the_dialog), GTK_TYPE_PROGRESS_BAR);
   g_assert_nonnull (bar);
   svd_gui_test_wait_until (export_progressing, bar);
-  svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
-  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-running"));
-  svd_export_dialog_cancel (the_dialog);
+  /* Comparing goes on while it runs: another frame is shown. */
+  want_frame = 9;
+  svd_window_go_to_frame (the_window, want_frame);
+  svd_gui_test_wait_until (frame_shown, NULL);
+  g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_RUNNING);
+  svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
+  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "export-running"));
+  /* Cancel, in the window. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.cancel-export", NULL));
   svd_gui_test_wait_until (export_finished, NULL);
   g_test_message ("cancel: %s", svd_export_dialog_get_message (the_dialog));
   g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_CANCELLED);
   g_assert_false (g_file_test (cancelled, G_FILE_TEST_EXISTS));
   g_assert_cmpuint (count_files (out_dir), ==, 1);
-  svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
-  g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-cancelled"));
-  gtk_window_close (GTK_WINDOW (the_dialog));
+  g_assert_false (svd_window_is_exporting (the_window));
   g_clear_object (&the_dialog);
 
   /* With two chains, the export takes the one the viewer shows. */
@@ -236,6 +285,19 @@ run_script_cb (gpointer user_data)
     g_clear_object (&the_dialog);
     svd_window_set_chain_paths (the_window, 1, baseline);
     svd_gui_test_wait_until (chain_2_shown, viewer);
+    /* Either chain can be chosen in the dialog. */
+    the_dialog = open_export ();
+    g_assert_cmpuint (svd_export_dialog_get_chain_number (the_dialog), ==, 1);
+    svd_export_dialog_select_chain (the_dialog, 2);
+    g_assert_cmpuint (svd_export_dialog_get_chain_number (the_dialog), ==, 2);
+    g_assert_nonnull (strstr (svd_export_dialog_get_chain_text (the_dialog), "2×"));
+    g_assert_cmpstr (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (
+                       find_type (GTK_WIDGET (the_dialog), ADW_TYPE_PREFERENCES_GROUP))), ==, "Chain 2");
+    svd_gui_test_wait_frames (GTK_WIDGET (the_dialog), 3);
+    g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_dialog), "export-dialog-chain-2"));
+    gtk_window_close (GTK_WINDOW (the_dialog));
+    g_clear_object (&the_dialog);
+
     svd_viewer_set_view_mode (viewer, SVD_VIEW_MODE_TOGGLE);
     svd_viewer_select_slot (viewer, SVD_VIEWER_SLOT_CHAIN_2);
     g_assert_cmpint (svd_viewer_get_shown_slot (viewer), ==, SVD_VIEWER_SLOT_CHAIN_2);
@@ -264,6 +326,8 @@ run_script_cb (gpointer user_data)
   g_test_message ("export on a device Preferences name: %s", svd_export_dialog_get_message (the_dialog));
   g_assert_cmpint (svd_export_dialog_get_state (the_dialog), ==, SVD_EXPORT_FAILED);
   g_assert_nonnull (strstr (svd_export_dialog_get_message (the_dialog), "no-such-device-svd-test"));
+  /* A failure brings the dialog back, to try again. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (the_dialog)));
   g_assert_false (g_file_test (cancelled, G_FILE_TEST_EXISTS));
   gtk_window_close (GTK_WINDOW (the_dialog));
   g_clear_object (&the_dialog);

@@ -269,7 +269,7 @@ run_session_script (SvdApplication *app)
   short256 = cli_metrics (info, model, "short256", 1);
   g_snprintf (want, sizeof want, "DISTS (short256) %.4f", svd_gui_test_cli_frame_value (short256, 0, "dists"));
   assert_readout_has (want);
-  g_snprintf (want, sizeof want, "mean DISTS %.4f over 1 frames", svd_gui_test_cli_frame_value (short256, 0, "dists"));
+  g_snprintf (want, sizeof want, "mean DISTS %.4f over 1 frame", svd_gui_test_cli_frame_value (short256, 0, "dists"));
   assert_readout_has (want);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "preferences-metrics-session"));
