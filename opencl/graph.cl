@@ -203,6 +203,7 @@ conv1x1 (__global const store_t *src,
 
   if (y >= h || x0 >= w)
     return;
+  #pragma unroll
   for (int o = 0; o < OCB; o++)
     acc[o] = (float16) (bias[ob * OCB + o]);
   #pragma unroll 4
@@ -211,11 +212,13 @@ conv1x1 (__global const store_t *src,
       float16 xv = LD16 (src, (size_t) ic * plane + row);
       __global const float *wk = weight + ((size_t) ob * ic_n + ic) * OCB;
 
+      #pragma unroll
       for (int o = 0; o < OCB; o++)
         acc[o] = mad ((float16) (wk[o]), xv, acc[o]);
     }
   /* A vector epilogue: columns past the image are stored as zeros, which
    * keeps the slack zero for the next 3x3 conv. */
+  #pragma unroll
   for (int o = 0; o < OCB; o++)
     {
       int oc = ob * OCB + o;
@@ -317,7 +320,9 @@ copy_channels (__global const store_t *src,
   ST (LD (src, AT (c0 + c, y, x, pitch, plane)), dst, AT (d0 + c, y, x, pitch, plane));
 }
 
-/* out (c, y, x) = in (table[(c·s + y % s)·s + x % s], y / s, x / s) */
+/* out (c, y, x) = in (table[(c·s + y % s)·s + x % s], y / s, x / s): one
+ * work-item per input pixel and output channel writes its s × s block, so
+ * the reads run along rows and no index is divided. */
 __kernel void
 depth_to_space (__global const store_t *src,
                 int                     w,
@@ -330,12 +335,14 @@ depth_to_space (__global const store_t *src,
                 int                     opitch,
                 int                     oplane)
 {
-  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2), ow = w * s, oh = h * s;
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
 
-  if (x >= ow || y >= oh)
+  if (x >= w || y >= h)
     return;
-  ST (LD (src, AT (table[(c * s + y % s) * s + x % s], y / s, x / s, pitch, plane)), dst,
-      AT (c, y, x, opitch, oplane));
+  for (int i = 0; i < s; i++)
+    for (int j = 0; j < s; j++)
+      ST (LD (src, AT (table[(c * s + i) * s + j], y, x, pitch, plane)), dst,
+          AT (c, y * s + i, x * s + j, opitch, oplane));
 }
 
 /* out (k, y, x) = in (c, y·s + i, x·s + j), table[k] = (c·s + i)·s + j */

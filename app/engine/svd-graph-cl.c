@@ -559,7 +559,12 @@ enqueue (SvdGraphCl   *self,
          const char   *what,
          GError      **error)
 {
-  return enqueue_local (self, k, dims, gws, NULL, first, last, what, error);
+  /* Element-wise kernels: rows of 64 pixels per work-group (PoCL pays per
+   * group; a GPU is happy with 64 too). */
+  static const size_t row64[3] = { 64, 1, 1 };
+
+  return enqueue_local (self, k, dims, gws, dims == 3 && gws[0] % 64 == 0 ? row64 : NULL, first, last, what,
+                        error);
 }
 
 static gboolean
@@ -616,7 +621,7 @@ run_step (SvdGraphCl *self,
   cl_kernel k;
   cl_mem src = inst->buf[ti_i], dst = inst->buf[to_i];
   int a = 0, ip = inst->pitch[ti_i], ipl = inst->plane[ti_i], op_ = inst->pitch[to_i], opl = inst->plane[to_i];
-  size_t gws3[3] = { round_up (to->w, 16), round_up (to->h, 4), to->c };
+  size_t gws3[3] = { round_up (to->w, 64), to->h, to->c };
 
   switch (s->kind)
     {
@@ -754,7 +759,7 @@ run_step (SvdGraphCl *self,
             const SvdGraphTensor *t = svd_graph_tensor (g, op->in[i]);
             int c0 = op->type == SVD_GRAPH_OP_CONCAT ? 0 : op->c0;
             int n = op->type == SVD_GRAPH_OP_CONCAT ? t->c : to->c;
-            size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), n };
+            size_t gws[3] = { round_up (to->w, 64), to->h, n };
             cl_mem m = inst->buf[op->in[i]];
 
             a = 0;
@@ -777,6 +782,12 @@ run_step (SvdGraphCl *self,
     case STEP_D2S:
     case STEP_S2D:
       {
+        if (s->kind == STEP_D2S)
+          {
+            /* One item per input pixel and output channel. */
+            gws3[0] = round_up (ti->w, 64);
+            gws3[1] = ti->h;
+          }
         if ((k = kernel (self, s->kind == STEP_D2S ? "depth_to_space" : "space_to_depth", NULL, error)) == NULL)
           return FALSE;
         ARG (k, a++, src);
@@ -960,7 +971,7 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
     }
   {
     const SvdGraphTensor *ti = svd_graph_tensor (inst->graph, inst->graph->input);
-    size_t gws[3] = { round_up (w, 16), round_up (h, 4), 3 };
+    size_t gws[3] = { round_up (w, 64), h, 3 };
     cl_mem in = inst->buf[inst->graph->input];
 
     if (ti->c != 3)
@@ -984,7 +995,7 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
     return FALSE;
   {
     const SvdGraphTensor *to = svd_graph_tensor (inst->graph, inst->graph->output);
-    size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), 3 };
+    size_t gws[3] = { round_up (to->w, 64), to->h, 3 };
     cl_mem out = inst->buf[inst->graph->output];
 
     if ((k = kernel (self, "export_rgb", NULL, error)) == NULL)
