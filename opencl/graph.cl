@@ -148,6 +148,102 @@ conv (__global const store_t *src,
     }
 }
 
+/* 1x1 convs (pad 0): 16 pixels of a row per work-item with vector loads;
+ * the rows' slack (whole tiles, see conv.cl) makes the loads in bounds and
+ * stays zero, since only pixels inside the image are stored. */
+#ifdef HALF
+#define LD16(p, i) vload_half16 (0, (p) + (i))
+#define ST16(v, p, i) vstore_half16 ((v), 0, (p) + (i))
+#else
+#define LD16(p, i) vload16 (0, (p) + (i))
+#define ST16(v, p, i) vstore16 ((v), 0, (p) + (i))
+#endif
+
+inline float16
+act16 (int act, float16 v, float slope, float alpha, float beta)
+{
+  switch (act)
+    {
+    case ACT_RELU: return fmax (v, (float16) 0.0f);
+    case ACT_PRELU: return select (v * slope, v, isgreaterequal (v, (float16) 0.0f));
+    case ACT_LEAKY: return select (v * alpha, v, isgreaterequal (v, (float16) 0.0f));
+    case ACT_SILU: return v / (1.0f + exp (-v));
+    case ACT_SIGMOID: return 1.0f / (1.0f + exp (-v));
+    case ACT_TANH: return tanh (v);
+    case ACT_CLAMP: return fmin (fmax (v, (float16) alpha), (float16) beta);
+    default: return v;
+    }
+}
+
+__kernel void
+conv1x1 (__global const store_t *src,
+         int                     ic_n,
+         int                     w,
+         int                     h,
+         int                     pitch,
+         int                     plane,
+         __global store_t       *dst,
+         int                     opitch,
+         int                     oplane,
+         __global const float   *weight,
+         __global const float   *bias,
+         __global const float   *slope,
+         int                     act_type,
+         float                   alpha,
+         float                   beta,
+         int                     tail,
+         __global const store_t *ta,
+         __global const store_t *tb)
+{
+  int x0 = get_global_id (0) * 16;
+  int y = get_global_id (1);
+  int ob = get_global_id (2);
+  float16 acc[OCB];
+  size_t row = (size_t) (y + 1) * pitch + x0 + 1;
+
+  if (y >= h || x0 >= w)
+    return;
+  #pragma unroll
+  for (int o = 0; o < OCB; o++)
+    acc[o] = (float16) (bias[ob * OCB + o]);
+  #pragma unroll 4
+  for (int ic = 0; ic < ic_n; ic++)
+    {
+      float16 xv = LD16 (src, (size_t) ic * plane + row);
+      __global const float *wk = weight + ((size_t) ob * ic_n + ic) * OCB;
+
+      #pragma unroll
+      for (int o = 0; o < OCB; o++)
+        acc[o] = mad ((float16) (wk[o]), xv, acc[o]);
+    }
+  /* A vector epilogue: columns past the image are stored as zeros, which
+   * keeps the slack zero for the next 3x3 conv. */
+  #pragma unroll
+  for (int o = 0; o < OCB; o++)
+    {
+      int oc = ob * OCB + o;
+      size_t at = (size_t) oc * oplane + (size_t) (y + 1) * opitch + x0 + 1;
+      float16 r = act16 (act_type, acc[o], act_type == ACT_PRELU ? slope[oc] : 0.0f, alpha, beta);
+
+      if (tail == 1)
+        r += LD16 (ta, at);
+      else if (tail == 2)
+        r *= LD16 (ta, at);
+      else if (tail == 3)
+        r *= LD16 (ta, at) + LD16 (tb, at);
+      if (x0 + 16 > w)
+        {
+          float t[16];
+
+          vstore16 (r, 0, t);
+          for (int i = w - x0; i < 16; i++)
+            t[i] = 0.0f;
+          r = vload16 (0, t);
+        }
+      ST16 (r, dst, at);
+    }
+}
+
 #else
 
 /* Element-wise activation. */
@@ -224,7 +320,9 @@ copy_channels (__global const store_t *src,
   ST (LD (src, AT (c0 + c, y, x, pitch, plane)), dst, AT (d0 + c, y, x, pitch, plane));
 }
 
-/* out (c, y, x) = in (table[(c·s + y % s)·s + x % s], y / s, x / s) */
+/* out (c, y, x) = in (table[(c·s + y % s)·s + x % s], y / s, x / s): one
+ * work-item per input pixel and output channel writes its s × s block, so
+ * the reads run along rows and no index is divided. */
 __kernel void
 depth_to_space (__global const store_t *src,
                 int                     w,
@@ -237,12 +335,14 @@ depth_to_space (__global const store_t *src,
                 int                     opitch,
                 int                     oplane)
 {
-  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2), ow = w * s, oh = h * s;
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
 
-  if (x >= ow || y >= oh)
+  if (x >= w || y >= h)
     return;
-  ST (LD (src, AT (table[(c * s + y % s) * s + x % s], y / s, x / s, pitch, plane)), dst,
-      AT (c, y, x, opitch, oplane));
+  for (int i = 0; i < s; i++)
+    for (int j = 0; j < s; j++)
+      ST (LD (src, AT (table[(c * s + i) * s + j], y, x, pitch, plane)), dst,
+          AT (c, y * s + i, x * s + j, opitch, oplane));
 }
 
 /* out (k, y, x) = in (c, y·s + i, x·s + j), table[k] = (c·s + i)·s + j */

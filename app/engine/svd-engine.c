@@ -842,6 +842,7 @@ svd_engine_set_chain (SvdEngine       *self,
         {
           st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
           graph_set_hooks (self, st->graph);
+          svd_graph_cl_set_profile (st->graph, self->settings.profile_layers);
           continue;
         }
       st->n_layers = m->n_layers;
@@ -1282,21 +1283,35 @@ layer_bands (SvdEngine *self,
 
 /* Graph stages (issue #27) borrow the 3x3 conv layers: the same kernels,
  * weight layout, bands and Winograd choice as a compact model's body. */
+/* A lent conv keeps its own copy of the weights: under auto, Winograd
+ * variants are made later from them (Layer.wino_src). */
+typedef struct {
+  Layer        l;
+  SvdConvLayer src;
+} GraphConv;
+
+static void
+graph_conv_free (gpointer data,
+                 gpointer conv);
+
 static gpointer
 graph_conv_new (gpointer             data,
                 const SvdConvLayer  *src,
                 GError             **error)
 {
   SvdEngine *self = data;
-  Layer *l = g_new0 (Layer, 1);
+  GraphConv *gc = g_new0 (GraphConv, 1);
 
-  if (!layer_setup (self, l, NULL, src, FALSE, FALSE, 1, error))
+  gc->src = *src;
+  gc->src.weight = g_memdup2 (src->weight, (gsize) src->out_ch * src->in_ch * 9 * sizeof (float));
+  gc->src.bias = g_memdup2 (src->bias, (gsize) src->out_ch * sizeof (float));
+  gc->src.slope = src->slope ? g_memdup2 (src->slope, (gsize) src->out_ch * sizeof (float)) : NULL;
+  if (!layer_setup (self, &gc->l, NULL, &gc->src, FALSE, FALSE, 1, error))
     {
-      layer_clear (l);
-      g_free (l);
+      graph_conv_free (self, gc);
       return NULL;
     }
-  return l;
+  return gc;
 }
 
 static void
@@ -1304,7 +1319,8 @@ graph_conv_free (gpointer data,
                  gpointer conv)
 {
   SvdEngine *self = data;
-  Layer *l = conv;
+  GraphConv *gc = conv;
+  Layer *l = &gc->l;
 
   if (l->weight != NULL)
     self->bytes -= ((guint64) l->ic * 9 + 3) * l->oc * sizeof (float);
@@ -1312,7 +1328,10 @@ graph_conv_free (gpointer data,
     if (l->wino[k] != NULL)
       self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);
   layer_clear (l);
-  g_free (l);
+  g_free (gc->src.weight);
+  g_free (gc->src.bias);
+  g_free (gc->src.slope);
+  g_free (gc);
 }
 
 static gboolean
@@ -1331,7 +1350,7 @@ graph_conv_run (gpointer   data,
                 GError   **error)
 {
   SvdEngine *self = data;
-  Layer *l = conv;
+  Layer *l = &((GraphConv *) conv)->l;
   DevBuf s = { 0 }, d = { 0 };
   int items, band;
 
@@ -1345,10 +1364,8 @@ graph_conv_run (gpointer   data,
   l->run_h = h;
   if (!prepare_conv (self, l, &s, &d, &s, w, h, error))
     return FALSE;
-  if (l->algo != SVD_CONV_ALGO_DIRECT)
-    items = band = 1;
-  else
-    layer_bands (self, l, w, h, &items, &band);
+  /* Bands of rows (of tiles, for Winograd), as run_stages() runs them. */
+  layer_bands (self, l, w, h, &items, &band);
   for (int y = 0; y < items; y += band)
     {
       cl_event ev = NULL;

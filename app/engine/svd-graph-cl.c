@@ -70,6 +70,7 @@ struct _SvdGraphCl {
   int             n_steps;
   gboolean        has_hooks;
   SvdGraphConvHooks hooks;
+  gboolean        profile;
 };
 
 static void
@@ -130,7 +131,7 @@ svd_graph_cl_set_conv_hooks (SvdGraphCl              *self,
 }
 
 /* The feature-map layout: the engine's when its convs are lent (whole
- * tiles plus the border), else rows of w + 2 rounded to 16 values. */
+ * tiles plus the border), else rows of whole 16-value vectors plus 16. */
 static void
 geometry (SvdGraphCl *self,
           int         w,
@@ -143,7 +144,7 @@ geometry (SvdGraphCl *self,
       self->hooks.geometry (self->hooks.data, w, h, pitch, plane);
       return;
     }
-  *pitch = (w + 2 + 15) / 16 * 16;
+  *pitch = (w + 15) / 16 * 16 + 16;
   *plane = *pitch * (h + 2);
 }
 
@@ -558,7 +559,12 @@ enqueue (SvdGraphCl   *self,
          const char   *what,
          GError      **error)
 {
-  return enqueue_local (self, k, dims, gws, NULL, first, last, what, error);
+  /* Element-wise kernels: rows of 64 pixels per work-group (PoCL pays per
+   * group; a GPU is happy with 64 too). */
+  static const size_t row64[3] = { 64, 1, 1 };
+
+  return enqueue_local (self, k, dims, gws, dims == 3 && gws[0] % 64 == 0 ? row64 : NULL, first, last, what,
+                        error);
 }
 
 static gboolean
@@ -615,7 +621,7 @@ run_step (SvdGraphCl *self,
   cl_kernel k;
   cl_mem src = inst->buf[ti_i], dst = inst->buf[to_i];
   int a = 0, ip = inst->pitch[ti_i], ipl = inst->plane[ti_i], op_ = inst->pitch[to_i], opl = inst->plane[to_i];
-  size_t gws3[3] = { round_up (to->w, 16), round_up (to->h, 4), to->c };
+  size_t gws3[3] = { round_up (to->w, 64), to->h, to->c };
 
   switch (s->kind)
     {
@@ -631,6 +637,39 @@ run_step (SvdGraphCl *self,
                                        first, last, error);
         defs = g_strdup_printf (" -DKH=%d -DKW=%d -DOCB=%d", op->kh, op->kw, s->ocb);
         gws[2] = to->c / s->ocb;
+        if (op->kh == 1 && op->kw == 1 && op->pad[0] == 0 && op->pad[1] == 0 && op->pad[2] == 0 &&
+            op->pad[3] == 0 && ip >= (int) round_up (ti->w, 16) + 2)
+          {
+            /* Pointwise: 16 pixels per item with vector loads (the rows'
+             * slack holds them). */
+            size_t pgws[3] = { round_up (to->w, 16) / 16, to->h, gws[2] };
+            size_t lws[3] = { 1, 1, gws[2] };
+
+            if ((k = kernel (self, "conv1x1", defs, error)) == NULL)
+              return FALSE;
+            ARG (k, a++, src);
+            ARG (k, a++, ti->c);
+            ARG (k, a++, ti->w);
+            ARG (k, a++, ti->h);
+            ARG (k, a++, ip);
+            ARG (k, a++, ipl);
+            ARG (k, a++, dst);
+            ARG (k, a++, op_);
+            ARG (k, a++, opl);
+            ARG (k, a++, s->weight);
+            ARG (k, a++, s->bias);
+            ARG (k, a++, s->slope_mem);
+            ARG (k, a++, act);
+            ARG (k, a++, s->alpha);
+            ARG (k, a++, s->beta);
+            ARG (k, a++, s->tail);
+            ARG (k, a++, ta);
+            ARG (k, a++, tb);
+            if (err != CL_SUCCESS)
+              return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph conv1x1)");
+            return enqueue_local (self, k, 3, pgws, lws, first, last, "clEnqueueNDRangeKernel(graph conv1x1)",
+                                  error);
+          }
         if ((k = kernel (self, "conv", defs, error)) == NULL)
           return FALSE;
         ARG (k, a++, src);
@@ -720,7 +759,7 @@ run_step (SvdGraphCl *self,
             const SvdGraphTensor *t = svd_graph_tensor (g, op->in[i]);
             int c0 = op->type == SVD_GRAPH_OP_CONCAT ? 0 : op->c0;
             int n = op->type == SVD_GRAPH_OP_CONCAT ? t->c : to->c;
-            size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), n };
+            size_t gws[3] = { round_up (to->w, 64), to->h, n };
             cl_mem m = inst->buf[op->in[i]];
 
             a = 0;
@@ -743,6 +782,12 @@ run_step (SvdGraphCl *self,
     case STEP_D2S:
     case STEP_S2D:
       {
+        if (s->kind == STEP_D2S)
+          {
+            /* One item per input pixel and output channel. */
+            gws3[0] = round_up (ti->w, 64);
+            gws3[1] = ti->h;
+          }
         if ((k = kernel (self, s->kind == STEP_D2S ? "depth_to_space" : "space_to_depth", NULL, error)) == NULL)
           return FALSE;
         ARG (k, a++, src);
@@ -842,6 +887,40 @@ run_steps (SvdGraphCl    *self,
           /* A cancel is seen within one op: keep the queue short. */
           clFinish (svd_cl_context_get_queue (self->ctx));
         }
+      if (self->profile)
+        {
+          /* Debug aid (settings.profile_layers): each step's device time. */
+          Step *s = &g_array_index (inst->steps, Step, i);
+          cl_event f = NULL, l = NULL;
+          cl_ulong t0 = 0, t1 = 0;
+          const SvdGraphTensor *to = svd_graph_tensor (inst->graph, s->out);
+
+          if (!run_step (self, inst, s, &f, &l, error))
+            return FALSE;
+          clFinish (svd_cl_context_get_queue (self->ctx));
+          if (f != NULL && l != NULL)
+            {
+              clGetEventProfilingInfo (f, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
+              clGetEventProfilingInfo (l, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
+            }
+          g_printerr ("graph step %2u %-14s %s%s → %d×%d×%d: %8.2f ms\n", i, svd_graph_op_type_name (s->op->type),
+                      s->hooked ? "(conv.cl) " : "", s->tail ? "(+tail) " : "", to->c, to->h, to->w, (t1 - t0) / 1e6);
+          if (first != NULL && *first == NULL && f != NULL)
+            {
+              clRetainEvent (f);
+              *first = f;
+            }
+          if (last != NULL && l != NULL)
+            {
+              if (*last != NULL)
+                clReleaseEvent (*last);
+              clRetainEvent (l);
+              *last = l;
+            }
+          g_clear_pointer (&f, clReleaseEvent);
+          g_clear_pointer (&l, clReleaseEvent);
+          continue;
+        }
       if (!run_step (self, inst, &g_array_index (inst->steps, Step, i), first, last, error))
         return FALSE;
     }
@@ -892,7 +971,7 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
     }
   {
     const SvdGraphTensor *ti = svd_graph_tensor (inst->graph, inst->graph->input);
-    size_t gws[3] = { round_up (w, 16), round_up (h, 4), 3 };
+    size_t gws[3] = { round_up (w, 64), h, 3 };
     cl_mem in = inst->buf[inst->graph->input];
 
     if (ti->c != 3)
@@ -916,7 +995,7 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
     return FALSE;
   {
     const SvdGraphTensor *to = svd_graph_tensor (inst->graph, inst->graph->output);
-    size_t gws[3] = { round_up (to->w, 16), round_up (to->h, 4), 3 };
+    size_t gws[3] = { round_up (to->w, 64), to->h, 3 };
     cl_mem out = inst->buf[inst->graph->output];
 
     if ((k = kernel (self, "export_rgb", NULL, error)) == NULL)
@@ -1006,6 +1085,13 @@ out:
   /* The instance points at @graph, which the caller owns. */
   g_clear_pointer (&self->inst, instance_free);
   return out;
+}
+
+void
+svd_graph_cl_set_profile (SvdGraphCl *self,
+                          gboolean    profile)
+{
+  self->profile = profile;
 }
 
 int

@@ -86,6 +86,10 @@ float      *svd_graph_cl_run_host   (SvdGraphCl      *self,
                                      const float     *input,
                                      GError         **error);
 
+/* Log each step's device time (settings.profile_layers). */
+void        svd_graph_cl_set_profile (SvdGraphCl     *self,
+                                      gboolean        profile);
+
 /* Kernels the last plan ran (after fusion) and device bytes held. */
 int         svd_graph_cl_get_n_steps (SvdGraphCl     *self);
 guint64     svd_graph_cl_get_device_bytes (SvdGraphCl *self);

@@ -397,6 +397,55 @@ test_mixed_chain (void)
   g_assert_cmpfloat (diff, <, 2e-3);
 }
 
+/* Under --conv auto the engine makes a graph conv's Winograd variants when
+ * a large frame first asks for them, from weights the lent conv must still
+ * hold then (it once kept a pointer to a freed copy: CL_INVALID_VALUE). */
+static void
+test_span_auto (void)
+{
+  g_autofree char *mpath = svd_test_shared_path ("models", "other", SPAN ".onnx", NULL);
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(SvdImage) in = NULL;
+  SvdImage *out[2] = { NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  double diff;
+
+  if (!g_file_test (mpath, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no ../shared");
+      return;
+    }
+  m = svd_model_load (mpath, &error);
+  g_assert_no_error (error);
+  /* 512x512: the convs run at 256x256, SVD_CONV_AUTO_MIN_PIXELS. */
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 512, 512, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 3);
+  for (int i = 0; i < 2; i++)
+    {
+      g_auto(SvdSettings) settings;
+      g_autoptr(SvdEngine) engine = NULL;
+      g_autoptr(SvdChain) chain = NULL;
+
+      svd_settings_init (&settings);
+      svd_settings_apply_env (&settings);
+      settings.conv = i == 0 ? SVD_CONV_MODE_AUTO : SVD_CONV_MODE_DIRECT;
+      settings.use_kernel_cache = FALSE;  /* measure, so both variants are made */
+      engine = svd_engine_new_for_context (ctx, &settings, &error);
+      g_assert_no_error (error);
+      chain = svd_chain_new_from_models ("span", &m, 1, &error);
+      g_assert_no_error (error);
+      g_assert_true (svd_engine_set_chain (engine, chain, &error));
+      svd_engine_process (engine, in, SVD_PIXEL_FORMAT_RGB_F32, &out[i], NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+  diff = svd_test_max_abs_diff (out[0], out[1]);
+  g_clear_pointer (&out[0], svd_image_unref);
+  g_clear_pointer (&out[1], svd_image_unref);
+  g_test_message ("SPANF3 512x512, --conv auto vs direct: max abs %.3g", diff);
+  g_assert_cmpfloat (diff, <, 1e-3);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -413,6 +462,7 @@ main (int   argc,
   g_test_add_data_func ("/graph-cl/span/37x53", "37x53", test_span);
   g_test_add_data_func ("/graph-cl/span/64x96", "64x96", test_span);
   g_test_add_func ("/graph-cl/mixed-chain", test_mixed_chain);
+  g_test_add_func ("/graph-cl/span/conv-auto", test_span_auto);
   ret = g_test_run ();
   g_hash_table_unref (programs);
   svd_cl_context_unref (ctx);
