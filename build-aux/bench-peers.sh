@@ -26,7 +26,8 @@
 #              with ANIME_ALL_SIZES=1, every size (4x of 960x540 is 4K)
 #              A MODEL given here is an .onnx (ORT) whose .pth for PyTorch
 #              is looked for beside it; PyTorch is "n/a" without one.
-# Env: ROUNDS (3), RUNS (3), WARMUP (1), SVD_CONV (svd bench --conv, default
+# Env: ONLY (an extended regex: only the default models whose label
+#   matches, e.g. ONLY='^Super'), ROUNDS (3), RUNS (3), WARMUP (1), SVD_CONV (svd bench --conv, default
 #   the app's default), PEERS_DIR (default .peers in the source tree,
 #   git-ignored: onnxruntime-node is installed there with npm on first use),
 #   ORT_VERSION (1.30.0), PYTHON (/usr/bin/python3, needs python3-torch).
@@ -82,6 +83,7 @@ done
 seed=$shared/models/seed
 declare -a labels=() svd_models=() onnx_models=() pth_models=() model_sizes=()
 add_model () {
+  [ -n "${ONLY:-}" ] && ! grep -qE -- "$ONLY" <<<"$1" && return 0
   labels+=("$1"); svd_models+=("$2"); onnx_models+=("$3"); pth_models+=("$4"); model_sizes+=("$5")
 }
 if [ $# -gt 0 ]; then
