@@ -10,9 +10,12 @@
 # up, then times RUNS frames and reports its median. The table gives each
 # engine's median over the rounds and the ratio best peer / svd, taken per
 # round (the paired figure) and then its median; "%peak" is svd's real
-# arithmetic (Winograd's multiplies, not the direct-equivalent count) over
-# the device's measured FMA peak (cached per device and driver, best of
-# every measurement); "d-eq" is the direct-equivalent GFLOP/s.
+# arithmetic (Winograd's multiplies, not the direct-equivalent count) per
+# wall-clock second over the device's measured FMA peak (cached per device
+# and driver, best of every measurement), which a busy machine lowers;
+# "%pk/cpu" the same per CPU-second of svd's threads over one compute
+# unit's share of the peak (CPU devices), which it does not; "d-eq" is the
+# direct-equivalent GFLOP/s.
 #
 # Usage: build-aux/bench-peers.sh [BUILD_DIR] [SIZES] [MODEL...]
 #   BUILD_DIR  default: build
@@ -23,7 +26,8 @@
 #              with ANIME_ALL_SIZES=1, every size (4x of 960x540 is 4K)
 #              A MODEL given here is an .onnx (ORT) whose .pth for PyTorch
 #              is looked for beside it; PyTorch is "n/a" without one.
-# Env: ROUNDS (3), RUNS (3), WARMUP (1), SVD_CONV (svd bench --conv, default
+# Env: ONLY (an extended regex: only the default models whose label
+#   matches, e.g. ONLY='^Super'), ROUNDS (3), RUNS (3), WARMUP (1), SVD_CONV (svd bench --conv, default
 #   the app's default), PEERS_DIR (default .peers in the source tree,
 #   git-ignored: onnxruntime-node is installed there with npm on first use),
 #   ORT_VERSION (1.30.0), PYTHON (/usr/bin/python3, needs python3-torch).
@@ -79,6 +83,7 @@ done
 seed=$shared/models/seed
 declare -a labels=() svd_models=() onnx_models=() pth_models=() model_sizes=()
 add_model () {
+  [ -n "${ONLY:-}" ] && ! grep -qE -- "$ONLY" <<<"$1" && return 0
   labels+=("$1"); svd_models+=("$2"); onnx_models+=("$3"); pth_models+=("$4"); model_sizes+=("$5")
 }
 if [ $# -gt 0 ]; then
@@ -165,8 +170,8 @@ echo "svd: $("$svd" --version 2>/dev/null | head -1); ORT: onnxruntime-node $(no
 echo "rounds $rounds x (warm-up $warmup + $runs timed frames) per engine; svd --conv ${SVD_CONV:-default};" \
   "peers' spinning $([ "$spin" = 0 ] && echo "off (load above $cores cores)" || echo on)"
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-16s %-8s %9s %9s %9s %8s %8s %7s %8s %9s\n' model size "svd ms" "ORT ms" "torch ms" "vs best" \
-  "target" "%peak" "GFLOP/s" "d-eq GF/s"
+printf '%-16s %-8s %9s %9s %9s %8s %7s %6s %8s %8s %9s\n' model size "svd ms" "ORT ms" "torch ms" "vs best" \
+  "target" "%peak" "%pk/cpu" "GFLOP/s" "d-eq GF/s"
 for i in "${!labels[@]}"; do
   IFS=, read -ra msizes <<< "${model_sizes[$i]}"
   for s in "${msizes[@]}"; do
@@ -203,10 +208,12 @@ peak = max((s.get("peak_gflops", -1) for s in svds), default=-1)
 real = med([s["real_gflops"] for s in svds]) if svds else math.nan
 deq = med([s["gflops"] for s in svds]) if svds else math.nan
 pct = 100 * real / peak if peak > 0 else math.nan
+cpu = med([s.get("fraction_of_peak_per_cpu_second", -1) for s in svds]) if svds else math.nan
+cpu = 100 * cpu if cpu >= 0 else math.nan
 tcol = "unavail" if torch_off else ("n/a" if not have_pth else "%9.1f" % tor)
-print("%-16s %-8s %9.1f %9.1f %9s %7.2fx %7s %6.0f%% %8.1f %9.1f" % (
+print("%-16s %-8s %9.1f %9.1f %9s %7.2fx %7s %5.0f%% %7.0f%% %8.1f %9.1f" % (
     label, size, svd, ort, tcol, ratio, ("%.1fx" % target) if not math.isnan(target) else "-",
-    pct, real, deq), flush=True)
+    pct, cpu, real, deq), flush=True)
 PY
   done
 done

@@ -75,34 +75,33 @@ typedef float floatv;
 #define STORE1_DST(v, p) (*(p) = (v))
 #endif
 
-#if WM == 2
-__constant float BT[WT][WT] = {
-  { 1,  0, -1,  0 },
-  { 0,  1,  1,  0 },
-  { 0, -1,  1,  0 },
-  { 0,  1,  0, -1 },
-};
-__constant float AT[WM][WT] = {
-  { 1, 1,  1,  0 },
-  { 0, 1, -1, -1 },
-};
-#elif WM == 4
-__constant float BT[WT][WT] = {
-  { 4,  0, -5,  0, 1, 0 },
-  { 0, -4, -4,  1, 1, 0 },
-  { 0,  4, -4, -1, 1, 0 },
-  { 0, -2, -1,  2, 1, 0 },
-  { 0,  2, -1, -2, 1, 0 },
-  { 0,  4,  0, -5, 0, 1 },
-};
-__constant float AT[WM][WT] = {
-  { 1, 1,  1, 1,  1, 0 },
-  { 0, 1, -1, 2, -2, 0 },
-  { 0, 1,  1, 4,  4, 0 },
-  { 0, 1, -1, 8, -8, 1 },
-};
-#else
+/* The transforms of Lavin and Gray (the matrices are written out in the C
+ * twin, app/engine/svd-winograd.c), as macros over vectors of tiles. */
+#if WM != 2 && WM != 4
 #error "WM must be 2 or 4"
+#endif
+
+#if WM == 2
+/* The 1-D transforms of F(2x2,3x3) written out: summing over the
+ * matrices' entries started from +0.0, which the compiler may not drop.
+ * r = Bᵀ d = (d0 - d2, d1 + d2, d2 - d1, d1 - d3); y = Aᵀ m = (m0 + m1 +
+ * m2, m1 - m2 - m3). */
+#define BT4(d0, d1, d2, d3, r)                                                 \
+  do {                                                                         \
+    (r)[0] = (d0) - (d2);                                                      \
+    (r)[1] = (d1) + (d2);                                                      \
+    (r)[2] = (d2) - (d1);                                                      \
+    (r)[3] = (d1) - (d3);                                                      \
+  } while (0)
+#define AT4(m0, m1, m2, m3, y)                                                 \
+  do {                                                                         \
+    (y)[0] = (m0) + (m1) + (m2);                                               \
+    (y)[1] = (m1) - (m2) - (m3);                                               \
+  } while (0)
+#define BT_ROW(d, r) BT4 ((d)[0], (d)[1], (d)[2], (d)[3], r)
+#define BT_COL(h, b, r) BT4 ((h)[0][b], (h)[1][b], (h)[2][b], (h)[3][b], r)
+#define AT_COL(m, y) AT4 ((m)[0], (m)[1], (m)[2], (m)[3], y)
+#define AT_ROW(u, y) AT4 ((u)[0], (u)[1], (u)[2], (u)[3], y)
 #endif
 
 #if WM == 4
@@ -134,6 +133,10 @@ __constant float AT[WM][WT] = {
     (y)[2] = fma (c_, (floatv) 4.0f, a_);                                      \
     (y)[3] = fma (e_, (floatv) 8.0f, b_) + (m5);                               \
   } while (0)
+#define BT_ROW(d, r) BT6 ((d)[0], (d)[1], (d)[2], (d)[3], (d)[4], (d)[5], r)
+#define BT_COL(h, b, r) BT6 ((h)[0][b], (h)[1][b], (h)[2][b], (h)[3][b], (h)[4][b], (h)[5][b], r)
+#define AT_COL(m, y) AT6 ((m)[0], (m)[1], (m)[2], (m)[3], (m)[4], (m)[5], y)
+#define AT_ROW(u, y) AT6 ((u)[0], (u)[1], (u)[2], (u)[3], (u)[4], (u)[5], y)
 #endif
 
 #if VW == 16
@@ -262,7 +265,6 @@ wino_conv (__global const SRC_T *restrict src,
         {
           __global const SRC_T *s = src + (size_t) c * src_plane + (size_t) (ty * WM) * src_pitch + tx0 * WM;
 
-
           #pragma unroll
           for (int v = 0; v < RX; v++)
             {
@@ -292,48 +294,18 @@ wino_conv (__global const SRC_T *restrict src,
                       d[k] = VLOAD (0, tmp);
                     }
                   /* h[r][b] = sum_k d[r][k] B[k][b] = sum_k d[k] BT[b][k] */
-#if WM == 4
-                  BT6 (d[0], d[1], d[2], d[3], d[4], d[5], h[r]);
-#else
-                  #pragma unroll
-                  for (int b = 0; b < WT; b++)
-                    {
-                      floatv acc = (floatv) 0.0f;
-
-                      #pragma unroll
-                      for (int k = 0; k < WT; k++)
-                        if (BT[b][k] != 0.0f)
-                          acc += d[k] * BT[b][k];
-                      h[r][b] = acc;
-                    }
-#endif
+                  BT_ROW (d, h[r]);
                 }
-#if WM == 4
               #pragma unroll
               for (int b = 0; b < WT; b++)
                 {
                   floatv col[WT];
 
-                  BT6 (h[0][b], h[1][b], h[2][b], h[3][b], h[4][b], h[5][b], col);
+                  BT_COL (h, b, col);
                   #pragma unroll
                   for (int a = 0; a < WT; a++)
                     VSTORE (col[a], 0, V + (size_t) (a * WT + b) * VSTRIDE + c * TB + v * VW);
                 }
-#else
-              #pragma unroll
-              for (int a = 0; a < WT; a++)
-                #pragma unroll
-                for (int b = 0; b < WT; b++)
-                  {
-                    floatv acc = (floatv) 0.0f;
-
-                    #pragma unroll
-                    for (int r = 0; r < WT; r++)
-                      if (BT[a][r] != 0.0f)
-                        acc += h[r][b] * BT[a][r];
-                    VSTORE (acc, 0, V + (size_t) (a * WT + b) * VSTRIDE + c * TB + v * VW);
-                  }
-#endif
             }
         }
 
@@ -386,7 +358,6 @@ wino_conv (__global const SRC_T *restrict src,
               #pragma unroll
               for (int v = 0; v < RX; v++)
                 {
-#if WM == 4
                   /* u[p][b] = sum_a AT[p][a] M[a][b], a column at a time;
                    * then each output row p from u[p][*] as it is stored. */
                   floatv u[WM][WT];
@@ -399,35 +370,11 @@ wino_conv (__global const SRC_T *restrict src,
                       #pragma unroll
                       for (int a = 0; a < WT; a++)
                         mc[a] = VLOAD (0, M + (size_t) (a * WT + b) * MSTRIDE + o * TB + v * VW);
-                      AT6 (mc[0], mc[1], mc[2], mc[3], mc[4], mc[5], r);
+                      AT_COL (mc, r);
                       #pragma unroll
                       for (int p = 0; p < WM; p++)
                         u[p][b] = r[p];
                     }
-#else
-                  floatv t[WT][WM];
-
-                  #pragma unroll
-                  for (int a = 0; a < WT; a++)
-                    {
-                      floatv mrow[WT];
-
-                      #pragma unroll
-                      for (int b = 0; b < WT; b++)
-                        mrow[b] = VLOAD (0, M + (size_t) (a * WT + b) * MSTRIDE + o * TB + v * VW);
-                      #pragma unroll
-                      for (int q = 0; q < WM; q++)
-                        {
-                          floatv acc = (floatv) 0.0f;
-
-                          #pragma unroll
-                          for (int b = 0; b < WT; b++)
-                            if (AT[q][b] != 0.0f)
-                              acc += mrow[b] * AT[q][b];
-                          t[a][q] = acc;
-                        }
-                    }
-#endif
                   #pragma unroll
                   for (int p = 0; p < WM; p++)
                     {
@@ -437,8 +384,7 @@ wino_conv (__global const SRC_T *restrict src,
                       float buf[WM][VW];
                       int n;
 
-#if WM == 4
-                      AT6 (u[p][0], u[p][1], u[p][2], u[p][3], u[p][4], u[p][5], yv);
+                      AT_ROW (u[p], yv);
                       #pragma unroll
                       for (int q = 0; q < WM; q++)
                         {
@@ -446,19 +392,6 @@ wino_conv (__global const SRC_T *restrict src,
 
                           yv[q] = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
                         }
-#else
-                      #pragma unroll
-                      for (int q = 0; q < WM; q++)
-                        {
-                          floatv acc = (floatv) b0;
-
-                          #pragma unroll
-                          for (int a = 0; a < WT; a++)
-                            if (AT[p][a] != 0.0f)
-                              acc += t[a][q] * AT[p][a];
-                          yv[q] = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
-                        }
-#endif
                       if (y >= height || x0 >= width)
                         continue;
                       n = min (VW * WM, width - x0);

@@ -3,6 +3,7 @@
 
 #include "svd-peak.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
 
 #include <errno.h>
 #include <math.h>
@@ -182,13 +183,18 @@ svd_cl_fma_peak_best (SvdClContext  *context,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *path = cache_dir != NULL ? g_build_filename (cache_dir, "fma-peak.ini", NULL) : NULL;
   g_autofree char *group = peak_group (context);
+  g_autofree char *data = NULL;
+  gsize len = 0;
   double stored = -1.0;
   int n = 0;
 
   peak->gflops = peak->measured = -1.0;
   peak->check_error = 0.0;
   peak->n_measured = 0;
-  if (path != NULL && g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL))
+  /* Ours, but in the user's cache folder: read only as a regular file of
+   * a few KB (a group per device). */
+  if (path != NULL && svd_file_read_regular (path, 1 << 20, &data, &len, NULL) &&
+      g_key_file_load_from_data (kf, data, len, G_KEY_FILE_KEEP_COMMENTS, NULL))
     {
       g_autoptr(GError) local = NULL;
       double v = g_key_file_get_double (kf, group, "best_gflops", &local);

@@ -97,6 +97,15 @@ import json,sys
 d=json.loads(sys.stdin.read())
 assert d["peak_gflops"] < 0 and d["fraction_of_peak"]==0, d
 ' <<<"$json"
+rm -f "$peak_ini"
+ln -s /dev/zero "$peak_ini"
+json=$(timeout 120 "$svd" "${plain[@]}" --no-peak)
+check "a peak file that is not a regular file is ignored, not read" python3 -c '
+import json,sys
+d=json.loads(sys.stdin.read())
+assert d["peak_gflops"] < 0, d
+' <<<"$json"
+rm -f "$peak_ini"
 
 echo "1..$n"
 exit $status
