@@ -21,6 +21,8 @@
 #include "export/svd-chain-export.h"
 #include "export/svd-glsl.h"
 #include "export/svd-onnx-export.h"
+#include "farm/svd-scheduler.h"
+#include "farm/svd-slurm.h"
 #include "media/svd-degrade.h"
 #include "media/svd-media-pipeline.h"
 #include "media/svd-reader.h"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Installs every Debian 12 package SVD Studio needs to build, run and test.
-#   install-deps.sh           the app, its CLI and its tests
+#   install-deps.sh           the app, its CLI and its tests (slurm-wlm and
+#                             munge: the farm suite starts a one-node cluster)
 #   install-deps.sh --train   the model-training recipe in models/train/ instead
 # Training is a developer tool, not part of the app: building, running and
 # testing SVD Studio never needs PyTorch. The recipe runs with Debian's
@@ -20,6 +21,7 @@ APP_PACKAGES="
   xvfb xauth libxtst-dev desktop-file-utils appstream
   fonts-cantarell adwaita-icon-theme
   glslang-tools mesa-vulkan-drivers vulkan-tools mpv
+  slurm-wlm munge
 "
 
 TRAIN_PACKAGES="

@@ -52,6 +52,8 @@ rm -f "$builddir/meson-logs/testlog.json"
 # ASAN_OPTIONS=fast_unwind_on_malloc=0 (with the GL renderer the slow
 # unwinder deadlocks inside llvmpipe's JIT). The leaks found that way were
 # all ours and are fixed; tests/gui/lsan.supp lists the system libraries.
+# The farm suite (a one-node Slurm cluster on localhost, ~30 s; root only,
+# it skips otherwise) runs here with the others.
 # The clients suite (mpv on llvmpipe and lavapipe compiling every shader
 # pass; ~25 min cold on two cores) runs on its own: .ci/run gives it a stage
 # of its own, and `meson test -C build --suite clients` runs it by hand.

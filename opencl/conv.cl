@@ -265,8 +265,16 @@ conv3x3_block (__global const SRC_T *restrict src,
               in = VLOAD (0, res + (size_t) (y + 1) * src_pitch + xs + 1);
               a = clamp_out (acc[o][r][v] + in);
               b = clamp_out (acc[o + 1][r][v] + in);
+              /* Clang's builtin is one permute; PoCL's shuffle2() takes
+               * the mask at run time and LLVM made a long chain of
+               * extracts and inserts of it (see winograd.cl). */
+#ifdef __clang__
+              lo = __builtin_shufflevector (a, b, 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+              hi = __builtin_shufflevector (a, b, 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+#else
               lo = shuffle2 (a, b, (uint16) (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23));
               hi = shuffle2 (a, b, (uint16) (8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31));
+#endif
               out = d + (size_t) (y * 2 + i + 1) * dst_pitch + 1 + (size_t) xs * 2;
               if (xs + VW <= width)
                 {

@@ -11,7 +11,10 @@
  * beyond the allocated rows.
  *
  * Work layout (CPU-shaped, for PoCL): each work-item is persistent and
- * walks blocks of TB = VW * RX horizontally adjacent tiles of one tile row.
+ * walks blocks of TB = VW * RX horizontally adjacent tiles of one tile row,
+ * over the nblocks blocks of the tile rows from ty0 (a band of the layer:
+ * the engine enqueues a big layer in bands, with a cancellation point
+ * after each).
  * Vector lanes run along tiles. Per block it
  *   1. transforms the input of its tiles for every input channel into its
  *      own slice of `scratch` (V: [WT²][IC][TB] with padded rows, a few
@@ -102,6 +105,37 @@ __constant float AT[WM][WT] = {
 #error "WM must be 2 or 4"
 #endif
 
+#if WM == 4
+/* The 1-D transforms of F(4x4,3x3) with their shared terms spelt out (the
+ * compiler may not reassociate floats): Bᵀ d in 12 operations instead of
+ * 20, Aᵀ m in 10 instead of 16. r = Bᵀ (d0 … d5):
+ *   r0 = 4 d0 - 5 d2 + d4           r5 = 4 d1 - 5 d3 + d5
+ *   r1, r2 = (d4 - 4 d2) ± (d3 - 4 d1)
+ *   r3, r4 = (d4 - d2) ± 2 (d3 - d1)
+ * y = Aᵀ (m0 … m5), with a, b = m1 ± m2 and c, e = m3 ± m4:
+ *   y0 = m0 + a + c   y1 = b + 2 e   y2 = a + 4 c   y3 = b + 8 e + m5 */
+#define BT6(d0, d1, d2, d3, d4, d5, r)                                         \
+  do {                                                                         \
+    floatv s1_ = fma ((d2), (floatv) -4.0f, (d4));                             \
+    floatv s2_ = fma ((d1), (floatv) -4.0f, (d3));                             \
+    floatv s3_ = (d4) - (d2), s4_ = ((d3) - (d1)) * 2.0f;                      \
+    (r)[0] = fma ((d0), (floatv) 4.0f, fma ((d2), (floatv) -5.0f, (d4)));      \
+    (r)[1] = s1_ + s2_;                                                        \
+    (r)[2] = s1_ - s2_;                                                        \
+    (r)[3] = s3_ + s4_;                                                        \
+    (r)[4] = s3_ - s4_;                                                        \
+    (r)[5] = fma ((d1), (floatv) 4.0f, fma ((d3), (floatv) -5.0f, (d5)));      \
+  } while (0)
+#define AT6(m0, m1, m2, m3, m4, m5, y)                                         \
+  do {                                                                         \
+    floatv a_ = (m1) + (m2), b_ = (m1) - (m2), c_ = (m3) + (m4), e_ = (m3) - (m4); \
+    (y)[0] = (m0) + a_ + c_;                                                   \
+    (y)[1] = fma (e_, (floatv) 2.0f, b_);                                      \
+    (y)[2] = fma (c_, (floatv) 4.0f, a_);                                      \
+    (y)[3] = fma (e_, (floatv) 8.0f, b_) + (m5);                               \
+  } while (0)
+#endif
+
 #if VW == 16
 /* The WT input columns of 16 tiles along one row, from contiguous loads
  * and lane shuffles instead of 16 x WT scalar loads: d[k] lane i is
@@ -111,8 +145,16 @@ __constant float AT[WM][WT] = {
 #else
 #define LOAD16(p) vload16 (0, (p))
 #endif
-#define SHIFT1(v, next) shuffle2 ((v), (float16) (next), \
-                                  (uint16) (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16))
+/* Lane shuffles with constant masks. Clang (PoCL, most GPU compilers)
+ * gets __builtin_shufflevector, which maps to one permute instruction;
+ * PoCL's shuffle2() takes the mask as a run-time vector, and LLVM turned
+ * the gather built from it into dozens of 8-byte loads and inserts. */
+#ifdef __clang__
+#define SHUF2(a, b, ...) __builtin_shufflevector ((a), (b), __VA_ARGS__)
+#else
+#define SHUF2(a, b, ...) shuffle2 ((a), (b), (uint16) (__VA_ARGS__))
+#endif
+#define SHIFT1(v, next) SHUF2 ((v), (float16) (next), 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)
 
 inline void
 gather16 (__global const SRC_T *p,
@@ -121,21 +163,25 @@ gather16 (__global const SRC_T *p,
 #if WM == 2
   float16 a0 = LOAD16 (p), a1 = LOAD16 (p + 16);
 
-  d[0] = shuffle2 (a0, a1, (uint16) (0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30));
-  d[1] = shuffle2 (a0, a1, (uint16) (1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31));
+  d[0] = SHUF2 (a0, a1, 0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+  d[1] = SHUF2 (a0, a1, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
   d[2] = SHIFT1 (d[0], LOAD1_SRC (p + 32));
   d[3] = SHIFT1 (d[1], LOAD1_SRC (p + 33));
 #else
   float16 a0 = LOAD16 (p), a1 = LOAD16 (p + 16), a2 = LOAD16 (p + 32), a3 = LOAD16 (p + 48);
-
-  #pragma unroll
-  for (int k = 0; k < 4; k++)
-    {
-      uint16 m = (uint16) (0, 4, 8, 12, 16, 20, 24, 28, 0, 4, 8, 12, 16, 20, 24, 28) + (uint) k;
-      float16 lo = shuffle2 (a0, a1, m), hi = shuffle2 (a2, a3, m);
-
-      d[k] = shuffle2 (lo, hi, (uint16) (0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23));
-    }
+  /* Lane i of d[k] is p[4 i + k]: pick every fourth value from each pair
+   * of loads, then join the halves. */
+#define PICK4(k) \
+  SHUF2 (SHUF2 (a0, a1, k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28, \
+                k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28), \
+         SHUF2 (a2, a3, k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28, \
+                k, k + 4, k + 8, k + 12, k + 16, k + 20, k + 24, k + 28), \
+         0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23)
+  d[0] = PICK4 (0);
+  d[1] = PICK4 (1);
+  d[2] = PICK4 (2);
+  d[3] = PICK4 (3);
+#undef PICK4
   d[4] = SHIFT1 (d[0], LOAD1_SRC (p + 64));
   d[5] = SHIFT1 (d[1], LOAD1_SRC (p + 65));
 #endif
@@ -148,26 +194,24 @@ gather16 (__global const SRC_T *p,
 #else
 #define STORE16(v, p) vstore16 ((v), 0, (p))
 #endif
-#define ILV_LO (uint16) (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23)
-#define ILV_HI (uint16) (8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31)
+#define ILV_LO 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23
+#define ILV_HI 8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31
 
 inline void
 scatter16 (__global DST_T *p,
            float16         y[WM])
 {
 #if WM == 2
-  STORE16 (shuffle2 (y[0], y[1], ILV_LO), p);
-  STORE16 (shuffle2 (y[0], y[1], ILV_HI), p + 16);
+  STORE16 (SHUF2 (y[0], y[1], ILV_LO), p);
+  STORE16 (SHUF2 (y[0], y[1], ILV_HI), p + 16);
 #else
-  float16 lo01 = shuffle2 (y[0], y[1], ILV_LO), hi01 = shuffle2 (y[0], y[1], ILV_HI);
-  float16 lo23 = shuffle2 (y[2], y[3], ILV_LO), hi23 = shuffle2 (y[2], y[3], ILV_HI);
-  const uint16 pl = (uint16) (0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23);
-  const uint16 ph = (uint16) (8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31);
+  float16 lo01 = SHUF2 (y[0], y[1], ILV_LO), hi01 = SHUF2 (y[0], y[1], ILV_HI);
+  float16 lo23 = SHUF2 (y[2], y[3], ILV_LO), hi23 = SHUF2 (y[2], y[3], ILV_HI);
 
-  STORE16 (shuffle2 (lo01, lo23, pl), p);
-  STORE16 (shuffle2 (lo01, lo23, ph), p + 16);
-  STORE16 (shuffle2 (hi01, hi23, pl), p + 32);
-  STORE16 (shuffle2 (hi01, hi23, ph), p + 48);
+  STORE16 (SHUF2 (lo01, lo23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), p);
+  STORE16 (SHUF2 (lo01, lo23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), p + 16);
+  STORE16 (SHUF2 (hi01, hi23, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23), p + 32);
+  STORE16 (SHUF2 (hi01, hi23, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), p + 48);
 #endif
 }
 #endif
@@ -187,7 +231,8 @@ wino_conv (__global const SRC_T *restrict src,
            int                            height,
            int                            ntx,
            int                            nbx,
-           int                            nblocks)
+           int                            nblocks,
+           int                            ty0)
 {
   const int gid = get_global_id (0);
   const int ng = get_global_size (0);
@@ -201,7 +246,7 @@ wino_conv (__global const SRC_T *restrict src,
 
   for (int blk = (int) (((long) gid * nblocks) / ng); blk < blk_end; blk++)
     {
-      const int ty = blk / nbx;
+      const int ty = ty0 + blk / nbx;
       const int tx0 = (blk % nbx) * TB;
       /* Tiles of this block inside the image; lanes past it repeat the
        * last one's input (valid memory) and are not stored. */
@@ -216,6 +261,7 @@ wino_conv (__global const SRC_T *restrict src,
       for (int c = 0; c < IC; c++)
         {
           __global const SRC_T *s = src + (size_t) c * src_plane + (size_t) (ty * WM) * src_pitch + tx0 * WM;
+
 
           #pragma unroll
           for (int v = 0; v < RX; v++)
@@ -246,6 +292,9 @@ wino_conv (__global const SRC_T *restrict src,
                       d[k] = VLOAD (0, tmp);
                     }
                   /* h[r][b] = sum_k d[r][k] B[k][b] = sum_k d[k] BT[b][k] */
+#if WM == 4
+                  BT6 (d[0], d[1], d[2], d[3], d[4], d[5], h[r]);
+#else
                   #pragma unroll
                   for (int b = 0; b < WT; b++)
                     {
@@ -257,7 +306,20 @@ wino_conv (__global const SRC_T *restrict src,
                           acc += d[k] * BT[b][k];
                       h[r][b] = acc;
                     }
+#endif
                 }
+#if WM == 4
+              #pragma unroll
+              for (int b = 0; b < WT; b++)
+                {
+                  floatv col[WT];
+
+                  BT6 (h[0][b], h[1][b], h[2][b], h[3][b], h[4][b], h[5][b], col);
+                  #pragma unroll
+                  for (int a = 0; a < WT; a++)
+                    VSTORE (col[a], 0, V + (size_t) (a * WT + b) * VSTRIDE + c * TB + v * VW);
+                }
+#else
               #pragma unroll
               for (int a = 0; a < WT; a++)
                 #pragma unroll
@@ -271,6 +333,7 @@ wino_conv (__global const SRC_T *restrict src,
                         acc += h[r][b] * BT[a][r];
                     VSTORE (acc, 0, V + (size_t) (a * WT + b) * VSTRIDE + c * TB + v * VW);
                   }
+#endif
             }
         }
 
@@ -323,6 +386,25 @@ wino_conv (__global const SRC_T *restrict src,
               #pragma unroll
               for (int v = 0; v < RX; v++)
                 {
+#if WM == 4
+                  /* u[p][b] = sum_a AT[p][a] M[a][b], a column at a time;
+                   * then each output row p from u[p][*] as it is stored. */
+                  floatv u[WM][WT];
+
+                  #pragma unroll
+                  for (int b = 0; b < WT; b++)
+                    {
+                      floatv mc[WT], r[WM];
+
+                      #pragma unroll
+                      for (int a = 0; a < WT; a++)
+                        mc[a] = VLOAD (0, M + (size_t) (a * WT + b) * MSTRIDE + o * TB + v * VW);
+                      AT6 (mc[0], mc[1], mc[2], mc[3], mc[4], mc[5], r);
+                      #pragma unroll
+                      for (int p = 0; p < WM; p++)
+                        u[p][b] = r[p];
+                    }
+#else
                   floatv t[WT][WM];
 
                   #pragma unroll
@@ -345,6 +427,7 @@ wino_conv (__global const SRC_T *restrict src,
                           t[a][q] = acc;
                         }
                     }
+#endif
                   #pragma unroll
                   for (int p = 0; p < WM; p++)
                     {
@@ -354,6 +437,16 @@ wino_conv (__global const SRC_T *restrict src,
                       float buf[WM][VW];
                       int n;
 
+#if WM == 4
+                      AT6 (u[p][0], u[p][1], u[p][2], u[p][3], u[p][4], u[p][5], yv);
+                      #pragma unroll
+                      for (int q = 0; q < WM; q++)
+                        {
+                          floatv acc = yv[q] + b0;
+
+                          yv[q] = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
+                        }
+#else
                       #pragma unroll
                       for (int q = 0; q < WM; q++)
                         {
@@ -365,6 +458,7 @@ wino_conv (__global const SRC_T *restrict src,
                               acc += t[a][q] * AT[p][a];
                           yv[q] = select (acc * a0, acc, isgreaterequal (acc, (floatv) 0.0f));
                         }
+#endif
                       if (y >= height || x0 >= width)
                         continue;
                       n = min (VW * WM, width - x0);

@@ -13,6 +13,7 @@
 #include "engine/svd-engine.h"
 #include "media/svd-writer.h"
 #include "model/svd-model.h"
+#include "session/svd-chunk-job.h"
 #include "session/svd-restore-job.h"
 #include "session/svd-worker.h"
 
@@ -158,6 +159,7 @@ export_job (SvdWorker     *worker,
   gulong handler;
   gboolean ok;
   gint64 *written;
+  guint n_chunks = 0, chunks_done_before = 0;
 
   /* Freeing the dialog invalidates the worker; stop the run then too. */
   handler = g_cancellable_connect (cancellable, G_CALLBACK (cancel_chained),
@@ -184,13 +186,53 @@ export_job (SvdWorker     *worker,
   rj.cancellable = job->cancellable;
   rj.progress = export_progress_cb;
   rj.user_data = job;
-  /* The engine is created, used and freed here, on the worker thread. */
-  ok = svd_restore_job_run (&rj, &result, error);
+  /* A whole clip longer than one chunk goes through the chunked job
+   * `svd restore` runs: an export cancelled or killed midway leaves its
+   * finished chunks in OUTPUT.svdjob/, and exporting the same again
+   * resumes. The user confirmed replacing the output, so a job folder
+   * left for other settings is started over. */
+  {
+    g_autoptr(SvdReader) reader = NULL;
+    SvdReaderOptions ro;
+    gboolean chunked = FALSE;
+
+    svd_reader_options_init (&ro);
+    reader = svd_reader_open (job->input_path, &ro, NULL);
+    if (reader != NULL && job->audio_path == NULL && job->first == 0)
+      {
+        const SvdVideoInfo *info = svd_reader_get_info (reader);
+
+        chunked = (job->end < 0 || job->end >= info->n_frames) &&
+                  info->n_frames > svd_chunk_job_default_chunk_frames (info) &&
+                  info->rotation % 360 == 0 && !info->hflip;
+      }
+    if (chunked)
+      {
+        g_autofree char *dir = svd_chunk_job_dir_for_output (job->output_path);
+        g_autoptr(SvdChunkJob) old = svd_chunk_job_open (dir, NULL);
+        g_auto(SvdChunkJobResult) cres = { 0 };
+        SvdChunkJobOptions co;
+
+        rj.reader = reader;
+        svd_chunk_job_options_init (&co);
+        co.restart = old != NULL && !svd_chunk_job_matches (old, &rj, &co, NULL);
+        /* The engine is created, used and freed here, on the worker thread. */
+        ok = svd_chunk_job_restore (&rj, &co, NULL, &cres, error);
+        result.frames = cres.frames;
+        n_chunks = cres.n_chunks;
+        chunks_done_before = cres.chunks_done_before;
+      }
+    else
+      ok = svd_restore_job_run (&rj, &result, error);
+  }
   g_cancellable_disconnect (cancellable, handler);
   if (!ok)
     return NULL;
-  written = g_new (gint64, 1);
-  *written = result.frames;
+  /* Frames written, then (chunked) chunks in the job and done before. */
+  written = g_new (gint64, 3);
+  written[0] = result.frames;
+  written[1] = n_chunks;
+  written[2] = chunks_done_before;
   return written;
 }
 
@@ -235,16 +277,32 @@ export_done_cb (guint64       serial,
     {
       g_autofree char *name = g_file_get_basename (self->output);
 
-      self->frames_written = *(gint64 *) result;
+      const gint64 *r = result;
+
+      self->frames_written = r[0];
       self->state = SVD_EXPORT_DONE;
-      /* Translators: %s is the output file's name */
-      self->message = g_strdup_printf (_("Exported “%s”"), name);
+      if (r[2] > 0)
+        /* Translators: %s is the output file's name; a long export is
+         * restored in chunks, and this one continued an interrupted one */
+        self->message = g_strdup_printf (_("Exported “%s” (resumed: %d of %d chunks were already done)"), name,
+                                         (int) r[2], (int) r[1]);
+      else
+        /* Translators: %s is the output file's name */
+        self->message = g_strdup_printf (_("Exported “%s”"), name);
       g_free (result);
     }
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
+      g_autofree char *path = g_file_get_path (self->output);
+      g_autofree char *dir = path != NULL ? svd_chunk_job_dir_for_output (path) : NULL;
+
       self->state = SVD_EXPORT_CANCELLED;
-      self->message = g_strdup (_("Export cancelled; no file was written"));
+      /* A chunked export keeps what it finished for the next try. */
+      if (dir != NULL && g_file_test (dir, G_FILE_TEST_IS_DIR))
+        self->message = g_strdup (_("Export cancelled; its finished chunks are kept, and exporting the same "
+                                    "again resumes"));
+      else
+        self->message = g_strdup (_("Export cancelled; no file was written"));
     }
   else
     {

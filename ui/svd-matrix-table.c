@@ -22,11 +22,61 @@ struct _SvdMatrixRowObject
   const SvdBenchMatrixRow *row;   /* owned by the window's rows array */
   guint                    index;
   gboolean                 stale;  /* measured on another device or precision */
+  gboolean                 recommended;
 };
 
 G_DEFINE_FINAL_TYPE (SvdMatrixRowObject, svd_matrix_row_object, G_TYPE_OBJECT)
 
-static void svd_matrix_row_object_class_init (SvdMatrixRowObjectClass *klass) { }
+enum { PROP_0, PROP_RECOMMENDED, N_PROPS };
+static GParamSpec *row_properties[N_PROPS];
+
+static void
+svd_matrix_row_object_get_property (GObject    *object,
+                                    guint       prop_id,
+                                    GValue     *value,
+                                    GParamSpec *pspec)
+{
+  if (prop_id == PROP_RECOMMENDED)
+    g_value_set_boolean (value, SVD_MATRIX_ROW_OBJECT (object)->recommended);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+}
+
+static void
+svd_matrix_row_object_class_init (SvdMatrixRowObjectClass *klass)
+{
+  G_OBJECT_CLASS (klass)->get_property = svd_matrix_row_object_get_property;
+  row_properties[PROP_RECOMMENDED] =
+    g_param_spec_boolean ("recommended", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, row_properties);
+}
+
+/**
+ * svd_matrix_row_object_set_recommended:
+ * @self: a row
+ * @recommended: whether it is the recommendation (the table marks it)
+ */
+void
+svd_matrix_row_object_set_recommended (SvdMatrixRowObject *self,
+                                       gboolean            recommended)
+{
+  g_return_if_fail (SVD_IS_MATRIX_ROW_OBJECT (self));
+
+  recommended = !!recommended;
+  if (self->recommended == recommended)
+    return;
+  self->recommended = recommended;
+  g_object_notify_by_pspec (G_OBJECT (self), row_properties[PROP_RECOMMENDED]);
+}
+
+gboolean
+svd_matrix_row_object_get_recommended (SvdMatrixRowObject *self)
+{
+  g_return_val_if_fail (SVD_IS_MATRIX_ROW_OBJECT (self), FALSE);
+
+  return self->recommended;
+}
 static void svd_matrix_row_object_init (SvdMatrixRowObject *self) { }
 
 const SvdBenchMatrixRow *
@@ -145,8 +195,60 @@ cell_setup (GtkSignalListItemFactory *factory,
 {
   GtkWidget *label = gtk_label_new (NULL);
 
+  /* Long chains are cut in the middle (the tooltip has all of it), so the
+   * GPU estimate columns fit beside them. */
+  if (GPOINTER_TO_UINT (data) == COL_CHAIN)
+    {
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
+      gtk_label_set_width_chars (GTK_LABEL (label), 24);
+    }
+
   gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_UINT (data) == COL_CHAIN ? 0 : 1);
   gtk_list_item_set_child (item, label);
+}
+
+/* The chain cell's text: the chain, marked when it is the
+ * recommendation or stale. */
+static void
+cell_update (GtkWidget          *label,
+             SvdMatrixRowObject *obj,
+             guint               col)
+{
+  g_autofree char *text = column_text (obj->row, col);
+
+  if (col == COL_CHAIN && obj->stale)
+    {
+      /* Translators: a chain in the matrix table whose timing was measured
+       * on another device or precision than Preferences now choose */
+      g_autofree char *marked = g_strdup_printf (_("%s (stale)"), text);
+      gtk_label_set_text (GTK_LABEL (label), marked);
+    }
+  else if (col == COL_CHAIN && obj->recommended)
+    {
+      /* Translators: the recommended chain in the matrix table */
+      g_autofree char *marked = g_strdup_printf (_("★ %s (recommended)"), text);
+      gtk_label_set_text (GTK_LABEL (label), marked);
+    }
+  else
+    gtk_label_set_text (GTK_LABEL (label), text);
+  if (col == COL_CHAIN)
+    gtk_widget_set_tooltip_text (label, text);
+  if (obj->stale)
+    gtk_widget_add_css_class (label, "dim-label");
+  else
+    gtk_widget_remove_css_class (label, "dim-label");
+  if (obj->recommended)
+    gtk_widget_add_css_class (label, "heading");
+  else
+    gtk_widget_remove_css_class (label, "heading");
+}
+
+static void
+recommended_changed_cb (SvdMatrixRowObject *obj,
+                        GParamSpec         *pspec,
+                        GtkWidget          *label)
+{
+  cell_update (label, obj, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (label), "column")));
 }
 
 static void
@@ -155,23 +257,22 @@ cell_bind (GtkSignalListItemFactory *factory,
            gpointer                  data)
 {
   SvdMatrixRowObject *obj = gtk_list_item_get_item (item);
-  g_autofree char *text = column_text (obj->row, GPOINTER_TO_UINT (data));
   GtkWidget *label = gtk_list_item_get_child (item);
 
-  if (obj->stale && GPOINTER_TO_UINT (data) == COL_CHAIN)
-    {
-      /* Translators: a chain in the matrix table whose timing was measured
-       * on another device or precision than Preferences now choose */
-      g_autofree char *marked = g_strdup_printf (_("%s (stale)"), text);
+  g_object_set_data (G_OBJECT (label), "column", data);
+  cell_update (label, obj, GPOINTER_TO_UINT (data));
+  g_signal_connect_object (obj, "notify::recommended", G_CALLBACK (recommended_changed_cb), label, 0);
+}
 
-      gtk_label_set_text (GTK_LABEL (label), marked);
-    }
-  else
-    gtk_label_set_text (GTK_LABEL (label), text);
-  if (obj->stale)
-    gtk_widget_add_css_class (label, "dim-label");
-  else
-    gtk_widget_remove_css_class (label, "dim-label");
+static void
+cell_unbind (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  data)
+{
+  SvdMatrixRowObject *obj = gtk_list_item_get_item (item);
+
+  if (obj != NULL)
+    g_signal_handlers_disconnect_by_func (obj, recommended_changed_cb, gtk_list_item_get_child (item));
 }
 
 static void
@@ -185,10 +286,13 @@ add_column (GtkColumnView *table,
 
   g_signal_connect (factory, "setup", G_CALLBACK (cell_setup), GUINT_TO_POINTER (col));
   g_signal_connect (factory, "bind", G_CALLBACK (cell_bind), GUINT_TO_POINTER (col));
+  g_signal_connect (factory, "unbind", G_CALLBACK (cell_unbind), GUINT_TO_POINTER (col));
   column = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_sorter (column, sorter);
   gtk_column_view_column_set_resizable (column, TRUE);
   gtk_column_view_column_set_expand (column, col == COL_CHAIN);
+  if (col == COL_CHAIN)
+    gtk_column_view_column_set_fixed_width (column, 230);
   gtk_column_view_append_column (table, column);
   g_object_unref (column);
   g_object_unref (sorter);

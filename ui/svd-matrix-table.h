@@ -14,6 +14,9 @@ SvdMatrixRowObject      *svd_matrix_row_object_new       (const SvdBenchMatrixRo
                                                           guint                    index,
                                                           gboolean                 stale);
 guint                    svd_matrix_row_object_get_index (SvdMatrixRowObject      *self);
+void                     svd_matrix_row_object_set_recommended (SvdMatrixRowObject *self,
+                                                                gboolean            recommended);
+gboolean                 svd_matrix_row_object_get_recommended (SvdMatrixRowObject *self);
 void                     svd_matrix_table_add_columns    (GtkColumnView           *table);
 
 G_END_DECLS

@@ -29,72 +29,6 @@
  * scale equals the factor are the ones that get a quality score. */
 static const int shrink_factors[] = { 1, 2, 4 };
 
-struct _SvdMatrixWindow
-{
-  AdwWindow         parent_instance;
-
-  char             *clip_path;
-  double            clip_fps;
-  GPtrArray        *slots;        /* of GPtrArray of SvdModel (NULL = skip) */
-  GHashTable       *models;       /* name -> SvdModel */
-  int               width, height;
-  int               warmup, frames;
-  double            target_fps;
-  char             *results_base; /* as set; the files used carry the quality settings */
-  char             *results_path;
-  char             *csv_path;
-  char             *error;
-
-  /* Quality: the span of input frames scored, the degrade step that makes
-   * the input from the clip, and the metric that ranks chains. */
-  int               q_first, q_frames, q_scale, q_crf;
-  SvdQualityMetric  metric;
-
-  /* The model library (project models/, the user's folder, Preferences). */
-  GStrv             folders;
-  GPtrArray        *library;      /* of SvdModelEntry */
-  GCancellable     *scan_cancellable;
-  gboolean          scan_started;
-  gboolean          library_loading;
-
-  GPtrArray        *rows;
-  GArray           *pareto;
-  int               recommended;
-  GCancellable     *cancellable;
-  gint64            started;
-  gboolean          running;
-  gboolean          disposed;  /* widgets gone; a late run result is dropped */
-
-  GtkLabel         *slot_labels[SVD_MATRIX_N_SLOTS];
-  SvdModelPicker   *pickers[SVD_MATRIX_N_SLOTS];
-  GtkSpinButton    *first_spin;
-  GtkSpinButton    *frames_spin;
-  GtkDropDown      *shrink_drop;
-  GtkSpinButton    *crf_spin;
-  GtkDropDown      *metric_drop;
-  GtkDropDown      *size_drop;
-  GtkSpinButton    *target_spin;
-  GtkDropDown      *output_drop;
-  GtkProgressBar   *progress;
-  GtkButton        *run_button;
-  GtkButton        *cancel_button;
-  GtkLabel         *quality_note;
-  GtkLabel         *banner;
-  GtkLabel         *stale_note;
-  GtkWidget        *slot_grid;
-  GListStore       *store;
-  GtkSortListModel *sorted;
-  GtkColumnView    *table;
-  GtkWidget        *plot;
-  GtkDropDown      *format_drop;
-  AdwToastOverlay  *toasts;
-
-  /* What Preferences choose now (svd_app_settings_load()): runs use it,
-   * and saved rows measured otherwise are stale. */
-  GSettings        *gsettings;
-  SvdSettings       engine_settings;
-  char             *device_name;
-};
 
 G_DEFINE_FINAL_TYPE (SvdMatrixWindow, svd_matrix_window, ADW_TYPE_WINDOW)
 
@@ -143,12 +77,53 @@ quality_text (SvdQualityMetric metric,
     }
 }
 
+/* Export and Use in Viewer need a row: the selected one, else the
+ * recommendation; without either they are off (not a dialog that then
+ * fails). */
+static void
+update_actions (SvdMatrixWindow *self)
+{
+  gboolean any = self->rows != NULL && svd_matrix_window_chosen_row (self) >= 0;
+
+  if (self->export_button != NULL)
+    gtk_widget_set_sensitive (self->export_button, any);
+  if (self->use_button != NULL)
+    gtk_widget_set_sensitive (self->use_button, any);
+  svd_pareto_plot_set_selected (SVD_PARETO_PLOT (self->plot), svd_matrix_window_selected_row (self));
+}
+
+static void
+selection_changed_cb (SvdMatrixWindow *self)
+{
+  update_actions (self);
+}
+
+static void
+plot_row_activated_cb (SvdParetoPlot   *plot,
+                       int              row,
+                       SvdMatrixWindow *self)
+{
+  svd_matrix_window_select_row (self, row);
+}
+
+static void
+use_clicked (GtkButton       *button,
+             SvdMatrixWindow *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!svd_matrix_window_use_in_viewer (self, svd_matrix_window_chosen_row (self), &error))
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+}
+
 /* The Pareto front and the recommendation for the current metric and
  * target; the rows themselves stay, so a metric or target change needs no
  * new run and keeps the table's selection. */
 static void
 update_recommendation (SvdMatrixWindow *self)
 {
+  const char *gpu = NULL;
+
   g_clear_pointer (&self->pareto, g_array_unref);
   self->recommended = -1;
   if (self->rows == NULL)
@@ -176,13 +151,28 @@ update_recommendation (SvdMatrixWindow *self)
 
       if (o >= G_N_ELEMENTS (outputs))
         o = 0;
-      best = svd_bench_matrix_recommend (at_size, self->metric, self->target_fps, outputs[o].w, outputs[o].h);
+      best = svd_matrix_window_recommend_for_gpu (self, at_size, outputs[o].w, outputs[o].h, &gpu);
     }
     for (guint i = 0; best >= 0 && i < self->rows->len; i++)
       if (self->rows->pdata[i] == at_size->pdata[best])
         self->recommended = (int) i;
   }
-  if (self->recommended >= 0)
+  if (self->recommended >= 0 && gpu != NULL)
+    {
+      const SvdBenchMatrixRow *r = self->rows->pdata[self->recommended];
+      g_autofree char *q = quality_text (self->metric, svd_bench_matrix_row_quality (r, self->metric));
+      guint n_gpus;
+      const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
+      guint g = gtk_drop_down_get_selected (self->gpu_drop) - 1;
+      double fps = g < n_gpus ? svd_gpu_estimate (&gpus[g], r->gflop, r->in_width, r->in_height).fps : NAN;
+      /* Translators: GPU name, chain, quality (e.g. "34.12 dB PSNR-Y"),
+       * estimated fps, target fps, input size, output size */
+      g_autofree char *text = g_strdup_printf (_("Recommended for %s: %s — %s at %.1f fps (estimate; target %.1f fps), %d × %d → %d × %d"),
+                                               gpu, r->chain, q, fps, self->target_fps,
+                                               r->in_width, r->in_height, r->out_width, r->out_height);
+      gtk_label_set_text (self->banner, text);
+    }
+  else if (self->recommended >= 0)
     {
       const SvdBenchMatrixRow *r = self->rows->pdata[self->recommended];
       g_autofree char *q = quality_text (self->metric, svd_bench_matrix_row_quality (r, self->metric));
@@ -202,6 +192,14 @@ update_recommendation (SvdMatrixWindow *self)
     }
   svd_pareto_plot_set_results (SVD_PARETO_PLOT (self->plot), self->rows, self->pareto, self->recommended,
                                self->metric, self->target_fps);
+  /* The table marks the recommended row. */
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->store)); i++)
+    {
+      g_autoptr(SvdMatrixRowObject) obj = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      svd_matrix_row_object_set_recommended (obj, (int) svd_matrix_row_object_get_index (obj) == self->recommended);
+    }
+  update_actions (self);
 }
 
 static const char *
@@ -666,7 +664,7 @@ svd_matrix_window_add_model (SvdMatrixWindow  *self,
 
   g_return_val_if_fail (slot < SVD_MATRIX_N_SLOTS, FALSE);
   model = svd_model_load (path, error);
-  if (model == NULL)
+  if (model == NULL || !svd_matrix_window_check_scale (self, slot, model, error))
     return FALSE;
   known = g_hash_table_lookup (self->models, model->name);
   if (known == NULL)
@@ -682,6 +680,7 @@ svd_matrix_window_add_model (SvdMatrixWindow  *self,
   if (slot == 2 && !g_ptr_array_find (models, NULL, NULL))
     g_ptr_array_insert (models, 0, NULL);
   update_slot_label (self, slot);
+  svd_matrix_window_save_slots (self);
   return TRUE;
 }
 
@@ -704,6 +703,7 @@ svd_matrix_window_add_none (SvdMatrixWindow *self,
   if (!g_ptr_array_find (models, NULL, NULL))
     g_ptr_array_insert (models, 0, NULL);
   update_slot_label (self, slot);
+  svd_matrix_window_save_slots (self);
 }
 
 void
@@ -714,6 +714,7 @@ svd_matrix_window_clear_slot (SvdMatrixWindow *self,
   g_return_if_fail (slot < SVD_MATRIX_N_SLOTS);
   g_ptr_array_set_size (self->slots->pdata[slot], 0);
   update_slot_label (self, slot);
+  svd_matrix_window_save_slots (self);
 }
 
 /* The models a slot offers, "none" as %NULL; for tests. */
@@ -953,8 +954,9 @@ svd_matrix_window_export (SvdMatrixWindow       *self,
   return svd_chain_export (chain, format, NULL, path, error);
 }
 
-static int
-chosen_row (SvdMatrixWindow *self)
+/* The row selected in the table, or -1. */
+int
+svd_matrix_window_selected_row (SvdMatrixWindow *self)
 {
   GtkSelectionModel *sel = gtk_column_view_get_model (self->table);
   guint pos = gtk_single_selection_get_selected (GTK_SINGLE_SELECTION (sel));
@@ -966,7 +968,37 @@ chosen_row (SvdMatrixWindow *self)
       if (obj != NULL)
         return (int) svd_matrix_row_object_get_index (obj);
     }
-  return self->recommended;
+  return -1;
+}
+
+/* What Export and Use in Viewer act on: the selected row, else the
+ * recommendation; -1 when neither. */
+int
+svd_matrix_window_chosen_row (SvdMatrixWindow *self)
+{
+  int row = svd_matrix_window_selected_row (self);
+
+  return row >= 0 ? row : self->recommended;
+}
+
+/* Selects @row's line in the table (and so its point), e.g. when its
+ * point in the plot is clicked. */
+void
+svd_matrix_window_select_row (SvdMatrixWindow *self,
+                              int              row)
+{
+  GtkSelectionModel *sel = gtk_column_view_get_model (self->table);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->sorted)); i++)
+    {
+      g_autoptr(SvdMatrixRowObject) obj = g_list_model_get_item (G_LIST_MODEL (self->sorted), i);
+
+      if ((int) svd_matrix_row_object_get_index (obj) == row)
+        {
+          gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (sel), i);
+          return;
+        }
+    }
 }
 
 /**
@@ -986,7 +1018,7 @@ svd_matrix_window_export_chosen (SvdMatrixWindow *self,
   g_autoptr(GError) error = NULL;
   SvdChainExportFormat format = gtk_drop_down_get_selected (self->format_drop);
 
-  if (svd_matrix_window_export (self, chosen_row (self), format, path, &error))
+  if (svd_matrix_window_export (self, svd_matrix_window_chosen_row (self), format, path, &error))
     {
       g_autofree char *base = g_path_get_basename (path);
       g_autofree char *text = g_strdup_printf (_("Exported %s"), base);
@@ -1112,11 +1144,15 @@ svd_matrix_window_class_init (SvdMatrixWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, table);
   gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, plot);
   gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, format_drop);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, gpu_drop);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, export_button);
+  gtk_widget_class_bind_template_child (widget_class, SvdMatrixWindow, use_button);
   gtk_widget_class_bind_template_callback (widget_class, quality_settings_changed);
   gtk_widget_class_bind_template_callback (widget_class, target_changed);
   gtk_widget_class_bind_template_callback (widget_class, svd_matrix_window_run);
   gtk_widget_class_bind_template_callback (widget_class, svd_matrix_window_cancel);
   gtk_widget_class_bind_template_callback (widget_class, export_clicked);
+  gtk_widget_class_bind_template_callback (widget_class, use_clicked);
 }
 
 static void
@@ -1177,6 +1213,8 @@ svd_matrix_window_init (SvdMatrixWindow *self)
                                                  : _("Add a model of the model library to this slot"));
       g_signal_connect (button, "chosen", G_CALLBACK (library_chosen_cb), GUINT_TO_POINTER (s));
       self->pickers[s] = SVD_MODEL_PICKER (button);
+      /* Slot 1 takes 1× models, slots 2 and 3 take 2× ones. */
+      svd_model_picker_set_scale (self->pickers[s], s == 0 ? 1 : 2);
       gtk_grid_attach (grid, button, 2, s, 1, 1);
       button = gtk_button_new_with_mnemonic (_("Add _File…"));
       gtk_widget_set_tooltip_text (button, _("Add a model file to this slot"));
@@ -1224,7 +1262,11 @@ svd_matrix_window_init (SvdMatrixWindow *self)
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
   gtk_column_view_set_model (self->table, GTK_SELECTION_MODEL (selection));
+  g_signal_connect_swapped (selection, "notify::selected", G_CALLBACK (selection_changed_cb), self);
   g_object_unref (selection);
+  g_signal_connect (self->plot, "row-activated", G_CALLBACK (plot_row_activated_cb), self);
+  svd_matrix_window_fill_gpu_drop (self);
+  g_signal_connect_swapped (self->gpu_drop, "notify::selected", G_CALLBACK (update_recommendation), self);
 }
 
 SvdMatrixWindow *
@@ -1261,6 +1303,7 @@ svd_matrix_window_new (GtkWindow  *parent,
   svd_app_settings_load (&self->engine_settings, self->gsettings);
   self->device_name = svd_bench_matrix_device_name (&self->engine_settings);
   self->results_base = g_build_filename (dir, "bench-matrix.json", NULL);
+  svd_matrix_window_restore_slots (self);
   set_running (self, FALSE);
   update_results_files (self);
   update_quality_note (self);

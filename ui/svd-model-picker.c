@@ -29,6 +29,7 @@ struct _SvdModelPicker
   GPtrArray     *library;  /* a reference: the rows point into its entries */
   SvdModelPickerDetailsFunc details_func;
   gpointer       details_data;
+  int            scale;    /* the only scale offered, 0: any */
 };
 
 G_DEFINE_FINAL_TYPE (SvdModelPicker, svd_model_picker, GTK_TYPE_WIDGET)
@@ -156,6 +157,10 @@ filter_func (GtkListBoxRow *row,
   g_autofree char *needle = NULL;
   g_autofree char *hay = NULL;
 
+  /* Models of another scale are hidden (files that failed to load stay,
+   * with their error). */
+  if (e != NULL && self->scale > 0 && e->scale > 0 && e->scale != self->scale)
+    return FALSE;
   if (e == NULL || text == NULL || text[0] == '\0')
     return TRUE;
   needle = g_utf8_casefold (text, -1);
@@ -165,6 +170,24 @@ filter_func (GtkListBoxRow *row,
   g_free (hay);
   hay = g_utf8_casefold (e->tier != NULL ? svd_model_tier_label (e->tier) : "", -1);
   return strstr (hay, needle) != NULL;
+}
+
+/**
+ * svd_model_picker_set_scale:
+ * @self: a #SvdModelPicker
+ * @scale: the only upscale factor offered, or 0 for any
+ *
+ * E.g. the Benchmark Matrix's 2× slots offer 2× models only.
+ */
+void
+svd_model_picker_set_scale (SvdModelPicker *self,
+                            int             scale)
+{
+  g_return_if_fail (SVD_IS_MODEL_PICKER (self));
+
+  self->scale = scale;
+  gtk_list_box_set_filter_func (self->list, filter_func, self, NULL);
+  gtk_list_box_invalidate_filter (self->list);
 }
 
 static void
@@ -197,7 +220,8 @@ svd_model_picker_set_searchable (SvdModelPicker *self,
     }
   else if (!searchable && self->search != NULL)
     {
-      gtk_list_box_set_filter_func (self->list, NULL, NULL, NULL);
+      if (self->scale == 0)
+        gtk_list_box_set_filter_func (self->list, NULL, NULL, NULL);
       gtk_box_remove (self->box, GTK_WIDGET (self->search));
       self->search = NULL;
     }

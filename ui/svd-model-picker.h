@@ -19,6 +19,8 @@ GtkWidget     *svd_model_picker_new         (gboolean            offer_none);
 void           svd_model_picker_set_details_func (SvdModelPicker *self,
                                                   SvdModelPickerDetailsFunc func,
                                                   gpointer        user_data);
+void           svd_model_picker_set_scale   (SvdModelPicker     *self,
+                                             int                 scale);
 void           svd_model_picker_set_searchable (SvdModelPicker  *self,
                                                 gboolean         searchable);
 void           svd_model_picker_add_footer  (SvdModelPicker     *self,

@@ -17,6 +17,19 @@ void       svd_pareto_plot_set_results (SvdParetoPlot    *self,
                                         int               recommended,
                                         SvdQualityMetric  metric,
                                         double            target_fps);
+void       svd_pareto_plot_set_selected (SvdParetoPlot  *self,
+                                         int             row);
+int        svd_pareto_plot_row_at      (SvdParetoPlot    *self,
+                                        double            x,
+                                        double            y);
+gboolean   svd_pareto_plot_get_point   (SvdParetoPlot    *self,
+                                        int               row,
+                                        double           *x,
+                                        double           *y);
+char      *svd_pareto_plot_get_tooltip (SvdParetoPlot    *self,
+                                        double            x,
+                                        double            y);
+GStrv      svd_pareto_plot_get_x_labels (SvdParetoPlot   *self);
 const char *svd_quality_metric_label   (SvdQualityMetric  metric);
 
 G_END_DECLS

@@ -85,13 +85,137 @@ svd_plot_get_last_frame_number (SvdPlot *self)
   return MAX (self->n_frames, 2);
 }
 
+/* The plot area's left and right edges, as svd_plot_snapshot () draws. */
+#define PLOT_LEFT 48.0
+#define PLOT_RIGHT_MARGIN 8.0
+
+/**
+ * svd_plot_frame_at:
+ * @self: a plot
+ * @x: a point in the widget
+ *
+ * Returns: the frame drawn at @x, or -1 without frames
+ */
+gint64
+svd_plot_frame_at (SvdPlot *self,
+                   double   x)
+{
+  double right = gtk_widget_get_width (GTK_WIDGET (self)) - PLOT_RIGHT_MARGIN;
+  gint64 n = self->n_frames;
+
+  g_return_val_if_fail (SVD_IS_PLOT (self), -1);
+
+  if (n <= 0 || right <= PLOT_LEFT)
+    return -1;
+  if (n == 1)
+    return 0;
+  return CLAMP ((gint64) llround ((x - PLOT_LEFT) / (right - PLOT_LEFT) * (double) (n - 1)), 0, n - 1);
+}
+
+/**
+ * svd_plot_get_worst:
+ * @self: a plot
+ * @series: the chain, 0 to 3
+ * @metric: the metric
+ *
+ * Returns: the frame with the lowest value of @metric among those measured
+ *   for @series (the first of equals), or -1 when none is
+ */
+gint64
+svd_plot_get_worst (SvdPlot       *self,
+                    guint          series,
+                    SvdPlotMetric  metric)
+{
+  GArray *a;
+  gint64 worst = -1;
+  double lo = INFINITY;
+
+  g_return_val_if_fail (SVD_IS_PLOT (self) && series < SVD_PLOT_MAX_SERIES, -1);
+
+  a = self->series[series];
+  for (guint i = 0; i < a->len; i++)
+    {
+      const Point *p = &g_array_index (a, Point, i);
+      double v = point_value (p, metric);
+
+      if (isfinite (v) && v < lo)
+        {
+          lo = v;
+          worst = p->index;
+        }
+    }
+  return worst;
+}
+
+SvdPlotMetric
+svd_plot_get_metric (SvdPlot *self)
+{
+  g_return_val_if_fail (SVD_IS_PLOT (self), SVD_PLOT_PSNR_Y);
+
+  return self->metric;
+}
+
+/* A click seeks to the frame under it; the secondary button offers the
+ * worst frame of each chain by PSNR-Y or SSIM-Y. */
+static void
+pressed_cb (GtkGestureClick *gesture,
+            int              n_press,
+            double           x,
+            double           y,
+            SvdPlot         *self)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+
+  if (button == GDK_BUTTON_SECONDARY)
+    {
+      g_autoptr(GMenu) menu = g_menu_new ();
+      GtkWidget *popover;
+
+      for (guint s = 0; s < SVD_PLOT_MAX_SERIES; s++)
+        {
+          g_autofree char *psnr = NULL;
+          g_autofree char *ssim = NULL;
+
+          if (self->series[s]->len == 0)
+            continue;
+          /* Translators: %u is a chain's number */
+          psnr = g_strdup_printf (_("Worst Frame of Chain %u by PSNR-Y"), s + 1);
+          /* Translators: %u is a chain's number */
+          ssim = g_strdup_printf (_("Worst Frame of Chain %u by SSIM-Y"), s + 1);
+          {
+            g_autoptr(GMenuItem) a = g_menu_item_new (psnr, NULL);
+            g_autoptr(GMenuItem) b = g_menu_item_new (ssim, NULL);
+
+            g_menu_item_set_action_and_target_value (a, "win.worst-frame", g_variant_new ("(ii)", s, SVD_PLOT_PSNR_Y));
+            g_menu_item_set_action_and_target_value (b, "win.worst-frame", g_variant_new ("(ii)", s, SVD_PLOT_SSIM_Y));
+            g_menu_append_item (menu, a);
+            g_menu_append_item (menu, b);
+          }
+        }
+      if (g_menu_model_get_n_items (G_MENU_MODEL (menu)) == 0)
+        return;
+      popover = gtk_popover_menu_new_from_model (G_MENU_MODEL (menu));
+      gtk_widget_set_parent (popover, GTK_WIDGET (self));
+      gtk_popover_set_pointing_to (GTK_POPOVER (popover), &(GdkRectangle) { (int) x, (int) y, 1, 1 });
+      g_signal_connect (popover, "closed", G_CALLBACK (gtk_widget_unparent), NULL);
+      gtk_popover_popup (GTK_POPOVER (popover));
+      return;
+    }
+  {
+    gint64 frame = svd_plot_frame_at (self, x);
+
+    if (frame >= 0)
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.go-to-frame", "x", frame);
+  }
+}
+
 static void
 svd_plot_snapshot (GtkWidget   *widget,
                    GtkSnapshot *snapshot)
 {
   SvdPlot *self = SVD_PLOT (widget);
   int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
-  double lo = INFINITY, hi = -INFINITY, left = 48, right = width - 8, top = 8, bottom = height - 18;
+  double lo = INFINITY, hi = -INFINITY, left = PLOT_LEFT, right = width - PLOT_RIGHT_MARGIN, top = 8, bottom = height - 18;
   gint64 n = MAX (self->n_frames, 2);
   GdkRGBA fg;
   cairo_t *cr;
@@ -254,9 +378,16 @@ svd_plot_class_init (SvdPlotClass *klass)
 static void
 svd_plot_init (SvdPlot *self)
 {
+  GtkGesture *click = gtk_gesture_click_new ();
+
   for (guint s = 0; s < SVD_PLOT_MAX_SERIES; s++)
     self->series[s] = g_array_new (FALSE, FALSE, sizeof (Point));
   self->current = -1;
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self), _("Click to go to a frame; right-click for the worst frames"));
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "pointer");
 }
 
 GtkWidget *

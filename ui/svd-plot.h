@@ -30,5 +30,11 @@ void           svd_plot_clear       (SvdPlot       *self,
                                      guint          series);
 void           svd_plot_set_metric  (SvdPlot       *self,
                                      SvdPlotMetric  metric);
+SvdPlotMetric  svd_plot_get_metric  (SvdPlot       *self);
+gint64         svd_plot_get_worst   (SvdPlot       *self,
+                                     guint          series,
+                                     SvdPlotMetric  metric);
+gint64         svd_plot_frame_at    (SvdPlot       *self,
+                                     double         x);
 
 G_END_DECLS

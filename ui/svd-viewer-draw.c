@@ -73,8 +73,8 @@ layer_get_part (Layer *layer,
   return layer->parts[i].texture;
 }
 
-static void
-append_label (SvdViewer   *self,
+void
+svd_viewer_append_label (SvdViewer   *self,
               GtkSnapshot *snapshot,
               const char  *text,
               double       x,
@@ -174,6 +174,7 @@ snapshot_view (SvdViewer   *self,
   Layer *layer = view->layer;
   graphene_rect_t content, image;
   double sx, sy;
+  gboolean amplified;
 
   if (layer->texture == NULL)
     {
@@ -194,6 +195,17 @@ snapshot_view (SvdViewer   *self,
   sy = content.size.height / layer->image->height;
 
   gtk_snapshot_push_clip (snapshot, &view->clip);
+  /* The difference overlay comes at the session's gain; another
+   * amplification scales it (saturating at white). */
+  amplified = view->overlay == SVD_VIEWER_OVERLAY_DIFFERENCE && self->amplification != SVD_VIEWER_SESSION_GAIN;
+  if (amplified)
+    {
+      graphene_matrix_t m;
+      float f = (float) self->amplification / SVD_VIEWER_SESSION_GAIN;
+
+      graphene_matrix_init_scale (&m, f, f, f);
+      gtk_snapshot_push_color_matrix (snapshot, &m, graphene_vec4_zero ());
+    }
   if (layer->tile != NULL && layer->tile_source == layer->image)
     {
       const SvdViewRegion *r = &layer->tile_region;
@@ -208,6 +220,8 @@ snapshot_view (SvdViewer   *self,
     }
   else
     append_image_part (snapshot, layer, &content, &image);
+  if (amplified)
+    gtk_snapshot_pop (snapshot);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -293,9 +307,9 @@ svd_viewer_snapshot (GtkWidget   *widget,
       else
         right = i == 1;
       if (right)
-        append_label (self, snapshot, title, w - 12, 12, TRUE);
+        svd_viewer_append_label (self, snapshot, title, w - 12, 12, TRUE);
       else
-        append_label (self, snapshot, title, 12, 12, FALSE);
+        svd_viewer_append_label (self, snapshot, title, 12, 12, FALSE);
     }
 
   if (n_views > 0 && views[0].layer->texture == NULL
@@ -303,7 +317,7 @@ svd_viewer_snapshot (GtkWidget   *widget,
     {
       const char *msg = views[0].overlay >= 0 ? _("Computing…") : _("No image");
 
-      append_label (self, snapshot, msg, w / 2 - 40, h / 2 - 12, FALSE);
+      svd_viewer_append_label (self, snapshot, msg, w / 2 - 40, h / 2 - 12, FALSE);
     }
 
   s = svd_viewer_scale_for_area (self, &views[0].area);
@@ -313,6 +327,8 @@ svd_viewer_snapshot (GtkWidget   *widget,
   else
     /* Translators: "Fit" means the image is scaled to fit the view */
     zoom_text = g_strdup_printf (_("Fit (%.0f %%)"), s * 100);
-  append_label (self, snapshot, zoom_text, 12, h - 40, FALSE);
+  svd_viewer_append_label (self, snapshot, zoom_text, 12, h - 40, FALSE);
+
+  svd_viewer_tools_snapshot (self, snapshot, views, n_views);
 }
 

@@ -66,6 +66,14 @@ struct _SvdViewer
 
   guint          tiles_idle_id;
   GCancellable  *cancellable;
+
+  /* video-compare's habits (svd-viewer-tools.c): the slider's divider
+   * follows the pointer, a loupe with the pixel under it, and the gain of
+   * the difference view. */
+  gboolean       follow_mouse;
+  gboolean       loupe;
+  gboolean       pointer_inside;
+  int            amplification;
 };
 
 /* svd-viewer.c */
@@ -80,7 +88,28 @@ void         svd_viewer_content_rect      (SvdViewer             *self,
 int          svd_viewer_get_views         (SvdViewer             *self,
                                            View                   views[2]);
 
+/* svd-viewer-tools.c */
+void         svd_viewer_tools_class_init  (GtkWidgetClass        *widget_class);
+void         svd_viewer_tools_init        (SvdViewer             *self);
+void         svd_viewer_tools_motion      (SvdViewer             *self,
+                                           double                 x,
+                                           double                 y);
+void         svd_viewer_tools_snapshot    (SvdViewer             *self,
+                                           GtkSnapshot           *snapshot,
+                                           const View            *views,
+                                           int                    n_views);
+
+/* The gain the session draws the difference overlay with
+ * (svd_heatmap_difference () in svd-session.c). */
+#define SVD_VIEWER_SESSION_GAIN 4
+
 /* svd-viewer-draw.c */
+void         svd_viewer_append_label      (SvdViewer             *self,
+                                           GtkSnapshot           *snapshot,
+                                           const char            *text,
+                                           double                 x,
+                                           double                 y,
+                                           gboolean               align_right);
 GdkTexture  *svd_viewer_texture_for_image (SvdImage              *image);
 void         svd_viewer_snapshot          (GtkWidget             *widget,
                                            GtkSnapshot           *snapshot);

@@ -671,6 +671,7 @@ motion_cb (GtkEventControllerMotion *controller,
   near = self->mode == SVD_VIEW_MODE_SLIDER
          && fabs (x - gtk_widget_get_width (GTK_WIDGET (self)) * self->divider) < DIVIDER_GRAB_DISTANCE;
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), near ? "col-resize" : "grab");
+  svd_viewer_tools_motion (self, x, y);
 }
 
 static void
@@ -1094,6 +1095,22 @@ mode_action (GtkWidget  *widget,
   /* -1 cycles through the modes. */
   if (mode < 0)
     mode = (self->mode + 1) % (SVD_VIEW_MODE_SSIM + 1);
+  /* Toggle's own key, pressed again, flips between the two pictures, as
+   * in video-compare. */
+  if (mode == SVD_VIEW_MODE_TOGGLE && self->mode == SVD_VIEW_MODE_TOGGLE)
+    {
+      SvdViewerSlot other = self->shown_slot == self->left_slot ? self->right_slot : self->left_slot;
+
+      if (self->layers[other].image == NULL)
+        gtk_widget_error_bell (widget);
+      else
+        {
+          set_slot (self, &self->shown_slot, other, PROP_SHOWN_SLOT);
+          gtk_widget_queue_draw (widget);
+          svd_viewer_queue_tiles (self);
+        }
+      return;
+    }
   if (mode <= SVD_VIEW_MODE_SSIM)
     svd_viewer_set_view_mode (self, mode);
 }
@@ -1271,6 +1288,8 @@ svd_viewer_class_init (SvdViewerClass *klass)
   gtk_widget_class_install_action (widget_class, "viewer.pan", "(ii)", pan_action);
   gtk_widget_class_install_action (widget_class, "viewer.divider", "i", divider_action);
 
+  svd_viewer_tools_class_init (widget_class);
+
   gtk_widget_class_set_css_name (widget_class, "svd-viewer");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -1288,6 +1307,7 @@ svd_viewer_init (SvdViewer *self)
   self->right_slot = SVD_VIEWER_SLOT_REFERENCE;
   self->shown_slot = SVD_VIEWER_SLOT_SOURCE;
   self->divider = 0.5;
+  self->amplification = SVD_VIEWER_SESSION_GAIN;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
@@ -1334,6 +1354,18 @@ svd_viewer_init (SvdViewer *self)
   add_shortcut (shortcuts, GDK_KEY_f, 0, "viewer.zoom-fit", NULL);
   add_shortcut (shortcuts, GDK_KEY_bracketleft, 0, "viewer.divider", g_variant_new_int32 (-1));
   add_shortcut (shortcuts, GDK_KEY_bracketright, 0, "viewer.divider", g_variant_new_int32 (1));
+  add_shortcut (shortcuts, GDK_KEY_v, 0, "viewer.follow-mouse", NULL);
+  add_shortcut (shortcuts, GDK_KEY_l, 0, "viewer.loupe", NULL);
+  add_shortcut (shortcuts, GDK_KEY_a, 0, "viewer.amplify", g_variant_new_int32 (0));
+  /* Frame navigation belongs to whoever feeds the viewer (the window):
+   * first and last frame, ten frames back and forward, go to a frame, the
+   * worst frame measured so far of the compared chain. */
+  add_shortcut (shortcuts, GDK_KEY_Home, 0, "win.go-to-frame", g_variant_new_int64 (0));
+  add_shortcut (shortcuts, GDK_KEY_End, 0, "win.last-frame", NULL);
+  add_shortcut (shortcuts, GDK_KEY_Page_Up, 0, "win.step-frames", g_variant_new_int32 (-10));
+  add_shortcut (shortcuts, GDK_KEY_Page_Down, 0, "win.step-frames", g_variant_new_int32 (10));
+  add_shortcut (shortcuts, GDK_KEY_g, GDK_CONTROL_MASK, "win.go-to-frame-dialog", NULL);
+  add_shortcut (shortcuts, GDK_KEY_j, 0, "win.worst-frame", g_variant_new ("(ii)", -1, -1));
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
 
   /* The arrows step frames, but only while the viewer has the focus: the
@@ -1352,6 +1384,8 @@ svd_viewer_init (SvdViewer *self)
   add_shortcut (shortcuts, GDK_KEY_Up, GDK_SHIFT_MASK, "viewer.pan", g_variant_new ("(ii)", 0, 1));
   add_shortcut (shortcuts, GDK_KEY_Down, GDK_SHIFT_MASK, "viewer.pan", g_variant_new ("(ii)", 0, -1));
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (shortcuts));
+
+  svd_viewer_tools_init (self);
 }
 
 /**

@@ -105,6 +105,23 @@ void           svd_viewer_pan               (SvdViewer        *self,
                                              double            dx,
                                              double            dy);
 
+gboolean       svd_viewer_get_follow_mouse  (SvdViewer        *self);
+void           svd_viewer_set_follow_mouse  (SvdViewer        *self,
+                                             gboolean          follow);
+gboolean       svd_viewer_get_loupe         (SvdViewer        *self);
+void           svd_viewer_set_loupe         (SvdViewer        *self,
+                                             gboolean          loupe);
+int            svd_viewer_get_amplification (SvdViewer        *self);
+void           svd_viewer_set_amplification (SvdViewer        *self,
+                                             int               amplification);
+gboolean       svd_viewer_pick              (SvdViewer        *self,
+                                             double            x,
+                                             double            y,
+                                             SvdViewerSlot    *slot,
+                                             int              *px,
+                                             int              *py,
+                                             guint8            rgb[3]);
+
 const char    *svd_viewer_slot_get_label    (SvdViewerSlot     slot);
 
 G_END_DECLS

@@ -159,6 +159,15 @@ void     svd_window_engine_settings_changed_cb (SvdWindow *self);
 void     svd_window_dists_weights_changed_cb   (SvdWindow *self);
 void     svd_window_metric_settings_changed_cb (SvdWindow *self);
 
+/* svd-window-nav.c: frame navigation and saving the shown frame */
+void       svd_window_nav_class_init  (GtkWidgetClass *widget_class);
+gint64     svd_window_worst_frame     (SvdWindow      *self,
+                                       int             chain,
+                                       int             metric);
+GPtrArray *svd_window_save_frame_pair (SvdWindow      *self,
+                                       const char     *folder,
+                                       GError        **error);
+
 /* For tests: what the window shows and does. */
 gboolean    svd_window_is_demo_pending    (SvdWindow *self);
 SvdPlot    *svd_window_get_plot           (SvdWindow *self);

@@ -1256,6 +1256,7 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.next-frame", NULL, svd_window_step_action);
   gtk_widget_class_install_action (widget_class, "win.previous-frame", NULL, svd_window_step_action);
   gtk_widget_class_install_action (widget_class, "win.go-to-frame", "x", svd_window_go_to_frame_action);
+  svd_window_nav_class_init (widget_class);
 }
 
 /* See .viewer-page in style.css. Not during the stack's crossfade, when

@@ -4,7 +4,9 @@
 #include "svd-cli.h"
 #include "core/svd-output.h"
 
+#include <glib-unix.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 
 /**
@@ -199,4 +201,142 @@ svd_cli_json_add_double (JsonBuilder *builder,
     json_builder_add_double_value (builder, value);
   else
     json_builder_add_null_value (builder);
+}
+
+/* GLib's signal sources do the async-signal-safe part; a small thread of
+ * our own dispatches them, since the command's thread is busy running the
+ * job. The job checks the cancellable between frames, stages, layers and
+ * bands of rows and removes its temporary files, so an interrupt never
+ * leaves a file behind. */
+typedef struct {
+  SvdCliInterrupt *self;
+  GCancellable    *cancellable;
+  int              signal;
+} InterruptSource;
+
+static gboolean
+interrupt_signal_cb (gpointer user_data)
+{
+  InterruptSource *src = user_data;
+
+  /* The first signal names the exit status. */
+  g_atomic_int_compare_and_exchange (&src->self->signal, 0, src->signal);
+  g_cancellable_cancel (src->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+interrupt_source_free (gpointer data)
+{
+  InterruptSource *src = data;
+
+  g_object_unref (src->cancellable);
+  g_free (src);
+}
+
+static gpointer
+interrupt_thread (gpointer user_data)
+{
+  SvdCliInterrupt *self = user_data;
+
+  /* Not a GMainLoop: quitting one that has not started running yet
+   * would be lost, and a job that fails at once would hang here. */
+  g_main_context_push_thread_default (self->context);
+  while (!g_atomic_int_get (&self->stop))
+    g_main_context_iteration (self->context, TRUE);
+  g_main_context_pop_thread_default (self->context);
+  return NULL;
+}
+
+/**
+ * svd_cli_interrupt_start:
+ * @self: a zero-initialised interrupt
+ * @cancellable: cancelled on SIGINT, SIGTERM or SIGHUP
+ *
+ * Call it before the command creates any temporary file, so a signal can
+ * never orphan one.
+ */
+void
+svd_cli_interrupt_start (SvdCliInterrupt *self,
+                         GCancellable    *cancellable)
+{
+  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+  self->context = g_main_context_new ();
+  self->signal = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    {
+      g_autoptr(GSource) source = g_unix_signal_source_new (signals[i]);
+      InterruptSource *src = g_new0 (InterruptSource, 1);
+
+      src->self = self;
+      src->cancellable = g_object_ref (cancellable);
+      src->signal = signals[i];
+      g_source_set_callback (source, interrupt_signal_cb, src, interrupt_source_free);
+      g_source_attach (source, self->context);
+    }
+  self->stop = FALSE;
+  self->thread = g_thread_new ("svd-interrupt", interrupt_thread, self);
+}
+
+/**
+ * svd_cli_interrupt_stop:
+ * @self: an interrupt
+ *
+ * Stops listening; the signals' default actions come back. Does nothing
+ * when @self was not started.
+ */
+void
+svd_cli_interrupt_stop (SvdCliInterrupt *self)
+{
+  if (self->thread == NULL)
+    return;
+  g_atomic_int_set (&self->stop, TRUE);
+  g_main_context_wakeup (self->context);
+  g_thread_join (self->thread);
+  self->thread = NULL;
+  /* Destroys the signal sources. */
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
+
+/**
+ * svd_cli_interrupt_exit_status:
+ * @self: an interrupt
+ *
+ * Returns: the shell's status for a process ended by the first signal
+ *   that arrived, 128 + its number (130 for Ctrl-C, 143 for SIGTERM, 129
+ *   for SIGHUP), or 0 when none arrived
+ */
+int
+svd_cli_interrupt_exit_status (SvdCliInterrupt *self)
+{
+  int sig = g_atomic_int_get (&self->signal);
+
+  return sig > 0 ? 128 + sig : 0;
+}
+
+/**
+ * svd_cli_fail_interrupted:
+ * @command: argv[0]
+ * @interrupt: the command's interrupt
+ * @error: the error the command stopped on
+ *
+ * svd_cli_fail(), except that a cancel caused by a signal returns the
+ * shell's status for that signal (svd_cli_interrupt_exit_status()), so a
+ * script sees 130 after Ctrl-C as it would had the process died of it.
+ *
+ * Returns: the exit status
+ */
+int
+svd_cli_fail_interrupted (const char      *command,
+                          SvdCliInterrupt *interrupt,
+                          GError          *error)
+{
+  int status = svd_cli_interrupt_exit_status (interrupt);
+
+  if (status == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return svd_cli_fail (command, error);
+  fprintf (stderr, "%s: cancelled by %s; nothing was written\n", command,
+           status == 128 + SIGINT ? "SIGINT (Ctrl-C)" : status == 128 + SIGTERM ? "SIGTERM" : "SIGHUP");
+  return status;
 }

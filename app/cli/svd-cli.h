@@ -56,6 +56,31 @@ gboolean svd_cli_check_output   (const SvdCliCommon *common,
 SvdChain *svd_cli_load_chain    (const char     *spec,
                                  GError        **error);
 
+/**
+ * SvdCliInterrupt:
+ *
+ * Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closing) cancel a
+ * command's #GCancellable while it is started; see svd_cli_interrupt_start().
+ * Zero-initialise it; g_auto() stops it.
+ */
+typedef struct {
+  /*< private >*/
+  GMainContext *context;
+  GThread      *thread;
+  gint          stop;
+  gint          signal;
+} SvdCliInterrupt;
+
+void     svd_cli_interrupt_start      (SvdCliInterrupt *self,
+                                       GCancellable    *cancellable);
+void     svd_cli_interrupt_stop       (SvdCliInterrupt *self);
+int      svd_cli_interrupt_exit_status (SvdCliInterrupt *self);
+int      svd_cli_fail_interrupted     (const char      *command,
+                                       SvdCliInterrupt *interrupt,
+                                       GError          *error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SvdCliInterrupt, svd_cli_interrupt_stop)
+
 /* The help text of every CHAIN argument. */
 #define SVD_CLI_CHAIN_HELP \
   "CHAIN: entries separated by commas, run in order: model files (.onnx, .pth, .safetensors),\n" \
@@ -74,5 +99,8 @@ int svd_cmd_model_run (int argc, char **argv);
 int svd_cmd_bench (int argc, char **argv);
 int svd_cmd_export_chain (int argc, char **argv);
 int svd_cmd_bench_matrix (int argc, char **argv);
+int svd_cmd_farm_submit (int argc, char **argv);
+int svd_cmd_farm_status (int argc, char **argv);
+int svd_cmd_farm_cancel (int argc, char **argv);
 
 G_END_DECLS

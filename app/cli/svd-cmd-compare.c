@@ -588,8 +588,13 @@ svd_cmd_compare (int    argc,
   g_array_set_clear_func (self.frames, compare_frame_clear);
   self.progress = !common.quiet && !common.json && isatty (fileno (stderr));
   self.session = svd_session_new (&settings, &setup, opened_cb, frame_cb, progress_cb, &self);
-  svd_session_set_dists_func (self.session, dists_cb);
+  /* Only with --dists: otherwise the chain outputs never leave the device
+   * as floats. */
+  if (self.want_dists)
+    svd_session_set_dists_func (self.session, dists_cb);
   svd_session_set_reuse (self.session, !no_reuse);
+  /* Each frame is asked for once: a frame cache would only hold memory. */
+  svd_session_set_cache_limit (self.session, 0);
   svd_session_set_dists_mode (self.session, self.dists_mode);
   for (guint i = 0; chains[i] != NULL; i++)
     {

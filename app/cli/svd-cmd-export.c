@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "export/svd-animejanai.h"
 #include "export/svd-chain-export.h"
 
 #include <stdio.h>
@@ -58,18 +59,12 @@ svd_cmd_export_chain (int    argc,
   if (strcmp (format, "animejanai") != 0 &&
       !svd_cli_check_output (&common, argv[2], NULL, 0, argv[1], 0, &error))
     return svd_cli_fail ("export-chain", error);
-  if (strcmp (format, "animejanai") == 0 && g_file_test (argv[2], G_FILE_TEST_EXISTS))
+  if (strcmp (format, "animejanai") == 0 && g_file_test (argv[2], G_FILE_TEST_EXISTS) &&
+      !g_file_test (argv[2], G_FILE_TEST_IS_DIR))
     {
-      g_autofree char *conf = g_build_filename (argv[2], "animejanai.conf", NULL);
-
-      if (!g_file_test (argv[2], G_FILE_TEST_IS_DIR))
-        {
-          g_set_error (&error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                       "“%s” is not a folder; the AnimeJaNai export writes a folder", argv[2]);
-          return svd_cli_fail ("export-chain", error);
-        }
-      if (!svd_cli_check_output (&common, conf, NULL, 0, argv[1], 0, &error))
-        return svd_cli_fail ("export-chain", error);
+      g_set_error (&error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "“%s” is not a folder; the AnimeJaNai export writes a folder", argv[2]);
+      return svd_cli_fail ("export-chain", error);
     }
   chain = svd_cli_load_chain (argv[1], &error);
   if (chain == NULL)
@@ -92,6 +87,23 @@ svd_cmd_export_chain (int    argc,
   if (!parse_res (min_res, &ranges.min_width, &ranges.min_height) ||
       !parse_res (max_res, &ranges.max_width, &ranges.max_height))
     return svd_cli_usage_error (context, "Resolutions are WxH, e.g. 1280x720");
+  /* Every file of the AnimeJaNai folder (onnx/NAME.onnx per model and
+   * animejanai.conf) is an output like any other, checked before anything
+   * is written: never a model of the chain, an existing one only with
+   * --force. Files that do not exist yet go into folders the export
+   * creates. */
+  if (fmt == SVD_CHAIN_EXPORT_ANIMEJANAI)
+    {
+      g_autoptr(GPtrArray) files = svd_animejanai_planned_files (chain, &ranges, argv[2], &error);
+
+      if (files == NULL)
+        return svd_cli_fail ("export-chain", error);
+      /* The conf first: an earlier export is named by it. */
+      for (guint i = files->len; i-- > 0;)
+        if (g_file_test (g_ptr_array_index (files, i), G_FILE_TEST_EXISTS) &&
+            !svd_cli_check_output (&common, g_ptr_array_index (files, i), NULL, 0, argv[1], 0, &error))
+          return svd_cli_fail ("export-chain", error);
+    }
   if (!svd_chain_export (chain, fmt, &ranges, argv[2], &error))
     return svd_cli_fail ("export-chain", error);
   if (!common.quiet)

@@ -6,6 +6,7 @@
 #include "media/svd-degrade.h"
 #include "media/svd-reader.h"
 #include "media/svd-writer.h"
+#include "session/svd-chunk-job.h"
 #include "session/svd-restore-job.h"
 
 #include <glib-unix.h>
@@ -281,70 +282,11 @@ progress_end (Progress *pr)
     fprintf (stderr, "\n");
 }
 
-/* Ctrl-C, SIGTERM and SIGHUP (the terminal closing) cancel the job's GCancellable. GLib's signal sources
- * do the async-signal-safe part; a small thread of our own dispatches
- * them, since the command's thread is busy running the job. The job
- * checks the cancellable between frames and stages and removes its
- * temporary file, so an interrupt never leaves a file behind. */
-typedef struct {
-  GMainContext *context;
-  GThread      *thread;
-  gint          stop;
-} Interrupt;
-
-static gboolean
-interrupt_signal_cb (gpointer user_data)
-{
-  g_cancellable_cancel (G_CANCELLABLE (user_data));
-  return G_SOURCE_CONTINUE;
-}
-
-static gpointer
-interrupt_thread (gpointer user_data)
-{
-  Interrupt *self = user_data;
-
-  /* Not a GMainLoop: quitting one that has not started running yet
-   * would be lost, and a job that fails at once would hang here. */
-  g_main_context_push_thread_default (self->context);
-  while (!g_atomic_int_get (&self->stop))
-    g_main_context_iteration (self->context, TRUE);
-  g_main_context_pop_thread_default (self->context);
-  return NULL;
-}
-
-static void
-interrupt_start (Interrupt    *self,
-                 GCancellable *cancellable)
-{
-  const int signals[] = { SIGINT, SIGTERM, SIGHUP };
-
-  self->context = g_main_context_new ();
-  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
-    {
-      g_autoptr(GSource) source = g_unix_signal_source_new (signals[i]);
-
-      g_source_set_callback (source, interrupt_signal_cb, g_object_ref (cancellable), g_object_unref);
-      g_source_attach (source, self->context);
-    }
-  self->stop = FALSE;
-  self->thread = g_thread_new ("svd-interrupt", interrupt_thread, self);
-}
-
-static void
-interrupt_stop (Interrupt *self)
-{
-  if (self->thread == NULL)
-    return;
-  g_atomic_int_set (&self->stop, TRUE);
-  g_main_context_wakeup (self->context);
-  g_thread_join (self->thread);
-  self->thread = NULL;
-  /* Destroys the signal sources (the default actions come back). */
-  g_clear_pointer (&self->context, g_main_context_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Interrupt, interrupt_stop)
+/* Ctrl-C, SIGTERM and SIGHUP cancel the job (svd_cli_interrupt_start()). */
+typedef SvdCliInterrupt Interrupt;
+#define interrupt_start svd_cli_interrupt_start
+#define interrupt_stop svd_cli_interrupt_stop
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Interrupt, svd_cli_interrupt_stop)
 
 static gboolean
 parse_range (const char  *text,
@@ -443,6 +385,189 @@ report_notice_cb (const char *message,
   fprintf (stderr, "%s: notice: %s\n", r->command, message);
 }
 
+static void
+chunk_notice_cb (const char *message,
+                 gpointer    data)
+{
+  Report *r = data;
+
+  if (!r->progress.quiet)
+    fprintf (stderr, "%s: %s\n", r->command, message);
+}
+
+/* The chunk table of a planned job, as `--plan-only` and `--job DIR`
+ * print it. */
+static void
+print_chunk_table (SvdChunkJob *cj,
+                   gboolean     json)
+{
+  const GArray *cuts = svd_chunk_job_get_scene_cuts (cj);
+  guint n = svd_chunk_job_get_n_chunks (cj);
+  g_autoptr(GArray) missing = svd_chunk_job_missing_chunks (cj, SVD_CHUNK_VERIFY_QUICK);
+  g_autofree gboolean *todo = g_new0 (gboolean, n);
+
+  for (guint i = 0; i < missing->len; i++)
+    todo[g_array_index (missing, guint, i)] = TRUE;
+  if (json)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new ();
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "job");
+      json_builder_add_string_value (b, svd_chunk_job_get_dir (cj));
+      json_builder_set_member_name (b, "input");
+      json_builder_add_string_value (b, svd_chunk_job_get_input (cj));
+      json_builder_set_member_name (b, "output");
+      json_builder_add_string_value (b, svd_chunk_job_get_output (cj));
+      json_builder_set_member_name (b, "frames");
+      json_builder_add_int_value (b, svd_chunk_job_get_n_frames (cj));
+      json_builder_set_member_name (b, "scene_cuts");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < cuts->len; i++)
+        json_builder_add_int_value (b, g_array_index (cuts, gint64, i));
+      json_builder_end_array (b);
+      json_builder_set_member_name (b, "chunks_done");
+      json_builder_add_int_value (b, n - missing->len);
+      json_builder_set_member_name (b, "chunks");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < n; i++)
+        {
+          const SvdChunk *c = svd_chunk_job_get_chunk (cj, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "index");
+          json_builder_add_int_value (b, i);
+          json_builder_set_member_name (b, "first");
+          json_builder_add_int_value (b, c->first);
+          json_builder_set_member_name (b, "end");
+          json_builder_add_int_value (b, c->end);
+          json_builder_set_member_name (b, "scene_cut");
+          json_builder_add_boolean_value (b, c->scene_cut);
+          json_builder_set_member_name (b, "done");
+          json_builder_add_boolean_value (b, !todo[i]);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      svd_cli_print_json (b);
+      return;
+    }
+  printf ("Job:        %s\n", svd_chunk_job_get_dir (cj));
+  printf ("Input:      %s (%" G_GINT64_FORMAT " frames)\n", svd_chunk_job_get_input (cj),
+          svd_chunk_job_get_n_frames (cj));
+  printf ("Output:     %s\n", svd_chunk_job_get_output (cj));
+  printf ("Scene cuts: ");
+  if (cuts->len == 0)
+    printf ("none found");
+  for (guint i = 0; i < cuts->len; i++)
+    printf ("%s%" G_GINT64_FORMAT, i > 0 ? ", " : "", g_array_index (cuts, gint64, i));
+  printf ("\n");
+  printf ("Chunks:     %u (%u done)\n", n, n - missing->len);
+  printf ("  chunk    first      end   frames  starts at\n");
+  for (guint i = 0; i < n; i++)
+    {
+      const SvdChunk *c = svd_chunk_job_get_chunk (cj, i);
+
+      printf ("  %5u %8" G_GINT64_FORMAT " %8" G_GINT64_FORMAT " %8" G_GINT64_FORMAT "  %-9s  %s\n", i, c->first,
+              c->end, c->end - c->first, c->scene_cut ? "scene cut" : (i == 0 ? "start" : "split"),
+              todo[i] ? "" : "done");
+    }
+}
+
+/* `svd restore --job DIR [--chunk N | --join]`: the steps of a planned job
+ * one at a time, as a farm's tasks run them. */
+static int
+run_job_step (const char         *command,
+              const char         *dir,
+              gint64              chunk,
+              gboolean            join,
+              const SvdCliCommon *common,
+              const SvdSettings  *settings,
+              Report             *report,
+              GCancellable       *cancellable)
+{
+  g_autoptr(SvdChunkJob) cj = NULL;
+  g_autoptr(GError) error = NULL;
+
+  cj = svd_chunk_job_open (dir, &error);
+  if (cj == NULL)
+    return svd_cli_fail (command, error);
+  if (join)
+    {
+      g_auto(Interrupt) interrupt = { 0 };
+      gint64 frames = 0;
+      gboolean ok;
+
+      interrupt_start (&interrupt, cancellable);
+      ok = svd_chunk_job_join (cj, cancellable, &frames, &error);
+      interrupt_stop (&interrupt);
+      if (!ok)
+        return svd_cli_fail (command, error);
+      if (!common->quiet)
+        printf ("Wrote %s: %" G_GINT64_FORMAT " frames from %u chunks\n", svd_chunk_job_get_output (cj), frames,
+                svd_chunk_job_get_n_chunks (cj));
+      return 0;
+    }
+  if (chunk < 0)
+    {
+      print_chunk_table (cj, common->json);
+      return 0;
+    }
+  if (chunk >= svd_chunk_job_get_n_chunks (cj))
+    {
+      g_set_error (&error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "The job “%s” has chunks 0 to %u, not %" G_GINT64_FORMAT,
+                   dir, svd_chunk_job_get_n_chunks (cj) - 1, chunk);
+      return svd_cli_fail (command, error);
+    }
+  if (svd_chunk_job_verify_chunk (cj, (guint) chunk, SVD_CHUNK_VERIFY_CHECKSUM, NULL) == SVD_CHUNK_DONE)
+    {
+      if (!common->quiet)
+        printf ("Chunk %" G_GINT64_FORMAT " is already done\n", chunk);
+      return 0;
+    }
+  {
+    g_autoptr(SvdChain) chain = NULL;
+    g_autoptr(SvdReader) reader = NULL;
+    g_auto(SvdRestoreJobResult) result = { 0 };
+    g_auto(Interrupt) interrupt = { 0 };
+    SvdReaderOptions ro;
+    SvdRestoreJob job;
+    const SvdChunk *c = svd_chunk_job_get_chunk (cj, (guint) chunk);
+    gboolean ok;
+
+    svd_chunk_job_fill_restore_job (cj, &job);
+    svd_reader_options_init (&ro);
+    ro.allow_playlists = job.allow_playlists;
+    reader = svd_reader_open (job.input_path, &ro, &error);
+    if (reader == NULL || !svd_chunk_job_check_input (cj, reader, &error))
+      return svd_cli_fail (command, error);
+    chain = svd_chunk_job_load_chain (cj, &error);
+    if (chain == NULL)
+      return svd_cli_fail (command, error);
+    job.reader = reader;
+    job.chain = chain;
+    job.settings = settings;
+    job.cancellable = cancellable;
+    job.progress = report_progress_cb;
+    job.frame_done = report_frame_cb;
+    job.notice = report_notice_cb;
+    job.frame_reused = report_reused_cb;
+    job.user_data = report;
+    result.reuse_worst_psnr_y = INFINITY;
+    interrupt_start (&interrupt, cancellable);
+    ok = svd_chunk_job_run_chunk (cj, (guint) chunk, &job, &result, &error);
+    interrupt_stop (&interrupt);
+    progress_end (&report->progress);
+    if (!ok)
+      return svd_cli_fail (command, error);
+    if (!common->quiet)
+      printf ("Chunk %" G_GINT64_FORMAT " done: frames %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+              " (%" G_GINT64_FORMAT " frames, the chain ran on %" G_GINT64_FORMAT ")\n", chunk, c->first,
+              c->end - 1, result.frames, result.engine_frames);
+  }
+  return 0;
+}
+
 /* `svd transcode` and `svd restore` are one command over one library job
  * (svd_restore_job_run(), which the GUI export runs too): restore puts a
  * chain of models between the decoder and the encoder. */
@@ -468,6 +593,12 @@ run_encode (int       argc,
   g_auto(Interrupt) interrupt = { 0 };
   g_autoptr(FILE) stats_file = NULL;
   gboolean no_audio = FALSE, no_subs = FALSE, allow_playlists = FALSE, no_reuse = FALSE;
+  gboolean no_chunks = FALSE, restart = FALSE, plan_only = FALSE, join = FALSE, no_scene_cuts = FALSE;
+  gint64 chunk_frames = 0, chunk = -1;
+  g_autofree char *job_dir = NULL;
+  g_auto(SvdChunkJobResult) chunked = { 0 };
+  gboolean use_chunks = FALSE;
+  gint64 restored_now = -1;   /* chunked: frames restored by this run */
   double reuse_similar = 0;
   int crf = -1;
   g_autofree char *on_decode_error = NULL;
@@ -501,10 +632,31 @@ run_encode (int       argc,
       "(held frames of a lossy source; not bit-exact)", "DB" },
     { NULL }
   };
+  GOptionEntry chunk_entries[] = {
+    { "chunk-frames", 0, 0, G_OPTION_ARG_INT64, &chunk_frames,
+      "Restore in chunks of at most N frames (default: about 10 s of video), split at scene cuts", "N" },
+    { "no-chunks", 0, 0, G_OPTION_ARG_NONE, &no_chunks,
+      "Restore in one piece: no job folder, nothing to resume", NULL },
+    { "no-scene-cuts", 0, 0, G_OPTION_ARG_NONE, &no_scene_cuts,
+      "Split every --chunk-frames frames instead of at scene cuts (no extra decode when planning)", NULL },
+    { "restart", 0, 0, G_OPTION_ARG_NONE, &restart,
+      "Throw away OUT.svdjob (its finished chunks) and start over", NULL },
+    { "plan-only", 0, 0, G_OPTION_ARG_NONE, &plan_only,
+      "Write the job folder OUT.svdjob, print its chunk table and stop", NULL },
+    { "job", 0, 0, G_OPTION_ARG_FILENAME, &job_dir,
+      "A planned job folder: with --chunk N restore one chunk, with --join join them, alone print its table", "DIR" },
+    { "chunk", 0, 0, G_OPTION_ARG_INT64, &chunk, "With --job: restore chunk N and record it in the ledger", "N" },
+    { "join", 0, 0, G_OPTION_ARG_NONE, &join,
+      "With --job: join the finished chunks onto the output and remove the job folder", NULL },
+    { NULL }
+  };
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (restore)
-    g_option_context_add_main_entries (context, chain_entries, NULL);
+    {
+      g_option_context_add_main_entries (context, chain_entries, NULL);
+      g_option_context_add_main_entries (context, chunk_entries, NULL);
+    }
   g_option_context_set_description (context, restore
     ? "Decodes IN, runs every frame through the chain on the OpenCL device (frames stay in\n"
       "YUV on the host; conversion happens in kernels) and encodes the result, copying\n"
@@ -512,7 +664,17 @@ run_encode (int       argc,
       "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
       "failure leaves no file. A frame bit-identical to the last one that went through the\n"
       "chain (anime held on twos and threes) reuses its output, which is the same file as\n"
-      "running the chain again; --no-reuse runs every frame."
+      "running the chain again; --no-reuse runs every frame.\n"
+      "\n"
+      "A clip longer than one chunk is restored in chunks (exact frame ranges, split at\n"
+      "scene cuts) kept in the job folder OUT.svdjob/ beside the output, then joined by\n"
+      "stream copy with the audio, subtitles, chapters and metadata. Interrupted (Ctrl-C,\n"
+      "kill -9, a power cut), the same command resumes: finished chunks are verified\n"
+      "against their checksum and kept, the rest restored. A changed input, chain or\n"
+      "setting is refused; --restart starts over. For a farm:\n"
+      "  svd restore IN OUT --chain C --plan-only   plan OUT.svdjob/, print the chunks\n"
+      "  svd restore --job DIR --chunk N            restore chunk N (idempotent)\n"
+      "  svd restore --job DIR --join               join when every chunk is done"
     : "Decodes IN with the exact-seek reader and encodes it again with the writer, copying\n"
       "audio and subtitle streams unchanged and keeping timestamps. The container follows\n"
       "OUT's extension. The output appears only when complete: interrupting (Ctrl-C) or a\n"
@@ -521,6 +683,26 @@ run_encode (int       argc,
     return 2;
   svd_cli_settings (&common, &settings);
   g_free (common.device);
+  if (restore && job_dir != NULL)
+    {
+      if (argc != 1)
+        return svd_cli_usage_error (context, "--job takes no input or output file (the job names them)");
+      if (join && chunk >= 0)
+        return svd_cli_usage_error (context, "--chunk and --join exclude each other");
+      report.command = argv[0];
+      report.progress.tty = isatty (fileno (stderr));
+      report.progress.quiet = common.quiet || common.json;
+      report.progress.what = "restore";
+      return run_job_step (argv[0], job_dir, chunk, join, &common, &settings, &report, cancellable);
+    }
+  if (chunk >= 0 || join)
+    return svd_cli_usage_error (context, "--chunk and --join need --job DIR");
+  if (chunk_frames < 0)
+    return svd_cli_usage_error (context, "--chunk-frames takes a positive number of frames");
+  if (no_chunks && (plan_only || restart || chunk_frames > 0))
+    return svd_cli_usage_error (context, "--no-chunks excludes --plan-only, --restart and --chunk-frames");
+  if (frames != NULL && (plan_only || chunk_frames > 0))
+    return svd_cli_usage_error (context, "--frames restores in one piece; leave out --plan-only and --chunk-frames");
   if (argc != 3)
     return svd_cli_usage_error (context, "Give an input and an output file");
   if (restore && chain == NULL)
@@ -579,6 +761,33 @@ run_encode (int       argc,
           report.start_us = g_get_monotonic_time ();
         }
     }
+  /* Chunked (resumable) when the clip is longer than one chunk, or when a
+   * job folder from an interrupted run is there to resume. */
+  if (restore && !no_chunks && frames == NULL)
+    {
+      const SvdVideoInfo *info = svd_reader_get_info (reader);
+      g_autofree char *dir = svd_chunk_job_dir_for_output (argv[2]);
+      gint64 per_chunk = chunk_frames > 0 ? chunk_frames : svd_chunk_job_default_chunk_frames (info);
+      gboolean rotated = info->rotation % 360 != 0 || info->hflip;
+
+      use_chunks = plan_only || restart || g_file_test (dir, G_FILE_TEST_EXISTS) || info->n_frames > per_chunk;
+      /* The chunks are NUT files, which cannot carry a display matrix; an
+       * MP4 or MOV output keeps the rotation as one, so such a clip is
+       * restored in one piece (Matroska turns the pixels either way). */
+      if (use_chunks && rotated && !g_str_has_suffix (argv[2], ".mkv") && !g_str_has_suffix (argv[2], ".webm"))
+        {
+          if (plan_only || g_file_test (dir, G_FILE_TEST_EXISTS))
+            {
+              g_set_error (&error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "“%s” is rotated or mirrored, which only an unchunked restore keeps in this "
+                           "container; use --no-chunks or a .mkv output", argv[1]);
+              return svd_cli_fail (argv[0], error);
+            }
+          use_chunks = FALSE;
+        }
+    }
+  else if (plan_only || restart)
+    return svd_cli_usage_error (context, "--plan-only and --restart are for chunked restores");
   job.encoder = codec;
   job.crf = crf;
   job.preset = preset;
@@ -603,11 +812,62 @@ run_encode (int       argc,
 
   /* Before the temporary file exists, so an interrupt can never orphan it. */
   interrupt_start (&interrupt, cancellable);
-  ok = svd_restore_job_run (&job, &result, &error);
-  interrupt_stop (&interrupt);
-  progress_end (&report.progress);
-  if (!ok)
-    return svd_cli_fail (argv[0], error);
+  if (use_chunks)
+    {
+      g_autoptr(SvdChunkJob) planned = NULL;
+      SvdChunkJobOptions co;
+
+      svd_chunk_job_options_init (&co);
+      co.chunk_frames = chunk_frames;
+      co.scene_cuts = !no_scene_cuts;
+      co.restart = restart;
+      co.plan_only = plan_only;
+      co.notice = chunk_notice_cb;
+      co.user_data = &report;
+      ok = svd_chunk_job_restore (&job, &co, plan_only ? &planned : NULL, &chunked, &error);
+      interrupt_stop (&interrupt);
+      progress_end (&report.progress);
+      if (!ok)
+        {
+          g_autofree char *dir = svd_chunk_job_dir_for_output (argv[2]);
+
+          if (g_file_test (dir, G_FILE_TEST_EXISTS) && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+            {
+              g_clear_error (&error);
+              g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                           "Cancelled; the finished chunks are kept in “%s”: run the same command again to resume",
+                           dir);
+            }
+          else if (g_file_test (dir, G_FILE_TEST_EXISTS) &&
+                   !g_error_matches (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT))
+            g_prefix_error (&error, "(finished chunks are kept in “%s”; run the same command again to resume) ",
+                            dir);
+          return svd_cli_fail (argv[0], error);
+        }
+      if (plan_only)
+        {
+          print_chunk_table (planned, common.json);
+          return 0;
+        }
+      /* The sums over the chunks restored now; the frames are the output's. */
+      result = chunked.restore;
+      chunked.restore = (SvdRestoreJobResult) { 0 };
+      restored_now = result.frames;
+      result.frames = chunked.frames;
+      result.frames_expected = chunked.frames;
+      if (result.encoder == NULL)
+        result.encoder = g_strdup ("-");
+      if (result.pix_fmt == NULL)
+        result.pix_fmt = g_strdup ("-");
+    }
+  else
+    {
+      ok = svd_restore_job_run (&job, &result, &error);
+      interrupt_stop (&interrupt);
+      progress_end (&report.progress);
+      if (!ok)
+        return svd_cli_fail (argv[0], error);
+    }
 
   if (result.decode_errors > 0)
     fprintf (stderr, "%s: warning: %" G_GINT64_FORMAT " damaged frame(s) or packet(s) in the input, the first "
@@ -620,6 +880,7 @@ run_encode (int       argc,
   {
     double s = result.seconds;
     gint64 n = result.frames;
+    gint64 n_speed = restored_now >= 0 ? restored_now : n;
 
     if (common.json)
       {
@@ -637,7 +898,7 @@ run_encode (int       argc,
         json_builder_set_member_name (jb, "seconds");
         json_builder_add_double_value (jb, s);
         json_builder_set_member_name (jb, "fps");
-        json_builder_add_double_value (jb, s > 0 ? n / s : 0);
+        json_builder_add_double_value (jb, s > 0 ? n_speed / s : 0);
         json_builder_set_member_name (jb, "decode_errors");
         json_builder_add_int_value (jb, result.decode_errors);
         json_builder_set_member_name (jb, "first_damaged_frame");
@@ -650,6 +911,17 @@ run_encode (int       argc,
             json_builder_add_double_value (jb, result.engine_wall_ms / result.engine_frames);
             json_builder_set_member_name (jb, "device_ms_per_frame");
             json_builder_add_double_value (jb, result.engine_device_ms / result.engine_frames);
+          }
+        if (use_chunks)
+          {
+            json_builder_set_member_name (jb, "chunks");
+            json_builder_add_int_value (jb, chunked.n_chunks);
+            json_builder_set_member_name (jb, "chunks_done_before");
+            json_builder_add_int_value (jb, chunked.chunks_done_before);
+            json_builder_set_member_name (jb, "chunks_restored");
+            json_builder_add_int_value (jb, chunked.chunks_restored);
+            json_builder_set_member_name (jb, "chunks_redone");
+            json_builder_add_int_value (jb, chunked.chunks_redone);
           }
         if (restore)
           {
@@ -673,7 +945,10 @@ run_encode (int       argc,
     else if (!common.quiet)
       {
         printf ("Wrote %s: %" G_GINT64_FORMAT " frames, %s %s, in %.1f s (%.1f fps)\n", argv[2], n,
-                result.encoder, result.pix_fmt, s, s > 0 ? n / s : 0);
+                result.encoder, result.pix_fmt, s, s > 0 ? n_speed / s : 0);
+        if (use_chunks)
+          printf ("Restored %u of %u chunks in this run (%u were already done): %" G_GINT64_FORMAT " frames\n",
+                  chunked.chunks_restored, chunked.n_chunks, chunked.chunks_done_before, restored_now);
         if (restore && result.engine_frames > 0)
           printf ("Engine on %s: %.1f ms per frame (device %.1f ms)\n", result.device_name,
                   result.engine_wall_ms / result.engine_frames, result.engine_device_ms / result.engine_frames);

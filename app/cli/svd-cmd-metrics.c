@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "core/svd-fault.h"
 #include "core/svd-png.h"
 #include "engine/svd-color.h"
 #include "engine/svd-engine.h"
@@ -9,6 +10,8 @@
 #include "metrics/svd-metrics-runner.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <glib/gstdio.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -44,13 +47,14 @@ chain_init (Chain              *chain,
 static SvdImage *
 chain_run (Chain           *chain,
            const SvdImage  *input,
+           GCancellable    *cancellable,
            GError         **error)
 {
   SvdImage *output = NULL;
 
   if (chain->engine == NULL)
     return svd_image_ref ((SvdImage *) input);
-  if (!svd_engine_process (chain->engine, input, SVD_PIXEL_FORMAT_RGB_F32, &output, NULL, NULL, error))
+  if (!svd_engine_process (chain->engine, input, SVD_PIXEL_FORMAT_RGB_F32, &output, NULL, cancellable, error))
     return NULL;
   return output;
 }
@@ -304,6 +308,7 @@ run_images (SvdMetricsRunner  *runner,
             const char        *ref_path,
             const char        *dist_path,
             Results           *results,
+            GCancellable      *cancellable,
             GError           **error)
 {
   g_autoptr(SvdImage) ref = svd_png_load_as (ref_path, SVD_PIXEL_FORMAT_RGB_F32, NULL, error);
@@ -316,7 +321,7 @@ run_images (SvdMetricsRunner  *runner,
   dist_in = svd_png_load_as (dist_path, SVD_PIXEL_FORMAT_RGB_F32, NULL, error);
   if (dist_in == NULL)
     return FALSE;
-  dist = chain_run (chain, dist_in, error);
+  dist = chain_run (chain, dist_in, cancellable, error);
   if (dist == NULL)
     return FALSE;
   if (!svd_metrics_runner_compute (runner, ref, dist, &f, NULL, NULL, error))
@@ -335,6 +340,7 @@ run_clips (SvdMetricsRunner  *runner,
            gint64             max_frames,
            gboolean           quiet,
            Results           *results,
+           GCancellable      *cancellable,
            GError           **error)
 {
   g_autoptr(SvdSessionSource) src = svd_session_source_new_pair (dist_path, ref_path, offset, error);
@@ -362,6 +368,9 @@ run_clips (SvdMetricsRunner  *runner,
 
       if (max_frames > 0 && (gint64) results->frames->len >= max_frames)
         break;
+      svd_fault_cancel_point (cancellable);
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        return FALSE;
       if (ref_index < 0)
         continue;
       in_frame = svd_session_source_read_input (src, i, error);
@@ -376,7 +385,7 @@ run_clips (SvdMetricsRunner  *runner,
       ref_rgb = to_rgb (frames, ref_frame, error);
       if (ref_rgb == NULL)
         return FALSE;
-      out = chain_run (chain, in_rgb, error);
+      out = chain_run (chain, in_rgb, cancellable, error);
       if (out == NULL)
         return FALSE;
       if (!svd_metrics_runner_compute (runner, ref_rgb, out, &f, NULL, NULL, error))
@@ -407,6 +416,9 @@ svd_cmd_metrics (int    argc,
   g_autofree char *dists_weights = NULL;
   g_autofree char *vgg16_weights = NULL;
   g_autofree char *dists_name = NULL;
+  g_autofree char *csv_temp = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SvdCliInterrupt) interrupt = { 0 };
   gint64 offset = 0, max_frames = 0;
   SvdCliCommon common = { 0 };
   GOptionEntry entries[] = {
@@ -477,13 +489,32 @@ svd_cmd_metrics (int    argc,
   results.frames = g_array_new (FALSE, FALSE, sizeof (SvdMetricsFrame));
   results.pts = g_array_new (FALSE, FALSE, sizeof (gint64));
   results.ref_index = g_array_new (FALSE, FALSE, sizeof (gint64));
+  /* Before the temporary file exists, so an interrupt can never orphan
+   * it: Ctrl-C, SIGTERM and SIGHUP cancel between frames and inside the
+   * chain, the temporary CSV is removed, and the status says which signal
+   * it was (130, 143, 129). */
+  svd_cli_interrupt_start (&interrupt, cancellable);
   if (per_frame != NULL)
     {
-      results.csv = fopen (per_frame, "w");
-      if (results.csv == NULL)
+      int fd;
+
+      /* Written under a hidden temporary name beside it and renamed when
+       * complete, as every other output: an interrupted or failed run
+       * leaves no half CSV, and an existing one (--force) stays whole
+       * until then. */
+      csv_temp = svd_output_temp_template (per_frame);
+      svd_output_remove_stale_parts (per_frame);
+      fd = g_mkstemp_full (csv_temp, O_RDWR | O_CLOEXEC, 0644);
+      if (fd < 0 || (results.csv = fdopen (fd, "w")) == NULL)
         {
           int saved = errno;
 
+          if (fd >= 0)
+            {
+              close (fd);
+              g_unlink (csv_temp);
+            }
+          g_clear_pointer (&csv_temp, g_free);
           g_set_error (&error, SVD_ERROR, SVD_ERROR_IO, "Cannot write “%s”: %s", per_frame, g_strerror (saved));
           status = svd_cli_fail (argv[0], error);
           goto out;
@@ -493,18 +524,26 @@ svd_cmd_metrics (int    argc,
 
   if (clip)
     ok = run_clips (runner, &chain, argv[1], argv[2], offset, max_frames, common.quiet || common.json,
-                    &results, &error);
+                    &results, cancellable, &error);
   else
-    ok = run_images (runner, &chain, argv[1], argv[2], &results, &error);
+    ok = run_images (runner, &chain, argv[1], argv[2], &results, cancellable, &error);
   if (results.csv != NULL && fclose (results.csv) != 0 && ok)
     {
-      g_set_error (&error, SVD_ERROR, SVD_ERROR_IO, "Cannot write “%s”", per_frame);
+      int saved = errno;
+
+      g_set_error (&error, SVD_ERROR, SVD_ERROR_IO, "Cannot write “%s”: %s", per_frame, g_strerror (saved));
       ok = FALSE;
     }
   results.csv = NULL;
+  if (ok && csv_temp != NULL)
+    {
+      ok = svd_output_replace (csv_temp, per_frame, &error);
+      if (ok)
+        g_clear_pointer (&csv_temp, g_free);
+    }
   if (!ok)
     {
-      status = svd_cli_fail (argv[0], error);
+      status = svd_cli_fail_interrupted (argv[0], &interrupt, error);
       goto out;
     }
 
@@ -518,6 +557,8 @@ svd_cmd_metrics (int    argc,
 out:
   if (results.csv != NULL)
     fclose (results.csv);
+  if (csv_temp != NULL)
+    g_unlink (csv_temp);
   chain_clear (&chain);
   g_clear_pointer (&results.acc, svd_metrics_accumulator_free);
   g_clear_pointer (&results.frames, g_array_unref);

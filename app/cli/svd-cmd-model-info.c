@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "model/svd-graph.h"
 #include "model/svd-model-library.h"
 
 #include "core/svd-file.h"
@@ -239,6 +240,23 @@ svd_cmd_model_info (int    argc,
         }
       json_builder_set_member_name (b, "tier");
       json_builder_add_string_value (b, svd_model_get_tier_name (model));
+      json_builder_set_member_name (b, "architecture");
+      json_builder_add_string_value (b, model->graph != NULL ? "graph" : "SRVGGNetCompact");
+      if (model->graph != NULL)
+        {
+          int mw, mh;
+
+          svd_graph_source_get_min_size (model->graph, &mw, &mh);
+          g_autoptr(SvdGraph) g = svd_model_graph_at (model, sizes[0][0], sizes[0][1], NULL);
+          g_autofree char *ops = g != NULL ? svd_graph_describe_ops (g) : NULL;
+
+          json_builder_set_member_name (b, "ops");
+          json_builder_add_string_value (b, ops ? ops : g_hash_table_lookup (model->metadata, "graph.ops"));
+          json_builder_set_member_name (b, "min_width");
+          json_builder_add_int_value (b, mw);
+          json_builder_set_member_name (b, "min_height");
+          json_builder_add_int_value (b, mh);
+        }
       json_builder_set_member_name (b, "params");
       json_builder_add_int_value (b, (gint64) svd_model_get_n_params (model));
       json_builder_set_member_name (b, "macs_per_pixel");
@@ -285,12 +303,36 @@ svd_cmd_model_info (int    argc,
   }
   printf ("Format:            %s\n", svd_model_format_name (model->source_format));
   printf ("Stored precision:  %s (computed in fp32)\n", svd_storage_precision_name (model->stored_precision));
-  printf ("Architecture:      SRVGGNetCompact\n");
-  printf ("Channels:          %d in, %d out\n", model->in_ch, model->out_ch);
-  printf ("Features (nf):     %d\n", model->nf);
-  printf ("Body convs:        %d (%d convs in all)\n", model->num_conv, model->n_layers);
-  printf ("Scale:             %dx\n", model->scale);
-  if (model->activation == SVD_ACTIVATION_LEAKY_RELU)
+  if (model->graph != NULL)
+    {
+      int mw, mh;
+
+      svd_graph_source_get_min_size (model->graph, &mw, &mh);
+      printf ("Architecture:      %s (run through the graph IR)\n", svd_model_get_tier_name (model));
+      printf ("Channels:          %d in, %d out\n", model->in_ch, model->out_ch);
+      printf ("Scale:             %dx\n", model->scale);
+      {
+        /* Padding and crops depend on the size: the ops at the first size. */
+        g_autoptr(SvdGraph) g = svd_model_graph_at (model, sizes[0][0], sizes[0][1], NULL);
+        g_autofree char *ops = g != NULL ? svd_graph_describe_ops (g) : NULL;
+
+        printf ("Ops:               %s (at %dx%d)\n",
+                ops ? ops : (const char *) g_hash_table_lookup (model->metadata, "graph.ops"),
+                sizes[0][0], sizes[0][1]);
+      }
+      printf ("Minimum input:     %dx%d\n", mw, mh);
+    }
+  else
+    {
+      printf ("Architecture:      SRVGGNetCompact\n");
+      printf ("Channels:          %d in, %d out\n", model->in_ch, model->out_ch);
+      printf ("Features (nf):     %d\n", model->nf);
+      printf ("Body convs:        %d (%d convs in all)\n", model->num_conv, model->n_layers);
+      printf ("Scale:             %dx\n", model->scale);
+    }
+  if (model->graph != NULL)
+    ;
+  else if (model->activation == SVD_ACTIVATION_LEAKY_RELU)
     printf ("Activation:        %s (slope %g)\n", activation_name (model), model->leaky_slope);
   else
     printf ("Activation:        %s\n", activation_name (model));

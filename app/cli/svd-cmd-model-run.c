@@ -2,6 +2,7 @@
 #define G_LOG_DOMAIN "svd-cli"
 
 #include "svd-cli.h"
+#include "core/svd-fault.h"
 #include "core/svd-png.h"
 #include "engine/svd-engine.h"
 
@@ -18,6 +19,8 @@ svd_cmd_model_run (int    argc,
   g_autoptr(SvdImage) input = NULL;
   g_autoptr(SvdImage) output = NULL;
   g_autoptr(GString) spec = g_string_new (NULL);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_auto(SvdCliInterrupt) interrupt = { 0 };
   g_auto(SvdSettings) settings = { 0 };
   SvdCliCommon common = { 0 };
   SvdEngineTimings timings = { 0 };
@@ -53,18 +56,25 @@ svd_cmd_model_run (int    argc,
   if (input == NULL)
     return svd_cli_fail (argv[0], error);
 
+  /* Ctrl-C, SIGTERM and SIGHUP cancel the chain between layers and bands
+   * of rows; OUT is written under a temporary name and renamed, so an
+   * interrupt leaves neither OUT nor a temporary file. */
+  svd_cli_interrupt_start (&interrupt, cancellable);
   start = g_get_monotonic_time ();
   engine = svd_engine_new (&settings, &error);
   if (engine == NULL ||
       !svd_engine_set_chain (engine, chain, &error) ||
-      !svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &output, &timings, NULL, &error))
-    return svd_cli_fail (argv[0], error);
+      !svd_engine_process (engine, input, SVD_PIXEL_FORMAT_RGB_F32, &output, &timings, cancellable, &error))
+    return svd_cli_fail_interrupted (argv[0], &interrupt, error);
   if (!common.quiet)
     fprintf (stderr, "Ran %u step(s) on %s in %.0f ms (device time %.1f ms)\n", chain->steps->len,
              svd_engine_get_device_name (engine), (g_get_monotonic_time () - start) / 1000.0, timings.total_ms);
 
-  if (!svd_png_save (output, argv[argc - 1], sixteen ? 16 : 8, &error))
-    return svd_cli_fail (argv[0], error);
+  /* The last point before OUT is written. */
+  svd_fault_cancel_point (cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
+      !svd_png_save (output, argv[argc - 1], sixteen ? 16 : 8, &error))
+    return svd_cli_fail_interrupted (argv[0], &interrupt, error);
   g_free (common.device);
   return 0;
 }

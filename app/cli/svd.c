@@ -24,6 +24,9 @@ static const SvdCliCommand commands[] = {
   { "restore", "Restore a clip with a chain of models, copying audio and subtitles", svd_cmd_restore },
   { "transcode", "Re-encode a clip, copying audio and subtitles", svd_cmd_transcode },
   { "export-chain", "Export a chain: preset, AnimeJaNai slot, fused ONNX or mpv GLSL", svd_cmd_export_chain },
+  { "farm submit", "Restore a clip on a Slurm cluster: one array task per chunk and a join", svd_cmd_farm_submit },
+  { "farm status", "Show a farm job's progress: its ledger and queue", svd_cmd_farm_status },
+  { "farm cancel", "Cancel a farm job's queued tasks; finished chunks stay", svd_cmd_farm_cancel },
 };
 
 static void

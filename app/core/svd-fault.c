@@ -12,6 +12,9 @@
  *                closed), term-at:N SIGTERM
  *   kill-at:N    raise SIGKILL there: the process dies without cleaning up,
  *                as after `kill -9`, an abort or a power cut
+ *   host-mem:B   the host has only B bytes left for this process
+ *                (svd_memory_host_headroom()), as under `ulimit -v`, so the
+ *                engine's memory plan can be tested to the byte
  * Points are counted from 0 across the process: the engine's checks
  * between layers and row bands, and the writer's check before each
  * frame. They stand in for a signal arriving at a known moment, so the
@@ -81,4 +84,27 @@ svd_fault_cancel_point (GCancellable *cancellable)
   raise (fault_signal);
   for (int i = 0; i < 500 && !g_cancellable_is_cancelled (cancellable); i++)
     g_usleep (10000);
+}
+
+/**
+ * svd_fault_host_memory_cap:
+ *
+ * Returns: the B of SVD_FAULT_INJECT=host-mem:B, or %G_MAXUINT64 without
+ *   that hook
+ */
+guint64
+svd_fault_host_memory_cap (void)
+{
+  static guint64 cap = G_MAXUINT64;
+  static gsize once = 0;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *f = g_getenv ("SVD_FAULT_INJECT");
+
+      if (f != NULL && g_str_has_prefix (f, "host-mem:"))
+        cap = g_ascii_strtoull (f + strlen ("host-mem:"), NULL, 10);
+      g_once_init_leave (&once, 1);
+    }
+  return cap;
 }

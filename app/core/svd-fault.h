@@ -5,6 +5,7 @@
 
 G_BEGIN_DECLS
 
-void svd_fault_cancel_point (GCancellable *cancellable);
+void    svd_fault_cancel_point     (GCancellable *cancellable);
+guint64 svd_fault_host_memory_cap (void);
 
 G_END_DECLS

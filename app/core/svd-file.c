@@ -180,3 +180,40 @@ svd_file_map_regular (const char  *path,
     }
   return g_mapped_file_get_bytes (map);
 }
+
+/**
+ * svd_file_fopen_regular:
+ * @path: a file to read
+ * @error: return location for an error
+ *
+ * fopen (@path, "rb") for a streaming reader (libpng), with the same
+ * refusal of anything but a regular file, made without blocking (opening
+ * a FIFO with no writer would wait forever).
+ *
+ * Returns: (transfer full) (nullable): the stream, or %NULL with @error
+ */
+FILE *
+svd_file_fopen_regular (const char  *path,
+                        GError     **error)
+{
+  struct stat st;
+  int fd = open_regular (path, G_MAXSIZE, &st, error);
+  int flags;
+  FILE *fp;
+
+  if (fd < 0)
+    return NULL;
+  /* Blocking reads from here on: it is a regular file. */
+  flags = fcntl (fd, F_GETFL);
+  if (flags >= 0)
+    fcntl (fd, F_SETFL, flags & ~O_NONBLOCK);
+  fp = fdopen (fd, "rb");
+  if (fp == NULL)
+    {
+      int saved = errno;
+
+      close (fd);
+      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot read “%s”: %s", path, g_strerror (saved));
+    }
+  return fp;
+}

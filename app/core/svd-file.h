@@ -6,6 +6,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdio.h>
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,9 @@ gboolean  svd_file_read_regular (const char  *path,
                                  GError     **error);
 GBytes   *svd_file_map_regular  (const char  *path,
                                  gsize        max_bytes,
+                                 GError     **error);
+
+FILE     *svd_file_fopen_regular (const char  *path,
                                  GError     **error);
 
 const char *svd_file_kind         (unsigned int  mode);

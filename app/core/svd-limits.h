@@ -72,6 +72,17 @@
  * about 4 KB. */
 #define SVD_LIMIT_JSON_FILE_BYTES ((gsize) 1 << 20)
 
+/* A benchmark matrix results file (svd bench-matrix, the matrix window):
+ * one row is about 600 bytes, and the largest matrix (every tier, chain,
+ * size and device) has a few thousand rows. */
+#define SVD_LIMIT_BENCH_MATRIX_BYTES ((gsize) 16 << 20)
+
+/* ---- Images (svd-png.c) ------------------------------------------------ */
+
+/* Largest PNG side we load: 16k x 16k, far above any video frame (the
+ * frames of a clip stop at 8192², see svd-reader). */
+#define SVD_PNG_MAX_SIDE 16384
+
 /* ---- JSON (svd-json-depth.c) ------------------------------------------ */
 
 /* Arrays and objects nested inside each other. json-glib parses

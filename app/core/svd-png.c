@@ -2,6 +2,8 @@
 #define G_LOG_DOMAIN "svd-png"
 
 #include "svd-png.h"
+#include "svd-file.h"
+#include "svd-limits.h"
 #include "svd-error.h"
 #include "svd-output.h"
 
@@ -40,8 +42,6 @@ png_warning_cb (png_structp      png,
   g_debug ("libpng: %s", msg);
 }
 
-/* Largest image we load: 16k x 16k, far above any video frame. */
-#define SVD_PNG_MAX_SIDE 16384
 
 /**
  * svd_png_load_as:
@@ -83,14 +83,10 @@ svd_png_load_as (const char      *path,
       return NULL;
     }
 
-  fp = g_fopen (path, "rb");
+  /* A FIFO named .png would block here forever, a device read forever. */
+  fp = svd_file_fopen_regular (path, error);
   if (fp == NULL)
-    {
-      int saved = errno;
-
-      g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot open %s: %s", path, g_strerror (saved));
-      return NULL;
-    }
+    return NULL;
   if (fread (sig, 1, 8, fp) != 8 || png_sig_cmp (sig, 0, 8) != 0)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s is not a PNG file", path);

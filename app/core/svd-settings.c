@@ -30,7 +30,7 @@ svd_settings_init (SvdSettings *self)
   self->conv_vw = self->conv_rx = self->conv_acc = self->conv_ocb = 0;
   self->profile_layers = FALSE;
   self->kernel_dir = NULL;
-  self->conv = SVD_CONV_MODE_DIRECT;
+  self->conv = SVD_CONV_MODE_AUTO;
 }
 
 /**

@@ -4,6 +4,7 @@
 #include "svd-config.h"
 #include "svd-cl.h"
 #include "core/svd-error.h"
+#include "core/svd-memory.h"
 #include "core/svd-priority.h"
 #include "svd-opencl-resources.h"
 
@@ -578,6 +579,52 @@ svd_cl_create_kernel (cl_program   program,
   return k;
 }
 
+/* Whether the device's buffers live in this process's own memory (PoCL
+ * and other CPU devices): then they count against the host's limits. */
+static gboolean
+host_backed (SvdClContext *self)
+{
+  return (self->info->type & CL_DEVICE_TYPE_CPU) != 0;
+}
+
+/**
+ * svd_cl_context_get_memory_budget:
+ * @self: a context
+ * @limit: (out) (optional) (transfer none): names what bounds the result,
+ *   for messages ("the device's global memory", "the address-space limit
+ *   (ulimit -v)", …)
+ *
+ * How many more bytes of buffers the device can be asked for: its global
+ * memory (`CL_DEVICE_GLOBAL_MEM_SIZE`), and on a CPU device also what the
+ * host has left for this process (svd_memory_host_headroom()), since its
+ * buffers are host memory. For a GPU the global memory is the whole
+ * device: the caller subtracts what it already holds.
+ *
+ * Returns: bytes
+ */
+guint64
+svd_cl_context_get_memory_budget (SvdClContext  *self,
+                                  const char   **limit)
+{
+  guint64 budget = self->info->global_mem;
+  const char *name = "the device's global memory";
+
+  if (host_backed (self))
+    {
+      const char *host_name = NULL;
+      guint64 host = svd_memory_host_headroom (&host_name);
+
+      if (host < budget)
+        {
+          budget = host;
+          name = host_name;
+        }
+    }
+  if (limit != NULL)
+    *limit = name;
+  return budget;
+}
+
 /**
  * svd_cl_context_alloc:
  * @self: a context
@@ -585,9 +632,17 @@ svd_cl_create_kernel (cl_program   program,
  * @size: bytes
  * @error: return location for an error
  *
+ * Allocates a buffer. On a CPU device (PoCL) the buffer is allocated at
+ * once (`CL_MEM_ALLOC_HOST_PTR`): PoCL otherwise allocates on first use,
+ * inside an enqueue, and aborts the process when that fails (an
+ * assertion in pocl_create_migration_commands under `ulimit -v`); at
+ * creation a failure is returned as `CL_OUT_OF_HOST_MEMORY`. A size over
+ * what the host has left (svd_memory_host_headroom()) is refused before
+ * asking, so the kernel's out-of-memory killer is not the one to say no.
+ *
  * Returns: (transfer full) (nullable): a buffer, or %NULL with
- *   %SVD_ERROR_OUT_OF_MEMORY when @size exceeds the device's limit or the
- *   allocation fails
+ *   %SVD_ERROR_OUT_OF_MEMORY naming the size when @size exceeds the
+ *   device's limit or the allocation fails
  */
 cl_mem
 svd_cl_context_alloc (SvdClContext  *self,
@@ -595,15 +650,36 @@ svd_cl_context_alloc (SvdClContext  *self,
                       gsize          size,
                       GError       **error)
 {
+  g_autofree char *shown = svd_memory_format (size);
   cl_int err = CL_SUCCESS;
-  cl_mem mem;
+  cl_mem mem = NULL;
+  gboolean injected = FALSE;
 
   if (size == 0 || size > self->info->max_alloc)
     {
+      g_autofree char *limit = svd_memory_format (self->info->max_alloc);
+
       g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
-                   "A %" G_GSIZE_FORMAT "-byte buffer exceeds the device's limit of %" G_GUINT64_FORMAT " bytes",
-                   size, self->info->max_alloc);
+                   "A %" G_GSIZE_FORMAT "-byte (%s) buffer exceeds %s's limit of %s per buffer "
+                   "(CL_DEVICE_MAX_MEM_ALLOC_SIZE)", size, shown, self->info->name, limit);
       return NULL;
+    }
+  if (host_backed (self))
+    {
+      const char *what = NULL;
+      guint64 room = svd_memory_host_headroom (&what);
+
+      if (size > room)
+        {
+          g_autofree char *left = svd_memory_format (room);
+
+          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
+                       "A %s buffer on %s (a CPU device, in host memory) does not fit: %s leaves %s",
+                       shown, self->info->name, what, left);
+          return NULL;
+        }
+      if ((flags & CL_MEM_USE_HOST_PTR) == 0)
+        flags |= CL_MEM_ALLOC_HOST_PTR;
     }
   /* Test hook (tests/reliability): SVD_FAULT_INJECT=cl-alloc-over:BYTES
    * makes every allocation larger than BYTES fail as a device out of
@@ -622,15 +698,22 @@ svd_cl_context_alloc (SvdClContext  *self,
       }
     if (size > fail_over)
       {
-        svd_cl_set_error (error, SVD_ERROR_OUT_OF_MEMORY, CL_MEM_OBJECT_ALLOCATION_FAILURE,
-                          "clCreateBuffer (SVD_FAULT_INJECT)");
-        return NULL;
+        err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
+        injected = TRUE;
       }
   }
-  mem = clCreateBuffer (self->context, flags, size, NULL, &err);
-  if (err != CL_SUCCESS)
+  if (!injected)
+    mem = clCreateBuffer (self->context, flags, size, NULL, &err);
+  if (mem == NULL || err != CL_SUCCESS)
     {
-      svd_cl_set_error (error, SVD_ERROR_OUT_OF_MEMORY, err, "clCreateBuffer");
+      g_autofree char *what = g_strdup_printf ("clCreateBuffer of %s on %s%s", shown, self->info->name,
+                                               injected ? " (SVD_FAULT_INJECT)" : "");
+
+      if (mem != NULL)
+        clReleaseMemObject (mem);
+      if (err == CL_SUCCESS)
+        err = CL_MEM_OBJECT_ALLOCATION_FAILURE;
+      svd_cl_set_error (error, SVD_ERROR_OUT_OF_MEMORY, err, what);
       return NULL;
     }
   return mem;

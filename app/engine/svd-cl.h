@@ -140,6 +140,8 @@ char                  *svd_cl_context_load_source   (SvdClContext          *self
 cl_kernel              svd_cl_create_kernel         (cl_program             program,
                                                      const char            *name,
                                                      GError               **error);
+guint64                svd_cl_context_get_memory_budget (SvdClContext      *self,
+                                                         const char       **limit);
 cl_mem                 svd_cl_context_alloc         (SvdClContext          *self,
                                                      cl_mem_flags           flags,
                                                      gsize                  size,

@@ -690,6 +690,11 @@ struct _SvdFrameConverter {
   gsize            io_bytes;
   guint64          counter;
   gboolean         warned;
+  int              last_w;   /* the frame the last upload left in rgb */
+  int              last_h;
+  SvdColorInfo     last_color;
+  gint64           last_pts;
+  gint64           last_index;
 };
 
 /**
@@ -880,6 +885,7 @@ svd_frame_converter_convert (SvdFrameConverter  *self,
 {
   g_autoptr(GError) device_error = NULL;
 
+  self->last_w = self->last_h = 0;
   if (self->kernels != NULL)
     {
       if (convert_device (self, frame, rgb, display, &device_error))
@@ -889,4 +895,98 @@ svd_frame_converter_convert (SvdFrameConverter  *self,
       self->warned = TRUE;
     }
   return convert_cpu (frame, rgb, display, error);
+}
+
+/**
+ * svd_frame_converter_upload:
+ * @self: a converter
+ * @frame: a decoded frame (YUV or packed RGB) or planar float RGB
+ * @display: (out) (optional): packed RGBA8 for the viewer, the only image
+ *   read back
+ * @planes: (out caller-allocates): where the frame now lies on the device
+ *   as float RGB (valid until the next upload through @self); its @mem is
+ *   %NULL when the converter has no device (or the device failed), and
+ *   the frame then stays on the host: use @frame
+ * @error: return location for an error
+ *
+ * The device-resident path: the decoded planes go up once, are converted
+ * there into the networks' planar float layout (the engines and the
+ * metrics read them from the device), and only the display comes back.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_frame_converter_upload (SvdFrameConverter  *self,
+                            SvdImage           *frame,
+                            SvdImage          **display,
+                            SvdClPlanes        *planes,
+                            GError            **error)
+{
+  g_autoptr(GError) device_error = NULL;
+
+  memset (planes, 0, sizeof *planes);
+  self->last_w = self->last_h = 0;
+  if (self->kernels != NULL)
+    {
+      if (convert_device (self, frame, NULL, display, &device_error))
+        {
+          int pitch = (frame->width + 2 + 15) / 16 * 16, plane = pitch * (frame->height + 2);
+
+          /* The padded layout svd_color_upload() writes: one zero sample
+           * of border around each plane. */
+          planes->mem = self->rgb;
+          planes->offset = ((gsize) pitch + 1) * sizeof (float);
+          planes->pitch = (gsize) pitch * sizeof (float);
+          planes->plane = (gsize) plane * sizeof (float);
+          planes->width = frame->width;
+          planes->height = frame->height;
+          self->last_w = frame->width;
+          self->last_h = frame->height;
+          self->last_color = frame->color;
+          self->last_pts = frame->pts;
+          self->last_index = frame->frame_index;
+          return TRUE;
+        }
+      if (!self->warned)
+        g_warning ("Converting a frame on the device failed, converting on the CPU: %s", device_error->message);
+      self->warned = TRUE;
+    }
+  return convert_cpu (frame, NULL, display, error);
+}
+
+/**
+ * svd_frame_converter_download_rgb:
+ * @self: a converter whose last svd_frame_converter_upload() left the
+ *   frame on the device
+ * @error: return location for an error
+ *
+ * Reads the device's float RGB frame back, for the few users that need it
+ * on the host (DISTS).
+ *
+ * Returns: (transfer full) (nullable): planar float RGB
+ */
+SvdImage *
+svd_frame_converter_download_rgb (SvdFrameConverter  *self,
+                                  GError            **error)
+{
+  g_autoptr(SvdImage) rgb = NULL;
+  int pitch, plane;
+
+  if (self->kernels == NULL || self->last_w <= 0)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "No frame on the device");
+      return NULL;
+    }
+  pitch = (self->last_w + 2 + 15) / 16 * 16;
+  plane = pitch * (self->last_h + 2);
+  rgb = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, self->last_w, self->last_h, error);
+  if (rgb == NULL)
+    return NULL;
+  rgb->color = self->last_color;
+  rgb->pts = self->last_pts;
+  rgb->frame_index = self->last_index;
+  if (!svd_color_download (self->kernels, self->rgb, pitch, plane, self->last_w, self->last_h, rgb, 0, 0,
+                           &self->io, &self->io_bytes, &self->counter, NULL, error))
+    return NULL;
+  return g_steal_pointer (&rgb);
 }

@@ -94,6 +94,13 @@ gboolean           svd_frame_converter_convert      (SvdFrameConverter  *self,
                                                      SvdImage          **rgb,
                                                      SvdImage          **display,
                                                      GError            **error);
+gboolean           svd_frame_converter_upload       (SvdFrameConverter  *self,
+                                                     SvdImage           *frame,
+                                                     SvdImage          **display,
+                                                     SvdClPlanes        *planes,
+                                                     GError            **error);
+SvdImage          *svd_frame_converter_download_rgb (SvdFrameConverter  *self,
+                                                     GError            **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdFrameConverter, svd_frame_converter_free)
 

@@ -6,8 +6,10 @@
 #include "svd-model-ref.h"
 #include "svd-resize.h"
 #include "svd-winograd-cl.h"
+#include "svd-graph-cl.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
+#include "core/svd-memory.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,8 @@ typedef struct {
   /* Body convs (nf → nf) may run by Winograd: [0] F(2x2), [1] F(4x4),
    * created as settings.conv asks; algo is the one in use. */
   SvdWinogradLayer *wino[2];
+  const SvdConvLayer *wino_src; /* its weights (the stage's model holds
+                                 * them): set when Winograd may run it */
   SvdConvAlgo algo;
   int       tuned_class;      /* size class algo was chosen for; -1: none */
   double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run) */
@@ -46,6 +50,7 @@ typedef struct {
   Layer    *layers;
   int       n_layers;
   int       res;        /* index into the resolution table of its input */
+  SvdGraphCl *graph;    /* a graph-IR model (SvdModel.graph) */
 } Stage;
 
 /* A device image: planes with a one-pixel zero border (see conv.cl). */
@@ -79,6 +84,9 @@ struct _SvdEngine {
   DevBuf        rgb[SVD_ENGINE_MAX_STAGES + 1];
   int           total_scale;
   int           halo;
+  /* A graph-IR stage: its padding, pixel unshuffle grid and crops depend on
+   * the whole frame, so such chains are not tiled. */
+  gboolean      has_graph;
 
   /* Kernel shape */
   gboolean      pixel_variant;
@@ -108,11 +116,16 @@ struct _SvdEngine {
    * or 0 for the CPU reference path; 0 before any failure. */
   int           oom_tile;
   gboolean      oom_cpu;
+  /* plan_tiles() found no tile that fits: no smaller tile will. */
+  gboolean      plan_refused;
+  gboolean      plan_noticed;
   /* The last frame's result is whole in rgb[n_stages] (one region on the
    * device), of this size. */
   gboolean      output_on_device;
   int           output_w;
   int           output_h;
+  /* During svd_engine_process_planes(): the input already on the device. */
+  const SvdClPlanes *dev_input;
 };
 
 static gsize
@@ -182,6 +195,7 @@ clear_chain (SvdEngine *self)
         }
       g_free (st->layers);
       g_clear_pointer (&st->resize, clReleaseKernel);
+      g_clear_pointer (&st->graph, svd_graph_cl_free);
     }
   if (self->wino_scratch != NULL)
     {
@@ -193,6 +207,7 @@ clear_chain (SvdEngine *self)
   memset (self->stages, 0, sizeof self->stages);
   self->n_stages = 0;
   self->n_res = 0;
+  self->has_graph = FALSE;
   g_ptr_array_set_size (self->models, 0);
 }
 
@@ -453,9 +468,16 @@ guint64
 svd_engine_get_device_bytes (SvdEngine *self,
                              guint64   *peak_bytes)
 {
+  guint64 graph = 0;
+
+  /* Graph stages hold their weights and tensors themselves. */
+  for (int s = 0; s < self->n_stages; s++)
+    if (self->stages[s].graph != NULL)
+      graph += svd_graph_cl_get_device_bytes (self->stages[s].graph);
+  self->peak = MAX (self->peak, self->bytes + graph);
   if (peak_bytes != NULL)
     *peak_bytes = self->peak;
-  return self->bytes;
+  return self->bytes + graph;
 }
 
 static cl_mem
@@ -563,9 +585,48 @@ kernel_getter (gpointer     data,
   return get_kernel_from (data, file, name, options, error);
 }
 
+/* F(2x2) (k = 0) or F(4x4) (k = 1) for a layer, made on first need:
+ * weights transformed and uploaded, the shared scratch grown to fit. */
+static gboolean
+wino_ensure (SvdEngine  *self,
+             Layer      *l,
+             int         k,
+             GError    **error)
+{
+  const SvdConvLayer *src = l->wino_src;
+  SvdWinogradLayer *w;
+
+  if (l->wino[k] != NULL)
+    return TRUE;
+  g_return_val_if_fail (src != NULL, FALSE);
+  w = svd_winograd_layer_new (self->ctx, kernel_getter, self, k == 0 ? 2 : 4, l->ic, l->oc, self->half,
+                              self->half, 0, 0, 0, src->weight, src->bias, src->slope, error);
+  if (w == NULL)
+    return FALSE;
+  l->wino[k] = w;
+  self->bytes += svd_winograd_layer_weight_bytes (w);
+  self->peak = MAX (self->peak, self->bytes);
+  if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
+    {
+      if (self->wino_scratch != NULL)
+        {
+          clReleaseMemObject (self->wino_scratch);
+          self->bytes -= self->wino_scratch_bytes;
+          self->wino_scratch_bytes = 0;
+        }
+      self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
+      if (self->wino_scratch == NULL)
+        return FALSE;
+      self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
+    }
+  return TRUE;
+}
+
 /* The Winograd variants settings.conv asks for, on body convs (nf → nf,
  * with PReLU; not the first or the last conv). Direct stays set up for
- * every layer: it is the fallback and the baseline auto measures. */
+ * every layer: it is the fallback and the baseline auto measures. A forced
+ * variant is made now; under auto they are made when a frame size first
+ * asks for them (choose_conv), so small frames never build them. */
 static gboolean
 wino_setup (SvdEngine          *self,
             Layer              *l,
@@ -578,37 +639,17 @@ wino_setup (SvdEngine          *self,
 
   l->algo = SVD_CONV_ALGO_DIRECT;
   l->tuned_class = -1;
+  l->wino_src = NULL;
   if (mode == SVD_CONV_MODE_DIRECT || first || last || l->ic != l->oc || src->slope == NULL)
     return TRUE;
-  for (int k = 0; k < 2; k++)
+  l->wino_src = src;
+  if (mode == SVD_CONV_MODE_WINO2 || mode == SVD_CONV_MODE_WINO4)
     {
-      int m = k == 0 ? 2 : 4;
-      SvdWinogradLayer *w;
+      int k = mode == SVD_CONV_MODE_WINO4;
 
-      if (mode != SVD_CONV_MODE_AUTO && mode != (m == 2 ? SVD_CONV_MODE_WINO2 : SVD_CONV_MODE_WINO4))
-        continue;
-      w = svd_winograd_layer_new (self->ctx, kernel_getter, self, m, l->ic, l->oc, self->half, self->half, 0, 0,
-                                  0, src->weight, src->bias, src->slope, error);
-      if (w == NULL)
+      if (!wino_ensure (self, l, k, error))
         return FALSE;
-      l->wino[k] = w;
-      self->bytes += svd_winograd_layer_weight_bytes (w);
-      self->peak = MAX (self->peak, self->bytes);
-      if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
-        {
-          if (self->wino_scratch != NULL)
-            {
-              clReleaseMemObject (self->wino_scratch);
-              self->bytes -= self->wino_scratch_bytes;
-              self->wino_scratch_bytes = 0;
-            }
-          self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
-          if (self->wino_scratch == NULL)
-            return FALSE;
-          self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
-        }
-      if (mode != SVD_CONV_MODE_AUTO)
-        l->algo = m;
+      l->algo = k ? SVD_CONV_ALGO_WINO4 : SVD_CONV_ALGO_WINO2;
     }
   return TRUE;
 }
@@ -673,6 +714,9 @@ layer_setup (SvdEngine          *self,
     return FALSE;
   return wino_setup (self, l, src, first, last, error);
 }
+
+static void graph_set_hooks (SvdEngine  *self,
+                             SvdGraphCl *graph);
 
 /**
  * svd_engine_set_chain:
@@ -748,6 +792,12 @@ svd_engine_set_chain (SvdEngine       *self,
       g_ptr_array_add (self->models, svd_model_ref (m));
       st->model = m;
       st->scale = m->scale;
+      if (m->graph != NULL)
+        {
+          self->has_graph = TRUE;
+          scale *= m->scale;
+          continue;
+        }
       /* Each conv widens the region a pixel depends on by one pixel of
        * this stage's input, i.e. 1 / scale pixels of the chain input. */
       self->halo += (m->n_layers + scale - 1) / scale;
@@ -786,6 +836,12 @@ svd_engine_set_chain (SvdEngine       *self,
               clear_chain (self);
               return FALSE;
             }
+          continue;
+        }
+      if (m->graph != NULL)
+        {
+          st->graph = svd_graph_cl_new (self->ctx, kernel_getter, self, m, self->half);
+          graph_set_hooks (self, st->graph);
           continue;
         }
       st->n_layers = m->n_layers;
@@ -1023,7 +1079,7 @@ static void layer_bands (SvdEngine *self,
                          int       *items,
                          int       *band);
 
-/* Times one candidate: a warm-up run, then the best of three. */
+/* Runs one candidate once, whole, and returns its device ms (-1: error). */
 static double
 time_candidate (SvdEngine  *self,
                 Layer      *l,
@@ -1035,31 +1091,30 @@ time_candidate (SvdEngine  *self,
                 int         h,
                 GError    **error)
 {
-  double best = G_MAXDOUBLE;
+  cl_event ev = NULL;
+  gboolean ok;
+  double ms;
 
-  for (int i = 0; i < 4; i++)
+  if (algo == SVD_CONV_ALGO_DIRECT)
     {
-      cl_event ev = NULL;
-      gboolean ok;
+      SvdConvAlgo kept = l->algo;
+      int items, band;
 
-      if (algo == SVD_CONV_ALGO_DIRECT)
-        {
-          int items, band;
-
-          layer_bands (self, l, w, h, &items, &band);
-          ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
-        }
-      else
-        ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                     dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, &ev, error);
-      if (!ok)
-        return -1;
-      clWaitForEvents (1, &ev);
-      if (i > 0)
-        best = MIN (best, event_span_ms (ev, ev));
-      clReleaseEvent (ev);
+      /* Direct bands, whatever the layer ran at another size. */
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      layer_bands (self, l, w, h, &items, &band);
+      l->algo = kept;
+      ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
     }
-  return best;
+  else
+    ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
+                                 dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev, error);
+  if (!ok)
+    return -1;
+  clWaitForEvents (1, &ev);
+  ms = event_span_ms (ev, ev);
+  clReleaseEvent (ev);
+  return ms;
 }
 
 /* settings.conv = auto: the first run of a layer shape at a frame size
@@ -1083,33 +1138,53 @@ choose_conv (SvdEngine  *self,
   SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
 
   l->tuned_class = size_class;
+  /* Small frames run direct without measuring: Winograd's transforms and
+   * whole-layer runs do not pay there, and timings of a few microseconds
+   * would pick by noise. */
+  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS)
+    {
+      l->algo = SVD_CONV_ALGO_DIRECT;
+      memset (l->tune_ms, 0, sizeof l->tune_ms);
+      return TRUE;
+    }
   if (g_hash_table_lookup_extended (self->conv_choices, key, NULL, &hit))
     {
       l->algo = GPOINTER_TO_INT (hit);
-      return TRUE;
+      return l->algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, l->algo == SVD_CONV_ALGO_WINO4, error);
     }
   if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &algo))
     {
       l->algo = algo;
       g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
-      return TRUE;
+      return algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error);
     }
-  memset (l->tune_ms, 0, sizeof l->tune_ms);
+  /* A warm-up run of each, then rounds that take the three in turn, the
+   * best of each counting: on a device shared with other work a burst of
+   * load then falls on every candidate alike, not on one. */
   for (int i = 0; i < 3; i++)
-    {
-      SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+    l->tune_ms[i] = G_MAXDOUBLE;
+  for (int round = -1; round < 3; round++)
+    for (int i = 0; i < 3; i++)
+      {
+        SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+        double ms;
 
-      if (cand != SVD_CONV_ALGO_DIRECT && l->wino[i - 1] == NULL)
-        continue;
-      l->tune_ms[i] = time_candidate (self, l, cand, src, dst, residual, w, h, error);
-      if (l->tune_ms[i] < 0)
-        return FALSE;
-      if (cand == SVD_CONV_ALGO_DIRECT || l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
-        algo = cand;
-    }
-  l->algo = algo;
+        if (cand != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, i - 1, error))
+          return FALSE;
+        ms = time_candidate (self, l, cand, src, dst, residual, w, h, error);
+        if (ms < 0)
+          return FALSE;
+        if (round >= 0)
+          l->tune_ms[i] = MIN (l->tune_ms[i], ms);
+      }
+  for (int i = 1; i < 3; i++)
+    if (l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
+      algo = i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
   if (self->settings.use_kernel_cache)
-    svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+    algo = svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
+  l->algo = algo;
+  if (algo != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error))
+    return FALSE;
   g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
   return TRUE;
 }
@@ -1125,7 +1200,7 @@ prepare_conv (SvdEngine  *self,
               int         h,
               GError    **error)
 {
-  if ((l->wino[0] != NULL || l->wino[1] != NULL) && self->settings.conv == SVD_CONV_MODE_AUTO &&
+  if (l->wino_src != NULL && self->settings.conv == SVD_CONV_MODE_AUTO &&
       l->tuned_class != svd_conv_size_class (w, h))
     return choose_conv (self, l, src, dst, residual, w, h, error);
   return TRUE;
@@ -1148,7 +1223,8 @@ run_conv (SvdEngine  *self,
 {
   if (l->algo != SVD_CONV_ALGO_DIRECT)
     return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, event, error);
+                                   dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, band_start,
+                                   band_items, event, error);
   return run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error);
 }
 
@@ -1182,7 +1258,17 @@ layer_bands (SvdEngine *self,
   guint64 per_row = (guint64) MAX (w, 1) * l->ic * l->oc * 9;
   guint64 rows = MAX (BAND_MACS / MAX (per_row, 1), 1);
 
-  if (self->pixel_variant)
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    {
+      /* Winograd: rows of m x m tiles, bands of the same direct-equivalent
+       * work (a quarter to a ninth of it done), so a cancel is seen as soon. */
+      SvdWinogradLayer *wl = l->wino[l->algo == SVD_CONV_ALGO_WINO4];
+      int m = l->algo == SVD_CONV_ALGO_WINO4 ? 4 : 2;
+
+      *items = svd_winograd_layer_tile_rows (wl, h);
+      *band = (int) MIN ((guint64) *items, MAX (rows / m, 1));
+    }
+  else if (self->pixel_variant)
     {
       *items = (int) round_up (h, 4);
       *band = (int) MIN ((guint64) *items, round_up (rows, 4));
@@ -1192,6 +1278,119 @@ layer_bands (SvdEngine *self,
       *items = (int) (round_up (h, l->ry) / l->ry);
       *band = (int) MIN ((guint64) *items, MAX (rows / l->ry, 1));
     }
+}
+
+/* Graph stages (issue #27) borrow the 3x3 conv layers: the same kernels,
+ * weight layout, bands and Winograd choice as a compact model's body. */
+static gpointer
+graph_conv_new (gpointer             data,
+                const SvdConvLayer  *src,
+                GError             **error)
+{
+  SvdEngine *self = data;
+  Layer *l = g_new0 (Layer, 1);
+
+  if (!layer_setup (self, l, NULL, src, FALSE, FALSE, 1, error))
+    {
+      layer_clear (l);
+      g_free (l);
+      return NULL;
+    }
+  return l;
+}
+
+static void
+graph_conv_free (gpointer data,
+                 gpointer conv)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+
+  if (l->weight != NULL)
+    self->bytes -= ((guint64) l->ic * 9 + 3) * l->oc * sizeof (float);
+  for (int k = 0; k < 2; k++)
+    if (l->wino[k] != NULL)
+      self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);
+  layer_clear (l);
+  g_free (l);
+}
+
+static gboolean
+graph_conv_run (gpointer   data,
+                gpointer   conv,
+                cl_mem     src,
+                int        src_pitch,
+                int        src_plane,
+                cl_mem     dst,
+                int        dst_pitch,
+                int        dst_plane,
+                int        w,
+                int        h,
+                cl_event  *first,
+                cl_event  *last,
+                GError   **error)
+{
+  SvdEngine *self = data;
+  Layer *l = conv;
+  DevBuf s = { 0 }, d = { 0 };
+  int items, band;
+
+  s.mem = src;
+  s.pitch = src_pitch;
+  s.plane = src_plane;
+  d.mem = dst;
+  d.pitch = dst_pitch;
+  d.plane = dst_plane;
+  l->run_w = w;
+  l->run_h = h;
+  if (!prepare_conv (self, l, &s, &d, &s, w, h, error))
+    return FALSE;
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    items = band = 1;
+  else
+    layer_bands (self, l, w, h, &items, &band);
+  for (int y = 0; y < items; y += band)
+    {
+      cl_event ev = NULL;
+
+      if (!run_conv (self, l, &s, &d, &s, w, h, y, band, &ev, error))
+        return FALSE;
+      if (ev == NULL)
+        continue;
+      if (first != NULL && *first == NULL)
+        {
+          clRetainEvent (ev);
+          *first = ev;
+        }
+      if (last != NULL)
+        {
+          if (*last != NULL)
+            clReleaseEvent (*last);
+          *last = ev;
+        }
+      else
+        clReleaseEvent (ev);
+    }
+  return TRUE;
+}
+
+static void
+graph_geometry (gpointer data,
+                int      w,
+                int      h,
+                int     *pitch,
+                int     *plane)
+{
+  geometry (data, w, h, pitch, plane);
+}
+
+static void
+graph_set_hooks (SvdEngine  *self,
+                 SvdGraphCl *graph)
+{
+  SvdGraphConvHooks hooks = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+
+  svd_graph_cl_set_conv_hooks (graph, &hooks);
 }
 
 /* A cancellation point between two enqueued pieces of work. Without a
@@ -1264,6 +1463,15 @@ run_stages (SvdEngine        *self,
           sh *= st->scale;
           continue;
         }
+      if (st->graph != NULL)
+        {
+          ok = svd_graph_cl_run_rgb (st->graph, self->rgb[s].mem, self->rgb[s].pitch, self->rgb[s].plane,
+                                     self->rgb[s + 1].mem, self->rgb[s + 1].pitch, self->rgb[s + 1].plane,
+                                     sw, sh, &first[s], &last[s], cancellable, error);
+          sw *= st->scale;
+          sh *= st->scale;
+          continue;
+        }
       for (int li = 0; li < st->n_layers && ok; li++)
         {
           Layer *l = &st->layers[li];
@@ -1272,17 +1480,16 @@ run_stages (SvdEngine        *self,
           int items, band;
 
           /* auto picks the layer's algorithm on its first run at this
-           * size (choose_conv); a Winograd layer runs whole, one
-           * cancellation point after it. */
+           * size (choose_conv). Each layer runs in bands of rows (of
+           * tiles, for Winograd), with a cancellation point after every
+           * band: a heavy model stops within a band, not a frame. */
           l->run_w = sw;
           l->run_h = sh;
           ok = prepare_conv (self, l, src, dst, &self->rgb[s], sw, sh, error);
-          if (ok && l->algo != SVD_CONV_ALGO_DIRECT)
-            items = band = 1;
-          else
-            /* Each layer in bands of rows, with a cancellation point after
-             * every band: a heavy model stops within a band, not a frame. */
+          if (ok)
             layer_bands (self, l, sw, sh, &items, &band);
+          else
+            items = band = 0;
           for (int y = 0; y < items && ok; y += band)
             {
               cl_event ev = NULL;
@@ -1341,9 +1548,45 @@ run_stages (SvdEngine        *self,
   return ok;
 }
 
+/* The device-resident input: a float RGB frame already on this engine's
+ * context (the session's converted decode) is copied from buffer to
+ * buffer into the padded input of the first stage; no host copy. */
+static gboolean
+copy_planes_in (SvdEngine         *self,
+                const SvdClPlanes *in,
+                double            *device_ms,
+                GError           **error)
+{
+  cl_command_queue q = svd_cl_context_get_queue (self->ctx);
+  DevBuf *dst = &self->rgb[0];
+  cl_event first = NULL, last = NULL;
+  cl_int err = CL_SUCCESS;
+
+  for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
+    {
+      size_t so[3] = { in->offset + (gsize) c * in->plane, 0, 0 };
+      size_t dor[3] = { ((gsize) c * dst->plane + dst->pitch + 1) * sizeof (float), 0, 0 };
+      size_t region[3] = { (gsize) in->width * sizeof (float), (gsize) in->height, 1 };
+
+      err = clEnqueueCopyBufferRect (q, in->mem, dst->mem, so, dor, region, in->pitch, 0,
+                                     (gsize) dst->pitch * sizeof (float), 0, 0, NULL,
+                                     c == 0 ? &first : c == 2 ? &last : NULL);
+    }
+  if (err == CL_SUCCESS && device_ms != NULL)
+    *device_ms = event_span_ms (first, last);
+  if (first != NULL)
+    clReleaseEvent (first);
+  if (last != NULL)
+    clReleaseEvent (last);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
+  return TRUE;
+}
+
 static gboolean
 process_region (SvdEngine        *self,
                 const SvdImage   *input,
+                const SvdClPlanes *dev_input,
                 SvdPixelFormat    out_format,
                 SvdImage         *output,
                 int               out_x,
@@ -1358,13 +1601,19 @@ process_region (SvdEngine        *self,
 
   if (!ensure_buffers (self, w, h, error))
     return FALSE;
-  if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
-                         self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
-                         &up, error))
+  if (dev_input != NULL)
+    {
+      if (!copy_planes_in (self, dev_input, &up, error))
+        return FALSE;
+    }
+  else if (!svd_color_upload (self->color, input, self->rgb[0].mem, self->rgb[0].pitch,
+                              self->rgb[0].plane, &self->io_buf, &self->io_bytes, &self->bytes,
+                              &up, error))
     return FALSE;
   self->peak = MAX (self->peak, self->bytes);
   if (!run_stages (self, w, h, t, cancellable, error))
     return FALSE;
+  svd_engine_get_device_bytes (self, NULL);
   if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
                            w * self->total_scale, h * self->total_scale,
                            output, out_x, out_y, &self->io_buf, &self->io_bytes, &self->bytes,
@@ -1379,33 +1628,166 @@ process_region (SvdEngine        *self,
   return TRUE;
 }
 
-static int
-tile_size (SvdEngine *self,
-           int        w,
-           int        h)
+/* Bytes of the device buffers that depend on the region run at once, for
+ * a region of w×h input pixels: two feature maps at each resolution, the
+ * RGB image before and after each stage, and the packed frame (at most
+ * float RGB at the output size). */
+static guint64
+region_bytes (SvdEngine *self,
+              int        w,
+              int        h)
+{
+  guint64 sum = 0;
+  int pitch, plane, s = 1;
+
+  for (int r = 0; r < self->n_res; r++)
+    {
+      geometry (self, w * self->res[r].scale, h * self->res[r].scale, &pitch, &plane);
+      sum += 2 * (guint64) plane * self->res[r].max_nf * feat_elem (self);
+    }
+  for (int i = 0; i <= self->n_stages; i++)
+    {
+      geometry (self, w * s, h * s, &pitch, &plane);
+      sum += (guint64) plane * 3 * sizeof (float);
+      if (i < self->n_stages)
+        s *= self->stages[i].scale;
+    }
+  return sum + (guint64) w * s * h * s * 3 * sizeof (float);
+}
+
+/* What region_bytes() counts, as allocated now. */
+static guint64
+held_region_bytes (SvdEngine *self)
+{
+  guint64 sum = self->io_bytes;
+
+  for (int r = 0; r < self->n_res; r++)
+    for (int i = 0; i < 2; i++)
+      sum += (guint64) self->res[r].feat[i].plane * self->res[r].feat[i].channels * self->res[r].feat[i].elem;
+  for (int i = 0; i <= self->n_stages; i++)
+    sum += (guint64) self->rgb[i].plane * self->rgb[i].channels * self->rgb[i].elem;
+  return sum;
+}
+
+/* The room the region's buffers may take (*room), and what must stay free
+ * beside them (*reserve). On a GPU the room is its global memory less what
+ * the engine keeps whatever the region (weights, Winograd scratch). On a
+ * CPU device (buffers in host memory) it is at most what the host has
+ * left plus what the region's buffers hold now (they are reused or
+ * released first), and the reserve is the host images a tiled frame needs
+ * beside them plus 64 MiB for threads and the allocator. */
+static void
+region_budget (SvdEngine   *self,
+               int          w,
+               int          h,
+               int          tile,
+               guint64     *room,
+               guint64     *reserve,
+               const char **limit)
+{
+  const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
+  guint64 held = held_region_bytes (self);
+  guint64 fixed = self->bytes > held ? self->bytes - held : 0;
+
+  *room = info->global_mem > fixed ? info->global_mem - fixed : 0;
+  *reserve = 0;
+  *limit = "the device's global memory (CL_DEVICE_GLOBAL_MEM_SIZE)";
+  if (info->type & CL_DEVICE_TYPE_CPU)
+    {
+      const char *host_name = NULL;
+      guint64 host = svd_memory_host_headroom (&host_name);
+      guint64 S = self->total_scale, t = (guint64) MIN (tile, MAX (w, h)) + 2 * self->halo;
+
+      *reserve = 12 * ((guint64) w * h + (guint64) w * S * h * S + t * t * (1 + S * S)) + ((guint64) 64 << 20);
+      if (host != G_MAXUINT64 && host + held < *room)
+        {
+          *room = host + held;
+          *limit = host_name;
+        }
+    }
+}
+
+/* Chooses the tile size for a w×h frame: the largest (down to 16 pixels)
+ * whose buffers fit both the device's allocation limit per buffer and
+ * the memory left for them (region_budget()). When even the smallest
+ * does not fit, fails with SVD_ERROR_OUT_OF_MEMORY and the numbers, before
+ * anything is allocated: on PoCL an allocation the host cannot back
+ * aborts the process instead of failing. */
+static gboolean
+plan_tiles (SvdEngine  *self,
+            int         w,
+            int         h,
+            int        *tile_out,
+            GError    **error)
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
   guint64 limit = info->max_alloc;
   int tile = self->settings.max_tile > 0 ? self->settings.max_tile : MAX (w, h);
+  guint64 whole_need = 0, whole_room = 0;
+  const char *whole_what = NULL;
+
+  if (self->has_graph)
+    {
+      /* Graph stages run whole frames: no tiling to plan. */
+      *tile_out = MAX (w, h);
+      return TRUE;
+    }
+  if (self->oom_tile > 0)
+    tile = MIN (tile, self->oom_tile);
 
   /* Shrink until the largest buffer (a feature map at the largest
-   * resolution, or the output image) fits the device's allocation limit. */
+   * resolution, or the output image) fits the device's allocation limit
+   * and all of them fit the memory left. */
   for (;;)
     {
-      int tw = MIN (w, tile) + 2 * self->halo, th = MIN (h, tile) + 2 * self->halo;
-      guint64 worst = 0;
+      int tw = MIN (w, MIN (w, tile) + 2 * self->halo), th = MIN (h, MIN (h, tile) + 2 * self->halo);
+      guint64 worst = 0, need = region_bytes (self, tw, th), room, reserve;
+      const char *what = NULL;
+
+      region_budget (self, w, h, tile, &room, &reserve, &what);
 
       for (int r = 0; r < self->n_res; r++)
         {
           int pitch, plane;
 
-          geometry (self, MIN (tw, w) * self->res[r].scale, MIN (th, h) * self->res[r].scale, &pitch, &plane);
+          geometry (self, tw * self->res[r].scale, th * self->res[r].scale, &pitch, &plane);
           worst = MAX (worst, (guint64) plane * self->res[r].max_nf * feat_elem (self));
         }
-      if (worst <= limit || tile <= 16)
-        return tile;
-      tile = tile * 3 / 4;
+      if (worst <= limit && need + reserve <= room)
+        break;
+      if (worst <= limit && whole_need == 0)
+        {
+          whole_need = need + reserve;
+          whole_room = room;
+          whole_what = what;
+        }
+      if (tile <= 16)
+        {
+          g_autofree char *need_s = svd_memory_format (need);
+          g_autofree char *reserve_s = svd_memory_format (reserve);
+          g_autofree char *room_s = svd_memory_format (room);
+
+          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
+                       "Not enough memory on %s for a %dx%d frame: even %dx%d tiles need %s of buffers "
+                       "(plus %s for the frame's images on the host), and %s leaves %s",
+                       info->name, w, h, tile, tile, need_s, reserve_s, what, room_s);
+          self->plan_refused = TRUE;
+          return FALSE;
+        }
+      tile = MAX (16, tile * 3 / 4);
     }
+  /* Said once per engine: the frames of a clip are all the same size. */
+  if (whole_need > 0 && !self->plan_noticed)
+    {
+      g_autofree char *need_s = svd_memory_format (whole_need);
+      g_autofree char *room_s = svd_memory_format (whole_room);
+
+      self->plan_noticed = TRUE;
+      g_warning ("Not enough memory on %s for a %dx%d frame in one piece (%s of buffers and images; %s leaves %s): "
+                 "processing in %dx%d tiles", info->name, w, h, need_s, whole_what, room_s, tile, tile);
+    }
+  *tile_out = tile;
+  return TRUE;
 }
 
 /**
@@ -1463,10 +1845,12 @@ process_frame (SvdEngine         *self,
       rgb = svd_color_to_rgbf32_ref (input, error);
       if (rgb == NULL)
         return FALSE;
+      t.upload_ms = (g_get_monotonic_time () - start) / 1000.0;
       for (int s = 0; s < self->n_stages; s++)
         {
           Stage *st = &self->stages[s];
           SvdImage *next;
+          gint64 stage_start = g_get_monotonic_time ();
 
           if (st->model != NULL)
             next = svd_model_run_reference (st->model, res ? res : rgb,
@@ -1477,10 +1861,18 @@ process_frame (SvdEngine         *self,
             return FALSE;
           g_clear_pointer (&res, svd_image_unref);
           res = next;
+          /* The CPU reference's stages in host time (there are no device
+           * events), so they add up with the conversions to the total. */
+          t.stage_ms[s] = (g_get_monotonic_time () - stage_start) / 1000.0;
         }
-      out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
-      if (out == NULL)
-        return FALSE;
+      {
+        gint64 down_start = g_get_monotonic_time ();
+
+        out = svd_color_from_rgbf32_ref (res, out_format, &input->color, error);
+        if (out == NULL)
+          return FALSE;
+        t.download_ms = (g_get_monotonic_time () - down_start) / 1000.0;
+      }
       t.n_stages = self->n_stages;
       t.n_tiles = 1;
       t.wall_ms = (g_get_monotonic_time () - start) / 1000.0;
@@ -1499,13 +1891,12 @@ process_frame (SvdEngine         *self,
   out->frame_index = input->frame_index;
   t.n_stages = self->n_stages;
 
-  tile = tile_size (self, w, h);
-  if (self->oom_tile > 0)
-    tile = MIN (tile, self->oom_tile);
+  if (!plan_tiles (self, w, h, &tile, error))
+    return FALSE;
   if (tile >= w && tile >= h)
     {
       t.n_tiles = 1;
-      if (!process_region (self, input, out_format, out, 0, 0, &t, cancellable, error))
+      if (!process_region (self, input, self->dev_input, out_format, out, 0, 0, &t, cancellable, error))
         return FALSE;
     }
   else
@@ -1541,7 +1932,7 @@ process_frame (SvdEngine         *self,
                         (gsize) (x1 - x0) * sizeof (float));
             subout = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, (x1 - x0) * S, (y1 - y0) * S, error);
             if (subout == NULL ||
-                !process_region (self, sub, SVD_PIXEL_FORMAT_RGB_F32, subout, 0, 0, &t, cancellable, error))
+                !process_region (self, sub, NULL, SVD_PIXEL_FORMAT_RGB_F32, subout, 0, 0, &t, cancellable, error))
               return FALSE;
             for (int c = 0; c < 3; c++)
               for (int y = 0; y < ch * S; y++)
@@ -1601,6 +1992,7 @@ svd_engine_process (SvdEngine         *self,
       int tile;
 
       self->output_on_device = FALSE;
+      self->plan_refused = FALSE;
       if (process_frame (self, input, out_format, output, &t, cancellable, &local))
         {
           /* One untiled region on the device leaves the whole result in
@@ -1614,17 +2006,24 @@ svd_engine_process (SvdEngine         *self,
             *timings = t;
           return TRUE;
         }
-      if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY))
+      if (self->ctx == NULL || self->oom_cpu || !g_error_matches (local, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY) ||
+          (self->plan_refused && (svd_cl_context_get_info (self->ctx)->type & CL_DEVICE_TYPE_CPU)))
         {
           g_propagate_error (error, g_steal_pointer (&local));
           return FALSE;
         }
       /* Partly allocated buffers would be reused at the wrong size. */
       release_buffers (self);
-      tile = self->oom_tile > 0 ? self->oom_tile : MIN (tile_size (self, input->width, input->height),
-                                                        MAX (input->width, input->height));
-      tile /= 2;
-      if (tile >= 64)
+      tile = self->oom_tile > 0 ? self->oom_tile : MAX (input->width, input->height);
+      if (!self->plan_refused)
+        {
+          int planned;
+
+          if (plan_tiles (self, input->width, input->height, &planned, NULL))
+            tile = MIN (tile, planned);
+        }
+      tile = self->plan_refused ? 0 : tile / 2;
+      if (tile >= 64 && !self->has_graph)
         {
           self->oom_tile = tile;
           g_warning ("The OpenCL device is out of memory (%s); processing in %dx%d tiles",
@@ -1637,6 +2036,58 @@ svd_engine_process (SvdEngine         *self,
                      local->message);
         }
     }
+}
+
+/**
+ * svd_engine_process_planes:
+ * @self: an engine with a chain
+ * @input: the frame on the host (any #SvdPixelFormat): what runs when
+ *   @planes cannot be used (no device, another context, a frame that must
+ *   be tiled, the CPU reference after the device ran out of memory)
+ * @planes: (nullable): @input already converted to float RGB on the
+ *   device (svd_frame_converter_upload()), on this engine's context
+ * @out_format: as svd_engine_process()
+ * @output: (out) (transfer full): as svd_engine_process()
+ * @timings: (out caller-allocates) (optional): as svd_engine_process();
+ *   @upload_ms is then the device-to-device copy
+ * @cancellable: (nullable): as svd_engine_process()
+ * @error: return location for an error
+ *
+ * svd_engine_process() on a frame that is already on the device: the
+ * planes are copied from buffer to buffer into the first stage, so a
+ * session uploads and converts each decoded frame once for all its
+ * chains. With %SVD_PIXEL_FORMAT_RGBA8 only the display comes back, and
+ * the float result stays on the device for the metrics
+ * (svd_engine_get_output_planes()). Same result as svd_engine_process()
+ * on the same floats.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_engine_process_planes (SvdEngine         *self,
+                           const SvdImage    *input,
+                           const SvdClPlanes *planes,
+                           SvdPixelFormat     out_format,
+                           SvdImage         **output,
+                           SvdEngineTimings  *timings,
+                           GCancellable      *cancellable,
+                           GError           **error)
+{
+  cl_context mem_context = NULL;
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && input != NULL, FALSE);
+
+  if (planes != NULL &&
+      (planes->mem == NULL || self->ctx == NULL || planes->width != input->width ||
+       planes->height != input->height ||
+       clGetMemObjectInfo (planes->mem, CL_MEM_CONTEXT, sizeof mem_context, &mem_context, NULL) != CL_SUCCESS ||
+       mem_context != svd_cl_context_get_context (self->ctx)))
+    planes = NULL;
+  self->dev_input = planes;
+  ok = svd_engine_process (self, input, out_format, output, timings, cancellable, error);
+  self->dev_input = NULL;
+  return ok;
 }
 
 /**

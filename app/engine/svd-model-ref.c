@@ -2,8 +2,10 @@
 #define G_LOG_DOMAIN "svd-model-ref"
 
 #include "svd-model-ref.h"
+#include "engine/svd-graph-ref.h"
 #include "core/svd-error.h"
 #include "core/svd-fault.h"
+#include "core/svd-memory.h"
 
 #include <string.h>
 
@@ -34,11 +36,30 @@ features_init (Features  *f,
   f->pitch = (gsize) w + 2;
   f->plane = f->pitch * ((gsize) h + 2);
   n = f->plane * channels;
+  /* Checked first: a calloc this large succeeds on an overcommitting
+   * kernel and the process is killed later, when the pages are touched. */
+  {
+    const char *limit = NULL;
+    guint64 room = svd_memory_host_headroom (&limit);
+
+    if ((guint64) n * sizeof (float) > room)
+      {
+        g_autofree char *need_s = svd_memory_format ((guint64) n * sizeof (float));
+        g_autofree char *room_s = svd_memory_format (room);
+
+        g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
+                     "The CPU reference needs %s for %d feature maps of %dx%d, and %s leaves %s",
+                     need_s, channels, w, h, limit, room_s);
+        return FALSE;
+      }
+  }
   f->data = g_try_malloc0_n (n, sizeof (float));
   if (f->data == NULL)
     {
+      g_autofree char *need_s = svd_memory_format ((guint64) n * sizeof (float));
+
       g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY,
-                   "Out of memory for %d feature maps of %dx%d", channels, w, h);
+                   "Out of memory for %d feature maps of %dx%d (%s)", channels, w, h, need_s);
       return FALSE;
     }
   return TRUE;
@@ -207,6 +228,8 @@ svd_model_run_reference (SvdModel        *model,
   int w = input->width, h = input->height, s = model->scale;
   gboolean ok = FALSE;
 
+  if (model->graph != NULL)
+    return svd_graph_model_run_reference (model, input, threads, cancellable, error);
   if (input->format != SVD_PIXEL_FORMAT_RGB_F32 || model->in_ch != 3 || model->out_ch != 3)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,

@@ -5,10 +5,14 @@
 #include "svd-winograd-cl.h"
 #include "svd-winograd.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
 
 #include <stdio.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 struct _SvdWinogradLayer {
   SvdClContext *ctx;
@@ -198,11 +202,23 @@ svd_winograd_layer_scratch_bytes (SvdWinogradLayer *self)
   return (guint64) self->n_items * t * t * (tb * (self->ic + self->ocb) + 32) * sizeof (float);
 }
 
+/* Rows of m x m tiles a frame of @height rows has. */
+int
+svd_winograd_layer_tile_rows (SvdWinogradLayer *self,
+                              int               height)
+{
+  return (height + self->m - 1) / self->m;
+}
+
 /**
  * svd_winograd_layer_run:
+ * @ty0: the first row of tiles to compute
+ * @n_rows: rows of tiles from @ty0 (a band), or 0 for all the rest
  *
- * Enqueues the layer on padded feature maps (see opencl/winograd.cl);
- * @scratch holds at least svd_winograd_layer_scratch_bytes().
+ * Enqueues the layer (or a band of it) on padded feature maps (see
+ * opencl/winograd.cl); @scratch holds at least
+ * svd_winograd_layer_scratch_bytes(). Bands write disjoint output rows and
+ * give the same bits as one whole run.
  */
 gboolean
 svd_winograd_layer_run (SvdWinogradLayer *self,
@@ -215,6 +231,8 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
                         cl_mem            scratch,
                         int               width,
                         int               height,
+                        int               ty0,
+                        int               n_rows,
                         cl_event         *event,
                         GError          **error)
 {
@@ -223,9 +241,19 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
   int ntx = (width + self->m - 1) / self->m, nty = (height + self->m - 1) / self->m;
   int tb = self->vw * self->rx;
   int nbx = (ntx + tb - 1) / tb;
-  int nblocks = nbx * nty;
-  size_t gws = MIN (self->n_items, nblocks), lws = 1;
-  int a = 0;
+  int nblocks, a = 0;
+  size_t gws, lws = 1;
+
+  if (ty0 < 0 || ty0 >= nty || n_rows < 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "Winograd band %d+%d outside %d tile rows",
+                   ty0, n_rows, nty);
+      return FALSE;
+    }
+  if (n_rows == 0 || n_rows > nty - ty0)
+    n_rows = nty - ty0;
+  nblocks = nbx * n_rows;
+  gws = MIN (self->n_items, nblocks);
 
   err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src);
   err |= clSetKernelArg (k, a++, sizeof (int), &src_pitch);
@@ -242,6 +270,7 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
   err |= clSetKernelArg (k, a++, sizeof (int), &ntx);
   err |= clSetKernelArg (k, a++, sizeof (int), &nbx);
   err |= clSetKernelArg (k, a++, sizeof (int), &nblocks);
+  err |= clSetKernelArg (k, a++, sizeof (int), &ty0);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_conv)");
   err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 1, NULL, &gws, &lws, 0, NULL, event);
@@ -295,19 +324,81 @@ svd_conv_choice_key (int      ic,
                           size_class);
 }
 
+/* Per device, driver, app version and kernel sources: a choice measured
+ * with other kernels is measured again. */
 static char *
 choice_group (SvdClContext *ctx)
 {
   const SvdClDeviceInfo *info = svd_cl_context_get_info (ctx);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  const char *files[] = { "conv.cl", "winograd.cl" };
+  char digest[13];
 
-  return g_strdup_printf ("%s | %s | %s | " SVD_VERSION, info->platform_name, info->name,
-                          info->driver_version);
+  for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+    {
+      g_autofree char *src = svd_cl_context_load_source (ctx, files[i], NULL);
+
+      if (src != NULL)
+        g_checksum_update (sum, (const guchar *) src, -1);
+    }
+  g_strlcpy (digest, g_checksum_get_string (sum), sizeof digest);
+  return g_strdup_printf ("%s | %s | %s | " SVD_VERSION " | kernels %s", info->platform_name, info->name,
+                          info->driver_version, digest);
 }
 
 static char *
 choice_path (const char *cache_dir)
 {
   return g_build_filename (cache_dir, "conv-choice.ini", NULL);
+}
+
+static gboolean
+parse_choice (const char  *val,
+              SvdConvAlgo *algo)
+{
+  if (val == NULL)
+    return FALSE;
+  if (g_str_has_prefix (val, "wino2"))
+    *algo = SVD_CONV_ALGO_WINO2;
+  else if (g_str_has_prefix (val, "wino4"))
+    *algo = SVD_CONV_ALGO_WINO4;
+  else if (g_str_has_prefix (val, "direct"))
+    *algo = SVD_CONV_ALGO_DIRECT;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* The cache is ours, but it sits in the user's cache folder: it is read
+ * only as a regular file of at most this size (a line per layer shape,
+ * size class and device: a few KB). */
+#define CONV_CHOICE_MAX_BYTES ((gsize) 1 << 20)
+
+/**
+ * svd_conv_choice_parse:
+ * @data: the text of a conv-choice.ini
+ * @length: its length
+ * @group: the device's group (platform | device | driver | version)
+ * @key: from svd_conv_choice_key()
+ * @algo: (out): the choice stored for @key in @group
+ *
+ * Returns: whether a valid choice was stored; anything else (text that is
+ *   not a key file, an unknown value) reads as no choice
+ */
+gboolean
+svd_conv_choice_parse (const char  *data,
+                       gsize        length,
+                       const char  *group,
+                       const char  *key,
+                       SvdConvAlgo *algo)
+{
+  g_autoptr(GKeyFile) kf = g_key_file_new ();
+  g_autofree char *val = NULL;
+
+  if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_NONE, NULL))
+    return FALSE;
+  val = g_key_file_get_string (kf, group, key, NULL);
+  return parse_choice (val, algo);
 }
 
 /**
@@ -325,25 +416,14 @@ svd_conv_choice_lookup (SvdClContext *ctx,
                         const char   *key,
                         SvdConvAlgo  *algo)
 {
-  g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *path = choice_path (cache_dir);
   g_autofree char *group = choice_group (ctx);
-  g_autofree char *val = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
-  if (!g_key_file_load_from_file (kf, path, G_KEY_FILE_NONE, NULL))
+  if (!svd_file_read_regular (path, CONV_CHOICE_MAX_BYTES, &data, &len, NULL))
     return FALSE;
-  val = g_key_file_get_string (kf, group, key, NULL);
-  if (val == NULL)
-    return FALSE;
-  if (g_str_has_prefix (val, "wino2"))
-    *algo = SVD_CONV_ALGO_WINO2;
-  else if (g_str_has_prefix (val, "wino4"))
-    *algo = SVD_CONV_ALGO_WINO4;
-  else if (g_str_has_prefix (val, "direct"))
-    *algo = SVD_CONV_ALGO_DIRECT;
-  else
-    return FALSE;
-  return TRUE;
+  return svd_conv_choice_parse (data, len, group, key, algo);
 }
 
 /**
@@ -351,9 +431,16 @@ svd_conv_choice_lookup (SvdClContext *ctx,
  * @ms: (array fixed-size=3): measured ms of direct, wino2, wino4 (0: not
  *   measured), kept in the file for people reading it
  *
- * Best effort: a cache that cannot be written costs a re-measurement.
+ * The first choice stored for a key wins: when another process measured
+ * the same key meanwhile (tests and jobs run side by side), its choice is
+ * kept and returned, so every process on the device runs a layer shape the
+ * same way and gives the same bits. The read and write hold an flock on
+ * conv-choice.lock. Best effort: a cache that cannot be written costs a
+ * re-measurement.
+ *
+ * Returns: the choice to use: @algo, or the one stored first
  */
-void
+SvdConvAlgo
 svd_conv_choice_store (SvdClContext *ctx,
                        const char   *cache_dir,
                        const char   *key,
@@ -363,13 +450,38 @@ svd_conv_choice_store (SvdClContext *ctx,
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *path = choice_path (cache_dir);
+  g_autofree char *lock_path = g_build_filename (cache_dir, "conv-choice.lock", NULL);
   g_autofree char *group = choice_group (ctx);
   g_autofree char *val = NULL;
+  g_autofree char *old = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  SvdConvAlgo stored;
+  int lock = -1;
 
-  g_key_file_load_from_file (kf, path, G_KEY_FILE_KEEP_COMMENTS, NULL);
-  val = g_strdup_printf ("%s; direct %.3f ms, wino2 %.3f ms, wino4 %.3f ms", svd_conv_algo_name (algo),
-                         ms[0], ms[1], ms[2]);
-  g_key_file_set_string (kf, group, key, val);
-  if (g_mkdir_with_parents (cache_dir, 0700) != 0 || !g_key_file_save_to_file (kf, path, &error))
-    g_debug ("Cannot store the conv choice in %s: %s", path, error ? error->message : g_strerror (errno));
+  if (g_mkdir_with_parents (cache_dir, 0700) != 0)
+    {
+      g_debug ("Cannot store the conv choice in %s: %s", cache_dir, g_strerror (errno));
+      return algo;
+    }
+  lock = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock >= 0)
+    while (flock (lock, LOCK_EX) != 0 && errno == EINTR)
+      ;
+  if (svd_file_read_regular (path, CONV_CHOICE_MAX_BYTES, &data, &len, NULL))
+    g_key_file_load_from_data (kf, data, len, G_KEY_FILE_KEEP_COMMENTS, NULL);
+  old = g_key_file_get_string (kf, group, key, NULL);
+  if (parse_choice (old, &stored))
+    algo = stored;
+  else
+    {
+      val = g_strdup_printf ("%s; direct %.3f ms, wino2 %.3f ms, wino4 %.3f ms", svd_conv_algo_name (algo),
+                             ms[0], ms[1], ms[2]);
+      g_key_file_set_string (kf, group, key, val);
+      if (!g_key_file_save_to_file (kf, path, &error))
+        g_debug ("Cannot store the conv choice in %s: %s", path, error->message);
+    }
+  if (lock >= 0)
+    close (lock);
+  return algo;
 }

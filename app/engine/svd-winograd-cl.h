@@ -52,10 +52,17 @@ gboolean          svd_winograd_layer_run           (SvdWinogradLayer *self,
                                                     cl_mem            scratch,
                                                     int               width,
                                                     int               height,
+                                                    int               ty0,
+                                                    int               n_rows,
                                                     cl_event         *event,
                                                     GError          **error);
+int               svd_winograd_layer_tile_rows     (SvdWinogradLayer *self,
+                                                    int               height);
 
-/* The per-layer choice: direct or F(2x2) / F(4x4), by measurement. */
+/* The per-layer choice: direct or F(2x2) / F(4x4), by measurement, for
+ * frames of at least this many pixels (smaller ones run direct). */
+#define SVD_CONV_AUTO_MIN_PIXELS ((guint64) 1 << 16)
+
 typedef enum {
   SVD_CONV_ALGO_DIRECT = 0,
   SVD_CONV_ALGO_WINO2 = 2,
@@ -70,11 +77,16 @@ char       *svd_conv_choice_key       (int                 ic,
                                        gboolean            src_half,
                                        gboolean            dst_half,
                                        int                 size_class);
+gboolean    svd_conv_choice_parse     (const char         *data,
+                                       gsize               length,
+                                       const char         *group,
+                                       const char         *key,
+                                       SvdConvAlgo        *algo);
 gboolean    svd_conv_choice_lookup    (SvdClContext       *ctx,
                                        const char         *cache_dir,
                                        const char         *key,
                                        SvdConvAlgo        *algo);
-void        svd_conv_choice_store     (SvdClContext       *ctx,
+SvdConvAlgo svd_conv_choice_store     (SvdClContext       *ctx,
                                        const char         *cache_dir,
                                        const char         *key,
                                        SvdConvAlgo         algo,

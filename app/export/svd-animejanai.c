@@ -3,7 +3,9 @@
 
 #include "svd-animejanai.h"
 #include "export/svd-onnx-export.h"
+#include "model/svd-graph.h"
 #include "core/svd-error.h"
+#include "core/svd-output.h"
 
 #include <glib/gstdio.h>
 #include <math.h>
@@ -362,6 +364,94 @@ bad_value:
 }
 
 /**
+ * svd_animejanai_planned_files:
+ * @chain: the chain (its models need not be loaded)
+ * @ranges: the slot; its fp32 flag picks the file names
+ * @out_dir: the export folder
+ * @error: return location for an error
+ *
+ * Every file svd_animejanai_export() would write for @chain, in the order
+ * it writes them: `onnx/NAME.onnx` per model, then `animejanai.conf`.
+ * Two different models whose file names would be the same are refused:
+ * the second would replace the first, and the conf would name one file
+ * twice.
+ *
+ * Returns: (transfer full) (element-type utf8): the paths, or %NULL with
+ *   @error set
+ */
+GPtrArray *
+svd_animejanai_planned_files (const SvdChain           *chain,
+                              const SvdAnimeJaNaiSlot  *ranges,
+                              const char               *out_dir,
+                              GError                  **error)
+{
+  g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GHashTable) sources = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < chain->steps->len; i++)
+    {
+      const SvdChainStep *st = g_ptr_array_index (chain->steps, i);
+      g_autofree char *base = NULL;
+      g_autofree char *file = NULL;
+      char *path;
+      const char *source, *seen;
+
+      if (st->type == SVD_CHAIN_STEP_RESIZE)
+        continue;
+      base = svd_animejanai_file_name (st->name, !ranges->fp32);
+      file = g_strconcat (base, ".onnx", NULL);
+      path = g_build_filename (out_dir, "onnx", file, NULL);
+      source = st->abs_path != NULL ? st->abs_path : st->name;
+      seen = g_hash_table_lookup (sources, path);
+      if (seen != NULL)
+        {
+          if (g_strcmp0 (seen, source) != 0)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                           "Two models of the chain (“%s” and “%s”) would both be written as “%s”; "
+                           "rename one of them", seen, source, path);
+              g_free (path);
+              return NULL;
+            }
+          g_free (path);
+          continue;
+        }
+      g_hash_table_insert (sources, g_strdup (path), g_strdup (source));
+      g_ptr_array_add (files, path);
+    }
+  g_ptr_array_add (files, g_build_filename (out_dir, "animejanai.conf", NULL));
+  return g_steal_pointer (&files);
+}
+
+/* Refuses, before anything is written, an export file that is one of the
+ * chain's model files (device and inode, through links): re-exporting
+ * from an earlier export's onnx/ folder into the same folder would
+ * replace the model being read. Whether existing files may be replaced is
+ * the caller's question (the CLI asks for --force). */
+static gboolean
+check_not_inputs (const SvdChain *chain,
+                  GPtrArray      *files,
+                  GError        **error)
+{
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+
+  for (guint i = 0; i < chain->steps->len; i++)
+    {
+      const SvdChainStep *st = g_ptr_array_index (chain->steps, i);
+
+      if (st->abs_path != NULL)
+        g_ptr_array_add (inputs, st->abs_path);
+    }
+  g_ptr_array_add (inputs, NULL);
+  for (guint i = 0; i < files->len; i++)
+    if (g_file_test (g_ptr_array_index (files, i), G_FILE_TEST_EXISTS) &&
+        !svd_output_check (g_ptr_array_index (files, i), (const char *const *) inputs->pdata,
+                           SVD_OUTPUT_FORCE, error))
+      return FALSE;
+  return TRUE;
+}
+
+/**
  * svd_animejanai_export:
  * @chain: the chain; model steps need their models
  * @ranges: the slot number, profile name and source ranges to write
@@ -388,6 +478,7 @@ svd_animejanai_export (const SvdChain          *chain,
   g_autofree char *conf = NULL;
   g_autofree char *conf_path = g_build_filename (out_dir, "animejanai.conf", NULL);
   g_autoptr(GError) local = NULL;
+  g_autoptr(GPtrArray) planned = NULL;
   double pending = 100;
 
   s.profile_name = g_strdup (ranges->profile_name != NULL ? ranges->profile_name : chain->name);
@@ -401,6 +492,9 @@ svd_animejanai_export (const SvdChain          *chain,
                    "never replaces", s.slot, SVD_ANIMEJANAI_MIN_SLOT, SVD_ANIMEJANAI_MAX_SLOT);
       goto fail;
     }
+  planned = svd_animejanai_planned_files (chain, ranges, out_dir, error);
+  if (planned == NULL || !check_not_inputs (chain, planned, error))
+    goto fail;
   if (g_mkdir_with_parents (onnx_dir, 0755) != 0)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_IO, "Cannot create “%s”: %s", onnx_dir, g_strerror (errno));
@@ -424,10 +518,17 @@ svd_animejanai_export (const SvdChain          *chain,
                        st->model == NULL ? "Step %u has no loaded model" : "Too many models (step %u)", i + 1);
           goto fail;
         }
-      bytes = svd_onnx_export_model_precision (st->model, !s.fp32, error);
+      /* A graph model (SPAN…) goes as the ONNX file it came from, which
+       * AnimeJaNai runs as is. */
+      if (st->model->graph != NULL)
+        bytes = g_bytes_ref (svd_graph_source_get_bytes (st->model->graph));
+      else
+        bytes = svd_onnx_export_model_precision (st->model, !s.fp32, error);
       if (bytes == NULL)
         goto fail;
-      s.model_names[s.n_models] = svd_animejanai_file_name (st->name, !s.fp32);
+      s.model_names[s.n_models] = svd_animejanai_file_name (st->name, st->model->graph != NULL ?
+                                                            st->model->stored_precision != SVD_STORAGE_FP32 :
+                                                            !s.fp32);
       file = g_strconcat (s.model_names[s.n_models], ".onnx", NULL);
       path = g_build_filename (onnx_dir, file, NULL);
       if (!svd_onnx_save (bytes, path, error))

@@ -53,6 +53,10 @@ gboolean  svd_animejanai_slot_parse  (const char              *data,
                                       GError                 **error);
 char     *svd_animejanai_file_name   (const char              *name,
                                       gboolean                 fp16);
+GPtrArray *svd_animejanai_planned_files (const SvdChain          *chain,
+                                         const SvdAnimeJaNaiSlot *ranges,
+                                         const char              *out_dir,
+                                         GError                 **error);
 gboolean  svd_animejanai_export      (const SvdChain          *chain,
                                       const SvdAnimeJaNaiSlot *ranges,
                                       const char              *out_dir,

@@ -289,6 +289,13 @@ export_model (const SvdModel  *model,
   int s2 = model->scale * model->scale;
   g_autofree char *name = NULL;
 
+  if (model->graph != NULL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "Model “%s” is a %s, not SRVGGNetCompact: the mpv GLSL export covers compact models only",
+                   model->name, svd_model_get_tier_name (model));
+      return NULL;
+    }
   if (!svd_model_validate (model, error))
     return NULL;
   if (model->in_ch != 3 || model->out_ch != 3)

@@ -424,6 +424,13 @@ svd_onnx_export_model_precision (const SvdModel  *model,
   Build b;
   GBytes *bytes;
 
+  if (model->graph != NULL)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                   "Model “%s” is a %s: the ONNX export writes SRVGGNetCompact models only (use the model's own "
+                   "file)", model->name, svd_model_get_tier_name (model));
+      return NULL;
+    }
   if (!svd_model_validate (model, error))
     return NULL;
   b_init (&b);
@@ -474,6 +481,15 @@ svd_onnx_export_chain (const SvdChain  *chain,
       const char *out = i + 1 == chain->steps->len ? "output" : b_printf (&b, "s%u_out", i + 1);
       Onnx__StringStringEntryProto *e = b_alloc (&b, sizeof *e);
 
+      if (s->type == SVD_CHAIN_STEP_MODEL && s->model != NULL && s->model->graph != NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                       "Step %u (%s) is a %s: the fused chain ONNX covers SRVGGNetCompact steps only; export "
+                       "the chain as a preset or for AnimeJaNai, which keep the model's own file", i + 1, s->name,
+                       svd_model_get_tier_name (s->model));
+          b_clear (&b);
+          return NULL;
+        }
       if (s->type == SVD_CHAIN_STEP_MODEL)
         {
           if (s->model == NULL || !svd_model_validate (s->model, error))

@@ -222,10 +222,33 @@ read_planes (cl_command_queue  q,
   return err;
 }
 
+/* A float RGB image already on the device, copied into a tight buffer. */
+static cl_int
+copy_planes (cl_command_queue   q,
+             const SvdClPlanes *src,
+             cl_mem             dst,
+             int                w,
+             int                h)
+{
+  cl_int err = CL_SUCCESS;
+
+  for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
+    {
+      size_t src_origin[3] = { src->offset + (size_t) c * src->plane, 0, 0 };
+      size_t dst_origin[3] = { (size_t) c * w * h * sizeof (float), 0, 0 };
+      size_t region[3] = { (size_t) w * sizeof (float), (size_t) h, 1 };
+
+      err = clEnqueueCopyBufferRect (q, src->mem, dst, src_origin, dst_origin, region,
+                                     src->pitch, 0, (size_t) w * sizeof (float), 0, 0, NULL, NULL);
+    }
+  return err;
+}
+
 #define SET_ARG(k, i, v) err |= clSetKernelArg (k, i, sizeof (v), &(v))
 
 static gboolean compute (SvdClMetrics       *self,
                          const SvdImage     *ref,
+                         const SvdClPlanes  *ref_planes,
                          const SvdImage     *dist,
                          const SvdClPlanes  *dist_planes,
                          gint64              frame_index,
@@ -256,7 +279,7 @@ svd_cl_metrics_compute (SvdClMetrics     *self,
                         SvdImage        **diff_map,
                         GError          **error)
 {
-  return compute (self, ref, dist, NULL, dist->frame_index, frame, ssim_map, diff_map, error);
+  return compute (self, ref, NULL, dist, NULL, dist->frame_index, frame, ssim_map, diff_map, error);
 }
 
 /**
@@ -296,12 +319,68 @@ svd_cl_metrics_compute_planes (SvdClMetrics       *self,
                            "The image is on another OpenCL context than the metrics");
       return FALSE;
     }
-  return compute (self, ref, NULL, dist, frame_index, frame, ssim_map, diff_map, error);
+  return compute (self, ref, NULL, NULL, dist, frame_index, frame, ssim_map, diff_map, error);
+}
+
+static gboolean
+on_context (SvdClMetrics       *self,
+            const SvdClPlanes  *planes,
+            GError            **error)
+{
+  cl_context mem_context = NULL;
+
+  if (clGetMemObjectInfo (planes->mem, CL_MEM_CONTEXT, sizeof mem_context, &mem_context, NULL) != CL_SUCCESS ||
+      mem_context != svd_cl_context_get_context (self->context))
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                           "The image is on another OpenCL context than the metrics");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * svd_cl_metrics_compute_device:
+ * @self: the metrics
+ * @ref: the reference, already on the device of @self's context (float
+ *   RGB planes, e.g. svd_frame_converter_upload()'s)
+ * @dist: the distorted image, likewise (svd_engine_get_output_planes())
+ * @frame_index: stored in @frame
+ * @frame: (out caller-allocates): as svd_cl_metrics_compute()
+ * @ssim_map: (out) (optional) (transfer full): as svd_cl_metrics_compute()
+ * @diff_map: (out) (optional) (transfer full): as svd_cl_metrics_compute()
+ * @error: return location for an error
+ *
+ * svd_cl_metrics_compute_planes() with the reference on the device too:
+ * nothing but the sums (and the maps, when asked) comes back.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_cl_metrics_compute_device (SvdClMetrics       *self,
+                               const SvdClPlanes  *ref,
+                               const SvdClPlanes  *dist,
+                               gint64              frame_index,
+                               SvdMetricsFrame    *frame,
+                               SvdImage          **ssim_map,
+                               SvdImage          **diff_map,
+                               GError            **error)
+{
+  if (!on_context (self, ref, error) || !on_context (self, dist, error))
+    return FALSE;
+  if (ref->width != dist->width || ref->height != dist->height)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The reference is %dx%d but the image is %dx%d",
+                   ref->width, ref->height, dist->width, dist->height);
+      return FALSE;
+    }
+  return compute (self, NULL, ref, NULL, dist, frame_index, frame, ssim_map, diff_map, error);
 }
 
 static gboolean
 compute (SvdClMetrics       *self,
          const SvdImage     *ref,
+         const SvdClPlanes  *ref_planes,
          const SvdImage     *dist,
          const SvdClPlanes  *dist_planes,
          gint64              frame_index,
@@ -323,7 +402,9 @@ compute (SvdClMetrics       *self,
   cl_int err = CL_SUCCESS;
   cl_kernel prep;
 
-  if (dist_planes != NULL)
+  if (ref_planes != NULL)
+    ;  /* checked by svd_cl_metrics_compute_device() */
+  else if (dist_planes != NULL)
     {
       if (ref->format != SVD_PIXEL_FORMAT_RGB_F32 ||
           ref->width != dist_planes->width || ref->height != dist_planes->height)
@@ -347,8 +428,8 @@ compute (SvdClMetrics       *self,
                    svd_pixel_format_get_info (dist->format)->name);
       return FALSE;
     }
-  w = ref->width;
-  h = ref->height;
+  w = ref_planes != NULL ? ref_planes->width : ref->width;
+  h = ref_planes != NULL ? ref_planes->height : ref->height;
   if (!ensure_buffers (self, w, h, error))
     return FALSE;
   /* Small work-groups: PoCL keeps every work-item's private data (the
@@ -358,7 +439,10 @@ compute (SvdClMetrics       *self,
   gws[1] = (size_t) (h + BAND - 1) / BAND;
   groups = gws[0] * gws[1];
 
-  err = upload (q, self->in_ref, ref);
+  if (ref_planes != NULL)
+    err = copy_planes (q, ref_planes, self->in_ref, w, h);
+  else
+    err = upload (q, self->in_ref, ref);
   if (err == CL_SUCCESS && dist_planes == NULL)
     err = upload (q, self->in_dist, dist);
   if (err != CL_SUCCESS)
@@ -377,7 +461,7 @@ compute (SvdClMetrics       *self,
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
 
-  if (ref->format == SVD_PIXEL_FORMAT_RGB_F32)
+  if (ref_planes != NULL || ref->format == SVD_PIXEL_FORMAT_RGB_F32)
     {
       prep = self->prepare_f32;
       SET_ARG (prep, 0, self->in_ref);

@@ -42,6 +42,15 @@ gboolean      svd_cl_metrics_compute_planes (SvdClMetrics       *self,
                                              SvdImage          **diff_map,
                                              GError            **error);
 
+gboolean      svd_cl_metrics_compute_device (SvdClMetrics       *self,
+                                             const SvdClPlanes  *ref,
+                                             const SvdClPlanes  *dist,
+                                             gint64              frame_index,
+                                             SvdMetricsFrame    *frame,
+                                             SvdImage          **ssim_map,
+                                             SvdImage          **diff_map,
+                                             GError            **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdClMetrics, svd_cl_metrics_free)
 
 G_END_DECLS

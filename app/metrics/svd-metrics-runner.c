@@ -263,6 +263,43 @@ svd_metrics_runner_compute_planes (SvdMetricsRunner   *self,
 }
 
 /**
+ * svd_metrics_runner_compute_device:
+ * @self: the runner
+ * @ref: the reference on the runner's device (float RGB planes)
+ * @dist: the distorted image on the runner's device, same size
+ * @frame_index: stored in @frame
+ * @frame: (out caller-allocates): the values
+ * @ssim_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @diff_map: (out) (optional) (transfer full): see svd_metrics_compute()
+ * @error: return location for an error
+ *
+ * svd_metrics_runner_compute_planes() with the reference on the device as
+ * well: the session's device-resident path. Fails (nothing computed) on
+ * the CPU reference runner or when an image is on another context.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_metrics_runner_compute_device (SvdMetricsRunner   *self,
+                                   const SvdClPlanes  *ref,
+                                   const SvdClPlanes  *dist,
+                                   gint64              frame_index,
+                                   SvdMetricsFrame    *frame,
+                                   SvdImage          **ssim_map,
+                                   SvdImage          **diff_map,
+                                   GError            **error)
+{
+  if (self->cl_metrics == NULL)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "The metrics run on the CPU reference, not on a device");
+      return FALSE;
+    }
+  return svd_cl_metrics_compute_device (self->cl_metrics, ref, dist, frame_index, frame, ssim_map, diff_map,
+                                        error);
+}
+
+/**
  * svd_metrics_runner_compute_dists:
  * @self: a runner made with DISTS wanted
  * @ref: the reference frame

@@ -51,6 +51,14 @@ gboolean               svd_metrics_runner_compute_planes (SvdMetricsRunner *self
                                                          SvdImage          **ssim_map,
                                                          SvdImage          **diff_map,
                                                          GError            **error);
+gboolean               svd_metrics_runner_compute_device (SvdMetricsRunner *self,
+                                                         const SvdClPlanes  *ref,
+                                                         const SvdClPlanes  *dist,
+                                                         gint64              frame_index,
+                                                         SvdMetricsFrame    *frame,
+                                                         SvdImage          **ssim_map,
+                                                         SvdImage          **diff_map,
+                                                         GError            **error);
 gboolean               svd_metrics_runner_compute_dists (SvdMetricsRunner   *self,
                                                          const SvdImage     *ref,
                                                          const SvdImage     *dist,

@@ -181,4 +181,20 @@ gboolean      svd_onnx_check_wire      (const guint8   *data,
                                         gsize           len,
                                         GError        **error);
 
+/* protobuf-c's decode under the same checks and memory cap as
+ * svd_onnx_parse(), for the general graph importer. */
+typedef struct _SvdOnnxUnpacked SvdOnnxUnpacked;
+struct Onnx__ModelProto;
+SvdOnnxUnpacked *svd_onnx_unpack       (const guint8   *data,
+                                        gsize           len,
+                                        GError        **error);
+struct Onnx__ModelProto *svd_onnx_unpacked_get_proto (SvdOnnxUnpacked *self);
+void          svd_onnx_unpacked_free   (SvdOnnxUnpacked *self);
+
+/* The general graph importer (svd-onnx-graph.c): a model whose graph is
+ * run through the graph IR (SvdModel.graph). */
+SvdModel     *svd_onnx_graph_load_model (const guint8  *data,
+                                         gsize          len,
+                                         GError       **error);
+
 G_END_DECLS

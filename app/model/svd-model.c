@@ -3,6 +3,7 @@
 
 #include "svd-model.h"
 #include "core/svd-error.h"
+#include "model/svd-graph.h"
 
 #include <math.h>
 
@@ -101,6 +102,7 @@ svd_model_unref (SvdModel *self)
   g_free (self->name);
   g_free (self->path);
   g_clear_pointer (&self->metadata, g_hash_table_unref);
+  g_clear_pointer (&self->graph, svd_graph_source_free);
   g_free (self);
 }
 
@@ -117,6 +119,8 @@ gboolean
 svd_model_validate (const SvdModel  *self,
                     GError         **error)
 {
+  if (self->graph != NULL)
+    return svd_graph_source_validate (self->graph, error);
   if (self->out_ch != self->in_ch)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
@@ -176,6 +180,8 @@ svd_model_get_n_params (const SvdModel *self)
 {
   guint64 n = 0;
 
+  if (self->graph != NULL)
+    return svd_graph_get_n_params (svd_graph_source_get_probe (self->graph));
   for (int i = 0; i < self->n_layers; i++)
     {
       const SvdConvLayer *l = &self->layers[i];
@@ -199,6 +205,15 @@ svd_model_get_macs_per_pixel (const SvdModel *self)
 {
   guint64 n = 0;
 
+  if (self->graph != NULL)
+    {
+      /* Convs of a graph run at several resolutions: the average over the
+       * probe instance's input pixels. */
+      const SvdGraph *g = svd_graph_source_get_probe (self->graph);
+      const SvdGraphTensor *in = svd_graph_tensor (g, g->input);
+
+      return svd_graph_get_macs (g) / ((guint64) in->h * in->w);
+    }
   for (int i = 0; i < self->n_layers; i++)
     n += (guint64) self->layers[i].out_ch * self->layers[i].in_ch * 9;
   return n;
@@ -217,6 +232,15 @@ svd_model_get_gflop (const SvdModel *self,
                      int             width,
                      int             height)
 {
+  if (self->graph != NULL)
+    {
+      /* Exact at this size when the graph takes it (padding and crops
+       * depend on the size), else the per-pixel average. */
+      g_autoptr(SvdGraph) g = svd_model_graph_at (self, width, height, NULL);
+
+      if (g != NULL)
+        return 2.0 * svd_graph_get_macs (g) / 1e9;
+    }
   return 2.0 * svd_model_get_macs_per_pixel (self) * (double) width * height / 1e9;
 }
 
@@ -234,6 +258,8 @@ svd_model_get_gflop (const SvdModel *self,
 const char *
 svd_model_get_tier_name (const SvdModel *self)
 {
+  if (self->graph != NULL)
+    return svd_graph_source_get_family (self->graph);
   if (self->num_conv == 8)
     {
       switch (self->nf)

@@ -84,11 +84,19 @@ typedef struct {
  * @clamp_min: lower clamp bound when @clamp_output is set
  * @clamp_max: upper clamp bound when @clamp_output is set
  *
+ * @graph: (nullable): set for a network that is not SRVGGNetCompact (SPAN
+ *   and other conv + element-wise graphs): it runs through the graph IR
+ *   (model/svd-graph.h, instantiated per input size with
+ *   svd_model_graph_at()); such a model has no @layers (@n_layers 0, @nf 0)
+ *   and its @scale is the graph's
+ *
  * The one description of an SRVGGNetCompact network: every importer makes
  * this, and the CPU reference and the OpenCL engine run it. Output =
  * PixelShuffle(last conv) + nearest-upsampled input. Immutable once loaded;
  * reference-counted, so it can be shared across threads.
  */
+typedef struct _SvdGraphSource SvdGraphSource;
+
 typedef struct _SvdModel SvdModel;
 struct _SvdModel {
   int                 in_ch;
@@ -108,6 +116,7 @@ struct _SvdModel {
   gboolean            clamp_output;
   float               clamp_min;
   float               clamp_max;
+  SvdGraphSource     *graph;
 
   /*< private >*/
   gint                ref_count;

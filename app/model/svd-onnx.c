@@ -64,6 +64,7 @@ typedef struct {
   GPtrArray        *arena;      /* every Tens */
   gsize             fold_bytes; /* bytes held by the arena's values */
   gint64            opset;      /* the default domain's opset */
+  gboolean          compact_shape; /* the residual Add and its branches were found */
 } Onnx;
 
 typedef struct {
@@ -1576,6 +1577,9 @@ match (Onnx    *o,
       n = p;
     }
   ctx_clear (&c);
+  /* From here on the graph is SRVGGNetCompact-shaped: refusals below
+   * are about its details, not a reason to try the general graph IR. */
+  o->compact_shape = TRUE;
 
   /* The activation recorded on layer k follows layer k−1's conv; shift. */
   for (guint i = 0; i + 1 < layers->len; i++)
@@ -1936,7 +1940,60 @@ budget_free (void *data,
   g_free (p);
 }
 
-static SvdModel *onnx_parse (const guint8 *data, gsize len, GError **error);
+/* The decode with the budget above, for the general graph importer
+ * (svd-onnx-graph.c): the same wire checks and memory cap. */
+struct _SvdOnnxUnpacked {
+  Budget             budget;
+  ProtobufCAllocator alloc;
+  Onnx__ModelProto  *proto;
+};
+
+SvdOnnxUnpacked *
+svd_onnx_unpack (const guint8  *data,
+                 gsize          len,
+                 GError       **error)
+{
+  SvdOnnxUnpacked *u;
+
+  if (!svd_onnx_check_wire (data, len, error))
+    return NULL;
+  u = g_new0 (SvdOnnxUnpacked, 1);
+  u->budget.cap = MIN (SVD_LIMIT_ONNX_DECODE_FACTOR * len + SVD_LIMIT_ONNX_DECODE_BASE, SVD_LIMIT_ONNX_DECODE_MAX);
+  u->alloc.alloc = budget_alloc;
+  u->alloc.free = budget_free;
+  u->alloc.allocator_data = &u->budget;
+  u->proto = onnx__model_proto__unpack (&u->alloc, len, data);
+  if (u->proto == NULL)
+    {
+      if (u->budget.over)
+        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                     "Decoding the ONNX file needs more than its memory limit of %" G_GSIZE_FORMAT " MiB",
+                     u->budget.cap >> 20);
+      else
+        g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                     "Not a valid ONNX file: the protobuf does not decode (truncated or damaged)");
+      g_free (u);
+      return NULL;
+    }
+  return u;
+}
+
+Onnx__ModelProto *
+svd_onnx_unpacked_get_proto (SvdOnnxUnpacked *self)
+{
+  return self->proto;
+}
+
+void
+svd_onnx_unpacked_free (SvdOnnxUnpacked *self)
+{
+  if (self == NULL)
+    return;
+  onnx__model_proto__free_unpacked (self->proto, &self->alloc);
+  g_free (self);
+}
+
+static SvdModel *onnx_parse (const guint8 *data, gsize len, gboolean *try_graph, GError **error);
 
 /* The matcher tests "did that fail?" through *error, so it always gets a
  * real GError location even when the caller passed NULL. */
@@ -1946,8 +2003,29 @@ svd_onnx_parse (const guint8  *data,
                 GError       **error)
 {
   g_autoptr(GError) local = NULL;
-  SvdModel *model = onnx_parse (data, len, &local);
+  gboolean try_graph = FALSE;
+  SvdModel *model = onnx_parse (data, len, &try_graph, &local);
 
+  /* Graphs that are not SRVGGNetCompact-shaped at all (SPAN and other
+   * conv + element-wise networks) go to the general graph IR; a graph
+   * recognised as compact keeps the compact matcher's verdict. */
+  if (model == NULL && try_graph)
+    {
+      g_autoptr(GError) graph_error = NULL;
+
+      model = svd_onnx_graph_load_model (data, len, &graph_error);
+      if (model == NULL)
+        {
+          g_autoptr(GError) both = g_error_new (SVD_ERROR, graph_error->code,
+                                                "%s (not an SRVGGNetCompact graph either: %s)",
+                                                graph_error->message, local ? local->message : "");
+
+          g_clear_error (&local);
+          local = g_steal_pointer (&both);
+        }
+      else
+        g_clear_error (&local);
+    }
   if (model == NULL)
     {
       if (local == NULL)
@@ -1960,6 +2038,7 @@ svd_onnx_parse (const guint8  *data,
 static SvdModel *
 onnx_parse (const guint8  *data,
             gsize          len,
+            gboolean      *try_graph,
             GError       **error)
 {
   Budget budget = { 0, SVD_LIMIT_ONNX_DECODE_MAX, FALSE };
@@ -2096,7 +2175,10 @@ onnx_parse (const guint8  *data,
 
   model = match (&o, error);
   if (model == NULL)
-    goto out;
+    {
+      *try_graph = !o.compact_shape;
+      goto out;
+    }
   model->source_format = SVD_MODEL_FORMAT_ONNX;
   model->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   for (gsize i = 0; i < o.proto->n_metadata_props; i++)

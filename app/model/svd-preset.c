@@ -255,7 +255,8 @@ parse_model_step (JsonObject         *o,
       (name = get_string (o, "name", where, error)) == NULL ||
       (path = get_string (o, "path", where, error)) == NULL ||
       (sha = get_string (o, "sha256", where, error)) == NULL ||
-      !get_int (o, "nf", where, 1, 1024, &s->nf, error) ||
+      /* nf 0: a graph-IR model (SPAN…), which has no single width. */
+      !get_int (o, "nf", where, 0, 1024, &s->nf, error) ||
       !get_int (o, "num_conv", where, 0, 64, &s->num_conv, error) ||
       !get_int (o, "scale", where, 1, 4, &s->scale, error))
     return FALSE;

@@ -135,11 +135,18 @@ svd_heatmap_difference (const SvdImage *diff_map,
   return out;
 }
 
-/* A perceptually ordered dark-to-bright ramp (black, purple, red, orange,
- * pale yellow); bright means structure was lost. */
-static void
-ramp (double  t,
-      guint8 *rgb)
+/**
+ * svd_heatmap_ramp:
+ * @t: 0 to 1 (clamped)
+ * @rgb: (out caller-allocates) (array fixed-size=3): the colour
+ *
+ * The SSIM map's perceptually ordered dark-to-bright ramp (black, purple,
+ * red, orange, pale yellow); bright means structure was lost. The viewer's
+ * colour bar draws the same ramp.
+ */
+void
+svd_heatmap_ramp (double  t,
+                  guint8 *rgb)
 {
   static const double stops[5][3] = {
     { 0, 0, 4 }, { 87, 16, 110 }, { 188, 55, 84 }, { 249, 142, 9 }, { 252, 255, 164 },
@@ -194,7 +201,7 @@ svd_heatmap_ssim (const SvdImage *ssim_map,
                         : 0.0;
           guint8 rgb[3];
 
-          ramp ((1 - ssim) * 2, rgb);
+          svd_heatmap_ramp ((1 - ssim) * 2, rgb);
           for (int c = 0; c < 3; c++)
             dst[x * 4 + c] = (guint8) MIN (255, lround (rgb[c] * 0.8 + gray));
           dst[x * 4 + 3] = 255;

@@ -19,5 +19,7 @@ SvdImage *svd_heatmap_difference      (const SvdImage *diff_map,
 SvdImage *svd_heatmap_ssim            (const SvdImage *ssim_map,
                                        const SvdImage *reference,
                                        GError        **error);
+void      svd_heatmap_ramp            (double          t,
+                                       guint8         *rgb);
 
 G_END_DECLS

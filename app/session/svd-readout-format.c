@@ -212,20 +212,43 @@ mean_dists_text (double dists,
                           dists, n_frames);
 }
 
-/* The chain's time for the frame and each stage's; without @stage_ms, the
- * widest such text for @n_stages stages. */
+/* A time as printed with one decimal. */
+static double
+tenths (double ms)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  return g_ascii_strtod (g_ascii_formatd (buf, sizeof buf, "%.1f", ms), NULL);
+}
+
+/* The chain's time for the frame, each stage's, and the rest (uploads,
+ * conversions, read-backs and host work), so that the printed numbers add
+ * up to the chain's time; without @stage_ms, the widest such text for
+ * @n_stages stages. */
 static char *
 time_text (double        wall_ms,
            int           n_stages,
            const double *stage_ms)
 {
   GString *text = g_string_new (NULL);
+  double rest = tenths (wall_ms);
 
   /* Translators: milliseconds the chain took for this frame */
   g_string_append_printf (text, _("%.1f ms"), wall_ms);
   for (int i = 0; i < n_stages; i++)
-    /* Translators: a stage's number and its device time */
-    g_string_append_printf (text, _(", stage %d %.1f ms"), i + 1, stage_ms != NULL ? stage_ms[i] : 9999.9);
+    {
+      double ms = stage_ms != NULL ? stage_ms[i] : 9999.9;
+
+      /* Translators: a stage's number and its device time */
+      g_string_append_printf (text, _(", stage %d %.1f ms"), i + 1, ms);
+      rest -= tenths (ms);
+    }
+  /* Device and host clocks: never below zero. */
+  if (n_stages > 0)
+    /* Translators: the rest of the chain's time: copies to and from the
+     * device, colour conversions and host work; with the stages it adds
+     * up to the chain's time */
+    g_string_append_printf (text, _(", other %.1f ms"), stage_ms != NULL ? MAX (tenths (rest), 0.0) : 9999.9);
   return g_string_free (text, FALSE);
 }
 

@@ -256,7 +256,7 @@ svd_restore_job_run (const SvdRestoreJob  *job,
   wo.copy_audio = job->copy_audio;
   wo.copy_subtitles = job->copy_subtitles;
   wo.allow_playlists = job->allow_playlists;
-  if (first > 0)
+  if (first > 0 && !job->keep_source_times)
     {
       /* An excerpt starts where the source starts; its audio is cut to it. */
       wo.start_us = svd_reader_frame_pts_us (source, first);

@@ -87,6 +87,10 @@ typedef void (*SvdRestoreJobNoticeFunc) (const char *message,
  *   against the last computed input is above this many dB (a lossy
  *   source's held frames are not bit-identical); 0, the default, for
  *   identical frames only. Needs @reuse
+ * @keep_source_times: an excerpt (@first > 0) keeps the source's
+ *   timestamps instead of starting where the source starts; a chunk of a
+ *   chunked restore (svd-chunk-job.c) is one excerpt of many that are
+ *   joined again. Off by default
  * @settings: (nullable): device and precision of the engine; %NULL for
  *   svd_settings_init()'s defaults
  * @cancellable: (nullable): cancels the job between frames and between
@@ -121,6 +125,7 @@ typedef struct {
   gboolean                 allow_playlists;
   gboolean                 reuse;
   double                   reuse_similar_db;
+  gboolean                 keep_source_times;
   const SvdSettings       *settings;
   GCancellable            *cancellable;
   SvdWriterProgressFunc    progress;

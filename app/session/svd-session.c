@@ -4,6 +4,7 @@
 #include "svd-config.h"
 
 #include "core/svd-error.h"
+#include "core/svd-priority.h"
 #include "engine/svd-color.h"
 #include "metrics/svd-metrics-runner.h"
 #include "session/svd-frame-reuse.h"
@@ -11,6 +12,8 @@
 
 #include "svd-heatmap.h"
 #include "svd-session.h"
+
+#include <string.h>
 
 /* A chain as the GUI last set it. Requests carry a reference to the
  * configuration current when they were made, so the worker rebuilds an
@@ -41,6 +44,13 @@ chain_config_unref (ChainConfig *config)
   g_free (config);
 }
 
+/* Counted on the worker, read by the client (and tests) at any time. */
+typedef struct {
+  gint chain_runs;
+  gint warmups;
+  gint state;   /* SvdSessionState */
+} Counters;
+
 struct _SvdSession
 {
   SvdWorker              *worker;
@@ -59,6 +69,9 @@ struct _SvdSession
   SvdWorker              *dists_worker;  /* made on first use */
   struct _DistsSlot      *dists_slot;
   gboolean                reuse;         /* see svd_session_set_reuse() */
+  gsize                   cache_limit;   /* see svd_session_set_cache_limit() */
+  Counters               *counters;      /* outlives the worker */
+  SvdSessionStateFunc     state_func;
 };
 
 /* The newest frame the chains made (RGB_F32), handed from the frame worker
@@ -182,6 +195,19 @@ dists_state_free (gpointer data)
   g_free (state);
 }
 
+/* Reported through the worker's coalesced progress: the state changed. */
+#define STATE_PROGRESS (-2.0)
+
+typedef struct {
+  GQueue entries;  /* CacheEntry, most recently used first */
+  gsize  bytes;
+} FrameCache;
+
+typedef struct _Prefetch Prefetch;
+
+static void frame_cache_clear (FrameCache *cache);
+static void prefetch_free     (Prefetch   *p);
+
 /* Lives on the worker thread only. The chains' engines, the metrics runner
  * and the frame converter share one OpenCL context (and its in-order
  * queue): a chain's output stays on that device's context for the metrics
@@ -193,8 +219,18 @@ typedef struct {
   char             *device_key;   /* the settings' device it was made for */
   SvdMetricsRunner *runner;
   SvdFrameConverter *frames;
+  SvdFrameConverter *ref_frames;  /* the reference's, on the same device */
   SvdEngine        *engines[SVD_SESSION_MAX_CHAINS];
   guint             engine_generation[SVD_SESSION_MAX_CHAINS];
+  gint64            engine_index[SVD_SESSION_MAX_CHAINS]; /* the frame whose
+                                   * output is in the engine; -1: none */
+  gint64            resident_index;  /* the frame whose planes (input and
+                                      * reference) are on the device */
+  SvdClPlanes       last_ref_planes;
+  gint64            last_request;
+  gint64            n_frames;
+  FrameCache        cache;
+  Prefetch         *prefetch;     /* the decode thread, made on first use */
   char             *engine_error[SVD_SESSION_MAX_CHAINS];
   /* Each chain's last computed input and output: an equal input (a held
    * anime frame, stepping back and forth over one) takes the output. */
@@ -208,6 +244,11 @@ worker_state_init (gpointer   init_data,
   WorkerState *state = g_new0 (WorkerState, 1);
 
   svd_settings_copy (&state->settings, init_data);
+  state->resident_index = -1;
+  state->last_request = G_MININT64;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    state->engine_index[i] = -1;
+  g_queue_init (&state->cache.entries);
   return state;
 }
 
@@ -218,6 +259,9 @@ worker_state_free (gpointer data)
 
   if (state == NULL)
     return;
+  /* The decode thread first: it may be reading from the source. */
+  g_clear_pointer (&state->prefetch, prefetch_free);
+  frame_cache_clear (&state->cache);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       g_clear_pointer (&state->engines[i], svd_engine_free);
@@ -225,6 +269,7 @@ worker_state_free (gpointer data)
       g_clear_pointer (&state->reuse[i], svd_frame_reuse_free);
     }
   g_clear_pointer (&state->frames, svd_frame_converter_free);
+  g_clear_pointer (&state->ref_frames, svd_frame_converter_free);
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
   g_clear_pointer (&state->context, svd_cl_context_unref);
   g_clear_pointer (&state->source, svd_session_source_free);
@@ -303,6 +348,8 @@ device_key (const SvdSettings *settings)
  * Preferences) replaces them all, and every engine is rebuilt on it. No
  * OpenCL device at all, with the device left to "auto", means the CPU
  * reference, as for svd_engine_new() and svd_metrics_runner_new(). */
+static void warm_up_device (WorkerState *state);
+
 static gboolean
 ensure_device (WorkerState        *state,
                const SvdSettings  *settings,
@@ -338,8 +385,14 @@ ensure_device (WorkerState        *state,
       g_clear_pointer (&state->engines[i], svd_engine_free);
       g_clear_pointer (&state->engine_error[i], g_free);
       state->engine_generation[i] = 0;
+      state->engine_index[i] = -1;
     }
+  /* Results made on the old device go too. */
+  frame_cache_clear (&state->cache);
+  state->resident_index = -1;
+  memset (&state->last_ref_planes, 0, sizeof state->last_ref_planes);
   g_clear_pointer (&state->frames, svd_frame_converter_free);
+  g_clear_pointer (&state->ref_frames, svd_frame_converter_free);
   g_clear_pointer (&state->runner, svd_metrics_runner_free);
   g_clear_pointer (&state->context, svd_cl_context_unref);
   state->context = g_steal_pointer (&context);
@@ -347,9 +400,38 @@ ensure_device (WorkerState        *state,
   /* The kernels on the metrics' device, as `svd metrics` converts, so the
    * readouts equal the CLI's. */
   state->frames = svd_frame_converter_new_or_cpu (state->context);
+  state->ref_frames = svd_frame_converter_new_or_cpu (state->context);
   g_free (state->device_key);
   state->device_key = g_strdup (key);
+  warm_up_device (state);
   return TRUE;
+}
+
+/* The converter's and the metrics' kernels run once on a small frame
+ * when the device is opened, so the device compiles them for its work
+ * sizes then, not during the first frame (whose time is its own). */
+static void
+warm_up_device (WorkerState *state)
+{
+  g_autoptr(SvdImage) tiny = NULL;
+  g_autoptr(SvdImage) display = NULL;
+  g_autoptr(SvdImage) ref_display = NULL;
+  g_autoptr(SvdImage) ssim_map = NULL;
+  g_autoptr(SvdImage) diff_map = NULL;
+  g_autoptr(GError) error = NULL;
+  SvdClPlanes planes, ref_planes;
+  SvdMetricsFrame m;
+
+  if (state->context == NULL)
+    return;
+  tiny = svd_image_new (SVD_PIXEL_FORMAT_YUV420P8, 32, 32, &error);
+  if (tiny == NULL ||
+      !svd_frame_converter_upload (state->frames, tiny, &display, &planes, &error) ||
+      !svd_frame_converter_upload (state->ref_frames, tiny, &ref_display, &ref_planes, &error) ||
+      (planes.mem != NULL && ref_planes.mem != NULL &&
+       !svd_metrics_runner_compute_device (state->runner, &ref_planes, &planes, 0, &m, &ssim_map, &diff_map,
+                                           &error)))
+    g_debug ("Warming up the device failed: %s", error != NULL ? error->message : "?");
 }
 
 /* ---- Opening ----------------------------------------------------------- */
@@ -421,6 +503,7 @@ open_job (SvdWorker     *worker,
     }
   info->fps = vi->fps;
   info->n_frames = vi->n_frames;
+  state->n_frames = vi->n_frames;
   info->codec = g_strdup (vi->codec);
   info->summary = report != NULL ? g_strdup (report->summary) : NULL;
   info->metrics_device = g_strdup (svd_metrics_runner_get_device (state->runner));
@@ -443,8 +526,11 @@ typedef struct {
   guint64      viewer_serial;
   gboolean     want_overlays;
   gboolean     reuse;
+  gboolean     want_dists;   /* keep float outputs on the host for DISTS */
+  gsize        cache_limit;
   ChainConfig *chains[SVD_SESSION_MAX_CHAINS];
   DistsSlot   *dists_slot;  /* the session's; outlives the worker */
+  Counters    *counters;    /* likewise */
 } FrameRequest;
 
 static void
@@ -455,6 +541,374 @@ frame_request_free (gpointer data)
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     chain_config_unref (request->chains[i]);
   g_free (request);
+}
+
+static void
+set_state (SvdWorker       *worker,
+           Counters        *counters,
+           SvdSessionState  state)
+{
+  if (g_atomic_int_get (&counters->state) == (gint) state)
+    return;
+  g_atomic_int_set (&counters->state, state);
+  /* Coalesced by the worker; the session's progress callback hands it to
+   * the state function on the client's context. */
+  svd_worker_report_progress (worker, STATE_PROGRESS, NULL);
+}
+
+/* ---- The frame cache --------------------------------------------------- */
+
+static gsize
+image_bytes (const SvdImage *image)
+{
+  const SvdPixelFormatInfo *fi;
+  gsize bytes = 0;
+
+  if (image == NULL)
+    return 0;
+  fi = svd_pixel_format_get_info (image->format);
+  for (int p = 0; p < image->n_planes; p++)
+    {
+      int h = p == 0 || !fi->is_yuv ? image->height : (image->height + (1 << fi->chroma_shift_y) - 1) >> fi->chroma_shift_y;
+
+      bytes += (gsize) image->stride[p] * h;
+    }
+  return bytes;
+}
+
+static void
+chain_frame_clear (SvdSessionChainFrame *c)
+{
+  g_clear_pointer (&c->error, g_free);
+  g_clear_pointer (&c->metrics_problem, g_free);
+  g_clear_pointer (&c->display, svd_image_unref);
+  g_clear_pointer (&c->difference, svd_image_unref);
+  g_clear_pointer (&c->ssim_map, svd_image_unref);
+}
+
+/* A copy sharing the (immutable) images. */
+static void
+chain_frame_copy (SvdSessionChainFrame       *dst,
+                  const SvdSessionChainFrame *src)
+{
+  *dst = *src;
+  dst->error = g_strdup (src->error);
+  dst->metrics_problem = g_strdup (src->metrics_problem);
+  dst->display = src->display != NULL ? svd_image_ref (src->display) : NULL;
+  dst->difference = src->difference != NULL ? svd_image_ref (src->difference) : NULL;
+  dst->ssim_map = src->ssim_map != NULL ? svd_image_ref (src->ssim_map) : NULL;
+}
+
+static gsize
+chain_frame_bytes (const SvdSessionChainFrame *c)
+{
+  return image_bytes (c->display) + image_bytes (c->difference) + image_bytes (c->ssim_map);
+}
+
+/* One frame's results, per chain generation. */
+typedef struct {
+  gint64                index;
+  SvdImage             *source;     /* RGBA8 */
+  SvdImage             *reference;  /* RGBA8 or NULL */
+  SvdImage             *dists_ref;  /* float RGB, for DISTS, or NULL */
+  gboolean              has[SVD_SESSION_MAX_CHAINS];
+  guint                 generation[SVD_SESSION_MAX_CHAINS];
+  SvdSessionChainFrame  chains[SVD_SESSION_MAX_CHAINS];
+  SvdImage             *dists_out[SVD_SESSION_MAX_CHAINS];
+  gsize                 bytes;
+} CacheEntry;
+
+static void
+cache_entry_drop_slot (CacheEntry *e,
+                       guint       slot)
+{
+  e->has[slot] = FALSE;
+  chain_frame_clear (&e->chains[slot]);
+  g_clear_pointer (&e->dists_out[slot], svd_image_unref);
+}
+
+static void
+cache_entry_free (CacheEntry *e)
+{
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    cache_entry_drop_slot (e, i);
+  g_clear_pointer (&e->source, svd_image_unref);
+  g_clear_pointer (&e->reference, svd_image_unref);
+  g_clear_pointer (&e->dists_ref, svd_image_unref);
+  g_free (e);
+}
+
+static void
+cache_entry_measure (CacheEntry *e)
+{
+  e->bytes = image_bytes (e->source) + image_bytes (e->reference) + image_bytes (e->dists_ref);
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (e->has[i])
+      e->bytes += chain_frame_bytes (&e->chains[i]) + image_bytes (e->dists_out[i]);
+}
+
+static void
+frame_cache_clear (FrameCache *cache)
+{
+  g_queue_clear_full (&cache->entries, (GDestroyNotify) cache_entry_free);
+  cache->bytes = 0;
+}
+
+static CacheEntry *
+frame_cache_find (FrameCache *cache,
+                  gint64      index)
+{
+  for (GList *l = cache->entries.head; l != NULL; l = l->next)
+    {
+      CacheEntry *e = l->data;
+
+      if (e->index == index)
+        {
+          /* Most recently used first. */
+          g_queue_unlink (&cache->entries, l);
+          g_queue_push_head_link (&cache->entries, l);
+          return e;
+        }
+    }
+  return NULL;
+}
+
+/* Takes @e (replacing an entry of its frame) and drops the least recently
+ * used entries until the cache is within @limit bytes. */
+static void
+frame_cache_put (FrameCache *cache,
+                 CacheEntry *e,
+                 gsize       limit)
+{
+  for (GList *l = cache->entries.head; l != NULL; l = l->next)
+    {
+      CacheEntry *old = l->data;
+
+      if (old->index == e->index)
+        {
+          cache->bytes -= old->bytes;
+          cache_entry_free (old);
+          g_queue_delete_link (&cache->entries, l);
+          break;
+        }
+    }
+  cache_entry_measure (e);
+  g_queue_push_head (&cache->entries, e);
+  cache->bytes += e->bytes;
+  while (cache->bytes > limit && !g_queue_is_empty (&cache->entries))
+    {
+      CacheEntry *last = g_queue_pop_tail (&cache->entries);
+
+      cache->bytes -= last->bytes;
+      cache_entry_free (last);
+    }
+}
+
+static void
+frame_cache_touch (FrameCache *cache,
+                   CacheEntry *e,
+                   gsize       limit)
+{
+  cache->bytes -= e->bytes;
+  cache_entry_measure (e);
+  cache->bytes += e->bytes;
+  while (cache->bytes > limit && !g_queue_is_empty (&cache->entries))
+    {
+      CacheEntry *last = g_queue_pop_tail (&cache->entries);
+
+      cache->bytes -= last->bytes;
+      cache_entry_free (last);
+    }
+}
+
+static void
+frame_cache_drop_slot (FrameCache *cache,
+                       guint       slot)
+{
+  for (GList *l = cache->entries.head; l != NULL; l = l->next)
+    {
+      CacheEntry *e = l->data;
+
+      cache->bytes -= e->bytes;
+      cache_entry_drop_slot (e, slot);
+      cache_entry_measure (e);
+      cache->bytes += e->bytes;
+    }
+}
+
+/* ---- The decode thread ------------------------------------------------- */
+
+/* Decodes the next frame (and its reference) while the worker runs the
+ * chains on this one. The readers are used by one thread at a time: the
+ * worker waits for the decode thread to be idle before it touches them. */
+struct _Prefetch {
+  GThread          *thread;
+  GMutex            lock;
+  GCond             cond;
+  SvdSessionSource *source;
+  gint64            want;     /* the frame to decode; -1: none */
+  gboolean          busy;
+  gboolean          quit;
+  gint64            index;    /* what input and ref hold; -1: nothing */
+  SvdImage         *input;
+  SvdImage         *ref;
+};
+
+static void
+read_pair (SvdSessionSource  *source,
+           gint64             index,
+           SvdImage         **input,
+           SvdImage         **ref,
+           GError           **error)
+{
+  *input = svd_session_source_read_input (source, index, error);
+  *ref = NULL;
+  if (*input != NULL && svd_session_source_get_mode (source) != SVD_REFERENCE_NONE &&
+      svd_session_source_reference_index (source, (*input)->frame_index) >= 0)
+    {
+      g_autoptr(GError) ref_error = NULL;
+
+      /* A missing reference frame is not fatal: the chains still run. */
+      *ref = svd_session_source_read_reference (source, (*input)->frame_index, &ref_error);
+      if (ref_error != NULL)
+        g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", (*input)->frame_index, ref_error->message);
+    }
+}
+
+static gpointer
+prefetch_thread (gpointer data)
+{
+  Prefetch *p = data;
+
+  svd_priority_apply_to_thread ();
+  g_mutex_lock (&p->lock);
+  for (;;)
+    {
+      gint64 want;
+      SvdImage *input = NULL, *ref = NULL;
+      g_autoptr(GError) error = NULL;
+
+      while (p->want < 0 && !p->quit)
+        g_cond_wait (&p->cond, &p->lock);
+      if (p->quit)
+        break;
+      want = p->want;
+      p->want = -1;
+      g_mutex_unlock (&p->lock);
+
+      read_pair (p->source, want, &input, &ref, &error);
+
+      g_mutex_lock (&p->lock);
+      g_clear_pointer (&p->input, svd_image_unref);
+      g_clear_pointer (&p->ref, svd_image_unref);
+      p->index = input != NULL ? want : -1;
+      p->input = input;
+      p->ref = ref;
+      p->busy = FALSE;
+      g_cond_broadcast (&p->cond);
+    }
+  g_mutex_unlock (&p->lock);
+  return NULL;
+}
+
+static Prefetch *
+prefetch_new (SvdSessionSource *source)
+{
+  Prefetch *p = g_new0 (Prefetch, 1);
+
+  g_mutex_init (&p->lock);
+  g_cond_init (&p->cond);
+  p->source = source;
+  p->want = -1;
+  p->index = -1;
+  p->thread = g_thread_new ("svd-decode", prefetch_thread, p);
+  return p;
+}
+
+static void
+prefetch_free (Prefetch *p)
+{
+  if (p == NULL)
+    return;
+  g_mutex_lock (&p->lock);
+  p->quit = TRUE;
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+  g_thread_join (p->thread);
+  g_clear_pointer (&p->input, svd_image_unref);
+  g_clear_pointer (&p->ref, svd_image_unref);
+  g_mutex_clear (&p->lock);
+  g_cond_clear (&p->cond);
+  g_free (p);
+}
+
+/* Waits for the decode thread; takes its frame when it is @index. */
+static gboolean
+prefetch_take (Prefetch  *p,
+               gint64     index,
+               SvdImage **input,
+               SvdImage **ref)
+{
+  gboolean hit;
+
+  g_mutex_lock (&p->lock);
+  while (p->busy)
+    g_cond_wait (&p->cond, &p->lock);
+  hit = p->index == index && p->input != NULL;
+  if (hit)
+    {
+      *input = g_steal_pointer (&p->input);
+      *ref = g_steal_pointer (&p->ref);
+    }
+  g_clear_pointer (&p->input, svd_image_unref);
+  g_clear_pointer (&p->ref, svd_image_unref);
+  p->index = -1;
+  g_mutex_unlock (&p->lock);
+  return hit;
+}
+
+static void
+prefetch_start (Prefetch *p,
+                gint64    index)
+{
+  g_mutex_lock (&p->lock);
+  p->want = index;
+  p->busy = TRUE;
+  g_cond_broadcast (&p->cond);
+  g_mutex_unlock (&p->lock);
+}
+
+/* ---- Running the chains ------------------------------------------------ */
+
+/* Float RGB planes on the device read back into a host image. */
+static SvdImage *
+planes_download (SvdClContext       *context,
+                 const SvdClPlanes  *planes,
+                 gint64              frame_index,
+                 GError            **error)
+{
+  g_autoptr(SvdImage) image = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, planes->width, planes->height, error);
+  cl_command_queue q = svd_cl_context_get_queue (context);
+  cl_int err = CL_SUCCESS;
+
+  if (image == NULL)
+    return NULL;
+  image->frame_index = frame_index;
+  for (int c = 0; c < 3 && err == CL_SUCCESS; c++)
+    {
+      size_t bo[3] = { planes->offset + (gsize) c * planes->plane, 0, 0 };
+      size_t ho[3] = { 0, 0, 0 };
+      size_t region[3] = { (gsize) planes->width * sizeof (float), (gsize) planes->height, 1 };
+
+      err = clEnqueueReadBufferRect (q, planes->mem, c == 2, bo, ho, region, planes->pitch, 0,
+                                     image->stride[c], 0, image->data[c], 0, NULL, NULL);
+    }
+  if (err != CL_SUCCESS)
+    {
+      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueReadBufferRect");
+      return NULL;
+    }
+  return g_steal_pointer (&image);
 }
 
 /* A chain output (float RGB) as the viewer's RGBA8. */
@@ -470,12 +924,38 @@ to_display (WorkerState  *state,
   return display;
 }
 
+/* Runs a new engine once on a small frame: the device compiles (or loads)
+ * every kernel it will use, so the first real frame's time is its own. */
+static void
+warm_up_engine (WorkerState *state,
+                guint        slot)
+{
+  g_autoptr(SvdImage) tiny = NULL;
+  g_autoptr(SvdImage) out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (svd_engine_get_context (state->engines[slot]) == NULL)
+    return;  /* the CPU reference compiles nothing */
+  tiny = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 24, 24, &error);
+  if (tiny == NULL ||
+      !svd_engine_process (state->engines[slot], tiny, SVD_PIXEL_FORMAT_RGBA8, &out, NULL, NULL, &error))
+    g_debug ("Warm-up of chain %u failed: %s", slot + 1, error->message);
+  state->engine_index[slot] = -1;
+}
+
 static gboolean
 ensure_engine (WorkerState  *state,
+               SvdWorker    *worker,
+               Counters     *counters,
                guint         slot,
                ChainConfig  *config,
+               double       *warmup_ms,
                GError      **error)
 {
+  /* A new device (Preferences) comes with new engines: its set-up is
+   * warm-up time too. */
+  gint64 t0 = g_get_monotonic_time ();
+
   if (!ensure_device (state, &config->settings, error))
     {
       g_clear_pointer (&state->engine_error[slot], g_free);
@@ -484,19 +964,27 @@ ensure_engine (WorkerState  *state,
     }
   if (state->engine_generation[slot] != config->generation)
     {
+      set_state (worker, counters, SVD_SESSION_STATE_WARMING_UP);
       g_clear_pointer (&state->engines[slot], svd_engine_free);
       g_clear_pointer (&state->engine_error[slot], g_free);
       /* Another chain or device: the kept output is not this one's. */
       g_clear_pointer (&state->reuse[slot], svd_frame_reuse_free);
+      frame_cache_drop_slot (&state->cache, slot);
       state->engine_generation[slot] = config->generation;
+      state->engine_index[slot] = -1;
       state->engines[slot] = svd_engine_new_for_context (state->context, &config->settings, error);
       if (state->engines[slot] == NULL ||
           !svd_engine_set_chain (state->engines[slot], config->chain, error))
         {
           g_clear_pointer (&state->engines[slot], svd_engine_free);
           state->engine_error[slot] = g_strdup ((*error)->message);
+          set_state (worker, counters, SVD_SESSION_STATE_COMPUTING);
           return FALSE;
         }
+      warm_up_engine (state, slot);
+      g_atomic_int_inc (&counters->warmups);
+      *warmup_ms += (g_get_monotonic_time () - t0) / 1000.0;
+      set_state (worker, counters, SVD_SESSION_STATE_COMPUTING);
     }
   if (state->engines[slot] == NULL)
     {
@@ -507,107 +995,347 @@ ensure_engine (WorkerState  *state,
   return TRUE;
 }
 
+/* What one frame's chains read: the decoded frame on the host and, on a
+ * device, its float RGB planes there (and the reference's). */
+typedef struct {
+  gint64       index;
+  SvdImage    *input;        /* as decoded */
+  SvdImage    *in_rgb;       /* float RGB on the host: the CPU path only */
+  SvdClPlanes  in_planes;    /* mem NULL: not on a device */
+  SvdImage    *ref_rgb;      /* float RGB on the host: the CPU path, DISTS */
+  SvdClPlanes  ref_planes;   /* mem NULL: not on a device, or no reference */
+  SvdImage    *ref_display;  /* RGBA8; NULL without a reference */
+} FrameInputs;
+
+/* The PSNR/SSIM (and maps) of slot's output, which is on the device when
+ * @out_planes is set. */
 static void
-run_chain (WorkerState          *state,
-           guint                 slot,
-           ChainConfig          *config,
-           SvdImage             *input,
-           gboolean              reuse,
-           const SvdImage       *in_rgb,
-           const SvdImage       *ref_rgb,
-           const SvdImage       *ref_display,
-           gboolean              want_overlays,
-           SvdSessionChainFrame *out,
-           SvdImage            **kept_output,
-           GCancellable         *cancellable)
+chain_metrics (WorkerState          *state,
+               const FrameInputs    *in,
+               const SvdClPlanes    *out_planes,
+               SvdImage             *host_output,
+               gboolean              want_overlays,
+               SvdSessionChainFrame *out)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(SvdImage) output = NULL;
   g_autoptr(SvdImage) ssim_map = NULL;
   g_autoptr(SvdImage) diff_map = NULL;
-  SvdClPlanes planes;
-  gint64 t0;
+  int ow = out_planes != NULL ? out_planes->width : out->display->width;
+  int oh = out_planes != NULL ? out_planes->height : out->display->height;
+  int rw = in->ref_display->width, rh = in->ref_display->height;
+  gint64 index = in->index;
 
-  out->active = TRUE;
-  if (!ensure_engine (state, slot, config, &error))
+  if (ow != rw || oh != rh)
     {
-      out->error = g_strdup (error->message);
+      out->metrics_problem = g_strdup_printf ("%d×%d ≠ %d×%d", ow, oh, rw, rh);
       return;
     }
-  if (!reuse)
-    g_clear_pointer (&state->reuse[slot], svd_frame_reuse_free);
-  else if (state->reuse[slot] == NULL)
-    state->reuse[slot] = svd_frame_reuse_new (0);
-  if (state->reuse[slot] != NULL && !svd_frame_reuse_lookup (state->reuse[slot], input, &output, &error))
-    {
-      out->error = g_strdup (error->message);
-      return;
-    }
-  out->reused = output != NULL;
-  if (!out->reused)
-    {
-      t0 = g_get_monotonic_time ();
-      if (!svd_engine_process (state->engines[slot], in_rgb, SVD_PIXEL_FORMAT_RGB_F32, &output,
-                               &out->timings, cancellable, &error))
-        {
-          out->error = g_strdup (error->message);
-          return;
-        }
-      out->wall_ms = (g_get_monotonic_time () - t0) / 1000.0;
-      if (state->reuse[slot] != NULL)
-        svd_frame_reuse_store (state->reuse[slot], input, output);
-    }
-  output->frame_index = in_rgb->frame_index;
-  out->display = to_display (state, output, &error);
-  if (out->display == NULL)
-    {
-      out->error = g_strdup (error->message);
-      return;
-    }
-  if (ref_rgb == NULL)
-    return;
-  if (output->width != ref_rgb->width || output->height != ref_rgb->height)
-    {
-      out->metrics_problem = g_strdup_printf ("%d×%d ≠ %d×%d", output->width, output->height,
-                                              ref_rgb->width, ref_rgb->height);
-      return;
-    }
-  /* The overlays are the runner's own maps (on the device when it is
-   * one): the SSIM map is the Gaussian SSIM whose mean the readout shows. */
-  /* The chain's result is still on the worker's one device: the metrics
-   * copy it from buffer to buffer there. Tiled or CPU results go through
-   * the host image. */
-  /* A reused output goes through the host image: the engine's buffers
-   * are not promised to still hold it. */
-  if (!out->reused && svd_engine_get_output_planes (state->engines[slot], &planes) &&
-      svd_engine_get_context (state->engines[slot]) == svd_metrics_runner_get_context (state->runner) &&
-      svd_metrics_runner_compute_planes (state->runner, ref_rgb, &planes, in_rgb->frame_index, &out->metrics,
-                                         want_overlays ? &ssim_map : NULL,
-                                         want_overlays ? &diff_map : NULL, &error))
+  g_clear_pointer (&out->metrics_problem, g_free);
+  if (out_planes != NULL && in->ref_planes.mem != NULL &&
+      svd_metrics_runner_compute_device (state->runner, &in->ref_planes, out_planes, index, &out->metrics,
+                                         want_overlays ? &ssim_map : NULL, want_overlays ? &diff_map : NULL,
+                                         &error))
     out->metrics_on_device = TRUE;
   else if (error != NULL)
     {
       out->metrics_problem = g_strdup (error->message);
       return;
     }
-  else if (!svd_metrics_runner_compute (state->runner, ref_rgb, output, &out->metrics,
-                                        want_overlays ? &ssim_map : NULL,
-                                        want_overlays ? &diff_map : NULL, &error))
+  else if (host_output != NULL && in->ref_rgb != NULL)
+    {
+      if (!svd_metrics_runner_compute (state->runner, in->ref_rgb, host_output, &out->metrics,
+                                       want_overlays ? &ssim_map : NULL, want_overlays ? &diff_map : NULL,
+                                       &error))
+        {
+          out->metrics_problem = g_strdup (error->message);
+          return;
+        }
+    }
+  /* A tiled result (a frame over the device's allocation limit) has no
+   * float planes left on the device: the metrics of what is shown. */
+  else if (!svd_metrics_runner_compute (state->runner, in->ref_display, out->display, &out->metrics,
+                                        want_overlays ? &ssim_map : NULL, want_overlays ? &diff_map : NULL,
+                                        &error))
     {
       out->metrics_problem = g_strdup (error->message);
       return;
     }
-  out->metrics.frame_index = in_rgb->frame_index;
+  out->metrics.frame_index = index;
   out->has_metrics = TRUE;
-  *kept_output = svd_image_ref (output);
   if (want_overlays)
     {
+      g_clear_pointer (&out->difference, svd_image_unref);
+      g_clear_pointer (&out->ssim_map, svd_image_unref);
       out->difference = svd_heatmap_difference (diff_map, 4, &error);
       if (out->difference != NULL)
-        out->ssim_map = svd_heatmap_ssim (ssim_map, ref_display, &error);
+        out->ssim_map = svd_heatmap_ssim (ssim_map, in->ref_display, &error);
       if (error != NULL)
         out->metrics_problem = g_strdup (error->message);
     }
+}
+
+static void
+run_chain (WorkerState          *state,
+           SvdWorker            *worker,
+           Counters             *counters,
+           guint                 slot,
+           ChainConfig          *config,
+           const FrameInputs    *in,
+           gboolean              reuse,
+           gboolean              want_overlays,
+           gboolean              want_dists,
+           SvdSessionChainFrame *out,
+           SvdImage            **dists_output,
+           double               *warmup_ms,
+           GCancellable         *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdImage) output = NULL;   /* float RGB on the host: CPU path */
+  SvdClPlanes out_planes = { 0 };
+  gboolean on_device, have_planes = FALSE;
+  gint64 t0;
+
+  out->active = TRUE;
+  if (!ensure_engine (state, worker, counters, slot, config, warmup_ms, &error))
+    {
+      out->error = g_strdup (error->message);
+      return;
+    }
+  /* The device path: the frame is on the engine's context already. */
+  on_device = in->in_planes.mem != NULL && svd_engine_get_context (state->engines[slot]) == state->context;
+  if (!reuse)
+    g_clear_pointer (&state->reuse[slot], svd_frame_reuse_free);
+  else if (state->reuse[slot] == NULL)
+    state->reuse[slot] = svd_frame_reuse_new (0);
+  /* The reuse keeps the display on the device path (the float output is
+   * still in the engine, which ran last on that very input), the float
+   * output on the CPU path. */
+  if (state->reuse[slot] != NULL &&
+      !svd_frame_reuse_lookup (state->reuse[slot], in->input, on_device ? &out->display : &output, &error))
+    {
+      out->error = g_strdup (error->message);
+      return;
+    }
+  out->reused = on_device ? out->display != NULL : output != NULL;
+  if (!out->reused)
+    {
+      t0 = g_get_monotonic_time ();
+      g_atomic_int_inc (&counters->chain_runs);
+      if (on_device
+          ? !svd_engine_process_planes (state->engines[slot], in->input, &in->in_planes, SVD_PIXEL_FORMAT_RGBA8,
+                                        &out->display, &out->timings, cancellable, &error)
+          : !svd_engine_process (state->engines[slot], in->in_rgb, SVD_PIXEL_FORMAT_RGB_F32, &output,
+                                 &out->timings, cancellable, &error))
+        {
+          state->engine_index[slot] = -1;
+          out->error = g_strdup (error->message);
+          return;
+        }
+      state->engine_index[slot] = in->input->frame_index;
+      out->wall_ms = (g_get_monotonic_time () - t0) / 1000.0;
+      if (state->reuse[slot] != NULL)
+        svd_frame_reuse_store (state->reuse[slot], in->input, on_device ? out->display : output);
+    }
+  else
+    state->engine_index[slot] = in->input->frame_index;
+  if (!on_device)
+    {
+      output->frame_index = in->input->frame_index;
+      out->display = to_display (state, output, &error);
+      if (out->display == NULL)
+        {
+          out->error = g_strdup (error->message);
+          return;
+        }
+    }
+  else
+    {
+      if (!out->reused)
+        out->display->frame_index = in->input->frame_index;
+      have_planes = svd_engine_get_output_planes (state->engines[slot], &out_planes);
+    }
+  if (in->ref_display == NULL)
+    return;
+  chain_metrics (state, in, have_planes ? &out_planes : NULL, output, want_overlays, out);
+  if (want_dists && out->has_metrics)
+    {
+      if (output != NULL)
+        *dists_output = svd_image_ref (output);
+      else if (have_planes)
+        *dists_output = planes_download (state->context, &out_planes, in->input->frame_index, NULL);
+    }
+}
+
+static void
+frame_inputs_clear (FrameInputs *in)
+{
+  g_clear_pointer (&in->input, svd_image_unref);
+  g_clear_pointer (&in->in_rgb, svd_image_unref);
+  g_clear_pointer (&in->ref_rgb, svd_image_unref);
+  g_clear_pointer (&in->ref_display, svd_image_unref);
+}
+
+/* Decodes frame @index (or takes it from the decode thread), starts
+ * decoding the next one when the requests go forward, and puts the frame
+ * on the device: one upload and conversion for every chain. */
+static gboolean
+load_inputs (WorkerState      *state,
+             const FrameRequest *request,
+             SvdSessionFrame  *frame,
+             FrameInputs      *in,
+             GError          **error)
+{
+  g_autoptr(SvdImage) ref = NULL;
+  gboolean forward;
+
+  if (state->prefetch == NULL)
+    state->prefetch = prefetch_new (state->source);
+  if (!prefetch_take (state->prefetch, request->index, &in->input, &ref))
+    {
+      read_pair (state->source, request->index, &in->input, &ref, error);
+      if (in->input == NULL)
+        return FALSE;
+    }
+  forward = state->last_request == G_MININT64 || request->index == state->last_request + 1;
+  state->last_request = request->index;
+  /* Playback and `svd compare` go forward frame by frame: the next one
+   * decodes while the chains run on this one. */
+  if (forward && (state->n_frames <= 0 || request->index + 1 < state->n_frames))
+    prefetch_start (state->prefetch, request->index + 1);
+
+  frame->index = in->index = in->input->frame_index;
+  if (state->context != NULL)
+    {
+      if (!svd_frame_converter_upload (state->frames, in->input, &frame->source, &in->in_planes, error))
+        return FALSE;
+      if (in->in_planes.mem == NULL &&
+          !svd_frame_converter_convert (state->frames, in->input, &in->in_rgb, NULL, error))
+        return FALSE;
+    }
+  else if (!svd_frame_converter_convert (state->frames, in->input, &in->in_rgb, &frame->source, error))
+    return FALSE;
+  if (ref != NULL)
+    {
+      g_autoptr(GError) ref_error = NULL;
+      gboolean ok;
+
+      if (state->context != NULL)
+        {
+          ok = svd_frame_converter_upload (state->ref_frames, ref, &frame->reference, &in->ref_planes, &ref_error);
+          if (ok && in->ref_planes.mem == NULL)
+            ok = svd_frame_converter_convert (state->ref_frames, ref, &in->ref_rgb, NULL, &ref_error);
+        }
+      else
+        ok = svd_frame_converter_convert (state->ref_frames, ref, &in->ref_rgb, &frame->reference, &ref_error);
+      if (!ok)
+        {
+          g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", frame->index, ref_error->message);
+          g_clear_pointer (&frame->reference, svd_image_unref);
+          memset (&in->ref_planes, 0, sizeof in->ref_planes);
+        }
+      else
+        in->ref_display = svd_image_ref (frame->reference);
+    }
+  state->resident_index = frame->index;
+  return TRUE;
+}
+
+static gboolean
+slot_wanted (const FrameRequest *request,
+             guint               i)
+{
+  return request->chains[i] != NULL && request->chains[i]->n_steps > 0;
+}
+
+/* Whether @e holds slot @i as @request wants it. */
+static gboolean
+cache_has_slot (const CacheEntry   *e,
+                const FrameRequest *request,
+                guint               i)
+{
+  const SvdSessionChainFrame *c;
+
+  if (e == NULL || !e->has[i] || e->generation[i] != request->chains[i]->generation)
+    return FALSE;
+  c = &e->chains[i];
+  if (request->want_overlays && e->reference != NULL && c->has_metrics && c->difference == NULL)
+    return FALSE;
+  if (request->want_dists && e->reference != NULL && c->has_metrics && e->dists_out[i] == NULL)
+    return FALSE;
+  return TRUE;
+}
+
+/* Overlays for a cached chain whose output of this very frame is still on
+ * the device: the metrics again, not the chain. */
+static gboolean
+overlays_from_device (WorkerState        *state,
+                      CacheEntry         *e,
+                      const FrameRequest *request,
+                      guint               i)
+{
+  FrameInputs in = { 0 };
+  SvdClPlanes out_planes;
+  SvdSessionChainFrame *c = &e->chains[i];
+
+  if (!request->want_overlays || e->reference == NULL || !e->has[i] ||
+      e->generation[i] != request->chains[i]->generation || !c->has_metrics || c->difference != NULL ||
+      (request->want_dists && e->dists_out[i] == NULL) ||
+      state->resident_index != e->index || state->engine_index[i] != e->index ||
+      state->engine_generation[i] != request->chains[i]->generation || state->engines[i] == NULL ||
+      state->last_ref_planes.mem == NULL ||
+      !svd_engine_get_output_planes (state->engines[i], &out_planes))
+    return FALSE;
+  in.index = e->index;
+  in.ref_planes = state->last_ref_planes;
+  in.ref_display = svd_image_ref (e->reference);
+  chain_metrics (state, &in, &out_planes, NULL, TRUE, c);
+  frame_inputs_clear (&in);
+  return c->difference != NULL;
+}
+
+static SvdSessionFrame *
+frame_from_cache (CacheEntry         *e,
+                  const FrameRequest *request)
+{
+  SvdSessionFrame *frame = g_new0 (SvdSessionFrame, 1);
+
+  frame->index = e->index;
+  frame->viewer_serial = request->viewer_serial;
+  frame->source = svd_image_ref (e->source);
+  frame->reference = e->reference != NULL ? svd_image_ref (e->reference) : NULL;
+  frame->cached = TRUE;
+  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+    if (slot_wanted (request, i))
+      {
+        chain_frame_copy (&frame->chains[i], &e->chains[i]);
+        frame->chains[i].cached = TRUE;
+      }
+  return frame;
+}
+
+/* Hands the newest frame to DISTS: it replaces one DISTS has not reached. */
+static void
+fill_dists_slot (WorkerState        *state,
+                 const FrameRequest *request,
+                 CacheEntry         *e)
+{
+  DistsSlot *slot = request->dists_slot;
+
+  g_mutex_lock (&slot->lock);
+  dists_slot_clear_locked (slot);
+  if (e != NULL && e->dists_ref != NULL)
+    {
+      slot->index = e->index;
+      slot->context = state->context != NULL ? svd_cl_context_ref (state->context) : NULL;
+      slot->ref = svd_image_ref (e->dists_ref);
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        if (slot_wanted (request, i) && e->has[i] && e->dists_out[i] != NULL)
+          {
+            slot->out[i] = svd_image_ref (e->dists_out[i]);
+            slot->generation[i] = request->chains[i]->generation;
+          }
+    }
+  g_mutex_unlock (&slot->lock);
 }
 
 static gpointer
@@ -619,12 +1347,11 @@ frame_job (SvdWorker     *worker,
 {
   WorkerState *state = state_data;
   FrameRequest *request = job_data;
-  g_autoptr(SvdImage) input = NULL;
-  g_autoptr(SvdImage) in_rgb = NULL;
-  g_autoptr(SvdImage) ref = NULL;
-  g_autoptr(SvdImage) ref_rgb = NULL;
+  FrameInputs in = { 0 };
   SvdSessionFrame *frame;
-  SvdImage *outputs[SVD_SESSION_MAX_CHAINS] = { NULL };
+  CacheEntry *e, *fresh = NULL;
+  gboolean all_cached = TRUE;
+  double warmup_ms = 0;
   gint64 t0 = g_get_monotonic_time ();
 
   if (state->source == NULL)
@@ -632,66 +1359,92 @@ frame_job (SvdWorker     *worker,
       g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The session has no clip");
       return NULL;
     }
-  input = svd_session_source_read_input (state->source, request->index, error);
-  if (input == NULL)
-    return NULL;
-  frame = g_new0 (SvdSessionFrame, 1);
-  frame->index = input->frame_index;
-  frame->viewer_serial = request->viewer_serial;
-  if (!svd_frame_converter_convert (state->frames, input, &in_rgb, &frame->source, error))
+  set_state (worker, request->counters, SVD_SESSION_STATE_COMPUTING);
+
+  /* A frame seen before: what the cache holds for each chain, overlays
+   * added from the device where they are missing. */
+  e = request->cache_limit > 0 ? frame_cache_find (&state->cache, request->index) : NULL;
+  if (e != NULL)
     {
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS && all_cached; i++)
+        if (slot_wanted (request, i) && !cache_has_slot (e, request, i) &&
+            !overlays_from_device (state, e, request, i))
+          all_cached = FALSE;
+      if (all_cached)
+        {
+          frame = frame_from_cache (e, request);
+          fill_dists_slot (state, request, e);
+          /* Overlays may have been added: measured again, within bounds. */
+          frame_cache_touch (&state->cache, e, request->cache_limit);
+          frame->compute_ms = (g_get_monotonic_time () - t0) / 1000.0;
+          set_state (worker, request->counters, SVD_SESSION_STATE_IDLE);
+          return frame;
+        }
+    }
+
+  frame = g_new0 (SvdSessionFrame, 1);
+  frame->viewer_serial = request->viewer_serial;
+  if (!load_inputs (state, request, frame, &in, error))
+    {
+      frame_inputs_clear (&in);
       svd_session_frame_free (frame);
+      set_state (worker, request->counters, SVD_SESSION_STATE_IDLE);
       return NULL;
     }
-  if (svd_session_source_get_mode (state->source) != SVD_REFERENCE_NONE &&
-      svd_session_source_reference_index (state->source, input->frame_index) >= 0)
-    {
-      g_autoptr(GError) ref_error = NULL;
+  state->last_ref_planes = in.ref_planes;
 
-      /* A missing reference frame is not fatal: the chains still run. */
-      ref = svd_session_source_read_reference (state->source, input->frame_index, &ref_error);
-      if (ref != NULL && !svd_frame_converter_convert (state->frames, ref, &ref_rgb, &frame->reference, &ref_error))
-        g_clear_pointer (&ref_rgb, svd_image_unref);
-      if (ref_error != NULL)
-        g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", input->frame_index, ref_error->message);
-    }
-
+  fresh = g_new0 (CacheEntry, 1);
+  fresh->index = frame->index;
+  fresh->source = svd_image_ref (frame->source);
+  fresh->reference = frame->reference != NULL ? svd_image_ref (frame->reference) : NULL;
+  if (request->want_dists && frame->reference != NULL)
+    fresh->dists_ref = in.ref_rgb != NULL ? svd_image_ref (in.ref_rgb)
+                       : planes_download (state->context, &in.ref_planes, frame->index, NULL);
+  /* The cache entry of this index (looked up above) may still hold some
+   * chains as wanted; the others run. */
+  e = request->cache_limit > 0 ? frame_cache_find (&state->cache, frame->index) : NULL;
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
-      if (request->chains[i] == NULL || request->chains[i]->n_steps == 0)
+      if (!slot_wanted (request, i))
         continue;
       if (g_cancellable_is_cancelled (cancellable))
         break;
-      run_chain (state, i, request->chains[i], input, request->reuse, in_rgb,
-                 frame->reference != NULL ? ref_rgb : NULL, frame->reference,
-                 request->want_overlays, &frame->chains[i], &outputs[i], cancellable);
+      if (cache_has_slot (e, request, i) && (e->dists_ref != NULL || fresh->dists_ref == NULL))
+        {
+          chain_frame_copy (&frame->chains[i], &e->chains[i]);
+          frame->chains[i].cached = TRUE;
+          if (e->dists_out[i] != NULL)
+            fresh->dists_out[i] = svd_image_ref (e->dists_out[i]);
+        }
+      else
+        run_chain (state, worker, request->counters, i, request->chains[i], &in, request->reuse,
+                   request->want_overlays, request->want_dists, &frame->chains[i], &fresh->dists_out[i],
+                   &warmup_ms, cancellable);
+      fresh->has[i] = TRUE;
+      fresh->generation[i] = request->chains[i]->generation;
+      chain_frame_copy (&fresh->chains[i], &frame->chains[i]);
+      fresh->chains[i].cached = FALSE;
     }
-  frame->compute_ms = (g_get_monotonic_time () - t0) / 1000.0;
+  frame_inputs_clear (&in);
+  frame->warmup_ms = warmup_ms;
+  frame->compute_ms = (g_get_monotonic_time () - t0) / 1000.0 - warmup_ms;
+  set_state (worker, request->counters, SVD_SESSION_STATE_IDLE);
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     {
-      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-        g_clear_pointer (&outputs[i], svd_image_unref);
+      cache_entry_free (fresh);
       svd_session_frame_free (frame);
       return NULL;
     }
-  /* For DISTS: the newest frame replaces one DISTS has not reached. */
-  g_mutex_lock (&request->dists_slot->lock);
-  dists_slot_clear_locked (request->dists_slot);
-  if (ref_rgb != NULL && frame->reference != NULL)
-    {
-      request->dists_slot->index = frame->index;
-      request->dists_slot->context = state->context != NULL ? svd_cl_context_ref (state->context) : NULL;
-      request->dists_slot->ref = svd_image_ref (ref_rgb);
-      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-        {
-          request->dists_slot->out[i] = g_steal_pointer (&outputs[i]);
-          request->dists_slot->generation[i] = request->chains[i] != NULL ? request->chains[i]->generation : 0;
-        }
-    }
-  g_mutex_unlock (&request->dists_slot->lock);
+  /* Failed chains are not kept: the next request tries again. */
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-    g_clear_pointer (&outputs[i], svd_image_unref);
+    if (fresh->has[i] && fresh->chains[i].error != NULL)
+      cache_entry_drop_slot (fresh, i);
+  fill_dists_slot (state, request, fresh);
+  if (request->cache_limit > 0)
+    frame_cache_put (&state->cache, fresh, request->cache_limit);
+  else
+    cache_entry_free (fresh);
   return frame;
 }
 
@@ -773,6 +1526,12 @@ progress_cb (double      fraction,
 {
   SvdSession *self = user_data;
 
+  if (fraction == STATE_PROGRESS)
+    {
+      if (self->state_func != NULL)
+        self->state_func (svd_session_get_state (self), self->user_data);
+      return;
+    }
   if (self->progress != NULL)
     self->progress (fraction, text, self->user_data);
 }
@@ -815,6 +1574,8 @@ svd_session_new (const SvdSettings      *settings,
   g_autoptr(GError) error = NULL;
 
   self->reuse = TRUE;
+  self->cache_limit = SVD_SESSION_CACHE_DEFAULT_BYTES;
+  self->counters = g_new0 (Counters, 1);
 
   svd_settings_copy (&self->settings, settings);
   self->opened = opened;
@@ -854,6 +1615,7 @@ svd_session_free (SvdSession *self)
     return;
   g_clear_pointer (&self->worker, svd_worker_free);
   g_clear_pointer (&self->dists_worker, svd_worker_free);
+  g_free (self->counters);
   dists_slot_clear_locked (self->dists_slot);
   g_mutex_clear (&self->dists_slot->lock);
   g_free (self->dists_slot);
@@ -980,6 +1742,9 @@ svd_session_request (SvdSession *self,
   request->viewer_serial = viewer_serial;
   request->want_overlays = want_overlays;
   request->reuse = self->reuse;
+  request->want_dists = self->dists_ready != NULL;
+  request->cache_limit = self->cache_limit;
+  request->counters = self->counters;
   request->dists_slot = self->dists_slot;
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     if (self->chains[i] != NULL)
@@ -1126,4 +1891,92 @@ svd_session_set_reuse (SvdSession *self,
   g_return_if_fail (self != NULL);
 
   self->reuse = !!reuse;
+}
+
+/**
+ * svd_session_set_cache_limit:
+ * @self: a session
+ * @bytes: the most bytes of images the frame cache keeps; 0 turns it off
+ *
+ * Applies from the next request on (the cache shrinks then). The default
+ * is %SVD_SESSION_CACHE_DEFAULT_BYTES.
+ */
+void
+svd_session_set_cache_limit (SvdSession *self,
+                             gsize       bytes)
+{
+  g_return_if_fail (self != NULL);
+
+  self->cache_limit = bytes;
+}
+
+gsize
+svd_session_get_cache_limit (SvdSession *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return self->cache_limit;
+}
+
+/**
+ * svd_session_get_n_chain_runs:
+ * @self: a session
+ *
+ * Returns: how many times a chain ran on a frame since the session began
+ *   (warm-ups, frames from the cache and reused outputs not counted);
+ *   any thread
+ */
+guint
+svd_session_get_n_chain_runs (SvdSession *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) g_atomic_int_get (&self->counters->chain_runs);
+}
+
+/**
+ * svd_session_get_n_warmups:
+ * @self: a session
+ *
+ * Returns: how many engines were built and warmed up (a new chain, device
+ *   or precision each)
+ */
+guint
+svd_session_get_n_warmups (SvdSession *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) g_atomic_int_get (&self->counters->warmups);
+}
+
+/**
+ * svd_session_get_state:
+ * @self: a session
+ *
+ * Returns: what the frame worker is doing now (any thread)
+ */
+SvdSessionState
+svd_session_get_state (SvdSession *self)
+{
+  g_return_val_if_fail (self != NULL, SVD_SESSION_STATE_IDLE);
+
+  return (SvdSessionState) g_atomic_int_get (&self->counters->state);
+}
+
+/**
+ * svd_session_set_state_func:
+ * @self: a session
+ * @func: (nullable): called on the session's context, with the session's
+ *   user data, when the state changed (coalesced: it gets the state as it
+ *   is then, and a short state may be missed)
+ *
+ * For the GUI's "warming up (compiling kernels)…" label.
+ */
+void
+svd_session_set_state_func (SvdSession          *self,
+                            SvdSessionStateFunc  func)
+{
+  g_return_if_fail (self != NULL);
+
+  self->state_func = func;
 }

@@ -61,6 +61,10 @@ typedef struct {
   gboolean         reused;      /* the input equalled the last one this chain
                                  * computed: its output was reused (no
                                  * timings) */
+  gboolean         cached;      /* from the session's frame cache: the chain
+                                 * did not run for this request; @timings
+                                 * and @wall_ms are those of the run that
+                                 * made it */
 } SvdSessionChainFrame;
 
 typedef struct {
@@ -69,8 +73,36 @@ typedef struct {
   SvdImage             *source;     /* RGBA8 */
   SvdImage             *reference;  /* RGBA8 or NULL */
   SvdSessionChainFrame  chains[SVD_SESSION_MAX_CHAINS];
-  double                compute_ms;
+  double                compute_ms;  /* decode, conversion, chains and
+                                      * metrics of this frame; never the
+                                      * warm-up */
+  double                warmup_ms;   /* building new engines (kernels) and
+                                      * their first run on the device, done
+                                      * before this frame; 0 when none */
+  gboolean              cached;      /* every chain came from the cache:
+                                      * nothing was decoded or run */
 } SvdSessionFrame;
+
+/**
+ * SvdSessionState:
+ * @SVD_SESSION_STATE_IDLE: no frame is being made
+ * @SVD_SESSION_STATE_WARMING_UP: building a chain's engine: compiling (or
+ *   loading) kernels and their first run, before the frame's own work
+ *   (the GUI shows "warming up (compiling kernels)…", not a frame time)
+ * @SVD_SESSION_STATE_COMPUTING: decoding and running the chains
+ *
+ * What the session's frame worker is doing now; see
+ * svd_session_get_state() and svd_session_set_state_func().
+ */
+typedef enum {
+  SVD_SESSION_STATE_IDLE,
+  SVD_SESSION_STATE_WARMING_UP,
+  SVD_SESSION_STATE_COMPUTING,
+} SvdSessionState;
+
+/* The frame cache's default bound: 512 MiB of images (displays, overlays,
+ * sources, references and DISTS inputs), least recently used first out. */
+#define SVD_SESSION_CACHE_DEFAULT_BYTES ((gsize) 512 * 1024 * 1024)
 
 void svd_session_frame_free (SvdSessionFrame *frame);
 
@@ -104,6 +136,8 @@ typedef void (*SvdSessionProgressFunc) (double      fraction,
                                         gpointer    user_data);
 typedef void (*SvdSessionDistsFunc)  (SvdSessionDists      *dists,
                                       gpointer              user_data);
+typedef void (*SvdSessionStateFunc)  (SvdSessionState       state,
+                                      gpointer              user_data);
 
 SvdSession *svd_session_new          (const SvdSettings      *settings,
                                       const SvdSessionSetup  *setup,
@@ -133,5 +167,38 @@ gboolean    svd_session_request_dists (SvdSession            *self);
 void        svd_session_set_dists_mode (SvdSession           *self,
                                         SvdDistsMode          mode);
 SvdDistsMode svd_session_get_dists_mode (SvdSession          *self);
+
+/* The frame cache and the device-resident path (issue #24, #26):
+ *
+ * - Each frame's results (displays, metrics, overlays) are kept, per chain
+ *   and chain generation, in a cache bounded by bytes
+ *   (svd_session_set_cache_limit(), SVD_SESSION_CACHE_DEFAULT_BYTES by
+ *   default). Asking again for a cached frame (stepping back and forth)
+ *   runs no chain and decodes nothing. Asking for a cached frame with
+ *   overlays it was made without (Difference, SSIM map) computes them
+ *   from the chain output still on the device when that frame is the last
+ *   one computed, else runs the chain again.
+ * - svd_session_get_n_chain_runs() counts the chain runs on frames (not
+ *   warm-ups): a test reads it to check that the cache works.
+ * - On a device, each decoded frame (and reference) is uploaded once and
+ *   converted there; every chain reads it from the device, its output goes
+ *   to PSNR/SSIM there, and only the displays (and maps when asked) come
+ *   back. The chain outputs come back as floats only for DISTS, and only
+ *   while a DISTS function is set (svd_session_set_dists_func()).
+ * - While the chains run on frame N, frame N + 1 is decoded on a decode
+ *   thread when the requests go forward one by one (playback, `svd
+ *   compare`).
+ * - A new engine is built and run once on a small frame before the frame
+ *   that needs it (state SVD_SESSION_STATE_WARMING_UP, time in
+ *   SvdSessionFrame.warmup_ms), so a frame's compute time never includes
+ *   compiling kernels. */
+void        svd_session_set_cache_limit (SvdSession          *self,
+                                         gsize                bytes);
+gsize       svd_session_get_cache_limit (SvdSession          *self);
+guint       svd_session_get_n_chain_runs (SvdSession         *self);
+guint       svd_session_get_n_warmups   (SvdSession          *self);
+SvdSessionState svd_session_get_state   (SvdSession          *self);
+void        svd_session_set_state_func  (SvdSession          *self,
+                                         SvdSessionStateFunc  func);
 
 G_END_DECLS

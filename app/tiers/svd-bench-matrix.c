@@ -3,7 +3,11 @@
 
 #include "svd-bench-matrix.h"
 #include "core/svd-error.h"
+#include "core/svd-file.h"
+#include "core/svd-json-depth.h"
+#include "core/svd-limits.h"
 #include "engine/svd-color.h"
+#include "model/svd-graph.h"
 #include "metrics/svd-metrics.h"
 
 #include <json-glib/json-glib.h>
@@ -47,6 +51,14 @@ svd_model_weights_sha256 (const SvdModel *model)
   gint32 shape[4] = { model->nf, model->num_conv, model->scale, model->clamp_output };
 
   g_checksum_update (sum, (const guchar *) shape, sizeof shape);
+  if (model->graph != NULL)
+    {
+      /* A graph model is its ONNX file. */
+      gsize len;
+      const guchar *data = g_bytes_get_data (svd_graph_source_get_bytes (model->graph), &len);
+
+      g_checksum_update (sum, data, len);
+    }
   for (int l = 0; l < model->n_layers; l++)
     {
       const SvdConvLayer *L = &model->layers[l];
@@ -172,22 +184,58 @@ member_double (JsonObject *o,
   return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
 }
 
+/* A string member, or @def when it is missing or not a string (json-glib
+ * would return NULL for a number, and the rows' strings are never NULL). */
+static const char *
+member_string (JsonObject *o,
+               const char *k,
+               const char *def)
+{
+  JsonNode *n = json_object_get_member (o, k);
+
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+         ? json_node_get_string (n) : def;
+}
+
+static int
+member_int (JsonObject *o,
+            const char *k)
+{
+  double v = member_double (o, k);
+
+  return isfinite (v) && v >= 0 && v <= 65536 ? (int) v : 0;
+}
+
 /**
- * svd_bench_matrix_load:
- * Returns: (transfer full) (element-type SvdBenchMatrixRow): the measured rows
+ * svd_bench_matrix_parse:
+ * @data: the text of a results file
+ * @length: its length, or -1 when NUL-terminated
+ * @path: the file's name, for messages
+ * @error: return location for an error
+ *
+ * Reads a results file written by svd_bench_matrix_save_json(). The file
+ * may have been edited or replaced: nesting is checked before json-glib
+ * parses it (SVD_LIMIT_JSON_DEPTH), and members of the wrong type read
+ * as missing.
+ *
+ * Returns: (transfer full) (element-type SvdBenchMatrixRow): the measured
+ *   rows, or %NULL with @error set
  */
 GPtrArray *
-svd_bench_matrix_load (const char  *path,
-                       GError     **error)
+svd_bench_matrix_parse (const char  *data,
+                        gssize       length,
+                        const char  *path,
+                        GError     **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) local = NULL;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) svd_bench_matrix_row_free);
-  JsonNode *root;
-  JsonObject *o;
+  JsonNode *root, *measured;
   JsonArray *a;
 
-  if (!json_parser_load_from_file (parser, path, &local))
+  if (!svd_json_check_depth (data, length, SVD_LIMIT_JSON_DEPTH, path, error))
+    return NULL;
+  if (!json_parser_load_from_data (parser, data, length, &local))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Cannot read the results “%s”: %s", path,
                    local->message);
@@ -195,46 +243,56 @@ svd_bench_matrix_load (const char  *path,
     }
   root = json_parser_get_root (parser);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root) ||
-      g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (root), "format", ""),
-                 "svd-studio-bench-matrix") != 0 ||
-      !json_object_has_member (json_node_get_object (root), "measured"))
+      g_strcmp0 (member_string (json_node_get_object (root), "format", ""), "svd-studio-bench-matrix") != 0 ||
+      (measured = json_object_get_member (json_node_get_object (root), "measured")) == NULL ||
+      !JSON_NODE_HOLDS_ARRAY (measured))
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
                    "“%s” is not an SVD Studio benchmark matrix result file", path);
       return NULL;
     }
-  o = json_node_get_object (root);
-  a = json_object_get_array_member (o, "measured");
-  for (guint i = 0; a != NULL && i < json_array_get_length (a); i++)
+  a = json_node_get_array (measured);
+  for (guint i = 0; i < json_array_get_length (a); i++)
     {
-      JsonObject *ro = json_array_get_object_element (a, i);
+      JsonNode *rn = json_array_get_element (a, i);
+      JsonNode *sn;
+      JsonObject *ro;
       SvdBenchMatrixRow *r;
-      JsonArray *st;
 
-      if (ro == NULL)
+      if (!JSON_NODE_HOLDS_OBJECT (rn))
         continue;
+      ro = json_node_get_object (rn);
       r = g_new0 (SvdBenchMatrixRow, 1);
-      r->device = g_strdup (json_object_get_string_member_with_default (ro, "device", ""));
+      r->device = g_strdup (member_string (ro, "device", ""));
       /* Files written before the precision was recorded hold fp32 rows. */
-      r->precision = g_strcmp0 (json_object_get_string_member_with_default (ro, "precision", "fp32"), "fp16") == 0
+      r->precision = g_strcmp0 (member_string (ro, "precision", "fp32"), "fp16") == 0
                        ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
-      r->chain = g_strdup (json_object_get_string_member_with_default (ro, "chain", ""));
-      r->spec = g_strdup (json_object_get_string_member_with_default (ro, "spec", NULL));
-      r->key = g_strdup (json_object_get_string_member_with_default (ro, "key", ""));
-      r->in_width = json_object_get_int_member_with_default (ro, "in_width", 0);
-      r->in_height = json_object_get_int_member_with_default (ro, "in_height", 0);
-      r->out_width = json_object_get_int_member_with_default (ro, "out_width", 0);
-      r->out_height = json_object_get_int_member_with_default (ro, "out_height", 0);
+      r->chain = g_strdup (member_string (ro, "chain", ""));
+      r->spec = g_strdup (member_string (ro, "spec", NULL));
+      r->key = g_strdup (member_string (ro, "key", ""));
+      r->in_width = member_int (ro, "in_width");
+      r->in_height = member_int (ro, "in_height");
+      r->out_width = member_int (ro, "out_width");
+      r->out_height = member_int (ro, "out_height");
       r->gflop = member_double (ro, "gflop");
-      st = json_object_has_member (ro, "stage_ms") ? json_object_get_array_member (ro, "stage_ms") : NULL;
-      for (guint k = 0; st != NULL && k < json_array_get_length (st) && k < SVD_ENGINE_MAX_STAGES; k++)
-        r->stage_ms[r->n_stages++] = json_array_get_double_element (st, k);
+      sn = json_object_get_member (ro, "stage_ms");
+      if (sn != NULL && JSON_NODE_HOLDS_ARRAY (sn))
+        {
+          JsonArray *st = json_node_get_array (sn);
+
+          for (guint k = 0; k < json_array_get_length (st) && k < SVD_ENGINE_MAX_STAGES; k++)
+            {
+              JsonNode *e = json_array_get_element (st, k);
+
+              r->stage_ms[r->n_stages++] = JSON_NODE_HOLDS_VALUE (e) ? json_node_get_double (e) : NAN;
+            }
+        }
       r->total_ms = member_double (ro, "total_ms");
       r->fps = member_double (ro, "fps");
       r->has_quality = json_object_has_member (ro, "psnr_y");
       if (r->has_quality)
         {
-          r->quality_frames = json_object_get_int_member_with_default (ro, "quality_frames", 0);
+          r->quality_frames = member_int (ro, "quality_frames");
           r->psnr_rgb = member_double (ro, "psnr_rgb");
           r->psnr_y = member_double (ro, "psnr_y");
           r->ssim_y = member_double (ro, "ssim_y");
@@ -242,6 +300,28 @@ svd_bench_matrix_load (const char  *path,
       g_ptr_array_add (rows, r);
     }
   return g_steal_pointer (&rows);
+}
+
+/**
+ * svd_bench_matrix_load:
+ * @path: a results file
+ * @error: return location for an error
+ *
+ * svd_bench_matrix_parse() on @path, which must be a regular file of at
+ * most SVD_LIMIT_BENCH_MATRIX_BYTES.
+ *
+ * Returns: (transfer full) (element-type SvdBenchMatrixRow): the measured rows
+ */
+GPtrArray *
+svd_bench_matrix_load (const char  *path,
+                       GError     **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+
+  if (!svd_file_read_regular (path, SVD_LIMIT_BENCH_MATRIX_BYTES, &data, &len, error))
+    return NULL;
+  return svd_bench_matrix_parse (data, (gssize) len, path, error);
 }
 
 static void

@@ -110,6 +110,10 @@ GPtrArray *svd_bench_matrix_run       (const SvdBenchMatrixOptions *options,
                                        GError                     **error);
 int        svd_bench_matrix_count     (const SvdBenchMatrixOptions *options);
 void       svd_bench_matrix_row_free  (SvdBenchMatrixRow           *row);
+GPtrArray *svd_bench_matrix_parse     (const char                  *data,
+                                       gssize                       length,
+                                       const char                  *path,
+                                       GError                     **error);
 GPtrArray *svd_bench_matrix_load      (const char                  *path,
                                        GError                     **error);
 gboolean   svd_bench_matrix_save_json (GPtrArray                   *rows,

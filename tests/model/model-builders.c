@@ -1108,3 +1108,161 @@ resized:
   g_ptr_array_unref (a.frees);
   return g_bytes_new_take (buf, len);
 }
+
+/* ---- General graphs (issue #27) -------------------------------------------- */
+
+struct _MbGraph {
+  Arena      a;
+  G          g;
+  GPtrArray *attrs;  /* per node: GPtrArray of Onnx__AttributeProto */
+};
+
+MbGraph *
+mb_graph_new (void)
+{
+  MbGraph *self = g_new0 (MbGraph, 1);
+
+  self->a.frees = g_ptr_array_new_with_free_func (g_free);
+  self->g.a = &self->a;
+  self->g.nodes = g_ptr_array_new ();
+  self->g.inits = g_ptr_array_new ();
+  self->attrs = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  return self;
+}
+
+void
+mb_graph_floats (MbGraph      *self,
+                 const char   *name,
+                 int           ndim,
+                 const gint64 *dims,
+                 const float  *v)
+{
+  MbOnnxOptions f32 = { 0 };
+  gsize n = 1;
+
+  for (int i = 0; i < ndim; i++)
+    n *= (gsize) dims[i];
+  g_ptr_array_add (self->g.inits, float_tensor (&self->a, name, ndim, dims, v, n, &f32));
+}
+
+void
+mb_graph_ints (MbGraph      *self,
+               const char   *name,
+               const gint64 *v,
+               gsize         n)
+{
+  g_ptr_array_add (self->g.inits, int_tensor (&self->a, name, v, n));
+}
+
+void
+mb_graph_node (MbGraph            *self,
+               const char         *op,
+               const char         *name,
+               const char         *out,
+               const char *const  *ins)
+{
+  node (&self->g, op, name, out, ins, NULL);
+  g_ptr_array_add (self->attrs, g_ptr_array_new ());
+}
+
+static void
+graph_attr (MbGraph              *self,
+            Onnx__AttributeProto *at)
+{
+  g_ptr_array_add (self->attrs->pdata[self->attrs->len - 1], at);
+}
+
+void
+mb_graph_attr_int (MbGraph    *self,
+                   const char *key,
+                   gint64      v)
+{
+  graph_attr (self, attr_i (&self->a, key, v));
+}
+
+void
+mb_graph_attr_ints (MbGraph      *self,
+                    const char   *key,
+                    const gint64 *v,
+                    gsize         n)
+{
+  graph_attr (self, attr_is (&self->a, key, v, n));
+}
+
+void
+mb_graph_attr_string (MbGraph    *self,
+                      const char *key,
+                      const char *v)
+{
+  graph_attr (self, attr_s (&self->a, key, v));
+}
+
+GBytes *
+mb_graph_finish (MbGraph    *self,
+                 const char *input,
+                 const char *channels_param,
+                 const char *output,
+                 int         opset_version)
+{
+  Arena *a = &self->a;
+  Onnx__GraphProto graph;
+  Onnx__ModelProto model;
+  Onnx__OperatorSetIdProto opset, *opsets[1];
+  Onnx__ValueInfoProto *in, *out;
+  gint64 shape[4] = { 1, 3, 0, 0 };
+  guint8 *buf;
+  gsize len;
+
+  for (guint i = 0; i < self->g.nodes->len; i++)
+    {
+      Onnx__NodeProto *n = self->g.nodes->pdata[i];
+      GPtrArray *at = self->attrs->pdata[i];
+
+      n->n_attribute = at->len;
+      n->attribute = ar (a, g_memdup2 (at->pdata, MAX (at->len, 1) * sizeof (gpointer)));
+    }
+  onnx__graph_proto__init (&graph);
+  graph.name = ar_str (a, "graph");
+  graph.n_node = self->g.nodes->len;
+  graph.node = (Onnx__NodeProto **) self->g.nodes->pdata;
+  graph.n_initializer = self->g.inits->len;
+  graph.initializer = (Onnx__TensorProto **) self->g.inits->pdata;
+  in = value_info (a, input, 1, shape);
+  /* Height and width are dynamic (named); the channels too when asked. */
+  for (int d = 0; d < 4; d++)
+    {
+      Onnx__TensorShapeProto__Dimension *dim = in->type->tensor_type->shape->dim[d];
+
+      if (d >= 2 || (d == 1 && channels_param != NULL))
+        {
+          dim->value_case = ONNX__TENSOR_SHAPE_PROTO__DIMENSION__VALUE_DIM_PARAM;
+          dim->dim_param = ar_str (a, d == 1 ? channels_param : d == 2 ? "height" : "width");
+        }
+    }
+  out = value_info (a, output, 1, NULL);
+  graph.n_input = 1;
+  graph.input = &in;
+  graph.n_output = 1;
+  graph.output = &out;
+  onnx__operator_set_id_proto__init (&opset);
+  opset.domain = ar_str (a, "");
+  opset.has_version = TRUE;
+  opset.version = opset_version;
+  opsets[0] = &opset;
+  onnx__model_proto__init (&model);
+  model.has_ir_version = TRUE;
+  model.ir_version = 8;
+  model.producer_name = ar_str (a, "svd-tests");
+  model.graph = &graph;
+  model.n_opset_import = 1;
+  model.opset_import = opsets;
+  len = onnx__model_proto__get_packed_size (&model);
+  buf = g_malloc (len);
+  g_assert_cmpuint (onnx__model_proto__pack (&model, buf), ==, len);
+  g_ptr_array_unref (self->g.nodes);
+  g_ptr_array_unref (self->g.inits);
+  g_ptr_array_unref (self->attrs);
+  g_ptr_array_unref (a->frees);
+  g_free (self);
+  return g_bytes_new_take (buf, len);
+}

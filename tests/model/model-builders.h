@@ -68,4 +68,39 @@ GBytes   *mb_pickle_calling   (const char         *module,
 GBytes   *mb_zip_with_pickle  (const guint8       *pkl,
                                gsize               len);
 
+/* A general ONNX graph, node by node (issue #27): initializers, nodes
+ * (inputs NULL-terminated; attributes apply to the last node added), then
+ * one [1, 3 (or @channels_param), height, width] float input. */
+typedef struct _MbGraph MbGraph;
+MbGraph  *mb_graph_new         (void);
+void      mb_graph_floats      (MbGraph            *self,
+                                const char         *name,
+                                int                 ndim,
+                                const gint64       *dims,
+                                const float        *v);
+void      mb_graph_ints        (MbGraph            *self,
+                                const char         *name,
+                                const gint64       *v,
+                                gsize               n);
+void      mb_graph_node        (MbGraph            *self,
+                                const char         *op,
+                                const char         *name,
+                                const char         *out,
+                                const char *const  *ins);
+void      mb_graph_attr_int    (MbGraph            *self,
+                                const char         *key,
+                                gint64              v);
+void      mb_graph_attr_ints   (MbGraph            *self,
+                                const char         *key,
+                                const gint64       *v,
+                                gsize               n);
+void      mb_graph_attr_string (MbGraph            *self,
+                                const char         *key,
+                                const char         *v);
+GBytes   *mb_graph_finish      (MbGraph            *self,
+                                const char         *input,
+                                const char         *channels_param,
+                                const char         *output,
+                                int                 opset_version);
+
 G_END_DECLS

@@ -61,4 +61,21 @@ check "8192x8192 through 2x: the message names the chain, the size and the encod
   grep -q "the 2x chain would write 16384x16384 frames.*libx264" big/err2
 check "8192x8192 through 2x: max RSS under 512 MB" test "$rss" -lt 524288
 check "no output and no .part left" test -z "$(ls -A big | grep -v '^err' | grep -v '\.mp4$')"
+
+# Images are opened as regular files only: a FIFO named .png blocked
+# `svd model run` and `svd metrics` at open forever, a link to /dev/zero
+# read a device. Both are refused at once (no timeout needed: the
+# refusal does not wait; timeout only bounds a regression).
+mkdir -p img
+ffmpeg -v error -f lavfi -i testsrc=size=32x24 -frames:v 1 img/ok.png
+mkfifo img/fifo.png; ln -s /dev/zero img/zero.png
+timeout 60 "$svd" model run "$model" img/fifo.png img/o1.png 2>img/err1
+rc=$?; comment img/err1
+check "model run of a FIFO named .png: refused with status 1 (124: it blocked)" test $rc -eq 1
+check "... the message says it is a FIFO" grep -q "it is a FIFO" img/err1
+timeout 60 "$svd" metrics img/ok.png img/zero.png 2>img/err2 >/dev/null
+rc=$?; comment img/err2
+check "metrics of a link to /dev/zero named .png: refused with status 1" test $rc -eq 1
+check "... the message says it is a device" grep -q "character device" img/err2
+check "no image output left" test ! -e img/o1.png
 finish

@@ -66,6 +66,25 @@ check "export-chain: an existing animejanai.conf is not replaced without --force
   refused "animejanai.conf” already exists" "$svd" export-chain m.onnx aj --format animejanai
 "$svd" export-chain m.onnx aj --format animejanai -y >/dev/null
 check "... and is with -y" test $? -eq 0
+# Every file of the AnimeJaNai folder is an output: onnx/NAME.onnx too.
+"$svd" export-chain m.onnx aj2 --format animejanai -q >/dev/null
+cp aj2/onnx/m_fp16.onnx exported.orig
+check "export-chain: re-exporting a model of aj2/onnx into aj2 is refused, even with -y" \
+  refused "is the input" "$svd" export-chain aj2/onnx/m_fp16.onnx aj2 --format animejanai -y
+check "... and that model is byte-identical" cmp -s aj2/onnx/m_fp16.onnx exported.orig
+mkdir -p aj3/onnx; ln aj2/onnx/m_fp16.onnx aj3/onnx/m_fp16.onnx
+check "export-chain: an onnx/ file that is a hard link to a model of the chain is refused" \
+  refused "the same file by another name" "$svd" export-chain aj2/onnx/m_fp16.onnx aj3 --format animejanai -y
+check "... and the model is byte-identical" cmp -s aj2/onnx/m_fp16.onnx exported.orig
+mkdir -p aj4/onnx; echo "the user's file" >aj4/onnx/m_fp16.onnx
+check "export-chain: an existing onnx/ file is not replaced without --force (no animejanai.conf there)" \
+  refused "m_fp16.onnx” already exists; pass --force" "$svd" export-chain m.onnx aj4 --format animejanai
+check "... it is unchanged, and nothing else was written" \
+  test "$(cat aj4/onnx/m_fp16.onnx)" = "the user's file" -a "$(ls -A aj4)" = onnx
+mkdir -p one two; cp m.onnx one/x.onnx; cp "$model2x" two/x.onnx
+check "export-chain: two different models that would share one onnx/ name are refused" \
+  refused "would both be written as" "$svd" export-chain one/x.onnx,two/x.onnx aj5 --format animejanai
+check "... before anything is written" test ! -e aj5
 check "export-chain: an existing preset is not replaced without --force" \
   refused "already exists" "$svd" export-chain m.onnx m.orig --format preset
 check "... and stays byte-identical" cmp -s m.onnx m.orig

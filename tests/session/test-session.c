@@ -20,6 +20,7 @@
 
 static char *work;
 static char *clean;
+static char *long_clip;
 static char *model_2x;
 
 typedef struct {
@@ -123,6 +124,11 @@ open_and_run (const SvdSessionSetup *setup,
   g_assert_cmpint (run->frame->index, ==, index);
   return session;
 }
+
+static void request_and_wait (SvdSession *session,
+                              Run        *run,
+                              gint64      index,
+                              gboolean    want_overlays);
 
 static gboolean
 have_opencl (void)
@@ -253,7 +259,11 @@ test_dists (void)
   setup.degrade.scale = 2;
   setup.degrade.crf = 28;
   session = open_and_run (&setup, &run, 1);
+  /* The float outputs stay on the device until a DISTS function is set:
+   * asking for the frame again makes them (the chains run again, since
+   * the cached frame has none). */
   svd_session_set_dists_func (session, dists_cb);
+  request_and_wait (session, &run, 1, TRUE);
   g_assert_true (svd_session_request_dists (session));
   g_main_loop_run (run.loop);
   g_assert_nonnull (run.dists);
@@ -301,6 +311,157 @@ test_none (void)
     }
   svd_session_free (session);
   run_clear (&run);
+}
+
+static void
+request_and_wait (SvdSession *session,
+                  Run        *run,
+                  gint64      index,
+                  gboolean    want_overlays)
+{
+  g_clear_pointer (&run->frame, svd_session_frame_free);
+  svd_session_request (session, index, (guint64) index + 1, TRUE, want_overlays);
+  g_main_loop_run (run->loop);
+  g_assert_null (run->error);
+  g_assert_nonnull (run->frame);
+  g_assert_cmpint (run->frame->index, ==, index);
+}
+
+/* Issue #24: the frame cache. Stepping back 10 frames and forward again
+ * with two chains runs no chain; switching the view to the overlays
+ * (Difference, SSIM map) and back runs no chain. Counted by the session,
+ * not timed. */
+static void
+test_cache (void)
+{
+  SvdSessionSetup setup = { 0 };
+  Run run = { 0 };
+  SvdSession *session;
+  guint runs;
+
+  setup.mode = SVD_REFERENCE_SYNTHESIZE;
+  setup.input_path = long_clip;
+  svd_degrade_params_init (&setup.degrade);
+  setup.degrade.scale = 2;
+  setup.degrade.crf = 28;
+  session = open_and_run (&setup, &run, 0);
+  svd_session_set_reuse (session, FALSE);
+  g_assert_cmpuint (svd_session_get_cache_limit (session), ==, SVD_SESSION_CACHE_DEFAULT_BYTES);
+  for (gint64 i = 1; i <= 11; i++)
+    {
+      request_and_wait (session, &run, i, FALSE);
+      g_assert_false (run.frame->cached);
+    }
+  runs = svd_session_get_n_chain_runs (session);
+  g_test_message ("12 frames, 2 chains: %u chain runs", runs);
+  g_assert_cmpuint (runs, ==, 24);
+
+  /* Back 10 frames and forward again. */
+  for (gint64 i = 10; i >= 1; i--)
+    {
+      request_and_wait (session, &run, i, FALSE);
+      g_assert_true (run.frame->cached);
+      g_assert_nonnull (run.frame->chains[0].display);
+      g_assert_nonnull (run.frame->chains[1].display);
+      g_assert_true (run.frame->chains[1].has_metrics);
+    }
+  for (gint64 i = 2; i <= 11; i++)
+    request_and_wait (session, &run, i, FALSE);
+  g_test_message ("back 10 frames and forward again: %u chain runs", svd_session_get_n_chain_runs (session));
+  g_assert_cmpuint (svd_session_get_n_chain_runs (session), ==, runs);
+
+  /* View modes: Difference / SSIM map need the overlays, side by side
+   * and the slider do not. */
+  request_and_wait (session, &run, 11, TRUE);
+  for (guint c = 0; c < 2; c++)
+    {
+      g_assert_nonnull (run.frame->chains[c].difference);
+      g_assert_nonnull (run.frame->chains[c].ssim_map);
+    }
+  request_and_wait (session, &run, 11, FALSE);
+  request_and_wait (session, &run, 11, TRUE);
+  g_assert_nonnull (run.frame->chains[1].ssim_map);
+  g_test_message ("view mode switches: %u chain runs", svd_session_get_n_chain_runs (session));
+  g_assert_cmpuint (svd_session_get_n_chain_runs (session), ==, runs);
+
+  /* The bound: a cache of no bytes keeps nothing, so the frame runs. */
+  svd_session_set_cache_limit (session, 0);
+  request_and_wait (session, &run, 10, FALSE);
+  g_assert_false (run.frame->cached);
+  g_assert_cmpuint (svd_session_get_n_chain_runs (session), ==, runs + 2);
+
+  svd_session_free (session);
+  run_clear (&run);
+}
+
+/* Issue #24: the first frame's compute time is not the kernels' build.
+ * Building and the first run of each new engine are the warm-up, reported
+ * apart; the stages of a chain add up within its time, and are not 0 on
+ * the CPU reference. */
+static void
+test_warmup_and_stages (void)
+{
+  const char *devices[] = { "auto", "cpu-ref" };
+
+  for (guint d = 0; d < G_N_ELEMENTS (devices); d++)
+    {
+      g_auto(SvdSettings) settings = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(SvdChain) bicubic = svd_chain_new (NULL);
+      g_autoptr(SvdChain) super = svd_chain_parse (model_2x, NULL, SVD_CHAIN_LOAD_DEFAULT, &error);
+      gboolean device = d == 0 && have_opencl ();
+      SvdSessionSetup setup = { 0 };
+      Run run = { 0 };
+      SvdSession *session;
+
+      g_assert_no_error (error);
+      svd_chain_add_resize (bicubic, SVD_RESIZE_BICUBIC, 2);
+      svd_chain_add_resize (bicubic, SVD_RESIZE_BILINEAR, 1);
+      svd_settings_init (&settings);
+      g_free (settings.device);
+      settings.device = g_strdup (devices[d]);
+      setup.mode = SVD_REFERENCE_NONE;
+      setup.input_path = clean;
+      run.loop = g_main_loop_new (NULL, FALSE);
+      session = svd_session_new (&settings, &setup, opened_cb, frame_cb, NULL, &run);
+      svd_session_set_chain (session, 0, super);
+      svd_session_set_chain (session, 1, bicubic);
+      g_assert_cmpint (svd_session_get_state (session), ==, SVD_SESSION_STATE_IDLE);
+      g_main_loop_run (run.loop);
+      g_assert_null (run.error);
+
+      request_and_wait (session, &run, 0, FALSE);
+      g_assert_cmpuint (svd_session_get_n_warmups (session), ==, 2);
+      g_test_message ("%s: first frame %.1f ms, warm-up %.1f ms apart", devices[d], run.frame->compute_ms,
+                      run.frame->warmup_ms);
+      g_assert_cmpfloat (run.frame->warmup_ms, >, 0.0);
+      g_assert_cmpfloat (run.frame->compute_ms, >, 0.0);
+      request_and_wait (session, &run, 1, FALSE);
+      g_assert_cmpfloat (run.frame->warmup_ms, ==, 0.0);
+      g_assert_cmpuint (svd_session_get_n_warmups (session), ==, 2);
+      for (guint c = 0; c < 2; c++)
+        {
+          const SvdEngineTimings *t = &run.frame->chains[c].timings;
+          double sum = t->upload_ms + t->download_ms;
+
+          g_assert_null (run.frame->chains[c].error);
+          g_assert_cmpint (t->n_stages, ==, c == 0 ? 1 : 2);
+          for (int s = 0; s < t->n_stages; s++)
+            {
+              g_test_message ("%s chain %u stage %d: %.3f ms", devices[d], c + 1, s + 1, t->stage_ms[s]);
+              g_assert_cmpfloat (t->stage_ms[s], >, 0.0);
+              sum += t->stage_ms[s];
+            }
+          g_test_message ("%s chain %u: stages and transfers %.3f ms of %.3f ms", devices[d], c + 1, sum,
+                          run.frame->chains[c].wall_ms);
+          /* Device or host times of parts of the run: within its wall time. */
+          g_assert_cmpfloat (sum, <=, run.frame->chains[c].wall_ms + 0.001);
+        }
+      g_assert_cmpint (run.frame->chains[0].timings.n_stages, ==, 1);
+      (void) device;
+      svd_session_free (session);
+      run_clear (&run);
+    }
 }
 
 /* The heat maps from known maps: exact colours. */
@@ -370,11 +531,23 @@ main (int    argc,
         !g_spawn_check_wait_status (wait_status, NULL))
       svd_test_skip_all ("ffmpeg could not make the test clip (no libx264?)");
   }
+  long_clip = g_build_filename (work, "long.mp4", NULL);
+  {
+    const char *args[] = { ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=128x72:rate=25",
+                           "-frames:v", "16", "-c:v", "libx264", "-pix_fmt", "yuv420p", long_clip, NULL };
+    int wait_status = 0;
+
+    if (!g_spawn_sync (NULL, (char **) args, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &wait_status, NULL) ||
+        !g_spawn_check_wait_status (wait_status, NULL))
+      svd_test_skip_all ("ffmpeg could not make the test clip (no libx264?)");
+  }
 
   g_test_add_func ("/session/heatmap", test_heatmap);
   g_test_add_func ("/session/synthesize", test_synthesize);
   g_test_add_func ("/session/none", test_none);
   g_test_add_func ("/session/dists", test_dists);
+  g_test_add_func ("/session/cache", test_cache);
+  g_test_add_func ("/session/warmup-and-stages", test_warmup_and_stages);
   status = g_test_run ();
   svd_test_remove_tree (work);
   return status;

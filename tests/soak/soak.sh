@@ -5,7 +5,8 @@
 # Loops a shared 360p clip to SOAK_MINUTES (default 10) of video with
 # ffmpeg -stream_loop (stream copy, so the temp file is small: about 4.5 MB
 # per minute of the 10 s HEVC clip), restores it with a 2-stage chain
-# (1x super + 2x super) on the OpenCL device (PoCL here), and records, every
+# (1x super + 2x super) on the OpenCL device (PoCL here) in one piece
+# (--no-chunks: one engine for the whole run is what it measures), and records, every
 # SOAK_INTERVAL seconds (default 5), VmRSS from /proc/PID/status and the
 # engine's device bytes (svd restore --stats, every 25 frames) into
 # OUT_DIR/soak.csv. SOAK_MAX_SECONDS stops the restore early (SIGINT) when
@@ -48,7 +49,7 @@ size=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height -o
 echo "soak: $long: $dur s of $size video, $(du -k "$long" | cut -f1) KiB"
 
 rm -f "$out/stats.csv"
-"$svd" restore "$long" "$out/restored.mkv" -y --chain "$m1,$m2" -c x264 --preset ultrafast --crf 30 \
+"$svd" restore "$long" "$out/restored.mkv" -y --no-chunks --chain "$m1,$m2" -c x264 --preset ultrafast --crf 30 \
   --stats "$out/stats.csv" -q 2>"$out/restore.err" &
 pid=$!
 start=$(date +%s)

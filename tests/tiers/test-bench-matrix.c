@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static SvdModel *
 random_model (const char *name,
@@ -354,6 +355,75 @@ test_precision_and_stale (void)
   svd_test_remove_tree (dir);
 }
 
+/* Results files are read back (the matrix window, bench-matrix): one that
+ * was edited or replaced must not crash the app or hang it (issue #22). */
+static void
+test_hostile_results (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("svd-matrix-XXXXXX", NULL);
+  g_autofree char *deep_path = g_build_filename (dir, "deep.json", NULL);
+  g_autofree char *types_path = g_build_filename (dir, "types.json", NULL);
+  g_autofree char *fifo_path = g_build_filename (dir, "fifo.json", NULL);
+  g_autoptr(GString) deep = g_string_new ("{\"format\": \"svd-studio-bench-matrix\", \"measured\": ");
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+  const SvdBenchMatrixRow *r;
+
+  /* 100,000 nested arrays: json-glib recursed once per level and
+   * overflowed the stack (SIGSEGV); refused by the depth check now. */
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, '[');
+  for (int i = 0; i < 100000; i++)
+    g_string_append_c (deep, ']');
+  g_string_append_c (deep, '}');
+  g_assert_true (g_file_set_contents (deep_path, deep->str, -1, NULL));
+  rows = svd_bench_matrix_load (deep_path, &error);
+  g_assert_null (rows);
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT);
+  g_assert_nonnull (strstr (error->message, "nest"));
+  g_clear_error (&error);
+
+  /* "measured" that is not an array: a critical from json-glib before. */
+  g_assert_true (g_file_set_contents (types_path, "{\"format\": \"svd-studio-bench-matrix\", \"measured\": 5}",
+                                      -1, NULL));
+  rows = svd_bench_matrix_load (types_path, &error);
+  g_assert_null (rows);
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT);
+  g_clear_error (&error);
+
+  /* Members of the wrong type read as missing: a number as the device
+   * name gave a NULL string that the CSV writer dereferenced. */
+  g_assert_true (g_file_set_contents (types_path,
+    "{\"format\": \"svd-studio-bench-matrix\", \"measured\": [5, {\"device\": 5, \"chain\": [], "
+    "\"key\": {}, \"in_width\": \"480\", \"out_width\": -7, \"stage_ms\": [\"a\", [], 2.5], \"psnr_y\": 1}]}",
+    -1, NULL));
+  rows = svd_bench_matrix_load (types_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  r = rows->pdata[0];
+  g_assert_cmpstr (r->device, ==, "");
+  g_assert_cmpstr (r->chain, ==, "");
+  g_assert_cmpstr (r->key, ==, "");
+  g_assert_cmpint (r->in_width, ==, 0);
+  g_assert_cmpint (r->out_width, ==, 0);
+  g_assert_cmpint (r->n_stages, ==, 3);
+  g_assert_cmpfloat (r->stage_ms[2], ==, 2.5);
+  csv = svd_bench_matrix_to_csv (rows);
+  g_assert_nonnull (strstr (csv, "\"\",\"\",0,0,0,0,"));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+
+  /* A FIFO named like the results: opening it blocked forever. */
+  g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
+  rows = svd_bench_matrix_load (fifo_path, &error);
+  g_assert_null (rows);
+  g_assert_nonnull (strstr (error->message, "FIFO"));
+  g_unlink (fifo_path);
+  g_unlink (types_path);
+  g_unlink (deep_path);
+  g_rmdir (dir);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -363,5 +433,6 @@ main (int    argc,
   g_test_add_func ("/bench-matrix/estimate", test_estimate);
   g_test_add_func ("/bench-matrix/matrix", test_matrix);
   g_test_add_func ("/bench-matrix/precision-and-stale", test_precision_and_stale);
+  g_test_add_func ("/bench-matrix/hostile-results", test_hostile_results);
   return g_test_run ();
 }
