@@ -870,9 +870,11 @@ svd_window_update_readout_pane (SvdWindow *self)
 static void
 svd_window_size_readout_pane (SvdWindow *self)
 {
-  int height = 0;
+  int width = 0, height = 0;
 
-  gtk_window_get_default_size (GTK_WINDOW (self), NULL, &height);
+  if (self->readout_pane == NULL)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
   height = MAX (height, gtk_widget_get_height (GTK_WIDGET (self)));
   gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->readout_pane), MAX (120, height / 4));
 }
