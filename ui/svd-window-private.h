@@ -50,8 +50,6 @@ struct _SvdWindow
   GtkWidget            *export_dialog;      /* weak: the running export's */
   AdwToast             *export_toast;       /* weak: the last export's result */
   gboolean              show_readouts;
-  guint                 fit_source;
-  guint                 n_readouts_shown;
 
   GSettings            *settings;
   GtkNativeDialog      *open_dialog;
@@ -152,7 +150,6 @@ void     svd_window_play_action      (GtkWidget   *widget,
                                       GVariant    *parameter);
 void     svd_window_update_banner    (SvdWindow   *self);
 void     svd_window_update_readout_pane (SvdWindow *self);
-void     svd_window_fit_readout_pane (SvdWindow   *self);
 void     svd_window_check_pair       (SvdWindow   *self);
 void     svd_window_engine_settings_changed_cb (SvdWindow *self);
 void     svd_window_dists_weights_changed_cb   (SvdWindow *self);

@@ -509,18 +509,6 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       gtk_widget_set_visible (GTK_WIDGET (chain->readout), TRUE);
     }
 
-  {
-    guint n = 0;
-
-    for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-      n += gtk_widget_get_visible (GTK_WIDGET (self->chains[i].readout));
-    if (n != self->n_readouts_shown)
-      {
-        /* Chains came or went: the readouts' pane fits them again. */
-        self->n_readouts_shown = n;
-        svd_window_fit_readout_pane (self);
-      }
-  }
   if (!self->session_shown_any)
     {
       /* A clip without reference nor chain has one picture to show. */

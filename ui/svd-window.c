@@ -865,7 +865,7 @@ svd_window_update_readout_pane (SvdWindow *self)
     gtk_widget_set_visible (self->readout_pane, visible);
 }
 
-/* The readouts may take up to a sixth of the window before they scroll
+/* The readouts may take up to a quarter of the window before they scroll
  * (or what the user drags the handle to): the picture keeps the rest. */
 static void
 svd_window_size_readout_pane (SvdWindow *self)
@@ -876,43 +876,7 @@ svd_window_size_readout_pane (SvdWindow *self)
     return;
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
   height = MAX (height, gtk_widget_get_height (GTK_WIDGET (self)));
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->readout_pane), MAX (100, height / 6));
-  svd_window_fit_readout_pane (self);
-}
-
-static gboolean
-svd_window_fit_readout_pane_cb (gpointer user_data)
-{
-  SvdWindow *self = user_data;
-  int width = gtk_widget_get_width (GTK_WIDGET (self->pane));
-  int height = gtk_widget_get_height (GTK_WIDGET (self->pane));
-  int natural = 0, limit;
-
-  self->fit_source = 0;
-  if (width <= 0 || height <= 0 || !gtk_widget_get_visible (self->readout_pane))
-    return G_SOURCE_REMOVE;
-  /* The readouts' height at the pane's width (they wrap), up to a sixth
-   * of the window; the viewer keeps the rest and at least its minimum. */
-  gtk_widget_measure (self->readout_panel, GTK_ORIENTATION_VERTICAL, MAX (1, width - 24), NULL, &natural,
-                      NULL, NULL);
-  limit = MAX (100, gtk_widget_get_height (GTK_WIDGET (self)) / 6);
-  gtk_paned_set_position (self->pane, MAX (120, height - MIN (natural + 12, limit)));
-  return G_SOURCE_REMOVE;
-}
-
-/**
- * svd_window_fit_readout_pane:
- * @self: a #SvdWindow
- *
- * Sizes the readouts' pane for the readouts shown (after chains come or
- * go), once the window is laid out. The user's handle position holds
- * until then.
- */
-void
-svd_window_fit_readout_pane (SvdWindow *self)
-{
-  if (self->fit_source == 0)
-    self->fit_source = g_idle_add_full (G_PRIORITY_LOW, svd_window_fit_readout_pane_cb, self, NULL);
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->readout_pane), MAX (120, height / 4));
 }
 
 static void
@@ -1116,7 +1080,6 @@ svd_window_dispose (GObject *object)
   g_clear_pointer (&self->clip_name, g_free);
   g_clear_pointer (&self->session_uri, g_free);
   g_clear_signal_handler (&self->recent_handler, gtk_recent_manager_get_default ());
-  g_clear_handle_id (&self->fit_source, g_source_remove);
   for (guint c = 0; c < SVD_READOUT_N_CELLS; c++)
     g_clear_object (&self->cell_groups[c]);
   if (self->export_dialog != NULL)
