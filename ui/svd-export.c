@@ -315,6 +315,16 @@ export_done_cb (guint64       serial,
   gtk_button_set_label (GTK_BUTTON (self->cancel_button), _("_Close"));
   svd_export_dialog_set_running (self, FALSE);
 
+  if (self->state == SVD_EXPORT_DONE && self->parent != NULL && SVD_IS_WINDOW (self->parent) &&
+      SVD_WINDOW (self->parent)->settings != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (self->output);
+      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+
+      /* The next export is suggested in the same folder. */
+      if (path != NULL)
+        g_settings_set_string (SVD_WINDOW (self->parent)->settings, "export-folder", path);
+    }
   /* The window said how it went (a toast with Open and Show in Folder);
    * a failure brings the dialog back, with its settings, to try again. */
   if (self->parent != NULL && SVD_IS_WINDOW (self->parent))
@@ -832,13 +842,21 @@ chain_slug (const SvdChain *chain)
   return g_string_free (slug, FALSE);
 }
 
-/* Where a new export goes by default: beside the clip when that folder
- * can be written, else in Videos, else in the home folder. */
+/* Where a new export goes by default: where the last one went, else
+ * beside the clip when that folder can be written, else in Videos, else in
+ * the home folder. */
 static char *
-default_folder (const char *clip_path)
+default_folder (SvdExportDialog *self,
+                const char      *clip_path)
 {
   g_autofree char *dir = g_path_get_dirname (clip_path);
   const char *videos = g_get_user_special_dir (G_USER_DIRECTORY_VIDEOS);
+  GSettings *settings = self->parent != NULL && SVD_IS_WINDOW (self->parent) ? SVD_WINDOW (self->parent)->settings
+                                                                              : NULL;
+  g_autofree char *last = settings != NULL ? g_settings_get_string (settings, "export-folder") : NULL;
+
+  if (last != NULL && *last != '\0' && g_file_test (last, G_FILE_TEST_IS_DIR) && g_access (last, W_OK) == 0)
+    return g_steal_pointer (&last);
 
   if (g_file_test (dir, G_FILE_TEST_IS_DIR) && g_access (dir, W_OK) == 0)
     return g_steal_pointer (&dir);
@@ -854,7 +872,7 @@ svd_export_dialog_suggest_output (SvdExportDialog *self)
 {
   g_autofree char *base = g_path_get_basename (self->clip_path);
   g_autofree char *slug = chain_slug (self->chain);
-  g_autofree char *folder = default_folder (self->clip_path);
+  g_autofree char *folder = default_folder (self, self->clip_path);
   g_autofree char *path = NULL;
   g_autoptr(GFile) file = NULL;
   char *dot = strrchr (base, '.');

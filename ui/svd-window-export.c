@@ -129,6 +129,7 @@ svd_window_export_progress (SvdWindow       *self,
       label = g_strdup_printf (_("Exporting chain %u: %s"), svd_export_dialog_get_chain_number (dialog), text);
       gtk_label_set_text (self->export_label, label);
     }
+  gtk_widget_set_visible (GTK_WIDGET (self->export_revealer), TRUE);
   gtk_revealer_set_reveal_child (self->export_revealer, TRUE);
 }
 
@@ -161,6 +162,7 @@ svd_window_export_finished (SvdWindow       *self,
   if (self->export_dialog == GTK_WIDGET (dialog))
     svd_window_forget_export_dialog (self);
   gtk_revealer_set_reveal_child (self->export_revealer, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->export_revealer), FALSE);
   if (state == SVD_EXPORT_FAILED)
     return;  /* the dialog comes back with the reason */
   toast = adw_toast_new (message);

@@ -20,10 +20,6 @@ typedef struct {
   SvdChainStats         stats;       /* clip means, DISTS */
   SvdSessionChainFrame  last;        /* the shown frame's result, no images */
   char                 *last_error;  /* toasted once */
-  gboolean              warming;     /* the next computed frame builds the
-                                      * engine and its kernels: a warm-up,
-                                      * not a frame time */
-  gboolean              last_warm;   /* @last was that warm-up */
 } SvdWindowChain;
 
 struct _SvdWindow

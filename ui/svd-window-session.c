@@ -113,8 +113,6 @@ svd_window_close_session (SvdWindow *self)
       g_clear_pointer (&chain->chain, svd_chain_free);
       svd_window_forget_chain_frame (&chain->last);
       g_clear_pointer (&chain->last_error, g_free);
-      chain->warming = FALSE;
-      chain->last_warm = FALSE;
     }
   g_clear_pointer (&self->dists_error, g_free);
   self->dists_next_us = 0;
@@ -199,13 +197,6 @@ svd_window_update_readout (SvdWindow                  *self,
   /* Why DISTS is off is said once, in the banner over the viewer. */
   options.dists_elsewhere = TRUE;
   svd_readout_format_chain (slot, c, &chain->stats, &options, &text);
-  if (chain->last_warm && text.cells[SVD_READOUT_TIME] != NULL)
-    {
-      g_free (text.cells[SVD_READOUT_TIME]);
-      /* Translators: the first frame after a chain is set builds its
-       * engine and compiles its kernels: that time is not a frame time */
-      text.cells[SVD_READOUT_TIME] = g_strdup_printf (_("warm-up %.0f ms (building kernels)"), c->wall_ms);
-    }
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
     {
       const char *cell = text.cells[i];
@@ -400,10 +391,18 @@ svd_window_format_speed (SvdWindow *self,
   g_autofree char *speed = NULL;
 
   if (self->warm_up_ms > 0 && !self->playing)
-    /* Translators: the first frame after chains are set builds their
-     * kernels; %.1f is how long that took, in seconds */
-    return g_strdup_printf (_("warm-up: kernels built in %.1f s; frame times follow"), self->warm_up_ms / 1000.0);
-  speed = svd_readout_format_speed (self->playing, self->shown_fps, self->session_info.fps, compute_ms);
+    /* Translators: new chains first build their kernels (a warm-up, not a
+     * frame time): how long that took, then the frame's own time, both
+     * in milliseconds */
+    return g_strdup_printf (_("warm-up: kernels built in %.0f ms; this frame %.0f ms"), self->warm_up_ms,
+                            compute_ms);
+  double shown_fps = 0;
+
+  /* Frames shown over the time since Play (or the last warm-up): what the
+   * user saw, not a rate of the last few frames (cached frames come in
+   * bursts). */
+  svd_window_get_playback_stats (self, NULL, NULL, &shown_fps);
+  speed = svd_readout_format_speed (self->playing, shown_fps, self->session_info.fps, compute_ms);
   if (self->playing && self->play_dropped > 0)
     /* Translators: the playback speed, then how many frames were skipped
      * because the chains could not keep the clip's rate */
@@ -411,6 +410,19 @@ svd_window_format_speed (SvdWindow *self,
                                       (gulong) MIN (self->play_dropped, G_MAXLONG)),
                             speed, (long long) self->play_dropped);
   return g_steal_pointer (&speed);
+}
+
+/* While the session builds a chain's engine (compiling kernels can take
+ * seconds on a CPU device), the speed readout says so. */
+static void
+svd_window_session_state_cb (SvdSessionState state,
+                             gpointer        user_data)
+{
+  SvdWindow *self = user_data;
+
+  if (state == SVD_SESSION_STATE_WARMING_UP && self->speed_label != NULL)
+    /* Translators: a new chain's kernels are being compiled */
+    gtk_inscription_set_text (self->speed_label, _("warming up: compiling kernels…"));
 }
 
 static void
@@ -488,12 +500,6 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
         }
       g_free (chain->last_error);
       chain->last_error = g_strdup (c->error);
-      chain->last_warm = chain->warming && c->error == NULL && !c->reused;
-      if (chain->last_warm)
-        {
-          chain->warming = FALSE;
-          warm = TRUE;
-        }
       svd_window_forget_chain_frame (&chain->last);
       chain->last = *c;
       chain->last.error = g_strdup (c->error);
@@ -531,7 +537,10 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       self->shown_fps = self->shown_fps > 0 ? 0.8 * self->shown_fps + 0.2 * fps : fps;
     }
   self->last_shown_us = play_now;
-  self->warm_up_ms = warm ? frame->compute_ms : 0;
+  /* The session builds a new engine (kernels) before the frame that needs
+   * it and says how long that took, apart from the frame's own time. */
+  warm = frame->warmup_ms > 0;
+  self->warm_up_ms = frame->warmup_ms;
   if (self->playing)
     svd_window_play_next (self, frame->index, play_now, warm);
   speed = svd_window_format_speed (self, frame->compute_ms);
@@ -661,9 +670,6 @@ svd_window_engine_settings_changed_cb (SvdWindow *self)
     return;
   svd_window_engine_settings (self, &settings);
   svd_session_set_engine_settings (self->session, &settings);
-  /* The engines are built again: their next frame is a warm-up. */
-  for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-    self->chains[i].warming = self->chains[i].chain != NULL;
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
 
@@ -862,6 +868,7 @@ svd_window_start_session_now (SvdWindow             *self,
   self->session = svd_session_new (&settings, setup, svd_window_session_opened_cb,
                                    svd_window_session_frame_cb, svd_window_session_progress_cb, self);
   svd_session_set_dists_func (self->session, svd_window_dists_cb);
+  svd_session_set_state_func (self->session, svd_window_session_state_cb);
   svd_session_set_dists_mode (self->session, self->dists_mode);
 }
 
@@ -918,7 +925,6 @@ chain_loaded_cb (GObject      *object,
   if (self->session == NULL)
     return;
   svd_session_set_chain (self->session, load->slot, load->chain);
-  self->chains[load->slot].warming = TRUE;
   svd_window_reset_averages (self, load->slot);
   svd_window_session_request (self, self->session_wanted, TRUE);
 }
@@ -1111,10 +1117,12 @@ svd_window_play_action (GtkWidget  *widget,
   if (self->session == NULL || !self->session_open)
     return;
   svd_window_set_playing (self, !self->playing);
-  self->last_shown_us = 0;
-  self->shown_fps = 0;
   if (self->playing)
     {
+      /* The counts and the rate are of this run; a pause keeps them for
+       * reading (svd_window_get_playback_stats()). */
+      self->last_shown_us = 0;
+      self->shown_fps = 0;
       self->play_shown = 0;
       self->play_dropped = 0;
       self->play_first_us = 0;
@@ -1158,7 +1166,9 @@ svd_window_update_banner (SvdWindow *self)
   gtk_label_set_text (self->banner_label, text->str);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->banner_label), text->len > 0 ? text->str : NULL);
   gtk_widget_set_visible (self->banner_button, dists != NULL && self->session_open);
-  gtk_info_bar_set_revealed (self->banner, text->len > 0);
+  /* Shown and hidden, not revealed: a hidden revealer still measures its
+   * labels at no width, which GTK 4.8 warns about. */
+  gtk_widget_set_visible (GTK_WIDGET (self->banner), text->len > 0);
 }
 
 /**
@@ -1172,7 +1182,7 @@ svd_window_get_banner_text (SvdWindow *self)
 {
   g_return_val_if_fail (SVD_IS_WINDOW (self), NULL);
 
-  return gtk_info_bar_get_revealed (self->banner) ? gtk_label_get_text (self->banner_label) : NULL;
+  return gtk_widget_get_visible (GTK_WIDGET (self->banner)) ? gtk_label_get_text (self->banner_label) : NULL;
 }
 
 typedef struct {

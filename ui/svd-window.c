@@ -865,6 +865,20 @@ svd_window_update_readout_pane (SvdWindow *self)
     gtk_widget_set_visible (self->readout_pane, visible);
 }
 
+/* The readouts may take up to a quarter of the window before they scroll
+ * (or what the user drags the handle to): the picture keeps the rest. */
+static void
+svd_window_size_readout_pane (SvdWindow *self)
+{
+  int width = 0, height = 0;
+
+  if (self->readout_pane == NULL)
+    return;
+  gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+  height = MAX (height, gtk_widget_get_height (GTK_WIDGET (self)));
+  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->readout_pane), MAX (120, height / 4));
+}
+
 static void
 svd_window_set_show_readouts (SvdWindow *self,
                               gboolean   show)
@@ -1332,6 +1346,8 @@ svd_window_init (SvdWindow *self)
   self->recent_handler = g_signal_connect_swapped (gtk_recent_manager_get_default (), "changed",
                                                    G_CALLBACK (svd_window_update_recent), self);
   svd_window_update_recent (self);
+  g_signal_connect (self, "notify::default-height", G_CALLBACK (svd_window_size_readout_pane), NULL);
+  g_signal_connect (self, "notify::maximized", G_CALLBACK (svd_window_size_readout_pane), NULL);
   self->seek_handler = g_signal_connect (self->seek_scale, "value-changed",
                                          G_CALLBACK (svd_window_seek_changed_cb), self);
   g_signal_connect_object (self->viewer, "notify::view-mode",

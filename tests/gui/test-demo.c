@@ -53,6 +53,16 @@ frame_shown (gpointer data)
   return svd_window_get_shown_frame (the_window) == want && !svd_window_is_busy (the_window);
 }
 
+/* A second of the clip's frames shown, or more: enough to say its rate. */
+static gboolean
+played_enough (gpointer data)
+{
+  gint64 shown = 0;
+
+  g_object_get (the_window, "frames-shown", &shown, NULL);
+  return shown >= 24;
+}
+
 static void
 run_script (SvdApplication *app)
 {
@@ -94,6 +104,27 @@ run_script (SvdApplication *app)
   g_assert_cmpfloat (svd_plot_get_mean (svd_window_get_plot (the_window), 0), <=, 1.0);
   svd_gui_test_wait_frames (GTK_WIDGET (the_window), 3);
   g_free (svd_gui_test_save_screenshot (GTK_WIDGET (the_window), "demo-plot-ssim"));
+
+  /* Issue #24: the demo played at real time, in a loop, on the real clock.
+   * The numbers are this machine's (reported, not asserted): how many
+   * frames it showed per second against the clip's rate, and how many it dropped
+   * to keep the clip's rate. */
+  {
+    gint64 shown = 0, dropped = 0;
+    double fps = 0;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.loop", NULL));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
+    svd_gui_test_wait_until (played_enough, NULL);
+    g_test_message ("demo playback: %s", gtk_inscription_get_text (the_window->speed_label));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
+    g_assert_false (svd_window_get_playing (the_window));
+    g_object_get (the_window, "frames-shown", &shown, "frames-dropped", &dropped, "shown-fps", &fps, NULL);
+    g_test_message ("demo playback at real time (%.2f fps clip, %s): %lld frames shown at %.2f fps, "
+                    "%lld dropped", info->fps, svd_window_get_readout (the_window, 0), (long long) shown, fps,
+                    (long long) dropped);
+    g_assert_cmpint (shown, >=, 24);
+  }
 
 }
 

@@ -249,6 +249,13 @@ run_script_cb (gpointer user_data)
   /* The whole clip, cancelled once frames flow: no file is left. */
   g_clear_object (&file);
   the_dialog = open_export ();
+  /* Suggested where the last export went. */
+  {
+    g_autofree char *suggested = g_file_get_path (svd_export_dialog_get_output (the_dialog));
+    g_autofree char *folder = g_path_get_dirname (suggested);
+
+    g_assert_cmpstr (folder, ==, out_dir);
+  }
   file = g_file_new_for_path (cancelled);
   svd_export_dialog_set_output (the_dialog, file);
   g_assert_true (svd_export_dialog_start (the_dialog));

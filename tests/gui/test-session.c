@@ -451,7 +451,11 @@ run_script (SvdApplication *app)
   start = g_get_monotonic_time ();
   while (g_get_monotonic_time () - start < 8 * G_USEC_PER_SEC)
     g_main_context_iteration (NULL, TRUE);
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
+  /* Playback keeps the clip's rate (dropping late frames), so it may have
+   * reached the last frame and stopped by itself; Play would start it
+   * again from the first. */
+  if (svd_window_get_playing (the_window))
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (the_window), "win.play", NULL));
   g_source_remove (timeout_id);
   gtk_widget_remove_tick_callback (GTK_WIDGET (the_window), tick_id);
   g_test_message ("playback: shown frame %" G_GINT64_FORMAT " after 8 s from 60; longest main-loop stall "
