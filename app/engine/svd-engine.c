@@ -1345,10 +1345,9 @@ graph_conv_run (gpointer   data,
   l->run_h = h;
   if (!prepare_conv (self, l, &s, &d, &s, w, h, error))
     return FALSE;
-  if (l->algo != SVD_CONV_ALGO_DIRECT)
-    items = band = 1;
-  else
-    layer_bands (self, l, w, h, &items, &band);
+  /* Bands of rows, or of rows of tiles for Winograd (whose band is a
+   * count of tile rows: a band of 1 is one row of tiles, not the layer). */
+  layer_bands (self, l, w, h, &items, &band);
   for (int y = 0; y < items; y += band)
     {
       cl_event ev = NULL;
@@ -1382,6 +1381,25 @@ graph_geometry (gpointer data,
                 int     *plane)
 {
   geometry (data, w, h, pitch, plane);
+}
+
+/**
+ * svd_engine_get_conv_hooks:
+ * @self: an engine on an OpenCL context
+ * @hooks: (out): the engine's 3x3 conv layers (direct or Winograd, the
+ *   per-layer choice of settings.conv), as graph stages borrow them
+ *
+ * For other users of the engine's convolutions on the same context (DISTS's
+ * VGG16). The layers belong to @self and must be freed before it.
+ */
+void
+svd_engine_get_conv_hooks (SvdEngine         *self,
+                           SvdGraphConvHooks *hooks)
+{
+  SvdGraphConvHooks h = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+
+  g_return_if_fail (self->ctx != NULL);
+  *hooks = h;
 }
 
 static void

@@ -6,6 +6,7 @@
 #include "metrics/svd-cl-dists.h"
 #include "metrics/svd-dists.h"
 #include "metrics/svd-metrics.h"
+#include "metrics/svd-metrics-runner.h"
 #include "metrics-expected.h"
 
 #include <math.h>
@@ -209,6 +210,93 @@ test_expected_full (void)
   check_expected (SVD_DISTS_FULL);
 }
 
+/* A blend of @a and @b (RGB_F32): one "chain output" per weight. */
+static SvdImage *
+blend (const SvdImage *a,
+       const SvdImage *b,
+       float           t)
+{
+  SvdImage *o = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, a->width, a->height, NULL);
+
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < a->height; y++)
+      {
+        const float *pa = (const float *) (a->data[c] + (gsize) y * a->stride[c]);
+        const float *pb = (const float *) (b->data[c] + (gsize) y * b->stride[c]);
+        float *po = (float *) (o->data[c] + (gsize) y * o->stride[c]);
+
+        for (int x = 0; x < a->width; x++)
+          po[x] = (1.0f - t) * pa[x] + t * pb[x];
+      }
+  return o;
+}
+
+/* Four chains scored against one reference frame run one reference
+ * feature pass (the runner keeps its features on the device), and score
+ * exactly what a separate DISTS per chain scores. */
+static void
+test_shared_reference (void)
+{
+  ExpectedPair *p = g_ptr_array_index (pairs, 0);
+  g_autoptr(SvdImage) ref = expected_load_image (p->reference, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(SvdImage) dist = expected_load_image (p->distorted, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(SvdMetricsRunner) mr = NULL;
+  g_autoptr(GError) error = NULL;
+  SvdImage *chains[4];
+  double separate[4];
+  SvdSettings settings;
+  guint passes;
+
+  svd_settings_init (&settings);
+  settings.dists_weights = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
+  settings.vgg16_weights = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
+  mr = svd_metrics_runner_new_for_context (ctx, &settings, TRUE, SVD_DISTS_SHORT256, &error);
+  svd_settings_clear (&settings);
+  g_assert_no_error (error);
+  g_assert_null (svd_metrics_runner_get_dists_error (mr));
+  for (int i = 0; i < 4; i++)
+    {
+      chains[i] = blend (dist, ref, 0.2f * i);
+      g_assert_true (svd_metrics_runner_compute_dists (mr, ref, chains[i], &separate[i], NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpfloat_with_epsilon (separate[0], p->dists_short256, 1e-5);
+  /* Separately: two passes per chain. */
+  g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr), ==, 8);
+
+  for (int frame = 0; frame < 2; frame++)
+    {
+      passes = svd_metrics_runner_get_dists_feature_passes (mr);
+      for (int i = 0; i < 4; i++)
+        {
+          double score = NAN;
+
+          g_assert_true (svd_metrics_runner_compute_dists_shared (mr, ref, 10 + frame, chains[i], &score, NULL,
+                                                                  &error));
+          g_assert_no_error (error);
+          g_test_message ("frame %d chain %d: shared %.12f, separate %.12f", frame, i, score, separate[i]);
+          g_assert_cmpfloat_with_epsilon (score, separate[i], 1e-12);
+        }
+      /* One reference pass for the frame, one per chain. */
+      g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr) - passes, ==, 1 + 4);
+    }
+  /* The same frame again reuses the kept reference; dropped, it is
+   * computed again. */
+  passes = svd_metrics_runner_get_dists_feature_passes (mr);
+  {
+    double score = NAN;
+
+    g_assert_true (svd_metrics_runner_compute_dists_shared (mr, ref, 11, chains[1], &score, NULL, &error));
+    g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr) - passes, ==, 1);
+    svd_metrics_runner_drop_dists_reference (mr);
+    g_assert_true (svd_metrics_runner_compute_dists_shared (mr, ref, 11, chains[1], &score, NULL, &error));
+    g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr) - passes, ==, 3);
+    g_assert_cmpfloat_with_epsilon (score, separate[1], 1e-12);
+  }
+  for (int i = 0; i < 4; i++)
+    svd_image_unref (chains[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -234,6 +322,7 @@ main (int    argc,
   g_test_add_func ("/cl-dists/expected-short256", test_expected_short256);
   g_test_add_func ("/cl-dists/expected-full", test_expected_full);
   g_test_add_func ("/cl-dists/cancel", test_cancel);
+  g_test_add_func ("/cl-dists/shared-reference", test_shared_reference);
   ret = g_test_run ();
   svd_cl_dists_free (runner);
   svd_dists_weights_free (weights);
