@@ -623,7 +623,8 @@ wino_ensure (SvdEngine  *self,
 }
 
 /* The Winograd variants settings.conv asks for, on body convs (nf → nf,
- * with PReLU; not the first or the last conv). Direct stays set up for
+ * with PReLU; not the first or the last conv), and on widening or
+ * narrowing convs of at least 64 channels each side (DISTS's VGG16). Direct stays set up for
  * every layer: it is the fallback and the baseline auto measures. A forced
  * variant is made now; under auto they are made when a frame size first
  * asks for them (choose_conv), so small frames never build them. */
@@ -640,7 +641,8 @@ wino_setup (SvdEngine          *self,
   l->algo = SVD_CONV_ALGO_DIRECT;
   l->tuned_class = -1;
   l->wino_src = NULL;
-  if (mode == SVD_CONV_MODE_DIRECT || first || last || l->ic != l->oc || src->slope == NULL)
+  if (mode == SVD_CONV_MODE_DIRECT || first || last || src->slope == NULL ||
+      (l->ic != l->oc && (l->ic < 64 || l->oc < 64)))
     return TRUE;
   l->wino_src = src;
   if (mode == SVD_CONV_MODE_WINO2 || mode == SVD_CONV_MODE_WINO4)
@@ -1140,8 +1142,11 @@ choose_conv (SvdEngine  *self,
   l->tuned_class = size_class;
   /* Small frames run direct without measuring: Winograd's transforms and
    * whole-layer runs do not pay there, and timings of a few microseconds
-   * would pick by noise. */
-  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS)
+   * would pick by noise. Layers of more than 64 x 64 channels (DISTS's
+   * VGG16) count by multiply-adds: 256 → 256 at 7,000 pixels is as heavy
+   * as 64 → 64 at 116,000. */
+  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS &&
+      (guint64) w * h * l->ic * l->oc < SVD_CONV_AUTO_MIN_PIXELS * 64 * 64)
     {
       l->algo = SVD_CONV_ALGO_DIRECT;
       memset (l->tune_ms, 0, sizeof l->tune_ms);
@@ -1345,8 +1350,7 @@ graph_conv_run (gpointer   data,
   l->run_h = h;
   if (!prepare_conv (self, l, &s, &d, &s, w, h, error))
     return FALSE;
-  /* Bands of rows, or of rows of tiles for Winograd (whose band is a
-   * count of tile rows: a band of 1 is one row of tiles, not the layer). */
+  /* Bands of rows (of tiles, for Winograd), as run_stages() runs them. */
   layer_bands (self, l, w, h, &items, &band);
   for (int y = 0; y < items; y += band)
     {

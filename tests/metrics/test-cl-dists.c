@@ -83,6 +83,60 @@ test_conv_twin (void)
     }
 }
 
+/* The engine's Winograd F(2x2) and F(4x4) layers on VGG16's shapes
+ * (forced, whatever auto would pick at these sizes), held to the C twin:
+ * the widening 64 → 128 layer too, and sizes that are no multiple of a
+ * tile. */
+static void
+test_conv_winograd_twin (void)
+{
+  const int cases[][4] = { { 64, 64, 37, 19 }, { 64, 128, 23, 13 }, { 128, 256, 9, 7 }, { 256, 256, 5, 6 } };
+  const char *modes[] = { "wino2", "wino4" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  for (gsize m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(SvdClDists) wino = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("SVD_CONV", modes[m], TRUE);
+      wino = svd_cl_dists_new (ctx, NULL, &error);
+      g_unsetenv ("SVD_CONV");
+      g_assert_no_error (error);
+      for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          int ci = cases[i][0], co = cases[i][1], w = cases[i][2], h = cases[i][3], pitch = pitch_for (w);
+          gsize plane = (gsize) (h + 2) * pitch;
+          g_autofree float *in = random_planes (ci, w, h, rand, TRUE);
+          g_autofree float *wt = g_new (float, (gsize) co * ci * 9);
+          g_autofree float *bias = g_new (float, co);
+          g_autofree float *a = g_new0 (float, co * plane);
+          g_autofree float *b = g_new0 (float, co * plane);
+          double worst = 0.0, scale = 0.0;
+
+          for (gsize k = 0; k < (gsize) co * ci * 9; k++)
+            wt[k] = (float) g_rand_double_range (rand, -0.1, 0.1);
+          for (int k = 0; k < co; k++)
+            bias[k] = (float) g_rand_double_range (rand, -0.1, 0.1);
+          svd_dists_conv3x3_relu_ref (in, ci, a, co, w, h, pitch, wt, bias, 2);
+          g_assert_true (svd_cl_dists_run_conv (wino, in, ci, b, co, w, h, pitch, wt, bias, &error));
+          g_assert_no_error (error);
+          for (gsize k = 0; k < co * plane; k++)
+            {
+              worst = MAX (worst, fabs (a[k] - b[k]));
+              scale = MAX (scale, fabs (a[k]));
+            }
+          for (int c = 0; c < co; c++)
+            for (int x = 0; x < pitch; x++)
+              g_assert_true (b[c * plane + x] == 0.0f && b[c * plane + (gsize) (h + 1) * pitch + x] == 0.0f);
+          g_test_message ("%s conv %d→%d %dx%d: worst |OpenCL − C| %.2e (largest value %.2f)", modes[m], ci, co,
+                          w, h, worst, scale);
+          g_assert_cmpfloat (scale, >, 0.1);
+          g_assert_cmpfloat (worst, <=, 1e-5 * scale);
+        }
+    }
+}
+
 static void
 test_l2pool_twin (void)
 {
@@ -316,6 +370,7 @@ main (int    argc,
   runner = svd_cl_dists_new (ctx, weights, &error);
   g_assert_no_error (error);
   g_test_add_func ("/cl-dists/conv-twin", test_conv_twin);
+  g_test_add_func ("/cl-dists/conv-winograd-twin", test_conv_winograd_twin);
   g_test_add_func ("/cl-dists/l2pool-twin", test_l2pool_twin);
   g_test_add_func ("/cl-dists/stats-twin", test_stats_twin);
   g_test_add_func ("/cl-dists/resize-twin", test_resize_twin);
