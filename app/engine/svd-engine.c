@@ -1143,10 +1143,11 @@ choose_conv (SvdEngine  *self,
   /* Small frames run direct without measuring: Winograd's transforms and
    * whole-layer runs do not pay there, and timings of a few microseconds
    * would pick by noise. Layers of more than 64 x 64 channels (DISTS's
-   * VGG16) count by multiply-adds: 256 → 256 at 7,000 pixels is as heavy
-   * as 64 → 64 at 116,000. */
+   * VGG16) count by multiply-adds, from a quarter of a 64 → 64 layer at
+   * 2^16 pixels: 512 → 512 at 464 pixels (short256's last stage) is
+   * measured, and ran 2-4x faster with F(4x4). */
   if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS &&
-      (guint64) w * h * l->ic * l->oc < SVD_CONV_AUTO_MIN_PIXELS * 64 * 64)
+      (l->ic * l->oc <= 64 * 64 || (guint64) w * h * l->ic * l->oc < SVD_CONV_AUTO_MIN_PIXELS * 32 * 32))
     {
       l->algo = SVD_CONV_ALGO_DIRECT;
       memset (l->tune_ms, 0, sizeof l->tune_ms);
