@@ -1,15 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* DISTS on the device: the short256 resize, input normalisation, VGG16's
- * 3x3 conv + ReLU, L2 pooling and the per-channel statistics. Plain-C
- * twins in app/metrics/svd-dists.c (svd_dists_resize_ref,
- * svd_dists_conv3x3_relu_ref, svd_dists_l2pool_ref,
+/* DISTS on the device: the short256 resize, input normalisation, L2
+ * pooling and the per-channel statistics. VGG16's 3x3 conv + ReLU runs on
+ * the engine's conv kernels (opencl/conv.cl, opencl/winograd.cl, the
+ * per-layer choice). Plain-C twins in app/metrics/svd-dists.c
+ * (svd_dists_resize_ref, svd_dists_conv3x3_relu_ref, svd_dists_l2pool_ref,
  * svd_dists_channel_stats_ref); tests/metrics/test-cl-dists.c compares
  * them.
  *
- * Feature maps are padded planes: pixel (x, y) of channel c is at
- * c * plane + (y + 1) * pitch + x + 1; the one-pixel border and the slack
- * right of the image are zero, so the conv needs no bounds checks. The
- * pitch is round_up(width, 16) + 2. */
+ * Feature maps are padded planes in the engine's layout: pixel (x, y) of
+ * channel c is at c * plane + (y + 1) * pitch + x + 1; the one-pixel
+ * border and the slack right of and below the image are zero. */
 
 #ifdef cl_khr_fp64
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
@@ -18,7 +18,6 @@ typedef double acc_t;
 typedef float acc_t;
 #endif
 
-#define OCB 16     /* output channels per work-item (SVD_DISTS_CONV_OB) */
 #define STATS_GROUP 64
 
 /* One axis of the antialiased bilinear resize, with precomputed taps:
@@ -76,7 +75,8 @@ dists_fill_input (__global const float *src,
                   int                   h,
                   __global float       *raw,
                   __global float       *norm,
-                  int                   pitch)
+                  int                   pitch,
+                  int                   plane)
 {
   int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
   const float mean[3] = { 0.485f, 0.456f, 0.406f };
@@ -87,65 +87,9 @@ dists_fill_input (__global const float *src,
   if (x >= w || y >= h)
     return;
   v = src[(c * h + y) * w + x];
-  o = c * (h + 2) * pitch + (y + 1) * pitch + x + 1;
+  o = c * plane + (y + 1) * pitch + x + 1;
   raw[o] = v;
   norm[o] = (v - mean[c]) / std[c];
-}
-
-/* 3x3 conv, padding 1, + bias + ReLU. One work-item: 16 pixels of one row
- * x 16 output channels, in registers. Weights as
- * [c_out / 16][c_in][3][3][16]. Global size (ceil(w / 16), h, c_out / 16). */
-__kernel void
-dists_conv3x3_relu (__global const float *restrict in,
-                    int                            c_in,
-                    __global float *restrict       out,
-                    int                            w,
-                    int                            h,
-                    int                            pitch,
-                    __global const float *restrict weight,
-                    __global const float *restrict bias)
-{
-  int x0 = get_global_id (0) * 16, y = get_global_id (1), ob = get_global_id (2);
-  int plane = (h + 2) * pitch;
-  __global const float *wb = weight + ob * c_in * 9 * OCB;
-  float16 acc[OCB];
-
-  if (x0 >= w || y >= h)
-    return;
-  for (int o = 0; o < OCB; o++)
-    acc[o] = (float16) (bias[ob * OCB + o]);
-  for (int i = 0; i < c_in; i++)
-    {
-      __global const float *w9 = wb + i * 9 * OCB;
-
-      for (int ky = 0; ky < 3; ky++)
-        {
-          __global const float *r = in + i * plane + (y + ky) * pitch + x0;
-          float16 a = vload16 (0, r), b = vload16 (0, r + 1), c = vload16 (0, r + 2);
-          __global const float *wk = w9 + ky * 3 * OCB;
-
-          for (int o = 0; o < OCB; o++)
-            acc[o] = mad (a, (float16) (wk[o]),
-                     mad (b, (float16) (wk[OCB + o]),
-                     mad (c, (float16) (wk[2 * OCB + o]), acc[o])));
-        }
-    }
-  for (int o = 0; o < OCB; o++)
-    {
-      __global float *dst = out + (ob * OCB + o) * plane + (y + 1) * pitch + 1 + x0;
-      float16 v = fmax (acc[o], (float16) (0.0f));
-
-      if (x0 + 16 <= w)
-        vstore16 (v, 0, dst);
-      else
-        {
-          float tmp[16];
-
-          vstore16 (v, 0, tmp);
-          for (int k = 0; k < w - x0; k++)
-            dst[k] = tmp[k];
-        }
-    }
 }
 
 /* L2 pooling: sqrt(Σ g x² + 1e-12), g = [0.5, 1, 0.5]² / 4, stride 2,
@@ -155,10 +99,12 @@ dists_l2pool (__global const float *in,
               int                   w,
               int                   h,
               int                   pitch,
+              int                   plane,
               __global float       *out,
               int                   out_w,
               int                   out_h,
-              int                   out_pitch)
+              int                   out_pitch,
+              int                   out_plane)
 {
   int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
   const float g[3] = { 0.5f, 1.0f, 0.5f };
@@ -167,7 +113,7 @@ dists_l2pool (__global const float *in,
 
   if (x >= out_w || y >= out_h)
     return;
-  p = in + c * (h + 2) * pitch + 2 * y * pitch + 2 * x;
+  p = in + c * plane + 2 * y * pitch + 2 * x;
   for (int ky = 0; ky < 3; ky++)
     for (int kx = 0; kx < 3; kx++)
       {
@@ -175,7 +121,7 @@ dists_l2pool (__global const float *in,
 
         s += (g[ky] * g[kx] * 0.25f) * (v * v);
       }
-  out[c * (out_h + 2) * out_pitch + (y + 1) * out_pitch + x + 1] = sqrt (s + 1e-12f);
+  out[c * out_plane + (y + 1) * out_pitch + x + 1] = sqrt (s + 1e-12f);
 }
 
 /* Per-channel μx, μy, σx², σy², σxy, two-pass, one work-group per channel.
@@ -210,6 +156,7 @@ dists_stats (__global const float *x,
              int                   w,
              int                   h,
              int                   pitch,
+             int                   plane,
              __global float       *stats)
 {
   __local acc_t sa[STATS_GROUP];
@@ -217,8 +164,8 @@ dists_stats (__global const float *x,
   __local acc_t sc[STATS_GROUP];
   int lid = get_local_id (0), c = get_group_id (1);
   int n = w * h;
-  __global const float *px = x + c * (h + 2) * pitch;
-  __global const float *py = y + c * (h + 2) * pitch;
+  __global const float *px = x + c * plane;
+  __global const float *py = y + c * plane;
   acc_t ax = 0, ay = 0, mx, my, vx = 0, vy = 0, cxy = 0;
 
   for (int r = 1; r <= h; r++)

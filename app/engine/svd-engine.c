@@ -623,7 +623,8 @@ wino_ensure (SvdEngine  *self,
 }
 
 /* The Winograd variants settings.conv asks for, on body convs (nf → nf,
- * with PReLU; not the first or the last conv). Direct stays set up for
+ * with PReLU; not the first or the last conv), and on widening or
+ * narrowing convs of at least 64 channels each side (DISTS's VGG16). Direct stays set up for
  * every layer: it is the fallback and the baseline auto measures. A forced
  * variant is made now; under auto they are made when a frame size first
  * asks for them (choose_conv), so small frames never build them. */
@@ -640,7 +641,8 @@ wino_setup (SvdEngine          *self,
   l->algo = SVD_CONV_ALGO_DIRECT;
   l->tuned_class = -1;
   l->wino_src = NULL;
-  if (mode == SVD_CONV_MODE_DIRECT || first || last || l->ic != l->oc || src->slope == NULL)
+  if (mode == SVD_CONV_MODE_DIRECT || first || last || src->slope == NULL ||
+      (l->ic != l->oc && (l->ic < 64 || l->oc < 64)))
     return TRUE;
   l->wino_src = src;
   if (mode == SVD_CONV_MODE_WINO2 || mode == SVD_CONV_MODE_WINO4)
@@ -1141,8 +1143,12 @@ choose_conv (SvdEngine  *self,
   l->tuned_class = size_class;
   /* Small frames run direct without measuring: Winograd's transforms and
    * whole-layer runs do not pay there, and timings of a few microseconds
-   * would pick by noise. */
-  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS)
+   * would pick by noise. Layers of more than 64 x 64 channels (DISTS's
+   * VGG16) count by multiply-adds, from a quarter of a 64 → 64 layer at
+   * 2^16 pixels: 512 → 512 at 464 pixels (short256's last stage) is
+   * measured, and ran 2-4x faster with F(4x4). */
+  if ((guint64) w * h < SVD_CONV_AUTO_MIN_PIXELS &&
+      (l->ic * l->oc <= 64 * 64 || (guint64) w * h * l->ic * l->oc < SVD_CONV_AUTO_MIN_PIXELS * 32 * 32))
     {
       l->algo = SVD_CONV_ALGO_DIRECT;
       memset (l->tune_ms, 0, sizeof l->tune_ms);
@@ -1399,6 +1405,25 @@ graph_geometry (gpointer data,
                 int     *plane)
 {
   geometry (data, w, h, pitch, plane);
+}
+
+/**
+ * svd_engine_get_conv_hooks:
+ * @self: an engine on an OpenCL context
+ * @hooks: (out): the engine's 3x3 conv layers (direct or Winograd, the
+ *   per-layer choice of settings.conv), as graph stages borrow them
+ *
+ * For other users of the engine's convolutions on the same context (DISTS's
+ * VGG16). The layers belong to @self and must be freed before it.
+ */
+void
+svd_engine_get_conv_hooks (SvdEngine         *self,
+                           SvdGraphConvHooks *hooks)
+{
+  SvdGraphConvHooks h = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+
+  g_return_if_fail (self->ctx != NULL);
+  *hooks = h;
 }
 
 static void

@@ -6,6 +6,7 @@
 #include "core/svd-image.h"
 #include "core/svd-settings.h"
 #include "engine/svd-cl.h"
+#include "engine/svd-graph-cl.h"
 #include "model/svd-chain.h"
 #include "model/svd-model.h"
 
@@ -63,6 +64,8 @@ SvdEngine  *svd_engine_new_for_context    (SvdClContext      *context,
                                            const SvdSettings *settings,
                                            GError           **error);
 void        svd_engine_free               (SvdEngine         *self);
+void        svd_engine_get_conv_hooks     (SvdEngine         *self,
+                                           SvdGraphConvHooks *hooks);
 gboolean    svd_engine_set_chain          (SvdEngine         *self,
                                            const SvdChain    *chain,
                                            GError           **error);

@@ -5,6 +5,7 @@
 #include "svd-dists-private.h"
 #include "svd-metrics.h"
 #include "core/svd-error.h"
+#include "engine/svd-engine.h"
 
 #include <math.h>
 #include <string.h>
@@ -18,11 +19,35 @@ struct _SvdClDists {
   cl_kernel              resize_h;
   cl_kernel              resize_v;
   cl_kernel              fill;
-  cl_kernel              conv;
   cl_kernel              pool;
   cl_kernel              stats;
-  cl_mem                 wbuf[SVD_DISTS_N_CONVS];
-  cl_mem                 bbuf[SVD_DISTS_N_CONVS];
+  /* VGG16's convs on the engine's kernels (direct or Winograd, chosen per
+   * layer shape and size class by the engine's settings.conv). */
+  SvdEngine             *engine;
+  SvdGraphConvHooks      hooks;
+  gpointer               convs[SVD_DISTS_N_CONVS];
+  SvdConvLayer           layers[SVD_DISTS_N_CONVS];  /* the engine keeps pointers */
+  float                 *zero_slope;
+  guint                  feature_passes;
+};
+
+/* One image's features on the device: set 0 is the raw input, sets 1 to 5
+ * VGG16's stage outputs, each in the engine's padded layout. */
+typedef struct {
+  cl_mem mem;
+  int    channels;
+  int    w;
+  int    h;
+  int    pitch;
+  int    plane;
+} FeatSet;
+
+struct _SvdClDistsFeatures {
+  SvdClDists  *owner;
+  int          width;
+  int          height;
+  SvdDistsMode mode;
+  FeatSet      set[SVD_DISTS_N_STAGES];
 };
 
 static void
@@ -36,24 +61,23 @@ release_mem (cl_mem *m)
 void
 svd_cl_dists_free (SvdClDists *self)
 {
-  cl_kernel *kernels[6];
+  cl_kernel *kernels[5];
 
   if (self == NULL)
     return;
   kernels[0] = &self->resize_h;
   kernels[1] = &self->resize_v;
   kernels[2] = &self->fill;
-  kernels[3] = &self->conv;
-  kernels[4] = &self->pool;
-  kernels[5] = &self->stats;
+  kernels[3] = &self->pool;
+  kernels[4] = &self->stats;
   for (gsize i = 0; i < G_N_ELEMENTS (kernels); i++)
     if (*kernels[i] != NULL)
       clReleaseKernel (*kernels[i]);
   for (int i = 0; i < SVD_DISTS_N_CONVS; i++)
-    {
-      release_mem (&self->wbuf[i]);
-      release_mem (&self->bbuf[i]);
-    }
+    if (self->convs[i] != NULL)
+      self->hooks.conv_free (self->hooks.data, self->convs[i]);
+  g_clear_pointer (&self->engine, svd_engine_free);
+  g_free (self->zero_slope);
   if (self->program != NULL)
     clReleaseProgram (self->program);
   g_clear_pointer (&self->context, svd_cl_context_unref);
@@ -107,7 +131,10 @@ alloc_zero (SvdClContext  *ctx,
  * @weights: loaded weights; must outlive the runner
  * @error: return location for an error
  *
- * Builds the kernels and uploads the 13 VGG16 convs.
+ * Builds the kernels and sets up the 13 VGG16 convs on an engine of
+ * @context (fp32, settings.conv from the environment's defaults: auto
+ * measures direct against Winograd per layer shape on first use and keeps
+ * the choice in the kernel cache).
  *
  * Returns: (transfer full) (nullable): the runner
  */
@@ -121,9 +148,9 @@ svd_cl_dists_new (SvdClContext           *context,
   const char *sources[] = { source, NULL };
   struct { cl_kernel *k; const char *name; } kernels[] = {
     { &self->resize_h, "dists_resize_h" }, { &self->resize_v, "dists_resize_v" },
-    { &self->fill, "dists_fill_input" }, { &self->conv, "dists_conv3x3_relu" },
-    { &self->pool, "dists_l2pool" }, { &self->stats, "dists_stats" },
+    { &self->fill, "dists_fill_input" }, { &self->pool, "dists_l2pool" }, { &self->stats, "dists_stats" },
   };
+  SvdSettings settings;
 
   if (source == NULL)
     return NULL;
@@ -138,17 +165,29 @@ svd_cl_dists_new (SvdClContext           *context,
       if (*kernels[i].k == NULL)
         return NULL;
     }
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  settings.precision = SVD_PRECISION_FP32;
+  self->engine = svd_engine_new_for_context (context, &settings, error);
+  svd_settings_clear (&settings);
+  if (self->engine == NULL)
+    return NULL;
+  svd_engine_get_conv_hooks (self->engine, &self->hooks);
+  self->zero_slope = g_new0 (float, 512);
   if (weights != NULL)
     for (int i = 0; i < SVD_DISTS_N_CONVS; i++)
       {
-        g_autofree float *packed = svd_dists_pack_weights (weights->weight[i], weights->conv_in[i],
-                                                           weights->conv_out[i]);
+        /* ReLU as a PReLU of slope 0. */
+        SvdConvLayer *layer = &self->layers[i];
 
-        self->wbuf[i] = upload_new (context, packed, (gsize) weights->conv_in[i] * weights->conv_out[i] * 9 * sizeof (float), error);
-        if (self->wbuf[i] == NULL)
-          return NULL;
-        self->bbuf[i] = upload_new (context, weights->bias[i], weights->conv_out[i] * sizeof (float), error);
-        if (self->bbuf[i] == NULL)
+        g_return_val_if_fail (weights->conv_out[i] <= 512, NULL);
+        layer->in_ch = weights->conv_in[i];
+        layer->out_ch = weights->conv_out[i];
+        layer->weight = weights->weight[i];
+        layer->bias = weights->bias[i];
+        layer->slope = self->zero_slope;
+        self->convs[i] = self->hooks.conv_new (self->hooks.data, layer, error);
+        if (self->convs[i] == NULL)
           return NULL;
       }
   return g_steal_pointer (&self);
@@ -174,35 +213,13 @@ enqueue_3d (cl_command_queue  q,
 
 static gboolean
 enqueue_conv (SvdClDists    *self,
-              cl_mem         in,
-              int            c_in,
-              cl_mem         out,
-              int            c_out,
-              int            w,
-              int            h,
-              int            pitch,
-              cl_mem         weight,
-              cl_mem         bias,
+              int            conv,
+              const FeatSet *in,
+              const FeatSet *out,
               GError       **error)
 {
-  cl_command_queue q = svd_cl_context_get_queue (self->context);
-  size_t gws[3] = { (size_t) (w + SVD_DISTS_CONV_XT - 1) / SVD_DISTS_CONV_XT, (size_t) h,
-                    (size_t) c_out / SVD_DISTS_CONV_OB };
-  cl_int err = CL_SUCCESS;
-
-  SET_ARG (self->conv, 0, in);
-  SET_ARG (self->conv, 1, c_in);
-  SET_ARG (self->conv, 2, out);
-  SET_ARG (self->conv, 3, w);
-  SET_ARG (self->conv, 4, h);
-  SET_ARG (self->conv, 5, pitch);
-  SET_ARG (self->conv, 6, weight);
-  SET_ARG (self->conv, 7, bias);
-  if (err == CL_SUCCESS)
-    err = enqueue_3d (q, self->conv, gws, 4);
-  if (err != CL_SUCCESS)
-    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(dists_conv3x3_relu)");
-  return TRUE;
+  return self->hooks.conv_run (self->hooks.data, self->convs[conv], in->mem, in->pitch, in->plane, out->mem,
+                               out->pitch, out->plane, in->w, in->h, NULL, NULL, error);
 }
 
 static gboolean
@@ -212,10 +229,12 @@ enqueue_pool (SvdClDists  *self,
               int          w,
               int          h,
               int          pitch,
+              int          plane,
               cl_mem       out,
               int          ow,
               int          oh,
               int          op,
+              int          oplane,
               GError     **error)
 {
   cl_command_queue q = svd_cl_context_get_queue (self->context);
@@ -226,10 +245,12 @@ enqueue_pool (SvdClDists  *self,
   SET_ARG (self->pool, 1, w);
   SET_ARG (self->pool, 2, h);
   SET_ARG (self->pool, 3, pitch);
-  SET_ARG (self->pool, 4, out);
-  SET_ARG (self->pool, 5, ow);
-  SET_ARG (self->pool, 6, oh);
-  SET_ARG (self->pool, 7, op);
+  SET_ARG (self->pool, 4, plane);
+  SET_ARG (self->pool, 5, out);
+  SET_ARG (self->pool, 6, ow);
+  SET_ARG (self->pool, 7, oh);
+  SET_ARG (self->pool, 8, op);
+  SET_ARG (self->pool, 9, oplane);
   if (err == CL_SUCCESS)
     err = enqueue_3d (q, self->pool, gws, 8);
   if (err != CL_SUCCESS)
@@ -247,6 +268,7 @@ run_stats (SvdClDists  *self,
            int          w,
            int          h,
            int          pitch,
+           int          plane,
            double      *stats,
            GError     **error)
 {
@@ -263,7 +285,8 @@ run_stats (SvdClDists  *self,
   SET_ARG (self->stats, 2, w);
   SET_ARG (self->stats, 3, h);
   SET_ARG (self->stats, 4, pitch);
-  SET_ARG (self->stats, 5, out);
+  SET_ARG (self->stats, 5, plane);
+  SET_ARG (self->stats, 6, out);
   if (err == CL_SUCCESS)
     err = clEnqueueNDRangeKernel (q, self->stats, 2, NULL, gws, lws, 0, NULL, NULL);
   if (err == CL_SUCCESS)
@@ -393,6 +416,236 @@ out:
   return dst;
 }
 
+static void
+feat_set_clear (FeatSet *f)
+{
+  release_mem (&f->mem);
+}
+
+/* A zeroed feature map of @channels x @w x @h in the engine's layout. */
+static gboolean
+feat_set_alloc (SvdClDists  *self,
+                FeatSet     *f,
+                int          channels,
+                int          w,
+                int          h,
+                GError     **error)
+{
+  f->channels = channels;
+  f->w = w;
+  f->h = h;
+  self->hooks.geometry (self->hooks.data, w, h, &f->pitch, &f->plane);
+  f->mem = alloc_zero (self->context, (gsize) channels * f->plane * sizeof (float), error);
+  return f->mem != NULL;
+}
+
+void
+svd_cl_dists_features_free (SvdClDistsFeatures *feat)
+{
+  if (feat == NULL)
+    return;
+  for (int s = 0; s < SVD_DISTS_N_STAGES; s++)
+    feat_set_clear (&feat->set[s]);
+  g_free (feat);
+}
+
+/* Whether @feat are of a @width x @height image in @mode. */
+gboolean
+svd_cl_dists_features_match (const SvdClDistsFeatures *feat,
+                             int                       width,
+                             int                       height,
+                             SvdDistsMode              mode)
+{
+  return feat->width == width && feat->height == height && feat->mode == mode;
+}
+
+/**
+ * svd_cl_dists_features_new:
+ * @self: the runner
+ * @image: an image (RGB_F32 in [0, 1], RGB8 or RGBA8)
+ * @mode: full or short256
+ * @cancellable: (nullable): checked before each convolution (see
+ *   svd_cl_dists_compute())
+ * @error: return location for an error
+ *
+ * One feature pass: the input and VGG16's five stage outputs of @image,
+ * kept on the device. A reference frame's features computed once serve
+ * every chain's output (svd_cl_dists_score()).
+ *
+ * Returns: (transfer full) (nullable): the features; free them before
+ *   @self
+ */
+SvdClDistsFeatures *
+svd_cl_dists_features_new (SvdClDists      *self,
+                           const SvdImage  *image,
+                           SvdDistsMode     mode,
+                           GCancellable    *cancellable,
+                           GError         **error)
+{
+  cl_command_queue q = svd_cl_context_get_queue (self->context);
+  g_autoptr(SvdClDistsFeatures) feat = g_new0 (SvdClDistsFeatures, 1);
+  FeatSet norm = { 0 }, ping[2] = { { 0 }, { 0 } };
+  int w = image->width, h = image->height, ow = w, oh = h, conv = 0;
+  gboolean ok = FALSE;
+
+  g_return_val_if_fail (self->weights != NULL, NULL);
+  feat->owner = self;
+  feat->width = w;
+  feat->height = h;
+  feat->mode = mode;
+  self->feature_passes++;
+  if (mode == SVD_DISTS_SHORT256)
+    svd_dists_short256_size (w, h, &ow, &oh);
+  {
+    cl_mem src = upload_image (self, image, error);
+    size_t gws[3] = { (size_t) ow, (size_t) oh, 3 };
+    cl_int err = CL_SUCCESS;
+
+    if (src == NULL)
+      return NULL;
+    if (ow != w || oh != h)
+      {
+        cl_mem resized = enqueue_resize (self, src, w, h, ow, oh, error);
+
+        clReleaseMemObject (src);
+        if (resized == NULL)
+          return NULL;
+        src = resized;
+      }
+    if (!feat_set_alloc (self, &feat->set[0], 3, ow, oh, error) || !feat_set_alloc (self, &norm, 3, ow, oh, error))
+      {
+        clReleaseMemObject (src);
+        goto out;
+      }
+    SET_ARG (self->fill, 0, src);
+    SET_ARG (self->fill, 1, ow);
+    SET_ARG (self->fill, 2, oh);
+    SET_ARG (self->fill, 3, feat->set[0].mem);
+    SET_ARG (self->fill, 4, norm.mem);
+    SET_ARG (self->fill, 5, norm.pitch);
+    SET_ARG (self->fill, 6, norm.plane);
+    if (err == CL_SUCCESS)
+      err = enqueue_3d (q, self->fill, gws, 8);
+    clReleaseMemObject (src);
+    if (err != CL_SUCCESS)
+      {
+        svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_fill_input");
+        goto out;
+      }
+  }
+
+  for (int stage = 1; stage < SVD_DISTS_N_STAGES; stage++)
+    {
+      FeatSet *in = stage == 1 ? &norm : &feat->set[stage - 1];
+      FeatSet pooled = { 0 };
+      int last = svd_dists_stage_last_conv[stage], cur = -1;
+
+      if (stage > 1)
+        {
+          int pw = (in->w - 1) / 2 + 1, ph = (in->h - 1) / 2 + 1;
+
+          if (!feat_set_alloc (self, &pooled, in->channels, pw, ph, error) ||
+              !enqueue_pool (self, in->mem, in->channels, in->w, in->h, in->pitch, in->plane, pooled.mem,
+                             pooled.w, pooled.h, pooled.pitch, pooled.plane, error))
+            {
+              feat_set_clear (&pooled);
+              goto out;
+            }
+          in = &pooled;
+        }
+      for (; conv <= last; conv++)
+        {
+          int co = self->weights->conv_out[conv];
+          FeatSet *dst = conv == last ? &feat->set[stage] : &ping[cur == 0 ? 1 : 0];
+          const FeatSet *src = cur < 0 ? in : &ping[cur];
+
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            {
+              feat_set_clear (&pooled);
+              goto out;
+            }
+          if (dst->mem != NULL && (dst->channels < co || dst->w != src->w || dst->h != src->h))
+            feat_set_clear (dst);
+          if ((dst->mem == NULL && !feat_set_alloc (self, dst, co, src->w, src->h, error)) ||
+              !enqueue_conv (self, conv, src, dst, error))
+            {
+              feat_set_clear (&pooled);
+              goto out;
+            }
+          dst->channels = co;
+          if (cancellable != NULL && !svd_cl_context_finish (self->context, error))
+            {
+              feat_set_clear (&pooled);
+              goto out;
+            }
+          cur = dst == &ping[0] ? 0 : dst == &ping[1] ? 1 : -1;
+        }
+      /* The queue is in order: buffers the enqueued convs read may go. */
+      feat_set_clear (&pooled);
+      feat_set_clear (&ping[0]);
+      feat_set_clear (&ping[1]);
+    }
+  ok = TRUE;
+
+out:
+  feat_set_clear (&norm);
+  feat_set_clear (&ping[0]);
+  feat_set_clear (&ping[1]);
+  if (!ok)
+    return NULL;
+  return g_steal_pointer (&feat);
+}
+
+/**
+ * svd_cl_dists_score:
+ * @self: the runner
+ * @ref: the reference's features
+ * @dist: the distorted image's features (same size and mode)
+ * @score: (out): the DISTS score
+ * @error: return location for an error
+ *
+ * The per-channel statistics of both feature sets and the score from them.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_cl_dists_score (SvdClDists                *self,
+                    const SvdClDistsFeatures  *ref,
+                    const SvdClDistsFeatures  *dist,
+                    double                    *score,
+                    GError                   **error)
+{
+  g_autofree double *stats = g_new (double, 5 * SVD_DISTS_N_CHANNELS);
+  int off = 0;
+
+  g_return_val_if_fail (ref->owner == self && dist->owner == self, FALSE);
+  if (ref->width != dist->width || ref->height != dist->height || ref->mode != dist->mode)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "DISTS features of a %dx%d image cannot be compared with those of a %dx%d one",
+                   ref->width, ref->height, dist->width, dist->height);
+      return FALSE;
+    }
+  for (int s = 0; s < SVD_DISTS_N_STAGES; s++)
+    {
+      const FeatSet *x = &ref->set[s], *y = &dist->set[s];
+
+      if (!run_stats (self, x->mem, y->mem, x->channels, x->w, x->h, x->pitch, x->plane, stats + 5 * off, error))
+        return FALSE;
+      off += x->channels;
+    }
+  g_assert (off == SVD_DISTS_N_CHANNELS);
+  *score = svd_dists_score_from_stats (self->weights, stats);
+  return TRUE;
+}
+
+/* Feature passes run so far (svd_cl_dists_features_new()). */
+guint
+svd_cl_dists_get_feature_passes (SvdClDists *self)
+{
+  return self->feature_passes;
+}
+
 /**
  * svd_cl_dists_compute:
  * @self: the runner
@@ -406,6 +659,8 @@ out:
  *   playback)
  * @error: return location for an error
  *
+ * Two feature passes and the score.
+ *
  * Returns: %TRUE on success
  */
 gboolean
@@ -417,133 +672,19 @@ svd_cl_dists_compute (SvdClDists      *self,
                       GCancellable    *cancellable,
                       GError         **error)
 {
-  cl_command_queue q = svd_cl_context_get_queue (self->context);
-  g_autofree double *stats = g_new (double, 5 * SVD_DISTS_N_CHANNELS);
-  cl_mem raw[2] = { NULL, NULL }, feat[2] = { NULL, NULL };
-  int w, h, pitch, ch = 3, conv = 0, stat_off = 0;
-  gboolean ok = FALSE;
+  g_autoptr(SvdClDistsFeatures) fr = NULL;
+  g_autoptr(SvdClDistsFeatures) fd = NULL;
 
   g_return_val_if_fail (self->weights != NULL, FALSE);
   if (!svd_metrics_check_pair (ref, dist, error))
     return FALSE;
-  w = ref->width;
-  h = ref->height;
-  {
-    int ow = w, oh = h;
-
-    if (mode == SVD_DISTS_SHORT256)
-      svd_dists_short256_size (w, h, &ow, &oh);
-    pitch = svd_dists_pitch (ow);
-    for (int s = 0; s < 2; s++)
-      {
-        cl_mem src = upload_image (self, s == 0 ? ref : dist, error);
-        size_t gws[3] = { (size_t) ow, (size_t) oh, 3 };
-        cl_int err = CL_SUCCESS;
-
-        if (src == NULL)
-          goto out;
-        if (ow != w || oh != h)
-          {
-            cl_mem resized = enqueue_resize (self, src, w, h, ow, oh, error);
-
-            clReleaseMemObject (src);
-            if (resized == NULL)
-              goto out;
-            src = resized;
-          }
-        raw[s] = alloc_zero (self->context, (gsize) 3 * (oh + 2) * pitch * sizeof (float), error);
-        feat[s] = raw[s] != NULL ? alloc_zero (self->context, (gsize) 3 * (oh + 2) * pitch * sizeof (float), error) : NULL;
-        if (feat[s] == NULL)
-          {
-            clReleaseMemObject (src);
-            goto out;
-          }
-        SET_ARG (self->fill, 0, src);
-        SET_ARG (self->fill, 1, ow);
-        SET_ARG (self->fill, 2, oh);
-        SET_ARG (self->fill, 3, raw[s]);
-        SET_ARG (self->fill, 4, feat[s]);
-        SET_ARG (self->fill, 5, pitch);
-        if (err == CL_SUCCESS)
-          err = enqueue_3d (q, self->fill, gws, 8);
-        clReleaseMemObject (src);
-        if (err != CL_SUCCESS)
-          {
-            svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_fill_input");
-            goto out;
-          }
-      }
-    w = ow;
-    h = oh;
-  }
-  if (!run_stats (self, raw[0], raw[1], 3, w, h, pitch, stats, error))
-    goto out;
-  release_mem (&raw[0]);
-  release_mem (&raw[1]);
-  stat_off = 3;
-
-  for (int stage = 1; stage < SVD_DISTS_N_STAGES; stage++)
-    {
-      if (stage > 1)
-        {
-          int ow = (w - 1) / 2 + 1, oh = (h - 1) / 2 + 1, op = svd_dists_pitch (ow);
-
-          for (int s = 0; s < 2; s++)
-            {
-              cl_mem pooled = alloc_zero (self->context, (gsize) ch * (oh + 2) * op * sizeof (float), error);
-
-              if (pooled == NULL || !enqueue_pool (self, feat[s], ch, w, h, pitch, pooled, ow, oh, op, error))
-                {
-                  if (pooled != NULL)
-                    clReleaseMemObject (pooled);
-                  goto out;
-                }
-              clReleaseMemObject (feat[s]);
-              feat[s] = pooled;
-            }
-          w = ow;
-          h = oh;
-          pitch = op;
-        }
-      for (; conv <= svd_dists_stage_last_conv[stage]; conv++)
-        {
-          int co = self->weights->conv_out[conv];
-
-          if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            goto out;
-          for (int s = 0; s < 2; s++)
-            {
-              cl_mem next = alloc_zero (self->context, (gsize) co * (h + 2) * pitch * sizeof (float), error);
-
-              if (next == NULL || !enqueue_conv (self, feat[s], ch, next, co, w, h, pitch,
-                                                 self->wbuf[conv], self->bbuf[conv], error))
-                {
-                  if (next != NULL)
-                    clReleaseMemObject (next);
-                  goto out;
-                }
-              clReleaseMemObject (feat[s]);
-              feat[s] = next;
-            }
-          if (cancellable != NULL && !svd_cl_context_finish (self->context, error))
-            goto out;
-          ch = co;
-        }
-      if (!run_stats (self, feat[0], feat[1], ch, w, h, pitch, stats + 5 * stat_off, error))
-        goto out;
-      stat_off += ch;
-    }
-  g_assert (stat_off == SVD_DISTS_N_CHANNELS);
-  *score = svd_dists_score_from_stats (self->weights, stats);
-  ok = TRUE;
-
-out:
-  for (int s = 0; s < 2; s++)
-    {
-      release_mem (&raw[s]);
-      release_mem (&feat[s]);
-    }
-  return ok;
+  fr = svd_cl_dists_features_new (self, ref, mode, cancellable, error);
+  if (fr == NULL)
+    return FALSE;
+  fd = svd_cl_dists_features_new (self, dist, mode, cancellable, error);
+  if (fd == NULL)
+    return FALSE;
+  return svd_cl_dists_score (self, fr, fd, score, error);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -577,20 +718,50 @@ svd_cl_dists_run_conv (SvdClDists   *self,
                        const float  *bias,
                        GError      **error)
 {
-  g_autofree float *packed = svd_dists_pack_weights (weight, c_in, c_out);
+  g_autofree float *slope = g_new0 (float, c_out);
+  SvdConvLayer layer = { c_in, c_out, (float *) weight, (float *) bias, slope };
+  gpointer conv = self->hooks.conv_new (self->hooks.data, &layer, error);
   gsize plane = (gsize) (height + 2) * pitch;
-  cl_mem bin = upload_new (self->context, in, c_in * plane * sizeof (float), error);
-  cl_mem bw = bin ? upload_new (self->context, packed, (gsize) c_in * c_out * 9 * sizeof (float), error) : NULL;
-  cl_mem bb = bw ? upload_new (self->context, bias, c_out * sizeof (float), error) : NULL;
-  cl_mem bout = bb ? alloc_zero (self->context, c_out * plane * sizeof (float), error) : NULL;
-  gboolean ok = bout != NULL &&
-                enqueue_conv (self, bin, c_in, bout, c_out, width, height, pitch, bw, bb, error) &&
-                read_back (self, bout, out, c_out * plane * sizeof (float), error);
+  g_autofree float *host = NULL;
+  FeatSet fin = { 0 }, fout = { 0 };
+  gboolean ok = FALSE;
 
-  release_mem (&bin);
-  release_mem (&bw);
-  release_mem (&bb);
-  release_mem (&bout);
+  if (conv == NULL)
+    return FALSE;
+  /* The caller's layout (rows of @pitch, a one-pixel border) to the
+   * engine's and back. */
+  if (!feat_set_alloc (self, &fin, c_in, width, height, error) ||
+      !feat_set_alloc (self, &fout, c_out, width, height, error))
+    goto out;
+  host = g_new0 (float, (gsize) MAX (c_in, c_out) * fin.plane);
+  for (int c = 0; c < c_in; c++)
+    for (int y = 0; y < height + 2; y++)
+      memcpy (host + (gsize) c * fin.plane + (gsize) y * fin.pitch, in + c * plane + (gsize) y * pitch,
+              MIN (pitch, fin.pitch) * sizeof (float));
+  {
+    cl_int err = clEnqueueWriteBuffer (svd_cl_context_get_queue (self->context), fin.mem, CL_TRUE, 0,
+                                       (gsize) c_in * fin.plane * sizeof (float), host, 0, NULL, NULL);
+
+    if (err != CL_SUCCESS)
+      {
+        svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer");
+        goto out;
+      }
+  }
+  if (!self->hooks.conv_run (self->hooks.data, conv, fin.mem, fin.pitch, fin.plane, fout.mem, fout.pitch,
+                             fout.plane, width, height, NULL, NULL, error) ||
+      !read_back (self, fout.mem, host, (gsize) c_out * fout.plane * sizeof (float), error))
+    goto out;
+  for (int c = 0; c < c_out; c++)
+    for (int y = 0; y < height + 2; y++)
+      memcpy (out + c * plane + (gsize) y * pitch, host + (gsize) c * fout.plane + (gsize) y * fout.pitch,
+              MIN (pitch, fout.pitch) * sizeof (float));
+  ok = TRUE;
+
+out:
+  self->hooks.conv_free (self->hooks.data, conv);
+  feat_set_clear (&fin);
+  feat_set_clear (&fout);
   return ok;
 }
 
@@ -612,8 +783,8 @@ svd_cl_dists_run_l2pool (SvdClDists   *self,
   cl_mem bin = upload_new (self->context, in, in_size, error);
   cl_mem bout = bin ? alloc_zero (self->context, out_size, error) : NULL;
   gboolean ok = bout != NULL &&
-                enqueue_pool (self, bin, channels, width, height, pitch, bout, out_width, out_height,
-                              out_pitch, error) &&
+                enqueue_pool (self, bin, channels, width, height, pitch, (height + 2) * pitch, bout, out_width,
+                              out_height, out_pitch, (out_height + 2) * out_pitch, error) &&
                 read_back (self, bout, out, out_size, error);
 
   release_mem (&bin);
@@ -635,7 +806,8 @@ svd_cl_dists_run_stats (SvdClDists   *self,
   gsize size = (gsize) channels * (height + 2) * pitch * sizeof (float);
   cl_mem bx = upload_new (self->context, x, size, error);
   cl_mem by = bx ? upload_new (self->context, y, size, error) : NULL;
-  gboolean ok = by != NULL && run_stats (self, bx, by, channels, width, height, pitch, stats, error);
+  gboolean ok = by != NULL && run_stats (self, bx, by, channels, width, height, pitch, (height + 2) * pitch,
+                                         stats, error);
 
   release_mem (&bx);
   release_mem (&by);

@@ -18,6 +18,15 @@ G_BEGIN_DECLS
  */
 typedef struct _SvdClDists SvdClDists;
 
+/**
+ * SvdClDistsFeatures:
+ *
+ * One image's DISTS features on the device (the input and VGG16's five
+ * stage outputs): a reference frame's, computed once, are scored against
+ * every chain's output.
+ */
+typedef struct _SvdClDistsFeatures SvdClDistsFeatures;
+
 SvdClDists *svd_cl_dists_new      (SvdClContext           *context,
                                    const SvdDistsWeights  *weights,
                                    GError                **error);
@@ -29,6 +38,22 @@ gboolean    svd_cl_dists_compute  (SvdClDists             *self,
                                    double                 *score,
                                    GCancellable           *cancellable,
                                    GError                **error);
+SvdClDistsFeatures *svd_cl_dists_features_new  (SvdClDists               *self,
+                                                const SvdImage           *image,
+                                                SvdDistsMode              mode,
+                                                GCancellable             *cancellable,
+                                                GError                  **error);
+void                svd_cl_dists_features_free (SvdClDistsFeatures       *feat);
+gboolean            svd_cl_dists_features_match (const SvdClDistsFeatures *feat,
+                                                 int                       width,
+                                                 int                       height,
+                                                 SvdDistsMode              mode);
+gboolean            svd_cl_dists_score         (SvdClDists               *self,
+                                                const SvdClDistsFeatures *ref,
+                                                const SvdClDistsFeatures *dist,
+                                                double                   *score,
+                                                GError                  **error);
+guint               svd_cl_dists_get_feature_passes (SvdClDists          *self);
 
 /* Single kernels on host arrays, for the tests that hold each kernel to
  * its C twin (same layouts as the twins in svd-dists.h). */
@@ -70,5 +95,6 @@ SvdImage   *svd_cl_dists_run_resize (SvdClDists   *self,
                                      GError      **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdClDists, svd_cl_dists_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdClDistsFeatures, svd_cl_dists_features_free)
 
 G_END_DECLS

@@ -65,6 +65,15 @@ gboolean               svd_metrics_runner_compute_dists (SvdMetricsRunner   *sel
                                                          double             *score,
                                                          GCancellable       *cancellable,
                                                          GError            **error);
+gboolean               svd_metrics_runner_compute_dists_shared (SvdMetricsRunner *self,
+                                                         const SvdImage     *ref,
+                                                         gint64              ref_index,
+                                                         const SvdImage     *dist,
+                                                         double             *score,
+                                                         GCancellable       *cancellable,
+                                                         GError            **error);
+void                   svd_metrics_runner_drop_dists_reference (SvdMetricsRunner *self);
+guint                  svd_metrics_runner_get_dists_feature_passes (SvdMetricsRunner *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdMetricsRunner, svd_metrics_runner_free)
 

@@ -1164,9 +1164,11 @@ dists_job (SvdWorker     *worker,
         if (out[i] == NULL || g_cancellable_is_cancelled (cancellable))
           continue;
         /* The DISTS of the runner `svd metrics --dists` uses, so the values
-         * are the CLI's. A newer frame request cancels it within a layer
+         * are the CLI's; the reference's features are computed once for
+         * every chain. A newer frame request cancels it within a layer
          * (svd_session_request()). */
-        if (svd_metrics_runner_compute_dists (state->runner, ref, out[i], &score, cancellable, &local))
+        if (svd_metrics_runner_compute_dists_shared (state->runner, ref, result->index, out[i], &score,
+                                                     cancellable, &local))
           {
             result->has_dists[i] = TRUE;
             result->dists[i] = score;
@@ -1175,6 +1177,8 @@ dists_job (SvdWorker     *worker,
                  !g_error_matches (local, G_IO_ERROR, G_IO_ERROR_CANCELLED))
           result->error = g_strdup (local->message);
       }
+  if (state->runner != NULL)
+    svd_metrics_runner_drop_dists_reference (state->runner);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     g_clear_pointer (&out[i], svd_image_unref);
   result->compute_ms = (g_get_monotonic_time () - t0) / 1000.0;

@@ -6,6 +6,7 @@
 #include "metrics/svd-cl-dists.h"
 #include "metrics/svd-dists.h"
 #include "metrics/svd-metrics.h"
+#include "metrics/svd-metrics-runner.h"
 #include "metrics-expected.h"
 
 #include <math.h>
@@ -79,6 +80,60 @@ test_conv_twin (void)
       g_test_message ("conv %d→%d %dx%d: worst |OpenCL − C| %.2e", ci, co, w, h, worst);
       g_assert_cmpint (positives, >, 0);
       g_assert_cmpfloat (worst, <=, 1e-5);
+    }
+}
+
+/* The engine's Winograd F(2x2) and F(4x4) layers on VGG16's shapes
+ * (forced, whatever auto would pick at these sizes), held to the C twin:
+ * the widening 64 → 128 layer too, and sizes that are no multiple of a
+ * tile. */
+static void
+test_conv_winograd_twin (void)
+{
+  const int cases[][4] = { { 64, 64, 37, 19 }, { 64, 128, 23, 13 }, { 128, 256, 9, 7 }, { 256, 256, 5, 6 } };
+  const char *modes[] = { "wino2", "wino4" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+
+  for (gsize m = 0; m < G_N_ELEMENTS (modes); m++)
+    {
+      g_autoptr(SvdClDists) wino = NULL;
+      g_autoptr(GError) error = NULL;
+
+      g_setenv ("SVD_CONV", modes[m], TRUE);
+      wino = svd_cl_dists_new (ctx, NULL, &error);
+      g_unsetenv ("SVD_CONV");
+      g_assert_no_error (error);
+      for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          int ci = cases[i][0], co = cases[i][1], w = cases[i][2], h = cases[i][3], pitch = pitch_for (w);
+          gsize plane = (gsize) (h + 2) * pitch;
+          g_autofree float *in = random_planes (ci, w, h, rand, TRUE);
+          g_autofree float *wt = g_new (float, (gsize) co * ci * 9);
+          g_autofree float *bias = g_new (float, co);
+          g_autofree float *a = g_new0 (float, co * plane);
+          g_autofree float *b = g_new0 (float, co * plane);
+          double worst = 0.0, scale = 0.0;
+
+          for (gsize k = 0; k < (gsize) co * ci * 9; k++)
+            wt[k] = (float) g_rand_double_range (rand, -0.1, 0.1);
+          for (int k = 0; k < co; k++)
+            bias[k] = (float) g_rand_double_range (rand, -0.1, 0.1);
+          svd_dists_conv3x3_relu_ref (in, ci, a, co, w, h, pitch, wt, bias, 2);
+          g_assert_true (svd_cl_dists_run_conv (wino, in, ci, b, co, w, h, pitch, wt, bias, &error));
+          g_assert_no_error (error);
+          for (gsize k = 0; k < co * plane; k++)
+            {
+              worst = MAX (worst, fabs (a[k] - b[k]));
+              scale = MAX (scale, fabs (a[k]));
+            }
+          for (int c = 0; c < co; c++)
+            for (int x = 0; x < pitch; x++)
+              g_assert_true (b[c * plane + x] == 0.0f && b[c * plane + (gsize) (h + 1) * pitch + x] == 0.0f);
+          g_test_message ("%s conv %d→%d %dx%d: worst |OpenCL − C| %.2e (largest value %.2f)", modes[m], ci, co,
+                          w, h, worst, scale);
+          g_assert_cmpfloat (scale, >, 0.1);
+          g_assert_cmpfloat (worst, <=, 1e-5 * scale);
+        }
     }
 }
 
@@ -209,6 +264,93 @@ test_expected_full (void)
   check_expected (SVD_DISTS_FULL);
 }
 
+/* A blend of @a and @b (RGB_F32): one "chain output" per weight. */
+static SvdImage *
+blend (const SvdImage *a,
+       const SvdImage *b,
+       float           t)
+{
+  SvdImage *o = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, a->width, a->height, NULL);
+
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < a->height; y++)
+      {
+        const float *pa = (const float *) (a->data[c] + (gsize) y * a->stride[c]);
+        const float *pb = (const float *) (b->data[c] + (gsize) y * b->stride[c]);
+        float *po = (float *) (o->data[c] + (gsize) y * o->stride[c]);
+
+        for (int x = 0; x < a->width; x++)
+          po[x] = (1.0f - t) * pa[x] + t * pb[x];
+      }
+  return o;
+}
+
+/* Four chains scored against one reference frame run one reference
+ * feature pass (the runner keeps its features on the device), and score
+ * exactly what a separate DISTS per chain scores. */
+static void
+test_shared_reference (void)
+{
+  ExpectedPair *p = g_ptr_array_index (pairs, 0);
+  g_autoptr(SvdImage) ref = expected_load_image (p->reference, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(SvdImage) dist = expected_load_image (p->distorted, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(SvdMetricsRunner) mr = NULL;
+  g_autoptr(GError) error = NULL;
+  SvdImage *chains[4];
+  double separate[4];
+  SvdSettings settings;
+  guint passes;
+
+  svd_settings_init (&settings);
+  settings.dists_weights = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
+  settings.vgg16_weights = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
+  mr = svd_metrics_runner_new_for_context (ctx, &settings, TRUE, SVD_DISTS_SHORT256, &error);
+  svd_settings_clear (&settings);
+  g_assert_no_error (error);
+  g_assert_null (svd_metrics_runner_get_dists_error (mr));
+  for (int i = 0; i < 4; i++)
+    {
+      chains[i] = blend (dist, ref, 0.2f * i);
+      g_assert_true (svd_metrics_runner_compute_dists (mr, ref, chains[i], &separate[i], NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpfloat_with_epsilon (separate[0], p->dists_short256, 1e-5);
+  /* Separately: two passes per chain. */
+  g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr), ==, 8);
+
+  for (int frame = 0; frame < 2; frame++)
+    {
+      passes = svd_metrics_runner_get_dists_feature_passes (mr);
+      for (int i = 0; i < 4; i++)
+        {
+          double score = NAN;
+
+          g_assert_true (svd_metrics_runner_compute_dists_shared (mr, ref, 10 + frame, chains[i], &score, NULL,
+                                                                  &error));
+          g_assert_no_error (error);
+          g_test_message ("frame %d chain %d: shared %.12f, separate %.12f", frame, i, score, separate[i]);
+          g_assert_cmpfloat_with_epsilon (score, separate[i], 1e-12);
+        }
+      /* One reference pass for the frame, one per chain. */
+      g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr) - passes, ==, 1 + 4);
+    }
+  /* The same frame again reuses the kept reference; dropped, it is
+   * computed again. */
+  passes = svd_metrics_runner_get_dists_feature_passes (mr);
+  {
+    double score = NAN;
+
+    g_assert_true (svd_metrics_runner_compute_dists_shared (mr, ref, 11, chains[1], &score, NULL, &error));
+    g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr) - passes, ==, 1);
+    svd_metrics_runner_drop_dists_reference (mr);
+    g_assert_true (svd_metrics_runner_compute_dists_shared (mr, ref, 11, chains[1], &score, NULL, &error));
+    g_assert_cmpuint (svd_metrics_runner_get_dists_feature_passes (mr) - passes, ==, 3);
+    g_assert_cmpfloat_with_epsilon (score, separate[1], 1e-12);
+  }
+  for (int i = 0; i < 4; i++)
+    svd_image_unref (chains[i]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -228,12 +370,14 @@ main (int    argc,
   runner = svd_cl_dists_new (ctx, weights, &error);
   g_assert_no_error (error);
   g_test_add_func ("/cl-dists/conv-twin", test_conv_twin);
+  g_test_add_func ("/cl-dists/conv-winograd-twin", test_conv_winograd_twin);
   g_test_add_func ("/cl-dists/l2pool-twin", test_l2pool_twin);
   g_test_add_func ("/cl-dists/stats-twin", test_stats_twin);
   g_test_add_func ("/cl-dists/resize-twin", test_resize_twin);
   g_test_add_func ("/cl-dists/expected-short256", test_expected_short256);
   g_test_add_func ("/cl-dists/expected-full", test_expected_full);
   g_test_add_func ("/cl-dists/cancel", test_cancel);
+  g_test_add_func ("/cl-dists/shared-reference", test_shared_reference);
   ret = g_test_run ();
   svd_cl_dists_free (runner);
   svd_dists_weights_free (weights);
