@@ -12,7 +12,7 @@ svd_graph_new (void)
 {
   SvdGraph *self = g_new0 (SvdGraph, 1);
 
-  self->tensors = g_array_new (FALSE, TRUE, sizeof (SvdGraphTensor));
+  self->tensors = g_ptr_array_new_with_free_func (g_free);
   self->ops = g_array_new (FALSE, TRUE, sizeof (SvdGraphOp));
   self->input = self->output = -1;
   return self;
@@ -35,7 +35,7 @@ svd_graph_free (SvdGraph *self)
       g_free (op->konst);
       g_free (op->table);
     }
-  g_array_unref (self->tensors);
+  g_ptr_array_unref (self->tensors);
   g_array_unref (self->ops);
   g_free (self);
 }
@@ -46,9 +46,14 @@ svd_graph_add_tensor (SvdGraph *self,
                       int       h,
                       int       w)
 {
-  SvdGraphTensor t = { c, h, w };
+  SvdGraphTensor *t = g_new (SvdGraphTensor, 1);
 
-  g_array_append_val (self->tensors, t);
+  /* Each tensor has its own allocation, so a pointer from
+   * svd_graph_tensor() stays valid while more tensors are added. */
+  t->c = c;
+  t->h = h;
+  t->w = w;
+  g_ptr_array_add (self->tensors, t);
   return (int) self->tensors->len - 1;
 }
 
@@ -75,7 +80,7 @@ const SvdGraphTensor *
 svd_graph_tensor (const SvdGraph *self,
                   int             index)
 {
-  return &g_array_index (self->tensors, SvdGraphTensor, index);
+  return g_ptr_array_index (self->tensors, index);
 }
 
 SvdGraphOp *

@@ -156,14 +156,15 @@ typedef struct {
 
 /**
  * SvdGraph:
- * @tensors: (element-type SvdGraphTensor)
+ * @tensors: (element-type SvdGraphTensor): each its own allocation, so
+ *   pointers to them stay valid while tensors are added
  * @ops: (element-type SvdGraphOp) in execution order
  * @input: the input tensor
  * @output: the output tensor
  */
 typedef struct {
-  GArray *tensors;
-  GArray *ops;
+  GPtrArray *tensors;
+  GArray    *ops;
   int     input;
   int     output;
 } SvdGraph;

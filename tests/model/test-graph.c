@@ -276,6 +276,55 @@ test_small_ops (void)
         }
 }
 
+/* Found by fuzz-onnx: an activation's import kept a pointer to its input
+ * tensor across adding the output tensor, whose array could move (a
+ * heap-use-after-free the sanitizer suite catches). Twenty PRelu and Relu
+ * nodes take the tensor table through several reallocations. */
+static void
+test_many_prelu (void)
+{
+  MbGraph *g = mb_graph_new ();
+  gint64 sdims[3] = { 3, 1, 1 };
+  float slope[3] = { 0.25f, 0.5f, 0.75f };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(SvdImage) in = NULL, out = NULL;
+  g_autoptr(GError) error = NULL;
+  char names[21][8];
+
+  mb_graph_floats (g, "slope", 3, sdims, slope);
+  g_strlcpy (names[0], "x", sizeof names[0]);
+  for (int i = 1; i <= 20; i++)
+    {
+      g_autofree char *node = g_strdup_printf ("/act%d", i);
+
+      g_snprintf (names[i], sizeof names[i], "t%d", i);
+      if (i == 20)
+        g_strlcpy (names[i], "y", sizeof names[i]);
+      if (i % 2)
+        mb_graph_node (g, "PRelu", node, names[i], (const char *[]) { names[i - 1], "slope", NULL });
+      else
+        mb_graph_node (g, "Relu", node, names[i], (const char *[]) { names[i - 1], NULL });
+    }
+  bytes = mb_graph_finish (g, "x", NULL, "y", 17);
+  m = svd_model_load_from_bytes (bytes, "many-prelu", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m->graph);
+
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 4, 3, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 3);
+  out = svd_model_run_reference_chain (&m, 1, in, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (out->width, ==, 4);
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < 3; y++)
+      for (int x = 0; x < 4; x++)
+        g_assert_cmpfloat_with_epsilon (((const float *) (out->data[c] + (gsize) y * out->stride[c]))[x],
+                                        MAX (0.0f, ((const float *) (in->data[c] + (gsize) y * in->stride[c]))[x]),
+                                        1e-6);
+}
+
 /* A SPAN-family model is a chain stage like any other: a mixed chain
  * (compact 1x → SPANF3 2x) runs; the preset keeps it; AnimeJaNai gets the
  * model file itself; the model library lists it; the mpv GLSL and fused
@@ -379,6 +428,7 @@ main (int   argc,
   g_test_add_func ("/graph/bad/cycle", test_bad_cycle);
   g_test_add_func ("/graph/bad/shape-arithmetic", test_bad_shape_arithmetic);
   g_test_add_func ("/graph/small-ops", test_small_ops);
+  g_test_add_func ("/graph/many-prelu", test_many_prelu);
   g_test_add_func ("/graph/span/integration", test_span_integration);
   return g_test_run ();
 }
