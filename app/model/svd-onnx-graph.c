@@ -19,6 +19,7 @@
 #include "core/svd-error.h"
 #include "core/svd-limits.h"
 #include "model/onnx.pb-c.h"
+#include "model/svd-onnx-util.h"
 #include "model/svd-graph.h"
 
 #include <math.h>
@@ -29,11 +30,6 @@
 /* The probe instance: large enough for any padding a real model needs. */
 #define PROBE_W    64
 #define PROBE_H    64
-
-enum {
-  ET_FLOAT = 1, ET_UINT8 = 2, ET_INT8 = 3, ET_INT32 = 6, ET_INT64 = 7, ET_BOOL = 9,
-  ET_FLOAT16 = 10, ET_DOUBLE = 11, ET_BFLOAT16 = 16,
-};
 
 typedef struct {
   int     elem;
@@ -78,12 +74,6 @@ typedef struct {
 
 /* ---- Messages ------------------------------------------------------------ */
 
-static const char *
-label (const Onnx__NodeProto *n)
-{
-  return n->name != NULL && n->name[0] ? n->name : (n->n_output > 0 ? n->output[0] : "?");
-}
-
 static gpointer
 fail (const Onnx__NodeProto *n,
       int                    code,
@@ -105,7 +95,7 @@ fail (const Onnx__NodeProto *n,
   msg = g_strdup_vprintf (format, args);
   va_end (args);
   if (n != NULL)
-    g_set_error (error, SVD_ERROR, code, "ONNX node “%s” (%s): %s", label (n), n->op_type, msg);
+    g_set_error (error, SVD_ERROR, code, "ONNX node “%s” (%s): %s", svd_onnx_node_label (n), n->op_type, msg);
   else
     g_set_error_literal (error, SVD_ERROR, code, msg);
   return NULL;
@@ -149,12 +139,6 @@ tens_new (Imp          *imp,
   return t;
 }
 
-static gboolean
-is_float_elem (int elem)
-{
-  return elem == ET_FLOAT || elem == ET_FLOAT16 || elem == ET_BFLOAT16 || elem == ET_DOUBLE;
-}
-
 static gint64
 to_i64 (double v)
 {
@@ -180,147 +164,29 @@ decode (Imp                     *imp,
     return fail (NULL, SVD_ERROR_UNSUPPORTED, error, "ONNX tensor “%s” has %zu dimensions", name, tp->n_dims);
   for (gsize i = 0; i < tp->n_dims; i++)
     dims[i] = tp->dims[i];
-  switch (tp->data_type)
-    {
-    case ET_FLOAT: case ET_INT32: esize = 4; break;
-    case ET_INT64: case ET_DOUBLE: esize = 8; break;
-    case ET_FLOAT16: case ET_BFLOAT16: esize = 2; break;
-    case ET_BOOL: case ET_UINT8: case ET_INT8: esize = 1; break;
-    default:
-      return fail (NULL, SVD_ERROR_UNSUPPORTED, error, "ONNX tensor “%s” has data type %d", name, tp->data_type);
-    }
+  if ((esize = svd_onnx_elem_size (tp->data_type)) == 0)
+    return fail (NULL, SVD_ERROR_UNSUPPORTED, error, "ONNX tensor “%s” has data type %d", name, tp->data_type);
   if ((t = tens_new (imp, tp->data_type, (int) tp->n_dims, dims, error)) == NULL)
     return NULL;
-  if (tp->raw_data.len > 0 || (tp->n_float_data == 0 && tp->n_int32_data == 0 &&
-                               tp->n_int64_data == 0 && tp->n_double_data == 0 && t->n > 0))
+  if (svd_onnx_tensor_is_raw (tp, t->n))
     {
-      const guint8 *p = tp->raw_data.data;
       gsize need;
 
       if (!g_size_checked_mul (&need, t->n, esize) || need != tp->raw_data.len)
         return fail (NULL, SVD_ERROR_MODEL_INVALID, error, "ONNX tensor “%s” holds %zu bytes; its shape needs %"
                      G_GSIZE_FORMAT, name, tp->raw_data.len, need);
-      for (gsize i = 0; i < t->n; i++)
-        switch (tp->data_type)
-          {
-          case ET_FLOAT:
-            {
-              float f;
-              guint32 b = svd_read_u32le (p + 4 * i);
-
-              memcpy (&f, &b, 4);
-              t->v[i] = f;
-            }
-            break;
-          case ET_FLOAT16: t->v[i] = svd_half_to_float (svd_read_u16le (p + 2 * i)); break;
-          case ET_BFLOAT16: t->v[i] = svd_bf16_to_float (svd_read_u16le (p + 2 * i)); break;
-          case ET_INT32: t->v[i] = (gint32) svd_read_u32le (p + 4 * i); break;
-          case ET_INT64:
-          case ET_DOUBLE:
-            {
-              guint64 b = svd_read_u32le (p + 8 * i) | ((guint64) svd_read_u32le (p + 8 * i + 4) << 32);
-
-              if (tp->data_type == ET_INT64)
-                t->v[i] = (double) (gint64) b;
-              else
-                memcpy (&t->v[i], &b, 8);
-            }
-            break;
-          case ET_INT8: t->v[i] = (gint8) p[i]; break;
-          default: t->v[i] = p[i]; break;
-          }
+      svd_onnx_tensor_values (tp, t->n, t->v);
       return t;
     }
   {
-    gsize have = tp->data_type == ET_FLOAT ? tp->n_float_data :
-                 tp->data_type == ET_INT64 ? tp->n_int64_data :
-                 tp->data_type == ET_DOUBLE ? tp->n_double_data : tp->n_int32_data;
+    gsize have = svd_onnx_tensor_n_typed (tp);
 
     if (have != t->n)
       return fail (NULL, SVD_ERROR_MODEL_INVALID, error, "ONNX tensor “%s” holds %zu values; its shape needs %"
                    G_GSIZE_FORMAT, name, have, t->n);
-    for (gsize i = 0; i < t->n; i++)
-      switch (tp->data_type)
-        {
-        case ET_FLOAT: t->v[i] = tp->float_data[i]; break;
-        case ET_INT64: t->v[i] = (double) tp->int64_data[i]; break;
-        case ET_DOUBLE: t->v[i] = tp->double_data[i]; break;
-        case ET_FLOAT16: t->v[i] = svd_half_to_float ((guint16) tp->int32_data[i]); break;
-        case ET_BFLOAT16: t->v[i] = svd_bf16_to_float ((guint16) tp->int32_data[i]); break;
-        default: t->v[i] = tp->int32_data[i]; break;
-        }
+    svd_onnx_tensor_values (tp, t->n, t->v);
   }
   return t;
-}
-
-/* ---- Attributes ------------------------------------------------------------ */
-
-static Onnx__AttributeProto *
-attr (const Onnx__NodeProto *n,
-      const char            *name)
-{
-  for (gsize i = 0; i < n->n_attribute; i++)
-    if (n->attribute[i]->name != NULL && strcmp (n->attribute[i]->name, name) == 0)
-      return n->attribute[i];
-  return NULL;
-}
-
-static gint64
-attr_int (const Onnx__NodeProto *n,
-          const char            *name,
-          gint64                 dflt)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  return a != NULL && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT ? a->i : dflt;
-}
-
-static float
-attr_float (const Onnx__NodeProto *n,
-            const char            *name,
-            float                  dflt)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  return a != NULL && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT ? a->f : dflt;
-}
-
-static char *
-attr_string (const Onnx__NodeProto *n,
-             const char            *name,
-             const char            *dflt)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  if (a == NULL || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
-    return g_strdup (dflt);
-  return a->s.data != NULL ? g_strndup ((const char *) a->s.data, a->s.len) : g_strdup ("");
-}
-
-static gboolean
-attr_ints (const Onnx__NodeProto  *n,
-           const char             *name,
-           gsize                  *count,
-           const int64_t         **ints)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  if (a == NULL || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
-    return FALSE;
-  *count = a->n_ints;
-  *ints = a->ints;
-  return TRUE;
-}
-
-static gboolean
-norm_axis (gint64  axis,
-           int     rank,
-           int    *out)
-{
-  if (axis < -rank || axis >= rank)
-    return FALSE;
-  *out = (int) (axis < 0 ? axis + rank : axis);
-  return TRUE;
 }
 
 /* ---- Values -------------------------------------------------------------- */
@@ -395,7 +261,7 @@ need_const (Imp                   *imp,
     return fail (n, SVD_ERROR_UNSUPPORTED, error,
                  "its %s (“%s”) depends on the image's values%s%s%s, so it does not fold to a constant "
                  "for a given input size; only shape arithmetic on the input's size is supported",
-                 what, n->input[k], v->node ? ", through node “" : "", v->node ? label (v->node) : "",
+                 what, n->input[k], v->node ? ", through node “" : "", v->node ? svd_onnx_node_label (v->node) : "",
                  v->node ? "”" : "");
   return v->c;
 }
@@ -427,7 +293,7 @@ binop (const char *op,
   if (strcmp (op, "Mul") == 0) return a * b;
   if (strcmp (op, "Div") == 0)
     {
-      if (is_float_elem (elem))
+      if (svd_onnx_is_float_elem (elem))
         return a / b;
       return b != 0 ? trunc (a / b) : 0;
     }
@@ -538,7 +404,7 @@ get_axes (Imp                   *imp,
   const int64_t *ints;
 
   *count = 0;
-  if (attr_ints (n, "axes", &na, &ints))
+  if (svd_onnx_attr_ints (n, "axes", &na, &ints))
     {
       if (na > MAX_DIMS)
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "too many axes"), FALSE;
@@ -593,7 +459,7 @@ reshape_dims (Imp                   *imp,
             {
               int a;
 
-              if (!norm_axis (axes[i], rank, &a) || mark[a])
+              if (!svd_onnx_norm_axis (axes[i], rank, &a) || mark[a])
                 return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Unsqueeze axes"), FALSE;
               mark[a] = TRUE;
             }
@@ -606,7 +472,7 @@ reshape_dims (Imp                   *imp,
         {
           int a;
 
-          if (!norm_axis (axes[i], ndim, &a) || dims[a] != 1)
+          if (!svd_onnx_norm_axis (axes[i], ndim, &a) || dims[a] != 1)
             return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Squeeze axes"), FALSE;
           mark[a] = TRUE;
         }
@@ -621,7 +487,7 @@ reshape_dims (Imp                   *imp,
       int axis;
       gint64 a = 1;
 
-      if (!norm_axis (attr_int (n, "axis", 1), ndim + 1, &axis))
+      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 1), ndim + 1, &axis))
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Flatten axis"), FALSE;
       for (int d = 0; d < axis; d++)
         a *= dims[d];
@@ -635,7 +501,7 @@ reshape_dims (Imp                   *imp,
     Tens *shape = need_const (imp, n, 1, "shape", error);
     int infer = -1;
     gsize known = 1;
-    gboolean allowzero = attr_int (n, "allowzero", 0) != 0;
+    gboolean allowzero = svd_onnx_attr_int (n, "allowzero", 0) != 0;
 
     if (shape == NULL)
       return FALSE;
@@ -687,7 +553,7 @@ transpose_perm (const Onnx__NodeProto *n,
   const int64_t *ints;
   gboolean seen[MAX_DIMS] = { 0 };
 
-  if (attr_ints (n, "perm", &np, &ints))
+  if (svd_onnx_attr_ints (n, "perm", &np, &ints))
     {
       if ((int) np != ndim)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "Transpose perm does not match the rank"), FALSE;
@@ -756,14 +622,14 @@ slice_spec (Imp                   *imp,
       gsize ns, ne, na = 0;
       const int64_t *s, *e, *a = NULL;
 
-      if (!attr_ints (n, "starts", &ns, &s) || !attr_ints (n, "ends", &ne, &e) || ns != ne || ns > MAX_DIMS)
+      if (!svd_onnx_attr_ints (n, "starts", &ns, &s) || !svd_onnx_attr_ints (n, "ends", &ne, &e) || ns != ne || ns > MAX_DIMS)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "Slice without starts and ends"), FALSE;
-      if (attr_ints (n, "axes", &na, &a) && na != ns)
+      if (svd_onnx_attr_ints (n, "axes", &na, &a) && na != ns)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "Slice axes differ in length"), FALSE;
       sp->n = (int) ns;
       for (gsize i = 0; i < ns; i++)
         {
-          if (!norm_axis (a ? a[i] : (gint64) i, rank, &sp->axes[i]))
+          if (!svd_onnx_norm_axis (a ? a[i] : (gint64) i, rank, &sp->axes[i]))
             return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Slice axis"), FALSE;
           sp->starts[i] = s[i];
           sp->ends[i] = e[i];
@@ -785,7 +651,7 @@ slice_spec (Imp                   *imp,
     sp->n = (int) s->n;
     for (gsize i = 0; i < s->n; i++)
       {
-        if (!norm_axis (a ? to_i64 (a->v[i]) : (gint64) i, rank, &sp->axes[i]))
+        if (!svd_onnx_norm_axis (a ? to_i64 (a->v[i]) : (gint64) i, rank, &sp->axes[i]))
           return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Slice axis"), FALSE;
         sp->starts[i] = to_i64 (s->v[i]);
         sp->ends[i] = to_i64 (e->v[i]);
@@ -809,21 +675,21 @@ fold_node (Imp                   *imp,
     {
       Onnx__AttributeProto *a;
 
-      if ((a = attr (n, "value")) != NULL && a->t != NULL)
+      if ((a = svd_onnx_attr (n, "value")) != NULL && a->t != NULL)
         return decode (imp, a->t, error);
-      if ((a = attr (n, "value_float")) != NULL)
+      if ((a = svd_onnx_attr (n, "value_float")) != NULL)
         {
           if ((out = tens_new (imp, ET_FLOAT, 0, NULL, error)) != NULL)
             out->v[0] = a->f;
           return out;
         }
-      if ((a = attr (n, "value_int")) != NULL)
+      if ((a = svd_onnx_attr (n, "value_int")) != NULL)
         {
           if ((out = tens_new (imp, ET_INT64, 0, NULL, error)) != NULL)
             out->v[0] = (double) a->i;
           return out;
         }
-      if ((a = attr (n, "value_floats")) != NULL || (a = attr (n, "value_ints")) != NULL)
+      if ((a = svd_onnx_attr (n, "value_floats")) != NULL || (a = svd_onnx_attr (n, "value_ints")) != NULL)
         {
           gboolean f = a->n_floats > 0 || a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS;
           gint64 d = (gint64) (f ? a->n_floats : a->n_ints);
@@ -838,7 +704,7 @@ fold_node (Imp                   *imp,
   if (strcmp (op, "ConstantOfShape") == 0)
     {
       Tens *shape = need_const (imp, n, 0, "shape", error);
-      Onnx__AttributeProto *a = attr (n, "value");
+      Onnx__AttributeProto *a = svd_onnx_attr (n, "value");
       gint64 dims[MAX_DIMS];
       double v = 0;
       int elem = ET_FLOAT;
@@ -874,7 +740,7 @@ fold_node (Imp                   *imp,
     return x;
   if (strcmp (op, "Cast") == 0)
     {
-      gint64 to = attr_int (n, "to", ET_FLOAT);
+      gint64 to = svd_onnx_attr_int (n, "to", ET_FLOAT);
 
       if ((out = tens_new (imp, (int) to, x->ndim, x->dims, error)) == NULL)
         return NULL;
@@ -890,7 +756,7 @@ fold_node (Imp                   *imp,
             v = (float) v;
           else if (to == ET_BOOL)
             v = v != 0;
-          else if (!is_float_elem ((int) to))
+          else if (!svd_onnx_is_float_elem ((int) to))
             v = trunc (v);
           out->v[i] = v;
         }
@@ -956,7 +822,7 @@ fold_node (Imp                   *imp,
 
       if (ind == NULL)
         return NULL;
-      if (!norm_axis (attr_int (n, "axis", 0), x->ndim, &axis) || x->ndim - 1 + ind->ndim > MAX_DIMS)
+      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), x->ndim, &axis) || x->ndim - 1 + ind->ndim > MAX_DIMS)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Gather axis");
       for (int d = 0; d < axis; d++)
         {
@@ -998,7 +864,7 @@ fold_node (Imp                   *imp,
       for (gsize i = 0; i < n->n_input; i++)
         if ((parts[i] = need_const (imp, n, i, "operand", error)) == NULL)
           return NULL;
-      if (!norm_axis (attr_int (n, "axis", 0), parts[0]->ndim, &axis))
+      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), parts[0]->ndim, &axis))
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Concat axis");
       memcpy (dims, parts[0]->dims, sizeof dims);
       dims[axis] = 0;
@@ -1165,7 +1031,7 @@ resolve_view (Imp                   *imp,
     return fail (v->node, SVD_ERROR_UNSUPPORTED, error,
                  "the image is reshaped to %d dimensions where “%s” (%s) needs a 4-D image; only "
                  "Reshape/Transpose chains that form a pixel shuffle or unshuffle are supported",
-                 v->ndim, label (user), user->op_type), -1;
+                 v->ndim, svd_onnx_node_label (user), user->op_type), -1;
   C2 = v->dims[1];
   H2 = v->dims[2];
   W2 = v->dims[3];
@@ -1240,7 +1106,7 @@ resolve_view (Imp                   *imp,
     }
   out_t = svd_graph_add_tensor (imp->g, (int) C2, (int) H2, (int) W2);
   op = svd_graph_add_op (imp->g, d2s ? SVD_GRAPH_OP_DEPTH_TO_SPACE : SVD_GRAPH_OP_SPACE_TO_DEPTH, &v->tensor, 1,
-                         out_t, label (v->node));
+                         out_t, svd_onnx_node_label (v->node));
   op->s = s;
   op->table = g_steal_pointer (&table);
   return out_t;
@@ -1316,10 +1182,10 @@ add_act (Imp                   *imp,
     return FALSE;
   t = svd_graph_tensor (imp->g, in);
   out = svd_graph_add_tensor (imp->g, t->c, t->h, t->w);
-  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_ACT, &in, 1, out, label (n));
+  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_ACT, &in, 1, out, svd_onnx_node_label (n));
   op->act = act;
   if (act == SVD_GRAPH_ACT_LEAKY)
-    op->alpha = attr_float (n, "alpha", 0.01f);
+    op->alpha = svd_onnx_attr_float (n, "alpha", 0.01f);
   else if (act == SVD_GRAPH_ACT_PRELU)
     {
       Tens *slope = need_const (imp, n, 1, "slope", error);
@@ -1339,8 +1205,8 @@ add_act (Imp                   *imp,
       op->beta = G_MAXFLOAT;
       if (imp->opset < 11)
         {
-          op->alpha = attr_float (n, "min", -G_MAXFLOAT);
-          op->beta = attr_float (n, "max", G_MAXFLOAT);
+          op->alpha = svd_onnx_attr_float (n, "min", -G_MAXFLOAT);
+          op->beta = svd_onnx_attr_float (n, "max", G_MAXFLOAT);
         }
       else
         {
@@ -1391,7 +1257,7 @@ add_binary (Imp                   *imp,
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "operands of %d×%d×%d and %d×%d×%d; images must match "
                      "(only constants broadcast)", t0->c, t0->h, t0->w, t1->c, t1->h, t1->w), FALSE;
       out = svd_graph_add_tensor (imp->g, t0->c, t0->h, t0->w);
-      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_BINARY, in, 2, out, label (n));
+      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_BINARY, in, 2, out, svd_onnx_node_label (n));
       op->binop = bop;
     }
   else
@@ -1412,7 +1278,7 @@ add_binary (Imp                   *imp,
         for (int i = 0; i < count; i++)
           k[i] = 1.0f / k[i];
       out = svd_graph_add_tensor (imp->g, t->c, t->h, t->w);
-      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_BINARY, &in, 1, out, label (n));
+      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_BINARY, &in, 1, out, svd_onnx_node_label (n));
       op->binop = bop;
       op->konst = k;
       op->n_konst = count;
@@ -1432,7 +1298,7 @@ add_conv (Imp                   *imp,
   const SvdGraphTensor *t;
   gsize k;
   const int64_t *v;
-  g_autofree char *auto_pad = attr_string (n, "auto_pad", "NOTSET");
+  g_autofree char *auto_pad = svd_onnx_attr_string (n, "auto_pad", "NOTSET");
   SvdGraphOp *op;
   gint64 oh, ow;
 
@@ -1443,7 +1309,7 @@ add_conv (Imp                   *imp,
   t = svd_graph_tensor (imp->g, in);
   if (w->ndim != 4)
     return fail (n, SVD_ERROR_UNSUPPORTED, error, "only 2-D convolutions (OIHW weights) are supported"), FALSE;
-  if (attr_int (n, "group", 1) != 1)
+  if (svd_onnx_attr_int (n, "group", 1) != 1)
     return fail (n, SVD_ERROR_UNSUPPORTED, error, "grouped convolutions are not supported"), FALSE;
   if (w->dims[1] != t->c)
     return fail (n, SVD_ERROR_MODEL_INVALID, error, "weights for %" G_GINT64_FORMAT
@@ -1456,11 +1322,11 @@ add_conv (Imp                   *imp,
     return fail (n, SVD_ERROR_MODEL_INVALID, error, "bias length differs from the output channels"), FALSE;
   kh = (int) w->dims[2];
   kw = (int) w->dims[3];
-  if (attr_ints (n, "strides", &k, &v))
+  if (svd_onnx_attr_ints (n, "strides", &k, &v))
     for (gsize i = 0; i < k; i++)
       if (v[i] != 1)
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "only stride 1 is supported"), FALSE;
-  if (attr_ints (n, "dilations", &k, &v))
+  if (svd_onnx_attr_ints (n, "dilations", &k, &v))
     for (gsize i = 0; i < k; i++)
       if (v[i] != 1)
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "only dilation 1 is supported"), FALSE;
@@ -1477,7 +1343,7 @@ add_conv (Imp                   *imp,
     ;
   else if (strcmp (auto_pad, "NOTSET") == 0)
     {
-      if (attr_ints (n, "pads", &k, &v))
+      if (svd_onnx_attr_ints (n, "pads", &k, &v))
         {
           if (k != 4)
             return fail (n, SVD_ERROR_MODEL_INVALID, error, "pads must have 4 values"), FALSE;
@@ -1498,7 +1364,7 @@ add_conv (Imp                   *imp,
     return fail (n, SVD_ERROR_INVALID_ARGUMENT, error, "a %d×%d kernel does not fit a %d×%d image",
                  kh, kw, t->w, t->h), FALSE;
   out = svd_graph_add_tensor (imp->g, (int) w->dims[0], (int) oh, (int) ow);
-  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_CONV, &in, 1, out, label (n));
+  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_CONV, &in, 1, out, svd_onnx_node_label (n));
   op->kh = kh;
   op->kw = kw;
   memcpy (op->pad, pad, sizeof pad);
@@ -1521,7 +1387,7 @@ add_pad (Imp                   *imp,
          GError               **error)
 {
   int in = need_image (imp, n, 0, error), out;
-  g_autofree char *mode = attr_string (n, "mode", "constant");
+  g_autofree char *mode = svd_onnx_attr_string (n, "mode", "constant");
   gint64 pads[8] = { 0 };
   int axes[4] = { 0, 1, 2, 3 }, na = 4;
   float value = 0;
@@ -1546,11 +1412,11 @@ add_pad (Imp                   *imp,
       gsize k;
       const int64_t *v;
 
-      if (!attr_ints (n, "pads", &k, &v) || k != 8)
+      if (!svd_onnx_attr_ints (n, "pads", &k, &v) || k != 8)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "Pad needs 8 pads for a 4-D image"), FALSE;
       for (int i = 0; i < 8; i++)
         pads[i] = v[i];
-      value = attr_float (n, "value", 0);
+      value = svd_onnx_attr_float (n, "value", 0);
     }
   else
     {
@@ -1568,7 +1434,7 @@ add_pad (Imp                   *imp,
             return fail (n, SVD_ERROR_MODEL_INVALID, error, "Pad axes must name 1 to 4 axes"), FALSE;
           na = (int) ax->n;
           for (int i = 0; i < na; i++)
-            if (!norm_axis (to_i64 (ax->v[i]), 4, &axes[i]))
+            if (!svd_onnx_norm_axis (to_i64 (ax->v[i]), 4, &axes[i]))
               return fail (n, SVD_ERROR_MODEL_INVALID, error, "Pad axis out of range"), FALSE;
         }
       if (p->n != (gsize) 2 * na)
@@ -1598,7 +1464,7 @@ add_pad (Imp                   *imp,
       return TRUE;
     }
   out = svd_graph_add_tensor (imp->g, t->c, (int) (t->h + pads[2] + pads[6]), (int) (t->w + pads[3] + pads[7]));
-  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_PAD, &in, 1, out, label (n));
+  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_PAD, &in, 1, out, svd_onnx_node_label (n));
   op->pad[0] = (int) pads[2];
   op->pad[1] = (int) pads[3];
   op->pad[2] = (int) pads[6];
@@ -1647,14 +1513,14 @@ add_slice (Imp                   *imp,
     {
       int c_out = svd_graph_add_tensor (imp->g, (int) len[1], t->h, t->w);
 
-      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_SLICE_CHANNELS, &in, 1, c_out, label (n));
+      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_SLICE_CHANNELS, &in, 1, c_out, svd_onnx_node_label (n));
       op->c0 = (int) start[1];
       in = c_out;
     }
   if (len[2] != t->h || len[3] != t->w)
     {
       out = svd_graph_add_tensor (imp->g, (int) len[1], (int) len[2], (int) len[3]);
-      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_CROP, &in, 1, out, label (n));
+      op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_CROP, &in, 1, out, svd_onnx_node_label (n));
       op->pad[0] = (int) start[2];
       op->pad[1] = (int) start[3];
       in = out;
@@ -1669,7 +1535,7 @@ add_resize (Imp                   *imp,
             GError               **error)
 {
   int in = need_image (imp, n, 0, error), out;
-  g_autofree char *mode = attr_string (n, "mode", "nearest");
+  g_autofree char *mode = svd_onnx_attr_string (n, "mode", "nearest");
   g_autofree char *ctm = NULL, *nm = NULL;
   const SvdGraphTensor *t;
   double sc[4] = { 1, 1, 1, 1 };
@@ -1684,13 +1550,13 @@ add_resize (Imp                   *imp,
   size[1] = t->c;
   size[2] = t->h;
   size[3] = t->w;
-  if (attr_int (n, "antialias", 0) != 0)
+  if (svd_onnx_attr_int (n, "antialias", 0) != 0)
     return fail (n, SVD_ERROR_UNSUPPORTED, error, "antialiased resize is not supported"), FALSE;
-  if (attr (n, "axes") != NULL)
+  if (svd_onnx_attr (n, "axes") != NULL)
     return fail (n, SVD_ERROR_UNSUPPORTED, error, "Resize with axes is not supported"), FALSE;
   if (upsample && imp->opset < 9)
     {
-      Onnx__AttributeProto *a = attr (n, "scales");
+      Onnx__AttributeProto *a = svd_onnx_attr (n, "scales");
 
       if (a == NULL || a->n_floats != 4)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "Upsample needs four scales"), FALSE;
@@ -1733,7 +1599,7 @@ add_resize (Imp                   *imp,
   if (size[2] < 1 || size[3] < 1 || size[2] > SVD_GRAPH_MAX_SIDE || size[3] > SVD_GRAPH_MAX_SIDE)
     return fail (n, SVD_ERROR_UNSUPPORTED, error, "a resize to an empty or huge image"), FALSE;
   out = svd_graph_add_tensor (imp->g, t->c, (int) size[2], (int) size[3]);
-  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_RESIZE, &in, 1, out, label (n));
+  op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_RESIZE, &in, 1, out, svd_onnx_node_label (n));
   if (g_ascii_strcasecmp (mode, "linear") == 0 || g_ascii_strcasecmp (mode, "bilinear") == 0)
     op->linear = TRUE;
   else if (g_ascii_strcasecmp (mode, "nearest") != 0)
@@ -1744,8 +1610,8 @@ add_resize (Imp                   *imp,
       op->round = SVD_GRAPH_FLOOR;
       return g_hash_table_insert (imp->values, n->output[0], val_image (imp, out, n)), TRUE;
     }
-  ctm = attr_string (n, "coordinate_transformation_mode", "half_pixel");
-  nm = attr_string (n, "nearest_mode", "round_prefer_floor");
+  ctm = svd_onnx_attr_string (n, "coordinate_transformation_mode", "half_pixel");
+  nm = svd_onnx_attr_string (n, "nearest_mode", "round_prefer_floor");
   if (strcmp (ctm, "half_pixel") == 0 || strcmp (ctm, "half_pixel_symmetric") == 0)
     op->coord = SVD_GRAPH_COORD_HALF_PIXEL;
   else if (strcmp (ctm, "pytorch_half_pixel") == 0)
@@ -1787,7 +1653,7 @@ add_channel_op (Imp                   *imp,
 
       if (n->n_input < 1 || n->n_input > SVD_GRAPH_MAX_INPUTS)
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "Concat of 1 to %d images", SVD_GRAPH_MAX_INPUTS), FALSE;
-      if (!norm_axis (attr_int (n, "axis", 1), 4, &axis) || axis != 1)
+      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 1), 4, &axis) || axis != 1)
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "Concat of images on an axis other than the channels"), FALSE;
       for (gsize i = 0; i < n->n_input; i++)
         if ((in[i] = need_image (imp, n, i, error)) < 0)
@@ -1804,7 +1670,7 @@ add_channel_op (Imp                   *imp,
       if (c > SVD_GRAPH_MAX_CHANNELS)
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "more than %d channels", SVD_GRAPH_MAX_CHANNELS), FALSE;
       out = svd_graph_add_tensor (imp->g, c, t0->h, t0->w);
-      svd_graph_add_op (imp->g, SVD_GRAPH_OP_CONCAT, in, (int) n->n_input, out, label (n));
+      svd_graph_add_op (imp->g, SVD_GRAPH_OP_CONCAT, in, (int) n->n_input, out, svd_onnx_node_label (n));
       g_hash_table_insert (imp->values, n->output[0], val_image (imp, out, n));
       return TRUE;
     }
@@ -1818,7 +1684,7 @@ add_channel_op (Imp                   *imp,
     if (in < 0)
       return FALSE;
     t = svd_graph_tensor (imp->g, in);
-    if (!norm_axis (attr_int (n, "axis", 0), 4, &axis) || axis != 1)
+    if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), 4, &axis) || axis != 1)
       return fail (n, SVD_ERROR_UNSUPPORTED, error, "Split of images on an axis other than the channels"), FALSE;
     if (ns < 1 || ns > G_N_ELEMENTS (split))
       return fail (n, SVD_ERROR_UNSUPPORTED, error, "Split into 1 to 64 parts"), FALSE;
@@ -1827,7 +1693,7 @@ add_channel_op (Imp                   *imp,
       const int64_t *v;
       Tens *s = NULL;
 
-      if (attr_ints (n, "split", &k, &v))
+      if (svd_onnx_attr_ints (n, "split", &k, &v))
         {
           if (k != ns)
             return fail (n, SVD_ERROR_MODEL_INVALID, error, "split sizes differ from the outputs"), FALSE;
@@ -1859,7 +1725,7 @@ add_channel_op (Imp                   *imp,
         if (split[i] < 1 || split[i] > t->c - c0)
           return fail (n, SVD_ERROR_MODEL_INVALID, error, "split sizes exceed the channels"), FALSE;
         out = svd_graph_add_tensor (imp->g, (int) split[i], t->h, t->w);
-        op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_SLICE_CHANNELS, &in, 1, out, label (n));
+        op = svd_graph_add_op (imp->g, SVD_GRAPH_OP_SLICE_CHANNELS, &in, 1, out, svd_onnx_node_label (n));
         op->c0 = c0;
         c0 += (int) split[i];
         if (n->output[i][0])
@@ -1965,8 +1831,8 @@ visit (Imp                   *imp,
         }
       else
         {
-          start = attr_int (n, "start", 0);
-          end = attr_int (n, "end", ndim);
+          start = svd_onnx_attr_int (n, "start", 0);
+          end = svd_onnx_attr_int (n, "end", ndim);
           if (start < 0)
             start += ndim;
           if (end < 0)
@@ -2015,7 +1881,7 @@ visit (Imp                   *imp,
   if (x == NULL)
     return fail (n, SVD_ERROR_UNSUPPORTED, error, "the op is not supported without an image input"), FALSE;
   if (strcmp (op, "Identity") == 0 || strcmp (op, "Dropout") == 0 ||
-      (strcmp (op, "Cast") == 0 && is_float_elem ((int) attr_int (n, "to", ET_FLOAT))))
+      (strcmp (op, "Cast") == 0 && svd_onnx_is_float_elem ((int) svd_onnx_attr_int (n, "to", ET_FLOAT))))
     {
       g_hash_table_insert (imp->values, n->output[0], x);
       return TRUE;
@@ -2053,8 +1919,8 @@ visit (Imp                   *imp,
     }
   if (strcmp (op, "DepthToSpace") == 0 || strcmp (op, "SpaceToDepth") == 0)
     {
-      int in = need_image (imp, n, 0, error), s = (int) attr_int (n, "blocksize", 0), out, C;
-      g_autofree char *mode = attr_string (n, "mode", "DCR");
+      int in = need_image (imp, n, 0, error), s = (int) svd_onnx_attr_int (n, "blocksize", 0), out, C;
+      g_autofree char *mode = svd_onnx_attr_string (n, "mode", "DCR");
       gboolean d2s = op[0] == 'D', dcr = d2s ? strcmp (mode, "DCR") == 0 : TRUE;
       const SvdGraphTensor *t;
       SvdGraphOp *gop;
@@ -2071,7 +1937,7 @@ visit (Imp                   *imp,
       out = d2s ? svd_graph_add_tensor (imp->g, C, t->h * s, t->w * s) :
                   svd_graph_add_tensor (imp->g, t->c * s * s, t->h / s, t->w / s);
       gop = svd_graph_add_op (imp->g, d2s ? SVD_GRAPH_OP_DEPTH_TO_SPACE : SVD_GRAPH_OP_SPACE_TO_DEPTH, &in, 1, out,
-                              label (n));
+                              svd_onnx_node_label (n));
       gop->s = s;
       gop->table = g_new (int, C * s * s);
       /* D2S: table[(c·s + i)·s + j] = source channel; DCR reads

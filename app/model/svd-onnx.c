@@ -27,6 +27,7 @@
 #include "core/svd-error.h"
 #include "core/svd-limits.h"
 #include "model/onnx.pb-c.h"
+#include "model/svd-onnx-util.h"
 
 #include <math.h>
 
@@ -37,11 +38,6 @@
 #define MAX_PROBE_PIXELS 65536
 #define PROBE_H        3
 #define PROBE_W        5
-
-enum {
-  ET_FLOAT = 1, ET_UINT8 = 2, ET_INT8 = 3, ET_INT32 = 6, ET_INT64 = 7, ET_BOOL = 9,
-  ET_FLOAT16 = 10, ET_DOUBLE = 11, ET_BFLOAT16 = 16,
-};
 
 /* A small dense tensor. Values are doubles: exact for fp32/fp16/bf16 and
  * for every integer a shape computation holds. */
@@ -128,18 +124,6 @@ tens_new (Onnx         *o,
   return t;
 }
 
-static gboolean
-is_float_elem (int elem)
-{
-  return elem == ET_FLOAT || elem == ET_FLOAT16 || elem == ET_BFLOAT16 || elem == ET_DOUBLE;
-}
-
-static const char *
-node_label (const Onnx__NodeProto *n)
-{
-  return n->name != NULL && n->name[0] ? n->name : (n->n_output > 0 ? n->output[0] : "?");
-}
-
 /* Doubles from a file may be NaN, infinite or huge; casting those to an
  * integer is undefined. Out-of-range values become G_MININT64, which every
  * caller rejects as a dimension, axis or index. */
@@ -179,13 +163,8 @@ decode (Onnx                    *o,
     }
   for (gsize i = 0; i < tp->n_dims; i++)
     dims[i] = tp->dims[i];
-  switch (tp->data_type)
+  if ((esize = svd_onnx_elem_size (tp->data_type)) == 0)
     {
-    case ET_FLOAT: case ET_INT32: esize = 4; break;
-    case ET_INT64: case ET_DOUBLE: esize = 8; break;
-    case ET_FLOAT16: case ET_BFLOAT16: esize = 2; break;
-    case ET_BOOL: case ET_UINT8: case ET_INT8: esize = 1; break;
-    default:
       g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
                    "ONNX tensor “%s” has data type %d; supported: float, float16, bfloat16, "
                    "double, int32, int64", name, tp->data_type);
@@ -194,10 +173,8 @@ decode (Onnx                    *o,
   if ((t = tens_new (o, tp->data_type, (int) tp->n_dims, dims, error)) == NULL)
     return NULL;
 
-  if (tp->raw_data.len > 0 || (tp->n_float_data == 0 && tp->n_int32_data == 0 &&
-                               tp->n_int64_data == 0 && tp->n_double_data == 0 && t->n > 0))
+  if (svd_onnx_tensor_is_raw (tp, t->n))
     {
-      const guint8 *p = tp->raw_data.data;
       gsize need;
 
       if (!g_size_checked_mul (&need, t->n, esize) || need != tp->raw_data.len)
@@ -207,44 +184,14 @@ decode (Onnx                    *o,
                        name, tp->raw_data.len, need);
           return NULL;
         }
-      for (gsize i = 0; i < t->n; i++)
-        switch (tp->data_type)
-          {
-          case ET_FLOAT:
-            {
-              float f;
-              guint32 b = svd_read_u32le (p + 4 * i);
-
-              memcpy (&f, &b, 4);
-              t->v[i] = f;
-            }
-            break;
-          case ET_FLOAT16: t->v[i] = svd_half_to_float (svd_read_u16le (p + 2 * i)); break;
-          case ET_BFLOAT16: t->v[i] = svd_bf16_to_float (svd_read_u16le (p + 2 * i)); break;
-          case ET_INT32: t->v[i] = (gint32) svd_read_u32le (p + 4 * i); break;
-          case ET_INT64:
-          case ET_DOUBLE:
-            {
-              guint64 b = svd_read_u32le (p + 8 * i) | ((guint64) svd_read_u32le (p + 8 * i + 4) << 32);
-
-              if (tp->data_type == ET_INT64)
-                t->v[i] = (double) (gint64) b;
-              else
-                memcpy (&t->v[i], &b, 8);
-            }
-            break;
-          case ET_INT8: t->v[i] = (gint8) p[i]; break;
-          default: t->v[i] = p[i]; break;
-          }
+      svd_onnx_tensor_values (tp, t->n, t->v);
       return t;
     }
 
   /* Typed fields: float_data for float; int32_data for int32, bool and —
    * as the spec says — the 16 bits of each float16/bfloat16. */
   {
-    gsize have = tp->data_type == ET_FLOAT ? tp->n_float_data :
-                 tp->data_type == ET_INT64 ? tp->n_int64_data :
-                 tp->data_type == ET_DOUBLE ? tp->n_double_data : tp->n_int32_data;
+    gsize have = svd_onnx_tensor_n_typed (tp);
 
     if (have != t->n)
       {
@@ -253,80 +200,9 @@ decode (Onnx                    *o,
                      name, have, t->n);
         return NULL;
       }
-    for (gsize i = 0; i < t->n; i++)
-      switch (tp->data_type)
-        {
-        case ET_FLOAT: t->v[i] = tp->float_data[i]; break;
-        case ET_INT64: t->v[i] = (double) tp->int64_data[i]; break;
-        case ET_DOUBLE: t->v[i] = tp->double_data[i]; break;
-        case ET_FLOAT16: t->v[i] = svd_half_to_float ((guint16) tp->int32_data[i]); break;
-        case ET_BFLOAT16: t->v[i] = svd_bf16_to_float ((guint16) tp->int32_data[i]); break;
-        default: t->v[i] = tp->int32_data[i]; break;
-        }
+    svd_onnx_tensor_values (tp, t->n, t->v);
   }
   return t;
-}
-
-/* ---- Attributes ----------------------------------------------------------- */
-
-static Onnx__AttributeProto *
-attr (const Onnx__NodeProto *n,
-      const char            *name)
-{
-  for (gsize i = 0; i < n->n_attribute; i++)
-    if (n->attribute[i]->name != NULL && strcmp (n->attribute[i]->name, name) == 0)
-      return n->attribute[i];
-  return NULL;
-}
-
-static gint64
-attr_int (const Onnx__NodeProto *n,
-          const char            *name,
-          gint64                 dflt)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  return a != NULL && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT ? a->i : dflt;
-}
-
-static float
-attr_float (const Onnx__NodeProto *n,
-            const char            *name,
-            float                  dflt)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  return a != NULL && a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT ? a->f : dflt;
-}
-
-/* Returns a NUL-terminated copy (attribute strings are bytes). */
-static char *
-attr_string (const Onnx__NodeProto *n,
-             const char            *name,
-             const char            *dflt)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  if (a == NULL || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__STRING)
-    return g_strdup (dflt);
-  if (a->s.data == NULL)
-    return g_strdup ("");
-  return g_strndup ((const char *) a->s.data, a->s.len);
-}
-
-static gboolean
-attr_ints (const Onnx__NodeProto  *n,
-           const char             *name,
-           gsize                  *count,
-           const int64_t         **ints)
-{
-  Onnx__AttributeProto *a = attr (n, name);
-
-  if (a == NULL || a->type != ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INTS)
-    return FALSE;
-  *count = a->n_ints;
-  *ints = a->ints;
-  return TRUE;
 }
 
 /* ---- The constant evaluator ---------------------------------------------- */
@@ -339,19 +215,8 @@ unsupported_eval (const Onnx__NodeProto *n,
                   GError               **error)
 {
   g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-               "ONNX node “%s” (%s): %s", node_label (n), n->op_type, why);
+               "ONNX node “%s” (%s): %s", svd_onnx_node_label (n), n->op_type, why);
   return FALSE;
-}
-
-static gboolean
-norm_axis (gint64  axis,
-           int     rank,
-           int    *out)
-{
-  if (axis < -rank || axis >= rank)
-    return FALSE;
-  *out = (int) (axis < 0 ? axis + rank : axis);
-  return TRUE;
 }
 
 /* Reads the axes of Unsqueeze/Squeeze from the attribute (opset < 13) or
@@ -368,7 +233,7 @@ get_axes (Ctx                   *c,
   const int64_t *ints;
 
   *count = 0;
-  if (attr_ints (n, "axes", &na, &ints))
+  if (svd_onnx_attr_ints (n, "axes", &na, &ints))
     {
       if (na > SVD_TENSOR_MAX_DIMS)
         return unsupported_eval (n, "too many axes", error);
@@ -422,16 +287,16 @@ eval_node (Ctx                   *c,
     {
       Onnx__AttributeProto *a;
 
-      if ((a = attr (n, "value")) != NULL && a->t != NULL)
+      if ((a = svd_onnx_attr (n, "value")) != NULL && a->t != NULL)
         return decode (o, a->t, n->output[0], error);
-      if ((a = attr (n, "value_float")) != NULL)
+      if ((a = svd_onnx_attr (n, "value_float")) != NULL)
         {
           out = tens_new (o, ET_FLOAT, 0, NULL, error);
           if (out)
             out->v[0] = a->f;
           return out;
         }
-      if ((a = attr (n, "value_floats")) != NULL)
+      if ((a = svd_onnx_attr (n, "value_floats")) != NULL)
         {
           gint64 d = (gint64) a->n_floats;
 
@@ -440,14 +305,14 @@ eval_node (Ctx                   *c,
               out->v[i] = a->floats[i];
           return out;
         }
-      if ((a = attr (n, "value_int")) != NULL)
+      if ((a = svd_onnx_attr (n, "value_int")) != NULL)
         {
           out = tens_new (o, ET_INT64, 0, NULL, error);
           if (out)
             out->v[0] = (double) a->i;
           return out;
         }
-      if ((a = attr (n, "value_ints")) != NULL)
+      if ((a = svd_onnx_attr (n, "value_ints")) != NULL)
         {
           gint64 d = (gint64) a->n_ints;
 
@@ -471,7 +336,7 @@ eval_node (Ctx                   *c,
 
   if (strcmp (op, "Cast") == 0)
     {
-      gint64 to = attr_int (n, "to", ET_FLOAT);
+      gint64 to = svd_onnx_attr_int (n, "to", ET_FLOAT);
 
       if ((x = IN (0)) == NULL || (out = tens_new (o, (int) to, x->ndim, x->dims, error)) == NULL)
         return NULL;
@@ -485,7 +350,7 @@ eval_node (Ctx                   *c,
             v = svd_bf16_to_float (svd_float_to_bf16 ((float) v));
           else if (to == ET_FLOAT)
             v = (float) v;
-          else if (!is_float_elem ((int) to))
+          else if (!svd_onnx_is_float_elem ((int) to))
             v = trunc (v);
           out->v[i] = v;
         }
@@ -513,7 +378,7 @@ eval_node (Ctx                   *c,
             {
               int a;
 
-              if (!norm_axis (axes[i], rank, &a) || mark[a])
+              if (!svd_onnx_norm_axis (axes[i], rank, &a) || mark[a])
                 {
                   unsupported_eval (n, "invalid Unsqueeze axes", error);
                   return NULL;
@@ -530,7 +395,7 @@ eval_node (Ctx                   *c,
             {
               int a;
 
-              if (!norm_axis (axes[i], x->ndim, &a) || x->dims[a] != 1)
+              if (!svd_onnx_norm_axis (axes[i], x->ndim, &a) || x->dims[a] != 1)
                 {
                   unsupported_eval (n, "invalid Squeeze axes", error);
                   return NULL;
@@ -553,7 +418,7 @@ eval_node (Ctx                   *c,
       gint64 dims[SVD_TENSOR_MAX_DIMS];
       int infer = -1;
       gsize known = 1;
-      gboolean allowzero = attr_int (n, "allowzero", 0) != 0;
+      gboolean allowzero = svd_onnx_attr_int (n, "allowzero", 0) != 0;
 
       if ((x = IN (0)) == NULL || (shape = IN (1)) == NULL)
         return NULL;
@@ -623,7 +488,7 @@ eval_node (Ctx                   *c,
 
       if ((x = IN (0)) == NULL)
         return NULL;
-      if (attr_ints (n, "perm", &np, &ints))
+      if (svd_onnx_attr_ints (n, "perm", &np, &ints))
         {
           if ((int) np != x->ndim)
             {
@@ -672,8 +537,8 @@ eval_node (Ctx                   *c,
 
       if ((x = IN (0)) == NULL)
         return NULL;
-      start = attr_int (n, "start", 0);
-      end = attr_int (n, "end", x->ndim);
+      start = svd_onnx_attr_int (n, "start", 0);
+      end = svd_onnx_attr_int (n, "end", x->ndim);
       if (start < 0)
         start += x->ndim;
       if (end < 0)
@@ -698,7 +563,7 @@ eval_node (Ctx                   *c,
 
       if ((x = IN (0)) == NULL || (ind = IN (1)) == NULL)
         return NULL;
-      if (!norm_axis (attr_int (n, "axis", 0), x->ndim, &axis) || x->ndim - 1 + ind->ndim > SVD_TENSOR_MAX_DIMS)
+      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), x->ndim, &axis) || x->ndim - 1 + ind->ndim > SVD_TENSOR_MAX_DIMS)
         {
           unsupported_eval (n, "invalid Gather axis", error);
           return NULL;
@@ -756,7 +621,7 @@ eval_node (Ctx                   *c,
               unsupported_eval (n, "Concat with an empty input", error);
             return NULL;
           }
-      if (!norm_axis (attr_int (n, "axis", 0), parts[0]->ndim, &axis))
+      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), parts[0]->ndim, &axis))
         {
           unsupported_eval (n, "invalid Concat axis", error);
           return NULL;
@@ -852,7 +717,7 @@ eval_node (Ctx                   *c,
             case 'S': r = a - b; break;
             case 'M': r = a * b; break;
             default:
-              if (!is_float_elem (x->elem))
+              if (!svd_onnx_is_float_elem (x->elem))
                 r = b != 0 ? trunc (a / b) : 0;
               else
                 r = a / b;
@@ -871,8 +736,8 @@ eval_node (Ctx                   *c,
 
   if (strcmp (op, "DepthToSpace") == 0)
     {
-      gint64 s = attr_int (n, "blocksize", 0), dims[4];
-      g_autofree char *mode = attr_string (n, "mode", "DCR");
+      gint64 s = svd_onnx_attr_int (n, "blocksize", 0), dims[4];
+      g_autofree char *mode = svd_onnx_attr_string (n, "mode", "DCR");
       gboolean dcr;
       gint64 C;
 
@@ -1022,7 +887,7 @@ fail_node (const Onnx__NodeProto *n,
            const char            *what,
            GError               **error)
 {
-  g_set_error (error, SVD_ERROR, code, "ONNX node “%s” (%s): %s", node_label (n),
+  g_set_error (error, SVD_ERROR, code, "ONNX node “%s” (%s): %s", svd_onnx_node_label (n),
                n->op_type ? n->op_type : "?", what);
   return FALSE;
 }
@@ -1043,7 +908,7 @@ check_conv (Ctx             *c,
 {
   gsize k;
   const int64_t *v;
-  g_autofree char *auto_pad = attr_string (n, "auto_pad", "NOTSET");
+  g_autofree char *auto_pad = svd_onnx_attr_string (n, "auto_pad", "NOTSET");
 
   if (n->n_input < 2 || !n->input[1][0])
     return fail_node (n, SVD_ERROR_MODEL_INVALID, "Conv without weights", error);
@@ -1059,23 +924,23 @@ check_conv (Ctx             *c,
       if ((gint64) l->bias->n != l->weight->dims[0])
         return fail_node (n, SVD_ERROR_MODEL_INVALID, "Conv bias length differs from its output channels", error);
     }
-  if (attr_int (n, "group", 1) != 1)
+  if (svd_onnx_attr_int (n, "group", 1) != 1)
     return fail_node (n, SVD_ERROR_UNSUPPORTED, "grouped convolutions are not supported", error);
-  if (attr_ints (n, "strides", &k, &v))
+  if (svd_onnx_attr_ints (n, "strides", &k, &v))
     for (gsize i = 0; i < k; i++)
       if (v[i] != 1)
         return fail_node (n, SVD_ERROR_UNSUPPORTED, "only stride 1 is supported", error);
-  if (attr_ints (n, "dilations", &k, &v))
+  if (svd_onnx_attr_ints (n, "dilations", &k, &v))
     for (gsize i = 0; i < k; i++)
       if (v[i] != 1)
         return fail_node (n, SVD_ERROR_UNSUPPORTED, "only dilation 1 is supported", error);
-  if (attr_ints (n, "kernel_shape", &k, &v) && (k != 2 || v[0] != 3 || v[1] != 3))
+  if (svd_onnx_attr_ints (n, "kernel_shape", &k, &v) && (k != 2 || v[0] != 3 || v[1] != 3))
     return fail_node (n, SVD_ERROR_UNSUPPORTED, "only 3×3 kernels are supported", error);
   if (strcmp (auto_pad, "SAME_UPPER") == 0 || strcmp (auto_pad, "SAME_LOWER") == 0)
     return TRUE;
   if (strcmp (auto_pad, "NOTSET") != 0)
     return fail_node (n, SVD_ERROR_UNSUPPORTED, "only zero padding 1 is supported (auto_pad VALID found)", error);
-  if (!attr_ints (n, "pads", &k, &v) || k != 4 || v[0] != 1 || v[1] != 1 || v[2] != 1 || v[3] != 1)
+  if (!svd_onnx_attr_ints (n, "pads", &k, &v) || k != 4 || v[0] != 1 || v[1] != 1 || v[2] != 1 || v[3] != 1)
     return fail_node (n, SVD_ERROR_UNSUPPORTED, "only zero padding 1 on every side is supported", error);
   return TRUE;
 }
@@ -1089,8 +954,8 @@ check_nearest_mapping (Onnx            *o,
                        int              s,
                        GError         **error)
 {
-  g_autofree char *ctm = attr_string (n, "coordinate_transformation_mode", "half_pixel");
-  g_autofree char *nm = attr_string (n, "nearest_mode", "round_prefer_floor");
+  g_autofree char *ctm = svd_onnx_attr_string (n, "coordinate_transformation_mode", "half_pixel");
+  g_autofree char *nm = svd_onnx_attr_string (n, "nearest_mode", "round_prefer_floor");
   const int L = 7;
 
   /* Upsample(nearest), and Resize before opset 11 (which has neither
@@ -1144,7 +1009,7 @@ upsample_factor (Onnx            *o,
                  int             *factor,
                  GError         **error)
 {
-  g_autofree char *mode = attr_string (n, "mode", "nearest");
+  g_autofree char *mode = svd_onnx_attr_string (n, "mode", "nearest");
   const char *scales_name = NULL, *sizes_name = NULL;
   Ctx c;
   Tens *t;
@@ -1162,12 +1027,12 @@ upsample_factor (Onnx            *o,
     gsize na;
     const int64_t *ints;
 
-    if (attr_ints (n, "axes", &na, &ints))
+    if (svd_onnx_attr_ints (n, "axes", &na, &ints))
       {
         if (na < 1 || na > 4)
           return fail_node (n, SVD_ERROR_UNSUPPORTED, "Resize axes must name 1 to 4 of N, C, H, W", error);
         for (gsize i = 0; i < na; i++)
-          if (!norm_axis (ints[i], 4, &axes[i]))
+          if (!svd_onnx_norm_axis (ints[i], 4, &axes[i]))
             return fail_node (n, SVD_ERROR_UNSUPPORTED, "Resize axes out of range", error);
         n_axes = (int) na;
       }
@@ -1176,7 +1041,7 @@ upsample_factor (Onnx            *o,
   if (op_is (n, "Upsample") && o->opset < 9)
     {
       /* Upsample 7: the scales are an attribute. */
-      Onnx__AttributeProto *a = attr (n, "scales");
+      Onnx__AttributeProto *a = svd_onnx_attr (n, "scales");
 
       if (a == NULL || a->n_floats != 4)
         return fail_node (n, SVD_ERROR_MODEL_INVALID, "Upsample before opset 9 needs a scales attribute "
@@ -1247,7 +1112,7 @@ upsample_factor (Onnx            *o,
        * smallest or largest of the axes') applies to every axis. */
       if (o->opset >= 18)
         {
-          g_autofree char *policy = attr_string (n, "keep_aspect_ratio_policy", "stretch");
+          g_autofree char *policy = svd_onnx_attr_string (n, "keep_aspect_ratio_policy", "stretch");
           double one = s[axes[0]];
 
           if (strcmp (policy, "not_larger") != 0 && strcmp (policy, "not_smaller") != 0 &&
@@ -1648,8 +1513,8 @@ match (Onnx    *o,
       ctx_init (&cc, o);
       if (o->opset < 11)
         {
-          clip_min = attr_float (clip, "min", -G_MAXFLOAT);
-          clip_max = attr_float (clip, "max", G_MAXFLOAT);
+          clip_min = svd_onnx_attr_float (clip, "min", -G_MAXFLOAT);
+          clip_max = svd_onnx_attr_float (clip, "max", G_MAXFLOAT);
           if (clip->n_input > 1)
             goto clip_fail;
         }
@@ -1733,7 +1598,7 @@ clip_fail:
         }
       else if (op_is (l->act, "LeakyRelu"))
         {
-          float a = attr_float (l->act, "alpha", 0.01f);
+          float a = svd_onnx_attr_float (l->act, "alpha", 0.01f);
 
           if (i > 0 && all_leaky && a != leaky)
             all_leaky = FALSE;
