@@ -21,6 +21,7 @@
 #include "core/svd-output.h"
 #include "media/svd-chunk-join.h"
 #include "media/svd-writer.h"
+#include "session/svd-job-json.h"
 #include "session/svd-scene-cut.h"
 
 /* A chunked, resumable restore (issue #25), shaped after av1an: the clip
@@ -280,36 +281,6 @@ file_sha256 (const char  *path,
 /* ------------------------------------------------------------------ */
 /* job.json */
 
-static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
-static void
-add_bool (JsonBuilder *b,
-          const char  *name,
-          gboolean     value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
-
 static gboolean
 write_file_atomically (const char  *path,
                        const char  *text,
@@ -340,21 +311,21 @@ job_write (SvdChunkJob  *self,
   g_autofree char *tb = g_strdup_printf ("%d/%d", self->time_base_num, self->time_base_den);
 
   json_builder_begin_object (b);
-  add_string (b, "format", JOB_FORMAT);
-  add_int (b, "version", JOB_VERSION);
-  add_string (b, "created_by", "svd " SVD_VERSION);
+  svd_job_json_add_string (b, "format", JOB_FORMAT);
+  svd_job_json_add_int (b, "version", JOB_VERSION);
+  svd_job_json_add_string (b, "created_by", "svd " SVD_VERSION);
   json_builder_set_member_name (b, "input");
   json_builder_begin_object (b);
-  add_string (b, "path", self->input);
-  add_int (b, "size", self->input_size);
-  add_int (b, "mtime_us", self->input_mtime_us);
-  add_string (b, "head_tail_sha256", self->input_hash);
+  svd_job_json_add_string (b, "path", self->input);
+  svd_job_json_add_int (b, "size", self->input_size);
+  svd_job_json_add_int (b, "mtime_us", self->input_mtime_us);
+  svd_job_json_add_string (b, "head_tail_sha256", self->input_hash);
   json_builder_end_object (b);
-  add_string (b, "output", self->output);
+  svd_job_json_add_string (b, "output", self->output);
   json_builder_set_member_name (b, "chain");
   json_builder_begin_object (b);
-  add_string (b, "text", self->chain_text);
-  add_string (b, "precision", self->precision);
+  svd_job_json_add_string (b, "text", self->chain_text);
+  svd_job_json_add_string (b, "precision", self->precision);
   json_builder_set_member_name (b, "steps");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->steps->len; i++)
@@ -362,32 +333,32 @@ job_write (SvdChunkJob  *self,
       StepId *s = g_ptr_array_index (self->steps, i);
 
       json_builder_begin_object (b);
-      add_string (b, "name", s->name);
-      add_string (b, "path", s->path);
-      add_string (b, "sha256", s->sha256);
+      svd_job_json_add_string (b, "name", s->name);
+      svd_job_json_add_string (b, "path", s->path);
+      svd_job_json_add_string (b, "sha256", s->sha256);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "encoder");
   json_builder_begin_object (b);
-  add_string (b, "encoder", self->encoder);
-  add_int (b, "crf", self->crf);
-  add_string (b, "preset", self->preset);
-  add_string (b, "pix_fmt", self->pix_fmt);
+  svd_job_json_add_string (b, "encoder", self->encoder);
+  svd_job_json_add_int (b, "crf", self->crf);
+  svd_job_json_add_string (b, "preset", self->preset);
+  svd_job_json_add_string (b, "pix_fmt", self->pix_fmt);
   json_builder_end_object (b);
-  add_bool (b, "copy_audio", self->copy_audio);
-  add_bool (b, "copy_subtitles", self->copy_subtitles);
-  add_bool (b, "allow_playlists", self->allow_playlists);
-  add_bool (b, "stop_on_decode_error", self->stop_on_decode_error);
-  add_bool (b, "reuse", self->reuse);
+  svd_job_json_add_bool (b, "copy_audio", self->copy_audio);
+  svd_job_json_add_bool (b, "copy_subtitles", self->copy_subtitles);
+  svd_job_json_add_bool (b, "allow_playlists", self->allow_playlists);
+  svd_job_json_add_bool (b, "stop_on_decode_error", self->stop_on_decode_error);
+  svd_job_json_add_bool (b, "reuse", self->reuse);
   json_builder_set_member_name (b, "reuse_similar_db");
   json_builder_add_double_value (b, self->reuse_similar_db);
-  add_int (b, "chunk_frames_requested", self->chunk_frames_requested);
-  add_int (b, "chunk_frames", self->chunk_frames);
-  add_bool (b, "scene_cuts_requested", self->scene_cuts_requested);
-  add_int (b, "frames", self->n_frames);
-  add_string (b, "time_base", tb);
+  svd_job_json_add_int (b, "chunk_frames_requested", self->chunk_frames_requested);
+  svd_job_json_add_int (b, "chunk_frames", self->chunk_frames);
+  svd_job_json_add_bool (b, "scene_cuts_requested", self->scene_cuts_requested);
+  svd_job_json_add_int (b, "frames", self->n_frames);
+  svd_job_json_add_string (b, "time_base", tb);
   json_builder_set_member_name (b, "timestamps_us");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->timestamps->len; i++)
@@ -405,10 +376,10 @@ job_write (SvdChunkJob  *self,
       const SvdChunk *c = &g_array_index (self->chunks, SvdChunk, i);
 
       json_builder_begin_object (b);
-      add_int (b, "index", c->index);
-      add_int (b, "first", c->first);
-      add_int (b, "end", c->end);
-      add_bool (b, "scene_cut", c->scene_cut);
+      svd_job_json_add_int (b, "index", c->index);
+      svd_job_json_add_int (b, "first", c->first);
+      svd_job_json_add_int (b, "end", c->end);
+      svd_job_json_add_bool (b, "scene_cut", c->scene_cut);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -442,12 +413,8 @@ get_int (JsonObject  *o,
          const char  *file,
          GError     **error)
 {
-  JsonNode *n = json_object_get_member (o, member);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
-      json_node_get_int (n) < min || json_node_get_int (n) > max)
+  if (!svd_job_json_get_int (o, member, min, max, out))
     return bad_member (file, member, error);
-  *out = json_node_get_int (n);
   return TRUE;
 }
 
@@ -458,11 +425,8 @@ get_bool (JsonObject  *o,
           const char  *file,
           GError     **error)
 {
-  JsonNode *n = json_object_get_member (o, member);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+  if (!svd_job_json_get_bool (o, member, out))
     return bad_member (file, member, error);
-  *out = json_node_get_boolean (n);
   return TRUE;
 }
 
@@ -475,16 +439,16 @@ get_string (JsonObject  *o,
             const char  *file,
             GError     **error)
 {
-  JsonNode *n = json_object_get_member (o, member);
+  const char *s;
 
-  if (n != NULL && JSON_NODE_HOLDS_NULL (n) && nullable)
+  if (nullable && svd_job_json_is_null (o, member))
     {
       *out = NULL;
       return TRUE;
     }
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+  if ((s = svd_job_json_get_string (o, member)) == NULL)
     return bad_member (file, member, error);
-  *out = g_strdup (json_node_get_string (n));
+  *out = g_strdup (s);
   return TRUE;
 }
 
@@ -1398,14 +1362,14 @@ write_record (SvdChunkJob  *self,
   if (sha == NULL)
     return FALSE;
   json_builder_begin_object (b);
-  add_int (b, "chunk", index);
-  add_int (b, "first", c->first);
-  add_int (b, "end", c->end);
-  add_int (b, "frames", frames);
-  add_int (b, "size", size);
-  add_string (b, "sha256", sha);
-  add_string (b, "host", g_get_host_name ());
-  add_int (b, "pid", getpid ());
+  svd_job_json_add_int (b, "chunk", index);
+  svd_job_json_add_int (b, "first", c->first);
+  svd_job_json_add_int (b, "end", c->end);
+  svd_job_json_add_int (b, "frames", frames);
+  svd_job_json_add_int (b, "size", size);
+  svd_job_json_add_string (b, "sha256", sha);
+  svd_job_json_add_string (b, "host", g_get_host_name ());
+  svd_job_json_add_int (b, "pid", getpid ());
   json_builder_end_object (b);
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);

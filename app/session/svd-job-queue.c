@@ -20,6 +20,7 @@
 #include "media/svd-reader.h"
 #include "model/svd-chain.h"
 #include "session/svd-chunk-job.h"
+#include "session/svd-job-json.h"
 #include "session/svd-restore-job.h"
 
 /* The queue of restore jobs behind the GUI's Jobs window (issue #25).
@@ -721,36 +722,6 @@ svd_job_queue_default_path (void)
   return g_build_filename (g_get_user_state_dir (), "svd-studio", SVD_JOB_QUEUE_FILE_NAME, NULL);
 }
 
-static void
-add_string (JsonBuilder *b,
-            const char  *name,
-            const char  *value)
-{
-  json_builder_set_member_name (b, name);
-  if (value != NULL)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
-add_int (JsonBuilder *b,
-         const char  *name,
-         gint64       value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_int_value (b, value);
-}
-
-static void
-add_bool (JsonBuilder *b,
-          const char  *name,
-          gboolean     value)
-{
-  json_builder_set_member_name (b, name);
-  json_builder_add_boolean_value (b, value);
-}
-
 /* What is written for a state: a job that runs now is queued for the next
  * start; one that is pausing stays paused. */
 static SvdQueueJobState
@@ -793,8 +764,8 @@ svd_job_queue_save (SvdJobQueue  *self,
   if (!check_writable (self, error))
     return FALSE;
   json_builder_begin_object (b);
-  add_string (b, "format", QUEUE_FORMAT);
-  add_int (b, "version", QUEUE_VERSION);
+  svd_job_json_add_string (b, "format", QUEUE_FORMAT);
+  svd_job_json_add_int (b, "version", QUEUE_VERSION);
   json_builder_set_member_name (b, "jobs");
   json_builder_begin_array (b);
   for (guint i = 0; i < self->jobs->len; i++)
@@ -802,30 +773,30 @@ svd_job_queue_save (SvdJobQueue  *self,
       SvdQueueJob *job = g_ptr_array_index (self->jobs, i);
 
       json_builder_begin_object (b);
-      add_int (b, "id", job->id);
-      add_string (b, "input", job->input);
-      add_string (b, "output", job->output);
-      add_string (b, "chain", job->chain);
-      add_string (b, "job_dir", job->job_dir);
+      svd_job_json_add_int (b, "id", job->id);
+      svd_job_json_add_string (b, "input", job->input);
+      svd_job_json_add_string (b, "output", job->output);
+      svd_job_json_add_string (b, "chain", job->chain);
+      svd_job_json_add_string (b, "job_dir", job->job_dir);
       json_builder_set_member_name (b, "settings");
       json_builder_begin_object (b);
-      add_string (b, "encoder", job->encoder);
-      add_int (b, "crf", job->crf);
-      add_string (b, "preset", job->preset);
-      add_string (b, "pix_fmt", job->pix_fmt);
-      add_string (b, "precision", job->precision == SVD_PRECISION_FP16 ? "fp16" : "fp32");
-      add_int (b, "chunk_frames", job->chunk_frames);
-      add_bool (b, "copy_audio", job->copy_audio);
-      add_bool (b, "copy_subtitles", job->copy_subtitles);
+      svd_job_json_add_string (b, "encoder", job->encoder);
+      svd_job_json_add_int (b, "crf", job->crf);
+      svd_job_json_add_string (b, "preset", job->preset);
+      svd_job_json_add_string (b, "pix_fmt", job->pix_fmt);
+      svd_job_json_add_string (b, "precision", job->precision == SVD_PRECISION_FP16 ? "fp16" : "fp32");
+      svd_job_json_add_int (b, "chunk_frames", job->chunk_frames);
+      svd_job_json_add_bool (b, "copy_audio", job->copy_audio);
+      svd_job_json_add_bool (b, "copy_subtitles", job->copy_subtitles);
       json_builder_end_object (b);
-      add_string (b, "state", svd_queue_job_state_to_string (saved_state (job->state)));
-      add_string (b, "message", job->message);
+      svd_job_json_add_string (b, "state", svd_queue_job_state_to_string (saved_state (job->state)));
+      svd_job_json_add_string (b, "message", job->message);
       /* The last progress seen, shown until the job runs again (the
        * ledger in the job folder is what counts). */
-      add_int (b, "frames_done", job->frames_done);
-      add_int (b, "frames_total", job->frames_total);
-      add_int (b, "chunks_done", job->chunks_done);
-      add_int (b, "n_chunks", job->n_chunks);
+      svd_job_json_add_int (b, "frames_done", job->frames_done);
+      svd_job_json_add_int (b, "frames_total", job->frames_total);
+      svd_job_json_add_int (b, "chunks_done", job->chunks_done);
+      svd_job_json_add_int (b, "n_chunks", job->n_chunks);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -879,14 +850,13 @@ read_string (JsonObject  *o,
              guint        index,
              GError     **error)
 {
-  JsonNode *n = json_object_get_member (o, member);
+  const char *s;
 
-  if (n != NULL && JSON_NODE_HOLDS_NULL (n) && nullable)
+  if (nullable && svd_job_json_is_null (o, member))
     return TRUE;
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING ||
-      (!nullable && *json_node_get_string (n) == '\0'))
+  if ((s = svd_job_json_get_string (o, member)) == NULL || (!nullable && *s == '\0'))
     return bad (error, index, member);
-  *out = g_strdup (json_node_get_string (n));
+  *out = g_strdup (s);
   return TRUE;
 }
 
@@ -899,12 +869,8 @@ read_int (JsonObject  *o,
           guint        index,
           GError     **error)
 {
-  JsonNode *n = json_object_get_member (o, member);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_INT64 ||
-      json_node_get_int (n) < min || json_node_get_int (n) > max)
+  if (!svd_job_json_get_int (o, member, min, max, out))
     return bad (error, index, member);
-  *out = json_node_get_int (n);
   return TRUE;
 }
 
@@ -915,11 +881,8 @@ read_bool (JsonObject  *o,
            guint        index,
            GError     **error)
 {
-  JsonNode *n = json_object_get_member (o, member);
-
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_BOOLEAN)
+  if (!svd_job_json_get_bool (o, member, out))
     return bad (error, index, member);
-  *out = json_node_get_boolean (n);
   return TRUE;
 }
 
