@@ -12,6 +12,7 @@
 
 #include "core/svd-output.h"
 #include "media/svd-media-compat.h"
+#include "media/svd-stream-copy.h"
 #include "media/svd-writer.h"
 
 /* The join of a chunked restore (app/session/svd-chunk-job.c): the video
@@ -165,7 +166,6 @@ add_copy_streams (Join    *self,
     {
       AVStream *in = self->copy_in->streams[i];
       enum AVMediaType type = in->codecpar->codec_type;
-      AVStream *out;
 
       self->copy_map[i] = -1;
       if (!((type == AVMEDIA_TYPE_AUDIO && o->copy_audio) || (type == AVMEDIA_TYPE_SUBTITLE && o->copy_subtitles)))
@@ -173,27 +173,8 @@ add_copy_streams (Join    *self,
           in->discard = AVDISCARD_ALL;
           continue;
         }
-      if (avformat_query_codec (self->oc->oformat, in->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 0)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                       "The %s stream %u (%s) of “%s” cannot be stored in a %s file. "
-                       "Choose another container or leave the %s out.",
-                       av_get_media_type_string (type), i, avcodec_get_name (in->codecpar->codec_id),
-                       o->source->path, self->oc->oformat->name,
-                       type == AVMEDIA_TYPE_AUDIO ? "audio" : "subtitles");
-          return FALSE;
-        }
-      out = avformat_new_stream (self->oc, NULL);
-      if (out == NULL || avcodec_parameters_copy (out->codecpar, in->codecpar) < 0)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory adding a stream");
-          return FALSE;
-        }
-      out->codecpar->codec_tag = 0;
-      out->time_base = in->time_base;
-      out->disposition = in->disposition;
-      av_dict_copy (&out->metadata, in->metadata, 0);
-      self->copy_map[i] = out->index;
+      if (!svd_stream_copy_add (self->oc, in, i, o->source->path, &self->copy_map[i], error))
+        return FALSE;
     }
   self->copy_pkt = av_packet_alloc ();
   return TRUE;
@@ -206,52 +187,25 @@ pump_copy (Join     *self,
            gint64    until_us,
            GError  **error)
 {
-  int ret;
-
   if (self->copy_in == NULL || self->copy_pkt == NULL)
     return TRUE;
   for (;;)
     {
-      AVPacket *pkt = self->copy_pkt;
+      AVPacket *pkt = svd_stream_copy_peek (self->copy_in, self->copy_map, self->copy_pkt,
+                                            &self->copy_pending, &self->copy_eof);
       AVStream *in, *out;
-      gint64 ts;
+      gint64 t;
 
-      if (!self->copy_pending)
-        {
-          if (self->copy_eof)
-            return TRUE;
-          ret = av_read_frame (self->copy_in, pkt);
-          if (ret < 0)
-            {
-              self->copy_eof = TRUE;
-              return TRUE;
-            }
-          if (self->copy_map[pkt->stream_index] < 0)
-            {
-              av_packet_unref (pkt);
-              continue;
-            }
-          self->copy_pending = TRUE;
-        }
-      in = self->copy_in->streams[pkt->stream_index];
-      ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
-      if (ts != AV_NOPTS_VALUE && until_us != G_MAXINT64 &&
-          av_rescale_q (ts, in->time_base, AV_TIME_BASE_Q) > until_us)
+      if (pkt == NULL)
+        return TRUE;
+      t = svd_stream_copy_time_us (self->copy_in, pkt);
+      if (t != G_MININT64 && until_us != G_MAXINT64 && t > until_us)
         return TRUE;
       self->copy_pending = FALSE;
+      in = self->copy_in->streams[pkt->stream_index];
       out = self->oc->streams[self->copy_map[pkt->stream_index]];
-      av_packet_rescale_ts (pkt, in->time_base, out->time_base);
-      pkt->stream_index = out->index;
-      pkt->pos = -1;
-      ret = av_interleaved_write_frame (self->oc, pkt);
-      av_packet_unref (pkt);
-      if (ret < 0)
-        {
-          svd_av_set_error (error, SVD_ERROR_ENCODE, ret, "av_interleaved_write_frame",
-                            "Writing a copied %s packet to “%s”",
-                            av_get_media_type_string (in->codecpar->codec_type), self->options->output);
-          return FALSE;
-        }
+      if (!svd_stream_copy_write (self->oc, in, out, pkt, self->options->output, error))
+        return FALSE;
     }
 }
 

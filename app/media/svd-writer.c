@@ -3,6 +3,7 @@
 
 #include "svd-writer.h"
 #include "svd-media-compat.h"
+#include "svd-stream-copy.h"
 #include "core/svd-fault.h"
 #include "core/svd-output.h"
 
@@ -302,7 +303,6 @@ add_copy_streams (SvdWriter  *self,
     {
       AVStream *in = self->copy_in->streams[i];
       enum AVMediaType type = in->codecpar->codec_type;
-      AVStream *out;
 
       self->copy_map[i] = -1;
       if (!((type == AVMEDIA_TYPE_AUDIO && self->options.copy_audio) ||
@@ -325,53 +325,14 @@ add_copy_streams (SvdWriter  *self,
           in->discard = AVDISCARD_ALL;
           continue;
         }
-      if (avformat_query_codec (self->oc->oformat, in->codecpar->codec_id, FF_COMPLIANCE_NORMAL) == 0)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                       "The %s stream %u (%s) of “%s” cannot be stored in a %s file. "
-                       "Choose another container or leave the %s out.",
-                       av_get_media_type_string (type), i, avcodec_get_name (in->codecpar->codec_id),
-                       self->copy_from, self->oc->oformat->name,
-                       type == AVMEDIA_TYPE_AUDIO ? "audio" : "subtitles");
-          return FALSE;
-        }
-      out = avformat_new_stream (self->oc, NULL);
-      if (out == NULL)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory adding a stream");
-          return FALSE;
-        }
-      ret = avcodec_parameters_copy (out->codecpar, in->codecpar);
-      if (ret < 0)
-        {
-          svd_av_set_error (error, SVD_ERROR_ENCODE, ret, "avcodec_parameters_copy",
-                            "Could not copy stream %u of “%s”", i, self->copy_from);
-          return FALSE;
-        }
-      /* The source container's codec tag may mean nothing in the new one. */
-      out->codecpar->codec_tag = 0;
-      out->time_base = in->time_base;
-      out->disposition = in->disposition;
-      av_dict_copy (&out->metadata, in->metadata, 0);
-      self->copy_map[i] = out->index;
+      if (!svd_stream_copy_add (self->oc, in, i, self->copy_from, &self->copy_map[i], error))
+        return FALSE;
     }
   if (dropped->len > 0)
     g_warning ("Not copied from “%s” (SVD Studio copies audio and subtitles and encodes one video "
                "stream): %s", self->copy_from, dropped->str);
   self->copy_pkt = av_packet_alloc ();
   return TRUE;
-}
-
-static gint64
-copy_packet_time_us (SvdWriter *self,
-                     AVPacket  *pkt)
-{
-  AVStream *in = self->copy_in->streams[pkt->stream_index];
-  gint64 ts = pkt->dts != AV_NOPTS_VALUE ? pkt->dts : pkt->pts;
-
-  if (ts == AV_NOPTS_VALUE)
-    return G_MININT64;
-  return av_rescale_q (ts, in->time_base, AV_TIME_BASE_Q);
 }
 
 /* Copies source packets whose time is before @until_us (all of them for
@@ -381,37 +342,19 @@ pump_copy (SvdWriter  *self,
            gint64      until_us,
            GError    **error)
 {
-  int ret;
-
   if (self->copy_in == NULL || self->copy_pkt == NULL)
     return TRUE;
 
   for (;;)
     {
-      AVPacket *pkt = self->copy_pkt;
+      AVPacket *pkt = svd_stream_copy_peek (self->copy_in, self->copy_map, self->copy_pkt,
+                                            &self->copy_pending, &self->copy_eof);
       AVStream *in, *out;
       gint64 t, pts_us;
 
-      if (!self->copy_pending)
-        {
-          if (self->copy_eof)
-            return TRUE;
-          ret = av_read_frame (self->copy_in, pkt);
-          if (ret < 0)
-            {
-              /* The end, or a damaged tail: the video still gets written. */
-              self->copy_eof = TRUE;
-              return TRUE;
-            }
-          if (self->copy_map[pkt->stream_index] < 0)
-            {
-              av_packet_unref (pkt);
-              continue;
-            }
-          self->copy_pending = TRUE;
-        }
-
-      t = copy_packet_time_us (self, pkt);
+      if (pkt == NULL)
+        return TRUE;
+      t = svd_stream_copy_time_us (self->copy_in, pkt);
       if (t != G_MININT64 && until_us != G_MAXINT64 && t > until_us)
         return TRUE;
       self->copy_pending = FALSE;
@@ -433,18 +376,8 @@ pump_copy (SvdWriter  *self,
           if (pkt->dts != AV_NOPTS_VALUE)
             pkt->dts -= shift;
         }
-      av_packet_rescale_ts (pkt, in->time_base, out->time_base);
-      pkt->stream_index = out->index;
-      pkt->pos = -1;
-      ret = av_interleaved_write_frame (self->oc, pkt);
-      av_packet_unref (pkt);
-      if (ret < 0)
-        {
-          svd_av_set_error (error, SVD_ERROR_ENCODE, ret, "av_interleaved_write_frame",
-                            "Writing a copied %s packet to “%s”",
-                            av_get_media_type_string (in->codecpar->codec_type), self->path);
-          return FALSE;
-        }
+      if (!svd_stream_copy_write (self->oc, in, out, pkt, self->path, error))
+        return FALSE;
     }
 }
 
