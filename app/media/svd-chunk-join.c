@@ -117,20 +117,9 @@ add_copy_streams (Join    *self,
                   GError **error)
 {
   const SvdChunkJoinOptions *o = self->options;
-  int ret;
 
-  if (!svd_av_open_input (&self->copy_in, o->source->path, o->allow_playlists, error))
-    {
-      g_prefix_error (error, "Copying the audio and subtitles: ");
-      return FALSE;
-    }
-  ret = avformat_find_stream_info (self->copy_in, NULL);
-  if (ret < 0)
-    {
-      svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, "avformat_find_stream_info",
-                        "Could not read the streams of “%s”", o->source->path);
-      return FALSE;
-    }
+  if (!svd_stream_copy_open (&self->copy_in, o->source->path, o->allow_playlists, error))
+    return FALSE;
   /* What a restore keeps besides the picture: the title, tags and
    * chapters of the source. */
   av_dict_copy (&self->oc->metadata, self->copy_in->metadata, 0);

@@ -4,6 +4,42 @@
 #include "media/svd-stream-copy.h"
 
 /**
+ * svd_stream_copy_open:
+ * @copy_in: (out): the opened source
+ * @source: the source's path
+ * @allow_playlists: as #SvdWriterOptions
+ * @error: return location for an error
+ *
+ * Opens the source whose streams are copied, sandboxed as the reader
+ * opens it: a playlist named as the source must not pull another file's
+ * audio into the output.
+ *
+ * Returns: %TRUE when open, its streams read
+ */
+gboolean
+svd_stream_copy_open (AVFormatContext **copy_in,
+                      const char       *source,
+                      gboolean          allow_playlists,
+                      GError          **error)
+{
+  int ret;
+
+  if (!svd_av_open_input (copy_in, source, allow_playlists, error))
+    {
+      g_prefix_error (error, "Copying the audio and subtitles: ");
+      return FALSE;
+    }
+  ret = avformat_find_stream_info (*copy_in, NULL);
+  if (ret < 0)
+    {
+      svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, "avformat_find_stream_info",
+                        "Could not read the streams of “%s”", source);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * svd_stream_copy_add:
  * @oc: the output
  * @in: a stream of the source to copy (audio or subtitles)

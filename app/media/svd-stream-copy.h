@@ -10,6 +10,10 @@
 
 G_BEGIN_DECLS
 
+gboolean  svd_stream_copy_open  (AVFormatContext **copy_in,
+                                 const char       *source,
+                                 gboolean          allow_playlists,
+                                 GError          **error);
 gboolean  svd_stream_copy_add   (AVFormatContext  *oc,
                                  AVStream         *in,
                                  unsigned          index,

@@ -278,25 +278,12 @@ add_copy_streams (SvdWriter  *self,
 {
   g_autoptr(GString) dropped = g_string_new (NULL);
   int n_video = 0;
-  int ret;
 
   if (self->copy_from == NULL || (!self->options.copy_audio && !self->options.copy_subtitles))
     return TRUE;
 
-  /* Sandboxed as the reader opens it: a playlist named as the source
-   * must not pull another file's audio into the output. */
-  if (!svd_av_open_input (&self->copy_in, self->copy_from, self->options.allow_playlists, error))
-    {
-      g_prefix_error (error, "Copying the audio and subtitles: ");
-      return FALSE;
-    }
-  ret = avformat_find_stream_info (self->copy_in, NULL);
-  if (ret < 0)
-    {
-      svd_av_set_error (error, SVD_ERROR_INVALID_INPUT, ret, "avformat_find_stream_info",
-                        "Could not read the streams of “%s”", self->copy_from);
-      return FALSE;
-    }
+  if (!svd_stream_copy_open (&self->copy_in, self->copy_from, self->options.allow_playlists, error))
+    return FALSE;
 
   self->copy_map = g_new (int, self->copy_in->nb_streams);
   for (unsigned i = 0; i < self->copy_in->nb_streams; i++)
