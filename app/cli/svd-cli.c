@@ -340,3 +340,15 @@ svd_cli_fail_interrupted (const char      *command,
            status == 128 + SIGINT ? "SIGINT (Ctrl-C)" : status == 128 + SIGTERM ? "SIGTERM" : "SIGHUP");
   return status;
 }
+
+/**
+ * svd_cli_common_clear:
+ * @common: the common options
+ *
+ * Frees what svd_cli_parse() stored in @common.
+ */
+void
+svd_cli_common_clear (SvdCliCommon *common)
+{
+  g_clear_pointer (&common->device, g_free);
+}

@@ -32,6 +32,10 @@ typedef struct {
   gboolean  force;
 } SvdCliCommon;
 
+void svd_cli_common_clear (SvdCliCommon *common);
+/* g_auto(SvdCliCommon): the parsed strings are freed on every return. */
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SvdCliCommon, svd_cli_common_clear)
+
 gboolean svd_cli_parse          (GOptionContext *context,
                                  SvdCliCommon   *common,
                                  int            *argc,

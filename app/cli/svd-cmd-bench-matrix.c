@@ -76,7 +76,7 @@ svd_cmd_bench_matrix (int    argc,
   g_autoptr(GHashTable) loaded = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                         (GDestroyNotify) svd_model_unref);
   g_auto(SvdSettings) settings = { 0 };
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   SvdBenchMatrixOptions o;
   gboolean resume = FALSE;
   double target_fps = 0, clip_fps = 0;

@@ -104,7 +104,7 @@ svd_cmd_bench (int    argc,
   g_autofree double *totals = NULL;
   g_autofree double *walls = NULL;
   g_autofree double *stages = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   int frames = 10, warmup = 3, w = 960, h = 540;
   gboolean no_cache = FALSE, skip_peak = FALSE, explain = FALSE;
   g_autofree char *conv = NULL;
@@ -458,6 +458,5 @@ svd_cmd_bench (int    argc,
             }
         }
     }
-  g_free (common.device);
   return 0;
 }

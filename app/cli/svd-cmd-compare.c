@@ -564,7 +564,7 @@ svd_cmd_compare (int    argc,
   g_autofree char *save_dir = NULL;
   gboolean no_reference = FALSE, no_reuse = FALSE, force = FALSE;
   gint64 offset = 0;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   GOptionEntry entries[] = {
     { "reference", 0, 0, G_OPTION_ARG_FILENAME, &reference, "Compare with this clean clip (frames paired by timestamp)", "FILE" },
     { "offset", 0, 0, G_OPTION_ARG_INT64, &offset, "With --reference: reference frame = matched frame + N", "N" },
@@ -707,6 +707,5 @@ out:
   g_clear_pointer (&self.frames, g_array_unref);
   g_clear_error (&self.error);
   info_clear (&self.info);
-  g_free (common.device);
   return status;
 }

@@ -89,7 +89,7 @@ svd_cmd_devices (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("- list OpenCL platforms and devices");
   g_autoptr(GPtrArray) devices = NULL;
   g_autoptr(GError) error = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
 
   g_option_context_set_description (context,
     "Lists every OpenCL platform and device with compute units, memory, the largest\n"
@@ -104,6 +104,5 @@ svd_cmd_devices (int    argc,
     print_json (devices);
   else
     print_text (devices);
-  g_free (common.device);
   return 0;
 }

@@ -32,7 +32,7 @@ svd_cmd_export_chain (int    argc,
   SvdChainExportFormat fmt = SVD_CHAIN_EXPORT_PRESET;
   SvdAnimeJaNaiSlot ranges = { 0 };
   gboolean fp32 = FALSE;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "preset, animejanai, onnx or glsl", "FORMAT" },
     { "name", 'n', 0, G_OPTION_ARG_STRING, &name, "The chain's name", "NAME" },

@@ -120,7 +120,7 @@ farm_submit (int    argc,
   g_autoptr(GArray) missing = NULL;
   g_autofree char *input = NULL, *output = NULL, *job_dir = NULL, *svd = NULL, *name = NULL;
   g_auto(SvdSchedulerSubmission) submission = { 0 };
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   g_autofree char *device = NULL;
   gint64 chunk_frames = 0;
   gboolean existed;
@@ -157,7 +157,7 @@ farm_submit (int    argc,
     "Slurm's own options (account, time limit, GPUs) go through --sbatch-arg.");
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
-  device = common.device;
+  device = g_steal_pointer (&common.device);
   if (argc != 3)
     return svd_cli_usage_error (context, "Give an input and an output file");
   if (chain == NULL)
@@ -375,7 +375,7 @@ farm_status (int    argc,
   g_autoptr(GPtrArray) entries = NULL;
   g_autoptr(JsonBuilder) jb = NULL;
   g_autofree char *name = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   guint n, done = 0;
   GOptionEntry entries_opt[] = {
     { "scheduler", 0, 0, G_OPTION_ARG_STRING, &scheduler_name, "The cluster's scheduler: slurm (the default)", "NAME" },
@@ -388,7 +388,6 @@ farm_status (int    argc,
     "ledger and, where squeue is available, the tasks still queued or running.");
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
-  g_free (common.device);
   if (argc != 2)
     return svd_cli_usage_error (context, "Give the job folder");
   job_dir = resolve_job_dir (argv[1]);
@@ -551,7 +550,7 @@ farm_cancel (int    argc,
   g_autoptr(SvdScheduler) scheduler = NULL;
   g_autoptr(GPtrArray) entries = NULL;
   g_autofree char *name = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   GOptionEntry options[] = {
     { "scheduler", 0, 0, G_OPTION_ARG_STRING, &scheduler_name, "The cluster's scheduler: slurm (the default)", "NAME" },
     { NULL }
@@ -563,7 +562,6 @@ farm_cancel (int    argc,
     "finished stay in the ledger; submitting again restores the rest.");
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
-  g_free (common.device);
   if (argc != 2)
     return svd_cli_usage_error (context, "Give the job folder");
   job_dir = resolve_job_dir (argv[1]);

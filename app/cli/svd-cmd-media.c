@@ -205,7 +205,7 @@ svd_cmd_probe (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("CLIP - describe a video clip");
   g_autoptr(SvdReader) reader = NULL;
   g_autoptr(GError) error = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
 
   g_option_context_set_description (context,
     "Prints the container, video codec, size, pixel format, frame count (counted from\n"
@@ -213,7 +213,6 @@ svd_cmd_probe (int    argc,
     "audio and subtitle stream.");
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
-  g_free (common.device);
   if (argc != 2)
     return svd_cli_usage_error (context, "svd probe: give exactly one clip");
 
@@ -602,7 +601,7 @@ run_encode (int       argc,
   double reuse_similar = 0;
   int crf = -1;
   g_autofree char *on_decode_error = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   SvdRestoreJob job;
   Report report = { 0 };
   gboolean ok;
@@ -682,7 +681,6 @@ run_encode (int       argc,
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
   svd_cli_settings (&common, &settings);
-  g_free (common.device);
   if (restore && job_dir != NULL)
     {
       if (argc != 1)
@@ -991,7 +989,7 @@ svd_cmd_degrade (int    argc,
   g_auto(Interrupt) interrupt = { 0 };
   gboolean no_audio = FALSE, ok;
   SvdDegradeParams params;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   Progress pr = { 0 };
   GOptionEntry entries[] = {
     { "scale", 's', 0, G_OPTION_ARG_INT, &params.scale, "Shrink by 1, 2 or 4 (default 2)", "N" },
@@ -1010,7 +1008,6 @@ svd_cmd_degrade (int    argc,
     "the given CRF. Timestamps are kept, so frame N pairs with frame N of CLEAN.");
   if (!svd_cli_parse (context, &common, &argc, &argv))
     return 2;
-  g_free (common.device);
   if (argc != 3)
     return svd_cli_usage_error (context, "svd degrade: give the clean clip and an output file");
   if (filter != NULL && !svd_scale_filter_from_name (filter, &params.filter))

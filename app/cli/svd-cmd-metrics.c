@@ -420,7 +420,7 @@ svd_cmd_metrics (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_auto(SvdCliInterrupt) interrupt = { 0 };
   gint64 offset = 0, max_frames = 0;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   GOptionEntry entries[] = {
     { "chain", 0, 0, G_OPTION_ARG_STRING, &chain_spec, "Run DIST through this chain first (models, bicubic:2, presets; comma-separated)", "CHAIN" },
     { "per-frame", 0, 0, G_OPTION_ARG_FILENAME, &per_frame, "Write per-frame values to this CSV file", "FILE" },
@@ -564,6 +564,5 @@ out:
   g_clear_pointer (&results.frames, g_array_unref);
   g_clear_pointer (&results.pts, g_array_unref);
   g_clear_pointer (&results.ref_index, g_array_unref);
-  g_free (common.device);
   return status;
 }

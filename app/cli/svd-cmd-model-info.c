@@ -164,7 +164,7 @@ svd_cmd_model_info (int    argc,
   g_autofree char *shipped = NULL;
   const char *path;
   g_autofree char *size = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   int sizes[3][2] = { { 960, 540 }, { 1920, 1080 }, { 0, 0 } };
   int n_sizes = 2;
   GOptionEntry entries[] = {
@@ -195,7 +195,6 @@ svd_cmd_model_info (int    argc,
     shipped = svd_model_library_find_shipped (argv[1]);
   path = shipped != NULL ? shipped : argv[1];
   model = svd_model_load (path, &error);
-  g_free (common.device);
   if (model == NULL)
     {
       /* A whole chain fused into one ONNX (svd export-chain --format onnx)

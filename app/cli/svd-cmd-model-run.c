@@ -22,7 +22,7 @@ svd_cmd_model_run (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_auto(SvdCliInterrupt) interrupt = { 0 };
   g_auto(SvdSettings) settings = { 0 };
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   SvdEngineTimings timings = { 0 };
   gboolean sixteen = FALSE;
   GOptionEntry entries[] = {
@@ -75,6 +75,5 @@ svd_cmd_model_run (int    argc,
   if (g_cancellable_set_error_if_cancelled (cancellable, &error) ||
       !svd_png_save (output, argv[argc - 1], sixteen ? 16 : 8, &error))
     return svd_cli_fail_interrupted (argv[0], &interrupt, error);
-  g_free (common.device);
   return 0;
 }

@@ -26,7 +26,7 @@ svd_cmd_queue_list (int    argc,
   g_autoptr(GOptionContext) context = g_option_context_new ("- list the restore jobs of the app's queue");
   g_autoptr(SvdJobQueue) queue = NULL;
   g_autoptr(GError) error = NULL;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   guint n;
 
   if (!svd_cli_parse (context, &common, &argc, &argv))
@@ -108,7 +108,7 @@ svd_cmd_queue_add (int    argc,
   gboolean no_audio = FALSE, no_subs = FALSE;
   gint64 chunk_frames = 0;
   int crf = -1;
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   SvdQueueJobSpec spec;
   SvdQueueJob *job;
   GOptionEntry entries[] = {
@@ -221,7 +221,7 @@ svd_cmd_queue_run (int    argc,
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GSource) source = NULL;
   SvdCliInterrupt interrupt = { 0 };
-  SvdCliCommon common = { 0 };
+  g_auto(SvdCliCommon) common = { 0 };
   Runner r = { 0 };
   int status;
 

@@ -688,6 +688,7 @@ run_thread (gpointer data)
   g_source_set_static_name (source, "svd-job-queue finished");
   g_source_attach (source, run->context);
   g_source_unref (source);
+  run_unref (run);   /* the thread's own reference */
   return NULL;
 }
 

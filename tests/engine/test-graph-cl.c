@@ -306,7 +306,7 @@ test_span (gconstpointer data)
   g_autoptr(SvdModel) m = NULL;
   g_autoptr(SvdImage) in = NULL, want = NULL, ref = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(SvdSettings) settings;
+  g_auto(SvdSettings) settings = { 0 };
 
   if (!g_file_test (mpath, G_FILE_TEST_EXISTS))
     {
@@ -330,6 +330,8 @@ test_span (gconstpointer data)
       g_autoptr(SvdChain) chain = NULL;
       double d_ref, d_ort;
 
+      if (half)
+        svd_settings_clear (&settings);   /* the first half's */
       svd_settings_init (&settings);
       svd_settings_apply_env (&settings);
       settings.precision = half ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
@@ -363,7 +365,7 @@ test_mixed_chain (void)
   g_autoptr(SvdEngine) engine = NULL;
   g_autoptr(SvdChain) chain = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(SvdSettings) settings;
+  g_auto(SvdSettings) settings = { 0 };
   SvdModel *models[2];
   double diff;
 
@@ -423,7 +425,7 @@ test_span_auto (void)
   svd_test_fill_random_rgb (in, 3);
   for (int i = 0; i < 2; i++)
     {
-      g_auto(SvdSettings) settings;
+      g_auto(SvdSettings) settings = { 0 };
       g_autoptr(SvdEngine) engine = NULL;
       g_autoptr(SvdChain) chain = NULL;
 

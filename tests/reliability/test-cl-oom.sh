@@ -45,16 +45,25 @@ ffmpeg -v error -f lavfi -i testsrc2=s=2000x2000 -frames:v 1 "$work/big.png"
 cp "$work/big.png" "$work/big.orig"
 "$svd" model run "$model" "$work/big.png" "$work/big-ref.png" -q 2>"$work/e4"
 check "2000x2000 without a limit works" test -s "$work/big-ref.png"
-mkdir -p "$work/lim"
-( ulimit -v 1000000
-  export MALLOC_ARENA_MAX=1 POCL_MAX_PTHREAD_COUNT=2
-  exec "$svd" model run "$model" "$work/big.png" "$work/lim/out.png" ) >/dev/null 2>"$work/e5"
-rc=$?; comment "$work/e5"
-check "ulimit -v 1 GB: exits 0, not an abort (was 134, SIGABRT in PoCL)" test $rc -eq 0
-check "ulimit -v 1 GB: notice names the limit and the tiles" \
-  grep -q "address-space limit (ulimit -v) leaves [0-9.]* MiB): processing in [0-9]*x[0-9]* tiles" "$work/e5"
-check "ulimit -v 1 GB: same image as without the limit" psnr_at_least "$work/big-ref.png" "$work/lim/out.png" 50
-check "ulimit -v 1 GB: input unchanged" cmp -s "$work/big.png" "$work/big.orig"
+# AddressSanitizer reserves terabytes of address space for its shadow, so
+# under the sanitizer build a `ulimit -v` stops the runtime itself, not us:
+# those four checks are skipped there (the host-mem hook below still runs).
+if ldd "$svd" | grep -q libasan; then
+  for d in "exits 0" "notice" "same image" "input unchanged"; do
+    n=$((n+1)); echo "ok $n - ulimit -v 1 GB: $d # SKIP AddressSanitizer build"
+  done
+else
+  mkdir -p "$work/lim"
+  ( ulimit -v 1000000
+    export MALLOC_ARENA_MAX=1 POCL_MAX_PTHREAD_COUNT=2
+    exec "$svd" model run "$model" "$work/big.png" "$work/lim/out.png" ) >/dev/null 2>"$work/e5"
+  rc=$?; comment "$work/e5"
+  check "ulimit -v 1 GB: exits 0, not an abort (was 134, SIGABRT in PoCL)" test $rc -eq 0
+  check "ulimit -v 1 GB: notice names the limit and the tiles" \
+    grep -q "address-space limit (ulimit -v) leaves [0-9.]* MiB): processing in [0-9]*x[0-9]* tiles" "$work/e5"
+  check "ulimit -v 1 GB: same image as without the limit" psnr_at_least "$work/big-ref.png" "$work/lim/out.png" 50
+  check "ulimit -v 1 GB: input unchanged" cmp -s "$work/big.png" "$work/big.orig"
+fi
 
 # No tile fits: a clean refusal that names the sizes and the limit, and no
 # output, not even a temporary file.
