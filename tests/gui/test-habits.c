@@ -383,7 +383,7 @@ script (SvdApplication *app)
     g_test_message ("difference view mean: ×1 %.2f, ×4 %.2f, ×8 %.2f", m1, m4, m8);
     g_assert_cmpfloat (m8, >, m4);
     g_assert_cmpfloat (m1, <, m4);
-    svd_gui_test_save_screenshot (window, "habits-difference");
+    g_free (svd_gui_test_save_screenshot (window, "habits-difference"));
   }
 
   /* The shown frame's images as PNG files, the same pixels. */
