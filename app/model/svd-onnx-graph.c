@@ -112,20 +112,22 @@ tens_new (Imp          *imp,
 {
   Tens *t;
   gsize n = 1;
+  gsize max_elements = svd_onnx_fold_max_elements ();
+  gsize max_bytes = svd_onnx_fold_max_bytes ();
 
   if (ndim < 0 || ndim > MAX_DIMS)
     return fail (NULL, SVD_ERROR_UNSUPPORTED, error, "An ONNX constant has %d dimensions; at most %d are supported",
                  ndim, MAX_DIMS);
   for (int i = 0; i < ndim; i++)
-    if (dims[i] < 0 || (guint64) dims[i] > SVD_LIMIT_ONNX_FOLD_ELEMENTS ||
-        !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > SVD_LIMIT_ONNX_FOLD_ELEMENTS)
+    if (dims[i] < 0 || (guint64) dims[i] > max_elements ||
+        !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > max_elements)
       return fail (NULL, SVD_ERROR_UNSUPPORTED, error,
                    "An ONNX constant has a negative dimension or more than %" G_GSIZE_FORMAT
-                   " elements (the constant folder's limit per tensor)", SVD_LIMIT_ONNX_FOLD_ELEMENTS);
-  if (MAX (n, 1) * sizeof (double) > SVD_LIMIT_ONNX_FOLD_BYTES - imp->fold_bytes)
+                   " elements (the constant folder's limit per tensor)", max_elements);
+  if (MAX (n, 1) * sizeof (double) > max_bytes - imp->fold_bytes)
     return fail (NULL, SVD_ERROR_UNSUPPORTED, error,
                  "ONNX constant folding needs more than its memory limit of %" G_GSIZE_FORMAT " MiB",
-                 SVD_LIMIT_ONNX_FOLD_BYTES >> 20);
+                 max_bytes >> 20);
   imp->fold_bytes += MAX (n, 1) * sizeof (double);
   t = g_new0 (Tens, 1);
   t->elem = elem;
@@ -951,7 +953,7 @@ fold_node (Imp                   *imp,
       if (x->n != 1 || lim->n != 1 || d->n != 1 || d->v[0] == 0)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "Range needs scalar start, limit and delta");
       cnt = ceil ((lim->v[0] - st) / d->v[0]);
-      len = cnt > 0 && cnt < (double) SVD_LIMIT_ONNX_FOLD_ELEMENTS ? (gint64) cnt : 0;
+      len = cnt > 0 && cnt < (double) svd_onnx_fold_max_elements () ? (gint64) cnt : 0;
       if ((out = tens_new (imp, x->elem, 1, &len, error)) == NULL)
         return NULL;
       for (gint64 i = 0; i < len; i++)

@@ -32,7 +32,6 @@
 #include <math.h>
 
 #define MAX_NODES      20000
-#define MAX_ELEMENTS   SVD_LIMIT_ONNX_FOLD_ELEMENTS
 #define MAX_EVAL_DEPTH 256
 /* The largest fixed input (H·W) used as the pixel-shuffle probe. */
 #define MAX_PROBE_PIXELS 65536
@@ -84,6 +83,8 @@ tens_new (Onnx         *o,
 {
   Tens *t;
   gsize n = 1;
+  gsize max_elements = svd_onnx_fold_max_elements ();
+  gsize max_bytes = svd_onnx_fold_max_bytes ();
 
   if (ndim < 0 || ndim > SVD_TENSOR_MAX_DIMS)
     {
@@ -94,22 +95,22 @@ tens_new (Onnx         *o,
   /* Each dimension is bounded on its own too, so that a zero elsewhere
    * cannot hide a huge one that later arithmetic multiplies. */
   for (int i = 0; i < ndim; i++)
-    if (dims[i] < 0 || (guint64) dims[i] > MAX_ELEMENTS ||
-        !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > MAX_ELEMENTS)
+    if (dims[i] < 0 || (guint64) dims[i] > max_elements ||
+        !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > max_elements)
       {
         g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
                      "ONNX tensor has a negative dimension or more than %" G_GSIZE_FORMAT
-                     " elements (the constant folder's limit per tensor)", (gsize) MAX_ELEMENTS);
+                     " elements (the constant folder's limit per tensor)", max_elements);
         return NULL;
       }
   /* The folder keeps every value it computes until the graph is matched;
    * the budget is checked before allocating (n ≤ 2^23, so no overflow). */
-  if (MAX (n, 1) * sizeof (double) > SVD_LIMIT_ONNX_FOLD_BYTES - o->fold_bytes)
+  if (MAX (n, 1) * sizeof (double) > max_bytes - o->fold_bytes)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
                    "ONNX constant folding needs more than its memory limit of %" G_GSIZE_FORMAT
                    " MiB; a compact model needs far less (the graph computes oversized constants)",
-                   SVD_LIMIT_ONNX_FOLD_BYTES >> 20);
+                   max_bytes >> 20);
       return NULL;
     }
   o->fold_bytes += MAX (n, 1) * sizeof (double);
