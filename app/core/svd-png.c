@@ -43,32 +43,52 @@ png_warning_cb (png_structp      png,
 }
 
 
-/**
- * svd_png_load_as:
- * @path: a PNG file
- * @format: %SVD_PIXEL_FORMAT_RGB_F32 (code value / max code, so 8-bit v
- *   becomes exactly v/255.0f), %SVD_PIXEL_FORMAT_RGB8 or
- *   %SVD_PIXEL_FORMAT_RGBA8 (16-bit input is rounded to 8 bits)
- * @bit_depth: (out) (optional): the file's bit depth per channel (8 or 16)
- * @error: return location for an error
- *
- * Loads any PNG (grey, palette, RGB, with or without alpha, 1–16 bits).
- * Grey becomes RGB; alpha is dropped for RGB formats (composited on
- * nothing: videos have no alpha).
- *
- * Returns: (transfer full) (nullable): the image, colour tagged sRGB full
- *   range
- */
-SvdImage *
-svd_png_load_as (const char      *path,
-                 SvdPixelFormat   format,
-                 int             *bit_depth,
-                 GError         **error)
+/* Where the bytes come from: a regular file, streamed (an image at the
+ * limit is hundreds of MiB of raw rows; only the decoded image is held), or
+ * memory (fuzz-png, and any caller that has the file already). Both go
+ * through png_load() below: the same signature check, limits and
+ * conversions. */
+typedef struct {
+  FILE         *fp;    /* NULL: read from data */
+  const guint8 *data;
+  gsize         size;
+  gsize         pos;
+} PngSource;
+
+static gboolean
+source_read (PngSource *src,
+             guint8    *out,
+             gsize      n)
+{
+  if (src->fp != NULL)
+    return fread (out, 1, n, src->fp) == n;
+  if (n > src->size - src->pos)
+    return FALSE;
+  memcpy (out, src->data + src->pos, n);
+  src->pos += n;
+  return TRUE;
+}
+
+static void
+png_read_cb (png_structp png,
+             png_bytep   out,
+             png_size_t  n)
+{
+  /* libpng's own fread callback says the same on a short read. */
+  if (!source_read (png_get_io_ptr (png), out, n))
+    png_error (png, "Read Error");
+}
+
+static SvdImage *
+png_load (PngSource       *src,
+          const char      *name,
+          SvdPixelFormat   format,
+          int             *bit_depth,
+          GError         **error)
 {
   PngErrorState state = { 0 };
   png_structp png = NULL;
   png_infop info = NULL;
-  FILE *fp;
   SvdImage *volatile image = NULL;
   guint16 *volatile row16 = NULL;
   /* Freed by hand: a libpng error longjmps past any g_autofree. */
@@ -77,38 +97,25 @@ svd_png_load_as (const char      *path,
   png_uint_32 w, h;
   int depth, color_type;
 
-  if (format != SVD_PIXEL_FORMAT_RGB_F32 && format != SVD_PIXEL_FORMAT_RGB8 &&
-      format != SVD_PIXEL_FORMAT_RGBA8)
+  if (!source_read (src, sig, 8) || png_sig_cmp (sig, 0, 8) != 0)
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
-                   "PNG images load as rgbf32, rgb24 or rgba only");
-      return NULL;
-    }
-
-  /* A FIFO named .png would block here forever, a device read forever. */
-  fp = svd_file_fopen_regular (path, error);
-  if (fp == NULL)
-    return NULL;
-  if (fread (sig, 1, 8, fp) != 8 || png_sig_cmp (sig, 0, 8) != 0)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s is not a PNG file", path);
-      fclose (fp);
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s is not a PNG file", name);
       return NULL;
     }
 
   png = png_create_read_struct (PNG_LIBPNG_VER_STRING, &state, png_error_cb, png_warning_cb);
   if (png == NULL || (info = png_create_info_struct (png)) == NULL)
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory reading %s", path);
+      g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory reading %s", name);
       goto fail;
     }
   if (setjmp (state.jmp))
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Cannot read PNG %s: %s", path, state.message);
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Cannot read PNG %s: %s", name, state.message);
       goto fail;
     }
 
-  png_init_io (png, fp);
+  png_set_read_fn (png, src, png_read_cb);
   png_set_sig_bytes (png, 8);
   png_set_user_limits (png, SVD_PNG_MAX_SIDE, SVD_PNG_MAX_SIDE);
   png_read_info (png, info);
@@ -117,7 +124,7 @@ svd_png_load_as (const char      *path,
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
                    "PNG %s is %ux%u, %" G_GUINT64_FORMAT " pixels, above the limit of %" G_GUINT64_FORMAT
-                   " (8192x8192, the largest frame SVD reads)", path, (unsigned) w, (unsigned) h,
+                   " (8192x8192, the largest frame SVD reads)", name, (unsigned) w, (unsigned) h,
                    (guint64) w * h, SVD_LIMIT_PNG_PIXELS);
       goto fail;
     }
@@ -149,7 +156,7 @@ svd_png_load_as (const char      *path,
     image = svd_image_new (format, (int) w, (int) h, &local_error);
     if (image == NULL)
       {
-        g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", path);
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", name);
         goto fail;
       }
     image->color.range = SVD_COLOR_RANGE_FULL;
@@ -161,7 +168,7 @@ svd_png_load_as (const char      *path,
     buf = g_try_malloc (row_bytes * (passes_needed ? h : 1));
     if (buf == NULL)
       {
-        g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory reading %s", path);
+        g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory reading %s", name);
         goto fail;
       }
     row16 = (guint16 *) buf;
@@ -175,15 +182,15 @@ svd_png_load_as (const char      *path,
 
     for (png_uint_32 y = 0; y < h; y++)
       {
-        guint8 *src = passes_needed ? buf + y * row_bytes : buf;
+        guint8 *src_row = passes_needed ? buf + y * row_bytes : buf;
 
         if (!passes_needed)
-          png_read_row (png, src, NULL);
+          png_read_row (png, src_row, NULL);
 
         for (png_uint_32 x = 0; x < w; x++)
           for (int c = 0; c < 4; c++)
             {
-              guint v = depth == 16 ? ((guint16 *) src)[4 * x + c] : src[4 * x + c];
+              guint v = depth == 16 ? ((guint16 *) src_row)[4 * x + c] : src_row[4 * x + c];
               float maxv = depth == 16 ? 65535.0f : 255.0f;
 
               if (format == SVD_PIXEL_FORMAT_RGB_F32)
@@ -207,7 +214,6 @@ svd_png_load_as (const char      *path,
   g_free (row16);
   g_free (rows);
   png_destroy_read_struct (&png, &info, NULL);
-  fclose (fp);
   return image;
 
 fail:
@@ -217,8 +223,88 @@ fail:
     svd_image_unref (image);
   if (png != NULL)
     png_destroy_read_struct (&png, info ? &info : NULL, NULL);
-  fclose (fp);
   return NULL;
+}
+
+static gboolean
+check_format (SvdPixelFormat   format,
+              GError         **error)
+{
+  if (format != SVD_PIXEL_FORMAT_RGB_F32 && format != SVD_PIXEL_FORMAT_RGB8 &&
+      format != SVD_PIXEL_FORMAT_RGBA8)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "PNG images load as rgbf32, rgb24 or rgba only");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * svd_png_load_as:
+ * @path: a PNG file
+ * @format: %SVD_PIXEL_FORMAT_RGB_F32 (code value / max code, so 8-bit v
+ *   becomes exactly v/255.0f), %SVD_PIXEL_FORMAT_RGB8 or
+ *   %SVD_PIXEL_FORMAT_RGBA8 (16-bit input is rounded to 8 bits)
+ * @bit_depth: (out) (optional): the file's bit depth per channel (8 or 16)
+ * @error: return location for an error
+ *
+ * Loads any PNG (grey, palette, RGB, with or without alpha, 1–16 bits).
+ * Grey becomes RGB; alpha is dropped for RGB formats (composited on
+ * nothing: videos have no alpha). The file must be a regular file; it is
+ * streamed, with the same checks as svd_png_load_data().
+ *
+ * Returns: (transfer full) (nullable): the image, colour tagged sRGB full
+ *   range
+ */
+SvdImage *
+svd_png_load_as (const char      *path,
+                 SvdPixelFormat   format,
+                 int             *bit_depth,
+                 GError         **error)
+{
+  PngSource src = { 0 };
+  SvdImage *image;
+
+  if (!check_format (format, error))
+    return NULL;
+  /* A FIFO named .png would block here forever, a device read forever. */
+  src.fp = svd_file_fopen_regular (path, error);
+  if (src.fp == NULL)
+    return NULL;
+  image = png_load (&src, path, format, bit_depth, error);
+  fclose (src.fp);
+  return image;
+}
+
+/**
+ * svd_png_load_data:
+ * @data: (array length=size): a whole PNG file's bytes
+ * @size: their number
+ * @format: as for svd_png_load_as()
+ * @bit_depth: (out) (optional): the image's bit depth per channel (8 or 16)
+ * @error: return location for an error
+ *
+ * svd_png_load_as() from memory: the same decoder, limits
+ * (%SVD_PNG_MAX_SIDE, %SVD_LIMIT_PNG_PIXELS) and conversions; errors name
+ * the image "PNG data".
+ *
+ * Returns: (transfer full) (nullable): the image, colour tagged sRGB full
+ *   range
+ */
+SvdImage *
+svd_png_load_data (const guint8    *data,
+                   gsize            size,
+                   SvdPixelFormat   format,
+                   int             *bit_depth,
+                   GError         **error)
+{
+  PngSource src = { NULL, data, size, 0 };
+
+  g_return_val_if_fail (data != NULL || size == 0, NULL);
+  if (!check_format (format, error))
+    return NULL;
+  return png_load (&src, "PNG data", format, bit_depth, error);
 }
 
 /**

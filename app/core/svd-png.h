@@ -13,6 +13,11 @@ SvdImage *svd_png_load_as (const char      *path,
                            SvdPixelFormat   format,
                            int             *bit_depth,
                            GError         **error);
+SvdImage *svd_png_load_data (const guint8  *data,
+                             gsize          size,
+                             SvdPixelFormat format,
+                             int           *bit_depth,
+                             GError       **error);
 gboolean  svd_png_save    (const SvdImage  *image,
                            const char      *path,
                            int              bit_depth,

@@ -20,6 +20,7 @@
 #include "core/svd-limits.h"
 #include "model/onnx.pb-c.h"
 #include "model/svd-onnx-util.h"
+#include "model/svd-onnx-fold.h"
 #include "model/svd-graph.h"
 
 #include <math.h>
@@ -31,13 +32,8 @@
 #define PROBE_W    64
 #define PROBE_H    64
 
-typedef struct {
-  int     elem;
-  int     ndim;
-  gint64  dims[MAX_DIMS];
-  gsize   n;
-  double *v;
-} Tens;
+/* A constant of the shared folder (svd-onnx-fold.h). */
+typedef SvdOnnxTens Tens;
 
 typedef struct {
   gboolean transpose;
@@ -65,8 +61,8 @@ typedef struct {
   gint64            opset;
   GHashTable       *inits;     /* name → TensorProto */
   GHashTable       *values;    /* name → Val */
-  GPtrArray        *arena;     /* Tens and Val */
-  gsize             fold_bytes;
+  GPtrArray        *arena;     /* Val */
+  SvdOnnxFold       fold;      /* every Tens, under the folder's limits */
   SvdGraph         *g;
   int               width;
   int               height;
@@ -74,32 +70,7 @@ typedef struct {
 
 /* ---- Messages ------------------------------------------------------------ */
 
-static gpointer
-fail (const Onnx__NodeProto *n,
-      int                    code,
-      GError               **error,
-      const char            *format,
-      ...) G_GNUC_PRINTF (4, 5);
-
-static gpointer
-fail (const Onnx__NodeProto *n,
-      int                    code,
-      GError               **error,
-      const char            *format,
-      ...)
-{
-  va_list args;
-  g_autofree char *msg = NULL;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  if (n != NULL)
-    g_set_error (error, SVD_ERROR, code, "ONNX node “%s” (%s): %s", svd_onnx_node_label (n), n->op_type, msg);
-  else
-    g_set_error_literal (error, SVD_ERROR, code, msg);
-  return NULL;
-}
+#define fail svd_onnx_node_error
 
 /* ---- Constants ------------------------------------------------------------- */
 
@@ -110,84 +81,10 @@ tens_new (Imp          *imp,
           const gint64 *dims,
           GError      **error)
 {
-  Tens *t;
-  gsize n = 1;
-
-  if (ndim < 0 || ndim > MAX_DIMS)
-    return fail (NULL, SVD_ERROR_UNSUPPORTED, error, "An ONNX constant has %d dimensions; at most %d are supported",
-                 ndim, MAX_DIMS);
-  for (int i = 0; i < ndim; i++)
-    if (dims[i] < 0 || (guint64) dims[i] > SVD_LIMIT_ONNX_FOLD_ELEMENTS ||
-        !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > SVD_LIMIT_ONNX_FOLD_ELEMENTS)
-      return fail (NULL, SVD_ERROR_UNSUPPORTED, error,
-                   "An ONNX constant has a negative dimension or more than %" G_GSIZE_FORMAT
-                   " elements (the constant folder's limit per tensor)", SVD_LIMIT_ONNX_FOLD_ELEMENTS);
-  if (MAX (n, 1) * sizeof (double) > SVD_LIMIT_ONNX_FOLD_BYTES - imp->fold_bytes)
-    return fail (NULL, SVD_ERROR_UNSUPPORTED, error,
-                 "ONNX constant folding needs more than its memory limit of %" G_GSIZE_FORMAT " MiB",
-                 SVD_LIMIT_ONNX_FOLD_BYTES >> 20);
-  imp->fold_bytes += MAX (n, 1) * sizeof (double);
-  t = g_new0 (Tens, 1);
-  t->elem = elem;
-  t->ndim = ndim;
-  if (ndim > 0)
-    memcpy (t->dims, dims, sizeof (gint64) * ndim);
-  t->n = n;
-  t->v = g_new0 (double, MAX (n, 1));
-  g_ptr_array_add (imp->arena, t);
-  g_ptr_array_add (imp->arena, t->v);
-  return t;
+  return svd_onnx_fold_new (&imp->fold, elem, ndim, dims, error);
 }
 
-static gint64
-to_i64 (double v)
-{
-  if (!(v >= -9.3e18 && v <= 9.3e18))
-    return v > 0 ? G_MAXINT64 : G_MININT64;
-  return (gint64) v;
-}
-
-static Tens *
-decode (Imp                     *imp,
-        const Onnx__TensorProto *tp,
-        GError                 **error)
-{
-  Tens *t;
-  gint64 dims[MAX_DIMS];
-  gsize esize;
-  const char *name = tp->name ? tp->name : "?";
-
-  if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-    return fail (NULL, SVD_ERROR_UNSUPPORTED, error,
-                 "ONNX tensor “%s” keeps its data in an external file (not supported)", name);
-  if (tp->n_dims > MAX_DIMS)
-    return fail (NULL, SVD_ERROR_UNSUPPORTED, error, "ONNX tensor “%s” has %zu dimensions", name, tp->n_dims);
-  for (gsize i = 0; i < tp->n_dims; i++)
-    dims[i] = tp->dims[i];
-  if ((esize = svd_onnx_elem_size (tp->data_type)) == 0)
-    return fail (NULL, SVD_ERROR_UNSUPPORTED, error, "ONNX tensor “%s” has data type %d", name, tp->data_type);
-  if ((t = tens_new (imp, tp->data_type, (int) tp->n_dims, dims, error)) == NULL)
-    return NULL;
-  if (svd_onnx_tensor_is_raw (tp, t->n))
-    {
-      gsize need;
-
-      if (!g_size_checked_mul (&need, t->n, esize) || need != tp->raw_data.len)
-        return fail (NULL, SVD_ERROR_MODEL_INVALID, error, "ONNX tensor “%s” holds %zu bytes; its shape needs %"
-                     G_GSIZE_FORMAT, name, tp->raw_data.len, need);
-      svd_onnx_tensor_values (tp, t->n, t->v);
-      return t;
-    }
-  {
-    gsize have = svd_onnx_tensor_n_typed (tp);
-
-    if (have != t->n)
-      return fail (NULL, SVD_ERROR_MODEL_INVALID, error, "ONNX tensor “%s” holds %zu values; its shape needs %"
-                   G_GSIZE_FORMAT, name, have, t->n);
-    svd_onnx_tensor_values (tp, t->n, t->v);
-  }
-  return t;
-}
+#define to_i64 svd_onnx_to_i64
 
 /* ---- Values -------------------------------------------------------------- */
 
@@ -282,116 +179,6 @@ strides_of (int           ndim,
     }
 }
 
-static double
-binop (const char *op,
-       int         elem,
-       double      a,
-       double      b)
-{
-  if (strcmp (op, "Add") == 0) return a + b;
-  if (strcmp (op, "Sub") == 0) return a - b;
-  if (strcmp (op, "Mul") == 0) return a * b;
-  if (strcmp (op, "Div") == 0)
-    {
-      if (svd_onnx_is_float_elem (elem))
-        return a / b;
-      return b != 0 ? trunc (a / b) : 0;
-    }
-  if (strcmp (op, "Mod") == 0)
-    {
-      double r;
-
-      if (b == 0)
-        return 0;
-      /* Integer Mod (fmod = 0) takes the divisor's sign, like Python. */
-      r = fmod (a, b);
-      if (r != 0 && ((r < 0) != (b < 0)))
-        r += b;
-      return r;
-    }
-  if (strcmp (op, "Min") == 0) return MIN (a, b);
-  if (strcmp (op, "Max") == 0) return MAX (a, b);
-  if (strcmp (op, "Pow") == 0) return pow (a, b);
-  if (strcmp (op, "Equal") == 0) return a == b;
-  if (strcmp (op, "Less") == 0) return a < b;
-  if (strcmp (op, "Greater") == 0) return a > b;
-  return NAN;
-}
-
-static gboolean
-is_binary_fold (const char *op)
-{
-  static const char *ops[] = { "Add", "Sub", "Mul", "Div", "Mod", "Min", "Max", "Pow", "Equal", "Less",
-                               "Greater" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (ops); i++)
-    if (strcmp (op, ops[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static Tens *
-fold_binary (Imp                   *imp,
-             const Onnx__NodeProto *n,
-             Tens                  *x,
-             Tens                  *y,
-             GError               **error)
-{
-  gint64 dims[MAX_DIMS];
-  gsize xs[MAX_DIMS], ys[MAX_DIMS], idx[MAX_DIMS] = { 0 };
-  int nd = MAX (x->ndim, y->ndim);
-  Tens *out;
-  int elem = x->elem;
-
-  for (int d = 0; d < nd; d++)
-    {
-      int dx = d - (nd - x->ndim), dy = d - (nd - y->ndim);
-      gint64 a = dx >= 0 ? x->dims[dx] : 1, b = dy >= 0 ? y->dims[dy] : 1;
-
-      if (a != b && a != 1 && b != 1)
-        return fail (n, SVD_ERROR_MODEL_INVALID, error, "operands do not broadcast");
-      dims[d] = a == 1 ? b : a;
-    }
-  {
-    gsize sx = 1, sy = 1;
-
-    for (int d = nd - 1; d >= 0; d--)
-      {
-        int dx = d - (nd - x->ndim), dy = d - (nd - y->ndim);
-
-        xs[d] = dx >= 0 && x->dims[dx] != 1 ? sx : 0;
-        ys[d] = dy >= 0 && y->dims[dy] != 1 ? sy : 0;
-        if (dx >= 0)
-          sx *= (gsize) x->dims[dx];
-        if (dy >= 0)
-          sy *= (gsize) y->dims[dy];
-      }
-  }
-  if (strcmp (n->op_type, "Equal") == 0 || strcmp (n->op_type, "Less") == 0 ||
-      strcmp (n->op_type, "Greater") == 0)
-    elem = ET_BOOL;
-  if ((out = tens_new (imp, elem, nd, dims, error)) == NULL)
-    return NULL;
-  for (gsize k = 0; k < out->n; k++)
-    {
-      gsize ix = 0, iy = 0;
-
-      for (int d = 0; d < nd; d++)
-        {
-          ix += idx[d] * xs[d];
-          iy += idx[d] * ys[d];
-        }
-      out->v[k] = binop (n->op_type, x->elem, x->v[ix], y->v[iy]);
-      for (int d = nd - 1; d >= 0; d--)
-        {
-          if (++idx[d] < (gsize) dims[d])
-            break;
-          idx[d] = 0;
-        }
-    }
-  return out;
-}
-
 /* Axes of Unsqueeze/Squeeze: attribute before opset 13, else input 1. */
 static gboolean
 get_axes (Imp                   *imp,
@@ -400,31 +187,12 @@ get_axes (Imp                   *imp,
           int                   *count,
           GError               **error)
 {
-  gsize na;
-  const int64_t *ints;
+  Tens *t = NULL;
 
-  *count = 0;
-  if (svd_onnx_attr_ints (n, "axes", &na, &ints))
-    {
-      if (na > MAX_DIMS)
-        return fail (n, SVD_ERROR_UNSUPPORTED, error, "too many axes"), FALSE;
-      for (gsize i = 0; i < na; i++)
-        axes[i] = ints[i];
-      *count = (int) na;
-    }
-  else if (input (imp, n, 1) != NULL)
-    {
-      Tens *t = need_const (imp, n, 1, "axes", error);
-
-      if (t == NULL)
-        return FALSE;
-      if (t->n > MAX_DIMS)
-        return fail (n, SVD_ERROR_UNSUPPORTED, error, "too many axes"), FALSE;
-      for (gsize i = 0; i < t->n; i++)
-        axes[i] = to_i64 (t->v[i]);
-      *count = (int) t->n;
-    }
-  return TRUE;
+  if (svd_onnx_attr (n, "axes") == NULL && input (imp, n, 1) != NULL &&
+      (t = need_const (imp, n, 1, "axes", error)) == NULL)
+    return FALSE;
+  return svd_onnx_axes_from (n, t, axes, count, error);
 }
 
 /* New dims for Unsqueeze/Squeeze/Reshape/Flatten of something with @ndim
@@ -444,43 +212,10 @@ reshape_dims (Imp                   *imp,
   if (strcmp (op, "Unsqueeze") == 0 || strcmp (op, "Squeeze") == 0)
     {
       gint64 axes[MAX_DIMS];
-      gboolean mark[MAX_DIMS] = { 0 };
-      int na, nd = 0;
+      int na;
 
-      if (!get_axes (imp, n, axes, &na, error))
-        return FALSE;
-      if (op[0] == 'U')
-        {
-          int rank = ndim + na, k = 0;
-
-          if (na == 0 || rank > MAX_DIMS)
-            return fail (n, SVD_ERROR_UNSUPPORTED, error, "Unsqueeze needs 1 to 8 output dimensions"), FALSE;
-          for (int i = 0; i < na; i++)
-            {
-              int a;
-
-              if (!svd_onnx_norm_axis (axes[i], rank, &a) || mark[a])
-                return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Unsqueeze axes"), FALSE;
-              mark[a] = TRUE;
-            }
-          for (int d = 0; d < rank; d++)
-            out[d] = mark[d] ? 1 : dims[k++];
-          *out_ndim = rank;
-          return TRUE;
-        }
-      for (int i = 0; i < na; i++)
-        {
-          int a;
-
-          if (!svd_onnx_norm_axis (axes[i], ndim, &a) || dims[a] != 1)
-            return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Squeeze axes"), FALSE;
-          mark[a] = TRUE;
-        }
-      for (int d = 0; d < ndim; d++)
-        if (!(na == 0 ? dims[d] == 1 : mark[d]))
-          out[nd++] = dims[d];
-      *out_ndim = nd;
-      return TRUE;
+      return get_axes (imp, n, axes, &na, error) &&
+             svd_onnx_squeeze_dims (n, ndim, dims, axes, na, out_ndim, out, error);
     }
   if (strcmp (op, "Flatten") == 0)
     {
@@ -496,81 +231,14 @@ reshape_dims (Imp                   *imp,
       *out_ndim = 2;
       return TRUE;
     }
-  /* Reshape */
   {
     Tens *shape = need_const (imp, n, 1, "shape", error);
-    int infer = -1;
-    gsize known = 1;
-    gboolean allowzero = svd_onnx_attr_int (n, "allowzero", 0) != 0;
 
-    if (shape == NULL)
-      return FALSE;
-    if (shape->n > MAX_DIMS)
-      return fail (n, SVD_ERROR_UNSUPPORTED, error, "Reshape to more than 8 dimensions"), FALSE;
-    for (gsize i = 0; i < shape->n; i++)
-      {
-        gint64 d = to_i64 (shape->v[i]);
-
-        if (d == 0 && !allowzero)
-          {
-            if ((int) i >= ndim)
-              return fail (n, SVD_ERROR_MODEL_INVALID, error, "Reshape copies a dimension the input lacks"), FALSE;
-            d = dims[i];
-          }
-        if (d == -1)
-          {
-            if (infer >= 0)
-              return fail (n, SVD_ERROR_MODEL_INVALID, error, "Reshape with two -1 dimensions"), FALSE;
-            infer = (int) i;
-            d = 1;
-          }
-        else if (d < 0 || (d > 0 && known > G_MAXSIZE / (gsize) d))
-          return fail (n, SVD_ERROR_MODEL_INVALID, error, "Reshape with an invalid dimension"), FALSE;
-        out[i] = d;
-        known *= (gsize) d;
-      }
-    if (infer >= 0)
-      {
-        if (known == 0 || count % known != 0)
-          return fail (n, SVD_ERROR_MODEL_INVALID, error, "Reshape cannot infer its -1 dimension"), FALSE;
-        out[infer] = (gint64) (count / known);
-        known = count;
-      }
-    if (known != count)
-      return fail (n, SVD_ERROR_MODEL_INVALID, error, "Reshape changes the number of elements"), FALSE;
-    *out_ndim = (int) shape->n;
-    return TRUE;
+    return shape != NULL && svd_onnx_reshape_dims (n, ndim, dims, count, shape, out_ndim, out, error);
   }
 }
 
-static gboolean
-transpose_perm (const Onnx__NodeProto *n,
-                int                    ndim,
-                int                   *perm,
-                GError               **error)
-{
-  gsize np;
-  const int64_t *ints;
-  gboolean seen[MAX_DIMS] = { 0 };
-
-  if (svd_onnx_attr_ints (n, "perm", &np, &ints))
-    {
-      if ((int) np != ndim)
-        return fail (n, SVD_ERROR_MODEL_INVALID, error, "Transpose perm does not match the rank"), FALSE;
-      for (gsize i = 0; i < np; i++)
-        perm[i] = ints[i] >= 0 && ints[i] < ndim ? (int) ints[i] : -1;
-    }
-  else
-    for (int i = 0; i < ndim; i++)
-      perm[i] = ndim - 1 - i;
-  for (int i = 0; i < ndim; i++)
-    {
-      if (perm[i] < 0 || seen[perm[i]])
-        return fail (n, SVD_ERROR_MODEL_INVALID, error, "Transpose perm is not a permutation"), FALSE;
-      seen[perm[i]] = TRUE;
-    }
-  return TRUE;
-}
+#define transpose_perm svd_onnx_transpose_perm
 
 /* Start, end of a Slice on an axis of length @len (ONNX clamping rules;
  * step 1 or -1). */
@@ -672,35 +340,7 @@ fold_node (Imp                   *imp,
   Tens *x = NULL, *out;
 
   if (strcmp (op, "Constant") == 0)
-    {
-      Onnx__AttributeProto *a;
-
-      if ((a = svd_onnx_attr (n, "value")) != NULL && a->t != NULL)
-        return decode (imp, a->t, error);
-      if ((a = svd_onnx_attr (n, "value_float")) != NULL)
-        {
-          if ((out = tens_new (imp, ET_FLOAT, 0, NULL, error)) != NULL)
-            out->v[0] = a->f;
-          return out;
-        }
-      if ((a = svd_onnx_attr (n, "value_int")) != NULL)
-        {
-          if ((out = tens_new (imp, ET_INT64, 0, NULL, error)) != NULL)
-            out->v[0] = (double) a->i;
-          return out;
-        }
-      if ((a = svd_onnx_attr (n, "value_floats")) != NULL || (a = svd_onnx_attr (n, "value_ints")) != NULL)
-        {
-          gboolean f = a->n_floats > 0 || a->type == ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOATS;
-          gint64 d = (gint64) (f ? a->n_floats : a->n_ints);
-
-          if ((out = tens_new (imp, f ? ET_FLOAT : ET_INT64, 1, &d, error)) != NULL)
-            for (gint64 i = 0; i < d; i++)
-              out->v[i] = f ? a->floats[i] : (double) a->ints[i];
-          return out;
-        }
-      return fail (n, SVD_ERROR_UNSUPPORTED, error, "Constant without a tensor, float or int value");
-    }
+    return svd_onnx_fold_constant (&imp->fold, n, error);
   if (strcmp (op, "ConstantOfShape") == 0)
     {
       Tens *shape = need_const (imp, n, 0, "shape", error);
@@ -717,7 +357,7 @@ fold_node (Imp                   *imp,
         dims[i] = to_i64 (shape->v[i]);
       if (a != NULL && a->t != NULL)
         {
-          Tens *t = decode (imp, a->t, error);
+          Tens *t = svd_onnx_fold_decode (&imp->fold, a->t, NULL, error);
 
           if (t == NULL)
             return NULL;
@@ -739,29 +379,7 @@ fold_node (Imp                   *imp,
   if (strcmp (op, "Identity") == 0)
     return x;
   if (strcmp (op, "Cast") == 0)
-    {
-      gint64 to = svd_onnx_attr_int (n, "to", ET_FLOAT);
-
-      if ((out = tens_new (imp, (int) to, x->ndim, x->dims, error)) == NULL)
-        return NULL;
-      for (gsize i = 0; i < x->n; i++)
-        {
-          double v = x->v[i];
-
-          if (to == ET_FLOAT16)
-            v = svd_half_to_float (svd_float_to_half ((float) v));
-          else if (to == ET_BFLOAT16)
-            v = svd_bf16_to_float (svd_float_to_bf16 ((float) v));
-          else if (to == ET_FLOAT)
-            v = (float) v;
-          else if (to == ET_BOOL)
-            v = v != 0;
-          else if (!svd_onnx_is_float_elem ((int) to))
-            v = trunc (v);
-          out->v[i] = v;
-        }
-      return out;
-    }
+    return svd_onnx_fold_cast (&imp->fold, n, x, error);
   if (strcmp (op, "Neg") == 0 || strcmp (op, "Floor") == 0 || strcmp (op, "Ceil") == 0 ||
       strcmp (op, "Sqrt") == 0 || strcmp (op, "Reciprocal") == 0 || strcmp (op, "Abs") == 0)
     {
@@ -785,111 +403,23 @@ fold_node (Imp                   *imp,
       return out;
     }
   if (strcmp (op, "Transpose") == 0)
-    {
-      int perm[MAX_DIMS];
-      gint64 dims[MAX_DIMS];
-      gsize ist[MAX_DIMS], idx[MAX_DIMS] = { 0 };
-
-      if (!transpose_perm (n, x->ndim, perm, error))
-        return NULL;
-      for (int i = 0; i < x->ndim; i++)
-        dims[i] = x->dims[perm[i]];
-      if ((out = tens_new (imp, x->elem, x->ndim, dims, error)) == NULL || out->n == 0)
-        return out;
-      strides_of (x->ndim, x->dims, ist);
-      for (gsize k = 0; k < out->n; k++)
-        {
-          gsize src = 0;
-
-          for (int d = 0; d < out->ndim; d++)
-            src += idx[d] * ist[perm[d]];
-          out->v[k] = x->v[src];
-          for (int d = out->ndim - 1; d >= 0; d--)
-            {
-              if (++idx[d] < (gsize) out->dims[d])
-                break;
-              idx[d] = 0;
-            }
-        }
-      return out;
-    }
+    return svd_onnx_fold_transpose (&imp->fold, n, x, error);
   if (strcmp (op, "Gather") == 0)
     {
       Tens *ind = need_const (imp, n, 1, "indices", error);
-      int axis, nd = 0;
-      gint64 dims[MAX_DIMS];
-      gsize outer = 1, inner = 1, k = 0;
 
-      if (ind == NULL)
-        return NULL;
-      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), x->ndim, &axis) || x->ndim - 1 + ind->ndim > MAX_DIMS)
-        return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Gather axis");
-      for (int d = 0; d < axis; d++)
-        {
-          dims[nd++] = x->dims[d];
-          outer *= (gsize) x->dims[d];
-        }
-      for (int d = 0; d < ind->ndim; d++)
-        dims[nd++] = ind->dims[d];
-      for (int d = axis + 1; d < x->ndim; d++)
-        {
-          dims[nd++] = x->dims[d];
-          inner *= (gsize) x->dims[d];
-        }
-      if ((out = tens_new (imp, x->elem, nd, dims, error)) == NULL || out->n == 0)
-        return out;
-      for (gsize a = 0; a < outer; a++)
-        for (gsize i = 0; i < ind->n; i++)
-          {
-            gint64 j = to_i64 (ind->v[i]);
-
-            if (j < 0)
-              j += x->dims[axis];
-            if (j < 0 || j >= x->dims[axis])
-              return fail (n, SVD_ERROR_MODEL_INVALID, error, "Gather index out of range");
-            for (gsize b = 0; b < inner; b++)
-              out->v[k++] = x->v[(a * (gsize) x->dims[axis] + (gsize) j) * inner + b];
-          }
-      return out;
+      return ind == NULL ? NULL : svd_onnx_fold_gather (&imp->fold, n, x, ind, error);
     }
   if (strcmp (op, "Concat") == 0)
     {
       Tens *parts[64];
-      int axis;
-      gint64 dims[MAX_DIMS];
-      gsize outer = 1, k = 0;
 
       if (n->n_input > G_N_ELEMENTS (parts))
         return fail (n, SVD_ERROR_UNSUPPORTED, error, "Concat of more than 64 inputs");
       for (gsize i = 0; i < n->n_input; i++)
         if ((parts[i] = need_const (imp, n, i, "operand", error)) == NULL)
           return NULL;
-      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), parts[0]->ndim, &axis))
-        return fail (n, SVD_ERROR_MODEL_INVALID, error, "invalid Concat axis");
-      memcpy (dims, parts[0]->dims, sizeof dims);
-      dims[axis] = 0;
-      for (gsize i = 0; i < n->n_input; i++)
-        {
-          if (parts[i]->ndim != parts[0]->ndim)
-            return fail (n, SVD_ERROR_MODEL_INVALID, error, "Concat inputs differ in rank");
-          for (int d = 0; d < parts[0]->ndim; d++)
-            if (d != axis && parts[i]->dims[d] != parts[0]->dims[d])
-              return fail (n, SVD_ERROR_MODEL_INVALID, error, "Concat inputs differ in shape");
-          dims[axis] += parts[i]->dims[axis];
-        }
-      if ((out = tens_new (imp, parts[0]->elem, parts[0]->ndim, dims, error)) == NULL || out->n == 0)
-        return out;
-      for (int d = 0; d < axis; d++)
-        outer *= (gsize) dims[d];
-      for (gsize a = 0; a < outer; a++)
-        for (gsize i = 0; i < n->n_input; i++)
-          {
-            gsize chunk = parts[i]->n / MAX (outer, 1);
-
-            memcpy (out->v + k, parts[i]->v + a * chunk, sizeof (double) * chunk);
-            k += chunk;
-          }
-      return out;
+      return svd_onnx_fold_concat (&imp->fold, n, parts, n->n_input, error);
     }
   if (strcmp (op, "Slice") == 0)
     {
@@ -912,8 +442,11 @@ fold_node (Imp                   *imp,
 
           slice_range (x->dims[d], sp.starts[i], sp.ends[i], sp.steps[i], &s, &e);
           start[d] = s;
-          step[d] = sp.steps[i];
-          dims[d] = step[d] > 0 ? MAX (0, (e - s + step[d] - 1) / step[d]) : MAX (0, (s - e - step[d] - 1) / -step[d]);
+          /* -1 ≤ s, e ≤ len: the counts cannot overflow, whatever the
+           * step (INT64_MIN is kept off by one so that it negates). */
+          step[d] = MAX (sp.steps[i], -G_MAXINT64);
+          dims[d] = step[d] > 0 ? (e > s ? (e - s - 1) / step[d] + 1 : 0) :
+                                  (s > e ? (s - e - 1) / -step[d] + 1 : 0);
         }
       if ((out = tens_new (imp, x->elem, x->ndim, dims, error)) == NULL || out->n == 0)
         return out;
@@ -934,11 +467,11 @@ fold_node (Imp                   *imp,
         }
       return out;
     }
-  if (is_binary_fold (op))
+  if (svd_onnx_fold_is_binary (op))
     {
       Tens *y = need_const (imp, n, 1, "second operand", error);
 
-      return y ? fold_binary (imp, n, x, y, error) : NULL;
+      return y ? svd_onnx_fold_binary (&imp->fold, n, x, y, error) : NULL;
     }
   if (strcmp (op, "Range") == 0)
     {
@@ -951,7 +484,9 @@ fold_node (Imp                   *imp,
       if (x->n != 1 || lim->n != 1 || d->n != 1 || d->v[0] == 0)
         return fail (n, SVD_ERROR_MODEL_INVALID, error, "Range needs scalar start, limit and delta");
       cnt = ceil ((lim->v[0] - st) / d->v[0]);
-      len = cnt > 0 && cnt < (double) SVD_LIMIT_ONNX_FOLD_ELEMENTS ? (gint64) cnt : 0;
+      /* A count past the folder's limit is refused by tens_new(), not
+       * folded into an empty tensor; NaN counts nothing. */
+      len = cnt > 0 ? svd_onnx_to_i64 (MIN (cnt, (double) svd_onnx_fold_max_elements () + 1)) : 0;
       if ((out = tens_new (imp, x->elem, 1, &len, error)) == NULL)
         return NULL;
       for (gint64 i = 0; i < len; i++)
@@ -2065,6 +1600,7 @@ import (Onnx__ModelProto *proto,
   imp.inits = g_hash_table_new (g_str_hash, g_str_equal);
   imp.values = g_hash_table_new (g_str_hash, g_str_equal);
   imp.arena = g_ptr_array_new_with_free_func (g_free);
+  svd_onnx_fold_init (&imp.fold);
   imp.g = g;
   imp.width = width;
   imp.height = height;
@@ -2131,7 +1667,7 @@ import (Onnx__ModelProto *proto,
     while (g_hash_table_iter_next (&it, &k, &v))
       {
         /* Every initializer is decoded once, under the folder's budget. */
-        Tens *t = decode (&imp, v, error);
+        Tens *t = svd_onnx_fold_decode (&imp.fold, v, NULL, error);
 
         if (t == NULL)
           goto out;
@@ -2169,6 +1705,7 @@ out:
   g_clear_pointer (&imp.inits, g_hash_table_unref);
   g_clear_pointer (&imp.values, g_hash_table_unref);
   g_clear_pointer (&imp.arena, g_ptr_array_unref);
+  svd_onnx_fold_clear (&imp.fold);
   return result;
 }
 

@@ -5,6 +5,7 @@
 
 #include "svd-onnx-util.h"
 #include "svd-model-private.h"
+#include "core/svd-limits.h"
 
 const char *
 svd_onnx_node_label (const Onnx__NodeProto *n)
@@ -27,6 +28,45 @@ svd_onnx_norm_axis (gint64  axis,
     return FALSE;
   *out = (int) (axis < 0 ? axis + rank : axis);
   return TRUE;
+}
+
+/* ---- The constant folder's limits ------------------------------------------ */
+
+static gsize fold_max_elements = SVD_LIMIT_ONNX_FOLD_ELEMENTS;
+static gsize fold_max_bytes = SVD_LIMIT_ONNX_FOLD_BYTES;
+
+gsize
+svd_onnx_fold_max_elements (void)
+{
+  return fold_max_elements;
+}
+
+gsize
+svd_onnx_fold_max_bytes (void)
+{
+  return fold_max_bytes;
+}
+
+/**
+ * svd_onnx_fold_lower_limits_for_fuzzing:
+ * @max_elements: elements in one folded tensor
+ * @max_bytes: bytes of folded values held at once
+ *
+ * For fuzz-onnx only (called once, before any parsing): lowers the
+ * constant folder's limits for the rest of the process, so that an input
+ * at the limit (a folding bomb) costs a millisecond instead of seconds of
+ * element-wise work under ASan. Either limit only ever goes down: a value
+ * above the current one, or above %SVD_LIMIT_ONNX_FOLD_ELEMENTS and
+ * %SVD_LIMIT_ONNX_FOLD_BYTES, is ignored, so no caller can weaken them.
+ * Nothing but the fuzz target calls this; the real limits are tested in
+ * tests/model.
+ */
+void
+svd_onnx_fold_lower_limits_for_fuzzing (gsize max_elements,
+                                        gsize max_bytes)
+{
+  fold_max_elements = MIN (fold_max_elements, MAX (max_elements, 1));
+  fold_max_bytes = MIN (fold_max_bytes, MAX (max_bytes, sizeof (double)));
 }
 
 /* ---- Attributes ----------------------------------------------------------- */

@@ -44,3 +44,10 @@ gsize svd_onnx_tensor_n_typed (const Onnx__TensorProto *tp);
 void  svd_onnx_tensor_values  (const Onnx__TensorProto *tp,
                                gsize                    n,
                                double                  *v);
+
+/* The constant folder's limits: SVD_LIMIT_ONNX_FOLD_ELEMENTS per tensor and
+ * SVD_LIMIT_ONNX_FOLD_BYTES in all, unless a fuzz target lowered them. */
+gsize svd_onnx_fold_max_elements (void);
+gsize svd_onnx_fold_max_bytes    (void);
+void  svd_onnx_fold_lower_limits_for_fuzzing (gsize max_elements,
+                                              gsize max_bytes);

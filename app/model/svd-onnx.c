@@ -28,26 +28,19 @@
 #include "core/svd-limits.h"
 #include "model/onnx.pb-c.h"
 #include "model/svd-onnx-util.h"
+#include "model/svd-onnx-fold.h"
 
 #include <math.h>
 
 #define MAX_NODES      20000
-#define MAX_ELEMENTS   SVD_LIMIT_ONNX_FOLD_ELEMENTS
 #define MAX_EVAL_DEPTH 256
 /* The largest fixed input (H·W) used as the pixel-shuffle probe. */
 #define MAX_PROBE_PIXELS 65536
 #define PROBE_H        3
 #define PROBE_W        5
 
-/* A small dense tensor. Values are doubles: exact for fp32/fp16/bf16 and
- * for every integer a shape computation holds. */
-typedef struct {
-  int     elem;
-  int     ndim;
-  gint64  dims[SVD_TENSOR_MAX_DIMS];
-  gsize   n;
-  double *v;
-} Tens;
+/* A small dense tensor of the shared constant folder (svd-onnx-fold.h). */
+typedef SvdOnnxTens Tens;
 
 typedef struct {
   Onnx__ModelProto *proto;
@@ -57,8 +50,7 @@ typedef struct {
   GHashTable       *inputs;     /* graph input name -> ValueInfoProto */
   GHashTable       *decoded;    /* initializer name -> Tens (shared) */
   GHashTable       *used;       /* NodeProto set: nodes placed */
-  GPtrArray        *arena;      /* every Tens */
-  gsize             fold_bytes; /* bytes held by the arena's values */
+  SvdOnnxFold       fold;       /* every Tens, under the folder's limits */
   gint64            opset;      /* the default domain's opset */
   gboolean          compact_shape; /* the residual Add and its branches were found */
 } Onnx;
@@ -68,13 +60,6 @@ typedef struct {
   GHashTable *memo;  /* name -> Tens */
 } Ctx;
 
-static void
-tens_free (Tens *t)
-{
-  g_free (t->v);
-  g_free (t);
-}
-
 static Tens *
 tens_new (Onnx         *o,
           int           elem,
@@ -82,127 +67,7 @@ tens_new (Onnx         *o,
           const gint64 *dims,
           GError      **error)
 {
-  Tens *t;
-  gsize n = 1;
-
-  if (ndim < 0 || ndim > SVD_TENSOR_MAX_DIMS)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                   "ONNX tensor has %d dimensions; at most %d are supported", ndim, SVD_TENSOR_MAX_DIMS);
-      return NULL;
-    }
-  /* Each dimension is bounded on its own too, so that a zero elsewhere
-   * cannot hide a huge one that later arithmetic multiplies. */
-  for (int i = 0; i < ndim; i++)
-    if (dims[i] < 0 || (guint64) dims[i] > MAX_ELEMENTS ||
-        !g_size_checked_mul (&n, n, (gsize) dims[i]) || n > MAX_ELEMENTS)
-      {
-        g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                     "ONNX tensor has a negative dimension or more than %" G_GSIZE_FORMAT
-                     " elements (the constant folder's limit per tensor)", (gsize) MAX_ELEMENTS);
-        return NULL;
-      }
-  /* The folder keeps every value it computes until the graph is matched;
-   * the budget is checked before allocating (n ≤ 2^23, so no overflow). */
-  if (MAX (n, 1) * sizeof (double) > SVD_LIMIT_ONNX_FOLD_BYTES - o->fold_bytes)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                   "ONNX constant folding needs more than its memory limit of %" G_GSIZE_FORMAT
-                   " MiB; a compact model needs far less (the graph computes oversized constants)",
-                   SVD_LIMIT_ONNX_FOLD_BYTES >> 20);
-      return NULL;
-    }
-  o->fold_bytes += MAX (n, 1) * sizeof (double);
-  t = g_new0 (Tens, 1);
-  t->elem = elem;
-  t->ndim = ndim;
-  if (ndim > 0)
-    memcpy (t->dims, dims, sizeof (gint64) * ndim);
-  t->n = n;
-  t->v = g_new0 (double, MAX (n, 1));
-  g_ptr_array_add (o->arena, t);
-  return t;
-}
-
-/* Doubles from a file may be NaN, infinite or huge; casting those to an
- * integer is undefined. Out-of-range values become G_MININT64, which every
- * caller rejects as a dimension, axis or index. */
-static gint64
-to_i64 (double v)
-{
-  if (!(v >= -4.0e18 && v <= 4.0e18))
-    return G_MININT64;
-  return (gint64) v;
-}
-
-/* ---- Decoding TensorProto ----------------------------------------------- */
-
-static Tens *
-decode (Onnx                    *o,
-        const Onnx__TensorProto *tp,
-        const char              *what,
-        GError                 **error)
-{
-  Tens *t;
-  gint64 dims[SVD_TENSOR_MAX_DIMS];
-  gsize esize;
-  const char *name = tp->name ? tp->name : what;
-
-  if (tp->has_data_location && tp->data_location == ONNX__TENSOR_PROTO__DATA_LOCATION__EXTERNAL)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                   "ONNX tensor “%s” keeps its data in an external file; re-export the model with "
-                   "the weights embedded (external data is not supported)", name);
-      return NULL;
-    }
-  if (tp->n_dims > SVD_TENSOR_MAX_DIMS)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                   "ONNX tensor “%s” has %zu dimensions", name, tp->n_dims);
-      return NULL;
-    }
-  for (gsize i = 0; i < tp->n_dims; i++)
-    dims[i] = tp->dims[i];
-  if ((esize = svd_onnx_elem_size (tp->data_type)) == 0)
-    {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
-                   "ONNX tensor “%s” has data type %d; supported: float, float16, bfloat16, "
-                   "double, int32, int64", name, tp->data_type);
-      return NULL;
-    }
-  if ((t = tens_new (o, tp->data_type, (int) tp->n_dims, dims, error)) == NULL)
-    return NULL;
-
-  if (svd_onnx_tensor_is_raw (tp, t->n))
-    {
-      gsize need;
-
-      if (!g_size_checked_mul (&need, t->n, esize) || need != tp->raw_data.len)
-        {
-          g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
-                       "ONNX tensor “%s” holds %zu bytes of data; its shape needs %" G_GSIZE_FORMAT,
-                       name, tp->raw_data.len, need);
-          return NULL;
-        }
-      svd_onnx_tensor_values (tp, t->n, t->v);
-      return t;
-    }
-
-  /* Typed fields: float_data for float; int32_data for int32, bool and —
-   * as the spec says — the 16 bits of each float16/bfloat16. */
-  {
-    gsize have = svd_onnx_tensor_n_typed (tp);
-
-    if (have != t->n)
-      {
-        g_set_error (error, SVD_ERROR, SVD_ERROR_MODEL_INVALID,
-                     "ONNX tensor “%s” holds %zu values; its shape needs %" G_GSIZE_FORMAT,
-                     name, have, t->n);
-        return NULL;
-      }
-    svd_onnx_tensor_values (tp, t->n, t->v);
-  }
-  return t;
+  return svd_onnx_fold_new (&o->fold, elem, ndim, dims, error);
 }
 
 /* ---- The constant evaluator ---------------------------------------------- */
@@ -229,46 +94,12 @@ get_axes (Ctx                   *c,
           int                   *count,
           GError               **error)
 {
-  gsize na;
-  const int64_t *ints;
+  Tens *t = NULL;
 
-  *count = 0;
-  if (svd_onnx_attr_ints (n, "axes", &na, &ints))
-    {
-      if (na > SVD_TENSOR_MAX_DIMS)
-        return unsupported_eval (n, "too many axes", error);
-      for (gsize i = 0; i < na; i++)
-        axes[i] = ints[i];
-      *count = (int) na;
-      return TRUE;
-    }
-  if (n->n_input >= 2 && n->input[1][0])
-    {
-      Tens *t = eval (c, n->input[1], depth + 1, error);
-
-      if (t == NULL)
-        return FALSE;
-      if (t->n > SVD_TENSOR_MAX_DIMS)
-        return unsupported_eval (n, "too many axes", error);
-      for (gsize i = 0; i < t->n; i++)
-        axes[i] = to_i64 (t->v[i]);
-      *count = (int) t->n;
-    }
-  return TRUE;
-}
-
-/* Strides of a row-major tensor. */
-static void
-strides_of (const Tens *t,
-            gsize      *st)
-{
-  gsize s = 1;
-
-  for (int d = t->ndim - 1; d >= 0; d--)
-    {
-      st[d] = s;
-      s *= (gsize) t->dims[d];
-    }
+  if (svd_onnx_attr (n, "axes") == NULL && n->n_input >= 2 && n->input[1][0] &&
+      (t = eval (c, n->input[1], depth + 1, error)) == NULL)
+    return FALSE;
+  return svd_onnx_axes_from (n, t, axes, count, error);
 }
 
 static Tens *
@@ -284,46 +115,7 @@ eval_node (Ctx                   *c,
 #define IN(k) ((gsize) (k) < n->n_input && n->input[k][0] ? eval (c, n->input[k], depth + 1, error) : NULL)
 
   if (strcmp (op, "Constant") == 0)
-    {
-      Onnx__AttributeProto *a;
-
-      if ((a = svd_onnx_attr (n, "value")) != NULL && a->t != NULL)
-        return decode (o, a->t, n->output[0], error);
-      if ((a = svd_onnx_attr (n, "value_float")) != NULL)
-        {
-          out = tens_new (o, ET_FLOAT, 0, NULL, error);
-          if (out)
-            out->v[0] = a->f;
-          return out;
-        }
-      if ((a = svd_onnx_attr (n, "value_floats")) != NULL)
-        {
-          gint64 d = (gint64) a->n_floats;
-
-          if ((out = tens_new (o, ET_FLOAT, 1, &d, error)) != NULL)
-            for (gsize i = 0; i < a->n_floats; i++)
-              out->v[i] = a->floats[i];
-          return out;
-        }
-      if ((a = svd_onnx_attr (n, "value_int")) != NULL)
-        {
-          out = tens_new (o, ET_INT64, 0, NULL, error);
-          if (out)
-            out->v[0] = (double) a->i;
-          return out;
-        }
-      if ((a = svd_onnx_attr (n, "value_ints")) != NULL)
-        {
-          gint64 d = (gint64) a->n_ints;
-
-          if ((out = tens_new (o, ET_INT64, 1, &d, error)) != NULL)
-            for (gsize i = 0; i < a->n_ints; i++)
-              out->v[i] = (double) a->ints[i];
-          return out;
-        }
-      unsupported_eval (n, "Constant without a tensor, float or int value", error);
-      return NULL;
-    }
+    return svd_onnx_fold_constant (&o->fold, n, error);
 
   if (n->n_input < 1 || !n->input[0][0])
     {
@@ -335,201 +127,32 @@ eval_node (Ctx                   *c,
     return IN (0);
 
   if (strcmp (op, "Cast") == 0)
-    {
-      gint64 to = svd_onnx_attr_int (n, "to", ET_FLOAT);
+    return (x = IN (0)) == NULL ? NULL : svd_onnx_fold_cast (&o->fold, n, x, error);
 
-      if ((x = IN (0)) == NULL || (out = tens_new (o, (int) to, x->ndim, x->dims, error)) == NULL)
-        return NULL;
-      for (gsize i = 0; i < x->n; i++)
-        {
-          double v = x->v[i];
-
-          if (to == ET_FLOAT16)
-            v = svd_half_to_float (svd_float_to_half ((float) v));
-          else if (to == ET_BFLOAT16)
-            v = svd_bf16_to_float (svd_float_to_bf16 ((float) v));
-          else if (to == ET_FLOAT)
-            v = (float) v;
-          else if (!svd_onnx_is_float_elem ((int) to))
-            v = trunc (v);
-          out->v[i] = v;
-        }
-      return out;
-    }
-
-  if (strcmp (op, "Unsqueeze") == 0 || strcmp (op, "Squeeze") == 0)
+  if (strcmp (op, "Unsqueeze") == 0 || strcmp (op, "Squeeze") == 0 || strcmp (op, "Reshape") == 0)
     {
       gint64 axes[SVD_TENSOR_MAX_DIMS], dims[SVD_TENSOR_MAX_DIMS];
-      gboolean mark[SVD_TENSOR_MAX_DIMS] = { 0 };
       int na = 0, nd = 0;
+      Tens *shape;
 
-      if ((x = IN (0)) == NULL || !get_axes (c, n, depth, axes, &na, error))
+      if ((x = IN (0)) == NULL)
         return NULL;
-      if (op[0] == 'U')
+      if (op[0] == 'R')
         {
-          int rank = x->ndim + na, k = 0;
-
-          if (na == 0 || rank > SVD_TENSOR_MAX_DIMS)
-            {
-              unsupported_eval (n, "Unsqueeze needs 1 to 8 output dimensions", error);
-              return NULL;
-            }
-          for (int i = 0; i < na; i++)
-            {
-              int a;
-
-              if (!svd_onnx_norm_axis (axes[i], rank, &a) || mark[a])
-                {
-                  unsupported_eval (n, "invalid Unsqueeze axes", error);
-                  return NULL;
-                }
-              mark[a] = TRUE;
-            }
-          for (int d = 0; d < rank; d++)
-            dims[d] = mark[d] ? 1 : x->dims[k++];
-          nd = rank;
+          if ((shape = IN (1)) == NULL || !svd_onnx_reshape_dims (n, x->ndim, x->dims, x->n, shape, &nd, dims, error))
+            return NULL;
         }
-      else
-        {
-          for (int i = 0; i < na; i++)
-            {
-              int a;
-
-              if (!svd_onnx_norm_axis (axes[i], x->ndim, &a) || x->dims[a] != 1)
-                {
-                  unsupported_eval (n, "invalid Squeeze axes", error);
-                  return NULL;
-                }
-              mark[a] = TRUE;
-            }
-          for (int d = 0; d < x->ndim; d++)
-            if (!(na == 0 ? x->dims[d] == 1 : mark[d]))
-              dims[nd++] = x->dims[d];
-        }
+      else if (!get_axes (c, n, depth, axes, &na, error) ||
+               !svd_onnx_squeeze_dims (n, x->ndim, x->dims, axes, na, &nd, dims, error))
+        return NULL;
       if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL)
         return NULL;
       memcpy (out->v, x->v, sizeof (double) * x->n);
       return out;
     }
 
-  if (strcmp (op, "Reshape") == 0)
-    {
-      Tens *shape;
-      gint64 dims[SVD_TENSOR_MAX_DIMS];
-      int infer = -1;
-      gsize known = 1;
-      gboolean allowzero = svd_onnx_attr_int (n, "allowzero", 0) != 0;
-
-      if ((x = IN (0)) == NULL || (shape = IN (1)) == NULL)
-        return NULL;
-      if (shape->n > SVD_TENSOR_MAX_DIMS)
-        {
-          unsupported_eval (n, "Reshape to more than 8 dimensions", error);
-          return NULL;
-        }
-      for (gsize i = 0; i < shape->n; i++)
-        {
-          gint64 d = to_i64 (shape->v[i]);
-
-          if (d == 0 && !allowzero)
-            {
-              if ((int) i >= x->ndim)
-                {
-                  unsupported_eval (n, "Reshape copies a dimension the input lacks", error);
-                  return NULL;
-                }
-              d = x->dims[i];
-            }
-          if (d == -1)
-            {
-              if (infer >= 0)
-                {
-                  unsupported_eval (n, "Reshape with two -1 dimensions", error);
-                  return NULL;
-                }
-              infer = (int) i;
-              d = 1;
-            }
-          else if (d < 0 || (d > 0 && known > G_MAXSIZE / (gsize) d))
-            {
-              unsupported_eval (n, "Reshape with an invalid dimension", error);
-              return NULL;
-            }
-          dims[i] = d;
-          known *= (gsize) d;
-        }
-      if (infer >= 0)
-        {
-          if (known == 0 || x->n % known != 0)
-            {
-              unsupported_eval (n, "Reshape cannot infer its -1 dimension", error);
-              return NULL;
-            }
-          dims[infer] = (gint64) (x->n / known);
-          known = x->n;
-        }
-      if (known != x->n)
-        {
-          unsupported_eval (n, "Reshape changes the number of elements", error);
-          return NULL;
-        }
-      if ((out = tens_new (o, x->elem, (int) shape->n, dims, error)) == NULL)
-        return NULL;
-      memcpy (out->v, x->v, sizeof (double) * x->n);
-      return out;
-    }
-
   if (strcmp (op, "Transpose") == 0)
-    {
-      gint64 perm[SVD_TENSOR_MAX_DIMS], dims[SVD_TENSOR_MAX_DIMS];
-      gsize np, ist[SVD_TENSOR_MAX_DIMS], idx[SVD_TENSOR_MAX_DIMS] = { 0 };
-      const int64_t *ints;
-      gboolean seen[SVD_TENSOR_MAX_DIMS] = { 0 };
-
-      if ((x = IN (0)) == NULL)
-        return NULL;
-      if (svd_onnx_attr_ints (n, "perm", &np, &ints))
-        {
-          if ((int) np != x->ndim)
-            {
-              unsupported_eval (n, "Transpose perm does not match the rank", error);
-              return NULL;
-            }
-          for (gsize i = 0; i < np; i++)
-            perm[i] = ints[i];
-        }
-      else
-        for (int i = 0; i < x->ndim; i++)
-          perm[i] = x->ndim - 1 - i;
-      for (int i = 0; i < x->ndim; i++)
-        {
-          if (perm[i] < 0 || perm[i] >= x->ndim || seen[perm[i]])
-            {
-              unsupported_eval (n, "Transpose perm is not a permutation", error);
-              return NULL;
-            }
-          seen[perm[i]] = TRUE;
-          dims[i] = x->dims[perm[i]];
-        }
-      if ((out = tens_new (o, x->elem, x->ndim, dims, error)) == NULL)
-        return NULL;
-      strides_of (x, ist);
-      for (gsize k = 0; k < out->n; k++)
-        {
-          gsize src = 0;
-
-          for (int d = 0; d < out->ndim; d++)
-            src += idx[d] * ist[perm[d]];
-          out->v[k] = x->v[src];
-          for (int d = out->ndim - 1; d >= 0; d--)
-            {
-              if (++idx[d] < (gsize) out->dims[d])
-                break;
-              idx[d] = 0;
-            }
-        }
-      return out;
-    }
+    return (x = IN (0)) == NULL ? NULL : svd_onnx_fold_transpose (&o->fold, n, x, error);
 
   if (strcmp (op, "Shape") == 0)
     {
@@ -556,58 +179,15 @@ eval_node (Ctx                   *c,
   if (strcmp (op, "Gather") == 0)
     {
       Tens *ind;
-      int axis;
-      gint64 dims[SVD_TENSOR_MAX_DIMS];
-      int nd = 0;
-      gsize outer = 1, inner = 1, k = 0;
 
       if ((x = IN (0)) == NULL || (ind = IN (1)) == NULL)
         return NULL;
-      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), x->ndim, &axis) || x->ndim - 1 + ind->ndim > SVD_TENSOR_MAX_DIMS)
-        {
-          unsupported_eval (n, "invalid Gather axis", error);
-          return NULL;
-        }
-      for (int d = 0; d < axis; d++)
-        {
-          dims[nd++] = x->dims[d];
-          outer *= (gsize) x->dims[d];
-        }
-      for (int d = 0; d < ind->ndim; d++)
-        dims[nd++] = ind->dims[d];
-      for (int d = axis + 1; d < x->ndim; d++)
-        {
-          dims[nd++] = x->dims[d];
-          inner *= (gsize) x->dims[d];
-        }
-      /* An empty result must not loop over the other (possibly huge,
-       * then wrapped) extents. */
-      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL || out->n == 0)
-        return out;
-      for (gsize a = 0; a < outer; a++)
-        for (gsize i = 0; i < ind->n; i++)
-          {
-            gint64 j = to_i64 (ind->v[i]);
-
-            if (j < 0)
-              j += x->dims[axis];
-            if (j < 0 || j >= x->dims[axis])
-              {
-                unsupported_eval (n, "Gather index out of range", error);
-                return NULL;
-              }
-            for (gsize b = 0; b < inner; b++)
-              out->v[k++] = x->v[(a * (gsize) x->dims[axis] + (gsize) j) * inner + b];
-          }
-      return out;
+      return svd_onnx_fold_gather (&o->fold, n, x, ind, error);
     }
 
   if (strcmp (op, "Concat") == 0)
     {
       Tens *parts[64];
-      int axis;
-      gint64 dims[SVD_TENSOR_MAX_DIMS];
-      gsize outer = 1, k = 0;
 
       if (n->n_input > G_N_ELEMENTS (parts))
         {
@@ -621,117 +201,19 @@ eval_node (Ctx                   *c,
               unsupported_eval (n, "Concat with an empty input", error);
             return NULL;
           }
-      if (!svd_onnx_norm_axis (svd_onnx_attr_int (n, "axis", 0), parts[0]->ndim, &axis))
-        {
-          unsupported_eval (n, "invalid Concat axis", error);
-          return NULL;
-        }
-      memcpy (dims, parts[0]->dims, sizeof dims);
-      dims[axis] = 0;
-      for (gsize i = 0; i < n->n_input; i++)
-        {
-          if (parts[i]->ndim != parts[0]->ndim)
-            {
-              unsupported_eval (n, "Concat inputs differ in rank", error);
-              return NULL;
-            }
-          for (int d = 0; d < parts[0]->ndim; d++)
-            if (d != axis && parts[i]->dims[d] != parts[0]->dims[d])
-              {
-                unsupported_eval (n, "Concat inputs differ in shape", error);
-                return NULL;
-              }
-          dims[axis] += parts[i]->dims[axis];
-        }
-      if ((out = tens_new (o, parts[0]->elem, parts[0]->ndim, dims, error)) == NULL || out->n == 0)
-        return out;
-      for (int d = 0; d < axis; d++)
-        outer *= (gsize) dims[d];
-      for (gsize a = 0; a < outer; a++)
-        for (gsize i = 0; i < n->n_input; i++)
-          {
-            gsize chunk = parts[i]->n / MAX (outer, 1);
-
-            memcpy (out->v + k, parts[i]->v + a * chunk, sizeof (double) * chunk);
-            k += chunk;
-          }
-      return out;
+      return svd_onnx_fold_concat (&o->fold, n, parts, n->n_input, error);
     }
 
+  /* The compact matcher folds these four (a shape computation's
+   * arithmetic); the graph importer folds more. */
   if (strcmp (op, "Add") == 0 || strcmp (op, "Sub") == 0 || strcmp (op, "Mul") == 0 ||
       strcmp (op, "Div") == 0)
     {
       Tens *y;
-      gint64 dims[SVD_TENSOR_MAX_DIMS];
-      gsize xs[SVD_TENSOR_MAX_DIMS], ys[SVD_TENSOR_MAX_DIMS], idx[SVD_TENSOR_MAX_DIMS] = { 0 };
-      int nd;
 
       if ((x = IN (0)) == NULL || (y = IN (1)) == NULL)
         return NULL;
-      nd = MAX (x->ndim, y->ndim);
-      /* numpy broadcasting, right-aligned. */
-      for (int d = 0; d < nd; d++)
-        {
-          int dx = d - (nd - x->ndim), dy = d - (nd - y->ndim);
-          gint64 a = dx >= 0 ? x->dims[dx] : 1, b = dy >= 0 ? y->dims[dy] : 1;
-
-          if (a != b && a != 1 && b != 1)
-            {
-              unsupported_eval (n, "operands do not broadcast", error);
-              return NULL;
-            }
-          dims[d] = a == 1 ? b : a;  /* 1 broadcasts to 0 too */
-        }
-      {
-        gsize sx = 1, sy = 1;
-
-        for (int d = nd - 1; d >= 0; d--)
-          {
-            int dx = d - (nd - x->ndim), dy = d - (nd - y->ndim);
-
-            xs[d] = dx >= 0 && x->dims[dx] != 1 ? sx : 0;
-            ys[d] = dy >= 0 && y->dims[dy] != 1 ? sy : 0;
-            if (dx >= 0)
-              sx *= (gsize) x->dims[dx];
-            if (dy >= 0)
-              sy *= (gsize) y->dims[dy];
-          }
-      }
-      if ((out = tens_new (o, x->elem, nd, dims, error)) == NULL)
-        return NULL;
-      for (gsize k = 0; k < out->n; k++)
-        {
-          gsize ix = 0, iy = 0;
-          double a, b, r;
-
-          for (int d = 0; d < nd; d++)
-            {
-              ix += idx[d] * xs[d];
-              iy += idx[d] * ys[d];
-            }
-          a = x->v[ix];
-          b = y->v[iy];
-          switch (op[0])
-            {
-            case 'A': r = a + b; break;
-            case 'S': r = a - b; break;
-            case 'M': r = a * b; break;
-            default:
-              if (!svd_onnx_is_float_elem (x->elem))
-                r = b != 0 ? trunc (a / b) : 0;
-              else
-                r = a / b;
-              break;
-            }
-          out->v[k] = r;
-          for (int d = nd - 1; d >= 0; d--)
-            {
-              if (++idx[d] < (gsize) dims[d])
-                break;
-              idx[d] = 0;
-            }
-        }
-      return out;
+      return svd_onnx_fold_binary (&o->fold, n, x, y, error);
     }
 
   if (strcmp (op, "DepthToSpace") == 0)
@@ -811,7 +293,7 @@ eval (Ctx        *c,
     {
       if ((t = g_hash_table_lookup (c->o->decoded, name)) == NULL)
         {
-          if ((t = decode (c->o, tp, name, error)) == NULL)
+          if ((t = svd_onnx_fold_decode (&c->o->fold, tp, name, error)) == NULL)
             return NULL;
           g_hash_table_insert (c->o->decoded, (gpointer) name, t);
         }
@@ -1982,7 +1464,7 @@ onnx_parse (const guint8  *data,
   o.inputs = g_hash_table_new (g_str_hash, g_str_equal);
   o.decoded = g_hash_table_new (g_str_hash, g_str_equal);
   o.used = g_hash_table_new (g_direct_hash, g_direct_equal);
-  o.arena = g_ptr_array_new_with_free_func ((GDestroyNotify) tens_free);
+  svd_onnx_fold_init (&o.fold);
 
   for (gsize i = 0; i < o.graph->n_initializer; i++)
     if (o.graph->initializer[i]->name != NULL)
@@ -2069,7 +1551,7 @@ out:
   g_clear_pointer (&o.inputs, g_hash_table_unref);
   g_clear_pointer (&o.decoded, g_hash_table_unref);
   g_clear_pointer (&o.used, g_hash_table_unref);
-  g_clear_pointer (&o.arena, g_ptr_array_unref);
+  svd_onnx_fold_clear (&o.fold);
   onnx__model_proto__free_unpacked (o.proto, &alloc);
   return model;
 }

@@ -212,7 +212,9 @@ write_model_seeds (const char *onnx_dir,
    * pairs nest 2k + 5 deep, k graphs 3k + 2), and the 34 KB file that
    * overflowed protobuf-c's stack;
    * a constant-folding bomb (64 MiB tensors added up past the 256 MiB
-   * budget); an input declaring H = W = 2^32. */
+   * budget), and the same at the limits fuzz-onnx lowers the folder to
+   * (2^14-value tiles past 512 KiB: the Concat and Add folding runs before
+   * the refusal); an input declaring H = W = 2^32. */
   {
     static const struct { const char *name; int levels; gboolean graphs; } nested[] = {
       { "nested-types-13.onnx", 13, FALSE }, { "nested-types-14.onnx", 14, FALSE },
@@ -221,9 +223,11 @@ write_model_seeds (const char *onnx_dir,
     };
     g_autoptr(SvdModel) m = tiny_model (4, 1, 2, SVD_ACTIVATION_PRELU);
     MbOnnxOptions bomb = { .shuffle = MB_SHUFFLE_DCR, .fold_bomb_adds = 6 };
+    MbOnnxOptions small_bomb = { .shuffle = MB_SHUFFLE_DCR, .fold_bomb_adds = 6, .fold_bomb_log2 = 14 };
     MbOnnxOptions huge = { .shuffle = MB_SHUFFLE_DCR, .input_h = (gint64) 1 << 32, .input_w = (gint64) 1 << 32 };
     g_autoptr(GBytes) b1 = mb_onnx (m, &bomb);
     g_autoptr(GBytes) b2 = mb_onnx (m, &huge);
+    g_autoptr(GBytes) b3 = mb_onnx (m, &small_bomb);
 
     for (guint i = 0; i < G_N_ELEMENTS (nested); i++)
       {
@@ -234,6 +238,7 @@ write_model_seeds (const char *onnx_dir,
       }
     write_bytes (onnx_dir, "fold-bomb.onnx", b1);
     write_bytes (onnx_dir, "huge-input.onnx", b2);
+    write_bytes (onnx_dir, "fold-bomb-fuzz.onnx", b3);
   }
 
   /* A fused chain (model, resize, model) for the Resize and Add paths. */

@@ -696,26 +696,28 @@ value_info (Arena *a, const char *name, int elem, const gint64 *shape)
 }
 
 /* A constant expression the folder must evaluate: one float tiled by
- * Concat (×64, ×64, ×64, ×32) into 2^23 values (64 MiB as doubles), then
- * Add(prev, tile) @adds times, each a new 64 MiB value. Returns the last
- * value's name (owned by the arena). */
+ * Concat (×64, ×64, ×64, ×32 for @log2 23) into 2^@log2 values (64 MiB as
+ * doubles), then Add(prev, tile) @adds times, each a new value of that
+ * size. Returns the last value's name (owned by the arena). */
 static const char *
 fold_bomb (G   *g,
-           int  adds)
+           int  adds,
+           int  log2)
 {
   static const float one = 1;
-  static const int fan[] = { 64, 64, 64, 32 };
   static const MbOnnxOptions f32 = { 0 };
   gint64 d1[1] = { 1 };
   const char *prev = "bomb.seed";
 
   g_ptr_array_add (g->inits, float_tensor (g->a, prev, 1, d1, &one, 1, &f32));
-  for (guint k = 0; k < G_N_ELEMENTS (fan); k++)
+  for (guint k = 0; log2 > 0; k++)
     {
-      const char **ins = g_new0 (const char *, fan[k] + 1);
+      int fan = 1 << MIN (log2, 6);
+      const char **ins = g_new0 (const char *, fan + 1);
       g_autofree char *name = g_strdup_printf ("/bomb/Concat_%u", k);
 
-      for (int i = 0; i < fan[k]; i++)
+      log2 -= MIN (log2, 6);
+      for (int i = 0; i < fan; i++)
         ins[i] = prev;
       node (g, "Concat", name, name, ins, (Onnx__AttributeProto *[]) { attr_i (g->a, "axis", 0), NULL });
       g_free (ins);
@@ -931,7 +933,7 @@ mb_onnx (const SvdModel      *m,
       if (l == 0 && o->fold_bomb_adds > 0)
         {
           g_free (wn);
-          wn = g_strdup (fold_bomb (&g, o->fold_bomb_adds));
+          wn = g_strdup (fold_bomb (&g, o->fold_bomb_adds, o->fold_bomb_log2 > 0 ? o->fold_bomb_log2 : 23));
         }
       node (&g, "Conv", cn, co, (const char *[]) { in_name, wn, bn, NULL },
             (Onnx__AttributeProto *[]) { attr_is (&a, "dilations", ones, 2), attr_i (&a, "group", 1),

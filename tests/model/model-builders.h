@@ -34,6 +34,8 @@ typedef struct {
   gint64      input_w;
   int         fold_bomb_adds;  /* the first conv's weight is a constant 64 MiB tensor
                                 * (Concat of Concats) added to itself this many times */
+  int         fold_bomb_log2;  /* the bomb's tile has 2^this values (0: 23, 64 MiB as
+                                * doubles; fuzz-onnx's lowered limits take 14) */
 } MbOnnxOptions;
 
 /* Hand-written protobuf bytes that nest deeply: @levels TypeProto

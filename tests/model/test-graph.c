@@ -7,6 +7,7 @@
 #include "model-builders.h"
 #include "model/svd-model-private.h"
 #include "model/svd-graph.h"
+#include "model/svd-onnx-fold.h"
 #include "engine/svd-graph-ref.h"
 
 #include <math.h>
@@ -325,6 +326,100 @@ test_many_prelu (void)
                                         1e-6);
 }
 
+/* Slice bounds at the ends of int64, as PyTorch writes `x[:, :, 1:]`
+ * (ends = INT64_MAX, "to the end") and as a hostile file may write its
+ * steps. INT64_MAX becomes 2^63 as a double, one past the int64 range:
+ * the graph importer cast it to int64 (undefined; INT64_MIN on x86), so
+ * the crop came out empty and the model was refused. A step of INT64_MAX
+ * on a constant overflowed the element count. Here: Pad one row and
+ * column at the start (edge), Slice them off with ends INT64_MAX, and
+ * multiply by k[::INT64_MAX] (k's first value, 3): the model is 3·x. */
+static void
+test_slice_int64_bounds (void)
+{
+  MbGraph *g = mb_graph_new ();
+  gint64 pads[8] = { 0, 0, 1, 1, 0, 0, 0, 0 }, starts[2] = { 1, 1 }, ends[2] = { G_MAXINT64, G_MAXINT64 };
+  gint64 axes[2] = { 2, 3 }, kstart[1] = { 0 }, kend[1] = { G_MAXINT64 }, kaxis[1] = { 1 }, kstep[1] = { G_MAXINT64 };
+  gint64 kdims[4] = { 1, 3, 1, 1 };
+  float k[3] = { 3, 5, 7 };
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(SvdImage) in = NULL, out = NULL;
+  g_autoptr(GError) error = NULL;
+
+  mb_graph_ints (g, "pads", pads, 8);
+  mb_graph_ints (g, "starts", starts, 2);
+  mb_graph_ints (g, "ends", ends, 2);
+  mb_graph_ints (g, "axes", axes, 2);
+  mb_graph_floats (g, "k", 4, kdims, k);
+  mb_graph_ints (g, "kstart", kstart, 1);
+  mb_graph_ints (g, "kend", kend, 1);
+  mb_graph_ints (g, "kaxis", kaxis, 1);
+  mb_graph_ints (g, "kstep", kstep, 1);
+  mb_graph_node (g, "Pad", "/pad", "p", (const char *[]) { "x", "pads", NULL });
+  mb_graph_attr_string (g, "mode", "edge");
+  mb_graph_node (g, "Slice", "/slice", "s", (const char *[]) { "p", "starts", "ends", "axes", NULL });
+  mb_graph_node (g, "Slice", "/kslice", "k1", (const char *[]) { "k", "kstart", "kend", "kaxis", "kstep", NULL });
+  mb_graph_node (g, "Mul", "/mul", "y", (const char *[]) { "s", "k1", NULL });
+  bytes = mb_graph_finish (g, "x", NULL, "y", 17);
+  m = svd_model_load_from_bytes (bytes, "slice-int64", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (m->graph);
+  g_assert_cmpint (m->scale, ==, 1);
+
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 5, 4, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 9);
+  out = svd_model_run_reference_chain (&m, 1, in, 1, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (out->width, ==, 5);
+  g_assert_cmpint (out->height, ==, 4);
+  for (int c = 0; c < 3; c++)
+    for (int y = 0; y < 4; y++)
+      for (int x = 0; x < 5; x++)
+        g_assert_cmpfloat_with_epsilon (((const float *) (out->data[c] + (gsize) y * out->stride[c]))[x],
+                                        3 * ((const float *) (in->data[c] + (gsize) y * in->stride[c]))[x], 1e-6);
+}
+
+/* The shared constant folder's conversion of file values to int64:
+ * saturating (2^63 is INT64_MAX as a double, "to the end" in a Slice),
+ * NaN to INT64_MIN, never an undefined cast. And a Range whose count is
+ * past the folder's limit is refused naming the limit; it used to fold
+ * into an empty tensor. */
+static void
+test_fold_int64 (void)
+{
+  MbGraph *g = mb_graph_new ();
+  float lim[1] = { 1e12f }, zero[1] = { 0 }, one[1] = { 1 };
+  gint64 d1[1] = { 1 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert_cmpint (svd_onnx_to_i64 (9223372036854775808.0), ==, G_MAXINT64);
+  g_assert_cmpint (svd_onnx_to_i64 ((double) G_MAXINT64), ==, G_MAXINT64);
+  g_assert_cmpint (svd_onnx_to_i64 (1e300), ==, G_MAXINT64);
+  g_assert_cmpint (svd_onnx_to_i64 (INFINITY), ==, G_MAXINT64);
+  g_assert_cmpint (svd_onnx_to_i64 (-INFINITY), ==, G_MININT64);
+  g_assert_cmpint (svd_onnx_to_i64 ((double) G_MININT64), ==, G_MININT64);
+  g_assert_cmpint (svd_onnx_to_i64 (-1e300), ==, G_MININT64);
+  g_assert_cmpint (svd_onnx_to_i64 (NAN), ==, G_MININT64);
+  g_assert_cmpint (svd_onnx_to_i64 (4.5e18), ==, (gint64) 4500000000000000000);
+  g_assert_cmpint (svd_onnx_to_i64 (-3.7), ==, -3);
+
+  mb_graph_floats (g, "start", 1, d1, zero);
+  mb_graph_floats (g, "limit", 1, d1, lim);
+  mb_graph_floats (g, "delta", 1, d1, one);
+  mb_graph_node (g, "Range", "/range", "r", (const char *[]) { "start", "limit", "delta", NULL });
+  mb_graph_node (g, "Mul", "/mul", "y", (const char *[]) { "x", "r", NULL });
+  bytes = mb_graph_finish (g, "x", NULL, "y", 17);
+  m = svd_model_load_from_bytes (bytes, "range", &error);
+  g_assert_null (m);
+  g_assert_nonnull (error);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "elements (the constant folder's limit per tensor)"));
+}
+
 /* A SPAN-family model is a chain stage like any other: a mixed chain
  * (compact 1x → SPANF3 2x) runs; the preset keeps it; AnimeJaNai gets the
  * model file itself; the model library lists it; the mpv GLSL and fused
@@ -429,6 +524,8 @@ main (int   argc,
   g_test_add_func ("/graph/bad/shape-arithmetic", test_bad_shape_arithmetic);
   g_test_add_func ("/graph/small-ops", test_small_ops);
   g_test_add_func ("/graph/many-prelu", test_many_prelu);
+  g_test_add_func ("/graph/slice-int64-bounds", test_slice_int64_bounds);
+  g_test_add_func ("/graph/fold-int64", test_fold_int64);
   g_test_add_func ("/graph/span/integration", test_span_integration);
   return g_test_run ();
 }

@@ -13,6 +13,9 @@
 
 #include "svd-test-utils.h"
 #include "model-builders.h"
+#include "model/svd-graph.h"
+#include "model/svd-model-private.h"
+#include "model/svd-onnx-util.h"
 
 #include <glib/gstdio.h>
 #include <signal.h>
@@ -168,6 +171,55 @@ test_fold_bomb (void)
 /* H = W = 2^32 wrapped to 0 in the fixed-size check, then a division by
  * the probe height 0 (SIGFPE). Such a shape cannot be a real fixed size:
  * the model loads as one with a free input size. */
+/* fuzz-onnx lowers the constant folder's limits for its own process
+ * (svd_onnx_fold_lower_limits_for_fuzzing()): both importers obey the
+ * lowered limits, and no call can raise them above the real ones. Run in
+ * a child, since the limits are the process's. */
+static void
+test_fold_fuzz_knob (void)
+{
+  if (g_test_subprocess ())
+    {
+      g_autoptr(SvdModel) m = mb_random_model (3, 4, 1, 2, 23);
+      /* Tiles of 2^14 values (128 KiB as doubles), added six times; a
+       * fixed 16×16 input, which the graph importer needs. */
+      MbOnnxOptions o = { .shuffle = MB_SHUFFLE_DCR, .fold_bomb_adds = 6, .fold_bomb_log2 = 14,
+                          .input_h = 16, .input_w = 16 };
+      g_autoptr(GBytes) b = mb_onnx (m, &o);
+      gsize len;
+      const guint8 *data = g_bytes_get_data (b, &len);
+
+      for (int lowered = 0; lowered < 2; lowered++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_autoptr(GError) graph_error = NULL;
+          g_autoptr(SvdModel) r = svd_onnx_parse (data, len, &error);
+          g_autoptr(SvdGraph) g = svd_onnx_graph_import (data, len, 16, 16, &graph_error);
+
+          /* A 1-D weight: refused either way, but for the budget only
+           * under the lowered limits (512 KiB). */
+          g_assert_null (r);
+          g_assert_null (g);
+          g_assert_nonnull (error);
+          g_assert_nonnull (graph_error);
+          g_assert_true ((strstr (error->message, "constant folding needs more than") != NULL) == lowered);
+          g_assert_true ((strstr (graph_error->message, "constant folding needs more than") != NULL) == lowered);
+
+          /* Asking for more than the limits in force changes nothing. */
+          svd_onnx_fold_lower_limits_for_fuzzing (G_MAXSIZE, G_MAXSIZE);
+          g_assert_cmpuint (svd_onnx_fold_max_elements (), ==, lowered ? SVD_LIMIT_ONNX_FOLD_ELEMENTS / 512
+                                                                        : SVD_LIMIT_ONNX_FOLD_ELEMENTS);
+          g_assert_cmpuint (svd_onnx_fold_max_bytes (), ==, lowered ? SVD_LIMIT_ONNX_FOLD_BYTES / 512
+                                                                     : SVD_LIMIT_ONNX_FOLD_BYTES);
+          svd_onnx_fold_lower_limits_for_fuzzing (SVD_LIMIT_ONNX_FOLD_ELEMENTS / 512,
+                                                  SVD_LIMIT_ONNX_FOLD_BYTES / 512);
+        }
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 static void
 test_huge_input_shape (void)
 {
@@ -237,6 +289,7 @@ main (int argc, char **argv)
   g_test_add_func ("/model-hostile/nested-types", test_nested_types);
   g_test_add_func ("/model-hostile/nested-graphs", test_nested_graphs);
   g_test_add_func ("/model-hostile/fold-bomb", test_fold_bomb);
+  g_test_add_func ("/model-hostile/fold-fuzz-knob", test_fold_fuzz_knob);
   g_test_add_func ("/model-hostile/huge-input-shape", test_huge_input_shape);
   g_test_add_func ("/model-hostile/not-regular-file", test_not_regular);
   g_test_add_func ("/model-hostile/file-too-large", test_file_too_large);
