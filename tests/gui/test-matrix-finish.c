@@ -119,7 +119,11 @@ assert_last_column_visible (const char *when)
        header = gtk_widget_get_next_sibling (header))
     for (GtkWidget *c = gtk_widget_get_first_child (header); c != NULL; c = gtk_widget_get_next_sibling (c))
       if (g_str_equal (G_OBJECT_TYPE_NAME (c), "GtkColumnViewTitle"))
-        last = c;
+        {
+          last = c;
+          g_test_message ("column title at x %.0f, %d px wide",
+                          gtk_widget_compute_bounds (c, table, &b) ? b.origin.x : -1.0, gtk_widget_get_width (c));
+        }
   g_assert_nonnull (last);
   g_assert_true (gtk_widget_compute_bounds (last, scrolled, &b));
   g_test_message ("%s: window %d × %d, table area %d px wide, last column at %.0f–%.0f", when,
