@@ -424,9 +424,7 @@ render_thread (GTask        *task,
       g_task_return_error_if_cancelled (task))
     goto fail;
   frames->mean_ssim = metrics.ssim_y;
-  frames->difference = svd_heatmap_difference (diff_map, 4, &error);
-  if (frames->difference == NULL)
-    goto fail;
+  frames->difference = g_steal_pointer (&diff_map);
   frames->ssim = svd_heatmap_ssim (ssim_map, frames->reference, &error);
   if (frames->ssim == NULL)
     goto fail;

@@ -11,7 +11,8 @@ G_BEGIN_DECLS
  * SvdDemoFrames:
  * @reference: the clean frame, drawn by the project (RGBA8)
  * @source: @reference degraded: downscaled, block-quantized (RGBA8, smaller)
- * @difference: |source stretched − reference| × 4
+ * @difference: |source stretched − reference| (RGB_F32, gain 1; the
+ *   viewer amplifies it)
  * @ssim: local SSIM heat map of the stretched source against @reference
  * @mean_ssim: mean of the 8x8 SSIM map
  *

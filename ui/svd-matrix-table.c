@@ -159,9 +159,14 @@ column_text (const SvdBenchMatrixRow *r,
     case COL_SSIM_Y:
       v = column_value (r, col);
       return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.4f", v);
-    default:
+    case COL_PSNR_Y:
+    case COL_PSNR_RGB:
       v = column_value (r, col);
       return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f", v);
+    default:
+      /* An estimate's fps: as precise as the measured column, no more. */
+      v = column_value (r, col);
+      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.1f", v);
     }
 }
 
@@ -200,7 +205,7 @@ cell_setup (GtkSignalListItemFactory *factory,
   if (GPOINTER_TO_UINT (data) == COL_CHAIN)
     {
       gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_MIDDLE);
-      gtk_label_set_width_chars (GTK_LABEL (label), 24);
+      gtk_label_set_width_chars (GTK_LABEL (label), 10);
     }
 
   gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_UINT (data) == COL_CHAIN ? 0 : 1);
@@ -233,6 +238,20 @@ cell_update (GtkWidget          *label,
     gtk_label_set_text (GTK_LABEL (label), text);
   if (col == COL_CHAIN)
     gtk_widget_set_tooltip_text (label, text);
+  else if (col >= COL_ESTIMATE_FIRST)
+    {
+      guint n_gpus;
+      const SvdGpuInfo *gpus = svd_gpu_table (&n_gpus);
+
+      if (col - COL_ESTIMATE_FIRST < n_gpus)
+        {
+          /* Translators: the tooltip of a GPU estimate cell: the full GPU
+           * name (the column title is shortened) */
+          g_autofree char *tip = g_strdup_printf (_("fps estimated for the %s (not measured)"),
+                                                  gpus[col - COL_ESTIMATE_FIRST].name);
+          gtk_widget_set_tooltip_text (label, tip);
+        }
+    }
   if (obj->stale)
     gtk_widget_add_css_class (label, "dim-label");
   else
@@ -290,16 +309,17 @@ add_column (GtkColumnView *table,
   column = gtk_column_view_column_new (title, factory);
   gtk_column_view_column_set_sorter (column, sorter);
   gtk_column_view_column_set_resizable (column, TRUE);
+  /* The chain takes what the other columns leave (shortened in the
+   * middle when the window is narrow). */
   gtk_column_view_column_set_expand (column, col == COL_CHAIN);
-  if (col == COL_CHAIN)
-    gtk_column_view_column_set_fixed_width (column, 230);
   gtk_column_view_append_column (table, column);
   g_object_unref (column);
   g_object_unref (sorter);
 }
 
-/* "NVIDIA GeForce RTX 3080 (eGPU, Thunderbolt 3)" → "RTX 3080\n(eGPU,
- * Thunderbolt 3)": the column titles stay narrow so more columns fit. */
+/* "NVIDIA GeForce RTX 3080 (eGPU, Thunderbolt 3)" → "RTX 3080\n(eGPU)":
+ * the column titles stay narrow so that every column fits (the cells'
+ * tooltips give the full name). */
 static char *
 gpu_short_name (const char *name)
 {
@@ -314,7 +334,11 @@ gpu_short_name (const char *name)
       }
   paren = strstr (name, " (");
   if (paren != NULL)
-    return g_strdup_printf ("%.*s\n%s", (int) (paren - name), name, paren + 1);
+    {
+      gsize word = strcspn (paren + 2, ",)");
+
+      return g_strdup_printf ("%.*s\n(%.*s)", (int) (paren - name), name, (int) word, paren + 2);
+    }
   return g_strdup (name);
 }
 
@@ -335,7 +359,8 @@ svd_matrix_table_add_columns (GtkColumnView *table)
   add_column (table, _("Output"), COL_OUTPUT);
   add_column (table, _("GFLOP"), COL_GFLOP);
   add_column (table, _("ms"), COL_MS);
-  add_column (table, _("fps (measured)"), COL_FPS);
+  /* Translators: a column title, on two lines so that every column fits */
+  add_column (table, _("fps\n(measured)"), COL_FPS);
   add_column (table, _("PSNR-Y"), COL_PSNR_Y);
   add_column (table, _("PSNR-RGB"), COL_PSNR_RGB);
   add_column (table, _("SSIM-Y"), COL_SSIM_Y);
@@ -343,8 +368,9 @@ svd_matrix_table_add_columns (GtkColumnView *table)
     {
       g_autofree char *name = gpu_short_name (gpus[g].name);
       /* Translators: a column of fps estimated (not measured) for a GPU;
-       * %s is a short GPU name such as "RTX 2060". Keep "estimate". */
-      g_autofree char *title = g_strdup_printf (_("%s\nfps (estimate)"), name);
+       * %s is a short GPU name such as "RTX 2060". Keep "estimate", and
+       * the lines short: every column must fit in the window. */
+      g_autofree char *title = g_strdup_printf (_("%s\nfps\n(estimate)"), name);
 
       add_column (table, title, COL_ESTIMATE_FIRST + g);
     }

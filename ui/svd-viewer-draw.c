@@ -174,7 +174,6 @@ snapshot_view (SvdViewer   *self,
   Layer *layer = view->layer;
   graphene_rect_t content, image;
   double sx, sy;
-  gboolean amplified;
 
   if (layer->texture == NULL)
     {
@@ -195,17 +194,6 @@ snapshot_view (SvdViewer   *self,
   sy = content.size.height / layer->image->height;
 
   gtk_snapshot_push_clip (snapshot, &view->clip);
-  /* The difference overlay comes at the session's gain; another
-   * amplification scales it (saturating at white). */
-  amplified = view->overlay == SVD_VIEWER_OVERLAY_DIFFERENCE && self->amplification != SVD_VIEWER_SESSION_GAIN;
-  if (amplified)
-    {
-      graphene_matrix_t m;
-      float f = (float) self->amplification / SVD_VIEWER_SESSION_GAIN;
-
-      graphene_matrix_init_scale (&m, f, f, f);
-      gtk_snapshot_push_color_matrix (snapshot, &m, graphene_vec4_zero ());
-    }
   if (layer->tile != NULL && layer->tile_source == layer->image)
     {
       const SvdViewRegion *r = &layer->tile_region;
@@ -220,8 +208,6 @@ snapshot_view (SvdViewer   *self,
     }
   else
     append_image_part (snapshot, layer, &content, &image);
-  if (amplified)
-    gtk_snapshot_pop (snapshot);
   gtk_snapshot_pop (snapshot);
 }
 

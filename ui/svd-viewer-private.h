@@ -13,6 +13,9 @@ typedef struct {
   SvdImage   *image;
   GdkTexture *texture;
   guint64     serial;
+  /* The Difference overlay's |reference − image| map (RGB_F32, gain 1)
+   * that @image was made from at the viewer's amplification. */
+  SvdImage   *map;
 
   /* Nearest-neighbour magnification of part of @image. */
   SvdImage   *tile_source;   /* the image the tile was cut from */
@@ -99,9 +102,10 @@ void         svd_viewer_tools_snapshot    (SvdViewer             *self,
                                            const View            *views,
                                            int                    n_views);
 
-/* The gain the session draws the difference overlay with
- * (svd_heatmap_difference () in svd-session.c). */
-#define SVD_VIEWER_SESSION_GAIN 4
+/* The Difference view's amplification when the viewer opens. */
+#define SVD_VIEWER_DEFAULT_GAIN 4
+
+void         svd_viewer_amplify_overlays  (SvdViewer             *self);
 
 /* svd-viewer-draw.c */
 void         svd_viewer_append_label      (SvdViewer             *self,

@@ -96,7 +96,7 @@ svd_viewer_set_loupe (SvdViewer *self,
 int
 svd_viewer_get_amplification (SvdViewer *self)
 {
-  g_return_val_if_fail (SVD_IS_VIEWER (self), SVD_VIEWER_SESSION_GAIN);
+  g_return_val_if_fail (SVD_IS_VIEWER (self), SVD_VIEWER_DEFAULT_GAIN);
 
   return self->amplification;
 }
@@ -117,6 +117,7 @@ svd_viewer_set_amplification (SvdViewer *self,
   if (self->amplification == amplification)
     return;
   self->amplification = amplification;
+  svd_viewer_amplify_overlays (self);
   svd_viewer_tools_changed (self);
 }
 
@@ -158,7 +159,8 @@ view_at (SvdViewer  *self,
  * @px: (out) (optional): the pixel's column in that image
  * @py: (out) (optional): the pixel's row
  * @rgb: (out) (optional) (array fixed-size=3): its 8-bit RGB values (of
- *   the overlay in the Difference and SSIM views, before amplification)
+ *   the overlay in the Difference and SSIM views, the Difference at the
+ *   viewer's amplification)
  *
  * What the loupe reads: the image pixel shown at (@x, @y).
  *
@@ -205,8 +207,7 @@ svd_viewer_pick (SvdViewer     *self,
 static GdkTexture *
 loupe_texture (const SvdImage *image,
                int             cx,
-               int             cy,
-               double          gain)
+               int             cy)
 {
   g_autoptr(GBytes) bytes = NULL;
   guint8 *buf = g_malloc ((gsize) LOUPE_SIZE * LOUPE_SIZE * 4);
@@ -229,7 +230,7 @@ loupe_texture (const SvdImage *image,
               const guint8 *p = image->data[0] + image->stride[0] * (gsize) sy + (gsize) sx * 4;
 
               for (int c = 0; c < 3; c++)
-                dst[x * 4 + c] = (guint8) MIN (255.0, p[c] * gain);
+                dst[x * 4 + c] = p[c];
             }
           dst[x * 4 + 3] = 255;
         }
@@ -253,16 +254,14 @@ snapshot_loupe (SvdViewer   *self,
   g_autofree char *text = NULL;
   const SvdImage *image;
   const guint8 *p;
-  double ix, iy, lx, ly, gain = 1;
+  double ix, iy, lx, ly;
   int i, px, py, mx;
 
   if (!view_at (self, views, n_views, self->pointer_x, self->pointer_y, &i, &ix, &iy))
     return;
   image = views[i].layer->image;
   px = (int) floor (ix), py = (int) floor (iy);
-  if (views[i].overlay == SVD_VIEWER_OVERLAY_DIFFERENCE)
-    gain = (double) self->amplification / SVD_VIEWER_SESSION_GAIN;
-  texture = loupe_texture (image, px, py, gain);
+  texture = loupe_texture (image, px, py);
 
   /* Beside the pointer, on the side where it fits. */
   lx = self->pointer_x + 24, ly = self->pointer_y + 24;
@@ -309,15 +308,9 @@ snapshot_legend (SvdViewer   *self,
 
   if (overlay == SVD_VIEWER_OVERLAY_DIFFERENCE)
     {
-      if (self->amplification < SVD_VIEWER_SESSION_GAIN)
-        /* Translators: the Difference view's colour bar title below ×4:
-         * %d is the amplification; the overlay is made at ×4, so
-         * differences above 64 of 255 levels all show alike */
-        title = g_strdup_printf (_("|difference| ×%d (A), clipped above 64"), self->amplification);
-      else
-        /* Translators: the Difference view's colour bar title; %d is the
-         * amplification (1, 2, 4 or 8), A the key that changes it */
-        title = g_strdup_printf (_("|difference| ×%d (A)"), self->amplification);
+      /* Translators: the Difference view's colour bar title; %d is the
+       * amplification (1, 2, 4 or 8), A the key that changes it */
+      title = g_strdup_printf (_("|difference| ×%d (A)"), self->amplification);
       lo = g_strdup ("0");
       /* Translators: white means a difference of at least this many
        * 8-bit levels */

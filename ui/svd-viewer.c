@@ -7,6 +7,7 @@
 #include <string.h>
 #include <glib/gi18n.h>
 
+#include "session/svd-heatmap.h"
 #include "svd-viewer-private.h"
 #include "svd-ui-enums.h"
 
@@ -96,6 +97,7 @@ layer_clear (Layer *layer)
     g_clear_object (&layer->parts[i].texture);
   g_clear_object (&layer->texture);
   g_clear_pointer (&layer->image, svd_image_unref);
+  g_clear_pointer (&layer->map, svd_image_unref);
   layer->serial = 0;
 }
 
@@ -773,13 +775,68 @@ svd_viewer_set_image (SvdViewer     *self,
   return TRUE;
 }
 
+/* The Difference overlay of @map at the viewer's amplification (the
+ * session hands the difference at gain 1, in float, so no amplification
+ * clips what another would show). */
+static void
+layer_set_difference (SvdViewer *self,
+                      Layer     *layer,
+                      guint64    serial,
+                      SvdImage  *map)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdImage) image = NULL;
+
+  if (map == layer->map && map != NULL)
+    {
+      layer->serial = serial;
+      return;
+    }
+  if (map == NULL)
+    {
+      layer_clear (layer);
+      return;
+    }
+  map = svd_image_ref (map);
+  image = svd_heatmap_difference (map, self->amplification, &error);
+  if (image == NULL)
+    g_warning ("No difference overlay: %s", error->message);
+  layer_set (layer, serial, image);
+  layer->map = map;
+}
+
+/* After a change of amplification: every Difference overlay again, from
+ * its map. */
+void
+svd_viewer_amplify_overlays (SvdViewer *self)
+{
+  for (int i = 0; i < SVD_VIEWER_N_SLOTS; i++)
+    {
+      Layer *layer = &self->overlays[SVD_VIEWER_OVERLAY_DIFFERENCE][i];
+      g_autoptr(SvdImage) map = layer->map != NULL ? svd_image_ref (layer->map) : NULL;
+
+      if (map != NULL)
+        {
+          guint64 serial = layer->serial;
+
+          layer_clear (layer);
+          layer_set_difference (self, layer, serial, map);
+        }
+    }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  svd_viewer_queue_tiles (self);
+}
+
 /**
  * svd_viewer_set_overlay:
  * @self: a #SvdViewer
  * @overlay: the kind of overlay
  * @slot: the image compared with the reference
  * @serial: the frame serial it belongs to
- * @image: (nullable): an RGBA8 visualisation, computed off the main thread
+ * @image: (nullable): for %SVD_VIEWER_OVERLAY_DIFFERENCE, |reference −
+ *   image| per sample on the [0, 1] scale (RGB_F32, as the session makes
+ *   it), which the viewer amplifies; for the others an RGBA8
+ *   visualisation, computed off the main thread
  *
  * Returns: %FALSE if @serial is stale and the image was dropped
  */
@@ -793,13 +850,18 @@ svd_viewer_set_overlay (SvdViewer        *self,
   g_return_val_if_fail (SVD_IS_VIEWER (self), FALSE);
   g_return_val_if_fail (overlay < SVD_VIEWER_N_OVERLAYS, FALSE);
   g_return_val_if_fail (slot < SVD_VIEWER_N_SLOTS, FALSE);
-  g_return_val_if_fail (image == NULL || image->format == SVD_PIXEL_FORMAT_RGBA8, FALSE);
+  g_return_val_if_fail (image == NULL || image->format == (overlay == SVD_VIEWER_OVERLAY_DIFFERENCE
+                                                           ? SVD_PIXEL_FORMAT_RGB_F32 : SVD_PIXEL_FORMAT_RGBA8),
+                        FALSE);
 
   if (serial < self->serial)
     return FALSE;
   self->serial = serial;
 
-  layer_set (&self->overlays[overlay][slot], serial, image);
+  if (overlay == SVD_VIEWER_OVERLAY_DIFFERENCE)
+    layer_set_difference (self, &self->overlays[overlay][slot], serial, image);
+  else
+    layer_set (&self->overlays[overlay][slot], serial, image);
   gtk_widget_queue_draw (GTK_WIDGET (self));
   svd_viewer_queue_tiles (self);
 
@@ -1307,7 +1369,7 @@ svd_viewer_init (SvdViewer *self)
   self->right_slot = SVD_VIEWER_SLOT_REFERENCE;
   self->shown_slot = SVD_VIEWER_SLOT_SOURCE;
   self->divider = 0.5;
-  self->amplification = SVD_VIEWER_SESSION_GAIN;
+  self->amplification = SVD_VIEWER_DEFAULT_GAIN;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);

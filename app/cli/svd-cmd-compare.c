@@ -6,6 +6,7 @@
 #include "core/svd-png.h"
 #include "media/svd-degrade.h"
 #include "session/svd-readout-format.h"
+#include "session/svd-heatmap.h"
 #include "session/svd-session.h"
 
 #include <math.h>
@@ -45,6 +46,7 @@ typedef struct {
   gboolean        progress;   /* on a terminal */
   GArray         *frames;     /* CompareFrame */
   const char     *save_dir;   /* --save-frames */
+  int             difference; /* --difference: its gain, 0 without */
   gboolean        save_force;
   const char     *clip;
 } Compare;
@@ -52,7 +54,22 @@ typedef struct {
 /* --save-frames: each frame's source, reference and chain outputs as
  * 8-bit PNG files named as the app's "Save Frame Images" names them, with
  * the frame numbered from 1 as the output prints it, e.g.
- * clip-frame000042-chain1.png for --frames 41:42. */
+ * clip-frame000042-chain1.png for --frames 41:42; with --difference G,
+ * each chain's difference overlay as the app's Difference view shows it
+ * at ×G, e.g. clip-frame000042-chain1-difference-x1.png. */
+static gboolean
+save_png (Compare        *self,
+          const SvdImage *image,
+          const char     *name,
+          GError        **error)
+{
+  const char *inputs[] = { self->clip, NULL };
+  g_autofree char *path = g_build_filename (self->save_dir, name, NULL);
+
+  return svd_output_check (path, inputs, self->save_force ? SVD_OUTPUT_FORCE : SVD_OUTPUT_NONE, error)
+         && svd_png_save (image, path, 8, error);
+}
+
 static gboolean
 save_frame_images (Compare         *self,
                    SvdSessionFrame *frame,
@@ -60,7 +77,6 @@ save_frame_images (Compare         *self,
 {
   g_autofree char *stem = g_path_get_basename (self->clip);
   char *dot = strrchr (stem, '.');
-  const char *inputs[] = { self->clip, NULL };
 
   if (dot != NULL && dot != stem)
     *dot = '\0';
@@ -68,7 +84,6 @@ save_frame_images (Compare         *self,
     {
       SvdImage *image = i == -2 ? frame->reference : i == -1 ? frame->source : frame->chains[i].display;
       g_autofree char *name = NULL;
-      g_autofree char *path = NULL;
 
       if (image == NULL)
         continue;
@@ -77,10 +92,20 @@ save_frame_images (Compare         *self,
                                 i == -2 ? "reference" : "source");
       else
         name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-chain%d.png", stem, frame->index + 1, i + 1);
-      path = g_build_filename (self->save_dir, name, NULL);
-      if (!svd_output_check (path, inputs, self->save_force ? SVD_OUTPUT_FORCE : SVD_OUTPUT_NONE, error)
-          || !svd_png_save (image, path, 8, error))
+      if (!save_png (self, image, name, error))
         return FALSE;
+      if (i >= 0 && self->difference > 0 && frame->chains[i].difference != NULL)
+        {
+          g_autoptr(SvdImage) overlay = svd_heatmap_difference (frame->chains[i].difference, self->difference, error);
+          g_autofree char *diff_name = NULL;
+
+          if (overlay == NULL)
+            return FALSE;
+          diff_name = g_strdup_printf ("%s-frame%06" G_GINT64_FORMAT "-chain%d-difference-x%d.png", stem,
+                                       frame->index + 1, i + 1, self->difference);
+          if (!save_png (self, overlay, diff_name, error))
+            return FALSE;
+        }
     }
   return TRUE;
 }
@@ -116,7 +141,8 @@ request_next (Compare *self)
       g_main_loop_quit (self->loop);
       return;
     }
-  svd_session_request (self->session, self->next, ++self->serial, self->next == self->first, FALSE);
+  svd_session_request (self->session, self->next, ++self->serial, self->next == self->first,
+                       self->difference > 0);
 }
 
 static void
@@ -563,6 +589,7 @@ svd_cmd_compare (int    argc,
   g_autofree char *dists_name = NULL;
   g_autofree char *save_dir = NULL;
   gboolean no_reference = FALSE, no_reuse = FALSE, force = FALSE;
+  int difference = 0;
   gint64 offset = 0;
   g_auto(SvdCliCommon) common = { 0 };
   GOptionEntry entries[] = {
@@ -578,6 +605,8 @@ svd_cmd_compare (int    argc,
     { "save-frames", 0, 0, G_OPTION_ARG_FILENAME, &save_dir,
       "Save each frame's source, reference and chain outputs as PNG files in DIR (as the app's Save Frame Images)", "DIR" },
     { "force", 'y', 0, G_OPTION_ARG_NONE, &force, "With --save-frames: replace existing files", NULL },
+    { "difference", 0, 0, G_OPTION_ARG_INT, &difference,
+      "With --save-frames: also save each chain's |reference − output| amplified G times (1, 2, 4 or 8), as the app's Difference view", "G" },
     { NULL }
   };
   SvdSessionSetup setup = { 0 };
@@ -623,6 +652,9 @@ svd_cmd_compare (int    argc,
   self.save_force = force;
   if (save_dir != NULL && !g_file_test (save_dir, G_FILE_TEST_IS_DIR))
     return svd_cli_usage_error (context, "--save-frames needs an existing folder");
+  if (difference != 0 && (save_dir == NULL || (difference != 1 && difference != 2 && difference != 4 && difference != 8)))
+    return svd_cli_usage_error (context, "--difference takes 1, 2, 4 or 8, with --save-frames");
+  self.difference = difference;
   if (reference != NULL)
     {
       setup.mode = SVD_REFERENCE_PAIR;

@@ -735,9 +735,11 @@ chain_metrics (WorkerState          *state,
     {
       g_clear_pointer (&out->difference, svd_image_unref);
       g_clear_pointer (&out->ssim_map, svd_image_unref);
-      out->difference = svd_heatmap_difference (diff_map, 4, &error);
-      if (out->difference != NULL)
-        out->ssim_map = svd_heatmap_ssim (ssim_map, in->ref_display, &error);
+      /* The difference at gain 1 in float: the viewer amplifies it
+       * (svd_heatmap_difference()), so ×1 shows up to 255 levels and ×8
+       * keeps the fractions of a level. */
+      out->difference = g_steal_pointer (&diff_map);
+      out->ssim_map = svd_heatmap_ssim (ssim_map, in->ref_display, &error);
       if (error != NULL)
         out->metrics_problem = g_strdup (error->message);
     }

@@ -49,7 +49,11 @@ typedef struct {
   gboolean         active;      /* the slot has a chain */
   char            *error;       /* building or running the chain failed */
   SvdImage        *display;     /* RGBA8 */
-  SvdImage        *difference;  /* RGBA8 overlay, when asked */
+  SvdImage        *difference;  /* when overlays are asked: |reference −
+                                 * display| per R, G, B sample on the
+                                 * [0, 1] scale (RGB_F32, gain 1), which
+                                 * svd_heatmap_difference() draws at any
+                                 * amplification */
   SvdImage        *ssim_map;    /* RGBA8 overlay, when asked */
   gboolean         has_metrics;
   char            *metrics_problem;

@@ -102,6 +102,37 @@ mean_luma (GtkWidget *window,
   return sum / n;
 }
 
+/* The last (widest-numbered) column of the table, by its header title:
+ * the GtkColumnViewTitle widgets are the header's children, in column
+ * order. Checks that its title lies inside the table's scrolled window,
+ * at whatever size the window now has. */
+static void
+assert_last_column_visible (const char *when)
+{
+  GtkWidget *table = GTK_WIDGET (svd_matrix_window_get_table (the_matrix));
+  GtkWidget *scrolled = gtk_widget_get_ancestor (table, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *last = NULL;
+  graphene_rect_t b;
+
+  svd_gui_test_wait_frames (GTK_WIDGET (the_matrix), 5);
+  for (GtkWidget *header = gtk_widget_get_first_child (table); header != NULL && last == NULL;
+       header = gtk_widget_get_next_sibling (header))
+    for (GtkWidget *c = gtk_widget_get_first_child (header); c != NULL; c = gtk_widget_get_next_sibling (c))
+      if (g_str_equal (G_OBJECT_TYPE_NAME (c), "GtkColumnViewTitle"))
+        {
+          last = c;
+          g_test_message ("column title at x %.0f, %d px wide",
+                          gtk_widget_compute_bounds (c, table, &b) ? b.origin.x : -1.0, gtk_widget_get_width (c));
+        }
+  g_assert_nonnull (last);
+  g_assert_true (gtk_widget_compute_bounds (last, scrolled, &b));
+  g_test_message ("%s: window %d × %d, table area %d px wide, last column at %.0f–%.0f", when,
+                  gtk_widget_get_width (GTK_WIDGET (the_matrix)), gtk_widget_get_height (GTK_WIDGET (the_matrix)),
+                  gtk_widget_get_width (scrolled), b.origin.x, b.origin.x + b.size.width);
+  g_assert_cmpfloat (b.origin.x, >=, 0);
+  g_assert_cmpfloat (b.origin.x + b.size.width, <=, gtk_widget_get_width (scrolled) + 0.5);
+}
+
 static void
 script (SvdApplication *app)
 {
@@ -246,6 +277,19 @@ script (SvdApplication *app)
     g_assert_nonnull (strstr (banner, gpus[0].name));
     gtk_drop_down_set_selected (gpu, 0);
     svd_matrix_window_set_target_fps (the_matrix, 0.001);
+  }
+
+  /* Every column fits: the last GPU estimate column is inside the table's
+   * visible area at the window's default size and at its minimum. */
+  {
+    int w, h;
+
+    gtk_window_get_default_size (GTK_WINDOW (the_matrix), &w, &h);
+    gtk_window_present (GTK_WINDOW (the_matrix));
+    assert_last_column_visible ("default size");
+    gtk_window_set_default_size (GTK_WINDOW (the_matrix), 1, 1);
+    assert_last_column_visible ("minimum size");
+    gtk_window_set_default_size (GTK_WINDOW (the_matrix), w, h);
   }
 
   /* The plot: distinct fps ticks, a tooltip per point, a click selects the

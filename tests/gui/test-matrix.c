@@ -315,7 +315,7 @@ script (SvdApplication *app)
         g_assert_null (strstr (title, "GeForce"));
       }
   }
-  gtk_column_view_sort_by_column (table, column_titled (table, "fps (measured)"), GTK_SORT_DESCENDING);
+  gtk_column_view_sort_by_column (table, column_titled (table, "fps\n(measured)"), GTK_SORT_DESCENDING);
   for (guint i = 1; i < g_list_model_get_n_items (sorted); i++)
     {
       g_autoptr(GObject) a = g_list_model_get_item (sorted, i - 1);
