@@ -78,6 +78,12 @@ void      mb_graph_floats      (MbGraph            *self,
                                 int                 ndim,
                                 const gint64       *dims,
                                 const float        *v);
+/* The same as float16 initializers (int32_data, as the spec stores them). */
+void      mb_graph_halves      (MbGraph            *self,
+                                const char         *name,
+                                int                 ndim,
+                                const gint64       *dims,
+                                const float        *v);
 void      mb_graph_ints        (MbGraph            *self,
                                 const char         *name,
                                 const gint64       *v,
@@ -103,4 +109,13 @@ GBytes   *mb_graph_finish      (MbGraph            *self,
                                 const char         *output,
                                 int                 opset_version);
 
+/* A small SPAN-like graph with fp16 weights, written for @opset (11 to 20):
+ * Cast to float16, a reflect Pad of the bottom/right edge to even sizes
+ * computed from the input's Shape (Slice, Mod, Sub, Squeeze/Unsqueeze
+ * with axes attributes below opset 13, inputs from 13), a 3x3 conv gated
+ * by tanh of a 1x1 conv, DepthToSpace (CRD) by 2, a Slice back to twice
+ * the input's size (ends from the Shape), and a Cast back to float. The
+ * weights come from @seed. */
+GBytes   *mb_span_like_onnx   (int                 opset,
+                               guint32             seed);
 G_END_DECLS
