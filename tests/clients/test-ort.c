@@ -5,8 +5,9 @@
  * The fused chain ONNX in the client it is for: ONNX Runtime (npm
  * onnxruntime-node, CPU provider) runs the file `svd export-chain --format
  * onnx` writes for chains with graph steps (issue #27: SPANF3 after a
- * compact model, SPANF3 first, alone, and a SPAN-like fp16 graph made here
- * at opset 11 around a compact model), at an odd and an even size of the
+ * compact model, SPANF3 first, alone, a SPAN-like fp16 graph made here at
+ * opset 11 around a compact model, and opset-11 nodes the export carries to
+ * opsets 13 and 18), at an odd and an even size of the
  * same file (its height and width are dynamic). Each output is compared
  * with the same chain run by svd's engine (OpenCL where there is a device)
  * and by its fp32 CPU reference: within 2e-3, the issue's tolerance
@@ -36,6 +37,10 @@ typedef struct {
 
 static const Case cases[] = {
   { "span-like-around-compact", { "@span-like", "@tiny1x", "@span-like", NULL }, { "13x9", "16x10" } },
+  /* Opset-11 nodes carried to opsets 13 and 18 (Split sizes, num_outputs,
+   * Dropout). */
+  { "split-gate-alone", { "@gate", NULL }, { "11x7", NULL } },
+  { "split-gate-then-span-like-opset18", { "@gate-equal", "@span-like18", NULL }, { "11x7", NULL } },
   { "ultra-1x-then-spanf3-2x", { ULTRA, SPAN, NULL }, { "53x37", "96x64" } },
   { "spanf3-2x-then-ultra-1x", { SPAN, ULTRA, NULL }, { "53x37", NULL } },
   { "spanf3-2x-alone", { SPAN, NULL }, { "53x37", "96x64" } },
@@ -66,6 +71,10 @@ model_file (const char *entry)
     return path;
   if (strcmp (entry, "@span-like") == 0)
     bytes = mb_span_like_onnx (11, 21);
+  else if (strcmp (entry, "@span-like18") == 0)
+    bytes = mb_span_like_onnx (18, 23);
+  else if (g_str_has_prefix (entry, "@gate"))
+    bytes = mb_split_gate_onnx (11, strcmp (entry, "@gate") == 0, 24);
   else
     {
       g_autoptr(SvdModel) m = mb_random_model (3, 8, 2, 1, 22);

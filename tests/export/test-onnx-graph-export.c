@@ -292,6 +292,86 @@ test_alone (void)
   compare_runs (chain, as_model, input, "span-like alone, loaded as one model");
 }
 
+static const Onnx__NodeProto *
+find_node (const Onnx__ModelProto *p,
+           const char             *op)
+{
+  for (gsize i = 0; i < p->graph->n_node; i++)
+    if (strcmp (p->graph->node[i]->op_type, op) == 0)
+      return p->graph->node[i];
+  return NULL;
+}
+
+/* Nodes carried to a newer opset: an opset-11 Split's sizes become its
+ * second input at 13, a Split without sizes gets num_outputs at 18, and
+ * Dropout becomes Identity. */
+static void
+test_split_opsets (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  for (int k = 0; k < 2; k++)
+    {
+      g_autoptr(GBytes) gate_bytes = mb_split_gate_onnx (11, k == 0, 13);
+      g_autoptr(SvdModel) gate = svd_model_load_from_bytes (gate_bytes, "gate", &error);
+      g_autoptr(SvdModel) span = NULL;
+      g_autoptr(GBytes) span_bytes = NULL;
+      g_autoptr(SvdChain) chain = NULL, back = NULL;
+      g_autoptr(GBytes) bytes = NULL;
+      g_autoptr(SvdImage) input = NULL;
+      SvdModel *models[2];
+      guint n_graph[2] = { count_nodes (gate_bytes), 0 };
+      const Onnx__NodeProto *split;
+      Onnx__ModelProto *p;
+
+      g_assert_no_error (error);
+      g_assert_nonnull (gate->graph);
+      models[0] = gate;
+      if (k == 1)
+        {
+          span = span_like (18, 14);
+          span_bytes = mb_span_like_onnx (18, 14);
+          n_graph[1] = count_nodes (span_bytes);
+          models[1] = span;
+        }
+      chain = svd_chain_new_from_models ("gate", models, k == 0 ? 1 : 2, &error);
+      g_assert_no_error (error);
+      bytes = svd_onnx_export_chain (chain, &error);
+      g_assert_no_error (error);
+      p = check_structure (bytes, k == 0 ? 13 : 18, n_graph, k == 0 ? 1 : 2);
+      g_assert_null (find_node (p, "Dropout"));
+      g_assert_nonnull (find_node (p, "Identity"));
+      split = find_node (p, "Split");
+      g_assert_nonnull (split);
+      g_assert_cmpuint (split->n_output, ==, 2);
+      for (gsize a = 0; a < split->n_attribute; a++)
+        g_assert_cmpstr (split->attribute[a]->name, !=, "split");
+      if (k == 0)
+        {
+          g_assert_cmpuint (split->n_input, ==, 2);
+          g_assert_cmpstr (split->input[1], ==, "s1_g_/split_split");
+        }
+      else
+        {
+          gboolean num_outputs = FALSE;
+
+          g_assert_cmpuint (split->n_input, ==, 1);
+          for (gsize a = 0; a < split->n_attribute; a++)
+            if (strcmp (split->attribute[a]->name, "num_outputs") == 0)
+              num_outputs = split->attribute[a]->i == 2;
+          g_assert_true (num_outputs);
+        }
+      onnx__model_proto__free_unpacked (p, NULL);
+      back = svd_chain_load_onnx (bytes, NULL, &error);
+      g_assert_no_error (error);
+      input = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 11, 7, &error);
+      g_assert_no_error (error);
+      svd_test_fill_random_rgb (input, 4);
+      compare_runs (chain, back, input, k == 0 ? "split gate (opset 11) alone" :
+                                                  "split gate (opset 11) → span-like (opset 18)");
+    }
+}
+
 /* A graph written for an opset whose Pad took its pads as an attribute
  * cannot run under the fused file's opset 13: refused, naming the node,
  * the op and both opsets. */
@@ -401,6 +481,7 @@ main (int    argc,
   g_test_add_data_func ("/export/onnx-graph/crafted-opset11", GINT_TO_POINTER (11), test_crafted);
   g_test_add_data_func ("/export/onnx-graph/crafted-opset17", GINT_TO_POINTER (17), test_crafted);
   g_test_add_func ("/export/onnx-graph/alone", test_alone);
+  g_test_add_func ("/export/onnx-graph/split-opsets", test_split_opsets);
   g_test_add_func ("/export/onnx-graph/old-opset-refused", test_old_opset_refused);
   g_test_add_func ("/export/onnx-graph/span", test_span);
   return g_test_run ();

@@ -1117,6 +1117,12 @@ struct _MbGraph {
   GPtrArray *attrs;  /* per node: GPtrArray of Onnx__AttributeProto */
 };
 
+static Onnx__NodeProto *
+self_last_node (MbGraph *self)
+{
+  return self->g.nodes->pdata[self->g.nodes->len - 1];
+}
+
 MbGraph *
 mb_graph_new (void)
 {
@@ -1370,5 +1376,41 @@ mb_span_like_onnx (int     opset,
   mb_graph_node (g, "Slice", "/crop", "yh", (const char *[]) { "d", "start0", "ends", "hw_axes", NULL });
   mb_graph_node (g, "Cast", "/cast_out", "y", (const char *[]) { "yh", NULL });
   mb_graph_attr_int (g, "to", 1);
+  return mb_graph_finish (g, "x", NULL, "y", opset);
+}
+
+GBytes *
+mb_split_gate_onnx (int      opset,
+                    gboolean sizes,
+                    guint32  seed)
+{
+  MbGraph *g = mb_graph_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gint64 w_dims[4] = { 6, 3, 3, 3 }, b_dims[1] = { 6 }, pads[4] = { 1, 1, 1, 1 }, split[2] = { 3, 3 };
+  float w[6 * 3 * 9], b[6];
+
+  for (guint i = 0; i < G_N_ELEMENTS (w); i++)
+    w[i] = (float) g_rand_double_range (rand, -0.4, 0.4);
+  for (guint i = 0; i < G_N_ELEMENTS (b); i++)
+    b[i] = (float) g_rand_double_range (rand, 0.2, 0.6);
+  mb_graph_floats (g, "w", 4, w_dims, w);
+  mb_graph_floats (g, "b", 1, b_dims, b);
+  mb_graph_node (g, "Conv", "/conv", "c", (const char *[]) { "x", "w", "b", NULL });
+  mb_graph_attr_ints (g, "pads", pads, 4);
+  mb_graph_node (g, "Dropout", "/dropout", "d", (const char *[]) { "c", NULL });
+  mb_graph_node (g, "Split", "/split", "lo", (const char *[]) { "d", NULL });
+  {
+    /* A second output: node() writes one. */
+    Onnx__NodeProto *n = self_last_node (g);
+
+    n->n_output = 2;
+    n->output = ar (&g->a, g_new (char *, 2));
+    n->output[0] = ar_str (&g->a, "lo");
+    n->output[1] = ar_str (&g->a, "hi");
+  }
+  mb_graph_attr_int (g, "axis", 1);
+  if (sizes)
+    mb_graph_attr_ints (g, "split", split, 2);
+  mb_graph_node (g, "Mul", "/mul", "y", (const char *[]) { "lo", "hi", NULL });
   return mb_graph_finish (g, "x", NULL, "y", opset);
 }

@@ -118,4 +118,11 @@ GBytes   *mb_graph_finish      (MbGraph            *self,
  * weights come from @seed. */
 GBytes   *mb_span_like_onnx   (int                 opset,
                                guint32             seed);
+/* A 1x gate written for @opset (7 to 12: Split sizes as an attribute):
+ * Conv (3 → 6) → Dropout → Split on the channels (sizes [3, 3] as an
+ * attribute when @sizes, else equal parts by the output count) → Mul of
+ * the two halves. */
+GBytes   *mb_split_gate_onnx  (int                 opset,
+                               gboolean            sizes,
+                               guint32             seed);
 G_END_DECLS
