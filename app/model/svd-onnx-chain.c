@@ -194,6 +194,7 @@ load_segment (const Onnx__ModelProto *proto,
   Onnx__ValueInfoProto *in[1], *out[1];
   gsize len;
   guint8 *buf;
+  SvdModel *m;
 
   onnx__graph_proto__init (&graph);
   for (gsize i = from; i <= to; i++)
@@ -223,7 +224,15 @@ load_segment (const Onnx__ModelProto *proto,
   buf = g_malloc (len);
   onnx__model_proto__pack (&model, buf);
   bytes = g_bytes_new_take (buf, len);
-  return svd_model_load_from_bytes (bytes, name, error);
+  m = svd_model_load_from_bytes (bytes, name, error);
+  if (m != NULL)
+    {
+      /* The step's name as written: the loader would take it for a file
+       * name and cut it at its last dot ("…_HD_V3.1_Performance…"). */
+      g_free (m->name);
+      m->name = g_strdup (name);
+    }
+  return m;
 }
 
 /**

@@ -459,6 +459,10 @@ test_span (void)
       g_assert_no_error (error);
       g_assert_cmpuint (back->steps->len, ==, 2);
       g_assert_nonnull (((SvdChainStep *) back->steps->pdata[order == 0 ? 1 : 0])->model->graph);
+      /* The step names whole, dots and all. */
+      for (guint i = 0; i < 2; i++)
+        g_assert_cmpstr (((SvdChainStep *) back->steps->pdata[i])->name, ==, models[i]->name);
+      g_assert_cmpstr (span->name, ==, "2x_AnimeJaNai_HD_V3.1_Performance_SPANF3_b5f48_unshuffle_fp16");
       g_assert_null (((SvdChainStep *) back->steps->pdata[order == 0 ? 0 : 1])->model->graph);
       /* The odd size on both orders, the even one on the chain. */
       for (int k = 0; k < (order == 0 ? 2 : 1); k++)
