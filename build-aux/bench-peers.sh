@@ -72,7 +72,7 @@ sed 's/await waitIdle();/\/\/ idle wait skipped: bench-peers.sh pairs rounds ins
 # PyTorch: say so when it is missing instead of leaving a column out.
 torch_note=""
 if ! "$python" -c 'import torch, numpy' 2>/dev/null; then
-  torch_note="unavailable: $python cannot import torch (apt-get install python3-torch libjemalloc2)"
+  torch_note="unavailable: $python cannot import torch (build-aux/install-deps.sh --peers)"
 fi
 jemalloc=""
 for j in /usr/lib/x86_64-linux-gnu/libjemalloc.so.2 /usr/lib/*/libjemalloc.so.2; do

@@ -4,6 +4,9 @@
 #   install-deps.sh           the app, its CLI and its tests (slurm-wlm and
 #                             munge: the farm suite starts a one-node cluster)
 #   install-deps.sh --train   the model-training recipe in models/train/ instead
+#   install-deps.sh --peers   the peers build-aux/bench-peers.sh measures svd
+#                             against: PyTorch with jemalloc, and Node.js (whose
+#                             npm installs onnxruntime-node into .peers/)
 # Training is a developer tool, not part of the app: building, running and
 # testing SVD Studio never needs PyTorch. The recipe runs with Debian's
 # /usr/bin/python3, because these are Debian's python3-* packages.
@@ -31,10 +34,15 @@ TRAIN_PACKAGES="
   desktop-base plasma-workspace-wallpapers mate-backgrounds
 "
 
+PEER_PACKAGES="
+  python3 python3-torch python3-numpy libjemalloc2 nodejs
+"
+
 case "${1:-}" in
   "") PACKAGES=$APP_PACKAGES; name=install-deps ;;
   --train) PACKAGES=$TRAIN_PACKAGES; name="install-deps --train" ;;
-  *) echo "usage: $0 [--train]" >&2; exit 2 ;;
+  --peers) PACKAGES=$PEER_PACKAGES; name="install-deps --peers" ;;
+  *) echo "usage: $0 [--train | --peers]" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -43,6 +51,12 @@ for p in $PACKAGES; do
     missing="$missing $p"
   fi
 done
+
+# Debian's nodejs ships npm as its own package; NodeSource's nodejs bundles it
+# (and conflicts with Debian's npm), so npm is only asked for when missing.
+if [ "${1:-}" = --peers ] && ! command -v npm >/dev/null 2>&1; then
+  missing="$missing npm"
+fi
 
 if [ -z "$missing" ]; then
   echo "$name: all packages present"
