@@ -261,7 +261,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   node = g_find_program_in_path ("node");
   if (node == NULL)
-    svd_test_skip_all ("node is not installed (apt-get install nodejs npm)");
+    svd_test_skip_all ("node is not installed (build-aux/install-deps.sh --peers)");
   node_modules = find_node_modules ();
   if (node_modules == NULL)
     svd_test_skip_all ("onnxruntime-node is missing: npm install --prefix .peers onnxruntime-node@1.30.0 "
