@@ -283,7 +283,7 @@ svd_chain_load_onnx (GBytes      *bytes,
   for (gsize i = 0; i < g->n_input && cur == NULL; i++)
     if (find_init (g, g->input[i]->name) == NULL)
       cur = g->input[i]->name;
-  if (cur == NULL || g->n_output != 1)
+  if (cur == NULL || g->n_output != 1 || g->output[0]->name == NULL)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
                    "The ONNX graph needs one data input and one output");
@@ -319,7 +319,7 @@ svd_chain_load_onnx (GBytes      *bytes,
           for (gsize i = p; i <= q && out == NULL; i++)
             for (gsize k = 0; k < g->node[i]->n_output; k++)
               if (strcmp (g->node[i]->output[k], step_out) == 0 ||
-                  strcmp (g->node[i]->output[k], g->output[0]->name) == 0)
+                  g_strcmp0 (g->node[i]->output[k], g->output[0]->name) == 0)
                 out = g->node[i]->output[k];
           if (out == NULL)
             {
