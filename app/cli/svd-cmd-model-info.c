@@ -109,9 +109,19 @@ print_fused_chain (const char *path,
         {
           double g = svd_model_get_gflop (st->model, w, h);
 
-          printf ("Step %u:            %s: %s, nf %d, %d body convs, %dx, %.2f GFLOP at %dx%d\n", i + 1, step_name,
-                  svd_model_get_tier_name (st->model), st->model->nf, st->model->num_conv, st->model->scale,
-                  g, w, h);
+          if (st->model->graph != NULL)
+            {
+              /* A graph step has no nf or body convs: its ops say what it is. */
+              const char *ops = st->model->metadata != NULL ?
+                                g_hash_table_lookup (st->model->metadata, "graph.ops") : NULL;
+
+              printf ("Step %u:            %s: %s (%s), %dx, %.2f GFLOP at %dx%d\n", i + 1, step_name,
+                      svd_model_get_tier_name (st->model), ops != NULL ? ops : "graph", st->model->scale, g, w, h);
+            }
+          else
+            printf ("Step %u:            %s: %s, nf %d, %d body convs, %dx, %.2f GFLOP at %dx%d\n", i + 1,
+                    step_name, svd_model_get_tier_name (st->model), st->model->nf, st->model->num_conv,
+                    st->model->scale, g, w, h);
           gflop += g;
           w *= st->model->scale;
           h *= st->model->scale;

@@ -304,7 +304,10 @@ plan (SvdGraphCl      *self,
         {
           const SvdGraphOp *b = svd_graph_op (g, reader[r]);
 
-          if (b->type == SVD_GRAPH_OP_BINARY && b->n_in == 2 && b->in[0] != b->in[1] &&
+          /* Not a binary op an earlier conv already took: in c · tanh
+           * (conv1x1 (x)) with c used once, both convs feed the Mul, and
+           * the first one to absorb it must leave it to the other. */
+          if (b->type == SVD_GRAPH_OP_BINARY && b->n_in == 2 && b->in[0] != b->in[1] && !fused[reader[r]] &&
               (b->binop == SVD_GRAPH_BIN_ADD || b->binop == SVD_GRAPH_BIN_MUL))
             {
               int other = b->in[0] == r ? b->in[1] : b->in[0];

@@ -194,6 +194,7 @@ load_segment (const Onnx__ModelProto *proto,
   Onnx__ValueInfoProto *in[1], *out[1];
   gsize len;
   guint8 *buf;
+  SvdModel *m;
 
   onnx__graph_proto__init (&graph);
   for (gsize i = from; i <= to; i++)
@@ -223,21 +224,31 @@ load_segment (const Onnx__ModelProto *proto,
   buf = g_malloc (len);
   onnx__model_proto__pack (&model, buf);
   bytes = g_bytes_new_take (buf, len);
-  return svd_model_load_from_bytes (bytes, name, error);
+  m = svd_model_load_from_bytes (bytes, name, error);
+  if (m != NULL)
+    {
+      /* The step's name as written: the loader would take it for a file
+       * name and cut it at its last dot ("…_HD_V3.1_Performance…"). */
+      g_free (m->name);
+      m->name = g_strdup (name);
+    }
+  return m;
 }
 
 /**
  * svd_chain_load_onnx:
  * @bytes: an ONNX file holding one or more SRVGGNetCompact graphs in
- *   sequence, with optional Resize nodes between them (what
- *   svd_onnx_export_chain() writes)
+ *   sequence, with optional Resize nodes between them, and general graphs
+ *   whose nodes are named `sN_g_…` (what svd_onnx_export_chain() writes)
  * @name: (nullable): the chain's name
  * @error: return location for an error
  *
  * Walks the graph from its input: a Resize of the current tensor whose
  * result feeds no Add is a built-in resize step; anything else is a model
  * that ends at the first Add taking the current tensor (or a Resize of it),
- * plus a Clip right after. Each model segment goes through svd_model_load_from_bytes().
+ * plus a Clip right after; step N's nodes named `sN_g_…` are a graph model
+ * writing `sN_out` (or the graph output). Each model segment goes through
+ * svd_model_load_from_bytes().
  *
  * Returns: (transfer full) (nullable): the chain
  */
@@ -272,7 +283,7 @@ svd_chain_load_onnx (GBytes      *bytes,
   for (gsize i = 0; i < g->n_input && cur == NULL; i++)
     if (find_init (g, g->input[i]->name) == NULL)
       cur = g->input[i]->name;
-  if (cur == NULL || g->n_output != 1)
+  if (cur == NULL || g->n_output != 1 || g->output[0]->name == NULL)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
                    "The ONNX graph needs one data input and one output");
@@ -283,14 +294,55 @@ svd_chain_load_onnx (GBytes      *bytes,
     {
       const Onnx__NodeProto *n = g->node[p];
       g_autofree char *step_name = NULL;
+      g_autofree char *graph_prefix = NULL;
 
       step_no++;
+      graph_prefix = g_strdup_printf ("s%u_g_", step_no);
       for (gsize k = 0; k < proto->n_metadata_props; k++)
         {
           g_autofree char *key = g_strdup_printf ("svd.step.%u", step_no);
 
           if (g_strcmp0 (proto->metadata_props[k]->key, key) == 0)
             step_name = g_strdup (proto->metadata_props[k]->value);
+        }
+      if (n->name != NULL && g_str_has_prefix (n->name, graph_prefix))
+        {
+          /* A graph step (SPAN and its kin): the nodes named sN_g_…, kept
+           * as the model wrote them, writing sN_out or the graph output. */
+          g_autofree char *step_out = g_strdup_printf ("s%u_out", step_no);
+          const char *out = NULL;
+          gsize q = p;
+          SvdModel *m;
+
+          while (q + 1 < g->n_node && g->node[q + 1]->name != NULL && g_str_has_prefix (g->node[q + 1]->name, graph_prefix))
+            q++;
+          for (gsize i = p; i <= q && out == NULL; i++)
+            for (gsize k = 0; k < g->node[i]->n_output; k++)
+              if (strcmp (g->node[i]->output[k], step_out) == 0 ||
+                  g_strcmp0 (g->node[i]->output[k], g->output[0]->name) == 0)
+                out = g->node[i]->output[k];
+          if (out == NULL)
+            {
+              g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                           "Step %u of the ONNX chain (a graph, nodes %zu to %zu) writes neither “%s” nor the graph "
+                           "output", step_no, p, q, step_out);
+              goto fail;
+            }
+          m = load_segment (proto, p, q, cur, out, step_name != NULL ? step_name : "model", error);
+          if (m == NULL)
+            {
+              g_prefix_error (error, "Step %u of the ONNX chain: ", step_no);
+              goto fail;
+            }
+          if (!svd_chain_add_model (chain, m, error))
+            {
+              svd_model_unref (m);
+              goto fail;
+            }
+          svd_model_unref (m);
+          cur = out;
+          p = q + 1;
+          continue;
         }
       if (is_op (n, "Resize") && n->n_input >= 1 && strcmp (n->input[0], cur) == 0 && !feeds_add (g, n->output[0]))
         {

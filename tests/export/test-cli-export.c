@@ -5,6 +5,7 @@
 #include "export/svd-animejanai.h"
 #include "tiers/svd-bench-matrix.h"
 #include "export/svd-onnx-export.h"
+#include "model/model-builders.h"
 #include "svd-test-utils.h"
 
 #include <json-glib/json-glib.h>
@@ -127,6 +128,51 @@ test_export_chain (void)
   g_free (run_svd (FALSE, "export-chain", "--format", "bmp", preset, glsl, NULL));
 }
 
+/* A chain with graph steps (a SPAN-like graph made by model-builders.c,
+ * issue #27): the fused ONNX loads in every command as its steps, `svd
+ * model info` describes the graph steps by their ops, and `svd model run`
+ * of the file writes what the chain itself writes. */
+static void
+test_export_chain_graph (void)
+{
+  g_autofree char *a = write_model ("gA", 4, 1, 5);
+  g_autofree char *span = g_build_filename (tmp_dir, "span-like.onnx", NULL);
+  g_autofree char *fused = g_build_filename (tmp_dir, "graph-fused.onnx", NULL);
+  g_autofree char *in = g_build_filename (tmp_dir, "graph-in.png", NULL);
+  g_autofree char *out_chain = g_build_filename (tmp_dir, "graph-chain.png", NULL);
+  g_autofree char *out_fused = g_build_filename (tmp_dir, "graph-fused.png", NULL);
+  g_autofree char *spec = NULL, *info = NULL;
+  g_autoptr(GBytes) span_bytes = mb_span_like_onnx (11, 31);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdImage) img = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 21, 13, &error);
+  g_autoptr(SvdImage) x = NULL, y = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (span, g_bytes_get_data (span_bytes, NULL), g_bytes_get_size (span_bytes),
+                                      &error));
+  spec = g_strdup_printf ("%s,%s,%s", span, a, span);
+  g_free (run_svd (TRUE, "export-chain", "-q", "--format", "onnx", spec, fused, NULL));
+
+  info = run_svd (TRUE, "model", "info", "--size", "21x13", fused, NULL);
+  g_test_message ("%s", info);
+  g_assert_nonnull (strstr (info, "a fused chain of 3 steps"));
+  g_assert_nonnull (strstr (info, "SPAN-family graph (Conv 2 (3x3 1, 1x1 1)"));
+  g_assert_null (strstr (info, "nf 0"));
+  g_assert_nonnull (strstr (info, "Output:            84x52 from 21x13 input"));
+
+  svd_test_fill_random_rgb (img, 9);
+  g_assert_true (svd_png_save (img, in, 16, &error));
+  g_assert_no_error (error);
+  g_free (run_svd (TRUE, "model", "run", "-q", "--16bit", "-d", "cpu-ref", spec, in, out_chain, NULL));
+  g_free (run_svd (TRUE, "model", "run", "-q", "--16bit", "-d", "cpu-ref", fused, in, out_fused, NULL));
+  x = svd_png_load_as (out_chain, SVD_PIXEL_FORMAT_RGB_F32, NULL, &error);
+  g_assert_no_error (error);
+  y = svd_png_load_as (out_fused, SVD_PIXEL_FORMAT_RGB_F32, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (y->width, ==, 84);
+  g_assert_cmpfloat (svd_test_max_abs_diff (x, y), <=, 1.0 / 65535);
+}
+
 static void
 test_bench_matrix_json (void)
 {
@@ -170,6 +216,7 @@ main (int    argc,
   svd_cl_context_unref (svd_test_cl_context ()); /* only checks that a device exists */
   tmp_dir = g_dir_make_tmp ("svd-cli-export-XXXXXX", NULL);
   g_test_add_func ("/cli-export/export-chain", test_export_chain);
+  g_test_add_func ("/cli-export/export-chain-graph", test_export_chain_graph);
   g_test_add_func ("/cli-export/bench-matrix-json", test_bench_matrix_json);
   rc = g_test_run ();
   {

@@ -1119,6 +1119,12 @@ struct _MbGraph {
   GPtrArray *attrs;  /* per node: GPtrArray of Onnx__AttributeProto */
 };
 
+static Onnx__NodeProto *
+self_last_node (MbGraph *self)
+{
+  return self->g.nodes->pdata[self->g.nodes->len - 1];
+}
+
 MbGraph *
 mb_graph_new (void)
 {
@@ -1145,6 +1151,21 @@ mb_graph_floats (MbGraph      *self,
   for (int i = 0; i < ndim; i++)
     n *= (gsize) dims[i];
   g_ptr_array_add (self->g.inits, float_tensor (&self->a, name, ndim, dims, v, n, &f32));
+}
+
+void
+mb_graph_halves (MbGraph      *self,
+                 const char   *name,
+                 int           ndim,
+                 const gint64 *dims,
+                 const float  *v)
+{
+  MbOnnxOptions f16 = { .fp16 = TRUE };
+  gsize n = 1;
+
+  for (int i = 0; i < ndim; i++)
+    n *= (gsize) dims[i];
+  g_ptr_array_add (self->g.inits, float_tensor (&self->a, name, ndim, dims, v, n, &f16));
 }
 
 void
@@ -1267,4 +1288,131 @@ mb_graph_finish (MbGraph    *self,
   g_ptr_array_unref (a->frees);
   g_free (self);
   return g_bytes_new_take (buf, len);
+}
+
+GBytes *
+mb_span_like_onnx (int     opset,
+                   guint32 seed)
+{
+  MbGraph *g = mb_graph_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gint64 w3_dims[4] = { 12, 3, 3, 3 }, w1_dims[4] = { 12, 3, 1, 1 }, b_dims[1] = { 12 };
+  float w3[12 * 3 * 9], w1[12 * 3], b3[12], b1[12];
+  gint64 zero = 0, two = 2, three = 3, four = 4, hw_axes[2] = { 2, 3 }, start0[2] = { 0, 0 };
+  gint64 pads_head[6] = { 0, 0, 0, 0, 0, 0 }, pads3[4] = { 1, 1, 1, 1 }, k3[2] = { 3, 3 }, k1[2] = { 1, 1 };
+  gboolean attr_axes = opset < 13;
+
+  for (guint i = 0; i < G_N_ELEMENTS (w3); i++)
+    w3[i] = (float) g_rand_double_range (rand, -0.3, 0.3);
+  for (guint i = 0; i < G_N_ELEMENTS (w1); i++)
+    w1[i] = (float) g_rand_double_range (rand, -1, 1);
+  for (int i = 0; i < 12; i++)
+    {
+      b3[i] = (float) g_rand_double_range (rand, -0.1, 0.1);
+      b1[i] = (float) g_rand_double_range (rand, -0.5, 0.5);
+    }
+  mb_graph_halves (g, "w3", 4, w3_dims, w3);
+  mb_graph_halves (g, "b3", 1, b_dims, b3);
+  mb_graph_halves (g, "w1", 4, w1_dims, w1);
+  mb_graph_halves (g, "b1", 1, b_dims, b1);
+  mb_graph_ints (g, "c0", &zero, 1);
+  mb_graph_ints (g, "c2", &two, 1);
+  mb_graph_ints (g, "c3", &three, 1);
+  mb_graph_ints (g, "c4", &four, 1);
+  mb_graph_ints (g, "pads_head", pads_head, 6);
+  mb_graph_ints (g, "hw_axes", hw_axes, 2);
+  mb_graph_ints (g, "start0", start0, 2);
+
+  mb_graph_node (g, "Cast", "/cast_in", "xh", (const char *[]) { "x", NULL });
+  mb_graph_attr_int (g, "to", 10);
+  mb_graph_node (g, "Shape", "/shape", "shape", (const char *[]) { "x", NULL });
+  /* Per side: pad = (2 - side % 2) % 2 through a Squeeze and Unsqueeze
+   * (as PyTorch spells scalars), and the output's side, side × 2. */
+  for (int d = 0; d < 2; d++)
+    {
+      const char *side = d == 0 ? "h" : "w";
+      const char *from = d == 0 ? "c2" : "c3", *to = d == 0 ? "c3" : "c4";
+      g_autofree char *sl = g_strdup_printf ("%s_side", side), *md = g_strdup_printf ("%s_mod", side);
+      g_autofree char *sb = g_strdup_printf ("%s_sub", side), *pd = g_strdup_printf ("%s_pad1", side);
+      g_autofree char *sq = g_strdup_printf ("%s_pad0", side), *pu = g_strdup_printf ("%s_pad", side);
+      g_autofree char *tw = g_strdup_printf ("%s_twice", side);
+      g_autofree char *n1 = g_strdup_printf ("/slice_%s", side), *n2 = g_strdup_printf ("/mod_%s", side);
+      g_autofree char *n3 = g_strdup_printf ("/sub_%s", side), *n4 = g_strdup_printf ("/mod2_%s", side);
+      g_autofree char *n5 = g_strdup_printf ("/squeeze_%s", side), *n6 = g_strdup_printf ("/unsqueeze_%s", side);
+      g_autofree char *n7 = g_strdup_printf ("/mul_%s", side);
+
+      mb_graph_node (g, "Slice", n1, sl, (const char *[]) { "shape", from, to, "c0", NULL });
+      mb_graph_node (g, "Mod", n2, md, (const char *[]) { sl, "c2", NULL });
+      mb_graph_node (g, "Sub", n3, sb, (const char *[]) { "c2", md, NULL });
+      mb_graph_node (g, "Mod", n4, pd, (const char *[]) { sb, "c2", NULL });
+      mb_graph_node (g, "Mul", n7, tw, (const char *[]) { sl, "c2", NULL });
+      if (attr_axes)
+        {
+          mb_graph_node (g, "Squeeze", n5, sq, (const char *[]) { pd, NULL });
+          mb_graph_attr_ints (g, "axes", &zero, 1);
+          mb_graph_node (g, "Unsqueeze", n6, pu, (const char *[]) { sq, NULL });
+          mb_graph_attr_ints (g, "axes", &zero, 1);
+        }
+      else
+        {
+          mb_graph_node (g, "Squeeze", n5, sq, (const char *[]) { pd, "c0", NULL });
+          mb_graph_node (g, "Unsqueeze", n6, pu, (const char *[]) { sq, "c0", NULL });
+        }
+    }
+  mb_graph_node (g, "Concat", "/pads", "pads", (const char *[]) { "pads_head", "h_pad", "w_pad", NULL });
+  mb_graph_attr_int (g, "axis", 0);
+  mb_graph_node (g, "Pad", "/pad", "p", (const char *[]) { "xh", "pads", NULL });
+  mb_graph_attr_string (g, "mode", "reflect");
+  mb_graph_node (g, "Conv", "/conv3", "c", (const char *[]) { "p", "w3", "b3", NULL });
+  mb_graph_attr_ints (g, "kernel_shape", k3, 2);
+  mb_graph_attr_ints (g, "pads", pads3, 4);
+  mb_graph_node (g, "Conv", "/conv1", "a", (const char *[]) { "p", "w1", "b1", NULL });
+  mb_graph_attr_ints (g, "kernel_shape", k1, 2);
+  mb_graph_node (g, "Tanh", "/tanh", "t", (const char *[]) { "a", NULL });
+  mb_graph_node (g, "Mul", "/gate", "m", (const char *[]) { "c", "t", NULL });
+  mb_graph_node (g, "DepthToSpace", "/d2s", "d", (const char *[]) { "m", NULL });
+  mb_graph_attr_int (g, "blocksize", 2);
+  mb_graph_attr_string (g, "mode", "CRD");
+  mb_graph_node (g, "Concat", "/ends", "ends", (const char *[]) { "h_twice", "w_twice", NULL });
+  mb_graph_attr_int (g, "axis", 0);
+  mb_graph_node (g, "Slice", "/crop", "yh", (const char *[]) { "d", "start0", "ends", "hw_axes", NULL });
+  mb_graph_node (g, "Cast", "/cast_out", "y", (const char *[]) { "yh", NULL });
+  mb_graph_attr_int (g, "to", 1);
+  return mb_graph_finish (g, "x", NULL, "y", opset);
+}
+
+GBytes *
+mb_split_gate_onnx (int      opset,
+                    gboolean sizes,
+                    guint32  seed)
+{
+  MbGraph *g = mb_graph_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  gint64 w_dims[4] = { 6, 3, 3, 3 }, b_dims[1] = { 6 }, pads[4] = { 1, 1, 1, 1 }, split[2] = { 3, 3 };
+  float w[6 * 3 * 9], b[6];
+
+  for (guint i = 0; i < G_N_ELEMENTS (w); i++)
+    w[i] = (float) g_rand_double_range (rand, -0.4, 0.4);
+  for (guint i = 0; i < G_N_ELEMENTS (b); i++)
+    b[i] = (float) g_rand_double_range (rand, 0.2, 0.6);
+  mb_graph_floats (g, "w", 4, w_dims, w);
+  mb_graph_floats (g, "b", 1, b_dims, b);
+  mb_graph_node (g, "Conv", "/conv", "c", (const char *[]) { "x", "w", "b", NULL });
+  mb_graph_attr_ints (g, "pads", pads, 4);
+  mb_graph_node (g, "Dropout", "/dropout", "d", (const char *[]) { "c", NULL });
+  mb_graph_node (g, "Split", "/split", "lo", (const char *[]) { "d", NULL });
+  {
+    /* A second output: node() writes one. */
+    Onnx__NodeProto *n = self_last_node (g);
+
+    n->n_output = 2;
+    n->output = ar (&g->a, g_new (char *, 2));
+    n->output[0] = ar_str (&g->a, "lo");
+    n->output[1] = ar_str (&g->a, "hi");
+  }
+  mb_graph_attr_int (g, "axis", 1);
+  if (sizes)
+    mb_graph_attr_ints (g, "split", split, 2);
+  mb_graph_node (g, "Mul", "/mul", "y", (const char *[]) { "lo", "hi", NULL });
+  return mb_graph_finish (g, "x", NULL, "y", opset);
 }

@@ -80,6 +80,12 @@ void      mb_graph_floats      (MbGraph            *self,
                                 int                 ndim,
                                 const gint64       *dims,
                                 const float        *v);
+/* The same as float16 initializers (int32_data, as the spec stores them). */
+void      mb_graph_halves      (MbGraph            *self,
+                                const char         *name,
+                                int                 ndim,
+                                const gint64       *dims,
+                                const float        *v);
 void      mb_graph_ints        (MbGraph            *self,
                                 const char         *name,
                                 const gint64       *v,
@@ -105,4 +111,20 @@ GBytes   *mb_graph_finish      (MbGraph            *self,
                                 const char         *output,
                                 int                 opset_version);
 
+/* A small SPAN-like graph with fp16 weights, written for @opset (11 to 20):
+ * Cast to float16, a reflect Pad of the bottom/right edge to even sizes
+ * computed from the input's Shape (Slice, Mod, Sub, Squeeze/Unsqueeze
+ * with axes attributes below opset 13, inputs from 13), a 3x3 conv gated
+ * by tanh of a 1x1 conv, DepthToSpace (CRD) by 2, a Slice back to twice
+ * the input's size (ends from the Shape), and a Cast back to float. The
+ * weights come from @seed. */
+GBytes   *mb_span_like_onnx   (int                 opset,
+                               guint32             seed);
+/* A 1x gate written for @opset (7 to 12: Split sizes as an attribute):
+ * Conv (3 → 6) → Dropout → Split on the channels (sizes [3, 3] as an
+ * attribute when @sizes, else equal parts by the output count) → Mul of
+ * the two halves. */
+GBytes   *mb_split_gate_onnx  (int                 opset,
+                               gboolean            sizes,
+                               guint32             seed);
 G_END_DECLS
