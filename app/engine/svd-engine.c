@@ -84,9 +84,12 @@ struct _SvdEngine {
   DevBuf        rgb[SVD_ENGINE_MAX_STAGES + 1];
   int           total_scale;
   int           halo;
-  /* A graph-IR stage: its padding, pixel unshuffle grid and crops depend on
-   * the whole frame, so such chains are not tiled. */
-  gboolean      has_graph;
+  /* Tiles' offsets and sides are multiples of this (a graph stage's pixel
+   * unshuffle grid, in chain input pixels). */
+  int           align;
+  /* A graph-IR stage whose tiles would not give the whole frame's result
+   * (svd_graph_get_tiling()): such chains run whole frames. */
+  gboolean      untileable;
 
   /* Kernel shape */
   gboolean      pixel_variant;
@@ -207,7 +210,8 @@ clear_chain (SvdEngine *self)
   memset (self->stages, 0, sizeof self->stages);
   self->n_stages = 0;
   self->n_res = 0;
-  self->has_graph = FALSE;
+  self->untileable = FALSE;
+  self->align = 1;
   g_ptr_array_set_size (self->models, 0);
 }
 
@@ -720,6 +724,46 @@ layer_setup (SvdEngine          *self,
 static void graph_set_hooks (SvdEngine  *self,
                              SvdGraphCl *graph);
 
+static int
+gcd_int (int a,
+         int b)
+{
+  while (b != 0)
+    {
+      int t = a % b;
+
+      a = b;
+      b = t;
+    }
+  return a;
+}
+
+/* A graph model's tiling (svd_graph_get_tiling()), from its instances at
+ * an odd and an even size (its pads and crops differ between the two):
+ * the larger radius and both alignments. */
+static gboolean
+graph_tiling (SvdModel *m,
+              int      *radius,
+              int      *align)
+{
+  int mw, mh;
+
+  *radius = 0;
+  *align = 1;
+  svd_graph_source_get_min_size (m->graph, &mw, &mh);
+  for (int odd = 0; odd < 2; odd++)
+    {
+      int side = (MAX (MAX (mw, mh), 16) + 1) / 2 * 2 + odd, r, a;
+      g_autoptr(SvdGraph) g = svd_model_graph_at (m, side, side + 2, NULL);
+
+      if (g == NULL || !svd_graph_get_tiling (g, &r, &a))
+        return FALSE;
+      *radius = MAX (*radius, r);
+      *align = *align / gcd_int (*align, a) * a;
+    }
+  return TRUE;
+}
+
 /**
  * svd_engine_set_chain:
  * @self: an engine
@@ -796,7 +840,18 @@ svd_engine_set_chain (SvdEngine       *self,
       st->scale = m->scale;
       if (m->graph != NULL)
         {
-          self->has_graph = TRUE;
+          int radius, align;
+
+          if (graph_tiling (m, &radius, &align))
+            {
+              /* In chain input pixels: this stage's input is scale times
+               * larger. */
+              self->halo += (radius + scale - 1) / scale;
+              align /= gcd_int (align, scale);
+              self->align = self->align / gcd_int (self->align, align) * align;
+            }
+          else
+            self->untileable = TRUE;
           scale *= m->scale;
           continue;
         }
@@ -817,6 +872,8 @@ svd_engine_set_chain (SvdEngine       *self,
     }
   self->n_stages = n_models;
   self->total_scale = scale;
+  /* Tiles start halo pixels before their piece: on the grid too. */
+  self->halo = (self->halo + self->align - 1) / self->align * self->align;
 
   if (self->ctx == NULL)
     return TRUE;
@@ -1701,6 +1758,16 @@ region_bytes (SvdEngine *self,
     {
       geometry (self, w * s, h * s, &pitch, &plane);
       sum += (guint64) plane * 3 * sizeof (float);
+      if (i < self->n_stages && self->stages[i].graph != NULL)
+        {
+          guint64 g = 0;
+
+          /* A graph stage's tensors and weights at this region's size (a
+           * size it cannot take never fits). */
+          if (!svd_graph_cl_estimate_bytes (self->stages[i].graph, w * s, h * s, &g, NULL))
+            g = G_MAXUINT64 / 4;
+          sum += g;
+        }
       if (i < self->n_stages)
         s *= self->stages[i].scale;
     }
@@ -1742,6 +1809,13 @@ region_budget (SvdEngine   *self,
   const SvdClDeviceInfo *info = svd_cl_context_get_info (self->ctx);
   guint64 held = held_region_bytes (self);
   guint64 fixed = self->bytes > held ? self->bytes - held : 0;
+  guint64 graph_held = 0;
+
+  /* A graph stage's instance for another size is released before the
+   * next one is made (and self->bytes does not count it). */
+  for (int s = 0; s < self->n_stages; s++)
+    if (self->stages[s].graph != NULL)
+      graph_held += svd_graph_cl_get_device_bytes (self->stages[s].graph);
 
   *room = info->global_mem > fixed ? info->global_mem - fixed : 0;
   *reserve = 0;
@@ -1751,12 +1825,25 @@ region_budget (SvdEngine   *self,
       guint64 S = self->total_scale, t = (guint64) MIN (tile, MAX (w, h)) + 2 * self->halo;
 
       *reserve = 12 * ((guint64) w * h + (guint64) w * S * h * S + t * t * (1 + S * S)) + ((guint64) 64 << 20);
-      if (host != G_MAXUINT64 && host + held < *room)
+      if (host != G_MAXUINT64 && host + held + graph_held < *room)
         {
-          *room = host + held;
+          *room = host + held + graph_held;
           *limit = host_name;
         }
     }
+}
+
+/* A tile side on the graph stages' grid (self->align), at least one
+ * step of it; a side that covers the frame stays as it is. */
+static int
+align_tile (SvdEngine *self,
+            int        w,
+            int        h,
+            int        tile)
+{
+  if (tile >= MAX (w, h))
+    return tile;
+  return MAX (self->align, tile / self->align * self->align);
 }
 
 /* Chooses the tile size for a w×h frame: the largest (down to 16 pixels)
@@ -1780,14 +1867,15 @@ plan_tiles (SvdEngine  *self,
   /* Read once: it looks at /proc and the cgroup. */
   guint64 host = (info->type & CL_DEVICE_TYPE_CPU) ? svd_memory_host_headroom (&host_name) : G_MAXUINT64;
 
-  if (self->has_graph)
+  if (self->untileable)
     {
-      /* Graph stages run whole frames: no tiling to plan. */
+      /* A graph stage that tiles cannot run: whole frames. */
       *tile_out = MAX (w, h);
       return TRUE;
     }
   if (self->oom_tile > 0)
     tile = MIN (tile, self->oom_tile);
+  tile = align_tile (self, w, h, tile);
 
   /* Shrink until the largest buffer (a feature map at the largest
    * resolution, or the output image) fits the device's allocation limit
@@ -1815,7 +1903,7 @@ plan_tiles (SvdEngine  *self,
           whole_room = room;
           whole_what = what;
         }
-      if (tile <= 16)
+      if (tile <= MAX (16, self->align))
         {
           g_autofree char *need_s = svd_memory_format (need);
           g_autofree char *reserve_s = svd_memory_format (reserve);
@@ -1828,7 +1916,7 @@ plan_tiles (SvdEngine  *self,
           self->plan_refused = TRUE;
           return FALSE;
         }
-      tile = MAX (16, tile * 3 / 4);
+      tile = align_tile (self, w, h, MAX (16, tile * 3 / 4));
     }
   /* Said once per engine: the frames of a clip are all the same size. */
   if (whole_need > 0 && !self->plan_noticed)
@@ -2076,8 +2164,8 @@ svd_engine_process (SvdEngine         *self,
           if (plan_tiles (self, input->width, input->height, &planned, NULL))
             tile = MIN (tile, planned);
         }
-      tile = self->plan_refused ? 0 : tile / 2;
-      if (tile >= 64 && !self->has_graph)
+      tile = self->plan_refused ? 0 : align_tile (self, input->width, input->height, tile / 2);
+      if (tile >= 64 && !self->untileable)
         {
           self->oom_tile = tile;
           g_warning ("The OpenCL device is out of memory (%s); processing in %dx%d tiles",

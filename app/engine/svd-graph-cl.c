@@ -222,12 +222,13 @@ pick_ocb (int oc)
 static Instance *
 plan (SvdGraphCl      *self,
       const SvdGraph  *g,
+      gboolean         dry,
       GError         **error)
 {
   Instance *in = g_new0 (Instance, 1);
   guint nops = g->ops->len, nt = g->tensors->len;
   g_autofree int *uses = g_new0 (int, nt), *reader = g_new (int, nt), *producer = g_new (int, nt);
-  g_autofree int *anchor = g_new (int, nops), *last_use = g_new (int, nt);
+  g_autofree int *anchor = g_new (int, nops), *last_use = g_new (int, nt), *bufi = g_new (int, nt);
   g_autofree gboolean *fused = g_new0 (gboolean, nops);
   g_autofree Step *pending = g_new0 (Step, nops);
   g_autoptr(GPtrArray) free_bufs = g_ptr_array_new ();
@@ -383,6 +384,14 @@ plan (SvdGraphCl      *self,
       Step *s = &g_array_index (in->steps, Step, i);
       const SvdGraphOp *op = s->op;
 
+      if (dry)
+        {
+          /* Weights, counted whoever holds them. */
+          if (s->kind == STEP_CONV)
+            in->bytes += ((guint64) svd_graph_tensor (g, op->in[0])->c * op->kh * op->kw + 3) *
+                         svd_graph_tensor (g, op->out)->c * sizeof (float);
+          continue;
+        }
       if (s->kind == STEP_CONV && self->has_hooks && op->kh == 3 && op->kw == 3 && op->pad[0] == 1 &&
           op->pad[1] == 1 && op->pad[2] == 1 && op->pad[3] == 1 && s->tail == 0 &&
           (s->act == SVD_GRAPH_ACT_NONE || s->act == SVD_GRAPH_ACT_RELU || s->act == SVD_GRAPH_ACT_PRELU ||
@@ -445,9 +454,13 @@ plan (SvdGraphCl      *self,
     }
 
   /* Buffers by liveness: a step's output takes the smallest free buffer
-   * that fits (or a new one); inputs are freed after their last step. */
+   * that fits (or a new one); inputs are freed after their last step.
+   * A dry plan only counts the bytes. */
   for (guint t = 0; t < nt; t++)
-    last_use[t] = -1;
+    {
+      last_use[t] = -1;
+      bufi[t] = -1;
+    }
   for (guint i = 0; i < in->steps->len; i++)
     {
       Step *s = &g_array_index (in->steps, Step, i);
@@ -469,9 +482,10 @@ plan (SvdGraphCl      *self,
 
       for (guint k = 0; k < free_bufs->len; k++)
         {
-          gsize have = g_array_index (sizes, gsize, GPOINTER_TO_INT (free_bufs->pdata[k]));
+          int pi = GPOINTER_TO_INT (free_bufs->pdata[k]);
+          gsize have = g_array_index (sizes, gsize, pi);
 
-          if (g_array_index (shapes, gint64, GPOINTER_TO_INT (free_bufs->pdata[k])) != shape)
+          if (g_array_index (shapes, gint64, pi) != shape)
             continue;
           if (have >= need && have < best_size)
             {
@@ -481,31 +495,15 @@ plan (SvdGraphCl      *self,
         }
       if (best >= 0)
         {
-          int pi = GPOINTER_TO_INT (free_bufs->pdata[best]);
-
-          in->buf[t] = in->pool->pdata[pi];
+          bufi[t] = GPOINTER_TO_INT (free_bufs->pdata[best]);
           g_ptr_array_remove_index_fast (free_bufs, best);
         }
       else
         {
-          cl_mem m = svd_cl_context_alloc (self->ctx, CL_MEM_READ_WRITE, MAX (need, 4), error);
-          guint32 zero = 0;
-          cl_int err;
-
-          if (m == NULL)
-            goto fail;
-          g_ptr_array_add (in->pool, m);
-          err = clEnqueueFillBuffer (svd_cl_context_get_queue (self->ctx), m, &zero, sizeof zero, 0,
-                                     MAX (need, 4) / 4 * 4, 0, NULL, NULL);
-          if (err != CL_SUCCESS)
-            {
-              svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueFillBuffer(graph)");
-              goto fail;
-            }
+          bufi[t] = (int) sizes->len;
           g_array_append_val (sizes, need);
           g_array_append_val (shapes, shape);
-          in->bytes += need;
-          in->buf[t] = m;
+          in->bytes += MAX (need, 4);
         }
       if (i < 0)
         continue;
@@ -519,12 +517,34 @@ plan (SvdGraphCl      *self,
 
               for (int j = 0; j < k; j++)
                 dup |= s->in[j] == s->in[k];
-              for (guint q = 0; q < in->pool->len && !dup; q++)
-                if (in->pool->pdata[q] == in->buf[s->in[k]])
-                  g_ptr_array_add (free_bufs, GINT_TO_POINTER ((int) q));
+              if (!dup)
+                g_ptr_array_add (free_bufs, GINT_TO_POINTER (bufi[s->in[k]]));
             }
       }
     }
+  if (dry)
+    return in;
+  for (guint k = 0; k < sizes->len; k++)
+    {
+      gsize need = MAX (g_array_index (sizes, gsize, k), 4);
+      cl_mem m = svd_cl_context_alloc (self->ctx, CL_MEM_READ_WRITE, need, error);
+      guint32 zero = 0;
+      cl_int err;
+
+      if (m == NULL)
+        goto fail;
+      g_ptr_array_add (in->pool, m);
+      err = clEnqueueFillBuffer (svd_cl_context_get_queue (self->ctx), m, &zero, sizeof zero, 0, need / 4 * 4, 0,
+                                 NULL, NULL);
+      if (err != CL_SUCCESS)
+        {
+          svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueFillBuffer(graph)");
+          goto fail;
+        }
+    }
+  for (guint t = 0; t < nt; t++)
+    if (bufi[t] >= 0)
+      in->buf[t] = in->pool->pdata[bufi[t]];
   return in;
 
 fail:
@@ -961,7 +981,7 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
       g_clear_pointer (&self->inst, instance_free);
       if (g == NULL)
         return FALSE;
-      inst = plan (self, g, error);
+      inst = plan (self, g, FALSE, error);
       if (inst == NULL)
         {
           svd_graph_free (g);
@@ -1034,7 +1054,7 @@ svd_graph_cl_run_host (SvdGraphCl      *self,
   if (!svd_graph_validate (graph, error) || !ensure_dummy (self, error))
     return NULL;
   g_clear_pointer (&self->inst, instance_free);
-  if ((inst = plan (self, graph, error)) == NULL)
+  if ((inst = plan (self, graph, FALSE, error)) == NULL)
     return NULL;
   self->inst = inst;
   {
@@ -1088,6 +1108,43 @@ out:
   /* The instance points at @graph, which the caller owns. */
   g_clear_pointer (&self->inst, instance_free);
   return out;
+}
+
+/**
+ * svd_graph_cl_estimate_bytes:
+ * @self: a graph runner with a model
+ * @w: input width
+ * @h: input height
+ * @bytes: (out): device bytes a run at @w × @h holds (tensor buffers
+ *   shared by liveness, as a real plan shares them, and the weights)
+ * @error: return location for an error
+ *
+ * Plans the model's instance for @w × @h without allocating anything,
+ * so the engine can check a tile size against its memory budget first.
+ */
+gboolean
+svd_graph_cl_estimate_bytes (SvdGraphCl  *self,
+                             int          w,
+                             int          h,
+                             guint64     *bytes,
+                             GError     **error)
+{
+  g_autoptr(SvdGraph) g = NULL;
+  Instance *in;
+
+  g_return_val_if_fail (self->model != NULL, FALSE);
+  if (self->inst != NULL && self->inst->w == w && self->inst->h == h)
+    {
+      *bytes = self->inst->bytes;
+      return TRUE;
+    }
+  if ((g = svd_model_graph_at (self->model, w, h, error)) == NULL)
+    return FALSE;
+  if ((in = plan (self, g, TRUE, error)) == NULL)
+    return FALSE;
+  *bytes = in->bytes;
+  instance_free (in);
+  return TRUE;
 }
 
 void

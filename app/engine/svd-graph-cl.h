@@ -86,6 +86,12 @@ float      *svd_graph_cl_run_host   (SvdGraphCl      *self,
                                      const float     *input,
                                      GError         **error);
 
+gboolean    svd_graph_cl_estimate_bytes (SvdGraphCl  *self,
+                                         int          w,
+                                         int          h,
+                                         guint64     *bytes,
+                                         GError     **error);
+
 /* Log each step's device time (settings.profile_layers). */
 void        svd_graph_cl_set_profile (SvdGraphCl     *self,
                                       gboolean        profile);

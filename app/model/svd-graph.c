@@ -399,6 +399,114 @@ svd_graph_get_macs (const SvdGraph *self)
   return n;
 }
 
+/* Input pixels per tensor pixel of each tensor: num / den. */
+typedef struct {
+  gint64 num;
+  gint64 den;
+} Step;
+
+static gint64
+gcd64 (gint64 a,
+       gint64 b)
+{
+  while (b != 0)
+    {
+      gint64 t = a % b;
+
+      a = b;
+      b = t;
+    }
+  return a;
+}
+
+gboolean
+svd_graph_get_tiling (const SvdGraph *self,
+                      int            *radius,
+                      int            *align)
+{
+  guint nt = self->tensors->len;
+  g_autofree Step *step = g_new0 (Step, nt);
+  /* How far each tensor's pixels reach, in input pixels (each op adds
+   * its extent times its input's step), rounded up at the end. */
+  g_autofree double *reach = g_new0 (double, nt);
+  gint64 a = 1;
+  double r = 0;
+
+  step[self->input].num = step[self->input].den = 1;
+  for (guint i = 0; i < self->ops->len; i++)
+    {
+      const SvdGraphOp *op = svd_graph_op (self, (int) i);
+      Step in = step[op->in[0]];
+      double px = (double) in.num / in.den, at = 0;
+
+      if (in.num == 0)
+        return FALSE;
+      for (int k = 0; k < op->n_in; k++)
+        {
+          Step o = step[op->in[k]];
+
+          /* Operands of one op must be at one scale. */
+          if (o.num * in.den != in.num * o.den)
+            return FALSE;
+          at = MAX (at, reach[op->in[k]]);
+        }
+      switch (op->type)
+        {
+        case SVD_GRAPH_OP_CONV:
+          {
+            int ext = MAX (MAX (op->pad[0], op->kh - 1 - op->pad[0]), MAX (op->pad[1], op->kw - 1 - op->pad[1]));
+
+            at += MAX (ext, 0) * px;
+            break;
+          }
+        case SVD_GRAPH_OP_SPACE_TO_DEPTH:
+          {
+            /* The unshuffle grid: a tile's corner must fall on a multiple
+             * of s pixels of this tensor. */
+            gint64 need = op->s * in.num / gcd64 (op->s * in.num, in.den);
+
+            a = a / gcd64 (a, need) * need;
+            if (a > 1024)
+              return FALSE;
+            at += (op->s - 1) * px;
+            in.num *= op->s;
+            break;
+          }
+        case SVD_GRAPH_OP_DEPTH_TO_SPACE:
+          at += px;
+          in.den *= op->s;
+          break;
+        case SVD_GRAPH_OP_PAD:
+        case SVD_GRAPH_OP_CROP:
+          if (op->pad[0] != 0 || op->pad[1] != 0)
+            return FALSE;
+          break;
+        case SVD_GRAPH_OP_RESIZE:
+          return FALSE;
+        default:
+          break;
+        }
+      {
+        gint64 gg = gcd64 (in.num, in.den);
+
+        step[op->out].num = in.num / gg;
+        step[op->out].den = in.den / gg;
+      }
+      reach[op->out] = at;
+      if (at > SVD_GRAPH_MAX_SIDE)
+        return FALSE;
+    }
+  r = reach[self->output];
+  /* The output must be at the input's scale times a whole factor. */
+  if (step[self->output].num != 1)
+    return FALSE;
+  if (radius != NULL)
+    *radius = (int) ceil (r - 1e-9);
+  if (align != NULL)
+    *align = (int) a;
+  return TRUE;
+}
+
 char *
 svd_graph_describe_ops (const SvdGraph *self)
 {

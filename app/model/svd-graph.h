@@ -191,6 +191,14 @@ SvdGraphOp *svd_graph_op              (const SvdGraph *self,
 guint64     svd_graph_get_n_params    (const SvdGraph *self);
 /* Multiply-adds of one run (convs, at this instance's size). */
 guint64     svd_graph_get_macs        (const SvdGraph *self);
+/* How the graph can be run in overlapping tiles (the engine's tiling):
+ * @radius, how far (in input pixels) an output pixel's inputs reach, and
+ * @align, what a tile's offset must be a multiple of (the pixel unshuffle
+ * grid). FALSE when tiles cannot give the whole frame's result: a resize,
+ * or a pad or crop that moves the top-left corner. */
+gboolean    svd_graph_get_tiling      (const SvdGraph *self,
+                                       int            *radius,
+                                       int            *align);
 const char *svd_graph_op_type_name    (SvdGraphOpType  type);
 const char *svd_graph_act_name        (SvdGraphAct     act);
 /* "Conv 23 (3x3 17, 1x1 6), Relu 10, …": what the graph holds. */

@@ -7,10 +7,14 @@
 #include "engine/svd-graph-cl.h"
 #include "engine/svd-graph-ref.h"
 #include "model/svd-graph.h"
+#include "core/svd-fault.h"
 
 #include <math.h>
 
 #define SPAN "2x_AnimeJaNai_HD_V3.1_Performance_SPANF3_b5f48_unshuffle_fp16"
+/* /graph-cl/span/host-mem's frame (see its meson test's limit). */
+#define HOST_MEM_W 1001
+#define HOST_MEM_H 999
 
 static SvdClContext *ctx;
 static GHashTable *programs;
@@ -448,6 +452,139 @@ test_span_auto (void)
   g_assert_cmpfloat (diff, <, 1e-3);
 }
 
+
+/* Runs @m on @in with @settings' engine; the tiles it took in *n_tiles. */
+static SvdImage *
+run_engine (SvdModel    *m,
+            SvdSettings *settings,
+            SvdImage    *in,
+            int         *n_tiles)
+{
+  g_autoptr(SvdEngine) engine = NULL;
+  g_autoptr(SvdChain) chain = NULL;
+  g_autoptr(GError) error = NULL;
+  SvdEngineTimings t = { 0 };
+  SvdImage *out = NULL;
+
+  engine = svd_engine_new_for_context (ctx, settings, &error);
+  g_assert_no_error (error);
+  chain = svd_chain_new_from_models ("span", &m, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (svd_engine_set_chain (engine, chain, &error));
+  g_assert_no_error (error);
+  g_assert_true (svd_engine_process (engine, in, SVD_PIXEL_FORMAT_RGB_F32, &out, &t, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_false (svd_engine_is_cpu_fallback (engine));
+  *n_tiles = t.n_tiles;
+  return out;
+}
+
+/* Graph chains tile like compact ones: the SPANF3 model pads odd sizes to
+ * even and unshuffles by 2, so tiles start on even pixels and overlap by
+ * the receptive field read from the graph (17 3x3 convs at half size).
+ * Forced small tiles at an odd size give the untiled result: bit for bit
+ * with the direct convs (each pixel sums the same terms in the same
+ * order), within rounding under auto (Winograd's tile grid moves). */
+static void
+test_span_tiles (void)
+{
+  g_autofree char *mpath = svd_test_shared_path ("models", "other", SPAN ".onnx", NULL);
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(SvdImage) in = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_test (mpath, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no ../shared");
+      return;
+    }
+  m = svd_model_load (mpath, &error);
+  g_assert_no_error (error);
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 157, 91, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 5);
+  for (int mode = 0; mode < 3; mode++)
+    {
+      g_auto(SvdSettings) settings = { 0 };
+      g_autoptr(SvdImage) whole = NULL, tiled = NULL;
+      int n_whole, n_tiled;
+      double diff;
+
+      svd_settings_init (&settings);
+      svd_settings_apply_env (&settings);
+      settings.conv = mode == 0 ? SVD_CONV_MODE_DIRECT : SVD_CONV_MODE_AUTO;
+      settings.precision = mode == 2 ? SVD_PRECISION_FP16 : SVD_PRECISION_FP32;
+      whole = run_engine (m, &settings, in, &n_whole);
+      settings.max_tile = 37;   /* odd: the engine puts it on the grid */
+      tiled = run_engine (m, &settings, in, &n_tiled);
+      diff = svd_test_max_abs_diff (whole, tiled);
+      g_test_message ("SPANF3 157x91 %s%s: %d tiles vs whole, max abs %.3g", mode == 0 ? "direct" : "auto",
+                      mode == 2 ? " fp16" : "", n_tiled, diff);
+      g_assert_cmpint (n_whole, ==, 1);
+      /* 36-pixel tiles: 5 x 3 */
+      g_assert_cmpint (n_tiled, ==, 15);
+      if (mode == 0)
+        g_assert_cmpfloat (diff, ==, 0.0);
+      else
+        g_assert_cmpfloat (diff, <, mode == 2 ? 2e-3 : 1e-4);
+    }
+}
+
+/* Run with SVD_FAULT_INJECT=host-mem:B (meson: graph-cl-host-mem): the
+ * host has too little left for the whole frame's buffers (the 192-channel
+ * concat alone was larger than B), so the engine plans tiles on OpenCL
+ * instead of falling back to the CPU reference, and the result is the
+ * tiled one of the unlimited plan. */
+static void
+test_span_host_mem (void)
+{
+  g_autofree char *mpath = svd_test_shared_path ("models", "other", SPAN ".onnx", NULL);
+  g_autoptr(SvdModel) m = NULL;
+  g_autoptr(SvdImage) in = NULL, limited = NULL, forced = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(SvdSettings) settings = { 0 };
+  int n_limited, n_forced;
+  double diff;
+
+  if (!g_file_test (mpath, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("no ../shared");
+      return;
+    }
+  if (svd_fault_host_memory_cap () == G_MAXUINT64)
+    {
+      g_test_skip ("needs SVD_FAULT_INJECT=host-mem:B (meson test graph-cl-host-mem)");
+      return;
+    }
+  if ((svd_cl_context_get_info (ctx)->type & CL_DEVICE_TYPE_CPU) == 0)
+    {
+      g_test_skip ("the host limit bounds CPU devices only");
+      return;
+    }
+  m = svd_model_load (mpath, &error);
+  g_assert_no_error (error);
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, HOST_MEM_W, HOST_MEM_H, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 9);
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  settings.conv = SVD_CONV_MODE_DIRECT;
+  /* Said once, as for compact chains. */
+  g_test_expect_message ("svd-engine", G_LOG_LEVEL_WARNING,
+                         "Not enough memory on * frame in one piece (*): processing in *x* tiles");
+  limited = run_engine (m, &settings, in, &n_limited);
+  g_test_assert_expected_messages ();
+  g_test_message ("SPANF3 %dx%d under a %" G_GUINT64_FORMAT "-byte host limit: %d tiles", HOST_MEM_W, HOST_MEM_H,
+                  svd_fault_host_memory_cap (), n_limited);
+  g_assert_cmpint (n_limited, >, 1);
+  /* The same tiles by request (tiled = whole: /graph-cl/span/tiles). */
+  settings.max_tile = (int) sqrt ((double) HOST_MEM_W * HOST_MEM_H / n_limited) + 8;
+  forced = run_engine (m, &settings, in, &n_forced);
+  diff = svd_test_max_abs_diff (limited, forced);
+  g_test_message ("vs %d requested tiles: max abs %.3g", n_forced, diff);
+  g_assert_cmpfloat (diff, ==, 0.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -465,6 +602,8 @@ main (int   argc,
   g_test_add_data_func ("/graph-cl/span/64x96", "64x96", test_span);
   g_test_add_func ("/graph-cl/mixed-chain", test_mixed_chain);
   g_test_add_func ("/graph-cl/span/conv-auto", test_span_auto);
+  g_test_add_func ("/graph-cl/span/tiles", test_span_tiles);
+  g_test_add_func ("/graph-cl/span/host-mem", test_span_host_mem);
   ret = g_test_run ();
   g_hash_table_unref (programs);
   svd_cl_context_unref (ctx);
