@@ -413,3 +413,55 @@ wino_conv (__global const SRC_T *restrict src,
         }
     }
 }
+
+/* The weight transform U = G g Gᵀ on the device, into wino_conv's layout
+ * [WT²][NOB][IC][OCB]; global size (OCB, IC, NOB), one (output, input)
+ * channel pair per work-item. The C twin is svd_winograd_transform_weights():
+ * with doubles (cl_khr_fp64) the same operations in the same order, no
+ * contraction, rounded once, so the same bits; without them in float,
+ * within a float rounding or two of it. Made once per layer as the engine
+ * uploads it, in parallel, without a host-side copy of the (up to 4x
+ * larger) transformed weights. */
+#ifdef cl_khr_fp64
+#pragma OPENCL EXTENSION cl_khr_fp64 : enable
+typedef double wacc_t;
+#else
+typedef float wacc_t;
+#endif
+#define WQ(n, d) ((wacc_t) (n) / (wacc_t) (d))
+
+#if WM == 2
+__constant wacc_t WG[WT][3] = {
+  { 1, 0, 0 },
+  { WQ (1, 2), WQ (1, 2), WQ (1, 2) },
+  { WQ (1, 2), WQ (-1, 2), WQ (1, 2) },
+  { 0, 0, 1 },
+};
+#else
+__constant wacc_t WG[WT][3] = {
+  { WQ (1, 4), 0, 0 },
+  { WQ (-1, 6), WQ (-1, 6), WQ (-1, 6) },
+  { WQ (-1, 6), WQ (1, 6), WQ (-1, 6) },
+  { WQ (1, 24), WQ (1, 12), WQ (1, 6) },
+  { WQ (1, 24), WQ (-1, 12), WQ (1, 6) },
+  { 0, 0, 1 },
+};
+#endif
+
+__kernel void
+wino_weights (__global const float *restrict weight,
+              __global float *restrict       u)
+{
+#pragma OPENCL FP_CONTRACT OFF
+  const int oo = get_global_id (0), i = get_global_id (1), ob = get_global_id (2);
+  __global const float *k = weight + ((size_t) (ob * OCB + oo) * IC + i) * 9;
+  wacc_t tmp[WT][3];
+
+  for (int a = 0; a < WT; a++)
+    for (int c = 0; c < 3; c++)
+      tmp[a][c] = WG[a][0] * (wacc_t) k[c] + WG[a][1] * (wacc_t) k[3 + c] + WG[a][2] * (wacc_t) k[6 + c];
+  for (int a = 0; a < WT; a++)
+    for (int b = 0; b < WT; b++)
+      u[(((size_t) (a * WT + b) * NOB + ob) * IC + i) * OCB + oo] =
+        (float) (tmp[a][0] * WG[b][0] + tmp[a][1] * WG[b][1] + tmp[a][2] * WG[b][2]);
+}

@@ -625,30 +625,13 @@ svd_cl_context_get_memory_budget (SvdClContext  *self,
   return budget;
 }
 
-/**
- * svd_cl_context_alloc:
- * @self: a context
- * @flags: `CL_MEM_*` flags
- * @size: bytes
- * @error: return location for an error
- *
- * Allocates a buffer. On a CPU device (PoCL) the buffer is allocated at
- * once (`CL_MEM_ALLOC_HOST_PTR`): PoCL otherwise allocates on first use,
- * inside an enqueue, and aborts the process when that fails (an
- * assertion in pocl_create_migration_commands under `ulimit -v`); at
- * creation a failure is returned as `CL_OUT_OF_HOST_MEMORY`. A size over
- * what the host has left (svd_memory_host_headroom()) is refused before
- * asking, so the kernel's out-of-memory killer is not the one to say no.
- *
- * Returns: (transfer full) (nullable): a buffer, or %NULL with
- *   %SVD_ERROR_OUT_OF_MEMORY naming the size when @size exceeds the
- *   device's limit or the allocation fails
- */
-cl_mem
-svd_cl_context_alloc (SvdClContext  *self,
-                      cl_mem_flags   flags,
-                      gsize          size,
-                      GError       **error)
+/* svd_cl_context_alloc() or, with @data, svd_cl_context_upload(). */
+static cl_mem
+alloc_with (SvdClContext  *self,
+            cl_mem_flags   flags,
+            gsize          size,
+            const void    *data,
+            GError       **error)
 {
   g_autofree char *shown = svd_memory_format (size);
   cl_int err = CL_SUCCESS;
@@ -703,7 +686,7 @@ svd_cl_context_alloc (SvdClContext  *self,
       }
   }
   if (!injected)
-    mem = clCreateBuffer (self->context, flags, size, NULL, &err);
+    mem = clCreateBuffer (self->context, flags, size, (void *) data, &err);
   if (mem == NULL || err != CL_SUCCESS)
     {
       g_autofree char *what = g_strdup_printf ("clCreateBuffer of %s on %s%s", shown, self->info->name,
@@ -717,6 +700,60 @@ svd_cl_context_alloc (SvdClContext  *self,
       return NULL;
     }
   return mem;
+}
+
+/**
+ * svd_cl_context_alloc:
+ * @self: a context
+ * @flags: `CL_MEM_*` flags
+ * @size: bytes
+ * @error: return location for an error
+ *
+ * Allocates a buffer. On a CPU device (PoCL) the buffer is allocated at
+ * once (`CL_MEM_ALLOC_HOST_PTR`): PoCL otherwise allocates on first use,
+ * inside an enqueue, and aborts the process when that fails (an
+ * assertion in pocl_create_migration_commands under `ulimit -v`); at
+ * creation a failure is returned as `CL_OUT_OF_HOST_MEMORY`. A size over
+ * what the host has left (svd_memory_host_headroom()) is refused before
+ * asking, so the kernel's out-of-memory killer is not the one to say no.
+ *
+ * Returns: (transfer full) (nullable): a buffer, or %NULL with
+ *   %SVD_ERROR_OUT_OF_MEMORY naming the size when @size exceeds the
+ *   device's limit or the allocation fails
+ */
+cl_mem
+svd_cl_context_alloc (SvdClContext  *self,
+                      cl_mem_flags   flags,
+                      gsize          size,
+                      GError       **error)
+{
+  return alloc_with (self, flags, size, NULL, error);
+}
+
+/**
+ * svd_cl_context_upload:
+ * @self: a context
+ * @flags: `CL_MEM_*` flags (`CL_MEM_COPY_HOST_PTR` is added)
+ * @data: @size bytes to copy in
+ * @size: bytes
+ * @error: return location for an error
+ *
+ * As svd_cl_context_alloc(), the buffer created holding a copy of @data.
+ * Unlike a blocking clEnqueueWriteBuffer() it does not wait for the work
+ * already queued (weights made while a pass is running do not stall it),
+ * and @data may go as soon as it returns.
+ *
+ * Returns: (transfer full) (nullable): a buffer
+ */
+cl_mem
+svd_cl_context_upload (SvdClContext  *self,
+                       cl_mem_flags   flags,
+                       const void    *data,
+                       gsize          size,
+                       GError       **error)
+{
+  g_return_val_if_fail (data != NULL, NULL);
+  return alloc_with (self, flags | CL_MEM_COPY_HOST_PTR, size, data, error);
 }
 
 gboolean

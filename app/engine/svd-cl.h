@@ -146,6 +146,11 @@ cl_mem                 svd_cl_context_alloc         (SvdClContext          *self
                                                      cl_mem_flags           flags,
                                                      gsize                  size,
                                                      GError               **error);
+cl_mem                 svd_cl_context_upload        (SvdClContext          *self,
+                                                     cl_mem_flags           flags,
+                                                     const void            *data,
+                                                     gsize                  size,
+                                                     GError               **error);
 gboolean               svd_cl_context_finish        (SvdClContext          *self,
                                                      GError               **error);
 

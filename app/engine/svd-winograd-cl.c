@@ -46,20 +46,42 @@ upload (SvdClContext  *ctx,
         gsize          n,
         GError       **error)
 {
-  cl_mem m = svd_cl_context_alloc (ctx, CL_MEM_READ_ONLY, n * sizeof (float), error);
-  cl_int err;
+  return svd_cl_context_upload (ctx, CL_MEM_READ_ONLY, data, n * sizeof (float), error);
+}
 
-  if (m == NULL)
-    return NULL;
-  err = clEnqueueWriteBuffer (svd_cl_context_get_queue (ctx), m, CL_TRUE, 0, n * sizeof (float), data,
-                              0, NULL, NULL);
-  if (err != CL_SUCCESS)
+/* U = G g Gᵀ into @u by the wino_weights kernel of the layer's program
+ * (enqueued; the queue is in order, so the layer's runs come after it). */
+static gboolean
+transform_on_device (SvdWinogradLayer  *self,
+                     SvdKernelGetter    get_kernel,
+                     gpointer           data,
+                     const char        *options,
+                     const float       *weight,
+                     GError           **error)
+{
+  cl_kernel k = get_kernel (data, "winograd.cl", "wino_weights", options, error);
+  cl_mem raw;
+  size_t gws[3] = { (size_t) self->ocb, (size_t) self->ic, (size_t) (self->oc / self->ocb) };
+  cl_int err = CL_SUCCESS;
+
+  if (k == NULL)
+    return FALSE;
+  raw = upload (self->ctx, weight, (gsize) self->oc * self->ic * 9, error);
+  if (raw == NULL)
     {
-      clReleaseMemObject (m);
-      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer(winograd weights)");
-      return NULL;
+      clReleaseKernel (k);
+      return FALSE;
     }
-  return m;
+  err |= clSetKernelArg (k, 0, sizeof (cl_mem), &raw);
+  err |= clSetKernelArg (k, 1, sizeof (cl_mem), &self->weight);
+  if (err == CL_SUCCESS)
+    err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, NULL, gws, NULL, 0, NULL, NULL);
+  /* Released while queued: OpenCL keeps them until the kernel is done. */
+  clReleaseMemObject (raw);
+  clReleaseKernel (k);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "wino_weights");
+  return TRUE;
 }
 
 /**
@@ -84,8 +106,9 @@ upload (SvdClContext  *ctx,
  * @slope: @oc PReLU slopes
  * @error: return location for an error
  *
- * Transforms the weights on the host (the C twin) and uploads them. The
- * block shape arguments are for tests and tuning; the engine passes 0.
+ * Uploads the weights and transforms them on the device (the wino_weights
+ * kernel; svd_winograd_transform_weights() is its twin). The block shape
+ * arguments are for tests and tuning; the engine passes 0.
  *
  * Returns: (transfer full) (nullable): the layer
  */
@@ -109,7 +132,6 @@ svd_winograd_layer_new (SvdClContext     *ctx,
   const SvdClDeviceInfo *info = svd_cl_context_get_info (ctx);
   g_autoptr(SvdWinogradLayer) self = g_new0 (SvdWinogradLayer, 1);
   g_autofree char *options = NULL;
-  g_autofree float *u = NULL;
   int t = SVD_WINOGRAD_TILE (m);
   gsize n;
 
@@ -151,10 +173,8 @@ svd_winograd_layer_new (SvdClContext     *ctx,
     return NULL;
 
   n = (gsize) t * t * oc * ic;
-  u = g_new (float, n);
-  svd_winograd_transform_weights (m, weight, ic, oc, self->ocb, u);
-  self->weight = upload (ctx, u, n, error);
-  if (self->weight == NULL)
+  self->weight = svd_cl_context_alloc (ctx, CL_MEM_READ_WRITE, n * sizeof (float), error);
+  if (self->weight == NULL || !transform_on_device (self, get_kernel, data, options, weight, error))
     return NULL;
   self->bias = upload (ctx, bias, oc, error);
   if (self->bias == NULL)
@@ -183,6 +203,39 @@ int
 svd_winograd_layer_get_m (SvdWinogradLayer *self)
 {
   return self->m;
+}
+
+/* Output channels per block of the transformed weights' layout. */
+int
+svd_winograd_layer_get_ocb (SvdWinogradLayer *self)
+{
+  return self->ocb;
+}
+
+/**
+ * svd_winograd_layer_read_weights:
+ * @self: a layer
+ * @u: (out caller-allocates): (m + 2)² x oc x ic floats, in the layout of
+ *   svd_winograd_transform_weights() with svd_winograd_layer_get_ocb()
+ * @error: return location for an error
+ *
+ * Reads the transformed weights back (waits for the queue), for the tests
+ * that hold the device transform to its C twin.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_winograd_layer_read_weights (SvdWinogradLayer  *self,
+                                 float             *u,
+                                 GError           **error)
+{
+  int t = SVD_WINOGRAD_TILE (self->m);
+  cl_int err = clEnqueueReadBuffer (svd_cl_context_get_queue (self->ctx), self->weight, CL_TRUE, 0,
+                                    (gsize) t * t * self->oc * self->ic * sizeof (float), u, 0, NULL, NULL);
+
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueReadBuffer(winograd weights)");
+  return TRUE;
 }
 
 /* Device bytes of the transformed weights, bias and slopes. */

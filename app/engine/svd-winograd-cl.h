@@ -40,6 +40,10 @@ SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
                                                     GError          **error);
 void              svd_winograd_layer_free          (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_m         (SvdWinogradLayer *self);
+int               svd_winograd_layer_get_ocb       (SvdWinogradLayer *self);
+gboolean          svd_winograd_layer_read_weights  (SvdWinogradLayer *self,
+                                                    float            *u,
+                                                    GError          **error);
 guint64           svd_winograd_layer_weight_bytes  (SvdWinogradLayer *self);
 guint64           svd_winograd_layer_scratch_bytes (SvdWinogradLayer *self);
 gboolean          svd_winograd_layer_run           (SvdWinogradLayer *self,

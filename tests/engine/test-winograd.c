@@ -131,6 +131,56 @@ get_kernel (gpointer     data,
   return k;
 }
 
+/* The weight transform runs on the device (wino_weights): with doubles it
+ * must give the C twin's bits, without them agree within float rounding;
+ * for both tile sizes, odd channel counts and block widths, and VGG16's
+ * widening shapes (DISTS). */
+static void
+test_weights_device (void)
+{
+  static const struct { int ic, oc, ocb; } cases[] = {
+    { 24, 24, 0 }, { 35, 35, 0 }, { 3, 7, 0 }, { 64, 128, 0 }, { 16, 48, 8 }, { 24, 24, 5 }, { 9, 30, 3 },
+  };
+  cl_device_fp_config dfp = 0;
+  gboolean fp64;
+
+  clGetDeviceInfo (svd_cl_context_get_info (ctx)->device, CL_DEVICE_DOUBLE_FP_CONFIG, sizeof dfp, &dfp, NULL);
+  fp64 = dfp != 0;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (int m = 2; m <= 4; m += 2)
+      {
+        g_autoptr(GError) error = NULL;
+        g_autoptr(SvdWinogradLayer) layer = NULL;
+        Shape s = { 1, 1, cases[i].ic, cases[i].oc };
+        gsize n = (gsize) SVD_WINOGRAD_TILE (m) * SVD_WINOGRAD_TILE (m) * s.ic * s.oc;
+        g_autofree float *want = g_new (float, n);
+        g_autofree float *got = g_new (float, n);
+        Data d;
+        double diff;
+
+        data_init (&d, &s, 40 + i);
+        layer = svd_winograd_layer_new (ctx, get_kernel, NULL, m, s.ic, s.oc, FALSE, FALSE, 0, 0, cases[i].ocb,
+                                        d.weight, d.bias, d.slope, &error);
+        g_assert_no_error (error);
+        /* The caller's weights may go as soon as the layer is made. */
+        memset (d.weight, 0xff, (gsize) s.oc * s.ic * 9 * sizeof (float));
+        g_assert_true (svd_winograd_layer_read_weights (layer, got, &error));
+        g_assert_no_error (error);
+        data_clear (&d);
+        data_init (&d, &s, 40 + i);
+        svd_winograd_transform_weights (m, d.weight, s.ic, s.oc, svd_winograd_layer_get_ocb (layer), want);
+        diff = max_diff (want, got, n);
+        g_test_message ("weights F(%d) %d→%d ocb %d: %.3g%s", m, s.ic, s.oc, svd_winograd_layer_get_ocb (layer),
+                        diff, fp64 ? " (fp64)" : "");
+        if (fp64)
+          g_assert_cmpmem (want, n * sizeof (float), got, n * sizeof (float));
+        else
+          g_assert_cmpfloat (diff, <=, 1e-6);
+        data_clear (&d);
+      }
+}
+
 /* Runs the kernel on padded planes sized as tightly as the kernel allows
  * (whole tiles plus the border, pitch not a multiple of anything) with a
  * NaN sentinel in the output's border and slack; returns the unpadded
@@ -477,6 +527,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/winograd/twin", test_twin);
   ctx = svd_test_cl_context ();
+  g_test_add_func ("/winograd/weights-device", test_weights_device);
   g_test_add_func ("/winograd/kernel", test_kernel);
   g_test_add_func ("/winograd/kernel-blocks", test_kernel_blocks);
   g_test_add_func ("/winograd/kernel-bands", test_kernel_bands);
