@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* The opset the exporters write: Resize with an optional roi, Clip with
- * min/max inputs, DepthToSpace with a mode. */
+ * min/max inputs, DepthToSpace with a mode. A fused chain with graph steps
+ * declares the highest opset its steps were written for, if higher. */
 #define SVD_ONNX_EXPORT_OPSET 13
 
 GBytes    *svd_onnx_export_model (const SvdModel  *model,

@@ -372,6 +372,71 @@ test_split_opsets (void)
     }
 }
 
+static GBytes *
+pack (Onnx__ModelProto *p)
+{
+  gsize len = onnx__model_proto__get_packed_size (p);
+  guint8 *buf = g_malloc (len);
+
+  onnx__model_proto__pack (p, buf);
+  return g_bytes_new_take (buf, len);
+}
+
+/* Broken fused files are refused with a message, never read wrongly: a
+ * graph step that does not write its step output, and a graph output
+ * without a name. */
+static void
+test_reader_bad (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdModel) graph = span_like (13, 2);
+  g_autoptr(SvdModel) compact = mb_random_model (3, 4, 1, 1, 3);
+  SvdModel *models[2] = { graph, compact };
+  g_autoptr(SvdChain) chain = svd_chain_new_from_models ("bad", models, 2, &error);
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_assert_no_error (error);
+  bytes = svd_onnx_export_chain (chain, &error);
+  g_assert_no_error (error);
+  for (int k = 0; k < 2; k++)
+    {
+      gsize len;
+      const guint8 *data = g_bytes_get_data (bytes, &len);
+      Onnx__ModelProto *p = onnx__model_proto__unpack (NULL, len, data);
+      g_autoptr(GBytes) bad = NULL;
+      g_autoptr(SvdChain) back = NULL;
+      char *saved = NULL, **slot = NULL;
+
+      g_assert_nonnull (p);
+      if (k == 0)
+        {
+          /* Step 1's output renamed: the compact step reads a tensor no one
+           * writes, and step 1 writes none of its names. */
+          for (gsize i = 0; i < p->graph->n_node && slot == NULL; i++)
+            if (p->graph->node[i]->n_output == 1 && strcmp (p->graph->node[i]->output[0], "s1_out") == 0)
+              slot = &p->graph->node[i]->output[0];
+          g_assert_nonnull (slot);
+          saved = *slot;
+          *slot = (char *) "s1_elsewhere";
+        }
+      else
+        {
+          slot = &p->graph->output[0]->name;
+          saved = *slot;
+          *slot = NULL;
+        }
+      bad = pack (p);
+      *slot = saved;
+      onnx__model_proto__free_unpacked (p, NULL);
+      back = svd_chain_load_onnx (bad, NULL, &error);
+      g_assert_null (back);
+      g_assert_nonnull (error);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, k == 0 ? "writes neither “s1_out”" : "one data input and one output"));
+      g_clear_error (&error);
+    }
+}
+
 /* A graph written for an opset whose Pad took its pads as an attribute
  * cannot run under the fused file's opset 13: refused, naming the node,
  * the op and both opsets. */
@@ -487,6 +552,7 @@ main (int    argc,
   g_test_add_func ("/export/onnx-graph/alone", test_alone);
   g_test_add_func ("/export/onnx-graph/split-opsets", test_split_opsets);
   g_test_add_func ("/export/onnx-graph/old-opset-refused", test_old_opset_refused);
+  g_test_add_func ("/export/onnx-graph/reader-bad", test_reader_bad);
   g_test_add_func ("/export/onnx-graph/span", test_span);
   return g_test_run ();
 }
