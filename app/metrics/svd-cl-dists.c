@@ -119,6 +119,48 @@ features_destroy (SvdClDistsFeatures *feat)
   g_free (feat);
 }
 
+/* Buffers above this many bytes are not kept from pass to pass: short256
+ * (any input) needs about 100 MB in all and is always kept; full
+ * resolution of a large frame would hold gigabytes between frames, so it
+ * allocates per pass as before. */
+#define KEEP_MAX_BYTES ((gsize) 256 << 20)
+
+static gsize
+features_bytes (const SvdClDistsFeatures *feat)
+{
+  gsize n = 0;
+
+  for (int s = 0; s < SVD_DISTS_N_STAGES; s++)
+    n += feat->set[s].bytes;
+  return n;
+}
+
+/* After a pass: lets go of the pass's buffers when they are large. */
+static void
+workspace_trim (SvdClDists *self)
+{
+  gsize n = self->src_bytes + self->tmp_bytes + self->norm.bytes + self->pooled.bytes + self->ping[0].bytes +
+            self->ping[1].bytes;
+
+  if (n <= KEEP_MAX_BYTES)
+    return;
+  if (self->staging_write != NULL)
+    {
+      clWaitForEvents (1, &self->staging_write);
+      g_clear_pointer (&self->staging_write, clReleaseEvent);
+    }
+  g_clear_pointer (&self->staging, g_free);
+  self->staging_len = 0;
+  release_mem (&self->src);
+  self->src_bytes = 0;
+  release_mem (&self->tmp);
+  self->tmp_bytes = 0;
+  feat_set_clear (&self->norm);
+  feat_set_clear (&self->pooled);
+  feat_set_clear (&self->ping[0]);
+  feat_set_clear (&self->ping[1]);
+}
+
 void
 svd_cl_dists_free (SvdClDists *self)
 {
@@ -599,7 +641,7 @@ svd_cl_dists_features_free (SvdClDistsFeatures *feat)
   if (feat == NULL)
     return;
   owner = feat->owner;
-  for (int i = 0; owner != NULL && i < N_SPARE; i++)
+  for (int i = 0; owner != NULL && features_bytes (feat) <= KEEP_MAX_BYTES && i < N_SPARE; i++)
     if (owner->spare[i] == NULL)
       {
         owner->spare[i] = feat;
@@ -705,10 +747,12 @@ svd_cl_dists_features_new (SvdClDists      *self,
           cur = dst == &self->ping[0] ? 0 : dst == &self->ping[1] ? 1 : -1;
         }
     }
+  workspace_trim (self);
   return feat;
 
 fail:
   /* The buffers stay valid (their borders as recorded): keep them. */
+  workspace_trim (self);
   svd_cl_dists_features_free (feat);
   return NULL;
 }
