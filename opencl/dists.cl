@@ -46,25 +46,66 @@ dists_resize_h (__global const float *src,
   dst[(c * h + y) * out_w + i] = s;
 }
 
+/* The vertical pass fused with the input fill: tmp (w x in_h tight planes)
+ * → the raw padded input (the first DISTS feature set) and its
+ * ImageNet-normalised copy (VGG's input), as dists_fill_input writes them. */
 __kernel void
-dists_resize_v (__global const float *src,
-                int                   w,
-                int                   in_h,
-                __global float       *dst,
-                int                   out_h,
-                __global const int   *first,
-                __global const int   *count,
-                __global const float *weights,
-                int                   max_taps)
+dists_resize_v_fill (__global const float *src,
+                     int                   w,
+                     int                   in_h,
+                     int                   out_h,
+                     __global const int   *first,
+                     __global const int   *count,
+                     __global const float *weights,
+                     int                   max_taps,
+                     __global float       *raw,
+                     __global float       *norm,
+                     int                   pitch,
+                     int                   plane)
 {
   int x = get_global_id (0), j = get_global_id (1), c = get_global_id (2);
+  const float mean[3] = { 0.485f, 0.456f, 0.406f };
+  const float std[3] = { 0.229f, 0.224f, 0.225f };
   float s = 0.0f;
+  int o;
 
   if (x >= w || j >= out_h)
     return;
   for (int k = 0; k < count[j]; k++)
     s += weights[j * max_taps + k] * src[(c * in_h + first[j] + k) * w + x];
-  dst[(c * out_h + j) * w + x] = s;
+  o = c * plane + (j + 1) * pitch + x + 1;
+  raw[o] = s;
+  norm[o] = (s - mean[c]) / std[c];
+}
+
+/* Zeroes the border and slack of padded planes for a w x h image
+ * (everything but the interior): buffers are reused across frames and
+ * stages, the kernels write only the interior, and the convs read the
+ * border and slack as zero padding. Global size (rows of the plane,
+ * channels from @first): one row per work-item, whole above and below the
+ * image, its left border and right slack beside it. */
+__kernel void
+dists_clear_border (__global float *buf,
+                    int             w,
+                    int             h,
+                    int             pitch,
+                    int             plane,
+                    int             first)
+{
+  int r = get_global_id (0), c = first + get_global_id (1);
+  __global float *row = buf + (size_t) c * plane + (size_t) r * pitch;
+
+  if (r >= plane / pitch)
+    return;
+  if (r == 0 || r > h)
+    for (int x = 0; x < pitch; x++)
+      row[x] = 0.0f;
+  else
+    {
+      row[0] = 0.0f;
+      for (int x = w + 1; x < pitch; x++)
+        row[x] = 0.0f;
+    }
 }
 
 /* Tight RGB planes in [0, 1] → the raw padded input (the first DISTS
@@ -126,7 +167,9 @@ dists_l2pool (__global const float *in,
 
 /* Per-channel μx, μy, σx², σy², σxy, two-pass, one work-group per channel.
  * Sums are in double where the device has it; each result is written as a
- * float pair (hi, lo) so the host recovers more than float precision. */
+ * float pair (hi, lo) so the host recovers more than float precision, at
+ * channel @first + c of @stats (every stage's channels in one buffer, read
+ * back once). */
 static inline void
 reduce_local (__local acc_t *scratch,
               int            lid)
@@ -157,7 +200,8 @@ dists_stats (__global const float *x,
              int                   h,
              int                   pitch,
              int                   plane,
-             __global float       *stats)
+             __global float       *stats,
+             int                   first)
 {
   __local acc_t sa[STATS_GROUP];
   __local acc_t sb[STATS_GROUP];
@@ -199,7 +243,7 @@ dists_stats (__global const float *x,
   reduce_local (sc, lid);
   if (lid == 0)
     {
-      __global float *o = stats + c * 10;
+      __global float *o = stats + (first + c) * 10;
 
       write_pair (o + 0, mx);
       write_pair (o + 2, my);

@@ -150,6 +150,14 @@ devbuf_release (SvdEngine *self,
   memset (b, 0, sizeof *b);
 }
 
+/* Device bytes of a layer's direct weights, bias and slopes. */
+static guint64
+layer_direct_bytes (const Layer *l)
+{
+  return ((l->weight != NULL ? (guint64) l->ic * 9 : 0) + (l->bias != NULL ? 1 : 0) + (l->slope != NULL ? 1 : 0)) *
+         l->oc * sizeof (float);
+}
+
 static void
 layer_clear (Layer *l)
 {
@@ -189,8 +197,7 @@ clear_chain (SvdEngine *self)
 
       for (int i = 0; i < st->n_layers; i++)
         {
-          if (st->layers[i].weight != NULL)
-            self->bytes -= ((guint64) st->layers[i].ic * 9 + 3) * st->layers[i].oc * sizeof (float);
+          self->bytes -= layer_direct_bytes (&st->layers[i]);
           for (int k = 0; k < 2; k++)
             if (st->layers[i].wino[k] != NULL)
               self->bytes -= svd_winograd_layer_weight_bytes (st->layers[i].wino[k]);
@@ -505,19 +512,13 @@ upload_floats (SvdEngine    *self,
                gsize         n,
                GError      **error)
 {
-  cl_mem m = engine_alloc (self, n * sizeof (float), error);
-  cl_int err;
+  /* A copy at creation: a blocking write would wait for the queue. */
+  cl_mem m = svd_cl_context_upload (self->ctx, CL_MEM_READ_WRITE, data, n * sizeof (float), error);
 
-  if (m == NULL)
-    return NULL;
-  err = clEnqueueWriteBuffer (svd_cl_context_get_queue (self->ctx), m, CL_TRUE, 0,
-                              n * sizeof (float), data, 0, NULL, NULL);
-  if (err != CL_SUCCESS)
+  if (m != NULL)
     {
-      clReleaseMemObject (m);
-      self->bytes -= n * sizeof (float);
-      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer(weights)");
-      return NULL;
+      self->bytes += n * sizeof (float);
+      self->peak = MAX (self->peak, self->bytes);
     }
   return m;
 }
@@ -626,6 +627,32 @@ wino_ensure (SvdEngine  *self,
   return TRUE;
 }
 
+/* The direct kernel's weights of @l from @src (OIHW), reordered to
+ * [OC / OCB][IC][3][3][OCB] (the OCB weights of one tap adjacent) and
+ * uploaded, unless they already are. */
+static gboolean
+direct_ensure (SvdEngine          *self,
+               Layer              *l,
+               const SvdConvLayer *src,
+               GError            **error)
+{
+  g_autofree float *w = NULL;
+  int nob = l->oc / l->ocb;
+
+  if (l->weight != NULL)
+    return TRUE;
+  g_return_val_if_fail (src != NULL, FALSE);
+  w = g_new (float, (gsize) l->oc * l->ic * 9);
+  for (int ob = 0; ob < nob; ob++)
+    for (int i = 0; i < l->ic; i++)
+      for (int t = 0; t < 9; t++)
+        for (int o = 0; o < l->ocb; o++)
+          w[(((gsize) ob * l->ic + i) * 9 + t) * l->ocb + o] =
+            src->weight[((gsize) (ob * l->ocb + o) * l->ic + i) * 9 + t];
+  l->weight = upload_floats (self, w, (gsize) l->oc * l->ic * 9, error);
+  return l->weight != NULL;
+}
+
 /* The Winograd variants settings.conv asks for, on body convs (nf → nf,
  * with PReLU; not the first or the last conv), and on widening or
  * narrowing convs of at least 64 channels each side (DISTS's VGG16). Direct stays set up for
@@ -672,8 +699,6 @@ layer_setup (SvdEngine          *self,
 {
   g_autofree char *options = NULL;
   g_autofree char *clamp = NULL;
-  g_autofree float *w = NULL;
-  int nob;
 
   l->ic = src->in_ch;
   l->oc = src->out_ch;
@@ -683,7 +708,6 @@ layer_setup (SvdEngine          *self,
     l->ry = 1;
   else
     l->ry = CLAMP (self->acc_budget / (l->ocb * self->rx), 1, 2);
-  nob = l->oc / l->ocb;
 
   if (last && model->clamp_output)
     {
@@ -700,17 +724,6 @@ layer_setup (SvdEngine          *self,
   if (l->kernel == NULL)
     return FALSE;
 
-  /* OIHW → [OC / OCB][IC][3][3][OCB]: the OCB weights of one tap adjacent. */
-  w = g_new (float, (gsize) l->oc * l->ic * 9);
-  for (int ob = 0; ob < nob; ob++)
-    for (int i = 0; i < l->ic; i++)
-      for (int t = 0; t < 9; t++)
-        for (int o = 0; o < l->ocb; o++)
-          w[(((gsize) ob * l->ic + i) * 9 + t) * l->ocb + o] =
-            src->weight[((gsize) (ob * l->ocb + o) * l->ic + i) * 9 + t];
-  l->weight = upload_floats (self, w, (gsize) l->oc * l->ic * 9, error);
-  if (l->weight == NULL)
-    return FALSE;
   l->bias = upload_floats (self, src->bias, l->oc, error);
   if (l->bias == NULL)
     return FALSE;
@@ -718,7 +731,13 @@ layer_setup (SvdEngine          *self,
   l->slope = upload_floats (self, src->slope != NULL ? src->slope : src->bias, l->oc, error);
   if (l->slope == NULL)
     return FALSE;
-  return wino_setup (self, l, src, first, last, error);
+  if (!wino_setup (self, l, src, first, last, error))
+    return FALSE;
+  /* A layer Winograd may run gets its direct weights when direct is first
+   * chosen or measured (direct_ensure()): with a cached choice of
+   * Winograd they are never made (DISTS's VGG16: 59 MB reordered and
+   * uploaded for nothing on every start). */
+  return l->wino_src != NULL || direct_ensure (self, l, src, error);
 }
 
 static void graph_set_hooks (SvdEngine  *self,
@@ -1225,6 +1244,8 @@ choose_conv (SvdEngine  *self,
   /* A warm-up run of each, then rounds that take the three in turn, the
    * best of each counting: on a device shared with other work a burst of
    * load then falls on every candidate alike, not on one. */
+  if (!direct_ensure (self, l, l->wino_src, error))
+    return FALSE;
   for (int i = 0; i < 3; i++)
     l->tune_ms[i] = G_MAXDOUBLE;
   for (int round = -1; round < 3; round++)
@@ -1265,9 +1286,10 @@ prepare_conv (SvdEngine  *self,
               GError    **error)
 {
   if (l->wino_src != NULL && self->settings.conv == SVD_CONV_MODE_AUTO &&
-      l->tuned_class != svd_conv_size_class (w, h))
-    return choose_conv (self, l, src, dst, residual, w, h, error);
-  return TRUE;
+      l->tuned_class != svd_conv_size_class (w, h) &&
+      !choose_conv (self, l, src, dst, residual, w, h, error))
+    return FALSE;
+  return l->algo != SVD_CONV_ALGO_DIRECT || direct_ensure (self, l, l->wino_src, error);
 }
 
 /* The one place a conv layer is run: direct (a band of it) or Winograd
@@ -1385,8 +1407,7 @@ graph_conv_free (gpointer data,
   GraphConv *gc = conv;
   Layer *l = &gc->l;
 
-  if (l->weight != NULL)
-    self->bytes -= ((guint64) l->ic * 9 + 3) * l->oc * sizeof (float);
+  self->bytes -= layer_direct_bytes (l);
   for (int k = 0; k < 2; k++)
     if (l->wino[k] != NULL)
       self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);

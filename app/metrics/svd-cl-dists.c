@@ -12,15 +12,52 @@
 
 #define STATS_GROUP 64
 
+/* A device feature map reused across frames and stages: @bytes are
+ * allocated; it is in use as @channels planes of a @w x @h image in the
+ * engine's layout; the border and slack of its first clear_ch planes are
+ * zero for clear_w x clear_h. */
+typedef struct {
+  cl_mem mem;
+  gsize  bytes;
+  int    channels;
+  int    w;
+  int    h;
+  int    pitch;
+  int    plane;
+  int    clear_w;
+  int    clear_h;
+  int    clear_ch;
+} FeatSet;
+
+typedef struct {
+  cl_mem first;
+  cl_mem count;
+  cl_mem weights;
+  int    max_taps;
+  int    in;
+  int    out;
+} ClAxis;
+
+struct _SvdClDistsFeatures {
+  SvdClDists  *owner;
+  int          width;
+  int          height;
+  SvdDistsMode mode;
+  FeatSet      set[SVD_DISTS_N_STAGES];
+};
+
+#define N_SPARE 2
+
 struct _SvdClDists {
   SvdClContext          *context;
   const SvdDistsWeights *weights;
   cl_program             program;
   cl_kernel              resize_h;
-  cl_kernel              resize_v;
+  cl_kernel              resize_v_fill;
   cl_kernel              fill;
   cl_kernel              pool;
   cl_kernel              stats;
+  cl_kernel              clear_border;
   /* VGG16's convs on the engine's kernels (direct or Winograd, chosen per
    * layer shape and size class by the engine's settings.conv). */
   SvdEngine             *engine;
@@ -29,25 +66,25 @@ struct _SvdClDists {
   SvdConvLayer           layers[SVD_DISTS_N_CONVS];  /* the engine keeps pointers */
   float                 *zero_slope;
   guint                  feature_passes;
-};
-
-/* One image's features on the device: set 0 is the raw input, sets 1 to 5
- * VGG16's stage outputs, each in the engine's padded layout. */
-typedef struct {
-  cl_mem mem;
-  int    channels;
-  int    w;
-  int    h;
-  int    pitch;
-  int    plane;
-} FeatSet;
-
-struct _SvdClDistsFeatures {
-  SvdClDists  *owner;
-  int          width;
-  int          height;
-  SvdDistsMode mode;
-  FeatSet      set[SVD_DISTS_N_STAGES];
+  /* Kept from frame to frame, so a pass allocates and fills nothing once
+   * the size is known: the input upload (and its host staging), the
+   * resize's intermediate and tap tables, VGG's normalised input, the
+   * stages' pooled inputs and intermediates, the statistics' output, and
+   * the buffers of freed features. */
+  cl_mem                 src;
+  gsize                  src_bytes;
+  float                 *staging;
+  gsize                  staging_len;
+  cl_event               staging_write;
+  cl_mem                 tmp;
+  gsize                  tmp_bytes;
+  ClAxis                 ax;
+  ClAxis                 ay;
+  FeatSet                norm;
+  FeatSet                pooled;
+  FeatSet                ping[2];
+  cl_mem                 stats_out;
+  SvdClDistsFeatures    *spare[N_SPARE];
 };
 
 static void
@@ -58,18 +95,103 @@ release_mem (cl_mem *m)
   *m = NULL;
 }
 
+static void
+feat_set_clear (FeatSet *f)
+{
+  release_mem (&f->mem);
+  memset (f, 0, sizeof *f);
+}
+
+static void
+cl_axis_clear (ClAxis *a)
+{
+  release_mem (&a->first);
+  release_mem (&a->count);
+  release_mem (&a->weights);
+  a->in = a->out = 0;
+}
+
+static void
+features_destroy (SvdClDistsFeatures *feat)
+{
+  for (int s = 0; s < SVD_DISTS_N_STAGES; s++)
+    feat_set_clear (&feat->set[s]);
+  g_free (feat);
+}
+
+/* Buffers above this many bytes are not kept from pass to pass: short256
+ * (any input) needs about 100 MB in all and is always kept; full
+ * resolution of a large frame would hold gigabytes between frames, so it
+ * allocates per pass as before. */
+#define KEEP_MAX_BYTES ((gsize) 256 << 20)
+
+static gsize
+features_bytes (const SvdClDistsFeatures *feat)
+{
+  gsize n = 0;
+
+  for (int s = 0; s < SVD_DISTS_N_STAGES; s++)
+    n += feat->set[s].bytes;
+  return n;
+}
+
+/* After a pass: lets go of the pass's buffers when they are large. */
+static void
+workspace_trim (SvdClDists *self)
+{
+  gsize n = self->src_bytes + self->tmp_bytes + self->norm.bytes + self->pooled.bytes + self->ping[0].bytes +
+            self->ping[1].bytes;
+
+  if (n <= KEEP_MAX_BYTES)
+    return;
+  if (self->staging_write != NULL)
+    {
+      clWaitForEvents (1, &self->staging_write);
+      g_clear_pointer (&self->staging_write, clReleaseEvent);
+    }
+  g_clear_pointer (&self->staging, g_free);
+  self->staging_len = 0;
+  release_mem (&self->src);
+  self->src_bytes = 0;
+  release_mem (&self->tmp);
+  self->tmp_bytes = 0;
+  feat_set_clear (&self->norm);
+  feat_set_clear (&self->pooled);
+  feat_set_clear (&self->ping[0]);
+  feat_set_clear (&self->ping[1]);
+}
+
 void
 svd_cl_dists_free (SvdClDists *self)
 {
-  cl_kernel *kernels[5];
+  cl_kernel *kernels[6];
 
   if (self == NULL)
     return;
   kernels[0] = &self->resize_h;
-  kernels[1] = &self->resize_v;
+  kernels[1] = &self->resize_v_fill;
   kernels[2] = &self->fill;
   kernels[3] = &self->pool;
   kernels[4] = &self->stats;
+  kernels[5] = &self->clear_border;
+  if (self->staging_write != NULL)
+    {
+      clWaitForEvents (1, &self->staging_write);
+      clReleaseEvent (self->staging_write);
+    }
+  for (int i = 0; i < N_SPARE; i++)
+    if (self->spare[i] != NULL)
+      features_destroy (self->spare[i]);
+  release_mem (&self->src);
+  release_mem (&self->tmp);
+  release_mem (&self->stats_out);
+  cl_axis_clear (&self->ax);
+  cl_axis_clear (&self->ay);
+  feat_set_clear (&self->norm);
+  feat_set_clear (&self->pooled);
+  feat_set_clear (&self->ping[0]);
+  feat_set_clear (&self->ping[1]);
+  g_free (self->staging);
   for (gsize i = 0; i < G_N_ELEMENTS (kernels); i++)
     if (*kernels[i] != NULL)
       clReleaseKernel (*kernels[i]);
@@ -90,39 +212,7 @@ upload_new (SvdClContext  *ctx,
             gsize          size,
             GError       **error)
 {
-  cl_int err = CL_SUCCESS;
-  cl_mem m = clCreateBuffer (svd_cl_context_get_context (ctx), CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                             size, (void *) data, &err);
-
-  if (err != CL_SUCCESS)
-    {
-      svd_cl_set_error (error, err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_HOST_MEMORY
-                               ? SVD_ERROR_OUT_OF_MEMORY : SVD_ERROR_OPENCL, err, "clCreateBuffer");
-      return NULL;
-    }
-  return m;
-}
-
-/* A zero-filled buffer: feature maps rely on their zero border. */
-static cl_mem
-alloc_zero (SvdClContext  *ctx,
-            gsize          size,
-            GError       **error)
-{
-  cl_mem m = svd_cl_context_alloc (ctx, CL_MEM_READ_WRITE, size, error);
-  float zero = 0.0f;
-  cl_int err;
-
-  if (m == NULL)
-    return NULL;
-  err = clEnqueueFillBuffer (svd_cl_context_get_queue (ctx), m, &zero, sizeof zero, 0, size, 0, NULL, NULL);
-  if (err != CL_SUCCESS)
-    {
-      clReleaseMemObject (m);
-      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueFillBuffer");
-      return NULL;
-    }
-  return m;
+  return svd_cl_context_upload (ctx, CL_MEM_READ_ONLY, data, size, error);
 }
 
 /**
@@ -147,8 +237,9 @@ svd_cl_dists_new (SvdClContext           *context,
   g_autofree char *source = svd_cl_context_load_source (context, "dists.cl", error);
   const char *sources[] = { source, NULL };
   struct { cl_kernel *k; const char *name; } kernels[] = {
-    { &self->resize_h, "dists_resize_h" }, { &self->resize_v, "dists_resize_v" },
+    { &self->resize_h, "dists_resize_h" }, { &self->resize_v_fill, "dists_resize_v_fill" },
     { &self->fill, "dists_fill_input" }, { &self->pool, "dists_l2pool" }, { &self->stats, "dists_stats" },
+    { &self->clear_border, "dists_clear_border" },
   };
   SvdSettings settings;
 
@@ -195,20 +286,103 @@ svd_cl_dists_new (SvdClContext           *context,
 
 #define SET_ARG(k, i, v) err |= clSetKernelArg (k, i, sizeof (v), &(v))
 
-/* Enqueues a 3-D kernel with explicit work-groups of @lx x 1 x 1 (the
- * global x size rounded up; the kernels ignore items past the image). With
- * no local size PoCL chose groups that kept one of the two cores idle:
- * the conv ran about twice as fast in wall time with groups of 4. */
+/* Enqueues a 3-D kernel with explicit work-groups of up to 64 x 1 x 1
+ * along x (the global x size rounded up; the kernels ignore items past
+ * the image). PoCL's own choice for these memory-bound kernels kept one of
+ * the two cores idle, and groups of a few items spent more time starting
+ * groups than computing: a row of 64 is one vectorised loop. */
 static cl_int
 enqueue_3d (cl_command_queue  q,
             cl_kernel         kernel,
-            const size_t      gws_in[3],
-            size_t            lx)
+            const size_t      gws_in[3])
 {
-  size_t gws[3] = { (gws_in[0] + lx - 1) / lx * lx, gws_in[1], gws_in[2] };
-  size_t lws[3] = { lx, 1, 1 };
+  size_t lx = 64;
 
-  return clEnqueueNDRangeKernel (q, kernel, 3, NULL, gws, lws, 0, NULL, NULL);
+  while (lx > 8 && lx / 2 >= gws_in[0])
+    lx /= 2;
+  {
+    size_t gws[3] = { (gws_in[0] + lx - 1) / lx * lx, gws_in[1], gws_in[2] };
+    size_t lws[3] = { lx, 1, 1 };
+
+    return clEnqueueNDRangeKernel (q, kernel, 3, NULL, gws, lws, 0, NULL, NULL);
+  }
+}
+
+/* Makes @f hold @channels planes of a @w x @h image, reusing its buffer
+ * when it is big enough, and zeroes the border and slack when the
+ * geometry changed (a fresh buffer's content is undefined; a reused one
+ * holds another geometry's pixels where this one's padding lies). */
+static gboolean
+feat_set_ensure (SvdClDists  *self,
+                 FeatSet     *f,
+                 int          channels,
+                 int          w,
+                 int          h,
+                 GError     **error)
+{
+  int pitch, plane;
+  gsize need;
+
+  self->hooks.geometry (self->hooks.data, w, h, &pitch, &plane);
+  need = (gsize) channels * plane * sizeof (float);
+  if (f->mem != NULL && f->bytes < need)
+    feat_set_clear (f);
+  if (f->mem == NULL)
+    {
+      f->mem = svd_cl_context_alloc (self->context, CL_MEM_READ_WRITE, need, error);
+      if (f->mem == NULL)
+        return FALSE;
+      f->bytes = need;
+      f->clear_w = f->clear_h = -1;
+    }
+  f->channels = channels;
+  f->w = w;
+  f->h = h;
+  f->pitch = pitch;
+  f->plane = plane;
+  if (f->clear_w != w || f->clear_h != h)
+    {
+      f->clear_w = w;
+      f->clear_h = h;
+      f->clear_ch = 0;
+    }
+  if (f->clear_ch < channels)
+    {
+      cl_int err = CL_SUCCESS;
+      int first = f->clear_ch;
+      size_t gws[3] = { (size_t) (plane / pitch), (size_t) (channels - first), 1 };
+
+      SET_ARG (self->clear_border, 0, f->mem);
+      SET_ARG (self->clear_border, 1, w);
+      SET_ARG (self->clear_border, 2, h);
+      SET_ARG (self->clear_border, 3, pitch);
+      SET_ARG (self->clear_border, 4, plane);
+      SET_ARG (self->clear_border, 5, first);
+      if (err == CL_SUCCESS)
+        err = enqueue_3d (svd_cl_context_get_queue (self->context), self->clear_border, gws);
+      if (err != CL_SUCCESS)
+        return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_clear_border");
+      f->clear_ch = channels;
+    }
+  return TRUE;
+}
+
+static gboolean
+buffer_ensure (SvdClDists  *self,
+               cl_mem      *m,
+               gsize       *bytes,
+               gsize        need,
+               GError     **error)
+{
+  if (*m != NULL && *bytes >= need)
+    return TRUE;
+  release_mem (m);
+  *bytes = 0;
+  *m = svd_cl_context_alloc (self->context, CL_MEM_READ_WRITE, need, error);
+  if (*m == NULL)
+    return FALSE;
+  *bytes = need;
+  return TRUE;
 }
 
 static gboolean
@@ -252,34 +426,30 @@ enqueue_pool (SvdClDists  *self,
   SET_ARG (self->pool, 8, op);
   SET_ARG (self->pool, 9, oplane);
   if (err == CL_SUCCESS)
-    err = enqueue_3d (q, self->pool, gws, 8);
+    err = enqueue_3d (q, self->pool, gws);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(dists_l2pool)");
   return TRUE;
 }
 
-/* Runs the stats kernel and reads the (hi, lo) float pairs back as
- * doubles into @stats (5 per channel). */
+/* Enqueues the stats kernel for @channels channels into channels @first
+ * on of @out (10 floats, five (hi, lo) pairs, a channel). */
 static gboolean
-run_stats (SvdClDists  *self,
-           cl_mem       x,
-           cl_mem       y,
-           int          channels,
-           int          w,
-           int          h,
-           int          pitch,
-           int          plane,
-           double      *stats,
-           GError     **error)
+enqueue_stats (SvdClDists  *self,
+               cl_mem       x,
+               cl_mem       y,
+               int          channels,
+               int          w,
+               int          h,
+               int          pitch,
+               int          plane,
+               cl_mem       out,
+               int          first,
+               GError     **error)
 {
-  cl_command_queue q = svd_cl_context_get_queue (self->context);
   size_t gws[2] = { STATS_GROUP, (size_t) channels }, lws[2] = { STATS_GROUP, 1 };
-  g_autofree float *pairs = g_new (float, 10 * (gsize) channels);
-  cl_mem out = svd_cl_context_alloc (self->context, CL_MEM_WRITE_ONLY, 10 * (gsize) channels * sizeof (float), error);
   cl_int err = CL_SUCCESS;
 
-  if (out == NULL)
-    return FALSE;
   SET_ARG (self->stats, 0, x);
   SET_ARG (self->stats, 1, y);
   SET_ARG (self->stats, 2, w);
@@ -287,64 +457,91 @@ run_stats (SvdClDists  *self,
   SET_ARG (self->stats, 4, pitch);
   SET_ARG (self->stats, 5, plane);
   SET_ARG (self->stats, 6, out);
+  SET_ARG (self->stats, 7, first);
   if (err == CL_SUCCESS)
-    err = clEnqueueNDRangeKernel (q, self->stats, 2, NULL, gws, lws, 0, NULL, NULL);
-  if (err == CL_SUCCESS)
-    err = clEnqueueReadBuffer (q, out, CL_TRUE, 0, 10 * (gsize) channels * sizeof (float), pairs, 0, NULL, NULL);
-  clReleaseMemObject (out);
+    err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->context), self->stats, 2, NULL, gws, lws, 0,
+                                  NULL, NULL);
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_stats");
+  return TRUE;
+}
+
+/* Reads @channels channels of (hi, lo) float pairs back as doubles into
+ * @stats (5 per channel). */
+static gboolean
+read_stats (SvdClDists  *self,
+            cl_mem       out,
+            int          channels,
+            double      *stats,
+            GError     **error)
+{
+  g_autofree float *pairs = g_new (float, 10 * (gsize) channels);
+  cl_int err = clEnqueueReadBuffer (svd_cl_context_get_queue (self->context), out, CL_TRUE, 0,
+                                    10 * (gsize) channels * sizeof (float), pairs, 0, NULL, NULL);
+
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueReadBuffer(dists_stats)");
   for (int i = 0; i < 5 * channels; i++)
     stats[i] = (double) pairs[2 * i] + (double) pairs[2 * i + 1];
   return TRUE;
 }
 
-/* Uploads @src as tight [0, 1] float planes. */
-static cl_mem
+/* Uploads @src as tight [0, 1] float planes into self->src, through a
+ * host staging array kept with it: the write does not wait for the work
+ * queued before it, and the staging is refilled only once the previous
+ * write is done. */
+static gboolean
 upload_image (SvdClDists      *self,
               const SvdImage  *src,
               GError         **error)
 {
   gsize n = (gsize) src->width * src->height;
-  g_autofree float *planes = g_try_new (float, 3 * n);
+  cl_int err;
 
-  if (planes == NULL)
+  if (self->staging_write != NULL)
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory for a %dx%d DISTS input",
-                   src->width, src->height);
-      return NULL;
+      clWaitForEvents (1, &self->staging_write);
+      g_clear_pointer (&self->staging_write, clReleaseEvent);
     }
+  if (self->staging_len < 3 * n)
+    {
+      g_free (self->staging);
+      self->staging_len = 0;
+      self->staging = g_try_new (float, 3 * n);
+      if (self->staging == NULL)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_OUT_OF_MEMORY, "Out of memory for a %dx%d DISTS input",
+                       src->width, src->height);
+          return FALSE;
+        }
+      self->staging_len = 3 * n;
+    }
+  if (!buffer_ensure (self, &self->src, &self->src_bytes, 3 * n * sizeof (float), error))
+    return FALSE;
   for (int c = 0; c < 3; c++)
-    svd_dists_read_plane01 (src, c, planes + c * n);
-  return upload_new (self->context, planes, 3 * n * sizeof (float), error);
+    svd_dists_read_plane01 (src, c, self->staging + c * n);
+  err = clEnqueueWriteBuffer (svd_cl_context_get_queue (self->context), self->src, CL_FALSE, 0,
+                              3 * n * sizeof (float), self->staging, 0, NULL, &self->staging_write);
+  if (err != CL_SUCCESS)
+    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBuffer(DISTS input)");
+  return TRUE;
 }
 
-typedef struct {
-  cl_mem first;
-  cl_mem count;
-  cl_mem weights;
-  int    max_taps;
-} ClAxis;
-
-static void
-cl_axis_clear (ClAxis *a)
-{
-  release_mem (&a->first);
-  release_mem (&a->count);
-  release_mem (&a->weights);
-}
-
+/* The tap tables of one resize axis, made when the sizes change. */
 static gboolean
-cl_axis_init (SvdClDists  *self,
-              ClAxis      *a,
-              int          in,
-              int          out,
-              GError     **error)
+cl_axis_ensure (SvdClDists  *self,
+                ClAxis      *a,
+                int          in,
+                int          out,
+                GError     **error)
 {
   SvdDistsAxis ax;
   g_autofree float *wf = NULL;
   gboolean ok;
 
+  if (a->weights != NULL && a->in == in && a->out == out)
+    return TRUE;
+  cl_axis_clear (a);
   svd_dists_axis_init (&ax, in, out);
   wf = g_new (float, (gsize) out * ax.max_taps);
   for (gsize i = 0; i < (gsize) out * ax.max_taps; i++)
@@ -354,99 +551,103 @@ cl_axis_init (SvdClDists  *self,
        (a->count = upload_new (self->context, ax.count, out * sizeof (int), error)) != NULL &&
        (a->weights = upload_new (self->context, wf, (gsize) out * ax.max_taps * sizeof (float), error)) != NULL;
   svd_dists_axis_clear (&ax);
-  return ok;
+  if (!ok)
+    {
+      cl_axis_clear (a);
+      return FALSE;
+    }
+  a->in = in;
+  a->out = out;
+  return TRUE;
 }
 
-/* Resizes tight planes @src (w x h) to (ow x oh) on the device. */
-static cl_mem
-enqueue_resize (SvdClDists  *self,
-                cl_mem       src,
-                int          w,
-                int          h,
-                int          ow,
-                int          oh,
-                GError     **error)
+/* The uploaded @w x @h planes (self->src) into @raw and @norm (padded,
+ * @ow x @oh): resized on the device when the sizes differ (horizontal
+ * pass into self->tmp, then the vertical pass writing both), else copied
+ * and normalised. */
+static gboolean
+enqueue_input (SvdClDists  *self,
+               int          w,
+               int          h,
+               FeatSet     *raw,
+               FeatSet     *norm,
+               GError     **error)
 {
   cl_command_queue q = svd_cl_context_get_queue (self->context);
-  ClAxis ax = { 0 }, ay = { 0 };
-  cl_mem tmp = NULL, dst = NULL;
-  size_t gh[3] = { (size_t) ow, (size_t) h, 3 }, gv[3] = { (size_t) ow, (size_t) oh, 3 };
+  int ow = raw->w, oh = raw->h;
   cl_int err = CL_SUCCESS;
 
-  if (!cl_axis_init (self, &ax, w, ow, error) || !cl_axis_init (self, &ay, h, oh, error))
-    goto out;
-  tmp = svd_cl_context_alloc (self->context, CL_MEM_READ_WRITE, (gsize) 3 * ow * h * sizeof (float), error);
-  if (tmp == NULL)
-    goto out;
-  dst = svd_cl_context_alloc (self->context, CL_MEM_READ_WRITE, (gsize) 3 * ow * oh * sizeof (float), error);
-  if (dst == NULL)
-    goto out;
-  SET_ARG (self->resize_h, 0, src);
-  SET_ARG (self->resize_h, 1, w);
-  SET_ARG (self->resize_h, 2, h);
-  SET_ARG (self->resize_h, 3, tmp);
-  SET_ARG (self->resize_h, 4, ow);
-  SET_ARG (self->resize_h, 5, ax.first);
-  SET_ARG (self->resize_h, 6, ax.count);
-  SET_ARG (self->resize_h, 7, ax.weights);
-  SET_ARG (self->resize_h, 8, ax.max_taps);
-  SET_ARG (self->resize_v, 0, tmp);
-  SET_ARG (self->resize_v, 1, ow);
-  SET_ARG (self->resize_v, 2, h);
-  SET_ARG (self->resize_v, 3, dst);
-  SET_ARG (self->resize_v, 4, oh);
-  SET_ARG (self->resize_v, 5, ay.first);
-  SET_ARG (self->resize_v, 6, ay.count);
-  SET_ARG (self->resize_v, 7, ay.weights);
-  SET_ARG (self->resize_v, 8, ay.max_taps);
-  if (err == CL_SUCCESS)
-    err = enqueue_3d (q, self->resize_h, gh, 8);
-  if (err == CL_SUCCESS)
-    err = enqueue_3d (q, self->resize_v, gv, 8);
-  if (err != CL_SUCCESS)
+  if (ow == w && oh == h)
     {
-      svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_resize");
-      release_mem (&dst);
+      size_t gws[3] = { (size_t) ow, (size_t) oh, 3 };
+
+      SET_ARG (self->fill, 0, self->src);
+      SET_ARG (self->fill, 1, ow);
+      SET_ARG (self->fill, 2, oh);
+      SET_ARG (self->fill, 3, raw->mem);
+      SET_ARG (self->fill, 4, norm->mem);
+      SET_ARG (self->fill, 5, norm->pitch);
+      SET_ARG (self->fill, 6, norm->plane);
+      if (err == CL_SUCCESS)
+        err = enqueue_3d (q, self->fill, gws);
+      if (err != CL_SUCCESS)
+        return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_fill_input");
+      return TRUE;
     }
+  {
+    size_t gh[3] = { (size_t) ow, (size_t) h, 3 }, gv[3] = { (size_t) ow, (size_t) oh, 3 };
+    ClAxis *ax = &self->ax, *ay = &self->ay;
 
-out:
-  release_mem (&tmp);
-  cl_axis_clear (&ax);
-  cl_axis_clear (&ay);
-  return dst;
+    if (!cl_axis_ensure (self, ax, w, ow, error) || !cl_axis_ensure (self, ay, h, oh, error) ||
+        !buffer_ensure (self, &self->tmp, &self->tmp_bytes, (gsize) 3 * ow * h * sizeof (float), error))
+      return FALSE;
+    SET_ARG (self->resize_h, 0, self->src);
+    SET_ARG (self->resize_h, 1, w);
+    SET_ARG (self->resize_h, 2, h);
+    SET_ARG (self->resize_h, 3, self->tmp);
+    SET_ARG (self->resize_h, 4, ow);
+    SET_ARG (self->resize_h, 5, ax->first);
+    SET_ARG (self->resize_h, 6, ax->count);
+    SET_ARG (self->resize_h, 7, ax->weights);
+    SET_ARG (self->resize_h, 8, ax->max_taps);
+    SET_ARG (self->resize_v_fill, 0, self->tmp);
+    SET_ARG (self->resize_v_fill, 1, ow);
+    SET_ARG (self->resize_v_fill, 2, h);
+    SET_ARG (self->resize_v_fill, 3, oh);
+    SET_ARG (self->resize_v_fill, 4, ay->first);
+    SET_ARG (self->resize_v_fill, 5, ay->count);
+    SET_ARG (self->resize_v_fill, 6, ay->weights);
+    SET_ARG (self->resize_v_fill, 7, ay->max_taps);
+    SET_ARG (self->resize_v_fill, 8, raw->mem);
+    SET_ARG (self->resize_v_fill, 9, norm->mem);
+    SET_ARG (self->resize_v_fill, 10, norm->pitch);
+    SET_ARG (self->resize_v_fill, 11, norm->plane);
+    if (err == CL_SUCCESS)
+      err = enqueue_3d (q, self->resize_h, gh);
+    if (err == CL_SUCCESS)
+      err = enqueue_3d (q, self->resize_v_fill, gv);
+    if (err != CL_SUCCESS)
+      return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_resize");
+  }
+  return TRUE;
 }
 
-static void
-feat_set_clear (FeatSet *f)
-{
-  release_mem (&f->mem);
-}
-
-/* A zeroed feature map of @channels x @w x @h in the engine's layout. */
-static gboolean
-feat_set_alloc (SvdClDists  *self,
-                FeatSet     *f,
-                int          channels,
-                int          w,
-                int          h,
-                GError     **error)
-{
-  f->channels = channels;
-  f->w = w;
-  f->h = h;
-  self->hooks.geometry (self->hooks.data, w, h, &f->pitch, &f->plane);
-  f->mem = alloc_zero (self->context, (gsize) channels * f->plane * sizeof (float), error);
-  return f->mem != NULL;
-}
-
+/* Frees @feat, or keeps its buffers for the next features of the owner. */
 void
 svd_cl_dists_features_free (SvdClDistsFeatures *feat)
 {
+  SvdClDists *owner;
+
   if (feat == NULL)
     return;
-  for (int s = 0; s < SVD_DISTS_N_STAGES; s++)
-    feat_set_clear (&feat->set[s]);
-  g_free (feat);
+  owner = feat->owner;
+  for (int i = 0; owner != NULL && features_bytes (feat) <= KEEP_MAX_BYTES && i < N_SPARE; i++)
+    if (owner->spare[i] == NULL)
+      {
+        owner->spare[i] = feat;
+        return;
+      }
+  features_destroy (feat);
 }
 
 /* Whether @feat are of a @width x @height image in @mode. */
@@ -457,6 +658,21 @@ svd_cl_dists_features_match (const SvdClDistsFeatures *feat,
                              SvdDistsMode              mode)
 {
   return feat->width == width && feat->height == height && feat->mode == mode;
+}
+
+/* A features object with a freed one's buffers when there is one. */
+static SvdClDistsFeatures *
+features_take (SvdClDists *self)
+{
+  for (int i = N_SPARE - 1; i >= 0; i--)
+    if (self->spare[i] != NULL)
+      {
+        SvdClDistsFeatures *feat = self->spare[i];
+
+        self->spare[i] = NULL;
+        return feat;
+      }
+  return g_new0 (SvdClDistsFeatures, 1);
 }
 
 /**
@@ -470,7 +686,8 @@ svd_cl_dists_features_match (const SvdClDistsFeatures *feat,
  *
  * One feature pass: the input and VGG16's five stage outputs of @image,
  * kept on the device. A reference frame's features computed once serve
- * every chain's output (svd_cl_dists_score()).
+ * every chain's output (svd_cl_dists_score()). The buffers of the pass
+ * and of freed features are kept for the next pass of the same size.
  *
  * Returns: (transfer full) (nullable): the features; free them before
  *   @self
@@ -482,118 +699,62 @@ svd_cl_dists_features_new (SvdClDists      *self,
                            GCancellable    *cancellable,
                            GError         **error)
 {
-  cl_command_queue q = svd_cl_context_get_queue (self->context);
-  g_autoptr(SvdClDistsFeatures) feat = g_new0 (SvdClDistsFeatures, 1);
-  FeatSet norm = { 0 }, ping[2] = { { 0 }, { 0 } };
+  SvdClDistsFeatures *feat;
   int w = image->width, h = image->height, ow = w, oh = h, conv = 0;
-  gboolean ok = FALSE;
 
   g_return_val_if_fail (self->weights != NULL, NULL);
+  if (mode == SVD_DISTS_SHORT256)
+    svd_dists_short256_size (w, h, &ow, &oh);
+  feat = features_take (self);
   feat->owner = self;
   feat->width = w;
   feat->height = h;
   feat->mode = mode;
   self->feature_passes++;
-  if (mode == SVD_DISTS_SHORT256)
-    svd_dists_short256_size (w, h, &ow, &oh);
-  {
-    cl_mem src = upload_image (self, image, error);
-    size_t gws[3] = { (size_t) ow, (size_t) oh, 3 };
-    cl_int err = CL_SUCCESS;
-
-    if (src == NULL)
-      return NULL;
-    if (ow != w || oh != h)
-      {
-        cl_mem resized = enqueue_resize (self, src, w, h, ow, oh, error);
-
-        clReleaseMemObject (src);
-        if (resized == NULL)
-          return NULL;
-        src = resized;
-      }
-    if (!feat_set_alloc (self, &feat->set[0], 3, ow, oh, error) || !feat_set_alloc (self, &norm, 3, ow, oh, error))
-      {
-        clReleaseMemObject (src);
-        goto out;
-      }
-    SET_ARG (self->fill, 0, src);
-    SET_ARG (self->fill, 1, ow);
-    SET_ARG (self->fill, 2, oh);
-    SET_ARG (self->fill, 3, feat->set[0].mem);
-    SET_ARG (self->fill, 4, norm.mem);
-    SET_ARG (self->fill, 5, norm.pitch);
-    SET_ARG (self->fill, 6, norm.plane);
-    if (err == CL_SUCCESS)
-      err = enqueue_3d (q, self->fill, gws, 8);
-    clReleaseMemObject (src);
-    if (err != CL_SUCCESS)
-      {
-        svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "dists_fill_input");
-        goto out;
-      }
-  }
+  if (!upload_image (self, image, error) || !feat_set_ensure (self, &feat->set[0], 3, ow, oh, error) ||
+      !feat_set_ensure (self, &self->norm, 3, ow, oh, error) ||
+      !enqueue_input (self, w, h, &feat->set[0], &self->norm, error))
+    goto fail;
 
   for (int stage = 1; stage < SVD_DISTS_N_STAGES; stage++)
     {
-      FeatSet *in = stage == 1 ? &norm : &feat->set[stage - 1];
-      FeatSet pooled = { 0 };
+      FeatSet *in = stage == 1 ? &self->norm : &feat->set[stage - 1];
       int last = svd_dists_stage_last_conv[stage], cur = -1;
 
       if (stage > 1)
         {
           int pw = (in->w - 1) / 2 + 1, ph = (in->h - 1) / 2 + 1;
+          FeatSet *pooled = &self->pooled;
 
-          if (!feat_set_alloc (self, &pooled, in->channels, pw, ph, error) ||
-              !enqueue_pool (self, in->mem, in->channels, in->w, in->h, in->pitch, in->plane, pooled.mem,
-                             pooled.w, pooled.h, pooled.pitch, pooled.plane, error))
-            {
-              feat_set_clear (&pooled);
-              goto out;
-            }
-          in = &pooled;
+          if (!feat_set_ensure (self, pooled, in->channels, pw, ph, error) ||
+              !enqueue_pool (self, in->mem, in->channels, in->w, in->h, in->pitch, in->plane, pooled->mem,
+                             pooled->w, pooled->h, pooled->pitch, pooled->plane, error))
+            goto fail;
+          in = pooled;
         }
       for (; conv <= last; conv++)
         {
           int co = self->weights->conv_out[conv];
-          FeatSet *dst = conv == last ? &feat->set[stage] : &ping[cur == 0 ? 1 : 0];
-          const FeatSet *src = cur < 0 ? in : &ping[cur];
+          FeatSet *dst = conv == last ? &feat->set[stage] : &self->ping[cur == 0 ? 1 : 0];
+          const FeatSet *src = cur < 0 ? in : &self->ping[cur];
 
           if (g_cancellable_set_error_if_cancelled (cancellable, error))
-            {
-              feat_set_clear (&pooled);
-              goto out;
-            }
-          if (dst->mem != NULL && (dst->channels < co || dst->w != src->w || dst->h != src->h))
-            feat_set_clear (dst);
-          if ((dst->mem == NULL && !feat_set_alloc (self, dst, co, src->w, src->h, error)) ||
-              !enqueue_conv (self, conv, src, dst, error))
-            {
-              feat_set_clear (&pooled);
-              goto out;
-            }
-          dst->channels = co;
+            goto fail;
+          if (!feat_set_ensure (self, dst, co, src->w, src->h, error) || !enqueue_conv (self, conv, src, dst, error))
+            goto fail;
           if (cancellable != NULL && !svd_cl_context_finish (self->context, error))
-            {
-              feat_set_clear (&pooled);
-              goto out;
-            }
-          cur = dst == &ping[0] ? 0 : dst == &ping[1] ? 1 : -1;
+            goto fail;
+          cur = dst == &self->ping[0] ? 0 : dst == &self->ping[1] ? 1 : -1;
         }
-      /* The queue is in order: buffers the enqueued convs read may go. */
-      feat_set_clear (&pooled);
-      feat_set_clear (&ping[0]);
-      feat_set_clear (&ping[1]);
     }
-  ok = TRUE;
+  workspace_trim (self);
+  return feat;
 
-out:
-  feat_set_clear (&norm);
-  feat_set_clear (&ping[0]);
-  feat_set_clear (&ping[1]);
-  if (!ok)
-    return NULL;
-  return g_steal_pointer (&feat);
+fail:
+  /* The buffers stay valid (their borders as recorded): keep them. */
+  workspace_trim (self);
+  svd_cl_dists_features_free (feat);
+  return NULL;
 }
 
 /**
@@ -604,7 +765,8 @@ out:
  * @score: (out): the DISTS score
  * @error: return location for an error
  *
- * The per-channel statistics of both feature sets and the score from them.
+ * The per-channel statistics of both feature sets and the score from them
+ * (every stage's statistics in one buffer, read back once).
  *
  * Returns: %TRUE on success
  */
@@ -626,15 +788,25 @@ svd_cl_dists_score (SvdClDists                *self,
                    ref->width, ref->height, dist->width, dist->height);
       return FALSE;
     }
+  if (self->stats_out == NULL)
+    {
+      self->stats_out = svd_cl_context_alloc (self->context, CL_MEM_WRITE_ONLY,
+                                              10 * (gsize) SVD_DISTS_N_CHANNELS * sizeof (float), error);
+      if (self->stats_out == NULL)
+        return FALSE;
+    }
   for (int s = 0; s < SVD_DISTS_N_STAGES; s++)
     {
       const FeatSet *x = &ref->set[s], *y = &dist->set[s];
 
-      if (!run_stats (self, x->mem, y->mem, x->channels, x->w, x->h, x->pitch, x->plane, stats + 5 * off, error))
+      if (!enqueue_stats (self, x->mem, y->mem, x->channels, x->w, x->h, x->pitch, x->plane, self->stats_out, off,
+                          error))
         return FALSE;
       off += x->channels;
     }
   g_assert (off == SVD_DISTS_N_CHANNELS);
+  if (!read_stats (self, self->stats_out, SVD_DISTS_N_CHANNELS, stats, error))
+    return FALSE;
   *score = svd_dists_score_from_stats (self->weights, stats);
   return TRUE;
 }
@@ -730,8 +902,8 @@ svd_cl_dists_run_conv (SvdClDists   *self,
     return FALSE;
   /* The caller's layout (rows of @pitch, a one-pixel border) to the
    * engine's and back. */
-  if (!feat_set_alloc (self, &fin, c_in, width, height, error) ||
-      !feat_set_alloc (self, &fout, c_out, width, height, error))
+  if (!feat_set_ensure (self, &fin, c_in, width, height, error) ||
+      !feat_set_ensure (self, &fout, c_out, width, height, error))
     goto out;
   host = g_new0 (float, (gsize) MAX (c_in, c_out) * fin.plane);
   for (int c = 0; c < c_in; c++)
@@ -780,8 +952,9 @@ svd_cl_dists_run_l2pool (SvdClDists   *self,
 {
   gsize in_size = (gsize) channels * (height + 2) * pitch * sizeof (float);
   gsize out_size = (gsize) channels * (out_height + 2) * out_pitch * sizeof (float);
+  g_autofree float *zero = g_malloc0 (out_size);
   cl_mem bin = upload_new (self->context, in, in_size, error);
-  cl_mem bout = bin ? alloc_zero (self->context, out_size, error) : NULL;
+  cl_mem bout = bin ? upload_new (self->context, zero, out_size, error) : NULL;
   gboolean ok = bout != NULL &&
                 enqueue_pool (self, bin, channels, width, height, pitch, (height + 2) * pitch, bout, out_width,
                               out_height, out_pitch, (out_height + 2) * out_pitch, error) &&
@@ -806,14 +979,20 @@ svd_cl_dists_run_stats (SvdClDists   *self,
   gsize size = (gsize) channels * (height + 2) * pitch * sizeof (float);
   cl_mem bx = upload_new (self->context, x, size, error);
   cl_mem by = bx ? upload_new (self->context, y, size, error) : NULL;
-  gboolean ok = by != NULL && run_stats (self, bx, by, channels, width, height, pitch, (height + 2) * pitch,
-                                         stats, error);
+  cl_mem out = by ? svd_cl_context_alloc (self->context, CL_MEM_WRITE_ONLY, 10 * (gsize) channels * sizeof (float),
+                                          error) : NULL;
+  gboolean ok = out != NULL &&
+                enqueue_stats (self, bx, by, channels, width, height, pitch, (height + 2) * pitch, out, 0, error) &&
+                read_stats (self, out, channels, stats, error);
 
   release_mem (&bx);
   release_mem (&by);
+  release_mem (&out);
   return ok;
 }
 
+/* The resize as a feature pass runs it: upload, the horizontal pass, the
+ * vertical pass fused with the input fill; the raw input set read back. */
 SvdImage *
 svd_cl_dists_run_resize (SvdClDists      *self,
                          const SvdImage  *src,
@@ -823,28 +1002,27 @@ svd_cl_dists_run_resize (SvdClDists      *self,
 {
   g_autoptr(SvdImage) dst = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, out_width, out_height, error);
   g_autofree float *planes = NULL;
-  cl_mem in = NULL, out = NULL;
-  gsize n = (gsize) out_width * out_height;
+  FeatSet raw = { 0 }, norm = { 0 };
+  gboolean ok;
 
   if (dst == NULL)
     return NULL;
-  in = upload_image (self, src, error);
-  if (in == NULL)
-    return NULL;
-  out = enqueue_resize (self, in, src->width, src->height, out_width, out_height, error);
-  release_mem (&in);
-  if (out == NULL)
-    return NULL;
-  planes = g_new (float, 3 * n);
-  if (!read_back (self, out, planes, 3 * n * sizeof (float), error))
+  ok = upload_image (self, src, error) && feat_set_ensure (self, &raw, 3, out_width, out_height, error) &&
+       feat_set_ensure (self, &norm, 3, out_width, out_height, error) &&
+       enqueue_input (self, src->width, src->height, &raw, &norm, error);
+  if (ok)
     {
-      release_mem (&out);
-      return NULL;
+      planes = g_new (float, (gsize) 3 * raw.plane);
+      ok = read_back (self, raw.mem, planes, (gsize) 3 * raw.plane * sizeof (float), error);
     }
-  release_mem (&out);
-  for (int c = 0; c < 3; c++)
-    for (int y = 0; y < out_height; y++)
-      memcpy (dst->data[c] + (gsize) y * dst->stride[c], planes + c * n + (gsize) y * out_width,
-              out_width * sizeof (float));
+  if (ok)
+    for (int c = 0; c < 3; c++)
+      for (int y = 0; y < out_height; y++)
+        memcpy (dst->data[c] + (gsize) y * dst->stride[c], planes + (gsize) c * raw.plane + (gsize) (y + 1) * raw.pitch + 1,
+                out_width * sizeof (float));
+  feat_set_clear (&raw);
+  feat_set_clear (&norm);
+  if (!ok)
+    return NULL;
   return g_steal_pointer (&dst);
 }

@@ -301,11 +301,14 @@ svd_dists_weights_free (SvdDistsWeights *self)
 {
   if (self == NULL)
     return;
-  for (int i = 0; i < SVD_DISTS_N_CONVS; i++)
-    {
-      g_free (self->weight[i]);
-      g_free (self->bias[i]);
-    }
+  if (self->vgg16_dict != NULL)
+    svd_state_dict_unref (self->vgg16_dict);
+  else
+    for (int i = 0; i < SVD_DISTS_N_CONVS; i++)
+      {
+        g_free (self->weight[i]);
+        g_free (self->bias[i]);
+      }
   g_free (self->vgg16_path);
   g_free (self->dists_path);
   g_free (self);
@@ -352,6 +355,9 @@ svd_dists_weights_load (const char  *dists_path,
   const gint64 ab_shape[4] = { 1, SVD_DISTS_N_CHANNELS, 1, 1 };
   const SvdTensor *alpha, *beta;
   double sum = 0.0;
+  gsize conv_elements = 0, all_elements = 0;
+  float *wp[SVD_DISTS_N_CONVS], *bp[SVD_DISTS_N_CONVS];
+  gboolean keep;
 
   ab = svd_state_dict_load (dists_path, error);
   if (ab == NULL)
@@ -397,9 +403,21 @@ svd_dists_weights_load (const char  *dists_path,
         return NULL;
       self->conv_in[i] = vgg16_conv_in[i];
       self->conv_out[i] = vgg16_conv_out[i];
-      self->weight[i] = g_memdup2 (w->data, w->n_elements * sizeof (float));
-      self->bias[i] = g_memdup2 (b->data, b->n_elements * sizeof (float));
+      /* Set in self only once all are found: self's free frees copies. */
+      wp[i] = w->data;
+      bp[i] = b->data;
+      conv_elements += w->n_elements + b->n_elements;
     }
+  for (guint i = 0; i < svd_state_dict_get_n_tensors (vgg); i++)
+    all_elements += svd_state_dict_get_nth (vgg, i)->n_elements;
+  keep = all_elements - conv_elements <= conv_elements / 8;
+  for (int i = 0; i < SVD_DISTS_N_CONVS; i++)
+    {
+      self->weight[i] = keep ? wp[i] : g_memdup2 (wp[i], (gsize) self->conv_out[i] * self->conv_in[i] * 9 * sizeof (float));
+      self->bias[i] = keep ? bp[i] : g_memdup2 (bp[i], (gsize) self->conv_out[i] * sizeof (float));
+    }
+  if (keep)
+    self->vgg16_dict = g_steal_pointer (&vgg);
   self->dists_path = g_strdup (dists_path);
   self->vgg16_path = g_strdup (vgg16_path);
   return g_steal_pointer (&self);

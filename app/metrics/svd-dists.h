@@ -69,6 +69,11 @@ typedef struct {
   double  beta[SVD_DISTS_N_CHANNELS];
   char   *vgg16_path;
   char   *dists_path;
+  /* (nullable): the VGG16 state dict weight and bias point into, when it
+   * holds little else (a conv-only file: 59 MB less to copy on every
+   * start); %NULL when they are copies (torchvision's file also holds the
+   * 490 MB classifier, not kept). */
+  gpointer vgg16_dict;
 } SvdDistsWeights;
 
 /* The torchvision `features.N` index of each of the 13 convs. */

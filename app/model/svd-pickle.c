@@ -889,6 +889,7 @@ tensor_to_state (Flatten        *fl,
   g_autofree guint8 *packed = NULL;
   SvdTensor *out;
   gsize idx[SVD_TENSOR_MAX_DIMS] = { 0 };
+  gboolean contiguous = TRUE;
 
   if (!fl->resolve (fl->user_data, st->str, &bytes, &nbytes, error))
     return FALSE;
@@ -939,7 +940,20 @@ tensor_to_state (Flatten        *fl,
   /* Gather the view into a contiguous little-endian buffer, honouring the
    * strides (a transposed or sliced tensor is copied correctly). */
   packed = g_malloc (MAX (need, 1));
-  for (gsize k = 0; k < numel; k++)
+  {
+    /* A C-contiguous view (every real checkpoint's weights) is one block:
+     * its elements are offset … last, checked above. */
+    guint64 expect = 1;
+
+    for (int d = t->ndim - 1; d >= 0 && contiguous; d--)
+      {
+        contiguous = t->shape[d] == 1 || (guint64) t->stride[d] == expect;
+        expect *= (guint64) t->shape[d];
+      }
+    if (contiguous && numel > 0)
+      memcpy (packed, bytes + (gsize) t->offset * esize, need);
+  }
+  for (gsize k = 0; k < numel && !contiguous; k++)
     {
       guint64 src = (guint64) t->offset;
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Speed of the metrics: `meson test -C BUILD --benchmark --suite metrics`
- * or run directly: bench-metrics [--frames N] [--dists] [--dists-full].
+ * or run directly: bench-metrics [--frames N] [--dists] [--dists-full]
+ * [--dists-only [--dists-frames N]].
  * Frames are the BBB 720p reference pair of ../shared, also resized to
  * 1920x1080. Prints milliseconds per frame; never fails on speed. */
 #define G_LOG_DOMAIN "bench-metrics"
@@ -18,6 +19,8 @@
 static int n_frames = 10;
 static gboolean do_dists = FALSE;
 static gboolean do_dists_full = FALSE;
+static gboolean dists_only = FALSE;
+static int n_dists = 3;
 
 static double
 now_ms (void)
@@ -123,21 +126,54 @@ bench_dists (SvdClContext   *ctx,
   g_autofree char *ab = svd_test_shared_path ("reference", "DISTS_weights.pt", NULL);
   g_autofree char *vgg = svd_test_shared_path ("reference", "dists_vgg16_random_seed20261121.pth", NULL);
   g_autoptr(GError) error = NULL;
+  Clock c0 = clock_start (), c;
   g_autoptr(SvdDistsWeights) w = svd_dists_weights_load (ab, vgg, &error);
   g_autoptr(SvdClDists) d = NULL;
   double score;
-  Clock c;
 
   g_assert_no_error (error);
+  clock_print (c0, 1, "DISTS weights load");
+  c = clock_start ();
   d = svd_cl_dists_new (ctx, w, &error);
   g_assert_no_error (error);
-  g_assert_true (svd_cl_dists_compute (d, ref, dist, mode, &score, NULL, &error));
-  g_assert_no_error (error);
+  clock_print (c, 1, "DISTS runner setup (kernels, VGG16 layers)");
   c = clock_start ();
   g_assert_true (svd_cl_dists_compute (d, ref, dist, mode, &score, NULL, &error));
-  clock_print (c, 1, "DISTS %s %dx%d OpenCL (score %.6f)", svd_dists_mode_name (mode),
+  g_assert_no_error (error);
+  clock_print (c, 1, "DISTS %s first pair (variants made on first need)", svd_dists_mode_name (mode));
+  c = clock_start ();
+  for (int i = 0; i < n_dists; i++)
+    g_assert_true (svd_cl_dists_compute (d, ref, dist, mode, &score, NULL, &error));
+  clock_print (c, n_dists, "DISTS %s %dx%d OpenCL (score %.6f)", svd_dists_mode_name (mode),
                ref->width, ref->height, score);
-  if (mode == SVD_DISTS_SHORT256)
+  {
+    /* What a chain's output costs once the reference's features are shared. */
+    g_autoptr(SvdClDistsFeatures) fr = svd_cl_dists_features_new (d, ref, mode, NULL, &error);
+
+    g_assert_no_error (error);
+    c = clock_start ();
+    for (int i = 0; i < n_dists; i++)
+      {
+        g_autoptr(SvdClDistsFeatures) fd = svd_cl_dists_features_new (d, dist, mode, NULL, &error);
+
+        g_assert_no_error (error);
+        g_assert_true (svd_cl_dists_score (d, fr, fd, &score, &error));
+      }
+    clock_print (c, n_dists, "DISTS %s %dx%d OpenCL, reference features shared", svd_dists_mode_name (mode),
+                 ref->width, ref->height);
+    {
+      g_autoptr(SvdClDistsFeatures) fd = svd_cl_dists_features_new (d, dist, mode, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_true (svd_cl_dists_score (d, fr, fd, &score, &error));
+      c = clock_start ();
+      for (int i = 0; i < n_dists; i++)
+        g_assert_true (svd_cl_dists_score (d, fr, fd, &score, &error));
+      clock_print (c, n_dists, "DISTS %s %dx%d OpenCL, statistics and score alone", svd_dists_mode_name (mode),
+                   ref->width, ref->height);
+    }
+  }
+  if (mode == SVD_DISTS_SHORT256 && !dists_only)
     {
       c = clock_start ();
       g_assert_true (svd_dists_compute_ref (w, ref, dist, mode, 0, &score, &error));
@@ -154,6 +190,8 @@ main (int    argc,
     { "frames", 0, 0, G_OPTION_ARG_INT, &n_frames, "Frames per measurement", "N" },
     { "dists", 0, 0, G_OPTION_ARG_NONE, &do_dists, "Also DISTS short256", NULL },
     { "dists-full", 0, 0, G_OPTION_ARG_NONE, &do_dists_full, "Also DISTS full at 720p (slow)", NULL },
+    { "dists-only", 0, 0, G_OPTION_ARG_NONE, &dists_only, "DISTS short256 only, no PSNR/SSIM", NULL },
+    { "dists-frames", 0, 0, G_OPTION_ARG_INT, &n_dists, "Pairs per DISTS measurement (3)", "N" },
     { NULL }
   };
   g_autoptr(GOptionContext) octx = g_option_context_new ("- metrics speed");
@@ -196,6 +234,11 @@ main (int    argc,
   g_assert_true (svd_convert_rgbf32_to_rgba8_ref (ref_hd, ref8_hd, &error));
   g_assert_true (svd_convert_rgbf32_to_rgba8_ref (dist_hd, dist8_hd, &error));
 
+  if (dists_only)
+    {
+      bench_dists (ctx, ref, dist, SVD_DISTS_SHORT256);
+      return 0;
+    }
   bench_size (ctx, ref, dist, "720p");
   bench_size (ctx, ref8, dist8, "720p");
   bench_size (ctx, ref_hd, dist_hd, "1080p");

@@ -351,6 +351,54 @@ test_shared_reference (void)
     svd_image_unref (chains[i]);
 }
 
+/* A runner keeps its buffers from pass to pass (and those of freed
+ * features) and only zeroes their padding when the size changes: a 720p
+ * pair scored after a 257x131 one (other buffer geometry, stale pixels
+ * where the padding now lies), and the small pair again after it, must
+ * give a fresh runner's bits. */
+static void
+test_reuse (void)
+{
+  ExpectedPair *big = g_ptr_array_index (pairs, 0), *small = g_ptr_array_index (pairs, 2);
+  g_autoptr(SvdImage) bref = expected_load_image (big->reference, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(SvdImage) bdist = expected_load_image (big->distorted, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(SvdImage) sref = expected_load_image (small->reference, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(SvdImage) sdist = expected_load_image (small->distorted, SVD_PIXEL_FORMAT_RGB_F32);
+  g_autoptr(GError) error = NULL;
+  double fresh_big, fresh_small, s1, s2, s3;
+
+  g_assert_cmpint (sref->width, ==, 257);
+  {
+    g_autoptr(SvdClDists) fresh = svd_cl_dists_new (ctx, weights, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (svd_cl_dists_compute (fresh, bref, bdist, SVD_DISTS_SHORT256, &fresh_big, NULL, &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(SvdClDists) fresh = svd_cl_dists_new (ctx, weights, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (svd_cl_dists_compute (fresh, sref, sdist, SVD_DISTS_FULL, &fresh_small, NULL, &error));
+    g_assert_no_error (error);
+  }
+  {
+    g_autoptr(SvdClDists) d = svd_cl_dists_new (ctx, weights, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (svd_cl_dists_compute (d, sref, sdist, SVD_DISTS_FULL, &s1, NULL, &error));
+    g_assert_true (svd_cl_dists_compute (d, bref, bdist, SVD_DISTS_SHORT256, &s2, NULL, &error));
+    g_assert_true (svd_cl_dists_compute (d, sref, sdist, SVD_DISTS_FULL, &s3, NULL, &error));
+    g_assert_no_error (error);
+  }
+  g_test_message ("fresh %.12g %.12g, reused %.12g %.12g %.12g", fresh_small, fresh_big, s1, s2, s3);
+  g_assert_cmpfloat (s1, ==, fresh_small);
+  g_assert_cmpfloat (s2, ==, fresh_big);
+  g_assert_cmpfloat (s3, ==, fresh_small);
+  g_assert_cmpfloat_with_epsilon (s2, big->dists_short256, 1e-5);
+  g_assert_cmpfloat_with_epsilon (s3, small->dists_full, 1e-5);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -378,6 +426,7 @@ main (int    argc,
   g_test_add_func ("/cl-dists/expected-full", test_expected_full);
   g_test_add_func ("/cl-dists/cancel", test_cancel);
   g_test_add_func ("/cl-dists/shared-reference", test_shared_reference);
+  g_test_add_func ("/cl-dists/reuse", test_reuse);
   ret = g_test_run ();
   svd_cl_dists_free (runner);
   svd_dists_weights_free (weights);
