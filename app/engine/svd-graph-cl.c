@@ -80,6 +80,7 @@ struct _SvdGraphCl {
   gboolean        has_hooks;
   SvdGraphConvHooks hooks;
   gboolean        profile;
+  gboolean        gpu_shape;
 };
 
 static void
@@ -717,7 +718,8 @@ run_step (SvdGraphCl *self,
             /* Pointwise: 16 pixels per item with vector loads (the rows'
              * slack holds them); on a CPU one item per row. The sources:
              * the input, or a concat's inputs in place. */
-            gboolean cpu = (svd_cl_context_get_info (self->ctx)->type & CL_DEVICE_TYPE_CPU) != 0;
+            gboolean cpu = (svd_cl_context_get_info (self->ctx)->type & CL_DEVICE_TYPE_CPU) != 0 &&
+                           !self->gpu_shape;
             size_t pgws[3] = { cpu ? 1 : round_up (to->w, 16) / 16, to->h, cpu ? 1 : gws[2] };
             size_t lws[3] = { 1, 1, pgws[2] };
             int n_ob = (int) gws[2];
@@ -1289,6 +1291,15 @@ svd_graph_cl_estimate_bytes (SvdGraphCl  *self,
   *bytes = in->bytes;
   instance_free (in);
   return TRUE;
+}
+
+/* Tests: the kernels a GPU gets (conv1x1 rather than conv1x1_block), on
+ * any device, so both are checked against the C twin on PoCL. */
+void
+svd_graph_cl_set_gpu_shape (SvdGraphCl *self,
+                            gboolean    gpu_shape)
+{
+  self->gpu_shape = gpu_shape;
 }
 
 void
