@@ -161,6 +161,18 @@ layer_clear (Layer *l)
   g_clear_pointer (&l->slope, clReleaseMemObject);
 }
 
+/* What upload_floats() counted for a layer's weights, bias and slope:
+ * only the buffers it holds (a setup that failed half way holds some).
+ * Graph stages free their lent convs at every new frame size, so a
+ * miscount here would run self->bytes below zero (it once subtracted
+ * one oc-sized buffer too many). */
+static guint64
+layer_weight_bytes (const Layer *l)
+{
+  return ((l->weight != NULL ? (guint64) l->ic * 9 : 0) + (l->bias != NULL ? 1 : 0) + (l->slope != NULL ? 1 : 0)) *
+         l->oc * sizeof (float);
+}
+
 static void
 release_buffers (SvdEngine *self)
 {
@@ -189,8 +201,7 @@ clear_chain (SvdEngine *self)
 
       for (int i = 0; i < st->n_layers; i++)
         {
-          if (st->layers[i].weight != NULL)
-            self->bytes -= ((guint64) st->layers[i].ic * 9 + 3) * st->layers[i].oc * sizeof (float);
+          self->bytes -= layer_weight_bytes (&st->layers[i]);
           for (int k = 0; k < 2; k++)
             if (st->layers[i].wino[k] != NULL)
               self->bytes -= svd_winograd_layer_weight_bytes (st->layers[i].wino[k]);
@@ -1385,8 +1396,7 @@ graph_conv_free (gpointer data,
   GraphConv *gc = conv;
   Layer *l = &gc->l;
 
-  if (l->weight != NULL)
-    self->bytes -= ((guint64) l->ic * 9 + 3) * l->oc * sizeof (float);
+  self->bytes -= layer_weight_bytes (l);
   for (int k = 0; k < 2; k++)
     if (l->wino[k] != NULL)
       self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);
