@@ -169,15 +169,27 @@ act16 (int act, float16 v, float slope, float alpha, float beta)
     case ACT_LEAKY: return select (v * alpha, v, isgreaterequal (v, (float16) 0.0f));
     case ACT_SILU: return v / (1.0f + exp (-v));
     case ACT_SIGMOID: return 1.0f / (1.0f + exp (-v));
-    case ACT_TANH: return tanh (v);
+    case ACT_TANH:
+      /* 1 - 2 / (e^2v + 1): exp vectorises where PoCL's tanh does not
+       * (SPAN's five gates spent most of their time in it); the absolute
+       * error stays near fp32 rounding, e^2v saturating to 0 or inf at
+       * the ends gives -1 and 1. */
+      return 1.0f - 2.0f / (exp (2.0f * v) + 1.0f);
     case ACT_CLAMP: return fmin (fmax (v, (float16) alpha), (float16) beta);
     default: return v;
     }
 }
 
 __kernel void
-conv1x1 (__global const store_t *src,
-         int                     ic_n,
+conv1x1 (__global const store_t *src0,
+         __global const store_t *src1,
+         __global const store_t *src2,
+         __global const store_t *src3,
+         int                     n0,
+         int                     n1,
+         int                     n2,
+         int                     n3,
+         int                     n_ob,
          int                     w,
          int                     h,
          int                     pitch,
@@ -195,54 +207,179 @@ conv1x1 (__global const store_t *src,
          __global const store_t *ta,
          __global const store_t *tb)
 {
-  int x0 = get_global_id (0) * 16;
   int y = get_global_id (1);
-  int ob = get_global_id (2);
-  float16 acc[OCB];
+  int ic_n = n0 + n1 + n2 + n3;
+
+  if (y >= h)
+    return;
+  /* A GPU runs one item per 16 pixels and channel block; a CPU one per
+   * row (few, big work-items), every channel block of 16 pixels in turn
+   * while their inputs are in its L1 cache. */
+  for (int x0 = get_global_id (0) * 16; x0 < w; x0 += get_global_size (0) * 16)
+    for (int ob = get_global_id (2); ob < n_ob; ob += get_global_size (2))
+    {
+      float16 acc[OCB];
+      size_t row = (size_t) (y + 1) * pitch + x0 + 1;
+      __global const float *wk = weight + (size_t) ob * ic_n * OCB;
+
+      #pragma unroll
+      for (int o = 0; o < OCB; o++)
+        acc[o] = (float16) (bias[ob * OCB + o]);
+      /* Up to four sources: a concat on channels read in place. */
+      for (int part = 0; part < 4; part++)
+        {
+          __global const store_t *p = part == 0 ? src0 : part == 1 ? src1 : part == 2 ? src2 : src3;
+          int n = part == 0 ? n0 : part == 1 ? n1 : part == 2 ? n2 : n3;
+
+          p += row;
+          #pragma unroll 4
+          for (int ic = 0; ic < n; ic++)
+            {
+              float16 xv = LD16 (p, (size_t) ic * plane);
+
+              #pragma unroll
+              for (int o = 0; o < OCB; o++)
+                acc[o] = mad ((float16) (wk[o]), xv, acc[o]);
+              wk += OCB;
+            }
+        }
+      /* A vector epilogue: columns past the image are stored as zeros,
+       * which keeps the slack zero for the next 3x3 conv. */
+      #pragma unroll
+      for (int o = 0; o < OCB; o++)
+        {
+          int oc = ob * OCB + o;
+          size_t at = (size_t) oc * oplane + (size_t) (y + 1) * opitch + x0 + 1;
+          float16 r = act16 (act_type, acc[o], act_type == ACT_PRELU ? slope[oc] : 0.0f, alpha, beta);
+
+          if (tail == 1)
+            r += LD16 (ta, at);
+          else if (tail == 2)
+            r *= LD16 (ta, at);
+          else if (tail == 3)
+            r *= LD16 (ta, at) + LD16 (tb, at);
+          if (x0 + 16 > w)
+            {
+              float t[16];
+
+              vstore16 (r, 0, t);
+              for (int i = w - x0; i < 16; i++)
+                t[i] = 0.0f;
+              r = vload16 (0, t);
+            }
+          ST16 (r, dst, at);
+        }
+    }
+}
+
+#ifdef N0
+/* 1x1 convs on a CPU (PoCL): the channel counts of up to four sources (a
+ * concat read in place) are compile-time constants N0..N3; one work-item
+ * computes RX vectors of 16 pixels of a row for every output channel
+ * block in turn, so its inputs stay in the L1 cache, each loaded vector
+ * serves OCB channels and each broadcast weight RX vectors (as conv.cl's
+ * block variant). Loads and stores past the image stay in the rows'
+ * slack; stores there are zeros. */
+#define IC_N (N0 + N1 + N2 + N3)
+#define PART(p, N)                                                         \
+  for (int ic = 0; ic < (N); ic++)                                         \
+    {                                                                      \
+      float16 xv[RX];                                                      \
+                                                                           \
+      _Pragma ("unroll")                                                   \
+      for (int v = 0; v < RX; v++)                                         \
+        xv[v] = LD16 ((p), (size_t) ic * plane + row + v * 16);            \
+      _Pragma ("unroll")                                                   \
+      for (int o = 0; o < OCB; o++)                                        \
+        {                                                                  \
+          float16 k = (float16) (wk[o]);                                   \
+                                                                           \
+          _Pragma ("unroll")                                               \
+          for (int v = 0; v < RX; v++)                                     \
+            acc[o][v] = fma (xv[v], k, acc[o][v]);                         \
+        }                                                                  \
+      wk += OCB;                                                           \
+    }
+
+__kernel void
+conv1x1_block (__global const store_t *restrict src0,
+               __global const store_t *restrict src1,
+               __global const store_t *restrict src2,
+               __global const store_t *restrict src3,
+               int                              n_ob,
+               int                              w,
+               int                              h,
+               int                              pitch,
+               int                              plane,
+               __global store_t *restrict       dst,
+               int                              opitch,
+               int                              oplane,
+               __global const float *restrict   weight,
+               __global const float *restrict   bias,
+               __global const float *restrict   slope,
+               int                              act_type,
+               float                            alpha,
+               float                            beta,
+               int                              tail,
+               __global const store_t *restrict ta,
+               __global const store_t *restrict tb)
+{
+  int x0 = get_global_id (0) * 16 * RX;
+  int y = get_global_id (1);
   size_t row = (size_t) (y + 1) * pitch + x0 + 1;
 
   if (y >= h || x0 >= w)
     return;
-  #pragma unroll
-  for (int o = 0; o < OCB; o++)
-    acc[o] = (float16) (bias[ob * OCB + o]);
-  #pragma unroll 4
-  for (int ic = 0; ic < ic_n; ic++)
+  for (int ob = 0; ob < n_ob; ob++)
     {
-      float16 xv = LD16 (src, (size_t) ic * plane + row);
-      __global const float *wk = weight + ((size_t) ob * ic_n + ic) * OCB;
+      float16 acc[OCB][RX];
+      __global const float *wk = weight + (size_t) ob * IC_N * OCB;
 
       #pragma unroll
       for (int o = 0; o < OCB; o++)
-        acc[o] = mad ((float16) (wk[o]), xv, acc[o]);
-    }
-  /* A vector epilogue: columns past the image are stored as zeros, which
-   * keeps the slack zero for the next 3x3 conv. */
-  #pragma unroll
-  for (int o = 0; o < OCB; o++)
-    {
-      int oc = ob * OCB + o;
-      size_t at = (size_t) oc * oplane + (size_t) (y + 1) * opitch + x0 + 1;
-      float16 r = act16 (act_type, acc[o], act_type == ACT_PRELU ? slope[oc] : 0.0f, alpha, beta);
-
-      if (tail == 1)
-        r += LD16 (ta, at);
-      else if (tail == 2)
-        r *= LD16 (ta, at);
-      else if (tail == 3)
-        r *= LD16 (ta, at) + LD16 (tb, at);
-      if (x0 + 16 > w)
+        #pragma unroll
+        for (int v = 0; v < RX; v++)
+          acc[o][v] = (float16) (bias[ob * OCB + o]);
+      PART (src0, N0)
+      PART (src1, N1)
+      PART (src2, N2)
+      PART (src3, N3)
+      #pragma unroll
+      for (int o = 0; o < OCB; o++)
         {
-          float t[16];
+          int oc = ob * OCB + o;
+          float sl = act_type == ACT_PRELU ? slope[oc] : 0.0f;
 
-          vstore16 (r, 0, t);
-          for (int i = w - x0; i < 16; i++)
-            t[i] = 0.0f;
-          r = vload16 (0, t);
+          #pragma unroll
+          for (int v = 0; v < RX; v++)
+            {
+              int xs = x0 + v * 16;
+              size_t at = (size_t) oc * oplane + (size_t) (y + 1) * opitch + xs + 1;
+              float16 r = act16 (act_type, acc[o][v], sl, alpha, beta);
+
+              if (tail == 1)
+                r += LD16 (ta, at);
+              else if (tail == 2)
+                r *= LD16 (ta, at);
+              else if (tail == 3)
+                r *= LD16 (ta, at) + LD16 (tb, at);
+              if (xs >= w)
+                r = (float16) 0.0f;
+              else if (xs + 16 > w)
+                {
+                  float t[16];
+
+                  vstore16 (r, 0, t);
+                  for (int i = w - xs; i < 16; i++)
+                    t[i] = 0.0f;
+                  r = vload16 (0, t);
+                }
+              ST16 (r, dst, at);
+            }
         }
-      ST16 (r, dst, at);
     }
 }
+#endif
 
 #else
 
@@ -520,6 +657,29 @@ import_rgb (__global const float *rgb,
   if (x >= w || y >= h)
     return;
   ST (rgb[AT (c, y, x, pitch, plane)], dst, AT (c, y, x, opitch, oplane));
+}
+
+/* The last pixel shuffle straight into the RGB image (as depth_to_space,
+ * stored as float in the image's layout). */
+__kernel void
+depth_to_space_rgb (__global const store_t *src,
+                    int                     w,
+                    int                     h,
+                    int                     pitch,
+                    int                     plane,
+                    __global const int     *table,
+                    int                     s,
+                    __global float         *rgb,
+                    int                     opitch,
+                    int                     oplane)
+{
+  int x = get_global_id (0), y = get_global_id (1), c = get_global_id (2);
+
+  if (x >= w || y >= h)
+    return;
+  for (int i = 0; i < s; i++)
+    for (int j = 0; j < s; j++)
+      rgb[AT (c, y * s + i, x * s + j, opitch, oplane)] = LD (src, AT (table[(c * s + i) * s + j], y, x, pitch, plane));
 }
 
 __kernel void

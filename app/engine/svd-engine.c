@@ -150,7 +150,11 @@ devbuf_release (SvdEngine *self,
   memset (b, 0, sizeof *b);
 }
 
-/* Device bytes of a layer's direct weights, bias and slopes. */
+/* Device bytes of a layer's direct weights, bias and slopes: only the
+ * buffers it holds (a setup that failed half way, or a layer whose direct
+ * weights were never needed, holds fewer). Graph stages free their lent
+ * convs at every new frame size, so a miscount here would run self->bytes
+ * below zero (it once subtracted one oc-sized buffer too many). */
 static guint64
 layer_direct_bytes (const Layer *l)
 {

@@ -7,6 +7,7 @@
 #include "model/svd-model-private.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #define CONV_PX 8
 
@@ -36,6 +37,9 @@ typedef struct {
   int               ta;
   int               tb;
   int               ocb;
+  /* CONV 1x1 over a concat: the concat's inputs, read in place */
+  int               n_cat;
+  int               cat[4];
   cl_mem            weight;
   cl_mem            bias;
   cl_mem            slope_mem;
@@ -55,6 +59,11 @@ typedef struct {
   int            *pitch;     /* per tensor, in values */
   int            *plane;
   GPtrArray      *pool;      /* every cl_mem of buf, once */
+  /* The last step, a pixel shuffle into the RGB output, run by the export
+   * (svd_graph_cl_run_rgb() only): its table, factor and source */
+  cl_mem          out_table;
+  int             out_s;
+  int             out_src;
   guint64         bytes;
 } Instance;
 
@@ -71,6 +80,7 @@ struct _SvdGraphCl {
   gboolean        has_hooks;
   SvdGraphConvHooks hooks;
   gboolean        profile;
+  gboolean        gpu_shape;
 };
 
 static void
@@ -91,6 +101,7 @@ instance_free (Instance *in)
         in->hooks->conv_free (in->hooks->data, s->hooked);
     }
   g_clear_pointer (&in->steps, g_array_unref);
+  g_clear_pointer (&in->out_table, clReleaseMemObject);
   if (in->pool != NULL)
     for (guint i = 0; i < in->pool->len; i++)
       clReleaseMemObject (in->pool->pdata[i]);
@@ -222,6 +233,7 @@ pick_ocb (int oc)
 static Instance *
 plan (SvdGraphCl      *self,
       const SvdGraph  *g,
+      gboolean         rgb,
       gboolean         dry,
       GError         **error)
 {
@@ -288,6 +300,21 @@ plan (SvdGraphCl      *self,
       s->alpha = op->alpha;
       s->beta = op->beta;
       s->ta = s->tb = -1;
+      {
+        /* A 1x1 conv reads a concat (of up to four tensors) in place. */
+        int ci = op->in[0], p = producer[ci];
+        const SvdGraphOp *po = p >= 0 ? svd_graph_op (g, p) : NULL;
+
+        if (op->kh == 1 && op->kw == 1 && op->pad[0] == 0 && op->pad[1] == 0 && op->pad[2] == 0 &&
+            op->pad[3] == 0 && po != NULL && po->type == SVD_GRAPH_OP_CONCAT && po->n_in <= 4 &&
+            uses[ci] == 1 && ci != g->output && in->pitch[ci] >= (int) ((svd_graph_tensor (g, ci)->w + 15) / 16 * 16 + 2))
+          {
+            s->n_cat = po->n_in;
+            for (int k = 0; k < po->n_in; k++)
+              s->cat[k] = po->in[k];
+            fused[p] = TRUE;
+          }
+      }
       if (s->act == SVD_GRAPH_ACT_NONE && uses[r] == 1 && reader[r] >= 0 &&
           svd_graph_op (g, reader[r])->type == SVD_GRAPH_OP_ACT)
         {
@@ -369,13 +396,39 @@ plan (SvdGraphCl      *self,
         }
       if (s.kind == STEP_CONV)
         {
-          /* Sources: the conv's input and the tail's operands. */
+          /* Sources: the conv's input (or the concat's) and the tail's
+           * operands. */
+          if (s.n_cat > 0)
+            {
+              memcpy (s.in, s.cat, sizeof (int) * s.n_cat);
+              s.n_in = s.n_cat;
+            }
           if (s.ta >= 0)
             s.in[s.n_in++] = s.ta;
           if (s.tb >= 0)
             s.in[s.n_in++] = s.tb;
         }
       g_array_append_val (in->steps, s);
+    }
+
+  /* For an RGB export, a last pixel shuffle into the output is left to
+   * the export, which writes the shuffled pixels into the image itself. */
+  in->out_src = -1;
+  if (rgb && in->steps->len > 1)
+    {
+      Step *ls = &g_array_index (in->steps, Step, in->steps->len - 1);
+
+      if (ls->kind == STEP_D2S && ls->out == g->output && svd_graph_tensor (g, g->output)->c == 3 &&
+          ls->in[0] != g->input)
+        {
+          in->out_src = ls->in[0];
+          in->out_s = ls->op->s;
+          if (!dry &&
+              (in->out_table = upload (self, ls->op->table, svd_graph_tensor (g, ls->in[0])->c * sizeof (int),
+                                       error)) == NULL)
+            goto fail;
+          g_array_set_size (in->steps, in->steps->len - 1);
+        }
     }
 
   /* Device data of each step. */
@@ -469,6 +522,8 @@ plan (SvdGraphCl      *self,
         last_use[s->in[k]] = (int) i;
     }
   last_use[g->output] = G_MAXINT;
+  if (in->out_src >= 0)
+    last_use[in->out_src] = G_MAXINT;
   last_use[g->input] = MAX (last_use[g->input], 0);
   for (int i = -1; i < (int) in->steps->len; i++)
     {
@@ -664,14 +719,63 @@ run_step (SvdGraphCl *self,
             op->pad[3] == 0 && ip >= (int) round_up (ti->w, 16) + 2)
           {
             /* Pointwise: 16 pixels per item with vector loads (the rows'
-             * slack holds them). */
-            size_t pgws[3] = { round_up (to->w, 16) / 16, to->h, gws[2] };
-            size_t lws[3] = { 1, 1, gws[2] };
+             * slack holds them); on a CPU one item per row. The sources:
+             * the input, or a concat's inputs in place. */
+            gboolean cpu = (svd_cl_context_get_info (self->ctx)->type & CL_DEVICE_TYPE_CPU) != 0 &&
+                           !self->gpu_shape;
+            size_t pgws[3] = { cpu ? 1 : round_up (to->w, 16) / 16, to->h, cpu ? 1 : gws[2] };
+            size_t lws[3] = { 1, 1, pgws[2] };
+            int n_ob = (int) gws[2];
+            cl_mem srcs[4] = { src, self->dummy, self->dummy, self->dummy };
+            int ns[4] = { ti->c, 0, 0, 0 };
 
+            for (int c = 0; c < s->n_cat; c++)
+              {
+                srcs[c] = inst->buf[s->cat[c]];
+                ns[c] = svd_graph_tensor (g, s->cat[c])->c;
+              }
+            if (cpu)
+              {
+                /* Two vectors a row where the slack holds them. */
+                int rx = ip >= (int) round_up (ti->w, 32) + 2 ? 2 : 1;
+                size_t bgws[3] = { round_up (to->w, 16 * rx) / (16 * rx), to->h, 1 };
+                size_t blws[3] = { bgws[0], 1, 1 };
+                g_autofree char *bdefs = g_strdup_printf ("%s -DRX=%d -DN0=%d -DN1=%d -DN2=%d -DN3=%d", defs, rx,
+                                                          ns[0], ns[1], ns[2], ns[3]);
+
+                if ((k = kernel (self, "conv1x1_block", bdefs, error)) == NULL)
+                  return FALSE;
+                for (int c = 0; c < 4; c++)
+                  ARG (k, a++, srcs[c]);
+                ARG (k, a++, n_ob);
+                ARG (k, a++, ti->w);
+                ARG (k, a++, ti->h);
+                ARG (k, a++, ip);
+                ARG (k, a++, ipl);
+                ARG (k, a++, dst);
+                ARG (k, a++, op_);
+                ARG (k, a++, opl);
+                ARG (k, a++, s->weight);
+                ARG (k, a++, s->bias);
+                ARG (k, a++, s->slope_mem);
+                ARG (k, a++, act);
+                ARG (k, a++, s->alpha);
+                ARG (k, a++, s->beta);
+                ARG (k, a++, s->tail);
+                ARG (k, a++, ta);
+                ARG (k, a++, tb);
+                if (err != CL_SUCCESS)
+                  return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(graph conv1x1_block)");
+                return enqueue_local (self, k, 3, bgws, blws, first, last,
+                                      "clEnqueueNDRangeKernel(graph conv1x1_block)", error);
+              }
             if ((k = kernel (self, "conv1x1", defs, error)) == NULL)
               return FALSE;
-            ARG (k, a++, src);
-            ARG (k, a++, ti->c);
+            for (int c = 0; c < 4; c++)
+              ARG (k, a++, srcs[c]);
+            for (int c = 0; c < 4; c++)
+              ARG (k, a++, ns[c]);
+            ARG (k, a++, n_ob);
             ARG (k, a++, ti->w);
             ARG (k, a++, ti->h);
             ARG (k, a++, ip);
@@ -888,6 +992,17 @@ ensure_dummy (SvdGraphCl  *self,
   return self->dummy != NULL;
 }
 
+/* This process's CPU time, all threads (the device's, on PoCL). */
+static double
+process_cpu_ms (void)
+{
+  struct rusage ru;
+
+  if (getrusage (RUSAGE_SELF, &ru) != 0)
+    return 0;
+  return (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+}
+
 static gboolean
 run_steps (SvdGraphCl    *self,
            Instance      *inst,
@@ -917,17 +1032,25 @@ run_steps (SvdGraphCl    *self,
           cl_event f = NULL, l = NULL;
           cl_ulong t0 = 0, t1 = 0;
           const SvdGraphTensor *to = svd_graph_tensor (inst->graph, s->out);
+          double cpu0, cpu1;
 
+          /* CPU time too: on a CPU device under load it is the steadier
+           * figure. */
+          clFinish (svd_cl_context_get_queue (self->ctx));
+          cpu0 = process_cpu_ms ();
           if (!run_step (self, inst, s, &f, &l, error))
             return FALSE;
           clFinish (svd_cl_context_get_queue (self->ctx));
+          cpu1 = process_cpu_ms ();
           if (f != NULL && l != NULL)
             {
               clGetEventProfilingInfo (f, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL);
               clGetEventProfilingInfo (l, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL);
             }
-          g_printerr ("graph step %2u %-14s %s%s → %d×%d×%d: %8.2f ms\n", i, svd_graph_op_type_name (s->op->type),
-                      s->hooked ? "(conv.cl) " : "", s->tail ? "(+tail) " : "", to->c, to->h, to->w, (t1 - t0) / 1e6);
+          g_printerr ("graph step %2u %-14s %s%s%s → %d×%d×%d: %8.2f ms, CPU %8.2f ms\n", i,
+                      svd_graph_op_type_name (s->op->type), s->hooked ? "(conv.cl) " : "",
+                      s->n_cat ? "(+concat) " : "", s->tail ? "(+tail) " : "", to->c, to->h, to->w,
+                      (t1 - t0) / 1e6, cpu1 - cpu0);
           if (first != NULL && *first == NULL && f != NULL)
             {
               clRetainEvent (f);
@@ -981,7 +1104,7 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
       g_clear_pointer (&self->inst, instance_free);
       if (g == NULL)
         return FALSE;
-      inst = plan (self, g, FALSE, error);
+      inst = plan (self, g, TRUE, FALSE, error);
       if (inst == NULL)
         {
           svd_graph_free (g);
@@ -1016,6 +1139,32 @@ svd_graph_cl_run_rgb (SvdGraphCl    *self,
   }
   if (!run_steps (self, inst, first, last, cancellable, error))
     return FALSE;
+  if (inst->out_src >= 0)
+    {
+      /* The last pixel shuffle writes the image: one item per source
+       * pixel and colour. */
+      int t = inst->out_src;
+      const SvdGraphTensor *ts = svd_graph_tensor (inst->graph, t);
+      size_t gws[3] = { round_up (ts->w, 64), ts->h, 3 };
+      cl_mem sm = inst->buf[t];
+
+      if ((k = kernel (self, "depth_to_space_rgb", NULL, error)) == NULL)
+        return FALSE;
+      a = 0;
+      ARG (k, a++, sm);
+      ARG (k, a++, ts->w);
+      ARG (k, a++, ts->h);
+      ARG (k, a++, inst->pitch[t]);
+      ARG (k, a++, inst->plane[t]);
+      ARG (k, a++, inst->out_table);
+      ARG (k, a++, inst->out_s);
+      ARG (k, a++, dst);
+      ARG (k, a++, dst_pitch);
+      ARG (k, a++, dst_plane);
+      if (err != CL_SUCCESS)
+        return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(depth_to_space_rgb)");
+      return enqueue (self, k, 3, gws, first, last, "clEnqueueNDRangeKernel(depth_to_space_rgb)", error);
+    }
   {
     const SvdGraphTensor *to = svd_graph_tensor (inst->graph, inst->graph->output);
     size_t gws[3] = { round_up (to->w, 64), to->h, 3 };
@@ -1054,7 +1203,7 @@ svd_graph_cl_run_host (SvdGraphCl      *self,
   if (!svd_graph_validate (graph, error) || !ensure_dummy (self, error))
     return NULL;
   g_clear_pointer (&self->inst, instance_free);
-  if ((inst = plan (self, graph, FALSE, error)) == NULL)
+  if ((inst = plan (self, graph, FALSE, FALSE, error)) == NULL)
     return NULL;
   self->inst = inst;
   {
@@ -1140,11 +1289,20 @@ svd_graph_cl_estimate_bytes (SvdGraphCl  *self,
     }
   if ((g = svd_model_graph_at (self->model, w, h, error)) == NULL)
     return FALSE;
-  if ((in = plan (self, g, TRUE, error)) == NULL)
+  if ((in = plan (self, g, TRUE, TRUE, error)) == NULL)
     return FALSE;
   *bytes = in->bytes;
   instance_free (in);
   return TRUE;
+}
+
+/* Tests: the kernels a GPU gets (conv1x1 rather than conv1x1_block), on
+ * any device, so both are checked against the C twin on PoCL. */
+void
+svd_graph_cl_set_gpu_shape (SvdGraphCl *self,
+                            gboolean    gpu_shape)
+{
+  self->gpu_shape = gpu_shape;
 }
 
 void

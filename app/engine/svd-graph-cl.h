@@ -92,6 +92,9 @@ gboolean    svd_graph_cl_estimate_bytes (SvdGraphCl  *self,
                                          guint64     *bytes,
                                          GError     **error);
 
+void        svd_graph_cl_set_gpu_shape (SvdGraphCl   *self,
+                                        gboolean      gpu_shape);
+
 /* Log each step's device time (settings.profile_layers). */
 void        svd_graph_cl_set_profile (SvdGraphCl     *self,
                                       gboolean        profile);

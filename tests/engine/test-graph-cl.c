@@ -80,17 +80,25 @@ check_graph (SvdGraph   *g,
   g_autofree float *ref = svd_graph_ref_run (g, in, 1, NULL, &error);
 
   g_assert_no_error (error);
-  for (int half = 0; half < 2; half++)
+  /* fp32 and fp16 storage; the device's kernels and, for a CPU device,
+   * the GPU-shaped ones too. */
+  for (int run = 0; run < 4; run++)
     {
-      g_autoptr(SvdGraphCl) gc = svd_graph_cl_new (ctx, get_kernel, NULL, NULL, half);
-      g_autofree float *out = svd_graph_cl_run_host (gc, g, in, &error);
+      int half = run % 2, gpu = run / 2;
+      g_autoptr(SvdGraphCl) gc = NULL;
+      g_autofree float *out = NULL;
       double diff = 0;
 
+      if (gpu && (svd_cl_context_get_info (ctx)->type & CL_DEVICE_TYPE_CPU) == 0)
+        break;
+      gc = svd_graph_cl_new (ctx, get_kernel, NULL, NULL, half);
+      svd_graph_cl_set_gpu_shape (gc, gpu);
+      out = svd_graph_cl_run_host (gc, g, in, &error);
       g_assert_no_error (error);
       for (gsize i = 0; i < nout; i++)
         diff = MAX (diff, fabs (out[i] - ref[i]));
-      g_test_message ("%s%s: %d×%d×%d → %d×%d×%d, max abs %.3g", what, half ? " (fp16 storage)" : "", ti->c,
-                      ti->h, ti->w, to->c, to->h, to->w, diff);
+      g_test_message ("%s%s%s: %d×%d×%d → %d×%d×%d, max abs %.3g", what, half ? " (fp16 storage)" : "",
+                      gpu ? " (GPU kernels)" : "", ti->c, ti->h, ti->w, to->c, to->h, to->w, diff);
       g_assert_cmpfloat (diff, <, half ? 2e-2 : 1e-4);
       if (!half && max_steps > 0)
         {
@@ -184,6 +192,25 @@ test_fused_tails (void)
   g->output = res;
   /* conv+relu, conv, conv1x1+tanh+gate (absorbing the add), conv+residual */
   check_graph (g, "fused conv tails", 4, 4);
+}
+
+/* SPAN's tail: a 1x1 conv over a concat of four tensors (19 wide: the
+ * last vectors of a row are partly outside the image) reads them in
+ * place: two convs and the fused conv, no concat kernel. */
+static void
+test_concat_1x1 (void)
+{
+  g_autoptr(SvdGraph) g = svd_graph_new ();
+  int pad1[4] = { 1, 1, 1, 1 }, pad0[4] = { 0, 0, 0, 0 }, c1, c2, cat, out;
+
+  g->input = svd_graph_add_tensor (g, 8, 7, 19);
+  conv_op (g, g->input, 8, 3, 3, pad1, &c1);
+  conv_op (g, c1, 16, 3, 3, pad1, &c2);
+  cat = svd_graph_add_tensor (g, 40, 7, 19);
+  svd_graph_add_op (g, SVD_GRAPH_OP_CONCAT, (int[]) { c1, g->input, c2, c1 }, 4, cat, "concat");
+  conv_op (g, cat, 8, 1, 1, pad0, &out)->act = SVD_GRAPH_ACT_TANH;
+  g->output = out;
+  check_graph (g, "conv1x1 over a concat", 3, 3);
 }
 
 static void
@@ -596,6 +623,7 @@ main (int   argc,
   programs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) clReleaseProgram);
   g_test_add_func ("/graph-cl/conv", test_conv);
   g_test_add_func ("/graph-cl/fused-tails", test_fused_tails);
+  g_test_add_func ("/graph-cl/concat-1x1", test_concat_1x1);
   g_test_add_func ("/graph-cl/elementwise", test_elementwise);
   g_test_add_func ("/graph-cl/layout", test_layout_ops);
   g_test_add_data_func ("/graph-cl/span/37x53", "37x53", test_span);

@@ -99,4 +99,25 @@ SVD_FAULT_INJECT=host-mem:1000000 "$svd" restore "$work/small.mp4" "$work/rlim/o
 rc=$?; comment "$work/e9"
 check "restore, 1 MB left: exits 1 with the numbers" test $rc -eq 1 -a -n "$(grep 'even 16x16 tiles' "$work/e9")"
 check "restore, 1 MB left: no output and no .part" test -z "$(ls -A "$work/rlim")"
+
+# A SPAN-family graph (issue #27) recovers the same way: tiles on its
+# unshuffle grid with its receptive field as the halo, not the CPU
+# reference, and the same image.
+span=$shared/models/other/2x_AnimeJaNai_HD_V3.1_Performance_SPANF3_b5f48_unshuffle_fp16.onnx
+if [ -f "$span" ]; then
+  ffmpeg -v error -ss 1 -i "$clip" -frames:v 1 -vf scale=321:179 "$work/odd.png"
+  "$svd" model run "$span" "$work/odd.png" "$work/span-ref.png" -q
+  SVD_FAULT_INJECT=cl-alloc-over:2000000 "$svd" model run "$span" "$work/odd.png" "$work/span-tiled.png" \
+    >/dev/null 2>"$work/e10"
+  rc=$?; comment "$work/e10"
+  check "SPANF3, 2 MB allocation limit: exits 0" test $rc -eq 0
+  check "SPANF3, 2 MB allocation limit: tiles, not the CPU reference" \
+    grep -q "out of memory.*processing in [0-9]*x[0-9]* tiles" "$work/e10"
+  check "SPANF3, 2 MB allocation limit: same image (the tiles overlap by the receptive field)" \
+    psnr_at_least "$work/span-ref.png" "$work/span-tiled.png" 50
+else
+  for d in "exits 0" "tiles" "same image"; do
+    n=$((n+1)); echo "ok $n - SPANF3, 2 MB allocation limit: $d # SKIP no $span"
+  done
+fi
 finish
