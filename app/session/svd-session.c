@@ -1449,6 +1449,10 @@ scan_finish (SvdSession   *self,
     func (slot, NULL, svd_session_get_n_measured (self, slot), self->n_frames, TRUE, error, self->user_data);
 }
 
+static void scan_frame_done (SvdSession      *self,
+                             SvdSessionFrame *frame,
+                             const GError    *error);
+
 static void
 scan_done_cb (guint64       serial,
               gpointer      result,
@@ -1456,12 +1460,22 @@ scan_done_cb (guint64       serial,
               gpointer      user_data)
 {
   SvdSession *self = user_data;
-  SvdSessionFrame *frame = result;
+
+  /* Not for a scan cancelled, or replaced after a seek. */
+  if (self->scan.active && serial == self->scan.serial)
+    scan_frame_done (self, result, error);
+  if (result != NULL)
+    svd_session_frame_free (result);
+}
+
+static void
+scan_frame_done (SvdSession      *self,
+                 SvdSessionFrame *frame,
+                 const GError    *error)
+{
   SvdSessionChainFrame *c;
   guint slot = self->scan.slot;
 
-  if (!self->scan.active || serial != self->scan.serial)
-    return;  /* cancelled, or replaced after a seek */
   self->scan.index = -1;
   if (frame == NULL)
     {
