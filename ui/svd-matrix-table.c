@@ -164,9 +164,10 @@ column_text (const SvdBenchMatrixRow *r,
       v = column_value (r, col);
       return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.2f", v);
     default:
-      /* An estimate's fps: as precise as the measured column, no more. */
+      /* An estimate's fps: whole frames (it is an estimate, not a
+       * measurement), which keeps the GPU columns narrow. */
       v = column_value (r, col);
-      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.1f", v);
+      return isnan (v) ? g_strdup ("—") : g_strdup_printf ("%.0f", v);
     }
 }
 

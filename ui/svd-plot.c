@@ -175,6 +175,7 @@ pressed_cb (GtkGestureClick *gesture,
         {
           g_autofree char *psnr = NULL;
           g_autofree char *ssim = NULL;
+          g_autofree char *scan = NULL;
 
           if (self->series[s]->len == 0)
             continue;
@@ -182,14 +183,20 @@ pressed_cb (GtkGestureClick *gesture,
           psnr = g_strdup_printf (_("Worst Frame of Chain %u by PSNR-Y"), s + 1);
           /* Translators: %u is a chain's number */
           ssim = g_strdup_printf (_("Worst Frame of Chain %u by SSIM-Y"), s + 1);
+          /* Translators: measure every frame of the clip through a chain,
+           * so that its worst frame is the clip's; %u is its number */
+          scan = g_strdup_printf (_("Measure Every Frame of Chain %u"), s + 1);
           {
             g_autoptr(GMenuItem) a = g_menu_item_new (psnr, NULL);
             g_autoptr(GMenuItem) b = g_menu_item_new (ssim, NULL);
+            g_autoptr(GMenuItem) c = g_menu_item_new (scan, NULL);
 
             g_menu_item_set_action_and_target_value (a, "win.worst-frame", g_variant_new ("(ii)", s, SVD_PLOT_PSNR_Y));
             g_menu_item_set_action_and_target_value (b, "win.worst-frame", g_variant_new ("(ii)", s, SVD_PLOT_SSIM_Y));
+            g_menu_item_set_action_and_target_value (c, "win.scan-clip", g_variant_new_int32 ((gint32) s));
             g_menu_append_item (menu, a);
             g_menu_append_item (menu, b);
+            g_menu_append_item (menu, c);
           }
         }
       if (g_menu_model_get_n_items (G_MENU_MODEL (menu)) == 0)

@@ -7,26 +7,30 @@
 
 #include "svd-readout.h"
 
-/* One chain's live readout: short cells (its title, each metric with its
- * variant, the clip means, the timings) that flow onto as many lines as the
- * window's width needs, and a wrapping message for the rare long texts (a
- * failed chain, why there are no metrics).
+/* One chain's live readout: one row of a table whose columns line up
+ * across the chains (a horizontal size group per cell, see svd-window.c)
+ * under a header row (a readout too, svd_readout_set_header()). Each cell
+ * shows a bare value ("31.23 dB") under its column's header ("PSNR-RGB");
+ * its tooltip has the full text ("PSNR-RGB 31.23 dB"; for the time, every
+ * stage's), which svd_readout_get_text() also gives. A wrapping message
+ * under the row holds the rare long texts (a failed chain, why there are
+ * no metrics).
  *
  * The cells change with every frame during playback, so they are
  * GtkInscriptions: their size comes from a fixed number of characters, not
  * from their text, so a new value only redraws the cell. A GtkLabel would
  * ask the whole window for a new layout each time, and on software GL that
  * text layout was most of the main thread's time per frame. Each cell's
- * width is set from the widest text it can show (svd_readout_set_cell_width()),
+ * width is set from the widest value it can show (svd_readout_set_cell_width()),
  * so nothing is cut off. */
 
 struct _SvdReadout
 {
   GtkWidget        parent_instance;
 
-  GtkFlowBox      *flow;
+  GtkWidget       *row;
   GtkInscription  *cells[SVD_READOUT_N_CELLS];
-  GtkWidget       *children[SVD_READOUT_N_CELLS];
+  char            *full[SVD_READOUT_N_CELLS];
   GtkLabel        *message;
   char            *text;
 };
@@ -41,6 +45,8 @@ svd_readout_dispose (GObject *object)
 
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);
+  for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
+    g_clear_pointer (&self->full[i], g_free);
   g_clear_pointer (&self->text, g_free);
   G_OBJECT_CLASS (svd_readout_parent_class)->dispose (object);
 }
@@ -64,37 +70,26 @@ svd_readout_init (SvdReadout *self)
                                   GTK_ORIENTATION_VERTICAL);
   gtk_widget_add_css_class (GTK_WIDGET (self), "numeric");
 
-  self->flow = GTK_FLOW_BOX (gtk_flow_box_new ());
-  gtk_flow_box_set_selection_mode (self->flow, GTK_SELECTION_NONE);
-  gtk_flow_box_set_homogeneous (self->flow, FALSE);
-  gtk_flow_box_set_column_spacing (self->flow, 12);
-  gtk_flow_box_set_row_spacing (self->flow, 0);
-  gtk_flow_box_set_min_children_per_line (self->flow, 1);
-  gtk_flow_box_set_max_children_per_line (self->flow, SVD_READOUT_N_CELLS);
-  gtk_widget_set_focusable (GTK_WIDGET (self->flow), FALSE);
-  gtk_widget_set_parent (GTK_WIDGET (self->flow), GTK_WIDGET (self));
+  self->row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 10);
+  gtk_widget_set_parent (self->row, GTK_WIDGET (self));
 
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
     {
       self->cells[i] = GTK_INSCRIPTION (gtk_inscription_new (NULL));
-      gtk_inscription_set_xalign (self->cells[i], 0);
+      gtk_inscription_set_xalign (self->cells[i], i == SVD_READOUT_TITLE ? 0 : 1);
       gtk_inscription_set_min_chars (self->cells[i], 4);
       gtk_inscription_set_nat_chars (self->cells[i], 4);
       gtk_inscription_set_text_overflow (self->cells[i], GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
       if (i == SVD_READOUT_TITLE)
         gtk_widget_add_css_class (GTK_WIDGET (self->cells[i]), "heading");
-      gtk_flow_box_append (self->flow, GTK_WIDGET (self->cells[i]));
-      self->children[i] = gtk_widget_get_parent (GTK_WIDGET (self->cells[i]));
-      gtk_widget_set_focusable (self->children[i], FALSE);
-      gtk_widget_set_visible (self->children[i], FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->cells[i]), FALSE);
+      gtk_box_append (GTK_BOX (self->row), GTK_WIDGET (self->cells[i]));
     }
 
   self->message = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_xalign (self->message, 0);
   gtk_label_set_wrap (self->message, TRUE);
   gtk_label_set_selectable (self->message, TRUE);
-  /* Aligned with the cells' text (Adwaita pads each flow-box child by 3 px). */
-  gtk_widget_set_margin_start (GTK_WIDGET (self->message), 3);
   gtk_widget_set_visible (GTK_WIDGET (self->message), FALSE);
   gtk_widget_set_parent (GTK_WIDGET (self->message), GTK_WIDGET (self));
 }
@@ -173,21 +168,72 @@ svd_readout_get_cell_widget (SvdReadout     *self,
  * svd_readout_set_cell:
  * @self: a #SvdReadout
  * @cell: which cell
- * @text: (nullable): its text, or %NULL to hide the cell; "" keeps its
- *   place empty (another chain's readout shows that cell)
+ * @value: (nullable): what the cell shows (the bare value, its column's
+ *   header names it), or %NULL to hide the cell; "" keeps its place empty
+ *   (another chain's readout shows that cell)
+ * @full: (nullable): the cell's full text, for its tooltip and
+ *   svd_readout_get_text(); %NULL: @value
  */
 void
 svd_readout_set_cell (SvdReadout     *self,
                       SvdReadoutCell  cell,
-                      const char     *text)
+                      const char     *value,
+                      const char     *full)
 {
+  GtkWidget *widget;
+
   g_return_if_fail (SVD_IS_READOUT (self));
   g_return_if_fail (cell < SVD_READOUT_N_CELLS);
 
-  if (text != NULL && g_strcmp0 (gtk_inscription_get_text (self->cells[cell]) ?: "", text) != 0)
-    gtk_inscription_set_text (self->cells[cell], text);
-  if (gtk_widget_get_visible (self->children[cell]) != (text != NULL))
-    gtk_widget_set_visible (self->children[cell], text != NULL);
+  widget = GTK_WIDGET (self->cells[cell]);
+  if (full == NULL)
+    full = value;
+  if (value != NULL && g_strcmp0 (gtk_inscription_get_text (self->cells[cell]) ?: "", value) != 0)
+    gtk_inscription_set_text (self->cells[cell], value);
+  if (g_strcmp0 (self->full[cell], full) != 0)
+    {
+      g_free (self->full[cell]);
+      self->full[cell] = g_strdup (full);
+      gtk_widget_set_tooltip_text (widget, full != NULL && *full != '\0' && g_strcmp0 (full, value) != 0
+                                           ? full : NULL);
+    }
+  if (gtk_widget_get_visible (widget) != (value != NULL))
+    gtk_widget_set_visible (widget, value != NULL);
+}
+
+/**
+ * svd_readout_set_header:
+ * @self: a #SvdReadout
+ *
+ * Makes @self the header row of the table: its cells are the column
+ * titles (svd_readout_format_header()), dimmed and aligned like the
+ * values.
+ */
+void
+svd_readout_set_header (SvdReadout *self)
+{
+  g_return_if_fail (SVD_IS_READOUT (self));
+
+  gtk_widget_add_css_class (GTK_WIDGET (self), "dim-label");
+  gtk_widget_add_css_class (GTK_WIDGET (self), "caption-heading");
+  gtk_widget_remove_css_class (GTK_WIDGET (self->cells[SVD_READOUT_TITLE]), "heading");
+}
+
+/**
+ * svd_readout_get_cell_visible:
+ * @self: a #SvdReadout
+ * @cell: which cell
+ *
+ * Returns: whether @cell has a place in the row
+ */
+gboolean
+svd_readout_get_cell_visible (SvdReadout     *self,
+                              SvdReadoutCell  cell)
+{
+  g_return_val_if_fail (SVD_IS_READOUT (self), FALSE);
+  g_return_val_if_fail (cell < SVD_READOUT_N_CELLS, FALSE);
+
+  return gtk_widget_get_visible (GTK_WIDGET (self->cells[cell]));
 }
 
 /**
@@ -211,8 +257,8 @@ svd_readout_set_message (SvdReadout *self,
  * svd_readout_get_text:
  * @self: a #SvdReadout
  *
- * Returns: what the readout shows: its visible cells, then the message,
- *   separated by " · "
+ * Returns: what the readout says: its visible cells' full texts, then
+ *   the message, separated by " · "
  */
 const char *
 svd_readout_get_text (SvdReadout *self)
@@ -223,12 +269,11 @@ svd_readout_get_text (SvdReadout *self)
 
   text = g_string_new (NULL);
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
-    if (gtk_widget_get_visible (self->children[i]) &&
-        gtk_inscription_get_text (self->cells[i]) != NULL && *gtk_inscription_get_text (self->cells[i]) != '\0')
+    if (gtk_widget_get_visible (GTK_WIDGET (self->cells[i])) && self->full[i] != NULL && *self->full[i] != '\0')
       {
         if (text->len > 0)
           g_string_append (text, " · ");
-        g_string_append (text, gtk_inscription_get_text (self->cells[i]));
+        g_string_append (text, self->full[i]);
       }
   if (gtk_widget_get_visible (GTK_WIDGET (self->message)))
     {

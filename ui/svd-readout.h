@@ -17,7 +17,11 @@ void        svd_readout_set_cell_width (SvdReadout     *self,
                                         const char     *widest);
 void        svd_readout_set_cell       (SvdReadout     *self,
                                         SvdReadoutCell  cell,
-                                        const char     *text);
+                                        const char     *value,
+                                        const char     *full);
+void        svd_readout_set_header     (SvdReadout     *self);
+gboolean    svd_readout_get_cell_visible (SvdReadout   *self,
+                                          SvdReadoutCell cell);
 void        svd_readout_set_message    (SvdReadout     *self,
                                         const char     *message);
 const char *svd_readout_get_text       (SvdReadout     *self);

@@ -37,6 +37,7 @@ struct _SvdWindow
   GtkInscription       *speed_label;
   GtkInscription       *position_label;
   GtkWidget            *readout_box;
+  SvdReadout           *readout_header;  /* the column titles */
   GtkWidget            *readout_pane;
   GtkWidget            *readout_panel;
   GtkPaned             *pane;
@@ -44,6 +45,9 @@ struct _SvdWindow
   GtkLabel             *banner_label;
   GtkWidget            *banner_button;
   GtkSizeGroup         *cell_groups[SVD_READOUT_N_CELLS];  /* one column per cell */
+  GtkRevealer          *scan_revealer;
+  GtkLabel             *scan_label;
+  GtkProgressBar       *scan_progress;
   GtkRevealer          *export_revealer;
   GtkLabel             *export_label;
   GtkProgressBar       *export_progress;
@@ -150,6 +154,9 @@ void     svd_window_play_action      (GtkWidget   *widget,
                                       GVariant    *parameter);
 void     svd_window_update_banner    (SvdWindow   *self);
 void     svd_window_update_readout_pane (SvdWindow *self);
+void     svd_window_fit_readout_pane (SvdWindow   *self);
+void     svd_window_update_readout_header (SvdWindow *self);
+void     svd_window_refresh_readouts (SvdWindow   *self);
 void     svd_window_check_pair       (SvdWindow   *self);
 void     svd_window_engine_settings_changed_cb (SvdWindow *self);
 void     svd_window_dists_weights_changed_cb   (SvdWindow *self);
@@ -160,6 +167,10 @@ void       svd_window_nav_class_init  (GtkWidgetClass *widget_class);
 gint64     svd_window_worst_frame     (SvdWindow      *self,
                                        int             chain,
                                        int             metric);
+gboolean   svd_window_scan_clip       (SvdWindow      *self,
+                                       int             chain);
+gboolean   svd_window_is_scanning     (SvdWindow      *self);
+void       svd_window_cancel_scan     (SvdWindow      *self);
 GPtrArray *svd_window_save_frame_pair (SvdWindow      *self,
                                        const char     *folder,
                                        GError        **error);

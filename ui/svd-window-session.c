@@ -99,8 +99,12 @@ svd_window_close_session (SvdWindow *self)
 {
   g_clear_handle_id (&self->play_source, g_source_remove);
   svd_window_set_playing (self, FALSE);
-  /* Joins the worker: engines, readers and runner are freed on it. */
+  /* Joins the worker: engines, readers and runner are freed on it (and a
+   * scan of the clip ends with it). */
   g_clear_pointer (&self->session, svd_session_free);
+  gtk_revealer_set_reveal_child (self->scan_revealer, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->scan_revealer), FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-scan", FALSE);
   svd_window_session_info_clear (&self->session_info);
   self->session_open = FALSE;
   self->session_shown_any = FALSE;
@@ -172,8 +176,38 @@ svd_window_size_readout (SvdWindow *self,
   chain->sized_stages = n_stages;
   svd_readout_format_widest (slot, n, n_stages, &widest);
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
-    svd_readout_set_cell_width (chain->readout, i, widest.cells[i]);
+    svd_readout_set_cell_width (chain->readout, i, widest.values[i]);
   svd_readout_text_clear (&widest);
+}
+
+/* The readouts table's header row: a column title over each cell that a
+ * shown chain's row has, none without a row. */
+void
+svd_window_update_readout_header (SvdWindow *self)
+{
+  SvdReadoutOptions options = { 0 };
+  gboolean any = FALSE;
+
+  options.dists_mode = self->dists_mode;
+  options.psnr_of_mean_mse = self->psnr_of_mean_mse;
+  for (guint c = 0; c < SVD_READOUT_N_CELLS; c++)
+    {
+      gboolean shown = FALSE;
+      g_autofree char *title = NULL;
+
+      for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+        if (gtk_widget_get_visible (GTK_WIDGET (self->chains[i].readout)) &&
+            svd_readout_get_cell_visible (self->chains[i].readout, c))
+          shown = TRUE;
+      any |= shown;
+      title = shown ? svd_readout_format_header (c, &options) : NULL;
+      if (title != NULL)
+        svd_readout_set_cell_width (self->readout_header, c, title);
+      svd_readout_set_cell (self->readout_header, c, title, NULL);
+    }
+  if (gtk_widget_get_visible (GTK_WIDGET (self->readout_header)) != any)
+    gtk_widget_set_visible (GTK_WIDGET (self->readout_header), any);
+  svd_window_fit_readout_pane (self);
 }
 
 /* Fills a chain's readout for the frame @c: the text is libsvd's
@@ -199,15 +233,15 @@ svd_window_update_readout (SvdWindow                  *self,
   svd_readout_format_chain (slot, c, &chain->stats, &options, &text);
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
     {
-      const char *cell = text.cells[i];
+      const char *value = text.values[i];
 
       /* A chain with metrics keeps a place for each metric cell, empty
        * until it has a value (the clip means, DISTS), so the columns stay
        * lined up with the other chains'. */
-      if (cell == NULL && c->has_metrics && c->error == NULL &&
+      if (value == NULL && c->has_metrics && c->error == NULL &&
           !(no_dists && (i == SVD_READOUT_DISTS || i == SVD_READOUT_MEAN_DISTS)))
-        cell = "";
-      svd_readout_set_cell (chain->readout, i, cell);
+        value = "";
+      svd_readout_set_cell (chain->readout, i, value, text.cells[i] != NULL ? text.cells[i] : value);
     }
   svd_readout_set_message (chain->readout, text.message);
   svd_readout_text_clear (&text);
@@ -215,12 +249,13 @@ svd_window_update_readout (SvdWindow                  *self,
 
 /* Every chain's readout again, for the frame it shows (DISTS came in, or
  * a metric variant changed). */
-static void
+void
 svd_window_refresh_readouts (SvdWindow *self)
 {
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     if (self->chains[i].last.active && gtk_widget_get_visible (GTK_WIDGET (self->chains[i].readout)))
       svd_window_update_readout (self, i, &self->chains[i].last);
+  svd_window_update_readout_header (self);
 }
 
 static gboolean svd_window_play_tick (gpointer user_data);
@@ -508,6 +543,7 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
       svd_window_update_readout (self, i, c);
       gtk_widget_set_visible (GTK_WIDGET (chain->readout), TRUE);
     }
+  svd_window_update_readout_header (self);
 
   if (!self->session_shown_any)
     {
@@ -545,6 +581,8 @@ svd_window_session_frame_cb (SvdSessionFrame *frame,
     svd_window_play_next (self, frame->index, play_now, warm);
   speed = svd_window_format_speed (self, frame->compute_ms);
   gtk_inscription_set_text (self->speed_label, speed);
+  /* Cut short when the seek bar beside it needs the room. */
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->speed_label), speed);
   svd_window_update_subtitle (self);
 
   svd_session_frame_free (frame);
@@ -862,6 +900,7 @@ svd_window_start_session_now (SvdWindow             *self,
       svd_window_reset_averages (self, i);
       gtk_widget_set_visible (GTK_WIDGET (self->chains[i].readout), FALSE);
     }
+  svd_window_update_readout_header (self);
   svd_viewer_clear (self->viewer);
   gtk_stack_set_visible_child_name (self->main_stack, "viewer");
   adw_window_title_set_subtitle (self->window_title, _("Opening…"));
@@ -958,6 +997,7 @@ svd_window_set_chain (SvdWindow      *self,
 
       svd_session_set_chain (self->session, slot, NULL);
       gtk_widget_set_visible (GTK_WIDGET (self->chains[slot].readout), FALSE);
+      svd_window_update_readout_header (self);
       /* Nothing of a removed chain stays: its picture and label, its
        * curve in the plot, its averages. */
       svd_window_reset_averages (self, slot);

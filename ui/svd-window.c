@@ -35,6 +35,7 @@ enum {
   PROP_FRAMES_SHOWN,
   PROP_FRAMES_DROPPED,
   PROP_SHOWN_FPS,
+  PROP_SCANNING,
   N_PROPS
 };
 
@@ -866,17 +867,35 @@ svd_window_update_readout_pane (SvdWindow *self)
 }
 
 /* The readouts may take up to a quarter of the window before they scroll
- * (or what the user drags the handle to): the picture keeps the rest. */
-static void
-svd_window_size_readout_pane (SvdWindow *self)
+ * (or what the user drags the handle to): the picture keeps the rest.
+ * Within that, the pane is as tall as the table and the plot need, so
+ * they show without scrolling. */
+void
+svd_window_fit_readout_pane (SvdWindow *self)
 {
-  int width = 0, height = 0;
+  GtkScrolledWindow *pane;
+  int width = 0, height = 0, natural = 0, want;
 
   if (self->readout_pane == NULL)
     return;
+  pane = GTK_SCROLLED_WINDOW (self->readout_pane);
   gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
   height = MAX (height, gtk_widget_get_height (GTK_WIDGET (self)));
-  gtk_scrolled_window_set_max_content_height (GTK_SCROLLED_WINDOW (self->readout_pane), MAX (120, height / 4));
+  height = MAX (120, height / 4);
+  gtk_widget_measure (self->readout_panel, GTK_ORIENTATION_VERTICAL, -1, NULL, &natural, NULL, NULL);
+  want = MIN (natural, height);
+  if (gtk_scrolled_window_get_min_content_height (pane) > height)
+    gtk_scrolled_window_set_min_content_height (pane, -1);
+  if (gtk_scrolled_window_get_max_content_height (pane) != height)
+    gtk_scrolled_window_set_max_content_height (pane, height);
+  if (gtk_scrolled_window_get_min_content_height (pane) != want)
+    gtk_scrolled_window_set_min_content_height (pane, want);
+}
+
+static void
+svd_window_size_readout_pane (SvdWindow *self)
+{
+  svd_window_fit_readout_pane (self);
 }
 
 static void
@@ -1022,6 +1041,10 @@ svd_window_get_property (GObject    *object,
         else
           g_value_set_double (value, fps);
       }
+      break;
+
+    case PROP_SCANNING:
+      g_value_set_boolean (value, svd_window_is_scanning (self));
       break;
 
     default:
@@ -1211,6 +1234,15 @@ svd_window_class_init (SvdWindowClass *klass)
   properties[PROP_SHOWN_FPS] =
     g_param_spec_double ("shown-fps", NULL, NULL, 0, G_MAXDOUBLE, 0,
                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
+  /**
+   * SvdWindow:scanning:
+   *
+   * Whether every frame of the clip is being measured for a chain (the
+   * scan for the worst frame, svd_window_scan_clip()).
+   */
+  properties[PROP_SCANNING] =
+    g_param_spec_boolean ("scanning", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/svdstudio/SvdStudio/svd-window.ui");
@@ -1224,6 +1256,9 @@ svd_window_class_init (SvdWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, speed_label);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, position_label);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_box);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, scan_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, scan_label);
+  gtk_widget_class_bind_template_child (widget_class, SvdWindow, scan_progress);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, readout_pane);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, export_revealer);
   gtk_widget_class_bind_template_child (widget_class, SvdWindow, export_label);
@@ -1283,6 +1318,7 @@ svd_window_init (SvdWindow *self)
 
   self->cancellable = g_cancellable_new ();
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.undo-clear-chains", FALSE);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel-scan", FALSE);
   gtk_stack_set_visible_child_name (self->main_stack, "empty");
   g_signal_connect_object (self->main_stack, "notify::visible-child-name",
                            G_CALLBACK (svd_window_update_page_style), self, G_CONNECT_SWAPPED);
@@ -1293,6 +1329,13 @@ svd_window_init (SvdWindow *self)
    * chain's readout, so the values line up. */
   for (guint c = 0; c < SVD_READOUT_N_CELLS; c++)
     self->cell_groups[c] = gtk_size_group_new (GTK_SIZE_GROUP_HORIZONTAL);
+  /* A table: the column titles, then one row per chain. */
+  self->readout_header = SVD_READOUT (svd_readout_new ());
+  svd_readout_set_header (self->readout_header);
+  for (guint c = 0; c < SVD_READOUT_N_CELLS; c++)
+    svd_readout_add_to_size_group (self->readout_header, c, self->cell_groups[c]);
+  gtk_widget_set_visible (GTK_WIDGET (self->readout_header), FALSE);
+  gtk_box_append (GTK_BOX (self->readout_box), GTK_WIDGET (self->readout_header));
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
     {
       self->chains[i].readout = SVD_READOUT (svd_readout_new ());
@@ -1307,11 +1350,13 @@ svd_window_init (SvdWindow *self)
     g_autofree char *a = svd_readout_format_speed (TRUE, 999.9, 999.99, 0);
     g_autofree char *b = svd_readout_format_speed (FALSE, 0, 0.01, 99999);
 
+    /* At most 34 characters, so the seek bar beside it keeps its room
+     * (the tooltip has the whole text). */
     gtk_inscription_set_nat_chars (self->speed_label,
-                                   (guint) MAX (g_utf8_strlen (a, -1), g_utf8_strlen (b, -1)) + 2);
+                                   MIN (34, (guint) MAX (g_utf8_strlen (a, -1), g_utf8_strlen (b, -1)) + 2));
   }
   {
-    /* The per-frame plot under the readouts, with its metric beside it. */
+    /* The per-frame plot beside the readouts table, with its metric. */
     const char *metrics[] = { _("PSNR-Y"), _("SSIM-Y"), NULL };
     GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
 

@@ -114,7 +114,10 @@ void
 svd_readout_text_clear (SvdReadoutText *text)
 {
   for (guint i = 0; i < SVD_READOUT_N_CELLS; i++)
-    g_clear_pointer (&text->cells[i], g_free);
+    {
+      g_clear_pointer (&text->cells[i], g_free);
+      g_clear_pointer (&text->values[i], g_free);
+    }
   g_clear_pointer (&text->message, g_free);
 }
 
@@ -280,6 +283,108 @@ ssim_text (double ssim)
   return g_strdup_printf (_("SSIM-Y (Gaussian σ 1.5) %.4f"), ssim);
 }
 
+/* The bare values of a table row: the column header names the metric. */
+static char *
+psnr_value (double psnr)
+{
+  if (isinf (psnr))
+    return g_strdup ("∞");
+  return svd_readout_format_psnr (psnr);
+}
+
+static char *
+dists_value (gboolean has,
+             gint64   index,
+             double   value,
+             gint64   frame_index)
+{
+  if (has && index == frame_index)
+    return g_strdup_printf ("%.4f", value);
+  if (has && index < frame_index)
+    /* Translators: DISTS of an older frame than the one shown, in the
+     * readouts table: the value and how many frames behind */
+    return g_strdup_printf (_("%.4f (%lld behind)"), value, (long long) (frame_index - index));
+  /* Translators: DISTS of the shown frame is not ready yet (a table cell) */
+  return g_strdup (_("computing…"));
+}
+
+/* The frame counts are in the full texts (the cells' tooltips). */
+static char *
+mean_value (double psnr_y,
+            double ssim_y)
+{
+  g_autofree char *a = svd_readout_format_psnr (psnr_y);
+
+  /* Translators: the clip's PSNR-Y and SSIM-Y so far, in the readouts
+   * table */
+  return g_strdup_printf (_("%s · %.4f"), a, ssim_y);
+}
+
+static char *
+mean_dists_value (double dists)
+{
+  return g_strdup_printf ("%.4f", dists);
+}
+
+static char *
+time_value (double wall_ms)
+{
+  return g_strdup_printf (_("%.1f ms"), wall_ms);
+}
+
+/**
+ * svd_readout_format_header:
+ * @cell: a cell
+ * @options: the metric variants the readouts show
+ *
+ * Returns: (transfer full): the header of @cell's column in a table of
+ *   readouts, one row per chain, whose cells are the bare values
+ *   (#SvdReadoutText.values); "" for the chain's title
+ */
+char *
+svd_readout_format_header (SvdReadoutCell           cell,
+                           const SvdReadoutOptions *options)
+{
+  switch (cell)
+    {
+    case SVD_READOUT_TITLE:
+      return g_strdup ("");
+    case SVD_READOUT_PSNR_RGB:
+      /* Translators: a column header of the readouts table */
+      return g_strdup (_("PSNR-RGB"));
+    case SVD_READOUT_PSNR_Y:
+      /* Translators: a column header of the readouts table */
+      return g_strdup (_("PSNR-Y"));
+    case SVD_READOUT_SSIM:
+      /* Translators: a column header of the readouts table */
+      return g_strdup (_("SSIM-Y"));
+    case SVD_READOUT_DISTS:
+      /* Translators: a column header of the readouts table; %s is the
+       * DISTS variant (e.g. short256) */
+      return g_strdup_printf (_("DISTS (%s)"), svd_dists_mode_name (options->dists_mode));
+    case SVD_READOUT_MEAN:
+      if (options->psnr_of_mean_mse)
+        /* Translators: a column header of the readouts table: the clip's
+         * PSNR-Y of the mean MSE and mean SSIM-Y over the frames seen
+         * (the cells' tooltips say how many) */
+        return g_strdup (_("clip: PSNR-Y of MSE · SSIM-Y"));
+      /* Translators: a column header of the readouts table: the clip's
+       * mean PSNR-Y and SSIM-Y over the frames seen (the cells' tooltips
+       * say how many) */
+      return g_strdup (_("clip mean PSNR-Y · SSIM-Y"));
+    case SVD_READOUT_MEAN_DISTS:
+      /* Translators: a column header of the readouts table */
+      return g_strdup (_("mean DISTS"));
+    case SVD_READOUT_TIME:
+      /* Translators: a column header of the readouts table: the chain's
+       * time for the frame (its stages are in the cell's tooltip) */
+      return g_strdup (_("chain time"));
+    case SVD_READOUT_N_CELLS:
+    default:
+      g_return_val_if_reached (NULL);
+    }
+}
+
 /**
  * svd_readout_format_widest:
  * @slot: the chain, from 0
@@ -315,6 +420,15 @@ svd_readout_format_widest (guint           slot,
                                                mean_text (FALSE, 1, 199.99, -0.9999));
   text->cells[SVD_READOUT_MEAN_DISTS] = mean_dists_text (9.9999, (guint) n);
   text->cells[SVD_READOUT_TIME] = time_text (9999.9, n_stages, NULL);
+
+  text->values[SVD_READOUT_TITLE] = g_strdup (text->cells[SVD_READOUT_TITLE]);
+  text->values[SVD_READOUT_PSNR_RGB] = longer_text (psnr_value (199.99), psnr_value (INFINITY));
+  text->values[SVD_READOUT_PSNR_Y] = longer_text (psnr_value (199.99), psnr_value (INFINITY));
+  text->values[SVD_READOUT_SSIM] = g_strdup ("-0.9999");
+  text->values[SVD_READOUT_DISTS] = longer_text (dists_value (TRUE, 0, 9.9999, n), dists_value (FALSE, 0, 0, n));
+  text->values[SVD_READOUT_MEAN] = mean_value (199.99, -0.9999);
+  text->values[SVD_READOUT_MEAN_DISTS] = mean_dists_value (9.9999);
+  text->values[SVD_READOUT_TIME] = longer_text (time_value (9999.9), g_strdup (_("reused")));
 }
 
 /**
@@ -338,6 +452,7 @@ svd_readout_format_chain (guint                       slot,
 {
   memset (text, 0, sizeof *text);
   text->cells[SVD_READOUT_TITLE] = title_text (slot);
+  text->values[SVD_READOUT_TITLE] = title_text (slot);
   if (chain->error != NULL)
     {
       /* Translators: %s says why the chain could not run */
@@ -351,8 +466,13 @@ svd_readout_format_chain (guint                       slot,
 
       text->cells[SVD_READOUT_PSNR_RGB] = psnr_rgb_text (rgb);
       text->cells[SVD_READOUT_PSNR_Y] = psnr_y_text (y);
+      text->values[SVD_READOUT_PSNR_RGB] = psnr_value (chain->metrics.psnr_rgb);
+      text->values[SVD_READOUT_PSNR_Y] = psnr_value (chain->metrics.psnr_y);
       if (chain->metrics.has_ssim)
-        text->cells[SVD_READOUT_SSIM] = ssim_text (chain->metrics.ssim_y);
+        {
+          text->cells[SVD_READOUT_SSIM] = ssim_text (chain->metrics.ssim_y);
+          text->values[SVD_READOUT_SSIM] = g_strdup_printf ("%.4f", chain->metrics.ssim_y);
+        }
       if (options->dists_elsewhere && (options->dists_unavailable != NULL || options->dists_error != NULL))
         ;  /* said once for every chain, not in each readout */
       else if (options->dists_unavailable != NULL)
@@ -362,24 +482,36 @@ svd_readout_format_chain (guint                       slot,
         /* Translators: %s says why DISTS could not be computed */
         text->message = g_strdup_printf (_("DISTS failed: %s"), options->dists_error);
       else
-        text->cells[SVD_READOUT_DISTS] = dists_text (options->dists_mode,
-                                                     stats != NULL && stats->dists_has,
-                                                     stats != NULL ? stats->dists_index : -1,
-                                                     stats != NULL ? stats->dists_value : 0,
-                                                     chain->metrics.frame_index);
+        {
+          text->cells[SVD_READOUT_DISTS] = dists_text (options->dists_mode,
+                                                       stats != NULL && stats->dists_has,
+                                                       stats != NULL ? stats->dists_index : -1,
+                                                       stats != NULL ? stats->dists_value : 0,
+                                                       chain->metrics.frame_index);
+          text->values[SVD_READOUT_DISTS] = dists_value (stats != NULL && stats->dists_has,
+                                                         stats != NULL ? stats->dists_index : -1,
+                                                         stats != NULL ? stats->dists_value : 0,
+                                                         chain->metrics.frame_index);
+        }
       if (stats != NULL && stats->averages != NULL)
         {
           SvdMetricsSummary sum;
 
           svd_metrics_accumulator_get (stats->averages, &sum);
           if (sum.n_frames > 0)
-            text->cells[SVD_READOUT_MEAN] =
-              mean_text (options->psnr_of_mean_mse, sum.n_frames,
-                         options->psnr_of_mean_mse ? sum.psnr_y_of_mean_mse : sum.psnr_y_mean,
-                         sum.ssim_y_mean);
+            {
+              double psnr = options->psnr_of_mean_mse ? sum.psnr_y_of_mean_mse : sum.psnr_y_mean;
+
+              text->cells[SVD_READOUT_MEAN] = mean_text (options->psnr_of_mean_mse, sum.n_frames, psnr,
+                                                         sum.ssim_y_mean);
+              text->values[SVD_READOUT_MEAN] = mean_value (psnr, sum.ssim_y_mean);
+            }
           if (sum.n_frames > 0 && stats->dists_n > 0)
-            text->cells[SVD_READOUT_MEAN_DISTS] = mean_dists_text (stats->dists_sum / stats->dists_n,
-                                                                   stats->dists_n);
+            {
+              text->cells[SVD_READOUT_MEAN_DISTS] = mean_dists_text (stats->dists_sum / stats->dists_n,
+                                                                     stats->dists_n);
+              text->values[SVD_READOUT_MEAN_DISTS] = mean_dists_value (stats->dists_sum / stats->dists_n);
+            }
         }
     }
   else if (chain->metrics_problem != NULL)
@@ -393,6 +525,8 @@ svd_readout_format_chain (guint                       slot,
     text->cells[SVD_READOUT_TIME] = g_strdup (_("reused"));
   else
     text->cells[SVD_READOUT_TIME] = time_text (chain->wall_ms, chain->timings.n_stages, chain->timings.stage_ms);
+  text->values[SVD_READOUT_TIME] = chain->reused ? g_strdup (text->cells[SVD_READOUT_TIME])
+                                                 : time_value (chain->wall_ms);
 }
 
 /**

@@ -61,9 +61,13 @@ typedef struct {
                                      * no DISTS cell and no such message */
 } SvdReadoutOptions;
 
-/* The text of each cell (NULL: empty) and a message under them. */
+/* The text of each cell (NULL: empty) and a message under them; each
+ * cell also as a bare value for a table whose column headers
+ * (svd_readout_format_header()) name the metric, e.g. "31.23 dB" for
+ * "PSNR-RGB 31.23 dB", or the chain's time without its stages. */
 typedef struct {
   char *cells[SVD_READOUT_N_CELLS];
+  char *values[SVD_READOUT_N_CELLS];
   char *message;
 } SvdReadoutText;
 
@@ -77,6 +81,8 @@ void  svd_readout_format_widest   (guint                       slot,
                                    gint64                      n_frames,
                                    int                         n_stages,
                                    SvdReadoutText             *text);
+char *svd_readout_format_header   (SvdReadoutCell              cell,
+                                   const SvdReadoutOptions    *options);
 char *svd_readout_format_psnr     (double                      psnr);
 char *svd_readout_format_speed    (gboolean                    playing,
                                    double                      shown_fps,

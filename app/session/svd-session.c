@@ -14,6 +14,7 @@
 #include "svd-heatmap.h"
 #include "svd-session.h"
 
+#include <math.h>
 #include <string.h>
 
 /* A chain as the GUI last set it. Requests carry a reference to the
@@ -73,7 +74,25 @@ struct _SvdSession
   gsize                   cache_limit;   /* see svd_session_set_cache_limit() */
   Counters               *counters;      /* outlives the worker */
   SvdSessionStateFunc     state_func;
+  gint64                  n_frames;      /* the clip's, once open */
+  SvdReferenceMode        mode;          /* likewise */
+  /* Every frame's metrics per chain (frame index → SvdMetricsFrame), and
+   * the chain generation they are for. */
+  GHashTable             *measured[SVD_SESSION_MAX_CHAINS];
+  guint                   measured_generation[SVD_SESSION_MAX_CHAINS];
+  struct {
+    gboolean              active;
+    guint                 slot;
+    gint64                next;       /* where to look for the next frame */
+    gint64                index;      /* the frame in flight, or -1 */
+    guint64               serial;     /* its job's */
+    SvdSessionScanFunc    func;
+  } scan;
 };
+
+static void scan_step (SvdSession *self);
+static void scan_finish (SvdSession   *self,
+                         const GError *error);
 
 /* The newest frame the chains made (RGB_F32), handed from the frame worker
  * to the DISTS worker. DISTS runs on a thread of its own so a frame never
@@ -980,6 +999,7 @@ frame_from_cache (SvdFrameCacheEntry         *e,
       {
         svd_session_chain_frame_copy (&frame->chains[i], &e->chains[i]);
         frame->chains[i].cached = TRUE;
+        frame->chains[i].generation = e->generation[i];
       }
   return frame;
 }
@@ -1091,6 +1111,7 @@ frame_job (SvdWorker     *worker,
         run_chain (state, worker, request->counters, i, request->chains[i], &in, request->reuse,
                    request->want_overlays, request->want_dists, &frame->chains[i], &fresh->dists_out[i],
                    &warmup_ms, cancellable);
+      frame->chains[i].generation = request->chains[i]->generation;
       fresh->has[i] = TRUE;
       fresh->generation[i] = request->chains[i]->generation;
       svd_session_chain_frame_copy (&fresh->chains[i], &frame->chains[i]);
@@ -1219,6 +1240,11 @@ opened_cb (guint64       serial,
 {
   SvdSession *self = user_data;
 
+  if (result != NULL)
+    {
+      self->n_frames = ((SvdSessionInfo *) result)->n_frames;
+      self->mode = ((SvdSessionInfo *) result)->mode;
+    }
   self->opened (result, error, self->user_data);
   if (result != NULL)
     session_info_free (result);
@@ -1295,7 +1321,10 @@ svd_session_free (SvdSession *self)
   g_mutex_clear (&self->dists_slot->lock);
   g_free (self->dists_slot);
   for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
-    g_clear_pointer (&self->chains[i], chain_config_unref);
+    {
+      g_clear_pointer (&self->chains[i], chain_config_unref);
+      g_clear_pointer (&self->measured[i], g_hash_table_unref);
+    }
   svd_settings_clear (&self->settings);
   g_free (self);
 }
@@ -1320,6 +1349,14 @@ svd_session_set_chain (SvdSession     *self,
   g_return_if_fail (slot < SVD_SESSION_MAX_CHAINS);
 
   g_clear_pointer (&self->chains[slot], chain_config_unref);
+  if (self->measured[slot] != NULL)
+    g_hash_table_remove_all (self->measured[slot]);
+  if (self->scan.active && self->scan.slot == slot)
+    {
+      g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "The chain changed");
+
+      scan_finish (self, error);
+    }
   if (chain == NULL || chain->steps->len == 0)
     return;
   config = g_new0 (ChainConfig, 1);
@@ -1376,6 +1413,287 @@ svd_session_get_n_steps (SvdSession *self,
   return self->chains[slot] != NULL ? self->chains[slot]->n_steps : 0;
 }
 
+/* ---- Every frame's metrics, and the scan of the whole clip ---------------- */
+
+static void
+record_metrics (SvdSession            *self,
+                guint                  slot,
+                guint                  generation,
+                const SvdMetricsFrame *metrics)
+{
+  gint64 *key;
+
+  if (self->chains[slot] == NULL || self->chains[slot]->generation != generation)
+    return;  /* made by a chain since replaced */
+  if (self->measured[slot] == NULL || self->measured_generation[slot] != generation)
+    {
+      g_clear_pointer (&self->measured[slot], g_hash_table_unref);
+      self->measured[slot] = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+      self->measured_generation[slot] = generation;
+    }
+  key = g_memdup2 (&metrics->frame_index, sizeof metrics->frame_index);
+  g_hash_table_replace (self->measured[slot], key, g_memdup2 (metrics, sizeof *metrics));
+}
+
+static void
+scan_finish (SvdSession   *self,
+             const GError *error)
+{
+  SvdSessionScanFunc func = self->scan.func;
+  guint slot = self->scan.slot;
+
+  self->scan.active = FALSE;
+  self->scan.index = -1;
+  self->scan.func = NULL;
+  if (func != NULL)
+    func (slot, NULL, svd_session_get_n_measured (self, slot), self->n_frames, TRUE, error, self->user_data);
+}
+
+static void scan_frame_done (SvdSession      *self,
+                             SvdSessionFrame *frame,
+                             const GError    *error);
+
+static void
+scan_done_cb (guint64       serial,
+              gpointer      result,
+              const GError *error,
+              gpointer      user_data)
+{
+  SvdSession *self = user_data;
+
+  /* Not for a scan cancelled, or replaced after a seek. */
+  if (self->scan.active && serial == self->scan.serial)
+    scan_frame_done (self, result, error);
+  if (result != NULL)
+    svd_session_frame_free (result);
+}
+
+static void
+scan_frame_done (SvdSession      *self,
+                 SvdSessionFrame *frame,
+                 const GError    *error)
+{
+  SvdSessionChainFrame *c;
+  guint slot = self->scan.slot;
+
+  self->scan.index = -1;
+  if (frame == NULL)
+    {
+      /* The clip ended before its announced length: the scan is done. */
+      if (self->scan.next > 0 && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_debug ("Scan ends at frame %" G_GINT64_FORMAT ": %s", self->scan.next, error->message);
+          self->n_frames = MIN (self->n_frames, self->scan.next);
+          scan_finish (self, NULL);
+        }
+      else
+        scan_finish (self, error);
+      return;
+    }
+  c = &frame->chains[slot];
+  if (c->error != NULL || !c->has_metrics)
+    {
+      g_autoptr(GError) failed = g_error_new (SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Frame %" G_GINT64_FORMAT ": %s",
+                                              frame->index + 1,
+                                              c->error != NULL ? c->error
+                                              : c->metrics_problem != NULL ? c->metrics_problem
+                                              : "no metrics without a reference");
+
+      scan_finish (self, failed);
+      return;
+    }
+  record_metrics (self, slot, c->generation, &c->metrics);
+  self->scan.next = frame->index + 1;
+  if (self->scan.func != NULL)
+    self->scan.func (slot, &c->metrics, svd_session_get_n_measured (self, slot), self->n_frames, FALSE, NULL,
+                     self->user_data);
+  if (self->scan.active)
+    scan_step (self);
+}
+
+/* Asks for the next frame the scanned chain has not measured, or ends the
+ * scan when there is none. */
+static void
+scan_step (SvdSession *self)
+{
+  g_autoptr(GError) error = NULL;
+  GHashTable *measured;
+  FrameRequest *request;
+  guint slot = self->scan.slot;
+
+  if (!self->scan.active || self->scan.index >= 0)
+    return;
+  measured = self->measured[slot] != NULL && self->measured_generation[slot] == self->chains[slot]->generation
+             ? self->measured[slot] : NULL;
+  while (self->scan.next < self->n_frames && measured != NULL &&
+         g_hash_table_contains (measured, &self->scan.next))
+    self->scan.next++;
+  if (self->scan.next >= self->n_frames)
+    {
+      scan_finish (self, NULL);
+      return;
+    }
+
+  /* Only this chain, no overlays, DISTS or displays kept: the frame cache
+   * stays the user's; the metrics go to the table. */
+  request = g_new0 (FrameRequest, 1);
+  request->index = self->scan.next;
+  request->reuse = self->reuse;
+  request->cache_limit = 0;
+  request->counters = self->counters;
+  request->dists_slot = self->dists_slot;
+  request->chains[slot] = chain_config_ref (self->chains[slot]);
+  self->scan.index = self->scan.next;
+  self->scan.serial = svd_worker_submit (self->worker, 2, frame_job, request, frame_request_free,
+                                         (GDestroyNotify) svd_session_frame_free, scan_done_cb, self, &error);
+  if (self->scan.serial == 0)
+    scan_finish (self, error);
+}
+
+/**
+ * svd_session_scan:
+ * @self: a #SvdSession whose clip is open
+ * @slot: the chain to measure every frame of
+ * @func: called on this thread's context for each frame measured, then
+ *   once more when the scan is over
+ * @error: return location for an error
+ *
+ * Measures PSNR and SSIM of every frame of the clip that chain @slot has
+ * not been measured on, in the background: one frame at a time on the
+ * session's worker, after any frame the client asked for. Another scan
+ * running is cancelled first.
+ *
+ * Returns: %FALSE if there is no such chain, reference or clip
+ */
+gboolean
+svd_session_scan (SvdSession         *self,
+                  guint               slot,
+                  SvdSessionScanFunc  func,
+                  GError            **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  g_return_val_if_fail (slot < SVD_SESSION_MAX_CHAINS, FALSE);
+
+  if (self->chains[slot] == NULL || self->n_frames <= 0)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Chain %u has nothing to scan", slot + 1);
+      return FALSE;
+    }
+  if (self->mode == SVD_REFERENCE_NONE)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "No reference: nothing to measure");
+      return FALSE;
+    }
+  svd_session_cancel_scan (self);
+  self->scan.active = TRUE;
+  self->scan.slot = slot;
+  self->scan.next = 0;
+  self->scan.index = -1;
+  self->scan.func = func;
+  scan_step (self);
+  return TRUE;
+}
+
+/**
+ * svd_session_cancel_scan:
+ * @self: a #SvdSession
+ *
+ * Stops a scan; its function is called once more, with
+ * %G_IO_ERROR_CANCELLED. What it measured is kept.
+ */
+void
+svd_session_cancel_scan (SvdSession *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (self != NULL);
+
+  if (!self->scan.active)
+    return;
+  error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Scan cancelled");
+  scan_finish (self, error);
+}
+
+/**
+ * svd_session_is_scanning:
+ * @self: a #SvdSession
+ * @slot: (out) (optional): the chain scanned
+ *
+ * Returns: whether a scan runs
+ */
+gboolean
+svd_session_is_scanning (SvdSession *self,
+                         guint      *slot)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+
+  if (slot != NULL)
+    *slot = self->scan.slot;
+  return self->scan.active;
+}
+
+/**
+ * svd_session_get_n_measured:
+ * @self: a #SvdSession
+ * @slot: a chain
+ *
+ * Returns: how many frames of the clip the chain's metrics are known for
+ */
+gint64
+svd_session_get_n_measured (SvdSession *self,
+                            guint       slot)
+{
+  g_return_val_if_fail (self != NULL && slot < SVD_SESSION_MAX_CHAINS, 0);
+
+  if (self->measured[slot] == NULL || self->chains[slot] == NULL ||
+      self->measured_generation[slot] != self->chains[slot]->generation)
+    return 0;
+  return g_hash_table_size (self->measured[slot]);
+}
+
+/**
+ * svd_session_get_worst:
+ * @self: a #SvdSession
+ * @slot: a chain
+ * @metric: which metric
+ * @value: (out) (optional): its value there
+ *
+ * Returns: the frame with the lowest @metric among those measured for the
+ *   chain (the first of equals), or -1 when none is
+ */
+gint64
+svd_session_get_worst (SvdSession       *self,
+                       guint             slot,
+                       SvdSessionMetric  metric,
+                       double           *value)
+{
+  GHashTableIter iter;
+  gpointer key, data;
+  gint64 worst = -1;
+  double lo = INFINITY;
+
+  g_return_val_if_fail (self != NULL && slot < SVD_SESSION_MAX_CHAINS, -1);
+
+  if (svd_session_get_n_measured (self, slot) == 0)
+    return -1;
+  g_hash_table_iter_init (&iter, self->measured[slot]);
+  while (g_hash_table_iter_next (&iter, &key, &data))
+    {
+      const SvdMetricsFrame *m = data;
+      double v = metric == SVD_SESSION_METRIC_SSIM_Y ? (m->has_ssim ? m->ssim_y : NAN) : m->psnr_y;
+      gint64 index = *(gint64 *) key;
+
+      if (isfinite (v) && (v < lo || (v == lo && index < worst)))
+        {
+          lo = v;
+          worst = index;
+        }
+    }
+  if (value != NULL)
+    *value = lo;
+  return worst;
+}
+
 static void
 frame_done_cb (guint64       serial,
                gpointer      result,
@@ -1383,9 +1701,14 @@ frame_done_cb (guint64       serial,
                gpointer      user_data)
 {
   SvdSession *self = user_data;
+  SvdSessionFrame *frame = result;
 
   if (self->n_pending > 0)
     self->n_pending--;
+  if (frame != NULL)
+    for (guint i = 0; i < SVD_SESSION_MAX_CHAINS; i++)
+      if (frame->chains[i].active && frame->chains[i].has_metrics)
+        record_metrics (self, i, frame->chains[i].generation, &frame->chains[i].metrics);
   self->frame_ready (result, error, self->user_data);
 }
 
@@ -1439,6 +1762,13 @@ svd_session_request (SvdSession *self,
     g_warning ("Could not ask for frame %" G_GINT64_FORMAT ": %s", index, error->message);
   else
     self->n_pending = MIN (self->n_pending + 1, 2);
+  /* The seek dropped the scan's frame in flight: asked again, after this
+   * one. */
+  if (seek && self->scan.active && self->scan.index >= 0)
+    {
+      self->scan.index = -1;
+      scan_step (self);
+    }
 }
 
 static void

@@ -69,6 +69,8 @@ typedef struct {
                                  * did not run for this request; @timings
                                  * and @wall_ms are those of the run that
                                  * made it */
+  guint            generation;  /* internal: the chain configuration that
+                                 * made it */
 } SvdSessionChainFrame;
 
 typedef struct {
@@ -204,5 +206,54 @@ guint       svd_session_get_n_warmups   (SvdSession          *self);
 SvdSessionState svd_session_get_state   (SvdSession          *self);
 void        svd_session_set_state_func  (SvdSession          *self,
                                          SvdSessionStateFunc  func);
+
+/* Every frame's metrics, per chain (issue #24: "the worst frame" of the
+ * whole clip, not of the frames seen so far):
+ *
+ * - The session keeps the PSNR/SSIM of each frame any request measured,
+ *   per chain, until the chain changes (a few bytes a frame, never
+ *   evicted): svd_session_get_n_measured(), svd_session_get_worst().
+ * - svd_session_scan() measures the frames not measured yet, one by one
+ *   in the background on the session's worker, between the frames the
+ *   client asks for (which go first); @func reports each frame and then
+ *   the end. svd_session_cancel_scan() stops it; so does a change of the
+ *   scanned chain. */
+typedef enum {
+  SVD_SESSION_METRIC_PSNR_Y,
+  SVD_SESSION_METRIC_SSIM_Y,
+} SvdSessionMetric;
+
+/**
+ * SvdSessionScanFunc:
+ * @slot: the chain scanned
+ * @metrics: (nullable): the frame just measured; %NULL in the last call
+ * @n_measured: how many frames of the chain are measured now
+ * @n_frames: the clip's frames
+ * @finished: the scan is over (every frame measured, cancelled, or
+ *   failed: then @error is set)
+ * @error: (nullable): why the scan stopped early
+ * @user_data: the session's user data
+ */
+typedef void (*SvdSessionScanFunc)   (guint                  slot,
+                                      const SvdMetricsFrame *metrics,
+                                      gint64                 n_measured,
+                                      gint64                 n_frames,
+                                      gboolean               finished,
+                                      const GError          *error,
+                                      gpointer               user_data);
+
+gboolean    svd_session_scan            (SvdSession          *self,
+                                         guint                slot,
+                                         SvdSessionScanFunc   func,
+                                         GError             **error);
+void        svd_session_cancel_scan     (SvdSession          *self);
+gboolean    svd_session_is_scanning     (SvdSession          *self,
+                                         guint               *slot);
+gint64      svd_session_get_n_measured  (SvdSession          *self,
+                                         guint                slot);
+gint64      svd_session_get_worst       (SvdSession          *self,
+                                         guint                slot,
+                                         SvdSessionMetric     metric,
+                                         double              *value);
 
 G_END_DECLS

@@ -91,10 +91,13 @@ pointer_to (GtkWidget *widget,
   graphene_point_t p;
   Window child;
   int rx, ry;
+  double sx, sy;
 
   g_assert_true (gtk_widget_compute_point (widget, window, &GRAPHENE_POINT_INIT (x, y), &p));
+  /* The surface holds the window's shadow margin too. */
+  gtk_native_get_surface_transform (GTK_NATIVE (window), &sx, &sy);
   XTranslateCoordinates (dpy, gdk_x11_surface_get_xid (gtk_native_get_surface (GTK_NATIVE (window))),
-                         DefaultRootWindow (dpy), (int) round (p.x), (int) round (p.y), &rx, &ry, &child);
+                         DefaultRootWindow (dpy), (int) round (p.x + sx), (int) round (p.y + sy), &rx, &ry, &child);
   XTestFakeMotionEvent (dpy, -1, rx, ry, CurrentTime);
   XFlush (dpy);
   svd_gui_test_wait_frames (window, 3);
@@ -361,8 +364,8 @@ script (SvdApplication *app)
     g_assert_false (svd_viewer_get_loupe (viewer));
   }
 
-  /* A: the difference view's amplification, ×4 (the session's) → ×8 →
-   * ×1; brighter, then darker. */
+  /* A: the difference view's amplification, ×4 (the default) → ×8 → ×1;
+   * brighter, then darker. */
   pointer_to (window, 2, 2);
   press (XK_d);
   svd_gui_test_wait_until (difference_shown, viewer);
@@ -374,10 +377,13 @@ script (SvdApplication *app)
     m4 = picture_mean (vw);
     press (XK_a);
     svd_gui_test_wait_frames (window, 3);
+    /* The overlay is drawn again at the new gain (its tiles too). */
+    svd_gui_test_wait_until (settled, viewer);
     g_assert_cmpint (svd_viewer_get_amplification (viewer), ==, 8);
     m8 = picture_mean (vw);
     press (XK_a);
     svd_gui_test_wait_frames (window, 3);
+    svd_gui_test_wait_until (settled, viewer);
     g_assert_cmpint (svd_viewer_get_amplification (viewer), ==, 1);
     m1 = picture_mean (vw);
     g_test_message ("difference view mean: ×1 %.2f, ×4 %.2f, ×8 %.2f", m1, m4, m8);

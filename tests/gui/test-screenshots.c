@@ -7,7 +7,7 @@
 
 #include "svd-application.h"
 #include "svd-viewer-private.h"
-#include "svd-window.h"
+#include "svd-window-private.h"
 #include "svd-gui-test-utils.h"
 #include "svd-test-utils.h"
 
@@ -68,6 +68,24 @@ shoot (const char *name,
                       100.0 * gtk_widget_get_width (viewer) * gtk_widget_get_height (viewer)
                       / MAX (1, gtk_widget_get_width (window) * gtk_widget_get_height (window)));
       g_assert_cmpint (gtk_widget_get_width (viewer), >, 0);
+      if (gtk_widget_get_visible (the_window->readout_pane))
+        {
+          GtkAdjustment *v = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (the_window->readout_pane));
+
+          g_test_message ("%s: readouts pane %d px high, its content %.0f px (page %.0f)", file,
+                          gtk_widget_get_height (the_window->readout_pane), gtk_adjustment_get_upper (v),
+                          gtk_adjustment_get_page_size (v));
+          /* Issue #24: at 1100 × 720 the four chains' readouts and the
+           * plot fit their pane without scrolling, and the picture keeps
+           * its share of the window (59 % before the readouts were made
+           * compact). */
+          if (g_str_equal (name, "4-chains-1100x720"))
+            {
+              g_assert_cmpfloat (gtk_adjustment_get_upper (v), <=, gtk_adjustment_get_page_size (v));
+              g_assert_cmpfloat (100.0 * gtk_widget_get_width (viewer) * gtk_widget_get_height (viewer)
+                                 / (gtk_widget_get_width (window) * gtk_widget_get_height (window)), >=, 58.5);
+            }
+        }
     }
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
 }

@@ -58,6 +58,23 @@ test_frame (void)
   g_assert_null (t.cells[SVD_READOUT_MEAN_DISTS]);
   /* The stages and the rest add up to the chain's time (issue #24). */
   g_assert_cmpstr (t.cells[SVD_READOUT_TIME], ==, "12.3 ms, stage 1 5.0 ms, stage 2 6.2 ms, other 1.1 ms");
+  /* The same cells as bare values, for the readouts table (issue #24:
+   * one line per chain under column headers). */
+  g_assert_cmpstr (t.values[SVD_READOUT_TITLE], ==, "Chain 2");
+  g_assert_cmpstr (t.values[SVD_READOUT_PSNR_RGB], ==, "31.23 dB");
+  g_assert_cmpstr (t.values[SVD_READOUT_PSNR_Y], ==, "33.01 dB");
+  g_assert_cmpstr (t.values[SVD_READOUT_SSIM], ==, "0.9123");
+  g_assert_cmpstr (t.values[SVD_READOUT_DISTS], ==, "computing…");
+  g_assert_cmpstr (t.values[SVD_READOUT_MEAN], ==, "33.01 dB · 0.9123");
+  g_assert_null (t.values[SVD_READOUT_MEAN_DISTS]);
+  g_assert_cmpstr (t.values[SVD_READOUT_TIME], ==, "12.3 ms");
+  {
+    g_autofree char *h = svd_readout_format_header (SVD_READOUT_DISTS, &options);
+    g_autofree char *m = svd_readout_format_header (SVD_READOUT_MEAN, &options);
+
+    g_assert_cmpstr (h, ==, "DISTS (short256)");
+    g_assert_cmpstr (m, ==, "clip mean PSNR-Y · SSIM-Y");
+  }
   g_assert_null (t.message);
   svd_readout_text_clear (&t);
 
