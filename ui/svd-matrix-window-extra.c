@@ -148,12 +148,21 @@ svd_matrix_window_prefill (SvdMatrixWindow *self)
           const SvdChainStep *step = chain->steps->pdata[k];
           const char *path = step->abs_path != NULL ? step->abs_path : step->path;
           g_autoptr(GError) error = NULL;
+          int scale = step->scale;
 
           if (step->type != SVD_CHAIN_STEP_MODEL || path == NULL)
             continue;
-          if (step->scale == 1)
+          /* A chain read without its models (svd_window_set_chain_paths())
+           * does not know its steps' scales: the model files do. */
+          if (scale == 0)
+            {
+              g_autoptr(SvdModel) model = svd_model_load (path, NULL);
+
+              scale = model != NULL ? model->scale : 0;
+            }
+          if (scale == 1)
             svd_matrix_window_add_model (self, 0, path, &error);
-          else if (step->scale == 2 && n_2x < 2)
+          else if (scale == 2 && n_2x < 2)
             svd_matrix_window_add_model (self, 1 + n_2x++, path, &error);
         }
       for (guint s = 1 + n_2x; s < SVD_MATRIX_N_SLOTS; s++)
