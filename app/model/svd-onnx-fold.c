@@ -270,10 +270,13 @@ svd_onnx_transpose_perm (const Onnx__NodeProto *n,
   return TRUE;
 }
 
-static void
-strides_of (int           ndim,
-            const gint64 *dims,
-            gsize        *st)
+/* Row-major strides of a tensor of NDIM dims (in elements). The caller has
+ * checked the element count against the folder's limits, so the products
+ * cannot overflow. */
+void
+svd_onnx_strides (int           ndim,
+                  const gint64 *dims,
+                  gsize        *st)
 {
   gsize s = 1;
 
@@ -301,7 +304,7 @@ svd_onnx_fold_transpose (SvdOnnxFold           *fold,
     dims[i] = x->dims[perm[i]];
   if ((out = svd_onnx_fold_new (fold, x->elem, x->ndim, dims, error)) == NULL || out->n == 0)
     return out;
-  strides_of (x->ndim, x->dims, ist);
+  svd_onnx_strides (x->ndim, x->dims, ist);
   for (gsize k = 0; k < out->n; k++)
     {
       gsize src = 0;

@@ -72,6 +72,9 @@ SvdOnnxTens *svd_onnx_fold_concat   (SvdOnnxFold           *fold,
                                      SvdOnnxTens *const    *parts,
                                      gsize                  n_parts,
                                      GError               **error);
+void         svd_onnx_strides        (int                    ndim,
+                                      const gint64          *dims,
+                                      gsize                 *st);
 gboolean     svd_onnx_fold_is_binary (const char           *op);
 SvdOnnxTens *svd_onnx_fold_binary   (SvdOnnxFold           *fold,
                                      const Onnx__NodeProto *n,

@@ -165,20 +165,6 @@ need_const (Imp                   *imp,
 
 /* ---- Folding constant ops ---------------------------------------------------- */
 
-static void
-strides_of (int           ndim,
-            const gint64 *dims,
-            gsize        *st)
-{
-  gsize s = 1;
-
-  for (int d = ndim - 1; d >= 0; d--)
-    {
-      st[d] = s;
-      s *= (gsize) dims[d];
-    }
-}
-
 /* Axes of Unsqueeze/Squeeze: attribute before opset 13, else input 1. */
 static gboolean
 get_axes (Imp                   *imp,
@@ -450,7 +436,7 @@ fold_node (Imp                   *imp,
         }
       if ((out = tens_new (imp, x->elem, x->ndim, dims, error)) == NULL || out->n == 0)
         return out;
-      strides_of (x->ndim, x->dims, ist);
+      svd_onnx_strides (x->ndim, x->dims, ist);
       for (gsize k = 0; k < out->n; k++)
         {
           gsize src = 0;
