@@ -182,6 +182,15 @@ get_string (JsonObject  *o,
                    "Preset %s: “%s” must be a string", where, member);
       return NULL;
     }
+  /* The file is checked to be UTF-8, but json-glib decodes an unpaired
+   * surrogate escape ("\ud800") into bytes that are not: such a name
+   * would be written back (presets, animejanai.conf) as invalid text. */
+  if (!g_utf8_validate (json_node_get_string (n), -1, NULL))
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                   "Preset %s: “%s” is not valid UTF-8 text (an unpaired \\u surrogate escape?)", where, member);
+      return NULL;
+    }
   return json_node_get_string (n);
 }
 

@@ -204,7 +204,14 @@ test_preset_bad (Fixture       *f,
   expect_bad (f->dir, "[]", SVD_ERROR_INVALID_INPUT, "JSON object");
   expect_bad (f->dir, "{\"format\": \"other\", \"version\": 1}", SVD_ERROR_INVALID_INPUT, "not an SVD Studio");
 
+  /* fuzz-preset: json-glib turns an unpaired surrogate escape into bytes
+   * that are not UTF-8, and the name was written back as invalid text. */
   s = g_string_new (good);
+  g_string_replace (s, "\"name\" : \"one\"", "\"name\" : \"A\\ud800B\"", 1);
+  g_assert_nonnull (strstr (s->str, "\\ud800"));
+  expect_bad (f->dir, s->str, SVD_ERROR_INVALID_INPUT, "not valid UTF-8");
+
+  g_string_assign (s, good);
   g_string_replace (s, "\"version\" : 1", "\"version\" : 2", 1);
   expect_bad (f->dir, s->str, SVD_ERROR_UNSUPPORTED, "version 2");
 
