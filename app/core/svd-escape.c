@@ -94,8 +94,9 @@ svd_str_escape_control (const char *text,
  * controls and bidi overrides as they are; this rewrites those as `\uXXXX`,
  * which JSON reads back as the same characters, so that JSON printed to a
  * terminal is as inert as our text output. Everything else, the newlines
- * of pretty-printing included, is unchanged; invalid UTF-8 is left alone
- * (it cannot come from json-glib).
+ * of pretty-printing included, is unchanged; invalid UTF-8 is copied byte
+ * by byte (json-glib does write it: it decodes an unpaired surrogate
+ * escape such as "\ud800" into bytes that are not UTF-8).
  *
  * Returns: (transfer full): the rewritten text
  */
