@@ -284,6 +284,19 @@ parse_model_step (JsonObject         *o,
   s->path = g_strdup (path);
   s->sha256 = g_strdup (sha);
   s->abs_path = g_canonicalize_filename (path, base_dir);
+  {
+    /* "." or "a/.." names the preset's own folder: written back relative
+     * to that folder it would be the empty path (found by fuzz-preset). */
+    g_autofree char *folder = base_dir != NULL ? g_canonicalize_filename (base_dir, NULL) : NULL;
+
+    if (folder != NULL && strcmp (s->abs_path, folder) == 0)
+      {
+        g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                     "Preset %s: the model path “%s” names the preset's own folder, not a model file", where,
+                     path);
+        return FALSE;
+      }
+  }
 
   if (flags & SVD_CHAIN_LOAD_NO_MODELS)
     return TRUE;

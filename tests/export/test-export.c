@@ -211,6 +211,12 @@ test_preset_bad (Fixture       *f,
   g_assert_nonnull (strstr (s->str, "\\ud800"));
   expect_bad (f->dir, s->str, SVD_ERROR_INVALID_INPUT, "not valid UTF-8");
 
+  /* fuzz-preset: "." (the preset's own folder) was written back as the
+   * empty path, which the reader refuses. */
+  g_string_assign (s, good);
+  g_string_replace (s, "tiny1x.onnx", "sub/..", 1);
+  expect_bad (f->dir, s->str, SVD_ERROR_INVALID_INPUT, "own folder");
+
   g_string_assign (s, good);
   g_string_replace (s, "\"version\" : 1", "\"version\" : 2", 1);
   expect_bad (f->dir, s->str, SVD_ERROR_UNSUPPORTED, "version 2");
