@@ -1372,11 +1372,13 @@ layer_bands (SvdEngine *self,
 
 /* Graph stages (issue #27) borrow the 3x3 conv layers: the same kernels,
  * weight layout, bands and Winograd choice as a compact model's body. */
-/* A lent conv keeps its own copy of the weights: under auto, Winograd
- * variants are made later from them (Layer.wino_src). */
+/* A lent conv keeps its own copy of the weights (under auto, Winograd
+ * variants are made later from them: Layer.wino_src), or with @borrowed
+ * points at the caller's, which outlive it. */
 typedef struct {
   Layer        l;
   SvdConvLayer src;
+  gboolean     borrowed;
 } GraphConv;
 
 static void
@@ -1384,23 +1386,43 @@ graph_conv_free (gpointer data,
                  gpointer conv);
 
 static gpointer
-graph_conv_new (gpointer             data,
-                const SvdConvLayer  *src,
-                GError             **error)
+graph_conv_make (SvdEngine           *self,
+                 const SvdConvLayer  *src,
+                 gboolean             borrowed,
+                 GError             **error)
 {
-  SvdEngine *self = data;
   GraphConv *gc = g_new0 (GraphConv, 1);
 
   gc->src = *src;
-  gc->src.weight = g_memdup2 (src->weight, (gsize) src->out_ch * src->in_ch * 9 * sizeof (float));
-  gc->src.bias = g_memdup2 (src->bias, (gsize) src->out_ch * sizeof (float));
-  gc->src.slope = src->slope ? g_memdup2 (src->slope, (gsize) src->out_ch * sizeof (float)) : NULL;
+  gc->borrowed = borrowed;
+  if (!borrowed)
+    {
+      gc->src.weight = g_memdup2 (src->weight, (gsize) src->out_ch * src->in_ch * 9 * sizeof (float));
+      gc->src.bias = g_memdup2 (src->bias, (gsize) src->out_ch * sizeof (float));
+      gc->src.slope = src->slope ? g_memdup2 (src->slope, (gsize) src->out_ch * sizeof (float)) : NULL;
+    }
   if (!layer_setup (self, &gc->l, NULL, &gc->src, FALSE, FALSE, 1, error))
     {
       graph_conv_free (self, gc);
       return NULL;
     }
   return gc;
+}
+
+static gpointer
+graph_conv_new (gpointer             data,
+                const SvdConvLayer  *src,
+                GError             **error)
+{
+  return graph_conv_make (data, src, FALSE, error);
+}
+
+static gpointer
+graph_conv_new_borrowed (gpointer             data,
+                         const SvdConvLayer  *src,
+                         GError             **error)
+{
+  return graph_conv_make (data, src, TRUE, error);
 }
 
 static void
@@ -1416,9 +1438,12 @@ graph_conv_free (gpointer data,
     if (l->wino[k] != NULL)
       self->bytes -= svd_winograd_layer_weight_bytes (l->wino[k]);
   layer_clear (l);
-  g_free (gc->src.weight);
-  g_free (gc->src.bias);
-  g_free (gc->src.slope);
+  if (!gc->borrowed)
+    {
+      g_free (gc->src.weight);
+      g_free (gc->src.bias);
+      g_free (gc->src.slope);
+    }
   g_free (gc);
 }
 
@@ -1502,7 +1527,7 @@ void
 svd_engine_get_conv_hooks (SvdEngine         *self,
                            SvdGraphConvHooks *hooks)
 {
-  SvdGraphConvHooks h = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+  SvdGraphConvHooks h = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry, graph_conv_new_borrowed };
 
   g_return_if_fail (self->ctx != NULL);
   *hooks = h;
@@ -1512,7 +1537,7 @@ static void
 graph_set_hooks (SvdEngine  *self,
                  SvdGraphCl *graph)
 {
-  SvdGraphConvHooks hooks = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry };
+  SvdGraphConvHooks hooks = { self, graph_conv_new, graph_conv_run, graph_conv_free, graph_geometry, graph_conv_new_borrowed };
 
   svd_graph_cl_set_conv_hooks (graph, &hooks);
 }

@@ -48,6 +48,12 @@ typedef struct {
                          int                  h,
                          int                 *pitch,
                          int                 *plane);
+  /* As conv_new, but the layer's weight, bias and slope arrays are used in
+   * place, not copied: the caller keeps them alive and unchanged until
+   * conv_free (DISTS's VGG16 weights, held for the runner's life). */
+  gpointer (*conv_new_borrowed) (gpointer             data,
+                                 const SvdConvLayer  *layer,
+                                 GError             **error);
 } SvdGraphConvHooks;
 
 /* @model: (nullable): the graph model svd_graph_cl_run_rgb() runs

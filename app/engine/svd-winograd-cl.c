@@ -60,22 +60,49 @@ transform_on_device (SvdWinogradLayer  *self,
                      GError           **error)
 {
   cl_kernel k = get_kernel (data, "winograd.cl", "wino_weights", options, error);
+  cl_event done = NULL;
+  gboolean in_place;
   cl_mem raw;
   size_t gws[3] = { (size_t) self->ocb, (size_t) self->ic, (size_t) (self->oc / self->ocb) };
   cl_int err = CL_SUCCESS;
 
   if (k == NULL)
     return FALSE;
-  raw = upload (self->ctx, weight, (gsize) self->oc * self->ic * 9, error);
-  if (raw == NULL)
+  /* A CPU device reads the caller's weights in place (a copy of VGG16's
+   * would be 59 MB more to fault in and fill); then the kernel must be done
+   * before they may go, so it is waited for. Other devices get a copy. */
+  in_place = (svd_cl_context_get_info (self->ctx)->type & CL_DEVICE_TYPE_CPU) != 0;
+  if (in_place)
     {
-      clReleaseKernel (k);
-      return FALSE;
+      raw = clCreateBuffer (svd_cl_context_get_context (self->ctx), CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR,
+                            (gsize) self->oc * self->ic * 9 * sizeof (float), (void *) weight, &err);
+      if (raw == NULL)
+        {
+          clReleaseKernel (k);
+          return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "wino_weights input");
+        }
+    }
+  else
+    {
+      raw = upload (self->ctx, weight, (gsize) self->oc * self->ic * 9, error);
+      if (raw == NULL)
+        {
+          clReleaseKernel (k);
+          return FALSE;
+        }
     }
   err |= clSetKernelArg (k, 0, sizeof (cl_mem), &raw);
   err |= clSetKernelArg (k, 1, sizeof (cl_mem), &self->weight);
   if (err == CL_SUCCESS)
-    err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, NULL, gws, NULL, 0, NULL, NULL);
+    err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 3, NULL, gws, NULL, 0, NULL,
+                                  in_place ? &done : NULL);
+  if (done != NULL)
+    {
+      cl_int werr = clWaitForEvents (1, &done);
+
+      err = err != CL_SUCCESS ? err : werr;
+      clReleaseEvent (done);
+    }
   /* Released while queued: OpenCL keeps them until the kernel is done. */
   clReleaseMemObject (raw);
   clReleaseKernel (k);

@@ -277,7 +277,7 @@ svd_cl_dists_new (SvdClContext           *context,
         layer->weight = weights->weight[i];
         layer->bias = weights->bias[i];
         layer->slope = self->zero_slope;
-        self->convs[i] = self->hooks.conv_new (self->hooks.data, layer, error);
+        self->convs[i] = self->hooks.conv_new_borrowed (self->hooks.data, layer, error);
         if (self->convs[i] == NULL)
           return NULL;
       }
