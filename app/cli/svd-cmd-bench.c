@@ -366,6 +366,13 @@ svd_cmd_bench (int    argc,
                   json_builder_add_int_value (b, info.oc);
                   json_builder_set_member_name (b, "algo");
                   json_builder_add_string_value (b, info.algo);
+                  if (info.ocb > 0)
+                    {
+                      json_builder_set_member_name (b, "block_out_channels");
+                      json_builder_add_int_value (b, info.ocb);
+                      json_builder_set_member_name (b, "block_tile_vectors");
+                      json_builder_add_int_value (b, info.rx);
+                    }
                   json_builder_set_member_name (b, "ms");
                   json_builder_add_double_value (b, info.ms);
                   json_builder_set_member_name (b, "gflops_real");
@@ -442,9 +449,14 @@ svd_cmd_bench (int    argc,
                   double real = info.ms > 0 ? layer_gflop (&info, TRUE) / (info.ms / 1000.0) : 0.0;
                   double deq = info.ms > 0 ? layer_gflop (&info, FALSE) / (info.ms / 1000.0) : 0.0;
 
-                  /* Direct layers do the direct-equivalent work: one figure. */
-                  printf ("  %u.%-3d %3d→%-3d %-6s %8.2f ms  %6.1f GFLOP/s", s + 1, li, info.ic, info.oc, info.algo,
-                          info.ms, deq);
+                  g_autofree char *blocking = info.ocb > 0 ? g_strdup_printf ("%dx%d", info.ocb, info.rx)
+                                                           : g_strdup ("");
+
+                  /* Direct layers do the direct-equivalent work: one figure.
+                   * Winograd layers name their blocking (output channels x
+                   * vectors of tiles per register block). */
+                  printf ("  %u.%-3d %3d→%-3d %-6s %-5s %8.2f ms  %6.1f GFLOP/s", s + 1, li, info.ic, info.oc,
+                          info.algo, blocking, info.ms, deq);
                   if (strcmp (info.algo, "direct") != 0)
                     printf (" d-eq, %6.1f real", real);
                   else

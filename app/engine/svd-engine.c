@@ -31,11 +31,13 @@ typedef struct {
   /* Body convs (nf → nf) may run by Winograd: [0] F(2x2), [1] F(4x4),
    * created as settings.conv asks; algo is the one in use. */
   SvdWinogradLayer *wino[2];
+  int       wino_block[2];    /* the blocking wino[k] was made with */
   const SvdConvLayer *wino_src; /* its weights (the stage's model holds
                                  * them): set when Winograd may run it */
   SvdConvAlgo algo;
   int       tuned_class;      /* size class algo was chosen for; -1: none */
-  double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run) */
+  double    tune_ms[3];       /* measured direct, wino2, wino4 (0: not run),
+                               * each its best blocking */
   double    profile_ms;       /* summed device time when layer profiling */
   int       run_w;            /* the size it last ran at */
   int       run_h;
@@ -466,6 +468,15 @@ svd_engine_get_layer_info (SvdEngine          *self,
   info->algo = svd_conv_algo_name (l->algo);
   info->ms = l->profile_runs > 0 ? l->profile_ms / l->profile_runs : 0.0;
   memcpy (info->tune_ms, l->tune_ms, sizeof info->tune_ms);
+  info->block = info->ocb = info->rx = 0;
+  if (l->algo != SVD_CONV_ALGO_DIRECT && l->wino[l->algo == SVD_CONV_ALGO_WINO4] != NULL)
+    {
+      SvdWinogradLayer *w = l->wino[l->algo == SVD_CONV_ALGO_WINO4];
+
+      info->block = l->wino_block[l->algo == SVD_CONV_ALGO_WINO4];
+      info->ocb = svd_winograd_layer_get_ocb (w);
+      info->rx = svd_winograd_layer_get_rx (w);
+    }
   return TRUE;
 }
 
@@ -594,25 +605,26 @@ kernel_getter (gpointer     data,
   return get_kernel_from (data, file, name, options, error);
 }
 
-/* F(2x2) (k = 0) or F(4x4) (k = 1) for a layer, made on first need:
- * weights transformed and uploaded, the shared scratch grown to fit. */
-static gboolean
-wino_ensure (SvdEngine  *self,
-             Layer      *l,
-             int         k,
-             GError    **error)
+/* F(2x2) (k = 0) or F(4x4) (k = 1) for a layer in blocking @block:
+ * weights transformed and uploaded, counted, the shared scratch grown to
+ * fit. */
+static SvdWinogradLayer *
+wino_new (SvdEngine  *self,
+          Layer      *l,
+          int         k,
+          int         block,
+          GError    **error)
 {
   const SvdConvLayer *src = l->wino_src;
   SvdWinogradLayer *w;
+  int max_ocb, rx;
 
-  if (l->wino[k] != NULL)
-    return TRUE;
-  g_return_val_if_fail (src != NULL, FALSE);
+  g_return_val_if_fail (src != NULL, NULL);
+  svd_wino_block_get (block, &max_ocb, &rx);
   w = svd_winograd_layer_new (self->ctx, kernel_getter, self, k == 0 ? 2 : 4, l->ic, l->oc, self->half,
-                              self->half, 0, 0, 0, src->weight, src->bias, src->slope, error);
+                              self->half, 0, rx, max_ocb, src->weight, src->bias, src->slope, error);
   if (w == NULL)
-    return FALSE;
-  l->wino[k] = w;
+    return NULL;
   self->bytes += svd_winograd_layer_weight_bytes (w);
   self->peak = MAX (self->peak, self->bytes);
   if (svd_winograd_layer_scratch_bytes (w) > self->wino_scratch_bytes)
@@ -625,9 +637,45 @@ wino_ensure (SvdEngine  *self,
         }
       self->wino_scratch = engine_alloc (self, svd_winograd_layer_scratch_bytes (w), error);
       if (self->wino_scratch == NULL)
-        return FALSE;
+        {
+          self->bytes -= svd_winograd_layer_weight_bytes (w);
+          svd_winograd_layer_free (w);
+          return NULL;
+        }
       self->wino_scratch_bytes = svd_winograd_layer_scratch_bytes (w);
     }
+  return w;
+}
+
+static void
+wino_drop (SvdEngine         *self,
+           SvdWinogradLayer **w)
+{
+  if (*w == NULL)
+    return;
+  self->bytes -= svd_winograd_layer_weight_bytes (*w);
+  g_clear_pointer (w, svd_winograd_layer_free);
+}
+
+/* F(2x2) (k = 0) or F(4x4) (k = 1) in blocking @block for a layer, made on
+ * first need (replacing one of another blocking). */
+static gboolean
+wino_ensure (SvdEngine  *self,
+             Layer      *l,
+             int         k,
+             int         block,
+             GError    **error)
+{
+  SvdWinogradLayer *w;
+
+  if (l->wino[k] != NULL && l->wino_block[k] == block)
+    return TRUE;
+  wino_drop (self, &l->wino[k]);
+  w = wino_new (self, l, k, block, error);
+  if (w == NULL)
+    return FALSE;
+  l->wino[k] = w;
+  l->wino_block[k] = block;
   return TRUE;
 }
 
@@ -684,7 +732,7 @@ wino_setup (SvdEngine          *self,
     {
       int k = mode == SVD_CONV_MODE_WINO4;
 
-      if (!wino_ensure (self, l, k, error))
+      if (!wino_ensure (self, l, k, 0, error))
         return FALSE;
       l->algo = k ? SVD_CONV_ALGO_WINO4 : SVD_CONV_ALGO_WINO2;
     }
@@ -1218,7 +1266,10 @@ choose_conv (SvdEngine  *self,
   g_autofree char *key = svd_conv_choice_key (l->ic, l->oc, self->half, self->half, size_class);
   g_autofree char *dir = svd_settings_get_kernel_cache_dir (&self->settings);
   gpointer hit;
-  SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
+  SvdConvChoice choice = { SVD_CONV_ALGO_DIRECT, 0 };
+  SvdWinogradLayer *pool[2][SVD_WINO_N_BLOCKS] = { { NULL } };
+  double ms[SVD_CONV_N_CANDIDATES];
+  gboolean ok = TRUE;
 
   l->tuned_class = size_class;
   /* Small frames run direct without measuring: Winograd's transforms and
@@ -1236,45 +1287,97 @@ choose_conv (SvdEngine  *self,
     }
   if (g_hash_table_lookup_extended (self->conv_choices, key, NULL, &hit))
     {
-      l->algo = GPOINTER_TO_INT (hit);
-      return l->algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, l->algo == SVD_CONV_ALGO_WINO4, error);
+      choice.algo = GPOINTER_TO_INT (hit) & 0xff;
+      choice.block = GPOINTER_TO_INT (hit) >> 8;
+      l->algo = choice.algo;
+      return l->algo == SVD_CONV_ALGO_DIRECT ||
+             wino_ensure (self, l, l->algo == SVD_CONV_ALGO_WINO4, choice.block, error);
     }
-  if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &algo))
+  if (self->settings.use_kernel_cache && svd_conv_choice_lookup (self->ctx, dir, key, &choice))
     {
-      l->algo = algo;
-      g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
-      return algo == SVD_CONV_ALGO_DIRECT || wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error);
+      l->algo = choice.algo;
+      g_hash_table_insert (self->conv_choices, g_steal_pointer (&key),
+                           GINT_TO_POINTER (choice.algo | choice.block << 8));
+      return choice.algo == SVD_CONV_ALGO_DIRECT ||
+             wino_ensure (self, l, choice.algo == SVD_CONV_ALGO_WINO4, choice.block, error);
     }
-  /* A warm-up run of each, then rounds that take the three in turn, the
-   * best of each counting: on a device shared with other work a burst of
-   * load then falls on every candidate alike, not on one. */
+  /* A warm-up run of each candidate (direct, then F(2x2) and F(4x4) in
+   * each blocking), then rounds that take them in turn, the best of each
+   * counting: on a device shared with other work a burst of load then
+   * falls on every candidate alike, not on one. The candidates' weights
+   * are made once, held in pool for the rounds, and the losers dropped. */
   if (!direct_ensure (self, l, l->wino_src, error))
     return FALSE;
-  for (int i = 0; i < 3; i++)
-    l->tune_ms[i] = G_MAXDOUBLE;
-  for (int round = -1; round < 3; round++)
-    for (int i = 0; i < 3; i++)
+  for (int k = 0; k < 2; k++)
+    {
+      pool[k][l->wino_block[k]] = l->wino[k];
+      l->wino[k] = NULL;
+    }
+  for (int i = 0; i < SVD_CONV_N_CANDIDATES; i++)
+    ms[i] = G_MAXDOUBLE;
+  for (int round = -1; round < 3 && ok; round++)
+    for (int i = 0; i < SVD_CONV_N_CANDIDATES && ok; i++)
       {
-        SvdConvAlgo cand = i == 0 ? SVD_CONV_ALGO_DIRECT : i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
-        double ms;
+        SvdConvChoice cand = svd_conv_candidate (i);
+        int k = cand.algo == SVD_CONV_ALGO_WINO4;
+        double t;
 
-        if (cand != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, i - 1, error))
-          return FALSE;
-        ms = time_candidate (self, l, cand, src, dst, residual, w, h, error);
-        if (ms < 0)
-          return FALSE;
-        if (round >= 0)
-          l->tune_ms[i] = MIN (l->tune_ms[i], ms);
+        if (cand.algo != SVD_CONV_ALGO_DIRECT)
+          {
+            if (pool[k][cand.block] == NULL &&
+                (pool[k][cand.block] = wino_new (self, l, k, cand.block, error)) == NULL)
+              {
+                ok = FALSE;
+                break;
+              }
+            l->wino[k] = pool[k][cand.block];
+          }
+        t = time_candidate (self, l, cand.algo, src, dst, residual, w, h, error);
+        l->wino[k] = NULL;
+        if (t < 0)
+          ok = FALSE;
+        else if (round >= 0)
+          ms[i] = MIN (ms[i], t);
       }
-  for (int i = 1; i < 3; i++)
-    if (l->tune_ms[i] < l->tune_ms[algo == SVD_CONV_ALGO_DIRECT ? 0 : algo / 2])
-      algo = i == 1 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
-  if (self->settings.use_kernel_cache)
-    algo = svd_conv_choice_store (self->ctx, dir, key, algo, l->tune_ms);
-  l->algo = algo;
-  if (algo != SVD_CONV_ALGO_DIRECT && !wino_ensure (self, l, algo == SVD_CONV_ALGO_WINO4, error))
+  if (ok)
+    {
+      int best = 0;
+
+      for (int i = 1; i < SVD_CONV_N_CANDIDATES; i++)
+        if (ms[i] < ms[best])
+          best = i;
+      choice = svd_conv_candidate (best);
+      for (int i = 0; i < 3; i++)
+        l->tune_ms[i] = G_MAXDOUBLE;
+      for (int i = 0; i < SVD_CONV_N_CANDIDATES; i++)
+        {
+          SvdConvAlgo a = svd_conv_candidate (i).algo;
+          int slot = a == SVD_CONV_ALGO_DIRECT ? 0 : a == SVD_CONV_ALGO_WINO2 ? 1 : 2;
+
+          l->tune_ms[slot] = MIN (l->tune_ms[slot], ms[i]);
+        }
+      if (self->settings.use_kernel_cache)
+        choice = svd_conv_choice_store (self->ctx, dir, key, choice, ms);
+    }
+  /* Keep the chosen variant only: the others' weights go (another size
+   * class that chose one makes it again). */
+  for (int k = 0; k < 2; k++)
+    for (int b = 0; b < SVD_WINO_N_BLOCKS; b++)
+      if (ok && choice.algo != SVD_CONV_ALGO_DIRECT && k == (choice.algo == SVD_CONV_ALGO_WINO4) &&
+          b == choice.block)
+        {
+          l->wino[k] = pool[k][b];
+          l->wino_block[k] = b;
+        }
+      else
+        wino_drop (self, &pool[k][b]);
+  if (!ok)
     return FALSE;
-  g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (algo));
+  l->algo = choice.algo;
+  if (choice.algo != SVD_CONV_ALGO_DIRECT &&
+      !wino_ensure (self, l, choice.algo == SVD_CONV_ALGO_WINO4, choice.block, error))
+    return FALSE;
+  g_hash_table_insert (self->conv_choices, g_steal_pointer (&key), GINT_TO_POINTER (choice.algo | choice.block << 8));
   return TRUE;
 }
 

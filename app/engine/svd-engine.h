@@ -41,8 +41,12 @@ typedef struct {
  * @oc: output channels
  * @algo: "direct", "wino2" or "wino4": how the layer runs now
  * @ms: mean device time per run while layer profiling was on (0: none)
- * @tune_ms: what the auto choice measured: direct, wino2, wino4 (0: not
- *   measured, e.g. the choice came from the cache)
+ * @tune_ms: what the auto choice measured: direct, wino2, wino4, each in
+ *   its best blocking (0: not measured, e.g. the choice came from the cache)
+ * @block: the Winograd blocking (svd_wino_block_get()); 0 for direct
+ * @ocb: output channels per register block of the running Winograd kernel
+ *   (0 for direct)
+ * @rx: vectors of tiles per register block (0 for direct)
  * @width: the width the layer last ran at (0: not run yet)
  * @height: the height it last ran at
  */
@@ -54,6 +58,9 @@ typedef struct {
   const char *algo;
   double      ms;
   double      tune_ms[3];
+  int         block;
+  int         ocb;
+  int         rx;
 } SvdEngineLayerInfo;
 
 typedef struct _SvdEngine SvdEngine;

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -239,6 +240,13 @@ svd_winograd_layer_get_ocb (SvdWinogradLayer *self)
   return self->ocb;
 }
 
+/* Vectors of tiles per block of the kernel. */
+int
+svd_winograd_layer_get_rx (SvdWinogradLayer *self)
+{
+  return self->rx;
+}
+
 /**
  * svd_winograd_layer_read_weights:
  * @self: a layer
@@ -376,6 +384,66 @@ svd_conv_algo_name (SvdConvAlgo algo)
     }
 }
 
+/* { max OCB, RX }: 16 x 1 (16 accumulators of one vector of tiles each)
+ * measured 10-17 % less CPU time than 8 x 2 on PoCL AVX-512; devices with
+ * fewer or narrower registers (AVX2: 16 of 8 floats) may want the other. */
+static const int wino_blocks[SVD_WINO_N_BLOCKS][2] = { { 16, 1 }, { 8, 2 } };
+
+/**
+ * svd_wino_block_get:
+ * @block: 0 to %SVD_WINO_N_BLOCKS - 1
+ * @max_ocb: (out): most output channels per block (svd_winograd_layer_new())
+ * @rx: (out): vectors of tiles per block
+ */
+void
+svd_wino_block_get (int  block,
+                    int *max_ocb,
+                    int *rx)
+{
+  g_return_if_fail (block >= 0 && block < SVD_WINO_N_BLOCKS);
+  *max_ocb = wino_blocks[block][0];
+  *rx = wino_blocks[block][1];
+}
+
+/**
+ * svd_conv_candidate:
+ * @i: 0 to %SVD_CONV_N_CANDIDATES - 1
+ *
+ * Returns: the auto choice's candidate @i: direct, then F(2x2) in every
+ *   blocking, then F(4x4) in every blocking
+ */
+SvdConvChoice
+svd_conv_candidate (int i)
+{
+  SvdConvChoice c = { SVD_CONV_ALGO_DIRECT, 0 };
+
+  g_return_val_if_fail (i >= 0 && i < SVD_CONV_N_CANDIDATES, c);
+  if (i > 0)
+    {
+      c.algo = i - 1 < SVD_WINO_N_BLOCKS ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4;
+      c.block = (i - 1) % SVD_WINO_N_BLOCKS;
+    }
+  return c;
+}
+
+/**
+ * svd_conv_choice_name:
+ * @choice: a choice
+ *
+ * Returns: (transfer full): "direct", or the Winograd variant and its
+ *   blocking as max OCB x RX, e.g. "wino4:16x1" (the conv-choice.ini value)
+ */
+char *
+svd_conv_choice_name (SvdConvChoice choice)
+{
+  int ocb, rx;
+
+  if (choice.algo == SVD_CONV_ALGO_DIRECT)
+    return g_strdup ("direct");
+  svd_wino_block_get (CLAMP (choice.block, 0, SVD_WINO_N_BLOCKS - 1), &ocb, &rx);
+  return g_strdup_printf ("%s:%dx%d", svd_conv_algo_name (choice.algo), ocb, rx);
+}
+
 /* Frame sizes whose pixel counts lie within a factor of two share one
  * measurement: log2 of the pixel count, rounded. */
 int
@@ -432,20 +500,48 @@ choice_path (const char *cache_dir)
   return g_build_filename (cache_dir, "conv-choice.ini", NULL);
 }
 
+/* "direct", "wino2" or "wino4" (block 0: what files written before the
+ * blocking was measured hold), or "wino2:OCBxRX" / "wino4:OCBxRX" naming
+ * one of the blockings; then the end or "; " and the measurements. */
 static gboolean
-parse_choice (const char  *val,
-              SvdConvAlgo *algo)
+parse_choice (const char    *val,
+              SvdConvChoice *choice)
 {
+  SvdConvChoice c = { SVD_CONV_ALGO_DIRECT, 0 };
+  const char *p;
+
   if (val == NULL)
     return FALSE;
   if (g_str_has_prefix (val, "wino2"))
-    *algo = SVD_CONV_ALGO_WINO2;
+    c.algo = SVD_CONV_ALGO_WINO2;
   else if (g_str_has_prefix (val, "wino4"))
-    *algo = SVD_CONV_ALGO_WINO4;
-  else if (g_str_has_prefix (val, "direct"))
-    *algo = SVD_CONV_ALGO_DIRECT;
-  else
+    c.algo = SVD_CONV_ALGO_WINO4;
+  else if (!g_str_has_prefix (val, "direct"))
     return FALSE;
+  p = val + (c.algo == SVD_CONV_ALGO_DIRECT ? 6 : 5);
+  if (*p == ':' && c.algo != SVD_CONV_ALGO_DIRECT)
+    {
+      gboolean found = FALSE;
+
+      for (int b = 0; b < SVD_WINO_N_BLOCKS && !found; b++)
+        {
+          g_autofree char *name = NULL;
+          SvdConvChoice t = { c.algo, b };
+
+          name = svd_conv_choice_name (t);
+          if (g_str_has_prefix (val, name))
+            {
+              c.block = b;
+              p = val + strlen (name);
+              found = TRUE;
+            }
+        }
+      if (!found)
+        return FALSE;
+    }
+  if (*p != '\0' && *p != ';')
+    return FALSE;
+  *choice = c;
   return TRUE;
 }
 
@@ -460,17 +556,17 @@ parse_choice (const char  *val,
  * @length: its length
  * @group: the device's group (platform | device | driver | version)
  * @key: from svd_conv_choice_key()
- * @algo: (out): the choice stored for @key in @group
+ * @choice: (out): the choice stored for @key in @group
  *
  * Returns: whether a valid choice was stored; anything else (text that is
- *   not a key file, an unknown value) reads as no choice
+ *   not a key file, an unknown value or blocking) reads as no choice
  */
 gboolean
-svd_conv_choice_parse (const char  *data,
-                       gsize        length,
-                       const char  *group,
-                       const char  *key,
-                       SvdConvAlgo *algo)
+svd_conv_choice_parse (const char    *data,
+                       gsize          length,
+                       const char    *group,
+                       const char    *key,
+                       SvdConvChoice *choice)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autofree char *val = NULL;
@@ -478,7 +574,7 @@ svd_conv_choice_parse (const char  *data,
   if (!g_key_file_load_from_data (kf, data, length, G_KEY_FILE_NONE, NULL))
     return FALSE;
   val = g_key_file_get_string (kf, group, key, NULL);
-  return parse_choice (val, algo);
+  return parse_choice (val, choice);
 }
 
 /**
@@ -486,15 +582,15 @@ svd_conv_choice_parse (const char  *data,
  * @ctx: the device
  * @cache_dir: the kernel cache directory
  * @key: from svd_conv_choice_key()
- * @algo: (out): the choice stored for @key on this device and driver
+ * @choice: (out): the choice stored for @key on this device and driver
  *
  * Returns: whether a choice was stored
  */
 gboolean
-svd_conv_choice_lookup (SvdClContext *ctx,
-                        const char   *cache_dir,
-                        const char   *key,
-                        SvdConvAlgo  *algo)
+svd_conv_choice_lookup (SvdClContext  *ctx,
+                        const char    *cache_dir,
+                        const char    *key,
+                        SvdConvChoice *choice)
 {
   g_autofree char *path = choice_path (cache_dir);
   g_autofree char *group = choice_group (ctx);
@@ -503,13 +599,14 @@ svd_conv_choice_lookup (SvdClContext *ctx,
 
   if (!svd_file_read_regular (path, CONV_CHOICE_MAX_BYTES, &data, &len, NULL))
     return FALSE;
-  return svd_conv_choice_parse (data, len, group, key, algo);
+  return svd_conv_choice_parse (data, len, group, key, choice);
 }
 
 /**
  * svd_conv_choice_store:
- * @ms: (array fixed-size=3): measured ms of direct, wino2, wino4 (0: not
- *   measured), kept in the file for people reading it
+ * @ms: (array fixed-size=5): measured ms of each candidate in
+ *   svd_conv_candidate()'s order (0: not measured), kept in the file for
+ *   people reading it
  *
  * The first choice stored for a key wins: when another process measured
  * the same key meanwhile (tests and jobs run side by side), its choice is
@@ -518,31 +615,30 @@ svd_conv_choice_lookup (SvdClContext *ctx,
  * conv-choice.lock. Best effort: a cache that cannot be written costs a
  * re-measurement.
  *
- * Returns: the choice to use: @algo, or the one stored first
+ * Returns: the choice to use: @choice, or the one stored first
  */
-SvdConvAlgo
-svd_conv_choice_store (SvdClContext *ctx,
-                       const char   *cache_dir,
-                       const char   *key,
-                       SvdConvAlgo   algo,
-                       const double *ms)
+SvdConvChoice
+svd_conv_choice_store (SvdClContext  *ctx,
+                       const char    *cache_dir,
+                       const char    *key,
+                       SvdConvChoice  choice,
+                       const double  *ms)
 {
   g_autoptr(GKeyFile) kf = g_key_file_new ();
   g_autoptr(GError) error = NULL;
   g_autofree char *path = choice_path (cache_dir);
   g_autofree char *lock_path = g_build_filename (cache_dir, "conv-choice.lock", NULL);
   g_autofree char *group = choice_group (ctx);
-  g_autofree char *val = NULL;
   g_autofree char *old = NULL;
   g_autofree char *data = NULL;
   gsize len = 0;
-  SvdConvAlgo stored;
+  SvdConvChoice stored;
   int lock = -1;
 
   if (g_mkdir_with_parents (cache_dir, 0700) != 0)
     {
       g_debug ("Cannot store the conv choice in %s: %s", cache_dir, g_strerror (errno));
-      return algo;
+      return choice;
     }
   lock = open (lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (lock >= 0)
@@ -552,16 +648,24 @@ svd_conv_choice_store (SvdClContext *ctx,
     g_key_file_load_from_data (kf, data, len, G_KEY_FILE_KEEP_COMMENTS, NULL);
   old = g_key_file_get_string (kf, group, key, NULL);
   if (parse_choice (old, &stored))
-    algo = stored;
+    choice = stored;
   else
     {
-      val = g_strdup_printf ("%s; direct %.3f ms, wino2 %.3f ms, wino4 %.3f ms", svd_conv_algo_name (algo),
-                             ms[0], ms[1], ms[2]);
-      g_key_file_set_string (kf, group, key, val);
+      g_autoptr(GString) val = g_string_new (NULL);
+      g_autofree char *name = svd_conv_choice_name (choice);
+
+      g_string_append_printf (val, "%s;", name);
+      for (int i = 0; i < SVD_CONV_N_CANDIDATES; i++)
+        {
+          g_autofree char *cand = svd_conv_choice_name (svd_conv_candidate (i));
+
+          g_string_append_printf (val, "%s %s %.3f ms", i > 0 ? "," : "", cand, ms[i]);
+        }
+      g_key_file_set_string (kf, group, key, val->str);
       if (!g_key_file_save_to_file (kf, path, &error))
         g_debug ("Cannot store the conv choice in %s: %s", path, error->message);
     }
   if (lock >= 0)
     close (lock);
-  return algo;
+  return choice;
 }

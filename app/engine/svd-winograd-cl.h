@@ -41,6 +41,7 @@ SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
 void              svd_winograd_layer_free          (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_m         (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_ocb       (SvdWinogradLayer *self);
+int               svd_winograd_layer_get_rx        (SvdWinogradLayer *self);
 gboolean          svd_winograd_layer_read_weights  (SvdWinogradLayer *self,
                                                     float            *u,
                                                     GError          **error);
@@ -73,6 +74,25 @@ typedef enum {
   SVD_CONV_ALGO_WINO4 = 4,
 } SvdConvAlgo;
 
+/* The Winograd blockings the auto choice measures beside the algorithm:
+ * most output channels per block (OCB, the register block's rows) x
+ * vectors of tiles per block (RX, its columns). Block 0 is the default and
+ * what a forced wino2 / wino4 runs. */
+#define SVD_WINO_N_BLOCKS 2
+/* Candidates of the auto choice: direct, then F(2x2) and F(4x4) in every
+ * blocking (ms arrays are in this order: svd_conv_candidate()). */
+#define SVD_CONV_N_CANDIDATES (1 + 2 * SVD_WINO_N_BLOCKS)
+
+typedef struct {
+  SvdConvAlgo algo;
+  int         block;    /* the Winograd blocking; 0 for direct */
+} SvdConvChoice;
+
+void        svd_wino_block_get        (int                 block,
+                                       int                *max_ocb,
+                                       int                *rx);
+char       *svd_conv_choice_name      (SvdConvChoice       choice);
+SvdConvChoice svd_conv_candidate      (int                 i);
 const char *svd_conv_algo_name        (SvdConvAlgo         algo);
 int         svd_conv_size_class       (int                 width,
                                        int                 height);
@@ -85,15 +105,15 @@ gboolean    svd_conv_choice_parse     (const char         *data,
                                        gsize               length,
                                        const char         *group,
                                        const char         *key,
-                                       SvdConvAlgo        *algo);
+                                       SvdConvChoice      *choice);
 gboolean    svd_conv_choice_lookup    (SvdClContext       *ctx,
                                        const char         *cache_dir,
                                        const char         *key,
-                                       SvdConvAlgo        *algo);
-SvdConvAlgo svd_conv_choice_store     (SvdClContext       *ctx,
+                                       SvdConvChoice      *choice);
+SvdConvChoice svd_conv_choice_store   (SvdClContext       *ctx,
                                        const char         *cache_dir,
                                        const char         *key,
-                                       SvdConvAlgo         algo,
+                                       SvdConvChoice       choice,
                                        const double       *ms);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdWinogradLayer, svd_winograd_layer_free)

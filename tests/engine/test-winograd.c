@@ -385,21 +385,90 @@ test_choice_cache (void)
 {
   g_autofree char *dir = g_dir_make_tmp ("svd-wino-XXXXXX", NULL);
   g_autofree char *key = svd_conv_choice_key (64, 64, FALSE, TRUE, svd_conv_size_class (960, 540));
-  double ms[3] = { 3, 2, 1 };
-  SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;
+  double ms[SVD_CONV_N_CANDIDATES] = { 5, 4, 3, 2, 1 };
+  SvdConvChoice choice = { SVD_CONV_ALGO_DIRECT, 0 };
+  SvdConvChoice w4b1 = { SVD_CONV_ALGO_WINO4, 1 }, w2b0 = { SVD_CONV_ALGO_WINO2, 0 };
 
   g_assert_cmpint (svd_conv_size_class (960, 540), ==, svd_conv_size_class (900, 560));
   g_assert_cmpint (svd_conv_size_class (960, 540), !=, svd_conv_size_class (480, 270));
-  g_assert_false (svd_conv_choice_lookup (ctx, dir, key, &algo));
-  g_assert_cmpint (svd_conv_choice_store (ctx, dir, key, SVD_CONV_ALGO_WINO4, ms), ==, SVD_CONV_ALGO_WINO4);
-  g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &algo));
-  g_assert_cmpint (algo, ==, SVD_CONV_ALGO_WINO4);
+  g_assert_false (svd_conv_choice_lookup (ctx, dir, key, &choice));
+  choice = svd_conv_choice_store (ctx, dir, key, w4b1, ms);
+  g_assert_cmpint (choice.algo, ==, SVD_CONV_ALGO_WINO4);
+  g_assert_cmpint (choice.block, ==, 1);
+  g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &choice));
+  g_assert_cmpint (choice.algo, ==, SVD_CONV_ALGO_WINO4);
+  g_assert_cmpint (choice.block, ==, 1);
   /* A second process that measured the same key meanwhile gets the first
    * choice back and keeps it, so both run the layer alike. */
-  g_assert_cmpint (svd_conv_choice_store (ctx, dir, key, SVD_CONV_ALGO_WINO2, ms), ==, SVD_CONV_ALGO_WINO4);
-  g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &algo));
-  g_assert_cmpint (algo, ==, SVD_CONV_ALGO_WINO4);
+  choice = svd_conv_choice_store (ctx, dir, key, w2b0, ms);
+  g_assert_cmpint (choice.algo, ==, SVD_CONV_ALGO_WINO4);
+  g_assert_cmpint (choice.block, ==, 1);
+  g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &choice));
+  g_assert_cmpint (choice.algo, ==, SVD_CONV_ALGO_WINO4);
+  g_assert_cmpint (choice.block, ==, 1);
   svd_test_remove_tree (dir);
+}
+
+/* The blocking is part of the choice: every candidate's name parses back
+ * to it, a file from before the blocking was measured ("wino4; ...")
+ * reads as the default blocking, and an unknown blocking or trailing text
+ * reads as no choice (measured again). */
+static void
+test_choice_blocking (void)
+{
+  const char *group = "G";
+  const char *key = "K";
+
+  for (int i = 0; i < SVD_CONV_N_CANDIDATES; i++)
+    {
+      SvdConvChoice c = svd_conv_candidate (i), back = { -1, -1 };
+      g_autofree char *name = svd_conv_choice_name (c);
+      g_autofree char *text = g_strdup_printf ("[%s]\n%s=%s; direct 1.000 ms\n", group, key, name);
+
+      g_assert_true (svd_conv_choice_parse (text, strlen (text), group, key, &back));
+      g_assert_cmpint (back.algo, ==, c.algo);
+      g_assert_cmpint (back.block, ==, c.block);
+      if (c.algo != SVD_CONV_ALGO_DIRECT)
+        {
+          int ocb, rx;
+          g_autofree char *suffix = NULL;
+
+          svd_wino_block_get (c.block, &ocb, &rx);
+          suffix = g_strdup_printf (":%dx%d", ocb, rx);
+          g_assert_true (g_str_has_suffix (name, suffix));
+        }
+    }
+  /* Both blockings of both variants are candidates, direct first. */
+  g_assert_cmpint (svd_conv_candidate (0).algo, ==, SVD_CONV_ALGO_DIRECT);
+  for (int k = 0; k < 2; k++)
+    for (int b = 0; b < SVD_WINO_N_BLOCKS; b++)
+      {
+        SvdConvChoice c = svd_conv_candidate (1 + k * SVD_WINO_N_BLOCKS + b);
+
+        g_assert_cmpint (c.algo, ==, k == 0 ? SVD_CONV_ALGO_WINO2 : SVD_CONV_ALGO_WINO4);
+        g_assert_cmpint (c.block, ==, b);
+      }
+  g_assert_cmpint (SVD_WINO_N_BLOCKS, >=, 2);
+  {
+    const char *old = "[G]\nK=wino4; direct 3.000 ms, wino2 2.000 ms, wino4 1.000 ms\n";
+    SvdConvChoice back = { -1, -1 };
+
+    g_assert_true (svd_conv_choice_parse (old, strlen (old), group, key, &back));
+    g_assert_cmpint (back.algo, ==, SVD_CONV_ALGO_WINO4);
+    g_assert_cmpint (back.block, ==, 0);
+  }
+  {
+    const char *bad[] = { "[G]\nK=wino4:7x3\n", "[G]\nK=wino4:16x1x\n", "[G]\nK=wino2:\n",
+                          "[G]\nK=direct:16x1\n", "[G]\nK=wino4junk\n" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        SvdConvChoice back = { -1, -1 };
+
+        g_assert_false (svd_conv_choice_parse (bad[i], strlen (bad[i]), group, key, &back));
+        g_assert_cmpint (back.block, ==, -1);
+      }
+  }
 }
 
 /* Runs @m on @in with @settings; returns the output. */
@@ -440,7 +509,7 @@ test_engine_auto (void)
   g_autoptr(SvdImage) direct = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(SvdSettings) settings;
-  SvdConvAlgo stored = SVD_CONV_ALGO_DIRECT;
+  SvdConvChoice stored = { SVD_CONV_ALGO_DIRECT, 0 };
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -468,10 +537,36 @@ test_engine_auto (void)
       g_assert_true (svd_engine_get_layer_info (engine, 0, 1, &info));
       key = (g_free (key), svd_conv_choice_key (info.ic, info.oc, FALSE, FALSE, svd_conv_size_class (257, 256)));
       g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &stored));
-      g_assert_cmpstr (info.algo, ==, svd_conv_algo_name (stored));
+      g_assert_cmpstr (info.algo, ==, svd_conv_algo_name (stored.algo));
+      if (stored.algo != SVD_CONV_ALGO_DIRECT)
+        {
+          int max_ocb, rx;
+
+          /* The layer runs the stored blocking (24 output channels: OCB
+           * is the largest divisor within the blocking's bound). */
+          svd_wino_block_get (stored.block, &max_ocb, &rx);
+          g_assert_cmpint (info.block, ==, stored.block);
+          g_assert_cmpint (info.rx, ==, rx);
+          g_assert_cmpint (info.ocb, <=, max_ocb);
+          g_assert_cmpint (info.oc % info.ocb, ==, 0);
+        }
       if (round == 0)
-        /* Measured: direct and both Winograd variants timed. */
-        g_assert_true (info.tune_ms[0] > 0 && info.tune_ms[1] > 0 && info.tune_ms[2] > 0);
+        {
+          g_autofree char *ini = g_build_filename (dir, "conv-choice.ini", NULL);
+          g_autofree char *text = NULL;
+
+          /* Measured: direct and both Winograd variants timed, the latter
+           * in every blocking, each written down. */
+          g_assert_true (info.tune_ms[0] > 0 && info.tune_ms[1] > 0 && info.tune_ms[2] > 0);
+          g_assert_true (g_file_get_contents (ini, &text, NULL, NULL));
+          for (int i = 0; i < SVD_CONV_N_CANDIDATES; i++)
+            {
+              g_autofree char *name = svd_conv_choice_name (svd_conv_candidate (i));
+              g_autofree char *needle = g_strdup_printf (" %s ", name);
+
+              g_assert_nonnull (strstr (text, needle));
+            }
+        }
       else
         /* From the cache: nothing measured. */
         g_assert_true (info.tune_ms[0] == 0 && info.tune_ms[1] == 0 && info.tune_ms[2] == 0);
@@ -533,6 +628,7 @@ main (int    argc,
   g_test_add_func ("/winograd/kernel-bands", test_kernel_bands);
   g_test_add_func ("/winograd/fp16", test_fp16);
   g_test_add_func ("/winograd/choice-cache", test_choice_cache);
+  g_test_add_func ("/winograd/choice-blocking", test_choice_blocking);
   g_test_add_func ("/winograd/engine-auto", test_engine_auto);
   g_test_add_func ("/winograd/mode-names", test_mode_names);
   ret = g_test_run ();
