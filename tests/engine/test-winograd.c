@@ -315,6 +315,16 @@ test_kernel_blocks (void)
   check_kernel ("4,1,3", 3, 4);
   check_kernel ("8,3,5", 3, 4);
   check_kernel ("1,1,1", 5, 6);
+  /* Every blocking the auto choice measures, at the device's width. */
+  for (int b = 0; b < SVD_WINO_N_BLOCKS; b++)
+    {
+      int ocb, rx;
+      g_autofree char *spec = NULL;
+
+      svd_wino_block_get (b, &ocb, &rx);
+      spec = g_strdup_printf ("0,%d,%d", rx, ocb);
+      check_kernel (spec, 2, 5);
+    }
 }
 
 /* The layer in bands of tile rows (as the engine runs it, with a
