@@ -75,3 +75,19 @@ svd_json_check_depth (const char  *text,
     }
   return TRUE;
 }
+
+/**
+ * svd_json_error_text:
+ * @parse_error: (nullable): json-glib's error
+ *
+ * json-glib's parse errors quote the text they stopped at as it is, which
+ * need not be UTF-8 (an unpaired surrogate escape decodes to bytes that
+ * are not); our messages are shown and printed, so they must be text.
+ *
+ * Returns: (transfer full): the message, invalid bytes replaced by U+FFFD
+ */
+char *
+svd_json_error_text (const GError *parse_error)
+{
+  return g_utf8_make_valid (parse_error != NULL ? parse_error->message : "", -1);
+}

@@ -12,5 +12,6 @@ gboolean svd_json_check_depth (const char  *text,
                                guint        max_depth,
                                const char  *what,
                                GError     **error);
+char    *svd_json_error_text  (const GError *parse_error);
 
 G_END_DECLS

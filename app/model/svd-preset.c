@@ -378,8 +378,9 @@ svd_preset_parse (const char          *data,
     return NULL;
   if (!json_parser_load_from_data (parser, data, length, &local))
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The preset is not valid JSON: %s",
-                   local->message);
+      g_autofree char *shown = svd_json_error_text (local);
+
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The preset is not valid JSON: %s", shown);
       return NULL;
     }
   root = json_parser_get_root (parser);

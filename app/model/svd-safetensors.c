@@ -131,8 +131,10 @@ svd_safetensors_parse (const guint8      *data,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, (const char *) header, (gssize) header_len, &local))
     {
+      g_autofree char *shown = svd_json_error_text (local);
+
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
-                   "safetensors header is not well-formed JSON: %s", local->message);
+                   "safetensors header is not well-formed JSON: %s", shown);
       return NULL;
     }
   root = json_parser_get_root (parser);
@@ -168,6 +170,14 @@ svd_safetensors_parse (const guint8      *data,
       guint64 dim;
       gsize numel = 1, nbytes;
 
+      /* json-glib turns an unpaired surrogate escape ("\ud800") into bytes
+       * that are not UTF-8, which the header's own UTF-8 could not show. */
+      if (!g_utf8_validate (name, -1, NULL))
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                       "safetensors header names a tensor with text that is not UTF-8 (an unpaired \\u escape)");
+          return NULL;
+        }
       if (g_strcmp0 (name, "__metadata__") == 0)
         {
           g_autoptr(GList) keys = NULL;
@@ -192,10 +202,23 @@ svd_safetensors_parse (const guint8      *data,
             {
               JsonNode *v = json_object_get_member (meta, k->data);
 
+              if (!g_utf8_validate (k->data, -1, NULL))
+                {
+                  g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                               "safetensors metadata has a key that is not UTF-8 (an unpaired \\u escape)");
+                  return NULL;
+                }
               if (!JSON_NODE_HOLDS_VALUE (v) || json_node_get_value_type (v) != G_TYPE_STRING)
                 {
                   g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
                                "safetensors metadata “%s” is not a string", (char *) k->data);
+                  return NULL;
+                }
+              if (!g_utf8_validate (json_node_get_string (v), -1, NULL))
+                {
+                  g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                               "safetensors metadata “%s” is not UTF-8 text (an unpaired \\u escape)",
+                               (char *) k->data);
                   return NULL;
                 }
               svd_state_dict_set_meta (dict, k->data, json_node_get_string (v));
@@ -218,6 +241,12 @@ svd_safetensors_parse (const guint8      *data,
         {
           g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
                        "safetensors entry “%s” has no dtype string", name);
+          return NULL;
+        }
+      if (!g_utf8_validate (dtype_s, -1, NULL))
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT,
+                       "safetensors entry “%s” has a dtype that is not UTF-8 text", name);
           return NULL;
         }
       if (!parse_dtype (dtype_s, &dtype))

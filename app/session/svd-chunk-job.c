@@ -501,8 +501,9 @@ parse_json_file (const char  *path,
   if (!json_parser_load_from_data (parser, text, len, &local) ||
       !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "“%s” is damaged: %s", path,
-                   local != NULL ? local->message : "not a JSON object");
+      g_autofree char *shown = local != NULL ? svd_json_error_text (local) : g_strdup ("not a JSON object");
+
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "“%s” is damaged: %s", path, shown);
       return NULL;
     }
   return g_steal_pointer (&parser);

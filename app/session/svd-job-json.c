@@ -77,14 +77,16 @@ svd_job_json_is_null (JsonObject  *o,
 }
 
 /* Returns: (transfer none) (nullable): @member's string, or %NULL when it
- *   is missing or not a string */
+ *   is missing, not a string or not UTF-8 text (json-glib decodes an
+ *   unpaired surrogate escape, "\ud800", into bytes that are not) */
 const char *
 svd_job_json_get_string (JsonObject  *o,
                          const char  *member)
 {
   JsonNode *n = json_object_get_member (o, member);
 
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING)
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || json_node_get_value_type (n) != G_TYPE_STRING ||
+      !g_utf8_validate (json_node_get_string (n), -1, NULL))
     return NULL;
   return json_node_get_string (n);
 }

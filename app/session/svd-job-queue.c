@@ -999,7 +999,9 @@ parse_queue (const char  *path,
     return NULL;
   if (!json_parser_load_from_data (parser, text, len, &local))
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s", local->message);
+      g_autofree char *shown = svd_json_error_text (local);
+
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "%s", shown);
       return NULL;
     }
   if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))

@@ -184,8 +184,10 @@ member_double (JsonObject *o,
   return n != NULL && JSON_NODE_HOLDS_VALUE (n) ? json_node_get_double (n) : NAN;
 }
 
-/* A string member, or @def when it is missing or not a string (json-glib
- * would return NULL for a number, and the rows' strings are never NULL). */
+/* A string member, or @def when it is missing, not a string (json-glib
+ * would return NULL for a number, and the rows' strings are never NULL) or
+ * not UTF-8 text (an unpaired surrogate escape decodes to bytes that are
+ * not; the rows are shown and written back). */
 static const char *
 member_string (JsonObject *o,
                const char *k,
@@ -193,7 +195,8 @@ member_string (JsonObject *o,
 {
   JsonNode *n = json_object_get_member (o, k);
 
-  return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING
+  return n != NULL && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == G_TYPE_STRING &&
+         g_utf8_validate (json_node_get_string (n), -1, NULL)
          ? json_node_get_string (n) : def;
 }
 
@@ -237,8 +240,9 @@ svd_bench_matrix_parse (const char  *data,
     return NULL;
   if (!json_parser_load_from_data (parser, data, length, &local))
     {
-      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Cannot read the results “%s”: %s", path,
-                   local->message);
+      g_autofree char *shown = svd_json_error_text (local);
+
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "Cannot read the results “%s”: %s", path, shown);
       return NULL;
     }
   root = json_parser_get_root (parser);

@@ -184,6 +184,8 @@ expect_bad (const char *dir,
 
   g_assert_null (chain);
   g_assert_error (error, SVD_ERROR, code);
+  /* Shown and printed: always text, whatever bytes the file held. */
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
   if (strstr (error->message, fragment) == NULL)
     g_error ("“%s” lacks “%s”", error->message, fragment);
 }
@@ -201,6 +203,9 @@ test_preset_bad (Fixture       *f,
   char *p;
 
   expect_bad (f->dir, "{ not json", SVD_ERROR_INVALID_INPUT, "not valid JSON");
+  /* json-glib's parse error quotes what it decoded of "\ud800", which is
+   * not UTF-8. */
+  expect_bad (f->dir, "{\"name\": \"a\\ud800\", \"x\": 1}", SVD_ERROR_INVALID_INPUT, "string constant");
   expect_bad (f->dir, "[]", SVD_ERROR_INVALID_INPUT, "JSON object");
   expect_bad (f->dir, "{\"format\": \"other\", \"version\": 1}", SVD_ERROR_INVALID_INPUT, "not an SVD Studio");
 

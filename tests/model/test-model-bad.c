@@ -25,6 +25,8 @@ expect_error (GBytes     *bytes,
   g_assert_nonnull (error);
   g_test_message ("%s: %s", svd_error_code_name (error->code), error->message);
   g_assert_error (error, SVD_ERROR, code);
+  /* Shown in the app and printed: always text. */
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
   for (gsize i = 0; needles && needles[i]; i++)
     if (strstr (error->message, needles[i]) == NULL)
       g_error ("message “%s” does not mention “%s”", error->message, needles[i]);
@@ -155,6 +157,31 @@ test_safetensors_headers (void)
   expect_error (huge, SVD_ERROR_INVALID_INPUT, (const char *[]) { "2147483648", NULL });
   expect_error (dtype, SVD_ERROR_UNSUPPORTED, (const char *[]) { "I64", NULL });
   expect_error (overflow, SVD_ERROR_INVALID_INPUT, (const char *[]) { "shape", NULL });
+  /* json-glib decodes an unpaired surrogate escape into bytes that are not
+   * UTF-8: in a tensor name, a metadata key or value, or a dtype, the file
+   * is refused in a message that is itself text. */
+  {
+    g_autoptr(GBytes) name = safetensors_raw (
+      "{\"body.\\ud800.weight\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, 0);
+    g_autoptr(GBytes) key = safetensors_raw (
+      "{\"__metadata__\":{\"a\\udfffb\":\"pt\"},"
+      "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, 0);
+    g_autoptr(GBytes) value = safetensors_raw (
+      "{\"__metadata__\":{\"format\":\"pt\\udfffx\"},"
+      "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, 0);
+    /* json-glib refuses this one, quoting the bytes it decoded. */
+    g_autoptr(GBytes) parse = safetensors_raw (
+      "{\"__metadata__\":{\"format\":\"pt\\udbff\"},"
+      "\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, 0);
+    g_autoptr(GBytes) dt = safetensors_raw (
+      "{\"w\":{\"dtype\":\"F\\udfff32\",\"shape\":[2],\"data_offsets\":[0,8]}}", 8, 0);
+
+    expect_error (name, SVD_ERROR_INVALID_INPUT, (const char *[]) { "not UTF-8", NULL });
+    expect_error (key, SVD_ERROR_INVALID_INPUT, (const char *[]) { "not UTF-8", NULL });
+    expect_error (value, SVD_ERROR_INVALID_INPUT, (const char *[]) { "format", "not UTF-8", NULL });
+    expect_error (dt, SVD_ERROR_INVALID_INPUT, (const char *[]) { "dtype", "not UTF-8", NULL });
+    expect_error (parse, SVD_ERROR_INVALID_INPUT, (const char *[]) { "JSON", NULL });
+  }
 }
 
 static void

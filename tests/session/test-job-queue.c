@@ -216,6 +216,40 @@ test_damaged (void)
   m = load_damaged (job_elsewhere, -1);
   g_assert_nonnull (strstr (m, "job_dir"));
   g_free (m);
+  /* An unpaired surrogate escape: json-glib decodes it into bytes that are
+   * not UTF-8. In a path the job is damaged (the path could not be shown
+   * or opened as written); before a closing quote it is json-glib's parse
+   * error, which quotes those bytes: the message is made text. */
+  {
+    static const char good[] =
+      "{\"format\": \"svd-job-queue\", \"version\": 1, \"jobs\": [{\"id\": 1, \"input\": \"/a%s.mp4\", "
+      "\"output\": \"/b.mkv\", \"chain\": \"bicubic:2\", \"job_dir\": \"/b.mkv.svdjob\", \"state\": \"queued\", "
+      "\"message\": null, \"settings\": {\"encoder\": null, \"crf\": -1, \"preset\": null, \"pix_fmt\": null, "
+      "\"precision\": \"fp32\", \"chunk_frames\": 0, \"copy_audio\": true, \"copy_subtitles\": true}, "
+      "\"frames_done\": 0, \"frames_total\": 0, \"chunks_done\": 0, \"n_chunks\": 0}]}";
+    g_autofree char *dir = tmp_dir ();
+    g_autofree char *path = g_build_filename (dir, "jobs.json", NULL);
+    g_autofree char *plain = g_strdup_printf (good, "");
+    g_autofree char *escaped = g_strdup_printf (good, "\\udc00");
+
+    /* The same job with a plain path loads, so the escape is what is refused. */
+    {
+      g_autoptr(SvdJobQueue) queue = svd_job_queue_new (path);
+
+      g_assert_true (g_file_set_contents (path, plain, -1, NULL));
+      g_assert_true (svd_job_queue_load (queue, NULL));
+      g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (queue)), ==, 1);
+    }
+    svd_test_remove_tree (dir);
+    m = load_damaged (escaped, -1);
+    g_assert_nonnull (strstr (m, "input"));
+    g_assert_true (g_utf8_validate (m, -1, NULL));
+    g_free (m);
+    m = load_damaged ("{\"format\": \"svd-job-queue\", \"x\": \"a\\ud800\", \"version\": 1, \"jobs\": []}", -1);
+    g_assert_nonnull (strstr (m, "string constant"));
+    g_assert_true (g_utf8_validate (m, -1, NULL));
+    g_free (m);
+  }
   /* Nesting deep enough to overflow json-glib's recursive parser. */
   for (int i = 0; i < 200000; i++)
     g_string_append_c (nested, '[');

@@ -413,6 +413,35 @@ test_hostile_results (void)
   g_assert_nonnull (strstr (csv, "\"\",\"\",0,0,0,0,"));
   g_clear_pointer (&rows, g_ptr_array_unref);
 
+  /* Strings json-glib decodes into bytes that are not UTF-8 (unpaired
+   * surrogate escapes) read as missing: they were shown in the matrix and
+   * written into the CSV as they were. A high one before the closing quote
+   * is json-glib's parse error, which quotes those bytes: the message is
+   * made text. */
+  g_assert_true (g_file_set_contents (types_path,
+    "{\"format\": \"svd-studio-bench-matrix\", \"measured\": [{\"device\": \"GPU \\udfff1\", "
+    "\"chain\": \"a\\udc00b\", \"key\": \"k\"}]}", -1, NULL));
+  rows = svd_bench_matrix_load (types_path, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (rows->len, ==, 1);
+  r = rows->pdata[0];
+  g_assert_cmpstr (r->device, ==, "");
+  g_assert_cmpstr (r->chain, ==, "");
+  g_assert_cmpstr (r->key, ==, "k");
+  g_clear_pointer (&csv, g_free);
+  csv = svd_bench_matrix_to_csv (rows);
+  g_assert_true (g_utf8_validate (csv, -1, NULL));
+  g_clear_pointer (&rows, g_ptr_array_unref);
+  g_assert_true (g_file_set_contents (types_path,
+    "{\"format\": \"svd-studio-bench-matrix\", \"measured\": [{\"device\": \"GPU \\ud800\", \"chain\": \"c\"}]}",
+    -1, NULL));
+  rows = svd_bench_matrix_load (types_path, &error);
+  g_assert_null (rows);
+  g_assert_error (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT);
+  g_assert_true (g_utf8_validate (error->message, -1, NULL));
+  g_assert_nonnull (strstr (error->message, "string constant"));
+  g_clear_error (&error);
+
   /* A FIFO named like the results: opening it blocked forever. */
   g_assert_cmpint (mkfifo (fifo_path, 0600), ==, 0);
   rows = svd_bench_matrix_load (fifo_path, &error);
