@@ -32,6 +32,8 @@ typedef struct {
    * created as settings.conv asks; algo is the one in use. */
   SvdWinogradLayer *wino[2];
   int       wino_block[2];    /* the blocking wino[k] was made with */
+  char     *direct_options;   /* the direct kernel's build options, kept
+                               * until direct first runs (kernel NULL) */
   const SvdConvLayer *wino_src; /* its weights (the stage's model holds
                                  * them): set when Winograd may run it */
   SvdConvAlgo algo;
@@ -170,6 +172,7 @@ layer_clear (Layer *l)
   g_clear_pointer (&l->wino[0], svd_winograd_layer_free);
   g_clear_pointer (&l->wino[1], svd_winograd_layer_free);
   g_clear_pointer (&l->kernel, clReleaseKernel);
+  g_clear_pointer (&l->direct_options, g_free);
   g_clear_pointer (&l->weight, clReleaseMemObject);
   g_clear_pointer (&l->bias, clReleaseMemObject);
   g_clear_pointer (&l->slope, clReleaseMemObject);
@@ -679,7 +682,7 @@ wino_ensure (SvdEngine  *self,
   return TRUE;
 }
 
-/* The direct kernel's weights of @l from @src (OIHW), reordered to
+/* The direct kernel of @l, and its weights from @src (OIHW) reordered to
  * [OC / OCB][IC][3][3][OCB] (the OCB weights of one tap adjacent) and
  * uploaded, unless they already are. */
 static gboolean
@@ -691,6 +694,12 @@ direct_ensure (SvdEngine          *self,
   g_autofree float *w = NULL;
   int nob = l->oc / l->ocb;
 
+  if (l->kernel == NULL)
+    {
+      l->kernel = get_kernel (self, l->direct_options, error);
+      if (l->kernel == NULL)
+        return FALSE;
+    }
   if (l->weight != NULL)
     return TRUE;
   g_return_val_if_fail (src != NULL, FALSE);
@@ -772,9 +781,7 @@ layer_setup (SvdEngine          *self,
                              last ? " -DLAST" : "", clamp ? clamp : "",
                              self->half && !first ? " -DSRC_HALF" : "",
                              self->half && !last ? " -DDST_HALF" : "");
-  l->kernel = get_kernel (self, options, error);
-  if (l->kernel == NULL)
-    return FALSE;
+  l->direct_options = g_steal_pointer (&options);
 
   l->bias = upload_floats (self, src->bias, l->oc, error);
   if (l->bias == NULL)
@@ -785,10 +792,11 @@ layer_setup (SvdEngine          *self,
     return FALSE;
   if (!wino_setup (self, l, src, first, last, error))
     return FALSE;
-  /* A layer Winograd may run gets its direct weights when direct is first
-   * chosen or measured (direct_ensure()): with a cached choice of
-   * Winograd they are never made (DISTS's VGG16: 59 MB reordered and
-   * uploaded for nothing on every start). */
+  /* A layer Winograd may run gets its direct kernel and weights when
+   * direct is first chosen or measured (direct_ensure()): with a cached
+   * choice of Winograd they are never made (DISTS's VGG16: 59 MB reordered
+   * and uploaded, and a program built per layer shape, for nothing on
+   * every start). */
   return l->wino_src != NULL || direct_ensure (self, l, src, error);
 }
 
