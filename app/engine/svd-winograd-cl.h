@@ -23,6 +23,23 @@ typedef cl_kernel (*SvdKernelGetter) (gpointer     data,
 
 typedef struct _SvdWinogradLayer SvdWinogradLayer;
 
+/**
+ * SvdWinogradShape:
+ * @SVD_WINOGRAD_SHAPE_CPU: wino_conv: a few persistent work-items, each
+ *   a block of tiles with explicit SIMD along them and its own scratch
+ *   (what CPUs want; the engine's block variant)
+ * @SVD_WINOGRAD_SHAPE_GPU: wino_gpu_input, wino_gpu_gemm and
+ *   wino_gpu_output: many light work-items, the element-wise products as
+ *   a batched GEMM sharing loads through local memory (what GPUs want;
+ *   the engine's pixel variant)
+ */
+typedef enum {
+  SVD_WINOGRAD_SHAPE_CPU,
+  SVD_WINOGRAD_SHAPE_GPU,
+} SvdWinogradShape;
+
+const char       *svd_winograd_shape_name          (SvdWinogradShape  shape);
+
 SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
                                                     SvdKernelGetter   get_kernel,
                                                     gpointer          data,
@@ -31,6 +48,7 @@ SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
                                                     int               oc,
                                                     gboolean          src_half,
                                                     gboolean          dst_half,
+                                                    SvdWinogradShape  shape,
                                                     int               vw,
                                                     int               rx,
                                                     int               max_ocb,
@@ -41,6 +59,10 @@ SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
 void              svd_winograd_layer_free          (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_m         (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_ocb       (SvdWinogradLayer *self);
+SvdWinogradShape  svd_winograd_layer_get_shape     (SvdWinogradLayer *self);
+gboolean          svd_winograd_layer_set_max_tiles (SvdWinogradLayer *self,
+                                                    int               max_tiles,
+                                                    GError          **error);
 gboolean          svd_winograd_layer_read_weights  (SvdWinogradLayer *self,
                                                     float            *u,
                                                     GError          **error);
@@ -58,6 +80,7 @@ gboolean          svd_winograd_layer_run           (SvdWinogradLayer *self,
                                                     int               height,
                                                     int               ty0,
                                                     int               n_rows,
+                                                    cl_event         *first_event,
                                                     cl_event         *event,
                                                     GError          **error);
 int               svd_winograd_layer_tile_rows     (SvdWinogradLayer *self,
