@@ -811,6 +811,34 @@ test_engine_gpu_shape (void)
     g_assert_true (svd_engine_get_layer_info (engine, 0, 1, &info));
     g_assert_cmpstr (info.shape, ==, "gpu");
   }
+
+  /* auto on the pixel variant: direct and both GPU-shaped Winograd
+   * variants measured on a frame over the threshold, the result within
+   * 1e-4 of direct whichever wins. */
+  settings.precision = SVD_PRECISION_FP32;
+  settings.conv_variant = SVD_CONV_VARIANT_BLOCK;
+  settings.conv = SVD_CONV_MODE_DIRECT;
+  g_clear_pointer (&in, svd_image_unref);
+  g_clear_pointer (&direct, svd_image_unref);
+  in = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, 257, 256, &error);
+  g_assert_no_error (error);
+  svd_test_fill_random_rgb (in, 13);
+  direct = run_engine (&settings, m, in, NULL);
+  settings.conv_variant = SVD_CONV_VARIANT_PIXEL;
+  settings.conv = SVD_CONV_MODE_AUTO;
+  {
+    g_autoptr(SvdEngine) engine = NULL;
+    g_autoptr(SvdImage) out = run_engine (&settings, m, in, &engine);
+    SvdEngineLayerInfo info;
+    double diff = svd_test_max_abs_diff (out, direct);
+
+    g_assert_true (svd_engine_get_layer_info (engine, 0, 1, &info));
+    g_test_message ("Super 1x 257x256, pixel variant, auto chose %s (%s-shaped; direct %.2f, wino2 %.2f, wino4 "
+                    "%.2f ms): %.3g", info.algo, info.shape, info.tune_ms[0], info.tune_ms[1], info.tune_ms[2], diff);
+    g_assert_cmpfloat (diff, <=, 1e-4);
+    g_assert_true (info.tune_ms[0] > 0 && info.tune_ms[1] > 0 && info.tune_ms[2] > 0);
+    g_assert_cmpstr (info.shape, ==, "gpu");
+  }
   svd_test_remove_tree (dir);
 }
 
