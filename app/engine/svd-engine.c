@@ -1230,7 +1230,9 @@ choose_conv (SvdEngine  *self,
              GError    **error)
 {
   int size_class = svd_conv_size_class (w, h);
-  g_autofree char *key = svd_conv_choice_key (l->ic, l->oc, self->half, self->half, size_class);
+  g_autofree char *key = svd_conv_choice_key_for_shape (l->ic, l->oc, self->half, self->half,
+                                                        self->pixel_variant ? SVD_WINOGRAD_SHAPE_GPU
+                                                                            : SVD_WINOGRAD_SHAPE_CPU, size_class);
   g_autofree char *dir = svd_settings_get_kernel_cache_dir (&self->settings);
   gpointer hit;
   SvdConvAlgo algo = SVD_CONV_ALGO_DIRECT;

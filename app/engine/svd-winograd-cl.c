@@ -642,6 +642,8 @@ svd_conv_size_class (int width,
   return c;
 }
 
+/* The key of a layer shape at a size class, for the CPU-shaped kernels
+ * (the block variant). */
 char *
 svd_conv_choice_key (int      ic,
                      int      oc,
@@ -649,8 +651,22 @@ svd_conv_choice_key (int      ic,
                      gboolean dst_half,
                      int      size_class)
 {
-  return g_strdup_printf ("conv3x3-%d-%d-%s%s-px2^%d", ic, oc, src_half ? "h" : "f", dst_half ? "h" : "f",
-                          size_class);
+  return svd_conv_choice_key_for_shape (ic, oc, src_half, dst_half, SVD_WINOGRAD_SHAPE_CPU, size_class);
+}
+
+/* The same for either shape: the GPU-shaped kernels' times (the pixel
+ * variant) are another measurement, kept apart when both variants run on
+ * one device (SVD_CONV_VARIANT). The CPU shape's keys are as before. */
+char *
+svd_conv_choice_key_for_shape (int              ic,
+                               int              oc,
+                               gboolean         src_half,
+                               gboolean         dst_half,
+                               SvdWinogradShape shape,
+                               int              size_class)
+{
+  return g_strdup_printf ("conv3x3-%d-%d-%s%s-px2^%d%s", ic, oc, src_half ? "h" : "f", dst_half ? "h" : "f",
+                          size_class, shape == SVD_WINOGRAD_SHAPE_GPU ? "-gpu" : "");
 }
 
 /* Per device, driver, app version and kernel sources: a choice measured

@@ -104,6 +104,12 @@ char       *svd_conv_choice_key       (int                 ic,
                                        gboolean            src_half,
                                        gboolean            dst_half,
                                        int                 size_class);
+char       *svd_conv_choice_key_for_shape (int               ic,
+                                           int               oc,
+                                           gboolean          src_half,
+                                           gboolean          dst_half,
+                                           SvdWinogradShape  shape,
+                                           int               size_class);
 gboolean    svd_conv_choice_parse     (const char         *data,
                                        gsize               length,
                                        const char         *group,

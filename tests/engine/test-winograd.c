@@ -746,7 +746,10 @@ test_engine_gpu_shape (void)
   g_autoptr(SvdImage) direct = NULL;
   g_autoptr(SvdImage) half_block = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *key = NULL;
+  g_autofree char *cpu_key = NULL;
   g_auto(SvdSettings) settings;
+  SvdConvAlgo stored = SVD_CONV_ALGO_DIRECT;
 
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
     {
@@ -838,6 +841,15 @@ test_engine_gpu_shape (void)
     g_assert_cmpfloat (diff, <=, 1e-4);
     g_assert_true (info.tune_ms[0] > 0 && info.tune_ms[1] > 0 && info.tune_ms[2] > 0);
     g_assert_cmpstr (info.shape, ==, "gpu");
+    /* Cached as the GPU shape's choice: the block variant on this device
+     * measures its own. */
+    key = svd_conv_choice_key_for_shape (24, 24, FALSE, FALSE, SVD_WINOGRAD_SHAPE_GPU,
+                                         svd_conv_size_class (257, 256));
+    g_assert_true (svd_conv_choice_lookup (ctx, dir, key, &stored));
+    g_assert_cmpstr (info.algo, ==, svd_conv_algo_name (stored));
+    cpu_key = svd_conv_choice_key (24, 24, FALSE, FALSE, svd_conv_size_class (257, 256));
+    g_assert_cmpstr (key, !=, cpu_key);
+    g_assert_false (svd_conv_choice_lookup (ctx, dir, cpu_key, &stored));
   }
   svd_test_remove_tree (dir);
 }
