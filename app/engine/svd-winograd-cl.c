@@ -195,6 +195,31 @@ svd_winograd_layer_new (SvdClContext     *ctx,
       self->k_output = get_kernel (data, "winograd.cl", "wino_gpu_output", options, error);
       if (self->k_output == NULL)
         return NULL;
+      /* The passes run in work-groups of 64; a device (or a kernel too
+       * heavy for it) that takes fewer gets a clear error here rather
+       * than a failed enqueue later. */
+      {
+        cl_kernel ks[3] = { self->k_input, self->k_gemm, self->k_output };
+
+        for (int i = 0; i < 3; i++)
+          {
+            size_t wg = 0;
+            cl_int err = clGetKernelWorkGroupInfo (ks[i], info->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
+                                                   NULL);
+
+            if (err != CL_SUCCESS)
+              {
+                svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clGetKernelWorkGroupInfo");
+                return NULL;
+              }
+            if (wg < 64)
+              {
+                g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                             "The device runs work-groups of at most %zu items; GPU-shaped Winograd needs 64", wg);
+                return NULL;
+              }
+          }
+      }
     }
   else
     {
