@@ -465,3 +465,227 @@ wino_weights (__global const float *restrict weight,
       u[(((size_t) (a * WT + b) * NOB + ob) * IC + i) * OCB + oo] =
         (float) (tmp[a][0] * WG[b][0] + tmp[a][1] * WG[b][1] + tmp[a][2] * WG[b][2]);
 }
+
+/* ---- The GPU-shaped variant: three passes over a chunk of tiles ----
+ *
+ * GPUs want many light work-items and loads shared through __local
+ * memory, not a few persistent ones full of explicit SIMD; this is the
+ * standard three-pass design (as in ncnn's Vulkan and MNN's OpenCL
+ * backends). The layer (app/engine/svd-winograd-cl.c) splits the band of
+ * tile rows it is asked for into chunks of at most a fixed number of tiles
+ * (so the scratch does not depend on the frame size) and per chunk
+ * enqueues
+ *   1. wino_gpu_input: one work-item per (tile, input channel): V = Bᵀ d B
+ *      into scratch as [NE][IC][TP];
+ *   2. wino_gpu_gemm: M[e] = U[e] V[e] for every position e, a batched
+ *      GEMM: each work-item a register block of OCB output channels x 4
+ *      tiles, the work-group's V and U loads shared through __local tiles;
+ *      M into scratch as [NE][OC][TP];
+ *   3. wino_gpu_output: one work-item per (tile, output channel): Y = Aᵀ M
+ *      A + bias, PReLU, and the WM x WM pixels that lie in the image.
+ * Tiles are numbered along the rows of the frame, t = ty * ntx + tx; a
+ * chunk is tiles t0 … t0 + nt - 1, TP = nt rounded up to a multiple of 4.
+ *
+ * Built with VW = 1, so floatv is float and the transform macros above
+ * are scalar: the same operations in the same order as wino_conv. The
+ * weights are wino_weights' layout [NE][NOB][IC][OCB] with OCB at most 4.
+ * GLY (output-channel blocks per work-group, dividing NOB) and
+ * GTQ = 64 / GLY (quads of tiles per work-group) shape the GEMM's
+ * work-groups. */
+
+#if VW == 1
+
+#ifndef GLY
+#define GLY 1
+#endif
+#define GTQ (64 / GLY)
+/* Input channels per step of the GEMM's __local tiles. */
+#define GKC 8
+
+/* Input pixel (col, row) of the padded plane @p, zero past the right and
+ * bottom borders: a tile at the image's edge reads no further than the
+ * border, whatever slack the plane has (the C twin's zero padding). */
+#define LOAD_TILE_PX(p, col, row) \
+  (((col) <= width + 1 && (row) <= height + 1) ? LOAD1_SRC ((p) + (size_t) (row) * src_pitch + (col)) : 0.0f)
+
+__kernel void
+wino_gpu_input (__global const SRC_T *restrict src,
+                int                            src_pitch,
+                int                            src_plane,
+                __global float *restrict       V,
+                int                            width,
+                int                            height,
+                int                            ntx,
+                int                            t0,
+                int                            nt,
+                int                            tp)
+{
+  const int t = get_global_id (0), c = get_global_id (1);
+  __global float *v = V + (size_t) c * tp + t;
+
+  if (t >= tp || c >= IC)
+    return;
+  if (t >= nt)
+    {
+      /* The padding of the last quad: zeros, so the GEMM reads no
+       * uninitialised memory (its products there are never stored). */
+      for (int e = 0; e < NE; e++)
+        v[(size_t) e * IC * tp] = 0.0f;
+      return;
+    }
+  {
+    const int ty = (t0 + t) / ntx, tx = (t0 + t) % ntx;
+    const int x0 = tx * WM, y0 = ty * WM;
+    __global const SRC_T *s = src + (size_t) c * src_plane;
+    float h[WT][WT];
+
+    #pragma unroll
+    for (int r = 0; r < WT; r++)
+      {
+        float d[WT];
+
+        #pragma unroll
+        for (int k = 0; k < WT; k++)
+          d[k] = LOAD_TILE_PX (s, x0 + k, y0 + r);
+        BT_ROW (d, h[r]);
+      }
+    #pragma unroll
+    for (int b = 0; b < WT; b++)
+      {
+        float col[WT];
+
+        BT_COL (h, b, col);
+        #pragma unroll
+        for (int a = 0; a < WT; a++)
+          v[(size_t) (a * WT + b) * IC * tp] = col[a];
+      }
+  }
+}
+
+/* Global size (GTQ-multiple >= TP / 4, GLY-multiple >= NOB, NE), local
+ * (GTQ, GLY, 1). M and V lie in one scratch buffer, M from @m_off. */
+__kernel __attribute__ ((reqd_work_group_size (GTQ, GLY, 1))) void
+wino_gpu_gemm (__global float *restrict       scratch,
+               int                            m_off,
+               __global const float *restrict weight,
+               int                            tp)
+{
+  const int lx = get_local_id (0), ly = get_local_id (1);
+  const int lid = ly * GTQ + lx;
+  const int q = get_global_id (0), ob = get_global_id (1), e = get_global_id (2);
+  const int q0 = get_group_id (0) * GTQ, ob0 = get_group_id (1) * GLY;
+  const int nq = tp / 4;
+  __global const float *ve = scratch + (size_t) e * IC * tp;
+  __global const float *ue = weight + (size_t) e * NOB * IC * OCB;
+  __local float4 vt[GKC][GTQ];
+  __local float ut[GKC][GLY * OCB];
+  float4 acc[OCB];
+
+  #pragma unroll
+  for (int o = 0; o < OCB; o++)
+    acc[o] = (float4) 0.0f;
+  for (int c0 = 0; c0 < IC; c0 += GKC)
+    {
+      /* The work-group's V (GKC channels x GTQ quads of tiles) and U
+       * (GKC channels x GLY * OCB output channels), zero past the ends. */
+      for (int i = lid; i < GKC * GTQ; i += GTQ * GLY)
+        {
+          const int kc = i / GTQ, qq = i % GTQ;
+
+          vt[kc][qq] = c0 + kc < IC && q0 + qq < nq ? vload4 (0, ve + (size_t) (c0 + kc) * tp + (q0 + qq) * 4)
+                                                    : (float4) 0.0f;
+        }
+      for (int i = lid; i < GKC * GLY * OCB; i += GTQ * GLY)
+        {
+          const int kc = i / (GLY * OCB), j = i % (GLY * OCB);
+
+          ut[kc][j] = c0 + kc < IC && ob0 + j / OCB < NOB
+                        ? ue[((size_t) (ob0 + j / OCB) * IC + c0 + kc) * OCB + j % OCB] : 0.0f;
+        }
+      barrier (CLK_LOCAL_MEM_FENCE);
+      /* In input-channel order, one fma each: wino_conv's sums. */
+      #pragma unroll
+      for (int kc = 0; kc < GKC; kc++)
+        {
+          const float4 v = vt[kc][lx];
+
+          #pragma unroll
+          for (int o = 0; o < OCB; o++)
+            acc[o] = fma (v, (float4) ut[kc][ly * OCB + o], acc[o]);
+        }
+      barrier (CLK_LOCAL_MEM_FENCE);
+    }
+  if (q < nq && ob < NOB)
+    {
+      __global float *M = scratch + m_off + (size_t) e * OC * tp + q * 4;
+
+      #pragma unroll
+      for (int o = 0; o < OCB; o++)
+        vstore4 (acc[o], 0, M + (size_t) (ob * OCB + o) * tp);
+    }
+}
+
+__kernel void
+wino_gpu_output (__global const float *restrict scratch,
+                 int                            m_off,
+                 __global DST_T *restrict       dst,
+                 int                            dst_pitch,
+                 int                            dst_plane,
+                 __global const float *restrict bias,
+                 __global const float *restrict slope,
+                 int                            width,
+                 int                            height,
+                 int                            ntx,
+                 int                            t0,
+                 int                            nt,
+                 int                            tp)
+{
+  const int t = get_global_id (0), oc = get_global_id (1);
+
+  if (t >= nt || oc >= OC)
+    return;
+  {
+    __global const float *m = scratch + m_off + (size_t) oc * tp + t;
+    const int ty = (t0 + t) / ntx, tx = (t0 + t) % ntx;
+    const float b0 = bias[oc], a0 = slope[oc];
+    __global DST_T *d = dst + (size_t) oc * dst_plane;
+    float u[WM][WT];
+
+    /* u[p][b] = sum_a AT[p][a] M[a][b], a column at a time; then each
+     * output row p from u[p][*]. */
+    #pragma unroll
+    for (int b = 0; b < WT; b++)
+      {
+        float mc[WT], r[WM];
+
+        #pragma unroll
+        for (int a = 0; a < WT; a++)
+          mc[a] = m[(size_t) (a * WT + b) * OC * tp];
+        AT_COL (mc, r);
+        #pragma unroll
+        for (int p = 0; p < WM; p++)
+          u[p][b] = r[p];
+      }
+    #pragma unroll
+    for (int p = 0; p < WM; p++)
+      {
+        const int y = ty * WM + p;
+        float yv[WM];
+
+        AT_ROW (u[p], yv);
+        if (y >= height)
+          break;
+        #pragma unroll
+        for (int q = 0; q < WM; q++)
+          {
+            const int x = tx * WM + q;
+            const float acc = yv[q] + b0;
+
+            if (x < width)
+              STORE1_DST (acc >= 0.0f ? acc : acc * a0, d + (size_t) (y + 1) * dst_pitch + x + 1);
+          }
+      }
+  }
+}
+
+#endif /* VW == 1 */

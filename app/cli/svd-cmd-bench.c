@@ -366,6 +366,8 @@ svd_cmd_bench (int    argc,
                   json_builder_add_int_value (b, info.oc);
                   json_builder_set_member_name (b, "algo");
                   json_builder_add_string_value (b, info.algo);
+                  json_builder_set_member_name (b, "shape");
+                  json_builder_add_string_value (b, info.shape);
                   if (info.ocb > 0)
                     {
                       json_builder_set_member_name (b, "block_out_channels");
@@ -438,7 +440,8 @@ svd_cmd_bench (int    argc,
           printf ("Layers (device ms per frame, mean of %d profiled frames; Winograd layers give GFLOP/s\n"
                   "twice, d-eq = direct-equivalent and real = the multiplies done; %% of peak from the real\n"
                   "rate; where auto measured a layer shape, its times direct / wino2 / wino4, once per\n"
-                  "shape and size class):\n",
+                  "shape and size class; cpu / gpu: the CPU-shaped kernels (conv3x3_block, wino_conv) or\n"
+                  "the GPU-shaped ones (conv3x3_pixel, wino_gpu_*) ran it):\n",
                   MIN (frames, 3));
           for (guint s = 0; s < steps->steps->len; s++)
             {
@@ -455,8 +458,8 @@ svd_cmd_bench (int    argc,
                   /* Direct layers do the direct-equivalent work: one figure.
                    * Winograd layers name their blocking (output channels x
                    * vectors of tiles per register block). */
-                  printf ("  %u.%-3d %3d→%-3d %-6s %-5s %8.2f ms  %6.1f GFLOP/s", s + 1, li, info.ic, info.oc,
-                          info.algo, blocking, info.ms, deq);
+                  printf ("  %u.%-3d %3d→%-3d %-6s %-3s %-5s %8.2f ms  %6.1f GFLOP/s", s + 1, li, info.ic, info.oc,
+                          info.algo, info.shape, blocking, info.ms, deq);
                   if (strcmp (info.algo, "direct") != 0)
                     printf (" d-eq, %6.1f real", real);
                   else

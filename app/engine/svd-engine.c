@@ -469,6 +469,10 @@ svd_engine_get_layer_info (SvdEngine          *self,
   info->width = l->run_w;
   info->height = l->run_h;
   info->algo = svd_conv_algo_name (l->algo);
+  /* Winograd runs in the direct kernel's shape (wino_ensure()). */
+  info->shape = self->pixel_variant ? "gpu" : "cpu";
+  if (l->algo != SVD_CONV_ALGO_DIRECT)
+    info->shape = svd_winograd_shape_name (svd_winograd_layer_get_shape (l->wino[l->algo == SVD_CONV_ALGO_WINO4]));
   info->ms = l->profile_runs > 0 ? l->profile_ms / l->profile_runs : 0.0;
   memcpy (info->tune_ms, l->tune_ms, sizeof info->tune_ms);
   info->block = info->ocb = info->rx = 0;
@@ -624,8 +628,10 @@ wino_new (SvdEngine  *self,
 
   g_return_val_if_fail (src != NULL, NULL);
   svd_wino_block_get (block, &max_ocb, &rx);
+  /* The kernels' shape follows the direct kernel's (choose_shape()). */
   w = svd_winograd_layer_new (self->ctx, kernel_getter, self, k == 0 ? 2 : 4, l->ic, l->oc, self->half,
-                              self->half, 0, rx, max_ocb, src->weight, src->bias, src->slope, error);
+                              self->half, self->pixel_variant ? SVD_WINOGRAD_SHAPE_GPU : SVD_WINOGRAD_SHAPE_CPU,
+                              0, rx, max_ocb, src->weight, src->bias, src->slope, error);
   if (w == NULL)
     return NULL;
   self->bytes += svd_winograd_layer_weight_bytes (w);
@@ -1230,7 +1236,7 @@ time_candidate (SvdEngine  *self,
                 int         h,
                 GError    **error)
 {
-  cl_event ev = NULL;
+  cl_event ev = NULL, ev0 = NULL;
   gboolean ok;
   double ms;
 
@@ -1244,14 +1250,23 @@ time_candidate (SvdEngine  *self,
       layer_bands (self, l, w, h, &items, &band);
       l->algo = kept;
       ok = run_layer (self, l, src, dst, residual, w, h, 0, items, &ev, error);
+      if (ok)
+        {
+          ev0 = ev;
+          clRetainEvent (ev0);
+        }
     }
   else
+    /* From the first command to the last: the GPU shape enqueues three
+     * per chunk of tiles. */
     ok = svd_winograd_layer_run (l->wino[algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
-                                 dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev, error);
+                                 dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, 0, 0, &ev0, &ev,
+                                 error);
   if (!ok)
     return -1;
   clWaitForEvents (1, &ev);
-  ms = event_span_ms (ev, ev);
+  ms = event_span_ms (ev0, ev);
+  clReleaseEvent (ev0);
   clReleaseEvent (ev);
   return ms;
 }
@@ -1271,7 +1286,9 @@ choose_conv (SvdEngine  *self,
              GError    **error)
 {
   int size_class = svd_conv_size_class (w, h);
-  g_autofree char *key = svd_conv_choice_key (l->ic, l->oc, self->half, self->half, size_class);
+  g_autofree char *key = svd_conv_choice_key_for_shape (l->ic, l->oc, self->half, self->half,
+                                                        self->pixel_variant ? SVD_WINOGRAD_SHAPE_GPU
+                                                                            : SVD_WINOGRAD_SHAPE_CPU, size_class);
   g_autofree char *dir = svd_settings_get_kernel_cache_dir (&self->settings);
   gpointer hit;
   SvdConvChoice choice = { SVD_CONV_ALGO_DIRECT, 0 };
@@ -1330,6 +1347,10 @@ choose_conv (SvdEngine  *self,
         int k = cand.algo == SVD_CONV_ALGO_WINO4;
         double t;
 
+        /* The GPU shape has one blocking (4 output channels per
+         * work-item): the others would build the same kernel. */
+        if (cand.block != 0 && self->pixel_variant)
+          continue;
         if (cand.algo != SVD_CONV_ALGO_DIRECT)
           {
             if (pool[k][cand.block] == NULL &&
@@ -1364,6 +1385,9 @@ choose_conv (SvdEngine  *self,
 
           l->tune_ms[slot] = MIN (l->tune_ms[slot], ms[i]);
         }
+      for (int i = 0; i < SVD_CONV_N_CANDIDATES; i++)
+        if (ms[i] == G_MAXDOUBLE)
+          ms[i] = 0.0;    /* not a candidate here */
       if (self->settings.use_kernel_cache)
         choice = svd_conv_choice_store (self->ctx, dir, key, choice, ms);
     }
@@ -1408,7 +1432,9 @@ prepare_conv (SvdEngine  *self,
 }
 
 /* The one place a conv layer is run: direct (a band of it) or Winograd
- * (all of it) as chosen. */
+ * (all of it) as chosen. @first_event gets the first command it enqueued
+ * (the GPU-shaped Winograd enqueues several), @event the last; the caller
+ * owns both. */
 static gboolean
 run_conv (SvdEngine  *self,
           Layer      *l,
@@ -1419,14 +1445,20 @@ run_conv (SvdEngine  *self,
           int         h,
           int         band_start,
           int         band_items,
+          cl_event   *first_event,
           cl_event   *event,
           GError    **error)
 {
   if (l->algo != SVD_CONV_ALGO_DIRECT)
     return svd_winograd_layer_run (l->wino[l->algo == SVD_CONV_ALGO_WINO4], src->mem, src->pitch, src->plane,
                                    dst->mem, dst->pitch, dst->plane, self->wino_scratch, w, h, band_start,
-                                   band_items, event, error);
-  return run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error);
+                                   band_items, first_event, event, error);
+  if (!run_layer (self, l, src, dst, residual, w, h, band_start, band_items, event, error))
+    return FALSE;
+  *first_event = *event;
+  if (*first_event != NULL)
+    clRetainEvent (*first_event);
+  return TRUE;
 }
 
 static double
@@ -1592,17 +1624,21 @@ graph_conv_run (gpointer   data,
   layer_bands (self, l, w, h, &items, &band);
   for (int y = 0; y < items; y += band)
     {
-      cl_event ev = NULL;
+      cl_event ev = NULL, ev0 = NULL;
 
-      if (!run_conv (self, l, &s, &d, &s, w, h, y, band, &ev, error))
+      if (!run_conv (self, l, &s, &d, &s, w, h, y, band, &ev0, &ev, error))
         return FALSE;
+      if (ev0 != NULL)
+        {
+          if (first != NULL && *first == NULL)
+            {
+              clRetainEvent (ev0);
+              *first = ev0;
+            }
+          clReleaseEvent (ev0);
+        }
       if (ev == NULL)
         continue;
-      if (first != NULL && *first == NULL)
-        {
-          clRetainEvent (ev);
-          *first = ev;
-        }
       if (last != NULL)
         {
           if (*last != NULL)
@@ -1752,21 +1788,22 @@ run_stages (SvdEngine        *self,
             items = band = 0;
           for (int y = 0; y < items && ok; y += band)
             {
-              cl_event ev = NULL;
+              cl_event ev = NULL, ev0 = NULL;
 
-              ok = run_conv (self, l, src, dst, &self->rgb[s], sw, sh, y, band, &ev, error);
+              ok = run_conv (self, l, src, dst, &self->rgb[s], sw, sh, y, band, &ev0, &ev, error);
               if (!ok)
                 break;
               if (layer_first == NULL)
                 {
-                  layer_first = ev;
-                  clRetainEvent (ev);
+                  layer_first = ev0;
+                  clRetainEvent (ev0);
                 }
               if (first[s] == NULL)
                 {
-                  first[s] = ev;
-                  clRetainEvent (ev);
+                  first[s] = ev0;
+                  clRetainEvent (ev0);
                 }
+              clReleaseEvent (ev0);
               if (last[s] != NULL)
                 clReleaseEvent (last[s]);
               last[s] = ev;

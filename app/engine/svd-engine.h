@@ -40,6 +40,8 @@ typedef struct {
  * @ic: input channels
  * @oc: output channels
  * @algo: "direct", "wino2" or "wino4": how the layer runs now
+ * @shape: "cpu" (the CPU-shaped kernels: conv3x3_block, wino_conv) or
+ *   "gpu" (the GPU-shaped ones: conv3x3_pixel, wino_gpu_*)
  * @ms: mean device time per run while layer profiling was on (0: none)
  * @tune_ms: what the auto choice measured: direct, wino2, wino4, each in
  *   its best blocking (0: not measured, e.g. the choice came from the cache)
@@ -56,6 +58,7 @@ typedef struct {
   int         width;
   int         height;
   const char *algo;
+  const char *shape;
   double      ms;
   double      tune_ms[3];
   int         block;

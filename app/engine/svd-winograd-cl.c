@@ -16,20 +16,39 @@
 #include <unistd.h>
 
 struct _SvdWinogradLayer {
-  SvdClContext *ctx;
-  cl_kernel     kernel;
-  cl_mem        weight;
-  cl_mem        bias;
-  cl_mem        slope;
-  int           m;
-  int           ic;
-  int           oc;
-  int           ocb;
-  int           vw;
-  int           rx;
-  int           n_items;
-  guint64       weight_bytes;
+  SvdClContext    *ctx;
+  SvdWinogradShape shape;
+  cl_kernel        kernel;     /* CPU shape: wino_conv */
+  cl_kernel        k_input;    /* GPU shape: the three passes */
+  cl_kernel        k_gemm;
+  cl_kernel        k_output;
+  cl_mem           weight;
+  cl_mem           bias;
+  cl_mem           slope;
+  int              m;
+  int              ic;
+  int              oc;
+  int              ocb;
+  int              vw;
+  int              rx;
+  int              n_items;    /* CPU shape: persistent work-items */
+  int              gly;        /* GPU shape: channel blocks per work-group */
+  int              max_tiles;  /* GPU shape: tiles per chunk (scratch) */
+  guint64          weight_bytes;
 };
+
+/* The GPU shape's scratch holds V and M of at most this many bytes: the
+ * tiles of one chunk (a band of a 960-wide 64-channel layer fits in one),
+ * within these bounds. */
+#define GPU_SCRATCH_BUDGET ((guint64) 32 << 20)
+#define GPU_MIN_TILES 256
+#define GPU_MAX_TILES 8192
+
+const char *
+svd_winograd_shape_name (SvdWinogradShape shape)
+{
+  return shape == SVD_WINOGRAD_SHAPE_GPU ? "gpu" : "cpu";
+}
 
 static int
 pick_block (int oc,
@@ -123,12 +142,15 @@ transform_on_device (SvdWinogradLayer  *self,
  * @oc: output channels
  * @src_half: the input feature map is stored as half
  * @dst_half: the output feature map is stored as half
+ * @shape: the kernels' shape (the engine's variant: GPU-shaped where it
+ *   runs the pixel-shaped direct kernel)
  * @vw: tiles per vector (1, 4, 8 or 16), or 0 for the device's preferred
  *   float vector width
  * @rx: vectors per block (1 to 4), or 0 for 1
  * @max_ocb: most output channels per block (1 to 32), or 0 for 16 (one
  *   vector of 16 tiles x 16 channels: 16 accumulators, measured 10-17 %
- *   less CPU time than 2 x 8 on PoCL AVX-512)
+ *   less CPU time than 2 x 8 on PoCL AVX-512); the GPU shape takes at
+ *   most 4 (its register block: 4 channels x 4 tiles)
  * @weight: OIHW 3x3 weights
  * @bias: @oc biases
  * @slope: @oc PReLU slopes
@@ -136,7 +158,8 @@ transform_on_device (SvdWinogradLayer  *self,
  *
  * Uploads the weights and transforms them on the device (the wino_weights
  * kernel; svd_winograd_transform_weights() is its twin). The block shape
- * arguments are for tests and tuning; the engine passes 0.
+ * arguments are for tests and tuning; the engine passes 0. The GPU shape
+ * has no vectors along tiles: it ignores @vw and @rx.
  *
  * Returns: (transfer full) (nullable): the layer
  */
@@ -149,6 +172,7 @@ svd_winograd_layer_new (SvdClContext     *ctx,
                         int               oc,
                         gboolean          src_half,
                         gboolean          dst_half,
+                        SvdWinogradShape  shape,
                         int               vw,
                         int               rx,
                         int               max_ocb,
@@ -163,42 +187,97 @@ svd_winograd_layer_new (SvdClContext     *ctx,
   int t = SVD_WINOGRAD_TILE (m);
   gsize n;
 
-  if (!svd_winograd_supported (m) || (vw != 0 && vw != 1 && vw != 4 && vw != 8 && vw != 16) || rx < 0 ||
+  if (!svd_winograd_supported (m) || ic <= 0 || oc <= 0 ||
+      (shape != SVD_WINOGRAD_SHAPE_CPU && shape != SVD_WINOGRAD_SHAPE_GPU) ||
+      (vw != 0 && vw != 1 && vw != 4 && vw != 8 && vw != 16) || rx < 0 ||
       rx > 4 || max_ocb < 0 || max_ocb > 32)
     {
       g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "No Winograd F(%dx%d,3x3) kernel with that block shape", m, m);
       return NULL;
     }
   self->ctx = svd_cl_context_ref (ctx);
+  self->shape = shape;
   self->m = m;
   self->ic = ic;
   self->oc = oc;
-  self->vw = info->preferred_vector_width_float >= 16 ? 16 :
-             info->preferred_vector_width_float >= 8 ? 8 :
-             info->preferred_vector_width_float >= 4 ? 4 : 1;
-  if (vw != 0)
-    self->vw = vw;
-  self->rx = rx != 0 ? rx : 1;
-  self->ocb = pick_block (oc, max_ocb != 0 ? max_ocb : 16);
-  /* Persistent work-items, a few per compute unit for balance (the
-   * kernel is CPU-shaped: one work-item per work-group), each with its own
-   * scratch slice; no more than 64 MiB of scratch in all. */
-  self->n_items = (int) MAX (1u, info->compute_units) * 4;
-  if ((info->type & CL_DEVICE_TYPE_GPU) != 0)
-    self->n_items = (int) MAX (1u, info->compute_units) * 16;
-  {
-    guint64 t2 = (guint64) t * t, tb = (guint64) self->vw * self->rx;
-    guint64 per_item = t2 * (tb * ((guint64) ic + self->ocb) + 32) * sizeof (float);
+  if (shape == SVD_WINOGRAD_SHAPE_GPU)
+    {
+      guint64 per_tile = (guint64) t * t * ((guint64) ic + oc) * sizeof (float);
+      int nob;
 
-    self->n_items = (int) CLAMP ((guint64) self->n_items, 1, MAX (1, (64u << 20) / per_item));
-  }
+      self->vw = 1;
+      self->rx = 1;
+      self->ocb = pick_block (oc, max_ocb != 0 ? MIN (max_ocb, 4) : 4);
+      nob = oc / self->ocb;
+      self->gly = nob % 4 == 0 ? 4 : nob % 2 == 0 ? 2 : 1;
+      self->max_tiles = (int) CLAMP (GPU_SCRATCH_BUDGET / per_tile, GPU_MIN_TILES, GPU_MAX_TILES) / 64 * 64;
+      options = g_strdup_printf ("-cl-std=CL1.2 -DWM=%d -DIC=%d -DOC=%d -DOCB=%d -DVW=1 -DRX=1 -DGLY=%d%s%s", m,
+                                 ic, oc, self->ocb, self->gly, src_half ? " -DSRC_HALF" : "",
+                                 dst_half ? " -DDST_HALF" : "");
+      self->k_input = get_kernel (data, "winograd.cl", "wino_gpu_input", options, error);
+      if (self->k_input == NULL)
+        return NULL;
+      self->k_gemm = get_kernel (data, "winograd.cl", "wino_gpu_gemm", options, error);
+      if (self->k_gemm == NULL)
+        return NULL;
+      self->k_output = get_kernel (data, "winograd.cl", "wino_gpu_output", options, error);
+      if (self->k_output == NULL)
+        return NULL;
+      /* The passes run in work-groups of 64; a device (or a kernel too
+       * heavy for it) that takes fewer gets a clear error here rather
+       * than a failed enqueue later. */
+      {
+        cl_kernel ks[3] = { self->k_input, self->k_gemm, self->k_output };
 
-  options = g_strdup_printf ("-cl-std=CL1.2 -DWM=%d -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d%s%s", m, ic, oc,
-                             self->ocb, self->vw, self->rx, src_half ? " -DSRC_HALF" : "",
-                             dst_half ? " -DDST_HALF" : "");
-  self->kernel = get_kernel (data, "winograd.cl", "wino_conv", options, error);
-  if (self->kernel == NULL)
-    return NULL;
+        for (int i = 0; i < 3; i++)
+          {
+            size_t wg = 0;
+            cl_int err = clGetKernelWorkGroupInfo (ks[i], info->device, CL_KERNEL_WORK_GROUP_SIZE, sizeof wg, &wg,
+                                                   NULL);
+
+            if (err != CL_SUCCESS)
+              {
+                svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clGetKernelWorkGroupInfo");
+                return NULL;
+              }
+            if (wg < 64)
+              {
+                g_set_error (error, SVD_ERROR, SVD_ERROR_UNSUPPORTED,
+                             "The device runs work-groups of at most %zu items; GPU-shaped Winograd needs 64", wg);
+                return NULL;
+              }
+          }
+      }
+    }
+  else
+    {
+      self->vw = info->preferred_vector_width_float >= 16 ? 16 :
+                 info->preferred_vector_width_float >= 8 ? 8 :
+                 info->preferred_vector_width_float >= 4 ? 4 : 1;
+      if (vw != 0)
+        self->vw = vw;
+      self->rx = rx != 0 ? rx : 1;
+      self->ocb = pick_block (oc, max_ocb != 0 ? max_ocb : 16);
+      /* Persistent work-items, a few per compute unit for balance (the
+       * kernel is CPU-shaped: one work-item per work-group), each with its
+       * own scratch slice; no more than 64 MiB of scratch in all. */
+      self->n_items = (int) MAX (1u, info->compute_units) * 4;
+      if ((info->type & CL_DEVICE_TYPE_GPU) != 0)
+        self->n_items = (int) MAX (1u, info->compute_units) * 16;
+      {
+        guint64 t2 = (guint64) t * t, tb = (guint64) self->vw * self->rx;
+        guint64 per_item = t2 * (tb * ((guint64) ic + self->ocb) + 32) * sizeof (float);
+
+        self->n_items = (int) CLAMP ((guint64) self->n_items, 1, MAX (1, (64u << 20) / per_item));
+      }
+
+      options = g_strdup_printf ("-cl-std=CL1.2 -DWM=%d -DIC=%d -DOC=%d -DOCB=%d -DVW=%d -DRX=%d%s%s", m, ic, oc,
+                                 self->ocb, self->vw, self->rx, src_half ? " -DSRC_HALF" : "",
+                                 dst_half ? " -DDST_HALF" : "");
+      self->kernel = get_kernel (data, "winograd.cl", "wino_conv", options, error);
+      if (self->kernel == NULL)
+        return NULL;
+    }
 
   n = (gsize) t * t * oc * ic;
   self->weight = svd_cl_context_alloc (ctx, CL_MEM_READ_WRITE, n * sizeof (float), error);
@@ -220,6 +299,9 @@ svd_winograd_layer_free (SvdWinogradLayer *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->kernel, clReleaseKernel);
+  g_clear_pointer (&self->k_input, clReleaseKernel);
+  g_clear_pointer (&self->k_gemm, clReleaseKernel);
+  g_clear_pointer (&self->k_output, clReleaseKernel);
   g_clear_pointer (&self->weight, clReleaseMemObject);
   g_clear_pointer (&self->bias, clReleaseMemObject);
   g_clear_pointer (&self->slope, clReleaseMemObject);
@@ -245,6 +327,40 @@ int
 svd_winograd_layer_get_rx (SvdWinogradLayer *self)
 {
   return self->rx;
+}
+
+SvdWinogradShape
+svd_winograd_layer_get_shape (SvdWinogradLayer *self)
+{
+  return self->shape;
+}
+
+/**
+ * svd_winograd_layer_set_max_tiles:
+ * @self: a GPU-shaped layer
+ * @max_tiles: most tiles per chunk, a positive multiple of 4
+ *
+ * Runs bands in chunks of at most @max_tiles tiles (the default fills
+ * 32 MiB of scratch), for tests of chunks that end inside a row of tiles.
+ * svd_winograd_layer_scratch_bytes() follows.
+ *
+ * Returns: %FALSE (with @error set) for the CPU shape, which has no
+ *   chunks, or a count that is not a positive multiple of 4
+ */
+gboolean
+svd_winograd_layer_set_max_tiles (SvdWinogradLayer  *self,
+                                  int                max_tiles,
+                                  GError           **error)
+{
+  if (self->shape != SVD_WINOGRAD_SHAPE_GPU || max_tiles <= 0 || max_tiles % 4 != 0 ||
+      max_tiles > GPU_MAX_TILES)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "No chunks of %d tiles for a %s-shaped layer",
+                   max_tiles, svd_winograd_shape_name (self->shape));
+      return FALSE;
+    }
+  self->max_tiles = max_tiles;
+  return TRUE;
 }
 
 /**
@@ -280,11 +396,15 @@ svd_winograd_layer_weight_bytes (SvdWinogradLayer *self)
   return self->weight_bytes;
 }
 
-/* The scratch this layer needs: every work-item's V and M slices. */
+/* The scratch this layer needs: the CPU shape's work-items' V and M
+ * slices; the GPU shape's V and M of one chunk of tiles. */
 guint64
 svd_winograd_layer_scratch_bytes (SvdWinogradLayer *self)
 {
   guint64 t = SVD_WINOGRAD_TILE (self->m), tb = (guint64) self->vw * self->rx;
+
+  if (self->shape == SVD_WINOGRAD_SHAPE_GPU)
+    return t * t * ((guint64) self->ic + self->oc) * self->max_tiles * sizeof (float);
 
   /* V and M, each row of positions padded by 16 floats (winograd.cl). */
   return (guint64) self->n_items * t * t * (tb * (self->ic + self->ocb) + 32) * sizeof (float);
@@ -298,15 +418,153 @@ svd_winograd_layer_tile_rows (SvdWinogradLayer *self,
   return (height + self->m - 1) / self->m;
 }
 
+/* Keeps the first and the latest of the events a run enqueued. */
+static void
+track_event (cl_event  ev,
+             cl_event *first,
+             cl_event *last)
+{
+  if (ev == NULL)
+    return;
+  if (*first == NULL)
+    {
+      clRetainEvent (ev);
+      *first = ev;
+    }
+  if (*last != NULL)
+    clReleaseEvent (*last);
+  *last = ev;
+}
+
+static inline size_t
+round_up_size (size_t v,
+               size_t m)
+{
+  return (v + m - 1) / m * m;
+}
+
+/* The GPU shape on tiles t0 … t0 + nt - 1 (nt <= max_tiles): the three
+ * passes of opencl/winograd.cl. */
+static gboolean
+run_gpu_chunk (SvdWinogradLayer *self,
+               cl_mem            src,
+               int               src_pitch,
+               int               src_plane,
+               cl_mem            dst,
+               int               dst_pitch,
+               int               dst_plane,
+               cl_mem            scratch,
+               int               width,
+               int               height,
+               int               ntx,
+               int               t0,
+               int               nt,
+               cl_event         *first,
+               cl_event         *last,
+               GError          **error)
+{
+  cl_command_queue q = svd_cl_context_get_queue (self->ctx);
+  int t = SVD_WINOGRAD_TILE (self->m);
+  int tp = (nt + 3) / 4 * 4;
+  /* M follows V's largest chunk. */
+  gint64 m_off64 = (gint64) t * t * self->ic * self->max_tiles;
+  int m_off = (int) MIN (m_off64, G_MAXINT);
+  gboolean want = first != NULL;
+  cl_int err = CL_SUCCESS;
+  cl_event ev = NULL;
+  cl_kernel k;
+  int a;
+
+  if ((gint64) t * t * ((gint64) self->ic + self->oc) * self->max_tiles > G_MAXINT)
+    {
+      g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT,
+                   "Winograd scratch of %d tiles of %d→%d channels too large", self->max_tiles, self->ic, self->oc);
+      return FALSE;
+    }
+  {
+    size_t gws[2] = { round_up_size (tp, 64), (size_t) self->ic }, lws[2] = { 64, 1 };
+
+    k = self->k_input;
+    a = 0;
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src);
+    err |= clSetKernelArg (k, a++, sizeof (int), &src_pitch);
+    err |= clSetKernelArg (k, a++, sizeof (int), &src_plane);
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &scratch);
+    err |= clSetKernelArg (k, a++, sizeof (int), &width);
+    err |= clSetKernelArg (k, a++, sizeof (int), &height);
+    err |= clSetKernelArg (k, a++, sizeof (int), &ntx);
+    err |= clSetKernelArg (k, a++, sizeof (int), &t0);
+    err |= clSetKernelArg (k, a++, sizeof (int), &nt);
+    err |= clSetKernelArg (k, a++, sizeof (int), &tp);
+    if (err != CL_SUCCESS)
+      return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_gpu_input)");
+    err = clEnqueueNDRangeKernel (q, k, 2, NULL, gws, lws, 0, NULL, want ? &ev : NULL);
+    if (err != CL_SUCCESS)
+      return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(wino_gpu_input)");
+    if (want)
+      track_event (ev, first, last);
+  }
+  {
+    size_t gtq = 64 / self->gly;
+    size_t gws[3] = { round_up_size (tp / 4, gtq), (size_t) (self->oc / self->ocb), (size_t) t * t };
+    size_t lws[3] = { gtq, (size_t) self->gly, 1 };
+
+    k = self->k_gemm;
+    a = 0;
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &scratch);
+    err |= clSetKernelArg (k, a++, sizeof (int), &m_off);
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->weight);
+    err |= clSetKernelArg (k, a++, sizeof (int), &tp);
+    if (err != CL_SUCCESS)
+      return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_gpu_gemm)");
+    err = clEnqueueNDRangeKernel (q, k, 3, NULL, gws, lws, 0, NULL, want ? &ev : NULL);
+    if (err != CL_SUCCESS)
+      return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(wino_gpu_gemm)");
+    if (want)
+      track_event (ev, first, last);
+  }
+  {
+    size_t gws[2] = { round_up_size (nt, 64), (size_t) self->oc }, lws[2] = { 64, 1 };
+
+    k = self->k_output;
+    a = 0;
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &scratch);
+    err |= clSetKernelArg (k, a++, sizeof (int), &m_off);
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &dst);
+    err |= clSetKernelArg (k, a++, sizeof (int), &dst_pitch);
+    err |= clSetKernelArg (k, a++, sizeof (int), &dst_plane);
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->bias);
+    err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->slope);
+    err |= clSetKernelArg (k, a++, sizeof (int), &width);
+    err |= clSetKernelArg (k, a++, sizeof (int), &height);
+    err |= clSetKernelArg (k, a++, sizeof (int), &ntx);
+    err |= clSetKernelArg (k, a++, sizeof (int), &t0);
+    err |= clSetKernelArg (k, a++, sizeof (int), &nt);
+    err |= clSetKernelArg (k, a++, sizeof (int), &tp);
+    if (err != CL_SUCCESS)
+      return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_gpu_output)");
+    err = clEnqueueNDRangeKernel (q, k, 2, NULL, gws, lws, 0, NULL, want ? &ev : NULL);
+    if (err != CL_SUCCESS)
+      return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(wino_gpu_output)");
+    if (want)
+      track_event (ev, first, last);
+  }
+  return TRUE;
+}
+
 /**
  * svd_winograd_layer_run:
  * @ty0: the first row of tiles to compute
  * @n_rows: rows of tiles from @ty0 (a band), or 0 for all the rest
+ * @first_event: (out) (optional): the first command enqueued (the start
+ *   of the run's device time: the GPU shape enqueues several)
+ * @event: (out) (optional): the last command enqueued (its end)
  *
  * Enqueues the layer (or a band of it) on padded feature maps (see
  * opencl/winograd.cl); @scratch holds at least
  * svd_winograd_layer_scratch_bytes(). Bands write disjoint output rows and
- * give the same bits as one whole run.
+ * give the same bits as one whole run. The caller owns the events (one
+ * reference each, also when both are the same command).
  */
 gboolean
 svd_winograd_layer_run (SvdWinogradLayer *self,
@@ -321,6 +579,7 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
                         int               height,
                         int               ty0,
                         int               n_rows,
+                        cl_event         *first_event,
                         cl_event         *event,
                         GError          **error)
 {
@@ -331,6 +590,8 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
   int nbx = (ntx + tb - 1) / tb;
   int nblocks, a = 0;
   size_t gws, lws = 1;
+  cl_event ev_first = NULL, ev_last = NULL;
+  gboolean want = first_event != NULL || event != NULL;
 
   if (ty0 < 0 || ty0 >= nty || n_rows < 0)
     {
@@ -340,30 +601,70 @@ svd_winograd_layer_run (SvdWinogradLayer *self,
     }
   if (n_rows == 0 || n_rows > nty - ty0)
     n_rows = nty - ty0;
-  nblocks = nbx * n_rows;
-  gws = MIN (self->n_items, nblocks);
 
-  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src);
-  err |= clSetKernelArg (k, a++, sizeof (int), &src_pitch);
-  err |= clSetKernelArg (k, a++, sizeof (int), &src_plane);
-  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &dst);
-  err |= clSetKernelArg (k, a++, sizeof (int), &dst_pitch);
-  err |= clSetKernelArg (k, a++, sizeof (int), &dst_plane);
-  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->weight);
-  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->bias);
-  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->slope);
-  err |= clSetKernelArg (k, a++, sizeof (cl_mem), &scratch);
-  err |= clSetKernelArg (k, a++, sizeof (int), &width);
-  err |= clSetKernelArg (k, a++, sizeof (int), &height);
-  err |= clSetKernelArg (k, a++, sizeof (int), &ntx);
-  err |= clSetKernelArg (k, a++, sizeof (int), &nbx);
-  err |= clSetKernelArg (k, a++, sizeof (int), &nblocks);
-  err |= clSetKernelArg (k, a++, sizeof (int), &ty0);
-  if (err != CL_SUCCESS)
-    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_conv)");
-  err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 1, NULL, &gws, &lws, 0, NULL, event);
-  if (err != CL_SUCCESS)
-    return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(wino_conv)");
+  if (self->shape == SVD_WINOGRAD_SHAPE_GPU)
+    {
+      /* The band's tiles in chunks that fit the scratch; a chunk may end
+       * inside a row of tiles. */
+      gint64 t_end = ((gint64) ty0 + n_rows) * ntx;
+
+      if (t_end > G_MAXINT)
+        {
+          g_set_error (error, SVD_ERROR, SVD_ERROR_INVALID_ARGUMENT, "Frame of %dx%d too large for Winograd",
+                       width, height);
+          return FALSE;
+        }
+      for (gint64 t0 = (gint64) ty0 * ntx; t0 < t_end; t0 += self->max_tiles)
+        if (!run_gpu_chunk (self, src, src_pitch, src_plane, dst, dst_pitch, dst_plane, scratch, width, height,
+                            ntx, (int) t0, (int) MIN (self->max_tiles, t_end - t0),
+                            want ? &ev_first : NULL, want ? &ev_last : NULL, error))
+          {
+            g_clear_pointer (&ev_first, clReleaseEvent);
+            g_clear_pointer (&ev_last, clReleaseEvent);
+            return FALSE;
+          }
+    }
+  else
+    {
+      nblocks = nbx * n_rows;
+      gws = MIN (self->n_items, nblocks);
+
+      err |= clSetKernelArg (k, a++, sizeof (cl_mem), &src);
+      err |= clSetKernelArg (k, a++, sizeof (int), &src_pitch);
+      err |= clSetKernelArg (k, a++, sizeof (int), &src_plane);
+      err |= clSetKernelArg (k, a++, sizeof (cl_mem), &dst);
+      err |= clSetKernelArg (k, a++, sizeof (int), &dst_pitch);
+      err |= clSetKernelArg (k, a++, sizeof (int), &dst_plane);
+      err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->weight);
+      err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->bias);
+      err |= clSetKernelArg (k, a++, sizeof (cl_mem), &self->slope);
+      err |= clSetKernelArg (k, a++, sizeof (cl_mem), &scratch);
+      err |= clSetKernelArg (k, a++, sizeof (int), &width);
+      err |= clSetKernelArg (k, a++, sizeof (int), &height);
+      err |= clSetKernelArg (k, a++, sizeof (int), &ntx);
+      err |= clSetKernelArg (k, a++, sizeof (int), &nbx);
+      err |= clSetKernelArg (k, a++, sizeof (int), &nblocks);
+      err |= clSetKernelArg (k, a++, sizeof (int), &ty0);
+      if (err != CL_SUCCESS)
+        return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clSetKernelArg(wino_conv)");
+      err = clEnqueueNDRangeKernel (svd_cl_context_get_queue (self->ctx), k, 1, NULL, &gws, &lws, 0, NULL,
+                                    want ? &ev_last : NULL);
+      if (err != CL_SUCCESS)
+        return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueNDRangeKernel(wino_conv)");
+      if (want)
+        {
+          clRetainEvent (ev_last);
+          ev_first = ev_last;
+        }
+    }
+  if (first_event != NULL)
+    *first_event = ev_first;
+  else if (ev_first != NULL)
+    clReleaseEvent (ev_first);
+  if (event != NULL)
+    *event = ev_last;
+  else if (ev_last != NULL)
+    clReleaseEvent (ev_last);
   return TRUE;
 }
 
@@ -461,6 +762,8 @@ svd_conv_size_class (int width,
   return c;
 }
 
+/* The key of a layer shape at a size class, for the CPU-shaped kernels
+ * (the block variant). */
 char *
 svd_conv_choice_key (int      ic,
                      int      oc,
@@ -468,8 +771,22 @@ svd_conv_choice_key (int      ic,
                      gboolean dst_half,
                      int      size_class)
 {
-  return g_strdup_printf ("conv3x3-%d-%d-%s%s-px2^%d", ic, oc, src_half ? "h" : "f", dst_half ? "h" : "f",
-                          size_class);
+  return svd_conv_choice_key_for_shape (ic, oc, src_half, dst_half, SVD_WINOGRAD_SHAPE_CPU, size_class);
+}
+
+/* The same for either shape: the GPU-shaped kernels' times (the pixel
+ * variant) are another measurement, kept apart when both variants run on
+ * one device (SVD_CONV_VARIANT). The CPU shape's keys are as before. */
+char *
+svd_conv_choice_key_for_shape (int              ic,
+                               int              oc,
+                               gboolean         src_half,
+                               gboolean         dst_half,
+                               SvdWinogradShape shape,
+                               int              size_class)
+{
+  return g_strdup_printf ("conv3x3-%d-%d-%s%s-px2^%d%s", ic, oc, src_half ? "h" : "f", dst_half ? "h" : "f",
+                          size_class, shape == SVD_WINOGRAD_SHAPE_GPU ? "-gpu" : "");
 }
 
 /* Per device, driver, app version and kernel sources: a choice measured

@@ -23,6 +23,23 @@ typedef cl_kernel (*SvdKernelGetter) (gpointer     data,
 
 typedef struct _SvdWinogradLayer SvdWinogradLayer;
 
+/**
+ * SvdWinogradShape:
+ * @SVD_WINOGRAD_SHAPE_CPU: wino_conv: a few persistent work-items, each
+ *   a block of tiles with explicit SIMD along them and its own scratch
+ *   (what CPUs want; the engine's block variant)
+ * @SVD_WINOGRAD_SHAPE_GPU: wino_gpu_input, wino_gpu_gemm and
+ *   wino_gpu_output: many light work-items, the element-wise products as
+ *   a batched GEMM sharing loads through local memory (what GPUs want;
+ *   the engine's pixel variant)
+ */
+typedef enum {
+  SVD_WINOGRAD_SHAPE_CPU,
+  SVD_WINOGRAD_SHAPE_GPU,
+} SvdWinogradShape;
+
+const char       *svd_winograd_shape_name          (SvdWinogradShape  shape);
+
 SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
                                                     SvdKernelGetter   get_kernel,
                                                     gpointer          data,
@@ -31,6 +48,7 @@ SvdWinogradLayer *svd_winograd_layer_new           (SvdClContext     *ctx,
                                                     int               oc,
                                                     gboolean          src_half,
                                                     gboolean          dst_half,
+                                                    SvdWinogradShape  shape,
                                                     int               vw,
                                                     int               rx,
                                                     int               max_ocb,
@@ -42,6 +60,10 @@ void              svd_winograd_layer_free          (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_m         (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_ocb       (SvdWinogradLayer *self);
 int               svd_winograd_layer_get_rx        (SvdWinogradLayer *self);
+SvdWinogradShape  svd_winograd_layer_get_shape     (SvdWinogradLayer *self);
+gboolean          svd_winograd_layer_set_max_tiles (SvdWinogradLayer *self,
+                                                    int               max_tiles,
+                                                    GError          **error);
 gboolean          svd_winograd_layer_read_weights  (SvdWinogradLayer *self,
                                                     float            *u,
                                                     GError          **error);
@@ -59,6 +81,7 @@ gboolean          svd_winograd_layer_run           (SvdWinogradLayer *self,
                                                     int               height,
                                                     int               ty0,
                                                     int               n_rows,
+                                                    cl_event         *first_event,
                                                     cl_event         *event,
                                                     GError          **error);
 int               svd_winograd_layer_tile_rows     (SvdWinogradLayer *self,
@@ -101,6 +124,12 @@ char       *svd_conv_choice_key       (int                 ic,
                                        gboolean            src_half,
                                        gboolean            dst_half,
                                        int                 size_class);
+char       *svd_conv_choice_key_for_shape (int               ic,
+                                           int               oc,
+                                           gboolean          src_half,
+                                           gboolean          dst_half,
+                                           SvdWinogradShape  shape,
+                                           int               size_class);
 gboolean    svd_conv_choice_parse     (const char         *data,
                                        gsize               length,
                                        const char         *group,

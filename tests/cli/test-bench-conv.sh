@@ -25,7 +25,7 @@ export SVD_KERNEL_CACHE_DIR=$(mktemp -d /tmp/svd-bench-conv.XXXXXX)
 trap 'rm -rf "$SVD_KERNEL_CACHE_DIR"' EXIT
 
 bench=(bench --chain "$model" --size 45x31 -n 1 --warmup 0 --no-peak --explain)
-out=$("$svd" "${bench[@]}" --conv wino4)
+out=$(SVD_CONV_VARIANT=block "$svd" "${bench[@]}" --conv wino4)
 echo "$out" | sed 's/^/# /'
 body_wino4 () { [ "$(grep -cE '^  1\.[1-8] +24→24 +wino4 ' <<<"$out")" -eq 8 ]; }
 ends_direct () { grep -qE '^  1\.0 +3→24 +direct ' <<<"$out" && grep -qE '^  1\.9 +24→3 +direct ' <<<"$out"; }
@@ -33,6 +33,14 @@ labelled () { grep -q 'GFLOP/s direct-equivalent' <<<"$out" && grep -q 'GFLOP/s 
 check "wino4: body convs run wino4" body_wino4
 check "wino4: first and last convs direct" ends_direct
 check "wino4: direct-equivalent and real GFLOP/s labelled" labelled
+cpu_shaped () { [ "$(grep -cE '^  1\.[1-8] +24→24 +wino4 +cpu ' <<<"$out")" -eq 8 ]; }
+check "wino4, block variant: each layer names its CPU shape" cpu_shaped
+# The pixel variant (GPUs' default) runs Winograd GPU-shaped, and says so.
+out=$(SVD_CONV_VARIANT=pixel "$svd" "${bench[@]}" --conv wino4)
+echo "$out" | sed 's/^/# /'
+gpu_shaped () { [ "$(grep -cE '^  1\.[1-8] +24→24 +wino4 +gpu ' <<<"$out")" -eq 8 ] &&
+                grep -qE '^  1\.0 +3→24 +direct +gpu ' <<<"$out"; }
+check "wino4, pixel variant: each layer names its GPU shape" gpu_shaped
 
 # auto measures on frames of 2^16 pixels or more (257x256 is just over).
 json=$("$svd" bench --chain "$model" --size 257x256 -n 1 --warmup 0 --no-peak --explain --conv auto --json)
