@@ -457,10 +457,14 @@ wino_weights (__global const float *restrict weight,
   __global const float *k = weight + ((size_t) (ob * OCB + oo) * IC + i) * 9;
   wacc_t tmp[WT][3];
 
+  #pragma unroll
   for (int a = 0; a < WT; a++)
+    #pragma unroll
     for (int c = 0; c < 3; c++)
       tmp[a][c] = WG[a][0] * (wacc_t) k[c] + WG[a][1] * (wacc_t) k[3 + c] + WG[a][2] * (wacc_t) k[6 + c];
+  #pragma unroll
   for (int a = 0; a < WT; a++)
+    #pragma unroll
     for (int b = 0; b < WT; b++)
       u[(((size_t) (a * WT + b) * NOB + ob) * IC + i) * OCB + oo] =
         (float) (tmp[a][0] * WG[b][0] + tmp[a][1] * WG[b][1] + tmp[a][2] * WG[b][2]);
