@@ -472,6 +472,105 @@ test_warmup_and_stages (void)
     }
 }
 
+/* Issue #26: a client without a view (`svd compare` without
+ * --save-frames, the worst-frame scan) gets the same metrics without a
+ * single RGBA8 image: on a device nothing but the metrics' sums comes
+ * back (no source, reference or chain display is read back), on the CPU
+ * reference nothing is converted for a view. Counted by the session, not
+ * timed; the values are the very same doubles. A request with overlays
+ * still gets the displays they are drawn over. */
+static void
+test_headless (void)
+{
+  const char *devices[] = { "auto", "cpu-ref" };
+
+  for (guint d = 0; d < G_N_ELEMENTS (devices); d++)
+    {
+      SvdMetricsFrame seen[3][2];
+      guint per_view_frame = 0;
+
+      for (int headless = 0; headless <= 1; headless++)
+        {
+          g_auto(SvdSettings) settings = { 0 };
+          g_autoptr(GError) error = NULL;
+          g_autoptr(SvdChain) bicubic = svd_chain_new (NULL);
+          g_autoptr(SvdChain) super = svd_chain_parse (model_2x, NULL, SVD_CHAIN_LOAD_DEFAULT, &error);
+          SvdSessionSetup setup = { 0 };
+          Run run = { 0 };
+          SvdSession *session;
+
+          g_assert_no_error (error);
+          svd_chain_add_resize (bicubic, SVD_RESIZE_BICUBIC, 2);
+          svd_settings_init (&settings);
+          g_free (settings.device);
+          settings.device = g_strdup (devices[d]);
+          setup.mode = SVD_REFERENCE_SYNTHESIZE;
+          setup.input_path = clean;
+          svd_degrade_params_init (&setup.degrade);
+          setup.degrade.scale = 2;
+          setup.degrade.crf = 28;
+          run.loop = g_main_loop_new (NULL, FALSE);
+          session = svd_session_new (&settings, &setup, opened_cb, frame_cb, NULL, &run);
+          svd_session_set_chain (session, 0, bicubic);
+          svd_session_set_chain (session, 1, super);
+          svd_session_set_cache_limit (session, 0);
+          if (headless)
+            svd_session_set_displays (session, FALSE);
+          g_main_loop_run (run.loop);
+          g_assert_null (run.error);
+
+          for (gint64 i = 0; i < 3; i++)
+            {
+              request_and_wait (session, &run, i, FALSE);
+              g_assert_cmpint (run.frame->chains[0].display == NULL, ==, headless);
+              g_assert_cmpint (run.frame->source == NULL, ==, headless);
+              g_assert_cmpint (run.frame->reference == NULL, ==, headless);
+              for (guint c = 0; c < 2; c++)
+                {
+                  SvdSessionChainFrame *cf = &run.frame->chains[c];
+
+                  g_assert_null (cf->error);
+                  g_assert_true (cf->has_metrics);
+                  g_assert_cmpint (cf->display == NULL, ==, headless);
+                  g_assert_cmpint (cf->metrics_on_device, ==, d == 0 && have_opencl ());
+                  if (!headless)
+                    seen[i][c] = cf->metrics;
+                  else
+                    {
+                      g_test_message ("%s frame %" G_GINT64_FORMAT " chain %u: PSNR-Y %.12g / %.12g, SSIM-Y "
+                                      "%.12g / %.12g (view / headless)", devices[d], i, c + 1, seen[i][c].psnr_y,
+                                      cf->metrics.psnr_y, seen[i][c].ssim_y, cf->metrics.ssim_y);
+                      g_assert_true (cf->metrics.psnr_y == seen[i][c].psnr_y);
+                      g_assert_true (cf->metrics.psnr_rgb == seen[i][c].psnr_rgb);
+                      g_assert_true (cf->metrics.ssim_y == seen[i][c].ssim_y);
+                      g_assert_true (cf->metrics.mse_y == seen[i][c].mse_y);
+                    }
+                }
+            }
+          g_test_message ("%s, %s: %u display images for 3 frames, 2 chains", devices[d],
+                          headless ? "headless" : "with a view", svd_session_get_n_displays (session));
+          if (!headless)
+            {
+              /* Source, reference and each chain's output, every frame. */
+              per_view_frame = svd_session_get_n_displays (session) / 3;
+              g_assert_cmpuint (svd_session_get_n_displays (session), ==, 3 * 4);
+            }
+          else
+            {
+              g_assert_cmpuint (svd_session_get_n_displays (session), ==, 0);
+              /* Overlays are drawn over the displays: they come along. */
+              request_and_wait (session, &run, 2, TRUE);
+              g_assert_nonnull (run.frame->reference);
+              g_assert_nonnull (run.frame->chains[1].display);
+              g_assert_nonnull (run.frame->chains[1].ssim_map);
+              g_assert_cmpuint (svd_session_get_n_displays (session), ==, per_view_frame);
+            }
+          svd_session_free (session);
+          run_clear (&run);
+        }
+    }
+}
+
 /* The heat maps from known maps: exact colours. */
 static void
 test_heatmap (void)
@@ -556,6 +655,7 @@ main (int    argc,
   g_test_add_func ("/session/dists", test_dists);
   g_test_add_func ("/session/cache", test_cache);
   g_test_add_func ("/session/warmup-and-stages", test_warmup_and_stages);
+  g_test_add_func ("/session/headless", test_headless);
   status = g_test_run ();
   svd_test_remove_tree (work);
   return status;
