@@ -989,7 +989,18 @@ load_inputs (WorkerState      *state,
       g_autoptr(GError) ref_error = NULL;
       gboolean ok;
 
-      if (state->context != NULL)
+      if (ref == in->input)
+        {
+          /* The clip is its own reference (svd_session_source_new_pair()
+           * on one file): the frame is converted once for both. */
+          ok = TRUE;
+          in->ref_planes = in->in_planes;
+          if (in->in_rgb != NULL)
+            in->ref_rgb = svd_image_ref (in->in_rgb);
+          if (frame->source != NULL)
+            frame->reference = svd_image_ref (frame->source);
+        }
+      else if (state->context != NULL)
         {
           ok = svd_frame_converter_upload (state->ref_frames, ref, ref_display, &in->ref_planes, &ref_error);
           if (ok && in->ref_planes.mem == NULL)
@@ -1013,7 +1024,8 @@ load_inputs (WorkerState      *state,
           if (frame->reference != NULL)
             {
               in->ref_display = svd_image_ref (frame->reference);
-              count_display (request->counters);
+              if (frame->reference != frame->source)
+                count_display (request->counters);
             }
         }
     }

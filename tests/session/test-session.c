@@ -571,6 +571,69 @@ test_headless (void)
     }
 }
 
+/* A clip paired with itself: each frame decoded and converted once, the
+ * source's display is the reference's; the metrics are those of the same
+ * clip under another name. */
+static void
+test_self_pair (void)
+{
+  g_autofree char *copy = g_build_filename (work, "clean-copy.mp4", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  SvdMetricsFrame seen[3];
+
+  g_assert_true (g_file_get_contents (clean, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (copy, contents, length, NULL));
+  for (int self_pair = 0; self_pair <= 1; self_pair++)
+    {
+      g_auto(SvdSettings) settings = { 0 };
+      SvdSessionSetup setup = { 0 };
+      Run run = { 0 };
+      SvdSession *session;
+
+      svd_settings_init (&settings);
+      svd_settings_apply_env (&settings);
+      setup.mode = SVD_REFERENCE_PAIR;
+      setup.input_path = clean;
+      setup.reference_path = self_pair ? clean : copy;
+      run.loop = g_main_loop_new (NULL, FALSE);
+      session = svd_session_new (&settings, &setup, opened_cb, frame_cb, NULL, &run);
+      /* A 1x chain: the output is the reference's size. */
+      {
+        g_autoptr(SvdChain) down = svd_chain_new (NULL);
+
+        svd_chain_add_resize (down, SVD_RESIZE_BILINEAR, 1);
+        svd_session_set_chain (session, 0, down);
+      }
+      svd_session_set_cache_limit (session, 0);
+      g_main_loop_run (run.loop);
+      g_assert_null (run.error);
+      for (gint64 i = 0; i < 3; i++)
+        {
+          SvdSessionChainFrame *c;
+
+          request_and_wait (session, &run, i, FALSE);
+          c = &run.frame->chains[0];
+          g_assert_null (c->error);
+          g_assert_true (c->has_metrics);
+          g_assert_nonnull (run.frame->reference);
+          if (self_pair)
+            {
+              g_assert_true (run.frame->reference == run.frame->source);
+              g_assert_true (c->metrics.mse_rgb == seen[i].mse_rgb);
+              g_assert_true (c->metrics.ssim_y == seen[i].ssim_y);
+            }
+          else
+            seen[i] = c->metrics;
+        }
+      /* The source and the chain's display a frame; the reference's is
+       * the source's when the clip is its own reference. */
+      g_assert_cmpuint (svd_session_get_n_displays (session), ==, 3 * (self_pair ? 2 : 3));
+      svd_session_free (session);
+      run_clear (&run);
+    }
+}
+
 /* The heat maps from known maps: exact colours. */
 static void
 test_heatmap (void)
@@ -656,6 +719,7 @@ main (int    argc,
   g_test_add_func ("/session/cache", test_cache);
   g_test_add_func ("/session/warmup-and-stages", test_warmup_and_stages);
   g_test_add_func ("/session/headless", test_headless);
+  g_test_add_func ("/session/self-pair", test_self_pair);
   status = g_test_run ();
   svd_test_remove_tree (work);
   return status;
