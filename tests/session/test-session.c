@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "engine/svd-cl.h"
+#include "engine/svd-color.h"
+#include "metrics/svd-metrics-runner.h"
 #include "metrics/svd-metrics.h"
 #include "session/svd-heatmap.h"
 #include "model/svd-chain.h"
@@ -634,6 +636,83 @@ test_self_pair (void)
     }
 }
 
+/* The session's device path reads a frame and a chain output where they
+ * lie on the device (padded planes, issue #26: no copies first): the
+ * metrics are the very doubles of the same floats handed from the host,
+ * at sizes with a ragged right edge and odd heights. */
+static void
+test_metrics_in_place (void)
+{
+  g_auto(SvdSettings) settings = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdClContext) context = NULL;
+  g_autoptr(SvdMetricsRunner) runner = NULL;
+  g_autoptr(SvdFrameConverter) ref_up = NULL, dist_up = NULL;
+  const int sizes[][2] = { { 37, 53 }, { 75, 41 }, { 128, 72 }, { 11, 11 } };
+
+  if (!have_opencl ())
+    {
+      g_test_skip ("no OpenCL device");
+      return;
+    }
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  context = svd_cl_context_new (&settings, &error);
+  g_assert_no_error (error);
+  runner = svd_metrics_runner_new_for_context (context, &settings, FALSE, SVD_DISTS_SHORT256, &error);
+  g_assert_no_error (error);
+  ref_up = svd_frame_converter_new (context, &error);
+  g_assert_no_error (error);
+  dist_up = svd_frame_converter_new (context, &error);
+  g_assert_no_error (error);
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int w = sizes[s][0], h = sizes[s][1];
+      g_autoptr(SvdImage) ref = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, w, h, &error);
+      g_autoptr(SvdImage) dist = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, w, h, &error);
+      g_autoptr(SvdImage) smap_dev = NULL, dmap_dev = NULL, smap_host = NULL, dmap_host = NULL;
+      SvdClPlanes rp, dp;
+      SvdMetricsFrame on_device, from_host;
+
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < h; y++)
+          for (int x = 0; x < w; x++)
+            {
+              float v = (float) ((x * 7 + y * 13 + c * 29) % 97) / 96.0f;
+
+              ((float *) (ref->data[c] + (gsize) y * ref->stride[c]))[x] = v;
+              ((float *) (dist->data[c] + (gsize) y * dist->stride[c]))[x] =
+                CLAMP (v + 0.02f * (float) (((x * 3 + y * 5 + c) % 7) - 3), 0.0f, 1.0f);
+            }
+      g_assert_true (svd_frame_converter_upload (ref_up, ref, NULL, &rp, &error));
+      g_assert_true (svd_frame_converter_upload (dist_up, dist, NULL, &dp, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (rp.mem);
+      g_assert_nonnull (dp.mem);
+      g_assert_true (svd_metrics_runner_compute_device (runner, &rp, &dp, 0, &on_device, &smap_dev, &dmap_dev,
+                                                        &error));
+      g_assert_no_error (error);
+      g_assert_true (svd_metrics_runner_compute (runner, ref, dist, &from_host, &smap_host, &dmap_host, &error));
+      g_assert_no_error (error);
+      g_test_message ("%dx%d: PSNR-Y %.12g / %.12g, SSIM-Y %.12g / %.12g (in place / from the host)", w, h,
+                      on_device.psnr_y, from_host.psnr_y, on_device.ssim_y, from_host.ssim_y);
+      g_assert_true (on_device.mse_rgb == from_host.mse_rgb);
+      g_assert_true (on_device.mse_y == from_host.mse_y);
+      g_assert_true (on_device.has_ssim == from_host.has_ssim);
+      if (on_device.has_ssim)
+        g_assert_true (on_device.ssim_y == from_host.ssim_y);
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < h; y++)
+          g_assert_cmpint (memcmp (dmap_dev->data[c] + (gsize) y * dmap_dev->stride[c],
+                                   dmap_host->data[c] + (gsize) y * dmap_host->stride[c], (gsize) w * sizeof (float)),
+                           ==, 0);
+      for (int y = 0; y < h; y++)
+        g_assert_cmpint (memcmp (smap_dev->data[0] + (gsize) y * smap_dev->stride[0],
+                                 smap_host->data[0] + (gsize) y * smap_host->stride[0], (gsize) w * sizeof (float)),
+                         ==, 0);
+    }
+}
+
 /* The heat maps from known maps: exact colours. */
 static void
 test_heatmap (void)
@@ -720,6 +799,7 @@ main (int    argc,
   g_test_add_func ("/session/warmup-and-stages", test_warmup_and_stages);
   g_test_add_func ("/session/headless", test_headless);
   g_test_add_func ("/session/self-pair", test_self_pair);
+  g_test_add_func ("/session/metrics-in-place", test_metrics_in_place);
   status = g_test_run ();
   svd_test_remove_tree (work);
   return status;
