@@ -163,7 +163,7 @@ hsum16 (float16 v)
  * |a − b| map when asked, and its sums of squared differences (RGB, Y).
  * Whole 16-pixel rows go through VECTOR_ROW when the format has one; the
  * ragged right edge goes pixel by pixel. */
-#define PREPARE_BODY(LOAD, A, B, ARG, VECTOR_OK, VECTOR_ROW)                   \
+#define PREPARE_BODY(LOAD, A, B, ARG, ARG_B, IDX_A, IDX_B, VECTOR_OK, VECTOR_ROW) \
   int tx = get_global_id (0), band = get_global_id (1);                         \
   int x0 = tx * 16, y0 = band * BAND;                                           \
   int plane = width * height, yp = luma_pitch (width);                          \
@@ -185,7 +185,8 @@ hsum16 (float16 v)
         for (int k = 0; k < 16 && x0 + k < width; k++)                          \
           {                                                                     \
             int i = y * width + x0 + k;                                         \
-            float3 a = LOAD (A, i, ARG), b = LOAD (B, i, ARG);                  \
+            float3 a = LOAD (A, IDX_A (y, x0 + k), ARG);                        \
+            float3 b = LOAD (B, IDX_B (y, x0 + k), ARG_B);                      \
             float3 d = a - b;                                                   \
             float ya = luma_centred (a), yb = luma_centred (b);                 \
                                                                                 \
@@ -205,16 +206,16 @@ hsum16 (float16 v)
         for (int p = 0; p < RADIUS; p++)                                        \
           {                                                                     \
             int col = tx == 0 ? -1 - p : width + p;                             \
-            int i = y * width + reflect_index (col, width);                     \
+            int x = reflect_index (col, width);                                 \
                                                                                 \
-            y_ref[y * yp + PADX + col] = luma_centred (LOAD (A, i, ARG));       \
-            y_dist[y * yp + PADX + col] = luma_centred (LOAD (B, i, ARG));      \
+            y_ref[y * yp + PADX + col] = luma_centred (LOAD (A, IDX_A (y, x), ARG)); \
+            y_dist[y * yp + PADX + col] = luma_centred (LOAD (B, IDX_B (y, x), ARG_B)); \
             if (tx == 0 && x0 + 16 >= width)                                    \
               {                                                                 \
                 col = width + p;                                                \
-                i = y * width + reflect_index (col, width);                     \
-                y_ref[y * yp + PADX + col] = luma_centred (LOAD (A, i, ARG));   \
-                y_dist[y * yp + PADX + col] = luma_centred (LOAD (B, i, ARG));  \
+                x = reflect_index (col, width);                                 \
+                y_ref[y * yp + PADX + col] = luma_centred (LOAD (A, IDX_A (y, x), ARG)); \
+                y_dist[y * yp + PADX + col] = luma_centred (LOAD (B, IDX_B (y, x), ARG_B)); \
               }                                                                 \
           }                                                                     \
     }                                                                           \
@@ -231,6 +232,25 @@ hsum16 (float16 v)
              to_8bit_scale16 (vload16 (0, dist + i + 2 * plane)),               \
              i, y * yp + PADX + x0, plane, y_ref, y_dist, diff, want_diff,      \
              &vsse_rgb, &vsse_y)
+
+/* Both images in the engine's padded planes (offset, pitch and plane in
+ * floats, each its own): what a session's frame and chain output are on
+ * the device, read where they lie instead of copied first. */
+#define PLANES_ROW                                                              \
+  int i = y * width + x0;                                                       \
+  int ia = ref_offset + y * ref_pitch + x0, ib = dist_offset + y * dist_pitch + x0; \
+  prepare16 (to_8bit_scale16 (vload16 (0, ref + ia)),                           \
+             to_8bit_scale16 (vload16 (0, ref + ia + ref_plane)),               \
+             to_8bit_scale16 (vload16 (0, ref + ia + 2 * ref_plane)),           \
+             to_8bit_scale16 (vload16 (0, dist + ib)),                          \
+             to_8bit_scale16 (vload16 (0, dist + ib + dist_plane)),             \
+             to_8bit_scale16 (vload16 (0, dist + ib + 2 * dist_plane)),         \
+             i, y * yp + PADX + x0, plane, y_ref, y_dist, diff, want_diff,      \
+             &vsse_rgb, &vsse_y)
+
+#define DENSE_INDEX(y, x) ((y) * width + (x))
+#define REF_INDEX(y, x) (ref_offset + (y) * ref_pitch + (x))
+#define DIST_INDEX(y, x) (dist_offset + (y) * dist_pitch + (x))
 
 #define RGBA_ROW                                                                \
   int i = y * width + x0;                                                       \
@@ -252,7 +272,29 @@ metrics_prepare_f32 (__global const float *ref,
                      int                   want_diff,
                      __global float2      *partial)
 {
-  PREPARE_BODY (load_sample_f32, ref, dist, plane, 1, F32_ROW)
+  PREPARE_BODY (load_sample_f32, ref, dist, plane, plane, DENSE_INDEX, DENSE_INDEX, 1, F32_ROW)
+}
+
+/* metrics_prepare_f32() on images in padded planes (see PLANES_ROW): the
+ * same values, without copying them into dense planes first. */
+__kernel void
+metrics_prepare_planes (__global const float *ref,
+                        int                   ref_offset,
+                        int                   ref_pitch,
+                        int                   ref_plane,
+                        __global const float *dist,
+                        int                   dist_offset,
+                        int                   dist_pitch,
+                        int                   dist_plane,
+                        int                   width,
+                        int                   height,
+                        __global float       *y_ref,
+                        __global float       *y_dist,
+                        __global float       *diff,
+                        int                   want_diff,
+                        __global float2      *partial)
+{
+  PREPARE_BODY (load_sample_f32, ref, dist, ref_plane, dist_plane, REF_INDEX, DIST_INDEX, 1, PLANES_ROW)
 }
 
 /* 8-bit input, packed with @step bytes per pixel (3: RGB, 4: RGBA; only
@@ -269,7 +311,7 @@ metrics_prepare_u8 (__global const uchar *ref,
                     int                   want_diff,
                     __global float2      *partial)
 {
-  PREPARE_BODY (load_sample_u8, ref, dist, step, step == 4, RGBA_ROW)
+  PREPARE_BODY (load_sample_u8, ref, dist, step, step, DENSE_INDEX, DENSE_INDEX, step == 4, RGBA_ROW)
 }
 
 /* SSIM for pixels x0 … x0 + 15 of rows y0 … y0 + BAND − 1: the horizontal

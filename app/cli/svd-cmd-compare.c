@@ -49,6 +49,7 @@ typedef struct {
   int             difference; /* --difference: its gain, 0 without */
   gboolean        save_force;
   const char     *clip;
+  guint           n_displays; /* svd_session_get_n_displays() at the end */
 } Compare;
 
 /* --save-frames: each frame's source, reference and chain outputs as
@@ -463,6 +464,9 @@ print_json (Compare    *self,
   /* The first frame also builds the kernels (unless cached) and fills the
    * decoder: the rate from the second frame on is the steady one. */
   svd_cli_json_add_double (b, "fps_after_first", pipeline_fps (self, 1));
+  /* RGBA8 view images the session made: none without --save-frames. */
+  json_builder_set_member_name (b, "display_images");
+  json_builder_add_int_value (b, self->n_displays);
   json_builder_end_object (b);
   json_builder_end_object (b);
   svd_cli_print_json (b);
@@ -681,6 +685,9 @@ svd_cmd_compare (int    argc,
   if (self.want_dists)
     svd_session_set_dists_func (self.session, dists_cb);
   svd_session_set_reuse (self.session, !no_reuse);
+  /* Nothing is shown: the RGBA8 images (source, reference, every chain's
+   * output) are made only for --save-frames. The metrics are the same. */
+  svd_session_set_displays (self.session, save_dir != NULL);
   /* Each frame is asked for once: a frame cache would only hold memory. */
   svd_session_set_cache_limit (self.session, 0);
   svd_session_set_dists_mode (self.session, self.dists_mode);
@@ -699,6 +706,7 @@ svd_cmd_compare (int    argc,
     }
 
   g_main_loop_run (self.loop);
+  self.n_displays = svd_session_get_n_displays (self.session);
   if (self.progress)
     fprintf (stderr, "\n");
   if (self.error != NULL)

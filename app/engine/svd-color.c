@@ -284,6 +284,7 @@ struct _SvdColorKernels {
   SvdClContext *ctx;
   cl_program    program;
   cl_kernel     yuv_to_rgb;
+  cl_kernel     yuv8_to_rgb;
   cl_kernel     packed_to_rgb;
   cl_kernel     rgb_to_packed;
   cl_kernel     rgb_to_yuv;
@@ -295,6 +296,7 @@ svd_color_kernels_free (SvdColorKernels *self)
   if (self == NULL)
     return;
   g_clear_pointer (&self->yuv_to_rgb, clReleaseKernel);
+  g_clear_pointer (&self->yuv8_to_rgb, clReleaseKernel);
   g_clear_pointer (&self->packed_to_rgb, clReleaseKernel);
   g_clear_pointer (&self->rgb_to_packed, clReleaseKernel);
   g_clear_pointer (&self->rgb_to_yuv, clReleaseKernel);
@@ -317,6 +319,7 @@ svd_color_kernels_new (SvdClContext  *context,
   self->program = svd_cl_context_build_program (context, sources, "-cl-std=CL1.2", NULL, error);
   if (self->program == NULL ||
       (self->yuv_to_rgb = svd_cl_create_kernel (self->program, "yuv_to_rgbf32", error)) == NULL ||
+      (self->yuv8_to_rgb = svd_cl_create_kernel (self->program, "yuv8_to_rgbf32", error)) == NULL ||
       (self->packed_to_rgb = svd_cl_create_kernel (self->program, "packed_to_rgbf32", error)) == NULL ||
       (self->rgb_to_packed = svd_cl_create_kernel (self->program, "rgbf32_to_packed", error)) == NULL ||
       (self->rgb_to_yuv = svd_cl_create_kernel (self->program, "rgbf32_to_yuv", error)) == NULL)
@@ -460,7 +463,9 @@ svd_color_upload (SvdColorKernels *self,
           cl_int4 p4 = { { pitch[0], pitch[1], pitch[2], 0 } };
           cl_float4 yo, mat;
           int bytes = fi->bytes_per_sample, a = 0;
-          cl_kernel kr = self->yuv_to_rgb;
+          /* 8-bit samples: the same conversion without the sample-size
+           * choice per pixel. */
+          cl_kernel kr = bytes == 1 ? self->yuv8_to_rgb : self->yuv_to_rgb;
 
           svd_color_coeffs_init (&k, in->color.matrix, in->color.range, fi->bit_depth);
           yo = (cl_float4) { { k.y_off, k.y_scale, k.c_off, k.c_scale } };
@@ -468,7 +473,8 @@ svd_color_upload (SvdColorKernels *self,
           err |= clSetKernelArg (kr, a++, sizeof (cl_mem), io_buf);
           err |= clSetKernelArg (kr, a++, sizeof o4, &o4);
           err |= clSetKernelArg (kr, a++, sizeof p4, &p4);
-          err |= clSetKernelArg (kr, a++, sizeof (int), &bytes);
+          if (bytes != 1)
+            err |= clSetKernelArg (kr, a++, sizeof (int), &bytes);
           err |= clSetKernelArg (kr, a++, sizeof (int), &w);
           err |= clSetKernelArg (kr, a++, sizeof (int), &h);
           err |= clSetKernelArg (kr, a++, sizeof (int), &fi->chroma_shift_x);
@@ -478,7 +484,14 @@ svd_color_upload (SvdColorKernels *self,
           err |= clSetKernelArg (kr, a++, sizeof (cl_mem), &dst);
           err |= clSetKernelArg (kr, a++, sizeof (int), &dst_pitch);
           err |= clSetKernelArg (kr, a++, sizeof (int), &dst_plane);
-          if (err == CL_SUCCESS)
+          if (err == CL_SUCCESS && bytes == 1)
+            {
+              /* 16 pixels of a row per work-item. */
+              size_t gws16[2] = { ((gsize) (w + 15) / 16 + 15) / 16 * 16, (h + 3) / 4 * 4 };
+
+              err = clEnqueueNDRangeKernel (q, kr, 2, NULL, gws16, lws, 0, NULL, &last);
+            }
+          else if (err == CL_SUCCESS)
             err = clEnqueueNDRangeKernel (q, kr, 2, NULL, gws, lws, 0, NULL, &last);
         }
       else

@@ -133,6 +133,9 @@ struct _SvdEngine {
   int           output_h;
   /* During svd_engine_process_planes(): the input already on the device. */
   const SvdClPlanes *dev_input;
+  /* During svd_engine_process_resident(): a whole result stays on the
+   * device, nothing is read back. */
+  gboolean      resident;
 };
 
 static gsize
@@ -1921,7 +1924,9 @@ process_region (SvdEngine        *self,
   if (!ok)
     return FALSE;
   svd_engine_get_device_bytes (self, NULL);
-  if (!svd_color_download (self->color, out->mem, out->pitch, out->plane,
+  /* NULL: the result stays on the device (svd_engine_process_resident()). */
+  if (output != NULL &&
+      !svd_color_download (self->color, out->mem, out->pitch, out->plane,
                            w * self->total_scale, h * self->total_scale,
                            output, out_x, out_y, &self->io_buf, &self->io_bytes, &self->bytes,
                            &down, error))
@@ -2236,6 +2241,8 @@ process_frame (SvdEngine         *self,
   if (tile >= w && tile >= h)
     {
       t.n_tiles = 1;
+      if (self->resident)
+        g_clear_pointer (&out, svd_image_unref);
       if (!process_region (self, input, self->dev_input, out_format, out, 0, 0, &t, cancellable, error))
         return FALSE;
     }
@@ -2427,6 +2434,46 @@ svd_engine_process_planes (SvdEngine         *self,
   self->dev_input = planes;
   ok = svd_engine_process (self, input, out_format, output, timings, cancellable, error);
   self->dev_input = NULL;
+  return ok;
+}
+
+/**
+ * svd_engine_process_resident:
+ * @self: an engine with a chain
+ * @input: as svd_engine_process_planes()
+ * @planes: (nullable): as svd_engine_process_planes()
+ * @out_format: the format of @output when the result must come back
+ * @output: (out) (transfer full) (nullable): %NULL when the result stayed
+ *   whole on the device (svd_engine_get_output_planes() says where);
+ *   otherwise (tiled, the CPU reference) the result in @out_format, as
+ *   svd_engine_process_planes() gives it
+ * @timings: (out caller-allocates) (optional): as svd_engine_process()
+ * @cancellable: (nullable): as svd_engine_process()
+ * @error: return location for an error
+ *
+ * svd_engine_process_planes() for a caller that reads the result on the
+ * device (the session's metrics without a view): nothing is read back,
+ * not even a display.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+svd_engine_process_resident (SvdEngine         *self,
+                             const SvdImage    *input,
+                             const SvdClPlanes *planes,
+                             SvdPixelFormat     out_format,
+                             SvdImage         **output,
+                             SvdEngineTimings  *timings,
+                             GCancellable      *cancellable,
+                             GError           **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (self != NULL && input != NULL && output != NULL, FALSE);
+
+  self->resident = self->ctx != NULL;
+  ok = svd_engine_process_planes (self, input, planes, out_format, output, timings, cancellable, error);
+  self->resident = FALSE;
   return ok;
 }
 

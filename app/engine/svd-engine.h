@@ -94,6 +94,14 @@ gboolean    svd_engine_process_planes     (SvdEngine         *self,
                                            SvdEngineTimings  *timings,
                                            GCancellable      *cancellable,
                                            GError           **error);
+gboolean    svd_engine_process_resident   (SvdEngine         *self,
+                                           const SvdImage    *input,
+                                           const SvdClPlanes *planes,
+                                           SvdPixelFormat     out_format,
+                                           SvdImage         **output,
+                                           SvdEngineTimings  *timings,
+                                           GCancellable      *cancellable,
+                                           GError           **error);
 gboolean    svd_engine_is_cpu_fallback    (SvdEngine         *self);
 const char *svd_engine_get_device_name    (SvdEngine         *self);
 SvdClContext *svd_engine_get_context      (SvdEngine         *self);

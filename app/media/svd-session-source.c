@@ -4,6 +4,7 @@
 #include "svd-session-source.h"
 #include "core/svd-error.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
 
 struct _SvdSessionSource {
@@ -14,6 +15,11 @@ struct _SvdSessionSource {
   SvdReader       *reference;
   GArray          *map;      /* gint64 per input frame: reference index or -1 */
   SvdPairReport    report;
+  /* The reference is the input's own file, unshifted: each frame is its
+   * own reference, decoded once (the last input read is kept for it). */
+  gboolean         reference_is_input;
+  SvdImage        *last_input;
+  guint64          n_decoded;
 };
 
 const char *
@@ -38,6 +44,7 @@ svd_session_source_free (SvdSessionSource *self)
   g_clear_pointer (&self->input, svd_reader_free);
   g_clear_pointer (&self->reference, svd_reader_free);
   g_clear_pointer (&self->map, g_array_unref);
+  g_clear_pointer (&self->last_input, svd_image_unref);
   g_free (self->report.summary);
   g_free (self);
 }
@@ -185,6 +192,12 @@ svd_session_source_new_pair (const char  *input_path,
   if (!find_scale (self, error))
     return NULL;
   build_map (self, frame_offset);
+  {
+    GStatBuf a, b;
+
+    self->reference_is_input = frame_offset == 0 && g_stat (input_path, &a) == 0 &&
+                               g_stat (reference_path, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+  }
   return g_steal_pointer (&self);
 }
 
@@ -278,7 +291,29 @@ svd_session_source_read_input (SvdSessionSource  *self,
                                gint64             input_index,
                                GError           **error)
 {
-  return svd_reader_seek_frame (self->input, input_index, error);
+  SvdImage *image = svd_reader_seek_frame (self->input, input_index, error);
+
+  if (image == NULL)
+    return NULL;
+  self->n_decoded++;
+  if (self->reference_is_input)
+    {
+      g_clear_pointer (&self->last_input, svd_image_unref);
+      self->last_input = svd_image_ref (image);
+    }
+  return image;
+}
+
+/**
+ * svd_session_source_get_n_decoded:
+ *
+ * Returns: how many frames the source decoded (input and reference): a
+ *   clip paired with itself decodes each frame once
+ */
+guint64
+svd_session_source_get_n_decoded (SvdSessionSource *self)
+{
+  return self->n_decoded;
 }
 
 /**
@@ -310,5 +345,14 @@ svd_session_source_read_reference (SvdSessionSource  *self,
                    input_index, self->report.summary);
       return NULL;
     }
-  return svd_reader_seek_frame (self->reference, j, error);
+  /* The clip is its own reference: the frame just read is it. */
+  if (self->reference_is_input && self->last_input != NULL && self->last_input->frame_index == j)
+    return svd_image_ref (self->last_input);
+  {
+    SvdImage *image = svd_reader_seek_frame (self->reference, j, error);
+
+    if (image != NULL)
+      self->n_decoded++;
+    return image;
+  }
 }

@@ -89,6 +89,8 @@ SvdImage            *svd_session_source_read_reference  (SvdSessionSource       
                                                          gint64                   input_index,
                                                          GError                 **error);
 
+guint64              svd_session_source_get_n_decoded   (SvdSessionSource        *self);
+
 const char          *svd_reference_mode_name            (SvdReferenceMode         mode);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SvdSessionSource, svd_session_source_free)

@@ -16,6 +16,7 @@ struct _SvdClMetrics {
   cl_program    program;
   cl_kernel     prepare_f32;
   cl_kernel     prepare_u8;
+  cl_kernel     prepare_planes;
   cl_kernel     fused;
   int           width;
   int           height;
@@ -47,7 +48,7 @@ release_buffers (SvdClMetrics *self)
 void
 svd_cl_metrics_free (SvdClMetrics *self)
 {
-  cl_kernel kernels[3];
+  cl_kernel kernels[4];
 
   if (self == NULL)
     return;
@@ -55,7 +56,8 @@ svd_cl_metrics_free (SvdClMetrics *self)
   kernels[0] = self->prepare_f32;
   kernels[1] = self->prepare_u8;
   kernels[2] = self->fused;
-  for (int i = 0; i < 3; i++)
+  kernels[3] = self->prepare_planes;
+  for (int i = 0; i < 4; i++)
     if (kernels[i] != NULL)
       clReleaseKernel (kernels[i]);
   if (self->program != NULL)
@@ -104,6 +106,7 @@ svd_cl_metrics_new (SvdClContext             *context,
     return NULL;
   if ((self->prepare_f32 = svd_cl_create_kernel (self->program, "metrics_prepare_f32", error)) == NULL ||
       (self->prepare_u8 = svd_cl_create_kernel (self->program, "metrics_prepare_u8", error)) == NULL ||
+      (self->prepare_planes = svd_cl_create_kernel (self->program, "metrics_prepare_planes", error)) == NULL ||
       (self->fused = svd_cl_create_kernel (self->program, "ssim_fused", error)) == NULL)
     return NULL;
   return g_steal_pointer (&self);
@@ -439,7 +442,10 @@ compute (SvdClMetrics       *self,
   gws[1] = (size_t) (h + BAND - 1) / BAND;
   groups = gws[0] * gws[1];
 
-  if (ref_planes != NULL)
+  /* Both on the device (the session's path): read where they lie. */
+  if (ref_planes != NULL && dist_planes != NULL)
+    ;
+  else if (ref_planes != NULL)
     err = copy_planes (q, ref_planes, self->in_ref, w, h);
   else
     err = upload (q, self->in_ref, ref);
@@ -449,7 +455,7 @@ compute (SvdClMetrics       *self,
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueWriteBufferRect");
   /* On the same in-order queue as the engine that made it: the copy
    * follows its last kernel. */
-  for (int c = 0; dist_planes != NULL && c < 3 && err == CL_SUCCESS; c++)
+  for (int c = 0; dist_planes != NULL && ref_planes == NULL && c < 3 && err == CL_SUCCESS; c++)
     {
       size_t src_origin[3] = { dist_planes->offset + (size_t) c * dist_planes->plane, 0, 0 };
       size_t dst_origin[3] = { (size_t) c * w * h * sizeof (float), 0, 0 };
@@ -461,7 +467,32 @@ compute (SvdClMetrics       *self,
   if (err != CL_SUCCESS)
     return svd_cl_set_error (error, SVD_ERROR_OPENCL, err, "clEnqueueCopyBufferRect");
 
-  if (ref_planes != NULL || ref->format == SVD_PIXEL_FORMAT_RGB_F32)
+  if (ref_planes != NULL && dist_planes != NULL)
+    {
+      /* Offsets, pitches and planes in floats. */
+      int ro = (int) (ref_planes->offset / sizeof (float)), rp = (int) (ref_planes->pitch / sizeof (float));
+      int rpl = (int) (ref_planes->plane / sizeof (float));
+      int dof = (int) (dist_planes->offset / sizeof (float)), dp = (int) (dist_planes->pitch / sizeof (float));
+      int dpl = (int) (dist_planes->plane / sizeof (float));
+
+      prep = self->prepare_planes;
+      SET_ARG (prep, 0, ref_planes->mem);
+      SET_ARG (prep, 1, ro);
+      SET_ARG (prep, 2, rp);
+      SET_ARG (prep, 3, rpl);
+      SET_ARG (prep, 4, dist_planes->mem);
+      SET_ARG (prep, 5, dof);
+      SET_ARG (prep, 6, dp);
+      SET_ARG (prep, 7, dpl);
+      SET_ARG (prep, 8, w);
+      SET_ARG (prep, 9, h);
+      SET_ARG (prep, 10, self->y_ref);
+      SET_ARG (prep, 11, self->y_dist);
+      SET_ARG (prep, 12, self->diff);
+      SET_ARG (prep, 13, want_diff);
+      SET_ARG (prep, 14, self->partial_sse);
+    }
+  else if (ref_planes != NULL || ref->format == SVD_PIXEL_FORMAT_RGB_F32)
     {
       prep = self->prepare_f32;
       SET_ARG (prep, 0, self->in_ref);

@@ -209,7 +209,9 @@ svd_frame_reuse_lookup (SvdFrameReuse   *self,
   g_return_val_if_fail (self != NULL && input != NULL && reused != NULL, FALSE);
 
   *reused = NULL;
-  if (self->input == NULL || !same_layout (self->input, input))
+  /* An input kept without its output (svd_frame_reuse_store()) has none
+   * to give. */
+  if (self->input == NULL || self->output == NULL || !same_layout (self->input, input))
     return TRUE;
   exact = svd_image_hash_planes (input) == self->input_hash && same_bytes (input, self->input);
   if (!exact)
@@ -244,7 +246,9 @@ svd_frame_reuse_lookup (SvdFrameReuse   *self,
  * @self: an #SvdFrameReuse
  * @input: an input that went through the chain; a reference is kept, so
  *   its pixels must not change afterwards
- * @output: its output; a reference is kept, read only
+ * @output: (nullable): its output; a reference is kept, read only.
+ *   %NULL: the caller keeps the output itself (svd_frame_reuse_match());
+ *   svd_frame_reuse_lookup() then finds nothing to give
  *
  * Makes @input the frame later inputs are compared with.
  */
@@ -253,13 +257,38 @@ svd_frame_reuse_store (SvdFrameReuse *self,
                        SvdImage      *input,
                        SvdImage      *output)
 {
-  g_return_if_fail (self != NULL && input != NULL && output != NULL);
+  g_return_if_fail (self != NULL && input != NULL);
 
   g_clear_pointer (&self->input, svd_image_unref);
   g_clear_pointer (&self->output, svd_image_unref);
   self->input = svd_image_ref (input);
   self->input_hash = svd_image_hash_planes (input);
-  self->output = svd_image_ref (output);
+  self->output = output != NULL ? svd_image_ref (output) : NULL;
+}
+
+/**
+ * svd_frame_reuse_match:
+ * @self: an #SvdFrameReuse
+ * @input: the next input
+ *
+ * Whether @input is bit-identical to the last stored input, whatever was
+ * stored with it: for a caller whose output of that input is still where
+ * it left it (the session's engine on the device, when no view needs the
+ * display). Counted as reused when it is. Near-duplicates never match.
+ *
+ * Returns: %TRUE when @input equals the kept input
+ */
+gboolean
+svd_frame_reuse_match (SvdFrameReuse  *self,
+                       const SvdImage *input)
+{
+  g_return_val_if_fail (self != NULL && input != NULL, FALSE);
+
+  if (self->input == NULL || !same_layout (self->input, input) ||
+      svd_image_hash_planes (input) != self->input_hash || !same_bytes (input, self->input))
+    return FALSE;
+  self->n_reused++;
+  return TRUE;
 }
 
 /* Frames that reused a kept output, identical or similar. */

@@ -36,6 +36,8 @@ gboolean       svd_frame_reuse_lookup         (SvdFrameReuse       *self,
 void           svd_frame_reuse_store          (SvdFrameReuse       *self,
                                                SvdImage            *input,
                                                SvdImage            *output);
+gboolean       svd_frame_reuse_match          (SvdFrameReuse       *self,
+                                               const SvdImage      *input);
 gint64         svd_frame_reuse_get_n_reused   (const SvdFrameReuse *self);
 gint64         svd_frame_reuse_get_n_similar  (const SvdFrameReuse *self);
 double         svd_frame_reuse_get_worst_psnr (const SvdFrameReuse *self);

@@ -50,6 +50,7 @@ chain_config_unref (ChainConfig *config)
 typedef struct {
   gint chain_runs;
   gint warmups;
+  gint displays;  /* RGBA8 view images made (svd_session_get_n_displays()) */
   gint state;   /* SvdSessionState */
 } Counters;
 
@@ -71,6 +72,7 @@ struct _SvdSession
   SvdWorker              *dists_worker;  /* made on first use */
   struct _DistsSlot      *dists_slot;
   gboolean                reuse;         /* see svd_session_set_reuse() */
+  gboolean                displays;      /* see svd_session_set_displays() */
   gsize                   cache_limit;   /* see svd_session_set_cache_limit() */
   Counters               *counters;      /* outlives the worker */
   SvdSessionStateFunc     state_func;
@@ -535,6 +537,8 @@ typedef struct {
   gint64       index;
   guint64      viewer_serial;
   gboolean     want_overlays;
+  gboolean     want_displays; /* the RGBA8 images a view shows; always with
+                               * overlays */
   gboolean     reuse;
   gboolean     want_dists;   /* keep float outputs on the host for DISTS */
   gsize        cache_limit;
@@ -690,28 +694,73 @@ typedef struct {
   SvdImage    *input;        /* as decoded */
   SvdImage    *in_rgb;       /* float RGB on the host: the CPU path only */
   SvdClPlanes  in_planes;    /* mem NULL: not on a device */
+  gboolean     has_ref;      /* the frame has a reference */
+  SvdImage    *ref;          /* the reference as decoded, or NULL */
   SvdImage    *ref_rgb;      /* float RGB on the host: the CPU path, DISTS */
   SvdClPlanes  ref_planes;   /* mem NULL: not on a device, or no reference */
-  SvdImage    *ref_display;  /* RGBA8; NULL without a reference */
+  SvdImage    *ref_display;  /* RGBA8; NULL without a reference, or while
+                              * no view needs it (see ensure_ref_display()) */
+  int          ref_width;
+  int          ref_height;
 } FrameInputs;
+
+static void
+count_display (Counters *counters)
+{
+  g_atomic_int_inc (&counters->displays);
+}
+
+/* The reference's RGBA8 image, made only when something needs it: a view,
+ * the overlays, or the metrics of a result that is only on the host as
+ * RGBA8 (a tiled frame). A headless request (svd_session_set_displays())
+ * otherwise never reads it back. */
+static SvdImage *
+ensure_ref_display (WorkerState  *state,
+                    FrameInputs  *in,
+                    Counters     *counters,
+                    GError      **error)
+{
+  if (in->ref_display != NULL)
+    return in->ref_display;
+  if (in->ref == NULL)
+    {
+      g_set_error_literal (error, SVD_ERROR, SVD_ERROR_INVALID_INPUT, "The reference frame is gone");
+      return NULL;
+    }
+  /* The converter's device buffer holds this very frame already: the
+   * upload writes the same floats, so the planes stay valid. */
+  if (!svd_frame_converter_convert (state->ref_frames, in->ref, NULL, &in->ref_display, error))
+    return NULL;
+  count_display (counters);
+  return in->ref_display;
+}
 
 /* The PSNR/SSIM (and maps) of slot's output, which is on the device when
  * @out_planes is set. */
 static void
 chain_metrics (WorkerState          *state,
-               const FrameInputs    *in,
+               FrameInputs          *in,
+               Counters             *counters,
                const SvdClPlanes    *out_planes,
                SvdImage             *host_output,
+               SvdImage             *host_display,
                gboolean              want_overlays,
                SvdSessionChainFrame *out)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdImage) ssim_map = NULL;
   g_autoptr(SvdImage) diff_map = NULL;
-  int ow = out_planes != NULL ? out_planes->width : out->display->width;
-  int oh = out_planes != NULL ? out_planes->height : out->display->height;
-  int rw = in->ref_display->width, rh = in->ref_display->height;
+  const SvdImage *host = host_output != NULL ? host_output : host_display;
+  int ow, oh, rw = in->ref_width, rh = in->ref_height;
   gint64 index = in->index;
+
+  if (out_planes == NULL && host == NULL)
+    {
+      out->metrics_problem = g_strdup ("The chain's output is neither on the device nor on the host");
+      return;
+    }
+  ow = out_planes != NULL ? out_planes->width : host->width;
+  oh = out_planes != NULL ? out_planes->height : host->height;
 
   if (ow != rw || oh != rh)
     {
@@ -741,7 +790,8 @@ chain_metrics (WorkerState          *state,
     }
   /* A tiled result (a frame over the device's allocation limit) has no
    * float planes left on the device: the metrics of what is shown. */
-  else if (!svd_metrics_runner_compute (state->runner, in->ref_display, out->display, &out->metrics,
+  else if (ensure_ref_display (state, in, counters, &error) == NULL ||
+           !svd_metrics_runner_compute (state->runner, in->ref_display, host_display, &out->metrics,
                                         want_overlays ? &ssim_map : NULL, want_overlays ? &diff_map : NULL,
                                         &error))
     {
@@ -758,7 +808,8 @@ chain_metrics (WorkerState          *state,
        * (svd_heatmap_difference()), so ×1 shows up to 255 levels and ×8
        * keeps the fractions of a level. */
       out->difference = g_steal_pointer (&diff_map);
-      out->ssim_map = svd_heatmap_ssim (ssim_map, in->ref_display, &error);
+      if (ensure_ref_display (state, in, counters, &error) != NULL)
+        out->ssim_map = svd_heatmap_ssim (ssim_map, in->ref_display, &error);
       if (error != NULL)
         out->metrics_problem = g_strdup (error->message);
     }
@@ -770,9 +821,10 @@ run_chain (WorkerState          *state,
            Counters             *counters,
            guint                 slot,
            ChainConfig          *config,
-           const FrameInputs    *in,
+           FrameInputs          *in,
            gboolean              reuse,
            gboolean              want_overlays,
+           gboolean              want_displays,
            gboolean              want_dists,
            SvdSessionChainFrame *out,
            SvdImage            **dists_output,
@@ -781,6 +833,7 @@ run_chain (WorkerState          *state,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SvdImage) output = NULL;   /* float RGB on the host: CPU path */
+  g_autoptr(SvdImage) display = NULL;  /* RGBA8, when made */
   SvdClPlanes out_planes = { 0 };
   gboolean on_device, have_planes = FALSE;
   gint64 t0;
@@ -799,21 +852,33 @@ run_chain (WorkerState          *state,
     state->reuse[slot] = svd_frame_reuse_new (0);
   /* The reuse keeps the display on the device path (the float output is
    * still in the engine, which ran last on that very input), the float
-   * output on the CPU path. */
-  if (state->reuse[slot] != NULL &&
-      !svd_frame_reuse_lookup (state->reuse[slot], in->input, on_device ? &out->display : &output, &error))
+   * output on the CPU path. Without a view, on the device, the engine's
+   * output alone is what an equal input reuses. */
+  if (state->reuse[slot] != NULL)
     {
-      out->error = g_strdup (error->message);
-      return;
+      if (on_device && !want_displays)
+        out->reused = svd_frame_reuse_match (state->reuse[slot], in->input) &&
+                      svd_engine_get_output_planes (state->engines[slot], &out_planes);
+      else if (!svd_frame_reuse_lookup (state->reuse[slot], in->input, on_device ? &display : &output, &error))
+        {
+          out->error = g_strdup (error->message);
+          return;
+        }
+      else
+        out->reused = on_device ? display != NULL : output != NULL;
     }
-  out->reused = on_device ? out->display != NULL : output != NULL;
   if (!out->reused)
     {
       t0 = g_get_monotonic_time ();
       g_atomic_int_inc (&counters->chain_runs);
-      if (on_device
+      /* Without a view the output stays on the device for the metrics:
+       * the display comes back only when the result cannot stay there. */
+      if (on_device && !want_displays
+          ? !svd_engine_process_resident (state->engines[slot], in->input, &in->in_planes, SVD_PIXEL_FORMAT_RGBA8,
+                                          &display, &out->timings, cancellable, &error)
+          : on_device
           ? !svd_engine_process_planes (state->engines[slot], in->input, &in->in_planes, SVD_PIXEL_FORMAT_RGBA8,
-                                        &out->display, &out->timings, cancellable, &error)
+                                        &display, &out->timings, cancellable, &error)
           : !svd_engine_process (state->engines[slot], in->in_rgb, SVD_PIXEL_FORMAT_RGB_F32, &output,
                                  &out->timings, cancellable, &error))
         {
@@ -821,32 +886,40 @@ run_chain (WorkerState          *state,
           out->error = g_strdup (error->message);
           return;
         }
+      if (display != NULL)
+        count_display (counters);
       state->engine_index[slot] = in->input->frame_index;
       out->wall_ms = (g_get_monotonic_time () - t0) / 1000.0;
       if (state->reuse[slot] != NULL)
-        svd_frame_reuse_store (state->reuse[slot], in->input, on_device ? out->display : output);
+        svd_frame_reuse_store (state->reuse[slot], in->input, on_device ? display : output);
     }
   else
     state->engine_index[slot] = in->input->frame_index;
   if (!on_device)
     {
       output->frame_index = in->input->frame_index;
-      out->display = to_display (state, output, &error);
-      if (out->display == NULL)
+      if (want_displays)
         {
-          out->error = g_strdup (error->message);
-          return;
+          display = to_display (state, output, &error);
+          if (display == NULL)
+            {
+              out->error = g_strdup (error->message);
+              return;
+            }
+          count_display (counters);
         }
     }
   else
     {
-      if (!out->reused)
-        out->display->frame_index = in->input->frame_index;
+      if (display != NULL && !out->reused)
+        display->frame_index = in->input->frame_index;
       have_planes = svd_engine_get_output_planes (state->engines[slot], &out_planes);
     }
-  if (in->ref_display == NULL)
+  if (want_displays && display != NULL)
+    out->display = svd_image_ref (display);
+  if (!in->has_ref)
     return;
-  chain_metrics (state, in, have_planes ? &out_planes : NULL, output, want_overlays, out);
+  chain_metrics (state, in, counters, have_planes ? &out_planes : NULL, output, display, want_overlays, out);
   if (want_dists && out->has_metrics)
     {
       if (output != NULL)
@@ -861,6 +934,7 @@ frame_inputs_clear (FrameInputs *in)
 {
   g_clear_pointer (&in->input, svd_image_unref);
   g_clear_pointer (&in->in_rgb, svd_image_unref);
+  g_clear_pointer (&in->ref, svd_image_unref);
   g_clear_pointer (&in->ref_rgb, svd_image_unref);
   g_clear_pointer (&in->ref_display, svd_image_unref);
 }
@@ -877,6 +951,10 @@ load_inputs (WorkerState      *state,
 {
   g_autoptr(SvdImage) ref = NULL;
   gboolean forward;
+  /* The RGBA8 images only when a view shows them: headless (`svd compare`,
+   * the scan) reads nothing back but the metrics' sums. */
+  SvdImage **source_display = request->want_displays ? &frame->source : NULL;
+  SvdImage **ref_display = request->want_displays ? &frame->reference : NULL;
 
   if (state->prefetch == NULL)
     state->prefetch = svd_decode_ahead_new (state->source);
@@ -896,35 +974,60 @@ load_inputs (WorkerState      *state,
   frame->index = in->index = in->input->frame_index;
   if (state->context != NULL)
     {
-      if (!svd_frame_converter_upload (state->frames, in->input, &frame->source, &in->in_planes, error))
+      if (!svd_frame_converter_upload (state->frames, in->input, source_display, &in->in_planes, error))
         return FALSE;
       if (in->in_planes.mem == NULL &&
           !svd_frame_converter_convert (state->frames, in->input, &in->in_rgb, NULL, error))
         return FALSE;
     }
-  else if (!svd_frame_converter_convert (state->frames, in->input, &in->in_rgb, &frame->source, error))
+  else if (!svd_frame_converter_convert (state->frames, in->input, &in->in_rgb, source_display, error))
     return FALSE;
+  if (frame->source != NULL)
+    count_display (request->counters);
   if (ref != NULL)
     {
       g_autoptr(GError) ref_error = NULL;
       gboolean ok;
 
-      if (state->context != NULL)
+      if (ref == in->input)
         {
-          ok = svd_frame_converter_upload (state->ref_frames, ref, &frame->reference, &in->ref_planes, &ref_error);
+          /* The clip is its own reference (svd_session_source_new_pair()
+           * on one file): the frame is converted once for both. */
+          ok = TRUE;
+          in->ref_planes = in->in_planes;
+          if (in->in_rgb != NULL)
+            in->ref_rgb = svd_image_ref (in->in_rgb);
+          if (frame->source != NULL)
+            frame->reference = svd_image_ref (frame->source);
+        }
+      else if (state->context != NULL)
+        {
+          ok = svd_frame_converter_upload (state->ref_frames, ref, ref_display, &in->ref_planes, &ref_error);
           if (ok && in->ref_planes.mem == NULL)
             ok = svd_frame_converter_convert (state->ref_frames, ref, &in->ref_rgb, NULL, &ref_error);
         }
       else
-        ok = svd_frame_converter_convert (state->ref_frames, ref, &in->ref_rgb, &frame->reference, &ref_error);
+        ok = svd_frame_converter_convert (state->ref_frames, ref, &in->ref_rgb, ref_display, &ref_error);
       if (!ok)
         {
           g_message ("No reference for frame %" G_GINT64_FORMAT ": %s", frame->index, ref_error->message);
           g_clear_pointer (&frame->reference, svd_image_unref);
+          g_clear_pointer (&in->ref_rgb, svd_image_unref);
           memset (&in->ref_planes, 0, sizeof in->ref_planes);
         }
       else
-        in->ref_display = svd_image_ref (frame->reference);
+        {
+          in->has_ref = TRUE;
+          in->ref_width = ref->width;
+          in->ref_height = ref->height;
+          in->ref = g_steal_pointer (&ref);
+          if (frame->reference != NULL)
+            {
+              in->ref_display = svd_image_ref (frame->reference);
+              if (frame->reference != frame->source)
+                count_display (request->counters);
+            }
+        }
     }
   state->resident_index = frame->index;
   return TRUE;
@@ -976,9 +1079,12 @@ overlays_from_device (WorkerState        *state,
       !svd_engine_get_output_planes (state->engines[i], &out_planes))
     return FALSE;
   in.index = e->index;
+  in.has_ref = TRUE;
   in.ref_planes = state->last_ref_planes;
   in.ref_display = svd_image_ref (e->reference);
-  chain_metrics (state, &in, &out_planes, NULL, TRUE, c);
+  in.ref_width = e->reference->width;
+  in.ref_height = e->reference->height;
+  chain_metrics (state, &in, request->counters, &out_planes, NULL, NULL, TRUE, c);
   frame_inputs_clear (&in);
   return c->difference != NULL;
 }
@@ -1086,9 +1192,9 @@ frame_job (SvdWorker     *worker,
 
   fresh = g_new0 (SvdFrameCacheEntry, 1);
   fresh->index = frame->index;
-  fresh->source = svd_image_ref (frame->source);
+  fresh->source = frame->source != NULL ? svd_image_ref (frame->source) : NULL;
   fresh->reference = frame->reference != NULL ? svd_image_ref (frame->reference) : NULL;
-  if (request->want_dists && frame->reference != NULL)
+  if (request->want_dists && in.has_ref)
     fresh->dists_ref = in.ref_rgb != NULL ? svd_image_ref (in.ref_rgb)
                        : planes_download (state->context, &in.ref_planes, frame->index, NULL);
   /* The cache entry of this index (looked up above) may still hold some
@@ -1109,8 +1215,8 @@ frame_job (SvdWorker     *worker,
         }
       else
         run_chain (state, worker, request->counters, i, request->chains[i], &in, request->reuse,
-                   request->want_overlays, request->want_dists, &frame->chains[i], &fresh->dists_out[i],
-                   &warmup_ms, cancellable);
+                   request->want_overlays, request->want_displays, request->want_dists, &frame->chains[i],
+                   &fresh->dists_out[i], &warmup_ms, cancellable);
       frame->chains[i].generation = request->chains[i]->generation;
       fresh->has[i] = TRUE;
       fresh->generation[i] = request->chains[i]->generation;
@@ -1133,7 +1239,9 @@ frame_job (SvdWorker     *worker,
     if (fresh->has[i] && fresh->chains[i].error != NULL)
       svd_frame_cache_entry_drop_slot (fresh, i);
   fill_dists_slot (state, request, fresh);
-  if (request->cache_limit > 0)
+  /* Only frames with their views go in the cache: a headless one has
+   * nothing a view could show again. */
+  if (request->cache_limit > 0 && request->want_displays)
     svd_frame_cache_put (&state->cache, fresh, request->cache_limit);
   else
     svd_frame_cache_entry_free (fresh);
@@ -1275,6 +1383,7 @@ svd_session_new (const SvdSettings      *settings,
   g_autoptr(GError) error = NULL;
 
   self->reuse = TRUE;
+  self->displays = TRUE;
   self->cache_limit = SVD_SESSION_CACHE_DEFAULT_BYTES;
   self->counters = g_new0 (Counters, 1);
 
@@ -1534,8 +1643,9 @@ scan_step (SvdSession *self)
       return;
     }
 
-  /* Only this chain, no overlays, DISTS or displays kept: the frame cache
-   * stays the user's; the metrics go to the table. */
+  /* Only this chain, no overlays, DISTS or displays (none is made: the
+   * request is headless): the frame cache stays the user's; the metrics
+   * go to the table. */
   request = g_new0 (FrameRequest, 1);
   request->index = self->scan.next;
   request->reuse = self->reuse;
@@ -1739,6 +1849,7 @@ svd_session_request (SvdSession *self,
   request->index = index;
   request->viewer_serial = viewer_serial;
   request->want_overlays = want_overlays;
+  request->want_displays = self->displays || want_overlays;
   request->reuse = self->reuse;
   request->want_dists = self->dists_ready != NULL;
   request->cache_limit = self->cache_limit;
@@ -1896,6 +2007,45 @@ svd_session_set_reuse (SvdSession *self,
   g_return_if_fail (self != NULL);
 
   self->reuse = !!reuse;
+}
+
+/**
+ * svd_session_set_displays:
+ * @self: a session
+ * @displays: whether frames carry the RGBA8 images a view shows (the
+ *   source, the reference and each chain's display); on by default
+ *
+ * Without a view (`svd compare` without --save-frames) nothing needs
+ * them: on a device the frames and chain outputs then stay there, and only
+ * the metrics' sums come back; on the CPU reference no RGBA8 conversion
+ * runs. The metrics are the same either way. Requests with overlays
+ * always get the displays (the SSIM overlay is drawn over the
+ * reference). Frames made without displays do not go in the frame cache.
+ * Applies to the frames asked for from now on.
+ */
+void
+svd_session_set_displays (SvdSession *self,
+                          gboolean    displays)
+{
+  g_return_if_fail (self != NULL);
+
+  self->displays = !!displays;
+}
+
+/**
+ * svd_session_get_n_displays:
+ * @self: a session
+ *
+ * Returns: how many RGBA8 view images (sources, references, chain
+ *   displays) the session made, read back from the device or converted
+ *   on the host, since it began (warm-ups not counted); any thread
+ */
+guint
+svd_session_get_n_displays (SvdSession *self)
+{
+  g_return_val_if_fail (self != NULL, 0);
+
+  return (guint) g_atomic_int_get (&self->counters->displays);
 }
 
 /**

@@ -48,7 +48,7 @@ typedef struct {
 typedef struct {
   gboolean         active;      /* the slot has a chain */
   char            *error;       /* building or running the chain failed */
-  SvdImage        *display;     /* RGBA8 */
+  SvdImage        *display;     /* RGBA8; NULL without displays */
   SvdImage        *difference;  /* when overlays are asked: |reference −
                                  * display| per R, G, B sample on the
                                  * [0, 1] scale (RGB_F32, gain 1), which
@@ -76,8 +76,10 @@ typedef struct {
 typedef struct {
   gint64                index;
   guint64               viewer_serial;
-  SvdImage             *source;     /* RGBA8 */
-  SvdImage             *reference;  /* RGBA8 or NULL */
+  SvdImage             *source;     /* RGBA8; NULL without displays
+                                     * (svd_session_set_displays()) */
+  SvdImage             *reference;  /* RGBA8 or NULL (no reference, or
+                                     * no displays) */
   SvdSessionChainFrame  chains[SVD_SESSION_MAX_CHAINS];
   double                compute_ms;  /* decode, conversion, chains and
                                       * metrics of this frame; never the
@@ -167,6 +169,9 @@ void        svd_session_request      (SvdSession             *self,
 guint       svd_session_get_n_pending (SvdSession            *self);
 void        svd_session_set_reuse     (SvdSession            *self,
                                        gboolean               reuse);
+void        svd_session_set_displays  (SvdSession            *self,
+                                       gboolean               displays);
+guint       svd_session_get_n_displays (SvdSession           *self);
 void        svd_session_set_dists_func (SvdSession           *self,
                                         SvdSessionDistsFunc   func);
 gboolean    svd_session_request_dists (SvdSession            *self);
@@ -190,7 +195,9 @@ SvdDistsMode svd_session_get_dists_mode (SvdSession          *self);
  *   converted there; every chain reads it from the device, its output goes
  *   to PSNR/SSIM there, and only the displays (and maps when asked) come
  *   back. The chain outputs come back as floats only for DISTS, and only
- *   while a DISTS function is set (svd_session_set_dists_func()).
+ *   while a DISTS function is set (svd_session_set_dists_func()). A
+ *   client without a view (svd_session_set_displays()) gets no displays:
+ *   then nothing but the metrics' sums comes back.
  * - While the chains run on frame N, frame N + 1 is decoded on a decode
  *   thread when the requests go forward one by one (playback, `svd
  *   compare`).

@@ -228,6 +228,55 @@ test_generated_none (void)
   g_assert_nonnull (strstr (text, "pipeline"));
 }
 
+/* Issue #26: without --save-frames nothing is shown, so the session makes
+ * no RGBA8 image (no read-back of the source, the reference or the chain
+ * output); the numbers are those of a run that saves them, bit for bit. */
+static void
+test_generated_headless (void)
+{
+  g_autofree char *dir = g_build_filename (work, "headless-frames", NULL);
+  g_autofree char *out = NULL, *saved = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonParser) parser2 = json_parser_new ();
+  JsonObject *a, *b;
+  JsonArray *fa, *fb;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_assert_cmpint (run_svd (&out, "compare", clean, "--synthesize", "2,bicubic,28", "--chain", "bicubic:2",
+                            "--frames", "0:3", "--json", NULL), ==, 0);
+  g_assert_cmpint (run_svd (&saved, "compare", clean, "--synthesize", "2,bicubic,28", "--chain", "bicubic:2",
+                            "--frames", "0:3", "--json", "--save-frames", dir, "-y", NULL), ==, 0);
+  a = parse (parser, out);
+  b = parse (parser2, saved);
+  g_test_message ("display images: %" G_GINT64_FORMAT " without a view, %" G_GINT64_FORMAT " with --save-frames",
+                  json_object_get_int_member (json_object_get_object_member (a, "summary"), "display_images"),
+                  json_object_get_int_member (json_object_get_object_member (b, "summary"), "display_images"));
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (a, "summary"), "display_images"),
+                   ==, 0);
+  /* Source, reference and the chain's output, for each of 3 frames. */
+  g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (b, "summary"), "display_images"),
+                   ==, 9);
+  fa = json_object_get_array_member (json_array_get_object_element (json_object_get_array_member (a, "chains"), 0),
+                                     "frames");
+  fb = json_object_get_array_member (json_array_get_object_element (json_object_get_array_member (b, "chains"), 0),
+                                     "frames");
+  g_assert_cmpuint (json_array_get_length (fa), ==, 3);
+  g_assert_cmpuint (json_array_get_length (fb), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      static const char *names[] = { "psnr_rgb", "psnr_y", "ssim_y", "mse_rgb", "mse_y" };
+
+      for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+        {
+          double va = member_or_nan (json_array_get_object_element (fa, i), names[k]);
+          double vb = member_or_nan (json_array_get_object_element (fb, i), names[k]);
+
+          g_assert_true (isfinite (va));
+          g_assert_cmpfloat (va, ==, vb);
+        }
+    }
+}
+
 static void
 test_usage (void)
 {
@@ -338,6 +387,7 @@ main (int    argc,
   g_test_add_func ("/compare/generated/synthesize", test_generated_synthesize);
   g_test_add_func ("/compare/generated/pair", test_generated_pair);
   g_test_add_func ("/compare/generated/none", test_generated_none);
+  g_test_add_func ("/compare/generated/headless", test_generated_headless);
   g_test_add_func ("/compare/generated/dists", test_generated_dists);
   g_test_add_func ("/compare/bbb/two-chains", test_bbb_two_chains);
   status = g_test_run ();

@@ -214,6 +214,53 @@ test_pair (void)
   }
 }
 
+/* Issue #26: a clip paired with itself (`svd compare CLIP --reference
+ * CLIP`, a 1x model's check) decodes each frame once, for both sides; the
+ * same clip under another name, or shifted by an offset, is decoded for
+ * each side as before. Counted, not timed. */
+static void
+test_self_pair (void)
+{
+  g_autofree char *clip = media_test_work_path ("self-pair.mkv");
+  g_autofree char *copy = media_test_work_path ("self-pair-copy.mkv");
+  g_autoptr(GError) error = NULL;
+  const struct { const char *ref; gint64 offset; guint64 per_frame; } cases[] = {
+    { clip, 0, 1 }, { copy, 0, 2 }, { clip, 1, 2 },
+  };
+
+  media_test_ffmpeg ("-f", "lavfi", "-i", "testsrc=size=64x48:rate=25", "-frames:v", "8", "-c:v", "ffv1", clip,
+                     NULL);
+  media_test_ffmpeg ("-i", clip, "-c", "copy", copy, NULL);
+  for (gsize c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autoptr(SvdSessionSource) s = svd_session_source_new_pair (clip, cases[c].ref, cases[c].offset, &error);
+
+      g_assert_no_error (error);
+      for (gint64 i = 0; i < 4; i++)
+        {
+          g_autoptr(SvdImage) in = svd_session_source_read_input (s, i, &error);
+          g_autoptr(SvdImage) ref = NULL;
+          g_autoptr(GBytes) a = NULL, b = NULL;
+          g_autoptr(SvdImage) want = NULL;
+
+          g_assert_no_error (error);
+          ref = svd_session_source_read_reference (s, i, &error);
+          g_assert_no_error (error);
+          g_assert_cmpint (ref->frame_index, ==, i + cases[c].offset);
+          /* The reference frame, whoever decoded it. */
+          want = svd_reader_seek_frame (svd_session_source_get_reference (s), i + cases[c].offset, &error);
+          g_assert_no_error (error);
+          a = media_test_image_bytes (ref);
+          b = media_test_image_bytes (want);
+          g_assert_true (g_bytes_equal (a, b));
+        }
+      g_test_message ("reference %s, offset %" G_GINT64_FORMAT ": %" G_GUINT64_FORMAT " decodes for 4 frames",
+                      cases[c].ref == clip ? "the clip itself" : "a copy", cases[c].offset,
+                      svd_session_source_get_n_decoded (s));
+      g_assert_cmpuint (svd_session_source_get_n_decoded (s), ==, 4 * cases[c].per_frame);
+    }
+}
+
 static void
 test_none (void)
 {
@@ -248,5 +295,6 @@ main (int    argc,
   g_test_add_func ("/media/session-source/synthesize", test_synthesize);
   g_test_add_func ("/media/session-source/pair", test_pair);
   g_test_add_func ("/media/session-source/none", test_none);
+  g_test_add_func ("/media/session-source/self-pair", test_self_pair);
   return g_test_run ();
 }

@@ -13,6 +13,8 @@
 #include <string.h>
 
 #include "engine/svd-cl.h"
+#include "engine/svd-color.h"
+#include "metrics/svd-metrics-runner.h"
 #include "metrics/svd-metrics.h"
 #include "session/svd-heatmap.h"
 #include "model/svd-chain.h"
@@ -472,6 +474,245 @@ test_warmup_and_stages (void)
     }
 }
 
+/* Issue #26: a client without a view (`svd compare` without
+ * --save-frames, the worst-frame scan) gets the same metrics without a
+ * single RGBA8 image: on a device nothing but the metrics' sums comes
+ * back (no source, reference or chain display is read back), on the CPU
+ * reference nothing is converted for a view. Counted by the session, not
+ * timed; the values are the very same doubles. A request with overlays
+ * still gets the displays they are drawn over. */
+static void
+test_headless (void)
+{
+  const char *devices[] = { "auto", "cpu-ref" };
+
+  for (guint d = 0; d < G_N_ELEMENTS (devices); d++)
+    {
+      SvdMetricsFrame seen[3][2];
+      guint per_view_frame = 0;
+
+      for (int headless = 0; headless <= 1; headless++)
+        {
+          g_auto(SvdSettings) settings = { 0 };
+          g_autoptr(GError) error = NULL;
+          g_autoptr(SvdChain) bicubic = svd_chain_new (NULL);
+          g_autoptr(SvdChain) super = svd_chain_parse (model_2x, NULL, SVD_CHAIN_LOAD_DEFAULT, &error);
+          SvdSessionSetup setup = { 0 };
+          Run run = { 0 };
+          SvdSession *session;
+
+          g_assert_no_error (error);
+          svd_chain_add_resize (bicubic, SVD_RESIZE_BICUBIC, 2);
+          svd_settings_init (&settings);
+          g_free (settings.device);
+          settings.device = g_strdup (devices[d]);
+          setup.mode = SVD_REFERENCE_SYNTHESIZE;
+          setup.input_path = clean;
+          svd_degrade_params_init (&setup.degrade);
+          setup.degrade.scale = 2;
+          setup.degrade.crf = 28;
+          run.loop = g_main_loop_new (NULL, FALSE);
+          session = svd_session_new (&settings, &setup, opened_cb, frame_cb, NULL, &run);
+          svd_session_set_chain (session, 0, bicubic);
+          svd_session_set_chain (session, 1, super);
+          svd_session_set_cache_limit (session, 0);
+          if (headless)
+            svd_session_set_displays (session, FALSE);
+          g_main_loop_run (run.loop);
+          g_assert_null (run.error);
+
+          for (gint64 i = 0; i < 3; i++)
+            {
+              request_and_wait (session, &run, i, FALSE);
+              g_assert_cmpint (run.frame->chains[0].display == NULL, ==, headless);
+              g_assert_cmpint (run.frame->source == NULL, ==, headless);
+              g_assert_cmpint (run.frame->reference == NULL, ==, headless);
+              for (guint c = 0; c < 2; c++)
+                {
+                  SvdSessionChainFrame *cf = &run.frame->chains[c];
+
+                  g_assert_null (cf->error);
+                  g_assert_true (cf->has_metrics);
+                  g_assert_cmpint (cf->display == NULL, ==, headless);
+                  g_assert_cmpint (cf->metrics_on_device, ==, d == 0 && have_opencl ());
+                  if (!headless)
+                    seen[i][c] = cf->metrics;
+                  else
+                    {
+                      g_test_message ("%s frame %" G_GINT64_FORMAT " chain %u: PSNR-Y %.12g / %.12g, SSIM-Y "
+                                      "%.12g / %.12g (view / headless)", devices[d], i, c + 1, seen[i][c].psnr_y,
+                                      cf->metrics.psnr_y, seen[i][c].ssim_y, cf->metrics.ssim_y);
+                      g_assert_true (cf->metrics.psnr_y == seen[i][c].psnr_y);
+                      g_assert_true (cf->metrics.psnr_rgb == seen[i][c].psnr_rgb);
+                      g_assert_true (cf->metrics.ssim_y == seen[i][c].ssim_y);
+                      g_assert_true (cf->metrics.mse_y == seen[i][c].mse_y);
+                    }
+                }
+            }
+          g_test_message ("%s, %s: %u display images for 3 frames, 2 chains", devices[d],
+                          headless ? "headless" : "with a view", svd_session_get_n_displays (session));
+          if (!headless)
+            {
+              /* Source, reference and each chain's output, every frame. */
+              per_view_frame = svd_session_get_n_displays (session) / 3;
+              g_assert_cmpuint (svd_session_get_n_displays (session), ==, 3 * 4);
+            }
+          else
+            {
+              g_assert_cmpuint (svd_session_get_n_displays (session), ==, 0);
+              /* Overlays are drawn over the displays: they come along. */
+              request_and_wait (session, &run, 2, TRUE);
+              g_assert_nonnull (run.frame->reference);
+              g_assert_nonnull (run.frame->chains[1].display);
+              g_assert_nonnull (run.frame->chains[1].ssim_map);
+              g_assert_cmpuint (svd_session_get_n_displays (session), ==, per_view_frame);
+            }
+          svd_session_free (session);
+          run_clear (&run);
+        }
+    }
+}
+
+/* A clip paired with itself: each frame decoded and converted once, the
+ * source's display is the reference's; the metrics are those of the same
+ * clip under another name. */
+static void
+test_self_pair (void)
+{
+  g_autofree char *copy = g_build_filename (work, "clean-copy.mp4", NULL);
+  g_autofree char *contents = NULL;
+  gsize length = 0;
+  SvdMetricsFrame seen[3];
+
+  g_assert_true (g_file_get_contents (clean, &contents, &length, NULL));
+  g_assert_true (g_file_set_contents (copy, contents, length, NULL));
+  for (int self_pair = 0; self_pair <= 1; self_pair++)
+    {
+      g_auto(SvdSettings) settings = { 0 };
+      SvdSessionSetup setup = { 0 };
+      Run run = { 0 };
+      SvdSession *session;
+
+      svd_settings_init (&settings);
+      svd_settings_apply_env (&settings);
+      setup.mode = SVD_REFERENCE_PAIR;
+      setup.input_path = clean;
+      setup.reference_path = self_pair ? clean : copy;
+      run.loop = g_main_loop_new (NULL, FALSE);
+      session = svd_session_new (&settings, &setup, opened_cb, frame_cb, NULL, &run);
+      /* A 1x chain: the output is the reference's size. */
+      {
+        g_autoptr(SvdChain) down = svd_chain_new (NULL);
+
+        svd_chain_add_resize (down, SVD_RESIZE_BILINEAR, 1);
+        svd_session_set_chain (session, 0, down);
+      }
+      svd_session_set_cache_limit (session, 0);
+      g_main_loop_run (run.loop);
+      g_assert_null (run.error);
+      for (gint64 i = 0; i < 3; i++)
+        {
+          SvdSessionChainFrame *c;
+
+          request_and_wait (session, &run, i, FALSE);
+          c = &run.frame->chains[0];
+          g_assert_null (c->error);
+          g_assert_true (c->has_metrics);
+          g_assert_nonnull (run.frame->reference);
+          if (self_pair)
+            {
+              g_assert_true (run.frame->reference == run.frame->source);
+              g_assert_true (c->metrics.mse_rgb == seen[i].mse_rgb);
+              g_assert_true (c->metrics.ssim_y == seen[i].ssim_y);
+            }
+          else
+            seen[i] = c->metrics;
+        }
+      /* The source and the chain's display a frame; the reference's is
+       * the source's when the clip is its own reference. */
+      g_assert_cmpuint (svd_session_get_n_displays (session), ==, 3 * (self_pair ? 2 : 3));
+      svd_session_free (session);
+      run_clear (&run);
+    }
+}
+
+/* The session's device path reads a frame and a chain output where they
+ * lie on the device (padded planes, issue #26: no copies first): the
+ * metrics are the very doubles of the same floats handed from the host,
+ * at sizes with a ragged right edge and odd heights. */
+static void
+test_metrics_in_place (void)
+{
+  g_auto(SvdSettings) settings = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SvdClContext) context = NULL;
+  g_autoptr(SvdMetricsRunner) runner = NULL;
+  g_autoptr(SvdFrameConverter) ref_up = NULL, dist_up = NULL;
+  const int sizes[][2] = { { 37, 53 }, { 75, 41 }, { 128, 72 }, { 11, 11 } };
+
+  if (!have_opencl ())
+    {
+      g_test_skip ("no OpenCL device");
+      return;
+    }
+  svd_settings_init (&settings);
+  svd_settings_apply_env (&settings);
+  context = svd_cl_context_new (&settings, &error);
+  g_assert_no_error (error);
+  runner = svd_metrics_runner_new_for_context (context, &settings, FALSE, SVD_DISTS_SHORT256, &error);
+  g_assert_no_error (error);
+  ref_up = svd_frame_converter_new (context, &error);
+  g_assert_no_error (error);
+  dist_up = svd_frame_converter_new (context, &error);
+  g_assert_no_error (error);
+  for (gsize s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      int w = sizes[s][0], h = sizes[s][1];
+      g_autoptr(SvdImage) ref = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, w, h, &error);
+      g_autoptr(SvdImage) dist = svd_image_new (SVD_PIXEL_FORMAT_RGB_F32, w, h, &error);
+      g_autoptr(SvdImage) smap_dev = NULL, dmap_dev = NULL, smap_host = NULL, dmap_host = NULL;
+      SvdClPlanes rp, dp;
+      SvdMetricsFrame on_device, from_host;
+
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < h; y++)
+          for (int x = 0; x < w; x++)
+            {
+              float v = (float) ((x * 7 + y * 13 + c * 29) % 97) / 96.0f;
+
+              ((float *) (ref->data[c] + (gsize) y * ref->stride[c]))[x] = v;
+              ((float *) (dist->data[c] + (gsize) y * dist->stride[c]))[x] =
+                CLAMP (v + 0.02f * (float) (((x * 3 + y * 5 + c) % 7) - 3), 0.0f, 1.0f);
+            }
+      g_assert_true (svd_frame_converter_upload (ref_up, ref, NULL, &rp, &error));
+      g_assert_true (svd_frame_converter_upload (dist_up, dist, NULL, &dp, &error));
+      g_assert_no_error (error);
+      g_assert_nonnull (rp.mem);
+      g_assert_nonnull (dp.mem);
+      g_assert_true (svd_metrics_runner_compute_device (runner, &rp, &dp, 0, &on_device, &smap_dev, &dmap_dev,
+                                                        &error));
+      g_assert_no_error (error);
+      g_assert_true (svd_metrics_runner_compute (runner, ref, dist, &from_host, &smap_host, &dmap_host, &error));
+      g_assert_no_error (error);
+      g_test_message ("%dx%d: PSNR-Y %.12g / %.12g, SSIM-Y %.12g / %.12g (in place / from the host)", w, h,
+                      on_device.psnr_y, from_host.psnr_y, on_device.ssim_y, from_host.ssim_y);
+      g_assert_true (on_device.mse_rgb == from_host.mse_rgb);
+      g_assert_true (on_device.mse_y == from_host.mse_y);
+      g_assert_true (on_device.has_ssim == from_host.has_ssim);
+      if (on_device.has_ssim)
+        g_assert_true (on_device.ssim_y == from_host.ssim_y);
+      for (int c = 0; c < 3; c++)
+        for (int y = 0; y < h; y++)
+          g_assert_cmpint (memcmp (dmap_dev->data[c] + (gsize) y * dmap_dev->stride[c],
+                                   dmap_host->data[c] + (gsize) y * dmap_host->stride[c], (gsize) w * sizeof (float)),
+                           ==, 0);
+      for (int y = 0; y < h; y++)
+        g_assert_cmpint (memcmp (smap_dev->data[0] + (gsize) y * smap_dev->stride[0],
+                                 smap_host->data[0] + (gsize) y * smap_host->stride[0], (gsize) w * sizeof (float)),
+                         ==, 0);
+    }
+}
+
 /* The heat maps from known maps: exact colours. */
 static void
 test_heatmap (void)
@@ -556,6 +797,9 @@ main (int    argc,
   g_test_add_func ("/session/dists", test_dists);
   g_test_add_func ("/session/cache", test_cache);
   g_test_add_func ("/session/warmup-and-stages", test_warmup_and_stages);
+  g_test_add_func ("/session/headless", test_headless);
+  g_test_add_func ("/session/self-pair", test_self_pair);
+  g_test_add_func ("/session/metrics-in-place", test_metrics_in_place);
   status = g_test_run ();
   svd_test_remove_tree (work);
   return status;
