@@ -322,8 +322,12 @@ run_mpv (const char *api,
   for (int i = 0; i < POLL_MAX_STEPS && shot_ok && !g_file_test (shot, G_FILE_TEST_IS_REGULAR); i++)
     g_usleep (POLL_STEP_US);
   g_free (ipc_command (fd, req++, "[\"quit\"]"));
-  close (fd);
+  /* The socket stays open until mpv has exited: it may still write events
+   * after its reply to quit, and a socket closed under it is an error line
+   * in its log ("[ipc_0] Write error (Broken pipe)", which failed a CI run
+   * whenever the close won that race). */
   waitpid (pid, &status, 0);
+  close (fd);
   g_spawn_close_pid (pid);
   g_assert_true (shot_ok);
   g_assert_true (g_file_test (shot, G_FILE_TEST_IS_REGULAR));
