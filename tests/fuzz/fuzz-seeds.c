@@ -728,8 +728,8 @@ static void
 write_choice_seeds (const char *dir)
 {
   static const char *values[] = { "wino4; direct 1.000 ms, wino2 0.800 ms, wino4 0.500 ms", "wino2", "direct; x",
-                                  "wino4:8x2; direct 1.000 ms, wino2:16x1 0.800 ms, wino2:8x2 0.700 ms, "
-                                  "wino4:16x1 0.600 ms, wino4:8x2 0.500 ms", "wino2:16x1" };
+                                  ("wino4:8x2; direct 1.000 ms, wino2:16x1 0.800 ms, wino2:8x2 0.700 ms, "
+                                   "wino4:16x1 0.600 ms, wino4:8x2 0.500 ms"), "wino2:16x1" };
 
   for (gsize v = 0; v < G_N_ELEMENTS (values); v++)
     {
